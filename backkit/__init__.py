@@ -1,0 +1,83 @@
+"""backkit: seven exercises to end and prevent low back pain, in Jupyter.
+
+The public API is re-exported here. Names are imported lazily (on first use),
+so ``import backkit`` stays fast and does not pull in pandas, matplotlib or
+ipywidgets until they are needed.
+
+Examples
+--------
+>>> import backkit
+>>> backkit.get_exercise("bridge").name
+'Bridge'
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it; add a line here when a module gains
+# a public name.
+_EXPORTS = {
+    # the catalogue
+    "CatalogueError": "exercises",
+    "Exercise": "exercises",
+    "load_exercises": "exercises",
+    "get_exercise": "exercises",
+    "exercise_ids": "exercises",
+    # the session log and plans
+    "SessionLog": "log",
+    "LogValidationError": "log",
+    "Plan": "plan",
+    "PlanItem": "plan",
+    "adherence": "adherence",
+    # the timer
+    "Routine": "routine",
+    "build_routine": "routine",
+    "SessionTimer": "timer",
+    # sample data and charts
+    "sample_log": "sample",
+    "sample_plan": "sample",
+    "plot_calendar": "charts",
+    "plot_adherence": "charts",
+    "plot_pain_trend": "charts",
+    "plot_pain_change": "charts",
+    "plot_dashboard": "charts",
+    # illustrations
+    "draw_pose": "poses",
+    "show_exercise": "poses",
+    "animate_exercise": "poses",
+}
+_SUBMODULES = {
+    "exercises",
+    "safety",
+    "home",
+    "log",
+    "plan",
+    "adherence",
+    "routine",
+    "timer",
+    "sample",
+    "analysis",
+    "charts",
+    "poses",
+}
+
+__all__ = sorted([*_EXPORTS, *_SUBMODULES, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        module = importlib.import_module(f".{_EXPORTS[name]}", __name__)
+        value = getattr(module, name)
+        globals()[name] = value  # cache: later lookups skip __getattr__
+        return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'backkit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

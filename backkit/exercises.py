@@ -1,0 +1,536 @@
+"""The exercise catalogue: load, validate and look up the seven exercises.
+
+The catalogue is data, not code: ``backkit/data/exercises.yaml`` holds every
+exercise, its dose, its steps and the provenance of each clinical fact. This
+module reads that file, checks every field and turns each entry into an
+immutable :class:`Exercise`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "POSITIONS",
+    "CatalogueError",
+    "Correction",
+    "Exercise",
+    "Variant",
+    "catalogue",
+    "exercise_ids",
+    "get_exercise",
+    "load_exercises",
+    "sources",
+]
+
+POSITIONS = ("supine", "prone", "sitting", "standing", "half-kneeling")
+SIDES = ("per-side", "both")
+KINDS = ("hold", "paced")
+LOADS = ("low", "moderate", "high")
+_ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+# Limits that catch typos (a hold of 300 s, 100 reps) without judging the dose.
+_MAX_HOLD_SECONDS = 180
+_MAX_REPS = 50
+_MAX_SETS = 10
+_MAX_REST_SECONDS = 600
+
+
+class CatalogueError(ValueError):
+    """A catalogue entry is malformed; the message names the exercise and field."""
+
+
+@dataclass(frozen=True)
+class Variant:
+    """An easier (regression) or harder (progression) version of an exercise."""
+
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Correction:
+    """Where the source article was wrong, what is right, and why."""
+
+    article_says: str
+    corrected: str
+    why: str
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise of the catalogue (immutable).
+
+    Doses given as a range in the catalogue keep both ends (``hold_range``,
+    ``reps_range``); the default dose (``hold_seconds``, ``reps``) is the low
+    end, so a person starts easy and builds up.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> ex = backkit.get_exercise("bridge")
+    >>> ex.position, ex.reps, ex.sets, ex.hold_range
+    ('supine', 10, 3, (5, 10))
+    """
+
+    id: str
+    number: int
+    name: str
+    article_name: str
+    aliases: tuple[str, ...]
+    position: str
+    start_position: str
+    equipment: tuple[str, ...]
+    kind: str
+    sides: str
+    hold_range: tuple[int, int]
+    reps_range: tuple[int, int]
+    sets: int
+    rest_seconds: int
+    set_rest_seconds: int
+    rep_seconds: int
+    load: str
+    steps: tuple[str, ...]
+    feel: str
+    targets: tuple[str, ...]
+    regions: tuple[str, ...]
+    purpose: str
+    mistakes: tuple[str, ...]
+    cautions: tuple[str, ...]
+    regression: Variant
+    progression: Variant
+    article: str
+    defaults_note: str
+    corrections: tuple[Correction, ...]
+    references: tuple[str, ...]
+    poses: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def hold_seconds(self) -> int:
+        """Default hold in seconds (low end of the range; 0 for paced exercises)."""
+        return self.hold_range[0]
+
+    @property
+    def reps(self) -> int:
+        """Default repetitions per set (and per side), the low end of the range."""
+        return self.reps_range[0]
+
+    @property
+    def per_side(self) -> bool:
+        """True when the exercise is done on the left and then the right."""
+        return self.sides == "per-side"
+
+    @property
+    def seconds_per_rep(self) -> int:
+        """Time under tension of one repetition: the hold, or the paced rep."""
+        return self.hold_seconds if self.kind == "hold" else self.rep_seconds
+
+    @property
+    def dose(self) -> str:
+        """The default dose in words, e.g. ``'hold 15-20 s, 2-3 reps per side'``."""
+        return _dose_text(self)
+
+    def _repr_markdown_(self) -> str:
+        return to_markdown(self)
+
+
+def to_markdown(ex: Exercise) -> str:
+    """Render an exercise as Markdown, the way the notebooks show it."""
+    lines = [
+        f"### {ex.number}. {ex.name}",
+        f"*In the article: \u201c{ex.article_name}\u201d. Also called: {', '.join(ex.aliases)}.*",
+        "",
+        f"**Start position ({ex.position}):** {ex.start_position}",
+        "",
+        f"**Dose:** {ex.dose}",
+        "",
+        "**Steps**",
+        *[f"{i}. {s}" for i, s in enumerate(ex.steps, 1)],
+        "",
+        f"**What you should feel:** {ex.feel}",
+        "",
+        f"**Why it helps:** {ex.purpose}",
+        "",
+        "**Common mistakes**",
+        *[f"- {m}" for m in ex.mistakes],
+        "",
+        "**Cautions**",
+        *[f"- {c}" for c in ex.cautions],
+        "",
+        f"**Easier:** {ex.regression.name}: {ex.regression.description}",
+        "",
+        f"**Harder:** {ex.progression.name}: {ex.progression.description}",
+    ]
+    return "\n".join(lines)
+
+
+def _dose_text(ex: Exercise) -> str:
+    def span(lo: int, hi: int) -> str:
+        return f"{lo}" if lo == hi else f"{lo}-{hi}"
+
+    side = " per side" if ex.per_side else ""
+    if ex.kind == "hold":
+        what = f"hold {span(*ex.hold_range)} s, {span(*ex.reps_range)} reps{side}"
+    else:
+        what = f"{span(*ex.reps_range)} reps{side}, about {ex.rep_seconds} s each"
+    if ex.sets > 1:
+        what = f"{ex.sets} sets: {what}; rest {ex.set_rest_seconds} s between sets"
+    return what
+
+
+# --------------------------------------------------------------------------
+# Loading and validation
+
+
+class _Entry:
+    """Reads fields of one raw entry, raising CatalogueError that names them."""
+
+    def __init__(self, raw: dict, where: str, label: str):
+        self.raw = raw
+        self.where = where
+        self.label = label
+
+    def fail(self, name: str, value: Any, problem: str) -> CatalogueError:
+        return CatalogueError(
+            f"{self.where}: exercise {self.label}, field {name!r}: {value!r} {problem}"
+        )
+
+    def get(self, name: str) -> Any:
+        if name not in self.raw or self.raw[name] is None:
+            raise CatalogueError(
+                f"{self.where}: exercise {self.label}: missing required field {name!r}"
+            )
+        return self.raw[name]
+
+    def text(self, name: str) -> str:
+        value = self.get(name)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(name, value, "must be non-empty text")
+        return value.strip()
+
+    def texts(self, name: str, *, allow_empty: bool = False) -> tuple[str, ...]:
+        value = self.get(name)
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.fail(name, value, "must be a list of non-empty texts")
+        if not value and not allow_empty:
+            raise self.fail(name, value, "must list at least one item")
+        return tuple(v.strip() for v in value)
+
+    def choice(self, name: str, options: tuple[str, ...]) -> str:
+        value = self.get(name)
+        if value not in options:
+            raise self.fail(name, value, f"is not one of {', '.join(options)}")
+        return value
+
+    def integer(self, name: str, lo: int, hi: int, default: int | None = None) -> int:
+        if default is not None and self.raw.get(name) is None:
+            return default
+        value = self.get(name)
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+            raise self.fail(name, value, f"must be a whole number from {lo} to {hi}")
+        return value
+
+    def span(self, name: str, lo: int, hi: int) -> tuple[int, int]:
+        value = self.get(name)
+        pair = value if isinstance(value, list) else [value, value]
+        ok = len(pair) == 2 and all(
+            isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi for v in pair
+        )
+        if not ok or pair[0] > pair[1]:
+            raise self.fail(
+                name, value, f"must be a whole number or a [low, high] range within {lo}-{hi}"
+            )
+        return (pair[0], pair[1])
+
+    def variant(self, name: str) -> Variant:
+        value = self.get(name)
+        if not isinstance(value, dict):
+            raise self.fail(name, value, "must have a name and a description")
+        sub = _Entry(value, self.where, self.label)
+        try:
+            return Variant(sub.text("name"), sub.text("description"))
+        except CatalogueError as err:
+            raise CatalogueError(f"{err} (in {name!r})") from None
+
+
+def _parse_exercise(raw: Any, index: int, where: str, known_sources: set[str]) -> Exercise:
+    if not isinstance(raw, dict):
+        raise CatalogueError(f"{where}: entry #{index + 1} is not a mapping of fields")
+    exercise_id = raw.get("id")
+    label = repr(exercise_id) if exercise_id else f"#{index + 1}"
+    e = _Entry(raw, where, label)
+    exercise_id = e.text("id")
+    if not _ID_PATTERN.match(exercise_id):
+        raise e.fail("id", exercise_id, "must be kebab-case (lower-case words joined by '-')")
+
+    kind = e.choice("kind", KINDS)
+    if kind == "hold":
+        hold = e.span("hold_seconds", 1, _MAX_HOLD_SECONDS)
+        rep_seconds = e.integer("rep_seconds", 0, 60, default=0)
+    else:
+        hold = (0, 0)
+        if raw.get("hold_seconds"):
+            raise e.fail(
+                "hold_seconds", raw["hold_seconds"], "must be left out for a paced exercise"
+            )
+        rep_seconds = e.integer("rep_seconds", 1, 60)
+
+    prov_raw = e.get("provenance")
+    if not isinstance(prov_raw, dict):
+        raise e.fail(
+            "provenance", prov_raw, "must be a mapping with article, defaults, corrections, sources"
+        )
+    prov = _Entry(prov_raw, where, label)
+
+    def tags(value: Any, name: str) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+            raise e.fail(name, value, "must be a list of source tags")
+        unknown = [t for t in value if t not in known_sources]
+        if unknown:
+            raise e.fail(
+                name, unknown, f"names unknown sources; known: {', '.join(sorted(known_sources))}"
+            )
+        return tuple(value)
+
+    corrections = []
+    raw_corrections = prov.get("corrections")
+    if not isinstance(raw_corrections, list):
+        raise e.fail("provenance.corrections", raw_corrections, "must be a list")
+    for i, c in enumerate(raw_corrections):
+        name = f"provenance.corrections[{i}]"
+        if not isinstance(c, dict):
+            raise e.fail(name, c, "must be a mapping")
+        ce = _Entry(c, where, label)
+        try:
+            corrections.append(
+                Correction(
+                    ce.text("article_says"),
+                    ce.text("corrected"),
+                    ce.text("why"),
+                    tags(c.get("sources", []), f"{name}.sources"),
+                )
+            )
+        except CatalogueError as err:
+            raise CatalogueError(f"{err} (in {name})") from None
+
+    return Exercise(
+        id=exercise_id,
+        number=e.integer("number", 1, 999),
+        name=e.text("name"),
+        article_name=e.text("article_name"),
+        aliases=e.texts("aliases", allow_empty=True),
+        position=e.choice("position", POSITIONS),
+        start_position=e.text("start_position"),
+        equipment=e.texts("equipment", allow_empty=True),
+        kind=kind,
+        sides=e.choice("sides", SIDES),
+        hold_range=hold,
+        reps_range=e.span("reps", 1, _MAX_REPS),
+        sets=e.integer("sets", 1, _MAX_SETS),
+        rest_seconds=e.integer("rest_seconds", 0, _MAX_REST_SECONDS),
+        set_rest_seconds=e.integer("set_rest_seconds", 0, _MAX_REST_SECONDS),
+        rep_seconds=rep_seconds,
+        load=e.choice("load", LOADS),
+        steps=e.texts("steps"),
+        feel=e.text("feel"),
+        targets=e.texts("targets"),
+        regions=e.texts("regions"),
+        purpose=e.text("purpose"),
+        mistakes=e.texts("mistakes"),
+        cautions=e.texts("cautions"),
+        regression=e.variant("regression"),
+        progression=e.variant("progression"),
+        article=prov.text("article"),
+        defaults_note=prov.text("defaults"),
+        corrections=tuple(corrections),
+        references=tags(prov.get("sources"), "provenance.sources"),
+        poses=raw.get("poses"),
+    )
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """All exercises of a catalogue file, in order, with the source table."""
+
+    exercises: tuple[Exercise, ...]
+    sources: dict[str, str]
+    path: str
+
+    def ids(self) -> list[str]:
+        return [ex.id for ex in self.exercises]
+
+    def get(self, exercise_id: str) -> Exercise:
+        for ex in self.exercises:
+            if ex.id == exercise_id:
+                return ex
+        raise KeyError(unknown_id_message(exercise_id, self.ids()))
+
+
+def unknown_id_message(value: Any, valid: list[str]) -> str:
+    """Say that ``value`` is not a valid exercise id, with a did-you-mean."""
+    close = difflib.get_close_matches(str(value), valid, n=1, cutoff=0.4)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    return f"unknown exercise id {value!r}.{hint} Valid ids: {', '.join(valid)}"
+
+
+def parse_catalogue(text: str, where: str) -> Catalogue:
+    """Parse and validate catalogue YAML ``text``; ``where`` names its origin in errors."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark else ""
+        problem = getattr(err, "problem", None) or str(err)
+        raise CatalogueError(f"{where}: not valid YAML{line}: {problem}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("exercises"), list):
+        raise CatalogueError(f"{where}: must have a top-level 'exercises' list")
+    raw_sources = data.get("sources") or {}
+    if not isinstance(raw_sources, dict):
+        raise CatalogueError(f"{where}: 'sources' must map tags to citations")
+    known = set(raw_sources)
+    exercises = tuple(
+        _parse_exercise(raw, i, where, known) for i, raw in enumerate(data["exercises"])
+    )
+    seen: dict[Any, str] = {}
+    for ex in exercises:
+        for key, what in ((ex.id, "id"), (ex.number, "number")):
+            if (what, key) in seen:
+                raise CatalogueError(
+                    f"{where}: exercise {ex.id!r}, field {what!r}: {key!r} is used twice"
+                )
+            seen[(what, key)] = ex.id
+    return Catalogue(exercises, dict(raw_sources), where)
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path: str | None) -> Catalogue:
+    if path is None:
+        resource = resources.files("backkit") / "data" / "exercises.yaml"
+        return parse_catalogue(resource.read_text(encoding="utf-8"), "exercises.yaml (built-in)")
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as err:
+        raise CatalogueError(f"{p}: cannot read the catalogue: {err.strerror}") from None
+    return parse_catalogue(text, str(p))
+
+
+def catalogue(path: str | Path | None = None) -> Catalogue:
+    """Return the validated catalogue (the built-in one unless ``path`` is given)."""
+    return _load(None if path is None else str(Path(path).resolve()))
+
+
+def exercise_ids(path: str | Path | None = None) -> list[str]:
+    """Return the exercise ids in catalogue order.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> backkit.exercise_ids()[0]
+    'supine-hamstring-stretch'
+    """
+    return catalogue(path).ids()
+
+
+def sources(path: str | Path | None = None) -> dict[str, str]:
+    """Return the catalogue's source table: tag -> full citation."""
+    return dict(catalogue(path).sources)
+
+
+def get_exercise(exercise_id: str | Exercise, *, path: str | Path | None = None) -> Exercise:
+    """Return one exercise by id.
+
+    Parameters
+    ----------
+    exercise_id : str or Exercise
+        A catalogue id such as ``"bridge"`` (an :class:`Exercise` is returned as is).
+    path : path-like, optional
+        A catalogue file other than the built-in one.
+
+    Raises
+    ------
+    KeyError
+        For an unknown id; the message lists the valid ids and the closest one.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> backkit.get_exercise("squat").name
+    'Bodyweight squat'
+    """
+    if isinstance(exercise_id, Exercise):
+        return exercise_id
+    return catalogue(path).get(exercise_id)
+
+
+def load_exercises(path: str | Path | None = None) -> pd.DataFrame:
+    """Return the catalogue as a DataFrame indexed by exercise id.
+
+    One row per exercise with its position, dose and targets; list fields
+    (``targets``, ``regions``, ``equipment``, ``aliases``) hold tuples so the
+    frame can be filtered with ``.apply`` or exploded.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        Load and validate this catalogue file instead of the built-in one.
+
+    Raises
+    ------
+    CatalogueError
+        When an entry is malformed; the message names the exercise and field.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> df = backkit.load_exercises()
+    >>> df.loc["bridge", "position"]
+    'supine'
+    >>> list(df[df["position"] == "standing"].index)
+    ['standing-hip-flexor-stretch', 'squat']
+    """
+    import pandas as pd
+
+    rows = [
+        {
+            "id": ex.id,
+            "name": ex.name,
+            "position": ex.position,
+            "sides": ex.sides,
+            "kind": ex.kind,
+            "load": ex.load,
+            "hold_min_s": ex.hold_range[0],
+            "hold_max_s": ex.hold_range[1],
+            "reps_min": ex.reps_range[0],
+            "reps_max": ex.reps_range[1],
+            "sets": ex.sets,
+            "rest_s": ex.rest_seconds,
+            "set_rest_s": ex.set_rest_seconds,
+            "rep_s": ex.rep_seconds,
+            "targets": ex.targets,
+            "regions": ex.regions,
+            "equipment": ex.equipment,
+            "number": ex.number,
+            "article_name": ex.article_name,
+            "aliases": ex.aliases,
+            "corrections": len(ex.corrections),
+        }
+        for ex in catalogue(path).exercises
+    ]
+    df = pd.DataFrame(rows).set_index("id")
+    df["position"] = pd.Categorical(df["position"], categories=list(POSITIONS))
+    df["kind"] = pd.Categorical(df["kind"], categories=list(KINDS))
+    df["sides"] = pd.Categorical(df["sides"], categories=list(SIDES))
+    df["load"] = pd.Categorical(df["load"], categories=list(LOADS), ordered=True)
+    return df
