@@ -1,0 +1,247 @@
+"""The exercise catalogue: every field valid, the corrections hold, errors are clear."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+import backkit
+from backkit import exercises
+from backkit.exercises import CatalogueError
+
+IDS = [
+    "supine-hamstring-stretch",
+    "knee-to-chest",
+    "double-knee-to-chest",
+    "bridge",
+    "long-sitting-hamstring-stretch",
+    "standing-hip-flexor-stretch",
+    "squat",
+]
+BUILTIN = Path(backkit.__file__).parent / "data" / "exercises.yaml"
+
+
+def raw_catalogue() -> dict:
+    return yaml.safe_load(BUILTIN.read_text(encoding="utf-8"))
+
+
+def write(tmp_path: Path, data: dict) -> Path:
+    path = tmp_path / "catalogue.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+class TestCatalogue:
+    def test_all_seven_in_article_order_with_stable_ids(self):
+        assert backkit.exercise_ids() == IDS
+        assert [backkit.get_exercise(i).number for i in IDS] == list(range(1, 8))
+
+    def test_frame_is_indexed_by_id_with_typed_columns(self):
+        df = backkit.load_exercises()
+        assert list(df.index) == IDS
+        assert df.index.name == "id"
+        assert str(df["position"].dtype) == "category"
+        assert df["load"].cat.ordered
+        assert df.loc["bridge", "sets"] == 3
+        assert df.loc["supine-hamstring-stretch", "targets"] == ("hamstrings",)
+
+    @pytest.mark.parametrize("exercise_id", IDS)
+    def test_every_field_is_filled(self, exercise_id):
+        ex = backkit.get_exercise(exercise_id)
+        for f in dataclasses.fields(ex):
+            if f.name == "poses":
+                continue
+            value = getattr(ex, f.name)
+            assert value not in ("", None), f"{exercise_id}.{f.name} is empty"
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", ex.id)
+        assert len(ex.steps) >= 3
+        assert ex.regression.name and ex.progression.name
+        assert ex.references, "every exercise cites at least one source"
+        assert ex.seconds_per_rep > 0
+
+    def test_exercise_is_immutable(self):
+        ex = backkit.get_exercise("bridge")
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            ex.sets = 5  # type: ignore[misc]
+
+    def test_every_cited_source_is_in_the_source_table(self):
+        table = exercises.sources()
+        for ex in exercises.catalogue().exercises:
+            cited = set(ex.references) | {t for c in ex.corrections for t in c.sources}
+            assert cited <= set(table), ex.id
+
+
+class TestCorrections:
+    """The article's errors (../shared/CLINICAL.md) are corrected in the data."""
+
+    def test_hamstring_stretch_is_done_lying_on_the_back(self):
+        ex = backkit.get_exercise("supine-hamstring-stretch")
+        assert ex.position == "supine"
+        assert ex.article_name == "Leg elevation"
+        said = " ".join(c.article_says for c in ex.corrections)
+        assert "stomach" in said
+        assert ex.hold_seconds == 30 and ex.reps == 2 and ex.per_side  # article's numbers
+
+    def test_knee_to_chest_gets_mayo_repetitions(self):
+        ex = backkit.get_exercise("knee-to-chest")
+        assert ex.reps_range == (2, 3)
+        assert ex.hold_range == (15, 20)
+        assert any("MAYO" in c.sources for c in ex.corrections)
+
+    def test_double_knee_to_chest_has_no_feathers(self):
+        ex = backkit.get_exercise("double-knee-to-chest")
+        assert any("feathers" in c.article_says for c in ex.corrections)
+        assert "feather" not in " ".join(ex.steps).lower()
+        assert not ex.per_side
+
+    def test_pelvis_tilt_is_a_supine_bridge_with_the_true_tilt_as_regression(self):
+        ex = backkit.get_exercise("bridge")
+        assert ex.name == "Bridge" and ex.article_name == "Pelvis tilt"
+        assert ex.position == "supine"
+        assert "lift" in " ".join(ex.steps).lower()
+        assert "spread" not in " ".join(ex.steps).lower()
+        assert "pelvic tilt" in ex.regression.name.lower()
+        assert (ex.sets, ex.reps, ex.hold_range) == (3, 10, (5, 10))
+        assert "gluteus maximus" in ex.targets
+
+    def test_long_sitting_stretch_has_a_count_and_soft_knees(self):
+        ex = backkit.get_exercise("long-sitting-hamstring-stretch")
+        assert ex.position == "sitting"
+        assert ex.reps * ex.hold_seconds == 60  # about 60 s in total (ACSM)
+        assert "not locked" in " ".join(ex.steps)
+
+    def test_hip_flexion_is_a_standing_hip_flexor_stretch_without_armpit_cue(self):
+        ex = backkit.get_exercise("standing-hip-flexor-stretch")
+        assert ex.position == "standing" and ex.per_side
+        assert ex.hold_seconds == 30 and ex.reps_range == (2, 4)
+        text = " ".join(ex.steps).lower()
+        assert "axillary" not in text and "armpit" not in text
+        assert "upright" in text
+        assert any("axillary" in c.article_says for c in ex.corrections)
+
+    def test_squat_is_paced_not_bolt_upright(self):
+        ex = backkit.get_exercise("squat")
+        assert ex.kind == "paced" and ex.hold_seconds == 0 and ex.rep_seconds > 0
+        assert (ex.sets, ex.reps) == (3, 10)
+        assert "parallel" in " ".join(ex.steps)
+        assert "very straight" not in " ".join(ex.steps)
+
+    def test_every_exercise_says_where_its_defaults_come_from(self):
+        for ex in exercises.catalogue().exercises:
+            assert ex.defaults_note
+            assert ex.article
+
+
+class TestLookup:
+    def test_unknown_id_lists_valid_ids_and_suggests_the_closest(self):
+        with pytest.raises(KeyError) as info:
+            backkit.get_exercise("brige")
+        message = info.value.args[0]
+        assert "Did you mean 'bridge'?" in message
+        for exercise_id in IDS:
+            assert exercise_id in message
+
+    def test_exercise_passes_through(self):
+        ex = backkit.get_exercise("squat")
+        assert backkit.get_exercise(ex) is ex
+
+    def test_markdown_shows_steps_and_dose(self):
+        md = backkit.get_exercise("bridge")._repr_markdown_()
+        assert "Bridge" in md and "3 sets" in md and "1. Lie on your back" in md
+
+
+class TestMalformedCatalogue:
+    """A clinician's mistake gives one clear error naming the exercise and field."""
+
+    def entry(self, data: dict, exercise_id: str) -> dict:
+        return next(e for e in data["exercises"] if e["id"] == exercise_id)
+
+    def test_missing_field(self, tmp_path):
+        data = raw_catalogue()
+        del self.entry(data, "bridge")["steps"]
+        with pytest.raises(
+            CatalogueError, match=r"exercise 'bridge': missing required field 'steps'"
+        ):
+            backkit.load_exercises(write(tmp_path, data))
+
+    def test_negative_hold(self, tmp_path):
+        data = raw_catalogue()
+        self.entry(data, "knee-to-chest")["hold_seconds"] = -5
+        with pytest.raises(CatalogueError) as info:
+            backkit.load_exercises(write(tmp_path, data))
+        message = str(info.value)
+        assert "exercise 'knee-to-chest'" in message
+        assert "field 'hold_seconds': -5" in message
+        assert str(tmp_path) in message
+
+    def test_unknown_position(self, tmp_path):
+        data = raw_catalogue()
+        self.entry(data, "squat")["position"] = "upside-down"
+        with pytest.raises(
+            CatalogueError,
+            match=r"exercise 'squat', field 'position': 'upside-down' is not one of supine, prone",
+        ):
+            backkit.load_exercises(write(tmp_path, data))
+
+    def test_range_low_above_high(self, tmp_path):
+        data = raw_catalogue()
+        self.entry(data, "bridge")["reps"] = [10, 5]
+        with pytest.raises(CatalogueError, match=r"'bridge', field 'reps': \[10, 5\]"):
+            backkit.load_exercises(write(tmp_path, data))
+
+    def test_unknown_source_tag(self, tmp_path):
+        data = raw_catalogue()
+        self.entry(data, "squat")["provenance"]["sources"] = ["MSD", "WIKI"]
+        with pytest.raises(
+            CatalogueError,
+            match=r"'squat', field 'provenance.sources': \['WIKI'\] names unknown sources",
+        ):
+            backkit.load_exercises(write(tmp_path, data))
+
+    def test_duplicate_id(self, tmp_path):
+        data = raw_catalogue()
+        self.entry(data, "squat")["id"] = "bridge"
+        with pytest.raises(CatalogueError, match=r"field 'id': 'bridge' is used twice"):
+            backkit.load_exercises(write(tmp_path, data))
+
+    def test_bad_id_is_named_by_position_when_it_has_no_id(self, tmp_path):
+        data = raw_catalogue()
+        del data["exercises"][2]["id"]
+        with pytest.raises(CatalogueError, match=r"exercise #3: missing required field 'id'"):
+            backkit.load_exercises(write(tmp_path, data))
+
+    def test_broken_yaml_names_the_line_not_a_parser_traceback(self, tmp_path):
+        path = tmp_path / "broken.yaml"
+        path.write_text("exercises:\n  - id: bridge\n    steps: [unclosed\n", encoding="utf-8")
+        with pytest.raises(
+            CatalogueError, match=r"broken.yaml: not valid YAML at line \d+"
+        ) as info:
+            backkit.load_exercises(path)
+        assert info.value.__cause__ is None and info.value.__suppress_context__
+
+    def test_missing_file(self, tmp_path):
+        with pytest.raises(CatalogueError, match="cannot read the catalogue"):
+            backkit.load_exercises(tmp_path / "nope.yaml")
+
+    def test_a_clinician_can_add_an_exercise_by_editing_the_file(self, tmp_path):
+        data = raw_catalogue()
+        new = dict(
+            self.entry(data, "bridge"), id="single-leg-bridge", number=8, name="Single-leg bridge"
+        )
+        data["exercises"].append(new)
+        df = backkit.load_exercises(write(tmp_path, data))
+        assert df.index[-1] == "single-leg-bridge"
+        assert len(df) == 8
+
+
+def test_import_backkit_is_light():
+    """`import backkit` must not pull in pandas, matplotlib or ipywidgets."""
+    code = "import sys, backkit; print(sorted(m for m in ('pandas','matplotlib','ipywidgets') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
