@@ -242,6 +242,7 @@ class TestMalformedCatalogue:
 
 def test_import_backkit_is_light():
     """`import backkit` must not pull in pandas, matplotlib or ipywidgets."""
-    code = "import sys, backkit; print(sorted(m for m in ('pandas','matplotlib','ipywidgets') if m in sys.modules))"
+    heavy = "('pandas', 'matplotlib', 'ipywidgets')"
+    code = f"import sys, backkit; print(sorted(m for m in {heavy} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
