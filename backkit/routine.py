@@ -1,0 +1,823 @@
+"""The guided routine: the ordered phases of a session and a clock-driven engine.
+
+Nothing here displays anything. :func:`build_routine` turns an exercise (its
+catalogue dose, or overrides) into a :class:`Routine`: a tuple of
+:class:`Phase` objects (get ready, hold or paced rep, rest between reps, switch
+side, rest between sets, done) whose total duration is known before starting.
+:meth:`Routine.chain` joins several routines into one session.
+
+:class:`Engine` runs a routine against an injectable monotonic clock. It is a
+small state machine (ready, running, paused, finished) that computes the
+current phase, the time left and the progress, handles pause, resume, skip and
+stop, and reports what was actually done per exercise and side, so that a
+session stopped early is logged as partial instead of being lost. The widget in
+:mod:`backkit.timer` only asks the engine what to show.
+
+Examples
+--------
+>>> from backkit.routine import Engine, build_routine
+>>> r = build_routine("knee-to-chest", reps=2, hold_seconds=15)
+>>> [p.label for p in r.phases[:3]]
+['Get ready - left leg', 'Hold - left leg - rep 1 of 2', 'Rest - left leg']
+>>> r.total_seconds
+100.0
+>>> t = [0.0]
+>>> e = Engine(r, clock=lambda: t[0])
+>>> _ = e.start()
+>>> t[0] = 12.5
+>>> s = e.status()
+>>> s.phase.label, s.remaining
+('Hold - left leg - rep 1 of 2', 12.5)
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from . import exercises
+from .exercises import Exercise, get_exercise, unknown_id_message
+
+__all__ = [
+    "MIN_REP_FRACTION",
+    "PHASE_KINDS",
+    "BoutPlan",
+    "BoutResult",
+    "Engine",
+    "Phase",
+    "Routine",
+    "RoutineError",
+    "Status",
+    "build_routine",
+    "format_seconds",
+]
+
+#: Phase kinds, in the words the engine uses.
+PHASE_KINDS = ("prepare", "hold", "move", "rest", "switch", "set-rest", "done")
+#: Kinds during which a repetition is done (counted in the log).
+REP_KINDS = ("hold", "move")
+#: A repetition cut short by skip or stop still counts when at least this
+#: fraction of it was done; a rep skipped at once does not.
+MIN_REP_FRACTION = 0.5
+#: Time to get into the start position before the first rep (seconds).
+DEFAULT_PREPARE_SECONDS = 10
+#: Shortest time given to change sides when the exercise has no rest.
+MIN_SWITCH_SECONDS = 5
+SIDE_NAMES = ("left", "right")
+
+_OVERRIDES = (
+    "sets",
+    "reps",
+    "hold_seconds",
+    "rep_seconds",
+    "rest_seconds",
+    "set_rest_seconds",
+    "prepare_seconds",
+    "switch_seconds",
+    "side_order",
+)
+
+
+class RoutineError(ValueError):
+    """A prescription value is invalid; the message names the field, value and source."""
+
+
+# --------------------------------------------------------------------------
+# The plan of a session
+
+
+@dataclass(frozen=True)
+class BoutPlan:
+    """What one exercise on one side is planned to be (one row of the log)."""
+
+    exercise_id: str
+    exercise_name: str
+    side: str  # 'left', 'right' or 'both'
+    sets: int
+    reps: int  # per set
+    seconds_per_rep: float
+    kind: str = "hold"  # 'hold' or 'move' (a paced rep)
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One step of a routine.
+
+    ``set``/``rep`` are 1-based; ``rep`` is None outside repetitions.
+    ``offset`` is the planned start in seconds from the start of the routine,
+    and ``bout`` indexes :attr:`Routine.bouts` (None for phases between
+    exercises and for ``done``).
+    """
+
+    kind: str
+    seconds: float
+    label: str
+    exercise_id: str
+    exercise_name: str
+    side: str
+    set: int
+    sets: int
+    rep: int | None
+    reps: int
+    bout: int | None
+    offset: float = 0.0
+    index: int = 0
+
+    @property
+    def is_rep(self) -> bool:
+        """True for a hold or a paced repetition."""
+        return self.kind in REP_KINDS
+
+    @property
+    def end(self) -> float:
+        """Planned end in seconds from the start of the routine."""
+        return self.offset + self.seconds
+
+
+@dataclass(frozen=True)
+class Routine:
+    """An ordered, immutable list of phases with the bouts they belong to.
+
+    Examples
+    --------
+    >>> from backkit.routine import build_routine
+    >>> r = build_routine("bridge")
+    >>> r.total_seconds, len(r.bouts), r.phases[-1].kind
+    (361.0, 1, 'done')
+    """
+
+    phases: tuple[Phase, ...]
+    bouts: tuple[BoutPlan, ...]
+    title: str
+
+    @property
+    def total_seconds(self) -> float:
+        """Planned duration of the whole routine in seconds."""
+        return self.phases[-1].offset if self.phases else 0.0
+
+    @property
+    def exercise_ids(self) -> tuple[str, ...]:
+        """The exercises of the routine, in order, each once."""
+        return tuple(dict.fromkeys(b.exercise_id for b in self.bouts))
+
+    def describe(self) -> str:
+        """The routine in one line of words.
+
+        Examples
+        --------
+        >>> from backkit.routine import build_routine
+        >>> build_routine("knee-to-chest").describe()
+        'Single knee to chest: 1 set x 2 reps per side, hold 15 s - about 1:40'
+        """
+        parts = []
+        for ex_id in self.exercise_ids:
+            bouts = [b for b in self.bouts if b.exercise_id == ex_id]
+            b = bouts[0]
+            sets = f"{b.sets} set{'s' if b.sets > 1 else ''}"
+            side = " per side" if b.side != "both" else ""
+            n = _num(b.seconds_per_rep)
+            each = f"hold {n} s" if b.kind == "hold" else f"about {n} s each"
+            parts.append(f"{b.exercise_name}: {sets} x {b.reps} reps{side}, {each}")
+        return "; ".join(parts) + f" - about {format_seconds(self.total_seconds)}"
+
+    @classmethod
+    def chain(cls, routines: Sequence[Routine], *, rest_seconds: float = 30.0) -> Routine:
+        """Join routines into one session, with at least ``rest_seconds`` between them.
+
+        The get-ready phase of each following exercise is stretched to
+        ``rest_seconds`` when it is shorter, and only the last ``done`` is kept.
+
+        Examples
+        --------
+        >>> from backkit.routine import Routine, build_routine
+        >>> r = Routine.chain([build_routine("bridge"), build_routine("squat")])
+        >>> r.exercise_ids, r.bouts[1].exercise_id
+        (('bridge', 'squat'), 'squat')
+        """
+        if not routines:
+            raise RoutineError("Routine.chain: 'routines' is empty; give at least one routine")
+        rest = _number("rest_seconds", rest_seconds, 0, exercises._MAX_REST_SECONDS, "chain")
+        phases: list[Phase] = []
+        bouts: list[BoutPlan] = []
+        for n, r in enumerate(routines):
+            first = r.phases[0]
+            if n > 0 and rest > 0 and first.kind != "prepare":
+                label = "Get ready" + ("" if first.side == "both" else f" - {first.side} leg")
+                phases.append(
+                    replace(
+                        first, kind="prepare", seconds=rest, label=label, rep=None, bout=len(bouts)
+                    )
+                )
+            for p in r.phases:
+                if p.kind == "done" and n < len(routines) - 1:
+                    continue
+                if p.kind == "prepare" and n > 0 and p.seconds < rest:
+                    p = replace(p, seconds=float(rest))
+                bout = None if p.bout is None else p.bout + len(bouts)
+                phases.append(replace(p, bout=bout))
+            bouts.extend(r.bouts)
+        return cls(_number_phases(phases), tuple(bouts), " + ".join(r.title for r in routines))
+
+
+def build_routine(exercise_or_id: str | Exercise, **overrides: Any) -> Routine:
+    """Build the phases of one exercise from its catalogue dose and overrides.
+
+    Parameters
+    ----------
+    exercise_or_id : str or Exercise
+        A catalogue id such as ``"bridge"``, or an :class:`~backkit.exercises.Exercise`.
+    **overrides
+        Any of ``sets``, ``reps`` (per set and side), ``hold_seconds`` (for a
+        paced exercise: the length of one rep), ``rep_seconds``,
+        ``rest_seconds`` (between reps), ``set_rest_seconds``,
+        ``prepare_seconds``, ``switch_seconds`` and ``side_order``
+        (``"left"``/``"right"`` for the first side, or a sequence such as
+        ``("right", "left")``, or ``("left",)`` for one side only). None means
+        the catalogue default. Whether an exercise is done per side comes from
+        the catalogue only, as the session log checks sides against it.
+
+    Returns
+    -------
+    Routine
+        Get ready, then for each set and side the reps with rests between
+        them, a switch between sides, a rest between sets, and ``done``.
+
+    Raises
+    ------
+    RoutineError
+        For an unknown override or a value out of range; KeyError (with a
+        did-you-mean) for an unknown exercise id.
+
+    Examples
+    --------
+    >>> from backkit.routine import build_routine
+    >>> r = build_routine("supine-hamstring-stretch", side_order="right", hold_seconds=30)
+    >>> [p.kind for p in r.phases]
+    ['prepare', 'hold', 'rest', 'hold', 'switch', 'hold', 'rest', 'hold', 'done']
+    >>> r.phases[1].label
+    'Hold - right leg - rep 1 of 2'
+    """
+    ex = get_exercise(exercise_or_id)
+    where = f"build_routine({ex.id!r})"
+    unknown = [k for k in overrides if k not in _OVERRIDES]
+    if unknown:
+        raise RoutineError(
+            f"{where}: {unknown_id_message(unknown[0], list(_OVERRIDES))}".replace(
+                "exercise id", "override"
+            )
+        )
+    o = {k: v for k, v in overrides.items() if v is not None}
+
+    def whole(name: str, default: int, lo: int, hi: int) -> int:
+        value = o.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+            raise RoutineError(
+                f"{where}: override {name!r}: {value!r} must be a whole number from {lo} to {hi}"
+            )
+        return value
+
+    sets = whole("sets", ex.sets, 1, exercises._MAX_SETS)
+    reps = whole("reps", ex.reps, 1, exercises._MAX_REPS)
+    if ex.kind == "hold":
+        default_rep = o.get("rep_seconds", ex.hold_seconds)
+        rep_s = _number(
+            "hold_seconds", o.get("hold_seconds", default_rep), 0, None, where, lo_ok=False
+        )
+    else:
+        default_rep = o.get("hold_seconds", ex.rep_seconds)
+        rep_s = _number(
+            "rep_seconds", o.get("rep_seconds", default_rep), 0, None, where, lo_ok=False
+        )
+    if rep_s > exercises._MAX_HOLD_SECONDS:
+        raise RoutineError(
+            f"{where}: override 'hold_seconds': {rep_s!r} is longer than the "
+            f"{exercises._MAX_HOLD_SECONDS} s a rep may last"
+        )
+    hi = exercises._MAX_REST_SECONDS
+    rest = _number("rest_seconds", o.get("rest_seconds", ex.rest_seconds), 0, hi, where)
+    set_rest = _number(
+        "set_rest_seconds", o.get("set_rest_seconds", ex.set_rest_seconds), 0, hi, where
+    )
+    prepare = _number(
+        "prepare_seconds", o.get("prepare_seconds", DEFAULT_PREPARE_SECONDS), 0, hi, where
+    )
+    switch = _number(
+        "switch_seconds",
+        o.get("switch_seconds", max(ex.rest_seconds, MIN_SWITCH_SECONDS)),
+        0,
+        hi,
+        where,
+    )
+    sides: tuple[str, ...] = ("both",)
+    if ex.per_side:
+        sides = _side_order(o.get("side_order", "left"), where)
+    elif "side_order" in o:
+        raise RoutineError(
+            f"{where}: override 'side_order': {o['side_order']!r} needs a per-side exercise; "
+            f"{ex.name} works both sides at once"
+        )
+    return _assemble(ex, sets, reps, rep_s, rest, set_rest, prepare, switch, sides)
+
+
+def _assemble(
+    ex: Exercise,
+    sets: int,
+    reps: int,
+    rep_s: float,
+    rest: float,
+    set_rest: float,
+    prepare: float,
+    switch: float,
+    sides: tuple[str, ...],
+) -> Routine:
+    kind = "hold" if ex.kind == "hold" else "move"
+    bouts = tuple(BoutPlan(ex.id, ex.name, s, sets, reps, float(rep_s), kind) for s in sides)
+    phases: list[Phase] = []
+
+    def add(
+        kind: str,
+        seconds: float,
+        label: str,
+        side: str,
+        set_: int,
+        rep: int | None,
+        bout: int | None,
+    ) -> None:
+        if seconds > 0 or kind == "done":
+            phases.append(
+                Phase(
+                    kind, float(seconds), label, ex.id, ex.name, side, set_, sets, rep, reps, bout
+                )
+            )
+
+    def where(side: str, set_: int, rep: int | None = None) -> str:
+        bits = [] if side == "both" else [f"{side} leg"]
+        if rep is not None:
+            bits.append(f"rep {rep} of {reps}")
+        if sets > 1:
+            bits.append(f"set {set_} of {sets}")
+        return "".join(f" - {b}" for b in bits)
+
+    verb = "Hold" if kind == "hold" else "Move"
+    add("prepare", prepare, "Get ready" + where(sides[0], 1), sides[0], 1, None, 0)
+    for set_ in range(1, sets + 1):
+        for n, side in enumerate(sides):
+            if n > 0:
+                add("switch", switch, f"Switch to the {side} leg", side, set_, None, n)
+            for rep in range(1, reps + 1):
+                add(kind, rep_s, verb + where(side, set_, rep), side, set_, rep, n)
+                if rep < reps:
+                    add("rest", rest, "Rest" + where(side, set_), side, set_, None, n)
+        if set_ < sets:
+            nxt = f"Rest between sets - next: set {set_ + 1} of {sets}"
+            add("set-rest", set_rest, nxt, sides[0], set_ + 1, None, 0)
+    add("done", 0, "Done", sides[-1], sets, None, None)
+    return Routine(_number_phases(phases), bouts, ex.name)
+
+
+def _number_phases(phases: Iterable[Phase]) -> tuple[Phase, ...]:
+    out, t = [], 0.0
+    for i, p in enumerate(phases):
+        out.append(replace(p, offset=t, index=i))
+        t += p.seconds
+    return tuple(out)
+
+
+def _number(
+    name: str, value: Any, lo: float, hi: float | None, where: str, *, lo_ok: bool = True
+) -> float:
+    bad = isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value)
+    if not bad:
+        bad = value < lo or (value == lo and not lo_ok) or (hi is not None and value > hi)
+    if bad:
+        rng = f"above {lo}" if not lo_ok else f"from {lo}"
+        if hi is not None:
+            rng += f" to {hi}"
+        raise RoutineError(
+            f"{where}: override {name!r}: {value!r} must be a number of seconds {rng}"
+        )
+    return float(value)
+
+
+def _side_order(value: Any, where: str) -> tuple[str, ...]:
+    order = (value, *(s for s in SIDE_NAMES if s != value)) if isinstance(value, str) else value
+    ok = (
+        isinstance(order, (tuple, list))
+        and 1 <= len(order) <= 2
+        and all(s in SIDE_NAMES for s in order)
+        and len(set(order)) == len(order)
+    )
+    if not ok:
+        raise RoutineError(
+            f"{where}: override 'side_order': {value!r} must be 'left', 'right' or a sequence "
+            "of distinct sides such as ('right', 'left')"
+        )
+    return tuple(order)
+
+
+# --------------------------------------------------------------------------
+# The engine
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the engine shows at one instant (all times in seconds)."""
+
+    state: str  # 'ready', 'running', 'paused' or 'finished'
+    phase: Phase
+    next_phase: Phase | None
+    remaining: float  # time left in the phase
+    phase_elapsed: float
+    phase_progress: float  # 0-1
+    session_elapsed: float  # planned position in the routine (skips jump ahead)
+    session_remaining: float
+    session_progress: float  # 0-1
+    active_seconds: float  # time run so far, pauses excluded
+    completed: bool  # finished by reaching the end, not by stop
+
+
+@dataclass(frozen=True)
+class BoutResult:
+    """What was actually done of one planned bout, ready for the session log."""
+
+    plan: BoutPlan
+    reps_done_total: int
+    reps_planned_total: int
+    sets_done: int
+    reps_done: int  # per set: reps done / sets done, rounded down
+    hold_s_done: float | None  # mean actually held over the counted reps
+    started_at: datetime | None
+    ended_at: datetime | None
+
+    @property
+    def status(self) -> str:
+        """'completed' when every planned rep was done, else 'partial'."""
+        return "completed" if self.reps_done_total >= self.reps_planned_total else "partial"
+
+
+@dataclass
+class _Run:
+    start: float  # clock time the phase began (not shifted by pauses)
+    end: float | None = None
+    active: float = 0.0  # seconds run, pauses excluded
+    skipped: bool = False
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Engine:
+    """Runs a :class:`Routine` against a monotonic clock; no threads, no sleeping.
+
+    Call :meth:`update` (or :meth:`status`, which updates) whenever the
+    display should refresh: the engine catches up on every phase whose
+    planned end has passed, starting each next phase at the planned end of the
+    one before, so late updates never make the session drift.
+
+    Parameters
+    ----------
+    routine : Routine
+    clock : callable, default ``time.monotonic``
+        Seconds, monotonic. Tests pass a fake clock.
+    wallclock : callable
+        Returns the tz-aware time at :meth:`start`; used only for the log.
+
+    Examples
+    --------
+    >>> from backkit.routine import Engine, build_routine
+    >>> t = [100.0]
+    >>> e = Engine(build_routine("bridge", sets=1, reps=2), clock=lambda: t[0])
+    >>> [p.kind for p in e.start()]
+    ['prepare']
+    >>> t[0] += 10 + 5 + 1
+    >>> [p.kind for p in e.update()]
+    ['hold', 'rest']
+    >>> e.pause(); t[0] += 60; e.resume()
+    True
+    True
+    >>> round(e.status().remaining, 3)
+    2.0
+    """
+
+    routine: Routine
+    clock: Callable[[], float] = time.monotonic
+    wallclock: Callable[[], datetime] = _utcnow
+    state: str = field(default="ready", init=False)
+    index: int = field(default=0, init=False)
+    stopped_early: bool = field(default=False, init=False)
+
+    def __post_init__(self) -> None:
+        self._runs: dict[int, _Run] = {}
+        self._phase_start = 0.0  # shifted forward by pauses: now - this = active time
+        self._paused_at: float | None = None
+        self._t0: float | None = None
+        self._wall0: datetime | None = None
+        self._ended: float | None = None
+        self._paused_total = 0.0
+
+    # -- queries ---------------------------------------------------------
+
+    @property
+    def phase(self) -> Phase:
+        """The current phase (the first one before start)."""
+        return self.routine.phases[self.index]
+
+    @property
+    def started_at(self) -> datetime | None:
+        """Wall-clock time of :meth:`start` (tz-aware), None before."""
+        return self._wall0
+
+    @property
+    def finished(self) -> bool:
+        return self.state == "finished"
+
+    def next_change_at(self) -> float | None:
+        """Clock time the current phase ends, or None when not running."""
+        if self.state != "running":
+            return None
+        return self._phase_start + self.phase.seconds
+
+    def status(self, now: float | None = None) -> Status:
+        """Bring the engine up to ``now`` and describe what to show."""
+        now = self._now(now)
+        self.update(now)
+        p = self.phase
+        if self.state == "ready":
+            elapsed = 0.0
+        elif self.state == "finished":
+            run = self._runs.get(self.index)
+            elapsed = p.seconds if run is None else min(run.active, p.seconds)
+        else:
+            until = self._paused_at if self.state == "paused" else now
+            elapsed = min(max(until - self._phase_start, 0.0), p.seconds)
+        total = self.routine.total_seconds
+        position = (
+            total if (self.state == "finished" and not self.stopped_early) else (p.offset + elapsed)
+        )
+        phases = self.routine.phases
+        return Status(
+            state=self.state,
+            phase=p,
+            next_phase=phases[self.index + 1] if self.index + 1 < len(phases) else None,
+            remaining=p.seconds - elapsed,
+            phase_elapsed=elapsed,
+            phase_progress=1.0 if p.seconds == 0 else elapsed / p.seconds,
+            session_elapsed=position,
+            session_remaining=total - position,
+            session_progress=1.0 if total == 0 else position / total,
+            active_seconds=self._active(now),
+            completed=self.state == "finished" and not self.stopped_early,
+        )
+
+    def _active(self, now: float) -> float:
+        if self._t0 is None:
+            return 0.0
+        end = self._ended if self._ended is not None else now
+        paused = self._paused_total
+        if self._paused_at is not None and self._ended is None:
+            paused += now - self._paused_at
+        return end - self._t0 - paused
+
+    # -- commands ----------------------------------------------------------
+
+    def start(self, now: float | None = None) -> list[Phase]:
+        """Start the routine; returns the phases entered (for cues)."""
+        if self.state != "ready":
+            return []
+        now = self._now(now)
+        self._t0 = now
+        self._wall0 = self.wallclock()
+        self.state = "running"
+        return self._enter(0, now)
+
+    def pause(self, now: float | None = None) -> bool:
+        """Freeze the countdown; False when there is nothing to pause."""
+        now = self._now(now)
+        self.update(now)
+        if self.state != "running":
+            return False
+        self._paused_at = now
+        self.state = "paused"
+        return True
+
+    def resume(self, now: float | None = None) -> bool:
+        """Continue after :meth:`pause`; the paused time is added to every later deadline."""
+        if self.state != "paused" or self._paused_at is None:
+            return False
+        now = self._now(now)
+        gap = now - self._paused_at
+        self._phase_start += gap
+        self._paused_total += gap
+        self._paused_at = None
+        self.state = "running"
+        return True
+
+    def toggle(self, now: float | None = None) -> bool:
+        """Pause when running, resume when paused."""
+        return self.resume(now) if self.state == "paused" else self.pause(now)
+
+    def skip(self, now: float | None = None) -> list[Phase]:
+        """End the current phase now and start the next one (paused stays paused)."""
+        now = self._now(now)
+        self.update(now)
+        if self.state not in ("running", "paused"):
+            return []
+        paused = self.state == "paused"
+        at = self._paused_at if paused and self._paused_at is not None else now
+        self._close(at, skipped=True)
+        if paused:
+            # The next phase starts paused at zero; the time paused so far stays paused time.
+            self._paused_total += now - at
+            self._paused_at = now
+        entered = self._enter(self.index + 1, now)
+        if self.state == "finished":
+            self._paused_at = None
+        return entered
+
+    def stop(self, now: float | None = None) -> bool:
+        """End the session early; what was done so far stays in :meth:`results`."""
+        now = self._now(now)
+        self.update(now)
+        if self.state not in ("running", "paused"):
+            return False
+        if self.state == "paused":
+            self.resume(now)
+        self._close(now, skipped=True)
+        self.stopped_early = True
+        self.state = "finished"
+        self._ended = now
+        return True
+
+    def update(self, now: float | None = None) -> list[Phase]:
+        """Advance through every phase whose planned end has passed; return the phases entered."""
+        if self.state != "running":
+            return []
+        now = self._now(now)
+        entered: list[Phase] = []
+        while self.state == "running" and now >= self._phase_start + self.phase.seconds:
+            end = self._phase_start + self.phase.seconds
+            self._close(end, skipped=False)
+            entered += self._enter(self.index + 1, end)
+        return entered
+
+    def _now(self, now: float | None) -> float:
+        return self.clock() if now is None else now
+
+    def _close(self, at: float, *, skipped: bool) -> None:
+        run = self._runs[self.index]
+        run.end = at
+        run.active = min(max(at - self._phase_start, 0.0), self.phase.seconds)
+        run.skipped = skipped and run.active < self.phase.seconds
+
+    def _enter(self, index: int, at: float) -> list[Phase]:
+        self.index = index
+        self._phase_start = at
+        self._runs[index] = _Run(start=at)
+        if self.phase.kind == "done":
+            self._runs[index].end = at
+            self.state = "finished"
+            self._ended = at
+        return [self.phase]
+
+    # -- what was done -------------------------------------------------------
+
+    def rep_counts(self, run: _Run, phase: Phase) -> bool:
+        """Whether a run of a repetition counts as done (see :data:`MIN_REP_FRACTION`)."""
+        return run.end is not None and run.active >= MIN_REP_FRACTION * phase.seconds - 1e-9
+
+    def to_wall(self, t: float) -> datetime:
+        """Convert a clock time of this engine to the wall-clock time (tz-aware)."""
+        if self._t0 is None or self._wall0 is None:
+            raise RuntimeError("the engine has not started")
+        return self._wall0 + timedelta(seconds=t - self._t0)
+
+    def results(self) -> list[BoutResult]:
+        """What was done: one :class:`BoutResult` per bout of every exercise reached.
+
+        Once an exercise has begun (past its get-ready phase), all its bouts
+        are reported, those with nothing done too (partial, zero reps), so a
+        session stopped early is logged with what was and was not done instead
+        of being lost. A session stopped while getting ready for its first
+        exercise logs that exercise as attempted; later exercises of a chain
+        that were never reached are left out. Before :meth:`start` the list is
+        empty.
+        """
+        if self._t0 is None:
+            return []
+        self.update()
+        # Getting ready for the next exercise of a chain is not starting it,
+        # but a session stopped before its first rep still logs the attempt.
+        phases = self.routine.phases
+        reached = {phases[i].bout for i in self._runs if phases[i].kind != "prepare"} - {None}
+        reached = reached or {0}
+        blocks = _exercise_blocks(self.routine.bouts)
+        return [self._result(b) for b in range(len(self.routine.bouts)) if reached & blocks[b]]
+
+    def _result(self, b: int) -> BoutResult:
+        plan = self.routine.bouts[b]
+        reps = [p for p in self.routine.phases if p.bout == b and p.is_rep]
+        done = [(p, self._runs[p.index]) for p in reps if p.index in self._runs]
+        counted = [(p, r) for p, r in done if self.rep_counts(r, p)]
+        sets_done = len({p.set for p, _ in counted})
+        entered = [
+            self._runs[p.index]
+            for p in self.routine.phases
+            if p.bout == b and p.index in self._runs
+        ]
+        # A side never reached starts and ends when the session ended.
+        fallback = self._ended if self._ended is not None else self.clock()
+        started = done[0][1].start if done else (entered[0].start if entered else fallback)
+        ends = [r.end for _, r in done if r.end is not None]
+        ended = max(ends) if ends else (self._ended if self._ended is not None else started)
+        return BoutResult(
+            plan=plan,
+            reps_done_total=len(counted),
+            reps_planned_total=len(reps),
+            sets_done=sets_done,
+            reps_done=len(counted) // sets_done if sets_done else 0,
+            hold_s_done=sum(r.active for _, r in counted) / len(counted) if counted else None,
+            started_at=self.to_wall(started),
+            ended_at=self.to_wall(ended),
+        )
+
+    def log_rows(
+        self,
+        *,
+        pain_before: int | None = None,
+        pain_after: int | None = None,
+        effort: int | None = None,
+        notes: str | None = None,
+        session_id: str | None = None,
+        plan_id: str | None = None,
+        source: str = "timer",
+    ) -> list[dict[str, Any]]:
+        """Rows for the session log (see the log contract), one per bout done.
+
+        A bout that was not fully done gets status 'partial' and a note of
+        exactly how many reps were done (``reps_done`` is per set, rounded down).
+        """
+        rows = []
+        for r in self.results():
+            note = notes.strip() if notes and notes.strip() else None
+            if r.status == "partial":
+                how = "stopped early" if self.stopped_early else "reps skipped"
+                extra = f"[timer: {how}; {r.reps_done_total} of {r.reps_planned_total} reps done]"
+                note = f"{note} {extra}" if note else extra
+            rows.append(
+                {
+                    "session_id": session_id,
+                    "started_at": r.started_at,
+                    "ended_at": r.ended_at,
+                    "exercise_id": r.plan.exercise_id,
+                    "side": r.plan.side,
+                    "sets_planned": r.plan.sets,
+                    "sets_done": r.sets_done,
+                    "reps_planned": r.plan.reps,
+                    "reps_done": r.reps_done,
+                    "hold_s_planned": r.plan.seconds_per_rep,
+                    "hold_s_done": None if r.hold_s_done is None else round(r.hold_s_done, 2),
+                    "status": r.status,
+                    "pain_before": pain_before,
+                    "pain_after": pain_after,
+                    "effort": effort,
+                    "notes": note,
+                    "plan_id": plan_id,
+                    "source": source,
+                }
+            )
+        return rows
+
+
+def _exercise_blocks(bouts: Sequence[BoutPlan]) -> list[set[int]]:
+    """For each bout, the bouts of the same exercise block (its sides, in a chain)."""
+    blocks: list[set[int]] = []
+    for b, plan in enumerate(bouts):
+        if b and bouts[b - 1].exercise_id == plan.exercise_id:
+            blocks[-1].add(b)
+            blocks.append(blocks[-1])
+        else:
+            blocks.append({b})
+    return blocks
+
+
+def format_seconds(seconds: float) -> str:
+    """Format seconds as ``m:ss`` (rounded up, as a countdown shows them).
+
+    Examples
+    --------
+    >>> from backkit.routine import format_seconds
+    >>> format_seconds(0), format_seconds(4.2), format_seconds(65), format_seconds(3600)
+    ('0:00', '0:05', '1:05', '60:00')
+    """
+    s = max(0, math.ceil(seconds - 1e-9))
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
