@@ -10,9 +10,10 @@ The log is personal health data, so it lives apart from the package:
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
-__all__ = ["data_home", "default_log_path", "repository_root"]
+__all__ = ["data_home", "default_log_path", "notebooks_dir", "repository_root"]
 
 LOG_FILENAME = "backkit-log.sqlite"
 
@@ -51,3 +52,15 @@ def default_log_path() -> Path:
     if os.environ.get("BACKKIT_LOG"):
         return Path(os.environ["BACKKIT_LOG"]).expanduser()
     return data_home() / LOG_FILENAME
+
+
+def notebooks_dir() -> Path:
+    """Return the folder of the kit's notebooks.
+
+    From a checkout that is ``notebooks/``; an installed wheel carries a copy
+    inside the package (``backkit/notebooks``).
+    """
+    top = repository_root()
+    if top is not None:
+        return top / "notebooks"
+    return Path(str(resources.files("backkit") / "notebooks"))

@@ -1,0 +1,220 @@
+"""The ``backkit`` command: lab, app, report, export, import, demo.
+
+Each sub-command is a thin wrapper over the public API. A user's mistake (a
+missing file, a bad row, an unknown option) ends with one line on stderr and a
+non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+__all__ = ["main"]
+
+# Exit codes: 0 done, 1 the work failed (bad data, missing file), 2 bad usage.
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+class UserError(Exception):
+    """A mistake the user can fix; printed as one line, exit code 1."""
+
+
+def _jupyter_command(app: str) -> list[str]:
+    # Run Jupyter from the same environment as this backkit.
+    cmd = [sys.executable, "-m", app]
+    if app == "jupyterlab" and hasattr(os, "getuid") and os.getuid() == 0:
+        cmd.append("--allow-root")  # Jupyter refuses root without it (containers)
+    return cmd
+
+
+def _notebook(name: str) -> Path:
+    from backkit.home import notebooks_dir
+
+    path = notebooks_dir() / name
+    if not path.is_file():
+        raise UserError(f"notebook {name!r} not found in {notebooks_dir()}")
+    return path
+
+
+def cmd_lab(args: argparse.Namespace) -> int:
+    notebook = _notebook(args.notebook)
+    cmd = [
+        *_jupyter_command("jupyterlab"),
+        f"--ServerApp.root_dir={notebook.parent}",
+        notebook.name,
+    ]
+    if args.no_browser:
+        cmd.append("--no-browser")
+    return subprocess.call(cmd)
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    from backkit import app
+
+    return app.serve(port=args.port, open_browser=not args.no_browser, log=args.log)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from backkit import report
+
+    out = report.build(
+        args.log,
+        plan=args.plan,
+        out=args.out,
+        pseudonym=args.pseudonym,
+        real_name=args.name,
+        date_shift=args.date_shift,
+        include_notes=args.include_notes,
+        pdf=args.pdf,
+        progress=not args.quiet,
+    )
+    for path in out:
+        print(path)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from backkit.log import SessionLog
+
+    log = SessionLog(args.log, create=False) if args.log else SessionLog(create=False)
+    out = Path(args.out)
+    if out.suffix.lower() == ".xlsx":
+        log.export_excel(out)
+    elif out.suffix.lower() == ".csv":
+        log.export_csv(out)
+    else:
+        raise UserError(f"export: {out.name!r}: give a .csv or .xlsx file name")
+    print(f"wrote {len(log)} rows to {out}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from backkit.log import SessionLog
+
+    log = SessionLog(args.log) if args.log else SessionLog()
+    added = log.import_csv(args.csv)
+    print(f"imported {added} rows into {log.path}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from backkit import report, sample
+    from backkit.log import SessionLog
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    log_path = out / "sample-log.sqlite"
+    if log_path.exists():
+        log_path.unlink()
+    log = SessionLog(log_path)
+    log.record_many(sample.sample_log(weeks=12, seed=0, profile=args.profile).to_dict("records"))
+    csv = out / "sample_sessions.csv"
+    log.export_csv(csv)
+    plan_path = out / "sample_plan.yaml"
+    sample.sample_plan().save(plan_path)
+    print(f"wrote sample data (profile {args.profile!r}): {csv}, {plan_path}")
+    for path in report.build(
+        csv,
+        plan=plan_path,
+        out=out / "sample-report.html",
+        pseudonym="Sample patient",
+        progress=not args.quiet,
+    ):
+        print(f"wrote sample report: {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="backkit",
+        description="Seven exercises to end and prevent low back pain: notebooks, timers, "
+        "a session log, progress charts and reports.",
+    )
+    parser.add_argument("--version", action="version", version=_version())
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, func: Callable[[argparse.Namespace], int], help_: str):
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("lab", cmd_lab, "open JupyterLab on the start notebook")
+    p.add_argument("--notebook", default="00_start_here.ipynb", help="notebook to open")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+
+    p = add("app", cmd_app, "serve the no-code app (Voila) on 127.0.0.1 only")
+    p.add_argument("--port", type=int, default=8866, help="port (default 8866)")
+    p.add_argument("--log", help="session log file (default: your log)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+
+    p = add("report", cmd_report, "write a patient report (HTML, and PDF with --pdf)")
+    p.add_argument("log", help="the patient's exported log (CSV) or log file (.sqlite)")
+    p.add_argument("--plan", help="the patient's plan (YAML)")
+    p.add_argument("--out", default="report.html", help="output HTML file (default report.html)")
+    p.add_argument("--pseudonym", default="Patient", help="name shown in the report")
+    p.add_argument("--name", help="the patient's real name: shown only when given")
+    p.add_argument(
+        "--date-shift",
+        type=int,
+        default=0,
+        metavar="DAYS",
+        help="shift every date by DAYS days (de-identification)",
+    )
+    p.add_argument("--include-notes", action="store_true", help="include free-text notes")
+    p.add_argument("--pdf", action="store_true", help="also write a PDF (needs Chromium)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = add("export", cmd_export, "export your session log to CSV or Excel")
+    p.add_argument("out", help="output file, .csv or .xlsx")
+    p.add_argument("--log", help="session log file (default: your log)")
+
+    p = add("import", cmd_import, "import sessions from a CSV file into your log (all or nothing)")
+    p.add_argument("csv", help="CSV file with the session-log columns")
+    p.add_argument("--log", help="session log file (default: your log)")
+
+    p = add("demo", cmd_demo, "write sample data and a sample report")
+    p.add_argument("--out", default="backkit-demo", help="folder (default ./backkit-demo)")
+    p.add_argument(
+        "--profile",
+        default="improving",
+        choices=["improving", "flare-up", "plateau"],
+        help="sample profile",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    return parser
+
+
+def _version() -> str:
+    from backkit import __version__
+
+    return f"backkit {__version__}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``backkit`` command line; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("backkit: interrupted", file=sys.stderr)
+        return 130
+    except (UserError, ValueError, KeyError, OSError) as err:
+        message = err.args[0] if isinstance(err, KeyError) and err.args else err
+        if isinstance(err, OSError) and err.filename:
+            message = f"{err.filename}: {err.strerror}"
+        print(f"backkit {args.command}: error: {message}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())
