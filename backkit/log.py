@@ -846,6 +846,9 @@ class SessionLog:
         else ``$BACKKIT_HOME/backkit-log.sqlite``, else the repository's
         ``data/`` folder or ``~/.local/share/backkit``). It is created when
         missing. ``":memory:"`` gives a throw-away log.
+    create : bool
+        Create the file when it does not exist (default). With ``create=False``
+        a missing file raises :class:`LogFileError` (for reading an existing log).
     synchronous : {"FULL", "NORMAL"}
         ``FULL`` (default): every record is flushed to disk before
         :meth:`record` returns. ``NORMAL`` is faster and still survives a
@@ -871,7 +874,9 @@ class SessionLog:
     0      bridge  completed           2
     """
 
-    def __init__(self, path: str | Path | None = None, *, synchronous: str = "FULL"):
+    def __init__(
+        self, path: str | Path | None = None, *, create: bool = True, synchronous: str = "FULL"
+    ):
         if synchronous.upper() not in ("FULL", "NORMAL"):
             raise ValueError(f"synchronous = {synchronous!r}: must be 'FULL' or 'NORMAL'")
         self._lock = threading.RLock()
@@ -885,6 +890,10 @@ class SessionLog:
             self.migrated_from = 0
             return
         if not self.path.exists():
+            if not create:
+                raise LogFileError(
+                    self.path, "no log here yet: record a session first, or give the path of a log"
+                )
             _create(self.path)
         _precheck(self.path)
         _quick_check(self.path)
