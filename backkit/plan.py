@@ -1,0 +1,613 @@
+"""Exercise plans: a clinician's prescription, saved as a small YAML file.
+
+A :class:`Plan` says which exercises to do, at what dose (sets, reps and hold,
+each defaulting to the catalogue's), how often (a number of days a week, or
+named weekdays) and from when to when. ``plan.save("my_plan.yaml")`` writes a
+short, commented file a clinician can send to a patient;
+``Plan.load("my_plan.yaml")`` reads it back and validates every field, naming
+the file, the field and the value when something is wrong.
+
+Examples
+--------
+>>> import datetime as dt
+>>> from backkit.plan import Plan, PlanItem
+>>> plan = Plan("Back basics", author="J. Physio", start=dt.date(2024, 5, 6),
+...             items=[PlanItem("bridge", reps=8), "knee-to-chest"], weekdays=("mon", "thu"))
+>>> plan.id, [item.exercise_id for item in plan.due_on(dt.date(2024, 5, 9))]
+('back-basics', ['bridge', 'knee-to-chest'])
+>>> plan.dose("bridge")
+(3, 8, 5)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import difflib
+import os
+import re
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import exercises as _exercises
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["WEEKDAYS", "Plan", "PlanError", "PlanItem"]
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_FULL_NAMES = {
+    name: short
+    for short, name in zip(
+        WEEKDAYS,
+        ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+        strict=True,
+    )
+}
+# The catalogue's typo-catching limits apply to prescriptions too.
+_MAX_SETS = _exercises._MAX_SETS
+_MAX_REPS = _exercises._MAX_REPS
+_MAX_HOLD = _exercises._MAX_HOLD_SECONDS
+_MAX_REP_SECONDS = 60  # a paced repetition (the squat), as in the catalogue
+_MAX_TEXT = 2000
+_FILE_KEYS = ("name", "author", "start", "end", "days_per_week", "weekdays", "notes", "exercises")
+_ITEM_KEYS = ("id", "sets", "reps", "hold_seconds")
+
+
+class PlanError(ValueError):
+    """A plan is invalid; the message names where (file or object), the field and the value."""
+
+
+def _fail(where: str, name: str, value: Any, problem: str) -> PlanError:
+    return PlanError(f"{where}: field {name!r}: {value!r} {problem}")
+
+
+def _whole(where: str, name: str, value: Any, lo: int, hi: int) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise _fail(where, name, value, f"must be a whole number from {lo} to {hi}")
+    return value
+
+
+def _day(where: str, name: str, value: Any) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            return dt.date.fromisoformat(value.strip())
+    raise _fail(where, name, value, "is not a date (write it as YYYY-MM-DD)")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    """One exercise of a plan and its dose; ``None`` means the catalogue's default.
+
+    ``hold_seconds`` is the hold of a hold exercise, or the length of one
+    paced repetition (the squat), as in the log's ``hold_s_planned``.
+
+    Examples
+    --------
+    >>> from backkit.plan import PlanItem
+    >>> PlanItem("bridge", sets=2)
+    PlanItem(exercise_id='bridge', sets=2, reps=None, hold_seconds=None)
+    """
+
+    exercise_id: str
+    sets: int | None = None
+    reps: int | None = None
+    hold_seconds: float | None = None
+
+    def __post_init__(self) -> None:
+        where = f"PlanItem({self.exercise_id!r})"
+        ids = _exercises.exercise_ids()
+        if not isinstance(self.exercise_id, str) or self.exercise_id.strip() not in ids:
+            raise PlanError(
+                f"{where}: field 'exercise_id': "
+                + _exercises.unknown_id_message(self.exercise_id, ids)
+            )
+        object.__setattr__(self, "exercise_id", self.exercise_id.strip())
+        _whole(where, "sets", self.sets, 1, _MAX_SETS)
+        _whole(where, "reps", self.reps, 1, _MAX_REPS)
+        if self.hold_seconds is not None:
+            paced = _exercises.get_exercise(self.exercise_id).kind == "paced"
+            hi = _MAX_REP_SECONDS if paced else _MAX_HOLD
+            value = self.hold_seconds
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not 0 < value <= hi
+            ):
+                what = "seconds per repetition" if paced else "seconds"
+                raise _fail(where, "hold_seconds", value, f"must be {what} above 0, at most {hi}")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A prescription: which exercises, at what dose, how often, from when to when.
+
+    Parameters
+    ----------
+    name : str
+        A short title; the plan's ``id`` is its slug (``"Back basics"`` ->
+        ``"back-basics"``), stored in the log's ``plan_id``.
+    author : str
+        Who prescribed it.
+    items : sequence of PlanItem, exercise ids or mappings
+        The exercises, in the order to do them; each at most once.
+    start, end : date or 'YYYY-MM-DD'
+        First and last day (both included). ``start`` defaults to today,
+        ``end`` to open-ended.
+    days_per_week : int, optional
+        How many days a week (1-7), on any days. Give this or ``weekdays``;
+        with neither the plan is daily.
+    weekdays : sequence of str, optional
+        The days to exercise, e.g. ``("mon", "wed", "fri")``.
+    notes : str
+        Instructions for the patient.
+
+    Raises
+    ------
+    PlanError
+        For any invalid field, naming it and its value.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from backkit.plan import Plan
+    >>> plan = Plan("Stretch three times a week", items=["supine-hamstring-stretch"],
+    ...             days_per_week=3, start=dt.date(2024, 5, 6))
+    >>> plan.prescribed(dt.date(2024, 5, 6), dt.date(2024, 5, 19))["prescribed"].tolist()
+    [3.0, 3.0]
+    """
+
+    name: str
+    author: str = ""
+    items: tuple[PlanItem, ...] = ()
+    start: dt.date = None  # type: ignore[assignment]  # None -> today, set in __post_init__
+    end: dt.date | None = None
+    days_per_week: int | None = None
+    weekdays: tuple[str, ...] | None = None
+    notes: str = ""
+    id: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._check("Plan")
+
+    def _check(self, where: str) -> None:
+        put = object.__setattr__
+        for name, limit in (("name", 100), ("author", 200), ("notes", _MAX_TEXT)):
+            value = getattr(self, name)
+            value = "" if value is None and name != "name" else value
+            if not isinstance(value, str) or len(value.strip()) > limit:
+                raise _fail(where, name, value, f"must be text of at most {limit} characters")
+            put(self, name, value.strip())
+        if not _slug(self.name):
+            raise _fail(where, "name", self.name, "must contain letters or digits")
+        put(self, "id", _slug(self.name))
+
+        raw_items = self.items
+        if isinstance(raw_items, (str, PlanItem, Mapping)) or not isinstance(raw_items, Iterable):
+            raw_items = [raw_items]
+        items = tuple(_to_item(raw, where, i) for i, raw in enumerate(raw_items))
+        if not items:
+            raise _fail(where, "items", list(items), "must list at least one exercise")
+        ids = [item.exercise_id for item in items]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise _fail(where, "items", twice, "appear more than once; list each exercise once")
+        put(self, "items", items)
+
+        start = _day(where, "start", self.start) or dt.date.today()
+        end = _day(where, "end", self.end)
+        if end is not None and end < start:
+            raise _fail(where, "end", end.isoformat(), f"is before start ({start.isoformat()})")
+        put(self, "start", start)
+        put(self, "end", end)
+
+        if self.days_per_week is not None and self.weekdays is not None:
+            raise _fail(
+                where,
+                "weekdays",
+                self.weekdays,
+                f"and days_per_week ({self.days_per_week}) are both given; give one of them",
+            )
+        put(self, "days_per_week", _whole(where, "days_per_week", self.days_per_week, 1, 7))
+        if self.weekdays is not None:
+            put(self, "weekdays", _weekdays(where, self.weekdays))
+        elif self.days_per_week is None:
+            put(self, "days_per_week", 7)
+
+    # -- what the plan asks for ---------------------------------------------
+
+    def due_on(self, day: dt.date | str) -> tuple[PlanItem, ...]:
+        """Return the items to do on ``day``: empty outside the plan or on a rest day.
+
+        With ``days_per_week`` and no weekdays, every day of the plan is a
+        possible day, so every day returns the items.
+
+        Examples
+        --------
+        >>> import datetime as dt
+        >>> from backkit.plan import Plan
+        >>> plan = Plan("Bridges", items=["bridge"], weekdays=["mon"], start=dt.date(2024, 5, 6))
+        >>> len(plan.due_on("2024-05-13")), len(plan.due_on("2024-05-14"))
+        (1, 0)
+        """
+        when = _day("due_on", "day", day)
+        assert when is not None
+        if when < self.start or (self.end is not None and when > self.end):
+            return ()
+        if self.weekdays is not None and WEEKDAYS[when.weekday()] not in self.weekdays:
+            return ()
+        return self.items
+
+    def dose(self, exercise_id: str) -> tuple[int, int, float]:
+        """Return ``(sets, reps, hold_seconds)`` for an exercise of the plan.
+
+        Values the plan leaves out come from the catalogue; for a paced
+        exercise ``hold_seconds`` is the length of one repetition.
+
+        Raises
+        ------
+        KeyError
+            When the exercise is not in the plan.
+
+        Examples
+        --------
+        >>> from backkit.plan import Plan, PlanItem
+        >>> Plan("Squats", items=[PlanItem("squat", reps=12)]).dose("squat")
+        (3, 12, 4)
+        """
+        for item in self.items:
+            if item.exercise_id == exercise_id:
+                ex = _exercises.get_exercise(exercise_id)
+                return (
+                    item.sets if item.sets is not None else ex.sets,
+                    item.reps if item.reps is not None else ex.reps,
+                    item.hold_seconds if item.hold_seconds is not None else ex.seconds_per_rep,
+                )
+        raise KeyError(
+            f"exercise {exercise_id!r} is not in plan {self.name!r}; its exercises: "
+            + ", ".join(item.exercise_id for item in self.items)
+        )
+
+    def prescribed(
+        self,
+        start: dt.date | str | None = None,
+        end: dt.date | str | None = None,
+        freq: str = "W",
+    ) -> pd.DataFrame:
+        """Return the sessions prescribed per period and exercise between two days.
+
+        A *session* of an exercise is one day on which it is done at the
+        plan's dose. With weekdays, each planned day in the period is one
+        session. With ``days_per_week`` = k, a period prescribes k sessions
+        per seven days of the plan it covers (k / 7 per day), so a full week
+        gives exactly k and a week the plan starts on a Thursday gives 4k / 7.
+        Only days within both ``[start, end]`` and the plan's own dates count.
+
+        Parameters
+        ----------
+        start, end : date or 'YYYY-MM-DD', optional
+            The days to cover, both included; default the plan's start, and
+            its end (or today for an open-ended plan).
+        freq : str
+            A pandas period frequency: ``"D"`` (days), ``"W"`` (weeks, Monday
+            to Sunday), ``"M"`` (calendar months).
+
+        Returns
+        -------
+        DataFrame
+            One row per period and plan exercise, periods in order and
+            exercises in plan order: ``period`` (pandas Period), ``exercise_id``
+            (categorical over the catalogue ids), ``prescribed`` (float:
+            sessions), ``sets``, ``reps``, ``hold_seconds`` (the dose).
+
+        Examples
+        --------
+        >>> import datetime as dt
+        >>> from backkit.plan import Plan
+        >>> plan = Plan("MWF", items=["bridge", "squat"], weekdays=["mon", "wed", "fri"],
+        ...             start=dt.date(2024, 5, 1))
+        >>> t = plan.prescribed("2024-05-01", "2024-05-12")
+        >>> t[["exercise_id", "prescribed"]].assign(period=t["period"].astype(str))
+          exercise_id  prescribed                 period
+        0      bridge         2.0  2024-04-29/2024-05-05
+        1       squat         2.0  2024-04-29/2024-05-05
+        2      bridge         3.0  2024-05-06/2024-05-12
+        3       squat         3.0  2024-05-06/2024-05-12
+        """
+        import numpy as np
+        import pandas as pd
+
+        first = _day("prescribed", "start", start) or self.start
+        last = _day("prescribed", "end", end) or self.end or dt.date.today()
+        if last < first:
+            raise _fail("prescribed", "end", last.isoformat(), f"is before start ({first})")
+        days = pd.date_range(first, last, freq="D")
+        try:
+            periods = days.to_period(freq)
+        except (ValueError, TypeError):
+            raise _fail(
+                "prescribed", "freq", freq, "is not a period frequency; use 'D', 'W' or 'M'"
+            ) from None
+        in_plan = days >= pd.Timestamp(self.start)
+        if self.end is not None:
+            in_plan &= days <= pd.Timestamp(self.end)
+        if self.weekdays is not None:
+            wanted = [WEEKDAYS.index(w) for w in self.weekdays]
+            due = in_plan & np.isin(days.day_of_week, wanted)
+            per_day = due.astype(float)
+        else:
+            per_day = in_plan.astype(float)
+        per_period = pd.Series(per_day, index=periods).groupby(level=0, sort=True).sum()
+        if self.weekdays is None:
+            # Sum whole days first, then scale, so a full week gives exactly k.
+            per_period = per_period * self.days_per_week / 7
+        n_items = len(self.items)
+        doses = [self.dose(item.exercise_id) for item in self.items]
+        ids = _exercises.exercise_ids()
+        table = pd.DataFrame(
+            {
+                "period": np.repeat(per_period.index.to_numpy(), n_items),
+                "exercise_id": pd.Categorical(
+                    [item.exercise_id for item in self.items] * len(per_period), categories=ids
+                ),
+                "prescribed": np.repeat(per_period.to_numpy(dtype=float), n_items),
+                "sets": [d[0] for d in doses] * len(per_period),
+                "reps": [d[1] for d in doses] * len(per_period),
+                "hold_seconds": [float(d[2]) for d in doses] * len(per_period),
+            }
+        )
+        table["period"] = pd.PeriodIndex(table["period"], freq=periods.freq)
+        return table
+
+    # -- files --------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the plan as plain data, in the layout of the YAML file."""
+        items = []
+        for item in self.items:
+            entry: dict[str, Any] = {"id": item.exercise_id}
+            for key in ("sets", "reps", "hold_seconds"):
+                if getattr(item, key) is not None:
+                    entry[key] = getattr(item, key)
+            items.append(entry)
+        return {
+            "name": self.name,
+            "author": self.author,
+            "start": self.start,
+            "end": self.end,
+            "days_per_week": self.days_per_week if self.weekdays is None else None,
+            "weekdays": list(self.weekdays) if self.weekdays is not None else None,
+            "notes": self.notes,
+            "exercises": items,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, where: str = "plan") -> Plan:
+        """Build a plan from plain data (the YAML layout), validating every field."""
+        if not isinstance(data, Mapping):
+            raise PlanError(f"{where}: must be a mapping of fields (name, exercises, ...)")
+        for key in data:
+            if key not in _FILE_KEYS:
+                close = difflib.get_close_matches(str(key), _FILE_KEYS, n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise _fail(
+                    where,
+                    str(key),
+                    data[key],
+                    f"is not a plan field{hint} ({', '.join(_FILE_KEYS)})",
+                )
+        if not data.get("name"):
+            raise PlanError(f"{where}: missing required field 'name'")
+        if not data.get("exercises"):
+            raise PlanError(f"{where}: missing required field 'exercises' (a list of exercises)")
+        raw_items = data["exercises"]
+        if not isinstance(raw_items, list):
+            raise _fail(where, "exercises", raw_items, "must be a list of exercises")
+        items = tuple(_to_item(raw, where, i, key="exercises") for i, raw in enumerate(raw_items))
+        try:
+            return cls(
+                name=data["name"],
+                author=data.get("author") or "",
+                items=items,
+                start=_day(where, "start", data.get("start")),  # type: ignore[arg-type]
+                end=_day(where, "end", data.get("end")),
+                days_per_week=data.get("days_per_week"),
+                weekdays=data.get("weekdays"),
+                notes=data.get("notes") or "",
+            )
+        except PlanError as err:
+            message = str(err)
+            if message.startswith("Plan: "):
+                raise PlanError(f"{where}: {message[len('Plan: ') :]}") from None
+            raise
+
+    def save(self, path: str | Path) -> Path:
+        """Write the plan as a commented, human-readable YAML file; return its path.
+
+        The file is written under a temporary name and renamed, so it is never
+        left half-written.
+
+        Examples
+        --------
+        >>> import datetime as dt, tempfile, pathlib
+        >>> from backkit.plan import Plan
+        >>> plan = Plan("Bridges", items=["bridge"], start=dt.date(2024, 5, 6))
+        >>> path = plan.save(pathlib.Path(tempfile.mkdtemp()) / "plan.yaml")
+        >>> Plan.load(path) == plan
+        True
+        """
+        path = Path(path).expanduser()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+        try:
+            tmp.write_text(self.to_yaml(), encoding="utf-8")
+            os.replace(tmp, path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+        return path
+
+    def to_yaml(self) -> str:
+        """Return the text :meth:`save` writes."""
+        import yaml
+
+        class Dumper(yaml.SafeDumper):
+            pass
+
+        def text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+            style = "|" if "\n" in value else None
+            return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+        Dumper.add_representer(str, text)
+        data = self.to_dict()
+        if data["weekdays"] is None:
+            del data["weekdays"]
+        else:
+            del data["days_per_week"]
+        body = yaml.dump(
+            data,
+            Dumper=Dumper,
+            sort_keys=False,
+            default_flow_style=None,  # flow style only for lists of plain values
+            allow_unicode=True,
+            width=88,
+        )
+        return _YAML_HEADER + body
+
+    @classmethod
+    def load(cls, path: str | Path) -> Plan:
+        """Read and validate a plan file written by :meth:`save` (or by hand).
+
+        Raises
+        ------
+        PlanError
+            Naming the file, the field and the value of the first problem.
+        """
+        import yaml
+
+        path = Path(path).expanduser()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as err:
+            raise PlanError(f"{path}: cannot read the plan: {err.strerror}") from None
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as err:
+            mark = getattr(err, "problem_mark", None)
+            line = f" at line {mark.line + 1}" if mark else ""
+            problem = getattr(err, "problem", None) or str(err)
+            raise PlanError(f"{path}: not valid YAML{line}: {problem}") from None
+        return cls.from_dict(data, where=str(path))
+
+    @classmethod
+    def default(cls, start: dt.date | str | None = None) -> Plan:
+        """All seven exercises at their catalogue doses, every day, from ``start`` (today).
+
+        Examples
+        --------
+        >>> from backkit.plan import Plan
+        >>> plan = Plan.default("2024-05-06")
+        >>> len(plan.items), plan.days_per_week, plan.dose("bridge")
+        (7, 7, (3, 10, 5))
+        """
+        return cls(
+            name="All seven exercises daily",
+            author="backkit",
+            items=tuple(PlanItem(i) for i in _exercises.exercise_ids()),
+            start=_day("Plan.default", "start", start),  # type: ignore[arg-type]
+            days_per_week=7,
+            notes="The catalogue's starting doses, every day. Not a personal prescription.",
+        )
+
+    def _repr_markdown_(self) -> str:
+        when = (
+            ", ".join(self.weekdays)
+            if self.weekdays is not None
+            else ("every day" if self.days_per_week == 7 else f"{self.days_per_week} days a week")
+        )
+        until = f" to {self.end}" if self.end else ""
+        lines = [
+            f"**{self.name}**" + (f" (by {self.author})" if self.author else ""),
+            "",
+            f"From {self.start}{until}, {when}.",
+            "",
+            "| exercise | sets | reps | seconds |",
+            "|---|---|---|---|",
+        ]
+        for item in self.items:
+            sets, reps, hold = self.dose(item.exercise_id)
+            name = _exercises.get_exercise(item.exercise_id).name
+            lines.append(f"| {name} | {sets} | {reps} | {hold:g} |")
+        if self.notes:
+            lines += ["", self.notes]
+        return "\n".join(lines)
+
+
+def _to_item(raw: Any, where: str, index: int, *, key: str = "items") -> PlanItem:
+    here = f"{where}, {key}[{index}]"
+    if isinstance(raw, PlanItem):
+        return raw
+    try:
+        if isinstance(raw, str):
+            return PlanItem(raw)
+        if isinstance(raw, Mapping):
+            for k in raw:
+                if k not in (*_ITEM_KEYS, "exercise_id"):
+                    close = difflib.get_close_matches(str(k), _ITEM_KEYS, n=1, cutoff=0.6)
+                    hint = f"; did you mean {close[0]!r}?" if close else ""
+                    raise _fail(here, str(k), raw[k], f"is not an exercise field{hint}")
+            exercise_id = raw.get("id", raw.get("exercise_id"))
+            if exercise_id is None:
+                raise PlanError(f"{here}: missing required field 'id' (the exercise id)")
+            return PlanItem(exercise_id, raw.get("sets"), raw.get("reps"), raw.get("hold_seconds"))
+    except PlanError as err:
+        message = str(err)
+        if message.startswith("PlanItem("):
+            message = message.split(": ", 1)[1]
+            raise PlanError(f"{here}: {message}") from None
+        raise
+    raise _fail(here, "exercise", raw, "must be an exercise id or a mapping with an 'id'")
+
+
+def _weekdays(where: str, value: Any) -> tuple[str, ...]:
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, Iterable) or not names:
+        raise _fail(where, "weekdays", value, "must be a list of days such as [mon, wed, fri]")
+    out = []
+    for name in names:
+        text = name.strip().lower() if isinstance(name, str) else name
+        text = _FULL_NAMES.get(text, text)
+        if text not in WEEKDAYS:
+            raise _fail(where, "weekdays", name, f"is not a day; use {', '.join(WEEKDAYS)}")
+        if text in out:
+            raise _fail(where, "weekdays", name, "is listed twice")
+        out.append(text)
+    return tuple(sorted(out, key=WEEKDAYS.index))
+
+
+_YAML_HEADER = """\
+# A backkit exercise plan. Open it in backkit with Plan.load("this-file.yaml").
+#
+# name, author, notes: free text.  start, end: YYYY-MM-DD (end may be null).
+# days_per_week: 1-7, on any days; or weekdays: [mon, tue, wed, thu, fri, sat, sun].
+# exercises: one line per exercise, in order; sets, reps (per set and side) and
+#   hold_seconds (a hold, or one squat's length) override the catalogue's dose.
+#   Exercise ids: supine-hamstring-stretch, knee-to-chest, double-knee-to-chest,
+#   bridge, long-sitting-hamstring-stretch, standing-hip-flexor-stretch, squat.
+"""
