@@ -781,7 +781,7 @@ def conform(data: Any, *, tz: Any = None) -> pd.DataFrame:
 
     Converts, does not validate: use :meth:`SessionLog.record` or
     :meth:`SessionLog.import_csv` for checked data. Naive timestamps are read
-    in the kit's time zone; aware ones are converted to ``tz``.
+    as local times in ``tz``; aware ones are converted to ``tz``.
 
     Parameters
     ----------
@@ -815,7 +815,7 @@ def conform(data: Any, *, tz: Any = None) -> pd.DataFrame:
         if COLUMNS[name].startswith("datetime64"):
             stamps = pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601")
             if getattr(stamps.dt, "tz", None) is None:
-                stamps = stamps.dt.tz_localize(kit_timezone())
+                stamps = stamps.dt.tz_localize(tz)
             columns[name] = stamps.dt.tz_convert(tz).dt.as_unit("ns").array
         else:
             columns[name] = pd.array(

@@ -1,0 +1,477 @@
+"""Adherence: how much of the prescribed home exercise was done, and streaks.
+
+Adherence to home exercise is "the extent to which behaviour matches the
+recommendations agreed with the clinician" (the WHO definition of adherence,
+applied to exercise). Studies measure it from logs or diaries as *sessions
+completed / sessions prescribed x 100*, and report its parts separately: how
+often (frequency) and how much each time (dose, duration): in one neck and
+back study adherence to session duration was 70.9% but to weekly frequency
+only 60.7% (BMC Musculoskelet Disord 2009, 10:155). :func:`adherence` follows
+that: it reports sessions prescribed, done in full, done in part, the
+adherence ratio, and the hold-time ratio as a separate duration measure.
+
+Everything is vectorised pandas: no Python loop runs over log rows.
+
+Definitions (used by every function here)
+-----------------------------------------
+bout fraction
+    ``(sets_done x reps_done) / (sets_planned x reps_planned)``, capped at 1:
+    the share of the bout's planned repetitions that were done. When the
+    counts are unknown, a ``completed`` bout counts 1 and a ``partial`` bout 0.
+session (of one exercise)
+    One calendar day (in the log's time zone) on which the exercise was
+    done. Its *credit* is the bout fractions of that day added up and capped
+    at 1; an exercise done one side at a time needs both sides, so its credit
+    is the mean of the left and right credits. A day counts at most once per
+    exercise, however many times the exercise was done.
+done
+    Sessions with the full dose (credit 1).
+partial
+    Sessions with some, but not all, of the dose (credit below 1).
+prescribed
+    Sessions the plan asks for in the period (:meth:`backkit.plan.Plan.prescribed`):
+    each planned weekday, or ``days_per_week / 7`` per plan day.
+adherence
+    ``(done + the credit of partial sessions) / prescribed``, capped at 1;
+    sessions on days off the plan's weekdays still count (frequency is what
+    is prescribed), days outside the plan's dates do not.
+hold ratio
+    Mean over bouts of ``hold_s_done / hold_s_planned``, capped at 1: the
+    duration part of adherence, reported apart.
+day meeting the plan
+    A day on which every exercise of the plan has credit 1. Streaks count
+    such days in a row. Rest days neither count nor break a streak: days off
+    the plan's weekdays, and with ``days_per_week = k`` the first ``7 - k``
+    days of each Monday-to-Sunday week that do not meet the plan. The last
+    day analysed only counts if met (it may not be over yet).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from . import exercises as _exercises
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .plan import Plan
+
+__all__ = ["Streaks", "adherence", "daily", "describe", "streaks"]
+
+_TOLERANCE = 1e-9  # credits summed from fractions (1/3 + 1/3 + 1/3) must reach 1
+
+
+@dataclass(frozen=True)
+class Streaks:
+    """Days meeting the plan in a row: the run at the end of the span and the longest."""
+
+    current: int
+    longest: int
+    last_day: dt.date | None  # the last day analysed
+
+
+def _bouts(log_frame: pd.DataFrame) -> pd.DataFrame:
+    """Per bout: local day, exercise, session, fraction done (overall, left, right), hold ratio."""
+    import numpy as np
+    import pandas as pd
+
+    df = log_frame
+    start = df["started_at"]
+    if isinstance(start.dtype, pd.DatetimeTZDtype):
+        start = start.dt.tz_localize(None)  # wall-clock time: the person's own calendar day
+
+    def num(name: str) -> np.ndarray:
+        return pd.array(df[name], dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = (num("sets_done") * num("reps_done")) / (num("sets_planned") * num("reps_planned"))
+        hold = num("hold_s_done") / num("hold_s_planned")
+    frac[~np.isfinite(frac)] = np.nan
+    hold[~np.isfinite(hold)] = np.nan
+    completed = (df["status"].astype(object) == "completed").to_numpy(dtype=bool)
+    frac = np.where(np.isnan(frac), completed.astype(float), np.clip(frac, 0.0, 1.0))
+    side = df["side"].astype(object)
+    return pd.DataFrame(
+        {
+            "day": start.dt.normalize().to_numpy(),
+            "exercise_id": df["exercise_id"].astype(str).to_numpy(),
+            "session_id": df["session_id"].astype(object).to_numpy(),
+            "frac": frac,
+            "left": frac * side.isin(["left", "both"]).to_numpy(),
+            "right": frac * side.isin(["right", "both"]).to_numpy(),
+            "hold": np.clip(hold, 0.0, 1.0),
+        }
+    )
+
+
+def _sessions(bouts: pd.DataFrame) -> pd.DataFrame:
+    """Per (day, exercise): the session's credit (0-1) and its number of bouts."""
+    import numpy as np
+
+    g = bouts.groupby(["day", "exercise_id"], sort=True)
+    agg = g.agg(
+        frac=("frac", "sum"),
+        left=("left", "sum"),
+        right=("right", "sum"),
+        hold=("hold", "sum"),
+        holds=("hold", "count"),
+        bouts=("frac", "size"),
+    ).reset_index()
+    per_side = agg["exercise_id"].map(_per_side()).fillna(False).to_numpy(dtype=bool)
+    credit = np.where(
+        per_side,
+        (agg["left"].clip(upper=1) + agg["right"].clip(upper=1)) / 2,
+        agg["frac"].clip(upper=1),
+    )
+    agg["credit"] = np.where(credit >= 1 - _TOLERANCE, 1.0, credit)
+    return agg.drop(columns=["frac", "left", "right"])
+
+
+def _per_side() -> dict[str, bool]:
+    return {ex_id: _exercises.get_exercise(ex_id).per_side for ex_id in _exercises.exercise_ids()}
+
+
+def _span(
+    log_frame: pd.DataFrame, plan: Plan | None, start: Any, end: Any
+) -> tuple[dt.date, dt.date]:
+    """The days analysed: the plan's dates (or the log's), clipped to the last logged day."""
+    import pandas as pd
+
+    days = log_frame["started_at"]
+    if isinstance(days.dtype, pd.DatetimeTZDtype):
+        days = days.dt.tz_localize(None)
+    first_log = days.min().date() if len(days) else None
+    last_log = days.max().date() if len(days) else None
+    if start is not None:
+        first = pd.Timestamp(start).date()
+    elif plan is not None:
+        first = plan.start
+    else:
+        first = first_log or dt.date.today()
+    if end is not None:
+        last = pd.Timestamp(end).date()
+    else:
+        last = last_log or first
+        if plan is not None and plan.end is not None:
+            last = min(last, plan.end)
+        last = max(last, first)
+    if last < first:
+        raise ValueError(f"adherence: end = {last} is before start = {first}")
+    return first, last
+
+
+def adherence(
+    log_frame: pd.DataFrame,
+    plan: Plan | None = None,
+    freq: str = "W",
+    *,
+    start: dt.date | str | None = None,
+    end: dt.date | str | None = None,
+) -> pd.DataFrame:
+    """Return adherence per period and exercise: prescribed, done, partial, ratio.
+
+    The measures are defined in this module's docstring, the way home-exercise
+    adherence research defines them (sessions completed / prescribed, with
+    frequency and duration reported apart).
+
+    Parameters
+    ----------
+    log_frame : DataFrame
+        A session log (:meth:`backkit.SessionLog.frame` or ``sample_log()``).
+    plan : Plan, optional
+        The prescription. Without one, the table reports raw frequency
+        (sessions, days, done and partial) and leaves ``prescribed`` and
+        ``adherence`` empty (NA).
+    freq : str
+        Period length: ``"D"``, ``"W"`` (Monday to Sunday) or ``"M"``.
+    start, end : date or 'YYYY-MM-DD', optional
+        The days to analyse, both included. Defaults: from the plan's start
+        (without a plan, the first logged day) to the last logged day (or
+        the plan's end if earlier). The result depends only on its inputs, so
+        days missed since the last session count only when you ask: pass
+        ``end=datetime.date.today()``.
+
+    Returns
+    -------
+    DataFrame
+        One row per period and exercise (the plan's exercises, in plan order;
+        without a plan, every exercise in the log), every period of the span
+        included:
+
+        ``period`` (pandas Period), ``exercise_id`` (categorical),
+        ``prescribed`` (Float64: sessions), ``sessions`` (Int64: distinct
+        session ids), ``days`` (Int64: days with any bout), ``done`` (Int64:
+        days with the full dose), ``partial`` (Int64: days with part of it),
+        ``credit`` (Float64: done plus the fractions of partial days),
+        ``adherence`` (Float64, 0-1: credit / prescribed, capped at 1),
+        ``hold_ratio`` (Float64, 0-1: mean hold done / planned).
+
+        ``attrs`` holds ``current_streak`` and ``longest_streak`` (days
+        meeting the plan in a row, see :func:`streaks`), ``start``, ``end``
+        and ``overall`` (total credit / total prescribed, capped at 1).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from backkit.log import conform, COLUMNS
+    >>> from backkit.plan import Plan
+    >>> rows = [dict.fromkeys(COLUMNS) | dict(session_id=f"s{i}", exercise_id="bridge",
+    ...         side="both", started_at=f"2024-05-{d:02d}T08:00", sets_planned=3, reps_planned=10,
+    ...         sets_done=s, reps_done=10, status="completed" if s == 3 else "partial",
+    ...         source="manual") for i, (d, s) in enumerate([(6, 3), (8, 3), (10, 1)])]
+    >>> log = conform(pd.DataFrame(rows), tz="UTC")
+    >>> plan = Plan("Bridges MWF", items=["bridge"], weekdays=["mon", "wed", "fri"],
+    ...             start="2024-05-06")
+    >>> t = adherence(log, plan)
+    >>> t[["prescribed", "done", "partial", "credit", "adherence"]].round(3)
+       prescribed  done  partial  credit  adherence
+    0         3.0     2        1   2.333      0.778
+    >>> t.attrs["current_streak"], t.attrs["longest_streak"]
+    (2, 2)
+    """
+    import numpy as np
+    import pandas as pd
+
+    first, last = _span(log_frame, plan, start, end)
+    bouts = _bouts(log_frame)
+    lo, hi = pd.Timestamp(first), pd.Timestamp(last)
+    bouts = bouts[(bouts["day"] >= lo) & (bouts["day"] <= hi)]
+    if plan is not None:
+        wanted = [item.exercise_id for item in plan.items]
+        bouts = bouts[bouts["exercise_id"].isin(wanted)]
+    try:
+        bouts["period"] = pd.PeriodIndex(bouts["day"], freq=freq)
+    except (ValueError, TypeError):
+        raise ValueError(
+            f"adherence: freq = {freq!r} is not a period; use 'D', 'W' or 'M'"
+        ) from None
+    sessions = _sessions(bouts)
+    sessions["period"] = pd.PeriodIndex(sessions["day"], freq=freq)
+
+    by = ["period", "exercise_id"]
+    per = sessions.groupby(by).agg(
+        days=("credit", "size"),
+        done=("credit", lambda c: int((c >= 1).sum())),
+        credit=("credit", "sum"),
+        hold=("hold", "sum"),
+        holds=("holds", "sum"),
+    )
+    per["partial"] = per["days"] - per["done"]
+    per["sessions"] = (
+        bouts.drop_duplicates(["period", "exercise_id", "session_id"]).groupby(by).size()
+    )
+
+    ids = _exercises.exercise_ids()
+    if plan is not None:
+        grid = plan.prescribed(first, last, freq=freq)[["period", "exercise_id", "prescribed"]]
+        grid["exercise_id"] = grid["exercise_id"].astype(str)
+    else:
+        periods = pd.period_range(pd.Period(first, freq), pd.Period(last, freq))
+        present = [i for i in ids if i in set(bouts["exercise_id"])]
+        present += sorted(set(bouts["exercise_id"]) - set(ids))
+        grid = pd.DataFrame(
+            {
+                "period": np.repeat(periods, len(present)),
+                "exercise_id": present * len(periods),
+                "prescribed": np.nan,
+            }
+        )
+    table = grid.merge(per.reset_index(), on=by, how="left")
+    extra = sorted(set(table["exercise_id"]) - set(ids))
+    out = pd.DataFrame(
+        {
+            "period": table["period"],
+            "exercise_id": pd.Categorical(table["exercise_id"], categories=ids + extra),
+            "prescribed": pd.array(table["prescribed"], dtype="Float64"),
+            "sessions": pd.array(table["sessions"].fillna(0), dtype="Int64"),
+            "days": pd.array(table["days"].fillna(0), dtype="Int64"),
+            "done": pd.array(table["done"].fillna(0), dtype="Int64"),
+            "partial": pd.array(table["partial"].fillna(0), dtype="Int64"),
+            "credit": pd.array(table["credit"].fillna(0.0), dtype="Float64"),
+        }
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = out["credit"] / out["prescribed"].where(out["prescribed"] > 0)
+    out["adherence"] = ratio.clip(upper=1.0)
+    hold = (table["hold"] / table["holds"].where(table["holds"] > 0)).to_numpy(dtype=float)
+    out["hold_ratio"] = pd.array(hold, dtype="Float64")
+    if plan is not None:
+        total = float(out["prescribed"].sum())
+        overall = min(1.0, float(out["credit"].sum()) / total) if total > 0 else None
+    else:
+        overall = None
+    s = _streaks(sessions, plan, first, last)
+    out.attrs.update(
+        current_streak=s.current,
+        longest_streak=s.longest,
+        start=first,
+        end=last,
+        overall=overall,
+        freq=freq,
+    )
+    return out
+
+
+def daily(
+    log_frame: pd.DataFrame,
+    plan: Plan | None = None,
+    *,
+    start: dt.date | str | None = None,
+    end: dt.date | str | None = None,
+) -> pd.DataFrame:
+    """Return one row per day of the span: what was due, done, and whether the day met the plan.
+
+    Columns: ``day`` (datetime64, midnight), ``due`` (exercises the plan
+    asks for that day; without a plan 0), ``done`` (exercises done in full),
+    ``credit`` (sum of the day's session credits), ``met`` (the day meets the
+    plan; without a plan: any exercise done), ``state`` (1 counts towards a
+    streak, 0 rest day, -1 breaks it). Definitions as in the module docstring.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from backkit.log import conform, COLUMNS
+    >>> rows = [dict.fromkeys(COLUMNS) | dict(session_id="a", exercise_id="squat",
+    ...         side="both", started_at="2024-05-06T08:00", sets_planned=3, reps_planned=10,
+    ...         sets_done=3, reps_done=10, status="completed", source="manual")]
+    >>> day = daily(conform(pd.DataFrame(rows), tz="UTC")).iloc[0]
+    >>> int(day["done"]), bool(day["met"]), int(day["state"])
+    (1, True, 1)
+    """
+    first, last = _span(log_frame, plan, start, end)
+    bouts = _bouts(log_frame)
+    if plan is not None:
+        bouts = bouts[bouts["exercise_id"].isin([item.exercise_id for item in plan.items])]
+    return _daily(_sessions(bouts), plan, first, last)
+
+
+def _daily(
+    sessions: pd.DataFrame, plan: Plan | None, first: dt.date, last: dt.date
+) -> pd.DataFrame:
+    import numpy as np
+    import pandas as pd
+
+    days = pd.date_range(first, last, freq="D")
+    per_day = sessions.groupby("day").agg(
+        done=("credit", lambda c: int((c >= 1).sum())), credit=("credit", "sum")
+    )
+    table = pd.DataFrame({"day": days}).merge(per_day, left_on="day", right_index=True, how="left")
+    table["done"] = table["done"].fillna(0).astype(int)
+    table["credit"] = table["credit"].fillna(0.0)
+    if plan is None:
+        table["due"] = 0
+        table["met"] = table["credit"] > 0
+        state = np.where(table["met"], 1, -1)
+    else:
+        n = len(plan.items)
+        in_plan = (days >= pd.Timestamp(plan.start)) & (
+            days <= pd.Timestamp(plan.end) if plan.end is not None else True
+        )
+        if plan.weekdays is not None:
+            from .plan import WEEKDAYS
+
+            planned = np.isin(days.day_of_week, [WEEKDAYS.index(w) for w in plan.weekdays])
+            due = in_plan & planned
+        else:
+            due = np.asarray(in_plan, dtype=bool)
+        table["due"] = np.where(due, n, 0)
+        met = table["done"].to_numpy() >= n
+        table["met"] = met & np.asarray(in_plan, dtype=bool)
+        state = np.where(due, np.where(met, 1, -1), 0)
+        if plan.weekdays is None and plan.days_per_week < 7:
+            # With k days a week, the first 7 - k unmet days of each week are rest days.
+            unmet = pd.Series((state == -1).astype(int))
+            week = pd.Series(days.to_period("W").astype(str))
+            nth = unmet.groupby(week).cumsum().to_numpy()
+            state = np.where((state == -1) & (nth <= 7 - plan.days_per_week), 0, state)
+    state = np.asarray(state)
+    if len(state) and state[-1] == -1:
+        state[-1] = 0  # the last day may not be over yet
+    table["state"] = state
+    return table.reset_index(drop=True)
+
+
+def _streaks(sessions: pd.DataFrame, plan: Plan | None, first: dt.date, last: dt.date) -> Streaks:
+    import numpy as np
+    import pandas as pd
+
+    state = _daily(sessions, plan, first, last)["state"].to_numpy()
+    state = state[state != 0]
+    if not len(state):
+        return Streaks(0, 0, last)
+    group = np.cumsum(state == -1)
+    runs = pd.Series((state == 1).astype(int)).groupby(group).cumsum().to_numpy()
+    longest = int(runs.max())
+    current = int(runs[-1]) if state[-1] == 1 else 0
+    return Streaks(current, longest, last)
+
+
+def streaks(
+    log_frame: pd.DataFrame,
+    plan: Plan | None = None,
+    *,
+    start: dt.date | str | None = None,
+    end: dt.date | str | None = None,
+) -> Streaks:
+    """Return the current and longest streak of days meeting the plan.
+
+    Without a plan, a streak counts days with any exercise. ``current`` is the
+    run reaching the last day analysed (default the last logged day; pass
+    ``end=datetime.date.today()`` for today), which still counts if that day
+    has no session yet.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from backkit.log import conform, COLUMNS
+    >>> rows = [dict.fromkeys(COLUMNS) | dict(session_id=str(d), exercise_id="squat",
+    ...         side="both", started_at=f"2024-05-{d:02d}T08:00", sets_planned=3,
+    ...         reps_planned=10, sets_done=3, reps_done=10, status="completed",
+    ...         source="manual") for d in (1, 2, 3, 5, 6)]
+    >>> streaks(conform(pd.DataFrame(rows), tz="UTC"))
+    Streaks(current=2, longest=3, last_day=datetime.date(2024, 5, 6))
+    """
+    first, last = _span(log_frame, plan, start, end)
+    bouts = _bouts(log_frame)
+    if plan is not None:
+        bouts = bouts[bouts["exercise_id"].isin([item.exercise_id for item in plan.items])]
+    return _streaks(_sessions(bouts), plan, first, last)
+
+
+def describe(table: pd.DataFrame) -> str:
+    """Summarise an :func:`adherence` table in one or two plain sentences.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from backkit.log import empty_frame
+    >>> from backkit.plan import Plan
+    >>> plan = Plan("Bridges", items=["bridge"], days_per_week=7, start="2024-05-06")
+    >>> print(describe(adherence(empty_frame(tz="UTC"), plan, end="2024-05-12")))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    From 2024-05-06 to 2024-05-12, 0% of the prescribed sessions were done
+    (0 of 7 in full, 0 in part). Current streak: 0 days; longest: 0 days.
+    """
+    a = table.attrs
+    span = f"From {a.get('start')} to {a.get('end')}"
+    done = int(table["done"].sum())
+    partial = int(table["partial"].sum())
+    streak = (
+        f" Current streak: {a.get('current_streak', 0)} days; "
+        f"longest: {a.get('longest_streak', 0)} days."
+    )
+    if a.get("overall") is None and table["prescribed"].isna().all():
+        sessions = int(table["sessions"].sum())
+        return (
+            f"{span}, {done + partial} exercise sessions were logged across {sessions} "
+            f"sittings ({done} in full, {partial} in part).{streak}"
+        )
+    prescribed = float(table["prescribed"].sum())
+    overall = a.get("overall") or 0.0
+    return (
+        f"{span}, {overall:.0%} of the prescribed sessions were done ({done} of "
+        f"{prescribed:g} in full, {partial} in part).{streak}"
+    )
