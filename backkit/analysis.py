@@ -1,0 +1,976 @@
+"""Pain and adherence analytics: pure, vectorised functions on the session-log frame.
+
+Every function takes the frame of ``SessionLog.frame()`` (or ``sample_log()``):
+one row per exercise bout, timestamps tz-aware. Days and weeks are the
+person's *local* calendar days and Monday-to-Sunday weeks, so a session at
+23:30 belongs to the day it was done, across daylight-saving changes too.
+
+Pain is the 0-10 numeric rating scale (NRS) recorded before and after each
+bout. "Pain before" is the person's pain going into an exercise; it is the
+measure the trend, the baseline and the change from baseline use.
+
+Clinical numbers come from data files: the minimal clinically important
+change from ``backkit/data/outcomes.yaml`` and the pain-monitoring limits from
+``backkit/data/safety.yaml`` (via :mod:`backkit.safety`).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .plan import Plan
+
+__all__ = [
+    "FLAG_KINDS",
+    "baseline_pain",
+    "change_from_baseline",
+    "daily_pain",
+    "flare_ups",
+    "immediate_effect",
+    "local_day",
+    "outcomes",
+    "pain_flags",
+    "pain_mcid",
+    "pain_trend",
+    "streaks",
+    "summary",
+    "t_quantile",
+    "time_under_tension",
+    "weekly_adherence",
+    "weekly_pain",
+]
+
+FLAG_KINDS = ("above-limit", "rose-during", "higher-next-session")
+_PAIN_COLUMNS = ["sessions", "bouts", "before_mean", "before_worst", "after_mean", "after_worst"]
+
+
+# --------------------------------------------------------------------------
+# Outcome facts
+
+
+@functools.lru_cache(maxsize=1)
+def outcomes() -> dict[str, Any]:
+    """Return the outcome measures of ``outcomes.yaml`` (read once)."""
+    import yaml
+
+    text = (resources.files("backkit") / "data" / "outcomes.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def pain_mcid() -> tuple[float, float]:
+    """Minimal clinically important change for pain NRS: ``(points, percent)``.
+
+    A fall of at least ``points`` *or* at least ``percent`` % of the baseline
+    score is a clinically meaningful improvement in low back pain: 2 points or
+    30% (Ostelo RWJG et al. 2008, "Interpreting change scores for pain and
+    functional status in low back pain", Spine 33(1):90-94). The numbers are
+    read from ``backkit/data/outcomes.yaml`` (key ``pain_nrs``).
+
+    Examples
+    --------
+    >>> from backkit import analysis
+    >>> analysis.pain_mcid()
+    (2.0, 30.0)
+    """
+    mcid = outcomes()["pain_nrs"]["mcid"]
+    return float(mcid["points"]), float(mcid["percent"])
+
+
+# --------------------------------------------------------------------------
+# Calendar helpers
+
+
+def local_day(frame: pd.DataFrame) -> pd.Series:
+    """Each bout's local calendar day (tz-naive midnight) from ``started_at``.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit import analysis
+    >>> analysis.local_day(backkit.sample_log(weeks=1)).iloc[0]
+    Timestamp('2025-02-17 00:00:00')
+    """
+    started = frame["started_at"]
+    if getattr(started.dt, "tz", None) is not None:
+        # the wall clock, not UTC: a bout at 00:30 local is on that local day
+        started = started.dt.tz_localize(None)
+    return started.dt.normalize()
+
+
+def _week_start(day: pd.Series) -> pd.Series:
+    import pandas as pd
+
+    return day - pd.to_timedelta(day.dt.day_of_week, unit="D")
+
+
+def _pain(frame: pd.DataFrame, column: str) -> pd.Series:
+    return frame[column].astype("Float64").astype(float)
+
+
+def _pain_by(frame: pd.DataFrame, key: pd.Series, name: str) -> pd.DataFrame:
+    import pandas as pd
+
+    if frame.empty:
+        out = pd.DataFrame(columns=_PAIN_COLUMNS, dtype=float)
+        out.index = pd.DatetimeIndex([], name=name)
+        return out
+    work = pd.DataFrame(
+        {
+            name: key.to_numpy(),
+            "session_id": frame["session_id"].to_numpy(),
+            "before": _pain(frame, "pain_before").to_numpy(),
+            "after": _pain(frame, "pain_after").to_numpy(),
+        }
+    )
+    out = work.groupby(name, sort=True).agg(
+        sessions=("session_id", "nunique"),
+        bouts=("session_id", "size"),
+        before_mean=("before", "mean"),
+        before_worst=("before", "max"),
+        after_mean=("after", "mean"),
+        after_worst=("after", "max"),
+    )
+    return out
+
+
+def daily_pain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Pain per local day: mean and worst, before and after exercise.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The session log.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``day`` (days with at least one bout only), columns
+        ``sessions``, ``bouts``, ``before_mean``, ``before_worst``,
+        ``after_mean``, ``after_worst``. Means are over the day's bouts that
+        have a score (NaN when none has).
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit import analysis
+    >>> analysis.daily_pain(backkit.sample_log(weeks=1)).columns.tolist()
+    ['sessions', 'bouts', 'before_mean', 'before_worst', 'after_mean', 'after_worst']
+    """
+    if frame.empty:
+        return _pain_by(frame, frame.get("started_at"), "day")
+    return _pain_by(frame, local_day(frame), "day")
+
+
+def weekly_pain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Pain per Monday-to-Sunday week: mean and worst, before and after exercise.
+
+    Same columns as :func:`daily_pain`, indexed by ``week`` (the Monday).
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit import analysis
+    >>> analysis.weekly_pain(backkit.sample_log(weeks=3)).index.day_of_week.unique().tolist()
+    [0]
+    """
+    if frame.empty:
+        return _pain_by(frame, frame.get("started_at"), "week")
+    return _pain_by(frame, _week_start(local_day(frame)), "week")
+
+
+def pain_trend(frame: pd.DataFrame, window: int = 7) -> pd.Series:
+    """Rolling mean of daily pain before exercise, for every calendar day.
+
+    The mean is over the days with a score in the ``window`` days centred on
+    each day (a trailing window would show a flare-up a few days late); it is
+    NaN on days with no score in the window, so a long gap breaks the line.
+    The last days use the half-window they have.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit import analysis
+    >>> trend = analysis.pain_trend(backkit.sample_log(weeks=2))
+    >>> len(trend)
+    14
+    """
+    import pandas as pd
+
+    if not isinstance(window, int) or isinstance(window, bool) or window < 1:
+        raise ValueError(f"pain_trend: argument window={window!r} must be a whole number of days")
+    daily = daily_pain(frame)["before_mean"]
+    if daily.empty:
+        return pd.Series([], index=pd.DatetimeIndex([], name="day"), dtype=float, name="trend")
+    days = pd.date_range(daily.index.min(), daily.index.max(), freq="D", name="day")
+    full = daily.reindex(days)
+    return full.rolling(window, min_periods=1, center=True).mean().rename("trend")
+
+
+# --------------------------------------------------------------------------
+# Change from baseline
+
+
+def baseline_pain(frame: pd.DataFrame, days: int = 7) -> float:
+    """Baseline pain: mean pain before exercise over the first ``days`` days.
+
+    The first day is the first day with a pain-before score; NaN when the
+    log has none.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit import analysis
+    >>> round(analysis.baseline_pain(backkit.sample_log()), 1)
+    4.9
+    """
+    import pandas as pd
+
+    before = _pain(frame, "pain_before") if not frame.empty else pd.Series([], dtype=float)
+    if before.notna().sum() == 0:
+        return math.nan
+    day = local_day(frame)[before.notna()]
+    first = day.min()
+    in_window = day < first + pd.Timedelta(days=days)
+    return float(before[before.notna()][in_window].mean())
+
+
+def change_from_baseline(frame: pd.DataFrame, *, baseline_days: int = 7) -> pd.DataFrame:
+    """Weekly change in pain (before exercise) from baseline, with the MCID flag.
+
+    The minimal clinically important change (MCID) for the 0-10 pain NRS in
+    low back pain is a fall of 2 points or 30% from baseline (Ostelo RWJG et
+    al. 2008, Spine 33(1):90-94; numbers read from ``outcomes.yaml``). A week
+    whose mean pain has fallen by either amount is flagged ``mcid``.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The session log.
+    baseline_days : int, default 7
+        Days from the first pain score that make the baseline.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``week`` (Monday), columns ``pain`` (mean before, 0-10),
+        ``change`` (points; negative is a fall), ``change_pct`` (% of
+        baseline; NaN when the baseline is 0), ``mcid`` (bool). The baseline
+        is in ``.attrs["baseline"]``, the MCID in ``.attrs["mcid"]``.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit import analysis
+    >>> change = analysis.change_from_baseline(backkit.sample_log())
+    >>> bool(change["mcid"].iloc[-1])
+    True
+    """
+    import numpy as np
+    import pandas as pd
+
+    points, percent = pain_mcid()
+    base = baseline_pain(frame, baseline_days) if not frame.empty else math.nan
+    weekly = weekly_pain(frame)["before_mean"].dropna()
+    change = weekly - base
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = change / base * 100 if base > 0 else change * np.nan
+    fall = -change
+    mcid = (fall >= points - 1e-9) | (fall / base * 100 >= percent - 1e-9 if base > 0 else False)
+    out = pd.DataFrame(
+        {"pain": weekly, "change": change, "change_pct": pct, "mcid": mcid.astype(bool)}
+    )
+    out.index.name = "week"
+    out.attrs["baseline"] = base
+    out.attrs["mcid"] = {"points": points, "percent": percent}
+    return out
+
+
+def _mcid_threshold(base: float) -> float:
+    """Pain at or below which a fall from ``base`` is clinically meaningful."""
+    points, percent = pain_mcid()
+    # the smaller fall of the two criteria is enough
+    return base - min(points, base * percent / 100)
+
+
+# --------------------------------------------------------------------------
+# Immediate effect of each exercise
+
+
+def t_quantile(p: float, df: float) -> float:
+    """Quantile of Student's t distribution (scipy is not a dependency).
+
+    Exact closed forms for 1 and 2 degrees of freedom; otherwise the
+    regularised incomplete beta function (continued fraction) inverted by
+    bisection, accurate to about 1e-10.
+
+    Examples
+    --------
+    >>> from backkit.analysis import t_quantile
+    >>> round(t_quantile(0.975, 10), 4)
+    2.2281
+    """
+    from statistics import NormalDist
+
+    if not 0 < p < 1:
+        raise ValueError(f"t_quantile: p={p!r} must be between 0 and 1")
+    if not df > 0:
+        raise ValueError(f"t_quantile: df={df!r} must be positive")
+    if p == 0.5:
+        return 0.0
+    if p < 0.5:
+        return -t_quantile(1 - p, df)
+    if df == 1:
+        return math.tan(math.pi * (p - 0.5))
+    if df == 2:
+        return (2 * p - 1) / math.sqrt(2 * p * (1 - p))
+    if math.isinf(df) or df > 1e7:
+        return NormalDist().inv_cdf(p)
+    tail = 1 - p
+    lo, hi = 0.0, max(2.0, 2 * NormalDist().inv_cdf(p))
+    while _t_upper_tail(hi, df) > tail:
+        lo, hi = hi, hi * 2
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if _t_upper_tail(mid, df) > tail:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-12 * max(1.0, hi):
+            break
+    return (lo + hi) / 2
+
+
+def _t_upper_tail(t: float, df: float) -> float:
+    """P(T > t) for t >= 0."""
+    return 0.5 * _betainc(df / 2, 0.5, df / (df + t * t))
+
+
+def _betainc(a: float, b: float, x: float) -> float:
+    """Regularised incomplete beta I_x(a, b) (Numerical Recipes' continued fraction)."""
+    if x <= 0:
+        return 0.0
+    if x >= 1:
+        return 1.0
+    log_front = (
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    )
+    if x < (a + 1) / (a + b + 2):
+        return math.exp(log_front) * _betacf(a, b, x) / a
+    return 1 - math.exp(log_front) * _betacf(b, a, 1 - x) / b
+
+
+def _betacf(a: float, b: float, x: float) -> float:
+    tiny = 1e-300
+    qab, qap, qam = a + b, a + 1, a - 1
+    c, d = 1.0, 1 - qab * x / qap
+    d = 1 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 500):
+        m2 = 2 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1 + aa * d
+        d = 1 / (d if abs(d) > tiny else tiny)
+        c = 1 + aa / c
+        c = c if abs(c) > tiny else tiny
+        h *= d * c
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1 + aa * d
+        d = 1 / (d if abs(d) > tiny else tiny)
+        c = 1 + aa / c
+        c = c if abs(c) > tiny else tiny
+        delta = d * c
+        h *= delta
+        if abs(delta - 1) < 1e-15:
+            break
+    return h
+
+
+def immediate_effect(frame: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
+    """Immediate effect of each exercise on pain: after minus before, with a CI.
+
+    Each bout with both scores gives one paired difference; the mean is
+    reported with a ``level`` confidence interval from the t distribution
+    (NaN with fewer than two bouts). Negative means the exercise eases pain.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``exercise_id`` (catalogue order, exercises with at least
+        one paired bout), columns ``n``, ``before``, ``after`` (means),
+        ``change`` (mean after - before), ``sd``, ``ci_low``, ``ci_high``.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit import analysis
+    >>> effect = analysis.immediate_effect(backkit.sample_log())
+    >>> bool(effect.loc["squat", "change"] > 0 > effect.loc["knee-to-chest", "change"])
+    True
+    """
+    import numpy as np
+    import pandas as pd
+
+    from .exercises import exercise_ids
+
+    columns = ["n", "before", "after", "change", "sd", "ci_low", "ci_high"]
+    if not 0 < level < 1:
+        raise ValueError(f"immediate_effect: argument level={level!r} must be between 0 and 1")
+    if frame.empty:
+        return pd.DataFrame(columns=columns, dtype=float, index=pd.Index([], name="exercise_id"))
+    before, after = _pain(frame, "pain_before"), _pain(frame, "pain_after")
+    paired = before.notna() & after.notna()
+    work = pd.DataFrame(
+        {
+            "exercise_id": frame["exercise_id"].astype(str)[paired].to_numpy(),
+            "before": before[paired].to_numpy(),
+            "after": after[paired].to_numpy(),
+        }
+    )
+    work["change"] = work["after"] - work["before"]
+    out = work.groupby("exercise_id").agg(
+        n=("change", "size"),
+        before=("before", "mean"),
+        after=("after", "mean"),
+        change=("change", "mean"),
+        sd=("change", "std"),
+    )
+    order = [i for i in exercise_ids() if i in out.index]
+    order += sorted(set(out.index) - set(order))  # ids from another catalogue last
+    out = out.reindex(order)
+    quantiles = np.array(
+        [t_quantile(0.5 + level / 2, n - 1) if n > 1 else np.nan for n in out["n"]]
+    )
+    half = quantiles * out["sd"].to_numpy() / np.sqrt(out["n"].to_numpy())
+    out["ci_low"] = out["change"] - half
+    out["ci_high"] = out["change"] + half
+    out["n"] = out["n"].astype(int)
+    out.index.name = "exercise_id"
+    return out[columns]
+
+
+# --------------------------------------------------------------------------
+# Dose and consistency
+
+
+def time_under_tension(frame: pd.DataFrame) -> pd.DataFrame:
+    """Time under tension per session: sum of sets x reps x seconds per rep done.
+
+    Returns
+    -------
+    DataFrame
+        One row per session, in time order: ``session_id``, ``started_at``
+        (the first bout's), ``day`` (local), ``bouts``, ``seconds``.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit import analysis
+    >>> tut = analysis.time_under_tension(backkit.sample_log(weeks=1))
+    >>> tut.columns.tolist()
+    ['session_id', 'started_at', 'day', 'bouts', 'seconds']
+    """
+    import pandas as pd
+
+    columns = ["session_id", "started_at", "day", "bouts", "seconds"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    seconds = (
+        frame["sets_done"].astype("Float64")
+        * frame["reps_done"].astype("Float64")
+        * frame["hold_s_done"].astype("Float64")
+    ).astype(float)
+    work = frame[["session_id", "started_at"]].assign(day=local_day(frame), seconds=seconds)
+    grouped = work.groupby("session_id", sort=False)
+    out = grouped.agg(
+        started_at=("started_at", "min"),
+        day=("day", "min"),
+        bouts=("seconds", "size"),
+    )
+    out["seconds"] = grouped["seconds"].sum(min_count=1)
+    return (
+        out.reset_index().sort_values("started_at", kind="stable").reset_index(drop=True)[columns]
+    )
+
+
+def streaks(frame: pd.DataFrame) -> dict[str, Any]:
+    """Runs of consecutive local days with at least one session.
+
+    Returns
+    -------
+    dict
+        ``longest`` and ``current`` (days; current is the run that ends on
+        the last logged day), ``longest_start``, ``longest_end``,
+        ``current_start`` (Timestamps or None).
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit import analysis
+    >>> analysis.streaks(backkit.sample_log())["longest"] >= 7
+    True
+    """
+    import numpy as np
+
+    empty = {
+        "longest": 0,
+        "current": 0,
+        "longest_start": None,
+        "longest_end": None,
+        "current_start": None,
+    }
+    if frame.empty:
+        return empty
+    days = np.unique(local_day(frame).to_numpy().astype("datetime64[D]"))
+    # a new run starts wherever the gap to the previous day is not one day
+    new_run = np.r_[True, np.diff(days).astype(int) != 1]
+    run_id = np.cumsum(new_run)
+    lengths = np.bincount(run_id)[1:]
+    starts = days[new_run]
+    best = int(np.argmax(lengths))
+    import pandas as pd
+
+    return {
+        "longest": int(lengths[best]),
+        "current": int(lengths[-1]),
+        "longest_start": pd.Timestamp(starts[best]),
+        "longest_end": pd.Timestamp(starts[best] + np.timedelta64(int(lengths[best]) - 1, "D")),
+        "current_start": pd.Timestamp(starts[-1]),
+    }
+
+
+# --------------------------------------------------------------------------
+# Pain monitoring
+
+
+def pain_flags(frame: pd.DataFrame) -> pd.DataFrame:
+    """Bouts and sessions that break the pain-monitoring rules (``safety.yaml``).
+
+    Three kinds of flag (Silbernagel 2007 pain-monitoring model, extrapolated
+    to low back pain; limits from :func:`backkit.safety.max_pain` and
+    :func:`backkit.safety.max_rise`):
+
+    - ``above-limit``: pain after a bout above the limit (5/10);
+    - ``rose-during``: pain after a bout 2+ points above pain before it;
+    - ``higher-next-session``: a session starts with pain 2+ points higher
+      than the session before started (the next-day check).
+
+    Returns
+    -------
+    DataFrame
+        One row per flag in time order: ``started_at``, ``day``,
+        ``session_id``, ``exercise_id`` (NA for session flags), ``kind``,
+        ``pain``, ``reference`` (the limit, the pain before, or the previous
+        session's pain), ``message``.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit import analysis
+    >>> flags = analysis.pain_flags(backkit.sample_log(profile="flare-up"))
+    >>> "above-limit" in set(flags["kind"])
+    True
+    """
+    import pandas as pd
+
+    from . import safety
+    from .exercises import exercise_ids, get_exercise
+
+    columns = [
+        "started_at",
+        "day",
+        "session_id",
+        "exercise_id",
+        "kind",
+        "pain",
+        "reference",
+        "message",
+    ]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    limit, rise = safety.max_pain(), safety.max_rise()
+    before, after = _pain(frame, "pain_before"), _pain(frame, "pain_after")
+    day = local_day(frame)
+    ex = frame["exercise_id"].astype(str)
+    known = set(exercise_ids())
+    names = {i: get_exercise(i).name.lower() for i in ex.unique() if i in known}
+    ex_name = ex.map(lambda i: names.get(i, i))
+
+    above = after > limit
+    rose = (after - before >= rise) & ~above
+    parts = []
+    if above.any():
+        parts.append(
+            pd.DataFrame(
+                {
+                    "started_at": frame["started_at"][above],
+                    "day": day[above],
+                    "session_id": frame["session_id"][above],
+                    "exercise_id": ex[above],
+                    "kind": "above-limit",
+                    "pain": after[above],
+                    "reference": float(limit),
+                    "message": "Pain "
+                    + after[above].astype(int).astype(str)
+                    + "/10 after "
+                    + ex_name[above]
+                    + f" is above the {limit}/10 limit: stop and reduce the load next time.",
+                }
+            )
+        )
+    if rose.any():
+        parts.append(
+            pd.DataFrame(
+                {
+                    "started_at": frame["started_at"][rose],
+                    "day": day[rose],
+                    "session_id": frame["session_id"][rose],
+                    "exercise_id": ex[rose],
+                    "kind": "rose-during",
+                    "pain": after[rose],
+                    "reference": before[rose],
+                    "message": "Pain rose from "
+                    + before[rose].astype(int).astype(str)
+                    + " to "
+                    + after[rose].astype(int).astype(str)
+                    + " during "
+                    + ex_name[rose]
+                    + ": do fewer repetitions or a smaller range next time.",
+                }
+            )
+        )
+
+    # session start pain: the first bout's score with one (by time)
+    work = frame[["session_id", "started_at"]].assign(day=day, before=before)
+    work = work.sort_values("started_at", kind="stable")
+    sessions = work.groupby("session_id", sort=False).agg(
+        started_at=("started_at", "first"),
+        day=("day", "first"),
+        pain=("before", "first"),  # first non-null
+    )
+    sessions = sessions.sort_values("started_at", kind="stable")
+    sessions = sessions[sessions["pain"].notna()]
+    previous = sessions["pain"].shift(1)
+    higher = (sessions["pain"] - previous >= rise).to_numpy()
+    if higher.any():
+        s = sessions[higher]
+        prev = previous[higher]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "started_at": s["started_at"],
+                    "day": s["day"],
+                    "session_id": s.index.to_numpy(),
+                    "exercise_id": pd.NA,
+                    "kind": "higher-next-session",
+                    "pain": s["pain"],
+                    "reference": prev,
+                    "message": "Pain was "
+                    + s["pain"].astype(int).astype(str)
+                    + "/10 at the start of this session, up from "
+                    + prev.astype(int).astype(str)
+                    + " the session before: reduce the load.",
+                }
+            ).reset_index(drop=True)
+        )
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat([p.reset_index(drop=True) for p in parts], ignore_index=True)
+    out["kind"] = pd.Categorical(out["kind"], categories=FLAG_KINDS)
+    out = out.sort_values(["started_at", "kind"], kind="stable").reset_index(drop=True)
+    return out[columns]
+
+
+def flare_ups(frame: pd.DataFrame, *, window: int = 7) -> pd.DataFrame:
+    """Days whose pain before exercise jumped above the recent level: flare-ups.
+
+    A day is a flare-up when its mean pain before exercise is at least
+    :func:`backkit.safety.max_rise` points (2) above the mean of the daily
+    means of the previous ``window`` days (the pain-monitoring model's "pain
+    higher the next day", Silbernagel 2007). Single bouts above the limit are
+    :func:`pain_flags`, not flare-ups.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``day``: ``pain`` (the day's mean before), ``recent`` (mean
+        of the previous days; NaN when none), ``worst_after``.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit import analysis
+    >>> len(analysis.flare_ups(backkit.sample_log(profile="flare-up"))) > 0
+    True
+    """
+    import pandas as pd
+
+    from . import safety
+
+    daily = daily_pain(frame)
+    if daily.empty:
+        return pd.DataFrame(
+            columns=["pain", "recent", "worst_after"],
+            index=pd.DatetimeIndex([], name="day"),
+            dtype=float,
+        )
+    pain = daily["before_mean"]
+    days = pd.date_range(pain.index.min(), pain.index.max(), freq="D", name="day")
+    recent = pain.reindex(days).rolling(window, min_periods=1).mean().shift(1).reindex(pain.index)
+    jump = pain - recent >= safety.max_rise()
+    out = pd.DataFrame({"pain": pain, "recent": recent, "worst_after": daily["after_worst"]})
+    return out[jump]
+
+
+# --------------------------------------------------------------------------
+# Plain-language summary
+
+
+def _points(x: float) -> str:
+    return f"{abs(x):.1f} point" + ("" if round(abs(x), 1) == 1.0 else "s")
+
+
+def _date(ts: Any) -> str:
+    return f"{ts:%-d %b %Y}"
+
+
+def summary(frame: pd.DataFrame, plan: Plan | None = None) -> list[str]:
+    """Plain-language sentences about the log, every number computed from it.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The session log.
+    plan : Plan, optional
+        With a plan, adherence is reported against it; without, as days
+        exercised.
+
+    Returns
+    -------
+    list of str
+        Sentences: what was logged, the change in pain (and whether it is
+        clinically meaningful), consistency and streaks, which exercises
+        ease or raise pain, and pain-monitoring flags.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit import analysis
+    >>> print(analysis.summary(backkit.sample_log())[1])  # doctest: +ELLIPSIS
+    Pain before exercise has fallen ... since you started ..., a clinically meaningful change.
+    """
+    import pandas as pd
+
+    from . import safety
+    from .exercises import exercise_ids, get_exercise
+
+    if frame.empty:
+        return ["No sessions logged yet: do a session and your summary will appear here."]
+    out: list[str] = []
+    day = local_day(frame)
+    first, last = day.min(), day.max()
+    n_sessions = frame["session_id"].nunique()
+    n_days = day.nunique()
+    out.append(
+        f"You logged {n_sessions} session{'s' if n_sessions != 1 else ''} on "
+        f"{n_days} day{'s' if n_days != 1 else ''} between {_date(first)} and {_date(last)}."
+    )
+
+    # -- pain change ---------------------------------------------------------
+    change = change_from_baseline(frame)
+    base = change.attrs["baseline"]
+    points, percent = pain_mcid()
+    if change.empty or math.isnan(base):
+        out.append("No pain scores yet: record pain before and after to see your trend.")
+    elif len(change) < 2:
+        out.append(
+            f"Pain before exercise averages {base:.1f}/10 so far; after another week "
+            "backkit compares it with this first week."
+        )
+    else:
+        latest = change.iloc[-1]
+        delta, pct = latest["change"], latest["change_pct"]
+        pct_text = f" ({abs(pct):.0f}%)" if not math.isnan(pct) else ""
+        since = f"since you started (from {base:.1f} to {latest['pain']:.1f}/10)"
+        if delta < 0:
+            text = f"Pain before exercise has fallen {_points(delta)}{pct_text} {since}"
+            if latest["mcid"]:
+                text += ", a clinically meaningful change."
+            else:
+                text += (
+                    f"; a clinically meaningful change is a fall of {points:.0f} points "
+                    f"or {percent:.0f}%."
+                )
+        elif delta > 0:
+            text = f"Pain before exercise has risen {_points(delta)}{pct_text} {since}."
+        else:
+            text = f"Pain before exercise is the same as when you started ({base:.1f}/10)."
+        out.append(text)
+
+    # -- consistency ---------------------------------------------------------
+    if plan is not None:
+        out.extend(_adherence_sentences(frame, plan))
+    else:
+        span = (last - first).days + 1
+        done_days = pd.Series(1, index=pd.DatetimeIndex(day.unique())).sort_index()
+        if span >= 56:
+            first28 = int((done_days.index < first + pd.Timedelta(days=28)).sum())
+            last28 = int((done_days.index > last - pd.Timedelta(days=28)).sum())
+            out.append(
+                f"You exercised on {first28} of your first 28 days and on {last28} of the "
+                f"last 28 (to {_date(last)})."
+            )
+        else:
+            out.append(f"You exercised on {n_days} of {span} days.")
+    st = streaks(frame)
+    out.append(
+        f"Longest streak: {st['longest']} day{'s' if st['longest'] != 1 else ''} in a row; "
+        f"current streak: {st['current']} day{'s' if st['current'] != 1 else ''} "
+        f"(to {_date(last)})."
+    )
+
+    # -- which exercises help ------------------------------------------------
+    effect = immediate_effect(frame)
+    known = set(exercise_ids())
+    if not effect.empty:
+        eases = effect[effect["ci_high"] < 0].sort_values("change")
+        if not eases.empty:
+            ex_id = eases.index[0]
+            row = eases.iloc[0]
+            name = get_exercise(ex_id).name if ex_id in known else ex_id
+            out.append(
+                f"{name} eased pain the most: by {_points(row['change'])} on average straight "
+                f"after (95% CI {-row['ci_high']:.1f} to {-row['ci_low']:.1f}, "
+                f"{row['n']:.0f} bouts)."
+            )
+        for ex_id, row in effect[effect["ci_low"] > 0].iterrows():
+            ex = get_exercise(ex_id) if ex_id in known else None
+            name = ex.name if ex else ex_id
+            easier = (
+                f" Try the easier version ({ex.regression.name.lower()}) or ask your "
+                "physiotherapist."
+                if ex
+                else ""
+            )
+            out.append(
+                f"{name} raised pain by {_points(row['change'])} on average straight after "
+                f"(95% CI {row['ci_low']:.1f} to {row['ci_high']:.1f}, "
+                f"{row['n']:.0f} bouts).{easier}"
+            )
+
+    # -- pain monitoring -----------------------------------------------------
+    flags = pain_flags(frame)
+    limit, rise = safety.max_pain(), safety.max_rise()
+    above = flags[flags["kind"] == "above-limit"]
+    higher = flags[flags["kind"] == "higher-next-session"]
+    if above.empty and higher.empty:
+        out.append(
+            f"Pain stayed within the {limit}/10 limit after every exercise and never started a "
+            f"session {rise}+ points higher than the session before."
+        )
+    else:
+        bits = []
+        if not above.empty:
+            n = above["session_id"].nunique()
+            bits.append(
+                f"pain went above {limit}/10 after exercise in {n} session{'s' if n != 1 else ''} "
+                f"(latest {_date(above['day'].max())})"
+            )
+        if not higher.empty:
+            n = len(higher)
+            bits.append(
+                f"{n} session{'s' if n != 1 else ''} started {rise}+ points higher than the one "
+                f"before (latest {_date(higher['day'].max())})"
+            )
+        out.append(
+            "Pain monitoring: " + "; ".join(bits) + ". Reduce the load when this happens, "
+            "and see the safety notes if it keeps happening."
+        )
+    return out
+
+
+def weekly_adherence(frame: pd.DataFrame, plan: Plan, *, end: Any = None) -> pd.DataFrame:
+    """Exercise-days done vs prescribed by ``plan``, per Monday-to-Sunday week.
+
+    An exercise counts once per local day it was done (any bout, any status;
+    the left and right bouts are one exercise). Prescribed sessions come from
+    ``plan.prescribed``. Adherence is sessions completed / prescribed x 100,
+    the usual measure for home exercise, with each exercise capped at its
+    prescription (extra squats do not make up for skipped bridges).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The session log.
+    plan : Plan
+        The prescription.
+    end : date, optional
+        Last day counted (default: the last day logged), so a week still in
+        progress is not held to days that have not happened yet.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``week`` (Monday) from the first to the last logged week:
+        ``done`` (capped), ``prescribed``, ``percent`` (NaN when nothing was
+        prescribed).
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit import analysis
+    >>> table = analysis.weekly_adherence(backkit.sample_log(), backkit.sample_plan())
+    >>> int(table["prescribed"].iloc[1])
+    49
+    """
+    import numpy as np
+    import pandas as pd
+
+    columns = ["done", "prescribed", "percent"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns, index=pd.DatetimeIndex([], name="week"), dtype=float)
+    ids = list(dict.fromkeys(item.exercise_id for item in plan.items))
+    day = local_day(frame)
+    pairs = pd.DataFrame(
+        {"week": _week_start(day), "day": day, "exercise_id": frame["exercise_id"].astype(str)}
+    ).drop_duplicates()
+    done = pd.crosstab(pairs["week"], pairs["exercise_id"]).reindex(columns=ids, fill_value=0)
+    weeks = pd.date_range(done.index.min(), done.index.max(), freq="7D", name="week")
+    done = done.reindex(weeks, fill_value=0)
+    last = pd.Timestamp(end).normalize() if end is not None else day.max()
+    if last < weeks[0]:
+        last = weeks[0]
+    table = plan.prescribed(weeks[0].date(), last.date(), freq="W")
+    table = table.assign(
+        week=table["period"].dt.start_time, exercise_id=table["exercise_id"].astype(str)
+    )
+    due = table.pivot_table(
+        index="week", columns="exercise_id", values="prescribed", aggfunc="sum"
+    ).reindex(index=weeks, columns=ids, fill_value=0.0)
+    got = np.minimum(done.to_numpy(float), due.fillna(0).to_numpy(float)).sum(axis=1)
+    target = due.fillna(0).to_numpy(float).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        percent = np.where(target > 0, got / target * 100, np.nan)
+    return pd.DataFrame({"done": got, "prescribed": target, "percent": percent}, index=weeks)
+
+
+def _adherence_sentences(frame: pd.DataFrame, plan: Plan) -> list[str]:
+    table = weekly_adherence(frame, plan)
+    table = table[table["prescribed"] > 0]
+    if table.empty:
+        return [f"The plan {plan.name!r} prescribed nothing in the weeks logged."]
+    total = table["done"].sum() / table["prescribed"].sum() * 100
+    text = (
+        f"You did {total:.0f}% of the exercise sessions your plan prescribed "
+        f"({table['done'].sum():.0f} of {table['prescribed'].sum():.0f})"
+    )
+    if len(table) >= 8:
+        first4 = table["done"].iloc[:4].sum() / table["prescribed"].iloc[:4].sum() * 100
+        last4 = table["done"].iloc[-4:].sum() / table["prescribed"].iloc[-4:].sum() * 100
+        text += f": {first4:.0f}% in the first four weeks, {last4:.0f}% in the last four"
+    return [text + "."]

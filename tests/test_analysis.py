@@ -1,0 +1,407 @@
+"""Analytics on hand-made logs whose answers are known."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from backkit import analysis
+from backkit.log import COLUMNS, conform
+from backkit.plan import Plan
+
+TZ = "Europe/London"
+
+_DEFAULTS = {
+    "session_id": None,
+    "started_at": None,
+    "ended_at": None,
+    "exercise_id": "bridge",
+    "side": "both",
+    "sets_planned": 1,
+    "sets_done": 1,
+    "reps_planned": 1,
+    "reps_done": 1,
+    "hold_s_planned": 10.0,
+    "hold_s_done": 10.0,
+    "status": "completed",
+    "pain_before": None,
+    "pain_after": None,
+    "effort": None,
+    "notes": None,
+    "plan_id": None,
+    "source": "manual",
+}
+
+
+def make_log(*rows: dict, tz: str = TZ) -> pd.DataFrame:
+    """A typed log frame from bouts given as dicts; ``at`` is local wall time."""
+    full = []
+    for n, row in enumerate(rows):
+        r = {**_DEFAULTS, **row}
+        at = pd.Timestamp(r.pop("at", None) or r["started_at"])
+        if at.tzinfo is None:
+            at = at.tz_localize(tz)
+        r["started_at"] = at
+        r["ended_at"] = r["ended_at"] or at + pd.Timedelta(minutes=1)
+        r["session_id"] = r["session_id"] or f"s{n}"
+        full.append(r)
+    return conform({k: [r[k] for r in full] for k in COLUMNS}, tz=tz)
+
+
+def pain_days(values: dict[str, tuple[int, int]], **extra) -> pd.DataFrame:
+    """One bout a day at 08:00: {'2025-03-03': (before, after), ...}."""
+    return make_log(
+        *(
+            {"at": f"{day} 08:00", "session_id": day, "pain_before": b, "pain_after": a, **extra}
+            for day, (b, a) in values.items()
+        )
+    )
+
+
+EMPTY = conform({k: [] for k in COLUMNS}, tz=TZ)
+
+
+class TestOutcomes:
+    def test_mcid_is_read_from_the_data_file_with_its_source(self):
+        assert analysis.pain_mcid() == (2.0, 30.0)
+        pain = analysis.outcomes()["pain_nrs"]
+        assert pain["sources"] == ["OSTELO"]
+        assert "Spine 33(1):90-94" in analysis.outcomes()["sources"]["OSTELO"]
+
+
+class TestDailyAndWeeklyPain:
+    def test_mean_and_worst_per_local_day(self):
+        log = make_log(
+            {"at": "2025-03-03 08:00", "session_id": "a", "pain_before": 4, "pain_after": 3},
+            {"at": "2025-03-03 08:05", "session_id": "a", "pain_before": 3, "pain_after": 2},
+            {"at": "2025-03-03 19:00", "session_id": "b", "pain_before": 6, "pain_after": 5},
+            {"at": "2025-03-04 08:00", "session_id": "c", "pain_before": 2, "pain_after": None},
+        )
+        daily = analysis.daily_pain(log)
+        assert list(daily.index) == [pd.Timestamp("2025-03-03"), pd.Timestamp("2025-03-04")]
+        first = daily.loc["2025-03-03"]
+        assert first["sessions"] == 2 and first["bouts"] == 3
+        assert first["before_mean"] == pytest.approx(13 / 3)
+        assert first["before_worst"] == 6
+        assert first["after_mean"] == pytest.approx(10 / 3)
+        assert first["after_worst"] == 5
+        assert math.isnan(daily.loc["2025-03-04", "after_mean"])
+
+    def test_days_are_local_days_across_midnight_and_the_clock_change(self):
+        # 30 March 2025: the UK goes from GMT to BST at 01:00 GMT
+        log = make_log(
+            {"at": "2025-03-29 23:30", "pain_before": 4},  # GMT: 23:30 UTC
+            {"at": "2025-03-30 00:30", "pain_before": 6},  # GMT: 00:30 UTC, next local day
+            {"at": "2025-03-30 23:30", "pain_before": 2},  # BST: 22:30 UTC on the 30th
+            {"at": "2025-03-31 00:30", "pain_before": 8},  # BST: 23:30 UTC on the 30th!
+        )
+        daily = analysis.daily_pain(log)["before_mean"]
+        assert daily.to_dict() == {
+            pd.Timestamp("2025-03-29"): 4.0,
+            pd.Timestamp("2025-03-30"): 4.0,
+            pd.Timestamp("2025-03-31"): 8.0,
+        }
+
+    def test_weeks_run_monday_to_sunday(self):
+        log = pain_days({"2025-03-09": (6, 5), "2025-03-10": (4, 3), "2025-03-16": (2, 2)})
+        weekly = analysis.weekly_pain(log)
+        assert list(weekly.index) == [pd.Timestamp("2025-03-03"), pd.Timestamp("2025-03-10")]
+        assert weekly["before_mean"].tolist() == [6.0, 3.0]
+        assert weekly["before_worst"].tolist() == [6.0, 4.0]
+
+    def test_empty_log_gives_empty_tables(self):
+        assert analysis.daily_pain(EMPTY).empty
+        assert analysis.weekly_pain(EMPTY).columns.tolist() == analysis._PAIN_COLUMNS
+
+
+class TestTrend:
+    def test_centred_rolling_mean_over_calendar_days(self):
+        log = pain_days({"2025-03-03": (3, 3), "2025-03-04": (6, 6), "2025-03-06": (9, 9)})
+        trend = analysis.pain_trend(log, window=3)
+        assert len(trend) == 4  # every calendar day from first to last
+        assert trend.tolist() == [4.5, 4.5, 7.5, 9.0]
+
+    def test_a_gap_longer_than_the_window_is_nan(self):
+        log = pain_days({"2025-01-06": (5, 5), "2025-03-03": (3, 3)})
+        trend = analysis.pain_trend(log, window=7)
+        assert trend.loc["2025-01-06"] == 5 and trend.loc["2025-03-03"] == 3
+        assert trend.loc["2025-02-01"] != trend.loc["2025-02-01"]  # NaN
+
+    def test_window_must_be_a_whole_number_of_days(self):
+        with pytest.raises(ValueError, match="window=0"):
+            analysis.pain_trend(EMPTY, window=0)
+
+
+class TestChangeFromBaseline:
+    def test_thirty_percent_fall_is_meaningful_below_two_points(self):
+        # baseline 5.0 (first 7 days); week 2 mean 3.5: 1.5 points but 30%
+        log = pain_days(
+            {"2025-03-03": (5, 5), "2025-03-05": (5, 5), "2025-03-10": (3, 3), "2025-03-11": (4, 4)}
+        )
+        change = analysis.change_from_baseline(log)
+        assert change.attrs["baseline"] == 5.0
+        assert change["pain"].tolist() == [5.0, 3.5]
+        assert change["change"].tolist() == [0.0, -1.5]
+        assert change["change_pct"].tolist() == pytest.approx([0.0, -30.0])
+        assert change["mcid"].tolist() == [False, True]
+
+    @pytest.mark.parametrize(
+        ("week2", "meaningful"),
+        [([6, 6, 6, 6, 7], False), ([6], True), ([9], False)],  # 8 -> 6.2 is 1.8 pts, 22.5%
+    )
+    def test_two_point_fall_from_a_high_baseline(self, week2, meaningful):
+        log = make_log(
+            {"at": "2025-03-03 08:00", "pain_before": 8},
+            *({"at": f"2025-03-1{k} 08:00", "pain_before": v} for k, v in enumerate(week2)),
+        )
+        row = analysis.change_from_baseline(log).iloc[1]
+        assert row["pain"] == pytest.approx(np.mean(week2))
+        assert bool(row["mcid"]) is meaningful
+
+    def test_baseline_uses_the_first_days_with_a_score(self):
+        log = make_log(
+            {"at": "2025-03-01 08:00", "pain_before": None},
+            {"at": "2025-03-03 08:00", "pain_before": 6},
+            {"at": "2025-03-09 08:00", "pain_before": 4},  # day 7 of the baseline
+            {"at": "2025-03-10 08:00", "pain_before": 1},  # day 8: not baseline
+        )
+        assert analysis.baseline_pain(log) == 5.0
+        assert analysis.baseline_pain(log, days=1) == 6.0
+
+    def test_zero_baseline_has_no_percent_and_no_mcid(self):
+        log = pain_days({"2025-03-03": (0, 0), "2025-03-10": (0, 0)})
+        change = analysis.change_from_baseline(log)
+        assert change["change_pct"].isna().all()
+        assert not change["mcid"].any()
+
+    def test_no_scores_gives_an_empty_table_and_nan_baseline(self):
+        change = analysis.change_from_baseline(make_log({"at": "2025-03-03 08:00"}))
+        assert change.empty and math.isnan(change.attrs["baseline"])
+
+
+class TestTQuantile:
+    @pytest.mark.parametrize(
+        ("p", "df", "expected"),
+        [
+            (0.975, 1, 12.7062047),
+            (0.975, 2, 4.3026527),
+            (0.975, 3, 3.1824463),
+            (0.975, 5, 2.5705818),
+            (0.975, 10, 2.2281389),
+            (0.975, 30, 2.0422725),
+            (0.975, 100, 1.9839715),
+            (0.995, 3, 5.8409093),
+            (0.95, 7, 1.8945786),
+            (0.90, 4, 1.5332063),
+            (0.975, math.inf, 1.9599640),
+        ],
+    )
+    def test_matches_published_tables(self, p, df, expected):
+        assert analysis.t_quantile(p, df) == pytest.approx(expected, abs=2e-7)
+
+    def test_is_symmetric_and_zero_at_the_median(self):
+        assert analysis.t_quantile(0.025, 10) == pytest.approx(-analysis.t_quantile(0.975, 10))
+        assert analysis.t_quantile(0.5, 4) == 0.0
+
+    @pytest.mark.parametrize(("p", "df", "name"), [(1.0, 3, "p=1.0"), (0.9, 0, "df=0")])
+    def test_rejects_impossible_arguments(self, p, df, name):
+        with pytest.raises(ValueError, match=name):
+            analysis.t_quantile(p, df)
+
+
+class TestImmediateEffect:
+    def test_mean_change_with_a_t_interval(self):
+        log = make_log(
+            {"at": "2025-03-03 08:00", "exercise_id": "squat", "pain_before": 3, "pain_after": 2},
+            {"at": "2025-03-04 08:00", "exercise_id": "squat", "pain_before": 5, "pain_after": 3},
+            {"at": "2025-03-05 08:00", "exercise_id": "squat", "pain_before": 6, "pain_after": 3},
+            {"at": "2025-03-06 08:00", "exercise_id": "squat", "pain_before": 6},
+            {"at": "2025-03-03 08:05", "exercise_id": "bridge", "pain_before": 2, "pain_after": 4},
+        )
+        effect = analysis.immediate_effect(log)
+        assert effect.index.tolist() == ["bridge", "squat"]  # catalogue order
+        squat = effect.loc["squat"]
+        assert squat["n"] == 3  # the bout without pain after is left out
+        assert squat["change"] == pytest.approx(-2.0)
+        assert squat["sd"] == pytest.approx(1.0)
+        half = 4.30265273 / math.sqrt(3)
+        assert squat["ci_low"] == pytest.approx(-2 - half)
+        assert squat["ci_high"] == pytest.approx(-2 + half)
+        assert squat["before"] == pytest.approx(14 / 3) and squat["after"] == pytest.approx(8 / 3)
+        bridge = effect.loc["bridge"]
+        assert bridge["change"] == 2 and math.isnan(bridge["ci_low"])  # one bout: no interval
+
+    def test_level_changes_the_width(self):
+        log = make_log(
+            *(
+                {"at": f"2025-03-0{d} 08:00", "pain_before": 4, "pain_after": 4 - d % 2}
+                for d in range(1, 6)
+            )
+        )
+        wide = analysis.immediate_effect(log, level=0.99).loc["bridge"]
+        narrow = analysis.immediate_effect(log, level=0.80).loc["bridge"]
+        assert wide["ci_high"] - wide["ci_low"] > narrow["ci_high"] - narrow["ci_low"]
+        with pytest.raises(ValueError, match="level=95"):
+            analysis.immediate_effect(log, level=95)
+
+
+class TestTimeUnderTension:
+    def test_sets_reps_hold_summed_per_session(self):
+        log = make_log(
+            {"at": "2025-03-03 08:00", "session_id": "a", "exercise_id": "bridge",
+             "sets_done": 3, "reps_done": 10, "hold_s_done": 5.0},
+            {"at": "2025-03-03 08:10", "session_id": "a", "exercise_id": "squat",
+             "sets_done": 2, "reps_done": 10, "hold_s_done": 4.0},
+            {"at": "2025-03-04 08:00", "session_id": "b", "exercise_id": "knee-to-chest",
+             "side": "left", "sets_done": 1, "reps_done": 2, "hold_s_done": 15.0},
+            {"at": "2025-03-04 08:02", "session_id": "b", "exercise_id": "knee-to-chest",
+             "side": "right", "sets_done": 1, "reps_done": 1, "hold_s_done": 12.5},
+        )  # fmt: skip
+        tut = analysis.time_under_tension(log)
+        assert tut["session_id"].tolist() == ["a", "b"]
+        assert tut["seconds"].tolist() == [230.0, 42.5]
+        assert tut["bouts"].tolist() == [2, 2]
+        assert str(tut["started_at"].dtype) == f"datetime64[ns, {TZ}]"
+
+
+class TestStreaks:
+    def test_longest_and_current_runs_of_days(self):
+        days = ["2025-03-01", "2025-03-02", "2025-03-03", "2025-03-05", "2025-03-06"]
+        log = make_log(*({"at": f"{d} 08:00"} for d in days), {"at": "2025-03-06 19:00"})
+        s = analysis.streaks(log)
+        assert (s["longest"], s["current"]) == (3, 2)
+        assert s["longest_start"] == pd.Timestamp("2025-03-01")
+        assert s["longest_end"] == pd.Timestamp("2025-03-03")
+        assert s["current_start"] == pd.Timestamp("2025-03-05")
+
+    def test_empty_log_has_no_streak(self):
+        assert analysis.streaks(EMPTY)["longest"] == 0
+
+
+class TestPainFlags:
+    def test_each_kind_of_flag(self):
+        log = make_log(
+            {"at": "2025-03-03 08:00", "session_id": "a", "pain_before": 2, "pain_after": 2},
+            {"at": "2025-03-04 08:00", "session_id": "b", "pain_before": 4, "pain_after": 6},
+            {"at": "2025-03-05 08:00", "session_id": "c", "pain_before": 3, "pain_after": 5},
+            {"at": "2025-03-05 08:05", "session_id": "c", "pain_before": 5, "pain_after": 5},
+        )
+        flags = analysis.pain_flags(log)
+        assert flags[["session_id", "kind"]].astype(str).values.tolist() == [
+            ["b", "above-limit"],  # 6 > 5 (a rise of 2 too, reported once)
+            ["b", "higher-next-session"],  # started at 4, session before at 2
+            ["c", "rose-during"],  # 3 -> 5
+        ]
+        assert flags.loc[0, "message"].startswith("Pain 6/10 after bridge is above the 5/10 limit")
+        assert flags.loc[1, "pain"] == 4 and flags.loc[1, "reference"] == 2
+        assert pd.isna(flags.loc[1, "exercise_id"])
+
+    def test_quiet_log_has_no_flags(self):
+        assert analysis.pain_flags(pain_days({"2025-03-03": (3, 2), "2025-03-04": (4, 3)})).empty
+        assert analysis.pain_flags(EMPTY).columns.tolist()[:5] == [
+            "started_at", "day", "session_id", "exercise_id", "kind"
+        ]  # fmt: skip
+
+
+class TestFlareUps:
+    def test_a_jump_of_two_points_over_the_week_before(self):
+        log = pain_days(
+            {
+                "2025-03-03": (3, 3),
+                "2025-03-04": (3, 3),
+                "2025-03-05": (4, 4),
+                "2025-03-06": (6, 6),  # 6 - mean(3, 3, 4) = 2.67
+                "2025-03-07": (6, 6),  # 6 - mean(3, 3, 4, 6) = 2
+                "2025-03-08": (7, 7),  # 7 - 4.4 = 2.6
+                "2025-03-09": (6, 6),  # 6 - 4.83 < 2
+            }
+        )
+        flares = analysis.flare_ups(log)
+        assert [d.day for d in flares.index] == [6, 7, 8]
+        assert flares["recent"].iloc[0] == pytest.approx(10 / 3)
+
+
+class TestWeeklyAdherence:
+    def test_done_capped_per_exercise_against_the_plan(self):
+        plan = Plan("Two daily", items=["bridge", "squat"], start=dt.date(2025, 3, 3))
+        rows = [{"at": f"2025-03-{d:02d} 08:00", "exercise_id": "bridge"} for d in range(3, 10)]
+        rows += [{"at": f"2025-03-{d:02d} 19:00", "exercise_id": "bridge"} for d in range(3, 5)]
+        rows += [{"at": f"2025-03-{d:02d} 08:00", "exercise_id": "squat"} for d in (3, 5, 7)]
+        rows += [{"at": "2025-03-04 08:00", "exercise_id": "knee-to-chest", "side": "left"}]
+        rows += [{"at": "2025-03-11 08:00", "exercise_id": "squat"}]
+        table = analysis.weekly_adherence(make_log(*rows), plan)
+        assert table.index.tolist() == [pd.Timestamp("2025-03-03"), pd.Timestamp("2025-03-10")]
+        assert table["done"].tolist() == [10.0, 1.0]  # bridge 7 (of 9 bouts), squat 3
+        # week 2 counts to the last day logged (Tuesday): 2 days x 2 exercises
+        assert table["prescribed"].tolist() == [14.0, 4.0]
+        assert table["percent"].tolist() == pytest.approx([1000 / 14, 25.0])
+        full = analysis.weekly_adherence(make_log(*rows), plan, end="2025-03-16")
+        assert full["prescribed"].tolist() == [14.0, 14.0]
+
+
+class TestSummary:
+    def test_meaningful_fall_in_words(self):
+        log = pain_days({"2025-03-03": (6, 5), "2025-03-04": (4, 4), "2025-03-11": (2, 2)})
+        text = analysis.summary(log)
+        assert text[0] == "You logged 3 sessions on 3 days between 3 Mar 2025 and 11 Mar 2025."
+        assert text[1] == (
+            "Pain before exercise has fallen 3.0 points (60%) since you started "
+            "(from 5.0 to 2.0/10), a clinically meaningful change."
+        )
+        assert "You exercised on 3 of 9 days." in text
+        assert "Longest streak: 2 days in a row; current streak: 1 day (to 11 Mar 2025)." in text
+
+    def test_small_fall_says_what_would_be_meaningful(self):
+        log = pain_days({"2025-03-03": (5, 5), "2025-03-10": (4, 4)})
+        assert analysis.summary(log)[1] == (
+            "Pain before exercise has fallen 1.0 point (20%) since you started (from 5.0 to "
+            "4.0/10); a clinically meaningful change is a fall of 2 points or 30%."
+        )
+
+    def test_an_aggravating_exercise_and_the_limit_are_named(self):
+        rows = [
+            {"at": f"2025-03-{d:02d} 08:00", "exercise_id": "squat", "pain_before": 3,
+             "pain_after": 4 + d % 3}
+            for d in range(3, 13)
+        ]  # fmt: skip
+        text = " ".join(analysis.summary(make_log(*rows)))
+        assert "Bodyweight squat raised pain by 1.9 points on average straight after" in text
+        assert "Try the easier version (sit-to-stand)" in text
+        assert "pain went above 5/10 after exercise in 3 sessions (latest 11 Mar 2025)" in text
+
+    def test_with_a_plan_adherence_is_against_the_prescription(self):
+        plan = Plan("Bridge daily", items=["bridge"], start=dt.date(2025, 3, 3))
+        log = pain_days({"2025-03-03": (4, 4), "2025-03-05": (4, 3)})
+        assert (
+            "You did 67% of the exercise sessions your plan prescribed (2 of 3)."
+            in analysis.summary(log, plan)
+        )
+
+    def test_empty_log(self):
+        assert analysis.summary(EMPTY) == [
+            "No sessions logged yet: do a session and your summary will appear here."
+        ]
+
+
+def test_functions_do_not_change_the_frame():
+    log = pain_days({"2025-03-03": (5, 4), "2025-03-04": (6, 7)})
+    before = log.copy()
+    for fn in (
+        analysis.daily_pain,
+        analysis.weekly_pain,
+        analysis.pain_trend,
+        analysis.change_from_baseline,
+        analysis.immediate_effect,
+        analysis.time_under_tension,
+        analysis.streaks,
+        analysis.pain_flags,
+        analysis.flare_ups,
+        analysis.summary,
+    ):
+        fn(log)
+    pd.testing.assert_frame_equal(log, before)
+    assert np.array_equal(log.index, before.index)
