@@ -333,12 +333,7 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> int:
         if version is None:
             raise LogFileError(path, _not_a_log(conn))
         if version > SCHEMA_VERSION:
-            raise LogFileError(
-                path,
-                f"was written by a newer backkit (schema version {version}; this backkit "
-                f"{__version__} reads up to {SCHEMA_VERSION}). Upgrade backkit to open it; "
-                "the file was not changed.",
-            )
+            raise LogFileError(path, _too_new(version))
         for migration in MIGRATIONS:
             if migration.version <= version:
                 continue
@@ -364,6 +359,14 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> int:
         conn.execute("ROLLBACK")
         raise
     return version
+
+
+def _too_new(version: int) -> str:
+    return (
+        f"was written by a newer backkit (schema version {version}; this backkit "
+        f"{__version__} reads up to {SCHEMA_VERSION}). Upgrade backkit to open it; "
+        "the file was not changed."
+    )
 
 
 def _not_a_log(conn: sqlite3.Connection) -> str:
@@ -429,22 +432,27 @@ def _uri(path: Path, mode: str) -> str:
     return f"file:{urllib.parse.quote(str(path.resolve()))}?mode={mode}"
 
 
-def _quick_check(path: Path) -> None:
-    """Check the file read-only (WAL included) with ``PRAGMA quick_check``."""
+def _inspect(path: Path) -> None:
+    """Read-only checks before anything writes: ``PRAGMA quick_check`` and the schema version."""
     try:
         conn = sqlite3.connect(_uri(path, "ro"), uri=True, timeout=_BUSY_SECONDS)
     except sqlite3.Error as err:
         raise LogFileError(path, f"cannot be opened: {err}") from None
     try:
         result = [r[0] for r in conn.execute("PRAGMA quick_check")]
+        if result != ["ok"]:
+            raise LogFileError(path, _damaged("; ".join(result[:3])))
+        version = _schema_version(conn)
+        if version is None:
+            raise LogFileError(path, _not_a_log(conn))
+        if version > SCHEMA_VERSION:
+            raise LogFileError(path, _too_new(version))
     except sqlite3.DatabaseError as err:
         if "not a database" in str(err):
             raise LogFileError(path, "is not an SQLite database, so not a backkit log") from None
         raise LogFileError(path, _damaged(str(err))) from None
     finally:
         conn.close()
-    if result != ["ok"]:
-        raise LogFileError(path, _damaged("; ".join(result[:3])))
 
 
 def _create(path: Path) -> None:
@@ -896,7 +904,7 @@ class SessionLog:
                 )
             _create(self.path)
         _precheck(self.path)
-        _quick_check(self.path)
+        _inspect(self.path)
         try:
             conn = sqlite3.connect(
                 _uri(self.path, "rw"),
@@ -908,12 +916,13 @@ class SessionLog:
         except sqlite3.Error as err:
             raise LogFileError(self.path, f"cannot be opened for writing: {err}") from None
         try:
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if mode != "wal":
-                raise LogFileError(self.path, f"cannot use the WAL journal (got {mode!r})")
             conn.execute(f"PRAGMA synchronous = {synchronous.upper()}")
             #: the schema version the file had when opened (0: new file)
             self.migrated_from = _migrate(conn, self.path)
+            # Only now, with the file known good and current, may its journal change.
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode != "wal":
+                raise LogFileError(self.path, f"cannot use the WAL journal (got {mode!r})")
         except BaseException:
             conn.close()
             raise
