@@ -263,6 +263,8 @@ class _Entry:
 
 
 def _parse_exercise(raw: Any, index: int, where: str, known_sources: set[str]) -> Exercise:
+    from .poses import parse_poses  # here, not at the top: poses imports this module
+
     if not isinstance(raw, dict):
         raise CatalogueError(f"{where}: entry #{index + 1} is not a mapping of fields")
     exercise_id = raw.get("id")
@@ -353,7 +355,7 @@ def _parse_exercise(raw: Any, index: int, where: str, known_sources: set[str]) -
         defaults_note=prov.text("defaults"),
         corrections=tuple(corrections),
         references=tags(prov.get("sources"), "provenance.sources"),
-        poses=raw.get("poses"),
+        poses=parse_poses(raw.get("poses"), where=where, label=label, position=raw.get("position")),
     )
 
 
