@@ -39,11 +39,14 @@ hold ratio
     Mean over bouts of ``hold_s_done / hold_s_planned``, capped at 1: the
     duration part of adherence, reported apart.
 day meeting the plan
-    A day on which every exercise of the plan has credit 1. Streaks count
-    such days in a row. Rest days neither count nor break a streak: days off
-    the plan's weekdays, and with ``days_per_week = k`` the first ``7 - k``
-    days of each Monday-to-Sunday week that do not meet the plan. The last
-    day analysed only counts if met (it may not be over yet).
+    A day within the plan's dates on which every exercise of the plan has
+    credit 1 (on any day, planned or not). A streak counts such days in a
+    row; a planned day that does not meet the plan breaks it. Rest days
+    neither count nor break a streak: days off the plan's weekdays, and with
+    ``days_per_week = k`` the first ``7 - k`` days of each Monday-to-Sunday
+    week that do not meet the plan. The last day analysed never breaks a
+    streak (it may not be over yet). Without a plan, a streak counts days
+    with any exercise logged.
 """
 
 from __future__ import annotations
@@ -380,7 +383,7 @@ def _daily(
         table["due"] = np.where(due, n, 0)
         met = table["done"].to_numpy() >= n
         table["met"] = met & np.asarray(in_plan, dtype=bool)
-        state = np.where(due, np.where(met, 1, -1), 0)
+        state = np.where(table["met"], 1, np.where(due, -1, 0))
         if plan.weekdays is None and plan.days_per_week < 7:
             # With k days a week, the first 7 - k unmet days of each week are rest days.
             unmet = pd.Series((state == -1).astype(int))
