@@ -529,6 +529,11 @@ class Engine:
         return self.routine.phases[self.index]
 
     @property
+    def start_time(self) -> float | None:
+        """Clock reading at :meth:`start`, None before."""
+        return self._t0
+
+    @property
     def started_at(self) -> datetime | None:
         """Wall-clock time of :meth:`start` (tz-aware), None before."""
         return self._wall0

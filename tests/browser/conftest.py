@@ -19,7 +19,10 @@ Reusable by every browser test:
     workspace; returns a :class:`Notebook` that runs cells like a person
     (click the editor, Shift+Enter, wait for the ``[n]:`` prompt).
 ``start_voila``
-    ``start_voila(path)``: serves one notebook with Voila, returns the server.
+    ``start_voila(path)``: serves one notebook with Voila, returns the server;
+    open ``server.url("/")`` in ``page``.
+``make_notebook``
+    ``make_notebook(path, cells)`` writes a notebook file (for Voila, nbval...).
 
 Facts behind the choices: ``/work/shared/BROWSER_TESTING.md``.
 """
@@ -249,8 +252,9 @@ def start_voila(tmp_path) -> Iterator[Callable[[str | Path], Server]]:
         server = Server("voila", argv, port, token, root, jupyter_env(root / ".jupyter"),
                         tmp_path / f"voila{len(servers)}.log")  # fmt: skip
         servers.append(server)
-        # A GET of "/" would start a kernel; this static file only says the server is up.
-        server.wait_ready("/voila/static/extension.js")
+        # A GET of "/" would start a kernel; a static file only says the server is up.
+        # (Here /voila/static/extension.js answers 403; voila.js is served.)
+        server.wait_ready("/voila/static/voila.js")
         return server
 
     yield start
@@ -262,9 +266,14 @@ def start_voila(tmp_path) -> Iterator[Callable[[str | Path], Server]]:
 # The browser
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Headless system Chromium driven by playwright (skips or fails when missing)."""
+    """Headless system Chromium driven by playwright (skips or fails when missing).
+
+    Module-scoped on purpose: playwright's sync API keeps an asyncio loop
+    running in this thread while it is open, which would make ``asyncio.run``
+    fail in every test that follows in the same session.
+    """
     path = find_chromium()
     if path is None:
         _unavailable("no Chromium found (looked at $BACKKIT_CHROMIUM, /usr/bin/chromium, PATH)")
@@ -330,6 +339,12 @@ def write_notebook(path: Path, cells: Sequence[str]) -> Path:
             nb.cells.append(nbformat.v4.new_code_cell(src))
     nbformat.write(nb, str(path))
     return path
+
+
+@pytest.fixture
+def make_notebook() -> Callable[[Path, Sequence[str]], Path]:
+    """``make_notebook(path, cells)`` writes a notebook file (see :func:`write_notebook`)."""
+    return write_notebook
 
 
 class Notebook:

@@ -109,3 +109,27 @@ def test_a_person_runs_the_timer_and_the_session_lands_in_the_log(open_notebook,
     ]
     errors = page.locator(".bk-timer .bk-errors").inner_text().strip()
     assert errors == ""
+
+
+def test_the_timer_works_in_voila(start_voila, make_notebook, page, tmp_path):
+    nb = make_notebook(
+        tmp_path / "timer-app.ipynb",
+        [
+            "import backkit\n"
+            "timer = backkit.SessionTimer('bridge', sets=1, reps=2, hold_seconds=2,\n"
+            "                             prepare_seconds=1, rest_seconds=1)\n"
+            "timer"
+        ],
+    )
+    server = start_voila(nb)
+    page.goto(server.url("/"))
+    page.locator(".bk-timer .bk-start").wait_for(timeout=60_000)
+    assert read(page, ".bk-phase") == "Ready: Get ready"
+    page.locator(".bk-timer .bk-start").click()
+    wait_text(page, ".bk-phase", r"^Hold - rep 1 of 2$", timeout=15)
+    wait_text(page, ".bk-countdown", r"^0:01$", timeout=5)
+    page.screenshot(path=str(ARTIFACTS / "timer-voila.png"))
+    page.locator(".bk-timer .bk-stop").click()
+    wait_text(page, ".bk-phase", r"^Stopped during: Hold - rep 1 of 2$", timeout=10)
+    page.locator(".bk-timer .bk-save").click()
+    wait_text(page, ".bk-message", r"Saved 1 row to timer.records \(no log given\) \(partial\)")
