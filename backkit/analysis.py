@@ -38,7 +38,6 @@ __all__ = [
     "pain_flags",
     "pain_mcid",
     "pain_trend",
-    "streaks",
     "summary",
     "t_quantile",
     "time_under_tension",
@@ -498,52 +497,6 @@ def time_under_tension(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def streaks(frame: pd.DataFrame) -> dict[str, Any]:
-    """Runs of consecutive local days with at least one session.
-
-    Returns
-    -------
-    dict
-        ``longest`` and ``current`` (days; current is the run that ends on
-        the last logged day), ``longest_start``, ``longest_end``,
-        ``current_start`` (Timestamps or None).
-
-    Examples
-    --------
-    >>> import backkit
-    >>> from backkit import analysis
-    >>> analysis.streaks(backkit.sample_log())["longest"] >= 7
-    True
-    """
-    import numpy as np
-
-    empty = {
-        "longest": 0,
-        "current": 0,
-        "longest_start": None,
-        "longest_end": None,
-        "current_start": None,
-    }
-    if frame.empty:
-        return empty
-    days = np.unique(local_day(frame).to_numpy().astype("datetime64[D]"))
-    # a new run starts wherever the gap to the previous day is not one day
-    new_run = np.r_[True, np.diff(days).astype(int) != 1]
-    run_id = np.cumsum(new_run)
-    lengths = np.bincount(run_id)[1:]
-    starts = days[new_run]
-    best = int(np.argmax(lengths))
-    import pandas as pd
-
-    return {
-        "longest": int(lengths[best]),
-        "current": int(lengths[-1]),
-        "longest_start": pd.Timestamp(starts[best]),
-        "longest_end": pd.Timestamp(starts[best] + np.timedelta64(int(lengths[best]) - 1, "D")),
-        "current_start": pd.Timestamp(starts[-1]),
-    }
-
-
 # --------------------------------------------------------------------------
 # Pain monitoring
 
@@ -735,6 +688,10 @@ def _points(x: float) -> str:
     return f"{abs(x):.1f} point" + ("" if round(abs(x), 1) == 1.0 else "s")
 
 
+def _days(n: int) -> str:
+    return f"{n} day" + ("" if n == 1 else "s")
+
+
 def _date(ts: Any) -> str:
     return f"{ts:%-d %b %Y}"
 
@@ -754,8 +711,9 @@ def summary(frame: pd.DataFrame, plan: Plan | None = None) -> list[str]:
     -------
     list of str
         Sentences: what was logged, the change in pain (and whether it is
-        clinically meaningful), consistency and streaks, which exercises
-        ease or raise pain, and pain-monitoring flags.
+        clinically meaningful), consistency and streaks (from
+        :mod:`backkit.adherence`), which exercises ease or raise pain, and
+        pain-monitoring flags.
 
     Examples
     --------
@@ -767,6 +725,7 @@ def summary(frame: pd.DataFrame, plan: Plan | None = None) -> list[str]:
     import pandas as pd
 
     from . import safety
+    from .adherence import streaks
     from .exercises import exercise_ids, get_exercise
 
     if frame.empty:
@@ -828,11 +787,14 @@ def summary(frame: pd.DataFrame, plan: Plan | None = None) -> list[str]:
         else:
             out.append(f"You exercised on {n_days} of {span} days.")
     st = streaks(frame)
-    out.append(
-        f"Longest streak: {st['longest']} day{'s' if st['longest'] != 1 else ''} in a row; "
-        f"current streak: {st['current']} day{'s' if st['current'] != 1 else ''} "
-        f"(to {_date(last)})."
+    text = (
+        f"Longest streak: {_days(st.longest)} in a row with a session; current streak: "
+        f"{_days(st.current)} (to {_date(last)})"
     )
+    if plan is not None:
+        whole = streaks(frame, plan)
+        text += f"; longest run of days doing the whole plan: {_days(whole.longest)}"
+    out.append(text + ".")
 
     # -- which exercises help ------------------------------------------------
     effect = immediate_effect(frame)
@@ -894,83 +856,97 @@ def summary(frame: pd.DataFrame, plan: Plan | None = None) -> list[str]:
     return out
 
 
-def weekly_adherence(frame: pd.DataFrame, plan: Plan, *, end: Any = None) -> pd.DataFrame:
-    """Exercise-days done vs prescribed by ``plan``, per Monday-to-Sunday week.
+def weekly_adherence(
+    frame: pd.DataFrame, plan: Plan | None = None, *, end: Any = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sessions done per week and exercise, and the week's adherence to ``plan``.
 
-    An exercise counts once per local day it was done (any bout, any status;
-    the left and right bouts are one exercise). Prescribed sessions come from
-    ``plan.prescribed``. Adherence is sessions completed / prescribed x 100,
-    the usual measure for home exercise, with each exercise capped at its
-    prescription (extra squats do not make up for skipped bridges).
+    A thin layer over :func:`backkit.adherence.adherence` (which defines the
+    measures: a *session* of an exercise is a day it was done, partial days
+    count in part, and adherence is credit / prescribed capped at 1 per
+    exercise). The week's ``percent`` is the prescription-weighted mean of
+    the exercises' adherence, so extra squats do not make up for skipped
+    bridges.
 
     Parameters
     ----------
     frame : DataFrame
-        The session log.
-    plan : Plan
-        The prescription.
+        The session log (not empty).
+    plan : Plan, optional
+        The prescription; without one ``prescribed`` and ``percent`` are NaN.
     end : date, optional
-        Last day counted (default: the last day logged), so a week still in
-        progress is not held to days that have not happened yet.
+        Last day counted (default: the last day logged).
 
     Returns
     -------
-    DataFrame
-        Indexed by ``week`` (Monday) from the first to the last logged week:
-        ``done`` (capped), ``prescribed``, ``percent`` (NaN when nothing was
-        prescribed).
+    (DataFrame, DataFrame)
+        Per exercise: weeks (Monday) x exercise ids, the sessions' credit.
+        Per week: ``credit``, ``prescribed``, ``percent``.
 
     Examples
     --------
     >>> import backkit
     >>> from backkit import analysis
-    >>> table = analysis.weekly_adherence(backkit.sample_log(), backkit.sample_plan())
-    >>> int(table["prescribed"].iloc[1])
-    49
+    >>> per_ex, weeks = analysis.weekly_adherence(backkit.sample_log(), backkit.sample_plan())
+    >>> int(weeks["prescribed"].iloc[1]), per_ex.shape[1]
+    (49, 7)
     """
     import numpy as np
     import pandas as pd
 
-    columns = ["done", "prescribed", "percent"]
-    if frame.empty:
-        return pd.DataFrame(columns=columns, index=pd.DatetimeIndex([], name="week"), dtype=float)
-    ids = list(dict.fromkeys(item.exercise_id for item in plan.items))
-    day = local_day(frame)
-    pairs = pd.DataFrame(
-        {"week": _week_start(day), "day": day, "exercise_id": frame["exercise_id"].astype(str)}
-    ).drop_duplicates()
-    done = pd.crosstab(pairs["week"], pairs["exercise_id"]).reindex(columns=ids, fill_value=0)
-    weeks = pd.date_range(done.index.min(), done.index.max(), freq="7D", name="week")
-    done = done.reindex(weeks, fill_value=0)
-    last = pd.Timestamp(end).normalize() if end is not None else day.max()
-    if last < weeks[0]:
-        last = weeks[0]
-    table = plan.prescribed(weeks[0].date(), last.date(), freq="W")
-    table = table.assign(
-        week=table["period"].dt.start_time, exercise_id=table["exercise_id"].astype(str)
+    from .adherence import adherence
+
+    table = adherence(frame, plan, "W", end=end)
+    week = table["period"].dt.start_time
+    ids = list(dict.fromkeys(table["exercise_id"].astype(str)))
+    credit = table["credit"].astype(float).to_numpy()
+    prescribed = table["prescribed"].astype(float).to_numpy()
+    capped = np.minimum(credit, prescribed)
+    work = pd.DataFrame(
+        {
+            "week": week.to_numpy(),
+            "exercise_id": table["exercise_id"].astype(str).to_numpy(),
+            "credit": credit,
+            "capped": capped,
+            "prescribed": prescribed,
+        }
     )
-    due = table.pivot_table(
-        index="week", columns="exercise_id", values="prescribed", aggfunc="sum"
-    ).reindex(index=weeks, columns=ids, fill_value=0.0)
-    got = np.minimum(done.to_numpy(float), due.fillna(0).to_numpy(float)).sum(axis=1)
-    target = due.fillna(0).to_numpy(float).sum(axis=1)
+    per_exercise = work.pivot_table(
+        index="week", columns="exercise_id", values="credit", aggfunc="sum", sort=True
+    ).reindex(columns=ids)
+    sums = work.groupby("week").agg(
+        credit=("credit", "sum"),
+        capped=("capped", lambda c: c.sum(min_count=1)),
+        prescribed=("prescribed", lambda p: p.sum(min_count=1)),
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
-        percent = np.where(target > 0, got / target * 100, np.nan)
-    return pd.DataFrame({"done": got, "prescribed": target, "percent": percent}, index=weeks)
+        percent = np.where(
+            sums["prescribed"] > 0, sums["capped"] / sums["prescribed"] * 100, np.nan
+        )
+    weeks = pd.DataFrame(
+        {"credit": sums["credit"], "prescribed": sums["prescribed"], "percent": percent},
+        index=pd.DatetimeIndex(sums.index, name="week"),
+    )
+    per_exercise.index = weeks.index
+    return per_exercise, weeks
 
 
 def _adherence_sentences(frame: pd.DataFrame, plan: Plan) -> list[str]:
-    table = weekly_adherence(frame, plan)
+    _, table = weekly_adherence(frame, plan)
     table = table[table["prescribed"] > 0]
     if table.empty:
         return [f"The plan {plan.name!r} prescribed nothing in the weeks logged."]
-    total = table["done"].sum() / table["prescribed"].sum() * 100
+
+    def share(rows: pd.DataFrame) -> float:
+        return float((rows["percent"] * rows["prescribed"]).sum() / rows["prescribed"].sum())
+
     text = (
-        f"You did {total:.0f}% of the exercise sessions your plan prescribed "
-        f"({table['done'].sum():.0f} of {table['prescribed'].sum():.0f})"
+        f"You did {share(table):.0f}% of the exercise sessions your plan prescribed "
+        f"({table['credit'].sum():.0f} of {table['prescribed'].sum():.0f})"
     )
     if len(table) >= 8:
-        first4 = table["done"].iloc[:4].sum() / table["prescribed"].iloc[:4].sum() * 100
-        last4 = table["done"].iloc[-4:].sum() / table["prescribed"].iloc[-4:].sum() * 100
-        text += f": {first4:.0f}% in the first four weeks, {last4:.0f}% in the last four"
+        text += (
+            f": {share(table.iloc[:4]):.0f}% in the first four weeks, "
+            f"{share(table.iloc[-4:]):.0f}% in the last four"
+        )
     return [text + "."]

@@ -268,20 +268,6 @@ class TestTimeUnderTension:
         assert str(tut["started_at"].dtype) == f"datetime64[ns, {TZ}]"
 
 
-class TestStreaks:
-    def test_longest_and_current_runs_of_days(self):
-        days = ["2025-03-01", "2025-03-02", "2025-03-03", "2025-03-05", "2025-03-06"]
-        log = make_log(*({"at": f"{d} 08:00"} for d in days), {"at": "2025-03-06 19:00"})
-        s = analysis.streaks(log)
-        assert (s["longest"], s["current"]) == (3, 2)
-        assert s["longest_start"] == pd.Timestamp("2025-03-01")
-        assert s["longest_end"] == pd.Timestamp("2025-03-03")
-        assert s["current_start"] == pd.Timestamp("2025-03-05")
-
-    def test_empty_log_has_no_streak(self):
-        assert analysis.streaks(EMPTY)["longest"] == 0
-
-
 class TestPainFlags:
     def test_each_kind_of_flag(self):
         log = make_log(
@@ -332,15 +318,23 @@ class TestWeeklyAdherence:
         rows += [{"at": f"2025-03-{d:02d} 19:00", "exercise_id": "bridge"} for d in range(3, 5)]
         rows += [{"at": f"2025-03-{d:02d} 08:00", "exercise_id": "squat"} for d in (3, 5, 7)]
         rows += [{"at": "2025-03-04 08:00", "exercise_id": "knee-to-chest", "side": "left"}]
-        rows += [{"at": "2025-03-11 08:00", "exercise_id": "squat"}]
-        table = analysis.weekly_adherence(make_log(*rows), plan)
-        assert table.index.tolist() == [pd.Timestamp("2025-03-03"), pd.Timestamp("2025-03-10")]
-        assert table["done"].tolist() == [10.0, 1.0]  # bridge 7 (of 9 bouts), squat 3
+        rows += [{"at": "2025-03-11 08:00", "exercise_id": "squat", "status": "partial",
+                  "sets_planned": 2, "sets_done": 1}]  # fmt: skip
+        per_exercise, weeks = analysis.weekly_adherence(make_log(*rows), plan)
+        assert weeks.index.tolist() == [pd.Timestamp("2025-03-03"), pd.Timestamp("2025-03-10")]
+        assert per_exercise.columns.tolist() == ["bridge", "squat"]  # the plan's, not others
+        assert per_exercise.to_numpy().tolist() == [[7.0, 3.0], [0.0, 0.5]]
         # week 2 counts to the last day logged (Tuesday): 2 days x 2 exercises
-        assert table["prescribed"].tolist() == [14.0, 4.0]
-        assert table["percent"].tolist() == pytest.approx([1000 / 14, 25.0])
-        full = analysis.weekly_adherence(make_log(*rows), plan, end="2025-03-16")
+        assert weeks["prescribed"].tolist() == [14.0, 4.0]
+        assert weeks["percent"].tolist() == pytest.approx([1000 / 14, 12.5])
+        _, full = analysis.weekly_adherence(make_log(*rows), plan, end="2025-03-16")
         assert full["prescribed"].tolist() == [14.0, 14.0]
+
+    def test_without_a_plan_only_what_was_done(self):
+        log = pain_days({"2025-03-03": (3, 3), "2025-03-04": (3, 3)})
+        per_exercise, weeks = analysis.weekly_adherence(log)
+        assert per_exercise["bridge"].tolist() == [2.0]
+        assert weeks["prescribed"].isna().all() and weeks["percent"].isna().all()
 
 
 class TestSummary:
@@ -353,7 +347,10 @@ class TestSummary:
             "(from 5.0 to 2.0/10), a clinically meaningful change."
         )
         assert "You exercised on 3 of 9 days." in text
-        assert "Longest streak: 2 days in a row; current streak: 1 day (to 11 Mar 2025)." in text
+        assert (
+            "Longest streak: 2 days in a row with a session; current streak: 1 day "
+            "(to 11 Mar 2025)." in text
+        )
 
     def test_small_fall_says_what_would_be_meaningful(self):
         log = pain_days({"2025-03-03": (5, 5), "2025-03-10": (4, 4)})
@@ -376,10 +373,9 @@ class TestSummary:
     def test_with_a_plan_adherence_is_against_the_prescription(self):
         plan = Plan("Bridge daily", items=["bridge"], start=dt.date(2025, 3, 3))
         log = pain_days({"2025-03-03": (4, 4), "2025-03-05": (4, 3)})
-        assert (
-            "You did 67% of the exercise sessions your plan prescribed (2 of 3)."
-            in analysis.summary(log, plan)
-        )
+        text = analysis.summary(log, plan)
+        assert "You did 67% of the exercise sessions your plan prescribed (2 of 3)." in text
+        assert text[3].endswith("longest run of days doing the whole plan: 1 day.")
 
     def test_empty_log(self):
         assert analysis.summary(EMPTY) == [
@@ -397,7 +393,6 @@ def test_functions_do_not_change_the_frame():
         analysis.change_from_baseline,
         analysis.immediate_effect,
         analysis.time_under_tension,
-        analysis.streaks,
         analysis.pain_flags,
         analysis.flare_ups,
         analysis.summary,

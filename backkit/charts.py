@@ -1,0 +1,729 @@
+"""Progress charts: adherence and pain at a glance, for self-trackers and clinicians.
+
+Every function takes the session-log frame (``SessionLog.frame()`` or
+``sample_log()``) first, an optional :class:`~backkit.plan.Plan`, and
+keyword-only options ending in ``ax=None``; it draws on ``ax`` (a new figure
+when None) and returns the Axes (:func:`plot_dashboard` returns the Figure).
+Nothing calls ``plt.show()``.
+
+Colours are the Okabe-Ito palette, safe for the common colour-vision
+deficiencies. Where there is nothing to draw a chart says "no data yet".
+The numbers come from :mod:`backkit.analysis`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from .plan import Plan
+
+__all__ = [
+    "NO_DATA",
+    "OKABE_ITO",
+    "plot_adherence",
+    "plot_calendar",
+    "plot_dashboard",
+    "plot_pain_change",
+    "plot_pain_trend",
+]
+
+NO_DATA = "no data yet"
+#: Okabe & Ito (2008) colour-blind-safe palette.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+}
+# One colour per catalogue exercise, ordered so neighbours in a stack contrast.
+_EXERCISE_COLOURS = ("blue", "orange", "sky", "vermillion", "green", "purple", "yellow")
+_RELIEF, _AGGRAVATES, _UNCLEAR = OKABE_ITO["blue"], OKABE_ITO["vermillion"], "#999999"
+_MISSED = "#dddddd"  # a planned day with nothing done
+_GAP_DAYS = 3  # days without a session that the pain chart shades
+_SIZES = {"notebook": (13.0, 10.5), "page": (8.27, 11.69)}  # inches; page = A4 portrait
+
+
+# --------------------------------------------------------------------------
+# Shared helpers
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def _no_data(ax: Axes, text: str = NO_DATA) -> None:
+    ax.text(
+        0.5,
+        0.5,
+        text,
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        fontsize=12,
+        color="0.35",
+    )
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def _date_axis(ax: Axes) -> None:
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def _names(ids: list[str], *, numbered: bool = False) -> list[str]:
+    from .exercises import exercise_ids, get_exercise
+
+    known = set(exercise_ids())
+    out = []
+    for i in ids:
+        if i in known:
+            ex = get_exercise(i)
+            out.append(f"{ex.number}. {ex.name}" if numbered else ex.name)
+        else:
+            out.append(i)
+    return out
+
+
+def _colour_of(ids: list[str]) -> dict[str, str]:
+    from .exercises import exercise_ids
+
+    catalogue = exercise_ids()
+    out = {}
+    for n, i in enumerate(ids):
+        k = catalogue.index(i) if i in catalogue else n
+        out[i] = OKABE_ITO[_EXERCISE_COLOURS[k % len(_EXERCISE_COLOURS)]]
+    return out
+
+
+def _legend_above(ax: Axes, title: str, *, wide: int, narrow: int) -> None:
+    """Put the legend in rows between the title and the plot, so it hides no data."""
+    handles, _ = ax.get_legend_handles_labels()
+    # an axes 8 inches wide or more takes ``wide`` columns (one row for the
+    # pain chart), a narrower one (half a dashboard, A4 portrait) ``narrow``
+    ncol = wide if ax.figure.get_figwidth() * ax.get_position().width >= 8 else narrow
+    rows = -(-len(handles) // ncol)
+    ax.set_title(title, pad=6 + 13 * rows)
+    ax.legend(
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.0),
+        ncol=ncol,
+        fontsize=8,
+        frameon=False,
+        handlelength=1.6,
+        columnspacing=1.2,
+        borderaxespad=0.2,
+    )
+
+
+def _is_sample(frame: pd.DataFrame) -> bool:
+    if frame.empty or "notes" not in frame:
+        return False
+    return bool(frame["notes"].str.startswith("sample data").fillna(False).any())
+
+
+def _plan_ids(plan: Plan) -> list[str]:
+    return list(dict.fromkeys(item.exercise_id for item in plan.items))
+
+
+# --------------------------------------------------------------------------
+# Pain over time
+
+
+def plot_pain_trend(
+    log_frame: pd.DataFrame,
+    plan: Plan | None = None,
+    *,
+    window: int = 7,
+    baseline_days: int = 7,
+    ax: Axes | None = None,
+) -> Axes:
+    """Pain before exercise over time: daily points, rolling mean, baseline, MCID, flare-ups.
+
+    The shaded band is where pain has fallen by the minimal clinically
+    important change from baseline (2 points or 30%, Ostelo 2008; see
+    :func:`backkit.analysis.pain_mcid`); triangles mark flare-ups
+    (:func:`backkit.analysis.flare_ups`). Gaps in the log break the line.
+
+    Parameters
+    ----------
+    log_frame : DataFrame
+        The session log.
+    plan : Plan, optional
+        Not used; accepted so every chart takes the same arguments.
+    window : int, default 7
+        Days in the rolling mean.
+    baseline_days : int, default 7
+        Days from the first score that make the baseline.
+    ax : Axes, optional
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> import backkit
+    >>> ax = backkit.plot_pain_trend(backkit.sample_log())
+    >>> ax.get_title()
+    'Pain before exercise'
+    """
+    import numpy as np
+    import pandas as pd
+
+    from . import analysis
+
+    ax = _axes(ax, (9, 4))
+    ax.set_title("Pain before exercise")
+    ax.set_ylabel("pain (NRS 0-10)")
+    daily = analysis.daily_pain(log_frame)["before_mean"].dropna()
+    if daily.empty:
+        ax.set_ylim(0, 10)
+        _no_data(ax)
+        return ax
+
+    base = analysis.baseline_pain(log_frame, baseline_days)
+    points, percent = analysis.pain_mcid()
+    threshold = analysis._mcid_threshold(base)
+    ax.axhspan(
+        -0.5,
+        threshold,
+        color=OKABE_ITO["green"],
+        alpha=0.13,
+        lw=0,
+        label=f"meaningful fall (≥{points:g} points or {percent:g}%)",
+    )
+    ax.axhline(
+        base,
+        color="black",
+        ls="--",
+        lw=1.2,
+        label=f"baseline {base:.1f}",
+    )
+    # stretches of 3+ days with no session at all: missed days, often a flare-up
+    active = np.unique(analysis.local_day(log_frame).to_numpy())
+    gap_at = np.flatnonzero(np.diff(active) > np.timedelta64(_GAP_DAYS, "D"))
+    for n, k in enumerate(gap_at):
+        ax.axvspan(
+            active[k] + np.timedelta64(1, "D"),
+            active[k + 1],
+            color="0.85",
+            alpha=0.6,
+            lw=0,
+            label=f"{_GAP_DAYS}+ days without a session" if n == 0 else None,
+            zorder=0,
+        )
+    ax.scatter(
+        daily.index,
+        daily.to_numpy(),
+        s=16 if len(daily) > 2 else 40,  # a first score must be seen
+        color=OKABE_ITO["sky"],
+        alpha=0.8,
+        lw=0,
+        label="daily mean",
+        zorder=2,
+    )
+    # the rolling mean on days with scores only, broken across gaps longer
+    # than the window, so a gap neither carries an old value nor hides a spike
+    trend = analysis.pain_trend(log_frame, window).reindex(daily.index).to_numpy()
+    days = daily.index.to_numpy()
+    gaps = np.flatnonzero(np.diff(days) > np.timedelta64(window, "D")) + 1
+    days = np.insert(days, gaps, days[gaps - 1] + np.timedelta64(1, "D"))
+    trend = np.insert(trend, gaps, np.nan)
+    ax.plot(
+        days,
+        trend,
+        color=OKABE_ITO["blue"],
+        lw=2.2,
+        label=f"{window}-day mean",
+        zorder=3,
+    )
+    flares = analysis.flare_ups(log_frame, window=window)
+    if not flares.empty:
+        ax.scatter(
+            flares.index,
+            flares["pain"].to_numpy(),
+            marker="^",
+            s=80,
+            color=OKABE_ITO["vermillion"],
+            edgecolor="black",
+            lw=0.6,
+            label="flare-up",
+            zorder=4,
+        )
+    pad = pd.Timedelta(days=3 if len(daily) == 1 else 2)
+    ax.set_xlim(daily.index.min() - pad, daily.index.max() + pad)
+    ax.set_ylim(-0.2, 10.2)
+    ax.set_yticks(range(0, 11, 2))
+    _date_axis(ax)
+    ax.grid(axis="y", color="0.9", lw=0.8)
+    ax.set_axisbelow(True)
+    # above the plot: inside it would hide a flare-up near the top
+    _legend_above(ax, "Pain before exercise", wide=6, narrow=3)
+    return ax
+
+
+# --------------------------------------------------------------------------
+# Which exercises ease or raise pain
+
+
+def plot_pain_change(
+    log_frame: pd.DataFrame,
+    plan: Plan | None = None,
+    *,
+    level: float = 0.95,
+    ax: Axes | None = None,
+) -> Axes:
+    """Pain before vs after each exercise: the mean change with its confidence interval.
+
+    One bar per exercise (pain after minus pain before, paired by bout):
+    blue bars ease pain, vermillion bars raise it, grey bars are unclear
+    (the interval crosses zero). The right margin gives mean pain before ->
+    after and the number of bouts.
+
+    Parameters
+    ----------
+    log_frame : DataFrame
+        The session log.
+    plan : Plan, optional
+        When given, the plan's exercises are listed in plan order, with
+        "no data yet" for those without scores.
+    level : float, default 0.95
+        Confidence level of the interval.
+    ax : Axes, optional
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> import backkit
+    >>> ax = backkit.plot_pain_change(backkit.sample_log())
+    >>> len(ax.patches)
+    7
+    """
+    import numpy as np
+    from matplotlib.ticker import MaxNLocator
+
+    from . import analysis
+
+    ax = _axes(ax, (7, 4))
+    ax.set_title("Immediate effect of each exercise")
+    pct = f"{level * 100:g}%"
+    ax.set_xlabel(
+        f"\u2190 eases pain   after \u2212 before (points, mean, {pct} CI)   raises pain \u2192\n"
+        "grey: no clear effect (the interval crosses 0)",
+        fontsize=9,
+    )
+    effect = analysis.immediate_effect(log_frame, level=level)
+    if plan is not None:
+        effect = effect.reindex(
+            _plan_ids(plan) + [i for i in effect.index if i not in _plan_ids(plan)]
+        )
+    if effect["n"].fillna(0).sum() == 0:
+        _no_data(ax)
+        return ax
+
+    y = np.arange(len(effect))
+    change = effect["change"].to_numpy(dtype=float)
+    low = effect["ci_low"].to_numpy(dtype=float)
+    high = effect["ci_high"].to_numpy(dtype=float)
+    colours = np.where(high < 0, _RELIEF, np.where(low > 0, _AGGRAVATES, _UNCLEAR))
+    has = ~np.isnan(change)
+    ax.barh(y[has], change[has], color=colours[has], height=0.62, zorder=2)
+    ci = has & ~np.isnan(low)
+    if ci.any():
+        ax.errorbar(
+            change[ci],
+            y[ci],
+            xerr=[change[ci] - low[ci], high[ci] - change[ci]],
+            fmt="none",
+            ecolor="black",
+            elinewidth=1,
+            capsize=3,
+            zorder=3,
+        )
+    ax.axvline(0, color="black", lw=0.8, zorder=1)
+    ax.set_yticks(y, _names(list(effect.index)))
+    ax.invert_yaxis()
+    spread = np.nanmax(np.abs(np.r_[change[has], low[ci], high[ci]]))
+    lim = max(1.0, float(spread) * 1.15)
+    ax.set_xlim(-lim, lim)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6, symmetric=True))
+    for yi, (_, row) in zip(y, effect.iterrows(), strict=True):
+        text = (
+            f"{row['before']:.1f} \u2192 {row['after']:.1f}  (n={row['n']:.0f})"
+            if row["n"] == row["n"] and row["n"] > 0
+            else NO_DATA
+        )
+        ax.annotate(
+            text,
+            xy=(1.0, yi),
+            xycoords=("axes fraction", "data"),
+            xytext=(5, 0),
+            textcoords="offset points",
+            ha="left",
+            va="center",
+            fontsize=8,
+            color="0.25",
+        )
+    ax.grid(axis="x", color="0.9", lw=0.8)
+    ax.set_axisbelow(True)
+    return ax
+
+
+# --------------------------------------------------------------------------
+# Adherence
+
+
+def plot_adherence(
+    log_frame: pd.DataFrame,
+    plan: Plan | None = None,
+    *,
+    ax: Axes | None = None,
+) -> Axes:
+    """Exercise sessions done per week, stacked by exercise, against the plan's target line.
+
+    A session of an exercise is a day it was done; a partial day counts in
+    part (definitions in :mod:`backkit.adherence`). With a plan, the black
+    step line is what the plan prescribes and each week is labelled with its
+    adherence (:func:`backkit.analysis.weekly_adherence`); without one, the
+    chart shows what was done only and says so in its title.
+
+    Parameters
+    ----------
+    log_frame : DataFrame
+        The session log.
+    plan : Plan, optional
+        The prescription to compare with.
+    ax : Axes, optional
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> import backkit
+    >>> ax = backkit.plot_adherence(backkit.sample_log())
+    >>> ax.get_title()
+    'Exercises done per week (no plan: done only)'
+    """
+    import matplotlib.dates as mdates
+    import numpy as np
+    import pandas as pd
+
+    ax = _axes(ax, (9, 4))
+    title = (
+        "Exercises done per week vs plan"
+        if plan is not None
+        else ("Exercises done per week (no plan: done only)")
+    )
+    ax.set_title(title)
+    ax.set_ylabel("exercise sessions per week")
+    if log_frame.empty:
+        _no_data(ax)
+        return ax
+    from .analysis import weekly_adherence
+
+    weekly, totals = weekly_adherence(log_frame, plan)
+    if weekly.empty:
+        _no_data(ax)
+        return ax
+    weeks = weekly.index
+    order = list(weekly.columns)  # the plan's order, or the catalogue's
+    colours = _colour_of(order)
+    edges = mdates.date2num(np.r_[weeks.to_numpy(), (weeks[-1] + pd.Timedelta(days=7)).to_numpy()])
+    bottom = np.zeros(len(weeks))
+    for ex_id, name in zip(order, _names(order, numbered=True), strict=True):
+        values = weekly[ex_id].fillna(0).to_numpy(dtype=float)
+        ax.stairs(
+            bottom + values,
+            edges,
+            baseline=bottom.copy(),
+            fill=True,
+            color=colours[ex_id],
+            lw=0,
+            label=name,
+        )
+        bottom = bottom + values
+    top = bottom.max()
+    if plan is not None:
+        target = totals["prescribed"].fillna(0).to_numpy(dtype=float)
+        ax.stairs(target, edges, baseline=None, color="black", lw=2, label="prescribed")
+        top = max(top, target.max())
+        if len(weeks) <= 26:  # label each week with its adherence while it fits
+            heights = np.maximum(bottom, target)
+            for x0, x1, h, pct in zip(
+                edges[:-1], edges[1:], heights, totals["percent"].to_numpy(), strict=True
+            ):
+                if pct == pct:
+                    ax.text((x0 + x1) / 2, h, f"{pct:.0f}%", ha="center", va="bottom", fontsize=7)
+    ax.set_xlim(edges[0], edges[-1])
+    ax.set_ylim(0, max(1.0, top) * 1.18)
+    _date_axis(ax)
+    ax.grid(axis="y", color="0.9", lw=0.8)
+    ax.set_axisbelow(True)
+    _legend_above(ax, title, wide=4, narrow=2)
+    return ax
+
+
+# --------------------------------------------------------------------------
+# Calendar
+
+
+def plot_calendar(
+    log_frame: pd.DataFrame,
+    plan: Plan | None = None,
+    *,
+    end: Any = None,
+    weeks: int | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """A calendar heatmap of days exercised, up to a year at a glance.
+
+    One square per day (rows Monday to Sunday, columns weeks). With a plan,
+    a square's shade is the share of that day's planned exercises done
+    (grey: planned, nothing done; white: not a planned day); without one,
+    days with a session are dark and the title says the plan is missing.
+
+    Parameters
+    ----------
+    log_frame : DataFrame
+        The session log.
+    plan : Plan, optional
+        The prescription; what each day asks for and how much of it was
+        done come from :func:`backkit.adherence.daily`.
+    end : date, optional
+        Last day shown (default: the last day logged).
+    weeks : int, optional
+        Weeks shown (default: the weeks the log spans, at least 13, at most
+        53, or 26 on an axes narrower than 8 inches such as half a
+        dashboard); the title says when earlier weeks are left out.
+    ax : Axes, optional
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> import backkit
+    >>> ax = backkit.plot_calendar(backkit.sample_log())
+    >>> ax.get_yticklabels()[0].get_text()
+    'Mon'
+    """
+    import matplotlib.colors as mcolors
+    import numpy as np
+    import pandas as pd
+
+    from . import analysis
+
+    ax = _axes(ax, (11, 2.6))
+    title = (
+        "Share of each day's plan done"
+        if plan is not None
+        else "Days exercised (no plan: done sessions only)"
+    )
+    ax.set_title(title)
+    if log_frame.empty and end is None:
+        _no_data(ax)
+        return ax
+    from .adherence import daily
+
+    logged = analysis.local_day(log_frame) if not log_frame.empty else None
+    last = pd.Timestamp(end).normalize() if end is not None else logged.max()
+    span = 0 if logged is None else (last - logged.min()).days // 7 + 1
+    if weeks is None:
+        # a year fits a wide axes; half a dashboard shows half a year legibly
+        cap = 53 if ax.figure.get_figwidth() * ax.get_position().width >= 8 else 26
+        weeks = int(min(cap, max(13, span)))
+    if span > weeks:
+        ax.set_title(f"{title}, last {weeks} weeks")
+    last_week = last - pd.Timedelta(days=last.day_of_week)
+    first = last_week - pd.Timedelta(weeks=weeks - 1)
+    days = pd.date_range(first, last_week + pd.Timedelta(days=6), freq="D")
+
+    table = daily(log_frame, plan, start=first.date(), end=last.date())
+    table = table.set_index("day").reindex(days)
+    credit = table["credit"].fillna(0).to_numpy(dtype=float)
+    exercised = credit > 0
+    if plan is not None:
+        due = table["due"].fillna(0).to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            values = np.where(due > 0, credit / due, np.nan)
+        # days outside the plan's dates that were exercised anyway
+        values = np.where((due == 0) & exercised, np.minimum(1, credit / len(plan.items)), values)
+        # rest days (off the weekdays, or the free days of "k days a week")
+        rest = (table["state"].fillna(0).to_numpy() == 0) & ~exercised & (days < last)
+        values = np.where(rest, np.nan, values)
+    else:
+        started = days >= logged.min() if logged is not None else np.zeros(len(days), bool)
+        values = np.where(exercised, 1.0, np.where(started, 0.0, np.nan))
+    values[days > last] = np.nan
+
+    grid = np.ma.masked_invalid(values.reshape(weeks, 7).T)
+    cmap = mcolors.LinearSegmentedColormap.from_list(
+        "backkit_done", ["#cfe3f3", OKABE_ITO["blue"]]
+    ).with_extremes(under=_MISSED, bad="white")
+    mesh = ax.pcolormesh(
+        np.arange(weeks + 1),
+        np.arange(8),
+        grid,
+        cmap=cmap,
+        vmin=1e-6,
+        vmax=1,
+        edgecolors="white",
+        linewidth=1.5,
+    )
+    ax.set_aspect("equal")
+    ax.set_ylim(7, 0)
+    ax.set_yticks([0.5, 2.5, 4.5, 6.5], ["Mon", "Wed", "Fri", "Sun"])
+    # label each month at the first week that ends in it, and the first
+    # column's month unless the next label is too close to read
+    sundays = days[6::7]
+    columns = [k for k, sunday in enumerate(sundays) if sunday.day <= 7]
+    if not columns or columns[0] >= 3:
+        columns.insert(0, 0)
+    labels = [
+        f"{sundays[k]:%b}" + (f"\n{sundays[k]:%Y}" if n == 0 or sundays[k].month == 1 else "")
+        for n, k in enumerate(columns)
+    ]
+    ax.set_xticks([k + 0.5 for k in columns], labels)
+    ax.tick_params(length=0, labelsize=8)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    if plan is not None:
+        # an inset, not colorbar(ax=...), which would reshape a dashboard's grid
+        bar = ax.figure.colorbar(
+            mesh, cax=ax.inset_axes((1.015, 0.0, 0.012, 1.0)), extend="min", extendfrac=0.08
+        )
+        bar.set_ticks([1e-6, 0.5, 1], labels=["0%", "50%", "100%"])
+        bar.ax.tick_params(labelsize=7)
+        bar.set_label("share done", fontsize=8)
+    else:
+        from matplotlib.patches import Patch
+
+        ax.legend(
+            handles=[
+                Patch(color=OKABE_ITO["blue"], label="exercised"),
+                Patch(color=_MISSED, label="no session"),
+            ],
+            loc="upper left",
+            bbox_to_anchor=(1.005, 1.0),
+            fontsize=7.5,
+            frameon=False,
+            borderaxespad=0,
+        )
+    if not exercised.any():
+        _no_data(ax)
+    return ax
+
+
+# --------------------------------------------------------------------------
+# Dashboard
+
+
+def plot_dashboard(
+    log_frame: pd.DataFrame,
+    plan: Plan | None = None,
+    *,
+    size: str = "notebook",
+    title: str | None = None,
+) -> Figure:
+    """All four charts on one figure, with the key sentences of the summary.
+
+    Parameters
+    ----------
+    log_frame : DataFrame
+        The session log.
+    plan : Plan, optional
+        The prescription for the adherence and calendar panels.
+    size : {'notebook', 'page'}
+        ``'notebook'``: landscape, 13 x 10.5 inches; ``'page'``: A4 portrait,
+        charts stacked, for printing.
+    title : str, optional
+        Figure title; default names the dates covered (and says when the data
+        are sample data).
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> import backkit
+    >>> fig = backkit.plot_dashboard(backkit.sample_log())
+    >>> len(fig.axes) >= 4
+    True
+    """
+    import matplotlib.pyplot as plt
+
+    from . import analysis
+
+    if size not in _SIZES:
+        raise ValueError(
+            f"plot_dashboard: argument size={size!r} must be one of {', '.join(_SIZES)}"
+        )
+    fig = plt.figure(figsize=_SIZES[size], layout="constrained")
+    if size == "notebook":
+        # pain and adherence share the time axis, one above the other, so the
+        # eye reads both stories along the same weeks
+        grid = fig.add_gridspec(3, 2, height_ratios=[1.25, 1.05, 1.0], width_ratios=[1, 1])
+        ax_trend = fig.add_subplot(grid[0, :])
+        ax_adherence = fig.add_subplot(grid[1, :], sharex=ax_trend)
+        # the calendar's short labels on the left keep the wide charts' left margin narrow
+        ax_calendar = fig.add_subplot(grid[2, 0])
+        ax_change = fig.add_subplot(grid[2, 1])
+    else:
+        grid = fig.add_gridspec(4, 1, height_ratios=[1.2, 1.15, 1.0, 0.75])
+        ax_trend = fig.add_subplot(grid[0, 0])
+        ax_adherence = fig.add_subplot(grid[1, 0], sharex=ax_trend)
+        ax_change = fig.add_subplot(grid[2, 0])
+        ax_calendar = fig.add_subplot(grid[3, 0])
+    plot_pain_trend(log_frame, plan, ax=ax_trend)
+    trend_span = ax_trend.get_xlim()
+    plot_adherence(log_frame, plan, ax=ax_adherence)
+    if not log_frame.empty:  # the shared time axis covers both charts' data
+        weeks_span = ax_adherence.get_xlim()
+        ax_trend.set_xlim(min(trend_span[0], weeks_span[0]), max(trend_span[1], weeks_span[1]))
+    plot_pain_change(log_frame, plan, ax=ax_change)
+    plot_calendar(log_frame, plan, ax=ax_calendar)
+
+    if title is None:
+        if log_frame.empty:
+            title = "Back exercise progress"
+        else:
+            day = analysis.local_day(log_frame)
+            title = f"Back exercise progress, {day.min():%-d %b %Y} \u2013 {day.max():%-d %b %Y}"
+        if _is_sample(log_frame):
+            title += " (sample data)"
+    lines = analysis.summary(log_frame, plan)
+    headline = lines[1] if len(lines) > 1 else lines[0]
+    import textwrap
+
+    width = int(fig.get_figwidth() * 12)  # characters that fit at this font size
+    fig.suptitle(f"{title}\n{textwrap.fill(headline, width)}", fontsize=12)
+    return fig

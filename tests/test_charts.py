@@ -1,0 +1,379 @@
+"""Charts: what is drawn (bar heights, line data, labels, texts), edge cases, and PNG renders."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import matplotlib.colors as mcolors
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import PathCollection, QuadMesh
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle, StepPatch
+
+import backkit
+from backkit import analysis, charts
+from backkit.adherence import daily
+from backkit.log import empty_frame
+from backkit.plan import Plan
+from backkit.sample import PROFILES, sample_log, sample_plan
+
+TZ = "Europe/London"
+PLOTS = [
+    charts.plot_calendar,
+    charts.plot_adherence,
+    charts.plot_pain_trend,
+    charts.plot_pain_change,
+]
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def log() -> pd.DataFrame:
+    return sample_log(tz=TZ)
+
+
+@pytest.fixture(scope="module")
+def plan() -> Plan:
+    return sample_plan()
+
+
+def _texts(ax) -> list[str]:
+    return [t.get_text() for t in ax.texts]
+
+
+def _rgb(colour) -> tuple:
+    return tuple(np.round(mcolors.to_rgb(colour), 3))
+
+
+def _edge_cases() -> dict[str, pd.DataFrame]:
+    full = sample_log(tz=TZ)
+    first = full["session_id"].iloc[0]
+    gap = pd.concat(
+        [sample_log(weeks=3, tz=TZ), sample_log(weeks=3, start="2025-09-01", seed=1, tz=TZ)],
+        ignore_index=True,
+    )
+    # a week either side of the October clock change, sessions at 00:30 and 23:30 local
+    autumn = sample_log(weeks=2, start="2025-10-20", tz=TZ, adherence=1)
+    no_pain = full.assign(
+        pain_before=pd.array([None] * len(full), dtype="Int64"),
+        pain_after=pd.array([None] * len(full), dtype="Int64"),
+    )
+    return {
+        "empty": empty_frame(tz=TZ),
+        "single session": full[full["session_id"] == first].reset_index(drop=True),
+        "one exercise": full[full["exercise_id"] == "bridge"].reset_index(drop=True),
+        "gap of months": gap,
+        "across the clock change": autumn,
+        "no pain scores": no_pain,
+        "utc": sample_log(weeks=3, tz="UTC"),
+    }
+
+
+EDGE_CASES = _edge_cases()
+
+
+class TestAxesContract:
+    @pytest.mark.parametrize("plot", PLOTS, ids=lambda f: f.__name__)
+    def test_draws_on_the_given_axes_and_returns_it(self, plot, log):
+        fig, ax = plt.subplots()
+        assert plot(log, ax=ax) is ax
+        assert ax.get_title()
+        assert len(fig.axes) >= 1
+
+    @pytest.mark.parametrize("plot", PLOTS, ids=lambda f: f.__name__)
+    def test_makes_its_own_figure_without_an_axes(self, plot, log):
+        ax = plot(log)
+        assert ax.figure is not None and ax.get_title()
+
+    def test_public_names(self):
+        for name in ("plot_calendar", "plot_adherence", "plot_pain_trend", "plot_pain_change"):
+            assert getattr(backkit, name) is getattr(charts, name)
+        assert backkit.plot_dashboard is charts.plot_dashboard
+
+    def test_palette_is_okabe_ito(self):
+        assert set(charts.OKABE_ITO.values()) == {
+            "#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00",
+            "#CC79A7",
+        }  # fmt: skip
+
+
+class TestPainTrend:
+    def test_points_line_baseline_and_mcid_band(self, log):
+        ax = charts.plot_pain_trend(log)
+        daily = analysis.daily_pain(log)["before_mean"].dropna()
+        points = next(c for c in ax.collections if c.get_label() == "daily mean")
+        assert len(points.get_offsets()) == len(daily)
+        assert np.allclose(points.get_offsets()[:, 1], daily.to_numpy())
+        line = next(ln for ln in ax.lines if ln.get_label() == "7-day mean")
+        trend = analysis.pain_trend(log).reindex(daily.index)
+        ydata = np.asarray(line.get_ydata(), float)
+        assert np.allclose(ydata[~np.isnan(ydata)], trend.dropna().to_numpy())
+        base = analysis.baseline_pain(log)
+        baseline = next(ln for ln in ax.lines if ln.get_label().startswith("baseline"))
+        assert baseline.get_ydata()[0] == pytest.approx(base)
+        assert baseline.get_label() == f"baseline {base:.1f}"
+        band = next(p for p in ax.patches if p.get_label().startswith("meaningful fall"))
+        top = band.get_y() + band.get_height()
+        assert top == pytest.approx(base - min(2, 0.3 * base))  # 2 points or 30%
+        assert ax.get_ylabel() == "pain (NRS 0-10)"
+        assert ax.get_ylim() == pytest.approx((-0.2, 10.2))
+        assert ax.get_legend() is not None
+
+    def test_flare_ups_and_missed_days_are_marked(self):
+        log = sample_log(profile="flare-up", tz=TZ)
+        ax = charts.plot_pain_trend(log)
+        flares = analysis.flare_ups(log)
+        marks = next(c for c in ax.collections if c.get_label() == "flare-up")
+        assert len(marks.get_offsets()) == len(flares) >= 1
+        assert np.allclose(marks.get_offsets()[:, 1], flares["pain"].to_numpy())
+        gaps = [p for p in ax.patches if p.get_label() == "3+ days without a session"]
+        assert len(gaps) == 1  # one legend entry; the other spans are unlabelled
+        spans = [p for p in ax.patches if p.get_facecolor()[:3] == gaps[0].get_facecolor()[:3]]
+        widths = [p.get_width() for p in spans]
+        assert max(widths) >= 5  # the rest after the flare, in days
+
+    def test_line_breaks_across_a_long_gap(self):
+        ax = charts.plot_pain_trend(EDGE_CASES["gap of months"])
+        line = next(ln for ln in ax.lines if ln.get_label() == "7-day mean")
+        assert np.isnan(np.asarray(line.get_ydata(), float)).sum() == 1
+
+    def test_no_scores_says_no_data_yet(self):
+        ax = charts.plot_pain_trend(EDGE_CASES["no pain scores"])
+        assert _texts(ax) == [charts.NO_DATA]
+        assert not ax.lines
+
+
+class TestPainChange:
+    def test_bars_are_the_mean_change_per_exercise(self, log):
+        ax = charts.plot_pain_change(log)
+        effect = analysis.immediate_effect(log)
+        bars = [p for p in ax.patches if isinstance(p, Rectangle)]
+        assert [b.get_width() for b in bars] == pytest.approx(effect["change"].tolist())
+        names = [t.get_text() for t in ax.get_yticklabels()]
+        assert names == [backkit.get_exercise(i).name for i in effect.index]
+        squat = bars[effect.index.get_loc("squat")]
+        relief = bars[effect.index.get_loc("knee-to-chest")]
+        assert _rgb(squat.get_facecolor()) == _rgb(charts.OKABE_ITO["vermillion"])
+        assert _rgb(relief.get_facecolor()) == _rgb(charts.OKABE_ITO["blue"])
+        row = effect.loc["squat"]
+        assert f"{row['before']:.1f} \u2192 {row['after']:.1f}  (n={row['n']:.0f})" in _texts(ax)
+        assert "eases pain" in ax.get_xlabel() and "95% CI" in ax.get_xlabel()
+        assert ax.get_legend() is None  # the colours are explained in the label
+
+    def test_error_bars_span_the_interval(self, log):
+        ax = charts.plot_pain_change(log)
+        effect = analysis.immediate_effect(log)
+        (bars,) = [c for c in ax.collections if c.get_segments()]
+        ends = np.array([[s[0][0], s[1][0]] for s in bars.get_segments()])
+        assert np.allclose(ends, effect[["ci_low", "ci_high"]].to_numpy())
+
+    def test_one_bout_is_grey_without_an_interval(self):
+        ax = charts.plot_pain_change(EDGE_CASES["single session"])
+        bars = [p for p in ax.patches if isinstance(p, Rectangle)]
+        effect = analysis.immediate_effect(EDGE_CASES["single session"])
+        one = effect.index.get_loc("bridge")
+        assert effect.loc["bridge", "n"] == 1
+        assert _rgb(bars[one].get_facecolor()) == _rgb("#999999")
+
+    def test_with_a_plan_exercises_without_scores_say_no_data_yet(self, plan):
+        ax = charts.plot_pain_change(EDGE_CASES["one exercise"], plan)
+        assert len(ax.get_yticklabels()) == 7
+        assert _texts(ax).count(charts.NO_DATA) == 6
+        assert len([p for p in ax.patches if isinstance(p, Rectangle)]) == 1
+
+
+class TestAdherence:
+    def test_stacks_are_sessions_per_exercise_and_the_line_is_the_plan(self, log, plan):
+        ax = charts.plot_adherence(log, plan)
+        per_exercise, weeks = analysis.weekly_adherence(log, plan)
+        stacks = [p for p in ax.patches if isinstance(p, StepPatch) and p.get_fill()]
+        assert [s.get_label() for s in stacks] == [
+            f"{backkit.get_exercise(i).number}. {backkit.get_exercise(i).name}"
+            for i in per_exercise.columns
+        ]
+        top = stacks[-1].get_data().values
+        assert np.allclose(top, per_exercise.sum(axis=1).to_numpy())
+        first = stacks[0].get_data()
+        assert np.allclose(first.values, per_exercise.iloc[:, 0].to_numpy())
+        assert np.allclose(first.baseline, 0)
+        (target,) = [p for p in ax.patches if p.get_label() == "prescribed"]
+        assert np.allclose(target.get_data().values, weeks["prescribed"].to_numpy())
+        assert target.get_data().values[0] == 49  # seven exercises, seven days
+        labels = [t for t in _texts(ax) if t.endswith("%")]
+        assert labels == [f"{p:.0f}%" for p in weeks["percent"]]
+        edges = mdates.num2date(target.get_data().edges)
+        assert edges[0].date() == dt.date(2025, 2, 17)
+        assert ax.get_title() == "Exercises done per week vs plan"
+        assert ax.get_ylabel() == "exercise sessions per week"
+
+    def test_adherence_drifts_down_in_the_improving_sample(self, log, plan):
+        ax = charts.plot_adherence(log, plan)
+        shares = [float(t[:-1]) for t in _texts(ax) if t.endswith("%")]
+        assert np.mean(shares[:3]) > np.mean(shares[-4:]) + 15
+
+    def test_without_a_plan_shows_done_only_and_says_so(self, log):
+        ax = charts.plot_adherence(log)
+        assert ax.get_title() == "Exercises done per week (no plan: done only)"
+        assert not [p for p in ax.patches if p.get_label() == "prescribed"]
+        assert not [t for t in _texts(ax) if t.endswith("%")]
+
+
+class TestCalendar:
+    def test_shade_is_the_share_of_the_days_plan_done(self, log, plan):
+        ax = charts.plot_calendar(log, plan)
+        (mesh,) = [c for c in ax.collections if isinstance(c, QuadMesh)]
+        grid = mesh.get_array()
+        assert grid.shape == (7, 13)  # days x weeks (12 logged, at least 13 shown)
+        table = daily(log, plan).set_index("day")
+        # week 2 (column 1, the log's first), Monday 17 Feb 2025 ... Sunday 23 Feb
+        expected = (table["credit"] / table["due"]).loc["2025-02-17":"2025-02-23"].to_numpy()
+        assert np.allclose(grid[:, 1].filled(np.nan), expected)
+        assert grid[:, 0].mask.all()  # the week before the plan starts
+        assert [t.get_text() for t in ax.get_yticklabels()] == ["Mon", "Wed", "Fri", "Sun"]
+        assert "Mar\n2025" in [t.get_text() for t in ax.get_xticklabels()]
+        assert ax.get_title() == "Share of each day's plan done"
+
+    def test_without_a_plan_days_exercised_only(self, log):
+        ax = charts.plot_calendar(log)
+        (mesh,) = [c for c in ax.collections if isinstance(c, QuadMesh)]
+        values = mesh.get_array().compressed()
+        assert set(np.unique(values)) == {0.0, 1.0}
+        days = analysis.local_day(log).nunique()
+        assert (values == 1).sum() == days
+        assert "no plan" in ax.get_title()
+        assert [t.get_text() for t in ax.get_legend().get_texts()] == ["exercised", "no session"]
+
+    def test_a_year_at_a_glance_and_the_title_says_what_is_left_out(self):
+        long = sample_log(weeks=60, tz=TZ, profile="plateau")
+        ax = charts.plot_calendar(long, ax=plt.figure(figsize=(12, 3)).gca())
+        (mesh,) = [c for c in ax.collections if isinstance(c, QuadMesh)]
+        assert mesh.get_array().shape == (7, 53)
+        assert ax.get_title().endswith("last 53 weeks")
+
+    def test_a_week_of_three_days_has_rest_days_not_misses(self, log):
+        plan = Plan("Three a week", items=["bridge"], days_per_week=3, start="2025-02-17")
+        week = log[analysis.local_day(log) < pd.Timestamp("2025-02-24")]
+        ax = charts.plot_calendar(week, plan)
+        (mesh,) = [c for c in ax.collections if isinstance(c, QuadMesh)]
+        column = mesh.get_array()[:, -1]
+        bridge_days = analysis.local_day(week[week["exercise_id"] == "bridge"]).nunique()
+        assert (~column.mask).sum() == bridge_days  # days off are blank, not grey
+
+
+class TestDashboard:
+    def test_four_charts_a_title_and_the_headline(self, log, plan):
+        fig = charts.plot_dashboard(log, plan)
+        assert isinstance(fig, Figure)
+        titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+        assert titles == [
+            "Pain before exercise",
+            "Exercises done per week vs plan",
+            "Share of each day's plan done",
+            "Immediate effect of each exercise",
+        ]
+        title = fig.get_suptitle()
+        assert title.startswith("Back exercise progress, 17 Feb 2025 \u2013 7 May 2025 (sample")
+        assert "Pain before exercise has fallen" in title
+        assert "clinically meaningful" in title
+        assert tuple(fig.get_size_inches()) == (13.0, 10.5)
+
+    def test_pain_and_adherence_share_the_time_axis(self, log, plan):
+        fig = charts.plot_dashboard(log, plan)
+        trend, adherence = fig.axes[0], fig.axes[1]
+        assert trend.get_xlim() == adherence.get_xlim()
+
+    def test_page_size_is_a4_portrait(self, log):
+        fig = charts.plot_dashboard(log, size="page")
+        assert tuple(fig.get_size_inches()) == pytest.approx((8.27, 11.69))
+
+    def test_bad_size_names_the_argument(self, log):
+        with pytest.raises(ValueError, match="size='poster' must be one of notebook, page"):
+            charts.plot_dashboard(log, size="poster")
+
+
+class TestEdgeCases:
+    @pytest.mark.parametrize("name", EDGE_CASES)
+    @pytest.mark.parametrize("with_plan", [False, True], ids=["no plan", "plan"])
+    def test_every_chart_draws(self, name, with_plan, plan, tmp_path):
+        frame = EDGE_CASES[name]
+        fig = charts.plot_dashboard(frame, plan if with_plan else None)
+        fig.savefig(tmp_path / "dashboard.png", dpi=50)
+        assert (tmp_path / "dashboard.png").stat().st_size > 10_000
+
+    def test_empty_log_says_no_data_yet_everywhere(self, plan):
+        fig = charts.plot_dashboard(EDGE_CASES["empty"], plan)
+        for ax in fig.axes[:4]:
+            assert charts.NO_DATA in _texts(ax), ax.get_title()
+        assert "No sessions logged yet" in fig.get_suptitle()
+
+    def test_single_session_draws_one_point_and_one_week(self, plan):
+        frame = EDGE_CASES["single session"]
+        trend = charts.plot_pain_trend(frame)
+        (points,) = [c for c in trend.collections if c.get_label() == "daily mean"]
+        assert len(points.get_offsets()) == 1
+        adherence = charts.plot_adherence(frame, plan)
+        stacks = [p for p in adherence.patches if isinstance(p, StepPatch) and p.get_fill()]
+        assert all(len(s.get_data().values) == 1 for s in stacks)
+
+    def test_one_exercise_only(self):
+        frame = EDGE_CASES["one exercise"]
+        ax = charts.plot_adherence(frame)
+        stacks = [p for p in ax.patches if isinstance(p, StepPatch) and p.get_fill()]
+        assert [s.get_label() for s in stacks] == ["4. Bridge"]
+        assert len([p for p in charts.plot_pain_change(frame).patches]) == 1
+
+    def test_gap_of_months_counts_the_empty_weeks(self, plan):
+        frame = EDGE_CASES["gap of months"]
+        ax = charts.plot_adherence(frame, plan)
+        stacks = [p for p in ax.patches if isinstance(p, StepPatch) and p.get_fill()]
+        top = stacks[-1].get_data().values
+        assert len(top) > 26 and (top == 0).sum() > 20
+
+    def test_days_across_the_clock_change_are_local_days(self):
+        frame = EDGE_CASES["across the clock change"]
+        ax = charts.plot_calendar(frame)
+        (mesh,) = [c for c in ax.collections if isinstance(c, QuadMesh)]
+        assert (mesh.get_array().compressed() == 1).sum() == 14  # every day of two weeks
+        offsets = set(frame["started_at"].map(lambda t: t.utcoffset()))
+        assert offsets == {dt.timedelta(hours=1), dt.timedelta(0)}
+
+    @pytest.mark.parametrize("plot", PLOTS, ids=lambda f: f.__name__)
+    def test_empty_log_says_no_data_yet(self, plot):
+        ax = plot(EDGE_CASES["empty"])
+        assert charts.NO_DATA in _texts(ax)
+        assert ax.get_title()
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_render_every_chart_for_every_profile(profile, plan, tmp_path):
+    frame = sample_log(profile=profile, tz=TZ)
+    for with_plan in (None, plan):
+        for plot in PLOTS:
+            ax = plot(frame, with_plan)
+            path = tmp_path / f"{profile}-{plot.__name__}-{with_plan is not None}.png"
+            ax.figure.savefig(path, dpi=60)
+            assert path.stat().st_size > 5_000
+            assert charts.NO_DATA not in _texts(ax)
+        for size in ("notebook", "page"):
+            fig = charts.plot_dashboard(frame, with_plan, size=size)
+            path = tmp_path / f"{profile}-dashboard-{size}-{with_plan is not None}.png"
+            fig.savefig(path, dpi=60)
+            assert path.stat().st_size > 30_000
+        plt.close("all")
+    assert len(list(tmp_path.glob("*.png"))) == 12
+
+
+def test_no_scatter_is_left_empty(log):
+    ax = charts.plot_pain_trend(log)
+    for c in ax.collections:
+        if isinstance(c, PathCollection):
+            assert len(c.get_offsets()) > 0
