@@ -914,11 +914,8 @@ def weekly_adherence(
     per_exercise = work.pivot_table(
         index="week", columns="exercise_id", values="credit", aggfunc="sum", sort=True
     ).reindex(columns=ids)
-    sums = work.groupby("week").agg(
-        credit=("credit", "sum"),
-        capped=("capped", lambda c: c.sum(min_count=1)),
-        prescribed=("prescribed", lambda p: p.sum(min_count=1)),
-    )
+    sums = work.groupby("week")[["credit", "capped", "prescribed"]].sum(min_count=1)
+    sums["credit"] = sums["credit"].fillna(0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         percent = np.where(
             sums["prescribed"] > 0, sums["capped"] / sums["prescribed"] * 100, np.nan
