@@ -130,6 +130,7 @@ def _sessions(bouts: pd.DataFrame) -> pd.DataFrame:
         agg["frac"].clip(upper=1),
     )
     agg["credit"] = np.where(credit >= 1 - _TOLERANCE, 1.0, credit)
+    agg["full"] = (agg["credit"] >= 1).astype(int)
     return agg.drop(columns=["frac", "left", "right"])
 
 
@@ -257,7 +258,7 @@ def adherence(
     by = ["period", "exercise_id"]
     per = sessions.groupby(by).agg(
         days=("credit", "size"),
-        done=("credit", lambda c: int((c >= 1).sum())),
+        done=("full", "sum"),
         credit=("credit", "sum"),
         hold=("hold", "sum"),
         holds=("holds", "sum"),
@@ -273,8 +274,8 @@ def adherence(
         grid["exercise_id"] = grid["exercise_id"].astype(str)
     else:
         periods = pd.period_range(pd.Period(first, freq), pd.Period(last, freq))
-        present = [i for i in ids if i in set(bouts["exercise_id"])]
-        present += sorted(set(bouts["exercise_id"]) - set(ids))
+        logged = set(bouts["exercise_id"].unique())
+        present = [i for i in ids if i in logged] + sorted(logged - set(ids))
         grid = pd.DataFrame(
             {
                 "period": np.repeat(periods, len(present)),
@@ -358,9 +359,7 @@ def _daily(
     import pandas as pd
 
     days = pd.date_range(first, last, freq="D")
-    per_day = sessions.groupby("day").agg(
-        done=("credit", lambda c: int((c >= 1).sum())), credit=("credit", "sum")
-    )
+    per_day = sessions.groupby("day").agg(done=("full", "sum"), credit=("credit", "sum"))
     table = pd.DataFrame({"day": days}).merge(per_day, left_on="day", right_index=True, how="left")
     table["done"] = table["done"].fillna(0).astype(int)
     table["credit"] = table["credit"].fillna(0.0)
