@@ -671,6 +671,8 @@ def plot_dashboard(
     Returns
     -------
     Figure
+        Not left open in pyplot, so a notebook shows it once: end the cell
+        with the call (or ``display(fig)``); in a script, ``fig.savefig(...)``.
 
     Examples
     --------
@@ -726,4 +728,7 @@ def plot_dashboard(
 
     width = int(fig.get_figwidth() * 12)  # characters that fit at this font size
     fig.suptitle(f"{title}\n{textwrap.fill(headline, width)}", fontsize=12)
+    # Released from pyplot: Jupyter shows the returned figure once (an open
+    # pyplot figure would be shown a second time at the end of the cell).
+    plt.close(fig)
     return fig

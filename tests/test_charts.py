@@ -286,6 +286,11 @@ class TestDashboard:
         assert "clinically meaningful" in title
         assert tuple(fig.get_size_inches()) == (13.0, 10.5)
 
+    def test_shown_once_in_a_notebook_not_left_open_in_pyplot(self, log):
+        fig = charts.plot_dashboard(log)
+        assert plt.get_fignums() == []
+        fig.canvas.draw()  # still draws and saves after release
+
     def test_pain_and_adherence_share_the_time_axis(self, log, plan):
         fig = charts.plot_dashboard(log, plan)
         trend, adherence = fig.axes[0], fig.axes[1]
