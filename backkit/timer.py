@@ -533,6 +533,14 @@ class SessionTimer(widgets.VBox):
         Each exercise uses the plan's dose (``PlanItem`` values left as None
         fall back to the catalogue), with at least ``rest_seconds`` between
         exercises. Rows are stored with the plan's id.
+
+        Examples
+        --------
+        >>> import backkit
+        >>> plan = backkit.Plan.default()
+        >>> timer = backkit.SessionTimer.for_plan(plan, plan.start)
+        >>> timer.routine.exercise_ids[:2]
+        ('supine-hamstring-stretch', 'knee-to-chest')
         """
         day = day or date.today()
         items: Sequence[Any] = plan.due_on(day)
@@ -576,7 +584,9 @@ class SessionTimer(widgets.VBox):
         # Pain before is asked before starting: freeze the answer given.
         self.pain_before.disabled = True
         if self.session_id is None:
-            wall = self.engine.started_at
+            from .log import kit_timezone
+
+            wall = self.engine.started_at.astimezone(kit_timezone())
             self.session_id = f"{wall:%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
         self._cue(entered)
         self.ticker.start()
