@@ -1267,6 +1267,8 @@ def show_exercise(exercise_id: str | Exercise, *, ghost: bool = True) -> Figure:
     -------
     matplotlib.figure.Figure
         Two Axes: ``fig.axes[0]`` the start pose, ``fig.axes[1]`` the end pose.
+        The figure is not registered with pyplot, so Jupyter shows it once
+        and it needs no closing; save it with ``fig.savefig(...)``.
 
     Examples
     --------
@@ -1275,7 +1277,9 @@ def show_exercise(exercise_id: str | Exercise, *, ghost: bool = True) -> Figure:
     >>> [ax.get_title(loc="left") for ax in fig.axes]
     ['Start', 'End: 2 s down, 2 s up']
     """
-    import matplotlib.pyplot as plt
+    # Not a pyplot figure: returned as a cell's value, Jupyter shows it once
+    # (a pyplot figure would be shown a second time when the cell ends).
+    from matplotlib.figure import Figure
 
     ex, ps = _pose_set(exercise_id)
     bounds = _bounds(ps)
@@ -1294,7 +1298,7 @@ def show_exercise(exercise_id: str | Exercise, *, ghost: bool = True) -> Figure:
     top = 1.05  # title, dose and panel titles
     below = 0.12 + 0.19 * max(map(len, captions)) + 0.1 + 0.16 * len(note_lines) + 0.1
     height = top + ph + below
-    fig = plt.figure(figsize=(width, height))
+    fig = Figure(figsize=(width, height))
 
     def inches(x: float, y: float, w: float, h: float) -> tuple[float, float, float, float]:
         return (x / width, y / height, w / width, h / height)
@@ -1460,6 +1464,26 @@ def _dedupe_frames(html: str) -> str:
     return re.sub(r'  frames\[(\d+)\] = "(data:image/[^"]*)"\n', swap, html)
 
 
+def _autoplay(html: str) -> str:
+    """A script that starts matplotlib's player once it exists (it is made in a timeout)."""
+    import re
+
+    found = re.search(r'id="_anim_img([0-9a-f]+)"', html)
+    if not found:
+        return ""
+    name = f"anim{found.group(1)}"
+    return (
+        "\n<script>(function () {\n"
+        "  var tries = 0;\n"
+        "  function start() {\n"
+        f"    var a = window[{name!r}];\n"
+        "    if (a) { a.play_animation(); } else if (++tries < 50) { setTimeout(start, 100); }\n"
+        "  }\n"
+        "  setTimeout(start, 100);\n"
+        "})();</script>\n"
+    )
+
+
 def animate_exercise(
     exercise_id: str | Exercise,
     *,
@@ -1467,6 +1491,7 @@ def animate_exercise(
     fps: int = 10,
     max_images: int = 48,
     dpi: int = 72,
+    autoplay: bool = True,
 ) -> ExerciseAnimation:
     """Animate an exercise: into the end pose, hold, and back, at the real pace.
 
@@ -1489,6 +1514,9 @@ def animate_exercise(
         several frames, so the notebook stays small and the pace stays real.
     dpi : int
         Resolution of the images.
+    autoplay : bool
+        Start playing (and looping) as soon as it is shown; the player's
+        buttons pause, step and change the speed.
 
     Returns
     -------
@@ -1597,6 +1625,8 @@ def animate_exercise(
             html = _dedupe_frames(out.read_text(encoding="utf-8"))
     finally:
         plt.close(fig)
+    if autoplay:
+        html += _autoplay(html)
     return ExerciseAnimation(ex.id, html, len(ticks), images, len(ticks) / fps, fps)
 
 
@@ -1606,8 +1636,6 @@ def animate_exercise(
 @functools.lru_cache(maxsize=64)
 def _pose_png(exercise_id: str, pose: str, size: int) -> bytes:
     import io
-
-    import matplotlib
 
     # A figure of its own, off pyplot, so nothing shows up in the notebook.
     from matplotlib.figure import Figure
@@ -1621,7 +1649,6 @@ def _pose_png(exercise_id: str, pose: str, size: int) -> bytes:
     draw_pose(ex, pose, ax=ax)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
-    del matplotlib
     return buf.getvalue()
 
 

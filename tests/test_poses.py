@@ -512,6 +512,13 @@ class TestAnimation:
         assert "Animation(frames" in anim.html and "_anim_img" in anim.html
         assert anim.html.count("data:image/png;base64") == anim.images <= 48
 
+    def test_it_starts_playing_unless_asked_not_to(self):
+        playing = backkit.animate_exercise("squat", max_images=6)
+        still = backkit.animate_exercise("squat", max_images=6, autoplay=False)
+        anim_id = re.search(r'id="_anim_img([0-9a-f]+)"', playing.html).group(1)
+        assert f"window['anim{anim_id}']" in playing.html and "play_animation()" in playing.html
+        assert "play_animation();" not in still.html.split("Animation.prototype")[-1]
+
     def test_a_hold_is_held_for_the_catalogue_hold(self):
         ex = backkit.get_exercise("bridge")
         ps = ex.poses
