@@ -1262,6 +1262,12 @@ class SessionLog:
             ws["A2"] = f"Times are local times in {tz}"
             log_sheet = xl.sheets["log"]
             log_sheet.freeze_panes = "A2"
+            widths = {"session_id": 24, "started_at": 20, "ended_at": 20, "notes": 40}
+            for cell in log_sheet[1]:
+                width = widths.get(cell.value, max(10, len(str(cell.value)) + 2))
+                log_sheet.column_dimensions[cell.column_letter].width = width
+            ws.column_dimensions["A"].width = 16
+            ws.column_dimensions["B"].width = 70
             for cells in log_sheet.iter_cols(min_col=2, max_col=3, min_row=2):
                 for cell in cells:
                     cell.number_format = "yyyy-mm-dd hh:mm:ss"
