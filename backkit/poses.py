@@ -768,15 +768,15 @@ def _blend(a: Pose, b: Pose, t: float, anchor: str) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- drawing
 
-# Okabe-Ito orange marks the moving part: it stays distinct from the greys of
-# the body for every common colour-vision deficiency and in greyscale (it is
-# much lighter than the dark near limbs); the arrow is Okabe-Ito blue, which
-# no deficiency confuses with that orange.
+# Okabe-Ito vermillion marks the moving part: it stays distinct from the greys
+# of the body and from the blue arrow for every common colour-vision
+# deficiency, and in greyscale it falls between the dark near limbs and the
+# light far limbs.
 _COLOURS = {
     "near": "#333333",
-    "far": "#9e9e9e",
-    "moving": "#e69f00",
-    "moving_far": "#f5cf7f",
+    "far": "#b3b3b3",
+    "moving": "#d55e00",
+    "moving_far": "#f0b48c",
     "ghost": "#e4e4e4",
     "arrow": "#0072b2",
     "floor": "#555555",
@@ -1156,7 +1156,7 @@ def draw_pose(
     """Draw one key pose of an exercise: a side-view figure on the floor.
 
     The near limbs are dark, the far limbs light grey and behind, the moving
-    part (the catalogue's ``moving`` list) Okabe-Ito orange. Every pose of an
+    part (the catalogue's ``moving`` list) Okabe-Ito vermillion. Every pose of an
     exercise is drawn in the same frame, at the same scale.
 
     Parameters
@@ -1250,7 +1250,7 @@ def _wrap_lines(text: str, width_in: float, fontsize: float) -> list[str]:
 def show_exercise(exercise_id: str | Exercise, *, ghost: bool = True) -> Figure:
     """Draw an exercise: the start and end pose side by side, with the movement.
 
-    The moving part is Okabe-Ito orange; a blue arrow follows the path of
+    The moving part is Okabe-Ito vermillion (orange-red); a blue arrow follows the path of
     the moving point (through any middle poses) and is labelled with the
     time the movement takes; the end panel shows the start pose faintly
     behind. The title, the dose ("hold 30 s"), and the captions come from the
@@ -1289,7 +1289,7 @@ def show_exercise(exercise_id: str | Exercise, *, ghost: bool = True) -> Figure:
     width = 2 * pw + gap + 2 * side
     first, last = ps.poses[0], ps.poses[-1]
     captions = [_wrap_lines(p.label, pw, 10) for p in (first, last)]
-    note = "Orange: the part that moves"
+    note = "Orange-red: the part that moves"
     if ps.trace:
         note += f". Blue arrow: the path of {_TRACE_WORDS[ps.trace]}"
     if ex.per_side:
@@ -1634,19 +1634,17 @@ def animate_exercise(
 
 
 @functools.lru_cache(maxsize=64)
-def _pose_png(exercise_id: str, pose: str, size: int) -> bytes:
+def _pose_png(ex: Exercise, pose: str, size: int) -> bytes:
     import io
 
     # A figure of its own, off pyplot, so nothing shows up in the notebook.
     from matplotlib.figure import Figure
 
-    ex, ps = _pose_set(exercise_id)
-    x0, x1, y0, y1 = _bounds(ps)
+    x0, x1, y0, y1 = _bounds(_pose_set(ex)[1])
     w, h = x1 - x0, y1 - y0
     dpi = size / max(w, h)
     fig = Figure(figsize=(w, h), dpi=dpi)
-    ax = fig.add_axes((0, 0, 1, 1))
-    draw_pose(ex, pose, ax=ax)
+    draw_pose(ex, pose, ax=fig.add_axes((0, 0, 1, 1)))
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
     return buf.getvalue()
@@ -1668,4 +1666,4 @@ def pose_png(exercise_id: str | Exercise, pose: str = "start", *, size: int = 24
     _pick(ex, ps, pose)
     if not isinstance(size, int) or not 32 <= size <= 2000:
         raise ValueError(f"pose_png: size={size!r} must be a whole number of pixels, 32 to 2000")
-    return _pose_png(ex.id, pose, size)
+    return _pose_png(ex, pose, size)
