@@ -265,3 +265,14 @@ def test_markdown_shows_the_doses():
 def test_prescribed_periods_are_pandas_periods():
     t = mwf().prescribed(MON, MON)
     assert isinstance(t["period"].dtype, pd.PeriodDtype)
+
+
+def test_docstring_examples(monkeypatch):
+    import doctest
+
+    import backkit.plan
+
+    monkeypatch.setenv("BACKKIT_TZ", "UTC")  # restored after the examples change it
+    result = doctest.testmod(backkit.plan)
+    assert result.attempted > 0
+    assert result.failed == 0
