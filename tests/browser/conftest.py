@@ -370,24 +370,39 @@ class Notebook:
             timeout=timeout * 1000
         )
 
-    def run_cell(self, index: int, *, wait: bool = True, timeout: float = 60.0) -> None:
-        """Click the cell's editor, press Shift+Enter, and (by default) wait until it ran.
+    def run_cell(self, index: int, *, wait: bool = True, timeout: float = 60.0) -> str:
+        """Click the cell's editor and press Shift+Enter; by default wait until it ran.
 
-        If the prompt does not react within 5 s (on a loaded machine the key can
-        land before the notebook is wired to its kernel), press again, as a
-        person would; a prompt that changed means the run was taken.
+        Returns the prompt (``[n]:`` when waited for). Right after a notebook
+        opens, Lab can take the key press, show ``[*]:`` and then drop the run
+        (its kernel connection is not up yet), leaving ``[ ]:``; when the prompt
+        sits at ``[ ]:`` for 3 s the key is pressed again, as a person would.
+        With ``wait=False`` it returns once the run is queued (``[*]:``) and stays so.
         """
         before = self.prompt(index)
-        for _attempt in range(3):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
             self.cell(index).locator(".jp-InputArea-editor").click()
             self.page.keyboard.press("Shift+Enter")
-            deadline = time.monotonic() + 5
-            while self.prompt(index) == before and time.monotonic() < deadline:
+            idle_since = time.monotonic()
+            queued_since = None
+            while time.monotonic() < deadline:
+                prompt = self.prompt(index)
+                if re.fullmatch(r"\[\d+\]:", prompt) and prompt != before:
+                    return prompt
+                now = time.monotonic()
+                if prompt == "[*]:":
+                    idle_since = None
+                    queued_since = queued_since or now
+                    if not wait and now - queued_since > 1.0:
+                        return prompt
+                else:
+                    queued_since = None
+                    idle_since = idle_since or now
+                    if now - idle_since > 3.0:
+                        break  # not taken, or taken and dropped: press again
                 self.page.wait_for_timeout(50)
-            if self.prompt(index) != before:
-                break
-        if wait:
-            self.wait_cell_done(index, timeout=timeout, not_prompt=before)
+        raise TimeoutError(f"cell {index} still reads {self.prompt(index)!r} after {timeout} s")
 
     def wait_cell_done(self, index: int, *, timeout: float = 60.0, not_prompt: str = "") -> str:
         """Wait until the cell's prompt reads ``[n]:`` (a number, not ``*``); return it."""
