@@ -29,17 +29,21 @@ _EXPORTS = {
     "exercise_ids": "exercises",
     # the session log and plans
     "SessionLog": "log",
+    "LogError": "log",
     "LogValidationError": "log",
+    "LogFileError": "log",
     "Plan": "plan",
     "PlanItem": "plan",
-    "adherence": "adherence",
+    "PlanError": "plan",
     # the timer
     "Routine": "routine",
+    "RoutineError": "routine",
     "build_routine": "routine",
     "SessionTimer": "timer",
     # sample data and charts
     "sample_log": "sample",
     "sample_plan": "sample",
+    "SampleDataError": "sample",
     "plot_calendar": "charts",
     "plot_adherence": "charts",
     "plot_pain_trend": "charts",
@@ -49,6 +53,7 @@ _EXPORTS = {
     "draw_pose": "poses",
     "show_exercise": "poses",
     "animate_exercise": "poses",
+    "pose_png": "poses",
 }
 _SUBMODULES = {
     "exercises",
@@ -56,7 +61,6 @@ _SUBMODULES = {
     "home",
     "log",
     "plan",
-    "adherence",
     "routine",
     "timer",
     "sample",
@@ -65,7 +69,12 @@ _SUBMODULES = {
     "poses",
 }
 
-__all__ = sorted([*_EXPORTS, *_SUBMODULES, "__version__"])
+__all__ = sorted([*_EXPORTS, *_SUBMODULES, "adherence", "__version__"])
+
+# ``backkit.adherence`` is the function, though a module has the same name.
+# Importing the (light) module here, once, means a later ``import
+# backkit.adherence`` finds it loaded and does not rebind the attribute.
+from .adherence import adherence as adherence  # noqa: E402
 
 
 def __getattr__(name: str) -> Any:

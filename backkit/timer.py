@@ -28,7 +28,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from . import safety
-from .exercises import Exercise
+from .exercises import Exercise, get_exercise
 from .routine import (
     Engine,
     Phase,
@@ -361,6 +361,13 @@ class SessionTimer(widgets.VBox):
 
         self.phase_label = _html("bk-phase", "")
         self.countdown = _html("bk-countdown", "")
+        # The current phase's key pose beside the countdown (hidden when the
+        # exercise has no poses in the catalogue).
+        self.pose_image = widgets.Image(
+            format="png", layout=widgets.Layout(width="170px", height="auto")
+        )
+        self.pose_image.add_class("bk-pose")
+        self._pose_key: tuple[str, str] | None = None
         self.phase_bar = widgets.FloatProgress(
             value=0.0, min=0.0, max=1.0, layout=widgets.Layout(width="100%", height="18px")
         )
@@ -448,7 +455,10 @@ class SessionTimer(widgets.VBox):
                 self.title,
                 self.before_box,
                 self.phase_label,
-                self.countdown,
+                widgets.HBox(
+                    [self.countdown, self.pose_image],
+                    layout=widgets.Layout(align_items="center", justify_content="space-around"),
+                ),
                 self.phase_bar,
                 self.counters,
                 self.next_label,
@@ -699,6 +709,7 @@ class SessionTimer(widgets.VBox):
             f"font-variant-numeric:tabular-nums;font-family:system-ui,sans-serif;"
             f'color:{colour};text-align:center" aria-live="off">{self.countdown_text}</div>',
         )
+        self._show_pose(p)
         self._set(self.phase_bar, "value", round(s.phase_progress, 4))
         self._set(self.phase_bar.style, "bar_color", colour)
         self._set(self.counters, "value", _counters_html(self.routine, p))
@@ -735,6 +746,19 @@ class SessionTimer(widgets.VBox):
         self._set(self.before_box.layout, "display", "" if s.state == "ready" else "none")
         self._set(self.after_box.layout, "display", "" if s.state == "finished" else "none")
         return s
+
+    def _show_pose(self, p: Phase) -> None:
+        from . import poses
+
+        ex = get_exercise(p.exercise_id) if p.exercise_id else None
+        if ex is None or not isinstance(ex.poses, poses.PoseSet):
+            self._set(self.pose_image.layout, "display", "none")
+            return
+        key = (ex.id, poses.phase_pose(ex, p.kind))
+        if key != self._pose_key:  # PNGs are cached, but each send costs a message
+            self._pose_key = key
+            self._set(self.pose_image.layout, "display", "")
+            self.pose_image.value = poses.pose_png(ex, key[1], size=340)
 
     @staticmethod
     def _set(obj: Any, name: str, value: Any) -> None:
