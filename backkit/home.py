@@ -13,7 +13,13 @@ import os
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["data_home", "default_log_path", "notebooks_dir", "repository_root"]
+__all__ = [
+    "active_plan_path",
+    "data_home",
+    "default_log_path",
+    "notebooks_dir",
+    "repository_root",
+]
 
 LOG_FILENAME = "backkit-log.sqlite"
 
@@ -52,6 +58,13 @@ def default_log_path() -> Path:
     if os.environ.get("BACKKIT_LOG"):
         return Path(os.environ["BACKKIT_LOG"]).expanduser()
     return data_home() / LOG_FILENAME
+
+
+def active_plan_path() -> Path:
+    """Return the file of the person's active plan: ``$BACKKIT_PLAN`` or ``plan.yaml`` at home."""
+    if os.environ.get("BACKKIT_PLAN"):
+        return Path(os.environ["BACKKIT_PLAN"]).expanduser()
+    return data_home() / "plan.yaml"
 
 
 def notebooks_dir() -> Path:

@@ -535,6 +535,30 @@ class Plan:
             notes="The catalogue's starting doses, every day. Not a personal prescription.",
         )
 
+    @classmethod
+    def active(cls) -> Plan:
+        """The person's active plan: the file at ``home.active_plan_path()``, else the default.
+
+        A clinician's plan becomes active when the patient saves it there
+        (``plan.save(backkit.home.active_plan_path())``) or sets ``$BACKKIT_PLAN``.
+
+        Examples
+        --------
+        >>> from backkit.plan import Plan
+        >>> Plan.active().name  # no plan saved in this test home
+        'All seven exercises daily'
+        """
+        from .home import active_plan_path
+
+        path = active_plan_path()
+        return cls.load(path) if path.is_file() else cls.default()
+
+    def activate(self) -> Path:
+        """Save this plan as the person's active plan; return the file written."""
+        from .home import active_plan_path
+
+        return self.save(active_plan_path())
+
     def _repr_markdown_(self) -> str:
         when = (
             ", ".join(self.weekdays)
