@@ -16,6 +16,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._yaml import parse_yaml
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -386,15 +388,7 @@ def unknown_id_message(value: Any, valid: list[str]) -> str:
 
 def parse_catalogue(text: str, where: str) -> Catalogue:
     """Parse and validate catalogue YAML ``text``; ``where`` names its origin in errors."""
-    import yaml
-
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = f" at line {mark.line + 1}" if mark else ""
-        problem = getattr(err, "problem", None) or str(err)
-        raise CatalogueError(f"{where}: not valid YAML{line}: {problem}") from None
+    data = parse_yaml(text, where, CatalogueError)
     if not isinstance(data, dict) or not isinstance(data.get("exercises"), list):
         raise CatalogueError(f"{where}: must have a top-level 'exercises' list")
     raw_sources = data.get("sources") or {}

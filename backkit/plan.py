@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import exercises as _exercises
+from ._yaml import parse_yaml
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -499,21 +500,13 @@ class Plan:
         PlanError
             Naming the file, the field and the value of the first problem.
         """
-        import yaml
 
         path = Path(path).expanduser()
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as err:
             raise PlanError(f"{path}: cannot read the plan: {err.strerror}") from None
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as err:
-            mark = getattr(err, "problem_mark", None)
-            line = f" at line {mark.line + 1}" if mark else ""
-            problem = getattr(err, "problem", None) or str(err)
-            raise PlanError(f"{path}: not valid YAML{line}: {problem}") from None
-        return cls.from_dict(data, where=str(path))
+        return cls.from_dict(parse_yaml(text, str(path), PlanError), where=str(path))
 
     @classmethod
     def default(cls, start: dt.date | str | None = None) -> Plan:
