@@ -25,9 +25,11 @@ if TYPE_CHECKING:
 __all__ = [
     "NO_DATA",
     "OKABE_ITO",
+    "mark_sample",
     "plot_adherence",
     "plot_calendar",
     "plot_dashboard",
+    "plot_exercise_history",
     "plot_pain_change",
     "plot_pain_trend",
 ]
@@ -640,6 +642,163 @@ def plot_calendar(
     if not exercised.any():
         _no_data(ax)
     return ax
+
+
+# --------------------------------------------------------------------------
+# One exercise's history
+
+
+def plot_exercise_history(
+    log_frame: pd.DataFrame,
+    exercise_id: str,
+    *,
+    days: int | None = 28,
+    ax: Axes | None = None,
+) -> Axes:
+    """One exercise over recent days: time worked per day, and pain before and after it.
+
+    Bars are the seconds held (or moved, for a paced exercise) per day, both
+    sides added, with a black tick at what was planned, so a short day shows.
+    On the right-hand scale, each day's mean pain before the exercise (open
+    circle) is joined to the pain after it (dot): blue when it eased, vermillion
+    when it rose. The title says when the data are sample data.
+
+    Parameters
+    ----------
+    log_frame : DataFrame
+        The session log (every exercise; this one is picked out).
+    exercise_id : str
+        A catalogue id such as ``"bridge"``.
+    days : int or None, default 28
+        Days shown, up to the last day this exercise was logged; None for all.
+    ax : Axes, optional
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    Axes
+        The seconds axes; the pain scale is its twin (``ax.pain_axes``).
+
+    Examples
+    --------
+    >>> import backkit
+    >>> ax = backkit.charts.plot_exercise_history(backkit.sample_log(), "bridge")
+    >>> ax.get_title()
+    '4. Bridge: the last 28 days (sample data)'
+    """
+    import numpy as np
+    import pandas as pd
+
+    from . import analysis
+    from .exercises import get_exercise
+
+    ex = get_exercise(exercise_id)
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 1):
+        raise ValueError(f"plot_exercise_history: days={days!r} must be a whole number, 1 or more")
+    ax = _axes(ax, (9, 3.6))
+    rows = log_frame[log_frame["exercise_id"].astype(str) == ex.id] if len(log_frame) else log_frame
+    span = "all days" if days is None else f"the last {days} days"
+    title = f"{ex.number}. {ex.name}: {span}" + (" (sample data)" if _is_sample(log_frame) else "")
+    ax.set_title(title)
+    ax.pain_axes = None
+    if rows.empty:
+        _no_data(ax, f"{NO_DATA}: do this exercise with the timer and save")
+        return ax
+
+    def work(kind: str) -> pd.Series:
+        return (
+            rows[f"sets_{kind}"].astype("Float64")
+            * rows[f"reps_{kind}"].astype("Float64")
+            * rows[f"hold_s_{kind}"].astype("Float64")
+        ).astype(float)
+
+    per_day = pd.DataFrame(
+        {
+            "day": analysis.local_day(rows).to_numpy(),
+            "done": work("done").to_numpy(),
+            "planned": work("planned").to_numpy(),
+            "before": rows["pain_before"].astype("Float64").astype(float).to_numpy(),
+            "after": rows["pain_after"].astype("Float64").astype(float).to_numpy(),
+        }
+    ).groupby("day")
+    table = per_day[["done", "planned"]].sum(min_count=1).join(per_day[["before", "after"]].mean())
+    last = table.index.max()
+    if days is not None:
+        table = table[table.index > last - pd.Timedelta(days=days)]
+    x = table.index
+    ax.bar(x, table["done"].fillna(0), width=0.8, color=OKABE_ITO["sky"], label="seconds done")
+    ax.scatter(
+        x, table["planned"], marker="_", s=160, lw=2, color="black", label="planned", zorder=3
+    )
+    ax.set_ylabel("seconds held per day" if ex.kind == "hold" else "seconds moving per day")
+    top = np.nanmax(np.r_[table["done"].to_numpy(), table["planned"].to_numpy(), 1.0])
+    ax.set_ylim(0, top * 1.15)
+
+    pain = ax.twinx()
+    ax.pain_axes = pain
+    before, after = table["before"].to_numpy(), table["after"].to_numpy()
+    both = ~np.isnan(before) & ~np.isnan(after)
+    colours = np.where(after < before, _RELIEF, np.where(after > before, _AGGRAVATES, _UNCLEAR))
+    pain.vlines(x[both], before[both], after[both], colors=colours[both], lw=2, zorder=2)
+    pain.scatter(
+        x, before, s=34, facecolor="white", edgecolor="black", lw=1, zorder=3, label="pain before"
+    )
+    pain.scatter(x, after, s=22, color="black", zorder=4, label="pain after")
+    pain.set_ylim(-0.3, 10.3)
+    pain.set_yticks(range(0, 11, 2))
+    pain.set_ylabel("pain (NRS 0-10)")
+    first = x.min() if days is None else last - pd.Timedelta(days=days - 1)
+    ax.set_xlim(first - pd.Timedelta(hours=18), last + pd.Timedelta(hours=18))
+    _date_axis(ax)
+    ax.grid(axis="y", color="0.9", lw=0.8)
+    ax.set_axisbelow(True)
+    # one legend for both scales, above the plot where it hides nothing
+    handles = ax.get_legend_handles_labels()[0] + pain.get_legend_handles_labels()[0]
+    handles.sort(key=lambda h: h.get_label() != "seconds done")  # the bars first
+    ax.set_title(title, pad=22)
+    ax.legend(
+        handles=handles,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.0),
+        ncol=4,
+        fontsize=8,
+        frameon=False,
+        borderaxespad=0.2,
+    )
+    return ax
+
+
+def mark_sample(target: Axes | Figure, text: str = "SAMPLE DATA") -> Axes | Figure:
+    """Stamp a chart as sample data, so it is never mistaken for a person's own log.
+
+    The stamp goes in the figure's top left corner, outside the plotted data.
+
+    Parameters
+    ----------
+    target : Axes or Figure
+        The chart (an Axes is stamped on its figure).
+    text : str
+        The words of the stamp.
+
+    Returns
+    -------
+    Axes or Figure
+        ``target``, so the call can end a notebook cell.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> ax = backkit.charts.mark_sample(backkit.plot_pain_trend(backkit.sample_log()))
+    >>> [t.get_text() for t in ax.figure.texts]
+    ['SAMPLE DATA']
+    """
+    fig = target.figure if hasattr(target, "transAxes") else target
+    box = {"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": _AGGRAVATES, "lw": 1.2}
+    fig.text(
+        0.01, 0.97, text, ha="left", va="top", color=_AGGRAVATES, fontsize=10,
+        fontweight="bold", bbox=box, zorder=10,
+    )  # fmt: skip
+    return target
 
 
 # --------------------------------------------------------------------------

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "POSITIONS",
+    "SECTIONS",
     "CatalogueError",
     "Correction",
     "Exercise",
@@ -31,6 +32,8 @@ __all__ = [
     "exercise_ids",
     "get_exercise",
     "load_exercises",
+    "section_markdown",
+    "show_sections",
     "sources",
 ]
 
@@ -145,34 +148,133 @@ class Exercise:
         return to_markdown(self)
 
 
+#: The parts of an exercise that :func:`section_markdown` renders, by name.
+SECTIONS = (
+    "title",
+    "start",
+    "equipment",
+    "dose",
+    "steps",
+    "feel",
+    "purpose",
+    "targets",
+    "mistakes",
+    "cautions",
+    "easier",
+    "harder",
+    "article",
+    "why-dose",
+    "corrections",
+    "sources",
+)
+# What the exercise's own Markdown view (``get_exercise(id)`` in a notebook) shows.
+_CARD = ("title", "start", "dose", "steps", "feel", "purpose", "mistakes", "cautions", "easier",
+         "harder")  # fmt: skip
+
+
+def _section_lines(ex: Exercise, section: str) -> list[str]:
+    if section == "title":
+        return [
+            f"### {ex.number}. {ex.name}",
+            f"*In the article: \u201c{ex.article_name}\u201d. "
+            f"Also called: {', '.join(ex.aliases)}.*",
+        ]
+    if section == "start":
+        return [f"**Start position ({ex.position}):** {ex.start_position}"]
+    if section == "equipment":
+        return [f"**You need:** {', '.join(ex.equipment) or 'nothing'}."]
+    if section == "dose":
+        return [f"**Dose:** {ex.dose}"]
+    if section == "steps":
+        return ["**Steps**", *[f"{i}. {s}" for i, s in enumerate(ex.steps, 1)]]
+    if section == "feel":
+        return [f"**What you should feel:** {ex.feel}"]
+    if section == "purpose":
+        return [f"**Why it helps:** {ex.purpose}"]
+    if section == "targets":
+        return [f"**Works on:** {', '.join(ex.targets)} ({', '.join(ex.regions)})."]
+    if section == "mistakes":
+        return ["**Common mistakes**", *[f"- {m}" for m in ex.mistakes]]
+    if section == "cautions":
+        return ["**Cautions**", *[f"- {c}" for c in ex.cautions]]
+    if section == "easier":
+        return [f"**Easier:** {ex.regression.name}: {ex.regression.description}"]
+    if section == "harder":
+        return [f"**Harder:** {ex.progression.name}: {ex.progression.description}"]
+    if section == "article":
+        return [f"**What the article says:** \u201c{ex.article}\u201d"]
+    if section == "why-dose":
+        return [f"**Where the dose comes from:** {ex.defaults_note}"]
+    if section == "corrections":
+        if not ex.corrections:
+            return ["**Where the article was wrong:** nothing to correct for this exercise."]
+        lines = ["**Where the article was wrong**", ""]
+        lines += ["| the article says | the correct reading | why |", "|---|---|---|"]
+        for c in ex.corrections:
+            cite = f" ({', '.join(c.sources)})" if c.sources else ""
+            cells = (c.article_says, c.corrected, c.why + cite)
+            lines.append("| " + " | ".join(t.replace("|", "\\|") for t in cells) + " |")
+        return lines
+    if section == "sources":
+        table = sources()
+        return [
+            "**Sources**",
+            *[f"- **{tag}**: {table.get(tag, tag)}" for tag in ex.references],
+        ]
+    raise ValueError(
+        f"section_markdown: section={section!r} is not a section; use one of {', '.join(SECTIONS)}"
+    )
+
+
+def section_markdown(exercise_id: str | Exercise, section: str) -> str:
+    """Render one section of an exercise (see :data:`SECTIONS`) as Markdown.
+
+    The words come from the catalogue, so a notebook that shows a section
+    never holds a second copy of them.
+
+    Raises
+    ------
+    ValueError
+        For an unknown section name (the message lists the valid ones).
+    KeyError
+        For an unknown exercise id.
+
+    Examples
+    --------
+    >>> from backkit.exercises import section_markdown
+    >>> print(section_markdown("bridge", "easier"))  # doctest: +ELLIPSIS
+    **Easier:** Posterior pelvic tilt: ...
+    """
+    return "\n".join(_section_lines(get_exercise(exercise_id), section))
+
+
+def show_sections(exercise_id: str | Exercise, *sections: str) -> Any:
+    """Return chosen sections of an exercise as Markdown that a notebook displays.
+
+    Parameters
+    ----------
+    exercise_id : str or Exercise
+        A catalogue id such as ``"bridge"``.
+    *sections : str
+        Names from :data:`SECTIONS`, shown in the order given; none means the
+        whole exercise card.
+
+    Examples
+    --------
+    >>> from backkit.exercises import show_sections
+    >>> md = show_sections("bridge", "feel", "cautions")
+    >>> md.data.splitlines()[0]  # doctest: +ELLIPSIS
+    '**What you should feel:** Work in the buttocks...'
+    """
+    from IPython.display import Markdown
+
+    ex = get_exercise(exercise_id)
+    return Markdown("\n\n".join(section_markdown(ex, name) for name in sections or _CARD))
+
+
 def to_markdown(ex: Exercise) -> str:
     """Render an exercise as Markdown, the way the notebooks show it."""
-    lines = [
-        f"### {ex.number}. {ex.name}",
-        f"*In the article: \u201c{ex.article_name}\u201d. Also called: {', '.join(ex.aliases)}.*",
-        "",
-        f"**Start position ({ex.position}):** {ex.start_position}",
-        "",
-        f"**Dose:** {ex.dose}",
-        "",
-        "**Steps**",
-        *[f"{i}. {s}" for i, s in enumerate(ex.steps, 1)],
-        "",
-        f"**What you should feel:** {ex.feel}",
-        "",
-        f"**Why it helps:** {ex.purpose}",
-        "",
-        "**Common mistakes**",
-        *[f"- {m}" for m in ex.mistakes],
-        "",
-        "**Cautions**",
-        *[f"- {c}" for c in ex.cautions],
-        "",
-        f"**Easier:** {ex.regression.name}: {ex.regression.description}",
-        "",
-        f"**Harder:** {ex.progression.name}: {ex.progression.description}",
-    ]
-    return "\n".join(lines)
+    return "\n\n".join(section_markdown(ex, name) for name in _CARD)
 
 
 def _dose_text(ex: Exercise) -> str:
