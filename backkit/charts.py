@@ -30,6 +30,7 @@ __all__ = [
     "plot_calendar",
     "plot_dashboard",
     "plot_exercise_history",
+    "plot_outcomes",
     "plot_pain_change",
     "plot_pain_trend",
 ]
@@ -889,5 +890,246 @@ def plot_dashboard(
     fig.suptitle(f"{title}\n{textwrap.fill(headline, width)}", fontsize=12)
     # Released from pyplot: Jupyter shows the returned figure once (an open
     # pyplot figure would be shown a second time at the end of the cell).
+    plt.close(fig)
+    return fig
+
+
+# --------------------------------------------------------------------------
+# Outcome measures (weekly check-ins) with sessions per week beneath
+
+_STATUS_COLOURS = {
+    "baseline": OKABE_ITO["black"],
+    "improved": OKABE_ITO["green"],
+    "unchanged": "#8c8c8c",
+    "worse": OKABE_ITO["vermillion"],
+}
+
+
+def _outcome_panel(ax: Axes, rows: pd.DataFrame, items: pd.DataFrame) -> None:
+    """One measure: its line, points coloured by class, baseline and the band of no real change."""
+    from matplotlib.ticker import MaxNLocator
+
+    r0, last = rows.iloc[0], rows.iloc[-1]
+    lo, hi = float(r0["scale_min"]), float(r0["scale_max"])
+    base, thr = float(r0["baseline_score"]), float(last["mcid"])
+    x = rows["date"].to_numpy()
+    y = rows["score"].to_numpy(dtype=float)
+    ax.axhspan(max(lo, base - thr), min(hi, base + thr), color="0.89", lw=0, zorder=0)
+    ax.axhline(base, color="black", ls="--", lw=1.1, zorder=1)
+    for _, item in items.groupby("item", sort=False):
+        ax.plot(item["date"], item["score"], color=OKABE_ITO["sky"], lw=1.1, zorder=2)
+    ax.plot(x, y, color=OKABE_ITO["blue"], lw=2.4, zorder=3)
+    for status, colour in _STATUS_COLOURS.items():
+        mask = (rows["status"] == status).to_numpy()
+        if mask.any():
+            ax.scatter(
+                x[mask], y[mask], s=46, color=colour, edgecolor="white", lw=0.8, zorder=4,
+                marker="D" if status == "baseline" else "o",
+            )  # fmt: skip
+    if not items.empty:
+        # direct labels at the right edge, nudged apart so none overlaps
+        ends = items.groupby("item", sort=False).tail(1).sort_values("score")
+        gap = (hi - lo) * 0.09
+        placed: list[float] = []
+        for _, end in ends.iterrows():
+            at = float(end["score"])
+            if placed and at < placed[-1] + gap:
+                at = placed[-1] + gap
+            placed.append(at)
+            ax.annotate(
+                str(end["item"]), xy=(1.0, at), xycoords=("axes fraction", "data"),
+                xytext=(4, 0), textcoords="offset points", ha="left", va="center",
+                fontsize=7.5, color="#2f6f9f", annotation_clip=False,
+            )  # fmt: skip
+    better = "higher" if bool(r0["higher_is_better"]) else "lower"
+    points = _number(thr)
+    if str(r0["measure"]) in ("pain_average", "pain_worst"):
+        from .analysis import pain_mcid
+
+        mcid_points, percent = pain_mcid()
+        rule = f"MCID {mcid_points:g} or {percent:g}%\n(= {points} here)"
+    else:
+        rule = f"MCID {points} points"
+    label = str(r0["label"])
+    ax.set_title(f"{label[0].upper()}{label[1:]}  ({better} is better)", loc="left", fontsize=10)
+    ax.set_ylabel(rule, fontsize=8, color="0.3")
+    if last["status"] != "baseline":
+        change = f"{last['change']:+.1f}".replace(".0", "").replace("-", "\u2212")
+        ax.set_title(
+            f"latest {_number(float(last['score']))}: {change}, {last['status']}",
+            loc="right", fontsize=10, fontweight="bold",
+            color=_STATUS_COLOURS[str(last["status"])],
+        )  # fmt: skip
+    pad = (hi - lo) * 0.04
+    ax.set_ylim(lo - pad, hi + pad)
+    if hi - lo == 10:  # the 0-10 scales: every other point
+        ax.set_yticks(range(int(lo), int(hi) + 1, 2))
+    else:
+        ax.yaxis.set_major_locator(MaxNLocator(5, integer=True))
+    ax.grid(axis="y", color="0.93", lw=0.8)
+    ax.set_axisbelow(True)
+
+
+def _number(x: float) -> str:
+    return f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+def plot_outcomes(
+    log_frame: pd.DataFrame,
+    outcomes_frame: pd.DataFrame,
+    *,
+    measures: list[str] | None = None,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Outcome measures week by week against their baseline, with sessions per week beneath.
+
+    One panel per measure (average pain, worst pain, the PSFS mean with each
+    activity as a thin labelled line, each custom measure), all sharing the
+    time axis with a bottom panel of exercise sessions per week, so outcome
+    and adherence are read together. In each panel the dashed line is the
+    baseline and the grey band is baseline ± the measure's minimal
+    clinically important difference (MCID): a point outside the band is a
+    meaningful change, green when improved, vermillion when worse; grey
+    points are unchanged. The latest change is stated at the panel's top
+    right. Thresholds and classes come from
+    :func:`backkit.outcomes.change_from_baseline` (pain: 2 points or 30%,
+    Ostelo 2008; PSFS mean 2 points, one activity 3, Abbott & Schmitt 2014;
+    custom measures: the clinician's MCID).
+
+    Parameters
+    ----------
+    log_frame : DataFrame
+        The session log (``SessionLog.frame()`` or ``sample_log()``).
+    outcomes_frame : DataFrame
+        The check-ins (``backkit.outcomes.outcomes_frame(log)`` or
+        ``sample_checkins()``).
+    measures : list of str, optional
+        The measures to show, by name (``"pain_average"``, ``"pain_worst"``,
+        ``"psfs"`` or a custom measure's name), in this order; default all.
+    title : str, optional
+        Figure title; default names the baseline date (and says when the data
+        are sample data). The one-line summary of change follows it.
+    ax : Axes, optional
+        An Axes whose place in its figure the panels take (it is removed);
+        a new figure when None.
+
+    Returns
+    -------
+    Figure
+        Not left open in pyplot, so a notebook shows it once. ``fig.axes``
+        are the measure panels from the top, then the sessions panel.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit.charts import plot_outcomes
+    >>> from backkit.sample import sample_checkins
+    >>> fig = plot_outcomes(backkit.sample_log(), sample_checkins())
+    >>> [a.get_title(loc="left").split("  ")[0] for a in fig.axes]
+    ['Average pain', 'Worst pain', 'PSFS (mean)', 'ODI total', 'Exercise sessions per week']
+    """
+    import textwrap
+
+    import matplotlib.pyplot as plt
+    import pandas as pd
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    from . import analysis
+    from .outcomes import change_from_baseline, summary_line
+
+    change = change_from_baseline(outcomes_frame)
+    main = change[change["item"].isna().to_numpy()]
+    names = list(dict.fromkeys(main["measure"]))
+    if measures is not None:
+        unknown = [m for m in measures if m not in names]
+        if unknown:
+            raise ValueError(
+                f"plot_outcomes: measures={measures!r}: {', '.join(map(repr, unknown))} "
+                f"not in the check-ins; measures recorded: {', '.join(map(repr, names)) or 'none'}"
+            )
+        names = list(dict.fromkeys(measures))
+    n = max(1, len(names))
+    if ax is None:
+        fig = plt.figure(figsize=(10, 1.6 + 1.75 * n + 1.1), layout="constrained")
+        area: Any = fig
+    else:
+        spec = ax.get_subplotspec()
+        if spec is None:
+            raise ValueError(
+                "plot_outcomes: ax must be a grid subplot (from plt.subplots or add_subplot)"
+            )
+        fig = ax.figure
+        ax.remove()
+        # a subfigure in the Axes' place keeps this chart's title and legend its own
+        area = fig.add_subfigure(spec)
+    grid = area.add_gridspec(n + 1, 1, height_ratios=[1.0] * n + [0.6])
+    panels = [area.add_subplot(grid[0, 0])]
+    panels += [area.add_subplot(grid[k, 0], sharex=panels[0]) for k in range(1, n + 1)]
+    sessions_ax = panels[-1]
+
+    if not names:
+        panels[0].set_title("Outcome measures", loc="left", fontsize=10)
+        _no_data(panels[0], f"{NO_DATA}: record a weekly check-in")
+    for panel, measure in zip(panels, names, strict=False):
+        rows = main[(main["measure"] == measure).to_numpy()]
+        is_item = change["item"].notna().to_numpy()
+        items = change[(change["measure"] == measure).to_numpy() & is_item]
+        _outcome_panel(panel, rows, items)
+
+    # -- sessions per week (local Monday to Sunday) beneath ---------------------
+    sessions_ax.set_title("Exercise sessions per week", loc="left", fontsize=10)
+    dates = list(change.loc[change["measure"].isin(names), "date"])
+    if not log_frame.empty:
+        day = analysis.local_day(log_frame)
+        week = day - pd.to_timedelta(day.dt.day_of_week, unit="D")
+        per_week = log_frame.groupby(week.to_numpy())["session_id"].nunique()
+        weeks = pd.date_range(per_week.index.min(), per_week.index.max(), freq="7D")
+        per_week = per_week.reindex(weeks, fill_value=0).to_numpy()
+        middle = weeks + pd.Timedelta(days=3.5)
+        sessions_ax.bar(middle, per_week, width=6.2, color=OKABE_ITO["sky"], lw=0, zorder=2)
+        for x, v in zip(middle, per_week, strict=True):
+            sessions_ax.text(x, v, f"{v:d}", ha="center", va="bottom", fontsize=7.5, color="0.3")
+        sessions_ax.set_ylim(0, max(7, int(per_week.max())) * 1.25)
+        dates += [weeks[0], weeks[-1] + pd.Timedelta(days=7)]
+    else:
+        _no_data(sessions_ax, f"{NO_DATA}: sessions appear here")
+    sessions_ax.set_ylabel("sessions")
+    sessions_ax.grid(axis="y", color="0.93", lw=0.8)
+    sessions_ax.set_axisbelow(True)
+    if dates:
+        pad = pd.Timedelta(days=3)
+        panels[0].set_xlim(min(dates) - pad, max(dates) + pad)
+        _date_axis(sessions_ax)
+    for panel in panels[:-1]:
+        panel.tick_params(labelbottom=False)
+
+    if names:
+        shown = set(main.loc[main["measure"].isin(names), "status"].astype(str))
+        handles = [
+            Line2D([], [], color="black", ls="--", lw=1.1, label="baseline"),
+            Patch(color="0.89", label="no meaningful change (baseline ± MCID)"),
+        ]
+        handles += [
+            Line2D([], [], ls="", marker="o", ms=7, color=_STATUS_COLOURS[s], label=s)
+            for s in ("improved", "unchanged", "worse")
+            if s in shown
+        ]
+        if (change["item"].notna() & change["measure"].isin(names)).any():
+            handles.append(Line2D([], [], color=OKABE_ITO["sky"], lw=1.1, label="one activity"))
+        area.legend(
+            handles=handles, loc="outside lower center", ncol=len(handles), fontsize=8.5,
+            frameon=False, handlelength=1.8,
+        )  # fmt: skip
+    if title is None:
+        title = "Outcome measures"
+        if not main.empty:
+            title += f" since the baseline of {main['date'].min():%-d %b %Y}"
+        if _is_sample(outcomes_frame) or _is_sample(log_frame):
+            title += " (sample data)"
+    inches = fig.get_figwidth() * (1.0 if ax is None else spec.get_position(fig).width)
+    summary = textwrap.fill(summary_line(outcomes_frame), int(inches * 10.5))
+    area.suptitle(f"{title}\n{summary}", fontsize=11)
     plt.close(fig)
     return fig
