@@ -31,7 +31,7 @@ import sqlite3
 import threading
 import urllib.parse
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -292,6 +292,35 @@ MIGRATIONS: list[Migration] = [
             "ALTER TABLE bouts ADD COLUMN recorded_at TEXT",
             "CREATE INDEX bouts_started_at ON bouts (started_at)",
             "CREATE INDEX bouts_session_id ON bouts (session_id)",
+        ),
+    ),
+    Migration(
+        3,
+        "the outcome_scores table: weekly check-ins of pain, PSFS and custom measures "
+        "(written and read by backkit.outcomes)",
+        (
+            """CREATE TABLE outcome_scores (
+                row_id INTEGER PRIMARY KEY,
+                checkin_id TEXT NOT NULL,
+                measured_on TEXT NOT NULL,
+                baseline INTEGER NOT NULL CHECK (baseline IN (0, 1)),
+                kind TEXT NOT NULL CHECK (kind IN ('pain', 'psfs', 'custom')),
+                measure TEXT NOT NULL,
+                item TEXT,
+                score REAL NOT NULL,
+                scale_min REAL NOT NULL,
+                scale_max REAL NOT NULL,
+                higher_is_better INTEGER NOT NULL CHECK (higher_is_better IN (0, 1)),
+                mcid REAL,
+                notes TEXT,
+                recorded_at TEXT NOT NULL,
+                CHECK (scale_min < scale_max AND score BETWEEN scale_min AND scale_max)
+            )""",
+            "CREATE UNIQUE INDEX outcome_scores_once ON outcome_scores "
+            "(measured_on, measure, COALESCE(item, ''))",
+            # one baseline per measure (and PSFS activity), whatever the code above does
+            "CREATE UNIQUE INDEX outcome_scores_one_baseline ON outcome_scores "
+            "(measure, COALESCE(item, '')) WHERE baseline = 1",
         ),
     ),
 ]
@@ -1033,6 +1062,38 @@ class SessionLog:
                 db.execute("ROLLBACK")
                 raise
         return len(keep)
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction on this log's connection, for the store's other tables.
+
+        Holds the log's lock and SQLite's write lock (``BEGIN IMMEDIATE``) from
+        the first read to the commit, so checks made inside (is there a
+        baseline yet?) still hold when the rows are written, even with another
+        notebook writing to the same file. Commits when the block ends, rolls
+        back (nothing written) when it raises. Used by :mod:`backkit.outcomes`.
+        """
+        with self._lock:
+            db = self._db
+            try:
+                db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as err:
+                raise LogFileError(
+                    self.path,
+                    f"could not get the write lock ({err}) within {_BUSY_SECONDS:g} s; "
+                    "another program holds the log. Nothing was written.",
+                ) from None
+            try:
+                yield db
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        """Run a read-only query under the log's lock; used by :mod:`backkit.outcomes`."""
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
 
     # -- writing ----------------------------------------------------------
 

@@ -32,7 +32,14 @@ if TYPE_CHECKING:
 
     from .plan import Plan
 
-__all__ = ["PROFILES", "SAMPLE_NOTE", "SampleDataError", "sample_log", "sample_plan"]
+__all__ = [
+    "PROFILES",
+    "SAMPLE_NOTE",
+    "SampleDataError",
+    "sample_checkins",
+    "sample_log",
+    "sample_plan",
+]
 
 PROFILES = ("improving", "flare-up", "plateau")
 SAMPLE_NOTE = "sample data"
@@ -501,3 +508,127 @@ def _typed(frame: pd.DataFrame, zone: str | dt.tzinfo) -> pd.DataFrame:
     from .log import conform
 
     return conform(frame, tz=zone)
+
+
+# --------------------------------------------------------------------------
+# Weekly check-ins (outcome measures) to go with the sample log
+
+# The sample person's PSFS activities and their baseline ratings (0 = unable,
+# 10 = as before the problem), and how many PSFS points each gains per point
+# of pain lost: illustrative, like the rest of the simulation.
+_ACTIVITIES = (
+    ("sitting through a film", 4, 1.1),
+    ("putting on socks", 3, 1.3),
+    ("carrying shopping", 2, 1.0),
+    ("walking 30 minutes", 5, 1.2),
+)
+# A clinician scores the ODI total (0-100, lower is better) at baseline,
+# mid-way and at the end; MCID 10 points (Ostelo 2008). Only the total is
+# simulated: the questionnaire's items are licensed and never part of backkit.
+_ODI = {"name": "ODI total", "min": 0.0, "max": 100.0, "higher_is_better": False, "mcid": 10.0}
+
+
+def sample_checkins(
+    weeks: int = 12,
+    seed: int = 0,
+    profile: str = "improving",
+    *,
+    start: dt.date | str | None = None,
+    custom: bool = True,
+) -> pd.DataFrame:
+    """Weekly outcome check-ins that go with :func:`sample_log` (same profile, same weeks).
+
+    One check-in a week on the sample log's weekday, the first (the baseline)
+    on its first day. Pain is drawn from the same underlying pain curve as
+    the sample log's session pain: average pain is the mean of the last 7
+    days' level, worst pain their highest plus the usual peaks. The PSFS
+    rates four activities; each rises as pain falls. ``'improving'``: the PSFS
+    mean rises past its minimal clinically important change (2 points) and
+    pain falls past its own (2 points or 30%); ``'flare-up'``: a dip in the
+    PSFS and a jump in pain the week after the flare, then recovery;
+    ``'plateau'``: flat. With ``custom=True`` an ODI *total* (a licensed
+    questionnaire's score, entered by a clinician as a custom measure) is
+    added at baseline, mid-way and at the end.
+
+    Parameters
+    ----------
+    weeks, seed, profile, start
+        As for :func:`sample_log`.
+    custom : bool, default True
+        Add the clinician-scored ODI total.
+
+    Returns
+    -------
+    DataFrame
+        The columns and dtypes of :func:`backkit.outcomes.outcomes_frame`;
+        ``notes`` says ``sample data`` and check-in ids start with ``sample-``.
+
+    Examples
+    --------
+    >>> from backkit.sample import sample_checkins
+    >>> df = sample_checkins(weeks=12, profile="improving")
+    >>> df["date"].nunique(), sorted(df["measure"].unique())
+    (12, ['ODI total', 'pain_average', 'pain_worst', 'psfs'])
+    """
+    import numpy as np
+    import pandas as pd
+
+    from .outcomes import OUTCOME_COLUMNS, PAIN_AVERAGE, PAIN_WORST, PSFS, _typed
+
+    def bad(name: str, value: Any, problem: str) -> SampleDataError:
+        return SampleDataError(f"sample_checkins: argument {name}={value!r} {problem}")
+
+    if isinstance(weeks, bool) or not isinstance(weeks, (int, np.integer)) or weeks < 1:
+        raise bad("weeks", weeks, "must be a whole number of weeks, 1 or more")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise bad("seed", seed, "must be a whole number, 0 or more")
+    try:
+        profile = _check_profile(profile)
+        first = _check_start(start)
+    except SampleDataError as err:
+        raise SampleDataError(str(err).replace("sample_log:", "sample_checkins:", 1)) from None
+    rng = np.random.default_rng([int(seed), PROFILES.index(profile), 7])
+
+    n_days = int(weeks) * 7
+    level = _pain_level(profile, np.arange(n_days, dtype=float), n_days)
+    days = np.arange(0, n_days, 7)
+    # the last 7 days (only day 0 for the baseline, taken before the first session)
+    window = [level[max(0, d - 6) : d + 1] for d in days]
+    mean = np.array([w.mean() for w in window]) + 0.15  # mornings are stiffer
+    peak = np.array([w.max() for w in window])
+    average = np.clip(np.round(mean + rng.normal(0, 0.35, len(days))), 0, 10)
+    worst = np.clip(np.round(peak + 1.6 + np.abs(rng.normal(0, 0.5, len(days)))), 0, 10)
+    worst = np.maximum(worst, average)
+    relief = mean[0] - mean  # pain points lost since baseline
+
+    rows: list[dict[str, Any]] = []
+
+    def add(k: int, kind: str, measure: str, item: Any, score: float, **scale: Any) -> None:
+        rows.append(
+            {
+                "checkin_id": f"sample-checkin-{first + dt.timedelta(days=int(days[k])):%Y%m%d}",
+                "date": pd.Timestamp(first) + pd.Timedelta(days=int(days[k])),
+                "baseline": k == scale.pop("first", 0),
+                "kind": kind,
+                "measure": measure,
+                "item": item,
+                "score": float(score),
+                "scale_min": scale.get("min", 0.0),
+                "scale_max": scale.get("max", 10.0),
+                "higher_is_better": scale.get("higher_is_better", measure == PSFS),
+                "mcid": scale.get("mcid"),
+                "notes": SAMPLE_NOTE,
+            }
+        )
+
+    odi_at = sorted({0, len(days) // 2, len(days) - 1}) if custom else []
+    for k in range(len(days)):
+        add(k, "pain", PAIN_AVERAGE, None, average[k])
+        add(k, "pain", PAIN_WORST, None, worst[k])
+        for name, base, gain in _ACTIVITIES:
+            score = base + gain * relief[k] + (rng.normal(0, 0.45) if k else 0.0)
+            add(k, "psfs", PSFS, name, np.clip(np.round(score), 0, 10))
+        if k in odi_at:
+            odi = np.clip(np.round(12 + 4.5 * mean[k] + rng.normal(0, 1.5)), 0, 100)
+            add(k, "custom", _ODI["name"], None, odi, **{**_ODI, "first": odi_at[0]})
+    return _typed({name: [r[name] for r in rows] for name in OUTCOME_COLUMNS})

@@ -1,0 +1,1022 @@
+"""Outcome measures: weekly check-ins of pain and function, and change from baseline.
+
+Clinicians judge a back-pain programme by its outcomes. A *check-in* records,
+for one day, any of:
+
+- **pain**: average and worst pain over the last 7 days, on the 0-10 numeric
+  rating scale (measures ``pain_average`` and ``pain_worst``);
+- the **Patient-Specific Functional Scale** (PSFS; Stratford et al. 1995, free
+  to use with attribution): 3 to 5 activities the person finds hard, each
+  rated 0 (unable) to 10 (as before the problem); the score is the mean
+  (measure ``psfs``, one row per activity, the activity in ``item``);
+- **custom measures** recorded by a clinician, e.g. the *total* score of the
+  Oswestry Disability Index or the Roland-Morris Disability Questionnaire,
+  which are licensed: backkit never shows their items, it stores the total
+  under the name, scale, direction and minimal clinically important
+  difference (MCID) the clinician gives.
+
+The first check-in is the baseline; later ones are compared with it
+(:func:`change_from_baseline`, :func:`summary_line`). Check-ins live in the
+session log's SQLite file (table ``outcome_scores``, schema version 3 of
+:data:`backkit.log.MIGRATIONS`) with the same durability (one transaction per
+check-in, WAL, ``synchronous=FULL``) and the same validation errors
+(:class:`~backkit.log.LogValidationError`: every problem named, nothing
+written).
+
+The thresholds come from ``backkit/data/outcomes.yaml``:
+
+- pain NRS: a change of 2 points or 30% of the baseline (Ostelo et al. 2008,
+  Spine 33(1):90-94);
+- PSFS mean: 2 points; one PSFS activity: 3 points. These are the numbers the
+  kit's clinical brief asks for; in Abbott & Schmitt 2014 (JOSPT 44(8):560-564)
+  they are the *minimal detectable change* (MDC: 2 for the mean, 3 for one
+  item), while the same paper puts the MCID of the mean at 1.3 (small), 2.3
+  (medium) and 2.7 (large) points. A change of 2 is therefore both beyond
+  measurement error and inside the range of clinically important change;
+- custom measures: the MCID the clinician gives (for reference, Ostelo 2008
+  gives 10 points for the ODI (0-100) and 5 for the RMDQ (0-24)).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from .log import (
+    EARLIEST,
+    LogValidationError,
+    Problem,
+    SessionLog,
+    _Context,
+    _context,
+    _is_missing,
+    _Row,
+    _utc_text,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "BUILTIN",
+    "CUSTOM_KEYS",
+    "OUTCOME_COLUMNS",
+    "PAIN_AVERAGE",
+    "PAIN_WORST",
+    "PSFS",
+    "STATUSES",
+    "change_from_baseline",
+    "custom_measures",
+    "empty_outcomes",
+    "outcomes_frame",
+    "psfs_activities",
+    "record_checkin",
+    "summary_line",
+    "thresholds",
+]
+
+PAIN_AVERAGE = "pain_average"
+PAIN_WORST = "pain_worst"
+PSFS = "psfs"
+#: Names reserved for the built-in measures (a custom measure cannot take them).
+BUILTIN = (PAIN_AVERAGE, PAIN_WORST, PSFS)
+#: Keys of one custom measure given to :func:`record_checkin`.
+CUSTOM_KEYS = ("name", "score", "min", "max", "higher_is_better", "mcid")
+#: Classes of :func:`change_from_baseline`.
+STATUSES = ("baseline", "improved", "unchanged", "worse")
+
+#: Columns of :func:`outcomes_frame` (one row per score) and their dtypes. ``date``
+#: is the local calendar day (tz-naive midnight, like ``analysis.local_day``);
+#: ``item`` is the PSFS activity (missing for other measures); ``scale_min``,
+#: ``scale_max`` and ``higher_is_better`` describe the measure's scale; ``mcid``
+#: is the clinician's MCID of a custom measure (missing for built-in measures,
+#: whose thresholds come from ``outcomes.yaml``).
+OUTCOME_COLUMNS: dict[str, str] = {
+    "checkin_id": "string",
+    "date": "datetime64[ns]",
+    "baseline": "boolean",
+    "kind": "category",
+    "measure": "string",
+    "item": "string",
+    "score": "Float64",
+    "scale_min": "Float64",
+    "scale_max": "Float64",
+    "higher_is_better": "boolean",
+    "mcid": "Float64",
+    "notes": "string",
+}
+_KINDS = ("pain", "psfs", "custom")
+_MAX_NAME = 60  # characters of an activity or custom measure name
+_MAX_NOTES = 2000
+_EPS = 1e-9  # a change exactly at the threshold counts as meaningful
+
+_STORED = (
+    "checkin_id",
+    "measured_on",
+    "baseline",
+    "kind",
+    "measure",
+    "item",
+    "score",
+    "scale_min",
+    "scale_max",
+    "higher_is_better",
+    "mcid",
+    "notes",
+    "recorded_at",
+)
+_INSERT = (
+    f"INSERT INTO outcome_scores ({', '.join(_STORED)}) VALUES ({', '.join('?' * len(_STORED))})"
+)
+_SELECT = (
+    "SELECT checkin_id, measured_on, baseline, kind, measure, item, score, scale_min, "
+    "scale_max, higher_is_better, mcid, notes FROM outcome_scores"
+)
+
+
+# --------------------------------------------------------------------------
+# Thresholds
+
+
+def thresholds() -> dict[str, dict[str, Any]]:
+    """The built-in measures' scales and meaningful-change thresholds, from ``outcomes.yaml``.
+
+    Returns
+    -------
+    dict
+        ``{measure: {"label", "scale", "higher_is_better", "points", "percent"}}``
+        for ``pain_average``, ``pain_worst``, ``psfs`` (the mean) and
+        ``psfs_item`` (one activity). ``percent`` is None where only points
+        count. Pain: 2 points or 30% (Ostelo 2008). PSFS: 2 points for the
+        mean, 3 for one activity (Abbott & Schmitt 2014, who report these as
+        the minimal detectable change; their MCID for the mean is 1.3-2.7).
+
+    Examples
+    --------
+    >>> from backkit import outcomes
+    >>> t = outcomes.thresholds()
+    >>> t["pain_average"]["points"], t["pain_average"]["percent"], t["psfs"]["points"]
+    (2.0, 30.0, 2.0)
+    >>> t["psfs_item"]["points"]
+    3.0
+    """
+    from .analysis import outcomes as facts
+
+    data = facts()
+    pain, psfs = data["pain_nrs"], data["psfs"]
+    pain_scale = (float(pain["scale"][0]), float(pain["scale"][1]))
+    psfs_scale = (float(psfs["scale"][0]), float(psfs["scale"][1]))
+    pain_rule = {
+        "scale": pain_scale,
+        "higher_is_better": pain["better"] == "higher",
+        "points": float(pain["mcid"]["points"]),
+        "percent": float(pain["mcid"]["percent"]),
+    }
+    psfs_rule = {"scale": psfs_scale, "higher_is_better": psfs["better"] == "higher"}
+    return {
+        PAIN_AVERAGE: {"label": "average pain", **pain_rule},
+        PAIN_WORST: {"label": "worst pain", **pain_rule},
+        PSFS: {
+            "label": "PSFS",
+            **psfs_rule,
+            "points": float(psfs["mcid"]["mean"]),
+            "percent": None,
+        },
+        "psfs_item": {
+            "label": "PSFS activity",
+            **psfs_rule,
+            "points": float(psfs["mcid"]["item"]),
+            "percent": None,
+        },
+    }
+
+
+def _psfs_limits() -> tuple[int, int]:
+    from .analysis import outcomes as facts
+
+    low, high = facts()["psfs"]["activities"]
+    return int(low), int(high)
+
+
+# --------------------------------------------------------------------------
+# Reading
+
+
+def empty_outcomes() -> pd.DataFrame:
+    """An outcomes frame with no rows and the dtypes of :data:`OUTCOME_COLUMNS`.
+
+    Examples
+    --------
+    >>> from backkit.outcomes import empty_outcomes
+    >>> str(empty_outcomes()["score"].dtype)
+    'Float64'
+    """
+    return _typed({name: [] for name in OUTCOME_COLUMNS})
+
+
+def _typed(columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
+    import pandas as pd
+
+    data = {}
+    for name, kind in OUTCOME_COLUMNS.items():
+        values = list(columns[name])
+        if kind.startswith("datetime64"):
+            data[name] = pd.to_datetime(pd.Series(values, dtype=object)).astype(kind).array
+        elif kind == "category":
+            data[name] = pd.Categorical(values, categories=list(_KINDS))
+        else:
+            data[name] = pd.array(
+                [None if _is_missing(v) else v for v in values],
+                dtype=kind,
+            )
+    return pd.DataFrame(data)
+
+
+def outcomes_frame(log: SessionLog) -> pd.DataFrame:
+    """Every stored outcome score as a typed DataFrame, oldest check-in first.
+
+    One row per score: the two pain scores, one row per PSFS activity, one
+    per custom measure. Columns and dtypes are :data:`OUTCOME_COLUMNS`.
+
+    Parameters
+    ----------
+    log : SessionLog
+        The store the check-ins were recorded in.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit.outcomes import record_checkin, outcomes_frame
+    >>> log = backkit.SessionLog(":memory:")
+    >>> _ = record_checkin(log, "2025-03-03", pain_average=5, pain_worst=7,
+    ...                    psfs={"sitting 1 hour": 3, "gardening": 2, "lifting a child": 4})
+    >>> outcomes_frame(log)[["measure", "item", "score"]].head(3)
+            measure            item  score
+    0  pain_average            <NA>    5.0
+    1    pain_worst            <NA>    7.0
+    2          psfs  sitting 1 hour    3.0
+    """
+    rows = log._query(f"{_SELECT} ORDER BY measured_on, row_id")
+    if not rows:
+        return empty_outcomes()
+    cols = list(zip(*rows, strict=True))
+    names = list(OUTCOME_COLUMNS)
+    data = dict(zip(names, cols, strict=True))
+    data["baseline"] = [bool(v) for v in data["baseline"]]
+    data["higher_is_better"] = [bool(v) for v in data["higher_is_better"]]
+    return _typed(data)
+
+
+def psfs_activities(outcomes: pd.DataFrame) -> list[str]:
+    """The PSFS activities named at the PSFS baseline (empty when there is none yet).
+
+    Later check-ins rate these same activities.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit.outcomes import psfs_activities
+    >>> from backkit.sample import sample_checkins
+    >>> psfs_activities(sample_checkins(weeks=2))
+    ['sitting through a film', 'putting on socks', 'carrying shopping', 'walking 30 minutes']
+    """
+    rows = outcomes[(outcomes["measure"] == PSFS).fillna(False)]
+    if rows.empty:
+        return []
+    first = rows["date"].min()
+    return rows.loc[rows["date"] == first, "item"].astype(str).tolist()
+
+
+def custom_measures(outcomes: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """The custom measures defined so far: ``{name: {min, max, higher_is_better, mcid}}``.
+
+    Examples
+    --------
+    >>> from backkit.outcomes import custom_measures
+    >>> from backkit.sample import sample_checkins
+    >>> custom_measures(sample_checkins())["ODI total"]
+    {'min': 0.0, 'max': 100.0, 'higher_is_better': False, 'mcid': 10.0}
+    """
+    rows = outcomes[(outcomes["kind"] == "custom").to_numpy()]
+    out: dict[str, dict[str, Any]] = {}
+    for _, r in rows.iterrows():
+        out.setdefault(
+            str(r["measure"]),
+            {
+                "min": float(r["scale_min"]),
+                "max": float(r["scale_max"]),
+                "higher_is_better": bool(r["higher_is_better"]),
+                "mcid": float(r["mcid"]),
+            },
+        )
+    return out
+
+
+# --------------------------------------------------------------------------
+# Recording
+
+
+def _key(name: str) -> str:
+    """How names are compared: case and runs of spaces do not matter."""
+    return " ".join(name.split()).casefold()
+
+
+def _day(row: _Row, name: str, today: dt.date) -> dt.date | None:
+    value = row.get(name)
+    if value is None:
+        return today
+    day: dt.date | None = None
+    if isinstance(value, dt.datetime):
+        day = (value.astimezone(row.ctx.tz) if value.tzinfo else value).date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str):
+        try:
+            day = dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            day = None
+    elif hasattr(value, "date") and callable(value.date):  # pandas Timestamp
+        try:
+            day = value.date()
+        except (TypeError, ValueError):
+            day = None
+    if day is None:
+        row.bad(name, value, "is not a date (use a datetime.date or 'YYYY-MM-DD')")
+        return None
+    if day > today:
+        row.bad(name, value, f"is in the future (today is {today.isoformat()})")
+        return None
+    if day < EARLIEST.date():
+        row.bad(name, value, f"is before {EARLIEST:%Y-%m-%d}; check the year")
+        return None
+    return day
+
+
+def _flag(row: _Row, name: str) -> bool | None:
+    value = row.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("higher", "lower"):
+        return value.strip().lower() == "higher"
+    row.bad(name, value, "must be True (higher is better) or False (lower is better)")
+    return None
+
+
+def _psfs_scores(row: _Row, psfs: Any, scale: tuple[float, float]) -> dict[str, int] | None:
+    """Validate the PSFS mapping: 3-5 named activities, each scored 0-10."""
+    if psfs is None:
+        return None
+    low, high = _psfs_limits()
+    if not isinstance(psfs, Mapping):
+        row.bad(
+            "psfs",
+            psfs,
+            f"must map each activity to its score, e.g. {{'sitting 1 hour': 4, ...}} "
+            f"({low} to {high} activities)",
+        )
+        return None
+    out: dict[str, int] = {}
+    seen: dict[str, str] = {}
+    ok = True
+    for name, score in psfs.items():
+        if not isinstance(name, str):
+            row.bad("psfs activity", name, "must be text: the name of an activity")
+            ok = False
+            continue
+        label = " ".join(name.split())
+        if not label:
+            row.bad("psfs activity", name, "is blank: name the activity (e.g. 'sitting 1 hour')")
+            ok = False
+            continue
+        if len(label) > _MAX_NAME:
+            row.bad(
+                "psfs activity",
+                f"{label[:30]}...",
+                f"is {len(label)} characters long; at most {_MAX_NAME}",
+            )
+            ok = False
+            continue
+        if _key(label) in seen:
+            row.bad("psfs activity", name, f"is named twice (also {seen[_key(label)]!r})")
+            ok = False
+            continue
+        seen[_key(label)] = label
+        field = f"psfs[{label!r}]"
+        number = _Row({field: score}, row.where, row.ctx)
+        value = number.number(field, *scale, whole=True)
+        if value is None:
+            if number.problems:
+                row.problems += number.problems
+            else:
+                row.bad(field, score, f"is missing: rate it {scale[0]:g} to {scale[1]:g}")
+            ok = False
+            continue
+        out[label] = int(value)
+    count = len(psfs)
+    if not low <= count <= high:
+        row.bad(
+            "psfs",
+            list(psfs),
+            f"names {count} activit{'y' if count == 1 else 'ies'}; the PSFS needs {low} to {high}",
+        )
+        ok = False
+    return out if ok else None
+
+
+def _custom_scores(row: _Row, custom: Any) -> list[dict[str, Any]]:
+    """Validate custom measures as given (the store's definitions are checked later)."""
+    if custom is None:
+        return []
+    items = [custom] if isinstance(custom, Mapping) else custom
+    if isinstance(items, (str, bytes)) or not isinstance(items, Sequence):
+        row.bad(
+            "custom",
+            custom,
+            "must be a mapping (or a list of them) with keys name, score, and for a new "
+            "measure min, max, higher_is_better, mcid",
+        )
+        return []
+    out = []
+    for n, raw in enumerate(items):
+        here = "custom" if len(items) == 1 else f"custom[{n}]"
+        if not isinstance(raw, Mapping):
+            row.bad(here, raw, f"must be a mapping with keys {', '.join(CUSTOM_KEYS)}")
+            continue
+        for key in raw:
+            if key not in CUSTOM_KEYS:
+                close = difflib.get_close_matches(str(key), CUSTOM_KEYS, n=1, cutoff=0.5)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                row.bad(f"{here}.{key}", raw[key], f"is not a custom-measure key{hint}")
+        sub = _Row({f"{here}.{k}": v for k, v in raw.items()}, row.where, row.ctx)
+        name = sub.text(f"{here}.name", _MAX_NAME)
+        if name is None and not sub.problems:
+            sub.bad(f"{here}.name", raw.get("name"), "is required (e.g. 'ODI total')")
+        elif name is not None:
+            name = " ".join(name.split())
+            if _key(name) in BUILTIN or _key(name) in ("pain", "psfs mean"):
+                sub.bad(
+                    f"{here}.name",
+                    name,
+                    "is a built-in measure; give the custom measure another name",
+                )
+                name = None
+        lo = sub.number(f"{here}.min", -1e9, 1e9, whole=False)
+        hi = sub.number(f"{here}.max", -1e9, 1e9, whole=False)
+        if lo is not None and hi is not None and not lo < hi:
+            sub.bad(f"{here}.max", hi, f"must be above min ({lo:g})")
+            lo = hi = None
+        score = sub.get(f"{here}.score")
+        if score is None:
+            sub.bad(f"{here}.score", raw.get("score"), "is required")
+        mcid = sub.number(f"{here}.mcid", 0, 1e9, whole=False)
+        if mcid == 0:
+            sub.bad(f"{here}.mcid", raw.get("mcid"), "must be above 0")
+            mcid = None
+        if mcid is not None and lo is not None and hi is not None and mcid > hi - lo:
+            sub.bad(f"{here}.mcid", mcid, f"is larger than the scale ({lo:g} to {hi:g})")
+            mcid = None
+        direction = _flag(sub, f"{here}.higher_is_better")
+        row.problems += sub.problems
+        if not sub.problems:
+            out.append(
+                {
+                    "field": here,
+                    "name": name,
+                    "score": score,
+                    "min": lo,
+                    "max": hi,
+                    "higher_is_better": direction,
+                    "mcid": mcid,
+                }
+            )
+    names = [_key(c["name"]) for c in out]
+    for c in out:
+        if names.count(_key(c["name"])) > 1:
+            row.bad(f"{c['field']}.name", c["name"], "is given twice in one check-in")
+    return out
+
+
+def record_checkin(
+    log: SessionLog,
+    date: dt.date | str | None = None,
+    *,
+    pain_average: int | None = None,
+    pain_worst: int | None = None,
+    psfs: Mapping[str, int] | None = None,
+    custom: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
+    notes: str | None = None,
+    baseline: bool = False,
+) -> pd.DataFrame:
+    """Validate a check-in and store it in one transaction, or store nothing.
+
+    Parameters
+    ----------
+    log : SessionLog
+        The store (the session log's file; the check-ins go in its
+        ``outcome_scores`` table).
+    date : date or 'YYYY-MM-DD', optional
+        The day of the check-in (default: today in the kit's time zone). One
+        check-in per day.
+    pain_average, pain_worst : int, optional
+        Average and worst pain over the last 7 days, whole numbers 0-10
+        (0 = no pain, 10 = worst imaginable). Worst is at least average.
+    psfs : mapping of str to int, optional
+        The PSFS: activity -> score 0 (unable) to 10 (as before the problem),
+        3 to 5 activities. The first PSFS names the activities; later ones
+        must rate the same activities (names match ignoring case and spacing).
+    custom : mapping or list of mappings, optional
+        Clinician-scored measures, each ``{"name", "score", "min", "max",
+        "higher_is_better", "mcid"}``, e.g. ``{"name": "ODI total", "score":
+        34, "min": 0, "max": 100, "higher_is_better": False, "mcid": 10}``.
+        Once a measure is defined, later check-ins need only ``name`` and
+        ``score``; the other keys, when given, must match.
+    notes : str, optional
+        Free text, stored with every score of the check-in.
+    baseline : bool, default False
+        True states that this is the baseline. The first score of each
+        measure is its baseline anyway; with True, a measure that already has
+        a baseline is an error (a second baseline).
+
+    Returns
+    -------
+    DataFrame
+        The stored rows, as :func:`outcomes_frame` shows them.
+
+    Raises
+    ------
+    LogValidationError
+        Listing every problem (field, value, what is wrong); nothing is
+        stored. Among them: no score given; pain not a whole number 0-10;
+        worst pain below average; a PSFS with fewer than 3 or more than 5
+        activities, a blank or repeated activity name, a score outside 0-10,
+        activities other than the baseline's; a second baseline; a date in the
+        future, before a measure's baseline, or that already has a check-in;
+        a custom measure without name, score or (when new) scale, direction
+        and MCID, or one that contradicts its definition, or whose score is
+        outside its scale.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit.outcomes import record_checkin
+    >>> log = backkit.SessionLog(":memory:")
+    >>> psfs = {"sitting 1 hour": 3, "gardening": 2, "lifting a child": 4}
+    >>> rows = record_checkin(log, "2025-03-03", pain_average=6, pain_worst=8, psfs=psfs)
+    >>> rows["baseline"].all(), len(rows)
+    (np.True_, 5)
+    >>> try:
+    ...     record_checkin(log, "2025-03-10", psfs={"gardening": 5, "sitting 1 hour": 6})
+    ... except backkit.LogValidationError as err:
+    ...     print(err.problems[0].field, "|", err.problems[0].message)
+    psfs | names 2 activities; the PSFS needs 3 to 5
+    """
+    ctx = _context("manual")
+    today = dt.datetime.now(ctx.tz).date()
+    raw = {"date": date, PAIN_AVERAGE: pain_average, PAIN_WORST: pain_worst, "notes": notes}
+    row = _Row(raw, "check-in", ctx)
+    day = _day(row, "date", today)
+    if day is not None:
+        row.where = f"check-in {day.isoformat()}"
+    rules = thresholds()
+    pain_scale = rules[PAIN_AVERAGE]["scale"]
+    average = row.number(PAIN_AVERAGE, *pain_scale, whole=True)
+    worst = row.number(PAIN_WORST, *pain_scale, whole=True)
+    if average is not None and worst is not None and worst < average:
+        row.bad(
+            PAIN_WORST,
+            pain_worst,
+            f"is below {PAIN_AVERAGE} ({average}); the worst pain of the week is at least "
+            "its average",
+        )
+    text = row.text("notes", _MAX_NOTES)
+    if not isinstance(baseline, bool):
+        row.bad("baseline", baseline, "must be True or False")
+    scores = _psfs_scores(row, psfs, rules[PSFS]["scale"])
+    customs = _custom_scores(row, custom)
+    given = (pain_average, pain_worst, psfs, custom)
+    if all(v is None for v in given):
+        row.bad(
+            "check-in",
+            None,
+            "has no scores: give pain_average, pain_worst, psfs or a custom measure",
+        )
+    if row.problems:
+        raise _refused(row.problems)
+
+    checkin_id = f"checkin-{day:%Y%m%d}-{uuid.uuid4().hex[:6]}"
+    recorded = _utc_text(dt.datetime.now(dt.timezone.utc))
+    with log._transaction() as db:
+        # Read the store under the write lock: what it holds decides the
+        # baseline, the PSFS activities and custom definitions.
+        rows = _plan_rows(db, row, ctx, day, average, worst, scores, customs, baseline, rules)
+        if row.problems:
+            raise _refused(row.problems)
+        db.executemany(
+            _INSERT,
+            [
+                (checkin_id, day.isoformat(), *r, text, recorded)  # type: ignore[union-attr]
+                for r in rows
+            ],
+        )
+    import pandas as pd
+
+    stored = [
+        dict(
+            zip(
+                OUTCOME_COLUMNS,
+                (checkin_id, pd.Timestamp(day), *r, text),
+                strict=True,
+            )
+        )
+        for r in rows
+    ]
+    for r in stored:
+        r["baseline"] = bool(r["baseline"])
+        r["higher_is_better"] = bool(r["higher_is_better"])
+    return _typed({name: [r[name] for r in stored] for name in OUTCOME_COLUMNS})
+
+
+def _refused(problems: list[Problem]) -> LogValidationError:
+    return LogValidationError(problems, header="The check-in was not saved (nothing was written):")
+
+
+def _plan_rows(
+    db: Any,
+    row: _Row,
+    ctx: _Context,
+    day: dt.date,
+    average: Any,
+    worst: Any,
+    scores: dict[str, int] | None,
+    customs: list[dict[str, Any]],
+    baseline: bool,
+    rules: dict[str, dict[str, Any]],
+) -> list[tuple]:
+    """Check the check-in against the store; return the rows to insert (without id/day/notes)."""
+    iso = day.isoformat()
+    same_day = db.execute(
+        "SELECT checkin_id FROM outcome_scores WHERE measured_on = ? LIMIT 1", (iso,)
+    ).fetchone()
+    if same_day is not None:
+        row.bad(
+            "date",
+            iso,
+            f"already has a check-in ({same_day[0]}); one check-in per day. Pick another "
+            "date, or keep the one stored",
+        )
+    firsts = {
+        (measure, item): first
+        for measure, item, first in db.execute(
+            "SELECT measure, item, MIN(measured_on) FROM outcome_scores "
+            "GROUP BY measure, COALESCE(item, '') ORDER BY MIN(row_id)"
+        )
+    }
+    measures_first: dict[str, str] = {}
+    for (measure, _item), first in firsts.items():
+        measures_first[measure] = min(first, measures_first.get(measure, first))
+
+    second: list[str] = []  # measures that already have a baseline, when baseline=True
+    early: list[str] = []  # measures whose baseline is after this date
+
+    def starts(measure: str, label: str) -> int:
+        """1 when this score is the measure's baseline (its first score), else 0."""
+        first = measures_first.get(measure)
+        if first is None:
+            return 1
+        if baseline:
+            second.append(f"{label} on {first}")
+        elif iso < first:
+            early.append(f"{label} ({first})")
+        return 0
+
+    out: list[tuple] = []
+    pain = rules[PAIN_AVERAGE]
+    for measure, value in ((PAIN_AVERAGE, average), (PAIN_WORST, worst)):
+        if value is None:
+            continue
+        flag = starts(measure, rules[measure]["label"])
+        lo, hi = pain["scale"]
+        out.append((flag, "pain", measure, None, float(value), lo, hi, 0, None))
+
+    if scores is not None:
+        flag = starts(PSFS, "the PSFS")
+        known = [item for (m, item) in firsts if m == PSFS]
+        if known and not baseline:
+            first = measures_first[PSFS]
+            named = [item for (m, item), f in firsts.items() if m == PSFS and f == first]
+            by_key = {_key(n): n for n in named}
+            given = {_key(n): n for n in scores}
+            extra = [given[k] for k in given if k not in by_key]
+            missing = [by_key[k] for k in by_key if k not in given]
+            if extra or missing:
+                parts = []
+                if extra:
+                    parts.append(f"new: {', '.join(map(repr, extra))}")
+                if missing:
+                    parts.append(f"not rated: {', '.join(map(repr, missing))}")
+                row.bad(
+                    "psfs",
+                    list(scores),
+                    f"must rate the activities named at the PSFS baseline on {first} "
+                    f"({', '.join(map(repr, named))}); {'; '.join(parts)}",
+                )
+            # keep the baseline's spelling so each activity stays one series
+            scores = {by_key.get(_key(n), n): v for n, v in scores.items()}
+        lo, hi = rules[PSFS]["scale"]
+        for name, value in scores.items():
+            out.append((flag, "psfs", PSFS, name, float(value), lo, hi, 1, None))
+
+    stored = {
+        _key(m): (m, lo, hi, bool(better), mcid)
+        for m, lo, hi, better, mcid in db.execute(
+            "SELECT measure, scale_min, scale_max, higher_is_better, mcid FROM outcome_scores "
+            "WHERE kind = 'custom' GROUP BY measure"
+        )
+    }
+    for c in customs:
+        here = c["field"]
+        known_def = stored.get(_key(c["name"]))
+        if known_def is None:
+            for key in ("min", "max", "higher_is_better", "mcid"):
+                if c[key] is None:
+                    row.bad(
+                        f"{here}.{key}",
+                        None,
+                        f"is required for a new measure ({c['name']!r} is not in the store yet)",
+                    )
+            name = c["name"]
+            lo, hi, better, mcid = c["min"], c["max"], c["higher_is_better"], c["mcid"]
+        else:
+            name, lo, hi, better, mcid = known_def
+            given_def = {"min": lo, "max": hi, "higher_is_better": better, "mcid": mcid}
+            for key, value in given_def.items():
+                if c[key] is not None and c[key] != value:
+                    row.bad(
+                        f"{here}.{key}",
+                        c[key],
+                        f"differs from {name!r} as first recorded ({key} = {value!r}); "
+                        "a measure keeps its scale, direction and MCID",
+                    )
+        if None in (lo, hi):
+            continue
+        check = _Row({f"{here}.score": c["score"]}, row.where, ctx)
+        score = check.number(f"{here}.score", lo, hi, whole=False)
+        row.problems += check.problems
+        if score is None:
+            continue
+        flag = starts(name, repr(name))
+        out.append((flag, "custom", name, None, float(score), lo, hi, int(bool(better)), mcid))
+    if second:
+        row.bad(
+            "baseline",
+            True,
+            f"a second baseline: the baseline is already recorded ({'; '.join(second)}); "
+            "record this check-in as a follow-up (baseline=False)",
+        )
+    if early:
+        row.bad(
+            "date",
+            iso,
+            f"is before the baseline of {', '.join(early)}; follow-ups come after the baseline",
+        )
+    return out
+
+
+# --------------------------------------------------------------------------
+# Change from baseline
+
+
+def _series(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """One score per check-in and measure, the PSFS mean added, each with its threshold."""
+    import pandas as pd
+
+    rules = thresholds()
+    df = outcomes.copy()
+    df["score"] = df["score"].astype(float)
+    psfs = df[(df["measure"] == PSFS).fillna(False).to_numpy()]
+    parts = [df]
+    if not psfs.empty:
+        mean = psfs.groupby(["checkin_id", "date"], sort=False, as_index=False).agg(
+            score=("score", "mean"), baseline=("baseline", "max")
+        )
+        mean["measure"] = PSFS
+        mean["item"] = pd.NA
+        mean["kind"] = "psfs"
+        mean["scale_min"], mean["scale_max"] = rules[PSFS]["scale"]
+        mean["higher_is_better"] = True
+        mean["mcid"] = pd.NA
+        parts.append(mean)
+    work = pd.concat(parts, ignore_index=True) if len(parts) > 1 else df
+    work["item"] = work["item"].astype("string")
+    is_item = (work["measure"] == PSFS).fillna(False).to_numpy() & work["item"].notna().to_numpy()
+    points = work["mcid"].astype("Float64").astype(float).to_numpy(copy=True)
+    percent = [math.nan] * len(work)
+    for k, (measure, item_row) in enumerate(zip(work["measure"], is_item, strict=True)):
+        rule = rules.get("psfs_item" if item_row else str(measure))
+        if rule is not None:
+            points[k] = rule["points"]
+            percent[k] = rule["percent"] if rule["percent"] is not None else math.nan
+    work["points"] = points
+    work["percent"] = percent
+    work["higher_is_better"] = work["higher_is_better"].astype(bool)
+    return work
+
+
+def change_from_baseline(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Change of every measure from its baseline, classified against its MCID.
+
+    Each measure (average pain, worst pain, the PSFS mean, each PSFS
+    activity, each custom measure) is compared with its baseline (its first
+    score). A check-in is **improved** when the change in the better
+    direction reaches the threshold, **worse** when the same size of change
+    goes the other way, **unchanged** otherwise; the baseline itself is
+    **baseline**. Thresholds (``backkit/data/outcomes.yaml``):
+
+    - pain (average and worst, NRS 0-10, lower is better): 2 points *or* 30%
+      of the baseline, whichever is smaller (Ostelo et al. 2008, Spine
+      33(1):90-94). With a baseline of 0 only the points count. Ostelo
+      defines improvement; backkit applies the same size of change to
+      deterioration;
+    - PSFS mean: 2 points; one PSFS activity: 3 points (higher is better).
+      These are the numbers asked for by backkit's clinical brief; Abbott &
+      Schmitt 2014 (JOSPT 44(8):560-564) report them as the minimal
+      detectable change, and the MCID of the mean as 1.3-2.7 points
+      (``CLINICAL.md``, "Outcome measures");
+    - custom measures: the MCID the clinician recorded, in their direction.
+
+    Parameters
+    ----------
+    outcomes : DataFrame
+        :func:`outcomes_frame` (or ``sample_checkins()``).
+
+    Returns
+    -------
+    DataFrame
+        One row per check-in and measure, oldest first: ``date``,
+        ``checkin_id``, ``measure``, ``item`` (PSFS activity; missing for the
+        PSFS mean), ``label`` (for people), ``scale_min``, ``scale_max``,
+        ``score``, ``baseline_score``,
+        ``change`` (score minus baseline), ``change_pct`` (of the baseline;
+        NaN when it is 0), ``gain`` (the change in the better direction:
+        positive is better), ``mcid`` (the threshold in points for this row),
+        ``higher_is_better`` and ``status`` (baseline, improved, unchanged,
+        worse).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import backkit
+    >>> from backkit.outcomes import record_checkin, change_from_baseline, outcomes_frame
+    >>> log = backkit.SessionLog(":memory:")
+    >>> _ = record_checkin(log, "2025-03-03", pain_average=6)
+    >>> _ = record_checkin(log, "2025-03-10", pain_average=5)
+    >>> _ = record_checkin(log, "2025-03-17", pain_average=4)
+    >>> change_from_baseline(outcomes_frame(log))[["score", "change", "status"]]
+       score  change     status
+    0    6.0     0.0   baseline
+    1    5.0    -1.0  unchanged
+    2    4.0    -2.0   improved
+    """
+    import numpy as np
+    import pandas as pd
+
+    columns = [
+        "date",
+        "checkin_id",
+        "measure",
+        "item",
+        "label",
+        "scale_min",
+        "scale_max",
+        "score",
+        "baseline_score",
+        "change",
+        "change_pct",
+        "gain",
+        "mcid",
+        "higher_is_better",
+        "status",
+    ]
+    if outcomes.empty:
+        out = pd.DataFrame({name: [] for name in columns})
+        out["date"] = out["date"].astype("datetime64[ns]")
+        out["status"] = pd.Categorical([], categories=list(STATUSES))
+        return out
+    work = _series(outcomes)
+    work = work.sort_values(["date"], kind="stable").reset_index(drop=True)
+    keys = [work["measure"].astype(str), work["item"].fillna("")]
+    first = work.groupby(keys, sort=False)["score"].transform("first")
+    is_first = work.groupby(keys, sort=False).cumcount().to_numpy() == 0
+    score = work["score"].to_numpy(dtype=float)
+    base = first.to_numpy(dtype=float)
+    change = score - base
+    better = np.where(work["higher_is_better"].to_numpy(), 1.0, -1.0)
+    gain = change * better
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(base != 0, change / np.abs(base) * 100, np.nan)
+    points = work["points"].to_numpy(dtype=float)
+    percent = work["percent"].to_numpy(dtype=float)
+    # either criterion is enough: the smaller threshold applies
+    by_percent = np.where(base > 0, np.abs(base) * percent / 100, np.nan)
+    threshold = np.fmin(points, by_percent)
+    status = np.where(
+        is_first,
+        "baseline",
+        np.where(
+            gain >= threshold - _EPS,
+            "improved",
+            np.where(-gain >= threshold - _EPS, "worse", "unchanged"),
+        ),
+    )
+    out = pd.DataFrame(
+        {
+            "date": work["date"].to_numpy(),
+            "checkin_id": work["checkin_id"].astype("string").to_numpy(),
+            "measure": work["measure"].astype(str).to_numpy(),
+            "item": work["item"].astype("string").array,
+            "label": _labels(work),
+            "scale_min": work["scale_min"].astype(float).to_numpy(),
+            "scale_max": work["scale_max"].astype(float).to_numpy(),
+            "score": score,
+            "baseline_score": base,
+            "change": change,
+            "change_pct": pct,
+            "gain": gain,
+            "mcid": threshold,
+            "higher_is_better": work["higher_is_better"].to_numpy(),
+            "status": pd.Categorical(status, categories=list(STATUSES)),
+        }
+    )
+    order = {m: k for k, m in enumerate(BUILTIN)}
+    out["_order"] = [
+        order.get(m, len(order)) + (0.5 if isinstance(i, str) else 0)
+        for m, i in zip(out["measure"], out["item"].fillna(pd.NA).astype(object), strict=True)
+    ]
+    out = out.sort_values(["date", "_order"], kind="stable").drop(columns="_order")
+    return out.reset_index(drop=True)
+
+
+def _labels(work: pd.DataFrame) -> list[str]:
+    rules = thresholds()
+    out = []
+    for measure, item in zip(work["measure"], work["item"].astype(object), strict=True):
+        if measure == PSFS:
+            out.append(f"PSFS: {item}" if isinstance(item, str) else "PSFS (mean)")
+        elif measure in rules:
+            out.append(rules[measure]["label"])
+        else:
+            out.append(str(measure))
+    return out
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.1f}".rstrip("0").rstrip(".") if x == x else "?"
+
+
+def summary_line(outcomes: pd.DataFrame) -> str:
+    """One line on the change of each measure since baseline, for the person or clinician.
+
+    Examples
+    --------
+    >>> from backkit.outcomes import summary_line
+    >>> from backkit.sample import sample_checkins
+    >>> print(summary_line(sample_checkins()))  # doctest: +ELLIPSIS
+    Since your baseline on 17 Feb 2025 (11 weeks): average pain 7 → 3 (improved), ...
+    """
+    if outcomes.empty:
+        return (
+            "No check-ins yet: your first check-in is the baseline that later ones are "
+            "compared with."
+        )
+    change = change_from_baseline(outcomes)
+    main = change[change["item"].isna().to_numpy()]
+    start = change["date"].min()
+    latest = main.groupby("label", sort=False).tail(1)
+    # one row per measure, in the order measures first appear (pain, PSFS, custom)
+    first_seen = {label: k for k, label in enumerate(dict.fromkeys(main["label"]))}
+    latest = latest.sort_values("label", key=lambda s: s.map(first_seen), kind="stable")
+    if (latest["status"] == "baseline").all():
+        parts = [f"{r.label} {_fmt(r.score)}{_unit(r.measure)}" for r in latest.itertuples()]
+        return (
+            f"Baseline on {start:%-d %b %Y}: {', '.join(parts)}. Check in again next week to "
+            "see the change."
+        )
+    weeks = (change["date"].max() - start).days // 7
+    parts = []
+    for r in latest.itertuples():
+        if r.status == "baseline":
+            parts.append(f"{r.label} {_fmt(r.score)} (baseline only)")
+        else:
+            parts.append(f"{r.label} {_fmt(r.baseline_score)} → {_fmt(r.score)} ({r.status})")
+    span = f" ({weeks} week{'s' if weeks != 1 else ''})" if weeks else ""
+    return f"Since your baseline on {start:%-d %b %Y}{span}: {', '.join(parts)}."
+
+
+def _unit(measure: str) -> str:
+    return "/10" if measure in BUILTIN else ""
