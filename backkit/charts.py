@@ -914,17 +914,22 @@ def _outcome_panel(ax: Axes, rows: pd.DataFrame, items: pd.DataFrame) -> None:
     base, thr = float(r0["baseline_score"]), float(last["mcid"])
     x = rows["date"].to_numpy()
     y = rows["score"].to_numpy(dtype=float)
-    ax.axhspan(max(lo, base - thr), min(hi, base + thr), color="0.89", lw=0, zorder=0)
-    ax.axhline(base, color="black", ls="--", lw=1.1, zorder=1)
-    for _, item in items.groupby("item", sort=False):
-        ax.plot(item["date"], item["score"], color=OKABE_ITO["sky"], lw=1.1, zorder=2)
-    ax.plot(x, y, color=OKABE_ITO["blue"], lw=2.4, zorder=3)
+    # gids name the parts, for tests and for anyone restyling the chart
+    band = (max(lo, base - thr), min(hi, base + thr))
+    ax.axhspan(*band, color="0.89", lw=0, zorder=0, gid="mcid-band")
+    ax.axhline(base, color="black", ls="--", lw=1.1, zorder=1, gid="baseline")
+    for name, item in items.groupby("item", sort=False):
+        ax.plot(
+            item["date"], item["score"], color=OKABE_ITO["sky"], lw=1.1, zorder=2,
+            gid=f"activity:{name}",
+        )  # fmt: skip
+    ax.plot(x, y, color=OKABE_ITO["blue"], lw=2.4, zorder=3, gid="score")
     for status, colour in _STATUS_COLOURS.items():
         mask = (rows["status"] == status).to_numpy()
         if mask.any():
             ax.scatter(
                 x[mask], y[mask], s=46, color=colour, edgecolor="white", lw=0.8, zorder=4,
-                marker="D" if status == "baseline" else "o",
+                marker="D" if status == "baseline" else "o", gid=f"status:{status}",
             )  # fmt: skip
     if not items.empty:
         # direct labels at the right edge, nudged apart so none overlaps
@@ -1088,7 +1093,9 @@ def plot_outcomes(
         weeks = pd.date_range(per_week.index.min(), per_week.index.max(), freq="7D")
         per_week = per_week.reindex(weeks, fill_value=0).to_numpy()
         middle = weeks + pd.Timedelta(days=3.5)
-        sessions_ax.bar(middle, per_week, width=6.2, color=OKABE_ITO["sky"], lw=0, zorder=2)
+        sessions_ax.bar(
+            middle, per_week, width=6.2, color=OKABE_ITO["sky"], lw=0, zorder=2, gid="sessions"
+        )
         for x, v in zip(middle, per_week, strict=True):
             sessions_ax.text(x, v, f"{v:d}", ha="center", va="bottom", fontsize=7.5, color="0.3")
         sessions_ax.set_ylim(0, max(7, int(per_week.max())) * 1.25)
