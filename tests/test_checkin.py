@@ -1,0 +1,257 @@
+"""The CheckIn widget, driven headless: values set on its widgets, Save clicked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from backkit.charts import plot_outcomes
+from backkit.checkin import CheckIn
+from backkit.log import SessionLog
+from backkit.outcomes import outcomes_frame, record_checkin, summary_line
+
+MONDAY = dt.date(2025, 3, 3)
+
+
+def digest(path: Path) -> str:
+    h = hashlib.sha256(Path(path).read_bytes())
+    wal = Path(f"{path}-wal")
+    h.update(wal.read_bytes() if wal.exists() else b"")
+    return h.hexdigest()
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "log.sqlite"
+
+
+@pytest.fixture
+def log(path: Path):
+    with SessionLog(path) as opened:
+        yield opened
+
+
+def fill_baseline(
+    w: CheckIn, names=("sitting 1 hour", "gardening", "lifting a child"), scores=(3, 2, 4)
+):
+    w.pain_average.value, w.pain_worst.value = 6, 8
+    for box, slider, name, score in zip(
+        w.activity_names, w.activity_scores, names, scores, strict=False
+    ):
+        box.value, slider.value = name, score
+
+
+def walk(w: widgets.Widget):
+    yield w
+    for child in getattr(w, "children", ()):
+        yield from walk(child)
+
+
+def test_a_baseline_made_in_the_widget_lands_in_the_store(log):
+    w = CheckIn(log, today=MONDAY)
+    assert "baseline" in w.title.value
+    assert len(w.activity_names) == 5  # 3 required, 2 optional
+    fill_baseline(w)
+    w.notes.value = "first week"
+    w.save_button.click()
+    df = outcomes_frame(log)
+    assert df["baseline"].all()
+    assert df["measure"].tolist() == ["pain_average", "pain_worst", "psfs", "psfs", "psfs"]
+    assert df["item"].dropna().tolist() == ["sitting 1 hour", "gardening", "lifting a child"]
+    assert df["score"].tolist() == [6, 8, 3, 2, 4]
+    assert df["notes"].eq("first week").all()
+    assert "Saved" in w.message.value and "3 Mar 2025" in w.message.value
+    assert w.summary == summary_line(df)
+    assert w.summary in w.message.value.replace("&#x27;", "'")
+    assert w.save_button.disabled and w.save_button.description == "✓ Saved"
+    assert len(w.saved) == 5
+
+
+def test_a_follow_up_reuses_the_activities_and_shows_last_time(log):
+    first = CheckIn(log, today=MONDAY)
+    fill_baseline(first)
+    first.save_button.click()
+
+    w = CheckIn(log, today=MONDAY + dt.timedelta(days=7))
+    assert "Follow-up" in w.title.value and "3 Mar 2025" in w.title.value
+    assert w.activity_names == []  # named once, at baseline
+    labels = [c.value for c in walk(w) if "bk-checkin-activity-name" in c._dom_classes]
+    assert labels == ["sitting 1 hour", "gardening", "lifting a child"]
+    lasts = [c.value for c in walk(w) if "bk-checkin-last" in c._dom_classes]
+    assert lasts == ["last time: 6", "last time: 8", "last time: 3", "last time: 2", "last time: 4"]
+    assert [s.value for s in w.activity_scores] == [3, 2, 4]  # start at last time's rating
+    w.pain_average.value, w.pain_worst.value = 3, 6
+    for slider, score in zip(w.activity_scores, [6, 5, 6], strict=True):
+        slider.value = score
+    w.save_button.click()
+    assert "Saved" in w.message.value, w.message.value
+    assert w.summary == (
+        "Since your baseline on 3 Mar 2025 (1 week): average pain 6 → 3 (improved), "
+        "worst pain 8 → 6 (improved), PSFS (mean) 3 → 5.7 (improved)."
+    )
+
+    # ... and appears in the outcomes chart
+    fig = plot_outcomes(log.frame(), outcomes_frame(log))
+    panels = {a.get_title(loc="left").split("  ")[0]: a for a in fig.axes}
+    (pain,) = [ln for ln in panels["Average pain"].lines if ln.get_gid() == "score"]
+    np.testing.assert_allclose(pain.get_ydata(), [6, 3])
+    (psfs,) = [ln for ln in panels["PSFS (mean)"].lines if ln.get_gid() == "score"]
+    np.testing.assert_allclose(psfs.get_ydata(), [3, 17 / 3])
+    days = psfs.get_xdata().astype("datetime64[D]").tolist()
+    assert days == [MONDAY, MONDAY + dt.timedelta(days=7)]
+    (sitting,) = [
+        ln for ln in panels["PSFS (mean)"].lines if ln.get_gid() == "activity:sitting 1 hour"
+    ]
+    np.testing.assert_allclose(sitting.get_ydata(), [3, 6])
+
+
+def test_errors_are_shown_in_the_widget_and_nothing_is_stored(log, path):
+    w = CheckIn(log, today=MONDAY)
+    fill_baseline(w, names=("sitting 1 hour", "gardening", ""))
+    before = digest(path)
+    w.save_button.click()
+    assert "Not saved" in w.message.value
+    assert "names 2 activities; the PSFS needs 3 to 5" in w.message.value
+    assert digest(path) == before
+    assert outcomes_frame(log).empty
+    assert not w.save_button.disabled  # fix and try again
+
+    w.activity_names[2].value = "lifting a child"
+    w.pain_worst.value = 2  # below the average of 6
+    w.save_button.click()
+    assert "is below pain_average (6)" in w.message.value
+    assert digest(path) == before
+
+    w.pain_worst.value = 8
+    w.date.value = dt.date(2999, 1, 1)
+    w.save_button.click()
+    assert "is in the future" in w.message.value
+    assert digest(path) == before
+
+    w.date.value = MONDAY
+    w.save_button.click()
+    assert "Saved" in w.message.value
+    assert len(outcomes_frame(log)) == 5
+
+
+def test_two_widgets_opened_before_any_checkin_cannot_both_make_a_baseline(log, path):
+    a, b = CheckIn(log, today=MONDAY), CheckIn(log, today=MONDAY + dt.timedelta(days=1))
+    fill_baseline(a)
+    fill_baseline(b)
+    a.save_button.click()
+    before = digest(path)
+    b.save_button.click()
+    assert "a second baseline" in b.message.value
+    assert digest(path) == before
+
+
+def test_a_custom_measure_is_defined_once_then_reused(log):
+    w = CheckIn(log, today=MONDAY)
+    fill_baseline(w)
+    assert w.custom_box.layout.display == "none"
+    w.custom_toggle.value = True
+    assert w.custom_box.layout.display == "flex"
+    w.custom_name.value = "ODI total"
+    w.custom_score.value = 42
+    w.custom_min.value, w.custom_max.value = 0, 100
+    w.custom_direction.value = False
+    w.custom_mcid.value = 10
+    w.save_button.click()
+    assert "Saved" in w.message.value, w.message.value
+
+    later = CheckIn(log, today=MONDAY + dt.timedelta(days=28))
+    assert later.custom_name.options == ("ODI total",)
+    later.custom_toggle.value = True
+    later.custom_min.value, later.custom_max.value, later.custom_mcid.value = 5, 50, 3
+    later.custom_name.value = "ODI total"
+    # the definition is shown and fixed
+    assert (later.custom_min.value, later.custom_max.value, later.custom_mcid.value) == (0, 100, 10)
+    assert later.custom_direction.value is False
+    assert all(x.disabled for x in (later.custom_min, later.custom_max, later.custom_mcid))
+    later.custom_score.value = 30
+    later.save_button.click()
+    assert "ODI total 42 → 30 (improved)" in later.summary
+    odi = outcomes_frame(log).query("measure == 'ODI total'")
+    assert odi["score"].tolist() == [42, 30]
+
+
+def test_a_bad_custom_measure_is_refused_with_its_reason(log, path):
+    w = CheckIn(log, today=MONDAY)
+    fill_baseline(w)
+    w.custom_toggle.value = True
+    w.custom_name.value = "RMDQ total"
+    w.custom_score.value = 30
+    w.custom_min.value, w.custom_max.value, w.custom_mcid.value = 0, 24, 5
+    before = digest(path)
+    w.save_button.click()
+    assert "custom.score" in w.message.value
+    assert "must be a number from 0 to 24" in w.message.value
+    assert digest(path) == before
+
+
+def test_every_control_has_a_css_class():
+    w = CheckIn(SessionLog(":memory:"), today=MONDAY)
+    controls = [
+        c
+        for c in walk(w)
+        if isinstance(c, (widgets.ValueWidget, widgets.Button, widgets.Output))
+        and not isinstance(c, widgets.HTML)
+    ]
+    assert len(controls) >= 20
+    missing = [type(c).__name__ for c in controls if not any(
+        cls.startswith("bk-checkin") for cls in c._dom_classes)]  # fmt: skip
+    assert missing == []
+    assert "bk-checkin" in w._dom_classes
+    assert "bk-checkin-save" in w.save_button._dom_classes
+
+
+def test_an_unexpected_error_is_shown_not_lost(log):
+    w = CheckIn(log, today=MONDAY)
+    fill_baseline(w)
+    log.close()
+    w.save_button.click()  # must not raise out of the callback
+    assert "Something went wrong" in w.message.value and "the log is closed" in w.message.value
+    assert any("LogError" in o.get("text", "") for o in w.output.outputs)
+
+
+def test_the_default_store_is_the_default_log(tmp_path, monkeypatch):
+    target = tmp_path / "home-log.sqlite"
+    monkeypatch.setenv("BACKKIT_LOG", str(target))
+    w = CheckIn(today=MONDAY)
+    assert w.session_log.path == target
+    fill_baseline(w)
+    w.save_button.click()
+    w.session_log.close()
+    with SessionLog(target) as reopened:
+        assert len(outcomes_frame(reopened)) == 5
+
+
+def test_a_path_is_opened(tmp_path):
+    target = tmp_path / "other.sqlite"
+    with SessionLog(target) as made:
+        record_checkin(made, MONDAY, pain_average=4)
+    w = CheckIn(target, today=MONDAY + dt.timedelta(days=7))
+    assert w.pain_average.value == 4
+    w.session_log.close()
+
+
+def test_docstring_examples(monkeypatch):
+    import doctest
+
+    import backkit.checkin
+
+    monkeypatch.setenv("BACKKIT_TZ", "UTC")
+    result = doctest.testmod(backkit.checkin)
+    assert result.attempted > 0 and result.failed == 0
