@@ -6,6 +6,8 @@
   ``SessionLog.import_csv`` reads it back exactly. Every row says
   ``sample data`` in ``notes`` and every session id starts with ``sample-``.
 - ``data/sample_plan.yaml``: ``backkit.sample_plan()`` saved with ``Plan.save``.
+- copies of both in ``backkit/data/``, so an installed wheel has them too
+  (``backkit report`` and the clinician notebook use them by default).
 
 Timestamps are written in Europe/London (the sample's default twelve weeks
 cross the clock change on 30 March), so the files do not depend on the
@@ -17,11 +19,13 @@ machine's time zone. Run from the repository root::
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DATA = ROOT / "backkit" / "data"
 TZ = "Europe/London"
 
 
@@ -42,7 +46,11 @@ def main(out_dir: Path = ROOT / "data") -> list[Path]:
         finally:
             log.close()
     plan_path = sample_plan().save(out_dir / "sample_plan.yaml")
-    return [csv_path, Path(plan_path)]
+    written = [csv_path, Path(plan_path)]
+    if out_dir == ROOT / "data":  # the package's copies travel in the wheel
+        for path in list(written):
+            written.append(Path(shutil.copyfile(path, PACKAGE_DATA / path.name)))
+    return written
 
 
 if __name__ == "__main__":
