@@ -1,0 +1,304 @@
+"""Notebook hygiene and behaviour, without a browser.
+
+nbval (``pytest notebooks/``) checks that each notebook runs; these tests check
+what nbval does not: no stored outputs, links that resolve, only the public
+API, catalogue text not copied, each notebook under 30 s, the student lab's
+self-checks catching wrong answers, and today's session saving a quick try
+that then shows up in the notebook's summary. Every kernel here gets its own
+``BACKKIT_HOME`` (a temporary folder), so no test touches a real log.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+import backkit
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+ALL = sorted(NOTEBOOKS.glob("*.ipynb"))
+MINE = [
+    *(f"{backkit.get_exercise(i).number:02d}_{i}.ipynb" for i in backkit.exercise_ids()),
+    "10_todays_session.ipynb",
+    "20_my_progress.ipynb",
+    "40_student_lab.ipynb",
+]
+LINK = re.compile(r"\]\(([^)\s]+\.ipynb)(#[^)]*)?\)")
+MAX_SECONDS = 30
+
+
+def read(name: str | Path) -> nbformat.NotebookNode:
+    return nbformat.read(str(NOTEBOOKS / name), as_version=4)
+
+
+def code_of(nb) -> str:
+    return "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+
+
+def run(nb, tmp_path: Path, *, timeout: int = 60) -> tuple[nbformat.NotebookNode, float]:
+    """Execute ``nb`` in a fresh kernel with ``tmp_path`` as backkit home; return it, seconds."""
+    env = {**os.environ, "BACKKIT_HOME": str(tmp_path), "MPLBACKEND": "Agg"}
+    env.pop("BACKKIT_LOG", None)
+    env.pop("BACKKIT_PLAN", None)
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": NOTEBOOKS}}
+    )
+    start = time.perf_counter()
+    client.execute(env=env)
+    return nb, time.perf_counter() - start
+
+
+def text_of(cell) -> str:
+    out = []
+    for o in cell.get("outputs", []):
+        if o.output_type == "stream":
+            out.append(o.text)
+        elif "data" in o:
+            out.append(o.data.get("text/markdown") or o.data.get("text/plain", ""))
+        elif o.output_type == "error":
+            out.append("\n".join(o.traceback))
+    return "\n".join(out)
+
+
+def cell_index(nb, needle: str) -> int:
+    hits = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and needle in c.source]
+    assert len(hits) == 1, f"{needle!r} is in {len(hits)} code cells"
+    return hits[0]
+
+
+# --------------------------------------------------------------------------
+# Hygiene
+
+
+def test_all_my_notebooks_exist():
+    missing = [name for name in MINE if not (NOTEBOOKS / name).is_file()]
+    assert missing == []
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
+class TestHygiene:
+    def test_committed_without_outputs_or_execution_counts(self, path):
+        nb = read(path)
+        dirty = [
+            i
+            for i, c in enumerate(nb.cells)
+            if c.cell_type == "code" and (c.outputs or c.execution_count is not None)
+        ]
+        assert dirty == [], f"{path.name}: cells {dirty} have outputs or execution counts"
+
+    def test_is_valid_and_names_its_kernel(self, path):
+        nb = read(path)
+        nbformat.validate(nb)
+        assert nb.metadata.kernelspec["name"] == "python3"
+
+    def test_ends_with_links_to_next_notebooks(self, path):
+        last = read(path).cells[-1]
+        assert last.cell_type == "markdown"
+        links = [m.group(1) for m in LINK.finditer(last.source)]
+        assert links, f"{path.name}: the last cell links to no notebook"
+        assert path.name not in links
+
+    def test_every_notebook_link_resolves(self, path):
+        nb = read(path)
+        links = {m.group(1) for c in nb.cells if c.cell_type == "markdown"
+                 for m in LINK.finditer(c.source)}  # fmt: skip
+        broken = sorted(link for link in links if not (NOTEBOOKS / link).is_file())
+        assert broken == [], f"{path.name} links to missing notebooks: {broken}"
+
+    def test_calls_only_the_public_api(self, path):
+        code = code_of(read(path))
+        private = re.findall(
+            r"backkit(?:\.\w+)*\._(?!_)\w+|from backkit[\w.]* import [^\n]*\b_(?!_)\w+", code
+        )
+        assert private == []
+
+
+def test_readme_maps_every_notebook():
+    readme = (NOTEBOOKS / "README.md").read_text()
+    listed = {m.group(1) for m in LINK.finditer(readme)}
+    assert listed == {p.name for p in ALL}
+
+
+# --------------------------------------------------------------------------
+# Exercise notebooks: the catalogue's words, shown, not copied
+
+
+@pytest.mark.parametrize("exercise_id", backkit.exercise_ids())
+class TestExerciseNotebooks:
+    def test_named_after_and_about_its_exercise(self, exercise_id):
+        ex = backkit.get_exercise(exercise_id)
+        nb = read(f"{ex.number:02d}_{exercise_id}.ipynb")
+        assert f'EXERCISE = "{exercise_id}"' in code_of(nb)
+        assert nb.cells[0].source.startswith(f"# Exercise {ex.number}: {ex.name}\n")
+
+    def test_shows_every_part_of_the_exercise(self, exercise_id):
+        code = code_of(read(f"{backkit.get_exercise(exercise_id).number:02d}_{exercise_id}.ipynb"))
+        shown = set(
+            re.findall(r'"([a-z-]+)"', " ".join(re.findall(r"show_sections\(([^)]*)\)", code)))
+        )
+        needed = {"steps", "start", "feel", "purpose", "mistakes", "cautions", "easier"}
+        needed |= {"harder", "corrections"}
+        assert needed <= shown
+        calls = [
+            "backkit.show_exercise(EXERCISE)",
+            "backkit.animate_exercise(EXERCISE",
+            "backkit.SessionTimer(EXERCISE, log)",
+            "plot_exercise_history(frame, EXERCISE)",
+        ]
+        assert [c for c in calls if c not in code] == []
+
+    def test_does_not_copy_the_catalogue_text(self, exercise_id):
+        ex = backkit.get_exercise(exercise_id)
+        markdown = "\n".join(
+            c.source for c in read(f"{ex.number:02d}_{exercise_id}.ipynb").cells
+            if c.cell_type == "markdown"
+        )  # fmt: skip
+        words = " ".join(markdown.split())
+        texts = [*ex.steps, ex.feel, ex.purpose, *ex.mistakes, *ex.cautions, ex.start_position]
+        texts += [ex.regression.description, ex.progression.description]
+        copied = [t for t in texts if " ".join(t.split()) in words]
+        assert copied == []
+
+
+# --------------------------------------------------------------------------
+# Running them
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [p.name for p in ALL])
+def test_runs_top_to_bottom_in_under_30_s(name, tmp_path):
+    nb, seconds = run(read(name), tmp_path)
+    errors = [c for c in nb.cells if any(o.output_type == "error" for o in c.get("outputs", []))]
+    assert errors == []
+    print(f"{name}: {seconds:.1f} s")
+    assert seconds < MAX_SECONDS, f"{name} took {seconds:.1f} s"
+
+
+@pytest.mark.slow
+def test_empty_log_shows_sample_data_labelled_as_such(tmp_path):
+    nb, _ = run(read("20_my_progress.ipynb"), tmp_path)
+    first = text_of(nb.cells[cell_index(nb, "sample = frame.empty")])
+    assert "SAMPLE DATA" in first and "made-up person" in first
+    ex, _ = run(read("04_bridge.ipynb"), tmp_path / "ex")
+    history = text_of(ex.cells[cell_index(ex, "plot_exercise_history")])
+    assert "the chart shows SAMPLE DATA, not yours" in history
+
+
+@pytest.mark.slow
+def test_todays_session_saves_a_quick_try_that_the_summary_then_shows(tmp_path):
+    """Drive the quick-try timer headless in the notebook's own kernel, save, re-run the summary."""
+    nb = read("10_todays_session.ipynb")
+    summary = cell_index(nb, "Today you did")
+    progress = cell_index(nb, "plot_calendar")
+    extra = [
+        # as a person does: pain before, Start, let it run out, pain after, Save
+        "assert quick_try.routine.total_seconds <= 30, quick_try.routine.total_seconds\n"
+        "quick_try.pain_before.value = 3\n"
+        "quick_try.start()\n"
+        "await quick_try.run()\n"
+        "quick_try.pain_after.value = 2\n"
+        "quick_try.save_button.click()\n"
+        "print(quick_try.message.value)",
+        nb.cells[summary].source,
+        nb.cells[progress].source,
+    ]
+    nb.cells += [nbformat.v4.new_code_cell(src) for src in extra]
+    nb, _ = run(nb, tmp_path)
+    assert "Nothing saved today yet" in text_of(nb.cells[summary])
+    saved = text_of(nb.cells[-3])
+    assert "Saved 2 rows to the log (completed)" in saved
+    today = text_of(nb.cells[-2])
+    assert "Today you did 1 exercise(s) in 1 session(s): Supine hamstring stretch." in today
+    assert "Pain before exercise averaged 3.0/10 and after 2.0/10." in today
+    progress_text = text_of(nb.cells[-1])
+    assert "SAMPLE DATA" not in progress_text
+    assert "You logged 1 session on 1 day" in progress_text
+    log = backkit.SessionLog(tmp_path / "backkit-log.sqlite", create=False)
+    frame = log.frame()
+    assert list(frame["side"]) == ["left", "right"]
+    assert set(frame["notes"]) == {"quick try"}
+    assert set(frame["plan_id"]) == {backkit.Plan.default().id}
+    assert (frame["hold_s_planned"] == 5).all() and (frame["reps_planned"] == 1).all()
+
+
+# --------------------------------------------------------------------------
+# The student lab's self-checks
+
+
+def _lab_with(answers: dict[str, str]) -> nbformat.NotebookNode:
+    nb = read("40_student_lab.ipynb")
+    for name, body in answers.items():
+        i = cell_index(nb, f"def {name}(")
+        src = nb.cells[i].source
+        assert "return ...  # your answer here" in src
+        nb.cells[i].source = src.replace("return ...  # your answer here", body)
+    return nb
+
+
+def test_the_lab_hides_its_reference_answers_and_leaves_the_answers_blank():
+    nb = read("40_student_lab.ipynb")
+    ref = nb.cells[cell_index(nb, "def reference_time_under_tension")]
+    assert ref.metadata["jupyter"]["source_hidden"] is True
+    for name in ("supine_hamstrings", "time_under_tension", "weekly_minutes"):
+        assert "return ...  # your answer here" in nb.cells[cell_index(nb, f"def {name}(")].source
+        assert f"check_{name}({name})" in code_of(nb)
+
+
+@pytest.mark.slow
+def test_the_lab_checks_accept_right_answers(tmp_path):
+    nb, _ = run(
+        _lab_with(
+            {
+                "supine_hamstrings": 'return sorted(cat.index[(cat["position"] == "supine")'
+                ' & cat["targets"].apply(lambda t: "hamstrings" in t)])',
+                "time_under_tension": "return ex.sets * ex.reps * (2 if ex.per_side else 1)"
+                " * ex.seconds_per_rep",
+                "weekly_minutes": "return sum(s * r * h * (2 if backkit.get_exercise("
+                "i.exercise_id).per_side else 1) for i in plan.items for s, r, h in "
+                "[plan.dose(i.exercise_id)]) * (plan.days_per_week or len(plan.weekdays)) / 60",
+            }
+        ),
+        tmp_path,
+    )
+    out = "\n".join(text_of(c) for c in nb.cells)
+    assert "not answered yet" not in out
+    assert "\u2713 supine_hamstrings is right: bridge, supine-hamstring-stretch." in out
+    assert "\u2713 time_under_tension is right for all seven exercises." in out
+    assert "\u2713 weekly_minutes is right for 3 plans." in out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        (
+            {"time_under_tension": "return ex.sets * ex.reps * ex.seconds_per_rep"},
+            "time_under_tension('supine-hamstring-stretch') gave 60, expected 120. "
+            "Did you count both sides?",
+        ),
+        (
+            {"supine_hamstrings": 'return sorted(cat.index[cat["position"] == "supine"])'},
+            "supine_hamstrings(cat) gave ['bridge', 'double-knee-to-chest', 'knee-to-chest', "
+            "'supine-hamstring-stretch'], expected ['bridge', 'supine-hamstring-stretch']",
+        ),
+        (
+            # the catalogue's doses, not the plan's, and always seven days
+            {
+                "weekly_minutes": "return 7 * sum(backkit.get_exercise(i.exercise_id).sets"
+                " for i in plan.items)"
+            },
+            "weekly_minutes gave",
+        ),
+    ],
+)
+def test_the_lab_checks_catch_wrong_answers(answers, message, tmp_path):
+    with pytest.raises(CellExecutionError) as err:
+        run(_lab_with(answers), tmp_path)
+    assert message in str(err.value)
