@@ -57,7 +57,9 @@ def cmd_lab(args: argparse.Namespace) -> int:
 def cmd_app(args: argparse.Namespace) -> int:
     from backkit import app
 
-    return app.serve(port=args.port, open_browser=not args.no_browser, log=args.log)
+    return app.serve(
+        port=args.port, open_browser=not args.no_browser, log=args.log, quick=args.quick
+    )
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -71,7 +73,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         real_name=args.name,
         date_shift=args.date_shift,
         include_notes=args.include_notes,
+        redact=args.redact,
         pdf=args.pdf,
+        plan_out=args.plan_out,
+        notebook=args.notebook,
         progress=not args.quiet,
     )
     for path in out:
@@ -112,15 +117,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     log_path = out / "sample-log.sqlite"
     if log_path.exists():
         log_path.unlink()
-    log = SessionLog(log_path)
-    log.record_many(sample.sample_log(weeks=12, seed=0, profile=args.profile).to_dict("records"))
-    csv = out / "sample_sessions.csv"
-    log.export_csv(csv)
+    with SessionLog(log_path) as log:
+        frame = sample.sample_log(weeks=12, seed=0, profile=args.profile)
+        log.record_many(frame.astype(object).where(frame.notna(), None).to_dict("records"))
+        _record_sample_checkins(log, args.profile)
+        csv = out / "sample_sessions.csv"
+        log.export_csv(csv)
     plan_path = out / "sample_plan.yaml"
     sample.sample_plan().save(plan_path)
-    print(f"wrote sample data (profile {args.profile!r}): {csv}, {plan_path}")
+    print(f"wrote sample data (profile {args.profile!r}): {log_path}, {csv}, {plan_path}")
+    # the log file, not the CSV: it holds the outcome check-ins too
     for path in report.build(
-        csv,
+        log_path,
         plan=plan_path,
         out=out / "sample-report.html",
         pseudonym="Sample patient",
@@ -128,6 +136,39 @@ def cmd_demo(args: argparse.Namespace) -> int:
     ):
         print(f"wrote sample report: {path}")
     return 0
+
+
+def _record_sample_checkins(log: object, profile: str) -> None:
+    """Store the sample check-ins that go with the sample log, one check-in a week."""
+    try:
+        from backkit.outcomes import PAIN_AVERAGE, PAIN_WORST, PSFS, record_checkin
+        from backkit.sample import sample_checkins
+    except ImportError:  # an older backkit without outcome check-ins
+        return
+    checkins = sample_checkins(weeks=12, seed=0, profile=profile)
+    for day, rows in checkins.groupby("date", sort=True):
+        by = {m: rows[rows["measure"] == m] for m in rows["measure"].unique()}
+        custom = [
+            {
+                "name": name,
+                "score": float(r["score"].iloc[0]),
+                "min": float(r["scale_min"].iloc[0]),
+                "max": float(r["scale_max"].iloc[0]),
+                "higher_is_better": bool(r["higher_is_better"].iloc[0]),
+                "mcid": float(r["mcid"].iloc[0]),
+            }
+            for name, r in by.items()
+            if name not in (PAIN_AVERAGE, PAIN_WORST, PSFS)
+        ]
+        record_checkin(
+            log,  # type: ignore[arg-type]
+            day.date(),
+            pain_average=int(by[PAIN_AVERAGE]["score"].iloc[0]),
+            pain_worst=int(by[PAIN_WORST]["score"].iloc[0]),
+            psfs={str(r.item): int(r.score) for r in by[PSFS].itertuples()},
+            custom=custom or None,
+            notes="sample data",
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -148,10 +189,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--notebook", default="00_start_here.ipynb", help="notebook to open")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
 
-    p = add("app", cmd_app, "serve the no-code app (Voila) on 127.0.0.1 only")
+    p = add(
+        "app",
+        cmd_app,
+        "serve the no-code app (Voila) on 127.0.0.1 only, behind a random token",
+    )
     p.add_argument("--port", type=int, default=8866, help="port (default 8866)")
     p.add_argument("--log", help="session log file (default: your log)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="quick try: every exercise shortened to one 2-second repetition",
+    )
 
     p = add("report", cmd_report, "write a patient report (HTML, and PDF with --pdf)")
     p.add_argument("log", help="the patient's exported log (CSV) or log file (.sqlite)")
@@ -167,7 +217,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="shift every date by DAYS days (de-identification)",
     )
     p.add_argument("--include-notes", action="store_true", help="include free-text notes")
+    p.add_argument(
+        "--redact",
+        action="append",
+        default=[],
+        metavar="WORD",
+        help="a name to replace by the pseudonym in kept text (repeat for more)",
+    )
     p.add_argument("--pdf", action="store_true", help="also write a PDF (needs Chromium)")
+    p.add_argument(
+        "--plan-out", metavar="YAML", help="also save the proposed next plan to this file"
+    )
+    p.add_argument("--notebook", help="a clinician notebook of your own (default: the kit's)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = add("export", cmd_export, "export your session log to CSV or Excel")

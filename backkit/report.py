@@ -102,9 +102,7 @@ def _check_name(field_name: str, value: Any, *, required: bool) -> str | None:
     if value is None and not required:
         return None
     if not isinstance(value, str) or not value.strip() or len(value.strip()) > _MAX_NAME:
-        raise ReportError(
-            f"report: {field_name} = {value!r}: give a name of 1 to {_MAX_NAME} characters"
-        )
+        raise ReportError(f"{field_name} = {value!r}: give a name of 1 to {_MAX_NAME} characters")
     return value.strip()
 
 
@@ -160,16 +158,16 @@ class Privacy:
                 shift = int(shift.strip())
         if isinstance(shift, bool) or not isinstance(shift, int) or abs(shift) > _MAX_SHIFT:
             raise ReportError(
-                f"report: date_shift = {self.date_shift!r}: give a whole number of days "
+                f"date_shift = {self.date_shift!r}: give a whole number of days "
                 f"from -{_MAX_SHIFT} to {_MAX_SHIFT}"
             )
         put(self, "date_shift", shift)
         if not isinstance(self.include_notes, bool):
-            raise ReportError(f"report: include_notes = {self.include_notes!r}: give True or False")
+            raise ReportError(f"include_notes = {self.include_notes!r}: give True or False")
         words = [self.redact] if isinstance(self.redact, str) else list(self.redact or ())
         for word in words:
             if not isinstance(word, str) or not word.strip():
-                raise ReportError(f"report: redact: {word!r} is not a word to redact")
+                raise ReportError(f"redact: {word!r} is not a word to redact")
         put(self, "redact", tuple(w.strip() for w in words))
 
     @property
@@ -367,16 +365,23 @@ def chart_html(chart: Any, *, sample: bool = False, dpi: int = 100) -> str:
     from .charts import mark_sample
 
     fig = getattr(chart, "figure", chart)
+    suptitle = getattr(fig, "_suptitle", None)  # a multi-panel figure's own title
     if sample:
-        mark_sample(fig)
+        if suptitle is not None and suptitle.get_text():
+            # the stamp's corner is taken by the title there: say it in the title
+            first, *rest = suptitle.get_text().split("\n")
+            if "sample" not in first.lower():
+                suptitle.set_text("\n".join([f"{first} (SAMPLE DATA)", *rest]))
+        else:
+            mark_sample(fig)
     titles = [t for ax in fig.axes if (t := ax.get_title())]
-    if getattr(fig, "_suptitle", None) is not None:
-        titles.insert(0, fig._suptitle.get_text())
+    if suptitle is not None:
+        titles.insert(0, suptitle.get_text())
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    alt = html.escape("; ".join(titles) or "chart", quote=True)
+    alt = html.escape(" ".join("; ".join(titles).split()) or "chart", quote=True)
     return f'<img alt="{alt}" src="data:image/png;base64,{data}" style="max-width:100%">'
 
 
@@ -480,7 +485,8 @@ class Inputs:
 def load_inputs(log_path: str | Path | None, plan_path: str | Path | None = None) -> Inputs:
     """Load a log and its plan for the clinician notebook; None for the shipped sample.
 
-    With ``log_path=None`` the sample log is used, and the sample plan unless a
+    With ``log_path=None`` the sample log is used, with its check-ins
+    (:func:`backkit.sample.sample_checkins`), and the sample plan unless a
     plan is given. With a log and no plan, adherence is reported as days
     exercised, with no prescription to compare against.
 
@@ -493,10 +499,17 @@ def load_inputs(log_path: str | Path | None, plan_path: str | Path | None = None
     """
     from .plan import Plan
 
-    if log_path is None:
+    sample = log_path is None
+    if sample:
         log_path, sample_plan = sample_paths()
         plan_path = plan_path if plan_path is not None else sample_plan
-    frame, outcomes = read_log(log_path)
+    frame, outcomes = read_log(log_path)  # type: ignore[arg-type]
+    if sample and outcomes is None:
+        with contextlib.suppress(ImportError, AttributeError):
+            from .sample import sample_checkins
+
+            # the check-ins that go with the shipped sample log (same weeks and profile)
+            outcomes = sample_checkins(weeks=12, seed=0, profile="improving")
     plan = Plan.load(plan_path) if plan_path is not None else None
     notes = frame["notes"].astype("string")
     is_sample = bool(notes.str.startswith("sample data").fillna(False).any())
@@ -537,6 +550,11 @@ class _Progress:
     def detail(self, text: str, fraction: float) -> None:
         if self.tty:  # in-place updates only where they do not flood a log file
             self._draw(f"{self.label} {text}", extra=fraction)
+
+    def abort(self) -> None:
+        if self.enabled and self.tty:
+            self.stream.write("\n")  # an error message starts on a line of its own
+            self.stream.flush()
 
     def finish(self, text: str) -> None:
         self.done = self.total
@@ -777,87 +795,89 @@ def build(
     )
     out = Path(out).expanduser()
     if out.suffix.lower() not in (".html", ".htm"):
-        raise ReportError(f"report: --out {str(out)!r}: give an .html file name")
+        raise ReportError(f"output file {str(out)!r}: give an .html file name")
     if out.is_dir():
-        raise ReportError(f"report: --out {str(out)!r} is a folder; give an .html file name")
+        raise ReportError(f"output file {str(out)!r} is a folder; give an .html file name")
     if plan_out is not None and privacy.date_shift:
         raise ReportError(
-            "report: --plan-out with --date-shift would give the patient a plan with "
+            "saving the next plan (plan_out) with a date shift would give the patient a plan with "
             "shifted dates; make the plan from an unshifted report"
         )
     chromium = find_chromium() if pdf else None
     if pdf and chromium is None:
         raise ReportError(
-            "report: no Chromium for the PDF (looked at $BACKKIT_CHROMIUM, /usr/bin/chromium "
+            "no Chromium for the PDF (looked at $BACKKIT_CHROMIUM, /usr/bin/chromium "
             "and PATH); install one (Debian: apt-get install chromium) or leave out --pdf"
         )
     source = _notebook_path(notebook)
     stream = progress if hasattr(progress, "write") else None
     bar = _Progress(5 if pdf else 4, enabled=bool(progress), stream=stream)  # type: ignore[arg-type]
 
-    bar.step("reading the log")
-    # Read and check the inputs here first: errors then name the user's own
-    # files, and nothing slow has started yet.
-    log_path = Path(log).expanduser() if log is not None else None
-    read_log(log_path if log_path is not None else sample_paths()[0])
-    plan_path = Path(plan).expanduser() if plan is not None else None
-    if plan_path is not None:
-        Plan.load(plan_path)
-
-    with tempfile.TemporaryDirectory(prefix="backkit-report-") as tmp:
-        work = Path(tmp)
-        # The notebook reads copies with neutral names: the patient's file name
-        # (often their name) never reaches the kernel, the outputs or the report.
-        copy_log = None
-        if log_path is not None:
-            suffix = ".sqlite" if _is_sqlite(log_path) else ".csv"
-            copy_log = work / f"log{suffix}"
-            shutil.copyfile(log_path, copy_log)
-        copy_plan = None
+    try:
+        bar.step("reading the log")
+        # Read and check the inputs here first: errors then name the user's own
+        # files, and nothing slow has started yet.
+        log_path = Path(log).expanduser() if log is not None else None
+        read_log(log_path if log_path is not None else sample_paths()[0])
+        plan_path = Path(plan).expanduser() if plan is not None else None
         if plan_path is not None:
-            copy_plan = work / "plan.yaml"
-            shutil.copyfile(plan_path, copy_plan)
-        next_plan = work / "next-plan.yaml" if plan_out is not None else None
-        nb = nbformat.read(source, as_version=4)
-        _inject(
-            nb,
-            {
-                "log_path": str(copy_log) if copy_log else None,
-                "plan_path": str(copy_plan) if copy_plan else None,
-                "pseudonym": privacy.pseudonym,
-                "real_name": privacy.real_name,
-                "date_shift": privacy.date_shift,
-                "include_notes": privacy.include_notes,
-                "redact": list(privacy.redact),
-                "new_plan_path": str(next_plan) if next_plan else None,
-                "export_dir": None,
-                "report_mode": True,
-            },
-        )
-        bar.step("running the clinician notebook")
-        _execute(nb, work, bar)
+            Plan.load(plan_path)
 
-        bar.step("writing the HTML report")
-        meta = {"metadata": {"name": f"Back exercise review: {privacy.name}"}}
-        html, _ = _exporter("html").from_notebook_node(nb, resources=meta)
-        written = [_write_atomic(out, html.encode("utf-8"))]
-        if pdf:
-            bar.step("printing the PDF with Chromium")
-            assert chromium is not None
-            try:
-                with _system_chromium(chromium):
-                    data, _ = _exporter("pdf").from_notebook_node(nb, resources=meta)
-            except RuntimeError as err:
-                raise ReportError(
-                    f"report: the PDF could not be printed with {chromium}: {err}; "
-                    f"the HTML report is at {out}"
-                ) from None
-            written.append(_write_atomic(out.with_suffix(".pdf"), data))
-        if next_plan is not None:
-            if not next_plan.is_file():
-                raise ReportError("the clinician notebook saved no next plan")
-            target = Path(plan_out).expanduser()  # type: ignore[arg-type]
-            target.parent.mkdir(parents=True, exist_ok=True)
-            written.append(Path(shutil.copyfile(next_plan, target)))
+        with tempfile.TemporaryDirectory(prefix="backkit-report-") as tmp:
+            work = Path(tmp)
+            # The notebook reads copies with neutral names: the patient's file name
+            # (often their name) never reaches the kernel, the outputs or the report.
+            copy_log = None
+            if log_path is not None:
+                suffix = ".sqlite" if _is_sqlite(log_path) else ".csv"
+                copy_log = work / f"log{suffix}"
+                shutil.copyfile(log_path, copy_log)
+            copy_plan = None
+            if plan_path is not None:
+                copy_plan = work / "plan.yaml"
+                shutil.copyfile(plan_path, copy_plan)
+            next_plan = work / "next-plan.yaml" if plan_out is not None else None
+            nb = nbformat.read(source, as_version=4)
+            _inject(
+                nb,
+                {
+                    "log_path": str(copy_log) if copy_log else None,
+                    "plan_path": str(copy_plan) if copy_plan else None,
+                    "pseudonym": privacy.pseudonym,
+                    "real_name": privacy.real_name,
+                    "date_shift": privacy.date_shift,
+                    "include_notes": privacy.include_notes,
+                    "redact": list(privacy.redact),
+                    "new_plan_path": str(next_plan) if next_plan else None,
+                    "export_dir": None,
+                    "report_mode": True,
+                },
+            )
+            bar.step("running the clinician notebook")
+            _execute(nb, work, bar)
+
+            bar.step("writing the HTML report")
+            meta = {"metadata": {"name": f"Back exercise review: {privacy.name}"}}
+            html, _ = _exporter("html").from_notebook_node(nb, resources=meta)
+            files = {out: html.encode("utf-8")}
+            if pdf:
+                bar.step("printing the PDF with Chromium")
+                assert chromium is not None
+                try:
+                    with _system_chromium(chromium):
+                        data, _ = _exporter("pdf").from_notebook_node(nb, resources=meta)
+                except RuntimeError as err:
+                    message = f"the PDF could not be printed with {chromium}: {err}"
+                    raise ReportError(message) from None
+                files[out.with_suffix(".pdf")] = data
+            if next_plan is not None:
+                if not next_plan.is_file():
+                    raise ReportError("the clinician notebook saved no next plan")
+                files[Path(plan_out).expanduser()] = next_plan.read_bytes()  # type: ignore[arg-type]
+            # Written only now that every part is made: a failure leaves nothing behind.
+            written = [_write_atomic(path, data) for path, data in files.items()]
+    except BaseException:
+        bar.abort()
+        raise
     bar.finish(f"wrote {', '.join(p.name for p in written)}")
     return written
