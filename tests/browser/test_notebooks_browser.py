@@ -110,10 +110,11 @@ def test_todays_session_runs_a_quick_try_saves_it_and_shows_it_in_the_progress(o
     timer.scroll_into_view_if_needed()
     assert timer.locator(".bk-phase").inner_text().strip().startswith("Ready: Get ready")
     assert timer.locator(".bk-notes textarea").input_value() == "quick try"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "todays-session-lab.png"))
     set_slider(timer, ".bk-pain-before", 3)
     timer.locator(".bk-start").click()
     wait_text(timer.locator(".bk-phase"), r"^Hold - left leg - rep 1 of 1$", timeout=15)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     timer.screenshot(path=str(ARTIFACTS / "todays-quick-try-running.png"))
     wait_text(timer.locator(".bk-phase"), r"^Done - well done!$", timeout=40)
     timer.locator(".bk-pain-after").wait_for(state="visible")
