@@ -37,7 +37,6 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import sys
 import tempfile
 import time
@@ -411,9 +410,9 @@ def read_log(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Read a patient's log without changing it: a CSV export or a log file (SQLite).
 
     A CSV is validated row by row as :meth:`SessionLog.import_csv` does (all
-    problems named, by file name and row). A log file is copied with SQLite's
-    backup API and read from the copy, so the patient's file is never written
-    (not even upgraded to a newer schema).
+    problems named, by file name and row). A log file is copied and read from
+    the copy, so nothing is written to or beside the patient's file (not even
+    an upgrade to a newer schema).
 
     Returns
     -------
@@ -448,16 +447,16 @@ def read_log(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
             return log.frame(), None
     with tempfile.TemporaryDirectory(prefix="backkit-read-") as tmp:
         copy = Path(tmp) / "log.sqlite"
+        # Copy the file (and its write-ahead log, where recent sessions may still
+        # be) and open only the copy: SQLite would otherwise leave lock files
+        # beside the patient's log, or upgrade it to this backkit's schema.
         try:
-            source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-            try:
-                with sqlite3.connect(copy) as target:
-                    source.backup(target)
-                target.close()
-            finally:
-                source.close()
-        except sqlite3.Error as err:
-            raise ReportError(f"{path}: cannot be read as a log file ({err})") from None
+            shutil.copyfile(path, copy)
+            wal = path.with_name(path.name + "-wal")
+            if wal.is_file():
+                shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+        except OSError as err:
+            raise ReportError(f"{path}: cannot be read: {err.strerror}") from None
         try:
             log = SessionLog(copy, create=False)
         except LogError as err:

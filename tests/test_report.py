@@ -206,6 +206,7 @@ class TestReadLog:
         assert len(frame) == 683
         assert outcomes is not None and outcomes.empty
         assert sha(path) == before
+        assert [p.name for p in tmp_path.iterdir()] == ["patient.sqlite"]  # no lock files beside
 
     def test_sample_inputs(self):
         inputs = report.load_inputs(None)

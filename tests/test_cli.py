@@ -1,0 +1,203 @@
+"""The ``backkit`` command, run as a person runs it: a real process, its exit code and output.
+
+A user's mistake must end with a non-zero exit and one clear error, never a
+Python traceback; nothing stored may change.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from backkit.log import SessionLog
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE_CSV = REPO / "data" / "sample_sessions.csv"
+SAMPLE_PLAN = REPO / "data" / "sample_plan.yaml"
+COMMANDS = ("lab", "app", "report", "export", "import", "demo")
+SCRIPT = Path(sys.executable).with_name("backkit")
+
+
+def backkit(*args: str, home: Path, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run the installed ``backkit`` console script with a throw-away data home."""
+    env = dict(os.environ, BACKKIT_HOME=str(home), MPLBACKEND="Agg")
+    env.pop("BACKKIT_LOG", None)
+    return subprocess.run(
+        [str(SCRIPT), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=home,
+        timeout=timeout,
+    )
+
+
+def assert_user_error(result: subprocess.CompletedProcess, code: int, *fragments: str) -> None:
+    assert result.returncode == code, result
+    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
+    for fragment in fragments:
+        assert fragment in result.stderr, (fragment, result.stderr)
+
+
+@pytest.fixture
+def home(tmp_path) -> Path:
+    path = tmp_path / "home"
+    path.mkdir()
+    return path
+
+
+def test_the_console_script_is_installed():
+    assert SCRIPT.is_file(), "pip install -e . makes the backkit command"
+
+
+class TestHelp:
+    def test_help_lists_every_command(self, home):
+        result = backkit("--help", home=home)
+        assert result.returncode == 0
+        listed = re.findall(r"^    (\w+)  ", result.stdout, flags=re.M)
+        assert tuple(listed) == COMMANDS
+
+    @pytest.mark.parametrize("command", COMMANDS)
+    def test_each_command_has_help(self, command, home):
+        result = backkit(command, "--help", home=home)
+        assert result.returncode == 0
+        assert result.stdout.startswith(f"usage: backkit {command}")
+
+    def test_report_help_names_the_privacy_options(self, home):
+        out = backkit("report", "--help", home=home).stdout
+        for option in ("--pseudonym", "--name", "--date-shift", "--include-notes", "--pdf",
+                       "--plan", "--out"):  # fmt: skip
+            assert option in out
+
+    def test_app_help_says_loopback_and_token(self, home):
+        assert "127.0.0.1 only, behind a random token" in backkit("app", "--help", home=home).stdout
+
+    def test_no_command_prints_help_and_exits_2(self, home):
+        result = backkit(home=home)
+        assert result.returncode == 2
+        assert "report" in result.stdout
+
+    def test_version(self, home):
+        result = backkit("--version", home=home)
+        assert result.returncode == 0 and result.stdout.startswith("backkit 0.")
+
+
+class TestUsageErrors:
+    def test_unknown_option(self, home):
+        result = backkit("report", str(SAMPLE_CSV), "--bogus", home=home)
+        assert_user_error(result, 2, "unrecognized arguments: --bogus")
+
+    def test_unknown_command(self, home):
+        result = backkit("reprot", home=home)
+        assert_user_error(result, 2, "invalid choice: 'reprot'")
+
+    def test_date_shift_not_a_number(self, home):
+        result = backkit("report", str(SAMPLE_CSV), "--date-shift", "two weeks", home=home)
+        assert_user_error(result, 2, "argument --date-shift: invalid int value: 'two weeks'")
+
+    def test_date_shift_out_of_range(self, home):
+        result = backkit("report", str(SAMPLE_CSV), "--date-shift", "99999", home=home)
+        assert_user_error(result, 1, "backkit report: error: date_shift = 99999")
+        assert not (home / "report.html").exists()
+
+
+class TestReport:
+    def test_missing_file(self, home):
+        result = backkit("report", "jane_doe.csv", home=home)
+        assert_user_error(result, 1, "backkit report: error: jane_doe.csv: no such file")
+        assert not (home / "report.html").exists()
+
+    def test_bad_csv_row_names_file_row_and_field(self, home):
+        bad = home / "visit.csv"
+        bad.write_text("exercise_id,pain_before,pain_after\nbridge,3,2\nbridge,3,12\n")
+        result = backkit("report", str(bad), home=home)
+        assert_user_error(result, 1, "1 of 2 rows rejected", "file visit.csv, row 3: pain_after")
+        assert not (home / "report.html").exists()
+
+    def test_output_not_html(self, home):
+        result = backkit("report", str(SAMPLE_CSV), "--out", "r.docx", home=home)
+        assert_user_error(result, 1, "output file 'r.docx': give an .html file name")
+
+    def test_writes_the_report(self, home):
+        result = backkit("report", str(SAMPLE_CSV), "--plan", str(SAMPLE_PLAN),
+                         "--pseudonym", "Patient A", "--out", "r.html", home=home)  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == str(Path("r.html"))
+        text = (home / "r.html").read_text()
+        assert "Back exercise review: Patient A" in text
+        assert "4/4 wrote r.html" in result.stderr  # the progress bar
+
+
+class TestImportExport:
+    def test_import_then_export_round_trip(self, home):
+        log = home / "mine.sqlite"
+        result = backkit("import", str(SAMPLE_CSV), "--log", str(log), home=home)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == f"imported 683 rows into {log}"
+        result = backkit("export", "back.csv", "--log", str(log), home=home)
+        assert result.returncode == 0 and result.stdout.strip() == "wrote 683 rows to back.csv"
+        frames = []
+        for csv in (SAMPLE_CSV, home / "back.csv"):
+            with SessionLog(":memory:") as fresh:
+                fresh.import_csv(csv)
+                frames.append(fresh.frame())
+        pd.testing.assert_frame_equal(*frames)
+
+    def test_import_of_a_bad_file_changes_nothing(self, home):
+        log = home / "mine.sqlite"
+        with SessionLog(log) as opened:
+            opened.record(exercise_id="bridge")
+        bad = home / "bad.csv"
+        bad.write_text("exercise_id,pain_after\nbridge,2\nbrige,3\n")
+        result = backkit("import", str(bad), "--log", str(log), home=home)
+        assert_user_error(result, 1, "row 3: exercise_id = 'brige'", "Did you mean 'bridge'?")
+        with SessionLog(log) as opened:
+            assert len(opened) == 1
+
+    def test_export_without_a_log(self, home):
+        result = backkit("export", "out.csv", home=home)
+        assert_user_error(result, 1, "backkit export: error:", "no log here yet")
+
+    def test_export_to_an_unknown_format(self, home):
+        SessionLog(home / "backkit-log.sqlite").close()
+        result = backkit("export", "out.txt", home=home)
+        assert_user_error(result, 1, "give a .csv or .xlsx file name")
+
+
+class TestAppAndLabErrors:
+    def test_busy_port(self, home):
+        with socket.socket() as busy:
+            busy.bind(("127.0.0.1", 0))
+            busy.listen()
+            port = busy.getsockname()[1]
+            result = backkit("app", "--port", str(port), "--no-browser", home=home)
+        assert_user_error(result, 1, f"port {port} on 127.0.0.1 is in use; give another")
+
+    @pytest.mark.parametrize("port", ["0", "70000"])
+    def test_bad_port(self, port, home):
+        result = backkit("app", "--port", port, "--no-browser", home=home)
+        assert_user_error(result, 1, f"port {port}: give a port number from 1 to 65535")
+
+    def test_lab_with_a_missing_notebook(self, home):
+        result = backkit("lab", "--notebook", "99_nothing.ipynb", "--no-browser", home=home)
+        assert_user_error(result, 1, "notebook '99_nothing.ipynb' not found")
+
+
+@pytest.mark.slow
+def test_demo_writes_sample_data_and_a_report(home):
+    result = backkit("demo", "--out", "demo", "--quiet", home=home)
+    assert result.returncode == 0, result.stderr
+    folder = home / "demo"
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["sample-log.sqlite", "sample-report.html", "sample_plan.yaml",
+                     "sample_sessions.csv"]  # fmt: skip
+    text = (folder / "sample-report.html").read_text()
+    assert "Back exercise review: Sample patient" in text
+    assert "Outcome measures since the baseline" in text  # the check-ins went in the log
