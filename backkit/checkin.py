@@ -320,7 +320,9 @@ class CheckIn(widgets.VBox):
             description="Save check-in",
             button_style="primary",
             tooltip="Check and store this check-in",
-            layout=widgets.Layout(width="auto", min_width="140px", height="38px"),
+            layout=widgets.Layout(
+                width="auto", min_width="160px", height="38px", align_self="flex-start"
+            ),
         )
         self.save_button.add_class("bk-checkin-save")
         self.save_button.on_click(self._guard(self._on_save))
