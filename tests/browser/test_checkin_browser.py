@@ -130,3 +130,38 @@ def test_a_person_checks_in_twice_and_the_scores_land_in_the_store(open_notebook
     out = nb.output_text(2)
     assert "rows: 10" in out
     assert out.count("True") == 5 and out.count("False") == 5
+
+
+def test_a_check_in_works_in_voila(start_voila, make_notebook, page, tmp_path):
+    log_path = tmp_path / "voila-log.sqlite"
+    nb = make_notebook(
+        tmp_path / "checkin-app.ipynb",
+        [
+            "import datetime as dt\n"
+            "import backkit\n"
+            "from backkit.checkin import CheckIn\n"
+            f"CheckIn(backkit.SessionLog(r'{log_path}'), today=dt.date(2025, 3, 3))"
+        ],
+    )
+    server = start_voila(nb)
+    page.goto(server.url("/"))
+    form = page.locator(".bk-checkin")
+    form.locator(".bk-checkin-save").wait_for(timeout=60_000)
+    set_slider(page, form.locator(".bk-checkin-pain-average"), 5)
+    set_slider(page, form.locator(".bk-checkin-pain-worst"), 7)
+    names = form.locator(".bk-checkin-activity input")
+    for k, name in enumerate(["sitting 1 hour", "gardening", "lifting a child"]):
+        names.nth(k).fill(name)
+        names.nth(k).press("Tab")
+        set_slider(page, form.locator(".bk-checkin-psfs-score").nth(k), k + 2)
+    save(page, form)
+    text = wait_message(page, "Saved")
+    assert "average pain 5/10, worst pain 7/10, PSFS (mean) 3/10" in text
+    page.locator(".bk-checkin").screenshot(path=str(ARTIFACTS / "checkin-voila.png"))
+    server.stop()
+
+    from backkit.log import SessionLog
+    from backkit.outcomes import outcomes_frame
+
+    with SessionLog(log_path) as log:
+        assert outcomes_frame(log)["score"].tolist() == [5, 7, 2, 3, 4]
