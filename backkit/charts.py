@@ -924,11 +924,12 @@ def _outcome_panel(ax: Axes, rows: pd.DataFrame, items: pd.DataFrame) -> None:
             gid=f"activity:{name}",
         )  # fmt: skip
     ax.plot(x, y, color=OKABE_ITO["blue"], lw=2.4, zorder=3, gid="score")
+    size = 46 if len(x) <= 30 else 14  # smaller points when years of check-ins crowd
     for status, colour in _STATUS_COLOURS.items():
         mask = (rows["status"] == status).to_numpy()
         if mask.any():
             ax.scatter(
-                x[mask], y[mask], s=46, color=colour, edgecolor="white", lw=0.8, zorder=4,
+                x[mask], y[mask], s=size, color=colour, edgecolor="white", lw=0.8, zorder=4,
                 marker="D" if status == "baseline" else "o", gid=f"status:{status}",
             )  # fmt: skip
     if not items.empty:
@@ -1096,8 +1097,11 @@ def plot_outcomes(
         sessions_ax.bar(
             middle, per_week, width=6.2, color=OKABE_ITO["sky"], lw=0, zorder=2, gid="sessions"
         )
-        for x, v in zip(middle, per_week, strict=True):
-            sessions_ax.text(x, v, f"{v:d}", ha="center", va="bottom", fontsize=7.5, color="0.3")
+        if len(weeks) <= 26:  # a count over each bar while they fit
+            for x, v in zip(middle, per_week, strict=True):
+                sessions_ax.text(
+                    x, v, f"{v:d}", ha="center", va="bottom", fontsize=7.5, color="0.3"
+                )
         sessions_ax.set_ylim(0, max(7, int(per_week.max())) * 1.25)
         dates += [weeks[0], weeks[-1] + pd.Timedelta(days=7)]
     else:
