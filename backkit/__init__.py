@@ -49,6 +49,13 @@ _EXPORTS = {
     "plot_pain_trend": "charts",
     "plot_pain_change": "charts",
     "plot_dashboard": "charts",
+    "plot_exercise_history": "charts",
+    "plot_outcomes": "charts",
+    # outcome measures
+    "CheckIn": "checkin",
+    "record_checkin": "outcomes",
+    "outcomes_frame": "outcomes",
+    "sample_checkins": "sample",
     # illustrations
     "draw_pose": "poses",
     "show_exercise": "poses",
@@ -67,6 +74,10 @@ _SUBMODULES = {
     "analysis",
     "charts",
     "poses",
+    "outcomes",
+    "checkin",
+    "report",
+    "cli",
 }
 
 __all__ = sorted([*_EXPORTS, *_SUBMODULES, "adherence", "__version__"])

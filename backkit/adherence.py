@@ -455,15 +455,15 @@ def describe(table: pd.DataFrame) -> str:
     >>> print(describe(adherence(empty_frame(tz="UTC"), plan, end="2024-05-12")))
     ... # doctest: +NORMALIZE_WHITESPACE
     From 2024-05-06 to 2024-05-12, 0% of the prescribed sessions were done
-    (0 of 7 in full, 0 in part). Current streak: 0 days; longest: 0 days.
+    (0 of 7 in full, 0 in part). Days in a row doing the whole plan: current 0, longest 0.
     """
     a = table.attrs
     span = f"From {a.get('start')} to {a.get('end')}"
     done = int(table["done"].sum())
     partial = int(table["partial"].sum())
     streak = (
-        f" Current streak: {a.get('current_streak', 0)} days; "
-        f"longest: {a.get('longest_streak', 0)} days."
+        f" Days in a row doing the whole plan: current {a.get('current_streak', 0)}, "
+        f"longest {a.get('longest_streak', 0)}."
     )
     if a.get("overall") is None and table["prescribed"].isna().all():
         sessions = int(table["sessions"].sum())

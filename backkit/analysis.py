@@ -696,6 +696,10 @@ def _date(ts: Any) -> str:
     return f"{ts:%-d %b %Y}"
 
 
+#: Fewest bouts of an exercise before :func:`summary` says it eases or raises pain.
+MIN_BOUTS_FOR_EFFECT = 6
+
+
 def summary(frame: pd.DataFrame, plan: Plan | None = None) -> list[str]:
     """Plain-language sentences about the log, every number computed from it.
 
@@ -799,6 +803,9 @@ def summary(frame: pd.DataFrame, plan: Plan | None = None) -> list[str]:
     # -- which exercises help ------------------------------------------------
     effect = immediate_effect(frame)
     known = set(exercise_ids())
+    # Left and right bouts of one sitting are not independent: claim an effect
+    # only once there are enough bouts for the interval to mean something.
+    effect = effect[effect["n"] >= MIN_BOUTS_FOR_EFFECT]
     if not effect.empty:
         eases = effect[effect["ci_high"] < 0].sort_values("change")
         if not eases.empty:

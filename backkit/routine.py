@@ -178,10 +178,11 @@ class Routine:
             bouts = [b for b in self.bouts if b.exercise_id == ex_id]
             b = bouts[0]
             sets = f"{b.sets} set{'s' if b.sets > 1 else ''}"
+            reps = f"{b.reps} rep{'s' if b.reps != 1 else ''}"
             side = " per side" if b.side != "both" else ""
             n = _num(b.seconds_per_rep)
             each = f"hold {n} s" if b.kind == "hold" else f"about {n} s each"
-            parts.append(f"{b.exercise_name}: {sets} x {b.reps} reps{side}, {each}")
+            parts.append(f"{b.exercise_name}: {sets} x {reps}{side}, {each}")
         return "; ".join(parts) + f" - about {format_seconds(self.total_seconds)}"
 
     @classmethod

@@ -309,7 +309,7 @@ def test_describe():
     text = describe(adherence(log, mwf(), end=day(13)))
     assert text == (
         "From 2024-05-06 to 2024-05-19, 39% of the prescribed sessions were done "
-        "(2 of 6 in full, 1 in part). Current streak: 0 days; longest: 2 days."
+        "(2 of 6 in full, 1 in part). Days in a row doing the whole plan: current 0, longest 2."
     )
     raw = describe(adherence(log))
     assert raw.startswith("From 2024-05-06 to 2024-05-10, 3 exercise sessions were logged")

@@ -625,7 +625,8 @@ class TestMigrations:
         )
         monkeypatch.setattr(logmod, "MIGRATIONS", [*logmod.MIGRATIONS, broken])
         monkeypatch.setattr(logmod, "SCHEMA_VERSION", broken.version)
-        with pytest.raises(LogFileError, match="cannot upgrade the log to schema version 3"):
+        message = f"cannot upgrade the log to schema version {SCHEMA_VERSION + 1}"
+        with pytest.raises(LogFileError, match=message):
             SessionLog(path)
         assert digest(path) == before
         monkeypatch.undo()
