@@ -165,7 +165,7 @@ def test_run_one_exercise_in_the_app_and_see_the_chart_update(app, page):
     # Pick one exercise, rate the pain, run it.
     page.select_option(".bk-app-choice select", label="4. Bridge (quick try)")
     wait_text(page, ".bk-timer .bk-title", r"^Bridge\b")
-    assert "1 set x 1 reps, hold 2 s" in read(page, ".bk-timer .bk-title")
+    assert re.search(r"1 set x 1 reps?, hold 2 s", read(page, ".bk-timer .bk-title"))
     set_slider(page, ".bk-timer .bk-pain-before", 3)
     page.locator(".bk-timer .bk-start").click()
     wait_text(page, ".bk-timer .bk-phase", r"^Hold", timeout=10)
