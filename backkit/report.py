@@ -306,6 +306,14 @@ class Privacy:
 
         Dates move by the shift, check-in ids are renumbered, notes are kept
         only with ``include_notes``, and activity names (PSFS items) are redacted.
+
+        Examples
+        --------
+        >>> from backkit.report import Privacy
+        >>> from backkit.sample import sample_checkins
+        >>> out = Privacy("P", date_shift=7).outcomes(sample_checkins(weeks=2))
+        >>> str(out["date"].min().date()), out["checkin_id"].unique().tolist()
+        ('2025-02-24', ['checkin-001', 'checkin-002'])
         """
         if frame is None:
             return None
@@ -426,6 +434,13 @@ def read_log(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
         For a missing or unreadable file or one that is neither.
     backkit.log.LogError
         For invalid rows or a damaged log file, naming the file.
+
+    Examples
+    --------
+    >>> from backkit.report import read_log, sample_paths
+    >>> frame, outcomes = read_log(sample_paths()[0])
+    >>> len(frame), outcomes is None
+    (683, True)
     """
     from .log import LogError, SessionLog
 
@@ -579,7 +594,17 @@ class _Progress:
 
 
 def find_chromium() -> str | None:
-    """A system Chromium for PDFs: ``$BACKKIT_CHROMIUM``, /usr/bin/chromium, or on PATH."""
+    """A system Chromium for PDFs: ``$BACKKIT_CHROMIUM``, /usr/bin/chromium, or on PATH.
+
+    Returns the path, or None when there is none (then ``build(pdf=True)``
+    says so before doing any work). backkit never downloads a browser.
+
+    Examples
+    --------
+    >>> from backkit.report import find_chromium
+    >>> find_chromium() is None or find_chromium().startswith("/")
+    True
+    """
     for candidate in (
         os.environ.get("BACKKIT_CHROMIUM"),
         "/usr/bin/chromium",
