@@ -5,10 +5,13 @@ process's environment), uses a throw-away backkit home, so tests never touch a
 person's real log.
 """
 
+import atexit
 import os
+import shutil
 import tempfile
 
 _home = tempfile.mkdtemp(prefix="backkit-test-home-")
+atexit.register(shutil.rmtree, _home, ignore_errors=True)
 os.environ["BACKKIT_HOME"] = _home
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("MPLCONFIGDIR", os.path.join(_home, "mpl"))

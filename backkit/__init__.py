@@ -78,6 +78,7 @@ _SUBMODULES = {
     "checkin",
     "report",
     "cli",
+    "app",
 }
 
 __all__ = sorted([*_EXPORTS, *_SUBMODULES, "adherence", "__version__"])

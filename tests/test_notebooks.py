@@ -101,15 +101,6 @@ class TestHygiene:
         nbformat.validate(nb)
         assert nb.metadata.kernelspec["name"] == "python3"
 
-    def test_ends_with_links_to_next_notebooks(self, path):
-        if path not in SERIES:
-            pytest.skip(f"{path.name} is not one of the numbered notebooks read in a series")
-        last = read(path).cells[-1]
-        assert last.cell_type == "markdown"
-        links = [m.group(1) for m in LINK.finditer(last.source)]
-        assert links, f"{path.name}: the last cell links to no notebook"
-        assert path.name not in links
-
     def test_every_notebook_link_resolves(self, path):
         nb = read(path)
         links = {m.group(1) for c in nb.cells if c.cell_type == "markdown"
@@ -123,6 +114,15 @@ class TestHygiene:
             r"backkit(?:\.\w+)*\._(?!_)\w+|from backkit[\w.]* import [^\n]*\b_(?!_)\w+", code
         )
         assert private == []
+
+
+@pytest.mark.parametrize("path", SERIES, ids=lambda p: p.name)
+def test_ends_with_links_to_next_notebooks(path):
+    last = read(path).cells[-1]
+    assert last.cell_type == "markdown"
+    links = [m.group(1) for m in LINK.finditer(last.source)]
+    assert links, f"{path.name}: the last cell links to no notebook"
+    assert path.name not in links
 
 
 def test_readme_maps_every_numbered_notebook_and_its_links_resolve():
