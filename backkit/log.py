@@ -1020,47 +1020,33 @@ class SessionLog:
             )
             for r in rows
         ]
-        with self._lock:
-            db = self._db
-            try:
-                db.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as err:
-                raise LogFileError(
-                    self.path,
-                    f"could not get the write lock ({err}) within {_BUSY_SECONDS:g} s; "
-                    "another program holds the log. Nothing was written.",
-                ) from None
-            try:
-                keys = [(v[0], v[3], v[4], v[1]) for v in values]
-                seen: dict[tuple, str] = {}
-                problems = []
-                keep = []
-                for key, value, label in zip(keys, values, where, strict=True):
-                    known = key in seen or db.execute(_DUPLICATE, key).fetchone() is not None
-                    if known and not skip_duplicates:
-                        first = f" (same as {seen[key]})" if key in seen else ""
-                        problems.append(
-                            Problem(
-                                label,
-                                "session_id",
-                                key[0],
-                                f"this bout ({key[1]}, {key[2]}, started "
-                                f"{_from_utc_text(key[3]).astimezone(kit_timezone()).isoformat()})"
-                                " is already "
-                                f"in the log{first}",
-                            )
+        with self._transaction() as db:
+            keys = [(v[0], v[3], v[4], v[1]) for v in values]
+            seen: dict[tuple, str] = {}
+            problems = []
+            keep = []
+            for key, value, label in zip(keys, values, where, strict=True):
+                known = key in seen or db.execute(_DUPLICATE, key).fetchone() is not None
+                if known and not skip_duplicates:
+                    first = f" (same as {seen[key]})" if key in seen else ""
+                    problems.append(
+                        Problem(
+                            label,
+                            "session_id",
+                            key[0],
+                            f"this bout ({key[1]}, {key[2]}, started "
+                            f"{_from_utc_text(key[3]).astimezone(kit_timezone()).isoformat()})"
+                            " is already "
+                            f"in the log{first}",
                         )
-                    elif not known:
-                        keep.append(value)
-                    seen.setdefault(key, label)
-                if problems:
-                    header = _header(len(values), problems) if where != ["record"] else ""
-                    raise LogValidationError(problems, header=header)
-                db.executemany(_INSERT, keep)
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
+                    )
+                elif not known:
+                    keep.append(value)
+                seen.setdefault(key, label)
+            if problems:
+                header = _header(len(values), problems) if where != ["record"] else ""
+                raise LogValidationError(problems, header=header)
+            db.executemany(_INSERT, keep)
         return len(keep)
 
     @contextlib.contextmanager

@@ -30,12 +30,6 @@ PLOTS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
 @pytest.fixture(scope="module")
 def log() -> pd.DataFrame:
     return sample_log(tz=TZ)

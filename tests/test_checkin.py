@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from pathlib import Path
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
-import pytest
 
 from backkit.charts import plot_outcomes
 from backkit.checkin import CheckIn
@@ -17,30 +13,6 @@ from backkit.log import SessionLog
 from backkit.outcomes import outcomes_frame, record_checkin, summary_line
 
 MONDAY = dt.date(2025, 3, 3)
-
-
-def digest(path: Path) -> str:
-    h = hashlib.sha256(Path(path).read_bytes())
-    wal = Path(f"{path}-wal")
-    h.update(wal.read_bytes() if wal.exists() else b"")
-    return h.hexdigest()
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-@pytest.fixture
-def path(tmp_path: Path) -> Path:
-    return tmp_path / "log.sqlite"
-
-
-@pytest.fixture
-def log(path: Path):
-    with SessionLog(path) as opened:
-        yield opened
 
 
 def fill_baseline(
@@ -117,7 +89,7 @@ def test_a_follow_up_reuses_the_activities_and_shows_last_time(log):
     np.testing.assert_allclose(sitting.get_ydata(), [3, 6])
 
 
-def test_errors_are_shown_in_the_widget_and_nothing_is_stored(log, path):
+def test_errors_are_shown_in_the_widget_and_nothing_is_stored(digest, log, path):
     w = CheckIn(log, today=MONDAY)
     fill_baseline(w, names=("sitting 1 hour", "gardening", ""))
     before = digest(path)
@@ -146,7 +118,7 @@ def test_errors_are_shown_in_the_widget_and_nothing_is_stored(log, path):
     assert len(outcomes_frame(log)) == 5
 
 
-def test_two_widgets_opened_before_any_checkin_cannot_both_make_a_baseline(log, path):
+def test_two_widgets_opened_before_any_checkin_cannot_both_make_a_baseline(digest, log, path):
     a, b = CheckIn(log, today=MONDAY), CheckIn(log, today=MONDAY + dt.timedelta(days=1))
     fill_baseline(a)
     fill_baseline(b)
@@ -187,7 +159,7 @@ def test_a_custom_measure_is_defined_once_then_reused(log):
     assert odi["score"].tolist() == [42, 30]
 
 
-def test_a_bad_custom_measure_is_refused_with_its_reason(log, path):
+def test_a_bad_custom_measure_is_refused_with_its_reason(digest, log, path):
     w = CheckIn(log, today=MONDAY)
     fill_baseline(w)
     w.custom_toggle.value = True

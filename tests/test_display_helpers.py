@@ -10,12 +10,6 @@ from backkit import charts, exercises
 from backkit.exercises import SECTIONS, section_markdown, show_sections
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
 class TestSectionMarkdown:
     @pytest.mark.parametrize("exercise_id", backkit.exercise_ids())
     @pytest.mark.parametrize("section", SECTIONS)

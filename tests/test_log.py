@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import sqlite3
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -27,25 +25,6 @@ from backkit.log import (
 
 UTC = dt.timezone.utc
 PAST = dt.datetime(2024, 5, 6, 8, 0, tzinfo=UTC)  # a Monday
-
-
-def digest(path: Path) -> str:
-    """Hash of the database and its WAL (the store's whole persistent state)."""
-    h = hashlib.sha256(Path(path).read_bytes())
-    wal = Path(f"{path}-wal")
-    h.update(wal.read_bytes() if wal.exists() else b"")
-    return h.hexdigest()
-
-
-@pytest.fixture
-def path(tmp_path: Path) -> Path:
-    return tmp_path / "log.sqlite"
-
-
-@pytest.fixture
-def log(path: Path):
-    with SessionLog(path) as opened:
-        yield opened
 
 
 @pytest.fixture
@@ -200,7 +179,7 @@ class TestRecord:
         assert rows[0]["session_id"] == rows[1]["session_id"]
         assert log.frame()["side"].tolist() == ["left", "right"]
 
-    def test_same_bout_twice_is_refused(self, log, path):
+    def test_same_bout_twice_is_refused(self, digest, log, path):
         log.record(**bridge(session_id="s1"))
         before = digest(path)
         with pytest.raises(LogValidationError, match="already in the log"):
@@ -324,7 +303,7 @@ BAD = [
 
 
 @pytest.mark.parametrize(("fields", "message"), BAD, ids=[str(list(f)) for f, _ in BAD])
-def test_bad_record_is_refused_and_changes_nothing(log, path, fields, message):
+def test_bad_record_is_refused_and_changes_nothing(digest, log, path, fields, message):
     log.record(**bridge(session_id="keep"))
     before = digest(path)
     with pytest.raises(LogValidationError) as info:
@@ -350,7 +329,7 @@ def test_every_problem_of_a_record_is_reported(log):
     assert [p.value for p in info.value.problems] == [12, -3, "x"]
 
 
-def test_record_many_is_all_or_nothing_and_names_each_row(log, path):
+def test_record_many_is_all_or_nothing_and_names_each_row(digest, log, path):
     log.record(**bridge(session_id="keep"))
     before = digest(path)
     rows = [bridge(pain_after=12), bridge(exercise_id="squat"), bridge(side="left")]
@@ -429,7 +408,7 @@ class TestCSV:
         assert df["source"].tolist() == ["import", "timer"]
         assert df["session_id"].nunique() == 2
 
-    def test_bad_rows_import_nothing_and_are_all_reported(self, log, path, tmp_path):
+    def test_bad_rows_import_nothing_and_are_all_reported(self, digest, log, path, tmp_path):
         log.record(**bridge(session_id="keep"))
         before = digest(path)
         file = tmp_path / "bad.csv"
@@ -489,7 +468,7 @@ class TestCSV:
         with pytest.raises(LogValidationError, match="does not exist"):
             log.import_csv(tmp_path / "nope.csv")
 
-    def test_importing_twice_is_refused_unless_skipping(self, log, tmp_path, path):
+    def test_importing_twice_is_refused_unless_skipping(self, digest, log, tmp_path, path):
         _mixed_log(log)
         out = log.export_csv(tmp_path / "log.csv")
         before = digest(path)
@@ -578,7 +557,7 @@ class TestMigrations:
             opened.record(**bridge())
             assert len(opened) == 1
 
-    def test_newer_file_is_refused_untouched(self, path):
+    def test_newer_file_is_refused_untouched(self, digest, path):
         raw = sqlite3.connect(path)
         raw.executescript(V1_SCHEMA.replace("'schema_version', '1'", "'schema_version', '99'"))
         raw.close()
@@ -587,7 +566,7 @@ class TestMigrations:
             SessionLog(path)
         assert digest(path) == before
 
-    def test_other_sqlite_database_is_refused_untouched(self, path):
+    def test_other_sqlite_database_is_refused_untouched(self, digest, path):
         raw = sqlite3.connect(path)
         raw.execute("CREATE TABLE photos (id INTEGER)")
         raw.commit()
@@ -614,7 +593,7 @@ class TestMigrations:
             assert again.migrated_from == step.version
             assert again._db.execute("SELECT COUNT(*) FROM outcomes").fetchone()[0] == 1
 
-    def test_a_failing_migration_leaves_the_file_as_it_was(self, path, monkeypatch):
+    def test_a_failing_migration_leaves_the_file_as_it_was(self, digest, path, monkeypatch):
         with SessionLog(path) as opened:
             opened.record(**bridge())
         before = digest(path)
@@ -636,7 +615,7 @@ class TestMigrations:
             assert "fine" not in tables
 
 
-def test_a_failing_upgrade_of_a_v1_file_leaves_it_byte_for_byte(path, monkeypatch):
+def test_a_failing_upgrade_of_a_v1_file_leaves_it_byte_for_byte(digest, path, monkeypatch):
     raw = sqlite3.connect(path)
     raw.executescript(V1_SCHEMA)  # a rollback-journal file, as v1 files may be
     raw.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import multiprocessing
 import sqlite3
 from pathlib import Path
@@ -33,31 +32,6 @@ from backkit.sample import PROFILES, SampleDataError, sample_checkins, sample_lo
 
 PSFS3 = {"sitting 1 hour": 3, "gardening": 2, "lifting a child": 4}
 ODI = dict(name="ODI total", score=40, min=0, max=100, higher_is_better=False, mcid=10)
-
-
-def digest(path: Path) -> str:
-    """Hash of the database and its WAL (the store's whole persistent state)."""
-    h = hashlib.sha256(Path(path).read_bytes())
-    wal = Path(f"{path}-wal")
-    h.update(wal.read_bytes() if wal.exists() else b"")
-    return h.hexdigest()
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-@pytest.fixture
-def path(tmp_path: Path) -> Path:
-    return tmp_path / "log.sqlite"
-
-
-@pytest.fixture
-def log(path: Path):
-    with SessionLog(path) as opened:
-        yield opened
 
 
 @pytest.fixture
@@ -283,7 +257,9 @@ BAD = [
 
 
 @pytest.mark.parametrize(("kwargs", "field", "message"), BAD, ids=[b[2][:40] for b in BAD])
-def test_bad_input_is_refused_and_changes_nothing(with_baseline, path, kwargs, field, message):
+def test_bad_input_is_refused_and_changes_nothing(
+    digest, with_baseline, path, kwargs, field, message
+):
     before = digest(path)
     rows_before = outcomes_frame(with_baseline)
     kwargs = {"date": "2025-03-10", **kwargs}
@@ -297,7 +273,7 @@ def test_bad_input_is_refused_and_changes_nothing(with_baseline, path, kwargs, f
     pd.testing.assert_frame_equal(outcomes_frame(with_baseline), rows_before)
 
 
-def test_a_first_psfs_with_two_activities_is_refused(log, path):
+def test_a_first_psfs_with_two_activities_is_refused(digest, log, path):
     before = digest(path)
     with pytest.raises(LogValidationError, match="names 2 activities; the PSFS needs 3 to 5"):
         record_checkin(log, "2025-03-03", pain_average=5, psfs={"a": 1, "b": 2})
@@ -305,7 +281,7 @@ def test_a_first_psfs_with_two_activities_is_refused(log, path):
     assert outcomes_frame(log).empty
 
 
-def test_a_good_part_is_not_stored_when_another_part_is_bad(with_baseline, path):
+def test_a_good_part_is_not_stored_when_another_part_is_bad(digest, with_baseline, path):
     before = digest(path)
     with pytest.raises(LogValidationError, match=r"custom\.score = 140"):
         record_checkin(

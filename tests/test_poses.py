@@ -35,12 +35,6 @@ MASS = {"head": 0.081, "trunk": 0.497, "upper_arm": 0.028, "forearm": 0.022,
         "thigh": 0.100, "shank": 0.0465, "foot": 0.0145}  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
 def every_pose():
     return [(i, p) for i in IDS for p in poses.pose_names(i)]
 
