@@ -603,8 +603,10 @@ def load_exercises(path: str | Path | None = None) -> pd.DataFrame:
     rows = [
         {
             "id": ex.id,
-            "name": ex.name,
+            # position before name: a printed frame folds its middle columns
+            # away, and where you lie, sit or stand is what the article got wrong.
             "position": ex.position,
+            "name": ex.name,
             "sides": ex.sides,
             "kind": ex.kind,
             "load": ex.load,

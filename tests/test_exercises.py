@@ -51,6 +51,18 @@ class TestCatalogue:
         assert df.loc["bridge", "sets"] == 3
         assert df.loc["supine-hamstring-stretch", "targets"] == ("hamstrings",)
 
+    def test_printed_frame_shows_each_corrected_position(self):
+        """`print(backkit.load_exercises())` in an 80-column terminal shows the positions."""
+        import pandas as pd
+
+        with pd.option_context("display.width", 80):
+            lines = str(backkit.load_exercises()).splitlines()
+        rows = {w[0]: w[1] for w in map(str.split, lines) if w and w[0] in IDS}
+        assert rows["supine-hamstring-stretch"] == "supine"
+        assert rows["bridge"] == "supine"
+        assert rows["long-sitting-hamstring-stretch"] == "sitting"
+        assert rows["standing-hip-flexor-stretch"] == "standing"
+
     @pytest.mark.parametrize("exercise_id", IDS)
     def test_every_field_is_filled(self, exercise_id):
         ex = backkit.get_exercise(exercise_id)
