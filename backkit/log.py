@@ -1361,23 +1361,40 @@ class SessionLog:
                 records = list(reader)
         except FileNotFoundError:
             raise LogValidationError(
-                [Problem(label, "path", str(path), "does not exist")],
-                header="Nothing was imported.",
+                [Problem(label, "path", str(path), "does not exist; nothing was imported")],
             ) from None
         except UnicodeDecodeError as err:
             raise LogValidationError(
-                [Problem(label, "encoding", str(path), f"is not UTF-8 text ({err.reason})")],
-                header="Nothing was imported.",
+                [
+                    Problem(
+                        label,
+                        "encoding",
+                        str(path),
+                        f"is not UTF-8 text ({err.reason}); nothing was imported",
+                    )
+                ],
             ) from None
         except csv.Error as err:
             raise LogValidationError(
-                [Problem(label, "csv", str(path), f"is not a readable CSV file ({err})")],
-                header="Nothing was imported.",
+                [
+                    Problem(
+                        label,
+                        "csv",
+                        str(path),
+                        f"is not a readable CSV file ({err}); nothing was imported",
+                    )
+                ],
             ) from None
         if header is None:
             raise LogValidationError(
-                [Problem(label, "header", "", "the file is empty; expected a header row")],
-                header="Nothing was imported.",
+                [
+                    Problem(
+                        label,
+                        "header",
+                        "",
+                        "the file is empty; expected a header row; nothing was imported",
+                    )
+                ],
             )
         header = [h.strip() for h in header]
         problems: list[Problem] = []
