@@ -77,7 +77,8 @@ _MAX_NAME = 60  # characters of a pseudonym or a real name
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _WORD_BREAK = re.compile(r"[\s_.,;:/\\-]+")  # between the words of a name ("jane_doe")
 _CELL_TIMEOUT = 180  # seconds for one cell of the clinician notebook
-_CHROMIUM_FLAGS = [
+#: Flags for headless Chromium on a machine with no internet (also used by the browser tests).
+CHROMIUM_FLAGS = [
     "--disable-gpu",
     "--disable-background-networking",
     "--disable-component-update",
@@ -692,7 +693,7 @@ def _exporter(kind: str) -> Any:
     exporter.register_preprocessor(remove, enabled=True)
     if kind == "pdf":
         exporter.disable_sandbox = True  # containers run as root, where the sandbox cannot start
-        exporter.browser_args = list(_CHROMIUM_FLAGS)
+        exporter.browser_args = list(CHROMIUM_FLAGS)
         exporter.paginate = True
     return exporter
 

@@ -47,18 +47,14 @@ from typing import Any
 
 import pytest
 
+from backkit.report import CHROMIUM_FLAGS as CHROMIUM_OFFLINE_FLAGS
+from backkit.report import find_chromium
+
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "tests" / "artifacts"
 CHROMIUM_FLAGS = [
+    *CHROMIUM_OFFLINE_FLAGS,
     "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-    # Any host but the loopback fails at once instead of hanging (no internet here).
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
     # Beeps may play without a click first (there is one anyway: Start).
     "--autoplay-policy=no-user-gesture-required",
 ]
@@ -69,19 +65,6 @@ def _unavailable(reason: str) -> None:
     if REQUIRE:
         pytest.fail(f"BACKKIT_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
     pytest.skip(f"{reason} (set BACKKIT_REQUIRE_BROWSER=1 to make this an error)")
-
-
-def find_chromium() -> str | None:
-    """Path of a system Chromium: ``$BACKKIT_CHROMIUM``, /usr/bin/chromium, or on PATH."""
-    for candidate in (
-        os.environ.get("BACKKIT_CHROMIUM"),
-        "/usr/bin/chromium",
-        shutil.which("chromium"),
-        shutil.which("chromium-browser"),
-    ):
-        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
-            return candidate
-    return None
 
 
 def free_port() -> int:

@@ -21,7 +21,9 @@ import threading
 import time
 from pathlib import Path
 
+import pagetools
 import pytest
+from pagetools import set_slider
 
 from backkit.log import SessionLog
 
@@ -96,31 +98,12 @@ def non_loopback_address() -> str | None:
     return None if address.startswith("127.") else address
 
 
+def wait_text(page, css: str, pattern: str, timeout: float = 30.0) -> str:
+    return pagetools.wait_text(page.locator(css).first, pattern, timeout)
+
+
 def read(page, css: str) -> str:
     return page.locator(css).first.inner_text().strip()
-
-
-def wait_text(page, css: str, pattern: str, timeout: float = 30.0) -> str:
-    deadline = time.monotonic() + timeout
-    text = ""
-    while time.monotonic() < deadline:
-        text = read(page, css)
-        if re.search(pattern, text):
-            return text
-        page.wait_for_timeout(50)
-    raise AssertionError(f"{css} reads {text!r}, never matched {pattern!r} in {timeout} s")
-
-
-def set_slider(page, css: str, value: int) -> None:
-    """Move an ipywidgets slider with the keyboard."""
-    page.locator(f"{css} .noUi-handle").click()
-    page.keyboard.press("Home")
-    for _ in range(value):
-        page.keyboard.press("ArrowRight")
-    wait_text(page, f"{css} .widget-readout", rf"^{value}$", timeout=10)
-    # ipywidgets holds back a value while an earlier one is unanswered, and a
-    # button click is not held back: pause as a person does before clicking on.
-    page.wait_for_timeout(600)
 
 
 def chart_sources(page) -> list[str]:
@@ -166,11 +149,11 @@ def test_run_one_exercise_in_the_app_and_see_the_chart_update(app, page):
     page.select_option(".bk-app-choice select", label="4. Bridge (quick try)")
     wait_text(page, ".bk-timer .bk-title", r"^Bridge\b")
     assert re.search(r"1 set x 1 reps?, hold 2 s", read(page, ".bk-timer .bk-title"))
-    set_slider(page, ".bk-timer .bk-pain-before", 3)
+    set_slider(page.locator(".bk-timer .bk-pain-before"), 3)
     page.locator(".bk-timer .bk-start").click()
     wait_text(page, ".bk-timer .bk-phase", r"^Hold", timeout=10)
     wait_text(page, ".bk-timer .bk-phase", r"^Done - well done!$", timeout=20)
-    set_slider(page, ".bk-timer .bk-pain-after", 2)
+    set_slider(page.locator(".bk-timer .bk-pain-after"), 2)
     page.locator(".bk-timer .bk-save").click()
     wait_text(page, ".bk-timer .bk-message", r"Saved 1 row to the log \(completed\)")
 

@@ -5,23 +5,11 @@ import time
 from pathlib import Path
 
 import pytest
+from pagetools import set_slider
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-
-
-def set_slider(page, slider, value: int) -> None:
-    """Move an ipywidgets slider with the keyboard, as a person without a mouse would."""
-    slider.locator(".noUi-handle").click()
-    page.keyboard.press("Home")
-    for _ in range(value):
-        page.keyboard.press("ArrowRight")
-    readout = slider.locator(".widget-readout")
-    deadline = time.monotonic() + 10
-    while readout.inner_text().strip() != str(value) and time.monotonic() < deadline:
-        page.wait_for_timeout(50)
-    assert readout.inner_text().strip() == str(value)
 
 
 def save(page, form) -> None:
@@ -76,15 +64,15 @@ def test_a_person_checks_in_twice_and_the_scores_land_in_the_store(open_notebook
     form = page.locator(".bk-checkin").first
     form.locator(".bk-checkin-save").wait_for()
 
-    set_slider(page, form.locator(".bk-checkin-pain-average"), 6)
-    set_slider(page, form.locator(".bk-checkin-pain-worst"), 8)
+    set_slider(form.locator(".bk-checkin-pain-average"), 6)
+    set_slider(form.locator(".bk-checkin-pain-worst"), 8)
     names = form.locator(".bk-checkin-activity input")
     scores = form.locator(".bk-checkin-psfs-score")
     # two activities only first: the widget must say why it will not save
     for k, (name, score) in enumerate([("sitting 1 hour", 3), ("gardening", 2)]):
         names.nth(k).fill(name)
         names.nth(k).press("Tab")
-        set_slider(page, scores.nth(k), score)
+        set_slider(scores.nth(k), score)
     save(page, form)
     text = wait_message(page, "Not saved")
     assert "names 2 activities; the PSFS needs 3 to 5" in text
@@ -92,7 +80,7 @@ def test_a_person_checks_in_twice_and_the_scores_land_in_the_store(open_notebook
 
     names.nth(2).fill("lifting a child")
     names.nth(2).press("Tab")
-    set_slider(page, scores.nth(2), 4)
+    set_slider(scores.nth(2), 4)
     save(page, form)
     text = wait_message(page, "Saved")
     shoot(page, "checkin-baseline-saved.png")
@@ -116,9 +104,9 @@ def test_a_person_checks_in_twice_and_the_scores_land_in_the_store(open_notebook
     assert [t.strip() for t in labels] == ["sitting 1 hour", "gardening", "lifting a child"]
     lasts = [t.strip() for t in follow.locator(".bk-checkin-last").all_inner_texts()]
     assert lasts == ["last time: 6", "last time: 8", "last time: 3", "last time: 2", "last time: 4"]
-    set_slider(page, follow.locator(".bk-checkin-pain-average"), 4)
+    set_slider(follow.locator(".bk-checkin-pain-average"), 4)
     for k, score in enumerate([6, 5, 6]):
-        set_slider(page, follow.locator(".bk-checkin-psfs-score").nth(k), score)
+        set_slider(follow.locator(".bk-checkin-psfs-score").nth(k), score)
     save(page, follow)
     text = wait_message(page, "Saved")
     assert "average pain 6 → 4 (improved)" in text and "PSFS (mean) 3 → 5.7 (improved)" in text
@@ -147,13 +135,13 @@ def test_a_check_in_works_in_voila(start_voila, make_notebook, page, tmp_path):
     page.goto(server.url("/"))
     form = page.locator(".bk-checkin")
     form.locator(".bk-checkin-save").wait_for(timeout=60_000)
-    set_slider(page, form.locator(".bk-checkin-pain-average"), 5)
-    set_slider(page, form.locator(".bk-checkin-pain-worst"), 7)
+    set_slider(form.locator(".bk-checkin-pain-average"), 5)
+    set_slider(form.locator(".bk-checkin-pain-worst"), 7)
     names = form.locator(".bk-checkin-activity input")
     for k, name in enumerate(["sitting 1 hour", "gardening", "lifting a child"]):
         names.nth(k).fill(name)
         names.nth(k).press("Tab")
-        set_slider(page, form.locator(".bk-checkin-psfs-score").nth(k), k + 2)
+        set_slider(form.locator(".bk-checkin-psfs-score").nth(k), k + 2)
     save(page, form)
     text = wait_message(page, "Saved")
     assert "average pain 5/10, worst pain 7/10, PSFS (mean) 3/10" in text

@@ -13,11 +13,11 @@ from __future__ import annotations
 import base64
 import re
 import shutil
-import time
 from pathlib import Path
 
 import nbformat
 import pytest
+from pagetools import set_slider, wait_text
 
 import backkit
 
@@ -34,28 +34,6 @@ def code_cell(needle: str) -> int:
     hits = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and needle in c.source]
     assert len(hits) == 1, f"{needle!r} is in {len(hits)} code cells of {NOTEBOOK.name}"
     return hits[0]
-
-
-def wait_text(locator, pattern: str, timeout: float = 30.0) -> str:
-    deadline = time.monotonic() + timeout
-    text = ""
-    while time.monotonic() < deadline:
-        text = locator.inner_text().strip()
-        if re.search(pattern, text):
-            return text
-        locator.page.wait_for_timeout(50)
-    raise AssertionError(f"text {text!r} never matched {pattern!r} in {timeout} s")
-
-
-def set_slider(timer, css: str, value: int) -> None:
-    """Move a slider with the keyboard, as a person without a mouse would."""
-    timer.locator(f"{css} .noUi-handle").click()
-    page = timer.page
-    page.keyboard.press("Home")
-    for _ in range(value):
-        page.keyboard.press("ArrowRight")
-    readout = timer.locator(f"{css} .widget-readout")
-    wait_text(readout, rf"^{value}$", timeout=10)
 
 
 def sessions_logged() -> int:
@@ -112,13 +90,13 @@ def test_todays_session_runs_a_quick_try_saves_it_and_shows_it_in_the_progress(o
     assert timer.locator(".bk-notes textarea").input_value() == "quick try"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "todays-session-lab.png"))
-    set_slider(timer, ".bk-pain-before", 3)
+    set_slider(timer.locator(".bk-pain-before"), 3)
     timer.locator(".bk-start").click()
     wait_text(timer.locator(".bk-phase"), r"^Hold - left leg - rep 1 of 1$", timeout=15)
     timer.screenshot(path=str(ARTIFACTS / "todays-quick-try-running.png"))
     wait_text(timer.locator(".bk-phase"), r"^Done - well done!$", timeout=40)
     timer.locator(".bk-pain-after").wait_for(state="visible")
-    set_slider(timer, ".bk-pain-after", 2)
+    set_slider(timer.locator(".bk-pain-after"), 2)
     timer.locator(".bk-save").click()
     wait_text(timer.locator(".bk-message"), r"Saved 2 rows to the log \(completed\)")
     assert timer.locator(".bk-errors").inner_text().strip() == ""

@@ -2,10 +2,11 @@
 
 import re
 import shutil
-import time
 from pathlib import Path
 
+import pagetools
 import pytest
+from pagetools import set_slider
 
 pytestmark = pytest.mark.browser
 
@@ -17,29 +18,7 @@ def read(page, css: str) -> str:
 
 
 def wait_text(page, css: str, pattern: str, timeout: float = 30.0) -> str:
-    """Poll the text of ``css`` until it matches ``pattern``; return it."""
-    deadline = time.monotonic() + timeout
-    text = ""
-    while time.monotonic() < deadline:
-        text = read(page, css)
-        if re.search(pattern, text):
-            return text
-        page.wait_for_timeout(50)
-    raise AssertionError(f"{css} reads {text!r}, never matched {pattern!r} in {timeout} s")
-
-
-def set_slider(page, css: str, value: int) -> None:
-    """Move an ipywidgets slider with the keyboard, as a person without a mouse would."""
-    handle = page.locator(f".bk-timer {css} .noUi-handle")
-    handle.click()
-    page.keyboard.press("Home")
-    for _ in range(value):
-        page.keyboard.press("ArrowRight")
-    readout = page.locator(f".bk-timer {css} .widget-readout")
-    deadline = time.monotonic() + 10
-    while readout.inner_text().strip() != str(value) and time.monotonic() < deadline:
-        page.wait_for_timeout(50)
-    assert readout.inner_text().strip() == str(value)
+    return pagetools.wait_text(page.locator(f".bk-timer {css}").first, pattern, timeout)
 
 
 def test_a_person_runs_the_timer_and_the_session_lands_in_the_log(open_notebook, tmp_path):
@@ -64,7 +43,7 @@ def test_a_person_runs_the_timer_and_the_session_lands_in_the_log(open_notebook,
     assert read(page, ".bk-phase") == "Ready: Get ready - left leg"
     assert read(page, ".bk-countdown") == "0:02"
 
-    set_slider(page, ".bk-pain-before", 2)
+    set_slider(page.locator(".bk-timer .bk-pain-before"), 2)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.locator(".bk-timer").screenshot(path=str(ARTIFACTS / "timer-ready.png"))
     page.locator(".bk-timer .bk-start").click()
@@ -90,7 +69,7 @@ def test_a_person_runs_the_timer_and_the_session_lands_in_the_log(open_notebook,
     # The session runs to the end, then asks how the back feels.
     wait_text(page, ".bk-phase", r"^Done - well done!$", timeout=30)
     page.locator(".bk-timer .bk-pain-after").wait_for(state="visible")
-    set_slider(page, ".bk-pain-after", 5)
+    set_slider(page.locator(".bk-timer .bk-pain-after"), 5)
     page.locator(".bk-timer .bk-notes textarea").fill("browser test")
     page.locator(".bk-timer .bk-save").click()
     message = wait_text(page, ".bk-message", r"Saved 2 rows to the log \(completed\)")

@@ -1,0 +1,36 @@
+"""Reading and driving ipywidgets in a Playwright page, as a person would.
+
+Shared by the browser tests (import with ``from pagetools import ...``; pytest
+puts this folder on ``sys.path``).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+
+def wait_text(locator, pattern: str, timeout: float = 30.0) -> str:
+    """Poll the text of ``locator`` until it matches the regex ``pattern``; return it."""
+    deadline = time.monotonic() + timeout
+    text = ""
+    while time.monotonic() < deadline:
+        text = locator.inner_text().strip()
+        if re.search(pattern, text):
+            return text
+        locator.page.wait_for_timeout(50)
+    raise AssertionError(f"text {text!r} never matched {pattern!r} in {timeout} s")
+
+
+def set_slider(slider, value: int) -> None:
+    """Move the ipywidgets slider ``slider`` (a locator) to ``value`` with the keyboard."""
+    slider = slider.first
+    page = slider.page
+    slider.locator(".noUi-handle").click()
+    page.keyboard.press("Home")
+    for _ in range(value):
+        page.keyboard.press("ArrowRight")
+    wait_text(slider.locator(".widget-readout"), rf"^{value}$", timeout=10)
+    # ipywidgets holds back a value while an earlier one is unanswered, and a
+    # button click is not held back: pause as a person does before clicking on.
+    page.wait_for_timeout(600)
