@@ -556,47 +556,38 @@ def pain_flags(frame: pd.DataFrame) -> pd.DataFrame:
 
     above = after > limit
     rose = (after - before >= rise) & ~above
+
+    def bout_flags(mask: pd.Series, kind: str, reference: Any, message: pd.Series):
+        return pd.DataFrame(
+            {
+                "started_at": frame["started_at"][mask],
+                "day": day[mask],
+                "session_id": frame["session_id"][mask],
+                "exercise_id": ex[mask],
+                "kind": kind,
+                "pain": after[mask],
+                "reference": reference,
+                "message": message[mask],
+            }
+        )
+
+    score_after, score_before = (
+        after.astype("Int64").astype(str),
+        before.astype("Int64").astype(str),
+    )
     parts = []
     if above.any():
-        parts.append(
-            pd.DataFrame(
-                {
-                    "started_at": frame["started_at"][above],
-                    "day": day[above],
-                    "session_id": frame["session_id"][above],
-                    "exercise_id": ex[above],
-                    "kind": "above-limit",
-                    "pain": after[above],
-                    "reference": float(limit),
-                    "message": "Pain "
-                    + after[above].astype(int).astype(str)
-                    + "/10 after "
-                    + ex_name[above]
-                    + f" is above the {limit}/10 limit: stop and reduce the load next time.",
-                }
-            )
-        )
+        message = (
+            "Pain " + score_after + "/10 after " + ex_name
+            + f" is above the {limit}/10 limit: stop and reduce the load next time."
+        )  # fmt: skip
+        parts.append(bout_flags(above, "above-limit", float(limit), message))
     if rose.any():
-        parts.append(
-            pd.DataFrame(
-                {
-                    "started_at": frame["started_at"][rose],
-                    "day": day[rose],
-                    "session_id": frame["session_id"][rose],
-                    "exercise_id": ex[rose],
-                    "kind": "rose-during",
-                    "pain": after[rose],
-                    "reference": before[rose],
-                    "message": "Pain rose from "
-                    + before[rose].astype(int).astype(str)
-                    + " to "
-                    + after[rose].astype(int).astype(str)
-                    + " during "
-                    + ex_name[rose]
-                    + ": do fewer repetitions or a smaller range next time.",
-                }
-            )
-        )
+        message = (
+            "Pain rose from " + score_before + " to " + score_after + " during " + ex_name
+            + ": do fewer repetitions or a smaller range next time."
+        )  # fmt: skip
+        parts.append(bout_flags(rose, "rose-during", before[rose], message))
 
     # session start pain: the first bout's score with one (by time)
     work = frame[["session_id", "started_at"]].assign(day=day, before=before)
