@@ -1,4 +1,4 @@
-"""backkit: seven exercises to end and prevent low back pain, in Jupyter.
+"""backkit: seven exercises for low back pain, in Jupyter.
 
 The public API is re-exported here. Names are imported lazily (on first use),
 so ``import backkit`` stays fast and does not pull in pandas, matplotlib or
@@ -22,28 +22,29 @@ __version__ = "0.1.0"
 # a public name.
 _EXPORTS = {
     # the catalogue
-    "CatalogueError": "exercises",
+    "BackkitError": "errors",
+    "CatalogueError": "errors",
     "Exercise": "exercises",
     "load_exercises": "exercises",
     "get_exercise": "exercises",
     "exercise_ids": "exercises",
     # the session log and plans
     "SessionLog": "log",
-    "LogError": "log",
-    "LogValidationError": "log",
-    "LogFileError": "log",
+    "LogError": "errors",
+    "LogValidationError": "errors",
+    "LogFileError": "errors",
     "Plan": "plan",
     "PlanItem": "plan",
-    "PlanError": "plan",
+    "PlanError": "errors",
     # the timer
     "Routine": "routine",
-    "RoutineError": "routine",
+    "RoutineError": "errors",
     "build_routine": "routine",
     "SessionTimer": "timer",
     # sample data and charts
     "sample_log": "sample",
     "sample_plan": "sample",
-    "SampleDataError": "sample",
+    "SampleDataError": "errors",
     "plot_calendar": "charts",
     "plot_adherence": "charts",
     "plot_pain_trend": "charts",
@@ -65,7 +66,8 @@ _EXPORTS = {
 _SUBMODULES = {
     "exercises",
     "safety",
-    "home",
+    "config",
+    "errors",
     "log",
     "plan",
     "routine",

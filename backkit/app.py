@@ -38,6 +38,8 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
+from .errors import AppError
+
 if TYPE_CHECKING:
     from .log import SessionLog
     from .plan import Plan
@@ -62,8 +64,6 @@ _SESSION = "session"  # the chooser's value for "today's whole session"
 _READY_TIMEOUT = 60.0  # seconds for Voila to come up
 
 
-class AppError(ValueError):
-    """The app cannot start (a busy port, a missing notebook); the message says what to do."""
 
 
 def _quick_from_env() -> bool:
@@ -360,7 +360,7 @@ def serve(
     """
     import webbrowser
 
-    from .home import notebooks_dir
+    from .config import notebooks_dir
 
     if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
         raise AppError(f"port {port!r}: give a port number from 1 to 65535")

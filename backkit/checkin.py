@@ -78,7 +78,7 @@ class CheckIn(widgets.VBox):
     ----------
     log : SessionLog, path or None
         The store (the session log's file). None opens the default log
-        (:func:`backkit.home.default_log_path`), so check-ins persist.
+        (:func:`backkit.config.default_log_path`), so check-ins persist.
     today : date, optional
         The date the form starts with (default: today in the kit's time zone).
 

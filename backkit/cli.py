@@ -34,7 +34,7 @@ def _jupyter_command(app: str) -> list[str]:
 
 
 def _notebook(name: str) -> Path:
-    from backkit.home import notebooks_dir
+    from backkit.config import notebooks_dir
 
     path = notebooks_dir() / name
     if not path.is_file():

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._yaml import parse_yaml
+from .errors import CatalogueError, UnknownExerciseError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -49,8 +50,6 @@ _MAX_SETS = 10
 _MAX_REST_SECONDS = 600
 
 
-class CatalogueError(ValueError):
-    """A catalogue entry is malformed; the message names the exercise and field."""
 
 
 @dataclass(frozen=True)
@@ -478,7 +477,7 @@ class Catalogue:
         for ex in self.exercises:
             if ex.id == exercise_id:
                 return ex
-        raise KeyError(unknown_id_message(exercise_id, self.ids()))
+        raise UnknownExerciseError(exercise_id, self.ids())
 
 
 def unknown_id_message(value: Any, valid: list[str]) -> str:

@@ -23,7 +23,6 @@ import contextlib
 import csv
 import datetime as dt
 import difflib
-import functools
 import math
 import numbers
 import os
@@ -35,11 +34,11 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import __version__
 from . import exercises as _exercises
-from .home import default_log_path
+from .config import default_log_path, kit_timezone
+from .errors import LogError, LogFileError, LogValidationError, Problem
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,15 +57,10 @@ __all__ = [
     "SIDES",
     "SOURCES",
     "STATUSES",
-    "LogError",
-    "LogFileError",
-    "LogValidationError",
     "Migration",
-    "Problem",
     "SessionLog",
     "conform",
     "empty_frame",
-    "kit_timezone",
 ]
 
 # --------------------------------------------------------------------------
@@ -113,128 +107,6 @@ _SCALE = (0, 10)  # pain (NRS) and effort
 
 _CATEGORIES = {"side": SIDES, "status": STATUSES, "source": SOURCES}
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # stored: UTC, microseconds, sortable as text
-
-
-# --------------------------------------------------------------------------
-# Errors
-
-
-class LogError(ValueError):
-    """Base class of the session log's errors."""
-
-
-class LogFileError(LogError):
-    """The file is not a backkit log, is damaged, or is too new; it was not changed.
-
-    The ``path`` attribute names the file.
-    """
-
-    def __init__(self, path: str | Path, message: str):
-        self.path = Path(path)
-        super().__init__(f"{path}: {message}")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One bad value: where it came from, the field, the value and what is wrong."""
-
-    where: str  # "record", "rows[2]" or "file log.csv, row 5"
-    field: str
-    value: Any
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.field} = {self.value!r}: {self.message}"
-
-
-_SHOWN = 100  # problems spelled out in an error message; all stay in .problems
-
-
-class LogValidationError(LogError):
-    """One or more rows were rejected; nothing was written.
-
-    ``problems`` lists every :class:`Problem` found (every bad row of an
-    import, not just the first); ``rows`` lists the rows that had one.
-
-    Examples
-    --------
-    >>> import backkit
-    >>> log = backkit.SessionLog(":memory:")
-    >>> try:
-    ...     log.record(exercise_id="bridge", pain_after=11)
-    ... except backkit.LogValidationError as err:
-    ...     print(err)
-    record: pain_after = 11: must be a whole number from 0 to 10
-    """
-
-    def __init__(self, problems: Sequence[Problem], *, header: str = ""):
-        self.problems = list(problems)
-        rows: list[str] = []
-        for p in self.problems:
-            if p.where not in rows:
-                rows.append(p.where)
-        self.rows = rows
-        lines = [str(p) for p in self.problems[:_SHOWN]]
-        if len(self.problems) > _SHOWN:
-            lines.append(
-                f"... and {len(self.problems) - _SHOWN} more problems (every one is in this "
-                "error's .problems list)"
-            )
-        super().__init__("\n".join([header, *lines]) if header else "\n".join(lines))
-
-
-# --------------------------------------------------------------------------
-# Time zone
-
-
-def kit_timezone() -> dt.tzinfo:
-    """Return the kit's time zone: ``$BACKKIT_TZ``, else the system zone, else UTC.
-
-    Naive timestamps given to the log are read in this zone, and
-    :meth:`SessionLog.frame` shows times in it.
-
-    Raises
-    ------
-    ValueError
-        When ``$BACKKIT_TZ`` is not an IANA zone name such as ``Europe/Paris``.
-
-    Examples
-    --------
-    >>> import os
-    >>> os.environ["BACKKIT_TZ"] = "Europe/Paris"
-    >>> str(kit_timezone())
-    'Europe/Paris'
-    >>> del os.environ["BACKKIT_TZ"]
-    """
-    name = os.environ.get("BACKKIT_TZ", "").strip()
-    if name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"BACKKIT_TZ = {name!r} is not a known time zone; use an IANA name "
-                "such as 'Europe/London' or 'America/New_York'"
-            ) from None
-    return _system_zone()
-
-
-@functools.lru_cache(maxsize=1)
-def _system_zone() -> dt.tzinfo:
-    candidates = [os.environ.get("TZ", "").lstrip(":")]
-    with contextlib.suppress(OSError):
-        candidates.append(Path("/etc/timezone").read_text().strip())
-    with contextlib.suppress(OSError):
-        target = os.readlink("/etc/localtime")
-        if "zoneinfo/" in target:
-            candidates.append(target.split("zoneinfo/", 1)[1])
-    for name in candidates:
-        if name:
-            with contextlib.suppress(ZoneInfoNotFoundError, ValueError):
-                return ZoneInfo(name)
-    # No zone name to be found (Windows, containers): a fixed offset still
-    # beats UTC for a person's own calendar days.
-    local = dt.datetime.now().astimezone().tzinfo
-    return local if local is not None else dt.timezone.utc
 
 
 # --------------------------------------------------------------------------
@@ -879,7 +751,7 @@ class SessionLog:
     Parameters
     ----------
     path : path-like, optional
-        The log file. Default: :func:`backkit.home.default_log_path` (``$BACKKIT_LOG``,
+        The log file. Default: :func:`backkit.config.default_log_path` (``$BACKKIT_LOG``,
         else ``$BACKKIT_HOME/backkit-log.sqlite``, else the repository's
         ``data/`` folder or ``~/.local/share/backkit``). It is created when
         missing. ``":memory:"`` gives a throw-away log.

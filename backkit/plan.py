@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import exercises as _exercises
 from ._yaml import parse_yaml
+from .errors import PlanError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,8 +60,6 @@ _FILE_KEYS = ("name", "author", "start", "end", "days_per_week", "weekdays", "no
 _ITEM_KEYS = ("id", "sets", "reps", "hold_seconds")
 
 
-class PlanError(ValueError):
-    """A plan is invalid; the message names where (file or object), the field and the value."""
 
 
 def _fail(where: str, name: str, value: Any, problem: str) -> PlanError:
@@ -530,10 +529,10 @@ class Plan:
 
     @classmethod
     def active(cls) -> Plan:
-        """The person's active plan: the file at ``home.active_plan_path()``, else the default.
+        """The person's active plan: the file at ``config.active_plan_path()``, else the default.
 
         A clinician's plan becomes active when the patient saves it there
-        (``plan.save(backkit.home.active_plan_path())``) or sets ``$BACKKIT_PLAN``.
+        (``plan.save(backkit.config.active_plan_path())``) or sets ``$BACKKIT_PLAN``.
 
         Examples
         --------
@@ -541,14 +540,14 @@ class Plan:
         >>> Plan.active().name  # no plan saved in this test home
         'All seven exercises daily'
         """
-        from .home import active_plan_path
+        from .config import active_plan_path
 
         path = active_plan_path()
         return cls.load(path) if path.is_file() else cls.default()
 
     def activate(self) -> Path:
         """Save this plan as the person's active plan; return the file written."""
-        from .home import active_plan_path
+        from .config import active_plan_path
 
         return self.save(active_plan_path())
 

@@ -47,6 +47,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from .errors import ReportError
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -90,8 +92,6 @@ CHROMIUM_FLAGS = [
 ]
 
 
-class ReportError(ValueError):
-    """The report cannot be made; the message names the input or option and what to do."""
 
 
 # --------------------------------------------------------------------------
@@ -532,7 +532,7 @@ def load_inputs(log_path: str | Path | None, plan_path: str | Path | None = None
 
 
 def _notebook_path(notebook: str | Path | None) -> Path:
-    from .home import notebooks_dir
+    from .config import notebooks_dir
 
     path = Path(notebook).expanduser() if notebook is not None else notebooks_dir() / NOTEBOOK
     if not path.is_file():

@@ -40,6 +40,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from . import exercises
+from .errors import RoutineError
 from .exercises import Exercise, get_exercise, unknown_id_message
 
 __all__ = [
@@ -82,8 +83,6 @@ _OVERRIDES = (
 )
 
 
-class RoutineError(ValueError):
-    """A prescription value is invalid; the message names the field, value and source."""
 
 
 # --------------------------------------------------------------------------

@@ -26,6 +26,8 @@ import difflib
 import re
 from typing import TYPE_CHECKING, Any
 
+from .errors import SampleDataError
+
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
@@ -96,8 +98,6 @@ _DAY_NOTES = (
 )
 
 
-class SampleDataError(ValueError):
-    """A sample-data argument is invalid; the message names it and its value."""
 
 
 def _bad(name: str, value: Any, problem: str) -> SampleDataError:
@@ -133,7 +133,7 @@ def _check_tz(tz: Any) -> str | dt.tzinfo:
     import zoneinfo
 
     if tz is None:
-        from .log import kit_timezone
+        from .config import kit_timezone
 
         return kit_timezone()
     if isinstance(tz, dt.tzinfo):

@@ -594,7 +594,7 @@ class SessionTimer(widgets.VBox):
         # Pain before is asked before starting: freeze the answer given.
         self.pain_before.disabled = True
         if self.session_id is None:
-            from .log import kit_timezone
+            from .config import kit_timezone
 
             wall = self.engine.started_at.astimezone(kit_timezone())
             self.session_id = f"{wall:%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"

@@ -25,7 +25,8 @@ from pathlib import Path
 import pytest
 
 import backkit
-from backkit.log import LogFileError, SessionLog
+from backkit.errors import LogFileError
+from backkit.log import SessionLog
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 

@@ -13,7 +13,7 @@ import yaml
 
 import backkit
 from backkit import exercises
-from backkit.exercises import CatalogueError
+from backkit.errors import CatalogueError
 
 IDS = [
     "supine-hamstring-stretch",

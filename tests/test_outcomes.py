@@ -13,10 +13,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from backkit import analysis
+from backkit import analysis, config
 from backkit import log as logmod
 from backkit.charts import plot_outcomes
-from backkit.log import SCHEMA_VERSION, LogValidationError, SessionLog, empty_frame
+from backkit.errors import LogValidationError
+from backkit.log import SCHEMA_VERSION, SessionLog, empty_frame
 from backkit.outcomes import (
     OUTCOME_COLUMNS,
     change_from_baseline,
@@ -144,7 +145,7 @@ class TestStore:
     def test_default_date_is_today_in_the_kit_time_zone(self, log, monkeypatch):
         monkeypatch.setenv("BACKKIT_TZ", "Pacific/Kiritimati")  # UTC+14
         record_checkin(log, pain_average=3)
-        today = dt.datetime.now(logmod.kit_timezone()).date()
+        today = dt.datetime.now(config.kit_timezone()).date()
         assert outcomes_frame(log)["date"].iloc[0].date() == today
 
 

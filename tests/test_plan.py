@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 import backkit
-from backkit.plan import Plan, PlanError, PlanItem
+from backkit.errors import PlanError
+from backkit.plan import Plan, PlanItem
 
 MON = dt.date(2024, 5, 6)
 

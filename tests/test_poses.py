@@ -15,7 +15,7 @@ from matplotlib.colors import to_hex
 
 import backkit
 from backkit import poses
-from backkit.exercises import CatalogueError
+from backkit.errors import CatalogueError
 
 IDS = backkit.exercise_ids()
 BUILTIN = Path(backkit.__file__).parent / "data" / "exercises.yaml"

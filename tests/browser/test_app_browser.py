@@ -186,7 +186,7 @@ def test_run_one_exercise_in_the_app_and_see_the_chart_update(app, page):
 
 def test_the_app_notebook_is_the_one_the_command_serves():
     from backkit import app
-    from backkit.home import notebooks_dir
+    from backkit.config import notebooks_dir
 
     path = notebooks_dir() / app.APP_NOTEBOOK
     assert path.is_file()

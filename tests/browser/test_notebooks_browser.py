@@ -38,7 +38,7 @@ def code_cell(needle: str) -> int:
 
 def sessions_logged() -> int:
     """Sessions already in the test home's log (the kernel's log too; usually none)."""
-    path = backkit.home.default_log_path()
+    path = backkit.config.default_log_path()
     if not path.exists():
         return 0
     return int(backkit.SessionLog(path, create=False).frame()["session_id"].nunique())
@@ -124,7 +124,7 @@ def test_todays_session_runs_a_quick_try_saves_it_and_shows_it_in_the_progress(o
     shutil.copy(ARTIFACTS / "todays-progress-after-save.png", "/tmp/todays-progress-after-save.png")
 
     # What the page said is what the log holds.
-    frame = backkit.SessionLog(backkit.home.default_log_path(), create=False).frame()
+    frame = backkit.SessionLog(backkit.config.default_log_path(), create=False).frame()
     rows = frame[frame["notes"] == "quick try"]
     assert list(rows["side"]) == ["left", "right"]
     assert list(rows["pain_before"]) == [3, 3] and list(rows["pain_after"]) == [2, 2]

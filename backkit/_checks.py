@@ -1,0 +1,358 @@
+"""One vocabulary for checking values: limits, did-you-mean, dates, and a problem collector.
+
+The catalogue, plans, the routine, the log and the check-ins all read their
+limits from :data:`LIMITS`, suggest with :func:`did_you_mean` and read dates
+with :func:`parse_datetime` / :func:`parse_date`, so they agree on what is
+valid and say it the same way. A :class:`Checker` reads the fields of one
+incoming record and collects every problem, so the caller raises once with
+all of them (scikit-learn's ``validate_params`` is the model).
+
+Examples
+--------
+>>> from backkit._checks import LIMITS, did_you_mean
+>>> LIMITS["sets"].hi, LIMITS["pain"].text()
+(20, 'a whole number from 0 to 10')
+>>> did_you_mean("brige", ["bridge", "squat"])
+" Did you mean 'bridge'?"
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import numbers
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import Problem
+
+__all__ = [
+    "CLOCK_SKEW",
+    "EARLIEST",
+    "LIMITS",
+    "MAX_BOUT",
+    "Checker",
+    "Limit",
+    "did_you_mean",
+    "is_missing",
+    "parse_date",
+    "parse_datetime",
+    "slug",
+]
+
+
+@dataclass(frozen=True)
+class Limit:
+    """An inclusive range a number must fall in, and whether it must be whole.
+
+    Examples
+    --------
+    >>> from backkit._checks import Limit
+    >>> Limit(1, 20).text(), Limit(0, 600, whole=False).text()
+    ('a whole number from 1 to 20', 'a number from 0 to 600')
+    >>> Limit(1, 20).holds(21)
+    False
+    """
+
+    lo: float
+    hi: float
+    whole: bool = True
+
+    def holds(self, value: float) -> bool:
+        """Whether ``value`` is inside the range (and whole, when it must be)."""
+        return self.lo <= value <= self.hi and (not self.whole or value == int(value))
+
+    def text(self) -> str:
+        """The rule in words, for error messages."""
+        kind = "a whole number" if self.whole else "a number"
+        return f"{kind} from {self.lo:g} to {self.hi:g}"
+
+
+#: Limits that catch typos and unit mistakes (a hold typed in minutes as
+#: seconds, a year typed wrong) without judging the dose. One table for the
+#: catalogue, plans, the routine and the log, so a dose one accepts the others
+#: accept too.
+LIMITS: dict[str, Limit] = {
+    "sets": Limit(1, 20),  # sets prescribed; sets done may be 0
+    "reps": Limit(1, 100),  # repetitions per set; done may be 0
+    "hold_seconds": Limit(0, 600, whole=False),  # one hold, or one paced repetition
+    "rep_seconds": Limit(1, 60, whole=False),  # one paced repetition (the squat)
+    "rest_seconds": Limit(0, 600, whole=False),  # between repetitions, sets, sides
+    "pain": Limit(0, 10),  # 0-10 numeric rating scale
+    "effort": Limit(0, 10),
+    "text": Limit(0, 2000),  # characters of notes
+    "name": Limit(1, 100),  # characters of an id or a name
+}
+#: The longest a bout may last, from its start to its end.
+MAX_BOUT = dt.timedelta(hours=4)
+#: How far in the future a timestamp may be (clocks of two devices disagree).
+CLOCK_SKEW = dt.timedelta(minutes=5)
+#: The earliest time the kit accepts: earlier is a mistyped year.
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def did_you_mean(value: Any, options: Iterable[str]) -> str:
+    """Return `` Did you mean 'x'?`` for the option closest to ``value``, or ``""``.
+
+    Examples
+    --------
+    >>> did_you_mean("squats", ["bridge", "squat"])
+    " Did you mean 'squat'?"
+    >>> did_you_mean("zzz", ["bridge", "squat"])
+    ''
+    """
+    options = [str(o) for o in options]
+    text = str(value).strip().lower()
+    close = difflib.get_close_matches(text, options, n=1, cutoff=0.5)
+    if not close:  # a prefix ("knee" for "knee-to-chest") is a clear enough hint
+        close = [o for o in options if text and o.startswith(text)][:1]
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+def is_missing(value: Any) -> bool:
+    """Whether ``value`` means "not given": None, blank text, NaN, ``pd.NA`` or ``pd.NaT``.
+
+    Examples
+    --------
+    >>> is_missing(None), is_missing("  "), is_missing(float("nan")), is_missing(0)
+    (True, True, True, False)
+    """
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, float):
+        return math.isnan(value)
+    # pandas.NA and pandas.NaT, without importing pandas
+    return type(value).__name__ in ("NAType", "NaTType")
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_date(value: Any) -> dt.date:
+    """Read a calendar date: a ``date``, a ``datetime`` (its date) or ``YYYY-MM-DD`` text.
+
+    Raises
+    ------
+    ValueError
+        For anything else, including text with more after the date.
+
+    Examples
+    --------
+    >>> parse_date("2025-01-20")
+    datetime.date(2025, 1, 20)
+    >>> parse_date("2025-01-20 trailing")
+    Traceback (most recent call last):
+    ...
+    ValueError: is not a date (write it as YYYY-MM-DD)
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and _DATE.fullmatch(value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError("is not a real date (check the day and month)") from None
+    raise ValueError("is not a date (write it as YYYY-MM-DD)")
+
+
+def parse_datetime(value: Any) -> dt.datetime:
+    """Read a moment: a ``datetime``, a ``date`` (its midnight), numpy ``datetime64`` or ISO 8601.
+
+    ISO text may end in ``Z`` on every supported Python. The result keeps its
+    time zone, or has none when the input had none.
+
+    Raises
+    ------
+    ValueError
+        When ``value`` is not a date and time.
+
+    Examples
+    --------
+    >>> parse_datetime("2024-05-01T08:30:00Z")
+    datetime.datetime(2024, 5, 1, 8, 30, tzinfo=datetime.timezone.utc)
+    >>> parse_datetime("2024-05-01 08:30")
+    datetime.datetime(2024, 5, 1, 8, 30)
+    """
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.endswith(("Z", "z")):  # Python 3.10's fromisoformat does not read "Z"
+            text = text[:-1] + "+00:00"
+        try:
+            return dt.datetime.fromisoformat(text)
+        except ValueError:
+            pass
+    elif type(value).__name__ == "datetime64":  # numpy, naive
+        try:
+            item = value.astype("datetime64[us]").item()
+        except (ValueError, TypeError, AttributeError):
+            item = None
+        if isinstance(item, dt.datetime):
+            return item
+    elif type(value).__name__ == "Timestamp" and not is_missing(value):  # pandas
+        return value.to_pydatetime()
+    raise ValueError("is not a date and time (use ISO 8601, e.g. 2024-05-01T08:30)")
+
+
+def slug(text: str) -> str:
+    """Return ``text`` as a lower-case id of letters, digits and hyphens.
+
+    Examples
+    --------
+    >>> slug("Back plan: week 1")
+    'back-plan-week-1'
+    """
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+@dataclass
+class Checker:
+    """Reads the fields of one incoming record, collecting a :class:`Problem` for each bad one.
+
+    Each reader returns the clean value, or None when the field is missing or
+    bad (and then notes the problem); the caller raises once, with every
+    problem, when :attr:`problems` is not empty.
+
+    Parameters
+    ----------
+    raw : mapping
+        The record as given.
+    where : str
+        Where it came from, for messages ("record", "file x.csv, row 5").
+    tz : tzinfo, optional
+        The zone naive times are read in (default UTC).
+    now : datetime, optional
+        The present, for "is in the future" (default: the real clock).
+
+    Examples
+    --------
+    >>> from backkit._checks import Checker, LIMITS
+    >>> c = Checker({"pain": 11, "notes": "fine"}, "record")
+    >>> c.number("pain", LIMITS["pain"]), c.text("notes", 2000)
+    (None, 'fine')
+    >>> [str(p) for p in c.problems]
+    ['record: pain = 11: must be a whole number from 0 to 10']
+    """
+
+    raw: Mapping[str, Any]
+    where: str
+    tz: dt.tzinfo = dt.timezone.utc
+    now: dt.datetime | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    def bad(self, name: str, value: Any, message: str) -> None:
+        """Note a problem with field ``name``."""
+        self.problems.append(Problem(self.where, name, value, message))
+
+    def given(self, name: str) -> bool:
+        """Whether field ``name`` has a value (not missing)."""
+        return not is_missing(self.raw.get(name))
+
+    def get(self, name: str) -> Any:
+        """The raw value of ``name``, or None when it is missing."""
+        value = self.raw.get(name)
+        return None if is_missing(value) else value
+
+    def unknown_keys(self, known: Sequence[str], what: str) -> None:
+        """Note every key of the record that is not in ``known`` (``what`` names the kind)."""
+        for key in self.raw:
+            if key not in known:
+                self.bad(str(key), self.raw[key], f"is not {what}.{did_you_mean(key, known)}")
+
+    def text(self, name: str, limit: int) -> str | None:
+        """Read text of at most ``limit`` characters (stripped)."""
+        value = self.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.bad(name, value, "must be text")
+            return None
+        value = value.strip()
+        if len(value) > limit:
+            self.bad(name, f"{value[:30]}...", f"is {len(value)} characters long; at most {limit}")
+            return None
+        return value
+
+    def choice(self, name: str, options: Sequence[str]) -> str | None:
+        """Read one of ``options`` (case and surrounding spaces ignored)."""
+        value = self.get(name)
+        if value is None:
+            return None
+        text = value.strip().lower() if isinstance(value, str) else value
+        if text not in options:
+            self.bad(name, value, f"must be one of {', '.join(options)}")
+            return None
+        return text
+
+    def number(self, name: str, limit: Limit) -> float | int | None:
+        """Read a number within ``limit``; whole limits give an ``int``.
+
+        Text is accepted only when it is a plain decimal number ("3", "2.5").
+        """
+        value = self.get(name)
+        if value is None:
+            return None
+        number = _as_number(value)
+        if number is None or not limit.holds(number):
+            self.bad(name, value, f"must be {limit.text()}")
+            return None
+        return int(number) if limit.whole else float(number)
+
+    def moment(self, name: str) -> dt.datetime | None:
+        """Read a date and time, as UTC; naive times are in :attr:`tz`."""
+        value = self.get(name)
+        if value is None:
+            return None
+        try:
+            when = parse_datetime(value)
+        except ValueError as err:
+            self.bad(name, value, str(err))
+            return None
+        if when.tzinfo is None or when.utcoffset() is None:
+            when = when.replace(tzinfo=self.tz)
+        when = when.astimezone(dt.timezone.utc)
+        now = self.now or dt.datetime.now(dt.timezone.utc)
+        if when > now + CLOCK_SKEW:
+            self.bad(name, value, "is in the future")
+            return None
+        if when < EARLIEST:
+            self.bad(name, value, f"is before {EARLIEST:%Y-%m-%d}; check the year")
+            return None
+        return when
+
+    def day(self, name: str) -> dt.date | None:
+        """Read a calendar date (``YYYY-MM-DD``)."""
+        value = self.get(name)
+        if value is None:
+            return None
+        try:
+            return parse_date(value)
+        except ValueError as err:
+            self.bad(name, value, str(err))
+            return None
+
+
+_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+
+
+def _as_number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        return None if math.isnan(number) or math.isinf(number) else number
+    if isinstance(value, str) and _DECIMAL.fullmatch(value.strip()):
+        return float(value.strip())
+    return None

@@ -1,0 +1,232 @@
+"""Every error backkit raises on purpose, in one place.
+
+All of them derive from :class:`BackkitError` (itself a ``ValueError``, so
+code that caught ``ValueError`` keeps working). An error carries its context
+as fields (``where``: the file, object or row it is about; ``problem``: what is
+wrong), and its message is built from those fields. To say the same error of
+another place (a temporary copy's errors named after the original file, say),
+build a new one with :meth:`BackkitError.at`; never edit message text.
+
+The command line turns a :class:`BackkitError` or an ``OSError`` into one line
+and a non-zero exit; anything else is a bug and is shown in full.
+
+Examples
+--------
+>>> from backkit.errors import BackkitError, LogFileError
+>>> err = LogFileError("/tmp/copy.sqlite", "is not a backkit log")
+>>> str(err)
+'/tmp/copy.sqlite: is not a backkit log'
+>>> str(err.at("patient.sqlite"))
+'patient.sqlite: is not a backkit log'
+>>> isinstance(err, BackkitError) and isinstance(err, ValueError)
+True
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "AppError",
+    "BackkitError",
+    "CatalogueError",
+    "CheckInError",
+    "ConfigError",
+    "LogError",
+    "LogFileError",
+    "LogValidationError",
+    "PlanError",
+    "Problem",
+    "ReportError",
+    "RoutineError",
+    "SampleDataError",
+    "UnknownExerciseError",
+    "ValidationError",
+]
+
+
+class BackkitError(ValueError):
+    """Base class of every error backkit raises on purpose.
+
+    Parameters
+    ----------
+    problem : str
+        What is wrong, as a person reads it.
+    where : str or path-like, optional
+        The file, object or row the problem is in; the message starts with it.
+    """
+
+    def __init__(self, problem: str, *, where: str | Path | None = None):
+        self.problem = problem
+        self.where = where
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        return f"{self.where}: {self.problem}" if self.where is not None else self.problem
+
+    def at(self, where: str | Path | None) -> BackkitError:
+        """Return a copy of this error said of ``where`` instead (this one is unchanged)."""
+        new = copy.copy(self)
+        new.where = where
+        new.args = (new._message(),)
+        return new
+
+
+class ConfigError(BackkitError):
+    """An environment setting (``$BACKKIT_TZ``, ...) has a value backkit cannot use."""
+
+
+class CatalogueError(BackkitError):
+    """A catalogue entry is malformed; the message names the file, exercise and field."""
+
+
+class UnknownExerciseError(BackkitError, KeyError):
+    """An exercise id that is not in the catalogue (also a ``KeyError``).
+
+    Parameters
+    ----------
+    value : object
+        The id that was asked for.
+    valid : sequence of str
+        The ids there are; the message suggests the closest.
+
+    Examples
+    --------
+    >>> from backkit.errors import UnknownExerciseError
+    >>> print(UnknownExerciseError("brige", ["bridge", "squat"]))
+    unknown exercise id 'brige'. Did you mean 'bridge'? Valid ids: bridge, squat
+    """
+
+    def __init__(self, value: Any, valid: Sequence[str], *, where: str | Path | None = None):
+        from ._checks import did_you_mean
+
+        self.value = value
+        self.valid = list(valid)
+        hint = did_you_mean(value, self.valid)
+        super().__init__(
+            f"unknown exercise id {value!r}.{hint} Valid ids: {', '.join(self.valid)}",
+            where=where,
+        )
+
+    def __str__(self) -> str:  # KeyError would show the message in quotes
+        return self.args[0]
+
+
+class PlanError(BackkitError):
+    """A plan is invalid; the message names where (file or object), the field and the value."""
+
+
+class RoutineError(BackkitError):
+    """A routine cannot be built from the exercise and dose given."""
+
+
+class SampleDataError(BackkitError):
+    """A sample-data argument is invalid; the message names it and its value."""
+
+
+class ReportError(BackkitError):
+    """A clinician report cannot be made; nothing was written."""
+
+
+class AppError(BackkitError):
+    """The no-code app cannot start."""
+
+
+class LogError(BackkitError):
+    """Base class of the session log's errors."""
+
+
+class LogFileError(LogError):
+    """The file is not a backkit log, is damaged, or is too new; it was not changed.
+
+    Parameters
+    ----------
+    path : path-like
+        The file.
+    problem : str
+        What is wrong with it.
+    """
+
+    def __init__(self, path: str | Path, problem: str):
+        super().__init__(problem, where=path)
+
+    @property
+    def path(self) -> Path:
+        """The file the error is about."""
+        return Path(self.where)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One bad value: where it came from, the field, the value and what is wrong.
+
+    Examples
+    --------
+    >>> from backkit.errors import Problem
+    >>> str(Problem("record", "pain_after", 11, "must be a whole number from 0 to 10"))
+    'record: pain_after = 11: must be a whole number from 0 to 10'
+    """
+
+    where: str  # "record", "rows[2]" or "file log.csv, row 5"
+    field: str
+    value: Any
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.field} = {self.value!r}: {self.message}"
+
+
+_SHOWN = 100  # problems spelled out in a message; all stay in .problems
+
+
+class ValidationError(BackkitError):
+    """One or more values were rejected; nothing was written.
+
+    ``problems`` lists every :class:`Problem` found (every bad row of an
+    import, not just the first); ``rows`` lists the places that had one.
+
+    Parameters
+    ----------
+    problems : sequence of Problem
+        Every problem found.
+    header : str, optional
+        A first line (for example "file x.csv: 3 of 40 rows were refused").
+    """
+
+    def __init__(self, problems: Sequence[Problem], *, header: str = ""):
+        self.problems = list(problems)
+        self.header = header
+        self.rows = list(dict.fromkeys(p.where for p in self.problems))
+        super().__init__(self._lines())
+
+    def _lines(self) -> str:
+        lines = [str(p) for p in self.problems[:_SHOWN]]
+        if len(self.problems) > _SHOWN:
+            lines.append(
+                f"... and {len(self.problems) - _SHOWN} more problems (every one is in this "
+                "error's .problems list)"
+            )
+        return "\n".join([self.header, *lines] if self.header else lines)
+
+
+class LogValidationError(ValidationError, LogError):
+    """A bout (or an import's rows) was refused by the session log; nothing was written.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> log = backkit.SessionLog(":memory:")
+    >>> try:
+    ...     log.record(exercise_id="bridge", pain_after=11)
+    ... except backkit.LogValidationError as err:
+    ...     print(err)
+    record: pain_after = 11: must be a whole number from 0 to 10
+    """
+
+
+class CheckInError(ValidationError):
+    """A weekly check-in (outcome scores) was refused; nothing was written."""
