@@ -371,8 +371,8 @@ class CheckIn(widgets.VBox):
         self.custom_box.layout.display = "flex" if change["new"] else "none"
 
     def _on_custom_name(self, change: dict[str, Any]) -> None:
-        known = {_outcomes._key(n): d for n, d in self.customs.items()}
-        definition = known.get(_outcomes._key(change["new"] or ""))
+        known = {_outcomes.measure_key(n): d for n, d in self.customs.items()}
+        definition = known.get(_outcomes.measure_key(change["new"] or ""))
         fields = (self.custom_min, self.custom_max, self.custom_direction, self.custom_mcid)
         if definition is not None:
             # a measure keeps its scale, direction and MCID: show them, fixed

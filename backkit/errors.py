@@ -20,11 +20,13 @@ Examples
 'patient.sqlite: is not a backkit log'
 >>> isinstance(err, BackkitError) and isinstance(err, ValueError)
 True
+>>> import pickle
+>>> str(pickle.loads(pickle.dumps(err)))
+'/tmp/copy.sqlite: is not a backkit log'
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,10 +72,19 @@ class BackkitError(ValueError):
 
     def at(self, where: str | Path | None) -> BackkitError:
         """Return a copy of this error said of ``where`` instead (this one is unchanged)."""
-        new = copy.copy(self)
-        new.where = where
-        new.args = (new._message(),)
-        return new
+        return _rebuild(type(self), {**self.__dict__, "where": where})
+
+    def __reduce__(self) -> tuple:
+        # Subclasses take other constructor arguments: rebuild from the fields,
+        # so errors copy and pickle (multiprocessing) whatever their signature.
+        return (_rebuild, (type(self), dict(self.__dict__)))
+
+
+def _rebuild(cls: type[BackkitError], fields: dict[str, Any]) -> BackkitError:
+    new = cls.__new__(cls)
+    new.__dict__.update(fields)
+    new.args = (new._message(),)
+    return new
 
 
 class ConfigError(BackkitError):

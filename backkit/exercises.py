@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._checks import LIMITS
 from ._yaml import parse_yaml
 from .errors import CatalogueError, UnknownExerciseError
 
@@ -43,11 +44,6 @@ SIDES = ("per-side", "both")
 KINDS = ("hold", "paced")
 LOADS = ("low", "moderate", "high")
 _ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-# Limits that catch typos (a hold of 300 s, 100 reps) without judging the dose.
-_MAX_HOLD_SECONDS = 180
-_MAX_REPS = 50
-_MAX_SETS = 10
-_MAX_REST_SECONDS = 600
 
 
 
@@ -379,7 +375,7 @@ def _parse_exercise(raw: Any, index: int, where: str, known_sources: set[str]) -
 
     kind = e.choice("kind", KINDS)
     if kind == "hold":
-        hold = e.span("hold_seconds", 1, _MAX_HOLD_SECONDS)
+        hold = e.span("hold_seconds", 1, int(LIMITS["hold_seconds"].hi))
         rep_seconds = e.integer("rep_seconds", 0, 60, default=0)
     else:
         hold = (0, 0)
@@ -439,10 +435,10 @@ def _parse_exercise(raw: Any, index: int, where: str, known_sources: set[str]) -
         kind=kind,
         sides=e.choice("sides", SIDES),
         hold_range=hold,
-        reps_range=e.span("reps", 1, _MAX_REPS),
-        sets=e.integer("sets", 1, _MAX_SETS),
-        rest_seconds=e.integer("rest_seconds", 0, _MAX_REST_SECONDS),
-        set_rest_seconds=e.integer("set_rest_seconds", 0, _MAX_REST_SECONDS),
+        reps_range=e.span("reps", 1, int(LIMITS["reps"].hi)),
+        sets=e.integer("sets", 1, int(LIMITS["sets"].hi)),
+        rest_seconds=e.integer("rest_seconds", 0, int(LIMITS["rest_seconds"].hi)),
+        set_rest_seconds=e.integer("set_rest_seconds", 0, int(LIMITS["rest_seconds"].hi)),
         rep_seconds=rep_seconds,
         load=e.choice("load", LOADS),
         steps=e.texts("steps"),

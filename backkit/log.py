@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from . import exercises as _exercises
+from ._checks import CLOCK_SKEW, EARLIEST, LIMITS, MAX_BOUT
 from .config import default_log_path, kit_timezone
 from .errors import LogError, LogFileError, LogValidationError, Problem
 
@@ -61,6 +62,7 @@ __all__ = [
     "SessionLog",
     "conform",
     "empty_frame",
+    "new_session_id",
 ]
 
 # --------------------------------------------------------------------------
@@ -95,14 +97,12 @@ SOURCES = ("timer", "manual", "import")
 
 # Limits that catch typos and unit mistakes (a hold typed in minutes as
 # seconds, a year typed wrong) without judging the dose.
-MAX_SETS = 20
-MAX_REPS = 100  # per set
-MAX_HOLD_SECONDS = 600.0  # per repetition
-MAX_BOUT = dt.timedelta(hours=4)  # from started_at to ended_at
-MAX_TEXT = 2000  # characters of notes; ids are capped at 100
-CLOCK_SKEW = dt.timedelta(minutes=5)  # how far in the future a timestamp may be
-EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
-_MAX_ID = 100
+# (from the kit's one table, backkit._checks.LIMITS)
+MAX_SETS = int(LIMITS["sets"].hi)
+MAX_REPS = int(LIMITS["reps"].hi)  # per set
+MAX_HOLD_SECONDS = LIMITS["hold_seconds"].hi  # per repetition
+MAX_TEXT = int(LIMITS["text"].hi)  # characters of notes
+_MAX_ID = int(LIMITS["name"].hi)
 _SCALE = (0, 10)  # pain (NRS) and effort
 
 _CATEGORIES = {"side": SIDES, "status": STATUSES, "source": SOURCES}
@@ -649,8 +649,19 @@ def _validate(raw: Mapping[str, Any], where: str, ctx: _Context) -> tuple[dict, 
     return out, row.problems
 
 
-def _session_id(started: dt.datetime, tz: dt.tzinfo) -> str:
-    """A readable, unique session id: local start minute plus 6 random hex digits."""
+def new_session_id(started: dt.datetime | None = None, tz: dt.tzinfo | None = None) -> str:
+    """Return a new session id: the local start minute plus 6 random hex digits.
+
+    The one maker of session ids, for the log, the timer and the app.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> new_session_id(dt.datetime(2024, 5, 6, 8, 30, tzinfo=dt.timezone.utc), dt.timezone.utc)[:14]
+    '20240506-0830-'
+    """
+    started = started or dt.datetime.now(dt.timezone.utc)
+    tz = tz or kit_timezone()
     return f"{started.astimezone(tz):%Y%m%d-%H%M}-{uuid.uuid4().hex[:6]}"
 
 
@@ -1035,7 +1046,7 @@ class SessionLog:
         shared = None
         for values in clean:
             if values["session_id"] is None:
-                shared = shared or _session_id(values["started_at"], ctx.tz)
+                shared = shared or new_session_id(values["started_at"], ctx.tz)
                 values["session_id"] = shared
         self._write(clean, where)
         return [_as_stored(values, ctx.tz) for values in clean]
@@ -1309,7 +1320,7 @@ class SessionLog:
             problems += found
             if not found:
                 if values["session_id"] is None:
-                    values["session_id"] = _session_id(values["started_at"], ctx.tz)
+                    values["session_id"] = new_session_id(values["started_at"], ctx.tz)
                 clean.append(values)
                 where.append(here)
         if problems:

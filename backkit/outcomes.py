@@ -215,10 +215,11 @@ def empty_outcomes() -> pd.DataFrame:
     >>> str(empty_outcomes()["score"].dtype)
     'Float64'
     """
-    return _typed({name: [] for name in OUTCOME_COLUMNS})
+    return conform_outcomes({name: [] for name in OUTCOME_COLUMNS})
 
 
-def _typed(columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
+def conform_outcomes(columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
+    """Return check-in columns as a frame with the dtypes of :data:`OUTCOME_COLUMNS`."""
     import pandas as pd
 
     data = {}
@@ -268,7 +269,7 @@ def outcomes_frame(log: SessionLog) -> pd.DataFrame:
     data = dict(zip(names, cols, strict=True))
     data["baseline"] = [bool(v) for v in data["baseline"]]
     data["higher_is_better"] = [bool(v) for v in data["higher_is_better"]]
-    return _typed(data)
+    return conform_outcomes(data)
 
 
 def psfs_activities(outcomes: pd.DataFrame) -> list[str]:
@@ -320,7 +321,7 @@ def custom_measures(outcomes: pd.DataFrame) -> dict[str, dict[str, Any]]:
 # Recording
 
 
-def _key(name: str) -> str:
+def measure_key(name: str) -> str:
     """How names are compared: case and runs of spaces do not matter."""
     return " ".join(name.split()).casefold()
 
@@ -402,11 +403,11 @@ def _psfs_scores(row: _Row, psfs: Any, scale: tuple[float, float]) -> dict[str, 
             )
             ok = False
             continue
-        if _key(label) in seen:
-            row.bad("psfs activity", name, f"is named twice (also {seen[_key(label)]!r})")
+        if measure_key(label) in seen:
+            row.bad("psfs activity", name, f"is named twice (also {seen[measure_key(label)]!r})")
             ok = False
             continue
-        seen[_key(label)] = label
+        seen[measure_key(label)] = label
         field = f"psfs[{label!r}]"
         number = _Row({field: score}, row.where, row.ctx)
         value = number.number(field, *scale, whole=True)
@@ -459,7 +460,7 @@ def _custom_scores(row: _Row, custom: Any) -> list[dict[str, Any]]:
             sub.bad(f"{here}.name", raw.get("name"), "is required (e.g. 'ODI total')")
         elif name is not None:
             name = " ".join(name.split())
-            if _key(name) in BUILTIN or _key(name) in ("pain", "psfs mean"):
+            if measure_key(name) in BUILTIN or measure_key(name) in ("pain", "psfs mean"):
                 sub.bad(
                     f"{here}.name",
                     name,
@@ -495,9 +496,9 @@ def _custom_scores(row: _Row, custom: Any) -> list[dict[str, Any]]:
                     "mcid": mcid,
                 }
             )
-    names = [_key(c["name"]) for c in out]
+    names = [measure_key(c["name"]) for c in out]
     for c in out:
-        if names.count(_key(c["name"])) > 1:
+        if names.count(measure_key(c["name"])) > 1:
             row.bad(f"{c['field']}.name", c["name"], "is given twice in one check-in")
     return out
 
@@ -639,7 +640,7 @@ def record_checkin(
     for r in stored:
         r["baseline"] = bool(r["baseline"])
         r["higher_is_better"] = bool(r["higher_is_better"])
-    return _typed({name: [r[name] for r in stored] for name in OUTCOME_COLUMNS})
+    return conform_outcomes({name: [r[name] for r in stored] for name in OUTCOME_COLUMNS})
 
 
 def _refused(problems: list[Problem]) -> LogValidationError:
@@ -710,8 +711,8 @@ def _plan_rows(
         if known and not baseline:
             first = measures_first[PSFS]
             named = [item for (m, item), f in firsts.items() if m == PSFS and f == first]
-            by_key = {_key(n): n for n in named}
-            given = {_key(n): n for n in scores}
+            by_key = {measure_key(n): n for n in named}
+            given = {measure_key(n): n for n in scores}
             extra = [given[k] for k in given if k not in by_key]
             missing = [by_key[k] for k in by_key if k not in given]
             if extra or missing:
@@ -727,13 +728,13 @@ def _plan_rows(
                     f"({', '.join(map(repr, named))}); {'; '.join(parts)}",
                 )
             # keep the baseline's spelling so each activity stays one series
-            scores = {by_key.get(_key(n), n): v for n, v in scores.items()}
+            scores = {by_key.get(measure_key(n), n): v for n, v in scores.items()}
         lo, hi = rules[PSFS]["scale"]
         for name, value in scores.items():
             out.append((flag, "psfs", PSFS, name, float(value), lo, hi, 1, None))
 
     stored = {
-        _key(m): (m, lo, hi, bool(better), mcid)
+        measure_key(m): (m, lo, hi, bool(better), mcid)
         for m, lo, hi, better, mcid in db.execute(
             "SELECT measure, scale_min, scale_max, higher_is_better, mcid FROM outcome_scores "
             "WHERE kind = 'custom' GROUP BY measure"
@@ -741,7 +742,7 @@ def _plan_rows(
     }
     for c in customs:
         here = c["field"]
-        known_def = stored.get(_key(c["name"]))
+        known_def = stored.get(measure_key(c["name"]))
         if known_def is None:
             for key in ("min", "max", "higher_is_better", "mcid"):
                 if c[key] is None:

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import exercises as _exercises
+from ._checks import LIMITS
 from ._yaml import parse_yaml
 from .errors import PlanError
 
@@ -51,11 +52,11 @@ _FULL_NAMES = {
     )
 }
 # The catalogue's typo-catching limits apply to prescriptions too.
-_MAX_SETS = _exercises._MAX_SETS
-_MAX_REPS = _exercises._MAX_REPS
-_MAX_HOLD = _exercises._MAX_HOLD_SECONDS
-_MAX_REP_SECONDS = 60  # a paced repetition (the squat), as in the catalogue
-_MAX_TEXT = 2000
+_MAX_SETS = int(LIMITS["sets"].hi)
+_MAX_REPS = int(LIMITS["reps"].hi)
+_MAX_HOLD = LIMITS["hold_seconds"].hi
+_MAX_REP_SECONDS = LIMITS["rep_seconds"].hi
+_MAX_TEXT = int(LIMITS["text"].hi)
 _FILE_KEYS = ("name", "author", "start", "end", "days_per_week", "weekdays", "notes", "exercises")
 _ITEM_KEYS = ("id", "sets", "reps", "hold_seconds")
 

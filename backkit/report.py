@@ -261,7 +261,7 @@ class Privacy:
         return out
 
     def _plan_id(self, value: str) -> str:
-        from .plan import _slug
+        from ._checks import slug as _slug
 
         return _slug(self.text(value.replace("-", " "))) if self._terms() else value
 

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from . import exercises
+from ._checks import LIMITS
 from .errors import RoutineError
 from .exercises import Exercise, get_exercise, unknown_id_message
 
@@ -200,7 +200,7 @@ class Routine:
         """
         if not routines:
             raise RoutineError("Routine.chain: 'routines' is empty; give at least one routine")
-        rest = _number("rest_seconds", rest_seconds, 0, exercises._MAX_REST_SECONDS, "chain")
+        rest = _number("rest_seconds", rest_seconds, 0, LIMITS["rest_seconds"].hi, "chain")
         phases: list[Phase] = []
         bouts: list[BoutPlan] = []
         for n, r in enumerate(routines):
@@ -280,8 +280,8 @@ def build_routine(exercise_or_id: str | Exercise, **overrides: Any) -> Routine:
             )
         return value
 
-    sets = whole("sets", ex.sets, 1, exercises._MAX_SETS)
-    reps = whole("reps", ex.reps, 1, exercises._MAX_REPS)
+    sets = whole("sets", ex.sets, 1, int(LIMITS["sets"].hi))
+    reps = whole("reps", ex.reps, 1, int(LIMITS["reps"].hi))
     if ex.kind == "hold":
         default_rep = o.get("rep_seconds", ex.hold_seconds)
         rep_s = _number(
@@ -292,12 +292,12 @@ def build_routine(exercise_or_id: str | Exercise, **overrides: Any) -> Routine:
         rep_s = _number(
             "rep_seconds", o.get("rep_seconds", default_rep), 0, None, where, lo_ok=False
         )
-    if rep_s > exercises._MAX_HOLD_SECONDS:
+    if rep_s > LIMITS["hold_seconds"].hi:
         raise RoutineError(
             f"{where}: override 'hold_seconds': {rep_s!r} is longer than the "
-            f"{exercises._MAX_HOLD_SECONDS} s a rep may last"
+            f"{LIMITS['hold_seconds'].hi:g} s a rep may last"
         )
-    hi = exercises._MAX_REST_SECONDS
+    hi = LIMITS["rest_seconds"].hi
     rest = _number("rest_seconds", o.get("rest_seconds", ex.rest_seconds), 0, hi, where)
     set_rest = _number(
         "set_rest_seconds", o.get("set_rest_seconds", ex.set_rest_seconds), 0, hi, where

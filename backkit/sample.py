@@ -573,7 +573,7 @@ def sample_checkins(
     import numpy as np
     import pandas as pd
 
-    from .outcomes import OUTCOME_COLUMNS, PAIN_AVERAGE, PAIN_WORST, PSFS, _typed
+    from .outcomes import OUTCOME_COLUMNS, PAIN_AVERAGE, PAIN_WORST, PSFS, conform_outcomes
 
     def bad(name: str, value: Any, problem: str) -> SampleDataError:
         return SampleDataError(f"sample_checkins: argument {name}={value!r} {problem}")
@@ -631,4 +631,4 @@ def sample_checkins(
         if k in odi_at:
             odi = np.clip(np.round(12 + 4.5 * mean[k] + rng.normal(0, 1.5)), 0, 100)
             add(k, "custom", _ODI["name"], None, odi, **{**_ODI, "first": odi_at[0]})
-    return _typed({name: [r[name] for r in rows] for name in OUTCOME_COLUMNS})
+    return conform_outcomes({name: [r[name] for r in rows] for name in OUTCOME_COLUMNS})

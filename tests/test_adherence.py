@@ -320,14 +320,3 @@ def test_a_plan_item_dose_does_not_change_the_bouts_credit():
     plan = Plan("Mondays", items=[PlanItem("bridge", sets=5)], weekdays=["mon"], start=MON)
     t = adherence(frame([bout(day(0), sets=3)]), plan, end=day(6))
     assert values(t, "done") == [1]
-
-
-def test_docstring_examples(monkeypatch):
-    import doctest
-    import sys
-
-    module = sys.modules["backkit.adherence"]  # backkit.adherence is the function
-    monkeypatch.setenv("BACKKIT_TZ", "UTC")  # restored after the examples change it
-    result = doctest.testmod(module)
-    assert result.attempted > 0
-    assert result.failed == 0

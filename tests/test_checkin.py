@@ -217,13 +217,3 @@ def test_a_path_is_opened(tmp_path):
     w = CheckIn(target, today=MONDAY + dt.timedelta(days=7))
     assert w.pain_average.value == 4
     w.session_log.close()
-
-
-def test_docstring_examples(monkeypatch):
-    import doctest
-
-    import backkit.checkin
-
-    monkeypatch.setenv("BACKKIT_TZ", "UTC")
-    result = doctest.testmod(backkit.checkin)
-    assert result.attempted > 0 and result.failed == 0

@@ -630,14 +630,3 @@ def test_a_failing_upgrade_of_a_v1_file_leaves_it_byte_for_byte(digest, path, mo
     monkeypatch.undo()
     with SessionLog(path) as opened:
         assert opened.migrated_from == 1 and len(opened) == 2
-
-
-def test_docstring_examples(monkeypatch):
-    import doctest
-
-    import backkit.log
-
-    monkeypatch.setenv("BACKKIT_TZ", "UTC")  # restored after the examples change it
-    result = doctest.testmod(backkit.log)
-    assert result.attempted > 0
-    assert result.failed == 0

@@ -700,13 +700,3 @@ class TestPlotOutcomes:
             out = tmp_path / f"{profile}.png"
             fig.savefig(out, dpi=60)
             assert out.stat().st_size > 20_000
-
-
-def test_docstring_examples(monkeypatch):
-    import doctest
-
-    import backkit.outcomes
-
-    monkeypatch.setenv("BACKKIT_TZ", "UTC")
-    result = doctest.testmod(backkit.outcomes, optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 0 and result.failed == 0

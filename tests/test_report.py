@@ -439,10 +439,3 @@ def test_pdf_with_the_system_chromium(jane, tmp_path):
     assert "jane" not in text.lower() and "report.Privacy(" not in text
     pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     assert int(re.search(r"Pages:\s+(\d+)", pages)[1]) >= 4
-
-
-def test_docstring_examples():
-    import doctest
-
-    result = doctest.testmod(report, optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 20 and result.failed == 0

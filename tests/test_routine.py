@@ -227,11 +227,11 @@ class TestOverrides:
     @pytest.mark.parametrize(
         ("overrides", "message"),
         [
-            ({"reps": 0}, "override 'reps': 0 must be a whole number from 1 to 50"),
-            ({"sets": 2.5}, "override 'sets': 2.5 must be a whole number from 1 to 10"),
+            ({"reps": 0}, "override 'reps': 0 must be a whole number from 1 to 100"),
+            ({"sets": 2.5}, "override 'sets': 2.5 must be a whole number from 1 to 20"),
             ({"sets": True}, "override 'sets': True must be a whole number"),
             ({"hold_seconds": 0}, "override 'hold_seconds': 0 must be a number of seconds above 0"),
-            ({"hold_seconds": 500}, "'hold_seconds': 500.0 is longer than the 180 s"),
+            ({"hold_seconds": 700}, "'hold_seconds': 700.0 is longer than the 600 s"),
             ({"hold_seconds": "30"}, "override 'hold_seconds': '30' must be a number"),
             ({"rest_seconds": -1}, "override 'rest_seconds': -1 must be a number of seconds"),
             ({"side_order": "up"}, "override 'side_order': 'up' must be 'left', 'right'"),
