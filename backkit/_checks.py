@@ -1,7 +1,7 @@
-"""One vocabulary for checking values: limits, did-you-mean, dates, and a problem collector.
+"""One vocabulary for checking values: limits, dates, and a problem collector.
 
 The catalogue, plans, the routine, the log and the check-ins all read their
-limits from :data:`LIMITS`, suggest with :func:`did_you_mean` and read dates
+limits from :data:`LIMITS`, suggest with :func:`backkit.errors.did_you_mean` and read dates
 with :func:`parse_datetime` / :func:`parse_date`, so they agree on what is
 valid and say it the same way. A :class:`Checker` reads the fields of one
 incoming record and collects every problem, so the caller raises once with
@@ -9,25 +9,22 @@ all of them (scikit-learn's ``validate_params`` is the model).
 
 Examples
 --------
->>> from backkit._checks import LIMITS, did_you_mean
+>>> from backkit._checks import LIMITS
 >>> LIMITS["sets"].hi, LIMITS["pain"].text()
 (20, 'a whole number from 0 to 10')
->>> did_you_mean("brige", ["bridge", "squat"])
-" Did you mean 'bridge'?"
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
 import numbers
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import Problem
+from .errors import BackkitError, Problem, did_you_mean
 
 __all__ = [
     "CLOCK_SKEW",
@@ -36,7 +33,6 @@ __all__ = [
     "MAX_BOUT",
     "Checker",
     "Limit",
-    "did_you_mean",
     "is_missing",
     "parse_date",
     "parse_datetime",
@@ -94,24 +90,6 @@ CLOCK_SKEW = dt.timedelta(minutes=5)
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
 
 
-def did_you_mean(value: Any, options: Iterable[str]) -> str:
-    """Return `` Did you mean 'x'?`` for the option closest to ``value``, or ``""``.
-
-    Examples
-    --------
-    >>> did_you_mean("squats", ["bridge", "squat"])
-    " Did you mean 'squat'?"
-    >>> did_you_mean("zzz", ["bridge", "squat"])
-    ''
-    """
-    options = [str(o) for o in options]
-    text = str(value).strip().lower()
-    close = difflib.get_close_matches(text, options, n=1, cutoff=0.5)
-    if not close:  # a prefix ("knee" for "knee-to-chest") is a clear enough hint
-        close = [o for o in options if text and o.startswith(text)][:1]
-    return f" Did you mean {close[0]!r}?" if close else ""
-
-
 def is_missing(value: Any) -> bool:
     """Whether ``value`` means "not given": None, blank text, NaN, ``pd.NA`` or ``pd.NaT``.
 
@@ -138,7 +116,7 @@ def parse_date(value: Any) -> dt.date:
 
     Raises
     ------
-    ValueError
+    BackkitError
         For anything else, including text with more after the date.
 
     Examples
@@ -148,7 +126,7 @@ def parse_date(value: Any) -> dt.date:
     >>> parse_date("2025-01-20 trailing")
     Traceback (most recent call last):
     ...
-    ValueError: is not a date (write it as YYYY-MM-DD)
+    backkit.errors.BackkitError: is not a date (write it as YYYY-MM-DD)
     """
     if isinstance(value, dt.datetime):
         return value.date()
@@ -158,8 +136,8 @@ def parse_date(value: Any) -> dt.date:
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError("is not a real date (check the day and month)") from None
-    raise ValueError("is not a date (write it as YYYY-MM-DD)")
+            raise BackkitError("is not a real date (check the day and month)") from None
+    raise BackkitError("is not a date (write it as YYYY-MM-DD)")
 
 
 def parse_datetime(value: Any) -> dt.datetime:
@@ -170,7 +148,7 @@ def parse_datetime(value: Any) -> dt.datetime:
 
     Raises
     ------
-    ValueError
+    BackkitError
         When ``value`` is not a date and time.
 
     Examples
@@ -201,7 +179,7 @@ def parse_datetime(value: Any) -> dt.datetime:
             return item
     elif type(value).__name__ == "Timestamp" and not is_missing(value):  # pandas
         return value.to_pydatetime()
-    raise ValueError("is not a date and time (use ISO 8601, e.g. 2024-05-01T08:30)")
+    raise BackkitError("is not a date and time (use ISO 8601, e.g. 2024-05-01T08:30)")
 
 
 def slug(text: str) -> str:
@@ -315,8 +293,8 @@ class Checker:
             return None
         try:
             when = parse_datetime(value)
-        except ValueError as err:
-            self.bad(name, value, str(err))
+        except BackkitError as err:
+            self.bad(name, value, err.problem)
             return None
         if when.tzinfo is None or when.utcoffset() is None:
             when = when.replace(tzinfo=self.tz)
@@ -337,8 +315,8 @@ class Checker:
             return None
         try:
             return parse_date(value)
-        except ValueError as err:
-            self.bad(name, value, str(err))
+        except BackkitError as err:
+            self.bad(name, value, err.problem)
             return None
 
 

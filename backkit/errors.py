@@ -27,7 +27,8 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import difflib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,46 @@ __all__ = [
     "SampleDataError",
     "UnknownExerciseError",
     "ValidationError",
+    "did_you_mean",
 ]
+
+
+def did_you_mean(value: Any, options: Iterable[str]) -> str:
+    """Return `` Did you mean 'x'?`` for the option closest to ``value``, or ``""``.
+
+    Examples
+    --------
+    >>> did_you_mean("squats", ["bridge", "squat"])
+    " Did you mean 'squat'?"
+    >>> did_you_mean("zzz", ["bridge", "squat"])
+    ''
+    """
+    options = [str(o) for o in options]
+    text = str(value).strip().lower()
+    close = difflib.get_close_matches(text, options, n=1, cutoff=0.5)
+    if not close:  # a prefix ("knee" for "knee-to-chest") is a clear enough hint
+        close = [o for o in options if text and o.startswith(text)][:1]
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One bad value: where it came from, the field, the value and what is wrong.
+
+    Examples
+    --------
+    >>> from backkit.errors import Problem
+    >>> str(Problem("record", "pain_after", 11, "must be a whole number from 0 to 10"))
+    'record: pain_after = 11: must be a whole number from 0 to 10'
+    """
+
+    where: str  # "record", "rows[2]" or "file log.csv, row 5"
+    field: str
+    value: Any
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.field} = {self.value!r}: {self.message}"
 
 
 class BackkitError(ValueError):
@@ -113,8 +153,6 @@ class UnknownExerciseError(BackkitError, KeyError):
     """
 
     def __init__(self, value: Any, valid: Sequence[str], *, where: str | Path | None = None):
-        from ._checks import did_you_mean
-
         self.value = value
         self.valid = list(valid)
         hint = did_you_mean(value, self.valid)
@@ -169,26 +207,6 @@ class LogFileError(LogError):
     def path(self) -> Path:
         """The file the error is about."""
         return Path(self.where)  # type: ignore[arg-type]
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One bad value: where it came from, the field, the value and what is wrong.
-
-    Examples
-    --------
-    >>> from backkit.errors import Problem
-    >>> str(Problem("record", "pain_after", 11, "must be a whole number from 0 to 10"))
-    'record: pain_after = 11: must be a whole number from 0 to 10'
-    """
-
-    where: str  # "record", "rows[2]" or "file log.csv, row 5"
-    field: str
-    value: Any
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.field} = {self.value!r}: {self.message}"
 
 
 _SHOWN = 100  # problems spelled out in a message; all stay in .problems

@@ -35,9 +35,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
 from . import exercises as _exercises
 from ._checks import CLOCK_SKEW, EARLIEST, LIMITS, MAX_BOUT
+from ._version import __version__
 from .config import default_log_path, kit_timezone
 from .errors import LogError, LogFileError, LogValidationError, Problem
 
