@@ -14,15 +14,13 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from .errors import BackkitError, UsageError
+
 __all__ = ["main"]
 
 # Exit codes: 0 done, 1 the work failed (bad data, missing file), 2 bad usage.
 EXIT_FAILED = 1
 EXIT_USAGE = 2
-
-
-class UserError(Exception):
-    """A mistake the user can fix; printed as one line, exit code 1."""
 
 
 def _jupyter_command(app: str) -> list[str]:
@@ -38,7 +36,7 @@ def _notebook(name: str) -> Path:
 
     path = notebooks_dir() / name
     if not path.is_file():
-        raise UserError(f"notebook {name!r} not found in {notebooks_dir()}")
+        raise UsageError(f"notebook {name!r} not found in {notebooks_dir()}")
     return path
 
 
@@ -94,7 +92,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     elif out.suffix.lower() == ".csv":
         log.export_csv(out)
     else:
-        raise UserError(f"export: {out.name!r}: give a .csv or .xlsx file name")
+        raise UsageError(f"{out.name!r}: give a .csv or .xlsx file name", where="export")
     print(f"wrote {len(log)} rows to {out}")
     return 0
 
@@ -120,7 +118,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     with SessionLog(log_path) as log:
         frame = sample.sample_log(weeks=12, seed=0, profile=args.profile)
         log.record_many(frame.astype(object).where(frame.notna(), None).to_dict("records"))
-        _record_sample_checkins(log, args.profile)
+        sample.record_sample_checkins(log, weeks=12, seed=0, profile=args.profile)
         csv = out / "sample_sessions.csv"
         log.export_csv(csv)
     plan_path = out / "sample_plan.yaml"
@@ -136,39 +134,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     ):
         print(f"wrote sample report: {path}")
     return 0
-
-
-def _record_sample_checkins(log: object, profile: str) -> None:
-    """Store the sample check-ins that go with the sample log, one check-in a week."""
-    try:
-        from backkit.outcomes import PAIN_AVERAGE, PAIN_WORST, PSFS, record_checkin
-        from backkit.sample import sample_checkins
-    except ImportError:  # an older backkit without outcome check-ins
-        return
-    checkins = sample_checkins(weeks=12, seed=0, profile=profile)
-    for day, rows in checkins.groupby("date", sort=True):
-        by = {m: rows[rows["measure"] == m] for m in rows["measure"].unique()}
-        custom = [
-            {
-                "name": name,
-                "score": float(r["score"].iloc[0]),
-                "min": float(r["scale_min"].iloc[0]),
-                "max": float(r["scale_max"].iloc[0]),
-                "higher_is_better": bool(r["higher_is_better"].iloc[0]),
-                "mcid": float(r["mcid"].iloc[0]),
-            }
-            for name, r in by.items()
-            if name not in (PAIN_AVERAGE, PAIN_WORST, PSFS)
-        ]
-        record_checkin(
-            log,  # type: ignore[arg-type]
-            day.date(),
-            pain_average=int(by[PAIN_AVERAGE]["score"].iloc[0]),
-            pain_worst=int(by[PAIN_WORST]["score"].iloc[0]),
-            psfs={str(r.item): int(r.score) for r in by[PSFS].itertuples()},
-            custom=custom or None,
-            notes="sample data",
-        )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -269,8 +234,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("backkit: interrupted", file=sys.stderr)
         return 130
-    except (UserError, ValueError, KeyError, OSError) as err:
-        message = err.args[0] if isinstance(err, KeyError) and err.args else err
+    except (BackkitError, OSError) as err:
+        # A mistake the person can fix, or a file the system cannot read or
+        # write: one line. Anything else is a bug and shows its traceback.
+        message = str(err)
         if isinstance(err, OSError) and err.filename:
             message = f"{err.filename}: {err.strerror}"
         print(f"backkit {args.command}: error: {message}", file=sys.stderr)

@@ -48,6 +48,7 @@ __all__ = [
     "RoutineError",
     "SampleDataError",
     "UnknownExerciseError",
+    "UsageError",
     "ValidationError",
     "did_you_mean",
 ]
@@ -259,3 +260,7 @@ class LogValidationError(ValidationError, LogError):
 
 class CheckInError(ValidationError):
     """A weekly check-in (outcome scores) was refused; nothing was written."""
+
+
+class UsageError(BackkitError):
+    """A command or option of the ``backkit`` command cannot be used as given."""

@@ -47,7 +47,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from .errors import ReportError
+from .errors import LogFileError, ReportError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -66,6 +66,7 @@ __all__ = [
     "load_inputs",
     "read_log",
     "sample_paths",
+    "snapshot",
 ]
 
 #: The notebook :func:`build` runs (in ``notebooks/`` or, installed, ``backkit/notebooks``).
@@ -78,6 +79,7 @@ _MAX_SHIFT = 36_500  # days; a century either way catches a typo
 _MAX_NAME = 60  # characters of a pseudonym or a real name
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _WORD_BREAK = re.compile(r"[\s_.,;:/\\-]+")  # between the words of a name ("jane_doe")
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # terminal colour codes in a kernel's error
 _CELL_TIMEOUT = 180  # seconds for one cell of the clinician notebook
 #: Flags for headless Chromium on a machine with no internet (also used by the browser tests).
 CHROMIUM_FLAGS = [
@@ -415,35 +417,87 @@ def _is_sqlite(path: Path) -> bool:
         return f.read(16) == b"SQLite format 3\x00"
 
 
-def read_log(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def snapshot(path: str | Path, dest: str | Path) -> Path:
+    """Copy the log file ``path`` to ``dest`` as it is now, every committed row included.
+
+    Uses SQLite's backup API on a read-only connection, so the copy is
+    consistent and holds the rows still in the write-ahead log (``-wal``)
+    beside a log that a notebook has open. Nothing is written to or beside
+    the original: a log with no ``-wal`` (closed cleanly) is read as
+    immutable, which creates no ``-wal`` or ``-shm`` files.
+
+    Raises
+    ------
+    LogFileError
+        When ``path`` is not an SQLite database or cannot be read; it names ``path``.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile, backkit
+    >>> from backkit.report import snapshot
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> log = backkit.SessionLog(folder / "log.sqlite")
+    >>> _ = log.record(exercise_id="bridge")  # still in the -wal while the log is open
+    >>> len(backkit.SessionLog(snapshot(folder / "log.sqlite", folder / "copy.sqlite")))
+    1
+    """
+    import sqlite3
+    import urllib.parse
+
+    path, dest = Path(path), Path(dest)
+    live = Path(f"{path}-wal").exists()
+    mode = "mode=ro" if live else "immutable=1"
+    uri = f"file:{urllib.parse.quote(str(path.resolve()))}?{mode}"
+    try:
+        source = sqlite3.connect(uri, uri=True, timeout=30)
+        try:
+            target = sqlite3.connect(dest)
+            try:
+                source.backup(target)
+            finally:
+                target.close()
+        finally:
+            source.close()
+    except sqlite3.DatabaseError as err:
+        detail = (
+            "is not an SQLite database, so not a backkit log"
+            if "not a database" in str(err)
+            else f"is damaged ({err}); it was not changed: keep it for recovery"
+        )
+        raise LogFileError(path, detail) from None
+    return dest
+
+
+def read_log(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read a patient's log without changing it: a CSV export or a log file (SQLite).
 
     A CSV is validated row by row as :meth:`SessionLog.import_csv` does (all
-    problems named, by file name and row). A log file is copied and read from
-    the copy, so nothing is written to or beside the patient's file (not even
-    an upgrade to a newer schema).
+    problems named, by file name and row). A log file is read from a
+    :func:`snapshot`, so nothing is written to or beside the patient's file
+    (not even an upgrade to a newer schema), and rows still in its
+    write-ahead log are included.
 
     Returns
     -------
-    (DataFrame, DataFrame or None)
-        The session-log frame, and the outcome check-ins when the log file has
-        any (None for a CSV, or when :mod:`backkit.outcomes` is not available).
+    (DataFrame, DataFrame)
+        The session-log frame, and the outcome check-ins (none for a CSV).
 
     Raises
     ------
     ReportError
         For a missing or unreadable file or one that is neither.
-    backkit.log.LogError
-        For invalid rows or a damaged log file, naming the file.
+    LogFileError, LogValidationError
+        For invalid rows or a damaged, foreign or too new log file, naming the file.
 
     Examples
     --------
     >>> from backkit.report import read_log, sample_paths
     >>> frame, outcomes = read_log(sample_paths()[0])
-    >>> len(frame), outcomes is None
-    (683, True)
+    >>> len(frame), len(outcomes)
+    (683, 0)
     """
-    from .log import LogError, SessionLog
+    from .log import SessionLog
+    from .outcomes import empty_outcomes, outcomes_frame
 
     path = Path(path).expanduser()
     if not path.is_file():
@@ -460,31 +514,15 @@ def read_log(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
             )
         with SessionLog(":memory:") as log:
             log.import_csv(path)
-            return log.frame(), None
+            return log.frame(), empty_outcomes()
     with tempfile.TemporaryDirectory(prefix="backkit-read-") as tmp:
-        copy = Path(tmp) / "log.sqlite"
-        # Copy the file (and its write-ahead log, where recent sessions may still
-        # be) and open only the copy: SQLite would otherwise leave lock files
-        # beside the patient's log, or upgrade it to this backkit's schema.
-        try:
-            shutil.copyfile(path, copy)
-            wal = path.with_name(path.name + "-wal")
-            if wal.is_file():
-                shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
-        except OSError as err:
-            raise ReportError(f"{path}: cannot be read: {err.strerror}") from None
+        copy = snapshot(path, Path(tmp) / "log.sqlite")
         try:
             log = SessionLog(copy, create=False)
-        except LogError as err:
-            raise type(err)(*[str(a).replace(str(copy), str(path)) for a in err.args]) from None
+        except LogFileError as err:
+            raise err.at(path) from None  # the patient's file, not our copy
         with log:
-            frame = log.frame()
-            outcomes = None
-            with contextlib.suppress(ImportError, AttributeError):
-                from . import outcomes as _outcomes
-
-                outcomes = _outcomes.outcomes_frame(log)
-            return frame, outcomes
+            return log.frame(), outcomes_frame(log)
 
 
 @dataclass(frozen=True)
@@ -519,12 +557,11 @@ def load_inputs(log_path: str | Path | None, plan_path: str | Path | None = None
         log_path, sample_plan = sample_paths()
         plan_path = plan_path if plan_path is not None else sample_plan
     frame, outcomes = read_log(log_path)  # type: ignore[arg-type]
-    if sample and outcomes is None:
-        with contextlib.suppress(ImportError, AttributeError):
-            from .sample import sample_checkins
+    if sample:
+        from .sample import sample_checkins
 
-            # the check-ins that go with the shipped sample log (same weeks and profile)
-            outcomes = sample_checkins(weeks=12, seed=0, profile="improving")
+        # the check-ins that go with the shipped sample log (same weeks and profile)
+        outcomes = sample_checkins(weeks=12, seed=0, profile="improving")
     plan = Plan.load(plan_path) if plan_path is not None else None
     notes = frame["notes"].astype("string")
     is_sample = bool(notes.str.startswith("sample data").fillna(False).any())
@@ -666,9 +703,10 @@ def _execute(nb: Any, workdir: Path, progress: _Progress) -> None:
         with open(kernel_log, "wb") as stderr:
             client.execute(env=env, cwd=str(workdir), stderr=stderr)
     except CellExecutionError as err:
-        # the kernel's error names the problem; the input's name is already neutral
-        first = next((line for line in str(err).splitlines() if "Error" in line), str(err))
-        raise ReportError(f"the clinician notebook failed: {first.strip()}") from None
+        # The kernel's error type and message name the cause; its traceback (in
+        # colour codes) is for a developer, not for the clinician's terminal.
+        cause = _ANSI.sub("", f"{err.ename}: {err.evalue}").strip()
+        raise ReportError(f"the clinician notebook failed: {' '.join(cause.split())}") from None
     except CellTimeoutError:
         raise ReportError(
             f"the clinician notebook took more than {_CELL_TIMEOUT} s for one cell"
@@ -743,6 +781,61 @@ def _write_atomic(path: Path, data: bytes) -> Path:
     return path
 
 
+def _check_outputs(out: Path, pdf: bool, plan_out: Any, privacy: Privacy) -> str | None:
+    """Refuse bad output options before any work; return the Chromium for a PDF."""
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise ReportError(f"output file {str(out)!r}: give an .html file name")
+    if out.is_dir():
+        raise ReportError(f"output file {str(out)!r} is a folder; give an .html file name")
+    if plan_out is not None and privacy.date_shift:
+        raise ReportError(
+            "saving the next plan (plan_out) with a date shift would give the patient a plan with "
+            "shifted dates; make the plan from an unshifted report"
+        )
+    chromium = find_chromium() if pdf else None
+    if pdf and chromium is None:
+        raise ReportError(
+            "no Chromium for the PDF (looked at $BACKKIT_CHROMIUM, /usr/bin/chromium "
+            "and PATH); install one (Debian: apt-get install chromium) or leave out --pdf"
+        )
+    return chromium
+
+
+def _neutral_copies(work: Path, log_path: Path | None, plan_path: Path | None) -> dict[str, Any]:
+    """Copy the inputs under neutral names: the patient's file name never reaches the kernel."""
+    copy_log = copy_plan = None
+    if log_path is not None:
+        if _is_sqlite(log_path):
+            copy_log = snapshot(log_path, work / "log.sqlite")  # with the rows still in -wal
+        else:
+            copy_log = work / "log.csv"
+            shutil.copyfile(log_path, copy_log)
+    if plan_path is not None:
+        copy_plan = work / "plan.yaml"
+        shutil.copyfile(plan_path, copy_plan)
+    return {
+        "log_path": str(copy_log) if copy_log else None,
+        "plan_path": str(copy_plan) if copy_plan else None,
+    }
+
+
+def _render(nb: Any, privacy: Privacy, out: Path, chromium: str | None, bar: _Progress) -> dict:
+    """Export the executed notebook: the HTML report, and the PDF when a Chromium is given."""
+    bar.step("writing the HTML report")
+    meta = {"metadata": {"name": f"Back exercise review: {privacy.name}"}}
+    html, _ = _exporter("html").from_notebook_node(nb, resources=meta)
+    files = {out: html.encode("utf-8")}
+    if chromium is not None:
+        bar.step("printing the PDF with Chromium")
+        try:
+            with _system_chromium(chromium):
+                data, _ = _exporter("pdf").from_notebook_node(nb, resources=meta)
+        except RuntimeError as err:
+            raise ReportError(f"the PDF could not be printed with {chromium}: {err}") from None
+        files[out.with_suffix(".pdf")] = data
+    return files
+
+
 def build(
     log: str | Path | None,
     *,
@@ -795,8 +888,9 @@ def build(
     ReportError
         For bad options, missing files, no Chromium for a PDF, or a failure in
         the notebook. Nothing is written then.
-    backkit.log.LogError, backkit.plan.PlanError
-        For invalid rows in the log or an invalid plan, naming the file and row.
+    LogError, PlanError
+        For invalid rows in the log, a damaged log file or an invalid plan, naming
+        the file and row.
 
     Examples
     --------
@@ -819,25 +913,10 @@ def build(
         redact=tuple(redact or ()),
     )
     out = Path(out).expanduser()
-    if out.suffix.lower() not in (".html", ".htm"):
-        raise ReportError(f"output file {str(out)!r}: give an .html file name")
-    if out.is_dir():
-        raise ReportError(f"output file {str(out)!r} is a folder; give an .html file name")
-    if plan_out is not None and privacy.date_shift:
-        raise ReportError(
-            "saving the next plan (plan_out) with a date shift would give the patient a plan with "
-            "shifted dates; make the plan from an unshifted report"
-        )
-    chromium = find_chromium() if pdf else None
-    if pdf and chromium is None:
-        raise ReportError(
-            "no Chromium for the PDF (looked at $BACKKIT_CHROMIUM, /usr/bin/chromium "
-            "and PATH); install one (Debian: apt-get install chromium) or leave out --pdf"
-        )
+    chromium = _check_outputs(out, pdf, plan_out, privacy)
     source = _notebook_path(notebook)
     stream = progress if hasattr(progress, "write") else None
     bar = _Progress(5 if pdf else 4, enabled=bool(progress), stream=stream)  # type: ignore[arg-type]
-
     try:
         bar.step("reading the log")
         # Read and check the inputs here first: errors then name the user's own
@@ -847,27 +926,14 @@ def build(
         plan_path = Path(plan).expanduser() if plan is not None else None
         if plan_path is not None:
             Plan.load(plan_path)
-
         with tempfile.TemporaryDirectory(prefix="backkit-report-") as tmp:
             work = Path(tmp)
-            # The notebook reads copies with neutral names: the patient's file name
-            # (often their name) never reaches the kernel, the outputs or the report.
-            copy_log = None
-            if log_path is not None:
-                suffix = ".sqlite" if _is_sqlite(log_path) else ".csv"
-                copy_log = work / f"log{suffix}"
-                shutil.copyfile(log_path, copy_log)
-            copy_plan = None
-            if plan_path is not None:
-                copy_plan = work / "plan.yaml"
-                shutil.copyfile(plan_path, copy_plan)
             next_plan = work / "next-plan.yaml" if plan_out is not None else None
             nb = nbformat.read(source, as_version=4)
             _inject(
                 nb,
                 {
-                    "log_path": str(copy_log) if copy_log else None,
-                    "plan_path": str(copy_plan) if copy_plan else None,
+                    **_neutral_copies(work, log_path, plan_path),
                     "pseudonym": privacy.pseudonym,
                     "real_name": privacy.real_name,
                     "date_shift": privacy.date_shift,
@@ -880,21 +946,7 @@ def build(
             )
             bar.step("running the clinician notebook")
             _execute(nb, work, bar)
-
-            bar.step("writing the HTML report")
-            meta = {"metadata": {"name": f"Back exercise review: {privacy.name}"}}
-            html, _ = _exporter("html").from_notebook_node(nb, resources=meta)
-            files = {out: html.encode("utf-8")}
-            if pdf:
-                bar.step("printing the PDF with Chromium")
-                assert chromium is not None
-                try:
-                    with _system_chromium(chromium):
-                        data, _ = _exporter("pdf").from_notebook_node(nb, resources=meta)
-                except RuntimeError as err:
-                    message = f"the PDF could not be printed with {chromium}: {err}"
-                    raise ReportError(message) from None
-                files[out.with_suffix(".pdf")] = data
+            files = _render(nb, privacy, out, chromium, bar)
             if next_plan is not None:
                 if not next_plan.is_file():
                     raise ReportError("the clinician notebook saved no next plan")

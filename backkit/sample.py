@@ -32,12 +32,14 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+    from .log import SessionLog
     from .plan import Plan
 
 __all__ = [
     "PROFILES",
     "SAMPLE_NOTE",
     "SampleDataError",
+    "record_sample_checkins",
     "sample_checkins",
     "sample_log",
     "sample_plan",
@@ -632,3 +634,50 @@ def sample_checkins(
             odi = np.clip(np.round(12 + 4.5 * mean[k] + rng.normal(0, 1.5)), 0, 100)
             add(k, "custom", _ODI["name"], None, odi, **{**_ODI, "first": odi_at[0]})
     return conform_outcomes({name: [r[name] for r in rows] for name in OUTCOME_COLUMNS})
+
+
+def record_sample_checkins(
+    log: SessionLog, *, weeks: int = 12, seed: int = 0, profile: str = "improving"
+) -> int:
+    """Store the check-ins of :func:`sample_checkins` in ``log``, one check-in a week.
+
+    Used by ``backkit demo`` so the sample log file holds check-ins like a
+    person's. Returns the number of check-ins stored.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit.sample import record_sample_checkins
+    >>> log = backkit.SessionLog(":memory:")
+    >>> record_sample_checkins(log, weeks=3)
+    3
+    """
+    from .outcomes import PAIN_AVERAGE, PAIN_WORST, PSFS, record_checkin
+
+    checkins = sample_checkins(weeks=weeks, seed=seed, profile=profile)
+    stored = 0
+    for day, rows in checkins.groupby("date", sort=True):
+        by = {m: rows[rows["measure"] == m] for m in rows["measure"].unique()}
+        custom = [
+            {
+                "name": name,
+                "score": float(r["score"].iloc[0]),
+                "min": float(r["scale_min"].iloc[0]),
+                "max": float(r["scale_max"].iloc[0]),
+                "higher_is_better": bool(r["higher_is_better"].iloc[0]),
+                "mcid": float(r["mcid"].iloc[0]),
+            }
+            for name, r in by.items()
+            if name not in (PAIN_AVERAGE, PAIN_WORST, PSFS)
+        ]
+        record_checkin(
+            log,
+            day.date(),
+            pain_average=int(by[PAIN_AVERAGE]["score"].iloc[0]),
+            pain_worst=int(by[PAIN_WORST]["score"].iloc[0]),
+            psfs={str(r.item): int(r.score) for r in by[PSFS].itertuples()},
+            custom=custom or None,
+            notes="sample data",
+        )
+        stored += 1
+    return stored

@@ -135,6 +135,68 @@ class TestReport:
         assert "4/4 wrote r.html" in result.stderr  # the progress bar
 
 
+def folder(tmp_path: Path) -> Path:
+    path = tmp_path / "patient"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+class TestReportOnLogFiles:
+    """A log file that is not a (current, intact) backkit log: one line naming it, exit 1."""
+
+    def assert_refused(self, home: Path, path: Path, fragment: str) -> None:
+        before = path.read_bytes()
+        result = backkit("report", str(path), "--out", "r.html", "--quiet", home=home)
+        assert_user_error(result, 1, f"backkit report: error: {path}: {fragment}")
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert path.read_bytes() == before
+        beside = sorted(p.name for p in path.parent.iterdir())
+        assert beside == [path.name], "nothing is written beside the file (no -wal, no -shm)"
+        assert not (home / "r.html").exists()
+
+    def test_a_foreign_sqlite_file(self, tmp_path, home):
+        import sqlite3
+
+        path = folder(tmp_path) / "photos.sqlite"
+        with sqlite3.connect(path) as db:
+            db.execute("CREATE TABLE albums (name TEXT)")
+        db.close()
+        self.assert_refused(home, path, "is an SQLite database but not a backkit session log")
+
+    def test_a_damaged_log(self, tmp_path, home):
+        path = folder(tmp_path) / "log.sqlite"
+        with SessionLog(path) as log:
+            start = pd.Timestamp("2025-01-06 08:00")
+            days = [start + pd.Timedelta(days=n) for n in range(40)]
+            log.record_many(
+                [{"exercise_id": "bridge", "started_at": d, "notes": "x" * 900} for d in days]
+            )
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2])  # a copy cut short
+        self.assert_refused(home, path, "is damaged")
+
+    def test_a_log_from_a_newer_backkit(self, tmp_path, home):
+        import sqlite3
+
+        from backkit.log import SCHEMA_VERSION
+
+        path = folder(tmp_path) / "log.sqlite"
+        SessionLog(path).close()
+        with sqlite3.connect(path) as db:
+            db.execute(
+                "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION + 1),)
+            )
+        db.close()
+        self.assert_refused(home, path, "was written by a newer backkit")
+
+    def test_not_a_database(self, tmp_path, home):
+        path = folder(tmp_path) / "log.sqlite"
+        path.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
+        result = backkit("report", str(path), "--out", "r.html", "--quiet", home=home)
+        assert_user_error(result, 1, f"backkit report: error: {path}: ")
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
 class TestImportExport:
     def test_import_then_export_round_trip(self, home):
         log = home / "mine.sqlite"

@@ -213,7 +213,7 @@ class TestReadLog:
         assert inputs.is_sample and inputs.plan.id == "sample-plan-seven-exercises-daily"
         assert len(inputs.outcomes) > 0  # the sample check-ins go with the sample log
         own = report.load_inputs(SAMPLE_CSV)
-        assert own.plan is None and own.outcomes is None
+        assert own.plan is None and len(own.outcomes) == 0  # a CSV holds no check-ins
 
 
 def test_chart_html_embeds_a_png_with_the_title_as_alt_text():
@@ -357,12 +357,12 @@ def test_the_real_name_appears_when_given(jane, tmp_path):
 
 
 def test_a_log_file_with_checkins_adds_the_outcomes_chart(tmp_path):
-    from backkit.cli import _record_sample_checkins
+    from backkit.sample import record_sample_checkins
 
     path = tmp_path / "patient.sqlite"
     with SessionLog(path) as log:
         log.import_csv(SAMPLE_CSV)
-        _record_sample_checkins(log, "improving")
+        record_sample_checkins(log, weeks=12, seed=0, profile="improving")
     before = sha(path)
     out = tmp_path / "r.html"
     report.build(path, plan=SAMPLE_PLAN, out=out, pseudonym="P", progress=False)

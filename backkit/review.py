@@ -1,0 +1,224 @@
+"""The next plan after a clinician's review: plain rules, tested, that the review notebook calls.
+
+:func:`propose_next` looks at a log against its plan and proposes the next
+four weeks, one decision per exercise, each with what changes and why:
+
+- nothing changes before :data:`MIN_LOGGED_DAYS` days of logging: a week or
+  two of data is too little to judge a dose by (an exercise flagged in that
+  time is named, for the clinician to discuss, but its dose is kept);
+- an exercise whose pain rose straight after it (the whole 95% interval of
+  the change above zero) or that was flagged in the last two weeks steps back
+  to the low end of the catalogue's range and names its easier version;
+- one done on at least :data:`PROGRESS_ADHERENCE` of the prescribed sessions
+  that did not raise pain steps up within the catalogue's range (a longer
+  hold, else one repetition more);
+- the rest stay as they are ("no change").
+
+Examples
+--------
+>>> import backkit
+>>> from backkit.review import propose_next
+>>> proposal = propose_next(backkit.sample_log(weeks=1), backkit.sample_plan())
+>>> {c.what for c in proposal.changes}
+{'no change'}
+>>> proposal.changes[0].why.startswith("fewer than 2 weeks logged (7 days)")
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .config import today as kit_today
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .plan import Plan
+
+__all__ = ["MIN_LOGGED_DAYS", "PROGRESS_ADHERENCE", "Change", "Proposal", "propose_next"]
+
+#: Days from the first to the last logged day before a dose may change.
+MIN_LOGGED_DAYS = 14
+#: Share of prescribed sessions done (a partial session counting in part) to step up.
+PROGRESS_ADHERENCE = 0.8
+#: How far back a pain-monitoring flag counts against an exercise.
+RECENT_FLAGS = dt.timedelta(days=14)
+#: Seconds added to a hold when it steps up.
+HOLD_STEP = 5
+#: The next plan's length.
+PLAN_DAYS = 28
+
+
+@dataclass(frozen=True)
+class Change:
+    """The decision for one exercise: what changes (or "no change") and why."""
+
+    exercise_id: str
+    what: str
+    why: str
+
+    def sentence(self, name: str) -> str:
+        """The decision as a sentence about the exercise called ``name``."""
+        return f"{name}: {self.what} ({self.why})."
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A proposed next plan and the decision behind each of its exercises."""
+
+    plan: Plan
+    changes: tuple[Change, ...]
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    days_logged: int
+    raised: frozenset[str]
+    flagged: frozenset[str]
+    adherence: dict[str, float]
+    last_day: dt.date | None
+
+
+def _evidence(frame: pd.DataFrame, plan: Plan) -> _Evidence:
+    import pandas as pd
+
+    from .adherence import adherence
+    from .analysis import immediate_effect, local_day, pain_flags
+
+    days = local_day(frame)
+    if days.empty:
+        return _Evidence(0, frozenset(), frozenset(), {}, None)
+    last_day = days.max().date()
+    effect = immediate_effect(frame)
+    raised = frozenset(effect.index[effect["ci_low"] > 0].astype(str) if len(effect) else ())
+    flags = pain_flags(frame)
+    recent = flags[flags["day"] > pd.Timestamp(last_day - RECENT_FLAGS)]
+    weekly = adherence(frame, plan)
+    by_id = weekly.groupby("exercise_id", observed=True)[["credit", "prescribed"]].sum()
+    share = (by_id["credit"] / by_id["prescribed"].where(by_id["prescribed"] > 0)).dropna()
+    return _Evidence(
+        days_logged=(last_day - days.min().date()).days + 1,
+        raised=raised,
+        flagged=frozenset(recent["exercise_id"].dropna().astype(str)),
+        adherence={str(k): float(v) for k, v in share.items()},
+        last_day=last_day,
+    )
+
+
+def _decide(item_id: str, dose: tuple[int, int, float], seen: _Evidence) -> tuple:
+    """Return (sets, reps, hold, Change) for one exercise of the plan."""
+    from .exercises import get_exercise
+
+    ex = get_exercise(item_id)
+    sets, reps, hold = dose
+    if seen.days_logged < MIN_LOGGED_DAYS:
+        n = seen.days_logged
+        days = f"{n} day" if n == 1 else f"{n} days"
+        why = f"fewer than 2 weeks logged ({days}): too soon to change the dose"
+        why = why if n else "nothing logged yet"
+        if item_id in seen.flagged:
+            why += "; it was flagged for pain, so discuss it with the patient"
+        return sets, reps, hold, Change(item_id, "no change", why)
+    if item_id in seen.raised or item_id in seen.flagged:
+        low_hold = ex.hold_range[0] if ex.kind == "hold" else hold
+        if (reps, hold) == (ex.reps_range[0], low_hold):
+            what = "no change: already at the low end of its range"
+        else:
+            reps, hold = ex.reps_range[0], low_hold
+            what = f"step back to the low end of its range ({reps} reps"
+            what += f", hold {hold:g} s)" if ex.kind == "hold" else ")"
+        if ex.regression:
+            what += f', or the easier version "{ex.regression.name}"'
+        why = (
+            "pain rose straight after it"
+            if item_id in seen.raised
+            else "it was flagged for pain in the last two weeks"
+        )
+        return sets, reps, hold, Change(item_id, what, why)
+    done = seen.adherence.get(item_id)
+    if done is not None and done >= PROGRESS_ADHERENCE:
+        why = f"done in {done:.0%} of prescribed sessions without raising pain"
+        if ex.kind == "hold" and hold < ex.hold_range[1]:
+            hold = min(hold + HOLD_STEP, ex.hold_range[1])
+            return sets, reps, hold, Change(item_id, f"hold up to {hold:g} s", why)
+        if reps < ex.reps_range[1]:
+            reps += 1
+            return sets, reps, hold, Change(item_id, f"one repetition more ({reps})", why)
+        return sets, reps, hold, Change(item_id, "no change: the top of its range", why)
+    why = (
+        "not logged against this plan"
+        if done is None
+        else f"done in {done:.0%} of prescribed sessions; build the habit first"
+    )
+    return sets, reps, hold, Change(item_id, "no change", why)
+
+
+def propose_next(
+    frame: pd.DataFrame,
+    plan: Plan | None = None,
+    *,
+    today: dt.date | None = None,
+    dates_shifted: bool = False,
+) -> Proposal:
+    """Propose the next four weeks of ``plan`` from the log ``frame``.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The session log (:meth:`backkit.SessionLog.frame`).
+    plan : Plan, optional
+        The plan the log was done for; without one, the default plan counted
+        from the first logged day.
+    today : date, optional
+        Default :func:`backkit.config.today`. The next plan starts the day
+        after the last logged day, or today when that is later.
+    dates_shifted : bool
+        The frame's dates were shifted (a de-identified report): start the day
+        after the log ends, never at today's date, which would give the shift away.
+
+    Returns
+    -------
+    Proposal
+        The next plan (same exercises, days and author), and one
+        :class:`Change` per exercise; the plan's notes list them.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit.review import propose_next
+    >>> proposal = propose_next(backkit.sample_log(weeks=12, profile="improving"),
+    ...                         backkit.sample_plan())
+    >>> len(proposal.changes) == len(proposal.plan.items)
+    True
+    """
+    from .exercises import get_exercise
+    from .plan import Plan, PlanItem
+
+    if plan is None:
+        first = frame["started_at"].min() if len(frame) else None
+        plan = Plan.default(first.date() if first is not None else None)
+    seen = _evidence(frame, plan)
+    items, changes = [], []
+    for item in plan.items:
+        sets, reps, hold, change = _decide(item.exercise_id, plan.dose(item.exercise_id), seen)
+        items.append(PlanItem(item.exercise_id, sets=sets, reps=reps, hold_seconds=hold))
+        changes.append(change)
+    today = today or kit_today()
+    start = seen.last_day + dt.timedelta(days=1) if seen.last_day else today
+    if not dates_shifted:
+        start = max(start, today)
+    notes = " ".join(c.sentence(get_exercise(c.exercise_id).name) for c in changes)
+    next_plan = Plan(
+        name=f"Back exercises from {start.day} {start:%b %Y}",
+        author=plan.author,
+        items=items,
+        start=start,
+        end=start + dt.timedelta(days=PLAN_DAYS - 1),
+        days_per_week=plan.days_per_week if plan.weekdays is None else None,
+        weekdays=plan.weekdays,
+        notes=f"Changes after the review: {notes}",
+    )
+    return Proposal(next_plan, tuple(changes))

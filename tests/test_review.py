@@ -1,0 +1,122 @@
+"""The next-plan rule of a clinician review (backkit.review.propose_next), on hand-made logs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import backkit
+from backkit.log import SessionLog
+from backkit.plan import Plan
+from backkit.review import MIN_LOGGED_DAYS, propose_next
+
+FIRST = dt.date(2025, 3, 3)  # a Monday
+
+
+def log_of(days: int, *, squat_pain: tuple[int, int] = (3, 3), skip: set[str] = frozenset()):
+    """A log of ``days`` days of every exercise, pain 3 -> 3 except the squat's."""
+    rows = []
+    for n in range(days):
+        start = dt.datetime.combine(FIRST + dt.timedelta(days=n), dt.time(8, 0))
+        for k, ex in enumerate(backkit.exercise_ids()):
+            if ex in skip:
+                continue
+            before, after = squat_pain if ex == "squat" else (3, 3)
+            sides = ("left", "right") if backkit.get_exercise(ex).per_side else ("both",)
+            for j, side in enumerate(sides):
+                rows.append(
+                    {
+                        "session_id": f"s{n}",
+                        "exercise_id": ex,
+                        "side": side,
+                        "started_at": start + dt.timedelta(minutes=3 * k + j),
+                        "pain_before": before,
+                        "pain_after": after,
+                    }
+                )
+    log = SessionLog(":memory:")
+    log.record_many(rows)
+    return log.frame()
+
+
+@pytest.fixture
+def plan() -> Plan:
+    return Plan("Daily", items=list(backkit.exercise_ids()), start=FIRST)
+
+
+def decisions(proposal) -> dict[str, str]:
+    return {c.exercise_id: c.what for c in proposal.changes}
+
+
+def test_nothing_changes_before_two_weeks_of_logging(plan):
+    proposal = propose_next(log_of(MIN_LOGGED_DAYS - 1), plan, today=FIRST)
+    assert set(decisions(proposal).values()) == {"no change"}
+    assert all("fewer than 2 weeks logged (13 days)" in c.why for c in proposal.changes)
+    assert [plan.dose(i.exercise_id) for i in plan.items] == [
+        proposal.plan.dose(i.exercise_id) for i in proposal.plan.items
+    ]
+
+
+def test_one_day_of_logging_proposes_nothing_and_says_so(plan):
+    proposal = propose_next(log_of(1), plan, today=FIRST)
+    assert "fewer than 2 weeks logged (1 day): too soon to change the dose" in proposal.plan.notes
+    assert "100%" not in proposal.plan.notes  # no "done on 100% of days" from one day
+
+
+def test_done_in_full_for_three_weeks_steps_up_within_the_range(plan):
+    proposal = propose_next(log_of(21), plan, today=FIRST)
+    made = decisions(proposal)
+    hamstring = backkit.get_exercise("supine-hamstring-stretch")
+    hold = plan.dose(hamstring.id)[2]
+    assert made[hamstring.id] == f"hold up to {min(hold + 5, hamstring.hold_range[1]):g} s"
+    assert proposal.plan.dose(hamstring.id)[2] == min(hold + 5, hamstring.hold_range[1])
+    # the bridge holds 5-10 s: 5 + 5 reaches the top of its range, and no further
+    assert backkit.get_exercise("bridge").hold_range == (5, 10)
+    assert made["bridge"] == "hold up to 10 s"
+    squat = backkit.get_exercise("squat")  # paced, not held, already at the top of its range
+    assert plan.dose("squat")[1] == squat.reps_range[1]
+    assert made["squat"] == "no change: the top of its range"
+    assert all("done in 100% of prescribed sessions" in c.why for c in proposal.changes)
+
+
+def test_pain_rising_after_an_exercise_steps_it_back(plan):
+    proposal = propose_next(log_of(21, squat_pain=(2, 5)), plan, today=FIRST)
+    change = next(c for c in proposal.changes if c.exercise_id == "squat")
+    assert change.why in (
+        "pain rose straight after it",
+        "it was flagged for pain in the last two weeks",
+    )
+    assert "Sit-to-stand" in change.what
+    squat = backkit.get_exercise("squat")
+    assert proposal.plan.dose("squat")[1] == squat.reps_range[0]
+
+
+def test_an_exercise_not_done_is_not_progressed(plan):
+    proposal = propose_next(log_of(21, skip={"bridge"}), plan, today=FIRST)
+    change = next(c for c in proposal.changes if c.exercise_id == "bridge")
+    assert change.what == "no change"
+    assert change.why == "done in 0% of prescribed sessions; build the habit first"
+
+
+def test_every_exercise_has_a_decision_and_the_notes_list_them(plan):
+    proposal = propose_next(log_of(21), plan, today=FIRST)
+    assert [c.exercise_id for c in proposal.changes] == [i.exercise_id for i in plan.items]
+    for change in proposal.changes:
+        assert change.sentence(backkit.get_exercise(change.exercise_id).name) in proposal.plan.notes
+
+
+def test_the_next_plan_starts_after_the_log_or_today(plan):
+    late = FIRST + dt.timedelta(days=60)
+    assert propose_next(log_of(21), plan, today=late).plan.start == late
+    shifted = propose_next(log_of(21), plan, today=late, dates_shifted=True)
+    assert shifted.plan.start == FIRST + dt.timedelta(days=21)  # never today's date
+    assert shifted.plan.end == shifted.plan.start + dt.timedelta(days=27)
+    assert shifted.plan.name == f"Back exercises from {shifted.plan.start.day} Mar 2025"
+
+
+def test_an_empty_log_gets_the_plan_back_unchanged(plan):
+    proposal = propose_next(SessionLog(":memory:").frame(), plan, today=FIRST)
+    assert set(decisions(proposal).values()) == {"no change"}
+    assert {c.why for c in proposal.changes} == {"nothing logged yet"}
+    assert proposal.plan.start == FIRST
