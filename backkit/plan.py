@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import difflib
 import os
-import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -33,9 +31,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import exercises as _exercises
-from ._checks import LIMITS
+from ._checks import LIMITS, parse_date, slug
 from ._yaml import parse_yaml
-from .errors import PlanError
+from .config import today
+from .errors import BackkitError, PlanError, UnknownExerciseError, did_you_mean
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,10 +60,8 @@ _FILE_KEYS = ("name", "author", "start", "end", "days_per_week", "weekdays", "no
 _ITEM_KEYS = ("id", "sets", "reps", "hold_seconds")
 
 
-
-
 def _fail(where: str, name: str, value: Any, problem: str) -> PlanError:
-    return PlanError(f"{where}: field {name!r}: {value!r} {problem}")
+    return PlanError(f"field {name!r}: {value!r} {problem}", where=where)
 
 
 def _whole(where: str, name: str, value: Any, lo: int, hi: int) -> int | None:
@@ -78,18 +75,10 @@ def _whole(where: str, name: str, value: Any, lo: int, hi: int) -> int | None:
 def _day(where: str, name: str, value: Any) -> dt.date | None:
     if value is None:
         return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        with contextlib.suppress(ValueError):
-            return dt.date.fromisoformat(value.strip())
-    raise _fail(where, name, value, "is not a date (write it as YYYY-MM-DD)")
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    try:
+        return parse_date(value)
+    except BackkitError as err:
+        raise _fail(where, name, value, err.problem) from None
 
 
 @dataclass(frozen=True)
@@ -115,10 +104,8 @@ class PlanItem:
         where = f"PlanItem({self.exercise_id!r})"
         ids = _exercises.exercise_ids()
         if not isinstance(self.exercise_id, str) or self.exercise_id.strip() not in ids:
-            raise PlanError(
-                f"{where}: field 'exercise_id': "
-                + _exercises.unknown_id_message(self.exercise_id, ids)
-            )
+            unknown = UnknownExerciseError(self.exercise_id, ids)
+            raise PlanError(f"field 'exercise_id': {unknown.problem}", where=where)
         object.__setattr__(self, "exercise_id", self.exercise_id.strip())
         _whole(where, "sets", self.sets, 1, _MAX_SETS)
         _whole(where, "reps", self.reps, 1, _MAX_REPS)
@@ -195,9 +182,9 @@ class Plan:
             if not isinstance(value, str) or len(value.strip()) > limit:
                 raise _fail(where, name, value, f"must be text of at most {limit} characters")
             put(self, name, value.strip())
-        if not _slug(self.name):
+        if not slug(self.name):
             raise _fail(where, "name", self.name, "must contain letters or digits")
-        put(self, "id", _slug(self.name))
+        put(self, "id", slug(self.name))
 
         raw_items = self.items
         if isinstance(raw_items, (str, PlanItem, Mapping)) or not isinstance(raw_items, Iterable):
@@ -211,7 +198,7 @@ class Plan:
             raise _fail(where, "items", twice, "appear more than once; list each exercise once")
         put(self, "items", items)
 
-        start = _day(where, "start", self.start) or dt.date.today()
+        start = _day(where, "start", self.start) or today()
         end = _day(where, "end", self.end)
         if end is not None and end < start:
             raise _fail(where, "end", end.isoformat(), f"is before start ({start.isoformat()})")
@@ -263,7 +250,7 @@ class Plan:
 
         Raises
         ------
-        KeyError
+        PlanError
             When the exercise is not in the plan.
 
         Examples
@@ -280,9 +267,10 @@ class Plan:
                     item.reps if item.reps is not None else ex.reps,
                     item.hold_seconds if item.hold_seconds is not None else ex.seconds_per_rep,
                 )
-        raise KeyError(
-            f"exercise {exercise_id!r} is not in plan {self.name!r}; its exercises: "
-            + ", ".join(item.exercise_id for item in self.items)
+        raise PlanError(
+            f"exercise {exercise_id!r} is not in this plan; its exercises: "
+            + ", ".join(item.exercise_id for item in self.items),
+            where=f"plan {self.name!r}",
         )
 
     def prescribed(
@@ -335,7 +323,7 @@ class Plan:
         import pandas as pd
 
         first = _day("prescribed", "start", start) or self.start
-        last = _day("prescribed", "end", end) or self.end or dt.date.today()
+        last = _day("prescribed", "end", end) or self.end or today()
         if last < first:
             raise _fail("prescribed", "end", last.isoformat(), f"is before start ({first})")
         days = pd.date_range(first, last, freq="D")
@@ -402,21 +390,20 @@ class Plan:
     def from_dict(cls, data: Mapping[str, Any], *, where: str = "plan") -> Plan:
         """Build a plan from plain data (the YAML layout), validating every field."""
         if not isinstance(data, Mapping):
-            raise PlanError(f"{where}: must be a mapping of fields (name, exercises, ...)")
+            raise PlanError("must be a mapping of fields (name, exercises, ...)", where=where)
         for key in data:
             if key not in _FILE_KEYS:
-                close = difflib.get_close_matches(str(key), _FILE_KEYS, n=1, cutoff=0.6)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
+                hint = did_you_mean(key, _FILE_KEYS)
                 raise _fail(
                     where,
                     str(key),
                     data[key],
-                    f"is not a plan field{hint} ({', '.join(_FILE_KEYS)})",
+                    f"is not a plan field.{hint} ({', '.join(_FILE_KEYS)})",
                 )
         if not data.get("name"):
-            raise PlanError(f"{where}: missing required field 'name'")
+            raise PlanError("missing required field 'name'", where=where)
         if not data.get("exercises"):
-            raise PlanError(f"{where}: missing required field 'exercises' (a list of exercises)")
+            raise PlanError("missing required field 'exercises' (a list of exercises)", where=where)
         raw_items = data["exercises"]
         if not isinstance(raw_items, list):
             raise _fail(where, "exercises", raw_items, "must be a list of exercises")
@@ -433,9 +420,8 @@ class Plan:
                 notes=data.get("notes") or "",
             )
         except PlanError as err:
-            message = str(err)
-            if message.startswith("Plan: "):
-                raise PlanError(f"{where}: {message[len('Plan: ') :]}") from None
+            if err.where == "Plan":  # said of the Plan object: say it of the file instead
+                raise err.at(where) from None
             raise
 
     def save(self, path: str | Path) -> Path:
@@ -505,7 +491,7 @@ class Plan:
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as err:
-            raise PlanError(f"{path}: cannot read the plan: {err.strerror}") from None
+            raise PlanError(f"cannot read the plan: {err.strerror}", where=path) from None
         return cls.from_dict(parse_yaml(text, str(path), PlanError), where=str(path))
 
     @classmethod
@@ -586,18 +572,15 @@ def _to_item(raw: Any, where: str, index: int, *, key: str = "items") -> PlanIte
         if isinstance(raw, Mapping):
             for k in raw:
                 if k not in (*_ITEM_KEYS, "exercise_id"):
-                    close = difflib.get_close_matches(str(k), _ITEM_KEYS, n=1, cutoff=0.6)
-                    hint = f"; did you mean {close[0]!r}?" if close else ""
-                    raise _fail(here, str(k), raw[k], f"is not an exercise field{hint}")
+                    hint = did_you_mean(k, _ITEM_KEYS)
+                    raise _fail(here, str(k), raw[k], f"is not an exercise field.{hint}")
             exercise_id = raw.get("id", raw.get("exercise_id"))
             if exercise_id is None:
-                raise PlanError(f"{here}: missing required field 'id' (the exercise id)")
+                raise PlanError("missing required field 'id' (the exercise id)", where=here)
             return PlanItem(exercise_id, raw.get("sets"), raw.get("reps"), raw.get("hold_seconds"))
     except PlanError as err:
-        message = str(err)
-        if message.startswith("PlanItem("):
-            message = message.split(": ", 1)[1]
-            raise PlanError(f"{here}: {message}") from None
+        if str(err.where).startswith("PlanItem("):  # say it of the file's entry instead
+            raise err.at(here) from None
         raise
     raise _fail(here, "exercise", raw, "must be an exercise id or a mapping with an 'id'")
 

@@ -22,11 +22,10 @@ Every row says ``sample data`` in ``notes`` and every session id starts with
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import re
 from typing import TYPE_CHECKING, Any
 
-from .errors import SampleDataError
+from ._checks import parse_date
+from .errors import BackkitError, SampleDataError, did_you_mean
 
 if TYPE_CHECKING:
     import numpy as np
@@ -100,35 +99,35 @@ _DAY_NOTES = (
 )
 
 
+def _bad(name: str, value: Any, problem: str, who: str = "sample_log") -> SampleDataError:
+    return SampleDataError(f"argument {name}={value!r} {problem}", where=who)
 
 
-def _bad(name: str, value: Any, problem: str) -> SampleDataError:
-    return SampleDataError(f"sample_log: argument {name}={value!r} {problem}")
+def _check_counts(weeks: Any, seed: Any, who: str) -> None:
+    import numpy as np
+
+    if isinstance(weeks, bool) or not isinstance(weeks, (int, np.integer)) or weeks < 1:
+        raise _bad("weeks", weeks, "must be a whole number of weeks, 1 or more", who)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise _bad("seed", seed, "must be a whole number, 0 or more", who)
 
 
-def _check_profile(profile: Any) -> str:
+def _check_profile(profile: Any, who: str) -> str:
     if profile in PROFILES:
         return profile
-    close = difflib.get_close_matches(str(profile), PROFILES, n=1, cutoff=0.4)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
-    raise _bad(
-        "profile", profile, f"is not a sample profile.{hint} Profiles: {', '.join(PROFILES)}"
-    )
+    hint = did_you_mean(profile, PROFILES)
+    problem = f"is not a sample profile.{hint} Profiles: {', '.join(PROFILES)}"
+    raise _bad("profile", profile, problem, who)
 
 
-def _check_start(start: Any) -> dt.date:
+def _check_start(start: Any, who: str) -> dt.date:
     if start is None:
         return DEFAULT_START
-    if isinstance(start, dt.datetime):
-        return start.date()
-    if isinstance(start, dt.date):
-        return start
-    if isinstance(start, str):
-        try:
-            return dt.date.fromisoformat(start)
-        except ValueError:
-            pass
-    raise _bad("start", start, "is not a date (use a datetime.date or 'YYYY-MM-DD')")
+    try:
+        return parse_date(start)
+    except BackkitError:
+        problem = "is not a date (use a datetime.date or 'YYYY-MM-DD')"
+        raise _bad("start", start, problem, who) from None
 
 
 def _check_tz(tz: Any) -> str | dt.tzinfo:
@@ -145,17 +144,6 @@ def _check_tz(tz: Any) -> str | dt.tzinfo:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise _bad("tz", tz, "is not an IANA time zone such as 'Europe/London'") from None
     return str(tz)
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
-def _plan_id() -> str:
-    try:
-        return sample_plan().id
-    except ImportError:  # the plan module is optional for the log itself
-        return _slug(_PLAN["name"])
 
 
 def sample_plan(start: dt.date | str | None = None) -> Plan:
@@ -182,7 +170,7 @@ def sample_plan(start: dt.date | str | None = None) -> Plan:
     """
     from .plan import Plan, PlanItem
 
-    day = _check_start(start)
+    day = _check_start(start, "sample_plan")
     return Plan(
         name=_PLAN["name"],
         author=_PLAN["author"],
@@ -260,6 +248,244 @@ def _adherence(profile: str, days: np.ndarray, n_days: int) -> np.ndarray:
     return p
 
 
+def _simulate_sessions(
+    rng: np.random.Generator, profile: str, first: dt.date, n_days: int, adherence: float | None
+) -> dict[str, Any]:
+    """Which days have sessions, when in the day, and each session's pain level."""
+    import numpy as np
+    import pandas as pd
+
+    days = np.arange(n_days)
+    dates = pd.Timestamp(first) + pd.to_timedelta(days, unit="D")
+    weekend = dates.day_of_week.to_numpy() >= 5
+
+    # -- which days, and how many sessions: runs of missed days ------------
+    p = _adherence(profile, days, n_days) * np.where(weekend, 0.9, 1.0)
+    stickiness = 0.8
+    if adherence is not None:
+        p, stickiness = np.full(n_days, float(adherence)), 1.0
+    draw = rng.random(n_days)
+    done = np.zeros(n_days, dtype=bool)
+    prev = True
+    for i in range(n_days):  # a Markov chain: a missed day makes the next likelier missed
+        done[i] = draw[i] < (p[i] if prev else p[i] * stickiness)
+        prev = done[i]
+    if n_days >= 7:  # the first day always starts the programme
+        done[0] = True
+    done |= p >= 1.0  # days the story needs (the flare-up's second day)
+    twice = done & (rng.random(n_days) < np.where(days < 14, 0.25, 0.06))
+    day_idx = np.concatenate([np.flatnonzero(done), np.flatnonzero(twice)])
+    evening_forced = np.concatenate([np.zeros(done.sum(), bool), np.ones(twice.sum(), bool)])
+    order = np.lexsort((evening_forced, day_idx))
+    day_idx, evening_forced = day_idx[order], evening_forced[order]
+    n_sess = len(day_idx)
+
+    # -- when: mornings or evenings, local wall-clock time -------------------
+    sess_weekend = weekend[day_idx]
+    has_twin = np.zeros(n_sess, bool)
+    has_twin[:-1] = day_idx[1:] == day_idx[:-1]
+    morning = np.where(evening_forced, False, np.where(has_twin, True, rng.random(n_sess) < 0.6))
+    minutes = np.where(
+        morning,
+        np.clip(rng.normal(7.25 * 60, 35, n_sess) + sess_weekend * 60, 6 * 60, 10.5 * 60),
+        np.clip(rng.normal(19.75 * 60, 50, n_sess), 17.5 * 60, 22.5 * 60),
+    )
+    sess_start = dates[day_idx] + pd.to_timedelta(np.round(minutes * 60), unit="s")
+
+    # -- the pain level of each session --------------------------------------
+    level = _pain_level(profile, days.astype(float), n_days)
+    wobble = np.empty(n_days)  # day-to-day noise that persists a little (AR(1))
+    eps = rng.normal(0, 0.4, n_days)
+    wobble[0] = eps[0]
+    for i in range(1, n_days):
+        wobble[i] = 0.5 * wobble[i - 1] + eps[i]
+    sess_pain = level[day_idx] + wobble[day_idx] + rng.normal(0, 0.3, n_sess)
+    sess_pain += np.where(morning, 0.3, 0.0)  # mornings are stiffer
+
+    return {
+        "days": days,
+        "day_idx": day_idx,
+        "morning": morning,
+        "sess_start": sess_start,
+        "sess_pain": sess_pain,
+        "n_sess": n_sess,
+    }
+
+
+def _simulate_bouts(
+    rng: np.random.Generator, profile: str, sess: dict[str, Any], n_days: int
+) -> dict[str, Any]:
+    """The bouts of each session (every plan item, per side twice, some skipped) and doses."""
+    import numpy as np
+
+    days, day_idx, n_sess = sess["days"], sess["day_idx"], sess["n_sess"]
+    # -- the bouts: every plan item, per side twice, some skipped -----------
+    doses = _doses()
+    ids = [d[0] for d in doses]
+    squat = ids.index("squat")
+    fatigue = days[day_idx] / max(n_days - 1, 1)
+    skip_p = np.full((n_sess, len(doses)), 0.03) + 0.04 * fatigue[:, None]
+    skip_p[:, squat] += 0.12 + 0.1 * fatigue
+    keep = rng.random((n_sess, len(doses))) >= skip_p
+    keep[np.arange(n_sess), rng.integers(0, len(doses), n_sess)] = True  # never an empty session
+    if profile == "flare-up":  # the day after the flare: stopped after three exercises
+        keep[days[day_idx] == _flare_day(n_days) + 1, 3:] = False
+    sess_of, item_of = np.nonzero(keep)
+    sides_n = np.array([2 if d[1] == "per-side" else 1 for d in doses])
+    reps_per = np.repeat(np.arange(len(sess_of)), sides_n[item_of])
+    b_sess, b_item = sess_of[reps_per], item_of[reps_per]
+    n_b = len(b_sess)
+    first_of_pair = np.r_[True, reps_per[1:] != reps_per[:-1]]
+    per_side = sides_n[b_item] == 2
+    side = np.where(per_side, np.where(first_of_pair, "left", "right"), "both")
+
+    sets_p = np.array([d[2] for d in doses])[b_item]
+    reps_p = np.array([d[3] for d in doses])[b_item]
+    hold_p = np.array([d[4] for d in doses])[b_item]
+    rest = np.array([d[6] for d in doses])[b_item]
+    paced = np.array([d[5] == "paced" for d in doses])[b_item]
+
+    partial = rng.random(n_b) < 0.06 + 0.05 * fatigue[b_sess]
+    sets_d = sets_p.copy()
+    reps_d = reps_p.copy()
+    hold_d = hold_p.copy()
+    multi = partial & (sets_p > 1)
+    sets_d[multi] = sets_p[multi] - rng.integers(1, sets_p[multi])
+    single = partial & ~multi
+    reps_d[single] = np.maximum(1, reps_p[single] - rng.integers(1, 3, single.sum()))
+    short = partial & ~paced & (rng.random(n_b) < 0.5)
+    hold_d[short] = np.round(hold_p[short] * rng.uniform(0.55, 0.9, short.sum()))
+    status = np.where(
+        (sets_d < sets_p) | (reps_d < reps_p) | (hold_d < hold_p), "partial", "completed"
+    )
+
+    return {
+        "ids": ids,
+        "b_sess": b_sess,
+        "b_item": b_item,
+        "n_b": n_b,
+        "side": side,
+        "per_side": per_side,
+        "sets_p": sets_p,
+        "reps_p": reps_p,
+        "hold_p": hold_p,
+        "sets_d": sets_d,
+        "reps_d": reps_d,
+        "hold_d": hold_d,
+        "rest": rest,
+        "status": status,
+        "fatigue": fatigue,
+    }
+
+
+def _simulate_timing_and_pain(
+    rng: np.random.Generator, sess: dict[str, Any], b: dict[str, Any]
+) -> dict[str, Any]:
+    """When each bout starts and ends, and the pain and effort around it."""
+    import numpy as np
+    import pandas as pd
+
+    ids, b_sess, b_item, n_b = b["ids"], b["b_sess"], b["b_item"], b["n_b"]
+    sets_d, reps_d, hold_d, rest = b["sets_d"], b["reps_d"], b["hold_d"], b["rest"]
+    per_side, status = b["per_side"], b["status"]
+    sess_start, sess_pain = sess["sess_start"], sess["sess_pain"]
+    # -- timing within a session: bouts back to back, with a short change-over
+    from .exercises import get_exercise
+
+    set_rest = np.array([get_exercise(i).set_rest_seconds for i in ids], float)[b_item]
+    duration = sets_d * reps_d * (hold_d + rest) + (sets_d - 1) * set_rest
+    gap = rng.uniform(15, 60, n_b)
+    start_new = np.r_[True, b_sess[1:] != b_sess[:-1]]
+    # index of each bout's session's first bout: per-session cumulative sums
+    first_bout = np.maximum.accumulate(np.where(start_new, np.arange(n_b), 0))
+    offset = np.cumsum(duration + gap) - (duration + gap)
+    offset -= offset[first_bout]
+    started = sess_start[b_sess] + pd.to_timedelta(np.round(offset), unit="s")
+    ended = started + pd.to_timedelta(np.round(duration), unit="s")
+
+    # -- pain through the session: each bout moves it a little --------------
+    base_eff = np.array([_EFFECT[i][0] for i in ids])[b_item]
+    aggr_p = np.array([_EFFECT[i][1] for i in ids])[b_item]
+    eff = base_eff + np.where(rng.random(n_b) < aggr_p, _AGGRAVATION, 0.0)
+    eff = eff / np.where(per_side, 2.0, 1.0) + rng.normal(0, 0.35, n_b)
+    eff = np.where(status == "partial", eff * 0.5, eff)
+    cum = np.cumsum(eff)
+    sess_cum_before = cum - eff
+    sess_cum_before -= sess_cum_before[first_bout]
+    latent_before = sess_pain[b_sess] + sess_cum_before
+    latent_after = latent_before + eff
+    pain_b = np.clip(np.round(latent_before), 0, 10)
+    pain_a = np.clip(np.round(latent_after), 0, 10)
+    miss_b = rng.random(n_b) < 0.04
+    miss_a = rng.random(n_b) < 0.04
+    effort = np.clip(
+        np.round(
+            np.array([_EFFORT[i] for i in ids])[b_item]
+            + 0.3 * (latent_before - 4)
+            + rng.normal(0, 0.8, n_b)
+        ),
+        0,
+        10,
+    )
+    miss_e = rng.random(n_b) < 0.1
+
+    return {
+        "start_new": start_new,
+        "started": started,
+        "ended": ended,
+        "pain_b": np.where(miss_b, np.nan, pain_b),
+        "pain_a": np.where(miss_a, np.nan, pain_a),
+        "effort": np.where(miss_e, np.nan, effort),
+    }
+
+
+def _label(rng: np.random.Generator, sess: dict[str, Any], b: dict[str, Any]) -> pd.DataFrame:
+    """Session ids, notes and sources; the bouts as a frame of the log's columns."""
+    import numpy as np
+    import pandas as pd
+
+    n_sess, sess_start = sess["n_sess"], sess["sess_start"]
+    b_sess, start_new = b["b_sess"], b["start_new"]
+    # -- labels ---------------------------------------------------------------
+    sess_local = pd.DatetimeIndex(sess_start)
+    sess_ids = np.array(
+        [f"sample-{t:%Y%m%d-%H%M}" for t in sess_local.to_pydatetime()], dtype=object
+    )
+    manual = rng.random(n_sess) < 0.12
+    day_note = np.where(
+        rng.random(n_sess) < 0.08,
+        rng.integers(0, len(_DAY_NOTES), n_sess),
+        -1,
+    )
+    notes = np.array([SAMPLE_NOTE] + [f"{SAMPLE_NOTE}: {n}" for n in _DAY_NOTES], dtype=object)[
+        day_note[b_sess] + 1
+    ]
+    # a note belongs to the session: keep it on its first bout only
+    notes = np.where(start_new, notes, SAMPLE_NOTE)
+
+    data = {
+        "session_id": sess_ids[b_sess],
+        "started_at": b["started"],
+        "ended_at": b["ended"],
+        "exercise_id": np.array(b["ids"], dtype=object)[b["b_item"]],
+        "side": b["side"],
+        "sets_planned": b["sets_p"],
+        "sets_done": b["sets_d"],
+        "reps_planned": b["reps_p"],
+        "reps_done": b["reps_d"],
+        "hold_s_planned": b["hold_p"],
+        "hold_s_done": b["hold_d"],
+        "status": b["status"],
+        "pain_before": b["pain_b"],
+        "pain_after": b["pain_a"],
+        "effort": b["effort"],
+        "notes": notes,
+        "plan_id": sample_plan().id,
+        "source": np.where(manual[b_sess], "manual", "timer"),
+    }
+    return pd.DataFrame(data)
+
+
 def sample_log(
     weeks: int = 12,
     seed: int = 0,
@@ -311,14 +537,10 @@ def sample_log(
     (7, np.True_)
     """
     import numpy as np
-    import pandas as pd
 
-    if isinstance(weeks, bool) or not isinstance(weeks, (int, np.integer)) or weeks < 1:
-        raise _bad("weeks", weeks, "must be a whole number of weeks, 1 or more")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise _bad("seed", seed, "must be a whole number, 0 or more")
-    profile = _check_profile(profile)
-    first = _check_start(start)
+    _check_counts(weeks, seed, "sample_log")
+    profile = _check_profile(profile, "sample_log")
+    first = _check_start(start, "sample_log")
     zone = _check_tz(tz)
     if adherence is not None and (
         isinstance(adherence, bool)
@@ -327,173 +549,13 @@ def sample_log(
     ):
         raise _bad("adherence", adherence, "must be a chance from 0 to 1")
     rng = np.random.default_rng([int(seed), PROFILES.index(profile)])
-
+    # The draws happen in a fixed order (sessions, bouts, timing and pain,
+    # labels), so the same arguments always give the same log.
     n_days = int(weeks) * 7
-    days = np.arange(n_days)
-    dates = pd.Timestamp(first) + pd.to_timedelta(days, unit="D")
-    weekend = dates.day_of_week.to_numpy() >= 5
-
-    # -- which days, and how many sessions: runs of missed days ------------
-    p = _adherence(profile, days, n_days) * np.where(weekend, 0.9, 1.0)
-    stickiness = 0.8
-    if adherence is not None:
-        p, stickiness = np.full(n_days, float(adherence)), 1.0
-    draw = rng.random(n_days)
-    done = np.zeros(n_days, dtype=bool)
-    prev = True
-    for i in range(n_days):  # a Markov chain: a missed day makes the next likelier missed
-        done[i] = draw[i] < (p[i] if prev else p[i] * stickiness)
-        prev = done[i]
-    if n_days >= 7:  # the first day always starts the programme
-        done[0] = True
-    done |= p >= 1.0  # days the story needs (the flare-up's second day)
-    twice = done & (rng.random(n_days) < np.where(days < 14, 0.25, 0.06))
-    day_idx = np.concatenate([np.flatnonzero(done), np.flatnonzero(twice)])
-    evening_forced = np.concatenate([np.zeros(done.sum(), bool), np.ones(twice.sum(), bool)])
-    order = np.lexsort((evening_forced, day_idx))
-    day_idx, evening_forced = day_idx[order], evening_forced[order]
-    n_sess = len(day_idx)
-
-    # -- when: mornings or evenings, local wall-clock time -------------------
-    sess_weekend = weekend[day_idx]
-    has_twin = np.zeros(n_sess, bool)
-    has_twin[:-1] = day_idx[1:] == day_idx[:-1]
-    morning = np.where(evening_forced, False, np.where(has_twin, True, rng.random(n_sess) < 0.6))
-    minutes = np.where(
-        morning,
-        np.clip(rng.normal(7.25 * 60, 35, n_sess) + sess_weekend * 60, 6 * 60, 10.5 * 60),
-        np.clip(rng.normal(19.75 * 60, 50, n_sess), 17.5 * 60, 22.5 * 60),
-    )
-    sess_start = dates[day_idx] + pd.to_timedelta(np.round(minutes * 60), unit="s")
-
-    # -- the pain level of each session --------------------------------------
-    level = _pain_level(profile, days.astype(float), n_days)
-    wobble = np.empty(n_days)  # day-to-day noise that persists a little (AR(1))
-    eps = rng.normal(0, 0.4, n_days)
-    wobble[0] = eps[0]
-    for i in range(1, n_days):
-        wobble[i] = 0.5 * wobble[i - 1] + eps[i]
-    sess_pain = level[day_idx] + wobble[day_idx] + rng.normal(0, 0.3, n_sess)
-    sess_pain += np.where(morning, 0.3, 0.0)  # mornings are stiffer
-
-    # -- the bouts: every plan item, per side twice, some skipped -----------
-    doses = _doses()
-    ids = [d[0] for d in doses]
-    squat = ids.index("squat")
-    fatigue = days[day_idx] / max(n_days - 1, 1)
-    skip_p = np.full((n_sess, len(doses)), 0.03) + 0.04 * fatigue[:, None]
-    skip_p[:, squat] += 0.12 + 0.1 * fatigue
-    keep = rng.random((n_sess, len(doses))) >= skip_p
-    keep[np.arange(n_sess), rng.integers(0, len(doses), n_sess)] = True  # never an empty session
-    if profile == "flare-up":  # the day after the flare: stopped after three exercises
-        keep[days[day_idx] == _flare_day(n_days) + 1, 3:] = False
-    sess_of, item_of = np.nonzero(keep)
-    sides_n = np.array([2 if d[1] == "per-side" else 1 for d in doses])
-    reps_per = np.repeat(np.arange(len(sess_of)), sides_n[item_of])
-    b_sess, b_item = sess_of[reps_per], item_of[reps_per]
-    n_b = len(b_sess)
-    first_of_pair = np.r_[True, reps_per[1:] != reps_per[:-1]]
-    per_side = sides_n[b_item] == 2
-    side = np.where(per_side, np.where(first_of_pair, "left", "right"), "both")
-
-    sets_p = np.array([d[2] for d in doses])[b_item]
-    reps_p = np.array([d[3] for d in doses])[b_item]
-    hold_p = np.array([d[4] for d in doses])[b_item]
-    rest = np.array([d[6] for d in doses])[b_item]
-    paced = np.array([d[5] == "paced" for d in doses])[b_item]
-
-    partial = rng.random(n_b) < 0.06 + 0.05 * fatigue[b_sess]
-    sets_d = sets_p.copy()
-    reps_d = reps_p.copy()
-    hold_d = hold_p.copy()
-    multi = partial & (sets_p > 1)
-    sets_d[multi] = sets_p[multi] - rng.integers(1, sets_p[multi])
-    single = partial & ~multi
-    reps_d[single] = np.maximum(1, reps_p[single] - rng.integers(1, 3, single.sum()))
-    short = partial & ~paced & (rng.random(n_b) < 0.5)
-    hold_d[short] = np.round(hold_p[short] * rng.uniform(0.55, 0.9, short.sum()))
-    status = np.where(
-        (sets_d < sets_p) | (reps_d < reps_p) | (hold_d < hold_p), "partial", "completed"
-    )
-
-    # -- timing within a session: bouts back to back, with a short change-over
-    from .exercises import get_exercise
-
-    set_rest = np.array([get_exercise(i).set_rest_seconds for i in ids], float)[b_item]
-    duration = sets_d * reps_d * (hold_d + rest) + (sets_d - 1) * set_rest
-    gap = rng.uniform(15, 60, n_b)
-    start_new = np.r_[True, b_sess[1:] != b_sess[:-1]]
-    # index of each bout's session's first bout: per-session cumulative sums
-    first_bout = np.maximum.accumulate(np.where(start_new, np.arange(n_b), 0))
-    offset = np.cumsum(duration + gap) - (duration + gap)
-    offset -= offset[first_bout]
-    started = sess_start[b_sess] + pd.to_timedelta(np.round(offset), unit="s")
-    ended = started + pd.to_timedelta(np.round(duration), unit="s")
-
-    # -- pain through the session: each bout moves it a little --------------
-    base_eff = np.array([_EFFECT[i][0] for i in ids])[b_item]
-    aggr_p = np.array([_EFFECT[i][1] for i in ids])[b_item]
-    eff = base_eff + np.where(rng.random(n_b) < aggr_p, _AGGRAVATION, 0.0)
-    eff = eff / np.where(per_side, 2.0, 1.0) + rng.normal(0, 0.35, n_b)
-    eff = np.where(status == "partial", eff * 0.5, eff)
-    cum = np.cumsum(eff)
-    sess_cum_before = cum - eff
-    sess_cum_before -= sess_cum_before[first_bout]
-    latent_before = sess_pain[b_sess] + sess_cum_before
-    latent_after = latent_before + eff
-    pain_b = np.clip(np.round(latent_before), 0, 10)
-    pain_a = np.clip(np.round(latent_after), 0, 10)
-    miss_b = rng.random(n_b) < 0.04
-    miss_a = rng.random(n_b) < 0.04
-    effort = np.clip(
-        np.round(
-            np.array([_EFFORT[i] for i in ids])[b_item]
-            + 0.3 * (latent_before - 4)
-            + rng.normal(0, 0.8, n_b)
-        ),
-        0,
-        10,
-    )
-    miss_e = rng.random(n_b) < 0.1
-
-    # -- labels ---------------------------------------------------------------
-    sess_local = pd.DatetimeIndex(sess_start)
-    sess_ids = np.array(
-        [f"sample-{t:%Y%m%d-%H%M}" for t in sess_local.to_pydatetime()], dtype=object
-    )
-    manual = rng.random(n_sess) < 0.12
-    day_note = np.where(
-        rng.random(n_sess) < 0.08,
-        rng.integers(0, len(_DAY_NOTES), n_sess),
-        -1,
-    )
-    notes = np.array([SAMPLE_NOTE] + [f"{SAMPLE_NOTE}: {n}" for n in _DAY_NOTES], dtype=object)[
-        day_note[b_sess] + 1
-    ]
-    # a note belongs to the session: keep it on its first bout only
-    notes = np.where(start_new, notes, SAMPLE_NOTE)
-
-    data = {
-        "session_id": sess_ids[b_sess],
-        "started_at": started,
-        "ended_at": ended,
-        "exercise_id": np.array(ids, dtype=object)[b_item],
-        "side": side,
-        "sets_planned": sets_p,
-        "sets_done": sets_d,
-        "reps_planned": reps_p,
-        "reps_done": reps_d,
-        "hold_s_planned": hold_p,
-        "hold_s_done": hold_d,
-        "status": status,
-        "pain_before": np.where(miss_b, np.nan, pain_b),
-        "pain_after": np.where(miss_a, np.nan, pain_a),
-        "effort": np.where(miss_e, np.nan, effort),
-        "notes": notes,
-        "plan_id": _plan_id(),
-        "source": np.where(manual[b_sess], "manual", "timer"),
-    }
-    frame = pd.DataFrame(data)
+    sess = _simulate_sessions(rng, profile, first, n_days, adherence)
+    bouts = _simulate_bouts(rng, profile, sess, n_days)
+    bouts.update(_simulate_timing_and_pain(rng, sess, bouts))
+    frame = _label(rng, sess, bouts)
     frame["started_at"] = _localize(frame["started_at"], zone)
     frame["ended_at"] = _localize(frame["ended_at"], zone)
     return _typed(frame.sort_values("started_at", kind="stable").reset_index(drop=True), zone)
@@ -577,18 +639,9 @@ def sample_checkins(
 
     from .outcomes import OUTCOME_COLUMNS, PAIN_AVERAGE, PAIN_WORST, PSFS, conform_outcomes
 
-    def bad(name: str, value: Any, problem: str) -> SampleDataError:
-        return SampleDataError(f"sample_checkins: argument {name}={value!r} {problem}")
-
-    if isinstance(weeks, bool) or not isinstance(weeks, (int, np.integer)) or weeks < 1:
-        raise bad("weeks", weeks, "must be a whole number of weeks, 1 or more")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise bad("seed", seed, "must be a whole number, 0 or more")
-    try:
-        profile = _check_profile(profile)
-        first = _check_start(start)
-    except SampleDataError as err:
-        raise SampleDataError(str(err).replace("sample_log:", "sample_checkins:", 1)) from None
+    _check_counts(weeks, seed, "sample_checkins")
+    profile = _check_profile(profile, "sample_checkins")
+    first = _check_start(start, "sample_checkins")
     rng = np.random.default_rng([int(seed), PROFILES.index(profile), 7])
 
     n_days = int(weeks) * 7

@@ -117,7 +117,9 @@ class TestPrescription:
         plan = mwf(items=(PlanItem("bridge", reps=8, hold_seconds=7.5), PlanItem("squat")))
         assert plan.dose("bridge") == (3, 8, 7.5)
         assert plan.dose("squat") == (3, 10, backkit.get_exercise("squat").rep_seconds)
-        with pytest.raises(KeyError, match="'knee-to-chest' is not in plan 'Back basics'"):
+        with pytest.raises(
+            PlanError, match="plan 'Back basics': exercise 'knee-to-chest' is not in this plan"
+        ):
             plan.dose("knee-to-chest")
 
     def test_prescribed_weekdays_by_week(self):
@@ -213,9 +215,9 @@ class TestFile:
     @pytest.mark.parametrize(
         ("text", "message"),
         [
-            ("name: x\nweekday: [mon]\nexercises: [bridge]\n", "did you mean 'weekdays'?"),
+            ("name: x\nweekday: [mon]\nexercises: [bridge]\n", "Did you mean 'weekdays'?"),
             ("name: x\nexercises: [bridge, brige]\n", "exercises[1]: field 'exercise_id'"),
-            ("name: x\nexercises:\n  - {id: bridge, set: 2}\n", "did you mean 'sets'?"),
+            ("name: x\nexercises:\n  - {id: bridge, set: 2}\n", "Did you mean 'sets'?"),
             ("name: x\nexercises:\n  - {id: bridge, sets: 0}\n", "exercises[0]: field 'sets': 0"),
             ("exercises: [bridge]\n", "missing required field 'name'"),
             ("name: x\n", "missing required field 'exercises'"),
