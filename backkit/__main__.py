@@ -1,0 +1,7 @@
+"""``python -m backkit``: the same command line as ``backkit``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
