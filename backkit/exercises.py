@@ -507,9 +507,10 @@ class Catalogue:
 def unknown_id_message(value: Any, valid: list[str]) -> str:
     """Say that ``value`` is not a valid exercise id, with a did-you-mean.
 
-    Kept until the plan, the routine and the log raise
-    :class:`~backkit.errors.UnknownExerciseError` themselves: the message is
-    that error's, so there is one wording and one did-you-mean.
+    Deprecated: raise :class:`~backkit.errors.UnknownExerciseError` (or use
+    :func:`~backkit.errors.did_you_mean`) instead. Kept, unchanged, only while
+    the plan, the routine and the log still call it; its looser cut-off is
+    theirs (the routine's tests expect 'per_side' to suggest 'side_order').
 
     Examples
     --------
@@ -517,7 +518,11 @@ def unknown_id_message(value: Any, valid: list[str]) -> str:
     >>> unknown_id_message("brige", ["bridge", "squat"])
     "unknown exercise id 'brige'. Did you mean 'bridge'? Valid ids: bridge, squat"
     """
-    return str(UnknownExerciseError(value, valid))
+    import difflib
+
+    close = difflib.get_close_matches(str(value), valid, n=1, cutoff=0.4)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    return f"unknown exercise id {value!r}.{hint} Valid ids: {', '.join(valid)}"
 
 
 def parse_catalogue(text: str, where: str) -> Catalogue:
