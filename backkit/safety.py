@@ -92,8 +92,10 @@ class PainAdvice:
 def check_pain(before: int | None, after: int | None) -> PainAdvice | None:
     """Return stop or reduce advice for a session, or None when pain is fine.
 
-    Pain after above the pain-monitoring limit (5/10) means stop; a rise of 2
-    or more points from before to after means reduce the load next time.
+    Pain after above the pain-monitoring limit (:func:`max_pain`, the
+    ``pain_monitoring.max_pain`` of ``safety.yaml``) means stop; a rise of
+    :func:`max_rise` points or more from before to after means reduce the load
+    next time.
 
     Examples
     --------
