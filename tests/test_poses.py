@@ -1,4 +1,9 @@
-"""Exercise illustrations: pose data, anatomy checks, geometry, drawing and animation."""
+"""Exercise illustrations (``backkit.poses``): one section per module of the package.
+
+pose data in the catalogue and ``model.parse_poses`` (TestPoseData, TestValidation),
+``kinematics`` (TestGeometry), ``draw`` (TestDrawPose, TestTimerHook), ``figure`` with
+``arrow`` (TestPlotExercise), ``animate`` (TestAnimation).
+"""
 
 from __future__ import annotations
 
@@ -93,7 +98,7 @@ def entry(data: dict, exercise_id: str) -> dict:
     return next(e for e in data["exercises"] if e["id"] == exercise_id)
 
 
-# ---------------------------------------------------------------- pose data
+# ---------------------------------------------------------------- pose data (model)
 
 
 class TestPoseData:
@@ -158,7 +163,7 @@ class TestPoseData:
             assert word in header
 
 
-# ---------------------------------------------------------------- geometry
+# ---------------------------------------------------------------- geometry (kinematics)
 
 
 class TestGeometry:
@@ -279,7 +284,7 @@ class TestGeometry:
             assert math.dist(p["hip"], p["shoulder"]) == pytest.approx(poses.BODY["trunk"])
 
 
-# ---------------------------------------------------------------- validation
+# ---------------------------------------------------------------- validation (model)
 
 
 def hook(**over):
@@ -340,6 +345,10 @@ class TestValidation:
         with pytest.raises(CatalogueError, match="does not fit the start position 'supine'"):
             poses.parse_poses({"start": standing, "end": standing}, position="supine")
 
+    def test_an_unknown_pose_name_gets_a_suggestion(self):
+        with pytest.raises(BackkitError, match=r"^no key pose: unknown name 'ned'\. Did you mean"):
+            parse(hook()).get("ned")
+
     def test_start_and_end_are_required(self):
         with pytest.raises(CatalogueError, match="needs key poses named 'start' first and 'end'"):
             poses.parse_poses({"begin": hook(), "end": hook()})
@@ -380,7 +389,7 @@ class TestValidation:
             backkit.draw_pose(ex)
 
 
-# ---------------------------------------------------------------- drawing
+# ---------------------------------------------------------------- drawing (draw, figure, arrow)
 
 
 def segment_patches(ax, prefix="segment:"):
@@ -504,7 +513,7 @@ class TestPlotExercise:
         assert backkit.poses.show_exercise is not None
 
 
-# ---------------------------------------------------------------- animation
+# ---------------------------------------------------------------- animation (animate)
 
 
 class TestAnimation:
