@@ -59,6 +59,7 @@ _EXPORTS = {
     "sample_checkins": "sample",
     # illustrations
     "draw_pose": "poses",
+    "plot_exercise": "poses",
     "show_exercise": "poses",
     "animate_exercise": "poses",
     "pose_png": "poses",

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from .errors import BackkitError
 
-def parse_yaml(text: str, where: str, error: type[ValueError]) -> Any:
+
+def parse_yaml(text: str, where: str, error: type[BackkitError]) -> Any:
     """Parse YAML ``text``; a syntax error becomes ``error`` naming ``where`` and the line.
 
     The parser's own traceback is suppressed: a person editing a catalogue or
     a plan needs the file and line, not PyYAML's internals.
+
+    Examples
+    --------
+    >>> from backkit._yaml import parse_yaml
+    >>> from backkit.errors import CatalogueError
+    >>> parse_yaml("a: [1, 2", "demo.yaml", CatalogueError)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    backkit.errors.CatalogueError: demo.yaml: not valid YAML at line 1: ...
     """
     import yaml
 
@@ -19,4 +30,4 @@ def parse_yaml(text: str, where: str, error: type[ValueError]) -> Any:
         mark = getattr(err, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark else ""
         problem = getattr(err, "problem", None) or str(err)
-        raise error(f"{where}: not valid YAML{line}: {problem}") from None
+        raise error(f"not valid YAML{line}: {problem}", where=where) from None

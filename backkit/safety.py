@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from ._checks import LIMITS
+from ._yaml import parse_yaml
+from .errors import BackkitError, CatalogueError
+
 __all__ = [
     "PainAdvice",
     "check_pain",
@@ -23,13 +27,28 @@ __all__ = [
 ]
 
 
+_WHERE = "safety.yaml (built-in)"
+
+
 @functools.lru_cache(maxsize=1)
 def rules() -> dict[str, Any]:
-    """Return the safety rules as loaded from ``safety.yaml`` (read once)."""
-    import yaml
+    """Return the safety rules as loaded from ``safety.yaml`` (read once).
 
+    Raises
+    ------
+    CatalogueError
+        When the file is not valid YAML or its pain zones do not cover 0-10.
+    """
     text = (resources.files("backkit") / "data" / "safety.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    data = parse_yaml(text, _WHERE, CatalogueError)
+    zones = data["pain_monitoring"]["zones"]
+    if not zones or zones[-1]["upto"] < LIMITS["pain"].hi:
+        raise CatalogueError(
+            f"pain_monitoring.zones must reach {LIMITS['pain'].hi:g} (the top of the pain "
+            f"scale); the last zone ends at {zones[-1]['upto'] if zones else 'nothing'}",
+            where=_WHERE,
+        )
+    return data
 
 
 def max_pain() -> int:
@@ -45,18 +64,21 @@ def max_rise() -> int:
 def pain_zone(score: int) -> str:
     """Name the pain-monitoring zone of a 0-10 score: 'safe', 'acceptable' or 'too much'.
 
+    Raises
+    ------
+    BackkitError
+        For a score off the 0-10 scale.
+
     Examples
     --------
     >>> from backkit import safety
     >>> safety.pain_zone(2), safety.pain_zone(5), safety.pain_zone(7)
     ('safe', 'acceptable', 'too much')
     """
-    if not 0 <= score <= 10:
-        raise ValueError(f"pain: {score!r} is outside the 0-10 scale")
-    for zone in rules()["pain_monitoring"]["zones"]:
-        if score <= zone["upto"]:
-            return zone["name"]
-    raise AssertionError("safety.yaml zones must reach 10")  # pragma: no cover
+    if not LIMITS["pain"].lo <= score <= LIMITS["pain"].hi:
+        raise BackkitError(f"{score!r} is outside the 0-10 scale", where="pain")
+    # rules() checked that the last zone reaches the top of the scale
+    return next(z["name"] for z in rules()["pain_monitoring"]["zones"] if score <= z["upto"])
 
 
 @dataclass(frozen=True)
@@ -70,8 +92,10 @@ class PainAdvice:
 def check_pain(before: int | None, after: int | None) -> PainAdvice | None:
     """Return stop or reduce advice for a session, or None when pain is fine.
 
-    Pain after above the pain-monitoring limit (5/10) means stop; a rise of 2
-    or more points from before to after means reduce the load next time.
+    Pain after above the pain-monitoring limit (:func:`max_pain`, the
+    ``pain_monitoring.max_pain`` of ``safety.yaml``) means stop; a rise of
+    :func:`max_rise` points or more from before to after means reduce the load
+    next time.
 
     Examples
     --------
@@ -121,7 +145,19 @@ def safety_markdown() -> str:
 
 
 def show_safety() -> Any:
-    """Return the safety box as an HTML object that notebooks display."""
+    """Return the safety box as Markdown, which a notebook displays in a red frame.
+
+    Like every ``show_*`` function of the kit it returns an
+    ``IPython.display.Markdown`` object: the last value of a cell shows as
+    formatted text (its ``.data`` is the Markdown source, here wrapped in an
+    HTML ``<div>`` for the frame).
+
+    Examples
+    --------
+    >>> from backkit import safety
+    >>> "Stop rules while exercising" in safety.show_safety().data
+    True
+    """
     from IPython.display import Markdown
 
     return Markdown(

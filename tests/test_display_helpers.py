@@ -7,6 +7,7 @@ import pytest
 
 import backkit
 from backkit import charts, exercises
+from backkit.errors import BackkitError
 from backkit.exercises import SECTIONS, section_markdown, show_sections
 
 
@@ -50,7 +51,10 @@ class TestSectionMarkdown:
         assert md.data.index("**Cautions**") < md.data.index("**What you should feel:**")
 
     def test_unknown_section_names_the_value_and_the_choices(self):
-        with pytest.raises(ValueError, match=r"section='stpes' is not a section; use one of title"):
+        with pytest.raises(
+            BackkitError,
+            match=r"section='stpes' is not a section\. Did you mean 'steps'\? Use one of title",
+        ):
             section_markdown("bridge", "stpes")
 
     def test_unknown_exercise_says_did_you_mean(self):

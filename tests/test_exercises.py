@@ -201,6 +201,30 @@ class TestMalformedCatalogue:
         ):
             backkit.load_exercises(write(tmp_path, data))
 
+    def test_a_typo_in_a_choice_gets_a_suggestion(self, tmp_path):
+        data = raw_catalogue()
+        self.entry(data, "squat")["position"] = "standng"
+        with pytest.raises(CatalogueError, match=r"Did you mean 'standing'\?"):
+            backkit.load_exercises(write(tmp_path, data))
+
+    def test_the_error_carries_the_file_as_a_field(self, tmp_path):
+        data = raw_catalogue()
+        self.entry(data, "bridge")["sets"] = 99
+        path = write(tmp_path, data)
+        with pytest.raises(CatalogueError) as info:
+            backkit.load_exercises(path)
+        assert str(info.value.where) == str(path.resolve())
+        assert info.value.problem.startswith("exercise 'bridge', field 'sets': 99 must be")
+        assert str(info.value) == f"{info.value.where}: {info.value.problem}"
+
+    def test_a_bad_variant_says_where_it_is(self, tmp_path):
+        data = raw_catalogue()
+        self.entry(data, "bridge")["regression"]["name"] = ""
+        with pytest.raises(
+            CatalogueError, match=r"field 'name': '' must be non-empty text \(in 'regression'\)$"
+        ):
+            backkit.load_exercises(write(tmp_path, data))
+
     def test_range_low_above_high(self, tmp_path):
         data = raw_catalogue()
         self.entry(data, "bridge")["reps"] = [10, 5]
@@ -258,3 +282,15 @@ def test_import_backkit_is_light():
     code = f"import sys, backkit; print(sorted(m for m in {heavy} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_catalogue_reads_pose_data_without_the_drawing_code():
+    """exercises needs poses.model only; drawing (which needs exercises) loads on first use."""
+    code = (
+        "import sys, backkit; backkit.get_exercise('bridge'); "
+        "print(sorted(m for m in sys.modules if m.startswith('backkit.poses')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == str(
+        ["backkit.poses", "backkit.poses.kinematics", "backkit.poses.model"]
+    )

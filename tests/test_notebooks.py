@@ -153,7 +153,7 @@ class TestExerciseNotebooks:
         needed |= {"harder", "corrections"}
         assert needed <= shown
         calls = [
-            "backkit.show_exercise(EXERCISE)",
+            "backkit.plot_exercise(EXERCISE)",
             "backkit.animate_exercise(EXERCISE",
             "backkit.SessionTimer(EXERCISE, log)",
             "plot_exercise_history(frame, EXERCISE)",

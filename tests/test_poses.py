@@ -1,4 +1,9 @@
-"""Exercise illustrations: pose data, anatomy checks, geometry, drawing and animation."""
+"""Exercise illustrations (``backkit.poses``): one section per module of the package.
+
+pose data in the catalogue and ``model.parse_poses`` (TestPoseData, TestValidation),
+``kinematics`` (TestGeometry), ``draw`` (TestDrawPose, TestTimerHook), ``figure`` with
+``arrow`` (TestPlotExercise), ``animate`` (TestAnimation).
+"""
 
 from __future__ import annotations
 
@@ -15,11 +20,16 @@ from matplotlib.colors import to_hex
 
 import backkit
 from backkit import poses
-from backkit.errors import CatalogueError
+from backkit.errors import BackkitError, CatalogueError, UnknownExerciseError
+from backkit.poses.animate import timeline
+from backkit.poses.arrow import movement_arrow
+from backkit.poses.draw import COLOURS
+from backkit.poses.kinematics import blend, lowest_points, surface
+from backkit.poses.lookup import seconds_scale
 
 IDS = backkit.exercise_ids()
 BUILTIN = Path(backkit.__file__).parent / "data" / "exercises.yaml"
-ORANGE = poses._COLOURS["moving"]
+ORANGE = COLOURS["moving"]
 SEGMENTS = {
     "trunk",
     "neck",
@@ -88,7 +98,7 @@ def entry(data: dict, exercise_id: str) -> dict:
     return next(e for e in data["exercises"] if e["id"] == exercise_id)
 
 
-# ---------------------------------------------------------------- pose data
+# ---------------------------------------------------------------- pose data (model)
 
 
 class TestPoseData:
@@ -116,10 +126,10 @@ class TestPoseData:
         p = points(exercise_id, pose)
         ps = backkit.get_exercise(exercise_id).poses
         contacts = ps.get(pose).contacts
-        lowest = min(h for _, h in poses._lowest_points(p))
+        lowest = min(h for _, h in lowest_points(p))
         assert lowest >= -0.03, "nothing goes below the floor"
         for contact in contacts:
-            for part, height in poses._surface(p, contact):
+            for part, height in surface(p, contact):
                 assert abs(height) <= 0.03, f"{contact} ({part}) is {height:.3f} m off the floor"
 
     @pytest.mark.parametrize("exercise_id", IDS)
@@ -153,7 +163,7 @@ class TestPoseData:
             assert word in header
 
 
-# ---------------------------------------------------------------- geometry
+# ---------------------------------------------------------------- geometry (kinematics)
 
 
 class TestGeometry:
@@ -259,8 +269,8 @@ class TestGeometry:
         ps = backkit.get_exercise(exercise_id).poses
         for a, b in zip(ps.poses, ps.poses[1:], strict=False):
             for i in range(11):
-                frame = poses._blend(a, b, i / 10, ps.anchor)
-                lowest = min(h for _, h in poses._lowest_points(frame["points"]))
+                frame = blend(a, b, i / 10, ps.anchor)
+                lowest = min(h for _, h in lowest_points(frame["points"]))
                 assert lowest > -0.04, f"{a.name}->{b.name} at {i / 10} sinks {lowest:.3f}"
 
     def test_the_segments_keep_their_lengths(self):
@@ -274,7 +284,7 @@ class TestGeometry:
             assert math.dist(p["hip"], p["shoulder"]) == pytest.approx(poses.BODY["trunk"])
 
 
-# ---------------------------------------------------------------- validation
+# ---------------------------------------------------------------- validation (model)
 
 
 def hook(**over):
@@ -335,6 +345,10 @@ class TestValidation:
         with pytest.raises(CatalogueError, match="does not fit the start position 'supine'"):
             poses.parse_poses({"start": standing, "end": standing}, position="supine")
 
+    def test_an_unknown_pose_name_gets_a_suggestion(self):
+        with pytest.raises(BackkitError, match=r"^no key pose: unknown name 'ned'\. Did you mean"):
+            parse(hook()).get("ned")
+
     def test_start_and_end_are_required(self):
         with pytest.raises(CatalogueError, match="needs key poses named 'start' first and 'end'"):
             poses.parse_poses({"begin": hook(), "end": hook()})
@@ -371,11 +385,11 @@ class TestValidation:
         path = write(tmp_path, data)
         ex = backkit.exercises.catalogue(path).get("squat")
         assert ex.poses is None
-        with pytest.raises(ValueError, match="exercise 'squat' has no poses in the catalogue"):
+        with pytest.raises(CatalogueError, match="exercise 'squat' has no poses in the catalogue"):
             backkit.draw_pose(ex)
 
 
-# ---------------------------------------------------------------- drawing
+# ---------------------------------------------------------------- drawing (draw, figure, arrow)
 
 
 def segment_patches(ax, prefix="segment:"):
@@ -394,7 +408,7 @@ class TestDrawPose:
         assert set(drawn) == SEGMENTS  # 13 parts
         moving = set(backkit.get_exercise(exercise_id).poses.moving)
         for name, patch in drawn.items():
-            is_orange = to_hex(patch.get_facecolor()) in (ORANGE, poses._COLOURS["moving_far"])
+            is_orange = to_hex(patch.get_facecolor()) in (ORANGE, COLOURS["moving_far"])
             assert is_orange == (name in moving), name
         assert any(line.get_gid() == "floor-line" for line in ax.lines)
         fig.canvas.draw()  # renders with Agg without error
@@ -425,18 +439,19 @@ class TestDrawPose:
 
     def test_unknown_pose_and_exercise(self):
         with pytest.raises(
-            ValueError, match=r"has no pose: unknown name 'middle'\. Valid: start, end"
+            BackkitError,
+            match=r"^exercise 'squat' has no pose: unknown name 'middle'\. Valid: start, end$",
         ):
             backkit.draw_pose("squat", "middle")
-        with pytest.raises(KeyError, match="Did you mean 'squat'"):
+        with pytest.raises(UnknownExerciseError, match="Did you mean 'squat'"):
             backkit.draw_pose("squatt")
 
 
-class TestShowExercise:
+class TestPlotExercise:
     @pytest.mark.parametrize("exercise_id", IDS)
     def test_start_and_end_side_by_side_with_ghost_arrow_and_labels(self, exercise_id):
         ex = backkit.get_exercise(exercise_id)
-        fig = backkit.show_exercise(exercise_id)
+        fig = backkit.plot_exercise(exercise_id)
         start_ax, end_ax = fig.axes
         assert start_ax.get_title(loc="left") == "Start"
         end_title = end_ax.get_title(loc="left")
@@ -463,14 +478,12 @@ class TestShowExercise:
     @pytest.mark.parametrize("exercise_id", IDS)
     def test_the_arrow_points_the_way_the_traced_point_moves(self, exercise_id):
         ps = backkit.get_exercise(exercise_id).poses
-        fig = backkit.show_exercise(exercise_id)
+        fig = backkit.plot_exercise(exercise_id)
         arrows = [p for p in fig.axes[1].patches if p.get_gid() == "arrow"]
         assert len(arrows) == 1
         label = next(t for t in fig.axes[1].texts if t.get_gid() == "arrow-label")
         assert re.fullmatch(r"\d+(\.\d+)? s", label.get_text())
-        path, _, seconds = poses._arrow(
-            ps, poses._seconds_scale(backkit.get_exercise(exercise_id), ps)
-        )
+        path, _, seconds = movement_arrow(ps, seconds_scale(backkit.get_exercise(exercise_id), ps))
         assert label.get_text() == f"{seconds:g} s"
         moved = (
             points(exercise_id, "end")[ps.trace][0] - points(exercise_id, "start")[ps.trace][0],
@@ -482,18 +495,25 @@ class TestShowExercise:
     def test_every_figure_draws_the_body_at_the_same_scale(self):
         scales = []
         for exercise_id in IDS:
-            fig = backkit.show_exercise(exercise_id)
+            fig = backkit.plot_exercise(exercise_id)
             ax = fig.axes[0]
             x0, x1 = ax.get_xlim()
             scales.append(ax.get_position().width * fig.get_figwidth() / (x1 - x0))
         assert max(scales) == pytest.approx(min(scales), rel=0.01)
 
     def test_without_ghost(self):
-        fig = backkit.show_exercise("bridge", ghost=False)
+        fig = backkit.plot_exercise("bridge", ghost=False)
         assert not segment_patches(fig.axes[1], "ghost:")
 
+    def test_show_exercise_is_the_former_name(self):
+        fig = backkit.show_exercise("bridge")
+        assert [ax.get_title(loc="left") for ax in fig.axes] == [
+            ax.get_title(loc="left") for ax in backkit.plot_exercise("bridge").axes
+        ]
+        assert backkit.poses.show_exercise is not None
 
-# ---------------------------------------------------------------- animation
+
+# ---------------------------------------------------------------- animation (animate)
 
 
 class TestAnimation:
@@ -537,7 +557,7 @@ class TestAnimation:
 
     def test_the_timeline_holds_the_end_pose_and_returns_to_the_start(self):
         ex = backkit.get_exercise("double-knee-to-chest")
-        ticks = poses._timeline(ex, ex.poses, fps=10, hold_seconds=3, max_images=48)
+        ticks = timeline(ex, ex.poses, fps=10, hold_seconds=3, max_images=48)
         held = [t for t in ticks if t.image == ("hold",)]
         assert len(held) == 30 and held[0].caption == f"hold {ex.hold_seconds} s"
         for tick, pose in ((held[0], "end"), (ticks[-1], "start")):
@@ -553,7 +573,7 @@ class TestAnimation:
         ],
     )
     def test_bad_options(self, kwargs, message):
-        with pytest.raises(ValueError, match=re.escape(message)):
+        with pytest.raises(BackkitError, match="^animate_exercise: " + re.escape(message)):
             backkit.animate_exercise("squat", **kwargs)
 
     def test_no_figure_is_left_open(self):
@@ -583,7 +603,9 @@ class TestTimerHook:
             assert poses.phase_pose("knee-to-chest", kind) == "start"
 
     def test_pose_png_bad_size(self):
-        with pytest.raises(ValueError, match="size=8 must be a whole number of pixels"):
+        with pytest.raises(
+            BackkitError, match=r"^pose_png: size=8 must be a whole number of pixels"
+        ):
             poses.pose_png("squat", size=8)
 
 

@@ -3,6 +3,7 @@
 import pytest
 
 from backkit import safety
+from backkit.errors import BackkitError, CatalogueError
 
 
 def test_rules_carry_sources_for_every_section():
@@ -33,9 +34,31 @@ def test_pain_zones_follow_the_pain_monitoring_model(score, zone):
     assert safety.pain_zone(score) == zone
 
 
-def test_pain_zone_rejects_scores_off_the_scale():
-    with pytest.raises(ValueError, match="pain: 11 is outside the 0-10 scale"):
-        safety.pain_zone(11)
+@pytest.mark.parametrize("score", [11, -1])
+def test_pain_zone_rejects_scores_off_the_scale(score):
+    with pytest.raises(BackkitError, match=f"^pain: {score} is outside the 0-10 scale$"):
+        safety.pain_zone(score)
+
+
+def test_zones_that_stop_short_of_10_are_a_catalogue_error(monkeypatch):
+    real = safety.rules()
+    short = {**real, "pain_monitoring": {**real["pain_monitoring"], "zones": [{"upto": 8}]}}
+    monkeypatch.setattr(safety, "parse_yaml", lambda *args: short)
+    safety.rules.cache_clear()
+    try:
+        with pytest.raises(CatalogueError, match=r"^safety.yaml \(built-in\): pain_monitoring"):
+            safety.rules()
+    finally:
+        monkeypatch.undo()
+        safety.rules.cache_clear()
+    assert safety.rules() == real
+
+
+def test_show_safety_is_markdown_in_a_red_frame():
+    md = safety.show_safety()
+    assert type(md).__name__ == "Markdown"
+    assert md.data.startswith('<div style="border:2px solid #b2182b')
+    assert safety.safety_markdown() in md.data
 
 
 def test_check_pain():
