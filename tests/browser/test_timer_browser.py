@@ -108,6 +108,14 @@ def test_the_timer_works_in_voila(start_voila, make_notebook, page, tmp_path):
     page.locator(".bk-timer .bk-start").wait_for(timeout=60_000)
     assert read(page, ".bk-phase") == "Ready: Get ready"
     page.locator(".bk-timer .bk-start").click()
+    # Two separate waits, so a failure says which step did not happen: the
+    # click reaching the kernel (the phase leaves "Ready"), or the countdown
+    # moving on to the hold. (On a busy machine the first once took > 15 s.)
+    try:
+        wait_text(page, ".bk-phase", r"^(?!Ready:)", timeout=15)
+    except AssertionError as err:
+        errors = page.locator(".bk-timer .bk-errors").inner_text().strip()
+        raise AssertionError(f"Start never took effect: {err}; errors shown: {errors!r}") from None
     wait_text(page, ".bk-phase", r"^Hold - rep 1 of 2$", timeout=15)
     wait_text(page, ".bk-countdown", r"^0:01$", timeout=5)
     page.screenshot(path=str(ARTIFACTS / "timer-voila.png"))
