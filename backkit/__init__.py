@@ -40,7 +40,7 @@ _EXPORTS = {
     "Routine": "routine",
     "RoutineError": "errors",
     "build_routine": "routine",
-    "SessionTimer": "timer",
+    "SessionTimer": "widgets.timer",
     # sample data and charts
     "sample_log": "sample",
     "sample_plan": "sample",
@@ -53,7 +53,7 @@ _EXPORTS = {
     "plot_exercise_history": "charts",
     "plot_outcomes": "charts",
     # outcome measures
-    "CheckIn": "checkin",
+    "CheckIn": "widgets.checkin",
     "record_checkin": "outcomes",
     "outcomes_frame": "outcomes",
     "sample_checkins": "sample",
@@ -72,16 +72,15 @@ _SUBMODULES = {
     "log",
     "plan",
     "routine",
-    "timer",
     "sample",
     "analysis",
     "charts",
     "poses",
     "outcomes",
-    "checkin",
     "report",
     "cli",
     "app",
+    "widgets",
 }
 
 __all__ = sorted([*_EXPORTS, *_SUBMODULES, "adherence", "__version__"])

@@ -11,7 +11,10 @@ small state machine (ready, running, paused, finished) that computes the
 current phase, the time left and the progress, handles pause, resume, skip and
 stop, and reports what was actually done per exercise and side, so that a
 session stopped early is logged as partial instead of being lost. The widget in
-:mod:`backkit.timer` only asks the engine what to show.
+:mod:`backkit.widgets.timer` only asks the engine what to show.
+
+:func:`for_plan` is the one way a plan's day becomes a routine (for
+:meth:`backkit.SessionTimer.for_plan` and the app alike).
 
 Examples
 --------
@@ -37,11 +40,17 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._checks import LIMITS
-from .errors import RoutineError
-from .exercises import Exercise, get_exercise, unknown_id_message
+from .errors import RoutineError, did_you_mean
+from .exercises import Exercise, get_exercise
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from datetime import date
+
+    from .plan import Plan, PlanItem
 
 __all__ = [
     "MIN_REP_FRACTION",
@@ -54,6 +63,8 @@ __all__ = [
     "RoutineError",
     "Status",
     "build_routine",
+    "for_plan",
+    "for_plan_item",
     "format_seconds",
 ]
 
@@ -81,8 +92,8 @@ _OVERRIDES = (
     "switch_seconds",
     "side_order",
 )
-
-
+# Words people reach for that fuzzy matching does not connect to an override.
+_OVERRIDE_HINTS = {"per_side": "side_order", "side": "side_order", "sides": "side_order"}
 
 
 # --------------------------------------------------------------------------
@@ -265,10 +276,13 @@ def build_routine(exercise_or_id: str | Exercise, **overrides: Any) -> Routine:
     where = f"build_routine({ex.id!r})"
     unknown = [k for k in overrides if k not in _OVERRIDES]
     if unknown:
+        name = unknown[0]
+        hint = did_you_mean(name, _OVERRIDES)
+        if not hint and name in _OVERRIDE_HINTS:
+            hint = f" Did you mean {_OVERRIDE_HINTS[name]!r}?"
         raise RoutineError(
-            f"{where}: {unknown_id_message(unknown[0], list(_OVERRIDES))}".replace(
-                "exercise id", "override"
-            )
+            f"unknown override {name!r}.{hint} Valid overrides: {', '.join(_OVERRIDES)}",
+            where=where,
         )
     o = {k: v for k, v in overrides.items() if v is not None}
 
@@ -417,6 +431,79 @@ def _side_order(value: Any, where: str) -> tuple[str, ...]:
             "of distinct sides such as ('right', 'left')"
         )
     return tuple(order)
+
+
+# --------------------------------------------------------------------------
+# A plan's routines
+
+
+def for_plan_item(item: PlanItem, overrides: Mapping[str, Any] | None = None) -> Routine:
+    """Build the routine of one plan item: the plan's dose, the catalogue's for what it leaves out.
+
+    Parameters
+    ----------
+    item : PlanItem
+        An exercise of a plan (``sets``, ``reps``, ``hold_seconds``; None means
+        the catalogue's value).
+    overrides : mapping, optional
+        Overrides for :func:`build_routine`; they win over the plan's dose
+        (the app's quick try shortens every exercise this way).
+
+    Examples
+    --------
+    >>> from backkit.plan import PlanItem
+    >>> from backkit.routine import for_plan_item
+    >>> r = for_plan_item(PlanItem("squat", reps=12))
+    >>> r.bouts[0].sets, r.bouts[0].reps
+    (3, 12)
+    """
+    dose = {"sets": item.sets, "reps": item.reps, "hold_seconds": item.hold_seconds}
+    return build_routine(item.exercise_id, **{**dose, **(overrides or {})})
+
+
+def for_plan(
+    plan: Plan,
+    day: date,
+    *,
+    rest_seconds: float = 30.0,
+    overrides: Mapping[str, Any] | None = None,
+) -> Routine | None:
+    """Build the session a plan prescribes for ``day``: its exercises one after another.
+
+    The one path from a plan to a routine, used by
+    :meth:`backkit.SessionTimer.for_plan` and the app.
+
+    Parameters
+    ----------
+    plan : Plan
+    day : date
+    rest_seconds : float, default 30
+        At least this long between exercises (see :meth:`Routine.chain`).
+    overrides : mapping, optional
+        Overrides applied to every exercise (see :func:`for_plan_item`).
+
+    Returns
+    -------
+    Routine or None
+        None when the plan prescribes nothing on ``day`` (a rest day, or a
+        day outside the plan).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from backkit.plan import Plan
+    >>> from backkit.routine import for_plan
+    >>> plan = Plan("Two", items=["bridge", "squat"], weekdays=["mon"], start=dt.date(2024, 5, 6))
+    >>> for_plan(plan, dt.date(2024, 5, 6)).exercise_ids
+    ('bridge', 'squat')
+    >>> for_plan(plan, dt.date(2024, 5, 7)) is None
+    True
+    """
+    items = plan.due_on(day)
+    if not items:
+        return None
+    routines = [for_plan_item(item, overrides) for item in items]
+    return Routine.chain(routines, rest_seconds=rest_seconds)
 
 
 # --------------------------------------------------------------------------
@@ -699,7 +786,7 @@ class Engine:
     def to_wall(self, t: float) -> datetime:
         """Convert a clock time of this engine to the wall-clock time (tz-aware)."""
         if self._t0 is None or self._wall0 is None:
-            raise RuntimeError("the engine has not started")
+            raise RoutineError("the engine has not started", where="Engine.to_wall")
         return self._wall0 + timedelta(seconds=t - self._t0)
 
     def results(self) -> list[BoutResult]:

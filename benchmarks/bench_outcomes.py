@@ -95,7 +95,7 @@ def main() -> None:
             fig.savefig(Path(tmp) / "big.png", dpi=80)
             print(f"   savefig PNG of that: {(time.perf_counter() - t0) * 1000:.0f} ms")
 
-            from backkit.checkin import CheckIn
+            from backkit import CheckIn
 
             t, _ = timed(lambda: CheckIn(log, today=START + dt.timedelta(weeks=WEEKS)))
             print(f"5. CheckIn() on the {WEEKS}-check-in store: {t * 1000:.0f} ms")

@@ -1,7 +1,7 @@
 """Benchmark the session timer: drift, update rate, and a kernel kept free.
 
 1. The engine, headless, on the real monotonic clock: one 60 s hold driven by
-   :class:`backkit.timer.Ticker` (0.1 s tick) on an asyncio loop. Prints how
+   :class:`backkit.widgets.timer.Ticker` (0.1 s tick) on an asyncio loop. Prints how
    late the end of the hold was seen, how far the reported elapsed time ever
    was from the monotonic clock, and the update rate. For contrast, a naive
    loop of ``await asyncio.sleep(0.1)`` runs beside it on the same loop.
@@ -23,7 +23,7 @@ import sys
 import time
 
 from backkit.routine import Engine, build_routine
-from backkit.timer import Ticker
+from backkit.widgets.timer import Ticker
 
 
 def ms(x: float) -> str:
@@ -150,7 +150,7 @@ def kernel_run(hold: float, samples: int) -> dict:
     kc.start_channels()
     try:
         kc.wait_for_ready(timeout=60)
-        execute_and_print(kc, "import backkit.timer")  # imports outside the measurement
+        execute_and_print(kc, "import backkit.widgets.timer")  # imports outside the measurement
         for _ in range(5):
             round_trip(kc)  # warm up
         idle = []

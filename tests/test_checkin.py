@@ -8,9 +8,9 @@ import ipywidgets as widgets
 import numpy as np
 
 from backkit.charts import plot_outcomes
-from backkit.checkin import CheckIn
 from backkit.log import SessionLog
 from backkit.outcomes import outcomes_frame, record_checkin, summary_line
+from backkit.widgets.checkin import CheckIn
 
 MONDAY = dt.date(2025, 3, 3)
 

@@ -11,6 +11,8 @@ from backkit.routine import (
     Routine,
     RoutineError,
     build_routine,
+    for_plan,
+    for_plan_item,
     format_seconds,
 )
 
@@ -536,6 +538,49 @@ class TestChain:
     def test_chain_of_nothing_is_an_error(self):
         with pytest.raises(RoutineError, match="'routines' is empty"):
             Routine.chain([])
+
+
+class TestForPlan:
+    """The one path from a plan's day to a routine (the timer and the app both use it)."""
+
+    @pytest.fixture
+    def plan(self):
+        from backkit.plan import Plan, PlanItem
+
+        items = [PlanItem("bridge", sets=2, reps=4, hold_seconds=8), PlanItem("squat")]
+        return Plan("Mon-Wed", items=items, weekdays=["mon", "wed"], start="2025-03-03")
+
+    def test_the_days_items_at_the_plans_dose_then_the_catalogues(self, plan):
+        from datetime import date
+
+        r = for_plan(plan, date(2025, 3, 5), rest_seconds=20)
+        assert r.exercise_ids == ("bridge", "squat")
+        bridge, squat = r.bouts
+        assert (bridge.sets, bridge.reps, bridge.seconds_per_rep) == (2, 4, 8.0)
+        squat_ex = get_exercise("squat")
+        assert (squat.sets, squat.reps, squat.seconds_per_rep) == (
+            squat_ex.sets,
+            squat_ex.reps,
+            float(squat_ex.rep_seconds),
+        )
+        assert r == Routine.chain([for_plan_item(i) for i in plan.items], rest_seconds=20)
+
+    def test_each_item_matches_the_plans_dose(self, plan):
+        for item in plan.items:
+            b = for_plan_item(item).bouts[0]
+            assert (b.sets, b.reps, b.seconds_per_rep) == plan.dose(item.exercise_id)
+
+    def test_a_rest_day_or_a_day_outside_the_plan_has_no_routine(self, plan):
+        from datetime import date
+
+        assert for_plan(plan, date(2025, 3, 4)) is None  # a Tuesday
+        assert for_plan(plan, date(2025, 3, 2)) is None  # before the start
+
+    def test_overrides_win_over_the_plan(self, plan):
+        from datetime import date
+
+        r = for_plan(plan, date(2025, 3, 3), overrides={"sets": 1, "reps": 1, "hold_seconds": 2})
+        assert [(b.sets, b.reps, b.seconds_per_rep) for b in r.bouts] == [(1, 1, 2.0)] * 2
 
 
 @pytest.mark.parametrize(

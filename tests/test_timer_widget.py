@@ -5,14 +5,18 @@ does; two run the real ticking task on a real asyncio event loop.
 """
 
 import asyncio
+import datetime as dt
+import re
 import time
 
 import pytest
 
 from backkit import safety
+from backkit.errors import LogError, RoutineError
 from backkit.log import SessionLog
 from backkit.routine import Routine, build_routine
-from backkit.timer import SessionTimer, Ticker, beep_wav
+from backkit.widgets.sound import beep_wav
+from backkit.widgets.timer import SessionTimer, Ticker
 
 
 class FakeClock:
@@ -30,6 +34,12 @@ SHORT = {
     "rest_seconds": 1,
     "switch_seconds": 1,
 }  # knee-to-chest: prepare 1, L 2+1+2, switch 1, R 2+1+2 = 12 s
+
+
+@pytest.fixture(autouse=True)
+def _own_home(tmp_path, monkeypatch):
+    # A timer without a log saves to the default log: keep each test's apart.
+    monkeypatch.setenv("BACKKIT_HOME", str(tmp_path / "home"))
 
 
 def make(clock=None, log=None, exercise="knee-to-chest", **kw):
@@ -57,16 +67,16 @@ def classes(widget) -> set[str]:
 class TestBeforeStart:
     def test_shows_the_exercise_and_the_whole_plan(self):
         timer, _ = make()
-        assert "Single knee to chest" in timer.title.value
-        assert "1 set x 2 reps per side, hold 2 s - about 0:12" in timer.title.value
-        assert timer.title.value.count("Single knee to chest") == 1
+        assert "Single knee to chest" in timer.view.title.value
+        assert "1 set x 2 reps per side, hold 2 s - about 0:12" in timer.view.title.value
+        assert timer.view.title.value.count("Single knee to chest") == 1
         assert timer.phase_text == "Ready: Get ready - left leg"
         assert timer.countdown_text == "0:01"
-        assert "Session 0:00 of 0:12" in timer.session_text.value
-        assert shown(timer.before_box) and not shown(timer.after_box)
-        assert not timer.start_button.disabled
-        assert timer.pause_button.disabled and timer.skip_button.disabled
-        assert timer.stop_button.disabled
+        assert "Session 0:00 of 0:12" in timer.view.session_text.value
+        assert shown(timer.view.before_box) and not shown(timer.view.after_box)
+        assert not timer.view.start_button.disabled
+        assert timer.view.pause_button.disabled and timer.view.skip_button.disabled
+        assert timer.view.stop_button.disabled
         assert timer.state == "ready" and timer.beeps == 0
 
     def test_every_control_has_a_css_class(self):
@@ -98,10 +108,18 @@ class TestBeforeStart:
         timer, _ = make()
         labels = [
             b.description
-            for b in (timer.start_button, timer.pause_button, timer.skip_button, timer.stop_button)
+            for b in (
+                timer.view.start_button,
+                timer.view.pause_button,
+                timer.view.skip_button,
+                timer.view.stop_button,
+            )
         ]
         assert labels == ["▶ Start", "❚❚ Pause", "» Skip", "■ Stop"]
-        assert all(b.tooltip for b in (timer.start_button, timer.stop_button, timer.mute_toggle))
+        assert all(
+            b.tooltip
+            for b in (timer.view.start_button, timer.view.stop_button, timer.view.mute_toggle)
+        )
 
     def test_overrides_reach_the_routine(self):
         timer = SessionTimer("bridge", sets=1, reps=3, hold_seconds=4)
@@ -112,96 +130,101 @@ class TestBeforeStart:
             SessionTimer("bridge", reps=-1)
 
     def test_a_routine_takes_no_overrides(self):
-        with pytest.raises(TypeError, match="not to a ready-made Routine"):
+        with pytest.raises(RoutineError, match="not to a ready-made Routine"):
             SessionTimer(build_routine("bridge"), reps=3)
 
 
 class TestRunning:
     def test_start_counts_down_through_the_phases(self):
         timer, clock = make()
-        timer.pain_before.value = 2
-        timer.start_button.click()
+        timer.view.pain_before.value = 2
+        timer.view.start_button.click()
         assert timer.state == "running"
-        assert not shown(timer.before_box) and timer.pain_before.disabled
-        assert timer.start_button.disabled and not timer.pause_button.disabled
+        assert not shown(timer.view.before_box) and timer.view.pain_before.disabled
+        assert timer.view.start_button.disabled and not timer.view.pause_button.disabled
         assert timer.beeps == 1  # the cue for "get ready"
 
         s = at(timer, clock, 1.6)  # 0.6 s into rep 1 of the left leg
         assert timer.phase_text == "Hold - left leg - rep 1 of 2"
         assert timer.countdown_text == "0:02"
-        assert "font-size:84px" in timer.countdown.value and "0:02" in timer.countdown.value
-        assert timer.phase_bar.value == pytest.approx(0.3)
-        assert timer.session_bar.value == pytest.approx(1.6 / 12, abs=1e-3)
-        assert "1 of 2" in timer.counters.value and "left leg" in timer.counters.value
-        assert "Next: Rest - left leg (0:01)" in timer.next_label.value
-        assert timer.phase_bar.style.bar_color == "#1a9850"
+        assert "bk-countdown-text" in timer.view.countdown.value
+        assert ">0:02<" in timer.view.countdown.value
+        assert timer.view.phase_bar.value == pytest.approx(0.3)
+        assert timer.view.session_bar.value == pytest.approx(1.6 / 12, abs=1e-3)
+        assert "1 of 2" in timer.view.counters.value and "left leg" in timer.view.counters.value
+        assert "Next: Rest - left leg (0:01)" in timer.view.next_label.value
+        assert timer.view.phase_bar.style.bar_color == "#1a9850"
         assert s.phase.kind == "hold" and timer.beeps == 2
 
         at(timer, clock, 3.2)
         assert timer.phase_text == "Rest - left leg"
-        assert "1 of 2" in timer.counters.value  # reps behind on this side
-        assert timer.phase_bar.style.bar_color == "#2166ac"
+        assert "1 of 2" in timer.view.counters.value  # reps behind on this side
+        assert timer.view.phase_bar.style.bar_color == "#2166ac"
         at(timer, clock, 6.5)
         assert timer.phase_text == "Switch to the right leg"
-        assert "0 of 2" in timer.counters.value and "right leg" in timer.counters.value
-        assert "Next: Hold - right leg - rep 1 of 2" in timer.next_label.value
+        assert "0 of 2" in timer.view.counters.value and "right leg" in timer.view.counters.value
+        assert "Next: Hold - right leg - rep 1 of 2" in timer.view.next_label.value
 
     def test_beeps_are_short_wavs_played_by_a_new_audio_widget(self):
         timer, clock = make()
-        timer.start_button.click()
-        (audio,) = timer.audio_box.children
+        timer.view.start_button.click()
+        (audio,) = timer.view.audio_box.children
         assert audio.autoplay and not audio.controls and audio.format == "wav"
         assert audio.value[:4] == b"RIFF" and audio.value == beep_wav((660.0,))
         at(timer, clock, 1.2)
-        (audio2,) = timer.audio_box.children
+        (audio2,) = timer.view.audio_box.children
         assert audio2 is not audio and audio2.value == beep_wav((880.0,))
 
     def test_mute(self):
         timer, clock = make()
-        timer.mute_toggle.value = True
-        assert timer.mute_toggle.description == "♪ Sound off"
-        timer.start_button.click()
+        timer.view.mute_toggle.value = True
+        assert timer.view.mute_toggle.description == "♪ Sound off"
+        timer.view.start_button.click()
         at(timer, clock, 4)
-        assert timer.beeps == 0 and timer.audio_box.children == ()
-        timer.mute_toggle.value = False
-        assert timer.mute_toggle.description == "♪ Sound on"
+        assert timer.beeps == 0 and timer.view.audio_box.children == ()
+        timer.view.mute_toggle.value = False
+        assert timer.view.mute_toggle.description == "♪ Sound on"
         at(timer, clock, 6.5)  # the switch
         assert timer.beeps == 1
 
     def test_pause_freezes_and_resume_continues(self):
         timer, clock = make()
-        timer.start_button.click()
+        timer.view.start_button.click()
         at(timer, clock, 1.5)
-        timer.pause_button.click()
-        assert timer.state == "paused" and timer.pause_button.description == "▶ Resume"
+        timer.view.pause_button.click()
+        assert timer.state == "paused" and timer.view.pause_button.description == "▶ Resume"
         assert timer.phase_text == "Hold - left leg - rep 1 of 2 (paused)"
-        frozen = (timer.countdown_text, timer.phase_bar.value, timer.session_bar.value)
+        frozen = (timer.countdown_text, timer.view.phase_bar.value, timer.view.session_bar.value)
         at(timer, clock, 60)
-        assert (timer.countdown_text, timer.phase_bar.value, timer.session_bar.value) == frozen
-        timer.pause_button.click()
-        assert timer.state == "running" and timer.pause_button.description == "❚❚ Pause"
+        assert (
+            timer.countdown_text,
+            timer.view.phase_bar.value,
+            timer.view.session_bar.value,
+        ) == frozen
+        timer.view.pause_button.click()
+        assert timer.state == "running" and timer.view.pause_button.description == "❚❚ Pause"
         s = at(timer, clock, 60.4)
         assert s.phase.kind == "hold" and s.remaining == pytest.approx(1.1)
 
     def test_skip_moves_on_at_once(self):
         timer, _ = make()
-        timer.start_button.click()
-        timer.skip_button.click()
+        timer.view.start_button.click()
+        timer.view.skip_button.click()
         assert timer.phase_text == "Hold - left leg - rep 1 of 2"
         assert timer.countdown_text == "0:02" and timer.beeps == 2
 
     def test_finishing_asks_for_pain_after_and_saves_completed_rows(self):
         timer, clock = make()
-        timer.pain_before.value = 3
-        timer.start_button.click()
+        timer.view.pain_before.value = 3
+        timer.view.start_button.click()
         at(timer, clock, 12)
         assert timer.state == "finished" and timer.phase_text == "Done - well done!"
-        assert timer.countdown_text == "0:00" and timer.session_bar.value == 1.0
-        assert "2 of 2" in timer.counters.value
-        assert shown(timer.after_box) and timer.stop_button.disabled
-        timer.pain_after.value = 2
-        timer.notes.value = "felt loose"
-        timer.save_button.click()
+        assert timer.countdown_text == "0:00" and timer.view.session_bar.value == 1.0
+        assert "2 of 2" in timer.view.counters.value
+        assert shown(timer.view.after_box) and timer.view.stop_button.disabled
+        timer.view.pain_after.value = 2
+        timer.view.notes.value = "felt loose"
+        timer.view.save_button.click()
         df = timer.records
         assert list(df["side"]) == ["left", "right"]
         assert list(df["status"]) == ["completed", "completed"]
@@ -212,21 +235,24 @@ class TestRunning:
             "datetime64[ns"
         )
         assert (df["source"] == "timer").all()
-        assert "Saved 2 rows to timer.records (no log given) (completed)" in timer.message.value
-        assert timer.save_button.disabled and timer.save_button.description == "✓ Saved"
-        assert timer.output.outputs == ()
+        assert "Saved 2 rows to the log (completed)" in timer.view.message.value
+        # no log given: the person's own log, opened at Save
+        stored = SessionLog().frame()
+        assert list(stored["session_id"]) == list(df["session_id"])
+        assert timer.view.save_button.disabled and timer.view.save_button.description == "✓ Saved"
+        assert timer.view.output.outputs == ()
 
     def test_stopped_early_is_saved_as_partial(self, tmp_path):
         log = SessionLog(tmp_path / "log.sqlite")
         timer, clock = make(log=log)
-        timer.start_button.click()
+        timer.view.start_button.click()
         at(timer, clock, 3.5)  # left rep 1 done, resting
-        timer.stop_button.click()
+        timer.view.stop_button.click()
         assert timer.state == "finished"
         assert timer.phase_text == "Stopped during: Rest - left leg"
-        assert shown(timer.after_box)
-        timer.save_button.click()
-        assert "(partial)" in timer.message.value and "to the log" in timer.message.value
+        assert shown(timer.view.after_box)
+        timer.view.save_button.click()
+        assert "(partial)" in timer.view.message.value and "to the log" in timer.view.message.value
         log.close()
         df = SessionLog(tmp_path / "log.sqlite").frame()  # reopened from disk
         assert list(zip(df["side"], df["reps_done"], df["status"], strict=True)) == [
@@ -239,66 +265,82 @@ class TestRunning:
     @pytest.mark.parametrize(("before", "after"), [(2, 4), (1, 7), (3, 3)])
     def test_pain_advice_after_saving(self, before, after):
         timer, clock = make()
-        timer.pain_before.value = before
-        timer.start_button.click()
+        timer.view.pain_before.value = before
+        timer.view.start_button.click()
         at(timer, clock, 12)
-        timer.pain_after.value = after
-        timer.save_button.click()
+        timer.view.pain_after.value = after
+        timer.view.save_button.click()
         advice = safety.check_pain(before, after)
         if advice is None:
-            assert "Reduce:" not in timer.message.value and "Stop:" not in timer.message.value
+            assert (
+                "Reduce:" not in timer.view.message.value
+                and "Stop:" not in timer.view.message.value
+            )
         else:
-            assert f"{advice.level.title()}:</b>" in timer.message.value
-            assert advice.message.split(".")[0] in timer.message.value
+            assert f"{advice.level.title()}:</b>" in timer.view.message.value
+            assert advice.message.split(".")[0] in timer.view.message.value
 
     def test_a_log_that_refuses_the_rows_leaves_save_enabled(self, tmp_path):
         log = SessionLog(tmp_path / "log.sqlite")
         timer, clock = make(log=log)
-        timer.start_button.click()
+        timer.view.start_button.click()
         at(timer, clock, 12)
-        timer.notes.value = "x" * 5000  # longer than the log accepts
-        timer.save_button.click()
-        assert "Not saved:" in timer.message.value and "notes" in timer.message.value
-        assert not timer.save_button.disabled and len(log) == 0
-        timer.notes.value = "ok"
-        timer.save_button.click()
+        timer.view.notes.value = "x" * 5000  # longer than the log accepts
+        timer.view.save_button.click()
+        assert "Not saved:" in timer.view.message.value and "notes" in timer.view.message.value
+        assert not timer.view.save_button.disabled and len(log) == 0
+        timer.view.notes.value = "ok"
+        timer.view.save_button.click()
         assert len(log) == 2
 
-    def test_errors_in_callbacks_are_shown_not_lost(self):
-        class BrokenLog:
+    def test_errors_in_callbacks_are_shown_not_lost(self, tmp_path):
+        class BrokenLog(SessionLog):
             def record_many(self, rows):
                 raise RuntimeError("disk on fire")
 
-        timer, clock = make(log=BrokenLog())
-        timer.start_button.click()
+        timer, clock = make(log=BrokenLog(tmp_path / "log.sqlite"))
+        timer.view.start_button.click()
         at(timer, clock, 12)
-        timer.save_button.click()  # must not raise out of the callback
-        (out,) = timer.output.outputs
+        timer.view.save_button.click()  # must not raise out of the callback
+        (out,) = timer.view.output.outputs
         assert out["name"] == "stderr" and "RuntimeError: disk on fire" in out["text"]
 
-    def test_a_log_with_only_record_gets_one_call_per_row(self):
-        class RecordOnly:
-            def __init__(self):
-                self.rows = []
-
-            def record(self, **fields):
-                self.rows.append(fields)
-                return fields
-
-        log = RecordOnly()
-        timer, clock = make(log=log)
-        timer.start_button.click()
+    def test_a_log_is_a_session_log_or_a_path(self, tmp_path):
+        with pytest.raises(LogError, match="log: dict is not a SessionLog; give a SessionLog"):
+            SessionTimer("bridge", {})
+        timer, clock = make(log=tmp_path / "given.sqlite")
+        assert not (tmp_path / "given.sqlite").exists()  # showing a timer writes nothing
+        timer.view.start_button.click()
         at(timer, clock, 12)
-        timer.save_button.click()
-        assert [r["side"] for r in log.rows] == ["left", "right"]
+        timer.view.save_button.click()
+        assert len(SessionLog(tmp_path / "given.sqlite")) == 2
+
+    def test_a_file_that_is_not_a_log_is_not_saved_to(self, tmp_path):
+        path = tmp_path / "notes.sqlite"
+        path.write_text("not a database")
+        timer, clock = make(log=path)
+        timer.view.start_button.click()
+        at(timer, clock, 12)
+        timer.view.save_button.click()
+        assert (
+            "Not saved:" in timer.view.message.value and "notes.sqlite" in timer.view.message.value
+        )
+        assert not timer.view.save_button.disabled and timer.view.output.outputs == ()
+
+    def test_the_session_id_is_the_logs_kind(self, monkeypatch):
+        monkeypatch.setenv("BACKKIT_TZ", "Europe/London")
+        start = dt.datetime(2025, 3, 3, 8, 0, 30, tzinfo=dt.timezone.utc)
+        timer = SessionTimer("bridge", clock=FakeClock(), wallclock=lambda: start)
+        timer.view.start_button.click()
+        assert re.fullmatch(r"20250303-0800-[0-9a-f]{6}", timer.session_id)
 
     def test_two_timers_are_independent(self):
         a, clock = make()
         b = SessionTimer("bridge", clock=clock, sets=1, reps=1, hold_seconds=5)
-        a.start_button.click()
+        a.view.start_button.click()
         clock.t += 2
-        b.start_button.click()
-        a.pause_button.click()
+        b.view.start_button.click()
+        a.view.pause_button.click()
         clock.t += 3
         a.refresh(), b.refresh()
         assert (a.state, b.state) == ("paused", "running")
@@ -315,12 +357,12 @@ class TestRunning:
         )
         clock = FakeClock()
         timer = SessionTimer(r, clock=clock)
-        assert "Bridge + Bodyweight squat" in timer.title.value
-        timer.start_button.click()
+        assert "Bridge + Bodyweight squat" in timer.view.title.value
+        timer.view.start_button.click()
         at(timer, clock, 4)
-        assert timer.phase_text == "Get ready" and "Move" in timer.next_label.value
+        assert timer.phase_text == "Get ready" and "Move" in timer.view.next_label.value
         at(timer, clock, r.total_seconds)
-        timer.save_button.click()
+        timer.view.save_button.click()
         assert list(timer.records["exercise_id"]) == ["bridge", "squat"]
 
 
@@ -347,8 +389,8 @@ def test_ticker_refreshes_on_a_real_loop_and_leaves_it_free():
         )  # fmt: skip
         other = SessionTimer("squat", sets=1, reps=2, rep_seconds=0.3, prepare_seconds=0.1)
         t0 = time.monotonic()
-        timer.start_button.click()  # as a click from the browser does: inside the loop
-        other.start_button.click()
+        timer.view.start_button.click()  # as a click from the browser does: inside the loop
+        other.view.start_button.click()
         assert timer.ticker.task is not None and not timer.ticker.task.done()
         # other work on the same loop keeps running while both timers count
         beats = 0
@@ -374,15 +416,74 @@ def test_ticker_refreshes_on_a_real_loop_and_leaves_it_free():
 
 def test_run_drives_a_timer_in_a_script_without_a_running_loop():
     timer = SessionTimer("bridge", sets=1, reps=1, hold_seconds=0.3, prepare_seconds=0.1)
-    timer.start_button.click()  # no running loop: nothing ticks yet
+    timer.view.start_button.click()  # no running loop: nothing ticks yet
     assert timer.ticker.task is None
     t0 = time.monotonic()
     status = asyncio.run(timer.run())
     assert status.completed and 0.38 <= time.monotonic() - t0 < 0.8
-    timer.save_button.click()
+    timer.view.save_button.click()
     assert list(timer.records["status"]) == ["completed"]
 
 
 def test_ticker_rejects_a_bad_tick():
-    with pytest.raises(ValueError, match="'tick' must be a positive number of seconds, got 0"):
+    with pytest.raises(RoutineError, match="'tick' must be a positive number of seconds, got 0"):
         Ticker(SessionTimer("bridge").engine, lambda *a: None, tick=0)
+
+
+def test_for_plan_on_a_day_with_nothing_due_says_so():
+    from backkit.plan import Plan
+
+    plan = Plan("Mondays", items=["bridge"], weekdays=["mon"], start=dt.date(2025, 3, 3))
+    with pytest.raises(RoutineError, match="'Mondays' prescribes nothing on 2025-03-04"):
+        SessionTimer.for_plan(plan, dt.date(2025, 3, 4))
+
+
+def test_for_plan_takes_today_from_the_kit(monkeypatch):
+    from backkit import config
+    from backkit.plan import Plan
+
+    plan = Plan("Mondays", items=["bridge"], weekdays=["mon"], start=dt.date(2025, 3, 3))
+    monkeypatch.setattr(config, "today", lambda: dt.date(2025, 3, 10))  # a Monday
+    assert SessionTimer.for_plan(plan).routine.exercise_ids == ("bridge",)
+    monkeypatch.setattr(config, "today", lambda: dt.date(2025, 3, 11))
+    with pytest.raises(RoutineError, match="nothing on 2025-03-11"):
+        SessionTimer.for_plan(plan)
+
+
+def test_the_view_only_draws_what_it_is_given():
+    from backkit.routine import Engine
+    from backkit.widgets.timer_view import TimerView
+
+    r = build_routine("bridge", sets=1, reps=1, hold_seconds=5, prepare_seconds=2)
+    clock = FakeClock()
+    engine = Engine(r, clock=clock)
+    view = TimerView(r)
+    engine.start()
+    clock.t += 3
+    view.draw(engine.status())
+    assert view.phase_text == "Hold - rep 1 of 1" and view.countdown_text == "0:04"
+    assert view.pain_before.disabled and view.start_button.disabled
+    view.start_button.click()  # nobody listens: nothing happens, nothing breaks
+    assert view.output.outputs == () and view.audio_box.children == ()
+
+
+def test_the_style_sheet_is_shipped_and_shown_once_per_widget():
+    from importlib import resources
+
+    css = (resources.files("backkit.widgets") / "backkit.css").read_text()
+    assert re.search(r"\.bk-countdown-text\s*{[^}]*font-size:\s*84px", css)
+    timer, _ = make()
+    styles = [w for w in timer.view.children if "bk-style" in w._dom_classes]
+    assert len(styles) == 1 and css in styles[0].value
+
+
+def test_the_views_controls_answer_on_the_timer_too():
+    timer, clock = make()
+    assert timer.save_button is timer.view.save_button and timer.notes is timer.view.notes
+    timer.pain_before.value = 3
+    timer.start_button.click()
+    at(timer, clock, 12)
+    timer.save_button.click()
+    assert "Saved 2 rows" in timer.message.value
+    with pytest.raises(AttributeError, match="no attribute 'phase_bar'"):
+        timer.phase_bar  # drawing details stay the view's  # noqa: B018

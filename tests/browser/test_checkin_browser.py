@@ -46,7 +46,7 @@ def test_a_person_checks_in_twice_and_the_scores_land_in_the_store(open_notebook
     setup = (
         "import datetime as dt\n"
         "import backkit\n"
-        "from backkit.checkin import CheckIn\n"
+        "from backkit import CheckIn\n"
         "from backkit.outcomes import outcomes_frame\n"
         f"log = backkit.SessionLog(r'{log_path}')\n"
     )
@@ -127,7 +127,7 @@ def test_a_check_in_works_in_voila(start_voila, make_notebook, page, tmp_path):
         [
             "import datetime as dt\n"
             "import backkit\n"
-            "from backkit.checkin import CheckIn\n"
+            "from backkit import CheckIn\n"
             f"CheckIn(backkit.SessionLog(r'{log_path}'), today=dt.date(2025, 3, 3))"
         ],
     )

@@ -8,6 +8,8 @@ import pagetools
 import pytest
 from pagetools import set_slider
 
+from backkit.log import SessionLog
+
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -91,12 +93,13 @@ def test_a_person_runs_the_timer_and_the_session_lands_in_the_log(open_notebook,
 
 
 def test_the_timer_works_in_voila(start_voila, make_notebook, page, tmp_path):
+    log_path = tmp_path / "voila-log.sqlite"
     nb = make_notebook(
         tmp_path / "timer-app.ipynb",
         [
             "import backkit\n"
-            "timer = backkit.SessionTimer('bridge', sets=1, reps=2, hold_seconds=2,\n"
-            "                             prepare_seconds=1, rest_seconds=1)\n"
+            f"timer = backkit.SessionTimer('bridge', r'{log_path}', sets=1, reps=2,\n"
+            "                             hold_seconds=2, prepare_seconds=1, rest_seconds=1)\n"
             "timer"
         ],
     )
@@ -105,10 +108,21 @@ def test_the_timer_works_in_voila(start_voila, make_notebook, page, tmp_path):
     page.locator(".bk-timer .bk-start").wait_for(timeout=60_000)
     assert read(page, ".bk-phase") == "Ready: Get ready"
     page.locator(".bk-timer .bk-start").click()
+    # Two separate waits, so a failure says which step did not happen: the
+    # click reaching the kernel (the phase leaves "Ready"), or the countdown
+    # moving on to the hold. (On a busy machine the first once took > 15 s.)
+    try:
+        wait_text(page, ".bk-phase", r"^(?!Ready:)", timeout=15)
+    except AssertionError as err:
+        errors = page.locator(".bk-timer .bk-errors").inner_text().strip()
+        raise AssertionError(f"Start never took effect: {err}; errors shown: {errors!r}") from None
     wait_text(page, ".bk-phase", r"^Hold - rep 1 of 2$", timeout=15)
     wait_text(page, ".bk-countdown", r"^0:01$", timeout=5)
     page.screenshot(path=str(ARTIFACTS / "timer-voila.png"))
     page.locator(".bk-timer .bk-stop").click()
     wait_text(page, ".bk-phase", r"^Stopped during: Hold - rep 1 of 2$", timeout=10)
     page.locator(".bk-timer .bk-save").click()
-    wait_text(page, ".bk-message", r"Saved 1 row to timer.records \(no log given\) \(partial\)")
+    wait_text(page, ".bk-message", r"Saved 1 row to the log \(partial\)")
+    with SessionLog(log_path, create=False) as stored:
+        frame = stored.frame()
+    assert frame[["exercise_id", "status"]].values.tolist() == [["bridge", "partial"]]

@@ -1,0 +1,184 @@
+"""Pieces every backkit widget is made of, written once.
+
+HTML snippets and message boxes, buttons, the 0-10 pain slider, the one
+style sheet (``backkit.css`` beside this module), a guard that shows errors
+raised in callbacks instead of losing them, and how a widget opens its log.
+"""
+
+from __future__ import annotations
+
+import functools
+import html as _html
+import traceback
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+
+from ..errors import LogError
+
+if TYPE_CHECKING:
+    from ..log import SessionLog
+
+#: The anchors of every 0-10 pain question in the kit.
+PAIN_SCALE = "0 = no pain, 10 = worst pain imaginable"
+#: Message levels; each has its colour in ``backkit.css`` (``.bk-box-<level>``).
+LEVELS = ("ok", "reduce", "stop", "info")
+
+
+def escape(text: Any) -> str:
+    """``text`` made safe to put inside HTML."""
+    return _html.escape(str(text), quote=True)
+
+
+def html(cls: str, value: str = "", **layout: Any) -> widgets.HTML:
+    """An HTML widget with the CSS class ``cls`` (tests and style sheets select on it)."""
+    w = widgets.HTML(value, layout=widgets.Layout(**layout))
+    w.add_class(cls)
+    return w
+
+
+def button(label: str, cls: str, tooltip: str, style: str = "", **layout: Any) -> widgets.Button:
+    """A button with words on it (not only a symbol), a tooltip and the class ``cls``."""
+    size = {"width": "auto", "height": "40px", "min_width": "96px", **layout}
+    b = widgets.Button(
+        description=label, tooltip=tooltip, button_style=style, layout=widgets.Layout(**size)
+    )
+    b.add_class(cls)
+    return b
+
+
+def box(text: str, level: str = "info") -> str:
+    """A message box (HTML): ``level`` is one of :data:`LEVELS`; ``text`` is HTML already."""
+    if level not in LEVELS:
+        level = "info"
+    return f'<div class="bk-box bk-box-{level}">{text}</div>'
+
+
+def hint(text: str) -> str:
+    """A small grey line under a question (HTML; ``text`` is HTML already)."""
+    return f'<span class="bk-hint">{text}</span>'
+
+
+def pain_slider(
+    cls: str, value: int = 0, *, description: str = "Pain now", label_width: str = "80px",
+    width: str = "360px",
+) -> widgets.IntSlider:  # fmt: skip
+    """A 0-10 pain slider that reports only where it is let go."""
+    w = widgets.IntSlider(
+        value=value, min=0, max=10, step=1, continuous_update=False, description=description,
+        style={"description_width": label_width}, layout=widgets.Layout(width=width),
+    )  # fmt: skip
+    w.add_class(cls)
+    return w
+
+
+def pain_question(cls: str, question: str) -> widgets.HTML:
+    """The question above a pain slider, with the scale's anchors under it."""
+    return html(cls, f"{question}<br>{hint(PAIN_SCALE)}")
+
+
+@functools.lru_cache(maxsize=1)
+def style_sheet() -> str:
+    """The kit's one style sheet, ``backkit/widgets/backkit.css``."""
+    return (resources.files(__package__) / "backkit.css").read_text(encoding="utf-8")
+
+
+def style() -> widgets.HTML:
+    """A zero-height widget that brings the style sheet into the page.
+
+    Each root widget (timer, check-in, app) carries one, so the sheet is in
+    the page whichever of them is shown, in JupyterLab, Notebook and Voila.
+    """
+    return html("bk-style", f"<style>{style_sheet()}</style>", height="0px", margin="0")
+
+
+def show_error(output: widgets.Output, err: BaseException) -> None:
+    """Append the traceback of ``err`` to ``output``."""
+    output.append_stderr("".join(traceback.format_exception(type(err), err, err.__traceback__)))
+
+
+def guard(
+    output: widgets.Output, message: widgets.HTML | None = None
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Wrap a callback so an error in it is shown, not lost.
+
+    ipywidgets swallows what a callback raises; the wrapped callback writes
+    the traceback into ``output`` and, when given, a one-line box into
+    ``message``.
+
+    Examples
+    --------
+    >>> import ipywidgets as widgets
+    >>> from backkit.widgets._ui import guard
+    >>> out = widgets.Output()
+    >>> @guard(out)
+    ... def broken(_):
+    ...     raise RuntimeError("disk on fire")
+    >>> broken(None)
+    >>> "RuntimeError: disk on fire" in out.outputs[0]["text"]
+    True
+    """
+
+    def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def guarded(*args: Any) -> Any:
+            try:
+                return fn(*args)
+            except Exception as err:
+                show_error(output, err)
+                if message is not None:
+                    message.value = box(f"Something went wrong: {escape(err)}", "stop")
+                return None
+
+        return guarded
+
+    return wrap
+
+
+def check_log(log: Any) -> SessionLog | str | Path | None:
+    """Return ``log`` when it can name a log (a SessionLog, a path or None), else raise.
+
+    Raises
+    ------
+    LogError
+        For anything else, at once rather than at the first Save.
+    """
+    from ..log import SessionLog
+
+    if log is None or isinstance(log, (SessionLog, str, Path)):
+        return log
+    raise LogError(
+        f"{type(log).__name__} is not a SessionLog; give a SessionLog, the path of a "
+        "log file, or None for your own log",
+        where="log",
+    )
+
+
+def open_log(log: SessionLog | str | Path | None) -> SessionLog:
+    """The log a widget writes to: a SessionLog as given, a path opened, None the default log.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit.widgets._ui import open_log
+    >>> log = backkit.SessionLog(":memory:")
+    >>> open_log(log) is log
+    True
+    >>> open_log(42)
+    Traceback (most recent call last):
+    ...
+    backkit.errors.LogError: log: int is not a SessionLog; give a SessionLog, ...
+    """
+    from ..log import SessionLog
+
+    log = check_log(log)
+    return log if isinstance(log, SessionLog) else SessionLog(log)
+
+
+def set_if_changed(obj: Any, name: str, value: Any) -> None:
+    """Assign only on change: every assignment is a message to the browser."""
+    if getattr(obj, name) != value:
+        setattr(obj, name, value)
