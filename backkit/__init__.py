@@ -74,6 +74,7 @@ _SUBMODULES = {
     "timer",
     "sample",
     "analysis",
+    "narrative",
     "charts",
     "poses",
     "outcomes",

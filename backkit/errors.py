@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "AnalysisError",
     "AppError",
     "BackkitError",
     "CatalogueError",
@@ -259,3 +260,10 @@ class LogValidationError(ValidationError, LogError):
 
 class CheckInError(ValidationError):
     """A weekly check-in (outcome scores) was refused; nothing was written."""
+
+
+class AnalysisError(BackkitError):
+    """An analysis, adherence or chart function was given an argument it cannot use.
+
+    The message starts with the function's name and names the argument and its value.
+    """
