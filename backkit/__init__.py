@@ -22,6 +22,7 @@ from ._version import __version__ as __version__
 # a public name.
 _EXPORTS = {
     # the catalogue
+    "AnalysisError": "errors",
     "BackkitError": "errors",
     "CatalogueError": "errors",
     "Exercise": "exercises",
@@ -74,6 +75,7 @@ _SUBMODULES = {
     "routine",
     "sample",
     "analysis",
+    "narrative",
     "charts",
     "poses",
     "outcomes",

@@ -55,14 +55,16 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from . import config
 from . import exercises as _exercises
+from .errors import AnalysisError
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from .plan import Plan
 
-__all__ = ["Streaks", "adherence", "daily", "describe", "streaks"]
+__all__ = ["Streaks", "adherence", "daily", "streaks"]
 
 _TOLERANCE = 1e-9  # credits summed from fractions (1/3 + 1/3 + 1/3) must reach 1
 
@@ -154,7 +156,7 @@ def _span(
     elif plan is not None:
         first = plan.start
     else:
-        first = first_log or dt.date.today()
+        first = first_log or config.today()
     if end is not None:
         last = pd.Timestamp(end).date()
     else:
@@ -163,7 +165,7 @@ def _span(
             last = min(last, plan.end)
         last = max(last, first)
     if last < first:
-        raise ValueError(f"adherence: end = {last} is before start = {first}")
+        raise AnalysisError(f"end = {last} is before start = {first}", where="adherence")
     return first, last
 
 
@@ -196,7 +198,7 @@ def adherence(
         (without a plan, the first logged day) to the last logged day (or
         the plan's end if earlier). The result depends only on its inputs, so
         days missed since the last session count only when you ask: pass
-        ``end=datetime.date.today()``.
+        ``end=backkit.config.today()``.
 
     Returns
     -------
@@ -249,8 +251,8 @@ def adherence(
     try:
         bouts["period"] = pd.PeriodIndex(bouts["day"], freq=freq)
     except (ValueError, TypeError):
-        raise ValueError(
-            f"adherence: freq = {freq!r} is not a period; use 'D', 'W' or 'M'"
+        raise AnalysisError(
+            f"freq = {freq!r} is not a period; use 'D', 'W' or 'M'", where="adherence"
         ) from None
     sessions = _sessions(bouts)
     sessions["period"] = pd.PeriodIndex(sessions["day"], freq=freq)
@@ -269,20 +271,7 @@ def adherence(
     )
 
     ids = _exercises.exercise_ids()
-    if plan is not None:
-        grid = plan.prescribed(first, last, freq=freq)[["period", "exercise_id", "prescribed"]]
-        grid["exercise_id"] = grid["exercise_id"].astype(str)
-    else:
-        periods = pd.period_range(pd.Period(first, freq), pd.Period(last, freq))
-        logged = set(bouts["exercise_id"].unique())
-        present = [i for i in ids if i in logged] + sorted(logged - set(ids))
-        grid = pd.DataFrame(
-            {
-                "period": np.repeat(periods, len(present)),
-                "exercise_id": present * len(periods),
-                "prescribed": np.nan,
-            }
-        )
+    grid = _grid(plan, first, last, freq, logged=set(bouts["exercise_id"].unique()))
     table = grid.merge(per.reset_index(), on=by, how="left")
     extra = sorted(set(table["exercise_id"]) - set(ids))
     out = pd.DataFrame(
@@ -317,6 +306,30 @@ def adherence(
         freq=freq,
     )
     return out
+
+
+def _grid(
+    plan: Plan | None, first: dt.date, last: dt.date, freq: str, *, logged: set[str]
+) -> pd.DataFrame:
+    """Every (period, exercise) of the span with what was prescribed (NaN without a plan)."""
+    import numpy as np
+    import pandas as pd
+
+    if plan is not None:
+        grid = plan.prescribed(first, last, freq=freq)[["period", "exercise_id", "prescribed"]]
+        grid["exercise_id"] = grid["exercise_id"].astype(str)
+        return grid
+    ids = _exercises.exercise_ids()
+    periods = pd.period_range(pd.Period(first, freq), pd.Period(last, freq))
+    present = [i for i in ids if i in logged] + sorted(logged - set(ids))
+    return pd.DataFrame(
+        {
+            "period": np.repeat(periods, len(present)),
+            # object even when empty: a float column cannot be merged on
+            "exercise_id": pd.Series(present * len(periods), dtype=object),
+            "prescribed": np.nan,
+        }
+    )
 
 
 def daily(
@@ -422,7 +435,7 @@ def streaks(
 
     Without a plan, a streak counts days with any exercise. ``current`` is the
     run reaching the last day analysed (default the last logged day; pass
-    ``end=datetime.date.today()`` for today), which still counts if that day
+    ``end=backkit.config.today()`` for today), which still counts if that day
     has no session yet.
 
     Examples
@@ -441,39 +454,3 @@ def streaks(
     if plan is not None:
         bouts = bouts[bouts["exercise_id"].isin([item.exercise_id for item in plan.items])]
     return _streaks(_sessions(bouts), plan, first, last)
-
-
-def describe(table: pd.DataFrame) -> str:
-    """Summarise an :func:`adherence` table in one or two plain sentences.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from backkit.log import empty_frame
-    >>> from backkit.plan import Plan
-    >>> plan = Plan("Bridges", items=["bridge"], days_per_week=7, start="2024-05-06")
-    >>> print(describe(adherence(empty_frame(tz="UTC"), plan, end="2024-05-12")))
-    ... # doctest: +NORMALIZE_WHITESPACE
-    From 2024-05-06 to 2024-05-12, 0% of the prescribed sessions were done
-    (0 of 7 in full, 0 in part). Days in a row doing the whole plan: current 0, longest 0.
-    """
-    a = table.attrs
-    span = f"From {a.get('start')} to {a.get('end')}"
-    done = int(table["done"].sum())
-    partial = int(table["partial"].sum())
-    streak = (
-        f" Days in a row doing the whole plan: current {a.get('current_streak', 0)}, "
-        f"longest {a.get('longest_streak', 0)}."
-    )
-    if a.get("overall") is None and table["prescribed"].isna().all():
-        sessions = int(table["sessions"].sum())
-        return (
-            f"{span}, {done + partial} exercise sessions were logged across {sessions} "
-            f"sittings ({done} in full, {partial} in part).{streak}"
-        )
-    prescribed = float(table["prescribed"].sum())
-    overall = a.get("overall") or 0.0
-    return (
-        f"{span}, {overall:.0%} of the prescribed sessions were done ({done} of "
-        f"{prescribed:g} in full, {partial} in part).{streak}"
-    )

@@ -12,6 +12,9 @@ measure the trend, the baseline and the change from baseline use.
 Clinical numbers come from data files: the minimal clinically important
 change from ``backkit/data/outcomes.yaml`` and the pain-monitoring limits from
 ``backkit/data/safety.yaml`` (via :mod:`backkit.safety`).
+
+This module computes; :mod:`backkit.narrative` puts the results into
+sentences and :mod:`backkit.charts` draws them.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ import math
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from .errors import AnalysisError
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -28,24 +33,31 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FLAG_KINDS",
+    "VERDICTS",
     "baseline_pain",
-    "change_from_baseline",
     "daily_pain",
     "flare_ups",
     "immediate_effect",
     "local_day",
-    "outcomes",
+    "mcid_threshold",
+    "outcome_facts",
+    "pain_change_by_week",
     "pain_flags",
     "pain_mcid",
     "pain_trend",
-    "summary",
+    "sessions_per_week",
     "t_quantile",
     "time_under_tension",
     "weekly_adherence",
     "weekly_pain",
+    "work_per_day",
 ]
 
 FLAG_KINDS = ("above-limit", "rose-during", "higher-next-session")
+_FLAG_COLUMNS = ["started_at", "day", "session_id", "exercise_id", "kind", "pain", "reference",
+                 "message"]  # fmt: skip
+#: What :func:`immediate_effect` says of each exercise (its ``verdict`` column).
+VERDICTS = ("eases", "raises", "unclear")
 _PAIN_COLUMNS = ["sessions", "bouts", "before_mean", "before_worst", "after_mean", "after_worst"]
 
 
@@ -54,8 +66,15 @@ _PAIN_COLUMNS = ["sessions", "bouts", "before_mean", "before_worst", "after_mean
 
 
 @functools.lru_cache(maxsize=1)
-def outcomes() -> dict[str, Any]:
-    """Return the outcome measures of ``outcomes.yaml`` (read once)."""
+def outcome_facts() -> dict[str, Any]:
+    """Return the outcome measures of ``outcomes.yaml`` (read once).
+
+    Examples
+    --------
+    >>> from backkit import analysis
+    >>> sorted(analysis.outcome_facts()["pain_nrs"]["mcid"])
+    ['percent', 'points']
+    """
     import yaml
 
     text = (resources.files("backkit") / "data" / "outcomes.yaml").read_text(encoding="utf-8")
@@ -66,10 +85,10 @@ def pain_mcid() -> tuple[float, float]:
     """Minimal clinically important change for pain NRS: ``(points, percent)``.
 
     A fall of at least ``points`` *or* at least ``percent`` % of the baseline
-    score is a clinically meaningful improvement in low back pain: 2 points or
-    30% (Ostelo RWJG et al. 2008, "Interpreting change scores for pain and
-    functional status in low back pain", Spine 33(1):90-94). The numbers are
-    read from ``backkit/data/outcomes.yaml`` (key ``pain_nrs``).
+    score is a clinically meaningful improvement in low back pain (Ostelo RWJG
+    et al. 2008, "Interpreting change scores for pain and functional status in
+    low back pain", Spine 33(1):90-94). The numbers are read from
+    ``outcomes.yaml: pain_nrs.mcid`` (``points`` and ``percent``).
 
     Examples
     --------
@@ -77,7 +96,7 @@ def pain_mcid() -> tuple[float, float]:
     >>> analysis.pain_mcid()
     (2.0, 30.0)
     """
-    mcid = outcomes()["pain_nrs"]["mcid"]
+    mcid = outcome_facts()["pain_nrs"]["mcid"]
     return float(mcid["points"]), float(mcid["percent"])
 
 
@@ -202,7 +221,9 @@ def pain_trend(frame: pd.DataFrame, window: int = 7) -> pd.Series:
     import pandas as pd
 
     if not isinstance(window, int) or isinstance(window, bool) or window < 1:
-        raise ValueError(f"pain_trend: argument window={window!r} must be a whole number of days")
+        raise AnalysisError(
+            f"argument window={window!r} must be a whole number of days", where="pain_trend"
+        )
     daily = daily_pain(frame)["before_mean"]
     if daily.empty:
         return pd.Series([], index=pd.DatetimeIndex([], name="day"), dtype=float, name="trend")
@@ -239,13 +260,15 @@ def baseline_pain(frame: pd.DataFrame, days: int = 7) -> float:
     return float(before[before.notna()][in_window].mean())
 
 
-def change_from_baseline(frame: pd.DataFrame, *, baseline_days: int = 7) -> pd.DataFrame:
+def pain_change_by_week(frame: pd.DataFrame, *, baseline_days: int = 7) -> pd.DataFrame:
     """Weekly change in pain (before exercise) from baseline, with the MCID flag.
 
-    The minimal clinically important change (MCID) for the 0-10 pain NRS in
-    low back pain is a fall of 2 points or 30% from baseline (Ostelo RWJG et
-    al. 2008, Spine 33(1):90-94; numbers read from ``outcomes.yaml``). A week
-    whose mean pain has fallen by either amount is flagged ``mcid``.
+    A week whose mean pain has fallen from the baseline by the minimal
+    clinically important change (:func:`pain_mcid`, ``outcomes.yaml:
+    pain_nrs.mcid``: a number of points or a percentage of the baseline,
+    whichever is met) is flagged ``mcid``. Not to be confused with
+    :func:`backkit.outcomes.change_from_baseline`, which compares weekly
+    check-in scores.
 
     Parameters
     ----------
@@ -266,7 +289,7 @@ def change_from_baseline(frame: pd.DataFrame, *, baseline_days: int = 7) -> pd.D
     --------
     >>> import backkit
     >>> from backkit import analysis
-    >>> change = analysis.change_from_baseline(backkit.sample_log())
+    >>> change = analysis.pain_change_by_week(backkit.sample_log())
     >>> bool(change["mcid"].iloc[-1])
     True
     """
@@ -290,8 +313,18 @@ def change_from_baseline(frame: pd.DataFrame, *, baseline_days: int = 7) -> pd.D
     return out
 
 
-def _mcid_threshold(base: float) -> float:
-    """Pain at or below which a fall from ``base`` is clinically meaningful."""
+def mcid_threshold(base: float) -> float:
+    """Pain at or below which a fall from ``base`` is clinically meaningful.
+
+    The smaller fall of the two criteria of :func:`pain_mcid` is enough.
+
+    Examples
+    --------
+    >>> from backkit import analysis
+    >>> points, percent = analysis.pain_mcid()
+    >>> analysis.mcid_threshold(8.0) == 8.0 - min(points, 8.0 * percent / 100)
+    True
+    """
     points, percent = pain_mcid()
     # the smaller fall of the two criteria is enough
     return base - min(points, base * percent / 100)
@@ -317,9 +350,9 @@ def t_quantile(p: float, df: float) -> float:
     from statistics import NormalDist
 
     if not 0 < p < 1:
-        raise ValueError(f"t_quantile: p={p!r} must be between 0 and 1")
+        raise AnalysisError(f"p={p!r} must be between 0 and 1", where="t_quantile")
     if not df > 0:
-        raise ValueError(f"t_quantile: df={df!r} must be positive")
+        raise AnalysisError(f"df={df!r} must be positive", where="t_quantile")
     if p == 0.5:
         return 0.0
     if p < 0.5:
@@ -397,12 +430,19 @@ def immediate_effect(frame: pd.DataFrame, *, level: float = 0.95) -> pd.DataFram
     reported with a ``level`` confidence interval from the t distribution
     (NaN with fewer than two bouts). Negative means the exercise eases pain.
 
+    The ``verdict`` column is the one place backkit decides what an exercise
+    does to pain: ``"eases"`` when the whole interval is below 0,
+    ``"raises"`` when it is above 0, ``"unclear"`` otherwise (the interval
+    crosses 0, or there is none). Charts colour by it and the narrative
+    words it.
+
     Returns
     -------
     DataFrame
         Indexed by ``exercise_id`` (catalogue order, exercises with at least
         one paired bout), columns ``n``, ``before``, ``after`` (means),
-        ``change`` (mean after - before), ``sd``, ``ci_low``, ``ci_high``.
+        ``change`` (mean after - before), ``sd``, ``ci_low``, ``ci_high``,
+        ``verdict`` (categorical, one of :data:`VERDICTS`).
 
     Examples
     --------
@@ -411,6 +451,8 @@ def immediate_effect(frame: pd.DataFrame, *, level: float = 0.95) -> pd.DataFram
     >>> effect = analysis.immediate_effect(backkit.sample_log())
     >>> bool(effect.loc["squat", "change"] > 0 > effect.loc["knee-to-chest", "change"])
     True
+    >>> effect.loc[["squat", "knee-to-chest"], "verdict"].tolist()
+    ['raises', 'eases']
     """
     import numpy as np
     import pandas as pd
@@ -419,9 +461,13 @@ def immediate_effect(frame: pd.DataFrame, *, level: float = 0.95) -> pd.DataFram
 
     columns = ["n", "before", "after", "change", "sd", "ci_low", "ci_high"]
     if not 0 < level < 1:
-        raise ValueError(f"immediate_effect: argument level={level!r} must be between 0 and 1")
+        raise AnalysisError(
+            f"argument level={level!r} must be between 0 and 1", where="immediate_effect"
+        )
     if frame.empty:
-        return pd.DataFrame(columns=columns, dtype=float, index=pd.Index([], name="exercise_id"))
+        out = pd.DataFrame(columns=columns, dtype=float, index=pd.Index([], name="exercise_id"))
+        out["verdict"] = pd.Categorical([], categories=VERDICTS)
+        return out
     before, after = _pain(frame, "pain_before"), _pain(frame, "pain_after")
     paired = before.notna() & after.notna()
     work = pd.DataFrame(
@@ -450,7 +496,12 @@ def immediate_effect(frame: pd.DataFrame, *, level: float = 0.95) -> pd.DataFram
     out["ci_high"] = out["change"] + half
     out["n"] = out["n"].astype(int)
     out.index.name = "exercise_id"
-    return out[columns]
+    out = out[columns]
+    # NaN bounds (a single bout) compare False both ways: unclear
+    low, high = out["ci_low"], out["ci_high"]
+    verdict = np.where(high < 0, "eases", np.where(low > 0, "raises", "unclear"))
+    out["verdict"] = pd.Categorical(verdict, categories=VERDICTS)
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -479,11 +530,7 @@ def time_under_tension(frame: pd.DataFrame) -> pd.DataFrame:
     columns = ["session_id", "started_at", "day", "bouts", "seconds"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
-    seconds = (
-        frame["sets_done"].astype("Float64")
-        * frame["reps_done"].astype("Float64")
-        * frame["hold_s_done"].astype("Float64")
-    ).astype(float)
+    seconds = _seconds(frame, "done")
     work = frame[["session_id", "started_at"]].assign(day=local_day(frame), seconds=seconds)
     grouped = work.groupby("session_id", sort=False)
     out = grouped.agg(
@@ -497,6 +544,92 @@ def time_under_tension(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _seconds(frame: pd.DataFrame, kind: str) -> pd.Series:
+    """Seconds of work per bout, ``"done"`` or ``"planned"``: sets x reps x seconds per rep."""
+    return (
+        frame[f"sets_{kind}"].astype("Float64")
+        * frame[f"reps_{kind}"].astype("Float64")
+        * frame[f"hold_s_{kind}"].astype("Float64")
+    ).astype(float)
+
+
+def work_per_day(frame: pd.DataFrame, exercise_id: str) -> pd.DataFrame:
+    """One exercise per local day: seconds of work done and planned, and mean pain.
+
+    Work is counted as in :func:`time_under_tension` (sets x reps x seconds
+    per rep), both sides added.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The session log (every exercise; ``exercise_id`` is picked out).
+    exercise_id : str
+        A catalogue id such as ``"bridge"``.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``day`` (days the exercise was logged), columns
+        ``seconds_done``, ``seconds_planned`` (NaN when no bout of the day has
+        the counts), ``pain_before``, ``pain_after`` (means over the day's
+        bouts with a score).
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit import analysis
+    >>> work = analysis.work_per_day(backkit.sample_log(weeks=1), "bridge")
+    >>> work.columns.tolist()
+    ['seconds_done', 'seconds_planned', 'pain_before', 'pain_after']
+    """
+    import pandas as pd
+
+    columns = ["seconds_done", "seconds_planned", "pain_before", "pain_after"]
+    rows = frame[frame["exercise_id"].astype(str) == exercise_id] if len(frame) else frame
+    if rows.empty:
+        return pd.DataFrame(columns=columns, index=pd.DatetimeIndex([], name="day"), dtype=float)
+    per_day = pd.DataFrame(
+        {
+            "day": local_day(rows).to_numpy(),
+            "seconds_done": _seconds(rows, "done").to_numpy(),
+            "seconds_planned": _seconds(rows, "planned").to_numpy(),
+            "pain_before": _pain(rows, "pain_before").to_numpy(),
+            "pain_after": _pain(rows, "pain_after").to_numpy(),
+        }
+    ).groupby("day")
+    work = per_day[["seconds_done", "seconds_planned"]].sum(min_count=1)
+    return work.join(per_day[["pain_before", "pain_after"]].mean())[columns]
+
+
+def sessions_per_week(frame: pd.DataFrame) -> pd.Series:
+    """Sittings (distinct session ids) per local Monday-to-Sunday week, empty weeks as 0.
+
+    Not the sessions of :mod:`backkit.adherence`, which counts days per exercise.
+
+    Returns
+    -------
+    Series
+        Named ``sessions``, indexed by ``week`` (the Monday), every week from
+        the first logged to the last.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit import analysis
+    >>> per_week = analysis.sessions_per_week(backkit.sample_log(weeks=3))
+    >>> len(per_week), per_week.index.day_of_week.unique().tolist()
+    (3, [0])
+    """
+    import pandas as pd
+
+    if frame.empty:
+        return pd.Series([], index=pd.DatetimeIndex([], name="week"), dtype=int, name="sessions")
+    week = _week_start(local_day(frame))
+    per_week = frame.groupby(week.to_numpy())["session_id"].nunique()
+    weeks = pd.date_range(per_week.index.min(), per_week.index.max(), freq="7D", name="week")
+    return per_week.reindex(weeks, fill_value=0).rename("sessions")
+
+
 # --------------------------------------------------------------------------
 # Pain monitoring
 
@@ -505,13 +638,15 @@ def pain_flags(frame: pd.DataFrame) -> pd.DataFrame:
     """Bouts and sessions that break the pain-monitoring rules (``safety.yaml``).
 
     Three kinds of flag (Silbernagel 2007 pain-monitoring model, extrapolated
-    to low back pain; limits from :func:`backkit.safety.max_pain` and
-    :func:`backkit.safety.max_rise`):
+    to low back pain; limits from ``safety.yaml: pain_monitoring.max_pain``
+    and ``pain_monitoring.max_rise``, read by :func:`backkit.safety.max_pain`
+    and :func:`backkit.safety.max_rise`):
 
-    - ``above-limit``: pain after a bout above the limit (5/10);
-    - ``rose-during``: pain after a bout 2+ points above pain before it;
-    - ``higher-next-session``: a session starts with pain 2+ points higher
-      than the session before started (the next-day check).
+    - ``above-limit``: pain after a bout above ``max_pain``;
+    - ``rose-during``: pain after a bout ``max_rise`` or more points above
+      pain before it;
+    - ``higher-next-session``: a session starts with pain ``max_rise`` or
+      more points higher than the session before started (the next-day check).
 
     Returns
     -------
@@ -531,21 +666,24 @@ def pain_flags(frame: pd.DataFrame) -> pd.DataFrame:
     """
     import pandas as pd
 
+    if frame.empty:
+        return pd.DataFrame(columns=_FLAG_COLUMNS)
+    parts = [*_bout_flags(frame), *_session_flags(frame)]
+    if not parts:
+        return pd.DataFrame(columns=_FLAG_COLUMNS)
+    out = pd.concat([p.reset_index(drop=True) for p in parts], ignore_index=True)
+    out["kind"] = pd.Categorical(out["kind"], categories=FLAG_KINDS)
+    out = out.sort_values(["started_at", "kind"], kind="stable").reset_index(drop=True)
+    return out[_FLAG_COLUMNS]
+
+
+def _bout_flags(frame: pd.DataFrame) -> list[pd.DataFrame]:
+    """The ``above-limit`` and ``rose-during`` flags, one frame per kind found."""
+    import pandas as pd
+
     from . import safety
     from .exercises import exercise_ids, get_exercise
 
-    columns = [
-        "started_at",
-        "day",
-        "session_id",
-        "exercise_id",
-        "kind",
-        "pain",
-        "reference",
-        "message",
-    ]
-    if frame.empty:
-        return pd.DataFrame(columns=columns)
     limit, rise = safety.max_pain(), safety.max_rise()
     before, after = _pain(frame, "pain_before"), _pain(frame, "pain_after")
     day = local_day(frame)
@@ -557,7 +695,7 @@ def pain_flags(frame: pd.DataFrame) -> pd.DataFrame:
     above = after > limit
     rose = (after - before >= rise) & ~above
 
-    def bout_flags(mask: pd.Series, kind: str, reference: Any, message: pd.Series):
+    def flags(mask: pd.Series, kind: str, reference: Any, message: pd.Series) -> pd.DataFrame:
         return pd.DataFrame(
             {
                 "started_at": frame["started_at"][mask],
@@ -581,16 +719,27 @@ def pain_flags(frame: pd.DataFrame) -> pd.DataFrame:
             "Pain " + score_after + "/10 after " + ex_name
             + f" is above the {limit}/10 limit: stop and reduce the load next time."
         )  # fmt: skip
-        parts.append(bout_flags(above, "above-limit", float(limit), message))
+        parts.append(flags(above, "above-limit", float(limit), message))
     if rose.any():
         message = (
             "Pain rose from " + score_before + " to " + score_after + " during " + ex_name
             + ": do fewer repetitions or a smaller range next time."
         )  # fmt: skip
-        parts.append(bout_flags(rose, "rose-during", before[rose], message))
+        parts.append(flags(rose, "rose-during", before[rose], message))
+    return parts
 
+
+def _session_flags(frame: pd.DataFrame) -> list[pd.DataFrame]:
+    """The ``higher-next-session`` flags (an empty list when there are none)."""
+    import pandas as pd
+
+    from . import safety
+
+    rise = safety.max_rise()
     # session start pain: the first bout's score with one (by time)
-    work = frame[["session_id", "started_at"]].assign(day=day, before=before)
+    work = frame[["session_id", "started_at"]].assign(
+        day=local_day(frame), before=_pain(frame, "pain_before")
+    )
     work = work.sort_values("started_at", kind="stable")
     sessions = work.groupby("session_id", sort=False).agg(
         started_at=("started_at", "first"),
@@ -601,42 +750,37 @@ def pain_flags(frame: pd.DataFrame) -> pd.DataFrame:
     sessions = sessions[sessions["pain"].notna()]
     previous = sessions["pain"].shift(1)
     higher = (sessions["pain"] - previous >= rise).to_numpy()
-    if higher.any():
-        s = sessions[higher]
-        prev = previous[higher]
-        parts.append(
-            pd.DataFrame(
-                {
-                    "started_at": s["started_at"],
-                    "day": s["day"],
-                    "session_id": s.index.to_numpy(),
-                    "exercise_id": pd.NA,
-                    "kind": "higher-next-session",
-                    "pain": s["pain"],
-                    "reference": prev,
-                    "message": "Pain was "
-                    + s["pain"].astype(int).astype(str)
-                    + "/10 at the start of this session, up from "
-                    + prev.astype(int).astype(str)
-                    + " the session before: reduce the load.",
-                }
-            ).reset_index(drop=True)
-        )
-    if not parts:
-        return pd.DataFrame(columns=columns)
-    out = pd.concat([p.reset_index(drop=True) for p in parts], ignore_index=True)
-    out["kind"] = pd.Categorical(out["kind"], categories=FLAG_KINDS)
-    out = out.sort_values(["started_at", "kind"], kind="stable").reset_index(drop=True)
-    return out[columns]
+    if not higher.any():
+        return []
+    s = sessions[higher]
+    prev = previous[higher]
+    flags = pd.DataFrame(
+        {
+            "started_at": s["started_at"],
+            "day": s["day"],
+            "session_id": s.index.to_numpy(),
+            "exercise_id": pd.NA,
+            "kind": "higher-next-session",
+            "pain": s["pain"],
+            "reference": prev,
+            "message": "Pain was "
+            + s["pain"].astype(int).astype(str)
+            + "/10 at the start of this session, up from "
+            + prev.astype(int).astype(str)
+            + " the session before: reduce the load.",
+        }
+    )
+    return [flags.reset_index(drop=True)]
 
 
 def flare_ups(frame: pd.DataFrame, *, window: int = 7) -> pd.DataFrame:
     """Days whose pain before exercise jumped above the recent level: flare-ups.
 
     A day is a flare-up when its mean pain before exercise is at least
-    :func:`backkit.safety.max_rise` points (2) above the mean of the daily
-    means of the previous ``window`` days (the pain-monitoring model's "pain
-    higher the next day", Silbernagel 2007). Single bouts above the limit are
+    ``safety.yaml: pain_monitoring.max_rise`` points
+    (:func:`backkit.safety.max_rise`) above the mean of the daily means of the
+    previous ``window`` days (the pain-monitoring model's "pain higher the
+    next day", Silbernagel 2007). Single bouts above the limit are
     :func:`pain_flags`, not flare-ups.
 
     Returns
@@ -672,186 +816,7 @@ def flare_ups(frame: pd.DataFrame, *, window: int = 7) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------
-# Plain-language summary
-
-
-def _points(x: float) -> str:
-    return f"{abs(x):.1f} point" + ("" if round(abs(x), 1) == 1.0 else "s")
-
-
-def _days(n: int) -> str:
-    return f"{n} day" + ("" if n == 1 else "s")
-
-
-def _date(ts: Any) -> str:
-    return f"{ts:%-d %b %Y}"
-
-
-#: Fewest bouts of an exercise before :func:`summary` says it eases or raises pain.
-MIN_BOUTS_FOR_EFFECT = 6
-
-
-def summary(frame: pd.DataFrame, plan: Plan | None = None) -> list[str]:
-    """Plain-language sentences about the log, every number computed from it.
-
-    Parameters
-    ----------
-    frame : DataFrame
-        The session log.
-    plan : Plan, optional
-        With a plan, adherence is reported against it; without, as days
-        exercised.
-
-    Returns
-    -------
-    list of str
-        Sentences: what was logged, the change in pain (and whether it is
-        clinically meaningful), consistency and streaks (from
-        :mod:`backkit.adherence`), which exercises ease or raise pain, and
-        pain-monitoring flags.
-
-    Examples
-    --------
-    >>> import backkit
-    >>> from backkit import analysis
-    >>> print(analysis.summary(backkit.sample_log())[1])  # doctest: +ELLIPSIS
-    Pain before exercise has fallen ... since you started ..., a clinically meaningful change.
-    """
-    import pandas as pd
-
-    from . import safety
-    from .adherence import streaks
-    from .exercises import exercise_ids, get_exercise
-
-    if frame.empty:
-        return ["No sessions logged yet: do a session and your summary will appear here."]
-    out: list[str] = []
-    day = local_day(frame)
-    first, last = day.min(), day.max()
-    n_sessions = frame["session_id"].nunique()
-    n_days = day.nunique()
-    out.append(
-        f"You logged {n_sessions} session{'s' if n_sessions != 1 else ''} on "
-        f"{n_days} day{'s' if n_days != 1 else ''} between {_date(first)} and {_date(last)}."
-    )
-
-    # -- pain change ---------------------------------------------------------
-    change = change_from_baseline(frame)
-    base = change.attrs["baseline"]
-    points, percent = pain_mcid()
-    if change.empty or math.isnan(base):
-        out.append("No pain scores yet: record pain before and after to see your trend.")
-    elif len(change) < 2:
-        out.append(
-            f"Pain before exercise averages {base:.1f}/10 so far; after another week "
-            "backkit compares it with this first week."
-        )
-    else:
-        latest = change.iloc[-1]
-        delta, pct = latest["change"], latest["change_pct"]
-        pct_text = f" ({abs(pct):.0f}%)" if not math.isnan(pct) else ""
-        since = f"since you started (from {base:.1f} to {latest['pain']:.1f}/10)"
-        if delta < 0:
-            text = f"Pain before exercise has fallen {_points(delta)}{pct_text} {since}"
-            if latest["mcid"]:
-                text += ", a clinically meaningful change."
-            else:
-                text += (
-                    f"; a clinically meaningful change is a fall of {points:.0f} points "
-                    f"or {percent:.0f}%."
-                )
-        elif delta > 0:
-            text = f"Pain before exercise has risen {_points(delta)}{pct_text} {since}."
-        else:
-            text = f"Pain before exercise is the same as when you started ({base:.1f}/10)."
-        out.append(text)
-
-    # -- consistency ---------------------------------------------------------
-    if plan is not None:
-        out.extend(_adherence_sentences(frame, plan))
-    else:
-        span = (last - first).days + 1
-        done_days = pd.Series(1, index=pd.DatetimeIndex(day.unique())).sort_index()
-        if span >= 56:
-            first28 = int((done_days.index < first + pd.Timedelta(days=28)).sum())
-            last28 = int((done_days.index > last - pd.Timedelta(days=28)).sum())
-            out.append(
-                f"You exercised on {first28} of your first 28 days and on {last28} of the "
-                f"last 28 (to {_date(last)})."
-            )
-        else:
-            out.append(f"You exercised on {n_days} of {span} days.")
-    st = streaks(frame)
-    text = (
-        f"Longest streak: {_days(st.longest)} in a row with a session; current streak: "
-        f"{_days(st.current)} (to {_date(last)})"
-    )
-    if plan is not None:
-        whole = streaks(frame, plan)
-        text += f"; longest run of days doing the whole plan: {_days(whole.longest)}"
-    out.append(text + ".")
-
-    # -- which exercises help ------------------------------------------------
-    effect = immediate_effect(frame)
-    known = set(exercise_ids())
-    # Left and right bouts of one sitting are not independent: claim an effect
-    # only once there are enough bouts for the interval to mean something.
-    effect = effect[effect["n"] >= MIN_BOUTS_FOR_EFFECT]
-    if not effect.empty:
-        eases = effect[effect["ci_high"] < 0].sort_values("change")
-        if not eases.empty:
-            ex_id = eases.index[0]
-            row = eases.iloc[0]
-            name = get_exercise(ex_id).name if ex_id in known else ex_id
-            out.append(
-                f"{name} eased pain the most: by {_points(row['change'])} on average straight "
-                f"after (95% CI {-row['ci_high']:.1f} to {-row['ci_low']:.1f}, "
-                f"{row['n']:.0f} bouts)."
-            )
-        for ex_id, row in effect[effect["ci_low"] > 0].iterrows():
-            ex = get_exercise(ex_id) if ex_id in known else None
-            name = ex.name if ex else ex_id
-            easier = (
-                f" Try the easier version ({ex.regression.name.lower()}) or ask your "
-                "physiotherapist."
-                if ex
-                else ""
-            )
-            out.append(
-                f"{name} raised pain by {_points(row['change'])} on average straight after "
-                f"(95% CI {row['ci_low']:.1f} to {row['ci_high']:.1f}, "
-                f"{row['n']:.0f} bouts).{easier}"
-            )
-
-    # -- pain monitoring -----------------------------------------------------
-    flags = pain_flags(frame)
-    limit, rise = safety.max_pain(), safety.max_rise()
-    above = flags[flags["kind"] == "above-limit"]
-    higher = flags[flags["kind"] == "higher-next-session"]
-    if above.empty and higher.empty:
-        out.append(
-            f"Pain stayed within the {limit}/10 limit after every exercise and never started a "
-            f"session {rise}+ points higher than the session before."
-        )
-    else:
-        bits = []
-        if not above.empty:
-            n = above["session_id"].nunique()
-            bits.append(
-                f"pain went above {limit}/10 after exercise in {n} session{'s' if n != 1 else ''} "
-                f"(latest {_date(above['day'].max())})"
-            )
-        if not higher.empty:
-            n = len(higher)
-            bits.append(
-                f"{n} session{'s' if n != 1 else ''} started {rise}+ points higher than the one "
-                f"before (latest {_date(higher['day'].max())})"
-            )
-        out.append(
-            "Pain monitoring: " + "; ".join(bits) + ". Reduce the load when this happens, "
-            "and see the safety notes if it keeps happening."
-        )
-    return out
+# Adherence per week
 
 
 def weekly_adherence(
@@ -924,24 +889,3 @@ def weekly_adherence(
     )
     per_exercise.index = weeks.index
     return per_exercise, weeks
-
-
-def _adherence_sentences(frame: pd.DataFrame, plan: Plan) -> list[str]:
-    _, table = weekly_adherence(frame, plan)
-    table = table[table["prescribed"] > 0]
-    if table.empty:
-        return [f"The plan {plan.name!r} prescribed nothing in the weeks logged."]
-
-    def share(rows: pd.DataFrame) -> float:
-        return float((rows["percent"] * rows["prescribed"]).sum() / rows["prescribed"].sum())
-
-    text = (
-        f"You did {share(table):.0f}% of the exercise sessions your plan prescribed "
-        f"({table['credit'].sum():.0f} of {table['prescribed'].sum():.0f})"
-    )
-    if len(table) >= 8:
-        text += (
-            f": {share(table.iloc[:4]):.0f}% in the first four weeks, "
-            f"{share(table.iloc[-4:]):.0f}% in the last four"
-        )
-    return [text + "."]

@@ -1,21 +1,28 @@
 """Progress charts: adherence and pain at a glance, for self-trackers and clinicians.
 
-Every function takes the session-log frame (``SessionLog.frame()`` or
-``sample_log()``) first, an optional :class:`~backkit.plan.Plan`, and
-keyword-only options ending in ``ax=None``; it draws on ``ax`` (a new figure
-when None) and returns the Axes (:func:`plot_dashboard` returns the Figure).
-Nothing calls ``plt.show()``.
+Axes-level charts (:func:`plot_pain_trend`, :func:`plot_pain_change`,
+:func:`plot_adherence`, :func:`plot_calendar`, :func:`plot_exercise_history`)
+take the session-log frame (``SessionLog.frame()`` or ``sample_log()``) first,
+then keyword-only options ending in ``ax=None``; they draw on ``ax`` (a new
+figure when None) and return it. Figure-level charts (:func:`plot_dashboard`,
+:func:`plot_outcomes`) lay out several Axes, take no ``ax`` and return the
+Figure. Nothing calls ``plt.show()``.
 
 Colours are the Okabe-Ito palette, safe for the common colour-vision
 deficiencies. Where there is nothing to draw a chart says "no data yet".
-The numbers come from :mod:`backkit.analysis`.
+Charts only draw: the numbers come from :mod:`backkit.analysis` and
+:mod:`backkit.adherence`, the sentences from :mod:`backkit.narrative`.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._docstrings import chart_docs
+from .errors import AnalysisError
+
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -50,6 +57,8 @@ OKABE_ITO = {
 # One colour per catalogue exercise, ordered so neighbours in a stack contrast.
 _EXERCISE_COLOURS = ("blue", "orange", "sky", "vermillion", "green", "purple", "yellow")
 _RELIEF, _AGGRAVATES, _UNCLEAR = OKABE_ITO["blue"], OKABE_ITO["vermillion"], "#999999"
+# colour of each verdict of analysis.immediate_effect
+_VERDICT_COLOURS = {"eases": _RELIEF, "raises": _AGGRAVATES, "unclear": _UNCLEAR}
 _MISSED = "#dddddd"  # a planned day with nothing done
 _GAP_DAYS = 3  # days without a session that the pain chart shades
 _SIZES = {"notebook": (13.0, 10.5), "page": (8.27, 11.69)}  # inches; page = A4 portrait
@@ -158,38 +167,6 @@ def plot_pain_trend(
     baseline_days: int = 7,
     ax: Axes | None = None,
 ) -> Axes:
-    """Pain before exercise over time: daily points, rolling mean, baseline, MCID, flare-ups.
-
-    The shaded band is where pain has fallen by the minimal clinically
-    important change from baseline (2 points or 30%, Ostelo 2008; see
-    :func:`backkit.analysis.pain_mcid`); triangles mark flare-ups
-    (:func:`backkit.analysis.flare_ups`). Gaps in the log break the line.
-
-    Parameters
-    ----------
-    log_frame : DataFrame
-        The session log.
-    plan : Plan, optional
-        Not used; accepted so every chart takes the same arguments.
-    window : int, default 7
-        Days in the rolling mean.
-    baseline_days : int, default 7
-        Days from the first score that make the baseline.
-    ax : Axes, optional
-        Where to draw; a new figure when None.
-
-    Returns
-    -------
-    Axes
-
-    Examples
-    --------
-    >>> import backkit
-    >>> ax = backkit.plot_pain_trend(backkit.sample_log())
-    >>> ax.get_title()
-    'Pain before exercise'
-    """
-    import numpy as np
     import pandas as pd
 
     from . import analysis
@@ -205,10 +182,9 @@ def plot_pain_trend(
 
     base = analysis.baseline_pain(log_frame, baseline_days)
     points, percent = analysis.pain_mcid()
-    threshold = analysis._mcid_threshold(base)
     ax.axhspan(
         -0.5,
-        threshold,
+        analysis.mcid_threshold(base),
         color=OKABE_ITO["green"],
         alpha=0.13,
         lw=0,
@@ -221,19 +197,7 @@ def plot_pain_trend(
         lw=1.2,
         label=f"baseline {base:.1f}",
     )
-    # stretches of 3+ days with no session at all: missed days, often a flare-up
-    active = np.unique(analysis.local_day(log_frame).to_numpy())
-    gap_at = np.flatnonzero(np.diff(active) > np.timedelta64(_GAP_DAYS, "D"))
-    for n, k in enumerate(gap_at):
-        ax.axvspan(
-            active[k] + np.timedelta64(1, "D"),
-            active[k + 1],
-            color="0.85",
-            alpha=0.6,
-            lw=0,
-            label=f"{_GAP_DAYS}+ days without a session" if n == 0 else None,
-            zorder=0,
-        )
+    _shade_gaps(ax, analysis.local_day(log_frame))
     ax.scatter(
         daily.index,
         daily.to_numpy(),
@@ -244,21 +208,7 @@ def plot_pain_trend(
         label="daily mean",
         zorder=2,
     )
-    # the rolling mean on days with scores only, broken across gaps longer
-    # than the window, so a gap neither carries an old value nor hides a spike
-    trend = analysis.pain_trend(log_frame, window).reindex(daily.index).to_numpy()
-    days = daily.index.to_numpy()
-    gaps = np.flatnonzero(np.diff(days) > np.timedelta64(window, "D")) + 1
-    days = np.insert(days, gaps, days[gaps - 1] + np.timedelta64(1, "D"))
-    trend = np.insert(trend, gaps, np.nan)
-    ax.plot(
-        days,
-        trend,
-        color=OKABE_ITO["blue"],
-        lw=2.2,
-        label=f"{window}-day mean",
-        zorder=3,
-    )
+    _trend_line(ax, analysis.pain_trend(log_frame, window).reindex(daily.index), window)
     flares = analysis.flare_ups(log_frame, window=window)
     if not flares.empty:
         ax.scatter(
@@ -284,6 +234,76 @@ def plot_pain_trend(
     return ax
 
 
+plot_pain_trend.__doc__ = """\
+Pain before exercise over time: daily points, rolling mean, baseline, MCID, flare-ups.
+
+The shaded band is where pain has fallen by the minimal clinically important
+change from baseline (``outcomes.yaml: pain_nrs.mcid``, see
+:func:`backkit.analysis.pain_mcid` and :func:`backkit.analysis.mcid_threshold`);
+triangles mark flare-ups (:func:`backkit.analysis.flare_ups`); grey stretches
+are days without a session. Gaps in the log longer than the window break the
+line.
+
+Parameters
+----------
+{params.log_frame}
+{params.plan_unused}
+{params.window}
+{params.baseline_days}
+{params.ax}
+
+Returns
+-------
+{returns.ax}
+
+Examples
+--------
+>>> import backkit
+>>> ax = backkit.plot_pain_trend(backkit.sample_log())
+>>> ax.get_title()
+'Pain before exercise'
+""".format(**chart_docs)
+
+
+def _shade_gaps(ax: Axes, day: pd.Series) -> None:
+    """Shade stretches of ``_GAP_DAYS``+ days without a session: missed days, often a flare-up."""
+    import numpy as np
+
+    active = np.unique(day.to_numpy())
+    gap_at = np.flatnonzero(np.diff(active) > np.timedelta64(_GAP_DAYS, "D"))
+    for n, k in enumerate(gap_at):
+        ax.axvspan(
+            active[k] + np.timedelta64(1, "D"),
+            active[k + 1],
+            color="0.85",
+            alpha=0.6,
+            lw=0,
+            label=f"{_GAP_DAYS}+ days without a session" if n == 0 else None,
+            zorder=0,
+        )
+
+
+def _trend_line(ax: Axes, trend: pd.Series, window: int) -> None:
+    """The rolling mean on days with scores only, broken across gaps longer than the window.
+
+    So a gap neither carries an old value nor hides a spike.
+    """
+    import numpy as np
+
+    days, values = trend.index.to_numpy(), trend.to_numpy()
+    gaps = np.flatnonzero(np.diff(days) > np.timedelta64(window, "D")) + 1
+    days = np.insert(days, gaps, days[gaps - 1] + np.timedelta64(1, "D"))
+    values = np.insert(values, gaps, np.nan)
+    ax.plot(
+        days,
+        values,
+        color=OKABE_ITO["blue"],
+        lw=2.2,
+        label=f"{window}-day mean",
+        zorder=3,
+    )
+
+
 # --------------------------------------------------------------------------
 # Which exercises ease or raise pain
 
@@ -295,36 +315,6 @@ def plot_pain_change(
     level: float = 0.95,
     ax: Axes | None = None,
 ) -> Axes:
-    """Pain before vs after each exercise: the mean change with its confidence interval.
-
-    One bar per exercise (pain after minus pain before, paired by bout):
-    blue bars ease pain, vermillion bars raise it, grey bars are unclear
-    (the interval crosses zero). The right margin gives mean pain before ->
-    after and the number of bouts.
-
-    Parameters
-    ----------
-    log_frame : DataFrame
-        The session log.
-    plan : Plan, optional
-        When given, the plan's exercises are listed in plan order, with
-        "no data yet" for those without scores.
-    level : float, default 0.95
-        Confidence level of the interval.
-    ax : Axes, optional
-        Where to draw; a new figure when None.
-
-    Returns
-    -------
-    Axes
-
-    Examples
-    --------
-    >>> import backkit
-    >>> ax = backkit.plot_pain_change(backkit.sample_log())
-    >>> len(ax.patches)
-    7
-    """
     import numpy as np
     from matplotlib.ticker import MaxNLocator
 
@@ -351,7 +341,7 @@ def plot_pain_change(
     change = effect["change"].to_numpy(dtype=float)
     low = effect["ci_low"].to_numpy(dtype=float)
     high = effect["ci_high"].to_numpy(dtype=float)
-    colours = np.where(high < 0, _RELIEF, np.where(low > 0, _AGGRAVATES, _UNCLEAR))
+    colours = effect["verdict"].map(_VERDICT_COLOURS).astype(object).fillna(_UNCLEAR).to_numpy()
     has = ~np.isnan(change)
     ax.barh(y[has], change[has], color=colours[has], height=0.62, zorder=2)
     ci = has & ~np.isnan(low)
@@ -395,6 +385,37 @@ def plot_pain_change(
     return ax
 
 
+plot_pain_change.__doc__ = """\
+Pain before vs after each exercise: the mean change with its confidence interval.
+
+One bar per exercise (pain after minus pain before, paired by bout), coloured
+by the ``verdict`` of :func:`backkit.analysis.immediate_effect`: blue bars
+ease pain, vermillion bars raise it, grey bars are unclear (the interval
+crosses zero). The right margin gives mean pain before -> after and the
+number of bouts.
+
+Parameters
+----------
+{params.log_frame}
+plan : Plan, optional
+    When given, the plan's exercises are listed in plan order, with
+    "no data yet" for those without scores.
+{params.level}
+{params.ax}
+
+Returns
+-------
+{returns.ax}
+
+Examples
+--------
+>>> import backkit
+>>> ax = backkit.plot_pain_change(backkit.sample_log())
+>>> len(ax.patches)
+7
+""".format(**chart_docs)
+
+
 # --------------------------------------------------------------------------
 # Adherence
 
@@ -405,34 +426,6 @@ def plot_adherence(
     *,
     ax: Axes | None = None,
 ) -> Axes:
-    """Exercise sessions done per week, stacked by exercise, against the plan's target line.
-
-    A session of an exercise is a day it was done; a partial day counts in
-    part (definitions in :mod:`backkit.adherence`). With a plan, the black
-    step line is what the plan prescribes and each week is labelled with its
-    adherence (:func:`backkit.analysis.weekly_adherence`); without one, the
-    chart shows what was done only and says so in its title.
-
-    Parameters
-    ----------
-    log_frame : DataFrame
-        The session log.
-    plan : Plan, optional
-        The prescription to compare with.
-    ax : Axes, optional
-        Where to draw; a new figure when None.
-
-    Returns
-    -------
-    Axes
-
-    Examples
-    --------
-    >>> import backkit
-    >>> ax = backkit.plot_adherence(backkit.sample_log())
-    >>> ax.get_title()
-    'Exercises done per week (no plan: done only)'
-    """
     import matplotlib.dates as mdates
     import numpy as np
     import pandas as pd
@@ -492,6 +485,34 @@ def plot_adherence(
     return ax
 
 
+plot_adherence.__doc__ = """\
+Exercise sessions done per week, stacked by exercise, against the plan's target line.
+
+A session of an exercise is a day it was done; a partial day counts in
+part (definitions in :mod:`backkit.adherence`). With a plan, the black
+step line is what the plan prescribes and each week is labelled with its
+adherence (:func:`backkit.analysis.weekly_adherence`); without one, the
+chart shows what was done only and says so in its title.
+
+Parameters
+----------
+{params.log_frame}
+{params.plan}
+{params.ax}
+
+Returns
+-------
+{returns.ax}
+
+Examples
+--------
+>>> import backkit
+>>> ax = backkit.plot_adherence(backkit.sample_log())
+>>> ax.get_title()
+'Exercises done per week (no plan: done only)'
+""".format(**chart_docs)
+
+
 # --------------------------------------------------------------------------
 # Calendar
 
@@ -504,40 +525,6 @@ def plot_calendar(
     weeks: int | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """A calendar heatmap of days exercised, up to a year at a glance.
-
-    One square per day (rows Monday to Sunday, columns weeks). With a plan,
-    a square's shade is the share of that day's planned exercises done
-    (grey: planned, nothing done; white: not a planned day); without one,
-    days with a session are dark and the title says the plan is missing.
-
-    Parameters
-    ----------
-    log_frame : DataFrame
-        The session log.
-    plan : Plan, optional
-        The prescription; what each day asks for and how much of it was
-        done come from :func:`backkit.adherence.daily`.
-    end : date, optional
-        Last day shown (default: the last day logged).
-    weeks : int, optional
-        Weeks shown (default: the weeks the log spans, at least 13, at most
-        53, or 26 on an axes narrower than 8 inches such as half a
-        dashboard); the title says when earlier weeks are left out.
-    ax : Axes, optional
-        Where to draw; a new figure when None.
-
-    Returns
-    -------
-    Axes
-
-    Examples
-    --------
-    >>> import backkit
-    >>> ax = backkit.plot_calendar(backkit.sample_log())
-    >>> ax.get_yticklabels()[0].get_text()
-    'Mon'
-    """
     import matplotlib.colors as mcolors
     import numpy as np
     import pandas as pd
@@ -571,22 +558,8 @@ def plot_calendar(
 
     table = daily(log_frame, plan, start=first.date(), end=last.date())
     table = table.set_index("day").reindex(days)
-    credit = table["credit"].fillna(0).to_numpy(dtype=float)
-    exercised = credit > 0
-    if plan is not None:
-        due = table["due"].fillna(0).to_numpy(dtype=float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            values = np.where(due > 0, credit / due, np.nan)
-        # days outside the plan's dates that were exercised anyway
-        values = np.where((due == 0) & exercised, np.minimum(1, credit / len(plan.items)), values)
-        # rest days (off the weekdays, or the free days of "k days a week")
-        rest = (table["state"].fillna(0).to_numpy() == 0) & ~exercised & (days < last)
-        values = np.where(rest, np.nan, values)
-    else:
-        started = days >= logged.min() if logged is not None else np.zeros(len(days), bool)
-        values = np.where(exercised, 1.0, np.where(started, 0.0, np.nan))
-    values[days > last] = np.nan
-
+    exercised = table["credit"].fillna(0).to_numpy(dtype=float) > 0
+    values = _calendar_shades(table, plan, last, None if logged is None else logged.min())
     grid = np.ma.masked_invalid(values.reshape(weeks, 7).T)
     cmap = mcolors.LinearSegmentedColormap.from_list(
         "backkit_done", ["#cfe3f3", OKABE_ITO["blue"]]
@@ -604,8 +577,46 @@ def plot_calendar(
     ax.set_aspect("equal")
     ax.set_ylim(7, 0)
     ax.set_yticks([0.5, 2.5, 4.5, 6.5], ["Mon", "Wed", "Fri", "Sun"])
-    # label each month at the first week that ends in it, and the first
-    # column's month unless the next label is too close to read
+    _month_ticks(ax, days)
+    ax.tick_params(length=0, labelsize=8)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    _calendar_key(ax, mesh, plan)
+    if not exercised.any():
+        _no_data(ax)
+    return ax
+
+
+def _calendar_shades(
+    table: pd.DataFrame, plan: Plan | None, last: pd.Timestamp, first_logged: Any
+) -> np.ndarray:
+    """Each day's shade, 0-1, from :func:`backkit.adherence.daily`; NaN leaves it white."""
+    import numpy as np
+
+    days = table.index
+    credit = table["credit"].fillna(0).to_numpy(dtype=float)
+    exercised = credit > 0
+    if plan is not None:
+        due = table["due"].fillna(0).to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            values = np.where(due > 0, credit / due, np.nan)
+        # days outside the plan's dates that were exercised anyway
+        values = np.where((due == 0) & exercised, np.minimum(1, credit / len(plan.items)), values)
+        # rest days (off the weekdays, or the free days of "k days a week")
+        rest = (table["state"].fillna(0).to_numpy() == 0) & ~exercised & (days < last)
+        values = np.where(rest, np.nan, values)
+    else:
+        started = days >= first_logged if first_logged is not None else np.zeros(len(days), bool)
+        values = np.where(exercised, 1.0, np.where(started, 0.0, np.nan))
+    values[days > last] = np.nan
+    return values
+
+
+def _month_ticks(ax: Axes, days: pd.DatetimeIndex) -> None:
+    """Label each month at the first week that ends in it.
+
+    And the first column's month, unless the next label is too close to read.
+    """
     sundays = days[6::7]
     columns = [k for k, sunday in enumerate(sundays) if sunday.day <= 7]
     if not columns or columns[0] >= 3:
@@ -615,9 +626,10 @@ def plot_calendar(
         for n, k in enumerate(columns)
     ]
     ax.set_xticks([k + 0.5 for k in columns], labels)
-    ax.tick_params(length=0, labelsize=8)
-    for side in ax.spines.values():
-        side.set_visible(False)
+
+
+def _calendar_key(ax: Axes, mesh: Any, plan: Plan | None) -> None:
+    """A colour bar of the share done with a plan; a two-entry legend without."""
     if plan is not None:
         # an inset, not colorbar(ax=...), which would reshape a dashboard's grid
         bar = ax.figure.colorbar(
@@ -626,23 +638,55 @@ def plot_calendar(
         bar.set_ticks([1e-6, 0.5, 1], labels=["0%", "50%", "100%"])
         bar.ax.tick_params(labelsize=7)
         bar.set_label("share done", fontsize=8)
-    else:
-        from matplotlib.patches import Patch
+        return
+    from matplotlib.patches import Patch
 
-        ax.legend(
-            handles=[
-                Patch(color=OKABE_ITO["blue"], label="exercised"),
-                Patch(color=_MISSED, label="no session"),
-            ],
-            loc="upper left",
-            bbox_to_anchor=(1.005, 1.0),
-            fontsize=7.5,
-            frameon=False,
-            borderaxespad=0,
-        )
-    if not exercised.any():
-        _no_data(ax)
-    return ax
+    ax.legend(
+        handles=[
+            Patch(color=OKABE_ITO["blue"], label="exercised"),
+            Patch(color=_MISSED, label="no session"),
+        ],
+        loc="upper left",
+        bbox_to_anchor=(1.005, 1.0),
+        fontsize=7.5,
+        frameon=False,
+        borderaxespad=0,
+    )
+
+
+plot_calendar.__doc__ = """\
+A calendar heatmap of days exercised, up to a year at a glance.
+
+One square per day (rows Monday to Sunday, columns weeks). With a plan,
+a square's shade is the share of that day's planned exercises done
+(grey: planned, nothing done; white: not a planned day); without one,
+days with a session are dark and the title says the plan is missing.
+
+Parameters
+----------
+{params.log_frame}
+{params.plan}
+    What each day asks for and how much of it was done come from
+    :func:`backkit.adherence.daily`.
+end : date, optional
+    Last day shown (default: the last day logged).
+weeks : int, optional
+    Weeks shown (default: the weeks the log spans, at least 13, at most
+    53, or 26 on an axes narrower than 8 inches such as half a
+    dashboard); the title says when earlier weeks are left out.
+{params.ax}
+
+Returns
+-------
+{returns.ax}
+
+Examples
+--------
+>>> import backkit
+>>> ax = backkit.plot_calendar(backkit.sample_log())
+>>> ax.get_yticklabels()[0].get_text()
+'Mon'
+""".format(**chart_docs)
 
 
 # --------------------------------------------------------------------------
@@ -656,37 +700,6 @@ def plot_exercise_history(
     days: int | None = 28,
     ax: Axes | None = None,
 ) -> Axes:
-    """One exercise over recent days: time worked per day, and pain before and after it.
-
-    Bars are the seconds held (or moved, for a paced exercise) per day, both
-    sides added, with a black tick at what was planned, so a short day shows.
-    On the right-hand scale, each day's mean pain before the exercise (open
-    circle) is joined to the pain after it (dot): blue when it eased, vermillion
-    when it rose. The title says when the data are sample data.
-
-    Parameters
-    ----------
-    log_frame : DataFrame
-        The session log (every exercise; this one is picked out).
-    exercise_id : str
-        A catalogue id such as ``"bridge"``.
-    days : int or None, default 28
-        Days shown, up to the last day this exercise was logged; None for all.
-    ax : Axes, optional
-        Where to draw; a new figure when None.
-
-    Returns
-    -------
-    Axes
-        The seconds axes; the pain scale is its twin (``ax.pain_axes``).
-
-    Examples
-    --------
-    >>> import backkit
-    >>> ax = backkit.charts.plot_exercise_history(backkit.sample_log(), "bridge")
-    >>> ax.get_title()
-    '4. Bridge: the last 28 days (sample data)'
-    """
     import numpy as np
     import pandas as pd
 
@@ -695,49 +708,33 @@ def plot_exercise_history(
 
     ex = get_exercise(exercise_id)
     if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 1):
-        raise ValueError(f"plot_exercise_history: days={days!r} must be a whole number, 1 or more")
+        raise AnalysisError(
+            f"days={days!r} must be a whole number, 1 or more", where="plot_exercise_history"
+        )
     ax = _axes(ax, (9, 3.6))
-    rows = log_frame[log_frame["exercise_id"].astype(str) == ex.id] if len(log_frame) else log_frame
+    table = analysis.work_per_day(log_frame, ex.id)
     span = "all days" if days is None else f"the last {days} days"
     title = f"{ex.number}. {ex.name}: {span}" + (" (sample data)" if _is_sample(log_frame) else "")
     ax.set_title(title)
     ax.pain_axes = None
-    if rows.empty:
+    if table.empty:
         _no_data(ax, f"{NO_DATA}: do this exercise with the timer and save")
         return ax
 
-    def work(kind: str) -> pd.Series:
-        return (
-            rows[f"sets_{kind}"].astype("Float64")
-            * rows[f"reps_{kind}"].astype("Float64")
-            * rows[f"hold_s_{kind}"].astype("Float64")
-        ).astype(float)
-
-    per_day = pd.DataFrame(
-        {
-            "day": analysis.local_day(rows).to_numpy(),
-            "done": work("done").to_numpy(),
-            "planned": work("planned").to_numpy(),
-            "before": rows["pain_before"].astype("Float64").astype(float).to_numpy(),
-            "after": rows["pain_after"].astype("Float64").astype(float).to_numpy(),
-        }
-    ).groupby("day")
-    table = per_day[["done", "planned"]].sum(min_count=1).join(per_day[["before", "after"]].mean())
     last = table.index.max()
     if days is not None:
         table = table[table.index > last - pd.Timedelta(days=days)]
     x = table.index
-    ax.bar(x, table["done"].fillna(0), width=0.8, color=OKABE_ITO["sky"], label="seconds done")
-    ax.scatter(
-        x, table["planned"], marker="_", s=160, lw=2, color="black", label="planned", zorder=3
-    )
+    done, planned = table["seconds_done"], table["seconds_planned"]
+    ax.bar(x, done.fillna(0), width=0.8, color=OKABE_ITO["sky"], label="seconds done")
+    ax.scatter(x, planned, marker="_", s=160, lw=2, color="black", label="planned", zorder=3)
     ax.set_ylabel("seconds held per day" if ex.kind == "hold" else "seconds moving per day")
-    top = np.nanmax(np.r_[table["done"].to_numpy(), table["planned"].to_numpy(), 1.0])
+    top = np.nanmax(np.r_[done.to_numpy(), planned.to_numpy(), 1.0])
     ax.set_ylim(0, top * 1.15)
 
     pain = ax.twinx()
     ax.pain_axes = pain
-    before, after = table["before"].to_numpy(), table["after"].to_numpy()
+    before, after = table["pain_before"].to_numpy(), table["pain_after"].to_numpy()
     both = ~np.isnan(before) & ~np.isnan(after)
     colours = np.where(after < before, _RELIEF, np.where(after > before, _AGGRAVATES, _UNCLEAR))
     pain.vlines(x[both], before[both], after[both], colors=colours[both], lw=2, zorder=2)
@@ -767,6 +764,39 @@ def plot_exercise_history(
         borderaxespad=0.2,
     )
     return ax
+
+
+plot_exercise_history.__doc__ = """\
+One exercise over recent days: time worked per day, and pain before and after it.
+
+Bars are the seconds held (or moved, for a paced exercise) per day, both
+sides added, with a black tick at what was planned, so a short day shows.
+On the right-hand scale, each day's mean pain before the exercise (open
+circle) is joined to the pain after it (dot): blue when it eased, vermillion
+when it rose. The title says when the data are sample data.
+
+Parameters
+----------
+{params.log_frame}
+    Every exercise; this one is picked out.
+exercise_id : str
+    A catalogue id such as ``"bridge"``.
+days : int or None, default 28
+    Days shown, up to the last day this exercise was logged; None for all.
+{params.ax}
+
+Returns
+-------
+Axes
+    The seconds axes; the pain scale is its twin (``ax.pain_axes``).
+
+Examples
+--------
+>>> import backkit
+>>> ax = backkit.charts.plot_exercise_history(backkit.sample_log(), "bridge")
+>>> ax.get_title()
+'4. Bridge: the last 28 days (sample data)'
+""".format(**chart_docs)
 
 
 def mark_sample(target: Axes | Figure, text: str = "SAMPLE DATA") -> Axes | Figure:
@@ -813,41 +843,13 @@ def plot_dashboard(
     size: str = "notebook",
     title: str | None = None,
 ) -> Figure:
-    """All four charts on one figure, with the key sentences of the summary.
-
-    Parameters
-    ----------
-    log_frame : DataFrame
-        The session log.
-    plan : Plan, optional
-        The prescription for the adherence and calendar panels.
-    size : {'notebook', 'page'}
-        ``'notebook'``: landscape, 13 x 10.5 inches; ``'page'``: A4 portrait,
-        charts stacked, for printing.
-    title : str, optional
-        Figure title; default names the dates covered (and says when the data
-        are sample data).
-
-    Returns
-    -------
-    Figure
-        Not left open in pyplot, so a notebook shows it once: end the cell
-        with the call (or ``display(fig)``); in a script, ``fig.savefig(...)``.
-
-    Examples
-    --------
-    >>> import backkit
-    >>> fig = backkit.plot_dashboard(backkit.sample_log())
-    >>> len(fig.axes) >= 4
-    True
-    """
     import matplotlib.pyplot as plt
 
     from . import analysis
 
     if size not in _SIZES:
-        raise ValueError(
-            f"plot_dashboard: argument size={size!r} must be one of {', '.join(_SIZES)}"
+        raise AnalysisError(
+            f"argument size={size!r} must be one of {', '.join(_SIZES)}", where="plot_dashboard"
         )
     fig = plt.figure(figsize=_SIZES[size], layout="constrained")
     if size == "notebook":
@@ -882,16 +884,48 @@ def plot_dashboard(
             title = f"Back exercise progress, {day.min():%-d %b %Y} \u2013 {day.max():%-d %b %Y}"
         if _is_sample(log_frame):
             title += " (sample data)"
-    lines = analysis.summary(log_frame, plan)
-    headline = lines[1] if len(lines) > 1 else lines[0]
     import textwrap
 
+    from .narrative import headline
+
     width = int(fig.get_figwidth() * 12)  # characters that fit at this font size
-    fig.suptitle(f"{title}\n{textwrap.fill(headline, width)}", fontsize=12)
+    fig.suptitle(f"{title}\n{textwrap.fill(headline(log_frame), width)}", fontsize=12)
     # Released from pyplot: Jupyter shows the returned figure once (an open
     # pyplot figure would be shown a second time at the end of the cell).
     plt.close(fig)
     return fig
+
+
+plot_dashboard.__doc__ = """\
+All four charts on one figure, with the key sentence of the summary.
+
+A figure-level chart: it lays out :func:`plot_pain_trend`,
+:func:`plot_adherence`, :func:`plot_pain_change` and :func:`plot_calendar` on
+a figure of its own, so it takes no ``ax``. The headline under the title is
+:func:`backkit.narrative.headline`.
+
+Parameters
+----------
+{params.log_frame}
+{params.plan}
+size : {{'notebook', 'page'}}
+    ``'notebook'``: landscape, 13 x 10.5 inches; ``'page'``: A4 portrait,
+    charts stacked, for printing.
+title : str, optional
+    Figure title; default names the dates covered (and says when the data
+    are sample data).
+
+Returns
+-------
+{returns.figure}
+
+Examples
+--------
+>>> import backkit
+>>> fig = backkit.plot_dashboard(backkit.sample_log())
+>>> len(fig.axes) >= 4
+True
+""".format(**chart_docs)
 
 
 # --------------------------------------------------------------------------
@@ -948,7 +982,7 @@ def _outcome_panel(ax: Axes, rows: pd.DataFrame, items: pd.DataFrame) -> None:
                 fontsize=7.5, color="#2f6f9f", annotation_clip=False,
             )  # fmt: skip
     better = "higher" if bool(r0["higher_is_better"]) else "lower"
-    points = _number(thr)
+    points = _short_number(thr)
     if str(r0["measure"]) in ("pain_average", "pain_worst"):
         from .analysis import pain_mcid
 
@@ -962,7 +996,7 @@ def _outcome_panel(ax: Axes, rows: pd.DataFrame, items: pd.DataFrame) -> None:
     if last["status"] != "baseline":
         change = f"{last['change']:+.1f}".replace(".0", "").replace("-", "\u2212")
         ax.set_title(
-            f"latest {_number(float(last['score']))}: {change}, {last['status']}",
+            f"latest {_short_number(float(last['score']))}: {change}, {last['status']}",
             loc="right", fontsize=10, fontweight="bold",
             color=_STATUS_COLOURS[str(last["status"])],
         )  # fmt: skip
@@ -976,7 +1010,8 @@ def _outcome_panel(ax: Axes, rows: pd.DataFrame, items: pd.DataFrame) -> None:
     ax.set_axisbelow(True)
 
 
-def _number(x: float) -> str:
+def _short_number(x: float) -> str:
+    """One decimal at most, without a trailing ``.0``: ``2.5``, ``3``."""
     return f"{x:.1f}".rstrip("0").rstrip(".")
 
 
@@ -986,63 +1021,11 @@ def plot_outcomes(
     *,
     measures: list[str] | None = None,
     title: str | None = None,
-    ax: Axes | None = None,
 ) -> Figure:
-    """Outcome measures week by week against their baseline, with sessions per week beneath.
-
-    One panel per measure (average pain, worst pain, the PSFS mean with each
-    activity as a thin labelled line, each custom measure), all sharing the
-    time axis with a bottom panel of exercise sessions per week, so outcome
-    and adherence are read together. In each panel the dashed line is the
-    baseline and the grey band is baseline ± the measure's minimal
-    clinically important difference (MCID): a point outside the band is a
-    meaningful change, green when improved, vermillion when worse; grey
-    points are unchanged. The latest change is stated at the panel's top
-    right. Thresholds and classes come from
-    :func:`backkit.outcomes.change_from_baseline` (pain: 2 points or 30%,
-    Ostelo 2008; PSFS mean 2 points, one activity 3, Abbott & Schmitt 2014;
-    custom measures: the clinician's MCID).
-
-    Parameters
-    ----------
-    log_frame : DataFrame
-        The session log (``SessionLog.frame()`` or ``sample_log()``).
-    outcomes_frame : DataFrame
-        The check-ins (``backkit.outcomes.outcomes_frame(log)`` or
-        ``sample_checkins()``).
-    measures : list of str, optional
-        The measures to show, by name (``"pain_average"``, ``"pain_worst"``,
-        ``"psfs"`` or a custom measure's name), in this order; default all.
-    title : str, optional
-        Figure title; default names the baseline date (and says when the data
-        are sample data). The one-line summary of change follows it.
-    ax : Axes, optional
-        An Axes whose place in its figure the panels take (it is removed);
-        a new figure when None.
-
-    Returns
-    -------
-    Figure
-        Not left open in pyplot, so a notebook shows it once. ``fig.axes``
-        are the measure panels from the top, then the sessions panel.
-
-    Examples
-    --------
-    >>> import backkit
-    >>> from backkit.charts import plot_outcomes
-    >>> from backkit.sample import sample_checkins
-    >>> fig = plot_outcomes(backkit.sample_log(), sample_checkins())
-    >>> [a.get_title(loc="left").split("  ")[0] for a in fig.axes]
-    ['Average pain', 'Worst pain', 'PSFS (mean)', 'ODI total', 'Exercise sessions per week']
-    """
     import textwrap
 
     import matplotlib.pyplot as plt
-    import pandas as pd
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
 
-    from . import analysis
     from .outcomes import change_from_baseline, summary_line
 
     change = change_from_baseline(outcomes_frame)
@@ -1051,96 +1034,140 @@ def plot_outcomes(
     if measures is not None:
         unknown = [m for m in measures if m not in names]
         if unknown:
-            raise ValueError(
-                f"plot_outcomes: measures={measures!r}: {', '.join(map(repr, unknown))} "
-                f"not in the check-ins; measures recorded: {', '.join(map(repr, names)) or 'none'}"
+            raise AnalysisError(
+                f"measures={measures!r}: {', '.join(map(repr, unknown))} not in the check-ins; "
+                f"measures recorded: {', '.join(map(repr, names)) or 'none'}",
+                where="plot_outcomes",
             )
         names = list(dict.fromkeys(measures))
     n = max(1, len(names))
-    if ax is None:
-        fig = plt.figure(figsize=(10, 1.6 + 1.75 * n + 1.1), layout="constrained")
-        area: Any = fig
-    else:
-        spec = ax.get_subplotspec()
-        if spec is None:
-            raise ValueError(
-                "plot_outcomes: ax must be a grid subplot (from plt.subplots or add_subplot)"
-            )
-        fig = ax.figure
-        ax.remove()
-        # a subfigure in the Axes' place keeps this chart's title and legend its own
-        area = fig.add_subfigure(spec)
-    grid = area.add_gridspec(n + 1, 1, height_ratios=[1.0] * n + [0.6])
-    panels = [area.add_subplot(grid[0, 0])]
-    panels += [area.add_subplot(grid[k, 0], sharex=panels[0]) for k in range(1, n + 1)]
-    sessions_ax = panels[-1]
+    fig = plt.figure(figsize=(10, 1.6 + 1.75 * n + 1.1), layout="constrained")
+    grid = fig.add_gridspec(n + 1, 1, height_ratios=[1.0] * n + [0.6])
+    panels = [fig.add_subplot(grid[0, 0])]
+    panels += [fig.add_subplot(grid[k, 0], sharex=panels[0]) for k in range(1, n + 1)]
 
     if not names:
         panels[0].set_title("Outcome measures", loc="left", fontsize=10)
         _no_data(panels[0], f"{NO_DATA}: record a weekly check-in")
+    is_item = change["item"].notna().to_numpy()
     for panel, measure in zip(panels, names, strict=False):
         rows = main[(main["measure"] == measure).to_numpy()]
-        is_item = change["item"].notna().to_numpy()
         items = change[(change["measure"] == measure).to_numpy() & is_item]
         _outcome_panel(panel, rows, items)
 
-    # -- sessions per week (local Monday to Sunday) beneath ---------------------
-    sessions_ax.set_title("Exercise sessions per week", loc="left", fontsize=10)
     dates = list(change.loc[change["measure"].isin(names), "date"])
-    if not log_frame.empty:
-        day = analysis.local_day(log_frame)
-        week = day - pd.to_timedelta(day.dt.day_of_week, unit="D")
-        per_week = log_frame.groupby(week.to_numpy())["session_id"].nunique()
-        weeks = pd.date_range(per_week.index.min(), per_week.index.max(), freq="7D")
-        per_week = per_week.reindex(weeks, fill_value=0).to_numpy()
-        middle = weeks + pd.Timedelta(days=3.5)
-        sessions_ax.bar(
-            middle, per_week, width=6.2, color=OKABE_ITO["sky"], lw=0, zorder=2, gid="sessions"
-        )
-        if len(weeks) <= 26:  # a count over each bar while they fit
-            for x, v in zip(middle, per_week, strict=True):
-                sessions_ax.text(
-                    x, v, f"{v:d}", ha="center", va="bottom", fontsize=7.5, color="0.3"
-                )
-        sessions_ax.set_ylim(0, max(7, int(per_week.max())) * 1.25)
-        dates += [weeks[0], weeks[-1] + pd.Timedelta(days=7)]
-    else:
-        _no_data(sessions_ax, f"{NO_DATA}: sessions appear here")
-    sessions_ax.set_ylabel("sessions")
-    sessions_ax.grid(axis="y", color="0.93", lw=0.8)
-    sessions_ax.set_axisbelow(True)
+    dates += _sessions_panel(panels[-1], log_frame)
     if dates:
+        import pandas as pd
+
         pad = pd.Timedelta(days=3)
         panels[0].set_xlim(min(dates) - pad, max(dates) + pad)
-        _date_axis(sessions_ax)
+        _date_axis(panels[-1])
     for panel in panels[:-1]:
         panel.tick_params(labelbottom=False)
-
     if names:
-        shown = set(main.loc[main["measure"].isin(names), "status"].astype(str))
-        handles = [
-            Line2D([], [], color="black", ls="--", lw=1.1, label="baseline"),
-            Patch(color="0.89", label="no meaningful change (baseline ± MCID)"),
-        ]
-        handles += [
-            Line2D([], [], ls="", marker="o", ms=7, color=_STATUS_COLOURS[s], label=s)
-            for s in ("improved", "unchanged", "worse")
-            if s in shown
-        ]
-        if (change["item"].notna() & change["measure"].isin(names)).any():
-            handles.append(Line2D([], [], color=OKABE_ITO["sky"], lw=1.1, label="one activity"))
-        area.legend(
-            handles=handles, loc="outside lower center", ncol=len(handles), fontsize=8.5,
-            frameon=False, handlelength=1.8,
-        )  # fmt: skip
+        _outcomes_legend(fig, change, main, names)
     if title is None:
         title = "Outcome measures"
         if not main.empty:
             title += f" since the baseline of {main['date'].min():%-d %b %Y}"
         if _is_sample(outcomes_frame) or _is_sample(log_frame):
             title += " (sample data)"
-    inches = fig.get_figwidth() * (1.0 if ax is None else spec.get_position(fig).width)
-    summary = textwrap.fill(summary_line(outcomes_frame), int(inches * 10.5))
-    area.suptitle(f"{title}\n{summary}", fontsize=11)
+    summary = textwrap.fill(summary_line(outcomes_frame), int(fig.get_figwidth() * 10.5))
+    fig.suptitle(f"{title}\n{summary}", fontsize=11)
     plt.close(fig)
     return fig
+
+
+plot_outcomes.__doc__ = """\
+Outcome measures week by week against their baseline, with sessions per week beneath.
+
+A figure-level chart: one panel per measure (average pain, worst pain, the
+PSFS mean with each activity as a thin labelled line, each custom measure),
+all sharing the time axis with a bottom panel of exercise sessions per week
+(:func:`backkit.analysis.sessions_per_week`), so outcome and adherence are
+read together. In each panel the dashed line is the baseline and the grey
+band is baseline ± the measure's minimal clinically important difference
+(MCID): a point outside the band is a meaningful change, green when
+improved, vermillion when worse; grey points are unchanged. The latest
+change is stated at the panel's top right. Thresholds and classes come from
+:func:`backkit.outcomes.change_from_baseline` (``outcomes.yaml``:
+``pain_nrs.mcid``, ``psfs.mcid``; custom measures: the clinician's MCID).
+
+Parameters
+----------
+{params.log_frame}
+outcomes_frame : DataFrame
+    The check-ins (``backkit.outcomes.outcomes_frame(log)`` or
+    ``sample_checkins()``).
+measures : list of str, optional
+    The measures to show, by name (``"pain_average"``, ``"pain_worst"``,
+    ``"psfs"`` or a custom measure's name), in this order; default all.
+title : str, optional
+    Figure title; default names the baseline date (and says when the data
+    are sample data). The one-line summary of change follows it.
+
+Returns
+-------
+{returns.figure}
+    ``fig.axes`` are the measure panels from the top, then the sessions
+    panel.
+
+Examples
+--------
+>>> import backkit
+>>> from backkit.charts import plot_outcomes
+>>> from backkit.sample import sample_checkins
+>>> fig = plot_outcomes(backkit.sample_log(), sample_checkins())
+>>> [a.get_title(loc="left").split("  ")[0] for a in fig.axes]
+['Average pain', 'Worst pain', 'PSFS (mean)', 'ODI total', 'Exercise sessions per week']
+""".format(**chart_docs)
+
+
+def _sessions_panel(ax: Axes, log_frame: pd.DataFrame) -> list[Any]:
+    """Sittings per local week as bars; return the dates the panel covers (none when empty)."""
+    import pandas as pd
+
+    from . import analysis
+
+    ax.set_title("Exercise sessions per week", loc="left", fontsize=10)
+    ax.set_ylabel("sessions")
+    ax.grid(axis="y", color="0.93", lw=0.8)
+    ax.set_axisbelow(True)
+    if log_frame.empty:
+        _no_data(ax, f"{NO_DATA}: sessions appear here")
+        return []
+    per_week = analysis.sessions_per_week(log_frame)
+    weeks, counts = per_week.index, per_week.to_numpy()
+    middle = weeks + pd.Timedelta(days=3.5)
+    ax.bar(middle, counts, width=6.2, color=OKABE_ITO["sky"], lw=0, zorder=2, gid="sessions")
+    if len(weeks) <= 26:  # a count over each bar while they fit
+        for x, v in zip(middle, counts, strict=True):
+            ax.text(x, v, f"{v:d}", ha="center", va="bottom", fontsize=7.5, color="0.3")
+    ax.set_ylim(0, max(7, int(counts.max())) * 1.25)
+    return [weeks[0], weeks[-1] + pd.Timedelta(days=7)]
+
+
+def _outcomes_legend(
+    fig: Figure, change: pd.DataFrame, main: pd.DataFrame, names: list[str]
+) -> None:
+    """One legend beneath all panels: baseline, band, the classes shown, one activity."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    shown = set(main.loc[main["measure"].isin(names), "status"].astype(str))
+    handles = [
+        Line2D([], [], color="black", ls="--", lw=1.1, label="baseline"),
+        Patch(color="0.89", label="no meaningful change (baseline ± MCID)"),
+    ]
+    handles += [
+        Line2D([], [], ls="", marker="o", ms=7, color=_STATUS_COLOURS[s], label=s)
+        for s in ("improved", "unchanged", "worse")
+        if s in shown
+    ]
+    if (change["item"].notna() & change["measure"].isin(names)).any():
+        handles.append(Line2D([], [], color=OKABE_ITO["sky"], lw=1.1, label="one activity"))
+    fig.legend(
+        handles=handles, loc="outside lower center", ncol=len(handles), fontsize=8.5,
+        frameon=False, handlelength=1.8,
+    )  # fmt: skip

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "AnalysisError",
     "AppError",
     "BackkitError",
     "CatalogueError",
@@ -264,3 +265,10 @@ class CheckInError(ValidationError):
 
 class UsageError(BackkitError):
     """A command or option of the ``backkit`` command cannot be used as given."""
+
+
+class AnalysisError(BackkitError):
+    """An analysis, adherence or chart function was given an argument it cannot use.
+
+    The message starts with the function's name and names the argument and its value.
+    """

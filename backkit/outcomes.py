@@ -164,7 +164,7 @@ def thresholds() -> dict[str, dict[str, Any]]:
     >>> t["psfs_item"]["points"]
     3.0
     """
-    from .analysis import outcomes as facts
+    from .analysis import outcome_facts as facts
 
     data = facts()
     pain, psfs = data["pain_nrs"], data["psfs"]
@@ -196,7 +196,7 @@ def thresholds() -> dict[str, dict[str, Any]]:
 
 
 def _psfs_limits() -> tuple[int, int]:
-    from .analysis import outcomes as facts
+    from .analysis import outcome_facts as facts
 
     low, high = facts()["psfs"]["activities"]
     return int(low), int(high)

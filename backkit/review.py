@@ -6,8 +6,8 @@ four weeks, one decision per exercise, each with what changes and why:
 - nothing changes before :data:`MIN_LOGGED_DAYS` days of logging: a week or
   two of data is too little to judge a dose by (an exercise flagged in that
   time is named, for the clinician to discuss, but its dose is kept);
-- an exercise whose pain rose straight after it (the whole 95% interval of
-  the change above zero) or that was flagged in the last two weeks steps back
+- an exercise whose pain rose straight after it (the "raises" verdict of
+  :func:`backkit.analysis.immediate_effect`) or that was flagged in the last two weeks steps back
   to the low end of the catalogue's range and names its easier version;
 - one done on at least :data:`PROGRESS_ADHERENCE` of the prescribed sessions
   that did not raise pain steps up within the catalogue's range (a longer
@@ -93,7 +93,7 @@ def _evidence(frame: pd.DataFrame, plan: Plan) -> _Evidence:
         return _Evidence(0, frozenset(), frozenset(), {}, None)
     last_day = days.max().date()
     effect = immediate_effect(frame)
-    raised = frozenset(effect.index[effect["ci_low"] > 0].astype(str) if len(effect) else ())
+    raised = frozenset(effect.index[effect["verdict"] == "raises"].astype(str))
     flags = pain_flags(frame)
     recent = flags[flags["day"] > pd.Timestamp(last_day - RECENT_FLAGS)]
     weekly = adherence(frame, plan)

@@ -8,8 +8,9 @@ seven exercises, the per-side exercises as a left and a right bout):
 - 100,000 bouts (about thirty years of daily sessions).
 
 For each it times the analytics (:mod:`backkit.analysis`, adherence against
-the sample plan) and the dashboard (build + draw on the Agg canvas, the work a
-notebook does to show it), best of three. The five-year dashboard must draw
+the sample plan, the sentences of :mod:`backkit.narrative`) and the dashboard
+(build + draw on the Agg canvas, the work a notebook does to show it), best of
+three. The five-year dashboard must draw
 in under 2 s. Run::
 
     .venv/bin/python benchmarks/bench_charts.py
@@ -39,7 +40,7 @@ def best_of(fn, repeats: int = REPEATS) -> tuple[float, object]:
 def main() -> int:
     import matplotlib.pyplot as plt
 
-    from backkit import analysis, charts
+    from backkit import analysis, charts, narrative
     from backkit.sample import sample_log, sample_plan
 
     tz = "Europe/London"
@@ -57,13 +58,15 @@ def main() -> int:
         "daily_pain": lambda f: analysis.daily_pain(f),
         "weekly_pain": lambda f: analysis.weekly_pain(f),
         "pain_trend": lambda f: analysis.pain_trend(f),
-        "change_from_baseline": lambda f: analysis.change_from_baseline(f),
+        "pain_change_by_week": lambda f: analysis.pain_change_by_week(f),
         "immediate_effect": lambda f: analysis.immediate_effect(f),
         "time_under_tension": lambda f: analysis.time_under_tension(f),
+        "sessions_per_week": lambda f: analysis.sessions_per_week(f),
+        "work_per_day": lambda f: analysis.work_per_day(f, "bridge"),
         "pain_flags": lambda f: analysis.pain_flags(f),
         "flare_ups": lambda f: analysis.flare_ups(f),
         "weekly_adherence": lambda f: analysis.weekly_adherence(f, plan),
-        "summary": lambda f: analysis.summary(f, plan),
+        "narrative.summary": lambda f: narrative.summary(f, plan),
     }
 
     def dashboard(frame):

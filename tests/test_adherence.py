@@ -7,7 +7,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from backkit.adherence import adherence, daily, describe, streaks
+from backkit.adherence import adherence, daily, streaks
+from backkit.errors import AnalysisError
 from backkit.log import COLUMNS, SessionLog, conform, empty_frame
 from backkit.plan import Plan, PlanItem
 
@@ -194,7 +195,7 @@ class TestAdherence:
         by_month = adherence(log, mwf(), "M", end="2024-06-02")
         assert by_month["period"].astype(str).tolist() == ["2024-05", "2024-06"]
         assert values(by_month, "prescribed") == [12, 0]  # May 6-31 has 12 MWF days
-        with pytest.raises(ValueError, match="freq = 'fortnight'"):
+        with pytest.raises(AnalysisError, match=r"^adherence: freq = 'fortnight' is not a period"):
             adherence(log, mwf(), "fortnight")
 
     def test_several_exercises_in_plan_order(self):
@@ -304,15 +305,19 @@ def test_daily_table():
     assert [round(c, 3) for c in d["credit"]] == [1, 1, 0.333, 0, 0]
 
 
-def test_describe():
-    log = frame([bout(day(0)), bout(day(2)), bout(day(4), sets_done=1)])
-    text = describe(adherence(log, mwf(), end=day(13)))
-    assert text == (
-        "From 2024-05-06 to 2024-05-19, 39% of the prescribed sessions were done "
-        "(2 of 6 in full, 1 in part). Days in a row doing the whole plan: current 0, longest 2."
-    )
-    raw = describe(adherence(log))
-    assert raw.startswith("From 2024-05-06 to 2024-05-10, 3 exercise sessions were logged")
+def test_without_a_log_or_plan_the_span_is_the_kits_today(monkeypatch):
+    import backkit.config
+
+    monkeypatch.setattr(backkit.config, "today", lambda: dt.date(2024, 5, 8))
+    t = adherence(empty_frame(tz="UTC"))
+    assert (t.attrs["start"], t.attrs["end"]) == (dt.date(2024, 5, 8), dt.date(2024, 5, 8))
+
+
+def test_end_before_start_names_both():
+    with pytest.raises(
+        AnalysisError, match=r"^adherence: end = 2024-05-01 is before start = 2024-05-06$"
+    ):
+        adherence(frame([bout(day(0))]), mwf(), end="2024-05-01")
 
 
 def test_a_plan_item_dose_does_not_change_the_bouts_credit():

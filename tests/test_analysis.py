@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from backkit import analysis
+from backkit.errors import AnalysisError
 from backkit.log import COLUMNS, conform
 from backkit.plan import Plan
 
@@ -65,12 +66,23 @@ def pain_days(values: dict[str, tuple[int, int]], **extra) -> pd.DataFrame:
 EMPTY = conform({k: [] for k in COLUMNS}, tz=TZ)
 
 
-class TestOutcomes:
+class TestOutcomeFacts:
     def test_mcid_is_read_from_the_data_file_with_its_source(self):
         assert analysis.pain_mcid() == (2.0, 30.0)
-        pain = analysis.outcomes()["pain_nrs"]
+        pain = analysis.outcome_facts()["pain_nrs"]
         assert pain["sources"] == ["OSTELO"]
-        assert "Spine 33(1):90-94" in analysis.outcomes()["sources"]["OSTELO"]
+        assert "Spine 33(1):90-94" in analysis.outcome_facts()["sources"]["OSTELO"]
+
+    @pytest.mark.parametrize(
+        ("base", "threshold"),
+        [(8.0, 6.0), (5.0, 3.5), (0.0, 0.0)],  # 2 points from 8; 30% of 5 is the smaller fall
+    )
+    def test_mcid_threshold_is_the_smaller_fall_of_the_two(self, base, threshold):
+        assert analysis.mcid_threshold(base) == pytest.approx(threshold)
+
+    def test_the_module_outcomes_is_not_shadowed(self):
+        assert not hasattr(analysis, "outcomes")
+        assert not hasattr(analysis, "change_from_baseline")
 
 
 class TestDailyAndWeeklyPain:
@@ -132,17 +144,17 @@ class TestTrend:
         assert trend.loc["2025-02-01"] != trend.loc["2025-02-01"]  # NaN
 
     def test_window_must_be_a_whole_number_of_days(self):
-        with pytest.raises(ValueError, match="window=0"):
+        with pytest.raises(AnalysisError, match=r"^pain_trend: argument window=0 must be"):
             analysis.pain_trend(EMPTY, window=0)
 
 
-class TestChangeFromBaseline:
+class TestPainChangeByWeek:
     def test_thirty_percent_fall_is_meaningful_below_two_points(self):
         # baseline 5.0 (first 7 days); week 2 mean 3.5: 1.5 points but 30%
         log = pain_days(
             {"2025-03-03": (5, 5), "2025-03-05": (5, 5), "2025-03-10": (3, 3), "2025-03-11": (4, 4)}
         )
-        change = analysis.change_from_baseline(log)
+        change = analysis.pain_change_by_week(log)
         assert change.attrs["baseline"] == 5.0
         assert change["pain"].tolist() == [5.0, 3.5]
         assert change["change"].tolist() == [0.0, -1.5]
@@ -158,7 +170,7 @@ class TestChangeFromBaseline:
             {"at": "2025-03-03 08:00", "pain_before": 8},
             *({"at": f"2025-03-1{k} 08:00", "pain_before": v} for k, v in enumerate(week2)),
         )
-        row = analysis.change_from_baseline(log).iloc[1]
+        row = analysis.pain_change_by_week(log).iloc[1]
         assert row["pain"] == pytest.approx(np.mean(week2))
         assert bool(row["mcid"]) is meaningful
 
@@ -174,12 +186,12 @@ class TestChangeFromBaseline:
 
     def test_zero_baseline_has_no_percent_and_no_mcid(self):
         log = pain_days({"2025-03-03": (0, 0), "2025-03-10": (0, 0)})
-        change = analysis.change_from_baseline(log)
+        change = analysis.pain_change_by_week(log)
         assert change["change_pct"].isna().all()
         assert not change["mcid"].any()
 
     def test_no_scores_gives_an_empty_table_and_nan_baseline(self):
-        change = analysis.change_from_baseline(make_log({"at": "2025-03-03 08:00"}))
+        change = analysis.pain_change_by_week(make_log({"at": "2025-03-03 08:00"}))
         assert change.empty and math.isnan(change.attrs["baseline"])
 
 
@@ -209,7 +221,7 @@ class TestTQuantile:
 
     @pytest.mark.parametrize(("p", "df", "name"), [(1.0, 3, "p=1.0"), (0.9, 0, "df=0")])
     def test_rejects_impossible_arguments(self, p, df, name):
-        with pytest.raises(ValueError, match=name):
+        with pytest.raises(AnalysisError, match=f"^t_quantile: {name}"):
             analysis.t_quantile(p, df)
 
 
@@ -245,8 +257,87 @@ class TestImmediateEffect:
         wide = analysis.immediate_effect(log, level=0.99).loc["bridge"]
         narrow = analysis.immediate_effect(log, level=0.80).loc["bridge"]
         assert wide["ci_high"] - wide["ci_low"] > narrow["ci_high"] - narrow["ci_low"]
-        with pytest.raises(ValueError, match="level=95"):
+        with pytest.raises(AnalysisError, match=r"^immediate_effect: argument level=95"):
             analysis.immediate_effect(log, level=95)
+
+
+def _bouts(exercise_id: str, pairs: list[tuple[int, int]], **extra) -> list[dict]:
+    return [
+        {"at": f"2025-03-{d + 3:02d} 08:00", "exercise_id": exercise_id, "pain_before": b,
+         "pain_after": a, **extra}
+        for d, (b, a) in enumerate(pairs)
+    ]  # fmt: skip
+
+
+class TestVerdict:
+    def test_the_interval_decides_eases_raises_or_unclear(self):
+        log = make_log(
+            *_bouts("bridge", [(5, 3), (5, 4), (6, 4), (5, 3)]),  # all below 0: eases
+            *_bouts("squat", [(3, 5), (3, 4), (2, 4), (3, 5)]),  # all above 0: raises
+            *_bouts("knee-to-chest", [(4, 2), (4, 6), (4, 3), (4, 5)]),  # crosses 0
+            *_bouts("double-knee-to-chest", [(4, 1)]),  # one bout: no interval
+        )
+        effect = analysis.immediate_effect(log)
+        assert effect["verdict"].to_dict() == {
+            "knee-to-chest": "unclear",
+            "double-knee-to-chest": "unclear",
+            "bridge": "eases",
+            "squat": "raises",
+        }
+        assert list(effect["verdict"].cat.categories) == list(analysis.VERDICTS)
+        assert effect.loc["bridge", "ci_high"] < 0 < effect.loc["squat", "ci_low"]
+
+    def test_empty_log_has_the_column_too(self):
+        effect = analysis.immediate_effect(EMPTY)
+        assert effect.empty and "verdict" in effect.columns
+
+
+class TestWorkPerDay:
+    def test_done_and_planned_seconds_and_mean_pain_per_day(self):
+        log = make_log(
+            {"at": "2025-03-03 08:00", "exercise_id": "knee-to-chest", "side": "left",
+             "sets_planned": 1, "reps_planned": 2, "hold_s_planned": 15.0, "sets_done": 1,
+             "reps_done": 2, "hold_s_done": 15.0, "pain_before": 4, "pain_after": 3},
+            {"at": "2025-03-03 08:02", "exercise_id": "knee-to-chest", "side": "right",
+             "sets_planned": 1, "reps_planned": 2, "hold_s_planned": 15.0, "sets_done": 1,
+             "reps_done": 1, "hold_s_done": 15.0, "pain_before": 2, "pain_after": 2},
+            {"at": "2025-03-04 08:00", "exercise_id": "squat"},
+        )  # fmt: skip
+        work = analysis.work_per_day(log, "knee-to-chest")
+        assert work.index.tolist() == [pd.Timestamp("2025-03-03")]
+        row = work.iloc[0]
+        assert (row["seconds_done"], row["seconds_planned"]) == (45.0, 60.0)
+        assert (row["pain_before"], row["pain_after"]) == (3.0, 2.5)
+
+    def test_counts_work_as_time_under_tension_does(self):
+        log = make_log(*_bouts("bridge", [(3, 3), (3, 3)], sets_done=3, reps_done=10))
+        tut = analysis.time_under_tension(log)
+        work = analysis.work_per_day(log, "bridge")
+        assert work["seconds_done"].tolist() == tut["seconds"].tolist() == [300.0, 300.0]
+
+    def test_an_exercise_not_logged_gives_an_empty_table(self):
+        assert analysis.work_per_day(make_log({"at": "2025-03-03 08:00"}), "squat").empty
+        assert analysis.work_per_day(EMPTY, "squat").empty
+
+
+class TestSessionsPerWeek:
+    def test_distinct_sessions_per_local_week_with_empty_weeks(self):
+        log = make_log(
+            {"at": "2025-03-03 08:00", "session_id": "a"},
+            {"at": "2025-03-03 08:05", "session_id": "a", "exercise_id": "squat"},
+            {"at": "2025-03-09 23:30", "session_id": "b"},  # Sunday night: still week 1
+            {"at": "2025-03-17 00:30", "session_id": "c"},  # Monday after an empty week
+        )
+        per_week = analysis.sessions_per_week(log)
+        assert per_week.to_dict() == {
+            pd.Timestamp("2025-03-03"): 2,
+            pd.Timestamp("2025-03-10"): 0,
+            pd.Timestamp("2025-03-17"): 1,
+        }
+        assert per_week.name == "sessions" and per_week.index.name == "week"
+
+    def test_empty_log(self):
+        assert analysis.sessions_per_week(EMPTY).empty
 
 
 class TestTimeUnderTension:
@@ -337,52 +428,6 @@ class TestWeeklyAdherence:
         assert weeks["prescribed"].isna().all() and weeks["percent"].isna().all()
 
 
-class TestSummary:
-    def test_meaningful_fall_in_words(self):
-        log = pain_days({"2025-03-03": (6, 5), "2025-03-04": (4, 4), "2025-03-11": (2, 2)})
-        text = analysis.summary(log)
-        assert text[0] == "You logged 3 sessions on 3 days between 3 Mar 2025 and 11 Mar 2025."
-        assert text[1] == (
-            "Pain before exercise has fallen 3.0 points (60%) since you started "
-            "(from 5.0 to 2.0/10), a clinically meaningful change."
-        )
-        assert "You exercised on 3 of 9 days." in text
-        assert (
-            "Longest streak: 2 days in a row with a session; current streak: 1 day "
-            "(to 11 Mar 2025)." in text
-        )
-
-    def test_small_fall_says_what_would_be_meaningful(self):
-        log = pain_days({"2025-03-03": (5, 5), "2025-03-10": (4, 4)})
-        assert analysis.summary(log)[1] == (
-            "Pain before exercise has fallen 1.0 point (20%) since you started (from 5.0 to "
-            "4.0/10); a clinically meaningful change is a fall of 2 points or 30%."
-        )
-
-    def test_an_aggravating_exercise_and_the_limit_are_named(self):
-        rows = [
-            {"at": f"2025-03-{d:02d} 08:00", "exercise_id": "squat", "pain_before": 3,
-             "pain_after": 4 + d % 3}
-            for d in range(3, 13)
-        ]  # fmt: skip
-        text = " ".join(analysis.summary(make_log(*rows)))
-        assert "Bodyweight squat raised pain by 1.9 points on average straight after" in text
-        assert "Try the easier version (sit-to-stand)" in text
-        assert "pain went above 5/10 after exercise in 3 sessions (latest 11 Mar 2025)" in text
-
-    def test_with_a_plan_adherence_is_against_the_prescription(self):
-        plan = Plan("Bridge daily", items=["bridge"], start=dt.date(2025, 3, 3))
-        log = pain_days({"2025-03-03": (4, 4), "2025-03-05": (4, 3)})
-        text = analysis.summary(log, plan)
-        assert "You did 67% of the exercise sessions your plan prescribed (2 of 3)." in text
-        assert text[3].endswith("longest run of days doing the whole plan: 1 day.")
-
-    def test_empty_log(self):
-        assert analysis.summary(EMPTY) == [
-            "No sessions logged yet: do a session and your summary will appear here."
-        ]
-
-
 def test_functions_do_not_change_the_frame():
     log = pain_days({"2025-03-03": (5, 4), "2025-03-04": (6, 7)})
     before = log.copy()
@@ -390,12 +435,13 @@ def test_functions_do_not_change_the_frame():
         analysis.daily_pain,
         analysis.weekly_pain,
         analysis.pain_trend,
-        analysis.change_from_baseline,
+        analysis.pain_change_by_week,
         analysis.immediate_effect,
         analysis.time_under_tension,
+        analysis.sessions_per_week,
         analysis.pain_flags,
         analysis.flare_ups,
-        analysis.summary,
+        lambda f: analysis.work_per_day(f, "bridge"),
     ):
         fn(log)
     pd.testing.assert_frame_equal(log, before)

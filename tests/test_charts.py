@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 
 import matplotlib.colors as mcolors
 import matplotlib.dates as mdates
@@ -17,9 +18,10 @@ from matplotlib.patches import Rectangle, StepPatch
 import backkit
 from backkit import analysis, charts
 from backkit.adherence import daily
+from backkit.errors import AnalysisError
 from backkit.log import empty_frame
 from backkit.plan import Plan
-from backkit.sample import PROFILES, sample_log, sample_plan
+from backkit.sample import PROFILES, sample_checkins, sample_log, sample_plan
 
 TZ = "Europe/London"
 PLOTS = [
@@ -75,13 +77,47 @@ def _edge_cases() -> dict[str, pd.DataFrame]:
 EDGE_CASES = _edge_cases()
 
 
+def _history(frame, **kwargs):
+    return charts.plot_exercise_history(frame, "bridge", **kwargs)
+
+
+# every axes-level chart, called with the log only
+AXES_LEVEL = [*PLOTS, _history]
+
+
 class TestAxesContract:
-    @pytest.mark.parametrize("plot", PLOTS, ids=lambda f: f.__name__)
+    @pytest.mark.parametrize("plot", AXES_LEVEL, ids=lambda f: f.__name__)
     def test_draws_on_the_given_axes_and_returns_it(self, plot, log):
         fig, ax = plt.subplots()
         assert plot(log, ax=ax) is ax
         assert ax.get_title()
         assert len(fig.axes) >= 1
+
+    @pytest.mark.parametrize("plot", AXES_LEVEL, ids=lambda f: f.__name__)
+    def test_returns_the_given_axes_with_nothing_to_draw(self, plot):
+        _, ax = plt.subplots()
+        assert plot(empty_frame(tz=TZ), ax=ax) is ax
+
+    @pytest.mark.parametrize(
+        "plot", [*PLOTS, charts.plot_exercise_history], ids=lambda f: f.__name__
+    )
+    def test_options_are_keyword_only_and_end_in_ax(self, plot):
+        params = list(inspect.signature(plot).parameters.values())
+        assert params[0].name == "log_frame"
+        assert params[-1].name == "ax" and params[-1].default is None
+        options = [p for p in params if p.default is not inspect.Parameter.empty]
+        assert all(p.kind is p.KEYWORD_ONLY for p in options if p.name != "plan")
+
+    @pytest.mark.parametrize(
+        "plot", [charts.plot_dashboard, charts.plot_outcomes], ids=lambda f: f.__name__
+    )
+    def test_figure_level_charts_return_a_figure_and_take_no_ax(self, plot, log):
+        assert "ax" not in inspect.signature(plot).parameters
+        args = (log, sample_checkins()) if plot is charts.plot_outcomes else (log,)
+        fig = plot(*args)
+        assert isinstance(fig, Figure)
+        with pytest.raises(TypeError, match="ax"):
+            plot(*args, ax=plt.subplots()[1])
 
     @pytest.mark.parametrize("plot", PLOTS, ids=lambda f: f.__name__)
     def test_makes_its_own_figure_without_an_axes(self, plot, log):
@@ -169,6 +205,14 @@ class TestPainChange:
         (bars,) = [c for c in ax.collections if c.get_segments()]
         ends = np.array([[s[0][0], s[1][0]] for s in bars.get_segments()])
         assert np.allclose(ends, effect[["ci_low", "ci_high"]].to_numpy())
+
+    def test_colours_are_the_verdicts_of_the_analysis(self, log):
+        ax = charts.plot_pain_change(log)
+        verdict = analysis.immediate_effect(log)["verdict"]
+        colours = {"eases": "#0072B2", "raises": "#D55E00", "unclear": "#999999"}
+        bars = [p for p in ax.patches if isinstance(p, Rectangle)]
+        assert [_rgb(b.get_facecolor()) for b in bars] == [_rgb(colours[v]) for v in verdict]
+        assert set(verdict) == set(analysis.VERDICTS)  # the sample log shows all three
 
     def test_one_bout_is_grey_without_an_interval(self):
         ax = charts.plot_pain_change(EDGE_CASES["single session"])
@@ -295,7 +339,9 @@ class TestDashboard:
         assert tuple(fig.get_size_inches()) == pytest.approx((8.27, 11.69))
 
     def test_bad_size_names_the_argument(self, log):
-        with pytest.raises(ValueError, match="size='poster' must be one of notebook, page"):
+        with pytest.raises(
+            AnalysisError, match=r"^plot_dashboard: argument size='poster' must be one of notebook"
+        ):
             charts.plot_dashboard(log, size="poster")
 
 
@@ -376,3 +422,32 @@ def test_no_scatter_is_left_empty(log):
     for c in ax.collections:
         if isinstance(c, PathCollection):
             assert len(c.get_offsets()) > 0
+
+
+class TestOutcomesSessionsPanel:
+    def test_bars_are_the_sessions_per_week_of_the_analysis(self):
+        log = sample_log(profile="plateau", tz=TZ)
+        fig = charts.plot_outcomes(log, sample_checkins(profile="plateau"))
+        bars = [p for p in fig.axes[-1].patches if p.get_gid() == "sessions"]
+        expected = analysis.sessions_per_week(log)
+        assert [b.get_height() for b in bars] == expected.tolist()
+        assert [t.get_text() for t in fig.axes[-1].texts] == [str(v) for v in expected]
+
+    def test_unknown_measure_is_an_analysis_error(self):
+        with pytest.raises(AnalysisError, match=r"^plot_outcomes: measures=.*'RMDQ' not in"):
+            charts.plot_outcomes(sample_log(), sample_checkins(), measures=["RMDQ"])
+
+
+class TestDocstrings:
+    @pytest.mark.parametrize("name", [n for n in charts.__all__ if n.startswith("plot_")])
+    def test_shared_text_is_filled_in(self, name):
+        doc = getattr(charts, name).__doc__ or ""
+        assert "{params." not in doc and "{returns." not in doc
+        assert "Parameters\n----------\nlog_frame : DataFrame" in doc
+
+    def test_the_ax_parameter_is_described_in_the_same_words(self):
+        from backkit._docstrings import chart_docs
+
+        text = chart_docs["params"].ax
+        for plot in [*AXES_LEVEL[:-1], charts.plot_exercise_history]:
+            assert text in plot.__doc__

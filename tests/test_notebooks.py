@@ -326,7 +326,7 @@ def test_my_progress_shows_the_persons_own_log_and_check_ins(tmp_path):
     everything = "\n".join(text_of(c) for c in nb.cells)
     assert "SAMPLE DATA" not in everything
     assert "Your log: 2 exercise bouts in 2 sessions." in text_of(nb.cells[1])
-    summary = text_of(nb.cells[cell_index(nb, "analysis.summary(frame, plan)")])
+    summary = text_of(nb.cells[cell_index(nb, "narrative.summary(frame, plan)")])
     assert "You logged 2 sessions on 2 days between 3 Mar 2025 and 10 Mar 2025." in summary
     # the default plan counts from the first day logged, not from today
     assert "You did 4% of the exercise sessions your plan prescribed (2 of 56)." in summary

@@ -687,13 +687,6 @@ class TestPlotOutcomes:
         with pytest.raises(ValueError, match="'RMDQ' not in the check-ins; measures recorded"):
             plot_outcomes(sample_log(), sample_checkins(), measures=["RMDQ"])
 
-    def test_drawn_in_the_place_of_an_axes(self):
-        fig, (left, right) = plt.subplots(1, 2, figsize=(14, 7), layout="constrained")
-        out = plot_outcomes(sample_log(), sample_checkins(), ax=right)
-        assert out is fig
-        assert right not in fig.axes and left in fig.axes
-        assert len(fig.subfigs) == 1 and len(fig.subfigs[0].axes) == 5
-
     def test_renders_to_png(self, tmp_path):
         for profile in PROFILES:
             fig = plot_outcomes(sample_log(profile=profile), sample_checkins(profile=profile))

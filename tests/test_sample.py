@@ -154,7 +154,7 @@ class TestProfiles:
     @pytest.mark.parametrize("seed", SEEDS)
     def test_improving_pain_falls_past_the_mcid_while_adherence_drifts_down(self, logs, seed):
         log = logs["improving", seed]
-        change = analysis.change_from_baseline(log)
+        change = analysis.pain_change_by_week(log)
         assert change["mcid"].iloc[-3:].sum() >= 2
         assert change["change"].iloc[-3:].mean() < -1.5
         days = _days(log)
@@ -179,7 +179,7 @@ class TestProfiles:
 
     @pytest.mark.parametrize("seed", SEEDS)
     def test_plateau_stays_about_the_same(self, logs, seed):
-        change = analysis.change_from_baseline(logs["plateau", seed])
+        change = analysis.pain_change_by_week(logs["plateau", seed])
         assert abs(change["change"].iloc[-4:].mean()) < 1.0
         assert change["mcid"].sum() <= 2
 

@@ -175,7 +175,7 @@ class CheckIn(widgets.VBox):
 
     def _build_psfs(self) -> widgets.VBox:
         low, high = outcomes.thresholds()[outcomes.PSFS]["scale"]
-        from ..analysis import outcomes as facts
+        from ..analysis import outcome_facts as facts
 
         attribution = _ui.escape(" ".join(facts()["psfs"]["attribution"].split()))
         scale = f"{low:g} = unable, {high:g} = able to do it as well as before your back problem"
