@@ -159,7 +159,7 @@ def test_two_processes_appending_at_once_lose_nothing(tmp_path):
     assert set(stored) == acknowledged
     assert set(stored.values()) == {1}
     with SessionLog(path) as log:
-        order = [r[0] for r in log._db.execute("SELECT notes FROM bouts ORDER BY row_id")]
+        order = [r[0] for r in log.store.query("SELECT notes FROM bouts ORDER BY row_id")]
     switches = sum(a != b for a, b in itertools.pairwise(order))
     assert switches >= 20, "the two writers never interleaved: the test did not test concurrency"
     leftovers = [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")]
