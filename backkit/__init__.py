@@ -69,6 +69,8 @@ _SUBMODULES = {
     "config",
     "errors",
     "log",
+    "logfiles",
+    "store",
     "plan",
     "routine",
     "timer",

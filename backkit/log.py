@@ -448,7 +448,8 @@ class SessionLog:
         read and write through its :meth:`~backkit.store.Store.query` and
         :meth:`~backkit.store.Store.transaction`.
     migrated_from : int
-        The schema version the file had when opened (0: a new file).
+        The schema version the file had when opened, before any upgrade (a
+        new file is made at the current version; ``":memory:"`` starts at 0).
 
     Examples
     --------
@@ -606,7 +607,9 @@ class SessionLog:
             return []
         if problems:
             single = [label for label, _ in rows] == ["record"]
-            raise LogValidationError(problems, header="" if single else logfiles.rejected(len(rows), problems))
+            raise LogValidationError(
+                problems, header="" if single else logfiles.rejected(len(rows), problems)
+            )
         tz = kit_timezone()
         shared = None
         for values in clean:

@@ -683,9 +683,7 @@ class _Plan:
     higher_is_better, mcid)``; problems go to the check-in's :class:`Checker`.
     """
 
-    def __init__(
-        self, db: Any, row: Checker, day: dt.date, baseline: bool, rules: dict[str, Any]
-    ):
+    def __init__(self, db: Any, row: Checker, day: dt.date, baseline: bool, rules: dict[str, Any]):
         self.db, self.row, self.baseline, self.rules = db, row, baseline, rules
         self.iso = day.isoformat()
         self.out: list[tuple] = []
@@ -806,18 +804,20 @@ class _Plan:
                         None,
                         f"is required for a new measure ({c['name']!r} is not in the store yet)",
                     )
-            name, lo, hi, better, mcid = c["name"], c["min"], c["max"], c["higher_is_better"], c["mcid"]
+            definition = (c["name"], c["min"], c["max"], c["higher_is_better"], c["mcid"])
         else:
-            name, lo, hi, better, mcid = definition
-            given = {"min": lo, "max": hi, "higher_is_better": better, "mcid": mcid}
-            for key, value in given.items():
+            first = dict(
+                zip(("min", "max", "higher_is_better", "mcid"), definition[1:], strict=True)
+            )
+            for key, value in first.items():
                 if c[key] is not None and c[key] != value:
                     self.row.bad(
                         f"{here}.{key}",
                         c[key],
-                        f"differs from {name!r} as first recorded ({key} = {value!r}); "
+                        f"differs from {definition[0]!r} as first recorded ({key} = {value!r}); "
                         "a measure keeps its scale, direction and MCID",
                     )
+        name, lo, hi, better, mcid = definition
         if None in (lo, hi):
             return
         check = Checker({f"{here}.score": c["score"]}, self.row.where, tz=self.row.tz)

@@ -239,7 +239,7 @@ def _migrate(conn: sqlite3.Connection, path: Path, steps: Sequence[Migration]) -
         for step in steps:
             if step.version > version:
                 _apply(conn, path, step)
-        if version < latest:
+        if version < latest or version == 0:
             now = utc_text(dt.datetime.now(dt.timezone.utc))
             meta = {"schema_version": str(latest), "written_by": f"backkit {__version__}"}
             meta["created_at" if version == 0 else f"upgraded_from_v{version}_at"] = now
@@ -439,7 +439,8 @@ class Store:
     path : Path
         The file.
     migrated_from : int
-        The schema version the file had when opened (0: a new file).
+        The schema version the file had when opened, before any upgrade (a
+        new file is made at the current version; ``":memory:"`` starts at 0).
     """
 
     def __init__(

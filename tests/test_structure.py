@@ -39,12 +39,6 @@ _PENDING = {
     "backkit/cli.py:97 UserError",
     "backkit/exercises.py:219 ValueError",
     "backkit/exercises.py:364 _parse_exercise",
-    "backkit/log.py:1170 ImportError",
-    "backkit/log.py:1206 import_csv",
-    "backkit/log.py:543 _validate",
-    "backkit/log.py:728 ValueError",
-    "backkit/log.py:801 ValueError",
-    "backkit/outcomes.py:650 _plan_rows",
     "backkit/plan.py:283 KeyError",
     "backkit/poses.py:1487 animate_exercise",
     "backkit/poses.py:1541 ValueError",
@@ -64,11 +58,6 @@ _PENDING = {
     "backkit/timer.py:335 _build",
     "backkit/timer.py:558 ValueError",
     "charts.py:208 uses analysis._mcid_threshold",
-    "outcomes.py:49 imports _Context from backkit.log",
-    "outcomes.py:49 imports _Row from backkit.log",
-    "outcomes.py:49 imports _context from backkit.log",
-    "outcomes.py:49 imports _is_missing from backkit.log",
-    "outcomes.py:49 imports _utc_text from backkit.log",
 }
 
 
