@@ -84,7 +84,7 @@ class TestOpen:
     def test_a_closed_store_says_so(self, tmp_path):
         store = Store(tmp_path / "x.sqlite")
         store.close()
-        with pytest.raises(LogError, match="x.sqlite: the log is closed"):
+        with pytest.raises(LogError, match=r"x\.sqlite: the log is closed"):
             store.query("SELECT 1")
 
     def test_opening_a_log_from_backkit_log_alone_makes_the_checkin_table(self, tmp_path):
