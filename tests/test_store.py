@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
+import backkit
 from backkit import store as storemod
 from backkit.errors import CheckInError, LogError, LogFileError, LogValidationError
 from backkit.log import MIGRATIONS, SCHEMA_VERSION, SessionLog
@@ -96,7 +99,9 @@ class TestOpen:
             SessionLog({str(path)!r}).close()
             """
         )
-        subprocess.run([sys.executable, "-c", code], check=True)
+        root = str(Path(backkit.__file__).resolve().parent.parent)  # this very backkit
+        env = {**os.environ, "PYTHONPATH": root}
+        subprocess.run([sys.executable, "-c", code], check=True, env=env)
         assert {"meta", "bouts", "outcome_scores"} <= tables(path)
         raw = sqlite3.connect(path)
         assert raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
