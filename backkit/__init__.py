@@ -24,6 +24,7 @@ _EXPORTS = {
     # the catalogue
     "AnalysisError": "errors",
     "BackkitError": "errors",
+    "CheckInError": "errors",
     "CatalogueError": "errors",
     "Exercise": "exercises",
     "load_exercises": "exercises",
@@ -71,6 +72,8 @@ _SUBMODULES = {
     "config",
     "errors",
     "log",
+    "logfiles",
+    "store",
     "plan",
     "routine",
     "sample",

@@ -1,45 +1,38 @@
-"""The session log: a durable SQLite store of every exercise bout, read as a DataFrame.
+"""The session log: every exercise bout, kept in the store and read as a DataFrame.
 
 One row is one *bout*: one exercise, on one side, in one session (a sitting;
 several bouts share a ``session_id``). :data:`COLUMNS` lists the columns and
 the dtypes :meth:`SessionLog.frame` gives them.
 
-Durability comes from SQLite (stdlib ``sqlite3``): WAL journal,
-``synchronous=FULL`` (a record is on disk before :meth:`SessionLog.record`
-returns), one transaction per write, and a busy timeout so two notebooks can
-append to the same log at once. A file that is not a backkit log, or that is
-truncated or corrupted, is refused with :class:`LogFileError` and never
-written to. The file carries a schema version in its ``meta`` table;
-:data:`MIGRATIONS` upgrades older files forward when they are opened.
+The bouts live in the ``bouts`` table of a :class:`~backkit.store.Store`,
+beside the weekly check-ins of :mod:`backkit.outcomes`: the store gives the
+durability (WAL journal, ``synchronous=FULL``, one transaction per write, a
+busy timeout so two notebooks can append at once) and refuses, untouched, a
+file that is not a backkit log, is damaged or is too new. The file carries
+one schema version in its ``meta`` table; :data:`MIGRATIONS` (the bouts'
+steps and the check-ins' steps) upgrades older files when they are opened.
 
 Every value is validated before anything is written; a bad value raises
-:class:`LogValidationError` naming the field, the value and the row, and the
-store is left untouched.
+:class:`~backkit.errors.LogValidationError` naming the field, the value and
+the row, and the store is left untouched. CSV and Excel files are read and
+written by :mod:`backkit.logfiles`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import csv
 import datetime as dt
-import difflib
-import math
-import numbers
-import os
-import sqlite3
-import threading
-import urllib.parse
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import exercises as _exercises
-from ._checks import CLOCK_SKEW, EARLIEST, LIMITS, MAX_BOUT
-from ._version import __version__
+from . import logfiles
+from ._checks import CLOCK_SKEW, EARLIEST, LIMITS, MAX_BOUT, Checker, Limit
 from .config import default_log_path, kit_timezone
-from .errors import LogError, LogFileError, LogValidationError, Problem
+from .errors import LogError, LogValidationError, Problem, UnknownExerciseError
+from .outcomes import MIGRATIONS as OUTCOME_MIGRATIONS
+from .store import Migration, Migrations, Store, from_utc_text, schema, utc_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -53,6 +46,7 @@ __all__ = [
     "MAX_REPS",
     "MAX_SETS",
     "MAX_TEXT",
+    "MEANINGS",
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "SIDES",
@@ -91,562 +85,223 @@ COLUMNS: dict[str, str] = {
     "plan_id": "string",
     "source": "category",
 }
+#: What each column means, for people (the ``about`` sheet of an Excel export).
+MEANINGS: dict[str, str] = {
+    "session_id": "one sitting; the bouts of a session share it",
+    "started_at": "when the bout started",
+    "ended_at": "when the bout ended (blank when not known)",
+    "exercise_id": "the exercise, by catalogue id",
+    "side": "left, right, or both (exercises that work both sides at once)",
+    "sets_planned": "sets planned",
+    "sets_done": "sets done",
+    "reps_planned": "repetitions planned per set",
+    "reps_done": "repetitions done per set",
+    "hold_s_planned": "seconds per repetition planned (the hold, or a paced rep's length)",
+    "hold_s_done": "seconds per repetition done (mean actually held)",
+    "status": "completed or partial",
+    "pain_before": "pain before, 0-10 (0 no pain, 10 worst imaginable)",
+    "pain_after": "pain after, 0-10",
+    "effort": "how hard it felt, 0-10",
+    "notes": "free text",
+    "plan_id": "the plan the bout was part of",
+    "source": "timer, manual or import",
+}
 SIDES = ("left", "right", "both")
 STATUSES = ("completed", "partial")
 SOURCES = ("timer", "manual", "import")
 
-# Limits that catch typos and unit mistakes (a hold typed in minutes as
-# seconds, a year typed wrong) without judging the dose.
-# (from the kit's one table, backkit._checks.LIMITS)
+# Limits that catch typos and unit mistakes without judging the dose
+# (from the kit's one table, backkit._checks.LIMITS).
 MAX_SETS = int(LIMITS["sets"].hi)
 MAX_REPS = int(LIMITS["reps"].hi)  # per set
 MAX_HOLD_SECONDS = LIMITS["hold_seconds"].hi  # per repetition
 MAX_TEXT = int(LIMITS["text"].hi)  # characters of notes
 _MAX_ID = int(LIMITS["name"].hi)
-_SCALE = (0, 10)  # pain (NRS) and effort
+# what was done may be 0; what was planned starts at the table's minimum
+_DONE = {
+    "sets": Limit(0, LIMITS["sets"].hi),
+    "reps": Limit(0, LIMITS["reps"].hi),
+    "hold_s": LIMITS["hold_seconds"],
+}
+_PLANNED = {"sets": LIMITS["sets"], "reps": LIMITS["reps"], "hold_s": LIMITS["hold_seconds"]}
 
 _CATEGORIES = {"side": SIDES, "status": STATUSES, "source": SOURCES}
-_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # stored: UTC, microseconds, sortable as text
 
 
 # --------------------------------------------------------------------------
 # Schema versions
 
+#: The bouts table's schema steps (versions 1 and 2 of the file).
+BOUT_MIGRATIONS = Migrations("bouts")
+BOUT_MIGRATIONS.add(
+    1,
+    "the meta table and the bouts table",
+    # the store makes the meta table of a new file; this keeps version 1 as it was
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE bouts (
+        row_id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        exercise_id TEXT NOT NULL,
+        side TEXT NOT NULL CHECK (side IN ('left', 'right', 'both')),
+        sets_planned INTEGER,
+        sets_done INTEGER,
+        reps_planned INTEGER,
+        reps_done INTEGER,
+        hold_s_planned REAL,
+        hold_s_done REAL,
+        status TEXT NOT NULL CHECK (status IN ('completed', 'partial')),
+        pain_before INTEGER CHECK (pain_before BETWEEN 0 AND 10),
+        pain_after INTEGER CHECK (pain_after BETWEEN 0 AND 10),
+        effort INTEGER CHECK (effort BETWEEN 0 AND 10),
+        notes TEXT,
+        plan_id TEXT,
+        source TEXT NOT NULL CHECK (source IN ('timer', 'manual', 'import'))
+    )""",
+)
+BOUT_MIGRATIONS.add(
+    2,
+    "recorded_at (when a bout was written, to tell back-filled entries from live ones) "
+    "and indexes on started_at and session_id",
+    "ALTER TABLE bouts ADD COLUMN recorded_at TEXT",
+    "CREATE INDEX bouts_started_at ON bouts (started_at)",
+    "CREATE INDEX bouts_session_id ON bouts (session_id)",
+)
 
-@dataclass(frozen=True)
-class Migration:
-    """One step of the store's schema: its version, what it does, its SQL statements.
-
-    To change the schema, append a ``Migration`` to :data:`MIGRATIONS` with the
-    next version number; files are upgraded step by step, in one transaction,
-    when they are opened.
-    """
-
-    version: int
-    description: str
-    statements: tuple[str, ...]
-
-
-MIGRATIONS: list[Migration] = [
-    Migration(
-        1,
-        "the meta table and the bouts table",
-        (
-            "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-            """CREATE TABLE bouts (
-                row_id INTEGER PRIMARY KEY,
-                session_id TEXT NOT NULL,
-                started_at TEXT NOT NULL,
-                ended_at TEXT,
-                exercise_id TEXT NOT NULL,
-                side TEXT NOT NULL CHECK (side IN ('left', 'right', 'both')),
-                sets_planned INTEGER,
-                sets_done INTEGER,
-                reps_planned INTEGER,
-                reps_done INTEGER,
-                hold_s_planned REAL,
-                hold_s_done REAL,
-                status TEXT NOT NULL CHECK (status IN ('completed', 'partial')),
-                pain_before INTEGER CHECK (pain_before BETWEEN 0 AND 10),
-                pain_after INTEGER CHECK (pain_after BETWEEN 0 AND 10),
-                effort INTEGER CHECK (effort BETWEEN 0 AND 10),
-                notes TEXT,
-                plan_id TEXT,
-                source TEXT NOT NULL CHECK (source IN ('timer', 'manual', 'import'))
-            )""",
-        ),
-    ),
-    Migration(
-        2,
-        "recorded_at (when a bout was written, to tell back-filled entries from live ones) "
-        "and indexes on started_at and session_id",
-        (
-            "ALTER TABLE bouts ADD COLUMN recorded_at TEXT",
-            "CREATE INDEX bouts_started_at ON bouts (started_at)",
-            "CREATE INDEX bouts_session_id ON bouts (session_id)",
-        ),
-    ),
-    Migration(
-        3,
-        "the outcome_scores table: weekly check-ins of pain, PSFS and custom measures "
-        "(written and read by backkit.outcomes)",
-        (
-            """CREATE TABLE outcome_scores (
-                row_id INTEGER PRIMARY KEY,
-                checkin_id TEXT NOT NULL,
-                measured_on TEXT NOT NULL,
-                baseline INTEGER NOT NULL CHECK (baseline IN (0, 1)),
-                kind TEXT NOT NULL CHECK (kind IN ('pain', 'psfs', 'custom')),
-                measure TEXT NOT NULL,
-                item TEXT,
-                score REAL NOT NULL,
-                scale_min REAL NOT NULL,
-                scale_max REAL NOT NULL,
-                higher_is_better INTEGER NOT NULL CHECK (higher_is_better IN (0, 1)),
-                mcid REAL,
-                notes TEXT,
-                recorded_at TEXT NOT NULL,
-                CHECK (scale_min < scale_max AND score BETWEEN scale_min AND scale_max)
-            )""",
-            "CREATE UNIQUE INDEX outcome_scores_once ON outcome_scores "
-            "(measured_on, measure, COALESCE(item, ''))",
-            # one baseline per measure (and PSFS activity), whatever the code above does
-            "CREATE UNIQUE INDEX outcome_scores_one_baseline ON outcome_scores "
-            "(measure, COALESCE(item, '')) WHERE baseline = 1",
-        ),
-    ),
-]
+#: Every schema step of the log file, in version order: the bouts' (1, 2) and
+#: the check-ins' (3, :data:`backkit.outcomes.MIGRATIONS`). A log opened from
+#: here is always brought to the full version, check-in table included.
+MIGRATIONS: list[Migration] = schema(BOUT_MIGRATIONS, OUTCOME_MIGRATIONS)
 #: The schema version this backkit writes (the last migration's).
 SCHEMA_VERSION = MIGRATIONS[-1].version
-
-_SQLITE_MAGIC = b"SQLite format 3\x00"
-_BUSY_SECONDS = 30.0
-
-
-def _schema_version(conn: sqlite3.Connection) -> int | None:
-    """Read the file's schema version: 0 for an empty database, None if not a backkit log."""
-    tables = {
-        name
-        for (name,) in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )
-    }
-    if not tables:
-        return 0
-    if "meta" not in tables:
-        return None
-    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    if row is None:
-        return None
-    try:
-        return int(row[0])
-    except ValueError:
-        return None
-
-
-def _migrate(conn: sqlite3.Connection, path: Path) -> int:
-    """Bring the file up to :data:`SCHEMA_VERSION` in one transaction; return the old version."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        # Read the version under the write lock: another process may have
-        # upgraded the file since we looked.
-        version = _schema_version(conn)
-        if version is None:
-            raise LogFileError(path, _not_a_log(conn))
-        if version > SCHEMA_VERSION:
-            raise LogFileError(path, _too_new(version))
-        for migration in MIGRATIONS:
-            if migration.version <= version:
-                continue
-            try:
-                for statement in migration.statements:
-                    conn.execute(statement)
-            except sqlite3.Error as err:
-                raise LogFileError(
-                    path,
-                    f"cannot upgrade the log to schema version {migration.version} "
-                    f"({migration.description}): {err}. The file was not changed.",
-                ) from err
-        if version < SCHEMA_VERSION:
-            now = _utc_text(dt.datetime.now(dt.timezone.utc))
-            meta = {"schema_version": str(SCHEMA_VERSION), "written_by": f"backkit {__version__}"}
-            if version == 0:
-                meta["created_at"] = now
-            else:
-                meta[f"upgraded_from_v{version}_at"] = now
-            conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", meta.items())
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    return version
-
-
-def _too_new(version: int) -> str:
-    return (
-        f"was written by a newer backkit (schema version {version}; this backkit "
-        f"{__version__} reads up to {SCHEMA_VERSION}). Upgrade backkit to open it; "
-        "the file was not changed."
-    )
-
-
-def _not_a_log(conn: sqlite3.Connection) -> str:
-    tables = [
-        name
-        for (name,) in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )
-    ]
-    return (
-        f"is an SQLite database but not a backkit session log (it has no schema version; "
-        f"tables: {', '.join(tables)}). Pass another path; the file was not changed."
-    )
-
-
-# --------------------------------------------------------------------------
-# Opening a file safely
-
-
-def _precheck(path: Path) -> None:
-    """Refuse, before SQLite touches it, a file that is plainly not an intact SQLite file."""
-    if path.is_dir():
-        raise LogFileError(path, "is a folder, not a log file")
-    size = path.stat().st_size
-    if size == 0:
-        raise LogFileError(
-            path,
-            "is empty (0 bytes): not a backkit log, or a log that was truncated. It was not "
-            "changed; move it aside (or delete it if you made it) and open the log again.",
-        )
-    with open(path, "rb") as f:
-        header = f.read(100)
-    if not header.startswith(_SQLITE_MAGIC[: len(header)]) or len(header) < 16:
-        raise LogFileError(
-            path,
-            "is not an SQLite database, so not a backkit log (to bring in a CSV file use "
-            "SessionLog().import_csv(path)). The file was not changed.",
-        )
-    if len(header) < 100:
-        raise LogFileError(path, _damaged(f"it is only {size} bytes long"))
-    page_size = int.from_bytes(header[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size
-    pages = int.from_bytes(header[28:32], "big")
-    header_valid = header[24:28] == header[92:96]
-    wal = Path(f"{path}-wal")
-    # With a live WAL the main file may legitimately lag its header; SQLite
-    # replays the WAL and quick_check judges instead.
-    live_wal = wal.exists() and wal.stat().st_size > 0
-    if header_valid and pages and not live_wal and size < pages * page_size:
-        raise LogFileError(
-            path, _damaged(f"it is {size} bytes but its header says {pages * page_size}; truncated")
-        )
-
-
-def _damaged(detail: str) -> str:
-    return (
-        f"is damaged ({detail}). It was not changed: keep it for recovery (e.g. the "
-        "sqlite3 command's .recover), restore a backup, or open a new log at another path."
-    )
-
-
-def _uri(path: Path, mode: str) -> str:
-    return f"file:{urllib.parse.quote(str(path.resolve()))}?mode={mode}"
-
-
-def _inspect(path: Path) -> None:
-    """Read-only checks before anything writes: ``PRAGMA quick_check`` and the schema version."""
-    try:
-        conn = sqlite3.connect(_uri(path, "ro"), uri=True, timeout=_BUSY_SECONDS)
-    except sqlite3.Error as err:
-        raise LogFileError(path, f"cannot be opened: {err}") from None
-    try:
-        result = [r[0] for r in conn.execute("PRAGMA quick_check")]
-        if result != ["ok"]:
-            raise LogFileError(path, _damaged("; ".join(result[:3])))
-        version = _schema_version(conn)
-        if version is None:
-            raise LogFileError(path, _not_a_log(conn))
-        if version > SCHEMA_VERSION:
-            raise LogFileError(path, _too_new(version))
-    except sqlite3.DatabaseError as err:
-        if "not a database" in str(err):
-            raise LogFileError(path, "is not an SQLite database, so not a backkit log") from None
-        raise LogFileError(path, _damaged(str(err))) from None
-    finally:
-        conn.close()
-
-
-def _create(path: Path) -> None:
-    """Create a new, fully initialised log at ``path`` without ever replacing a file.
-
-    The store is built in a temporary file and linked into place, so a crash
-    never leaves a half-made log, and when two processes create the same log
-    at once one wins and the other opens it.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        conn = sqlite3.connect(tmp, isolation_level=None)
-        try:
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = FULL")
-            _migrate(conn, tmp)
-        finally:
-            conn.close()
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass  # another process created it first: open theirs
-        except OSError:
-            # No hard links on this file system: fall back to a rename that
-            # still refuses to replace an existing file (a small race remains).
-            if not path.exists():
-                os.replace(tmp, path)
-        _fsync_dir(path.parent)
-    finally:
-        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-            with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
-
-
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 # --------------------------------------------------------------------------
 # Validation
 
 
-def _is_missing(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    if isinstance(value, float):
-        return math.isnan(value)
-    # pandas.NA and pandas.NaT, without importing pandas
-    return type(value).__name__ in ("NAType", "NaTType")
-
-
-def _utc_text(value: dt.datetime) -> str:
-    return value.astimezone(dt.timezone.utc).strftime(_TIME_FORMAT)
-
-
-class _Row:
-    """Validates one incoming row, collecting a Problem for each bad value."""
-
-    def __init__(self, raw: Mapping[str, Any], where: str, context: _Context):
-        self.raw = raw
-        self.where = where
-        self.ctx = context
-        self.problems: list[Problem] = []
-
-    def bad(self, name: str, value: Any, message: str) -> None:
-        self.problems.append(Problem(self.where, name, value, message))
-
-    def get(self, name: str) -> Any:
-        value = self.raw.get(name)
-        return None if _is_missing(value) else value
-
-    def text(self, name: str, limit: int) -> str | None:
-        value = self.get(name)
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            self.bad(name, value, "must be text")
-            return None
-        value = value.strip()
-        if len(value) > limit:
-            self.bad(name, f"{value[:30]}...", f"is {len(value)} characters long; at most {limit}")
-            return None
-        return value
-
-    def choice(self, name: str, options: Sequence[str]) -> str | None:
-        value = self.get(name)
-        if value is None:
-            return None
-        text = value.strip().lower() if isinstance(value, str) else value
-        if text not in options:
-            self.bad(name, value, f"must be one of {', '.join(options)}")
-            return None
-        return text
-
-    def number(self, name: str, lo: float, hi: float, *, whole: bool) -> float | int | None:
-        value = self.get(name)
-        if value is None:
-            return None
-        kind = "a whole number" if whole else "a number"
-        number: float | int
-        if isinstance(value, bool):
-            number = math.nan
-        elif isinstance(value, numbers.Integral):
-            number = int(value)
-        elif isinstance(value, numbers.Real):
-            number = float(value)
-        elif isinstance(value, str):
-            try:
-                number = float(value.strip()) if not value.strip().isdigit() else int(value)
-            except ValueError:
-                number = math.nan
-        else:
-            number = math.nan
-        if math.isnan(number) or math.isinf(number):
-            self.bad(name, value, f"must be {kind} from {lo:g} to {hi:g}")
-            return None
-        if whole:
-            if number != int(number):
-                self.bad(name, value, f"must be a whole number from {lo:g} to {hi:g}")
-                return None
-            number = int(number)
-        if not lo <= number <= hi:
-            self.bad(name, value, f"must be {kind} from {lo:g} to {hi:g}")
-            return None
-        return number if whole else float(number)
-
-    def moment(self, name: str) -> dt.datetime | None:
-        value = self.get(name)
-        if value is None:
-            return None
-        when: dt.datetime | None = None
-        if isinstance(value, dt.datetime):
-            when = value
-        elif isinstance(value, dt.date):
-            when = dt.datetime(value.year, value.month, value.day)
-        elif isinstance(value, str):
-            with contextlib.suppress(ValueError):
-                when = dt.datetime.fromisoformat(value.strip())
-        elif type(value).__name__ == "datetime64":  # numpy, naive
-            with contextlib.suppress(ValueError, TypeError, AttributeError):
-                item = value.astype("datetime64[us]").item()
-                when = item if isinstance(item, dt.datetime) else None
-        if when is None:
-            self.bad(name, value, "is not a date and time (use ISO 8601, e.g. 2024-05-01T08:30)")
-            return None
-        if when.tzinfo is None or when.utcoffset() is None:
-            when = when.replace(tzinfo=self.ctx.tz)
-        when = when.astimezone(dt.timezone.utc)
-        if when > self.ctx.now + CLOCK_SKEW:
-            self.bad(name, value, "is in the future")
-            return None
-        if when < EARLIEST:
-            self.bad(name, value, f"is before {EARLIEST:%Y-%m-%d}; check the year")
-            return None
-        return when
-
-
-@dataclass
-class _Context:
-    now: dt.datetime  # UTC
-    tz: dt.tzinfo
-    ids: list[str]
-    default_source: str
-    columns: tuple[str, ...]
-
-
-def _context(default_source: str) -> _Context:
-    return _Context(
-        now=dt.datetime.now(dt.timezone.utc),
-        tz=kit_timezone(),
-        ids=_exercises.exercise_ids(),
-        default_source=default_source,
-        columns=(*COLUMNS,),
-    )
-
-
-def _validate(raw: Mapping[str, Any], where: str, ctx: _Context) -> tuple[dict, list[Problem]]:
-    """Validate one row; return the values to store and the problems found."""
-    row = _Row(raw, where, ctx)
-    for key in raw:
-        if key not in COLUMNS:
-            close = difflib.get_close_matches(str(key), ctx.columns, n=1, cutoff=0.6)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            row.bad(str(key), raw[key], f"is not a column of the log{hint}")
-
-    out: dict[str, Any] = {}
-    out["session_id"] = row.text("session_id", _MAX_ID)
-
-    exercise = None
+def _check_exercise(row: Checker, ids: Sequence[str]) -> Any:
+    """The catalogue entry named by ``exercise_id``, or None (the problem noted)."""
     exercise_id = row.get("exercise_id")
     if exercise_id is None:
-        row.bad("exercise_id", raw.get("exercise_id"), "is required")
-    elif not isinstance(exercise_id, str) or exercise_id.strip() not in ctx.ids:
-        message = _exercises.unknown_id_message(exercise_id, ctx.ids)
+        row.bad("exercise_id", row.raw.get("exercise_id"), "is required")
+    elif not isinstance(exercise_id, str) or exercise_id.strip() not in ids:
+        message = UnknownExerciseError(exercise_id, ids).problem
         row.bad("exercise_id", exercise_id, message[0].upper() + message[1:])
     else:
-        exercise = _exercises.get_exercise(exercise_id.strip())
-        out["exercise_id"] = exercise.id
+        return _exercises.get_exercise(exercise_id.strip())
+    return None
 
+
+def _check_side(row: Checker, exercise: Any) -> str | None:
     side = row.choice("side", SIDES)
-    if exercise is not None:
-        if side is None and row.get("side") is None:
-            if exercise.per_side:
-                row.bad(
-                    "side",
-                    raw.get("side"),
-                    f"is required: {exercise.id} is done one side at a time (left or right)",
-                )
-            else:
-                side = "both"
-        elif side == "both" and exercise.per_side:
-            row.bad(
-                "side", side, f"must be left or right: {exercise.id} is done one side at a time"
-            )
-        elif side in ("left", "right") and not exercise.per_side:
-            row.bad("side", side, f"must be both: {exercise.id} works both sides at once")
-    out["side"] = side
+    if exercise is None:
+        return side
+    if side is None and not row.given("side"):
+        if not exercise.per_side:
+            return "both"
+        row.bad(
+            "side",
+            row.raw.get("side"),
+            f"is required: {exercise.id} is done one side at a time (left or right)",
+        )
+    elif side == "both" and exercise.per_side:
+        row.bad("side", side, f"must be left or right: {exercise.id} is done one side at a time")
+    elif side in ("left", "right") and not exercise.per_side:
+        row.bad("side", side, f"must be both: {exercise.id} works both sides at once")
+    return side
 
+
+def _check_times(row: Checker) -> tuple[dt.datetime | None, dt.datetime | None]:
     started = row.moment("started_at")
-    if started is None and row.get("started_at") is None:
-        started = ctx.now
+    if started is None and not row.given("started_at"):
+        started = row.now
     ended = row.moment("ended_at")
     if started is not None and ended is not None:
         if ended < started:
             row.bad(
                 "ended_at",
-                raw.get("ended_at"),
-                f"is before started_at ({started.astimezone(ctx.tz).isoformat()})",
+                row.raw.get("ended_at"),
+                f"is before started_at ({started.astimezone(row.tz).isoformat()})",
             )
         elif ended - started > MAX_BOUT:
             row.bad(
                 "ended_at",
-                raw.get("ended_at"),
+                row.raw.get("ended_at"),
                 f"is {ended - started} after started_at; a bout lasts at most {MAX_BOUT}",
             )
-    out["started_at"] = started
-    out["ended_at"] = ended
+    return started, ended
 
-    sets_p = row.number("sets_planned", 1, MAX_SETS, whole=True)
-    reps_p = row.number("reps_planned", 1, MAX_REPS, whole=True)
-    hold_p = row.number("hold_s_planned", 0, MAX_HOLD_SECONDS, whole=False)
-    sets_d = row.number("sets_done", 0, MAX_SETS, whole=True)
-    reps_d = row.number("reps_done", 0, MAX_REPS, whole=True)
-    hold_d = row.number("hold_s_done", 0, MAX_HOLD_SECONDS, whole=False)
+
+def _check_doses(row: Checker, exercise: Any) -> dict[str, Any]:
+    """Sets, reps and hold planned and done, and the status they imply."""
+    out = {f"{k}_planned": row.number(f"{k}_planned", limit) for k, limit in _PLANNED.items()}
+    out.update({f"{k}_done": row.number(f"{k}_done", limit) for k, limit in _DONE.items()})
     status = row.choice("status", STATUSES)
     if exercise is not None:
         # Planned doses default to the catalogue's; what was done defaults to
         # what was planned unless the bout is marked partial.
-        sets_p = exercise.sets if sets_p is None and row.get("sets_planned") is None else sets_p
-        reps_p = exercise.reps if reps_p is None and row.get("reps_planned") is None else reps_p
-        if hold_p is None and row.get("hold_s_planned") is None:
-            hold_p = float(exercise.seconds_per_rep)
+        catalogue = (exercise.sets, exercise.reps, float(exercise.seconds_per_rep))
+        for name, default in zip(("sets", "reps", "hold_s"), catalogue, strict=True):
+            if not row.given(f"{name}_planned"):
+                out[f"{name}_planned"] = default
     if status != "partial":
-        sets_d = sets_p if sets_d is None and row.get("sets_done") is None else sets_d
-        reps_d = reps_p if reps_d is None and row.get("reps_done") is None else reps_d
-        hold_d = hold_p if hold_d is None and row.get("hold_s_done") is None else hold_d
-    counts_known = None not in (sets_p, reps_p, sets_d, reps_d)
-    short = counts_known and (sets_d < sets_p or reps_d < reps_p)  # type: ignore[operator]
-    if status is None and row.get("status") is None and counts_known:
+        for name in ("sets", "reps", "hold_s"):
+            if not row.given(f"{name}_done"):
+                out[f"{name}_done"] = out[f"{name}_planned"]
+    counts = [out[k] for k in ("sets_planned", "reps_planned", "sets_done", "reps_done")]
+    short = None not in counts and (counts[2] < counts[0] or counts[3] < counts[1])
+    if status is None and not row.given("status") and None not in counts:
         status = "partial" if short else "completed"
     elif status == "completed" and short:
         row.bad(
             "status",
             "completed",
-            f"but {sets_d} of {sets_p} sets and {reps_d} of {reps_p} reps were done; "
-            "leave status out or mark the bout partial",
+            f"but {counts[2]} of {counts[0]} sets and {counts[3]} of {counts[1]} reps were "
+            "done; leave status out or mark the bout partial",
         )
-    out.update(
-        sets_planned=sets_p,
-        sets_done=sets_d,
-        reps_planned=reps_p,
-        reps_done=reps_d,
-        hold_s_planned=hold_p,
-        hold_s_done=hold_d,
-        status=status,
-    )
+    out["status"] = status
+    return out
+
+
+def _validate(row: Checker, ids: Sequence[str], source: str) -> dict[str, Any]:
+    """Validate one bout; return the values to store (problems go to ``row.problems``)."""
+    row.unknown_keys(list(COLUMNS), "a column of the log")
+    out: dict[str, Any] = {"session_id": row.text("session_id", _MAX_ID)}
+    exercise = _check_exercise(row, ids)
+    out["exercise_id"] = exercise.id if exercise is not None else None
+    out["side"] = _check_side(row, exercise)
+    out["started_at"], out["ended_at"] = _check_times(row)
+    out.update(_check_doses(row, exercise))
     for name in ("pain_before", "pain_after", "effort"):
-        out[name] = row.number(name, *_SCALE, whole=True)
+        out[name] = row.number(name, LIMITS["effort" if name == "effort" else "pain"])
     out["notes"] = row.text("notes", MAX_TEXT)
     out["plan_id"] = row.text("plan_id", _MAX_ID)
-    source = row.choice("source", SOURCES)
-    out["source"] = ctx.default_source if source is None and row.get("source") is None else source
-    return out, row.problems
+    chosen = row.choice("source", SOURCES)
+    out["source"] = source if chosen is None and not row.given("source") else chosen
+    return out
+
+
+def _checked(
+    rows: Sequence[tuple[str, Mapping[str, Any]]], source: str
+) -> tuple[list[dict[str, Any]], list[str], list[Problem]]:
+    """Validate labelled rows; return the clean ones, their labels, and every problem."""
+    now = dt.datetime.now(dt.timezone.utc)
+    tz = kit_timezone()
+    ids = _exercises.exercise_ids()
+    clean, where, problems = [], [], []
+    for label, raw in rows:
+        if not isinstance(raw, Mapping):
+            problems.append(Problem(label, "row", raw, "must be a mapping of column to value"))
+            continue
+        row = Checker(raw, label, tz=tz, now=now)
+        values = _validate(row, ids, source)
+        problems += row.problems
+        if not row.problems:
+            clean.append(values)
+            where.append(label)
+    return clean, where, problems
 
 
 def new_session_id(started: dt.datetime | None = None, tz: dt.tzinfo | None = None) -> str:
@@ -725,7 +380,7 @@ def conform(data: Any, *, tz: Any = None) -> pd.DataFrame:
     tz = kit_timezone() if tz is None else tz
     missing = [name for name in COLUMNS if name not in data]
     if missing:
-        raise ValueError(f"conform: columns missing: {', '.join(missing)}")
+        raise LogError(f"columns missing: {', '.join(missing)}", where="conform")
     ids = list(_exercises.exercise_ids())
     extra = sorted({str(v) for v in pd.Series(data["exercise_id"]).dropna().unique()} - set(ids))
     dtypes = _dtypes(tz, ids + extra)
@@ -754,6 +409,7 @@ _SELECT = f"SELECT {', '.join(COLUMNS)} FROM bouts"
 _DUPLICATE = (
     "SELECT 1 FROM bouts WHERE session_id = ? AND exercise_id = ? AND side = ? AND started_at = ?"
 )
+_TIMES = ("started_at", "ended_at")
 
 
 class SessionLog:
@@ -780,6 +436,18 @@ class SessionLog:
         When the file is not a backkit log, is truncated or corrupted, or was
         written by a newer backkit. The file is never changed.
 
+    Attributes
+    ----------
+    path : Path
+        The log file (``Path(":memory:")`` for a throw-away log).
+    store : backkit.store.Store
+        The open file; other tables (the check-ins of :mod:`backkit.outcomes`)
+        read and write through its :meth:`~backkit.store.Store.query` and
+        :meth:`~backkit.store.Store.transaction`.
+    migrated_from : int
+        The schema version the file had when opened, before any upgrade (a
+        new file is made at the current version; ``":memory:"`` starts at 0).
+
     Examples
     --------
     >>> import backkit
@@ -797,63 +465,17 @@ class SessionLog:
     def __init__(
         self, path: str | Path | None = None, *, create: bool = True, synchronous: str = "FULL"
     ):
-        if synchronous.upper() not in ("FULL", "NORMAL"):
-            raise ValueError(f"synchronous = {synchronous!r}: must be 'FULL' or 'NORMAL'")
-        self._lock = threading.RLock()
-        self._conn: sqlite3.Connection | None = None
-        memory = str(path) == ":memory:"
-        self.path = Path(":memory:") if memory else Path(path or default_log_path()).expanduser()
-        if memory:
-            conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-            self._conn = conn
-            _migrate(conn, self.path)
-            self.migrated_from = 0
-            return
-        if not self.path.exists():
-            if not create:
-                raise LogFileError(
-                    self.path, "no log here yet: record a session first, or give the path of a log"
-                )
-            _create(self.path)
-        _precheck(self.path)
-        _inspect(self.path)
-        try:
-            conn = sqlite3.connect(
-                _uri(self.path, "rw"),
-                uri=True,
-                isolation_level=None,
-                timeout=_BUSY_SECONDS,
-                check_same_thread=False,
-            )
-        except sqlite3.Error as err:
-            raise LogFileError(self.path, f"cannot be opened for writing: {err}") from None
-        try:
-            conn.execute(f"PRAGMA synchronous = {synchronous.upper()}")
-            #: the schema version the file had when opened (0: new file)
-            self.migrated_from = _migrate(conn, self.path)
-            # Only now, with the file known good and current, may its journal change.
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if mode != "wal":
-                raise LogFileError(self.path, f"cannot use the WAL journal (got {mode!r})")
-        except BaseException:
-            conn.close()
-            raise
-        self._conn = conn
+        where = ":memory:" if str(path) == ":memory:" else Path(path or default_log_path())
+        # MIGRATIONS is looked up now, not at import, so a test can add a step
+        self.store = Store(where, MIGRATIONS, create=create, synchronous=synchronous)
+        self.path = self.store.path
+        self.migrated_from = self.store.migrated_from
 
     # -- plumbing ---------------------------------------------------------
 
-    @property
-    def _db(self) -> sqlite3.Connection:
-        if self._conn is None:
-            raise LogError(f"{self.path}: the log is closed")
-        return self._conn
-
     def close(self) -> None:
         """Close the file (also done on leaving a ``with`` block)."""
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+        self.store.close()
 
     def __enter__(self) -> SessionLog:
         return self
@@ -861,108 +483,56 @@ class SessionLog:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def __del__(self) -> None:
-        with contextlib.suppress(Exception):
-            self.close()
-
     @property
     def schema_version(self) -> int:
         """The schema version of the open file."""
-        return int(
-            self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
-        )
+        return self.store.schema_version
 
     def __len__(self) -> int:
-        with self._lock:
-            return self._db.execute("SELECT COUNT(*) FROM bouts").fetchone()[0]
+        return self.store.query("SELECT COUNT(*) FROM bouts")[0][0]
 
     def __repr__(self) -> str:
-        if self._conn is None:
+        if self.store.closed:
             return f"SessionLog({str(self.path)!r}, closed)"
-        with self._lock:
-            n, sessions, first, last = self._db.execute(
-                "SELECT COUNT(*), COUNT(DISTINCT session_id), MIN(started_at), MAX(started_at) "
-                "FROM bouts"
-            ).fetchone()
+        ((n, sessions, first, last),) = self.store.query(
+            "SELECT COUNT(*), COUNT(DISTINCT session_id), MIN(started_at), MAX(started_at) "
+            "FROM bouts"
+        )
         span = ""
         if n:
             tz = kit_timezone()
-            first_day = _from_utc_text(first).astimezone(tz).date()
-            last_day = _from_utc_text(last).astimezone(tz).date()
+            first_day = from_utc_text(first).astimezone(tz).date()
+            last_day = from_utc_text(last).astimezone(tz).date()
             span = f", {first_day} to {last_day}"
         return f"SessionLog({str(self.path)!r}: {n} bouts in {sessions} sessions{span})"
 
     def _write(self, rows: list[dict], where: list[str], skip_duplicates: bool = False) -> int:
         """Insert validated rows in one transaction; duplicates are problems (or skipped)."""
-        recorded = _utc_text(dt.datetime.now(dt.timezone.utc))
-        times = ("started_at", "ended_at")
+        recorded = utc_text(dt.datetime.now(dt.timezone.utc))
         values = [
             (
-                *(_utc_text(r[c]) if c in times and r[c] is not None else r[c] for c in COLUMNS),
+                *(utc_text(r[c]) if c in _TIMES and r[c] is not None else r[c] for c in COLUMNS),
                 recorded,
             )
             for r in rows
         ]
-        with self._transaction() as db:
-            keys = [(v[0], v[3], v[4], v[1]) for v in values]
+        with self.store.transaction() as db:
             seen: dict[tuple, str] = {}
             problems = []
             keep = []
-            for key, value, label in zip(keys, values, where, strict=True):
+            for value, label in zip(values, where, strict=True):
+                key = (value[0], value[3], value[4], value[1])
                 known = key in seen or db.execute(_DUPLICATE, key).fetchone() is not None
                 if known and not skip_duplicates:
-                    first = f" (same as {seen[key]})" if key in seen else ""
-                    problems.append(
-                        Problem(
-                            label,
-                            "session_id",
-                            key[0],
-                            f"this bout ({key[1]}, {key[2]}, started "
-                            f"{_from_utc_text(key[3]).astimezone(kit_timezone()).isoformat()})"
-                            " is already "
-                            f"in the log{first}",
-                        )
-                    )
+                    problems.append(_duplicate(label, key, seen.get(key)))
                 elif not known:
                     keep.append(value)
                 seen.setdefault(key, label)
             if problems:
-                header = _header(len(values), problems) if where != ["record"] else ""
+                header = logfiles.rejected(len(values), problems) if where != ["record"] else ""
                 raise LogValidationError(problems, header=header)
             db.executemany(_INSERT, keep)
         return len(keep)
-
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction on this log's connection, for the store's other tables.
-
-        Holds the log's lock and SQLite's write lock (``BEGIN IMMEDIATE``) from
-        the first read to the commit, so checks made inside (is there a
-        baseline yet?) still hold when the rows are written, even with another
-        notebook writing to the same file. Commits when the block ends, rolls
-        back (nothing written) when it raises. Used by :mod:`backkit.outcomes`.
-        """
-        with self._lock:
-            db = self._db
-            try:
-                db.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as err:
-                raise LogFileError(
-                    self.path,
-                    f"could not get the write lock ({err}) within {_BUSY_SECONDS:g} s; "
-                    "another program holds the log. Nothing was written.",
-                ) from None
-            try:
-                yield db
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-
-    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-        """Run a read-only query under the log's lock; used by :mod:`backkit.outcomes`."""
-        with self._lock:
-            return self._db.execute(sql, params).fetchall()
 
     # -- writing ----------------------------------------------------------
 
@@ -1005,11 +575,9 @@ class SessionLog:
         >>> row["status"], row["reps_planned"]
         ('partial', 2)
         """
-        return self.record_many([fields], _where=["record"])[0]
+        return self._add([("record", fields)])[0]
 
-    def record_many(
-        self, rows: Iterable[Mapping[str, Any]], *, _where: list[str] | None = None
-    ) -> list[dict[str, Any]]:
+    def record_many(self, rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         """Validate several bouts and append them all in one transaction, or none.
 
         Rows without a ``session_id`` share one new id (they were logged
@@ -1027,29 +595,27 @@ class SessionLog:
         >>> rows[0]["session_id"] == rows[1]["session_id"], len(log)
         (True, 2)
         """
-        rows = list(rows)
-        where = _where or [f"rows[{i}]" for i in range(len(rows))]
-        ctx = _context("manual")
-        clean, problems = [], []
-        for raw, label in zip(rows, where, strict=True):
-            if not isinstance(raw, Mapping):
-                problems.append(Problem(label, "row", raw, "must be a mapping of column to value"))
-                continue
-            values, found = _validate(raw, label, ctx)
-            clean.append(values)
-            problems += found
-        if problems:
-            header = _header(len(rows), problems) if where != ["record"] else ""
-            raise LogValidationError(problems, header=header)
-        if not clean:
+        return self._add([(f"rows[{i}]", row) for i, row in enumerate(rows)])
+
+    def _add(self, rows: list[tuple[str, Mapping[str, Any]]]) -> list[dict[str, Any]]:
+        """Validate labelled rows and write them in one transaction; return them as stored."""
+        clean, where, problems = _checked(rows, "manual")
+        if not rows:
             return []
+        if problems:
+            single = [label for label, _ in rows] == ["record"]
+            raise LogValidationError(
+                problems, header="" if single else logfiles.rejected(len(rows), problems)
+            )
+        tz = kit_timezone()
         shared = None
         for values in clean:
             if values["session_id"] is None:
-                shared = shared or new_session_id(values["started_at"], ctx.tz)
+                # rows logged together are one session
+                shared = shared or new_session_id(values["started_at"], tz)
                 values["session_id"] = shared
         self._write(clean, where)
-        return [_as_stored(values, ctx.tz) for values in clean]
+        return [_as_stored(values, tz) for values in clean]
 
     # -- reading ----------------------------------------------------------
 
@@ -1069,8 +635,7 @@ class SessionLog:
         >>> str(df["started_at"].dtype), str(df["exercise_id"].dtype), str(df["reps_done"].dtype)
         ('datetime64[ns, UTC]', 'category', 'Int64')
         """
-        with self._lock:
-            rows = self._db.execute(f"{_SELECT} ORDER BY started_at, row_id").fetchall()
+        rows = self.store.query(f"{_SELECT} ORDER BY started_at, row_id")
         return _frame_from_rows(rows, kit_timezone() if tz is None else tz)
 
     def sessions(self, *, tz: Any = None) -> pd.DataFrame:
@@ -1118,7 +683,8 @@ class SessionLog:
         One header row with the :data:`COLUMNS` names; timestamps in ISO 8601
         with the kit's UTC offset and microseconds; empty cells for missing
         values. The file is written to a temporary name and then renamed, so
-        an interrupted export never leaves half a file.
+        an interrupted export never leaves half a file
+        (:func:`backkit.logfiles.write_csv`).
 
         Examples
         --------
@@ -1129,30 +695,19 @@ class SessionLog:
         >>> out.read_text().splitlines()[0].split(",")[:4]
         ['session_id', 'started_at', 'ended_at', 'exercise_id']
         """
-        df = self.frame()
-        path = Path(path).expanduser()
-        text_columns = [_csv_column(df[name]) for name in COLUMNS]
-        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            with open(tmp, "w", newline="", encoding="utf-8") as f:
-                writer = csv.writer(f)
-                writer.writerow(COLUMNS)
-                writer.writerows(zip(*text_columns, strict=True))
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
-        return path
+        return logfiles.write_csv(self.frame(), path)
 
     def export_excel(self, path: str | Path) -> Path:
         """Write the log to an Excel workbook (needs ``openpyxl``: ``pip install openpyxl``).
 
         Excel has no time zones, so the ``log`` sheet shows local times in the
-        kit's zone, named in the ``about`` sheet with each column's meaning.
-        For an exact copy use :meth:`export_csv`.
+        kit's zone, named in the ``about`` sheet with each column's meaning
+        (:data:`MEANINGS`). For an exact copy use :meth:`export_csv`.
+
+        Raises
+        ------
+        LogError
+            When openpyxl is not installed; nothing is written.
 
         Examples
         --------
@@ -1162,46 +717,8 @@ class SessionLog:
         >>> log.export_excel(pathlib.Path(tempfile.mkdtemp()) / "log.xlsx").suffix
         '.xlsx'
         """
-        import pandas as pd
-
-        try:
-            import openpyxl  # noqa: F401
-        except ImportError:
-            raise ImportError(
-                "Excel export needs openpyxl: pip install openpyxl (or pip install "
-                "'backkit[excel]'); export_csv works without it"
-            ) from None
         tz = kit_timezone()
-        df = self.frame(tz=tz)
-        sheet = df.astype(object).where(df.notna(), None)
-        for name in ("started_at", "ended_at"):
-            sheet[name] = df[name].dt.tz_localize(None).astype(object).where(df[name].notna(), None)
-        about = pd.DataFrame(
-            {
-                "column": list(COLUMNS),
-                "meaning": [_MEANINGS[name] for name in COLUMNS],
-            }
-        )
-        path = Path(path).expanduser()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with pd.ExcelWriter(path, engine="openpyxl") as xl:
-            sheet.to_excel(xl, sheet_name="log", index=False)
-            about.to_excel(xl, sheet_name="about", index=False, startrow=3)
-            ws = xl.sheets["about"]
-            ws["A1"] = f"backkit session log, exported {dt.datetime.now(tz):%Y-%m-%d %H:%M}"
-            ws["A2"] = f"Times are local times in {tz}"
-            log_sheet = xl.sheets["log"]
-            log_sheet.freeze_panes = "A2"
-            widths = {"session_id": 24, "started_at": 20, "ended_at": 20, "notes": 40}
-            for cell in log_sheet[1]:
-                width = widths.get(cell.value, max(10, len(str(cell.value)) + 2))
-                log_sheet.column_dimensions[cell.column_letter].width = width
-            ws.column_dimensions["A"].width = 16
-            ws.column_dimensions["B"].width = 70
-            for cells in log_sheet.iter_cols(min_col=2, max_col=3, min_row=2):
-                for cell in cells:
-                    cell.number_format = "yyyy-mm-dd hh:mm:ss"
-        return path
+        return logfiles.write_excel(self.frame(tz=tz), path, meanings=MEANINGS, tz=tz)
 
     def import_csv(self, path: str | Path, *, skip_duplicates: bool = False) -> int:
         """Import a CSV file of bouts, all or nothing; return the number of rows added.
@@ -1235,113 +752,37 @@ class SessionLog:
         >>> log.import_csv(csv_file), log.frame()["source"].tolist()
         (1, ['import'])
         """
-        path = Path(path).expanduser()
-        label = f"file {path.name}"
-        try:
-            with open(path, newline="", encoding="utf-8-sig") as f:
-                reader = csv.reader(f)
-                header = next(reader, None)
-                records = list(reader)
-        except FileNotFoundError:
-            raise LogValidationError(
-                [Problem(label, "path", str(path), "does not exist; nothing was imported")],
-            ) from None
-        except UnicodeDecodeError as err:
-            raise LogValidationError(
-                [
-                    Problem(
-                        label,
-                        "encoding",
-                        str(path),
-                        f"is not UTF-8 text ({err.reason}); nothing was imported",
-                    )
-                ],
-            ) from None
-        except csv.Error as err:
-            raise LogValidationError(
-                [
-                    Problem(
-                        label,
-                        "csv",
-                        str(path),
-                        f"is not a readable CSV file ({err}); nothing was imported",
-                    )
-                ],
-            ) from None
-        if header is None:
-            raise LogValidationError(
-                [
-                    Problem(
-                        label,
-                        "header",
-                        "",
-                        "the file is empty; expected a header row; nothing was imported",
-                    )
-                ],
-            )
-        header = [h.strip() for h in header]
-        problems: list[Problem] = []
-        for h in header:
-            if h not in COLUMNS:
-                close = difflib.get_close_matches(h, list(COLUMNS), n=1, cutoff=0.6)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                problems.append(
-                    Problem(f"{label}, row 1 (header)", "column", h, f"is not a log column{hint}")
-                )
-        if "exercise_id" not in header:
-            problems.append(
-                Problem(f"{label}, row 1 (header)", "column", "exercise_id", "is required")
-            )
-        dupes = sorted({h for h in header if header.count(h) > 1})
-        if dupes:
-            problems.append(
-                Problem(f"{label}, row 1 (header)", "column", dupes, "appears more than once")
-            )
+        table = logfiles.read_csv(path, list(COLUMNS), required=("exercise_id",))
+        clean, where, problems = _checked(table.rows, "import")
+        problems = sorted([*table.problems, *problems], key=lambda p: table.order[p.where])
         if problems:
-            raise LogValidationError(problems, header=_header(len(records), problems))
-
-        ctx = _context("import")
-        clean, where = [], []
-        for number, record in enumerate(records, start=2):
-            if not any(cell.strip() for cell in record):
-                continue  # blank line
-            here = f"{label}, row {number}"
-            if len(record) != len(header):
-                problems.append(
-                    Problem(
-                        here,
-                        "row",
-                        ",".join(record)[:60],
-                        f"has {len(record)} cells; the header has {len(header)}",
-                    )
-                )
-                continue
-            values, found = _validate(dict(zip(header, record, strict=True)), here, ctx)
-            problems += found
-            if not found:
-                if values["session_id"] is None:
-                    values["session_id"] = new_session_id(values["started_at"], ctx.tz)
-                clean.append(values)
-                where.append(here)
-        if problems:
-            raise LogValidationError(problems, header=_header(len(records), problems))
+            raise LogValidationError(problems, header=logfiles.rejected(table.total, problems))
+        tz = kit_timezone()
+        for values in clean:
+            if values["session_id"] is None:
+                values["session_id"] = new_session_id(values["started_at"], tz)
         try:
             return self._write(clean, where, skip_duplicates=skip_duplicates)
         except LogValidationError as err:
             raise LogValidationError(
-                err.problems, header=_header(len(records), err.problems)
+                err.problems, header=logfiles.rejected(table.total, err.problems)
             ) from None
 
     def check(self) -> list[str]:
         """Run SQLite's full ``integrity_check`` on the open file; return ``['ok']`` when sound."""
-        with self._lock:
-            return [r[0] for r in self._db.execute("PRAGMA integrity_check")]
+        return self.store.check()
 
 
-def _header(total: int, problems: Sequence[Problem]) -> str:
-    bad = len({p.where for p in problems})
-    rows = "row" if total == 1 else "rows"
-    return f"{bad} of {total} {rows} rejected; nothing was written:"
+def _duplicate(label: str, key: tuple, first: str | None) -> Problem:
+    session_id, exercise_id, side, started = key
+    when = from_utc_text(started).astimezone(kit_timezone()).isoformat()
+    same = f" (same as {first})" if first else ""
+    return Problem(
+        label,
+        "session_id",
+        session_id,
+        f"this bout ({exercise_id}, {side}, started {when}) is already in the log{same}",
+    )
 
 
 def _as_stored(values: dict[str, Any], tz: dt.tzinfo) -> dict[str, Any]:
@@ -1349,12 +790,8 @@ def _as_stored(values: dict[str, Any], tz: dt.tzinfo) -> dict[str, Any]:
     out = {name: values[name] for name in COLUMNS}
     for name in ("started_at", "ended_at"):
         if out[name] is not None:
-            out[name] = _from_utc_text(_utc_text(out[name])).astimezone(tz)
+            out[name] = from_utc_text(utc_text(out[name])).astimezone(tz)
     return out
-
-
-def _from_utc_text(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _frame_from_rows(rows: list[tuple], tz: Any) -> pd.DataFrame:
@@ -1378,51 +815,3 @@ def _frame_from_rows(rows: list[tuple], tz: Any) -> pd.DataFrame:
         else:
             data[name] = pd.array(values, dtype=kind)
     return pd.DataFrame(data)
-
-
-def _csv_column(series: pd.Series) -> list[str]:
-    """Format one frame column as CSV text, vectorised where pandas allows."""
-    import numpy as np
-    import pandas as pd
-
-    missing = series.isna().to_numpy()
-    if isinstance(series.dtype, pd.DatetimeTZDtype):
-        # ISO 8601 local time plus its UTC offset, e.g. 2024-05-01T10:00:00.000000+02:00
-        local = series.dt.tz_localize(None)
-        utc = series.dt.tz_convert("UTC").dt.tz_localize(None)
-        minutes = ((local - utc) // pd.Timedelta(minutes=1)).fillna(0).astype(int)
-        offsets = {
-            m: f"{'-' if m < 0 else '+'}{abs(m) // 60:02d}:{abs(m) % 60:02d}"
-            for m in minutes.unique()
-        }
-        wall = np.datetime_as_string(local.to_numpy(dtype="datetime64[us]"), unit="us")
-        out = np.char.add(wall, minutes.map(offsets).to_numpy(dtype=str)).astype(object)
-    elif str(series.dtype) == "Float64":
-        # repr() is the shortest text that reads back as the same float
-        out = np.array([repr(float(v)) if v is not pd.NA else "" for v in series], dtype=object)
-    else:
-        out = series.astype(object).astype(str).to_numpy(dtype=object, copy=True)
-    out[missing] = ""
-    return out.tolist()
-
-
-_MEANINGS = {
-    "session_id": "one sitting; the bouts of a session share it",
-    "started_at": "when the bout started",
-    "ended_at": "when the bout ended (blank when not known)",
-    "exercise_id": "the exercise, by catalogue id",
-    "side": "left, right, or both (exercises that work both sides at once)",
-    "sets_planned": "sets planned",
-    "sets_done": "sets done",
-    "reps_planned": "repetitions planned per set",
-    "reps_done": "repetitions done per set",
-    "hold_s_planned": "seconds per repetition planned (the hold, or a paced rep's length)",
-    "hold_s_done": "seconds per repetition done (mean actually held)",
-    "status": "completed or partial",
-    "pain_before": "pain before, 0-10 (0 no pain, 10 worst imaginable)",
-    "pain_after": "pain after, 0-10",
-    "effort": "how hard it felt, 0-10",
-    "notes": "free text",
-    "plan_id": "the plan the bout was part of",
-    "source": "timer, manual or import",
-}

@@ -17,11 +17,11 @@ for one day, any of:
 
 The first check-in is the baseline; later ones are compared with it
 (:func:`change_from_baseline`, :func:`summary_line`). Check-ins live in the
-session log's SQLite file (table ``outcome_scores``, schema version 3 of
-:data:`backkit.log.MIGRATIONS`) with the same durability (one transaction per
-check-in, WAL, ``synchronous=FULL``) and the same validation errors
-(:class:`~backkit.log.LogValidationError`: every problem named, nothing
-written).
+session log's file, a sibling of the bouts on the log's
+:class:`~backkit.store.Store` (table ``outcome_scores``, schema version 3:
+:data:`MIGRATIONS`), with the same durability (one transaction per check-in,
+WAL, ``synchronous=FULL``). A refused check-in raises
+:class:`~backkit.errors.CheckInError` naming every problem; nothing is written.
 
 The thresholds come from ``backkit/data/outcomes.yaml``:
 
@@ -40,38 +40,35 @@ The thresholds come from ``backkit/data/outcomes.yaml``:
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .log import (
-    EARLIEST,
-    LogValidationError,
-    Problem,
-    SessionLog,
-    _Context,
-    _context,
-    _is_missing,
-    _Row,
-    _utc_text,
-)
+from . import config
+from ._checks import EARLIEST, Checker, Limit, is_missing, parse_datetime
+from .errors import BackkitError, CheckInError, Problem, did_you_mean
+from .store import Migrations, utc_text
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .log import SessionLog
+
 __all__ = [
     "BUILTIN",
     "CUSTOM_KEYS",
+    "MIGRATIONS",
     "OUTCOME_COLUMNS",
     "PAIN_AVERAGE",
     "PAIN_WORST",
     "PSFS",
     "STATUSES",
     "change_from_baseline",
+    "conform_outcomes",
     "custom_measures",
     "empty_outcomes",
+    "measure_key",
     "outcomes_frame",
     "psfs_activities",
     "record_checkin",
@@ -113,6 +110,38 @@ _KINDS = ("pain", "psfs", "custom")
 _MAX_NAME = 60  # characters of an activity or custom measure name
 _MAX_NOTES = 2000
 _EPS = 1e-9  # a change exactly at the threshold counts as meaningful
+_ANY = Limit(-1e9, 1e9, whole=False)  # a custom scale's ends: any sensible number
+
+#: The outcome_scores table's schema step (version 3 of the log file; the log
+#: merges it with the bouts' steps, :data:`backkit.log.MIGRATIONS`).
+MIGRATIONS = Migrations("outcome_scores")
+MIGRATIONS.add(
+    3,
+    "the outcome_scores table: weekly check-ins of pain, PSFS and custom measures "
+    "(written and read by backkit.outcomes)",
+    """CREATE TABLE outcome_scores (
+        row_id INTEGER PRIMARY KEY,
+        checkin_id TEXT NOT NULL,
+        measured_on TEXT NOT NULL,
+        baseline INTEGER NOT NULL CHECK (baseline IN (0, 1)),
+        kind TEXT NOT NULL CHECK (kind IN ('pain', 'psfs', 'custom')),
+        measure TEXT NOT NULL,
+        item TEXT,
+        score REAL NOT NULL,
+        scale_min REAL NOT NULL,
+        scale_max REAL NOT NULL,
+        higher_is_better INTEGER NOT NULL CHECK (higher_is_better IN (0, 1)),
+        mcid REAL,
+        notes TEXT,
+        recorded_at TEXT NOT NULL,
+        CHECK (scale_min < scale_max AND score BETWEEN scale_min AND scale_max)
+    )""",
+    "CREATE UNIQUE INDEX outcome_scores_once ON outcome_scores "
+    "(measured_on, measure, COALESCE(item, ''))",
+    # one baseline per measure (and PSFS activity), whatever the code above does
+    "CREATE UNIQUE INDEX outcome_scores_one_baseline ON outcome_scores "
+    "(measure, COALESCE(item, '')) WHERE baseline = 1",
+)
 
 _STORED = (
     "checkin_id",
@@ -231,7 +260,7 @@ def conform_outcomes(columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
             data[name] = pd.Categorical(values, categories=list(_KINDS))
         else:
             data[name] = pd.array(
-                [None if _is_missing(v) else v for v in values],
+                [None if is_missing(v) else v for v in values],
                 dtype=kind,
             )
     return pd.DataFrame(data)
@@ -261,7 +290,7 @@ def outcomes_frame(log: SessionLog) -> pd.DataFrame:
     1    pain_worst            <NA>    7.0
     2          psfs  sitting 1 hour    3.0
     """
-    rows = log._query(f"{_SELECT} ORDER BY measured_on, row_id")
+    rows = log.store.query(f"{_SELECT} ORDER BY measured_on, row_id")
     if not rows:
         return empty_outcomes()
     cols = list(zip(*rows, strict=True))
@@ -322,29 +351,30 @@ def custom_measures(outcomes: pd.DataFrame) -> dict[str, dict[str, Any]]:
 
 
 def measure_key(name: str) -> str:
-    """How names are compared: case and runs of spaces do not matter."""
+    """How names are compared: case and runs of spaces do not matter.
+
+    Examples
+    --------
+    >>> measure_key("  ODI   Total ")
+    'odi total'
+    """
     return " ".join(name.split()).casefold()
 
 
-def _day(row: _Row, name: str, today: dt.date) -> dt.date | None:
+def _day(row: Checker, name: str, today: dt.date) -> dt.date | None:
     value = row.get(name)
     if value is None:
         return today
     day: dt.date | None = None
-    if isinstance(value, dt.datetime):
-        day = (value.astimezone(row.ctx.tz) if value.tzinfo else value).date()
-    elif isinstance(value, dt.date):
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         day = value
-    elif isinstance(value, str):
+    else:
         try:
-            day = dt.date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            day = None
-    elif hasattr(value, "date") and callable(value.date):  # pandas Timestamp
-        try:
-            day = value.date()
-        except (TypeError, ValueError):
-            day = None
+            moment = parse_datetime(value)
+        except BackkitError:
+            moment = None
+        if moment is not None:
+            day = (moment.astimezone(row.tz) if moment.tzinfo else moment).date()
     if day is None:
         row.bad(name, value, "is not a date (use a datetime.date or 'YYYY-MM-DD')")
         return None
@@ -357,7 +387,7 @@ def _day(row: _Row, name: str, today: dt.date) -> dt.date | None:
     return day
 
 
-def _flag(row: _Row, name: str) -> bool | None:
+def _flag(row: Checker, name: str) -> bool | None:
     value = row.get(name)
     if value is None:
         return None
@@ -369,7 +399,7 @@ def _flag(row: _Row, name: str) -> bool | None:
     return None
 
 
-def _psfs_scores(row: _Row, psfs: Any, scale: tuple[float, float]) -> dict[str, int] | None:
+def _psfs_scores(row: Checker, psfs: Any, scale: tuple[float, float]) -> dict[str, int] | None:
     """Validate the PSFS mapping: 3-5 named activities, each scored 0-10."""
     if psfs is None:
         return None
@@ -409,8 +439,8 @@ def _psfs_scores(row: _Row, psfs: Any, scale: tuple[float, float]) -> dict[str, 
             continue
         seen[measure_key(label)] = label
         field = f"psfs[{label!r}]"
-        number = _Row({field: score}, row.where, row.ctx)
-        value = number.number(field, *scale, whole=True)
+        number = Checker({field: score}, row.where, tz=row.tz)
+        value = number.number(field, Limit(*scale))
         if value is None:
             if number.problems:
                 row.problems += number.problems
@@ -430,7 +460,7 @@ def _psfs_scores(row: _Row, psfs: Any, scale: tuple[float, float]) -> dict[str, 
     return out if ok else None
 
 
-def _custom_scores(row: _Row, custom: Any) -> list[dict[str, Any]]:
+def _custom_scores(row: Checker, custom: Any) -> list[dict[str, Any]]:
     """Validate custom measures as given (the store's definitions are checked later)."""
     if custom is None:
         return []
@@ -451,10 +481,9 @@ def _custom_scores(row: _Row, custom: Any) -> list[dict[str, Any]]:
             continue
         for key in raw:
             if key not in CUSTOM_KEYS:
-                close = difflib.get_close_matches(str(key), CUSTOM_KEYS, n=1, cutoff=0.5)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                row.bad(f"{here}.{key}", raw[key], f"is not a custom-measure key{hint}")
-        sub = _Row({f"{here}.{k}": v for k, v in raw.items()}, row.where, row.ctx)
+                hint = did_you_mean(key, CUSTOM_KEYS)
+                row.bad(f"{here}.{key}", raw[key], f"is not a custom-measure key.{hint}")
+        sub = Checker({f"{here}.{k}": v for k, v in raw.items()}, row.where, tz=row.tz)
         name = sub.text(f"{here}.name", _MAX_NAME)
         if name is None and not sub.problems:
             sub.bad(f"{here}.name", raw.get("name"), "is required (e.g. 'ODI total')")
@@ -467,15 +496,15 @@ def _custom_scores(row: _Row, custom: Any) -> list[dict[str, Any]]:
                     "is a built-in measure; give the custom measure another name",
                 )
                 name = None
-        lo = sub.number(f"{here}.min", -1e9, 1e9, whole=False)
-        hi = sub.number(f"{here}.max", -1e9, 1e9, whole=False)
+        lo = sub.number(f"{here}.min", _ANY)
+        hi = sub.number(f"{here}.max", _ANY)
         if lo is not None and hi is not None and not lo < hi:
             sub.bad(f"{here}.max", hi, f"must be above min ({lo:g})")
             lo = hi = None
         score = sub.get(f"{here}.score")
         if score is None:
             sub.bad(f"{here}.score", raw.get("score"), "is required")
-        mcid = sub.number(f"{here}.mcid", 0, 1e9, whole=False)
+        mcid = sub.number(f"{here}.mcid", Limit(0, _ANY.hi, whole=False))
         if mcid == 0:
             sub.bad(f"{here}.mcid", raw.get("mcid"), "must be above 0")
             mcid = None
@@ -551,7 +580,7 @@ def record_checkin(
 
     Raises
     ------
-    LogValidationError
+    CheckInError
         Listing every problem (field, value, what is wrong); nothing is
         stored. Among them: no score given; pain not a whole number 0-10;
         worst pain below average; a PSFS with fewer than 3 or more than 5
@@ -573,21 +602,21 @@ def record_checkin(
     (np.True_, 5)
     >>> try:
     ...     record_checkin(log, "2025-03-10", psfs={"gardening": 5, "sitting 1 hour": 6})
-    ... except backkit.LogValidationError as err:
+    ... except backkit.errors.CheckInError as err:
     ...     print(err.problems[0].field, "|", err.problems[0].message)
     psfs | names 2 activities; the PSFS needs 3 to 5
     """
-    ctx = _context("manual")
-    today = dt.datetime.now(ctx.tz).date()
+    tz = config.kit_timezone()
+    today = config.today()
     raw = {"date": date, PAIN_AVERAGE: pain_average, PAIN_WORST: pain_worst, "notes": notes}
-    row = _Row(raw, "check-in", ctx)
+    row = Checker(raw, "check-in", tz=tz)
     day = _day(row, "date", today)
     if day is not None:
         row.where = f"check-in {day.isoformat()}"
     rules = thresholds()
     pain_scale = rules[PAIN_AVERAGE]["scale"]
-    average = row.number(PAIN_AVERAGE, *pain_scale, whole=True)
-    worst = row.number(PAIN_WORST, *pain_scale, whole=True)
+    average = row.number(PAIN_AVERAGE, Limit(*pain_scale))
+    worst = row.number(PAIN_WORST, Limit(*pain_scale))
     if average is not None and worst is not None and worst < average:
         row.bad(
             PAIN_WORST,
@@ -611,11 +640,12 @@ def record_checkin(
         raise _refused(row.problems)
 
     checkin_id = f"checkin-{day:%Y%m%d}-{uuid.uuid4().hex[:6]}"
-    recorded = _utc_text(dt.datetime.now(dt.timezone.utc))
-    with log._transaction() as db:
+    recorded = utc_text(dt.datetime.now(dt.timezone.utc))
+    with log.store.transaction() as db:
         # Read the store under the write lock: what it holds decides the
         # baseline, the PSFS activities and custom definitions.
-        rows = _plan_rows(db, row, ctx, day, average, worst, scores, customs, baseline, rules)
+        plan = _Plan(db, row, day, baseline, rules)  # type: ignore[arg-type]
+        rows = plan.rows(average, worst, scores, customs)
         if row.problems:
             raise _refused(row.problems)
         db.executemany(
@@ -625,16 +655,15 @@ def record_checkin(
                 for r in rows
             ],
         )
+    return _as_frame(checkin_id, day, rows, text)  # type: ignore[arg-type]
+
+
+def _as_frame(checkin_id: str, day: dt.date, rows: list[tuple], text: str | None) -> pd.DataFrame:
+    """The stored rows of one check-in, as :func:`outcomes_frame` shows them."""
     import pandas as pd
 
     stored = [
-        dict(
-            zip(
-                OUTCOME_COLUMNS,
-                (checkin_id, pd.Timestamp(day), *r, text),
-                strict=True,
-            )
-        )
+        dict(zip(OUTCOME_COLUMNS, (checkin_id, pd.Timestamp(day), *r, text), strict=True))
         for r in rows
     ]
     for r in stored:
@@ -643,74 +672,100 @@ def record_checkin(
     return conform_outcomes({name: [r[name] for r in stored] for name in OUTCOME_COLUMNS})
 
 
-def _refused(problems: list[Problem]) -> LogValidationError:
-    return LogValidationError(problems, header="The check-in was not saved (nothing was written):")
+def _refused(problems: list[Problem]) -> CheckInError:
+    return CheckInError(problems, header="The check-in was not saved (nothing was written):")
 
 
-def _plan_rows(
-    db: Any,
-    row: _Row,
-    ctx: _Context,
-    day: dt.date,
-    average: Any,
-    worst: Any,
-    scores: dict[str, int] | None,
-    customs: list[dict[str, Any]],
-    baseline: bool,
-    rules: dict[str, dict[str, Any]],
-) -> list[tuple]:
-    """Check the check-in against the store; return the rows to insert (without id/day/notes)."""
-    iso = day.isoformat()
-    same_day = db.execute(
-        "SELECT checkin_id FROM outcome_scores WHERE measured_on = ? LIMIT 1", (iso,)
-    ).fetchone()
-    if same_day is not None:
-        row.bad(
-            "date",
-            iso,
-            f"already has a check-in ({same_day[0]}); one check-in per day. Pick another "
-            "date, or keep the one stored",
-        )
-    firsts = {
-        (measure, item): first
-        for measure, item, first in db.execute(
-            "SELECT measure, item, MIN(measured_on) FROM outcome_scores "
-            "GROUP BY measure, COALESCE(item, '') ORDER BY MIN(row_id)"
-        )
-    }
-    measures_first: dict[str, str] = {}
-    for (measure, _item), first in firsts.items():
-        measures_first[measure] = min(first, measures_first.get(measure, first))
+class _Plan:
+    """Checks a check-in against what the store holds and builds the rows to insert.
 
-    second: list[str] = []  # measures that already have a baseline, when baseline=True
-    early: list[str] = []  # measures whose baseline is after this date
+    Each row is ``(baseline, kind, measure, item, score, scale_min, scale_max,
+    higher_is_better, mcid)``; problems go to the check-in's :class:`Checker`.
+    """
 
-    def starts(measure: str, label: str) -> int:
+    def __init__(self, db: Any, row: Checker, day: dt.date, baseline: bool, rules: dict[str, Any]):
+        self.db, self.row, self.baseline, self.rules = db, row, baseline, rules
+        self.iso = day.isoformat()
+        self.out: list[tuple] = []
+        self.second: list[str] = []  # measures that already have a baseline, when baseline=True
+        self.early: list[str] = []  # measures whose baseline is after this date
+        self.firsts = {
+            (measure, item): first
+            for measure, item, first in db.execute(
+                "SELECT measure, item, MIN(measured_on) FROM outcome_scores "
+                "GROUP BY measure, COALESCE(item, '') ORDER BY MIN(row_id)"
+            )
+        }
+        self.measures_first: dict[str, str] = {}
+        for (measure, _item), first in self.firsts.items():
+            self.measures_first[measure] = min(first, self.measures_first.get(measure, first))
+
+    def rows(
+        self,
+        average: Any,
+        worst: Any,
+        scores: dict[str, int] | None,
+        customs: list[dict[str, Any]],
+    ) -> list[tuple]:
+        """Every row of the check-in, once each part is checked against the store."""
+        self._same_day()
+        self._pain(average, worst)
+        if scores is not None:
+            self._psfs(scores)
+        for c in customs:
+            self._custom(c)
+        if self.second:
+            self.row.bad(
+                "baseline",
+                True,
+                f"a second baseline: the baseline is already recorded ({'; '.join(self.second)}); "
+                "record this check-in as a follow-up (baseline=False)",
+            )
+        if self.early:
+            self.row.bad(
+                "date",
+                self.iso,
+                f"is before the baseline of {', '.join(self.early)}; follow-ups come after "
+                "the baseline",
+            )
+        return self.out
+
+    def _starts(self, measure: str, label: str) -> int:
         """1 when this score is the measure's baseline (its first score), else 0."""
-        first = measures_first.get(measure)
+        first = self.measures_first.get(measure)
         if first is None:
             return 1
-        if baseline:
-            second.append(f"{label} on {first}")
-        elif iso < first:
-            early.append(f"{label} ({first})")
+        if self.baseline:
+            self.second.append(f"{label} on {first}")
+        elif self.iso < first:
+            self.early.append(f"{label} ({first})")
         return 0
 
-    out: list[tuple] = []
-    pain = rules[PAIN_AVERAGE]
-    for measure, value in ((PAIN_AVERAGE, average), (PAIN_WORST, worst)):
-        if value is None:
-            continue
-        flag = starts(measure, rules[measure]["label"])
-        lo, hi = pain["scale"]
-        out.append((flag, "pain", measure, None, float(value), lo, hi, 0, None))
+    def _same_day(self) -> None:
+        same_day = self.db.execute(
+            "SELECT checkin_id FROM outcome_scores WHERE measured_on = ? LIMIT 1", (self.iso,)
+        ).fetchone()
+        if same_day is not None:
+            self.row.bad(
+                "date",
+                self.iso,
+                f"already has a check-in ({same_day[0]}); one check-in per day. Pick another "
+                "date, or keep the one stored",
+            )
 
-    if scores is not None:
-        flag = starts(PSFS, "the PSFS")
-        known = [item for (m, item) in firsts if m == PSFS]
-        if known and not baseline:
-            first = measures_first[PSFS]
-            named = [item for (m, item), f in firsts.items() if m == PSFS and f == first]
+    def _pain(self, average: Any, worst: Any) -> None:
+        lo, hi = self.rules[PAIN_AVERAGE]["scale"]
+        for measure, value in ((PAIN_AVERAGE, average), (PAIN_WORST, worst)):
+            if value is not None:
+                flag = self._starts(measure, self.rules[measure]["label"])
+                self.out.append((flag, "pain", measure, None, float(value), lo, hi, 0, None))
+
+    def _psfs(self, scores: dict[str, int]) -> None:
+        flag = self._starts(PSFS, "the PSFS")
+        known = [item for (m, item) in self.firsts if m == PSFS]
+        if known and not self.baseline:
+            first = self.measures_first[PSFS]
+            named = [item for (m, item), f in self.firsts.items() if m == PSFS and f == first]
             by_key = {measure_key(n): n for n in named}
             given = {measure_key(n): n for n in scores}
             extra = [given[k] for k in given if k not in by_key]
@@ -721,7 +776,7 @@ def _plan_rows(
                     parts.append(f"new: {', '.join(map(repr, extra))}")
                 if missing:
                     parts.append(f"not rated: {', '.join(map(repr, missing))}")
-                row.bad(
+                self.row.bad(
                     "psfs",
                     list(scores),
                     f"must rate the activities named at the PSFS baseline on {first} "
@@ -729,64 +784,50 @@ def _plan_rows(
                 )
             # keep the baseline's spelling so each activity stays one series
             scores = {by_key.get(measure_key(n), n): v for n, v in scores.items()}
-        lo, hi = rules[PSFS]["scale"]
+        lo, hi = self.rules[PSFS]["scale"]
         for name, value in scores.items():
-            out.append((flag, "psfs", PSFS, name, float(value), lo, hi, 1, None))
+            self.out.append((flag, "psfs", PSFS, name, float(value), lo, hi, 1, None))
 
-    stored = {
-        measure_key(m): (m, lo, hi, bool(better), mcid)
-        for m, lo, hi, better, mcid in db.execute(
+    def _custom(self, c: dict[str, Any]) -> None:
+        here = c["field"]
+        stored = self.db.execute(
             "SELECT measure, scale_min, scale_max, higher_is_better, mcid FROM outcome_scores "
             "WHERE kind = 'custom' GROUP BY measure"
         )
-    }
-    for c in customs:
-        here = c["field"]
-        known_def = stored.get(measure_key(c["name"]))
-        if known_def is None:
+        known = {measure_key(m): (m, lo, hi, bool(b), mcid) for m, lo, hi, b, mcid in stored}
+        definition = known.get(measure_key(c["name"]))
+        if definition is None:
             for key in ("min", "max", "higher_is_better", "mcid"):
                 if c[key] is None:
-                    row.bad(
+                    self.row.bad(
                         f"{here}.{key}",
                         None,
                         f"is required for a new measure ({c['name']!r} is not in the store yet)",
                     )
-            name = c["name"]
-            lo, hi, better, mcid = c["min"], c["max"], c["higher_is_better"], c["mcid"]
+            definition = (c["name"], c["min"], c["max"], c["higher_is_better"], c["mcid"])
         else:
-            name, lo, hi, better, mcid = known_def
-            given_def = {"min": lo, "max": hi, "higher_is_better": better, "mcid": mcid}
-            for key, value in given_def.items():
+            first = dict(
+                zip(("min", "max", "higher_is_better", "mcid"), definition[1:], strict=True)
+            )
+            for key, value in first.items():
                 if c[key] is not None and c[key] != value:
-                    row.bad(
+                    self.row.bad(
                         f"{here}.{key}",
                         c[key],
-                        f"differs from {name!r} as first recorded ({key} = {value!r}); "
+                        f"differs from {definition[0]!r} as first recorded ({key} = {value!r}); "
                         "a measure keeps its scale, direction and MCID",
                     )
+        name, lo, hi, better, mcid = definition
         if None in (lo, hi):
-            continue
-        check = _Row({f"{here}.score": c["score"]}, row.where, ctx)
-        score = check.number(f"{here}.score", lo, hi, whole=False)
-        row.problems += check.problems
-        if score is None:
-            continue
-        flag = starts(name, repr(name))
-        out.append((flag, "custom", name, None, float(score), lo, hi, int(bool(better)), mcid))
-    if second:
-        row.bad(
-            "baseline",
-            True,
-            f"a second baseline: the baseline is already recorded ({'; '.join(second)}); "
-            "record this check-in as a follow-up (baseline=False)",
-        )
-    if early:
-        row.bad(
-            "date",
-            iso,
-            f"is before the baseline of {', '.join(early)}; follow-ups come after the baseline",
-        )
-    return out
+            return
+        check = Checker({f"{here}.score": c["score"]}, self.row.where, tz=self.row.tz)
+        score = check.number(f"{here}.score", Limit(lo, hi, whole=False))
+        self.row.problems += check.problems
+        if score is not None:
+            flag = self._starts(name, repr(name))
+            self.out.append(
+                (flag, "custom", name, None, float(score), lo, hi, int(bool(better)), mcid)
+            )
 
 
 # --------------------------------------------------------------------------

@@ -514,7 +514,7 @@ def sample_log(
         cross both the US and the EU daylight-saving change).
     tz : str, optional
         IANA time zone of the timestamps; default the kit's zone
-        (``backkit.log.kit_timezone()``: ``$BACKKIT_TZ`` or the system zone).
+        (``backkit.config.kit_timezone()``: ``$BACKKIT_TZ`` or the system zone).
         Sessions are simulated in local wall-clock time, so the clock times
         are the same in every zone.
     adherence : float, optional

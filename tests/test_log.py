@@ -54,10 +54,9 @@ class TestOpen:
             assert opened.path.is_file()
 
     def test_store_settings(self, log, path):
-        db = log._db
-        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
-        assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 10_000
+        assert log.store.query("PRAGMA journal_mode") == [("wal",)]
+        assert log.store.query("PRAGMA synchronous") == [(2,)]  # FULL
+        assert log.store.query("PRAGMA busy_timeout")[0][0] >= 10_000
         raw = sqlite3.connect(path)
         version = raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         raw.close()
@@ -66,7 +65,7 @@ class TestOpen:
 
     def test_normal_synchronous_on_request(self, path):
         with SessionLog(path, synchronous="normal") as opened:
-            assert opened._db.execute("PRAGMA synchronous").fetchone()[0] == 1
+            assert opened.store.query("PRAGMA synchronous")[0][0] == 1
         with pytest.raises(ValueError, match="synchronous = 'off'"):
             SessionLog(path, synchronous="off")
 
@@ -103,7 +102,7 @@ class TestOpen:
         )
         log.close()
         assert "closed" in repr(log)
-        with pytest.raises(backkit.log.LogError, match="closed"):
+        with pytest.raises(backkit.LogError, match="closed"):
             len(log)
 
 
@@ -159,7 +158,7 @@ class TestRecord:
         assert row["started_at"] == dt.datetime(2024, 5, 6, 6, 0, tzinfo=UTC)
         utc = log.frame(tz="UTC")["started_at"].iloc[0]
         assert utc == pd.Timestamp("2024-05-06T06:00Z")
-        stored = log._db.execute("SELECT started_at FROM bouts").fetchone()[0]
+        stored = log.store.query("SELECT started_at FROM bouts")[0][0]
         assert stored == "2024-05-06T06:00:00.000000Z"
 
     def test_aware_times_keep_their_instant(self, log, paris):
@@ -296,7 +295,7 @@ BAD = [
     ({"status": "completed", "sets_done": 1}, "status = 'completed': but 1 of 3 sets"),
     ({"status": "done"}, "status = 'done': must be one of completed, partial"),
     ({"source": "web"}, "source = 'web': must be one of timer, manual, import"),
-    ({"pain_befor": 3}, "pain_befor = 3: is not a column of the log; did you mean 'pain_before'?"),
+    ({"pain_befor": 3}, "pain_befor = 3: is not a column of the log. Did you mean 'pain_before'?"),
     ({"notes": "x" * 2001}, "notes = 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...': is 2001 characters"),
 ]
 
@@ -439,8 +438,8 @@ class TestCSV:
             log.import_csv(file)
         text = str(info.value)
         assert (
-            "file typo.csv, row 1 (header): column = 'pain_befor': is not a log column; "
-            "did you mean 'pain_before'?" in text
+            "file typo.csv, row 1 (header): column = 'pain_befor': is not a log column. "
+            "Did you mean 'pain_before'?" in text
         )
         assert "column = 'exercise_id': is required" in text
         assert len(log) == 0
@@ -537,12 +536,12 @@ class TestMigrations:
             assert df["notes"].tolist()[0] == "from v1"
             assert df["status"].tolist() == ["completed", "partial"]
             opened.record(**bridge(session_id="new"))
-            recorded = opened._db.execute("SELECT recorded_at FROM bouts ORDER BY row_id")
+            recorded = opened.store.query("SELECT recorded_at FROM bouts ORDER BY row_id")
             stamps = [r[0] for r in recorded]
             assert stamps[:2] == [None, None] and stamps[2].endswith("Z")
-            meta = dict(opened._db.execute("SELECT key, value FROM meta"))
+            meta = dict(opened.store.query("SELECT key, value FROM meta"))
             assert "upgraded_from_v1_at" in meta
-            assert opened._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+            assert opened.store.query("PRAGMA journal_mode")[0][0] == "wal"
 
     def test_v0_empty_database_is_initialised(self, path):
         raw = sqlite3.connect(path)
@@ -587,10 +586,11 @@ class TestMigrations:
         with SessionLog(path) as opened:
             assert opened.migrated_from == step.version - 1
             assert opened.schema_version == step.version
-            opened._db.execute("INSERT INTO outcomes (measured_at) VALUES ('x')")
+            with opened.store.transaction() as db:
+                db.execute("INSERT INTO outcomes (measured_at) VALUES ('x')")
         with SessionLog(path) as again:
             assert again.migrated_from == step.version
-            assert again._db.execute("SELECT COUNT(*) FROM outcomes").fetchone()[0] == 1
+            assert again.store.query("SELECT COUNT(*) FROM outcomes")[0][0] == 1
 
     def test_a_failing_migration_leaves_the_file_as_it_was(self, digest, path, monkeypatch):
         with SessionLog(path) as opened:
@@ -610,7 +610,7 @@ class TestMigrations:
         monkeypatch.undo()
         with SessionLog(path) as opened:
             assert opened.schema_version == SCHEMA_VERSION and len(opened) == 1
-            tables = {r[0] for r in opened._db.execute("SELECT name FROM sqlite_master")}
+            tables = {r[0] for r in opened.store.query("SELECT name FROM sqlite_master")}
             assert "fine" not in tables
 
 

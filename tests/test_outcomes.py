@@ -16,7 +16,7 @@ import yaml
 from backkit import analysis, config
 from backkit import log as logmod
 from backkit.charts import plot_outcomes
-from backkit.errors import LogValidationError
+from backkit.errors import CheckInError
 from backkit.log import SCHEMA_VERSION, SessionLog, empty_frame
 from backkit.outcomes import (
     OUTCOME_COLUMNS,
@@ -70,8 +70,8 @@ class TestStore:
         with SessionLog(path) as again:
             df = outcomes_frame(again)
             assert len(df) == 4
-            assert again._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-            assert again._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+            assert again.store.query("PRAGMA journal_mode")[0][0] == "wal"
+            assert again.store.query("PRAGMA synchronous")[0][0] == 2  # FULL
             assert again.check() == ["ok"]
 
     def test_frame_columns_and_dtypes(self, with_baseline):
@@ -251,7 +251,7 @@ BAD = [
     (
         {"custom": {"name": "RMDQ total", "scor": 12}},
         "custom.scor",
-        "is not a custom-measure key; did you mean 'score'?",
+        "is not a custom-measure key. Did you mean 'score'?",
     ),
     ({"psfs": ["gardening", "sitting"]}, "psfs", "must map each activity to its score"),
 ]
@@ -264,7 +264,7 @@ def test_bad_input_is_refused_and_changes_nothing(
     before = digest(path)
     rows_before = outcomes_frame(with_baseline)
     kwargs = {"date": "2025-03-10", **kwargs}
-    with pytest.raises(LogValidationError) as caught:
+    with pytest.raises(CheckInError) as caught:
         record_checkin(with_baseline, **kwargs)
     err = caught.value
     assert str(err).startswith("The check-in was not saved (nothing was written):")
@@ -276,7 +276,7 @@ def test_bad_input_is_refused_and_changes_nothing(
 
 def test_a_first_psfs_with_two_activities_is_refused(digest, log, path):
     before = digest(path)
-    with pytest.raises(LogValidationError, match="names 2 activities; the PSFS needs 3 to 5"):
+    with pytest.raises(CheckInError, match="names 2 activities; the PSFS needs 3 to 5"):
         record_checkin(log, "2025-03-03", pain_average=5, psfs={"a": 1, "b": 2})
     assert digest(path) == before
     assert outcomes_frame(log).empty
@@ -284,7 +284,7 @@ def test_a_first_psfs_with_two_activities_is_refused(digest, log, path):
 
 def test_a_good_part_is_not_stored_when_another_part_is_bad(digest, with_baseline, path):
     before = digest(path)
-    with pytest.raises(LogValidationError, match=r"custom\.score = 140"):
+    with pytest.raises(CheckInError, match=r"custom\.score = 140"):
         record_checkin(
             with_baseline,
             "2025-03-10",
@@ -296,7 +296,7 @@ def test_a_good_part_is_not_stored_when_another_part_is_bad(digest, with_baselin
 
 
 def test_every_problem_is_reported_at_once(log):
-    with pytest.raises(LogValidationError) as caught:
+    with pytest.raises(CheckInError) as caught:
         record_checkin(log, "2025-03-03", pain_average=12, pain_worst=20, psfs={"": 3, "b": 11})
     fields = [p.field for p in caught.value.problems]
     assert fields == ["pain_average", "pain_worst", "psfs activity", "psfs['b']", "psfs"]
@@ -308,7 +308,7 @@ def _race(path: str, barrier, results) -> None:
         try:
             record_checkin(opened, "2025-03-03", pain_average=5, baseline=True)
             results.put("stored")
-        except LogValidationError as err:
+        except CheckInError as err:
             results.put(str(err))
 
 
@@ -360,7 +360,7 @@ class TestMigration:
             assert len(opened) == 1 and opened.frame()["pain_after"].tolist() == [2]
             assert outcomes_frame(opened).empty
             record_checkin(opened, "2025-03-03", pain_average=5, psfs=PSFS3)
-            meta = dict(opened._db.execute("SELECT key, value FROM meta"))
+            meta = dict(opened.store.query("SELECT key, value FROM meta"))
             assert "upgraded_from_v2_at" in meta
         with SessionLog(path) as again:
             assert again.migrated_from == 3
@@ -389,7 +389,7 @@ class TestMigration:
 
     def test_the_store_refuses_a_second_baseline_by_itself(self, with_baseline):
         # the partial unique index holds even if code skipped the check
-        with pytest.raises(sqlite3.IntegrityError), with_baseline._transaction() as db:
+        with pytest.raises(sqlite3.IntegrityError), with_baseline.store.transaction() as db:
             db.execute(
                 "INSERT INTO outcome_scores (checkin_id, measured_on, baseline, kind, "
                 "measure, item, score, scale_min, scale_max, higher_is_better, recorded_at) "

@@ -14,27 +14,6 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "backkit"
 MAX_BODY_LINES = 80  # a function longer than this has more than one job
 
-# Offences the restructure (issue 12) has not reached yet: each is removed as
-# it is fixed, and every test below fails on any offence not listed here.
-_PENDING = {
-    "backkit/log.py:1170 ImportError",
-    "backkit/log.py:1206 import_csv",
-    "backkit/log.py:543 _validate",
-    "backkit/log.py:728 ValueError",
-    "backkit/log.py:801 ValueError",
-    "backkit/outcomes.py:650 _plan_rows",
-    "outcomes.py:49 imports _Context from backkit.log",
-    "outcomes.py:49 imports _Row from backkit.log",
-    "outcomes.py:49 imports _context from backkit.log",
-    "outcomes.py:49 imports _is_missing from backkit.log",
-    "outcomes.py:49 imports _utc_text from backkit.log",
-}
-
-
-def _new(offences: list[str]) -> list[str]:
-    return [o for o in offences if o not in _PENDING]
-
-
 def _modules() -> dict[str, Path]:
     out = {}
     for path in sorted(PACKAGE.rglob("*.py")):
@@ -132,7 +111,7 @@ def test_no_module_uses_another_modules_private_names():
                 and not node.attr.startswith("__")
             ):
                 offences.append(f"{path.name}:{node.lineno} uses {node.value.id}.{node.attr}")
-    assert not _new(offences), "\n".join(_new(offences))
+    assert not offences, "\n".join(offences)
 
 
 def test_no_import_cycles():
@@ -154,7 +133,7 @@ def test_no_import_cycles():
     for module in sorted(graph):
         if module not in state:
             visit(module, [module])
-    assert not _new(cycles), "\n".join(_new(cycles))
+    assert not cycles, "\n".join(cycles)
 
 
 def _long_functions() -> list[str]:
@@ -175,7 +154,7 @@ def _long_functions() -> list[str]:
 
 
 def test_no_function_body_over_80_lines():
-    assert not _new(_long_functions())
+    assert not _long_functions()
 
 
 def test_the_catalogue_plans_routine_and_log_agree_on_the_limits():
@@ -234,4 +213,4 @@ def test_every_error_raised_on_purpose_is_a_backkit_error():
                 name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
                 if name and name[0].isupper() and name not in allowed:
                     offences.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {name}")
-    assert not _new(offences), "\n".join(_new(offences))
+    assert not offences, "\n".join(offences)
