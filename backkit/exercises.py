@@ -504,27 +504,6 @@ class Catalogue:
         raise UnknownExerciseError(exercise_id, self.ids())
 
 
-def unknown_id_message(value: Any, valid: list[str]) -> str:
-    """Say that ``value`` is not a valid exercise id, with a did-you-mean.
-
-    Deprecated: raise :class:`~backkit.errors.UnknownExerciseError` (or use
-    :func:`~backkit.errors.did_you_mean`) instead. Kept, unchanged, only while
-    the plan, the routine and the log still call it; its looser cut-off is
-    theirs (the routine's tests expect 'per_side' to suggest 'side_order').
-
-    Examples
-    --------
-    >>> from backkit.exercises import unknown_id_message
-    >>> unknown_id_message("brige", ["bridge", "squat"])
-    "unknown exercise id 'brige'. Did you mean 'bridge'? Valid ids: bridge, squat"
-    """
-    import difflib
-
-    close = difflib.get_close_matches(str(value), valid, n=1, cutoff=0.4)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
-    return f"unknown exercise id {value!r}.{hint} Valid ids: {', '.join(valid)}"
-
-
 def parse_catalogue(text: str, where: str) -> Catalogue:
     """Parse and validate catalogue YAML ``text``; ``where`` names its origin in errors."""
     data = parse_yaml(text, where, CatalogueError)

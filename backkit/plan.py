@@ -21,10 +21,7 @@ Examples
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
-import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +32,7 @@ from ._checks import LIMITS, parse_date, slug
 from ._yaml import parse_yaml
 from .config import today
 from .errors import BackkitError, PlanError, UnknownExerciseError, did_you_mean
+from .store import write_atomically
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -439,16 +437,7 @@ class Plan:
         >>> Plan.load(path) == plan
         True
         """
-        path = Path(path).expanduser()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-        try:
-            tmp.write_text(self.to_yaml(), encoding="utf-8")
-            os.replace(tmp, path)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
-        return path
+        return write_atomically(path, lambda tmp: tmp.write_text(self.to_yaml(), encoding="utf-8"))
 
     def to_yaml(self) -> str:
         """Return the text :meth:`save` writes."""

@@ -40,7 +40,6 @@ import shutil
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -48,6 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .errors import LogFileError, ReportError
+from .store import snapshot, write_atomically
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -66,7 +66,6 @@ __all__ = [
     "load_inputs",
     "read_log",
     "sample_paths",
-    "snapshot",
 ]
 
 #: The notebook :func:`build` runs (in ``notebooks/`` or, installed, ``backkit/notebooks``).
@@ -92,8 +91,6 @@ CHROMIUM_FLAGS = [
     # Any host but the loopback fails at once: the report needs nothing from outside.
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 ]
-
-
 
 
 # --------------------------------------------------------------------------
@@ -417,57 +414,6 @@ def _is_sqlite(path: Path) -> bool:
         return f.read(16) == b"SQLite format 3\x00"
 
 
-def snapshot(path: str | Path, dest: str | Path) -> Path:
-    """Copy the log file ``path`` to ``dest`` as it is now, every committed row included.
-
-    Uses SQLite's backup API on a read-only connection, so the copy is
-    consistent and holds the rows still in the write-ahead log (``-wal``)
-    beside a log that a notebook has open. Nothing is written to or beside
-    the original: a log with no ``-wal`` (closed cleanly) is read as
-    immutable, which creates no ``-wal`` or ``-shm`` files.
-
-    Raises
-    ------
-    LogFileError
-        When ``path`` is not an SQLite database or cannot be read; it names ``path``.
-
-    Examples
-    --------
-    >>> import pathlib, tempfile, backkit
-    >>> from backkit.report import snapshot
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> log = backkit.SessionLog(folder / "log.sqlite")
-    >>> _ = log.record(exercise_id="bridge")  # still in the -wal while the log is open
-    >>> len(backkit.SessionLog(snapshot(folder / "log.sqlite", folder / "copy.sqlite")))
-    1
-    """
-    import sqlite3
-    import urllib.parse
-
-    path, dest = Path(path), Path(dest)
-    live = Path(f"{path}-wal").exists()
-    mode = "mode=ro" if live else "immutable=1"
-    uri = f"file:{urllib.parse.quote(str(path.resolve()))}?{mode}"
-    try:
-        source = sqlite3.connect(uri, uri=True, timeout=30)
-        try:
-            target = sqlite3.connect(dest)
-            try:
-                source.backup(target)
-            finally:
-                target.close()
-        finally:
-            source.close()
-    except sqlite3.DatabaseError as err:
-        detail = (
-            "is not an SQLite database, so not a backkit log"
-            if "not a database" in str(err)
-            else f"is damaged ({err}); it was not changed: keep it for recovery"
-        )
-        raise LogFileError(path, detail) from None
-    return dest
-
-
 def read_log(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read a patient's log without changing it: a CSV export or a log file (SQLite).
 
@@ -769,18 +715,6 @@ def _system_chromium(chromium: str) -> Iterator[None]:
                 os.environ["PLAYWRIGHT_BROWSERS_PATH"] = old
 
 
-def _write_atomic(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-    return path
-
-
 def _check_outputs(out: Path, pdf: bool, plan_out: Any, privacy: Privacy) -> str | None:
     """Refuse bad output options before any work; return the Chromium for a PDF."""
     if out.suffix.lower() not in (".html", ".htm"):
@@ -952,7 +886,9 @@ def build(
                     raise ReportError("the clinician notebook saved no next plan")
                 files[Path(plan_out).expanduser()] = next_plan.read_bytes()  # type: ignore[arg-type]
             # Written only now that every part is made: a failure leaves nothing behind.
-            written = [_write_atomic(path, data) for path, data in files.items()]
+            written = [
+                write_atomically(p, lambda tmp, d=d: tmp.write_bytes(d)) for p, d in files.items()
+            ]
     except BaseException:
         bar.abort()
         raise

@@ -58,6 +58,7 @@ __all__ = [
     "Store",
     "from_utc_text",
     "schema",
+    "snapshot",
     "utc_text",
     "write_atomically",
 ]
@@ -600,6 +601,54 @@ def _savepoint(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 # --------------------------------------------------------------------------
 # Whole files
+
+
+def snapshot(path: str | Path, dest: str | Path) -> Path:
+    """Copy the log file ``path`` to ``dest`` as it is now, every committed row included.
+
+    Uses SQLite's backup API on a read-only connection, so the copy is
+    consistent and holds the rows still in the write-ahead log (``-wal``)
+    beside a log that a notebook has open. Nothing is written to or beside
+    the original: a log with no ``-wal`` (closed cleanly) is read as
+    immutable, which creates no ``-wal`` or ``-shm`` files.
+
+    Raises
+    ------
+    LogFileError
+        When ``path`` is not an SQLite database or cannot be read; it names ``path``.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile, backkit
+    >>> from backkit.store import snapshot
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> log = backkit.SessionLog(folder / "log.sqlite")
+    >>> _ = log.record(exercise_id="bridge")  # still in the -wal while the log is open
+    >>> len(backkit.SessionLog(snapshot(folder / "log.sqlite", folder / "copy.sqlite")))
+    1
+    """
+    path, dest = Path(path), Path(dest)
+    live = Path(f"{path}-wal").exists()
+    mode = "mode=ro" if live else "immutable=1"
+    uri = f"file:{urllib.parse.quote(str(path.resolve()))}?{mode}"
+    try:
+        source = sqlite3.connect(uri, uri=True, timeout=30)
+        try:
+            target = sqlite3.connect(dest)
+            try:
+                source.backup(target)
+            finally:
+                target.close()
+        finally:
+            source.close()
+    except sqlite3.DatabaseError as err:
+        detail = (
+            "is not an SQLite database, so not a backkit log"
+            if "not a database" in str(err)
+            else f"is damaged ({err}); it was not changed: keep it for recovery"
+        )
+        raise LogFileError(path, detail) from None
+    return dest
 
 
 def write_atomically(path: str | Path, write: Callable[[Path], object]) -> Path:
