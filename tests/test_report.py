@@ -439,3 +439,39 @@ def test_pdf_with_the_system_chromium(jane, tmp_path):
     assert "jane" not in text.lower() and "report.Privacy(" not in text
     pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     assert int(re.search(r"Pages:\s+(\d+)", pages)[1]) >= 4
+
+
+class TestWholeLog:
+    """A report reads every committed row of a log file, and says so when there is none."""
+
+    def test_rows_still_in_the_write_ahead_log_are_reported(self, tmp_path):
+        import datetime as dt
+
+        folder = tmp_path / "patient"
+        folder.mkdir()
+        path = folder / "log.sqlite"
+        writer = SessionLog(path)  # a notebook that still has the log open
+        for day in range(3):
+            writer.record(exercise_id="bridge", started_at=dt.datetime(2025, 3, 3 + day, 8))
+        wal = folder / "log.sqlite-wal"
+        assert wal.stat().st_size > 0  # the rows are in the -wal, not yet in the main file
+        # the -shm is SQLite's shared index, which every reader updates: not data
+        data = ("log.sqlite", "log.sqlite-wal")
+        before = {name: (folder / name).read_bytes() for name in data}
+        out = tmp_path / "r.html"
+        report.build(path, out=out, pseudonym="P", progress=False)
+        text = out.read_text()
+        assert "<strong>Log:</strong> 3 sessions on 3 days, 3 Mar 2025 to 5 Mar 2025" in text
+        assert {name: (folder / name).read_bytes() for name in data} == before
+        assert sorted(p.name for p in folder.iterdir()) == [*data, "log.sqlite-shm"]
+        writer.close()
+
+    def test_an_empty_log_gives_a_report_that_says_so(self, tmp_path):
+        path = tmp_path / "log.sqlite"
+        SessionLog(path).close()
+        out = tmp_path / "r.html"
+        report.build(path, out=out, pseudonym="P", progress=False)
+        text = out.read_text()
+        assert "<strong>Log:</strong> no exercise sessions logged yet." in text
+        assert "No outcome check-ins in this log." in text
+        assert not re.search(r"\bnan\b|&lt;NA&gt;|<NA>", text)
