@@ -13,9 +13,7 @@ Examples
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from ._lazy import lazy_exports
 from ._version import __version__ as __version__
 
 # public name -> module that defines it; add a line here when a module gains
@@ -95,16 +93,7 @@ __all__ = sorted([*_EXPORTS, *_SUBMODULES, "adherence", "__version__"])
 # backkit.adherence`` finds it loaded and does not rebind the attribute.
 from .adherence import adherence as adherence  # noqa: E402
 
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        module = importlib.import_module(f".{_EXPORTS[name]}", __name__)
-        value = getattr(module, name)
-        globals()[name] = value  # cache: later lookups skip __getattr__
-        return value
-    if name in _SUBMODULES:
-        return importlib.import_module(f".{name}", __name__)
-    raise AttributeError(f"module 'backkit' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS, _SUBMODULES)[0]
 
 
 def __dir__() -> list[str]:

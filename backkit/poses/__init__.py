@@ -60,8 +60,7 @@ True
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from .._lazy import lazy_exports
 
 # public name -> the module of this package that defines it
 _EXPORTS = {
@@ -87,16 +86,4 @@ _SUBMODULES = {"kinematics", "model", "lookup", "arrow", "draw", "figure", "anim
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        module = importlib.import_module(f".{_EXPORTS[name]}", __name__)
-        value = getattr(module, name)
-        globals()[name] = value  # cache: later lookups skip __getattr__
-        return value
-    if name in _SUBMODULES:
-        return importlib.import_module(f".{name}", __name__)
-    raise AttributeError(f"module 'backkit.poses' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted([*__all__, *_SUBMODULES])
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, _SUBMODULES)
