@@ -50,6 +50,11 @@ import pytest
 from backkit.report import CHROMIUM_FLAGS as CHROMIUM_OFFLINE_FLAGS
 from backkit.report import find_chromium
 
+# pytest imports test files by path (--import-mode=importlib, so two conftest.py
+# files and the package's doctests do not clash); the browser tests share the
+# helpers in pagetools.py beside this file, so this folder is on the path.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "tests" / "artifacts"
 CHROMIUM_FLAGS = [
