@@ -15,7 +15,20 @@ steps and the check-ins' steps) upgrades older files when they are opened.
 Every value is validated before anything is written; a bad value raises
 :class:`~backkit.errors.LogValidationError` naming the field, the value and
 the row, and the store is left untouched. CSV and Excel files are read and
-written by :mod:`backkit.logfiles`.
+written by :mod:`backkit.logfiles`, the whole log as JSON by :mod:`backkit.logjson`.
+
+Pain is stored at the level it was rated: a bout's ``pain_before`` and
+``pain_after`` are ratings given for that exercise; a rating of the whole
+session belongs to the session (table ``sessions``), given with
+``record_many(rows, session=...)`` or :meth:`SessionLog.rate_session`, and
+shown on each of its bouts as ``session_pain_before``/``session_pain_after``.
+A rating not given is stored as missing, never as 0.
+
+Nothing is rewritten silently: :meth:`SessionLog.correct`,
+:meth:`SessionLog.correct_session` and :meth:`SessionLog.remove` validate
+like :meth:`SessionLog.record`, need a reason, and keep every earlier value
+in the audit trail (:meth:`SessionLog.history`, :mod:`backkit.audit`);
+removed bouts stay in the file, hidden from :meth:`SessionLog.frame`.
 """
 
 from __future__ import annotations

@@ -15,13 +15,27 @@ for one day, any of:
   under the name, scale, direction and minimal clinically important
   difference (MCID) the clinician gives.
 
+A check-in can also record **leg pain** (0-10, for sciatica), how the back
+felt **the next morning** after exercising (better, same, worse) and whether
+pain has spread **below the knee** (:func:`checkins_frame`); these are not
+compared with a baseline (no threshold is claimed for them).
+
 The first check-in is the baseline; later ones are compared with it
 (:func:`change_from_baseline`, :func:`summary_line`). Check-ins live in the
 session log's file, a sibling of the bouts on the log's
-:class:`~backkit.store.Store` (table ``outcome_scores``, schema version 3:
-:data:`MIGRATIONS`), with the same durability (one transaction per check-in,
-WAL, ``synchronous=FULL``). A refused check-in raises
-:class:`~backkit.errors.CheckInError` naming every problem; nothing is written.
+:class:`~backkit.store.Store` (tables ``checkins`` and ``outcome_scores``,
+schema versions 3 and 5: :data:`MIGRATIONS`), with the same durability (one
+transaction per check-in, WAL, ``synchronous=FULL``). A refused check-in
+raises :class:`~backkit.errors.CheckInError` naming every problem; nothing is
+written. A check-in is corrected or removed with a reason
+(:func:`correct_checkin`, :func:`remove_checkin`), the earlier values kept in
+the audit trail (:func:`checkin_history`, :mod:`backkit.audit`); a second
+check-in on one day replaces the first only with ``replace=True``.
+
+**Red-flag screenings** (:func:`record_screening`, :func:`screenings_frame`,
+:func:`last_screening`) store the answers to the red-flag questions and the
+advice shown (none, clinician, urgent, emergency); the questions themselves
+are data in ``safety.yaml`` (``backkit.safety.screening_questions()``).
 
 The thresholds come from ``backkit/data/outcomes.yaml``:
 
@@ -127,8 +141,8 @@ _MAX_NOTES = 2000
 _EPS = 1e-9  # a change exactly at the threshold counts as meaningful
 _ANY = Limit(-1e9, 1e9, whole=False)  # a custom scale's ends: any sensible number
 
-#: The outcome_scores table's schema step (version 3 of the log file; the log
-#: merges it with the bouts' steps, :data:`backkit.log.MIGRATIONS`).
+#: The check-ins' schema steps (versions 3 and 5 of the log file; the log
+#: merges them with the bouts' and sessions' steps, :data:`backkit.log.MIGRATIONS`).
 MIGRATIONS = Migrations("outcome_scores")
 MIGRATIONS.add(
     3,
