@@ -50,7 +50,7 @@ def make_log(*rows: dict, tz: str = TZ) -> pd.DataFrame:
         r["ended_at"] = r["ended_at"] or at + pd.Timedelta(minutes=1)
         r["session_id"] = r["session_id"] or f"s{n}"
         full.append(r)
-    return conform({k: [r[k] for r in full] for k in COLUMNS}, tz=tz)
+    return conform({k: [r.get(k) for r in full] for k in COLUMNS}, tz=tz)
 
 
 def pain_days(values: dict[str, tuple[int, int]], **extra) -> pd.DataFrame:

@@ -56,8 +56,10 @@ class TestSchema:
             (1, "bouts"),
             (2, "bouts"),
             (3, "outcome_scores"),
+            (4, "sessions"),
+            (5, "outcome_scores"),
         ]
-        assert SCHEMA_VERSION == 3
+        assert SCHEMA_VERSION == 5
 
 
 class TestOpen:
@@ -105,7 +107,7 @@ class TestOpen:
         assert {"meta", "bouts", "outcome_scores"} <= tables(path)
         raw = sqlite3.connect(path)
         assert raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
-            "3",
+            "5",
         )
         raw.close()
 
