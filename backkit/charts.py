@@ -340,7 +340,10 @@ def plot_pain_change(
             _plan_ids(plan) + [i for i in effect.index if i not in _plan_ids(plan)]
         )
     if effect.empty or effect["n"].fillna(0).sum() == 0:
-        _no_data(ax, f"{NOT_ENOUGH}:\nno pain ratings for single exercises")
+        if log_frame.empty:
+            _no_data(ax)
+        else:
+            _no_data(ax, f"{NOT_ENOUGH}:\nno pain ratings for single exercises")
         return ax
 
     y = np.arange(len(effect))
