@@ -16,7 +16,8 @@ four weeks, one decision per exercise, each with what changes and why:
   longer hold, else one repetition more);
 
 Whole-session pain ratings never change an exercise: they say nothing about
-any one exercise (session-level flags name none).
+any one exercise (session-level flags name none); a whole session flagged for
+pain in the last two weeks holds every step up, for the clinician to discuss.
 - the rest stay as they are ("no change").
 
 Examples
@@ -85,6 +86,8 @@ class _Evidence:
     flagged: frozenset[str]
     adherence: dict[str, float]
     last_day: dt.date | None
+    judged: frozenset[str] = frozenset()  # exercises with enough per-exercise ratings
+    sessions_flagged: bool = False  # a whole-session pain flag in the last two weeks
 
 
 def _evidence(frame: pd.DataFrame, plan: Plan) -> _Evidence:
@@ -98,7 +101,11 @@ def _evidence(frame: pd.DataFrame, plan: Plan) -> _Evidence:
         return _Evidence(0, frozenset(), frozenset(), {}, None)
     last_day = days.max().date()
     effect = immediate_effect(frame)
-    raised = frozenset(effect.index[effect["verdict"] == "higher"].astype(str))
+    # "identical" with a rise: the same rise after it in every session counted
+    higher = (effect["verdict"] == "higher") | (
+        (effect["verdict"] == "identical") & (effect["change"] > 0)
+    )
+    raised = frozenset(effect.index[higher].astype(str))
     flags = pain_flags(frame)
     recent = flags[flags["day"] > pd.Timestamp(last_day - RECENT_FLAGS)]
     weekly = adherence(frame, plan)
@@ -110,6 +117,8 @@ def _evidence(frame: pd.DataFrame, plan: Plan) -> _Evidence:
         flagged=frozenset(recent["exercise_id"].dropna().astype(str)),
         adherence={str(k): float(v) for k, v in share.items()},
         last_day=last_day,
+        judged=frozenset(effect.index[effect["verdict"] != "too few"].astype(str)),
+        sessions_flagged=bool(recent["exercise_id"].isna().any()),
     )
 
 
@@ -144,8 +153,18 @@ def _decide(item_id: str, dose: tuple[int, int, float], seen: _Evidence) -> tupl
         )
         return sets, reps, hold, Change(item_id, what, why)
     done = seen.adherence.get(item_id)
+    if done is not None and done >= PROGRESS_ADHERENCE and seen.sessions_flagged:
+        why = (
+            f"done in {done:.0%} of prescribed sessions, but whole sessions were flagged "
+            "for pain in the last two weeks: discuss before progressing"
+        )
+        return sets, reps, hold, Change(item_id, "no change", why)
     if done is not None and done >= PROGRESS_ADHERENCE:
-        why = f"done in {done:.0%} of prescribed sessions, with no higher pain after it"
+        why = f"done in {done:.0%} of prescribed sessions" + (
+            ", with no higher pain after it"
+            if item_id in seen.judged
+            else " (its own pain was not rated often enough to judge it)"
+        )
         if ex.kind == "hold" and hold < ex.hold_range[1]:
             hold = min(hold + HOLD_STEP, ex.hold_range[1])
             return sets, reps, hold, Change(item_id, f"hold up to {hold:g} s", why)
