@@ -309,9 +309,7 @@ def baseline_pain(frame: pd.DataFrame, days: int = 7) -> float:
     """
     import pandas as pd
 
-    before = (
-        _level_pain(frame, "pain_before") if not frame.empty else pd.Series([], dtype=float)
-    )
+    before = _level_pain(frame, "pain_before") if not frame.empty else pd.Series([], dtype=float)
     if before.notna().sum() == 0:
         return math.nan
     day = local_day(frame)[before.notna()]
@@ -915,7 +913,7 @@ def _flag_frame(rows: pd.DataFrame, kind: str, reference: Any, message: pd.Serie
             "started_at": rows["started_at"],
             "day": rows["day"],
             "session_id": rows["session_id"],
-            "exercise_id": rows["exercise_id"] if "exercise_id" in rows else pd.NA,
+            "exercise_id": rows.get("exercise_id", pd.NA),
             "kind": kind,
             "pain": rows["after"],
             "reference": reference,

@@ -912,8 +912,7 @@ def plot_dashboard(
             day = analysis.local_day(log_frame)
             first, last = day.min(), day.max()
             title = (
-                f"Back exercise progress, {first.day} {first:%b %Y} \u2013 "
-                f"{last.day} {last:%b %Y}"
+                f"Back exercise progress, {first.day} {first:%b %Y} \u2013 {last.day} {last:%b %Y}"
             )
         if _is_sample(log_frame):
             title += " (sample data)"

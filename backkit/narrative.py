@@ -21,7 +21,6 @@ Examples
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -342,9 +341,7 @@ def _effects(frame: pd.DataFrame, voice: _Voice) -> list[str]:
         )
     unclear = [_name(i) for i in effect.index[effect["verdict"] == "unclear"]]
     if unclear:
-        out.append(
-            "No clear difference between pain before and after: " + ", ".join(unclear) + "."
-        )
+        out.append("No clear difference between pain before and after: " + ", ".join(unclear) + ".")
     few = effect[effect["verdict"] == "too few"]
     if not few.empty:
         counts = ", ".join(f"{_name(i)} {n}" for i, n in few["n"].items())

@@ -479,7 +479,9 @@ class TestPainFlags:
             ["b", "higher-next-session"],  # started at 4, session before at 2
             ["c", "rose-during"],  # 3 -> 5
         ]
-        assert flags.loc[0, "message"].startswith("Pain was 6/10 after bridge, above the 5/10 limit")
+        assert flags.loc[0, "message"].startswith(
+            "Pain was 6/10 after bridge, above the 5/10 limit"
+        )
         assert "the kit's rule: a rise of 2 or more points" in flags.loc[2, "message"]
         assert flags.loc[1, "pain"] == 4 and flags.loc[1, "reference"] == 2
         assert pd.isna(flags.loc[1, "exercise_id"])

@@ -267,7 +267,10 @@ _YOU = re.compile(r"\b(you|your|yours|yourself)\b", re.IGNORECASE)
 class TestVoice:
     @pytest.mark.parametrize("profile", ["improving", "plateau", "flare-up"])
     def test_third_person_has_no_you(self, profile):
-        for log in (backkit.sample_log(profile=profile), backkit.sample_log(weeks=2, profile=profile)):
+        for log in (
+            backkit.sample_log(profile=profile),
+            backkit.sample_log(weeks=2, profile=profile),
+        ):
             for plan in (None, backkit.sample_plan()):
                 lines = narrative.summary(log, plan, subject="Patient A")
                 assert lines[0].startswith("Patient A logged")
