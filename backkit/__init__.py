@@ -73,6 +73,8 @@ _SUBMODULES = {
     "errors",
     "log",
     "logfiles",
+    "logjson",
+    "audit",
     "store",
     "plan",
     "routine",
