@@ -35,6 +35,8 @@ _DEFAULTS = {
     "notes": None,
     "plan_id": None,
     "source": "manual",
+    "session_pain_before": None,
+    "session_pain_after": None,
 }
 
 

@@ -228,6 +228,36 @@ class TestHonestData:
         # the session ratings still tell the pain story
         assert "Pain before exercise averages 3.0/10 so far" in " ".join(text)
 
+    def test_a_stored_whole_session_log_gives_no_claim_anywhere(self):
+        """Through the store: record_many(session=...) keeps the rating off the bouts."""
+        from matplotlib.patches import Rectangle
+
+        from backkit.review import propose_next
+
+        log = backkit.SessionLog(":memory:")
+        for d in range(4):
+            start = dt.datetime(2025, 3, 3 + d, 8, 0, tzinfo=dt.timezone.utc)
+            rows = [
+                {"session_id": f"w{d}", "exercise_id": ex, "side": side,
+                 "started_at": start + dt.timedelta(minutes=3 * k + j)}
+                for k, ex in enumerate(backkit.exercise_ids())
+                for j, side in enumerate(
+                    ("left", "right") if backkit.get_exercise(ex).per_side else ("both",)
+                )
+            ]  # fmt: skip
+            log.record_many(rows, session={"pain_before": 3, "pain_after": 2})
+        frame = log.frame()
+        assert frame["pain_before"].isna().all() and (frame["session_pain_after"] == 2).all()
+        names = [backkit.get_exercise(i).name for i in backkit.exercise_ids()]
+        for subject in (None, "Patient A"):
+            for line in narrative.summary(frame, backkit.sample_plan(), subject=subject):
+                if not line.startswith("Not enough data yet"):
+                    assert not any(n in line for n in names), line
+        ax = backkit.plot_pain_change(frame)
+        assert not [p for p in ax.patches if isinstance(p, Rectangle)]
+        proposal = propose_next(frame, Plan.default(dt.date(2025, 3, 3)), today=dt.date(2025, 3, 7))
+        assert all("pain" not in c.why.replace("flagged for pain", "") for c in proposal.changes)
+
     def test_the_issue_13_sentence_cannot_happen(self):
         # four sessions of 3 -> 2 copied onto every bout, as routine.log_rows did
         log = whole_session_log(4)
