@@ -2,8 +2,9 @@
 
 Adherence to home exercise is "the extent to which behaviour matches the
 recommendations agreed with the clinician" (the WHO definition of adherence,
-applied to exercise). Studies measure it from logs or diaries as *sessions
-completed / sessions prescribed x 100*, and report its parts separately: how
+applied to exercise). A common measure, taken from logs or diaries, is
+*sessions completed / sessions prescribed x 100*; there is no agreed or
+validated measure (Holden 2014; Bollen 2014). Studies report its parts separately: how
 often (frequency) and how much each time (dose, duration): in one neck and
 back study adherence to session duration was 70.9% but to weekly frequency
 only 60.7% (BMC Musculoskelet Disord 2009, 10:155). :func:`adherence` follows
@@ -179,9 +180,9 @@ def adherence(
 ) -> pd.DataFrame:
     """Return adherence per period and exercise: prescribed, done, partial, ratio.
 
-    The measures are defined in this module's docstring, the way home-exercise
-    adherence research defines them (sessions completed / prescribed, with
-    frequency and duration reported apart).
+    The measures are defined in this module's docstring: a common measure
+    (sessions completed / prescribed, with frequency and duration reported
+    apart), not a validated one.
 
     Parameters
     ----------

@@ -5,9 +5,21 @@ one row per exercise bout, timestamps tz-aware. Days and weeks are the
 person's *local* calendar days and Monday-to-Sunday weeks, so a session at
 23:30 belongs to the day it was done, across daylight-saving changes too.
 
-Pain is the 0-10 numeric rating scale (NRS) recorded before and after each
-bout. "Pain before" is the person's pain going into an exercise; it is the
-measure the trend, the baseline and the change from baseline use.
+Pain is the 0-10 numeric rating scale (NRS). It is recorded at one of two
+levels, and each level answers its own questions:
+
+- a **whole-session** rating (``session_pain_before`` / ``session_pain_after``,
+  given once for a sitting) feeds the day and week pain tables, the trend,
+  the baseline and change from baseline, and the session-level pain flags;
+- a **per-exercise** rating (the bout's ``pain_before`` / ``pain_after``, given
+  for that exercise) feeds those too where there is no session rating, and it
+  is the *only* source of anything said about a single exercise
+  (:func:`immediate_effect`, the per-exercise flags of :func:`pain_flags`, and
+  through them the narrative, the charts and :func:`backkit.review.propose_next`).
+  A rating given once for a whole session says nothing about any one exercise.
+
+Frames without the session columns (logs and CSVs from before they existed)
+are read as having no session ratings.
 
 Clinical numbers come from data files: the minimal clinically important
 change from ``backkit/data/outcomes.yaml`` and the pain-monitoring limits from
@@ -21,6 +33,7 @@ from __future__ import annotations
 
 import functools
 import math
+from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -33,13 +46,19 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FLAG_KINDS",
+    "MIN_SESSIONS",
+    "REVIEW_AFTER_DAYS",
     "VERDICTS",
+    "PainChange",
     "baseline_pain",
+    "change_in_pain",
     "daily_pain",
     "flare_ups",
     "immediate_effect",
     "local_day",
     "mcid_threshold",
+    "meaningful_change",
+    "needs_review",
     "outcome_facts",
     "pain_change_by_week",
     "pain_flags",
@@ -56,8 +75,21 @@ __all__ = [
 FLAG_KINDS = ("above-limit", "rose-during", "higher-next-session")
 _FLAG_COLUMNS = ["started_at", "day", "session_id", "exercise_id", "kind", "pain", "reference",
                  "message"]  # fmt: skip
-#: What :func:`immediate_effect` says of each exercise (its ``verdict`` column).
-VERDICTS = ("eases", "raises", "unclear")
+#: What :func:`immediate_effect` says of each exercise (its ``verdict`` column): what
+#: was observed, never what caused it.
+VERDICTS = ("lower", "higher", "unclear", "identical", "too few")
+#: Fewest sessions with a per-exercise rating before anything is said about an
+#: exercise. A paired t interval's half-width is ``t(0.975, n - 1) / sqrt(n)``
+#: standard deviations of the differences: 2.48 at n = 3, 1.59 at 4, 1.24 at 5,
+#: 1.05 at 6, 0.84 at 8. Below 5 the interval is so wide that it says almost
+#: nothing; 6 is the first count at which it is about one standard deviation
+#: wide on each side, and it is about a week of daily sessions.
+MIN_SESSIONS = 6
+#: Days of logging after which pain that is not better prompts a review with a
+#: GP or physiotherapist (NHS inform: see one when back pain is not better after
+#: 2 weeks of self-care; ``safety.yaml`` source NHSI).
+REVIEW_AFTER_DAYS = 14
+_SESSION_PAIN = {"pain_before": "session_pain_before", "pain_after": "session_pain_after"}
 _PAIN_COLUMNS = ["sessions", "bouts", "before_mean", "before_worst", "after_mean", "after_worst"]
 
 
@@ -84,10 +116,10 @@ def outcome_facts() -> dict[str, Any]:
 def pain_mcid() -> tuple[float, float]:
     """Minimal clinically important change for pain NRS: ``(points, percent)``.
 
-    A fall of at least ``points`` *or* at least ``percent`` % of the baseline
-    score is a clinically meaningful improvement in low back pain (Ostelo RWJG
-    et al. 2008, "Interpreting change scores for pain and functional status in
-    low back pain", Spine 33(1):90-94). The numbers are read from
+    Ostelo RWJG et al. 2008 ("Interpreting change scores for pain and
+    functional status in low back pain", Spine 33(1):90-94) give 2 points or
+    30% of the baseline as the minimal important improvement. backkit asks for
+    *both* (:func:`meaningful_change`). The numbers are read from
     ``outcomes.yaml: pain_nrs.mcid`` (``points`` and ``percent``).
 
     Examples
@@ -128,7 +160,32 @@ def _week_start(day: pd.Series) -> pd.Series:
 
 
 def _pain(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A pain column as floats (NaN = not rated); a column the frame lacks is all NaN."""
+    import pandas as pd
+
+    if column not in frame:
+        return pd.Series(float("nan"), index=frame.index, dtype=float, name=column)
     return frame[column].astype("Float64").astype(float)
+
+
+def _level_pain(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Pain at the session level: the session's rating where given, else the bout's.
+
+    For the day and week tables, the trend and session flags, never for a
+    single exercise's effect.
+    """
+    return _pain(frame, _SESSION_PAIN[column]).fillna(_pain(frame, column))
+
+
+def _did_something(frame: pd.DataFrame) -> pd.Series:
+    """Bouts with something done: not 0 sets or 0 repetitions (unknown counts as done)."""
+    import pandas as pd
+
+    nothing = pd.Series(False, index=frame.index)
+    for column in ("sets_done", "reps_done"):
+        if column in frame:
+            nothing |= (frame[column].astype("Float64") == 0).fillna(False).astype(bool)
+    return ~nothing
 
 
 def _pain_by(frame: pd.DataFrame, key: pd.Series, name: str) -> pd.DataFrame:
@@ -142,8 +199,8 @@ def _pain_by(frame: pd.DataFrame, key: pd.Series, name: str) -> pd.DataFrame:
         {
             name: key.to_numpy(),
             "session_id": frame["session_id"].to_numpy(),
-            "before": _pain(frame, "pain_before").to_numpy(),
-            "after": _pain(frame, "pain_after").to_numpy(),
+            "before": _level_pain(frame, "pain_before").to_numpy(),
+            "after": _level_pain(frame, "pain_after").to_numpy(),
         }
     )
     out = work.groupby(name, sort=True).agg(
@@ -171,7 +228,8 @@ def daily_pain(frame: pd.DataFrame) -> pd.DataFrame:
         Indexed by ``day`` (days with at least one bout only), columns
         ``sessions``, ``bouts``, ``before_mean``, ``before_worst``,
         ``after_mean``, ``after_worst``. Means are over the day's bouts that
-        have a score (NaN when none has).
+        have a score (NaN when none has); a bout's score is its session's
+        whole-session rating when there is one, else its own rating.
 
     Examples
     --------
@@ -251,7 +309,7 @@ def baseline_pain(frame: pd.DataFrame, days: int = 7) -> float:
     """
     import pandas as pd
 
-    before = _pain(frame, "pain_before") if not frame.empty else pd.Series([], dtype=float)
+    before = _level_pain(frame, "pain_before") if not frame.empty else pd.Series([], dtype=float)
     if before.notna().sum() == 0:
         return math.nan
     day = local_day(frame)[before.notna()]
@@ -260,13 +318,61 @@ def baseline_pain(frame: pd.DataFrame, days: int = 7) -> float:
     return float(before[before.notna()][in_window].mean())
 
 
-def pain_change_by_week(frame: pd.DataFrame, *, baseline_days: int = 7) -> pd.DataFrame:
-    """Weekly change in pain (before exercise) from baseline, with the MCID flag.
+def meaningful_change(base: float) -> float:
+    """Points of change from a baseline of ``base`` that the kit counts as meaningful.
 
-    A week whose mean pain has fallen from the baseline by the minimal
-    clinically important change (:func:`pain_mcid`, ``outcomes.yaml:
-    pain_nrs.mcid``: a number of points or a percentage of the baseline,
-    whichever is met) is flagged ``mcid``. Not to be confused with
+    The larger of the two criteria of :func:`pain_mcid`: at least 2 points
+    *and* at least 30% of the baseline. Ostelo 2008 accept either, but a fall
+    under 2 points is below every minimal important difference reported for
+    the pain NRS (the smallest, 1.5 points: Abbott & Schmitt 2014), so 30% of
+    a low baseline alone never counts; and from a high baseline a larger raw
+    fall is needed (Farrar JT et al. 2001, Pain 94(2):149-158), which the 30%
+    gives. A rise of the same size is counted as meaningful worsening: that
+    is the kit's choice (the papers define improvement).
+
+    Examples
+    --------
+    >>> from backkit import analysis
+    >>> analysis.meaningful_change(5.0), analysis.meaningful_change(8.0)
+    (2.0, 2.4)
+    """
+    points, percent = pain_mcid()
+    return round(max(points, base * percent / 100), 10)
+
+
+def mcid_threshold(base: float) -> float:
+    """Pain at or below which a fall from ``base`` is clinically meaningful.
+
+    ``base - meaningful_change(base)`` (:func:`meaningful_change`).
+
+    Examples
+    --------
+    >>> from backkit import analysis
+    >>> analysis.mcid_threshold(8.0), analysis.mcid_threshold(5.0)
+    (5.6, 3.0)
+    """
+    return round(base - meaningful_change(base), 10)
+
+
+def _status(base: float, change: float) -> str:
+    if math.isnan(base) or math.isnan(change):
+        return "no data"
+    need = meaningful_change(base)
+    if -change >= need - 1e-9:
+        return "improved"
+    if change >= need - 1e-9:
+        return "worse"
+    return "no meaningful change"
+
+
+def pain_change_by_week(frame: pd.DataFrame, *, baseline_days: int = 7) -> pd.DataFrame:
+    """Weekly change in pain (before exercise) from baseline, with the MCID verdict.
+
+    A week whose mean pain has fallen from the baseline by
+    :func:`meaningful_change` (2 points and 30% of the baseline,
+    ``outcomes.yaml: pain_nrs.mcid``) is ``improved`` (and flagged ``mcid``);
+    one that has risen by as much is ``worse`` (the kit's choice: the same
+    size of change). Not to be confused with
     :func:`backkit.outcomes.change_from_baseline`, which compares weekly
     check-in scores.
 
@@ -282,16 +388,19 @@ def pain_change_by_week(frame: pd.DataFrame, *, baseline_days: int = 7) -> pd.Da
     DataFrame
         Indexed by ``week`` (Monday), columns ``pain`` (mean before, 0-10),
         ``change`` (points; negative is a fall), ``change_pct`` (% of
-        baseline; NaN when the baseline is 0), ``mcid`` (bool). The baseline
-        is in ``.attrs["baseline"]``, the MCID in ``.attrs["mcid"]``.
+        baseline; NaN when the baseline is 0), ``mcid`` (bool: a meaningful
+        fall), ``status`` (``improved``, ``worse`` or ``no meaningful
+        change``). The baseline is in ``.attrs["baseline"]``, the rule in
+        ``.attrs["mcid"]`` (``points``, ``percent`` and ``needed``: the
+        points needed from this baseline).
 
     Examples
     --------
     >>> import backkit
     >>> from backkit import analysis
     >>> change = analysis.pain_change_by_week(backkit.sample_log())
-    >>> bool(change["mcid"].iloc[-1])
-    True
+    >>> bool(change["mcid"].iloc[-1]), change["status"].iloc[-1]
+    (True, 'improved')
     """
     import numpy as np
     import pandas as pd
@@ -302,32 +411,107 @@ def pain_change_by_week(frame: pd.DataFrame, *, baseline_days: int = 7) -> pd.Da
     change = weekly - base
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = change / base * 100 if base > 0 else change * np.nan
-    fall = -change
-    mcid = (fall >= points - 1e-9) | (fall / base * 100 >= percent - 1e-9 if base > 0 else False)
+    status = [_status(base, float(c)) for c in change]
     out = pd.DataFrame(
-        {"pain": weekly, "change": change, "change_pct": pct, "mcid": mcid.astype(bool)}
+        {
+            "pain": weekly,
+            "change": change,
+            "change_pct": pct,
+            "mcid": np.array([s == "improved" for s in status], dtype=bool),
+            "status": pd.Series(status, index=weekly.index, dtype=object),
+        }
     )
     out.index.name = "week"
     out.attrs["baseline"] = base
-    out.attrs["mcid"] = {"points": points, "percent": percent}
+    needed = meaningful_change(base) if not math.isnan(base) else math.nan
+    out.attrs["mcid"] = {"points": points, "percent": percent, "needed": needed}
     return out
 
 
-def mcid_threshold(base: float) -> float:
-    """Pain at or below which a fall from ``base`` is clinically meaningful.
+@dataclass(frozen=True)
+class PainChange:
+    """The latest week's pain against the baseline, and what the kit makes of it.
 
-    The smaller fall of the two criteria of :func:`pain_mcid` is enough.
+    ``status`` is ``"no data"`` (no pain scores), ``"first week"`` (nothing to
+    compare yet), ``"improved"``, ``"worse"`` or ``"no meaningful change"``.
+    ``needed`` is the change in points the kit counts as meaningful from this
+    baseline (:func:`meaningful_change`); ``points_met`` and ``percent_met``
+    say which of its two criteria the latest change reaches (in either
+    direction).
+    """
+
+    status: str
+    baseline: float | None = None
+    latest: float | None = None
+    change: float | None = None
+    percent: float | None = None
+    needed: float | None = None
+    points_met: bool = False
+    percent_met: bool = False
+
+
+def change_in_pain(frame: pd.DataFrame, *, baseline_days: int = 7) -> PainChange:
+    """The latest week's pain before exercise against the baseline, classified.
+
+    The last row of :func:`pain_change_by_week`, with which criterion of
+    :func:`meaningful_change` was met, for sentences and tables (no NaN in
+    it: missing values are None).
 
     Examples
     --------
+    >>> import backkit
     >>> from backkit import analysis
-    >>> points, percent = analysis.pain_mcid()
-    >>> analysis.mcid_threshold(8.0) == 8.0 - min(points, 8.0 * percent / 100)
-    True
+    >>> latest = analysis.change_in_pain(backkit.sample_log())
+    >>> latest.status, latest.points_met, latest.percent_met
+    ('improved', True, True)
     """
+    if frame.empty:
+        return PainChange("no data")
+    weeks = pain_change_by_week(frame, baseline_days=baseline_days)
+    base = weeks.attrs["baseline"]
+    if weeks.empty or math.isnan(base):
+        return PainChange("no data")
+    if len(weeks) < 2:
+        return PainChange("first week", baseline=float(base), latest=float(weeks["pain"].iloc[0]))
+    last = weeks.iloc[-1]
     points, percent = pain_mcid()
-    # the smaller fall of the two criteria is enough
-    return base - min(points, base * percent / 100)
+    size = abs(float(last["change"]))
+    pct = None if math.isnan(last["change_pct"]) else float(last["change_pct"])
+    return PainChange(
+        status=str(last["status"]),
+        baseline=float(base),
+        latest=float(last["pain"]),
+        change=float(last["change"]),
+        percent=pct,
+        needed=meaningful_change(base),
+        points_met=size >= points - 1e-9,
+        percent_met=pct is not None and abs(pct) >= percent - 1e-9,
+    )
+
+
+def needs_review(frame: pd.DataFrame) -> bool:
+    """Whether pain is not better after :data:`REVIEW_AFTER_DAYS` days of logging.
+
+    True when the log spans at least two weeks, has pain scores, and the
+    latest week's pain has not fallen by :func:`meaningful_change` from the
+    baseline: NHS inform advises seeing a GP or physiotherapist when back
+    pain is not better after 2 weeks of self-care.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit import analysis
+    >>> analysis.needs_review(backkit.sample_log(profile="plateau"))
+    True
+    >>> analysis.needs_review(backkit.sample_log(weeks=1, profile="plateau"))
+    False
+    """
+    if frame.empty:
+        return False
+    day = local_day(frame)
+    if (day.max() - day.min()).days + 1 < REVIEW_AFTER_DAYS:
+        return False
+    return change_in_pain(frame).status in ("worse", "no meaningful change")
 
 
 # --------------------------------------------------------------------------
@@ -423,26 +607,64 @@ def _betacf(a: float, b: float, x: float) -> float:
     return h
 
 
+def _exercise_pairs(frame: pd.DataFrame) -> pd.DataFrame:
+    """One (before, after) pair per exercise per session, from per-exercise ratings only.
+
+    Whole-session ratings are never used. Bouts with nothing done (0 sets or
+    0 repetitions) and bouts without both ratings are left out; the bouts of
+    one exercise in one session (both sides, repeats) are averaged into one
+    pair, because they are not independent measurements.
+    """
+    import pandas as pd
+
+    before, after = _pain(frame, "pain_before"), _pain(frame, "pain_after")
+    keep = (before.notna() & after.notna() & _did_something(frame)).to_numpy()
+    work = pd.DataFrame(
+        {
+            "exercise_id": frame["exercise_id"].astype(str).to_numpy()[keep],
+            "session_id": frame["session_id"].astype(str).to_numpy()[keep],
+            "before": before.to_numpy()[keep],
+            "after": after.to_numpy()[keep],
+        }
+    )
+    pairs = work.groupby(["exercise_id", "session_id"], sort=False).mean().reset_index()
+    pairs["change"] = pairs["after"] - pairs["before"]
+    return pairs
+
+
 def immediate_effect(frame: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
-    """Immediate effect of each exercise on pain: after minus before, with a CI.
+    """Pain straight after each exercise minus pain before it, per session, with a CI.
 
-    Each bout with both scores gives one paired difference; the mean is
-    reported with a ``level`` confidence interval from the t distribution
-    (NaN with fewer than two bouts). Negative means the exercise eases pain.
+    Only per-exercise ratings count (the bout's ``pain_before`` and
+    ``pain_after``); a whole-session rating says nothing about one exercise
+    and is never used here. Each session gives one paired difference per
+    exercise: its bouts of that exercise (both sides, repeats) are averaged,
+    and bouts with nothing done (0 sets or 0 repetitions, as when the timer
+    was stopped on the first side) are left out. The mean difference is
+    reported with a ``level`` confidence interval from the t distribution.
 
-    The ``verdict`` column is the one place backkit decides what an exercise
-    does to pain: ``"eases"`` when the whole interval is below 0,
-    ``"raises"`` when it is above 0, ``"unclear"`` otherwise (the interval
-    crosses 0, or there is none). Charts colour by it and the narrative
-    words it.
+    The ``verdict`` column is the one place backkit decides what it can say
+    about an exercise, in words of what was observed, not of what caused it:
+
+    - ``"too few"``: fewer than :data:`MIN_SESSIONS` sessions (no interval is
+      computed: from so few it would mean nothing);
+    - ``"identical"``: every session's difference is the same (an interval
+      of zero width would claim a certainty the data do not have: none is
+      given);
+    - ``"lower"`` / ``"higher"``: the whole interval is below / above 0 (pain
+      was lower / higher straight after the exercise than before it);
+    - ``"unclear"``: the interval crosses 0.
+
+    Charts colour by it and the narrative words it.
 
     Returns
     -------
     DataFrame
         Indexed by ``exercise_id`` (catalogue order, exercises with at least
-        one paired bout), columns ``n``, ``before``, ``after`` (means),
-        ``change`` (mean after - before), ``sd``, ``ci_low``, ``ci_high``,
-        ``verdict`` (categorical, one of :data:`VERDICTS`).
+        one rated session), columns ``n`` (sessions counted), ``before``,
+        ``after`` (means), ``change`` (mean after - before), ``sd``,
+        ``ci_low``, ``ci_high`` (NaN when there is no interval), ``verdict``
+        (categorical, one of :data:`VERDICTS`).
 
     Examples
     --------
@@ -452,7 +674,7 @@ def immediate_effect(frame: pd.DataFrame, *, level: float = 0.95) -> pd.DataFram
     >>> bool(effect.loc["squat", "change"] > 0 > effect.loc["knee-to-chest", "change"])
     True
     >>> effect.loc[["squat", "knee-to-chest"], "verdict"].tolist()
-    ['raises', 'eases']
+    ['higher', 'lower']
     """
     import numpy as np
     import pandas as pd
@@ -464,42 +686,36 @@ def immediate_effect(frame: pd.DataFrame, *, level: float = 0.95) -> pd.DataFram
         raise AnalysisError(
             f"argument level={level!r} must be between 0 and 1", where="immediate_effect"
         )
-    if frame.empty:
+    pairs = _exercise_pairs(frame) if not frame.empty else None
+    if pairs is None or pairs.empty:
         out = pd.DataFrame(columns=columns, dtype=float, index=pd.Index([], name="exercise_id"))
         out["verdict"] = pd.Categorical([], categories=VERDICTS)
         return out
-    before, after = _pain(frame, "pain_before"), _pain(frame, "pain_after")
-    paired = before.notna() & after.notna()
-    work = pd.DataFrame(
-        {
-            "exercise_id": frame["exercise_id"].astype(str)[paired].to_numpy(),
-            "before": before[paired].to_numpy(),
-            "after": after[paired].to_numpy(),
-        }
-    )
-    work["change"] = work["after"] - work["before"]
-    out = work.groupby("exercise_id").agg(
+    out = pairs.groupby("exercise_id").agg(
         n=("change", "size"),
         before=("before", "mean"),
         after=("after", "mean"),
         change=("change", "mean"),
         sd=("change", "std"),
+        spread=("change", lambda c: float(c.max() - c.min())),
     )
     order = [i for i in exercise_ids() if i in out.index]
     order += sorted(set(out.index) - set(order))  # ids from another catalogue last
     out = out.reindex(order)
-    quantiles = np.array(
-        [t_quantile(0.5 + level / 2, n - 1) if n > 1 else np.nan for n in out["n"]]
-    )
-    half = quantiles * out["sd"].to_numpy() / np.sqrt(out["n"].to_numpy())
+    n = out["n"].to_numpy()
+    enough = n >= MIN_SESSIONS
+    identical = enough & (out["spread"].to_numpy() < 1e-9)
+    quantiles = np.array([t_quantile(0.5 + level / 2, k - 1) if k > 1 else np.nan for k in n])
+    half = quantiles * out["sd"].to_numpy() / np.sqrt(n)
+    half = np.where(enough & ~identical, half, np.nan)
     out["ci_low"] = out["change"] - half
     out["ci_high"] = out["change"] + half
     out["n"] = out["n"].astype(int)
     out.index.name = "exercise_id"
     out = out[columns]
-    # NaN bounds (a single bout) compare False both ways: unclear
-    low, high = out["ci_low"], out["ci_high"]
-    verdict = np.where(high < 0, "eases", np.where(low > 0, "raises", "unclear"))
+    low, high = out["ci_low"].to_numpy(), out["ci_high"].to_numpy()
+    verdict = np.where(high < 0, "lower", np.where(low > 0, "higher", "unclear"))
+    verdict = np.where(identical, "identical", np.where(enough, verdict, "too few"))
     out["verdict"] = pd.Categorical(verdict, categories=VERDICTS)
     return out
 
@@ -635,18 +851,25 @@ def sessions_per_week(frame: pd.DataFrame) -> pd.Series:
 
 
 def pain_flags(frame: pd.DataFrame) -> pd.DataFrame:
-    """Bouts and sessions that break the pain-monitoring rules (``safety.yaml``).
+    """Exercises and sessions that break the pain-monitoring limits (``safety.yaml``).
 
-    Three kinds of flag (Silbernagel 2007 pain-monitoring model, extrapolated
-    to low back pain; limits from ``safety.yaml: pain_monitoring.max_pain``
-    and ``pain_monitoring.max_rise``, read by :func:`backkit.safety.max_pain`
-    and :func:`backkit.safety.max_rise`):
+    The limits (``safety.yaml: pain_monitoring.max_pain`` and ``max_rise``,
+    read by :func:`backkit.safety.max_pain` and :func:`backkit.safety.max_rise`)
+    adapt a pain-monitoring model from tendinopathy research (Silbernagel 2007)
+    to low back pain; the rise rule is the kit's own. Three kinds of flag:
 
-    - ``above-limit``: pain after a bout above ``max_pain``;
-    - ``rose-during``: pain after a bout ``max_rise`` or more points above
-      pain before it;
+    - ``above-limit``: pain after an exercise, or after a whole session,
+      above ``max_pain``;
+    - ``rose-during``: pain after ``max_rise`` or more points above pain
+      before, for an exercise or for a whole session;
     - ``higher-next-session``: a session starts with pain ``max_rise`` or
-      more points higher than the session before started (the next-day check).
+      more points higher than the session before started (the next-day
+      check). A session's starting pain is its whole-session rating, else
+      the first per-exercise rating before.
+
+    Flags naming an exercise come only from that exercise's own ratings (one
+    flag of a kind per exercise per session, both sides together); flags from
+    whole-session ratings name no exercise (``exercise_id`` is NA).
 
     Returns
     -------
@@ -668,7 +891,7 @@ def pain_flags(frame: pd.DataFrame) -> pd.DataFrame:
 
     if frame.empty:
         return pd.DataFrame(columns=_FLAG_COLUMNS)
-    parts = [*_bout_flags(frame), *_session_flags(frame)]
+    parts = [*_bout_flags(frame), *_session_rating_flags(frame), *_session_flags(frame)]
     if not parts:
         return pd.DataFrame(columns=_FLAG_COLUMNS)
     out = pd.concat([p.reset_index(drop=True) for p in parts], ignore_index=True)
@@ -677,56 +900,104 @@ def pain_flags(frame: pd.DataFrame) -> pd.DataFrame:
     return out[_FLAG_COLUMNS]
 
 
-def _bout_flags(frame: pd.DataFrame) -> list[pd.DataFrame]:
-    """The ``above-limit`` and ``rose-during`` flags, one frame per kind found."""
+def _score(values: pd.Series) -> pd.Series:
+    """Whole-number scores as text for messages (means of two sides keep one decimal)."""
+    return values.map(lambda v: f"{v:g}" if float(v).is_integer() else f"{v:.1f}")
+
+
+def _flag_frame(rows: pd.DataFrame, kind: str, reference: Any, message: pd.Series) -> pd.DataFrame:
     import pandas as pd
 
+    return pd.DataFrame(
+        {
+            "started_at": rows["started_at"],
+            "day": rows["day"],
+            "session_id": rows["session_id"],
+            "exercise_id": rows.get("exercise_id", pd.NA),
+            "kind": kind,
+            "pain": rows["after"],
+            "reference": reference,
+            "message": message,
+        }
+    )
+
+
+def _rating_flags(rows: pd.DataFrame, what: pd.Series) -> list[pd.DataFrame]:
+    """``above-limit`` and ``rose-during`` flags of rated rows (``before``, ``after``)."""
     from . import safety
-    from .exercises import exercise_ids, get_exercise
 
     limit, rise = safety.max_pain(), safety.max_rise()
-    before, after = _pain(frame, "pain_before"), _pain(frame, "pain_after")
-    day = local_day(frame)
-    ex = frame["exercise_id"].astype(str)
-    known = set(exercise_ids())
-    names = {i: get_exercise(i).name.lower() for i in ex.unique() if i in known}
-    ex_name = ex.map(lambda i: names.get(i, i))
-
-    above = after > limit
-    rose = (after - before >= rise) & ~above
-
-    def flags(mask: pd.Series, kind: str, reference: Any, message: pd.Series) -> pd.DataFrame:
-        return pd.DataFrame(
-            {
-                "started_at": frame["started_at"][mask],
-                "day": day[mask],
-                "session_id": frame["session_id"][mask],
-                "exercise_id": ex[mask],
-                "kind": kind,
-                "pain": after[mask],
-                "reference": reference,
-                "message": message[mask],
-            }
-        )
-
-    score_after, score_before = (
-        after.astype("Int64").astype(str),
-        before.astype("Int64").astype(str),
-    )
+    above = rows["after"] > limit
+    rose = (rows["after"] - rows["before"] >= rise) & ~above
     parts = []
     if above.any():
+        r = rows[above]
         message = (
-            "Pain " + score_after + "/10 after " + ex_name
-            + f" is above the {limit}/10 limit: stop and reduce the load next time."
+            "Pain was " + _score(r["after"]) + "/10 after " + what[above]
+            + f", above the {limit}/10 limit of the pain-monitoring guide: "
+            "reduce the load next time."
         )  # fmt: skip
-        parts.append(flags(above, "above-limit", float(limit), message))
+        parts.append(_flag_frame(r, "above-limit", float(limit), message))
     if rose.any():
+        r = rows[rose]
         message = (
-            "Pain rose from " + score_before + " to " + score_after + " during " + ex_name
-            + ": do fewer repetitions or a smaller range next time."
+            "Pain rose from " + _score(r["before"]) + " to " + _score(r["after"]) + " during "
+            + what[rose] + f" (the kit's rule: a rise of {rise} or more points means "
+            "fewer repetitions or a smaller range next time)."
         )  # fmt: skip
-        parts.append(flags(rose, "rose-during", before[rose], message))
+        parts.append(_flag_frame(r, "rose-during", r["before"], message))
     return parts
+
+
+def _bout_flags(frame: pd.DataFrame) -> list[pd.DataFrame]:
+    """Per-exercise flags, from per-exercise ratings only (one per exercise and session)."""
+    import pandas as pd
+
+    from .exercises import exercise_ids, get_exercise
+
+    before, after = _pain(frame, "pain_before"), _pain(frame, "pain_after")
+    rated = after.notna().to_numpy()
+    if not rated.any():
+        return []
+    work = pd.DataFrame(
+        {
+            "started_at": frame["started_at"].to_numpy()[rated],
+            "day": local_day(frame).to_numpy()[rated],
+            "session_id": frame["session_id"].to_numpy()[rated],
+            "exercise_id": frame["exercise_id"].astype(str).to_numpy()[rated],
+            "before": before.to_numpy()[rated],
+            "after": after.to_numpy()[rated],
+        }
+    )
+    # both sides (and repeats) of one exercise in one session: one flag, the worst
+    work = work.sort_values(["after", "started_at"], ascending=[False, True], kind="stable")
+    work = work.drop_duplicates(["session_id", "exercise_id"]).sort_values("started_at")
+    known = set(exercise_ids())
+    names = {i: get_exercise(i).name.lower() for i in work["exercise_id"].unique() if i in known}
+    what = work["exercise_id"].map(lambda i: names.get(i, i))
+    return _rating_flags(work, what)
+
+
+def _session_rating_flags(frame: pd.DataFrame) -> list[pd.DataFrame]:
+    """Whole-session flags from whole-session ratings (they name no exercise)."""
+    import pandas as pd
+
+    after = _pain(frame, "session_pain_after")
+    if after.isna().all():
+        return []
+    work = frame[["session_id", "started_at"]].assign(
+        day=local_day(frame), before=_pain(frame, "session_pain_before"), after=after
+    )
+    work = work.sort_values("started_at", kind="stable")
+    sessions = work.groupby("session_id", sort=False).agg(
+        started_at=("started_at", "first"),
+        day=("day", "first"),
+        before=("before", "first"),
+        after=("after", "first"),
+    )
+    sessions = sessions[sessions["after"].notna()].reset_index()
+    what = pd.Series("the session", index=sessions.index)
+    return _rating_flags(sessions, what)
 
 
 def _session_flags(frame: pd.DataFrame) -> list[pd.DataFrame]:
@@ -736,16 +1007,20 @@ def _session_flags(frame: pd.DataFrame) -> list[pd.DataFrame]:
     from . import safety
 
     rise = safety.max_rise()
-    # session start pain: the first bout's score with one (by time)
+    # session start pain: the session's rating, else the first bout's with one (by time)
     work = frame[["session_id", "started_at"]].assign(
-        day=local_day(frame), before=_pain(frame, "pain_before")
+        day=local_day(frame),
+        rated=_pain(frame, "session_pain_before"),
+        before=_pain(frame, "pain_before"),
     )
     work = work.sort_values("started_at", kind="stable")
     sessions = work.groupby("session_id", sort=False).agg(
         started_at=("started_at", "first"),
         day=("day", "first"),
-        pain=("before", "first"),  # first non-null
+        rated=("rated", "first"),  # first non-null
+        before=("before", "first"),
     )
+    sessions["pain"] = sessions["rated"].fillna(sessions["before"])
     sessions = sessions.sort_values("started_at", kind="stable")
     sessions = sessions[sessions["pain"].notna()]
     previous = sessions["pain"].shift(1)
@@ -764,10 +1039,11 @@ def _session_flags(frame: pd.DataFrame) -> list[pd.DataFrame]:
             "pain": s["pain"],
             "reference": prev,
             "message": "Pain was "
-            + s["pain"].astype(int).astype(str)
+            + _score(s["pain"])
             + "/10 at the start of this session, up from "
-            + prev.astype(int).astype(str)
-            + " the session before: reduce the load.",
+            + _score(prev)
+            + f" the session before (the kit's rule: a rise of {rise} or more points means "
+            "reduce the load).",
         }
     )
     return [flags.reset_index(drop=True)]
@@ -776,11 +1052,12 @@ def _session_flags(frame: pd.DataFrame) -> list[pd.DataFrame]:
 def flare_ups(frame: pd.DataFrame, *, window: int = 7) -> pd.DataFrame:
     """Days whose pain before exercise jumped above the recent level: flare-ups.
 
-    A day is a flare-up when its mean pain before exercise is at least
+    A day is a flare-up when its mean pain before exercise (the whole-session
+    rating where given, else the per-exercise ones) is at least
     ``safety.yaml: pain_monitoring.max_rise`` points
     (:func:`backkit.safety.max_rise`) above the mean of the daily means of the
     previous ``window`` days (the pain-monitoring model's "pain higher the
-    next day", Silbernagel 2007). Single bouts above the limit are
+    next day", Silbernagel 2007, with the kit's rise rule). Single bouts above the limit are
     :func:`pain_flags`, not flare-ups.
 
     Returns

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from .plan import Plan
 
 __all__ = [
+    "NOT_ENOUGH",
     "NO_DATA",
     "OKABE_ITO",
     "mark_sample",
@@ -58,7 +59,11 @@ OKABE_ITO = {
 _EXERCISE_COLOURS = ("blue", "orange", "sky", "vermillion", "green", "purple", "yellow")
 _RELIEF, _AGGRAVATES, _UNCLEAR = OKABE_ITO["blue"], OKABE_ITO["vermillion"], "#999999"
 # colour of each verdict of analysis.immediate_effect
-_VERDICT_COLOURS = {"eases": _RELIEF, "raises": _AGGRAVATES, "unclear": _UNCLEAR}
+_VERDICT_COLOURS = {
+    "lower": _RELIEF, "higher": _AGGRAVATES, "unclear": _UNCLEAR, "identical": _UNCLEAR,
+}  # fmt: skip
+#: What the pain-change chart says of an exercise without enough per-exercise ratings.
+NOT_ENOUGH = "not enough data yet"
 _MISSED = "#dddddd"  # a planned day with nothing done
 _GAP_DAYS = 3  # days without a session that the pain chart shades
 _SIZES = {"notebook": (13.0, 10.5), "page": (8.27, 11.69)}  # inches; page = A4 portrait
@@ -188,7 +193,7 @@ def plot_pain_trend(
         color=OKABE_ITO["green"],
         alpha=0.13,
         lw=0,
-        label=f"meaningful fall (≥{points:g} points or {percent:g}%)",
+        label=f"meaningful fall (≥{points:g} points and ≥{percent:g}%)",
     )
     ax.axhline(
         base,
@@ -237,9 +242,10 @@ def plot_pain_trend(
 plot_pain_trend.__doc__ = """\
 Pain before exercise over time: daily points, rolling mean, baseline, MCID, flare-ups.
 
-The shaded band is where pain has fallen by the minimal clinically important
-change from baseline (``outcomes.yaml: pain_nrs.mcid``, see
-:func:`backkit.analysis.pain_mcid` and :func:`backkit.analysis.mcid_threshold`);
+The shaded band is where pain has fallen from baseline by what the kit counts
+as a meaningful change: 2 points and 30% of the baseline
+(``outcomes.yaml: pain_nrs.mcid``, see :func:`backkit.analysis.meaningful_change`
+and :func:`backkit.analysis.mcid_threshold`);
 triangles mark flare-ups (:func:`backkit.analysis.flare_ups`); grey stretches
 are days without a session. Gaps in the log longer than the window break the
 line.
@@ -305,7 +311,7 @@ def _trend_line(ax: Axes, trend: pd.Series, window: int) -> None:
 
 
 # --------------------------------------------------------------------------
-# Which exercises ease or raise pain
+# Pain before and after each exercise
 
 
 def plot_pain_change(
@@ -321,11 +327,11 @@ def plot_pain_change(
     from . import analysis
 
     ax = _axes(ax, (7, 4))
-    ax.set_title("Immediate effect of each exercise")
+    ax.set_title("Pain before and after each exercise")
     pct = f"{level * 100:g}%"
     ax.set_xlabel(
-        f"\u2190 eases pain   after \u2212 before (points, mean, {pct} CI)   raises pain \u2192\n"
-        "grey: no clear effect (the interval crosses 0)",
+        f"\u2190 lower after   after \u2212 before (points, mean per session, {pct} CI)   "
+        "higher after \u2192\ngrey: no clear difference (the interval crosses 0)",
         fontsize=9,
     )
     effect = analysis.immediate_effect(log_frame, level=level)
@@ -333,18 +339,23 @@ def plot_pain_change(
         effect = effect.reindex(
             _plan_ids(plan) + [i for i in effect.index if i not in _plan_ids(plan)]
         )
-    if effect["n"].fillna(0).sum() == 0:
-        _no_data(ax)
+    if effect.empty or effect["n"].fillna(0).sum() == 0:
+        if log_frame.empty:
+            _no_data(ax)
+        else:
+            _no_data(ax, f"{NOT_ENOUGH}:\nno pain ratings for single exercises")
         return ax
 
     y = np.arange(len(effect))
+    verdict = effect["verdict"].astype(object).to_numpy()
+    # only exercises with enough per-exercise ratings get a bar
+    drawn = np.isin(verdict, ["lower", "higher", "unclear", "identical"])
     change = effect["change"].to_numpy(dtype=float)
     low = effect["ci_low"].to_numpy(dtype=float)
     high = effect["ci_high"].to_numpy(dtype=float)
-    colours = effect["verdict"].map(_VERDICT_COLOURS).astype(object).fillna(_UNCLEAR).to_numpy()
-    has = ~np.isnan(change)
-    ax.barh(y[has], change[has], color=colours[has], height=0.62, zorder=2)
-    ci = has & ~np.isnan(low)
+    colours = np.array([_VERDICT_COLOURS.get(v, _UNCLEAR) for v in verdict], dtype=object)
+    ax.barh(y[drawn], change[drawn], color=colours[drawn], height=0.62, zorder=2)
+    ci = drawn & ~np.isnan(low)
     if ci.any():
         ax.errorbar(
             change[ci],
@@ -359,18 +370,14 @@ def plot_pain_change(
     ax.axvline(0, color="black", lw=0.8, zorder=1)
     ax.set_yticks(y, _names(list(effect.index)))
     ax.invert_yaxis()
-    spread = np.nanmax(np.abs(np.r_[change[has], low[ci], high[ci]]))
+    values = np.r_[change[drawn], low[ci], high[ci]]
+    spread = np.nanmax(np.abs(values)) if values.size else 0.0
     lim = max(1.0, float(spread) * 1.15)
     ax.set_xlim(-lim, lim)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=6, symmetric=True))
     for yi, (_, row) in zip(y, effect.iterrows(), strict=True):
-        text = (
-            f"{row['before']:.1f} \u2192 {row['after']:.1f}  (n={row['n']:.0f})"
-            if row["n"] == row["n"] and row["n"] > 0
-            else NO_DATA
-        )
         ax.annotate(
-            text,
+            _change_label(row),
             xy=(1.0, yi),
             xycoords=("axes fraction", "data"),
             xytext=(5, 0),
@@ -380,26 +387,46 @@ def plot_pain_change(
             fontsize=8,
             color="0.25",
         )
+        if row["verdict"] == "too few" or row["n"] != row["n"]:
+            ax.text(0, yi, NOT_ENOUGH, ha="center", va="center", fontsize=8, color="0.35")
+    if not drawn.any():
+        ax.set_xticks([])
     ax.grid(axis="x", color="0.9", lw=0.8)
     ax.set_axisbelow(True)
     return ax
 
 
+def _change_label(row: pd.Series) -> str:
+    """The right-margin text of one exercise: sessions counted, and means when drawn."""
+    n = 0 if row["n"] != row["n"] else int(row["n"])
+    sessions = f"{n} session" + ("" if n == 1 else "s")
+    if row["verdict"] in ("lower", "higher", "unclear"):
+        return f"{row['before']:.1f} \u2192 {row['after']:.1f}  ({sessions})"
+    if row["verdict"] == "identical":
+        return f"{row['before']:.1f} \u2192 {row['after']:.1f}  (same every time, {sessions})"
+    return f"{sessions} rated"
+
+
 plot_pain_change.__doc__ = """\
 Pain before vs after each exercise: the mean change with its confidence interval.
 
-One bar per exercise (pain after minus pain before, paired by bout), coloured
-by the ``verdict`` of :func:`backkit.analysis.immediate_effect`: blue bars
-ease pain, vermillion bars raise it, grey bars are unclear (the interval
-crosses zero). The right margin gives mean pain before -> after and the
-number of bouts.
+From per-exercise ratings only, one value per exercise per session
+(:func:`backkit.analysis.immediate_effect`); whole-session ratings say
+nothing about single exercises and are not drawn. An exercise gets a bar
+(pain after minus pain before) only with ratings from
+:data:`backkit.analysis.MIN_SESSIONS` sessions or more; the others say "not
+enough data yet". Bars are coloured by the ``verdict``: blue where pain was
+lower after, vermillion where it was higher, grey where the interval crosses
+zero or every session's change was identical (no interval then). What was
+observed, not what the exercise caused. The right margin gives mean pain
+before -> after and the number of sessions.
 
 Parameters
 ----------
 {params.log_frame}
 plan : Plan, optional
     When given, the plan's exercises are listed in plan order, with
-    "no data yet" for those without scores.
+    "not enough data yet" for those without enough ratings.
 {params.level}
 {params.ax}
 
@@ -411,8 +438,8 @@ Examples
 --------
 >>> import backkit
 >>> ax = backkit.plot_pain_change(backkit.sample_log())
->>> len(ax.patches)
-7
+>>> len(ax.patches), ax.get_title()
+(7, 'Pain before and after each exercise')
 """.format(**chart_docs)
 
 
@@ -772,8 +799,9 @@ One exercise over recent days: time worked per day, and pain before and after it
 Bars are the seconds held (or moved, for a paced exercise) per day, both
 sides added, with a black tick at what was planned, so a short day shows.
 On the right-hand scale, each day's mean pain before the exercise (open
-circle) is joined to the pain after it (dot): blue when it eased, vermillion
-when it rose. The title says when the data are sample data.
+circle) is joined to the pain after it (dot): blue when pain was lower after,
+vermillion when it was higher. Only the exercise's own ratings are drawn, not
+whole-session ones. The title says when the data are sample data.
 
 Parameters
 ----------
@@ -842,6 +870,7 @@ def plot_dashboard(
     *,
     size: str = "notebook",
     title: str | None = None,
+    subject: str | None = None,
 ) -> Figure:
     import matplotlib.pyplot as plt
 
@@ -881,7 +910,10 @@ def plot_dashboard(
             title = "Back exercise progress"
         else:
             day = analysis.local_day(log_frame)
-            title = f"Back exercise progress, {day.min():%-d %b %Y} \u2013 {day.max():%-d %b %Y}"
+            first, last = day.min(), day.max()
+            title = (
+                f"Back exercise progress, {first.day} {first:%b %Y} \u2013 {last.day} {last:%b %Y}"
+            )
         if _is_sample(log_frame):
             title += " (sample data)"
     import textwrap
@@ -889,7 +921,8 @@ def plot_dashboard(
     from .narrative import headline
 
     width = int(fig.get_figwidth() * 12)  # characters that fit at this font size
-    fig.suptitle(f"{title}\n{textwrap.fill(headline(log_frame), width)}", fontsize=12)
+    key = headline(log_frame, subject=subject)
+    fig.suptitle(f"{title}\n{textwrap.fill(key, width)}", fontsize=12)
     # Released from pyplot: Jupyter shows the returned figure once (an open
     # pyplot figure would be shown a second time at the end of the cell).
     plt.close(fig)
@@ -914,6 +947,10 @@ size : {{'notebook', 'page'}}
 title : str, optional
     Figure title; default names the dates covered (and says when the data
     are sample data).
+subject : str, optional
+    Who the headline is about: None speaks to the person ("since you
+    started"), a name or pseudonym speaks about them
+    (:func:`backkit.narrative.summary`).
 
 Returns
 -------
@@ -983,13 +1020,17 @@ def _outcome_panel(ax: Axes, rows: pd.DataFrame, items: pd.DataFrame) -> None:
             )  # fmt: skip
     better = "higher" if bool(r0["higher_is_better"]) else "lower"
     points = _short_number(thr)
-    if str(r0["measure"]) in ("pain_average", "pain_worst"):
+    measure = str(r0["measure"])
+    if measure in ("pain_average", "pain_worst"):
         from .analysis import pain_mcid
 
         mcid_points, percent = pain_mcid()
-        rule = f"MCID {mcid_points:g} or {percent:g}%\n(= {points} here)"
+        rule = f"change of {mcid_points:g} pts\nor {percent:g}% (= {points})"
+    elif measure == "psfs":
+        # the PSFS thresholds are the minimal detectable change (Stratford 1995), not an MCID
+        rule = f"MDC {points} points"
     else:
-        rule = f"MCID {points} points"
+        rule = f"MCID {points} points\n(clinician's)"
     label = str(r0["label"])
     ax.set_title(f"{label[0].upper()}{label[1:]}  ({better} is better)", loc="left", fontsize=10)
     ax.set_ylabel(rule, fontsize=8, color="0.3")
@@ -1070,7 +1111,8 @@ def plot_outcomes(
     if title is None:
         title = "Outcome measures"
         if not main.empty:
-            title += f" since the baseline of {main['date'].min():%-d %b %Y}"
+            first = main["date"].min()
+            title += f" since the baseline of {first.day} {first:%b %Y}"
         if _is_sample(outcomes_frame) or _is_sample(log_frame):
             title += " (sample data)"
     summary = textwrap.fill(summary_line(outcomes_frame), int(fig.get_figwidth() * 10.5))
@@ -1087,12 +1129,15 @@ PSFS mean with each activity as a thin labelled line, each custom measure),
 all sharing the time axis with a bottom panel of exercise sessions per week
 (:func:`backkit.analysis.sessions_per_week`), so outcome and adherence are
 read together. In each panel the dashed line is the baseline and the grey
-band is baseline ± the measure's minimal clinically important difference
-(MCID): a point outside the band is a meaningful change, green when
-improved, vermillion when worse; grey points are unchanged. The latest
+band is baseline ± the measure's threshold of real change: for pain the
+minimal important change (Ostelo 2008), for the PSFS the minimal detectable
+change (MDC: 2 points for the mean, Stratford 1995; it is not an MCID), for
+a custom measure the clinician's MCID. A point outside the band is a change
+beyond the threshold, green when improved, vermillion when worse; grey
+points are unchanged. The latest
 change is stated at the panel's top right. Thresholds and classes come from
 :func:`backkit.outcomes.change_from_baseline` (``outcomes.yaml``:
-``pain_nrs.mcid``, ``psfs.mcid``; custom measures: the clinician's MCID).
+``pain_nrs.mcid``, ``psfs.mdc``; custom measures: the clinician's MCID).
 
 Parameters
 ----------
@@ -1158,7 +1203,7 @@ def _outcomes_legend(
     shown = set(main.loc[main["measure"].isin(names), "status"].astype(str))
     handles = [
         Line2D([], [], color="black", ls="--", lw=1.1, label="baseline"),
-        Patch(color="0.89", label="no meaningful change (baseline ± MCID)"),
+        Patch(color="0.89", label="no change beyond the threshold (baseline ± MCID or MDC)"),
     ]
     handles += [
         Line2D([], [], ls="", marker="o", ms=7, color=_STATUS_COLOURS[s], label=s)

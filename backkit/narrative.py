@@ -2,7 +2,12 @@
 
 Analysis computes, this module words it, :mod:`backkit.charts` draws it. Every
 number in a sentence comes from an analysis or adherence function; nothing
-here computes a clinical result of its own.
+here computes a clinical result of its own. The sentences say what was
+observed in the log, not what caused it: back pain often improves on its own.
+
+Two voices: to the person (``subject=None``: "You did ...") or about them, in
+the third person, for a clinician (``subject="Patient A"``: "Patient A did
+..."), with no "you" or "your" in it.
 
 Examples
 --------
@@ -10,11 +15,13 @@ Examples
 >>> from backkit import narrative
 >>> narrative.summary(backkit.log.empty_frame())
 ['No sessions logged yet: do a session and your summary will appear here.']
+>>> narrative.summary(backkit.log.empty_frame(), subject="Patient A")
+['No sessions logged yet for Patient A.']
 """
 
 from __future__ import annotations
 
-import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import analysis
@@ -25,12 +32,36 @@ if TYPE_CHECKING:
 
     from .plan import Plan
 
-__all__ = ["MIN_BOUTS_FOR_EFFECT", "describe_adherence", "headline", "summary"]
+__all__ = ["MIN_SESSIONS", "describe_adherence", "headline", "summary"]
 
-#: Fewest bouts of an exercise before :func:`summary` says it eases or raises pain.
-MIN_BOUTS_FOR_EFFECT = 6
+#: Fewest sessions with per-exercise ratings before :func:`summary` says anything
+#: about an exercise: :data:`backkit.analysis.MIN_SESSIONS` (justified there).
+MIN_SESSIONS = analysis.MIN_SESSIONS
 
-_EMPTY = "No sessions logged yet: do a session and your summary will appear here."
+#: Said once in every summary with pain scores (NHS: most back pain eases on its own).
+NATURAL_COURSE = (
+    "Back pain often improves on its own, so these figures describe what happened "
+    "while exercising, not what the exercises caused."
+)
+
+
+@dataclass(frozen=True)
+class _Voice:
+    """Who the sentences are about: the reader ("you") or a named person."""
+
+    subject: str | None
+
+    @property
+    def who(self) -> str:  # subject of a sentence
+        return "You" if self.subject is None else self.subject
+
+    @property
+    def whose(self) -> str:  # possessive
+        return "your" if self.subject is None else f"{self.subject}'s"
+
+    @property
+    def third(self) -> bool:
+        return self.subject is not None
 
 
 def _points(x: float) -> str:
@@ -42,14 +73,23 @@ def _days(n: int) -> str:
 
 
 def _date(ts: Any) -> str:
-    return f"{ts:%-d %b %Y}"
+    # no %-d: Windows' strftime has none
+    return f"{ts.day} {ts:%b %Y}"
 
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' if n != 1 else ''}"
 
 
-def summary(frame: pd.DataFrame, plan: Plan | None = None) -> list[str]:
+def _empty(voice: _Voice) -> str:
+    if voice.third:
+        return f"No sessions logged yet for {voice.subject}."
+    return "No sessions logged yet: do a session and your summary will appear here."
+
+
+def summary(
+    frame: pd.DataFrame, plan: Plan | None = None, *, subject: str | None = None
+) -> list[str]:
     """Plain-language sentences about the log, every number computed from it.
 
     Parameters
@@ -59,37 +99,52 @@ def summary(frame: pd.DataFrame, plan: Plan | None = None) -> list[str]:
     plan : Plan, optional
         With a plan, adherence is reported against it; without, as days
         exercised.
+    subject : str, optional
+        None speaks to the person ("You logged 12 sessions ..."); a name or
+        pseudonym speaks about them in the third person ("Patient A logged 12
+        sessions ..."), for a clinician's report.
 
     Returns
     -------
     list of str
-        Sentences: what was logged, the change in pain (and whether it is
-        clinically meaningful, :func:`backkit.analysis.pain_change_by_week`),
-        consistency and streaks (from :mod:`backkit.adherence`), which
-        exercises ease or raise pain (the ``verdict`` of
-        :func:`backkit.analysis.immediate_effect`, once an exercise has
-        :data:`MIN_BOUTS_FOR_EFFECT` bouts), and pain-monitoring flags.
+        Sentences: what was logged; the change in pain since the start, with
+        the criteria of a meaningful change it meets
+        (:func:`backkit.analysis.change_in_pain`); that back pain often
+        improves on its own; a prompt to see a GP or physiotherapist when pain
+        is not better after two weeks (:func:`backkit.analysis.needs_review`);
+        adherence and streaks (:mod:`backkit.adherence`); what was observed
+        before and after single exercises (the ``verdict`` of
+        :func:`backkit.analysis.immediate_effect`, or "not enough data yet");
+        and every kind of pain-monitoring flag.
 
     Examples
     --------
     >>> import backkit
     >>> from backkit import narrative
     >>> print(narrative.summary(backkit.sample_log())[1])  # doctest: +ELLIPSIS
-    Pain before exercise has fallen ... since you started ..., a clinically meaningful change.
+    Pain before exercise has fallen ... since you started ..., a clinically meaningful ...
+    >>> print(narrative.summary(backkit.sample_log(), subject="Patient A")[0])
+    Patient A logged 72 sessions on 64 days between 17 Feb 2025 and 7 May 2025.
     """
+    voice = _Voice(subject)
     if frame.empty:
-        return [_EMPTY]
+        return [_empty(voice)]
+    change = analysis.change_in_pain(frame)
+    lines = [_logged(frame, voice), _pain_change(change, voice)]
+    if change.status != "no data":
+        lines.append(NATURAL_COURSE)
+    if analysis.needs_review(frame):
+        lines.append(_review(frame, voice))
     return [
-        _logged(frame),
-        _pain_change(frame),
-        *_consistency(frame, plan),
+        *lines,
+        *_consistency(frame, plan, voice),
         _streaks(frame, plan),
-        *_effects(frame),
+        *_effects(frame, voice),
         _monitoring(frame),
     ]
 
 
-def headline(frame: pd.DataFrame) -> str:
+def headline(frame: pd.DataFrame, *, subject: str | None = None) -> str:
     """The key sentence of :func:`summary`: the change in pain (or that nothing is logged).
 
     Examples
@@ -99,49 +154,86 @@ def headline(frame: pd.DataFrame) -> str:
     >>> narrative.headline(backkit.sample_log()) == narrative.summary(backkit.sample_log())[1]
     True
     """
-    return _EMPTY if frame.empty else _pain_change(frame)
+    voice = _Voice(subject)
+    if frame.empty:
+        return _empty(voice)
+    return _pain_change(analysis.change_in_pain(frame), voice)
 
 
-def _logged(frame: pd.DataFrame) -> str:
+def _logged(frame: pd.DataFrame, voice: _Voice) -> str:
     day = analysis.local_day(frame)
     return (
-        f"You logged {_plural(frame['session_id'].nunique(), 'session')} on "
+        f"{voice.who} logged {_plural(frame['session_id'].nunique(), 'session')} on "
         f"{_plural(day.nunique(), 'day')} between {_date(day.min())} and {_date(day.max())}."
     )
 
 
-def _pain_change(frame: pd.DataFrame) -> str:
-    change = analysis.pain_change_by_week(frame)
-    base = change.attrs["baseline"]
+def _pain_change(change: analysis.PainChange, voice: _Voice) -> str:
     points, percent = analysis.pain_mcid()
-    if change.empty or math.isnan(base):
+    if change.status == "no data":
+        if voice.third:
+            return "No pain scores recorded yet."
         return "No pain scores yet: record pain before and after to see your trend."
-    if len(change) < 2:
+    if change.status == "first week":
         return (
-            f"Pain before exercise averages {base:.1f}/10 so far; after another week "
-            "backkit compares it with this first week."
+            f"Pain before exercise averages {change.baseline:.1f}/10 so far; after another "
+            "week backkit compares it with this first week."
         )
-    latest = change.iloc[-1]
-    delta, pct = latest["change"], latest["change_pct"]
-    pct_text = f" ({abs(pct):.0f}%)" if not math.isnan(pct) else ""
-    since = f"since you started (from {base:.1f} to {latest['pain']:.1f}/10)"
+    delta = change.change
+    pct = f" ({abs(change.percent):.0f}%)" if change.percent is not None else ""
+    started = "you started" if not voice.third else f"{voice.subject} started"
+    since = f"since {started} (from {change.baseline:.1f} to {change.latest:.1f}/10)"
+    rule = (
+        f"at least {points:g} points and at least {percent:g}% of the starting level; "
+        f"here {change.needed:.1f} points"
+    )
+    if delta == 0:
+        return f"Pain before exercise is the same as when {started} ({change.baseline:.1f}/10)."
     if delta < 0:
-        text = f"Pain before exercise has fallen {_points(delta)}{pct_text} {since}"
-        if latest["mcid"]:
-            return text + ", a clinically meaningful change."
+        text = f"Pain before exercise has fallen {_points(delta)}{pct} {since}"
+        if change.status == "improved":
+            return text + f", a clinically meaningful improvement: it meets both criteria ({rule})."
+        return text + f"; {_short_of(change)}, so not a clinically meaningful change ({rule})."
+    text = f"Pain before exercise has risen {_points(delta)}{pct} {since}"
+    if change.status == "worse":
         return text + (
-            f"; a clinically meaningful change is a fall of {points:.0f} points or {percent:.0f}%."
+            f": a meaningful worsening by the kit's own rule, which uses the size of a "
+            f"meaningful fall ({rule})."
         )
-    if delta > 0:
-        return f"Pain before exercise has risen {_points(delta)}{pct_text} {since}."
-    return f"Pain before exercise is the same as when you started ({base:.1f}/10)."
+    return text + f"; {_short_of(change)}, less than the kit counts as meaningful ({rule})."
 
 
-def _consistency(frame: pd.DataFrame, plan: Plan | None) -> list[str]:
+def _short_of(change: analysis.PainChange) -> str:
+    """Which criterion of a meaningful change the latest change misses."""
+    points, percent = analysis.pain_mcid()
+    missed = []
+    if not change.points_met:
+        missed.append(f"under {points:g} points")
+    if not change.percent_met:
+        missed.append(f"under {percent:g}% of the starting level")
+    return "it is " + " and ".join(missed) if missed else "it is close to the threshold"
+
+
+def _review(frame: pd.DataFrame, voice: _Voice) -> str:
+    day = analysis.local_day(frame)
+    weeks = ((day.max() - day.min()).days + 1) // 7
+    who = "your" if not voice.third else f"{voice.subject}'s"
+    advice = (
+        "consider seeing a GP or physiotherapist"
+        if not voice.third
+        else "a review with a GP or physiotherapist is advised"
+    )
+    return (
+        f"After {_plural(weeks, 'week')} of logging, {who} pain is not meaningfully better: "
+        f"{advice} (NHS inform: see one when back pain is not getting better after 2 weeks)."
+    )
+
+
+def _consistency(frame: pd.DataFrame, plan: Plan | None, voice: _Voice) -> list[str]:
     import pandas as pd
 
     if plan is not None:
-        return _adherence_sentences(frame, plan)
+        return _adherence_sentences(frame, plan, voice)
     day = analysis.local_day(frame)
     first, last = day.min(), day.max()
     span = (last - first).days + 1
@@ -150,13 +242,13 @@ def _consistency(frame: pd.DataFrame, plan: Plan | None) -> list[str]:
         first28 = int((done_days.index < first + pd.Timedelta(days=28)).sum())
         last28 = int((done_days.index > last - pd.Timedelta(days=28)).sum())
         return [
-            f"You exercised on {first28} of your first 28 days and on {last28} of the "
+            f"{voice.who} exercised on {first28} of the first 28 days and on {last28} of the "
             f"last 28 (to {_date(last)})."
         ]
-    return [f"You exercised on {day.nunique()} of {span} days."]
+    return [f"{voice.who} exercised on {day.nunique()} of {span} days."]
 
 
-def _adherence_sentences(frame: pd.DataFrame, plan: Plan) -> list[str]:
+def _adherence_sentences(frame: pd.DataFrame, plan: Plan, voice: _Voice) -> list[str]:
     _, table = analysis.weekly_adherence(frame, plan)
     table = table[table["prescribed"] > 0]
     if table.empty:
@@ -166,7 +258,7 @@ def _adherence_sentences(frame: pd.DataFrame, plan: Plan) -> list[str]:
         return float((rows["percent"] * rows["prescribed"]).sum() / rows["prescribed"].sum())
 
     text = (
-        f"You did {share(table):.0f}% of the exercise sessions your plan prescribed "
+        f"{voice.who} did {share(table):.0f}% of the exercise sessions the plan prescribed "
         f"({table['credit'].sum():.0f} of {table['prescribed'].sum():.0f})"
     )
     if len(table) >= 8:
@@ -174,7 +266,10 @@ def _adherence_sentences(frame: pd.DataFrame, plan: Plan) -> list[str]:
             f": {share(table.iloc[:4]):.0f}% in the first four weeks, "
             f"{share(table.iloc[-4:]):.0f}% in the last four"
         )
-    return [text + "."]
+    return [
+        text + ". Adherence here is sessions done out of sessions prescribed, a common "
+        "measure (there is no validated one)."
+    ]
 
 
 def _streaks(frame: pd.DataFrame, plan: Plan | None) -> str:
@@ -190,36 +285,71 @@ def _streaks(frame: pd.DataFrame, plan: Plan | None) -> str:
     return text + "."
 
 
-def _effects(frame: pd.DataFrame) -> list[str]:
+def _name(ex_id: str) -> str:
     from .exercises import exercise_ids, get_exercise
 
+    return get_exercise(ex_id).name if ex_id in set(exercise_ids()) else ex_id
+
+
+def _effects(frame: pd.DataFrame, voice: _Voice) -> list[str]:
+    """What was observed before and after single exercises, from per-exercise ratings only."""
     effect = analysis.immediate_effect(frame)
-    known = set(exercise_ids())
-    # Left and right bouts of one sitting are not independent: claim an effect
-    # only once there are enough bouts for the interval to mean something.
-    effect = effect[effect["n"] >= MIN_BOUTS_FOR_EFFECT]
-    out = []
-    eases = effect[effect["verdict"] == "eases"].sort_values("change")
-    if not eases.empty:
-        ex_id, row = eases.index[0], eases.iloc[0]
-        name = get_exercise(ex_id).name if ex_id in known else ex_id
-        out.append(
-            f"{name} eased pain the most: by {_points(row['change'])} on average straight "
-            f"after (95% CI {-row['ci_high']:.1f} to {-row['ci_low']:.1f}, "
-            f"{row['n']:.0f} bouts)."
+    if effect.empty:
+        how = (
+            "rate pain before and after each exercise to see this"
+            if not voice.third
+            else "pain was not rated before and after single exercises"
         )
-    for ex_id, row in effect[effect["verdict"] == "raises"].iterrows():
-        ex = get_exercise(ex_id) if ex_id in known else None
-        name = ex.name if ex else ex_id
-        easier = (
-            f" Try the easier version ({ex.regression.name.lower()}) or ask your physiotherapist."
-            if ex
+        return [f"Not enough data yet to compare pain before and after single exercises: {how}."]
+    out = []
+    points, _ = analysis.pain_mcid()
+    for verdict in ("lower", "higher"):
+        rows = effect[effect["verdict"] == verdict].sort_values(
+            "change", ascending=verdict == "lower"
+        )
+        if rows.empty:
+            continue
+        parts = []
+        for ex_id, row in rows.iterrows():
+            low, high = sorted((abs(row["ci_low"]), abs(row["ci_high"])))
+            parts.append(
+                f"{_name(ex_id)} by {_points(row['change'])} ({row['n']:.0f} sessions, "
+                f"95% CI {low:.1f} to {high:.1f})"
+            )
+        small = (rows["change"].abs() < points).all()
+        size = (
+            f", each less than the {points:g} points taken as clinically meaningful"
+            if small and len(rows) > 1
+            else f", less than the {points:g} points taken as clinically meaningful"
+            if small
             else ""
         )
         out.append(
-            f"{name} raised pain by {_points(row['change'])} on average straight after "
-            f"(95% CI {row['ci_low']:.1f} to {row['ci_high']:.1f}, "
-            f"{row['n']:.0f} bouts).{easier}"
+            f"Pain was {verdict} straight after the exercise than before it, on average, "
+            f"for {'; '.join(parts)}{size}."
+        )
+    for ex_id, row in effect[effect["verdict"] == "identical"].iterrows():
+        change = row["change"]
+        what = (
+            "the same before and after"
+            if change == 0
+            else f"{_points(change)} {'lower' if change < 0 else 'higher'} after it than before"
+        )
+        out.append(
+            f"Pain was {what} {_name(ex_id)} in every one of its {row['n']:.0f} sessions: "
+            "identical each time, so no interval is given."
+        )
+    unclear = [_name(i) for i in effect.index[effect["verdict"] == "unclear"]]
+    if unclear:
+        out.append("No clear difference between pain before and after: " + ", ".join(unclear) + ".")
+    few = effect[effect["verdict"] == "too few"]
+    if not few.empty:
+        counts = ", ".join(f"{_name(i)} {n}" for i, n in few["n"].items())
+        out.append(
+            "Not enough data yet for "
+            + ("this exercise" if len(few) == 1 else "these exercises")
+            + f" (it takes per-exercise pain ratings from {MIN_SESSIONS} sessions; "
+            f"sessions so far: {counts})."
         )
     return out
 
@@ -229,28 +359,36 @@ def _monitoring(frame: pd.DataFrame) -> str:
 
     flags = analysis.pain_flags(frame)
     limit, rise = safety.max_pain(), safety.max_rise()
-    above = flags[flags["kind"] == "above-limit"]
-    higher = flags[flags["kind"] == "higher-next-session"]
-    if above.empty and higher.empty:
+    guide = (
+        f"(the kit's limits, adapted from a pain-monitoring model: pain up to {limit}/10, "
+        f"and a rise of {rise} or more points as the kit's own signal to reduce the load)"
+    )
+    rated = any(
+        analysis_column in frame and frame[analysis_column].notna().any()
+        for analysis_column in ("pain_after", "session_pain_after", "pain_before")
+    )
+    if flags.empty:
+        if not rated:
+            return "No pain scores yet to check against the pain-monitoring limits."
         return (
-            f"Pain stayed within the {limit}/10 limit after every exercise and never started a "
-            f"session {rise}+ points higher than the session before."
+            f"Pain monitoring {guide}: pain stayed within {limit}/10 after every rated exercise "
+            f"and session, never rose by {rise}+ points during one, and no session started "
+            f"{rise}+ points higher than the one before."
         )
     bits = []
-    if not above.empty:
-        n = above["session_id"].nunique()
-        bits.append(
-            f"pain went above {limit}/10 after exercise in {_plural(n, 'session')} "
-            f"(latest {_date(above['day'].max())})"
-        )
-    if not higher.empty:
-        bits.append(
-            f"{_plural(len(higher), 'session')} started {rise}+ points higher than the one "
-            f"before (latest {_date(higher['day'].max())})"
-        )
+    kinds = {
+        "above-limit": f"pain was above {limit}/10 after exercise in {{n}}",
+        "rose-during": f"pain rose by {rise}+ points during an exercise or session in {{n}}",
+        "higher-next-session": f"{{n}} started {rise}+ points higher than the one before",
+    }
+    for kind, text in kinds.items():
+        rows = flags[flags["kind"] == kind]
+        if not rows.empty:
+            n = _plural(rows["session_id"].nunique(), "session")
+            bits.append(text.format(n=n) + f" (latest {_date(rows['day'].max())})")
     return (
-        "Pain monitoring: " + "; ".join(bits) + ". Reduce the load when this happens, "
-        "and see the safety notes if it keeps happening."
+        f"Pain monitoring {guide}: " + "; ".join(bits) + ". Reduce the load when this "
+        "happens, and see the safety notes if it keeps happening."
     )
 
 

@@ -6,12 +6,18 @@ four weeks, one decision per exercise, each with what changes and why:
 - nothing changes before :data:`MIN_LOGGED_DAYS` days of logging: a week or
   two of data is too little to judge a dose by (an exercise flagged in that
   time is named, for the clinician to discuss, but its dose is kept);
-- an exercise whose pain rose straight after it (the "raises" verdict of
-  :func:`backkit.analysis.immediate_effect`) or that was flagged in the last two weeks steps back
-  to the low end of the catalogue's range and names its easier version;
+- an exercise after which pain was higher than before it (the "higher"
+  verdict of :func:`backkit.analysis.immediate_effect`, which needs
+  per-exercise ratings from :data:`backkit.analysis.MIN_SESSIONS` sessions)
+  or that was flagged for its own pain in the last two weeks steps back to
+  the low end of the catalogue's range and names its easier version;
 - one done on at least :data:`PROGRESS_ADHERENCE` of the prescribed sessions
-  that did not raise pain steps up within the catalogue's range (a longer
-  hold, else one repetition more);
+  without higher pain after it steps up within the catalogue's range (a
+  longer hold, else one repetition more);
+
+Whole-session pain ratings never change an exercise: they say nothing about
+any one exercise (session-level flags name none); a whole session flagged for
+pain in the last two weeks holds every step up, for the clinician to discuss.
 - the rest stay as they are ("no change").
 
 Examples
@@ -80,6 +86,8 @@ class _Evidence:
     flagged: frozenset[str]
     adherence: dict[str, float]
     last_day: dt.date | None
+    judged: frozenset[str] = frozenset()  # exercises with enough per-exercise ratings
+    sessions_flagged: bool = False  # a whole-session pain flag in the last two weeks
 
 
 def _evidence(frame: pd.DataFrame, plan: Plan) -> _Evidence:
@@ -93,7 +101,11 @@ def _evidence(frame: pd.DataFrame, plan: Plan) -> _Evidence:
         return _Evidence(0, frozenset(), frozenset(), {}, None)
     last_day = days.max().date()
     effect = immediate_effect(frame)
-    raised = frozenset(effect.index[effect["verdict"] == "raises"].astype(str))
+    # "identical" with a rise: the same rise after it in every session counted
+    higher = (effect["verdict"] == "higher") | (
+        (effect["verdict"] == "identical") & (effect["change"] > 0)
+    )
+    raised = frozenset(effect.index[higher].astype(str))
     flags = pain_flags(frame)
     recent = flags[flags["day"] > pd.Timestamp(last_day - RECENT_FLAGS)]
     weekly = adherence(frame, plan)
@@ -105,6 +117,8 @@ def _evidence(frame: pd.DataFrame, plan: Plan) -> _Evidence:
         flagged=frozenset(recent["exercise_id"].dropna().astype(str)),
         adherence={str(k): float(v) for k, v in share.items()},
         last_day=last_day,
+        judged=frozenset(effect.index[effect["verdict"] != "too few"].astype(str)),
+        sessions_flagged=bool(recent["exercise_id"].isna().any()),
     )
 
 
@@ -133,14 +147,24 @@ def _decide(item_id: str, dose: tuple[int, int, float], seen: _Evidence) -> tupl
         if ex.regression:
             what += f', or the easier version "{ex.regression.name}"'
         why = (
-            "pain rose straight after it"
+            "pain was higher straight after it than before it"
             if item_id in seen.raised
             else "it was flagged for pain in the last two weeks"
         )
         return sets, reps, hold, Change(item_id, what, why)
     done = seen.adherence.get(item_id)
+    if done is not None and done >= PROGRESS_ADHERENCE and seen.sessions_flagged:
+        why = (
+            f"done in {done:.0%} of prescribed sessions, but whole sessions were flagged "
+            "for pain in the last two weeks: discuss before progressing"
+        )
+        return sets, reps, hold, Change(item_id, "no change", why)
     if done is not None and done >= PROGRESS_ADHERENCE:
-        why = f"done in {done:.0%} of prescribed sessions without raising pain"
+        why = f"done in {done:.0%} of prescribed sessions" + (
+            ", with no higher pain after it"
+            if item_id in seen.judged
+            else " (its own pain was not rated often enough to judge it)"
+        )
         if ex.kind == "hold" and hold < ex.hold_range[1]:
             hold = min(hold + HOLD_STEP, ex.hold_range[1])
             return sets, reps, hold, Change(item_id, f"hold up to {hold:g} s", why)

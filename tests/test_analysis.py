@@ -35,6 +35,8 @@ _DEFAULTS = {
     "notes": None,
     "plan_id": None,
     "source": "manual",
+    "session_pain_before": None,
+    "session_pain_after": None,
 }
 
 
@@ -69,16 +71,31 @@ EMPTY = conform({k: [] for k in COLUMNS}, tz=TZ)
 class TestOutcomeFacts:
     def test_mcid_is_read_from_the_data_file_with_its_source(self):
         assert analysis.pain_mcid() == (2.0, 30.0)
-        pain = analysis.outcome_facts()["pain_nrs"]
-        assert pain["sources"] == ["OSTELO"]
-        assert "Spine 33(1):90-94" in analysis.outcome_facts()["sources"]["OSTELO"]
+        facts = analysis.outcome_facts()
+        assert facts["pain_nrs"]["sources"][0] == "OSTELO"
+        assert "Spine 33(1):90-94" in facts["sources"]["OSTELO"]
+        assert "Pain 94(2):149-158" in facts["sources"]["FARRAR"]
+
+    def test_psfs_thresholds_are_credited_to_the_right_papers(self):
+        psfs = analysis.outcome_facts()["psfs"]
+        assert psfs["mdc"] == {"mean": 2, "item": 3}  # minimal detectable change
+        assert {k: psfs["mcid"][k] for k in ("small", "medium", "large")} == {
+            "small": 1.3, "medium": 2.3, "large": 2.7
+        }  # fmt: skip
+        assert "minimal detectable change: Stratford 1995" in psfs["note"]
+        assert "(Abbott &\nSchmitt 2014)" in psfs["note"].replace("& Schmitt", "&\nSchmitt")
+
+    def test_custom_measures_have_references_but_no_default(self):
+        ref = analysis.outcome_facts()["custom_reference"]
+        assert ref["ODI"]["mcid"] == 10 and ref["RMDQ"]["mcid"] == 5
 
     @pytest.mark.parametrize(
-        ("base", "threshold"),
-        [(8.0, 6.0), (5.0, 3.5), (0.0, 0.0)],  # 2 points from 8; 30% of 5 is the smaller fall
+        ("base", "needed"),
+        [(8.0, 2.4), (5.0, 2.0), (2.0, 2.0), (0.0, 2.0)],  # 30% of 8; never under 2 points
     )
-    def test_mcid_threshold_is_the_smaller_fall_of_the_two(self, base, threshold):
-        assert analysis.mcid_threshold(base) == pytest.approx(threshold)
+    def test_a_meaningful_change_needs_two_points_and_thirty_percent(self, base, needed):
+        assert analysis.meaningful_change(base) == pytest.approx(needed)
+        assert analysis.mcid_threshold(base) == pytest.approx(base - needed)
 
     def test_the_module_outcomes_is_not_shadowed(self):
         assert not hasattr(analysis, "outcomes")
@@ -149,8 +166,8 @@ class TestTrend:
 
 
 class TestPainChangeByWeek:
-    def test_thirty_percent_fall_is_meaningful_below_two_points(self):
-        # baseline 5.0 (first 7 days); week 2 mean 3.5: 1.5 points but 30%
+    def test_a_thirty_percent_fall_under_two_points_is_not_meaningful(self):
+        # baseline 5.0 (first 7 days); week 2 mean 3.5: 30% but only 1.5 points
         log = pain_days(
             {"2025-03-03": (5, 5), "2025-03-05": (5, 5), "2025-03-10": (3, 3), "2025-03-11": (4, 4)}
         )
@@ -159,20 +176,38 @@ class TestPainChangeByWeek:
         assert change["pain"].tolist() == [5.0, 3.5]
         assert change["change"].tolist() == [0.0, -1.5]
         assert change["change_pct"].tolist() == pytest.approx([0.0, -30.0])
-        assert change["mcid"].tolist() == [False, True]
+        assert change["mcid"].tolist() == [False, False]
+        assert change["status"].tolist() == ["no meaningful change"] * 2
+
+    def test_a_one_point_fall_from_three_is_not_meaningful(self):
+        # 3 -> 2 is 33%: Ostelo's "or" would call it meaningful; the kit does not
+        change = analysis.change_in_pain(pain_days({"2025-03-03": (3, 3), "2025-03-10": (2, 2)}))
+        assert change.status == "no meaningful change"
+        assert (change.points_met, change.percent_met) == (False, True)
 
     @pytest.mark.parametrize(
-        ("week2", "meaningful"),
-        [([6, 6, 6, 6, 7], False), ([6], True), ([9], False)],  # 8 -> 6.2 is 1.8 pts, 22.5%
+        ("week2", "status"),
+        [
+            ([6, 6, 6, 6, 7], "no meaningful change"),  # 8 -> 6.2: 1.8 points
+            ([6], "no meaningful change"),  # 2 points but 25%: from 8 it takes 2.4
+            ([5], "improved"),  # 3 points, 37.5%
+            ([9], "no meaningful change"),
+        ],
     )
-    def test_two_point_fall_from_a_high_baseline(self, week2, meaningful):
+    def test_a_high_baseline_needs_a_larger_fall(self, week2, status):
         log = make_log(
             {"at": "2025-03-03 08:00", "pain_before": 8},
             *({"at": f"2025-03-1{k} 08:00", "pain_before": v} for k, v in enumerate(week2)),
         )
         row = analysis.pain_change_by_week(log).iloc[1]
         assert row["pain"] == pytest.approx(np.mean(week2))
-        assert bool(row["mcid"]) is meaningful
+        assert row["status"] == status and bool(row["mcid"]) is (status == "improved")
+
+    def test_a_rise_of_the_same_size_is_worse(self):
+        log = pain_days({"2025-03-03": (3, 3), "2025-03-10": (5, 5)})
+        assert analysis.change_in_pain(log).status == "worse"
+        log = pain_days({"2025-03-03": (3, 3), "2025-03-10": (4, 4)})
+        assert analysis.change_in_pain(log).status == "no meaningful change"
 
     def test_baseline_uses_the_first_days_with_a_score(self):
         log = make_log(
@@ -225,64 +260,137 @@ class TestTQuantile:
             analysis.t_quantile(p, df)
 
 
+def _bouts(exercise_id: str, pairs: list[tuple[int, int]], **extra) -> list[dict]:
+    """One bout a day (a session each) from 3 March 2025: (pain before, pain after)."""
+    return [
+        {"at": f"2025-03-{d + 3:02d} 08:00", "session_id": f"d{d}", "exercise_id": exercise_id,
+         "pain_before": b, "pain_after": a, **extra}
+        for d, (b, a) in enumerate(pairs)
+    ]  # fmt: skip
+
+
 class TestImmediateEffect:
-    def test_mean_change_with_a_t_interval(self):
+    def test_mean_change_per_session_with_a_t_interval(self):
+        pairs = [(3, 2), (5, 3), (6, 3), (5, 4), (4, 2), (6, 4)]  # changes -1 -2 -3 -1 -2 -2
         log = make_log(
-            {"at": "2025-03-03 08:00", "exercise_id": "squat", "pain_before": 3, "pain_after": 2},
-            {"at": "2025-03-04 08:00", "exercise_id": "squat", "pain_before": 5, "pain_after": 3},
-            {"at": "2025-03-05 08:00", "exercise_id": "squat", "pain_before": 6, "pain_after": 3},
-            {"at": "2025-03-06 08:00", "exercise_id": "squat", "pain_before": 6},
-            {"at": "2025-03-03 08:05", "exercise_id": "bridge", "pain_before": 2, "pain_after": 4},
-        )
+            *_bouts("squat", pairs),
+            {"at": "2025-03-20 08:00", "exercise_id": "squat", "pain_before": 6},  # no after
+            {"at": "2025-03-03 08:05", "session_id": "d0", "exercise_id": "bridge",
+             "pain_before": 2, "pain_after": 4},
+        )  # fmt: skip
         effect = analysis.immediate_effect(log)
         assert effect.index.tolist() == ["bridge", "squat"]  # catalogue order
         squat = effect.loc["squat"]
-        assert squat["n"] == 3  # the bout without pain after is left out
-        assert squat["change"] == pytest.approx(-2.0)
-        assert squat["sd"] == pytest.approx(1.0)
-        half = 4.30265273 / math.sqrt(3)
-        assert squat["ci_low"] == pytest.approx(-2 - half)
-        assert squat["ci_high"] == pytest.approx(-2 + half)
-        assert squat["before"] == pytest.approx(14 / 3) and squat["after"] == pytest.approx(8 / 3)
+        changes = np.array([a - b for b, a in pairs], dtype=float)
+        assert squat["n"] == 6  # the bout without pain after is left out
+        assert squat["change"] == pytest.approx(changes.mean())
+        assert squat["sd"] == pytest.approx(changes.std(ddof=1))
+        half = analysis.t_quantile(0.975, 5) * changes.std(ddof=1) / math.sqrt(6)
+        assert squat["ci_low"] == pytest.approx(changes.mean() - half)
+        assert squat["ci_high"] == pytest.approx(changes.mean() + half)
+        assert squat["verdict"] == "lower"
         bridge = effect.loc["bridge"]
-        assert bridge["change"] == 2 and math.isnan(bridge["ci_low"])  # one bout: no interval
+        assert bridge["verdict"] == "too few" and math.isnan(bridge["ci_low"])
 
     def test_level_changes_the_width(self):
-        log = make_log(
-            *(
-                {"at": f"2025-03-0{d} 08:00", "pain_before": 4, "pain_after": 4 - d % 2}
-                for d in range(1, 6)
-            )
-        )
+        log = make_log(*_bouts("bridge", [(4, 4 - d % 2) for d in range(1, 8)]))
         wide = analysis.immediate_effect(log, level=0.99).loc["bridge"]
         narrow = analysis.immediate_effect(log, level=0.80).loc["bridge"]
         assert wide["ci_high"] - wide["ci_low"] > narrow["ci_high"] - narrow["ci_low"]
         with pytest.raises(AnalysisError, match=r"^immediate_effect: argument level=95"):
             analysis.immediate_effect(log, level=95)
 
+    def test_sides_and_repeats_in_one_session_count_once(self):
+        rows = []
+        for d in range(analysis.MIN_SESSIONS):
+            for k, side in enumerate(["left", "right", "left"]):
+                rows.append(
+                    {"at": f"2025-03-{d + 3:02d} 08:0{k}", "session_id": f"d{d}",
+                     "exercise_id": "knee-to-chest", "side": side, "pain_before": 4,
+                     "pain_after": 3 if k < 2 else 2 - d % 2}
+                )  # fmt: skip
+        row = analysis.immediate_effect(make_log(*rows)).loc["knee-to-chest"]
+        assert row["n"] == analysis.MIN_SESSIONS  # sessions, not bouts
+        # per session: mean after of (3, 3, 2) or (3, 3, 1) against 4
+        assert row["change"] == pytest.approx(np.mean([8 / 3 - 4, 7 / 3 - 4] * 3))
 
-def _bouts(exercise_id: str, pairs: list[tuple[int, int]], **extra) -> list[dict]:
-    return [
-        {"at": f"2025-03-{d + 3:02d} 08:00", "exercise_id": exercise_id, "pain_before": b,
-         "pain_after": a, **extra}
-        for d, (b, a) in enumerate(pairs)
-    ]  # fmt: skip
+    def test_a_bout_with_nothing_done_gives_no_effect(self):
+        # Stop pressed on the first side: 0 repetitions, pain 5 -> 0 saved
+        stopped = [
+            {"at": f"2025-03-{d + 3:02d} 08:00", "exercise_id": "knee-to-chest",
+             "side": "left", "reps_done": 0, "status": "partial", "pain_before": 5,
+             "pain_after": 0}
+            for d in range(8)
+        ]  # fmt: skip
+        no_sets = [dict(r, reps_done=1, sets_done=0, exercise_id="bridge", side="both")
+                   for r in stopped]  # fmt: skip
+        assert analysis.immediate_effect(make_log(*stopped, *no_sets)).empty
+
+    def test_whole_session_ratings_give_no_effect(self):
+        log = whole_session_log(4)
+        assert analysis.immediate_effect(log).empty
+        flags = analysis.pain_flags(log)
+        assert flags.empty or flags["exercise_id"].isna().all()
+
+    def test_identical_differences_get_no_interval(self):
+        log = make_log(*_bouts("bridge", [(3, 2)] * 8))
+        row = analysis.immediate_effect(log).loc["bridge"]
+        assert row["verdict"] == "identical" and row["change"] == -1
+        assert math.isnan(row["ci_low"]) and math.isnan(row["ci_high"])
+
+    @pytest.mark.parametrize("n", range(0, analysis.MIN_SESSIONS))
+    def test_below_the_minimum_it_is_too_few(self, n):
+        log = make_log(*_bouts("bridge", [(4, 2), (4, 3)] * 3)[:n]) if n else EMPTY
+        effect = analysis.immediate_effect(log)
+        assert (effect["verdict"] == "too few").all()
+        assert effect["ci_low"].isna().all()
+
+    def test_frames_without_the_session_columns_are_read(self):
+        log = make_log(*_bouts("bridge", [(4, 2), (4, 3)] * 3))
+        old = log.drop(columns=[c for c in log.columns if c.startswith("session_pain")])
+        pd.testing.assert_frame_equal(
+            analysis.immediate_effect(old), analysis.immediate_effect(log)
+        )
+        assert analysis.daily_pain(old)["before_mean"].tolist() == [4.0] * 6
+
+
+def whole_session_log(sessions: int, before: int = 3, after: int = 2) -> pd.DataFrame:
+    """All seven exercises (both sides where per side) per session, rated once per session.
+
+    The session's rating is in ``session_pain_before/after`` when the frame has
+    those columns; the bouts carry no rating of their own.
+    """
+    from backkit.exercises import exercise_ids, get_exercise
+
+    rows = []
+    for d in range(sessions):
+        k = 0
+        for ex_id in exercise_ids():
+            sides = ["left", "right"] if get_exercise(ex_id).per_side else ["both"]
+            for side in sides:
+                rows.append({"at": f"2025-03-{d + 3:02d} 08:{k:02d}", "session_id": f"w{d}",
+                             "exercise_id": ex_id, "side": side})  # fmt: skip
+                k += 1
+    log = make_log(*rows)
+    log["session_pain_before"] = pd.array([before] * len(log), dtype="Int64")
+    log["session_pain_after"] = pd.array([after] * len(log), dtype="Int64")
+    return log
 
 
 class TestVerdict:
-    def test_the_interval_decides_eases_raises_or_unclear(self):
+    def test_the_interval_decides_lower_higher_or_unclear(self):
         log = make_log(
-            *_bouts("bridge", [(5, 3), (5, 4), (6, 4), (5, 3)]),  # all below 0: eases
-            *_bouts("squat", [(3, 5), (3, 4), (2, 4), (3, 5)]),  # all above 0: raises
-            *_bouts("knee-to-chest", [(4, 2), (4, 6), (4, 3), (4, 5)]),  # crosses 0
-            *_bouts("double-knee-to-chest", [(4, 1)]),  # one bout: no interval
+            *_bouts("bridge", [(5, 3), (5, 4), (6, 4), (5, 3), (5, 4), (6, 3)]),  # below 0
+            *_bouts("squat", [(3, 5), (3, 4), (2, 4), (3, 5), (3, 4), (2, 5)]),  # above 0
+            *_bouts("knee-to-chest", [(4, 2), (4, 6), (4, 3), (4, 5), (4, 4), (4, 5)]),
+            *_bouts("double-knee-to-chest", [(4, 1)]),  # one session: too few
         )
         effect = analysis.immediate_effect(log)
         assert effect["verdict"].to_dict() == {
             "knee-to-chest": "unclear",
-            "double-knee-to-chest": "unclear",
-            "bridge": "eases",
-            "squat": "raises",
+            "double-knee-to-chest": "too few",
+            "bridge": "lower",
+            "squat": "higher",
         }
         assert list(effect["verdict"].cat.categories) == list(analysis.VERDICTS)
         assert effect.loc["bridge", "ci_high"] < 0 < effect.loc["squat", "ci_low"]
@@ -373,9 +481,35 @@ class TestPainFlags:
             ["b", "higher-next-session"],  # started at 4, session before at 2
             ["c", "rose-during"],  # 3 -> 5
         ]
-        assert flags.loc[0, "message"].startswith("Pain 6/10 after bridge is above the 5/10 limit")
+        assert flags.loc[0, "message"].startswith(
+            "Pain was 6/10 after bridge, above the 5/10 limit"
+        )
+        assert "the kit's rule: a rise of 2 or more points" in flags.loc[2, "message"]
         assert flags.loc[1, "pain"] == 4 and flags.loc[1, "reference"] == 2
         assert pd.isna(flags.loc[1, "exercise_id"])
+
+    def test_both_sides_of_one_exercise_give_one_flag(self):
+        log = make_log(
+            {"at": "2025-03-03 08:00", "exercise_id": "knee-to-chest", "side": "left",
+             "pain_before": 4, "pain_after": 6},
+            {"at": "2025-03-03 08:01", "session_id": "s0", "exercise_id": "knee-to-chest",
+             "side": "right", "pain_before": 4, "pain_after": 7},
+        )  # fmt: skip
+        flags = analysis.pain_flags(log)
+        assert flags["kind"].tolist() == ["above-limit"] and flags["pain"].tolist() == [7]
+
+    def test_whole_session_ratings_give_session_flags_naming_no_exercise(self):
+        log = whole_session_log(3, before=3, after=6)
+        log.loc[log["session_id"] == "w1", "session_pain_after"] = 5  # 3 -> 5: a rise of 2
+        log.loc[log["session_id"] == "w2", ["session_pain_before", "session_pain_after"]] = 5
+        flags = analysis.pain_flags(log)
+        assert flags[["session_id", "kind"]].astype(str).values.tolist() == [
+            ["w0", "above-limit"],
+            ["w1", "rose-during"],
+            ["w2", "higher-next-session"],
+        ]
+        assert flags["exercise_id"].isna().all()
+        assert flags.loc[0, "message"].startswith("Pain was 6/10 after the session")
 
     def test_quiet_log_has_no_flags(self):
         assert analysis.pain_flags(pain_days({"2025-03-03": (3, 2), "2025-03-04": (4, 3)})).empty

@@ -153,7 +153,8 @@ class TestPainTrend:
         assert baseline.get_label() == f"baseline {base:.1f}"
         band = next(p for p in ax.patches if p.get_label().startswith("meaningful fall"))
         top = band.get_y() + band.get_height()
-        assert top == pytest.approx(base - min(2, 0.3 * base))  # 2 points or 30%
+        assert top == pytest.approx(base - max(2, 0.3 * base))  # 2 points and 30%
+        assert band.get_label() == "meaningful fall (≥2 points and ≥30%)"
         assert ax.get_ylabel() == "pain (NRS 0-10)"
         assert ax.get_ylim() == pytest.approx((-0.2, 10.2))
         assert ax.get_legend() is not None
@@ -182,6 +183,18 @@ class TestPainTrend:
         assert not ax.lines
 
 
+def _whole_session_log(sessions: int) -> pd.DataFrame:
+    """The sample's first sessions with pain rated once per session (3 -> 2), none per bout."""
+    full = sample_log(weeks=2, tz=TZ)
+    ids = list(dict.fromkeys(full["session_id"]))[:sessions]
+    log = full[full["session_id"].isin(ids)].reset_index(drop=True)
+    log["pain_before"] = pd.array([None] * len(log), dtype="Int64")
+    log["pain_after"] = pd.array([None] * len(log), dtype="Int64")
+    log["session_pain_before"] = pd.array([3] * len(log), dtype="Int64")
+    log["session_pain_after"] = pd.array([2] * len(log), dtype="Int64")
+    return log
+
+
 class TestPainChange:
     def test_bars_are_the_mean_change_per_exercise(self, log):
         ax = charts.plot_pain_change(log)
@@ -195,8 +208,11 @@ class TestPainChange:
         assert _rgb(squat.get_facecolor()) == _rgb(charts.OKABE_ITO["vermillion"])
         assert _rgb(relief.get_facecolor()) == _rgb(charts.OKABE_ITO["blue"])
         row = effect.loc["squat"]
-        assert f"{row['before']:.1f} \u2192 {row['after']:.1f}  (n={row['n']:.0f})" in _texts(ax)
-        assert "eases pain" in ax.get_xlabel() and "95% CI" in ax.get_xlabel()
+        label = f"{row['before']:.1f} \u2192 {row['after']:.1f}  ({row['n']:.0f} sessions)"
+        assert label in _texts(ax)
+        assert "lower after" in ax.get_xlabel() and "95% CI" in ax.get_xlabel()
+        assert "eases" not in ax.get_xlabel()
+        assert ax.get_title() == "Pain before and after each exercise"
         assert ax.get_legend() is None  # the colours are explained in the label
 
     def test_error_bars_span_the_interval(self, log):
@@ -209,23 +225,39 @@ class TestPainChange:
     def test_colours_are_the_verdicts_of_the_analysis(self, log):
         ax = charts.plot_pain_change(log)
         verdict = analysis.immediate_effect(log)["verdict"]
-        colours = {"eases": "#0072B2", "raises": "#D55E00", "unclear": "#999999"}
+        colours = {"lower": "#0072B2", "higher": "#D55E00", "unclear": "#999999"}
         bars = [p for p in ax.patches if isinstance(p, Rectangle)]
         assert [_rgb(b.get_facecolor()) for b in bars] == [_rgb(colours[v]) for v in verdict]
-        assert set(verdict) == set(analysis.VERDICTS)  # the sample log shows all three
+        assert set(verdict) == {"lower", "higher", "unclear"}  # the sample log shows all three
 
-    def test_one_bout_is_grey_without_an_interval(self):
-        ax = charts.plot_pain_change(EDGE_CASES["single session"])
-        bars = [p for p in ax.patches if isinstance(p, Rectangle)]
-        effect = analysis.immediate_effect(EDGE_CASES["single session"])
-        one = effect.index.get_loc("bridge")
-        assert effect.loc["bridge", "n"] == 1
-        assert _rgb(bars[one].get_facecolor()) == _rgb("#999999")
+    def test_too_few_sessions_draw_no_bar_and_say_so(self):
+        frame = EDGE_CASES["single session"]
+        ax = charts.plot_pain_change(frame)
+        effect = analysis.immediate_effect(frame)
+        assert (effect["verdict"] == "too few").all()
+        assert [p for p in ax.patches if isinstance(p, Rectangle)] == []
+        assert _texts(ax).count(charts.NOT_ENOUGH) == len(effect)
+        assert not ax.collections  # no error bars
 
-    def test_with_a_plan_exercises_without_scores_say_no_data_yet(self, plan):
+    def test_whole_session_ratings_draw_no_bar(self):
+        ax = charts.plot_pain_change(_whole_session_log(4))
+        assert [p for p in ax.patches if isinstance(p, Rectangle)] == []
+        assert any(t.startswith(charts.NOT_ENOUGH) for t in _texts(ax))
+
+    def test_identical_changes_are_grey_without_an_interval(self):
+        frame = EDGE_CASES["one exercise"].copy()
+        frame["pain_before"] = pd.array([3] * len(frame), dtype="Int64")
+        frame["pain_after"] = pd.array([2] * len(frame), dtype="Int64")
+        ax = charts.plot_pain_change(frame)
+        (bar,) = [p for p in ax.patches if isinstance(p, Rectangle)]
+        assert _rgb(bar.get_facecolor()) == _rgb("#999999") and bar.get_width() == -1
+        assert not ax.collections
+        assert any("same every time" in t for t in _texts(ax))
+
+    def test_with_a_plan_exercises_without_scores_say_not_enough_data(self, plan):
         ax = charts.plot_pain_change(EDGE_CASES["one exercise"], plan)
         assert len(ax.get_yticklabels()) == 7
-        assert _texts(ax).count(charts.NO_DATA) == 6
+        assert _texts(ax).count(charts.NOT_ENOUGH) == 6
         assert len([p for p in ax.patches if isinstance(p, Rectangle)]) == 1
 
 
@@ -316,7 +348,7 @@ class TestDashboard:
             "Pain before exercise",
             "Exercises done per week vs plan",
             "Share of each day's plan done",
-            "Immediate effect of each exercise",
+            "Pain before and after each exercise",
         ]
         title = fig.get_suptitle()
         assert title.startswith("Back exercise progress, 17 Feb 2025 \u2013 7 May 2025 (sample")
@@ -422,6 +454,21 @@ def test_no_scatter_is_left_empty(log):
     for c in ax.collections:
         if isinstance(c, PathCollection):
             assert len(c.get_offsets()) > 0
+
+
+class TestOutcomesThresholdLabels:
+    def test_the_psfs_threshold_is_the_mdc_not_an_mcid(self):
+        fig = charts.plot_outcomes(sample_log(tz=TZ), sample_checkins())
+        labels = {a.get_title(loc="left").split("  ")[0]: a.get_ylabel() for a in fig.axes}
+        assert labels["PSFS (mean)"] == "MDC 2 points"
+        assert "MCID" not in labels["PSFS (mean)"]
+        assert labels["Average pain"].startswith("change of 2 pts\nor 30%")
+        assert labels["ODI total"] == "MCID 10 points\n(clinician's)"
+
+    def test_dashboard_headline_in_the_third_person(self):
+        fig = charts.plot_dashboard(sample_log(tz=TZ), subject="Patient A")
+        assert "since Patient A started" in fig.get_suptitle()
+        assert "you" not in fig.get_suptitle().lower().split()
 
 
 class TestOutcomesSessionsPanel:

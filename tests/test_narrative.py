@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 import pytest
@@ -50,67 +51,272 @@ class TestSummary:
         assert text[0] == "You logged 3 sessions on 3 days between 3 Mar 2025 and 11 Mar 2025."
         assert text[1] == (
             "Pain before exercise has fallen 3.0 points (60%) since you started "
-            "(from 5.0 to 2.0/10), a clinically meaningful change."
+            "(from 5.0 to 2.0/10), a clinically meaningful improvement: it meets both criteria "
+            "(at least 2 points and at least 30% of the starting level; here 2.0 points)."
         )
+        assert text[2] == narrative.NATURAL_COURSE
         assert "You exercised on 3 of 9 days." in text
         assert (
             "Longest streak: 2 days in a row with a session; current streak: 1 day "
             "(to 11 Mar 2025)." in text
         )
 
-    def test_small_fall_says_what_would_be_meaningful(self):
+    def test_small_fall_says_which_criterion_it_misses(self):
         log = pain_days({"2025-03-03": (5, 5), "2025-03-10": (4, 4)})
         assert narrative.summary(log)[1] == (
             "Pain before exercise has fallen 1.0 point (20%) since you started (from 5.0 to "
-            "4.0/10); a clinically meaningful change is a fall of 2 points or 30%."
+            "4.0/10); it is under 2 points and under 30% of the starting level, so not a "
+            "clinically meaningful change (at least 2 points and at least 30% of the starting "
+            "level; here 2.0 points)."
         )
 
-    def test_an_aggravating_exercise_and_the_limit_are_named(self):
+    def test_a_one_point_fall_is_never_meaningful(self):
+        # 3 -> 2 is 33%, but 1 point: below every reported minimal important difference
+        text = narrative.summary(pain_days({"2025-03-03": (3, 3), "2025-03-10": (2, 2)}))
+        assert "meaningful improvement" not in text[1]
+        assert "it is under 2 points, so not a clinically meaningful change" in text[1]
+
+    def test_a_meaningful_rise_is_labelled_the_kits_rule(self):
+        text = narrative.summary(pain_days({"2025-03-03": (3, 3), "2025-03-10": (6, 6)}))
+        assert "a meaningful worsening by the kit's own rule" in text[1]
+
+    def test_a_higher_exercise_and_the_limit_are_named_as_observations(self):
         rows = [
             {"at": f"2025-03-{d:02d} 08:00", "exercise_id": "squat", "pain_before": 3,
              "pain_after": 4 + d % 3}
             for d in range(3, 13)
         ]  # fmt: skip
         text = " ".join(narrative.summary(make_log(*rows)))
-        assert "Bodyweight squat raised pain by 1.9 points on average straight after" in text
-        assert "Try the easier version (sit-to-stand)" in text
-        assert "pain went above 5/10 after exercise in 3 sessions (latest 11 Mar 2025)" in text
+        assert (
+            "Pain was higher straight after the exercise than before it, on average, for "
+            "Bodyweight squat by 1.9 points (10 sessions, 95% CI" in text
+        )
+        assert "less than the 2 points taken as clinically meaningful" in text
+        assert "raised" not in text and "eased" not in text
+        assert "pain was above 5/10 after exercise in 3 sessions (latest 11 Mar 2025)" in text
 
     def test_with_a_plan_adherence_is_against_the_prescription(self):
         plan = Plan("Bridge daily", items=["bridge"], start=dt.date(2025, 3, 3))
         log = pain_days({"2025-03-03": (4, 4), "2025-03-05": (4, 3)})
         text = narrative.summary(log, plan)
-        assert "You did 67% of the exercise sessions your plan prescribed (2 of 3)." in text
-        assert text[3].endswith("longest run of days doing the whole plan: 1 day.")
+        assert (
+            "You did 67% of the exercise sessions the plan prescribed (2 of 3). Adherence here "
+            "is sessions done out of sessions prescribed, a common measure (there is no "
+            "validated one)." in text
+        )
+        streak = next(line for line in text if line.startswith("Longest streak"))
+        assert streak.endswith("longest run of days doing the whole plan: 1 day.")
 
     def test_empty_log(self):
         assert narrative.summary(EMPTY) == [
             "No sessions logged yet: do a session and your summary will appear here."
         ]
+        assert narrative.summary(EMPTY, subject="Patient A") == [
+            "No sessions logged yet for Patient A."
+        ]
 
-    def test_a_raising_exercise_is_named_only_with_enough_bouts(self):
-        # the verdict of analysis.immediate_effect decides; the narrative waits for enough bouts
+    def test_an_exercise_is_described_only_with_enough_sessions(self):
         rows = [
             {"at": f"2025-03-{d:02d} 08:00", "exercise_id": "squat", "pain_before": 3,
              "pain_after": 5}
-            for d in range(3, 3 + narrative.MIN_BOUTS_FOR_EFFECT)
+            for d in range(3, 3 + analysis.MIN_SESSIONS)
         ]  # fmt: skip
         rows[0]["pain_after"] = 4  # some spread, so there is an interval
         few, enough = make_log(*rows[:-1]), make_log(*rows)
-        assert analysis.immediate_effect(few).loc["squat", "verdict"] == "raises"
-        assert not any("raised pain" in s for s in narrative.summary(few))
-        assert any("Bodyweight squat raised pain" in s for s in narrative.summary(enough))
+        assert analysis.immediate_effect(few).loc["squat", "verdict"] == "too few"
+        few_text = " ".join(narrative.summary(few))
+        assert "higher straight after" not in few_text
+        assert (
+            f"Not enough data yet for this exercise (it takes per-exercise pain ratings from "
+            f"{analysis.MIN_SESSIONS} sessions; sessions so far: Bodyweight squat "
+            f"{analysis.MIN_SESSIONS - 1})." in few_text
+        )
+        assert any("Bodyweight squat by" in s for s in narrative.summary(enough))
 
-    def test_the_easing_exercise_named_is_the_one_with_the_largest_fall(self):
+    def test_the_lower_exercises_are_listed_largest_fall_first(self):
         rows = [
-            {"at": f"2025-03-{d:02d} 08:0{k}", "exercise_id": ex, "pain_before": 5,
-             "pain_after": after - (d % 2)}
+            {"at": f"2025-03-{d:02d} 08:0{k}", "session_id": f"d{d}", "exercise_id": ex,
+             "pain_before": 5, "pain_after": after - (d % 2)}
             for d in range(3, 11)
             for k, (ex, after) in enumerate([("bridge", 4), ("knee-to-chest", 2)])
         ]  # fmt: skip
         text = " ".join(narrative.summary(make_log(*rows)))
-        assert "Single knee to chest eased pain the most: by 3.5 points" in text
-        assert "Bridge eased" not in text
+        assert "Pain was lower straight after the exercise than before it, on average, for " in text
+        assert text.index("Single knee to chest by 3.5 points") < text.index("Bridge by 1.5")
+
+    def test_identical_changes_are_said_to_be_identical(self):
+        rows = [
+            {"at": f"2025-03-{d:02d} 08:00", "exercise_id": "bridge", "pain_before": 3,
+             "pain_after": 2}
+            for d in range(3, 11)
+        ]  # fmt: skip
+        text = " ".join(narrative.summary(make_log(*rows)))
+        assert (
+            "Pain was 1.0 point lower after it than before Bridge in every one of its 8 "
+            "sessions: identical each time, so no interval is given." in text
+        )
+        assert "CI" not in text
+
+    def test_every_kind_of_pain_flag_is_in_the_summary(self):
+        log = make_log(
+            {"at": "2025-03-03 08:00", "session_id": "a", "pain_before": 2, "pain_after": 2},
+            {"at": "2025-03-04 08:00", "session_id": "b", "pain_before": 4, "pain_after": 6},
+            {"at": "2025-03-05 08:00", "session_id": "c", "pain_before": 3, "pain_after": 5},
+        )
+        line = narrative.summary(log)[-1]
+        assert "pain was above 5/10 after exercise in 1 session (latest 4 Mar 2025)" in line
+        assert "pain rose by 2+ points during an exercise or session in 1 session" in line
+        assert "1 session started 2+ points higher than the one before" in line
+        assert "the kit's limits" in line
+
+    def test_no_pain_scores_claims_no_pain_was_within_limits(self):
+        line = narrative.summary(make_log({"at": "2025-03-03 08:00"}))[-1]
+        assert line == "No pain scores yet to check against the pain-monitoring limits."
+
+    def test_not_better_after_two_weeks_prompts_a_review(self):
+        days = {f"2025-03-{d:02d}": (5, 5) for d in range(3, 20)}
+        text = narrative.summary(pain_days(days))
+        assert (
+            "After 2 weeks of logging, your pain is not meaningfully better: consider seeing "
+            "a GP or physiotherapist (NHS inform: see one when back pain is not getting "
+            "better after 2 weeks)." in text
+        )
+        third = narrative.summary(pain_days(days), subject="Patient A")
+        assert any("Patient A's pain is not meaningfully better" in s for s in third)
+        short = {f"2025-03-{d:02d}": (5, 5) for d in range(3, 15)}
+        assert not any("GP" in s for s in narrative.summary(pain_days(short)))
+
+    def test_back_pain_improving_on_its_own_is_said_once(self):
+        for log in (backkit.sample_log(), pain_days({"2025-03-03": (5, 5)})):
+            text = " ".join(narrative.summary(log))
+            assert text.count("often improves on its own") == 1
+
+
+def whole_session_log(sessions: int) -> pd.DataFrame:
+    """All seven exercises per session (both sides where per side), pain 3 -> 2 rated once."""
+    from backkit.exercises import exercise_ids, get_exercise
+
+    rows = []
+    for d in range(sessions):
+        k = 0
+        for ex_id in exercise_ids():
+            for side in ["left", "right"] if get_exercise(ex_id).per_side else ["both"]:
+                rows.append({"at": f"2025-03-{d + 3:02d} 08:{k:02d}", "session_id": f"w{d}",
+                             "exercise_id": ex_id, "side": side})  # fmt: skip
+                k += 1
+    log = make_log(*rows)
+    log["session_pain_before"] = pd.array([3] * len(log), dtype="Int64")
+    log["session_pain_after"] = pd.array([2] * len(log), dtype="Int64")
+    return log
+
+
+class TestHonestData:
+    """Issue 13: no per-exercise claim from whole-session ratings, no nan, ever."""
+
+    def test_whole_session_ratings_give_no_per_exercise_claim(self):
+        log = whole_session_log(4)
+        text = narrative.summary(log)
+        names = [backkit.get_exercise(i).name for i in backkit.exercises.exercise_ids()]
+        for line in text:
+            if line.startswith("Not enough data yet"):
+                continue
+            assert not any(name in line for name in names), line
+        assert "Not enough data yet to compare pain before and after single exercises" in (
+            " ".join(text)
+        )
+        assert not any("CI" in line or "eased" in line for line in text)
+        # the session ratings still tell the pain story
+        assert "Pain before exercise averages 3.0/10 so far" in " ".join(text)
+
+    def test_a_stored_whole_session_log_gives_no_claim_anywhere(self):
+        """Through the store: record_many(session=...) keeps the rating off the bouts."""
+        from matplotlib.patches import Rectangle
+
+        from backkit.review import propose_next
+
+        log = backkit.SessionLog(":memory:")
+        for d in range(4):
+            start = dt.datetime(2025, 3, 3 + d, 8, 0, tzinfo=dt.timezone.utc)
+            rows = [
+                {"session_id": f"w{d}", "exercise_id": ex, "side": side,
+                 "started_at": start + dt.timedelta(minutes=3 * k + j)}
+                for k, ex in enumerate(backkit.exercise_ids())
+                for j, side in enumerate(
+                    ("left", "right") if backkit.get_exercise(ex).per_side else ("both",)
+                )
+            ]  # fmt: skip
+            log.record_many(rows, session={"pain_before": 3, "pain_after": 2})
+        frame = log.frame()
+        assert frame["pain_before"].isna().all() and (frame["session_pain_after"] == 2).all()
+        names = [backkit.get_exercise(i).name for i in backkit.exercise_ids()]
+        for subject in (None, "Patient A"):
+            for line in narrative.summary(frame, backkit.sample_plan(), subject=subject):
+                if not line.startswith("Not enough data yet"):
+                    assert not any(n in line for n in names), line
+        ax = backkit.plot_pain_change(frame)
+        assert not [p for p in ax.patches if isinstance(p, Rectangle)]
+        proposal = propose_next(frame, Plan.default(dt.date(2025, 3, 3)), today=dt.date(2025, 3, 7))
+        assert all("pain" not in c.why.replace("flagged for pain", "") for c in proposal.changes)
+
+    def test_the_issue_13_sentence_cannot_happen(self):
+        # four sessions of 3 -> 2 copied onto every bout, as routine.log_rows did
+        log = whole_session_log(4)
+        log["pain_before"] = pd.array([3] * len(log), dtype="Int64")
+        log["pain_after"] = pd.array([2] * len(log), dtype="Int64")
+        text = " ".join(narrative.summary(log))
+        assert "eased pain the most" not in text and "CI 1.0 to 1.0" not in text
+        assert "CI" not in text  # 4 sessions: too few for any interval
+
+    def test_stop_on_the_first_side_gives_no_effect(self):
+        rows = [
+            {"at": f"2025-03-{d:02d} 08:00", "exercise_id": "knee-to-chest", "side": "left",
+             "reps_done": 0, "status": "partial", "pain_before": 5, "pain_after": 0}
+            for d in range(3, 13)
+        ]  # fmt: skip
+        text = " ".join(narrative.summary(make_log(*rows)))
+        assert "Single knee to chest" not in text
+
+    @pytest.mark.parametrize("sessions", [0, 1, 2, 3])
+    @pytest.mark.parametrize("subject", [None, "Patient A"])
+    def test_small_logs_have_no_nan(self, sessions, subject):
+        logs = [
+            backkit.sample_log(weeks=1).iloc[: sessions * 9],
+            whole_session_log(sessions) if sessions else EMPTY,
+            make_log(*({"at": f"2025-03-0{d + 3} 08:00"} for d in range(sessions)))
+            if sessions
+            else EMPTY,
+        ]
+        for log in logs:
+            for line in narrative.summary(log, backkit.sample_plan(), subject=subject):
+                assert not any(bad in line for bad in ("nan", "NaN", "<NA>", "None")), line
+
+
+_YOU = re.compile(r"\b(you|your|yours|yourself)\b", re.IGNORECASE)
+
+
+class TestVoice:
+    @pytest.mark.parametrize("profile", ["improving", "plateau", "flare-up"])
+    def test_third_person_has_no_you(self, profile):
+        for log in (
+            backkit.sample_log(profile=profile),
+            backkit.sample_log(weeks=2, profile=profile),
+        ):
+            for plan in (None, backkit.sample_plan()):
+                lines = narrative.summary(log, plan, subject="Patient A")
+                assert lines[0].startswith("Patient A logged")
+                for line in lines:
+                    assert not _YOU.search(line), line
+                assert not _YOU.search(narrative.headline(log, subject="Patient A"))
+
+    def test_third_person_small_logs_have_no_you(self):
+        for log in (EMPTY, whole_session_log(2), pain_days({"2025-03-03": (4, 4)}),
+                    pain_days({f"2025-03-{d:02d}": (5, 5) for d in range(3, 20)})):  # fmt: skip
+            for line in narrative.summary(log, subject="Patient A"):
+                assert not _YOU.search(line), line
+
+    def test_second_person_speaks_to_the_reader(self):
+        lines = narrative.summary(backkit.sample_log(), backkit.sample_plan())
+        assert lines[0].startswith("You logged") and "since you started" in lines[1]
 
 
 class TestHeadline:

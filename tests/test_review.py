@@ -83,13 +83,39 @@ def test_done_in_full_for_three_weeks_steps_up_within_the_range(plan):
 def test_pain_rising_after_an_exercise_steps_it_back(plan):
     proposal = propose_next(log_of(21, squat_pain=(2, 5)), plan, today=FIRST)
     change = next(c for c in proposal.changes if c.exercise_id == "squat")
-    assert change.why in (
-        "pain rose straight after it",
-        "it was flagged for pain in the last two weeks",
-    )
+    assert change.why == "pain was higher straight after it than before it"
     assert "Sit-to-stand" in change.what
     squat = backkit.get_exercise("squat")
     assert proposal.plan.dose("squat")[1] == squat.reps_range[0]
+
+
+def test_whole_session_ratings_change_no_exercise(plan):
+    import pandas as pd
+
+    frame = log_of(21)
+    # rated once per session, 2 -> 7 (above the limit): nothing about any one exercise
+    frame["pain_before"] = pd.array([None] * len(frame), dtype="Int64")
+    frame["pain_after"] = pd.array([None] * len(frame), dtype="Int64")
+    frame["session_pain_before"] = pd.array([2] * len(frame), dtype="Int64")
+    frame["session_pain_after"] = pd.array([7] * len(frame), dtype="Int64")
+    proposal = propose_next(frame, plan, today=FIRST)
+    for change in proposal.changes:
+        assert change.what == "no change", change
+        assert "pain was higher" not in change.why and "no higher pain" not in change.why
+        assert "whole sessions were flagged for pain" in change.why
+    frame["session_pain_after"] = pd.array([2] * len(frame), dtype="Int64")  # no flags
+    made = propose_next(frame, plan, today=FIRST).changes
+    assert all("its own pain was not rated often enough" in c.why for c in made)
+
+
+def test_too_few_rated_sessions_change_nothing_for_pain(plan):
+    frame = log_of(21, squat_pain=(2, 4))
+    squat = (frame["exercise_id"] == "squat") & (frame["session_id"] != "s0")
+    frame.loc[squat, ["pain_before", "pain_after"]] = None  # one rated session only
+    frame.loc[frame["exercise_id"] == "squat", "started_at"] = frame["started_at"]
+    proposal = propose_next(frame, plan, today=FIRST)
+    change = next(c for c in proposal.changes if c.exercise_id == "squat")
+    assert "higher straight after" not in change.why
 
 
 def test_an_exercise_not_done_is_not_progressed(plan):
