@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._checks import FileText
 from .errors import LogError, LogValidationError, Problem, did_you_mean
 from .store import write_atomically
 
@@ -236,7 +237,8 @@ def read_csv(path: str | Path, columns: Sequence[str], *, required: Sequence[str
             message = f"has {len(record)} cells; the header has {len(header)}"
             out.problems.append(Problem(here, "row", ",".join(record)[:60], message))
         else:
-            out.rows.append((here, dict(zip(header, record, strict=True))))
+            cells = (FileText(cell) for cell in record)
+            out.rows.append((here, dict(zip(header, cells, strict=True))))
     return out
 
 
