@@ -319,7 +319,9 @@ class Checker:
         if value is None:
             return None
         if isinstance(value, str) and not isinstance(value, FileText):
-            self.bad(name, value, f'must be {limit.text()}, not text (give a number, not "{value}")')
+            self.bad(
+                name, value, f'must be {limit.text()}, not text (give a number, not "{value}")'
+            )
             return None
         read = value
         if isinstance(value, FileText) and value.decimal != ".":
@@ -327,6 +329,13 @@ class Checker:
             text = value.strip()
             read = FileText("x" if "." in text else text.replace(value.decimal, "."))
         number = _as_number(read)
+        if number is None and read is not value:
+            self.bad(
+                name,
+                value,
+                f"must be {limit.text()}, with a decimal comma as in the rest of the file",
+            )
+            return None
         if number is None or not limit.holds(number):
             self.bad(name, value, f"must be {limit.text()}")
             return None

@@ -114,7 +114,7 @@ def parse_yaml(text: str, where: str, error: type[BackkitError]) -> Any:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         _check_events(yaml.parse(text, Loader=loader), where, error)
-        return yaml.load(text, Loader=_loader(loader, where, error))  # noqa: S506 (safe loader)
+        return yaml.load(text, Loader=_loader(loader, where, error))  # a SafeLoader subclass
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark else ""
