@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import io
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._checks import FileText
 from .errors import LogError, LogValidationError, Problem, did_you_mean
-from .store import write_atomically
+from .store import describe_os_error, write_atomically
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -184,9 +186,29 @@ def write_excel(
     text = [c for c in frame.columns if c not in times and not _numeric(frame[c])]
     for name in text:
         sheet[name] = sheet[name].map(_printable)
-    # Built in memory, then written in one go: a full disk fails one write
-    # (and write_atomically removes the temporary file) instead of leaving a
-    # half-closed zip file to complain when it is garbage-collected.
+    columns = [list(frame.columns).index(c) + 1 for c in times]
+    error, hook = None, sys.unraisablehook
+    try:
+        data = _workbook(sheet, about, tz, columns)
+    except OSError as err:
+        # openpyxl stages each sheet in a temporary file; when that fails (a
+        # full disk) its half-written objects complain as they are destroyed,
+        # which happens when this block ends: silence them until collected.
+        error = describe_os_error(err, Path(path).expanduser(), "writing the Excel file")
+        sys.unraisablehook = lambda unraisable: None
+    if error is not None:
+        try:
+            gc.collect()
+        finally:
+            sys.unraisablehook = hook
+        raise error
+    return write_atomically(path, lambda tmp: tmp.write_bytes(data))
+
+
+def _workbook(sheet: pd.DataFrame, about: pd.DataFrame, tz: Any, time_columns: list[int]) -> bytes:
+    """The workbook's bytes, built in memory: a full disk then fails one write, not a zip file."""
+    import pandas as pd
+
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as xl:
         sheet.to_excel(xl, sheet_name="log", index=False)
@@ -196,10 +218,9 @@ def write_excel(
         ws["A2"] = f"Times are local times in {tz}"
         ws.column_dimensions["A"].width = 16
         ws.column_dimensions["B"].width = 70
-        _lay_out(xl.sheets["log"], [list(frame.columns).index(c) + 1 for c in times])
+        _lay_out(xl.sheets["log"], time_columns)
         _as_text(xl.sheets["log"])
-    data = buffer.getvalue()
-    return write_atomically(path, lambda tmp: tmp.write_bytes(data))
+    return buffer.getvalue()
 
 
 def _numeric(series: pd.Series) -> bool:

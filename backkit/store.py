@@ -57,9 +57,12 @@ from .errors import LogError, LogFileError, LogFileWarning
 
 __all__ = [
     "BUSY_SECONDS",
+    "FILE_MODE",
+    "FOLDER_MODE",
     "Migration",
     "Migrations",
     "Store",
+    "describe_os_error",
     "from_utc_text",
     "make_folder",
     "remove_stale_temp_files",
@@ -211,6 +214,26 @@ def _tighten(path: Path) -> None:
 
 
 _SQLITE_FULL, _SQLITE_READONLY, _SQLITE_BUSY, _SQLITE_IOERR, _SQLITE_CANTOPEN = 13, 8, 5, 10, 14
+
+
+def describe_os_error(err: OSError, path: str | Path, doing: str) -> OSError:
+    """``err`` said in words for ``path``: the disk is full, the folder is read-only, ...
+
+    ``doing`` names what failed ("writing the file"). The result is an
+    ``OSError`` naming ``path`` (the command line shows it in one line).
+
+    Examples
+    --------
+    >>> import errno
+    >>> from backkit.store import describe_os_error
+    >>> describe_os_error(OSError(errno.ENOSPC, "No space"), "/x/log.csv", "exporting").strerror
+    'exporting failed: the disk is full. Nothing was written; the file is as it was.'
+
+    """
+    fault = _fault(err, Path(path), doing)
+    if isinstance(fault, OSError):
+        return fault
+    return OSError(err.errno, f"{doing} failed: {err.strerror or err}", str(path))
 
 
 def _fault(err: BaseException, path: Path, doing: str) -> LogFileError | OSError | None:
