@@ -214,6 +214,7 @@ def _tighten(path: Path) -> None:
 
 
 _SQLITE_FULL, _SQLITE_READONLY, _SQLITE_BUSY, _SQLITE_IOERR, _SQLITE_CANTOPEN = 13, 8, 5, 10, 14
+_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
 
 
 def describe_os_error(err: OSError, path: str | Path, doing: str) -> OSError:
@@ -251,6 +252,8 @@ def _fault(err: BaseException, path: Path, doing: str) -> LogFileError | OSError
                 f"{doing} waited {BUSY_SECONDS:g} s for another program's write lock on the "
                 f"log and gave up. Close the other notebook or program and try again. {_NOTHING}",
             )
+        if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB) or "malformed" in text:
+            return LogFileError(path, f"{doing} failed: the file " + _damaged(text))
         if code in (_SQLITE_IOERR, _SQLITE_CANTOPEN):
             return LogFileError(
                 path,
@@ -786,10 +789,16 @@ def _cell_problem(value: Any, kind: str, nullable: bool, name: str) -> str | Non
             return f"{value!r} is not text"
         if name.endswith("_at"):
             try:
-                from_utc_text(value)
+                year = from_utc_text(value).year
             except ValueError:
                 return f"{value!r} is not a time"
+            if not _FIRST_YEAR <= year <= _LAST_YEAR:
+                return f"{value!r} is not a time backkit writes (year {year})"
     return None
+
+
+# the kit refuses times before 2000; pandas counts time up to 2262
+_FIRST_YEAR, _LAST_YEAR = 2000, 2199
 
 
 def _suspect(rows: list[tuple], description: Any, columns: dict[str, tuple[str, bool]]) -> bool:
@@ -954,7 +963,7 @@ class Store:
             try:
                 cursor = self._db.execute(sql, params)
                 rows = cursor.fetchall()
-            except sqlite3.OperationalError as err:
+            except sqlite3.DatabaseError as err:
                 if "decode" not in str(err):
                     fault = _fault(err, self.path, "reading the log")
                     if fault is None:
@@ -1081,9 +1090,10 @@ class Store:
         """Every damaged cell of every table, as "table t, row_id n, column c: problem"."""
         db = self._db
         found = []
+        tables = _tables(db)
         db.text_factory = bytes
         try:
-            for table in _tables(db):
+            for table in tables:
                 cursor = db.execute(f'SELECT rowid, * FROM "{table}"')
                 names = [d[0] for d in cursor.description]
                 for row in cursor:
