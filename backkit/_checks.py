@@ -32,6 +32,7 @@ __all__ = [
     "LIMITS",
     "MAX_BOUT",
     "Checker",
+    "FileText",
     "Limit",
     "is_missing",
     "parse_date",
@@ -88,6 +89,32 @@ MAX_BOUT = dt.timedelta(hours=4)
 CLOCK_SKEW = dt.timedelta(minutes=5)
 #: The earliest time the kit accepts: earlier is a mistyped year.
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+
+
+class FileText(str):
+    """A cell read from a text file (a CSV file), where every value is text.
+
+    :meth:`Checker.number` reads numbers from such cells (strictly: plain
+    decimals, with ``decimal`` as the decimal mark), but refuses text given
+    where a number is required from Python code, where ``"3"`` for a pain
+    score is a mistake to point out, not to guess at.
+
+    Examples
+    --------
+    >>> from backkit._checks import FileText, Checker, LIMITS
+    >>> row = Checker({"a": FileText("3,5", decimal=","), "b": "3"}, "file x.csv, row 2")
+    >>> row.number("a", LIMITS["hold_seconds"]), row.number("b", LIMITS["pain"])
+    (3.5, None)
+    >>> [p.message for p in row.problems]
+    ['must be a whole number from 0 to 10, not text (give a number, not "3")']
+    """
+
+    decimal: str
+
+    def __new__(cls, value: str, decimal: str = ".") -> FileText:
+        cell = super().__new__(cls, value)
+        cell.decimal = decimal
+        return cell
 
 
 def is_missing(value: Any) -> bool:
@@ -211,6 +238,10 @@ class Checker:
         The zone naive times are read in (default UTC).
     now : datetime, optional
         The present, for "is in the future" (default: the real clock).
+    needs_time : tuple of str
+        Fields that :meth:`moment` refuses when given as an empty value
+        (default the log's ``started_at``: a bout needs its time; leaving the
+        field out is the caller's business, such as "now" for a live record).
 
     Examples
     --------
@@ -227,6 +258,7 @@ class Checker:
     tz: dt.tzinfo = dt.timezone.utc
     now: dt.datetime | None = None
     problems: list[Problem] = field(default_factory=list)
+    needs_time: tuple[str, ...] = ("started_at",)
 
     def bad(self, name: str, value: Any, message: str) -> None:
         """Note a problem with field ``name``."""
@@ -255,7 +287,11 @@ class Checker:
         if not isinstance(value, str):
             self.bad(name, value, "must be text")
             return None
-        value = value.strip()
+        value = str(value).strip()
+        unreadable = _unreadable(value)
+        if unreadable:
+            self.bad(name, _shown(value), unreadable)
+            return None
         if len(value) > limit:
             self.bad(name, f"{value[:30]}...", f"is {len(value)} characters long; at most {limit}")
             return None
@@ -275,21 +311,50 @@ class Checker:
     def number(self, name: str, limit: Limit) -> float | int | None:
         """Read a number within ``limit``; whole limits give an ``int``.
 
-        Text is accepted only when it is a plain decimal number ("3", "2.5").
+        Text is accepted only from a file (:class:`FileText`), and only when it
+        is a plain decimal number ("3", "2.5"); from Python code a number must
+        be a number.
         """
         value = self.get(name)
         if value is None:
             return None
-        number = _as_number(value)
+        if isinstance(value, str) and not isinstance(value, FileText):
+            self.bad(
+                name, value, f'must be {limit.text()}, not text (give a number, not "{value}")'
+            )
+            return None
+        read = value
+        if isinstance(value, FileText) and value.decimal != ".":
+            # "3,5" from a semicolon-separated file is 3.5; "3.5" there is a typo
+            text = value.strip()
+            read = FileText("x" if "." in text else text.replace(value.decimal, "."))
+        number = _as_number(read)
+        if number is None and read is not value:
+            self.bad(
+                name,
+                value,
+                f"must be {limit.text()}, with a decimal comma as in the rest of the file",
+            )
+            return None
         if number is None or not limit.holds(number):
             self.bad(name, value, f"must be {limit.text()}")
             return None
         return int(number) if limit.whole else float(number)
 
     def moment(self, name: str) -> dt.datetime | None:
-        """Read a date and time, as UTC; naive times are in :attr:`tz`."""
+        """Read a date and time, as UTC; naive times are in :attr:`tz`.
+
+        A field of :attr:`needs_time` given as an empty value (``NaT``, NaN,
+        an empty cell of a file) is refused rather than read as "not given":
+        a record needs the time it happened, and "now" would be wrong. A
+        naive time that does not exist in :attr:`tz` (in the hour skipped
+        when clocks go forward) is refused, naming the gap.
+        """
         value = self.get(name)
         if value is None:
+            raw = self.raw.get(name)
+            if name in self.needs_time and name in self.raw and raw is not None:
+                self.bad(name, _shown(raw), "is empty; a record needs the time it happened")
             return None
         try:
             when = parse_datetime(value)
@@ -297,6 +362,10 @@ class Checker:
             self.bad(name, value, err.problem)
             return None
         if when.tzinfo is None or when.utcoffset() is None:
+            gap = _gap(when, self.tz)
+            if gap:
+                self.bad(name, value, gap)
+                return None
             when = when.replace(tzinfo=self.tz)
         when = when.astimezone(dt.timezone.utc)
         now = self.now or dt.datetime.now(dt.timezone.utc)
@@ -334,3 +403,70 @@ def _as_number(value: Any) -> float | None:
     if isinstance(value, str) and _DECIMAL.fullmatch(value.strip()):
         return float(value.strip())
     return None
+
+
+# C0 controls other than tab, newline and carriage return, and DEL: they
+# cannot be stored in a spreadsheet or shown, and a NUL ends C strings early.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _unreadable(text: str) -> str | None:
+    """Why ``text`` cannot be stored as it is, or None."""
+    if _SURROGATE.search(text):
+        return (
+            "holds a lone surrogate (half of a character: the text was decoded wrongly); "
+            "it cannot be stored as UTF-8"
+        )
+    control = _CONTROL.search(text)
+    if control:
+        return (
+            f"holds the control character U+{ord(control.group()):04X} at position "
+            f"{control.start() + 1}; remove it"
+        )
+    return None
+
+
+def _shown(value: Any) -> Any:
+    """``value`` as a message may show it: at most 40 characters (its repr escapes the rest)."""
+    if isinstance(value, str) and len(value) > 40:
+        return f"{value[:40]}..."
+    return value
+
+
+def _gap(naive: dt.datetime, tz: dt.tzinfo) -> str | None:
+    """Why the wall time ``naive`` does not exist in ``tz`` (the clocks skipped it), or None."""
+    if _exists(naive, tz):
+        return None
+    before, after = naive.replace(tzinfo=tz, fold=0), naive.replace(tzinfo=tz, fold=1)
+    jump = abs(after.utcoffset() - before.utcoffset())  # type: ignore[operator]
+    start = _gap_start(naive, tz, jump)
+    return (
+        f"did not happen in {tz}: the clocks went forward {_duration(jump)} there, from "
+        f"{start:%Y-%m-%d %H:%M} to {start + jump:%H:%M}; give the time with its UTC offset "
+        "or check the hour"
+    )
+
+
+def _gap_start(naive: dt.datetime, tz: dt.tzinfo, jump: dt.timedelta) -> dt.datetime:
+    """The first wall time of the gap that holds ``naive``, to the minute."""
+    start = naive.replace(second=0, microsecond=0)
+    for _ in range(int(jump / dt.timedelta(minutes=1))):
+        earlier = start - dt.timedelta(minutes=1)
+        if _exists(earlier, tz):
+            break
+        start = earlier
+    return start
+
+
+def _exists(naive: dt.datetime, tz: dt.tzinfo) -> bool:
+    when = naive.replace(tzinfo=tz)
+    return when.astimezone(dt.timezone.utc).astimezone(tz).replace(tzinfo=None) == naive
+
+
+def _duration(span: dt.timedelta) -> str:
+    minutes = int(span.total_seconds() // 60)
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return "an hour" if hours == 1 else f"{hours} hours"
+    return f"{minutes} minutes"

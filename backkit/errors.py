@@ -42,6 +42,7 @@ __all__ = [
     "ConfigError",
     "LogError",
     "LogFileError",
+    "LogFileWarning",
     "LogValidationError",
     "PlanError",
     "Problem",
@@ -272,3 +273,17 @@ class AnalysisError(BackkitError):
 
     The message starts with the function's name and names the argument and its value.
     """
+
+
+class LogFileWarning(UserWarning):
+    """A log opened, but something about its file needs the person's attention.
+
+    Raised as a warning (``warnings.warn``), never as an error: the log can
+    still be read. ``path`` names the file. Examples: a log that was not
+    closed cleanly and whose ``-wal`` file is missing or damaged (its last
+    writes may be lost), or rows with damaged cells left out of what was read.
+    """
+
+    def __init__(self, path: str | Path, message: str):
+        super().__init__(f"{path}: {message}")
+        self.path = Path(path)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._checks import LIMITS
-from ._yaml import parse_yaml
+from ._yaml import parse_yaml, read_yaml
 from .errors import BackkitError, CatalogueError, UnknownExerciseError, did_you_mean
 from .poses.model import PoseSet, parse_poses
 
@@ -506,9 +506,14 @@ class Catalogue:
 
 def parse_catalogue(text: str, where: str) -> Catalogue:
     """Parse and validate catalogue YAML ``text``; ``where`` names its origin in errors."""
-    data = parse_yaml(text, where, CatalogueError)
+    return _catalogue_from(parse_yaml(text, where, CatalogueError), where)
+
+
+def _catalogue_from(data: Any, where: str) -> Catalogue:
     if not isinstance(data, dict) or not isinstance(data.get("exercises"), list):
         raise CatalogueError("must have a top-level 'exercises' list", where=where)
+    if not data["exercises"]:
+        raise CatalogueError("lists no exercises; a catalogue needs at least one", where=where)
     raw_sources = data.get("sources") or {}
     if not isinstance(raw_sources, dict):
         raise CatalogueError("'sources' must map tags to citations", where=where)
@@ -532,12 +537,7 @@ def _load(path: str | None) -> Catalogue:
     if path is None:
         resource = resources.files("backkit") / "data" / "exercises.yaml"
         return parse_catalogue(resource.read_text(encoding="utf-8"), "exercises.yaml (built-in)")
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as err:
-        raise CatalogueError(f"cannot read the catalogue: {err.strerror}", where=str(p)) from None
-    return parse_catalogue(text, str(p))
+    return _catalogue_from(read_yaml(path, CatalogueError, "catalogue"), path)
 
 
 def catalogue(path: str | Path | None = None) -> Catalogue:

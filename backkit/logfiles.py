@@ -27,18 +27,23 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
+import io
+import re
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._checks import FileText
 from .errors import LogError, LogValidationError, Problem, did_you_mean
-from .store import write_atomically
+from .store import describe_os_error, write_atomically
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["CsvRows", "read_csv", "rejected", "write_csv", "write_excel"]
+__all__ = ["CsvRows", "neutralise", "read_csv", "rejected", "restore", "write_csv", "write_excel"]
 
 
 def rejected(total: int, problems: Sequence[Problem]) -> str:
@@ -50,7 +55,9 @@ def rejected(total: int, problems: Sequence[Problem]) -> str:
     >>> rejected(40, [Problem("row 3", "pain", 11, "too high")])
     '1 of 40 rows rejected; nothing was written:'
     """
-    bad = len({p.where for p in problems})
+    # a problem with the header rejects every row
+    whole = any(str(p.where).endswith("(header)") for p in problems)
+    bad = total if whole else len({p.where for p in problems})
     rows = "row" if total == 1 else "rows"
     return f"{bad} of {total} {rows} rejected; nothing was written:"
 
@@ -109,8 +116,37 @@ def _csv_column(series: pd.Series) -> list[str]:
         out = np.array([repr(float(v)) if v is not pd.NA else "" for v in series], dtype=object)
     else:
         out = series.astype(object).astype(str).to_numpy(dtype=object, copy=True)
+        if not pd.api.types.is_numeric_dtype(series.dtype):
+            out = np.array([neutralise(v) if isinstance(v, str) else v for v in out], dtype=object)
     out[missing] = ""
     return out.tolist()
+
+
+# OWASP "CSV injection": a cell starting with one of these is run as a formula
+# by spreadsheet programs. Such text is written with a leading single quote.
+# Text that already starts with quotes before one of them gets one more, so
+# reading back (remove one quote) is exact for every text.
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+
+
+def neutralise(text: str) -> str:
+    """Return ``text`` as a CSV cell no spreadsheet runs as a formula (OWASP's leading quote).
+
+    :func:`read_csv` undoes exactly this, so an exported log reads back unchanged.
+
+    Examples
+    --------
+    >>> neutralise("=SUM(A1:A9)"), neutralise("-2+3"), neutralise("fine")
+    ("'=SUM(A1:A9)", "'-2+3", 'fine')
+    >>> restore(neutralise("'=1")) == "'=1"
+    True
+    """
+    return f"'{text}" if _FORMULA.match(text) else text
+
+
+def restore(cell: str) -> str:
+    """Undo :func:`neutralise`: drop the quote it put before a formula character."""
+    return cell[1:] if cell.startswith("'") and _FORMULA.match(cell, 1) else cell
 
 
 def write_excel(
@@ -147,18 +183,72 @@ def write_excel(
         {"column": list(frame.columns), "meaning": [meanings.get(c, "") for c in frame.columns]}
     )
 
-    def write(tmp: Path) -> None:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-            sheet.to_excel(xl, sheet_name="log", index=False)
-            about.to_excel(xl, sheet_name="about", index=False, startrow=3)
-            ws = xl.sheets["about"]
-            ws["A1"] = f"backkit session log, exported {dt.datetime.now(tz):%Y-%m-%d %H:%M}"
-            ws["A2"] = f"Times are local times in {tz}"
-            ws.column_dimensions["A"].width = 16
-            ws.column_dimensions["B"].width = 70
-            _lay_out(xl.sheets["log"], [list(frame.columns).index(c) + 1 for c in times])
+    text = [c for c in frame.columns if c not in times and not _numeric(frame[c])]
+    for name in text:
+        sheet[name] = sheet[name].map(_printable)
+    columns = [list(frame.columns).index(c) + 1 for c in times]
+    error, hook = None, sys.unraisablehook
+    try:
+        data = _workbook(sheet, about, tz, columns)
+    except OSError as err:
+        # openpyxl stages each sheet in a temporary file; when that fails (a
+        # full disk) its half-written objects complain as they are destroyed,
+        # which happens when this block ends: silence them until collected.
+        error = describe_os_error(err, Path(path).expanduser(), "writing the Excel file")
+        sys.unraisablehook = lambda unraisable: None
+    if error is not None:
+        try:
+            gc.collect()
+        finally:
+            sys.unraisablehook = hook
+        raise error
+    return write_atomically(path, lambda tmp: tmp.write_bytes(data))
 
-    return write_atomically(path, write)
+
+def _workbook(sheet: pd.DataFrame, about: pd.DataFrame, tz: Any, time_columns: list[int]) -> bytes:
+    """The workbook's bytes, built in memory: a full disk then fails one write, not a zip file."""
+    import pandas as pd
+
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as xl:
+        sheet.to_excel(xl, sheet_name="log", index=False)
+        about.to_excel(xl, sheet_name="about", index=False, startrow=3)
+        ws = xl.sheets["about"]
+        ws["A1"] = f"backkit session log, exported {dt.datetime.now(tz):%Y-%m-%d %H:%M}"
+        ws["A2"] = f"Times are local times in {tz}"
+        ws.column_dimensions["A"].width = 16
+        ws.column_dimensions["B"].width = 70
+        _lay_out(xl.sheets["log"], time_columns)
+        _as_text(xl.sheets["log"])
+    return buffer.getvalue()
+
+
+def _numeric(series: pd.Series) -> bool:
+    import pandas as pd
+
+    return pd.api.types.is_numeric_dtype(series.dtype)
+
+
+def _printable(value: Any) -> Any:
+    """Control characters (which Excel files cannot hold) shown as their visible symbols."""
+    if not isinstance(value, str):
+        return value
+    return _CONTROL.sub(lambda m: _PICTURE.get(m.group(), "\ufffd"), value)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_PICTURE = {chr(c): chr(0x2400 + c) for c in range(32)} | {"\x7f": "\u2421"}
+
+
+def _as_text(sheet: Any) -> None:
+    """Store every text cell as text: a note "=HYPERLINK(...)" must never become a formula."""
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if cell.data_type == "f" or (
+                isinstance(cell.value, str) and _FORMULA.match(cell.value)
+            ):
+                cell.data_type = "s"
+                cell.quotePrefix = True  # Excel keeps it text when the cell is edited
 
 
 def _lay_out(log_sheet: Any, time_columns: list[int]) -> None:
@@ -203,6 +293,12 @@ class CsvRows:
 def read_csv(path: str | Path, columns: Sequence[str], *, required: Sequence[str]) -> CsvRows:
     """Read a UTF-8 CSV file whose header names some of ``columns``.
 
+    Cells are separated by ``,``; or by ``;`` when the header holds ``;`` and
+    no ``,`` (as Excel saves CSV where the decimal mark is a comma), and then
+    numbers are read with a decimal comma. A cell :func:`neutralise` quoted
+    reads back as the text it was. Every cell is a
+    :class:`~backkit._checks.FileText`, which the log's checks read strictly.
+
     Raises
     ------
     LogValidationError
@@ -212,7 +308,8 @@ def read_csv(path: str | Path, columns: Sequence[str], *, required: Sequence[str
     """
     path = Path(path).expanduser()
     label = f"file {path.name}"
-    header, records = _read(path, label)
+    header, records, delimiter = _read(path, label)
+    decimal = "," if delimiter == ";" else "."
     header = [h.strip() for h in header]
     where = f"{label}, row 1 (header)"
     problems = [
@@ -224,9 +321,26 @@ def read_csv(path: str | Path, columns: Sequence[str], *, required: Sequence[str
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
         problems.append(Problem(where, "column", dupes, "appears more than once"))
+    glued = [d for d in ";\t|" if len(header) == 1 and d in header[0]]
+    if glued:
+        problems = [
+            Problem(
+                where,
+                "column",
+                header[0][:60],
+                f"is the whole header in one cell: the cells are separated by {glued[0]!r}; "
+                "save the file with ',' (or ';') between cells",
+            )
+        ]
     if problems:
         raise LogValidationError(problems, header=rejected(len(records), problems))
     out = CsvRows(total=len(records))
+    if "started_at" in columns and "started_at" not in header and "started_at" not in required:
+        # Without it every row would get the time of the import. Said with the
+        # rows' own problems, so one reading of the error shows all of them.
+        message = "is required: each bout needs the time it started"
+        out.problems.append(Problem(where, "column", "started_at", message))
+        out.order[where] = 1
     for number, record in enumerate(records, start=2):
         if not any(cell.strip() for cell in record):
             continue  # a blank line
@@ -236,11 +350,12 @@ def read_csv(path: str | Path, columns: Sequence[str], *, required: Sequence[str
             message = f"has {len(record)} cells; the header has {len(header)}"
             out.problems.append(Problem(here, "row", ",".join(record)[:60], message))
         else:
-            out.rows.append((here, dict(zip(header, record, strict=True))))
+            cells = (FileText(restore(cell), decimal=decimal) for cell in record)
+            out.rows.append((here, dict(zip(header, cells, strict=True))))
     return out
 
 
-def _read(path: Path, label: str) -> tuple[list[str], list[list[str]]]:
+def _read(path: Path, label: str) -> tuple[list[str], list[list[str]], str]:
     """The header and the records of a CSV file, or one clear error."""
 
     def refused(name: str, value: str, message: str) -> LogValidationError:
@@ -248,7 +363,13 @@ def _read(path: Path, label: str) -> tuple[list[str], list[list[str]]]:
 
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
-            reader = csv.reader(f)
+            first = f.readline()
+            f.seek(0)
+            # Excel saves "CSV" with ';' between cells (and ',' as the decimal
+            # mark) where ',' is the decimal mark (Portugal, Germany, ...).
+            # The log's column names hold neither, so the header tells.
+            delimiter = ";" if ";" in first and "," not in first else ","
+            reader = csv.reader(f, delimiter=delimiter)
             header = next(reader, None)
             records = list(reader)
     except FileNotFoundError:
@@ -259,4 +380,4 @@ def _read(path: Path, label: str) -> tuple[list[str], list[list[str]]]:
         raise refused("csv", str(path), f"is not a readable CSV file ({err})") from None
     if header is None:
         raise refused("header", "", "the file is empty; expected a header row")
-    return header, records
+    return header, records, delimiter

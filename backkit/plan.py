@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import exercises as _exercises
-from ._checks import LIMITS, parse_date, slug
-from ._yaml import parse_yaml
+from ._checks import EARLIEST, LIMITS, parse_date, slug
+from ._yaml import read_yaml
 from .config import today
 from .errors import BackkitError, PlanError, UnknownExerciseError, did_you_mean
 from .store import write_atomically
@@ -54,6 +54,8 @@ _MAX_REPS = int(LIMITS["reps"].hi)
 _MAX_HOLD = LIMITS["hold_seconds"].hi
 _MAX_REP_SECONDS = LIMITS["rep_seconds"].hi
 _MAX_TEXT = int(LIMITS["text"].hi)
+_FIRST_DAY = EARLIEST.date()
+_LAST_DAY = dt.date(2199, 12, 31)
 _FILE_KEYS = ("name", "author", "start", "end", "days_per_week", "weekdays", "notes", "exercises")
 _ITEM_KEYS = ("id", "sets", "reps", "hold_seconds")
 
@@ -74,9 +76,15 @@ def _day(where: str, name: str, value: Any) -> dt.date | None:
     if value is None:
         return None
     try:
-        return parse_date(value)
+        day = parse_date(value)
     except BackkitError as err:
         raise _fail(where, name, value, err.problem) from None
+    # pandas counts days only up to 2262; earlier than 2000 is a mistyped year
+    if not _FIRST_DAY <= day <= _LAST_DAY:
+        raise _fail(
+            where, name, str(value), f"is not between {_FIRST_DAY} and {_LAST_DAY}; check the year"
+        )
+    return day
 
 
 @dataclass(frozen=True)
@@ -477,11 +485,7 @@ class Plan:
         """
 
         path = Path(path).expanduser()
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as err:
-            raise PlanError(f"cannot read the plan: {err.strerror}", where=path) from None
-        return cls.from_dict(parse_yaml(text, str(path), PlanError), where=str(path))
+        return cls.from_dict(read_yaml(path, PlanError, "plan"), where=str(path))
 
     @classmethod
     def default(cls, start: dt.date | str | None = None) -> Plan:
@@ -576,11 +580,11 @@ def _to_item(raw: Any, where: str, index: int, *, key: str = "items") -> PlanIte
 
 def _weekdays(where: str, value: Any) -> tuple[str, ...]:
     names = [value] if isinstance(value, str) else value
-    if not isinstance(names, Iterable) or not names:
+    if isinstance(names, Mapping) or not isinstance(names, Iterable) or not names:
         raise _fail(where, "weekdays", value, "must be a list of days such as [mon, wed, fri]")
     out = []
     for name in names:
-        text = name.strip().lower() if isinstance(name, str) else name
+        text = name.strip().lower() if isinstance(name, str) else None
         text = _FULL_NAMES.get(text, text)
         if text not in WEEKDAYS:
             raise _fail(where, "weekdays", name, f"is not a day; use {', '.join(WEEKDAYS)}")

@@ -38,25 +38,34 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import os
+import re
 import sqlite3
+import struct
 import threading
 import urllib.parse
 import uuid
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ._version import __version__
-from .errors import LogError, LogFileError
+from .errors import LogError, LogFileError, LogFileWarning
 
 __all__ = [
     "BUSY_SECONDS",
+    "FILE_MODE",
+    "FOLDER_MODE",
     "Migration",
     "Migrations",
     "Store",
+    "describe_os_error",
     "from_utc_text",
+    "make_folder",
+    "remove_stale_temp_files",
     "schema",
     "snapshot",
     "utc_text",
@@ -90,6 +99,183 @@ def from_utc_text(text: str) -> dt.datetime:
     datetime.datetime(2024, 5, 1, 8, 0, tzinfo=datetime.timezone.utc)
     """
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+# --------------------------------------------------------------------------
+# Private files: modes, temporary files, faults in words
+
+#: Health data: only its owner may read or write it, whatever the umask.
+FILE_MODE = 0o600
+#: Folders the kit creates for it.
+FOLDER_MODE = 0o700
+# ".<name>.<32 hex>.tmp<suffix>", and a temporary log's -wal / -shm
+_TEMP = re.compile(r"\..+\.[0-9a-f]{32}\.tmp[^/]*")
+
+
+def make_folder(folder: str | Path) -> Path:
+    """Create ``folder`` and any missing parents, each one ``0700``; return it.
+
+    Folders that exist already are left as they are (the data home may be
+    inside a folder the person shares on purpose).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from backkit.store import make_folder
+    >>> oct(make_folder(pathlib.Path(tempfile.mkdtemp()) / "a" / "b").stat().st_mode & 0o777)
+    '0o700'
+    """
+    folder = Path(folder).expanduser()
+    missing = []
+    for parent in (folder, *folder.parents):
+        if parent.exists():
+            break
+        missing.append(parent)
+    for parent in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            parent.mkdir(mode=FOLDER_MODE)
+            os.chmod(parent, FOLDER_MODE)  # mkdir's mode is filtered by the umask
+    return folder
+
+
+@contextlib.contextmanager
+def _temp_file(path: Path, suffix: str | None = None) -> Iterator[Path]:
+    """A new ``0600`` temporary file beside ``path``, locked while the block runs.
+
+    The lock (``flock``, released by the system when the process dies) lets
+    :func:`remove_stale_temp_files` tell a temporary file a live writer is
+    filling from one a killed writer left behind.
+    """
+    stem = path.name if suffix is None else path.stem
+    tmp = path.with_name(f".{stem}.{uuid.uuid4().hex}.tmp{suffix or ''}")
+    fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    try:
+        _lock(fd)
+        yield tmp
+    finally:
+        os.close(fd)
+        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), Path(f"{tmp}-journal")):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+
+
+def _lock(fd: int, wait: bool = True) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; stale files are then left alone
+        return not wait
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except OSError:
+        return False
+    return True
+
+
+def remove_stale_temp_files(folder: str | Path) -> list[Path]:
+    """Delete the temporary files a killed backkit left in ``folder``; return them.
+
+    Only backkit's own names (``.<name>.<32 hex digits>.tmp...``) whose
+    writer is gone are removed: a file another backkit is still writing is
+    locked and stays. They may hold notes, so they do not linger.
+    """
+    removed = []
+    with contextlib.suppress(OSError):
+        names = [e for e in os.scandir(folder) if _TEMP.fullmatch(e.name) and e.is_file()]
+        for entry in names:
+            if _stale(Path(entry.path)):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+    return removed
+
+
+def _stale(tmp: Path) -> bool:
+    main = re.sub(r"-(wal|shm|journal)$", "", str(tmp))
+    if main != str(tmp) and Path(main).exists():
+        return _stale(Path(main))  # a -wal / -shm goes with its temporary log
+    if main != str(tmp):
+        return True
+    try:
+        fd = os.open(tmp, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        return _lock(fd, wait=False)
+    finally:
+        os.close(fd)
+
+
+def _tighten(path: Path) -> None:
+    """Make a log and its -wal / -shm ``0600`` (a log made by an older backkit may be 0644)."""
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        with contextlib.suppress(OSError):
+            if file.stat().st_mode & 0o077:
+                os.chmod(file, FILE_MODE)
+
+
+_SQLITE_FULL, _SQLITE_READONLY, _SQLITE_BUSY, _SQLITE_IOERR, _SQLITE_CANTOPEN = 13, 8, 5, 10, 14
+_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
+
+
+def describe_os_error(err: OSError, path: str | Path, doing: str) -> OSError:
+    """``err`` said in words for ``path``: the disk is full, the folder is read-only, ...
+
+    ``doing`` names what failed ("writing the file"). The result is an
+    ``OSError`` naming ``path`` (the command line shows it in one line).
+
+    Examples
+    --------
+    >>> import errno
+    >>> from backkit.store import describe_os_error
+    >>> describe_os_error(OSError(errno.ENOSPC, "No space"), "/x/log.csv", "exporting").strerror
+    'exporting failed: the disk is full. Nothing was written; the file is as it was.'
+
+    """
+    fault = _fault(err, Path(path), doing)
+    if isinstance(fault, OSError):
+        return fault
+    return OSError(err.errno, f"{doing} failed: {err.strerror or err}", str(path))
+
+
+def _fault(err: BaseException, path: Path, doing: str) -> LogFileError | OSError | None:
+    """The error to show for a failure of the system (disk full, read-only, locked), or None."""
+    if isinstance(err, sqlite3.Error):
+        code = (getattr(err, "sqlite_errorcode", 0) or 0) & 0xFF
+        text = str(err)
+        if code == _SQLITE_FULL or "disk is full" in text:
+            return LogFileError(path, f"{doing} failed: the disk is full. {_NOTHING}")
+        if code == _SQLITE_READONLY or "readonly" in text:
+            return LogFileError(path, f"is read-only: {doing} is not possible. {_READ_ONLY}")
+        if code == _SQLITE_BUSY or "locked" in text:
+            return LogFileError(
+                path,
+                f"{doing} waited {BUSY_SECONDS:g} s for another program's write lock on the "
+                f"log and gave up. Close the other notebook or program and try again. {_NOTHING}",
+            )
+        if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB) or "malformed" in text:
+            return LogFileError(path, f"{doing} failed: the file " + _damaged(text))
+        if code in (_SQLITE_IOERR, _SQLITE_CANTOPEN):
+            return LogFileError(
+                path,
+                f"{doing} failed: the system could not read or write the file ({text}). "
+                f"The disk may be full, removed or failing. {_NOTHING}",
+            )
+        return None
+    if isinstance(err, OSError):
+        if err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            reason = "the disk is full" if err.errno != errno.EFBIG else "the file is too large"
+            return OSError(err.errno, f"{doing} failed: {reason}. {_NOTHING}", str(path))
+        if err.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return OSError(err.errno, f"is read-only: {doing} is not possible", str(path))
+    return None
+
+
+_NOTHING = "Nothing was written; the file is as it was."
+_CLOSED_CLEANLY = "INSERT OR REPLACE INTO meta (key, value) VALUES ('closed_cleanly', 'yes')"
+_READ_ONLY = (
+    "It can be read but not written; to write, copy it to a folder you can write to "
+    "or change its permissions."
+)
 
 
 # --------------------------------------------------------------------------
@@ -247,7 +433,8 @@ def _migrate(conn: sqlite3.Connection, path: Path, steps: Sequence[Migration]) -
             conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", meta.items())
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite has already rolled back after some errors
+            conn.execute("ROLLBACK")
         raise
     return version
 
@@ -307,10 +494,14 @@ def _uri(path: Path, mode: str) -> str:
     return f"file:{urllib.parse.quote(str(path.resolve()))}?mode={mode}"
 
 
-def _inspect(path: Path, latest: int) -> None:
-    """Read-only checks before anything writes: ``PRAGMA quick_check`` and the schema version."""
+def _inspect(path: Path, latest: int) -> tuple[int, str | None]:
+    """Read-only checks before anything writes: ``PRAGMA quick_check`` and the schema version.
+
+    Returns the schema version and the ``closed_cleanly`` mark. A log with no
+    ``-wal`` is read as immutable, so a refused file gets nothing beside it.
+    """
     try:
-        conn = sqlite3.connect(_uri(path, "ro"), uri=True, timeout=BUSY_SECONDS)
+        conn = _read_only_connection(path)
     except sqlite3.Error as err:
         raise LogFileError(path, f"cannot be opened: {err}") from None
     try:
@@ -322,46 +513,69 @@ def _inspect(path: Path, latest: int) -> None:
             raise LogFileError(path, _not_a_log(conn))
         if version > latest:
             raise LogFileError(path, _too_new(version, latest))
+        mark = None
+        if version:  # an empty database has no meta table yet
+            mark = conn.execute("SELECT value FROM meta WHERE key = 'closed_cleanly'").fetchone()
     except sqlite3.DatabaseError as err:
         if "not a database" in str(err):
             raise LogFileError(path, "is not an SQLite database, so not a backkit log") from None
-        raise LogFileError(path, _damaged(str(err))) from None
+        fault = _fault(err, path, "reading the log")
+        raise (fault or LogFileError(path, _damaged(str(err)))) from None
     finally:
         conn.close()
+    return version, (mark[0] if mark else None)
+
+
+def _read_only_connection(path: Path, *, threads: bool = False) -> sqlite3.Connection:
+    """Open ``path`` for reading only; with no ``-wal`` beside it, create nothing beside it."""
+    live = Path(f"{path}-wal").exists()
+    mode = "ro" if live else "ro&immutable=1"
+    return sqlite3.connect(
+        _uri(path, mode),
+        uri=True,
+        timeout=BUSY_SECONDS,
+        isolation_level=None,
+        check_same_thread=not threads,
+    )
 
 
 def _create(path: Path, steps: Sequence[Migration]) -> None:
     """Create a new, fully initialised store at ``path`` without ever replacing a file.
 
-    The store is built in a temporary file and linked into place, so a crash
-    never leaves a half-made store, and when two processes create the same
-    file at once one wins and the other opens it.
+    The store is built in a temporary ``0600`` file and linked into place, so
+    a crash never leaves a half-made store (the next open removes the
+    temporary file), and when two processes create the same file at once
+    one wins and the other opens it. A full disk or a read-only folder is
+    said in words, naming ``path``; nothing is left behind.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
-        conn = sqlite3.connect(tmp, isolation_level=None)
-        try:
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = FULL")
-            _migrate(conn, tmp, steps)
-        finally:
-            conn.close()
-        _fsync(tmp)
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass  # another process created it first: open theirs
-        except OSError:
-            # No hard links on this file system: fall back to a rename that
-            # still refuses to replace an existing file (a small race remains).
-            if not path.exists():
-                os.replace(tmp, path)
-        _fsync_dir(path.parent)
-    finally:
-        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-            with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
+        make_folder(path.parent)
+        with _temp_file(path) as tmp:
+            conn = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = FULL")
+                _migrate(conn, tmp, steps)
+            finally:
+                conn.close()
+            _fsync(tmp)
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass  # another process created it first: open theirs
+            except OSError as err:
+                if err.errno in (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT):
+                    raise
+                # No hard links on this file system: fall back to a rename that
+                # still refuses to replace an existing file (a small race remains).
+                if not path.exists():
+                    os.replace(tmp, path)
+            _fsync_dir(path.parent)
+    except (sqlite3.Error, OSError) as err:
+        fault = _fault(err, path, "creating the log")
+        if fault is None:
+            raise LogFileError(path, f"cannot be created: {err}") from None
+        raise fault from None
 
 
 def _fsync(path: Path) -> None:
@@ -402,10 +616,198 @@ def _connect(
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode != "wal":
             raise LogFileError(path, f"cannot use the WAL journal (got {mode!r})")
+        # Marked open in the main file itself (checkpointed), so that a log
+        # whose -wal is lost after a crash can be told from one closed cleanly.
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('closed_cleanly', 'no')")
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    except sqlite3.Error as err:
+        conn.close()
+        fault = _fault(err, path, "opening the log for writing")
+        raise (fault or LogFileError(path, f"cannot be opened for writing: {err}")) from None
     except BaseException:
         conn.close()
         raise
     return conn, version
+
+
+def _writable(path: Path) -> bool:
+    """Whether the log can be written: the file, and its folder (where -wal and -shm live)."""
+    if not os.access(path, os.W_OK):
+        return False
+    if os.access(path.parent, os.W_OK | os.X_OK):
+        return True
+    side = [Path(f"{path}-wal"), Path(f"{path}-shm")]
+    return all(p.exists() and os.access(p, os.W_OK) for p in side)
+
+
+def _open_read_only(path: Path, version: int, latest: int) -> tuple[sqlite3.Connection, int]:
+    if version < latest:
+        raise LogFileError(
+            path,
+            f"is read-only, and was written by an older backkit (schema version {version}; "
+            f"this backkit reads {latest}), so it must be upgraded, which is a write. Copy it "
+            "to a folder you can write to and open the copy. The file was not changed.",
+        )
+    try:
+        return _read_only_connection(path, threads=True), version
+    except sqlite3.Error as err:
+        raise LogFileError(path, f"is read-only and cannot be opened for reading: {err}") from None
+
+
+@contextlib.contextmanager
+def _nothing_left_beside(path: Path) -> Iterator[None]:
+    """When opening fails, remove the empty -wal / -shm the attempt made beside ``path``."""
+    side = [Path(f"{path}-wal"), Path(f"{path}-shm")]
+    before = [p.exists() for p in side]
+    try:
+        yield
+    except BaseException:
+        wal, shm = side
+        if not before[0] and wal.exists() and wal.stat().st_size == 0:
+            with contextlib.suppress(OSError):
+                wal.unlink()
+        if not before[1] and shm.exists() and not wal.exists():
+            with contextlib.suppress(OSError):
+                shm.unlink()
+        raise
+
+
+# --------------------------------------------------------------------------
+# A log not closed cleanly: is its -wal (its last writes) still there and sound?
+
+_WAL_MAGIC = (0x377F0682, 0x377F0683)
+
+
+def _wal_warnings(path: Path, mark: str | None) -> list[str]:
+    """What to warn about the log's -wal, given the ``closed_cleanly`` mark read at open."""
+    wal = Path(f"{path}-wal")
+    state, lost = _wal_state(wal, walk=mark == "no")
+    kept = ""
+    if state in ("damaged", "broken"):
+        copy = wal.with_name(f"{wal.name}.damaged-{dt.datetime.now():%Y%m%d-%H%M%S}")
+        with contextlib.suppress(OSError):
+            fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+            with os.fdopen(fd, "wb") as f:
+                f.write(wal.read_bytes())
+            kept = f" A copy of the damaged file was kept as {copy.name} for recovery."
+    if state == "missing" and mark == "no":
+        return [
+            "was not closed cleanly (the program using it stopped) and its -wal file, which "
+            "held its latest writes, is missing: bouts and check-ins recorded in that last "
+            f"session may be lost. If you have the file {wal.name}, put it back beside the log "
+            "before using it."
+        ]
+    if state == "damaged":
+        return [
+            f"its -wal file ({wal.name}, the latest writes) is damaged and SQLite ignores it: "
+            f"bouts and check-ins recorded since the log was last closed cleanly may be lost.{kept}"
+        ]
+    if state == "broken":
+        return [
+            f"its -wal file ({wal.name}, the latest writes) is damaged part-way: {lost} "
+            f"committed write(s) after the damage are ignored and may be lost.{kept}"
+        ]
+    return []
+
+
+def _wal_state(wal: Path, *, walk: bool) -> tuple[str, int]:
+    """'missing', 'damaged' (bad header), 'broken' (commits after a bad frame) or 'ok'."""
+    try:
+        data = wal.read_bytes()
+    except OSError:
+        return "missing", 0
+    if not data:
+        return "missing", 0
+    if len(data) < 32:
+        return "damaged", 0
+    magic, _, page, _, salt1, salt2, c1, c2 = struct.unpack(">8I", data[:32])
+    big = magic == _WAL_MAGIC[1]
+    if magic not in _WAL_MAGIC or page < 512 or page & (page - 1):
+        return "damaged", 0
+    if _wal_checksum(data[:24], big, 0, 0) != (c1, c2):
+        return "damaged", 0
+    if not walk:
+        return "ok", 0
+    sums, broken, lost, pos = (c1, c2), False, 0, 32
+    while pos + 24 + page <= len(data):
+        _, commit, a, b, f1, f2 = struct.unpack(">6I", data[pos : pos + 24])
+        if (a, b) == (salt1, salt2):
+            if not broken:
+                frame = data[pos : pos + 8] + data[pos + 24 : pos + 24 + page]
+                sums = _wal_checksum(frame, big, *sums)
+                broken = sums != (f1, f2)
+            elif commit:
+                lost += 1
+        elif not broken:
+            break  # frames of an earlier generation: the log ends here
+        pos += 24 + page
+    return ("broken", lost) if lost else ("ok", 0)
+
+
+def _wal_checksum(data: bytes, big: bool, s0: int, s1: int) -> tuple[int, int]:
+    """SQLite's WAL checksum over ``data``, continuing from ``(s0, s1)``."""
+    words = struct.unpack(f"{'>' if big else '<'}{len(data) // 4}I", data)
+    for i in range(0, len(words), 2):
+        s0 = (s0 + words[i] + s1) & 0xFFFFFFFF
+        s1 = (s1 + words[i + 1] + s0) & 0xFFFFFFFF
+    return s0, s1
+
+
+# --------------------------------------------------------------------------
+# Damage quick_check cannot see: a cell of the wrong type, text that is not UTF-8
+
+
+def _declared_columns(conn: sqlite3.Connection) -> dict[str, tuple[str, bool]]:
+    """Each column name of the store's tables: its declared type and whether it may be NULL.
+
+    A name whose tables disagree on its type is left out (it cannot be checked by name).
+    """
+    out: dict[str, tuple[str, bool]] = {}
+    clash = set()
+    for table in _tables(conn):
+        for _, name, decl, notnull, _, pk in conn.execute(f'PRAGMA table_info("{table}")'):
+            kind = decl.upper()
+            nullable = not notnull and not pk
+            if name in out and out[name][0] != kind:
+                clash.add(name)
+            out[name] = (kind, nullable or out.get(name, (kind, False))[1])
+    return {k: v for k, v in out.items() if k not in clash}
+
+
+def _cell_problem(value: Any, kind: str, nullable: bool, name: str) -> str | None:
+    """Why a stored cell is not what its column holds, or None."""
+    if value is None:
+        return None if nullable else "is empty, but the column needs a value"
+    if isinstance(value, bytes):
+        return "is not UTF-8 text (damaged bytes)"
+    if kind == "INTEGER" and not isinstance(value, int):
+        return f"{value!r} is not a whole number"
+    if kind == "REAL" and not isinstance(value, (int, float)):
+        return f"{value!r} is not a number"
+    if kind == "TEXT":
+        if not isinstance(value, str):
+            return f"{value!r} is not text"
+        if name.endswith("_at"):
+            try:
+                year = from_utc_text(value).year
+            except ValueError:
+                return f"{value!r} is not a time"
+            if not _FIRST_YEAR <= year <= _LAST_YEAR:
+                return f"{value!r} is not a time backkit writes (year {year})"
+    return None
+
+
+# the kit refuses times before 2000; pandas counts time up to 2262
+_FIRST_YEAR, _LAST_YEAR = 2000, 2199
+
+
+def _suspect(rows: list[tuple], description: Any, columns: dict[str, tuple[str, bool]]) -> bool:
+    checked = [(i, d[0], columns[d[0]]) for i, d in enumerate(description or ()) if d[0] in columns]
+    return any(
+        _cell_problem(row[i], kind, nullable, name) is not None
+        for row in rows
+        for i, name, (kind, nullable) in checked
+    )
 
 
 # --------------------------------------------------------------------------
@@ -442,6 +844,21 @@ class Store:
     migrated_from : int
         The schema version the file had when opened, before any upgrade (a
         new file is made at the current version; ``":memory:"`` starts at 0).
+    read_only : bool
+        True when the file (or its folder) cannot be written: it is read
+        without creating anything beside it, and :meth:`transaction` raises
+        a :class:`~backkit.errors.LogFileError` that says it is read-only.
+    warnings : list of str
+        What opening found that needs attention but does not stop reading,
+        each also given as a :class:`~backkit.errors.LogFileWarning`: a log
+        not closed cleanly whose ``-wal`` is missing or damaged (its last
+        writes may be lost).
+
+    Notes
+    -----
+    The file and its ``-wal`` / ``-shm`` are made ``0600`` and new folders
+    ``0700`` (only the owner may read health data), whatever the umask.
+    Temporary files a killed process left beside the log are removed.
     """
 
     def __init__(
@@ -456,6 +873,9 @@ class Store:
             raise LogError(f"synchronous = {synchronous!r}: must be 'FULL' or 'NORMAL'")
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
+        self.read_only = False
+        self.warnings: list[str] = []
+        self._columns: dict[str, tuple[str, bool]] = {}
         steps = list(migrations)
         if str(path) == ":memory:":
             self.path = Path(":memory:")
@@ -464,15 +884,27 @@ class Store:
             self._conn = conn
             return
         self.path = Path(path).expanduser()
+        remove_stale_temp_files(self.path.parent)
         if not self.path.exists():
             if not create:
                 raise LogFileError(
                     self.path, "no log here yet: record a session first, or give the path of a log"
                 )
             _create(self.path, steps)
-        _precheck(self.path)
-        _inspect(self.path, steps[-1].version if steps else 0)
-        self._conn, self.migrated_from = _connect(self.path, steps, synchronous.upper())
+        latest = steps[-1].version if steps else 0
+        with _nothing_left_beside(self.path):
+            _precheck(self.path)
+            version, mark = _inspect(self.path, latest)
+            self.warnings += _wal_warnings(self.path, mark)
+            if _writable(self.path):
+                _tighten(self.path)
+                self._conn, self.migrated_from = _connect(self.path, steps, synchronous.upper())
+            else:
+                self._conn, self.migrated_from = _open_read_only(self.path, version, latest)
+                self.read_only = True
+        self._columns = _declared_columns(self._conn)
+        for message in self.warnings:
+            warnings.warn(LogFileWarning(self.path, message), stacklevel=3)
 
     # -- plumbing ---------------------------------------------------------
 
@@ -491,6 +923,9 @@ class Store:
         """Close the file (also done on leaving a ``with`` block)."""
         with self._lock:
             if self._conn is not None:
+                if not self.read_only and str(self.path) != ":memory:":
+                    with contextlib.suppress(sqlite3.Error):
+                        self._conn.execute(_CLOSED_CLEANLY)
                 self._conn.close()
                 self._conn = None
 
@@ -525,7 +960,19 @@ class Store:
         [('schema_version',)]
         """
         with self._lock:
-            return self._db.execute(sql, params).fetchall()
+            try:
+                cursor = self._db.execute(sql, params)
+                rows = cursor.fetchall()
+            except sqlite3.DatabaseError as err:
+                if "decode" not in str(err):
+                    fault = _fault(err, self.path, "reading the log")
+                    if fault is None:
+                        raise
+                    raise fault from None
+                cursor, rows = self._undecoded(sql, params)
+            if self._columns and _suspect(rows, cursor.description, self._columns):
+                rows = self._sound(rows, cursor.description)
+            return rows
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -564,27 +1011,104 @@ class Store:
         """
         with self._lock:
             db = self._db
+            if self.read_only:
+                raise LogFileError(self.path, f"is read-only: nothing can be written. {_READ_ONLY}")
             if db.in_transaction:
                 yield from _savepoint(db)
                 return
             try:
                 db.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as err:
-                raise LogFileError(
-                    self.path,
-                    f"could not get the write lock ({err}) within {BUSY_SECONDS:g} s; "
-                    "another program holds the log. Nothing was written.",
-                ) from None
+                if "locked" in str(err) or "busy" in str(err):
+                    raise LogFileError(
+                        self.path,
+                        f"could not get the write lock ({err}) within {BUSY_SECONDS:g} s; "
+                        "another program holds the log. Nothing was written.",
+                    ) from None
+                raise (_fault(err, self.path, "writing to the log") or err) from None
             try:
                 yield db
                 db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
+            except BaseException as err:
+                # After a full disk SQLite has rolled back already; a second
+                # ROLLBACK would hide the real error under "no transaction".
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                fault = _fault(err, self.path, "writing to the log")
+                if fault is None:
+                    raise
+                raise fault from None
 
     def check(self) -> list[str]:
         """Run SQLite's full ``integrity_check`` on the open file; return ``['ok']`` when sound."""
         return [r[0] for r in self.query("PRAGMA integrity_check")]
+
+    def _undecoded(self, sql: str, params: Sequence[Any]) -> tuple[sqlite3.Cursor, list[tuple]]:
+        """Run ``sql`` again with text as bytes; cells that are not UTF-8 stay bytes."""
+        db = self._db
+        db.text_factory = bytes
+        try:
+            cursor = db.execute(sql, params)
+            rows = cursor.fetchall()
+        finally:
+            db.text_factory = str
+
+        def text(value: Any) -> Any:
+            if isinstance(value, bytes):
+                with contextlib.suppress(UnicodeDecodeError):
+                    return value.decode("utf-8")
+            return value
+
+        return cursor, [tuple(text(v) for v in row) for row in rows]
+
+    def _sound(self, rows: list[tuple], description: Any) -> list[tuple]:
+        """``rows`` without those holding a damaged cell; each damaged cell named in a warning."""
+        checked = [
+            (i, d[0], self._columns[d[0]])
+            for i, d in enumerate(description)
+            if d[0] in self._columns
+        ]
+        kept = [
+            row
+            for row in rows
+            if all(_cell_problem(row[i], k, n, name) is None for i, name, (k, n) in checked)
+        ]
+        cells = self._damaged_cells()
+        listed = "; ".join(cells[:10]) + (
+            f"; and {len(cells) - 10} more" if len(cells) > 10 else ""
+        )
+        message = (
+            f"{len(rows) - len(kept)} row(s) have damaged cells and were left out of what was "
+            f"read (the file was not changed): {listed or 'cells of the wrong type'}"
+        )
+        if message not in self.warnings:
+            self.warnings.append(message)
+        warnings.warn(LogFileWarning(self.path, message), stacklevel=4)
+        return kept
+
+    def _damaged_cells(self) -> list[str]:
+        """Every damaged cell of every table, as "table t, row_id n, column c: problem"."""
+        db = self._db
+        found = []
+        tables = _tables(db)
+        db.text_factory = bytes
+        try:
+            for table in tables:
+                cursor = db.execute(f'SELECT rowid, * FROM "{table}"')
+                names = [d[0] for d in cursor.description]
+                for row in cursor:
+                    for name, value in zip(names[1:], row[1:], strict=True):
+                        if name not in self._columns:
+                            continue
+                        if isinstance(value, bytes):
+                            with contextlib.suppress(UnicodeDecodeError):
+                                value = value.decode("utf-8")
+                        problem = _cell_problem(value, *self._columns[name], name)
+                        if problem:
+                            found.append(f"table {table}, row {row[0]}, column {name}: {problem}")
+        finally:
+            db.text_factory = str
+        return found
 
 
 def _savepoint(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
@@ -634,9 +1158,14 @@ def snapshot(path: str | Path, dest: str | Path) -> Path:
     try:
         source = sqlite3.connect(uri, uri=True, timeout=30)
         try:
+            if not dest.exists():
+                os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
             target = sqlite3.connect(dest)
             try:
                 source.backup(target)
+                # a whole, consistent copy: it was closed cleanly, whatever the original
+                with contextlib.suppress(sqlite3.Error), target:
+                    target.execute("UPDATE meta SET value = 'yes' WHERE key = 'closed_cleanly'")
             finally:
                 target.close()
         finally:
@@ -656,8 +1185,17 @@ def write_atomically(path: str | Path, write: Callable[[Path], object]) -> Path:
 
     ``write(tmp)`` writes the content to ``tmp``, a temporary file beside
     ``path``; it is then flushed to disk and renamed over ``path``. An
-    interrupted write (a crash, an error in ``write``) leaves ``path`` as it
-    was and no temporary file behind. Missing folders are created.
+    interrupted write (an error in ``write``, a full disk) leaves ``path`` as
+    it was and no temporary file behind; a kill leaves one, which the next
+    write beside it (or the next opening of a log there) removes. The
+    temporary file, so the result, is ``0600``; missing folders are created
+    ``0700``.
+
+    Raises
+    ------
+    OSError
+        Naming ``path`` and saying what failed (the disk is full, the folder
+        is read-only); ``path`` is unchanged.
 
     Parameters
     ----------
@@ -680,15 +1218,18 @@ def write_atomically(path: str | Path, write: Callable[[Path], object]) -> Path:
     'all or nothing'
     """
     path = Path(path).expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # the same suffix, so writers that choose a format by it (Excel) still do
-    tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex}.tmp{path.suffix}")
     try:
-        write(tmp)
-        _fsync(tmp)
-        os.replace(tmp, path)
-        _fsync_dir(path.parent)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+        make_folder(path.parent)
+        remove_stale_temp_files(path.parent)
+        # the same suffix, so writers that choose a format by it (Excel) still do
+        with _temp_file(path, suffix=path.suffix) as tmp:
+            write(tmp)
+            _fsync(tmp)
+            os.replace(tmp, path)
+            _fsync_dir(path.parent)
+    except OSError as err:
+        fault = _fault(err, path, "writing the file")
+        if fault is None:
+            raise
+        raise fault from None
     return path
