@@ -39,14 +39,14 @@ are data in ``safety.yaml`` (``backkit.safety.screening_questions()``).
 
 The thresholds come from ``backkit/data/outcomes.yaml``:
 
-- pain NRS: a change of 2 points or 30% of the baseline (Ostelo et al. 2008,
-  Spine 33(1):90-94);
-- PSFS mean: 2 points; one PSFS activity: 3 points. These are the numbers the
-  kit's clinical brief asks for; in Abbott & Schmitt 2014 (JOSPT 44(8):560-564)
-  they are the *minimal detectable change* (MDC: 2 for the mean, 3 for one
-  item), while the same paper puts the MCID of the mean at 1.3 (small), 2.3
-  (medium) and 2.7 (large) points. A change of 2 is therefore both beyond
-  measurement error and inside the range of clinically important change;
+- pain NRS: a change of at least 2 points *and* at least 30% of the baseline
+  (:func:`backkit.analysis.meaningful_change`; Ostelo et al. 2008, Spine
+  33(1):90-94, with Farrar 2001 for larger baselines);
+- PSFS mean: 2 points; one PSFS activity: 3 points: the *minimal detectable
+  change* (MDC, Stratford 1995, printed on the PSFS form), a change beyond
+  measurement error. Abbott & Schmitt 2014 (JOSPT 44(8):560-564) put the
+  MCID of the mean at 1.3 (small), 2.3 (medium) and 2.7 (large) points, so
+  a change of 2 is also inside the range of clinically important change;
 - custom measures: the MCID the clinician gives (for reference, Ostelo 2008
   gives 10 points for the ODI (0-100) and 5 for the RMDQ (0-24)).
 """
@@ -253,9 +253,9 @@ def thresholds() -> dict[str, dict[str, Any]]:
         ``{measure: {"label", "scale", "higher_is_better", "points", "percent"}}``
         for ``pain_average``, ``pain_worst``, ``psfs`` (the mean) and
         ``psfs_item`` (one activity). ``percent`` is None where only points
-        count. Pain: 2 points or 30% (Ostelo 2008). PSFS: 2 points for the
-        mean, 3 for one activity (Abbott & Schmitt 2014, who report these as
-        the minimal detectable change; their MCID for the mean is 1.3-2.7).
+        count. Pain: at least 2 points and 30% (``outcomes.yaml: pain_nrs``).
+        PSFS: the minimal detectable change, 2 points for the mean and 3 for
+        one activity (``outcomes.yaml: psfs.mdc``, Stratford 1995).
 
     Examples
     --------
@@ -285,13 +285,13 @@ def thresholds() -> dict[str, dict[str, Any]]:
         PSFS: {
             "label": "PSFS",
             **psfs_rule,
-            "points": float(psfs["mcid"]["mean"]),
+            "points": float(psfs["mdc"]["mean"]),
             "percent": None,
         },
         "psfs_item": {
             "label": "PSFS activity",
             **psfs_rule,
-            "points": float(psfs["mcid"]["item"]),
+            "points": float(psfs["mdc"]["item"]),
             "percent": None,
         },
     }
@@ -694,8 +694,8 @@ def record_checkin(
     >>> try:
     ...     record_checkin(log, "2025-03-10", psfs={"gardening": 5, "sitting 1 hour": 6})
     ... except backkit.errors.CheckInError as err:
-    ...     print(err.problems[0].field, "|", err.problems[0].message)
-    psfs | names 2 activities; the PSFS needs 3 to 5
+    ...     print(err.problems[0].field, "|", err.problems[0].message[:52])
+    psfs | must rate the activities named at the PSFS baseline
     """
     raw = {
         "date": date,
@@ -1464,16 +1464,14 @@ def change_from_baseline(outcomes: pd.DataFrame) -> pd.DataFrame:
     goes the other way, **unchanged** otherwise; the baseline itself is
     **baseline**. Thresholds (``backkit/data/outcomes.yaml``):
 
-    - pain (average and worst, NRS 0-10, lower is better): 2 points *or* 30%
-      of the baseline, whichever is smaller (Ostelo et al. 2008, Spine
-      33(1):90-94). With a baseline of 0 only the points count. Ostelo
-      defines improvement; backkit applies the same size of change to
-      deterioration;
-    - PSFS mean: 2 points; one PSFS activity: 3 points (higher is better).
-      These are the numbers asked for by backkit's clinical brief; Abbott &
-      Schmitt 2014 (JOSPT 44(8):560-564) report them as the minimal
-      detectable change, and the MCID of the mean as 1.3-2.7 points
-      (``CLINICAL.md``, "Outcome measures");
+    - pain (average and worst, NRS 0-10, lower is better): at least 2 points
+      *and* at least 30% of the baseline (``outcomes.yaml: pain_nrs.mcid``,
+      the rule of :func:`backkit.analysis.meaningful_change`). Ostelo 2008
+      defines improvement; applying the same size of change to deterioration
+      is backkit's own choice;
+    - PSFS mean: 2 points; one PSFS activity: 3 points (higher is better):
+      the minimal detectable change (``outcomes.yaml: psfs.mdc``, Stratford
+      1995); Abbott & Schmitt 2014 put the MCID of the mean at 1.3-2.7 points;
     - custom measures: the MCID the clinician recorded, in their direction.
 
     Parameters
@@ -1548,9 +1546,9 @@ def change_from_baseline(outcomes: pd.DataFrame) -> pd.DataFrame:
         pct = np.where(base != 0, change / np.abs(base) * 100, np.nan)
     points = work["points"].to_numpy(dtype=float)
     percent = work["percent"].to_numpy(dtype=float)
-    # either criterion is enough: the smaller threshold applies
+    # both criteria must be met: the larger threshold applies (never < 2 points)
     by_percent = np.where(base > 0, np.abs(base) * percent / 100, np.nan)
-    threshold = np.fmin(points, by_percent)
+    threshold = np.fmax(points, by_percent)
     status = np.where(
         is_first,
         "baseline",
@@ -1630,8 +1628,8 @@ def summary_line(outcomes: pd.DataFrame) -> str:
     if (latest["status"] == "baseline").all():
         parts = [f"{r.label} {_fmt(r.score)}{_unit(r.measure)}" for r in latest.itertuples()]
         return (
-            f"Baseline on {start:%-d %b %Y}: {', '.join(parts)}. Check in again next week to "
-            "see the change."
+            f"Baseline on {start.day} {start:%b %Y}: {', '.join(parts)}. "
+            "Check in again next week to see the change."
         )
     weeks = (change["date"].max() - start).days // 7
     parts = []
@@ -1641,7 +1639,7 @@ def summary_line(outcomes: pd.DataFrame) -> str:
         else:
             parts.append(f"{r.label} {_fmt(r.baseline_score)} → {_fmt(r.score)} ({r.status})")
     span = f" ({weeks} week{'s' if weeks != 1 else ''})" if weeks else ""
-    return f"Since your baseline on {start:%-d %b %Y}{span}: {', '.join(parts)}."
+    return f"Since your baseline on {start.day} {start:%b %Y}{span}: {', '.join(parts)}."
 
 
 def _unit(measure: str) -> str:

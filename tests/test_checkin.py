@@ -71,7 +71,7 @@ def test_a_follow_up_reuses_the_activities_and_shows_last_time(log):
     assert "Saved" in w.message.value, w.message.value
     assert w.summary == (
         "Since your baseline on 3 Mar 2025 (1 week): average pain 6 → 3 (improved), "
-        "worst pain 8 → 6 (improved), PSFS (mean) 3 → 5.7 (improved)."
+        "worst pain 8 → 6 (unchanged), PSFS (mean) 3 → 5.7 (improved)."
     )
 
     # ... and appears in the outcomes chart
@@ -91,11 +91,11 @@ def test_a_follow_up_reuses_the_activities_and_shows_last_time(log):
 
 def test_errors_are_shown_in_the_widget_and_nothing_is_stored(digest, log, path):
     w = CheckIn(log, today=MONDAY)
-    fill_baseline(w, names=("sitting 1 hour", "gardening", ""))
+    fill_baseline(w, names=("sitting 1 hour", "gardening", "x" * 61))
     before = digest(path)
     w.save_button.click()
     assert "Not saved" in w.message.value
-    assert "names 2 activities; the PSFS needs 3 to 5" in w.message.value
+    assert "is 61 characters long; at most 60" in w.message.value
     assert digest(path) == before
     assert outcomes_frame(log).empty
     assert not w.save_button.disabled  # fix and try again
