@@ -33,6 +33,7 @@ _EXPORTS = {
     "LogError": "errors",
     "LogValidationError": "errors",
     "LogFileError": "errors",
+    "LogFileWarning": "errors",
     "Plan": "plan",
     "PlanItem": "plan",
     "PlanError": "errors",

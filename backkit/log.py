@@ -740,7 +740,15 @@ class SessionLog:
         >>> rows[1]["pain_before"], rows[1]["session_pain_before"], rows[1]["session_pain_after"]
         (None, 4, 3)
         """
+        if isinstance(rows, (str, bytes, Mapping)) or not isinstance(rows, Iterable):
+            # one clear error for record_many(None), a single dict, a string...
+            problem = Problem("record_many", "rows", rows, "must be a list of bouts (mappings)")
+            raise LogValidationError([problem])
         labelled = [(f"rows[{i}]", row) for i, row in enumerate(rows)]
+        bad = [Problem(label, "row", row, "must be a mapping of fields") for label, row in labelled
+               if not isinstance(row, Mapping)]  # fmt: skip
+        if bad:
+            raise LogValidationError(bad, header=logfiles.rejected(len(labelled), bad))
         return self._add(labelled, session=session)
 
     def _add(

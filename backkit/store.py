@@ -39,6 +39,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import functools
 import os
 import re
 import sqlite3
@@ -76,6 +77,7 @@ __all__ = [
 BUSY_SECONDS = 30.0
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # stored: UTC, microseconds, sortable as text
+_STORED_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
 
 
 def utc_text(moment: dt.datetime) -> str:
@@ -494,12 +496,32 @@ def _uri(path: Path, mode: str) -> str:
     return f"file:{urllib.parse.quote(str(path.resolve()))}?mode={mode}"
 
 
-def _inspect(path: Path, latest: int) -> tuple[int, str | None]:
+def _schema_text(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    """The file's table and index definitions, as SQLite keeps them (whitespace folded)."""
+    rows = conn.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name"
+    ).fetchall()
+    return [(kind, name, " ".join((sql or "").split())) for kind, name, sql in rows]
+
+
+@functools.lru_cache(maxsize=8)
+def _expected_schema(steps: tuple[Migration, ...]) -> list[tuple[str, str, str]]:
+    """The definitions a file at the last of ``steps`` has: made in memory, the same way."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        _migrate(conn, Path(":memory:"), steps)
+        return _schema_text(conn)
+    finally:
+        conn.close()
+
+
+def _inspect(path: Path, steps: Sequence[Migration]) -> tuple[int, str | None]:
     """Read-only checks before anything writes: ``PRAGMA quick_check`` and the schema version.
 
     Returns the schema version and the ``closed_cleanly`` mark. A log with no
     ``-wal`` is read as immutable, so a refused file gets nothing beside it.
     """
+    latest = steps[-1].version if steps else 0
     try:
         conn = _read_only_connection(path)
     except sqlite3.Error as err:
@@ -513,9 +535,17 @@ def _inspect(path: Path, latest: int) -> tuple[int, str | None]:
             raise LogFileError(path, _not_a_log(conn))
         if version > latest:
             raise LogFileError(path, _too_new(version, latest))
+        if version == latest and latest and _schema_text(conn) != _expected_schema(tuple(steps)):
+            # a flipped byte in a table's definition passes quick_check, and
+            # would make every later read or check of that table wrong
+            problem = "its table definitions are not the ones backkit writes"
+            raise LogFileError(path, _damaged(problem))
         mark = None
         if version:  # an empty database has no meta table yet
             mark = conn.execute("SELECT value FROM meta WHERE key = 'closed_cleanly'").fetchone()
+        _declared_columns(conn)  # the schema's own text must read, before anything writes
+    except UnicodeDecodeError as err:  # quick_check's report or the schema is not UTF-8
+        raise LogFileError(path, _damaged(f"unreadable text: {err.reason}")) from None
     except sqlite3.DatabaseError as err:
         if "not a database" in str(err):
             raise LogFileError(path, "is not an SQLite database, so not a backkit log") from None
@@ -788,8 +818,12 @@ def _cell_problem(value: Any, kind: str, nullable: bool, name: str) -> str | Non
         if not isinstance(value, str):
             return f"{value!r} is not text"
         if name.endswith("_at"):
+            # exactly the stored form: a flipped separator or digit is damage
+            # (strptime alone accepts "t" for "T" and " 6" for "06")
+            if not _STORED_TIME.fullmatch(value):
+                return f"{value!r} is not a time"
             try:
-                year = from_utc_text(value).year
+                year = dt.datetime.strptime(value, _TIME_FORMAT).year
             except ValueError:
                 return f"{value!r} is not a time"
             if not _FIRST_YEAR <= year <= _LAST_YEAR:
@@ -894,7 +928,7 @@ class Store:
         latest = steps[-1].version if steps else 0
         with _nothing_left_beside(self.path):
             _precheck(self.path)
-            version, mark = _inspect(self.path, latest)
+            version, mark = _inspect(self.path, steps)
             self.warnings += _wal_warnings(self.path, mark)
             if _writable(self.path):
                 _tighten(self.path)

@@ -116,7 +116,10 @@ class TestReport:
 
     def test_bad_csv_row_names_file_row_and_field(self, home):
         bad = home / "visit.csv"
-        bad.write_text("exercise_id,pain_before,pain_after\nbridge,3,2\nbridge,3,12\n")
+        bad.write_text(
+            "started_at,exercise_id,pain_before,pain_after\n"
+            "2025-03-03T08:00,bridge,3,2\n2025-03-04T08:00,bridge,3,12\n"
+        )
         result = backkit("report", str(bad), home=home)
         assert_user_error(result, 1, "1 of 2 rows rejected", "file visit.csv, row 3: pain_after")
         assert not (home / "report.html").exists()

@@ -615,10 +615,12 @@ class TestBadInput:
     def test_nan_for_an_optional_value_is_stored_as_unknown(self, log):
         assert log.record(**bout(0, pain_after=float("nan")))["pain_after"] is None
 
-    @pytest.mark.xfail(strict=True, reason="record_many(None) fails in log.py (not this branch)")
     def test_record_many_none(self, log):
-        with pytest.raises(LogValidationError, match="rows"):
+        with pytest.raises(LogValidationError, match="rows = None: must be a list of bouts"):
             log.record_many(None)
+        with pytest.raises(LogValidationError, match=r"rows\[1\]: row = 3: must be a mapping"):
+            log.record_many([{"exercise_id": "bridge"}, 3])
+        assert len(log) == 0
 
     def test_checkin_date_with_trailing_garbage(self, log):
         with pytest.raises(CheckInError, match="'2025-01-20 trailing garbage': is not a date"):
