@@ -63,8 +63,8 @@ class Source:
     --------
     >>> from backkit.exercises import source_table
     >>> src = source_table()["SLH"]
-    >>> src.title
-    'Saint Luke\'s Health System: "Supine hamstring stretch"'
+    >>> print(src.title)
+    Saint Luke's Health System: "Supine hamstring stretch"
     >>> src.url
     'https://www.saintlukeskc.org/health-library/supine-hamstring-stretch'
     """
@@ -750,7 +750,9 @@ def load_exercises(path: str | Path | None = None) -> pd.DataFrame:
     >>> df.loc["bridge", "position"]
     'supine'
     >>> list(df[df["position"] == "standing"].index)
-    ['standing-hip-flexor-stretch', 'squat']
+    ['standing-hip-flexor-stretch', 'squat', 'standing-back-extension']
+    >>> bool(df.loc["standing-back-extension", "from_article"])  # an addition
+    False
     """
     import pandas as pd
 
