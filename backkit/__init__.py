@@ -68,6 +68,7 @@ _EXPORTS = {
 }
 _SUBMODULES = {
     "exercises",
+    "lab",
     "safety",
     "config",
     "errors",

@@ -489,9 +489,10 @@ def _article(e: _Entry, prov: _Entry, from_article: bool) -> dict[str, Any]:
     """
     if not from_article:
         for name in ("article_name", "article_quotes"):
-            if e.raw.get(name) or prov.raw.get(name):
-                raise e.fail(name, e.raw.get(name) or prov.raw.get(name),
-                             "must be left out for an exercise that is not from the article")  # fmt: skip
+            value = e.raw.get(name) or prov.raw.get(name)
+            if value:
+                problem = "must be left out for an exercise that is not from the article"
+                raise e.fail(name, value, problem)
         return {"article_name": "", "article_quotes": (), "article": prov.text("addition")}
     quotes = prov.raw.get("article_quotes", [])
     if not isinstance(quotes, list) or not all(isinstance(q, str) and q.strip() for q in quotes):

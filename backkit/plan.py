@@ -367,6 +367,7 @@ class Plan:
         in_plan = days >= pd.Timestamp(self.start)
         if self.end is not None:
             in_plan &= days <= pd.Timestamp(self.end)
+
         def sessions(weekdays: tuple[str, ...] | None, scale: float) -> pd.Series:
             due = in_plan
             if weekdays is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 
 import pandas as pd
 import pytest
@@ -271,7 +272,7 @@ def test_default_plan_strength_days_are_never_consecutive():
     for exercise_id in STRENGTH:
         days = [d for d in four_weeks if exercise_id in {i.exercise_id for i in plan.due_on(d)}]
         assert 2 * 4 <= len(days) <= 3 * 4, "2-3 days a week"
-        gaps = {(b - a).days for a, b in zip(days, days[1:], strict=False)}
+        gaps = {(b - a).days for a, b in itertools.pairwise(days)}
         assert min(gaps) >= 2, f"{exercise_id} on consecutive days"
     stretches = [i.exercise_id for i in plan.items if i.exercise_id not in STRENGTH]
     for day in four_weeks:
@@ -295,9 +296,7 @@ class TestItemDays:
     def test_due_on_honours_item_days(self):
         plan = self.plan()
         assert [i.exercise_id for i in plan.due_on(MON)] == ["squat", "knee-to-chest"]
-        assert [i.exercise_id for i in plan.due_on(MON + dt.timedelta(days=1))] == [
-            "knee-to-chest"
-        ]
+        assert [i.exercise_id for i in plan.due_on(MON + dt.timedelta(days=1))] == ["knee-to-chest"]
 
     def test_prescribed_counts_item_days(self):
         t = self.plan().prescribed(MON, MON + dt.timedelta(days=13))

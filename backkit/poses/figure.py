@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..exercises import Exercise
+from .arrow import movement_arrow
 from .draw import (
     COLOURS,
     SCALE,
@@ -24,7 +25,6 @@ from .draw import (
     setup_axes,
     wrap_lines,
 )
-from .arrow import movement_arrow
 from .kinematics import SIDES, key_frame
 from .lookup import exercise_poses, seconds_scale
 from .model import Pose, PoseSet
