@@ -37,6 +37,8 @@ __all__ = [
     "check_weekly_minutes",
 ]
 
+# How a check's arguments are named in a message, as in the lab's own cells.
+_ARG_NAMES = {"DataFrame": "cat", "Plan": "plan"}
 _NOT_ANSWERED = (
     "\u2026 {name}: not answered yet. Replace the ... in its cell with your code, run that "
     "cell, then run this one again."
@@ -70,7 +72,10 @@ def _call(func: Callable[..., Any], *args: Any) -> tuple[Any, _Verdict | None]:
     try:
         result = func(*args)
     except Exception as err:  # the student's code: say what went wrong, not where in ours
-        shown = ", ".join(repr(a) for a in args if isinstance(a, (str, int)))
+        shown = ", ".join(
+            repr(a) if isinstance(a, (str, int)) else _ARG_NAMES.get(type(a).__name__, "...")
+            for a in args
+        )
         return None, _not_yet(
             f"{name}({shown}) stopped with an error: {type(err).__name__}: {err}. "
             "Read the line it names in your cell, fix it, and run both cells again."
