@@ -666,9 +666,7 @@ _YAML_HEADER = """\
 # name, author, notes: free text.  start, end: YYYY-MM-DD (end may be null).
 # days_per_week: 1-7, on any days; or weekdays: [mon, tue, wed, thu, fri, sat, sun].
 # exercises: one line per exercise, in order; sets, reps (per set and side) and
-#   hold_seconds (a hold, or one squat's length) override the catalogue's dose;
-#   weekdays: [mon, wed, fri] gives an exercise days of its own (e.g. strength
-#   work on non-consecutive days while the stretches are daily).
+#   hold_seconds (a hold, or one squat's length) override the catalogue's dose.
 #   Exercise ids: supine-hamstring-stretch, knee-to-chest, double-knee-to-chest,
 #   bridge, long-sitting-hamstring-stretch, standing-hip-flexor-stretch, squat.
 """
