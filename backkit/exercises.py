@@ -254,7 +254,7 @@ def _section_lines(ex: Exercise, section: str) -> list[str]:
             if quoted
             else "**The article's own words:** none on record for this exercise."
         )
-        return [words, f"**What the article says, in our words (a summary):** {ex.article}"]
+        return [words, "", f"**What the article says, in our words (a summary):** {ex.article}"]
     if section == "why-dose":
         return [f"**Where the dose comes from:** {ex.defaults_note}"]
     if section == "corrections":
