@@ -67,6 +67,7 @@ _EXPORTS = {
 }
 _SUBMODULES = {
     "exercises",
+    "lab",
     "safety",
     "config",
     "errors",

@@ -1,9 +1,14 @@
-"""The exercise catalogue: load, validate and look up the seven exercises.
+"""The exercise catalogue: load, validate and look up the exercises.
 
 The catalogue is data, not code: ``backkit/data/exercises.yaml`` holds every
 exercise, its dose, its steps and the provenance of each clinical fact. This
 module reads that file, checks every field and turns each entry into an
 immutable :class:`Exercise`.
+
+Seven exercises come from the article the kit started from; others are
+additions (``from_article`` is False), each with its own sources. Every source
+tag names a :class:`Source` with a title and an address or a full reference;
+the loader refuses a tag that has neither.
 """
 
 from __future__ import annotations
@@ -29,13 +34,16 @@ __all__ = [
     "CatalogueError",
     "Correction",
     "Exercise",
+    "Source",
     "Variant",
+    "article_ids",
     "catalogue",
     "exercise_ids",
     "get_exercise",
     "load_exercises",
     "section_markdown",
     "show_sections",
+    "source_table",
     "sources",
 ]
 
@@ -44,6 +52,33 @@ SIDES = ("per-side", "both")
 KINDS = ("hold", "paced")
 LOADS = ("low", "moderate", "high")
 _ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_URL_PATTERN = re.compile(r"^https?://[^\s/]+\.[^\s]+$")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A source the catalogue cites: a title and an address (``url``) or a full reference.
+
+    Examples
+    --------
+    >>> from backkit.exercises import source_table
+    >>> src = source_table()["SLH"]
+    >>> print(src.title)
+    Saint Luke's Health System: "Supine hamstring stretch"
+    >>> src.url
+    'https://www.saintlukeskc.org/health-library/supine-hamstring-stretch'
+    """
+
+    tag: str
+    title: str
+    url: str = ""
+    reference: str = ""
+
+    @property
+    def citation(self) -> str:
+        """The title followed by the reference and the address, as one line."""
+        text = ". ".join(part.rstrip(".") for part in (self.title, self.reference) if part) + "."
+        return f"{text} {self.url}" if self.url else text
 
 
 @dataclass(frozen=True)
@@ -72,6 +107,14 @@ class Exercise:
     ``reps_range``); the default dose (``hold_seconds``, ``reps``) is the low
     end, so a person starts easy and builds up.
 
+    ``from_article`` says whether the exercise is one of the source article's
+    seven; for those, ``article_name`` is the article's own title for it and
+    ``article_quotes`` the article's own English words on record, while
+    ``article`` is the kit's summary of what the article says (labelled as a
+    summary wherever it is shown). For an addition ``article_name`` is empty
+    and ``article`` says why it was added. ``aliases`` are other names in
+    common use; the article's title is not among them.
+
     Examples
     --------
     >>> import backkit
@@ -83,6 +126,7 @@ class Exercise:
     id: str
     number: int
     name: str
+    from_article: bool
     article_name: str
     aliases: tuple[str, ...]
     position: str
@@ -106,7 +150,9 @@ class Exercise:
     cautions: tuple[str, ...]
     regression: Variant
     progression: Variant
+    variants: tuple[Variant, ...]
     article: str
+    article_quotes: tuple[str, ...]
     defaults_note: str
     corrections: tuple[Correction, ...]
     references: tuple[str, ...]
@@ -155,6 +201,7 @@ SECTIONS = (
     "cautions",
     "easier",
     "harder",
+    "variants",
     "article",
     "why-dose",
     "corrections",
@@ -162,16 +209,18 @@ SECTIONS = (
 )
 # What the exercise's own Markdown view (``get_exercise(id)`` in a notebook) shows.
 _CARD = ("title", "start", "dose", "steps", "feel", "purpose", "mistakes", "cautions", "easier",
-         "harder")  # fmt: skip
+         "harder", "variants")  # fmt: skip
 
 
 def _section_lines(ex: Exercise, section: str) -> list[str]:
     if section == "title":
-        return [
-            f"### {ex.number}. {ex.name}",
-            f"*In the article: \u201c{ex.article_name}\u201d. "
-            f"Also called: {', '.join(ex.aliases)}.*",
-        ]
+        also = f" Also called: {', '.join(ex.aliases)}." if ex.aliases else ""
+        if ex.from_article:
+            origin = f"*Article name: \u201c{ex.article_name}\u201d.{also}*"
+        else:
+            cited = ", ".join(ex.references)
+            origin = f"*Not from the article: an addition to the programme ({cited}).{also}*"
+        return [f"### {ex.number}. {ex.name}", origin]
     if section == "start":
         return [f"**Start position ({ex.position}):** {ex.start_position}"]
     if section == "equipment":
@@ -194,8 +243,18 @@ def _section_lines(ex: Exercise, section: str) -> list[str]:
         return [f"**Easier:** {ex.regression.name}: {ex.regression.description}"]
     if section == "harder":
         return [f"**Harder:** {ex.progression.name}: {ex.progression.description}"]
+    if section == "variants":
+        return [f"**Other version:** {v.name}: {v.description}" for v in ex.variants]
     if section == "article":
-        return [f"**What the article says:** \u201c{ex.article}\u201d"]
+        if not ex.from_article:
+            return [f"**Not from the article.** {ex.article}"]
+        quoted = "; ".join(f"\u201c{q}\u201d" for q in ex.article_quotes)
+        words = (
+            f"**The article's own words on record:** {quoted}"
+            if quoted
+            else "**The article's own words:** none on record for this exercise."
+        )
+        return [words, "", f"**What the article says, in our words (a summary):** {ex.article}"]
     if section == "why-dose":
         return [f"**Where the dose comes from:** {ex.defaults_note}"]
     if section == "corrections":
@@ -209,10 +268,10 @@ def _section_lines(ex: Exercise, section: str) -> list[str]:
             lines.append("| " + " | ".join(t.replace("|", "\\|") for t in cells) + " |")
         return lines
     if section == "sources":
-        table = sources()
+        table = source_table()
         return [
             "**Sources**",
-            *[f"- **{tag}**: {table.get(tag, tag)}" for tag in ex.references],
+            *[f"- **{tag}**: {table[tag].citation}" for tag in ex.references if tag in table],
         ]
     raise BackkitError(
         f"section={section!r} is not a section.{did_you_mean(section, SECTIONS)} "
@@ -268,12 +327,14 @@ def show_sections(exercise_id: str | Exercise, *sections: str) -> Any:
     from IPython.display import Markdown
 
     ex = get_exercise(exercise_id)
-    return Markdown("\n\n".join(section_markdown(ex, name) for name in sections or _CARD))
+    parts = (section_markdown(ex, name) for name in sections or _CARD)
+    return Markdown("\n\n".join(part for part in parts if part))
 
 
 def to_markdown(ex: Exercise) -> str:
     """Render an exercise as Markdown, the way the notebooks show it."""
-    return "\n\n".join(section_markdown(ex, name) for name in _CARD)
+    parts = (section_markdown(ex, name) for name in _CARD)
+    return "\n\n".join(part for part in parts if part)
 
 
 def _dose_text(ex: Exercise) -> str:
@@ -367,8 +428,8 @@ class _Entry:
         except CatalogueError as err:
             raise CatalogueError(f"{err.problem} (in {name})", where=err.where) from None
 
-    def variant(self, name: str) -> Variant:
-        value = self.get(name)
+    def variant(self, name: str, value: Any = None) -> Variant:
+        value = self.get(name) if value is None else value
         if not isinstance(value, dict):
             raise self.fail(name, value, "must have a name and a description")
         sub = _Entry(value, self.where, self.label)
@@ -384,6 +445,14 @@ class _Entry:
                 name, unknown, f"names unknown sources; known: {', '.join(sorted(known))}"
             )
         return tuple(value)
+
+
+def _variants(e: _Entry) -> tuple[Variant, ...]:
+    """The optional ``variants`` list: other versions, such as the article's own."""
+    raw = e.raw.get("variants") or []
+    if not isinstance(raw, list):
+        raise e.fail("variants", raw, "must be a list of {name, description}")
+    return tuple(e.variant(f"variants[{i}]", item) for i, item in enumerate(raw))
 
 
 def _dose(e: _Entry) -> tuple[str, tuple[int, int], int]:
@@ -412,7 +481,30 @@ def _correction(e: _Entry, raw: Any, name: str, known: set[str]) -> Correction:
     )
 
 
-def _provenance(e: _Entry, known: set[str]) -> dict[str, Any]:
+def _article(e: _Entry, prov: _Entry, from_article: bool) -> dict[str, Any]:
+    """The article fields: its name, its own words on record, and our summary.
+
+    An addition (``from_article: false``) has no article name or quotes; its
+    ``provenance.addition`` says why it was added.
+    """
+    if not from_article:
+        for name in ("article_name", "article_quotes"):
+            value = e.raw.get(name) or prov.raw.get(name)
+            if value:
+                problem = "must be left out for an exercise that is not from the article"
+                raise e.fail(name, value, problem)
+        return {"article_name": "", "article_quotes": (), "article": prov.text("addition")}
+    quotes = prov.raw.get("article_quotes", [])
+    if not isinstance(quotes, list) or not all(isinstance(q, str) and q.strip() for q in quotes):
+        raise e.fail("provenance.article_quotes", quotes, "must be a list of non-empty texts")
+    return {
+        "article_name": e.text("article_name"),
+        "article_quotes": tuple(q.strip() for q in quotes),
+        "article": prov.text("article"),
+    }
+
+
+def _provenance(e: _Entry, known: set[str], from_article: bool) -> dict[str, Any]:
     """The ``provenance`` fields of an :class:`Exercise`, read from the entry."""
     raw = e.get("provenance")
     if not isinstance(raw, dict):
@@ -420,6 +512,7 @@ def _provenance(e: _Entry, known: set[str]) -> dict[str, Any]:
             "provenance", raw, "must be a mapping with article, defaults, corrections, sources"
         )
     prov = _Entry(raw, e.where, e.label)
+    article = _article(e, prov, from_article)
     raw_corrections = prov.get("corrections")
     if not isinstance(raw_corrections, list):
         raise e.fail("provenance.corrections", raw_corrections, "must be a list")
@@ -428,7 +521,7 @@ def _provenance(e: _Entry, known: set[str]) -> dict[str, Any]:
         for i, c in enumerate(raw_corrections)
     )
     return {
-        "article": prov.text("article"),
+        **article,
         "defaults_note": prov.text("defaults"),
         "corrections": corrections,
         "references": e.tags("provenance.sources", prov.get("sources"), known),
@@ -445,12 +538,15 @@ def _parse_exercise(raw: Any, index: int, where: str, known_sources: set[str]) -
     if not _ID_PATTERN.match(exercise_id):
         raise e.fail("id", exercise_id, "must be kebab-case (lower-case words joined by '-')")
     kind, hold, rep_seconds = _dose(e)
-    provenance = _provenance(e, known_sources)
+    from_article = e.get("from_article")
+    if not isinstance(from_article, bool):
+        raise e.fail("from_article", from_article, "must be true or false")
+    provenance = _provenance(e, known_sources, from_article)
     return Exercise(
         id=exercise_id,
         number=e.integer("number", 1, 999),
         name=e.text("name"),
-        article_name=e.text("article_name"),
+        from_article=from_article,
         aliases=e.texts("aliases", allow_empty=True),
         position=e.choice("position", POSITIONS),
         start_position=e.text("start_position"),
@@ -473,9 +569,34 @@ def _parse_exercise(raw: Any, index: int, where: str, known_sources: set[str]) -
         cautions=e.texts("cautions"),
         regression=e.variant("regression"),
         progression=e.variant("progression"),
+        variants=_variants(e),
         **provenance,
         poses=parse_poses(raw.get("poses"), where=where, label=label, position=raw.get("position")),
     )
+
+
+def _source_table(raw: Any, where: str) -> dict[str, Source]:
+    """Every source tag with its title and its address (``url``) or full ``reference``."""
+    if not isinstance(raw, dict):
+        raise CatalogueError("'sources' must map tags to {title, url or reference}", where=where)
+    table = {}
+    for tag, entry in raw.items():
+        fields = entry if isinstance(entry, dict) else {}
+        title, url, ref = (str(fields.get(k) or "").strip() for k in ("title", "url", "reference"))
+        problem = ""
+        if not title:
+            problem = "has no title"
+        elif not url and not ref:
+            problem = "has no address (url) or full reference"
+        elif url and not _URL_PATTERN.match(url):
+            problem = f"has an address that is not a web address: {url!r}"
+        if problem:
+            raise CatalogueError(
+                f"source {tag!r} {problem}; each source needs a title and a url or a reference",
+                where=where,
+            )
+        table[str(tag)] = Source(str(tag), title, url, ref)
+    return table
 
 
 @dataclass(frozen=True)
@@ -483,7 +604,7 @@ class Catalogue:
     """All exercises of a catalogue file, in order, with the source table."""
 
     exercises: tuple[Exercise, ...]
-    sources: dict[str, str]
+    sources: dict[str, Source]
     path: str
 
     def ids(self) -> list[str]:
@@ -514,10 +635,8 @@ def _catalogue_from(data: Any, where: str) -> Catalogue:
         raise CatalogueError("must have a top-level 'exercises' list", where=where)
     if not data["exercises"]:
         raise CatalogueError("lists no exercises; a catalogue needs at least one", where=where)
-    raw_sources = data.get("sources") or {}
-    if not isinstance(raw_sources, dict):
-        raise CatalogueError("'sources' must map tags to citations", where=where)
-    known = set(raw_sources)
+    table = _source_table(data.get("sources") or {}, where)
+    known = set(table)
     exercises = tuple(
         _parse_exercise(raw, i, where, known) for i, raw in enumerate(data["exercises"])
     )
@@ -529,7 +648,7 @@ def _catalogue_from(data: Any, where: str) -> Catalogue:
                     f"exercise {ex.id!r}, field {what!r}: {key!r} is used twice", where=where
                 )
             seen[(what, key)] = ex.id
-    return Catalogue(exercises, dict(raw_sources), where)
+    return Catalogue(exercises, table, where)
 
 
 @functools.lru_cache(maxsize=8)
@@ -558,8 +677,28 @@ def exercise_ids(path: str | Path | None = None) -> list[str]:
 
 
 def sources(path: str | Path | None = None) -> dict[str, str]:
-    """Return the catalogue's source table: tag -> full citation."""
+    """Return the catalogue's source table: tag -> full citation (title, reference, address)."""
+    return {tag: src.citation for tag, src in catalogue(path).sources.items()}
+
+
+def source_table(path: str | Path | None = None) -> dict[str, Source]:
+    """Return the catalogue's sources: tag -> :class:`Source` (title, url, reference)."""
     return dict(catalogue(path).sources)
+
+
+def article_ids(path: str | Path | None = None) -> list[str]:
+    """Return the ids of the source article's exercises, in catalogue order.
+
+    Additions that are not from the article (``from_article`` False) are
+    left out.
+
+    Examples
+    --------
+    >>> from backkit.exercises import article_ids
+    >>> len(article_ids())
+    7
+    """
+    return [ex.id for ex in catalogue(path).exercises if ex.from_article]
 
 
 def get_exercise(exercise_id: str | Exercise, *, path: str | Path | None = None) -> Exercise:
@@ -612,7 +751,9 @@ def load_exercises(path: str | Path | None = None) -> pd.DataFrame:
     >>> df.loc["bridge", "position"]
     'supine'
     >>> list(df[df["position"] == "standing"].index)
-    ['standing-hip-flexor-stretch', 'squat']
+    ['standing-hip-flexor-stretch', 'squat', 'standing-back-extension']
+    >>> bool(df.loc["standing-back-extension", "from_article"])  # an addition
+    False
     """
     import pandas as pd
 
@@ -638,6 +779,7 @@ def load_exercises(path: str | Path | None = None) -> pd.DataFrame:
             "regions": ex.regions,
             "equipment": ex.equipment,
             "number": ex.number,
+            "from_article": ex.from_article,
             "article_name": ex.article_name,
             "aliases": ex.aliases,
             "corrections": len(ex.corrections),

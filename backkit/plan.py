@@ -57,7 +57,7 @@ _MAX_TEXT = int(LIMITS["text"].hi)
 _FIRST_DAY = EARLIEST.date()
 _LAST_DAY = dt.date(2199, 12, 31)
 _FILE_KEYS = ("name", "author", "start", "end", "days_per_week", "weekdays", "notes", "exercises")
-_ITEM_KEYS = ("id", "sets", "reps", "hold_seconds")
+_ITEM_KEYS = ("id", "sets", "reps", "hold_seconds", "weekdays")
 
 
 def _fail(where: str, name: str, value: Any, problem: str) -> PlanError:
@@ -93,18 +93,24 @@ class PlanItem:
 
     ``hold_seconds`` is the hold of a hold exercise, or the length of one
     paced repetition (the squat), as in the log's ``hold_s_planned``.
+    ``weekdays`` gives the exercise days of its own (strength work on 2-3
+    non-consecutive days while stretches are daily); ``None`` follows the
+    plan's days.
 
     Examples
     --------
     >>> from backkit.plan import PlanItem
     >>> PlanItem("bridge", sets=2)
-    PlanItem(exercise_id='bridge', sets=2, reps=None, hold_seconds=None)
+    PlanItem(exercise_id='bridge', sets=2, reps=None, hold_seconds=None, weekdays=None)
+    >>> PlanItem("squat", weekdays=["Friday", "mon"]).weekdays
+    ('mon', 'fri')
     """
 
     exercise_id: str
     sets: int | None = None
     reps: int | None = None
     hold_seconds: float | None = None
+    weekdays: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         where = f"PlanItem({self.exercise_id!r})"
@@ -126,6 +132,12 @@ class PlanItem:
             ):
                 what = "seconds per repetition" if paced else "seconds"
                 raise _fail(where, "hold_seconds", value, f"must be {what} above 0, at most {hi}")
+        if self.weekdays is not None:
+            object.__setattr__(self, "weekdays", _weekdays(where, self.weekdays))
+
+    def on(self, day: dt.date) -> bool:
+        """Whether this item's own days include ``day`` (always, with no days of its own)."""
+        return self.weekdays is None or WEEKDAYS[day.weekday()] in self.weekdays
 
 
 @dataclass(frozen=True)
@@ -203,6 +215,7 @@ class Plan:
         if twice:
             raise _fail(where, "items", twice, "appear more than once; list each exercise once")
         put(self, "items", items)
+        self._check_item_days(where)
 
         start = _day(where, "start", self.start) or today()
         end = _day(where, "end", self.end)
@@ -224,13 +237,31 @@ class Plan:
         elif self.days_per_week is None:
             put(self, "days_per_week", 7)
 
+    def _check_item_days(self, where: str) -> None:
+        """An item's own days must be days the plan has (with plan weekdays)."""
+        plan_days = self.weekdays
+        if plan_days is None:
+            return
+        plan_days = _weekdays(where, plan_days)
+        for item in self.items:
+            extra = [d for d in item.weekdays or () if d not in plan_days]
+            if extra:
+                raise _fail(
+                    where,
+                    f"{item.exercise_id}.weekdays",
+                    list(item.weekdays or ()),
+                    f"include {', '.join(extra)}, not among the plan's weekdays "
+                    f"({', '.join(plan_days)})",
+                )
+
     # -- what the plan asks for ---------------------------------------------
 
     def due_on(self, day: dt.date | str) -> tuple[PlanItem, ...]:
         """Return the items to do on ``day``: empty outside the plan or on a rest day.
 
         With ``days_per_week`` and no weekdays, every day of the plan is a
-        possible day, so every day returns the items.
+        possible day, so every day returns the items. An item with days of its
+        own (``PlanItem.weekdays``) is due on those days only.
 
         Examples
         --------
@@ -246,7 +277,7 @@ class Plan:
             return ()
         if self.weekdays is not None and WEEKDAYS[when.weekday()] not in self.weekdays:
             return ()
-        return self.items
+        return tuple(item for item in self.items if item.on(when))
 
     def dose(self, exercise_id: str) -> tuple[int, int, float]:
         """Return ``(sets, reps, hold_seconds)`` for an exercise of the plan.
@@ -292,7 +323,9 @@ class Plan:
         session. With ``days_per_week`` = k, a period prescribes k sessions
         per seven days of the plan it covers (k / 7 per day), so a full week
         gives exactly k and a week the plan starts on a Thursday gives 4k / 7.
-        Only days within both ``[start, end]`` and the plan's own dates count.
+        An item with days of its own (``PlanItem.weekdays``) prescribes one
+        session on each of them. Only days within both ``[start, end]`` and
+        the plan's own dates count.
 
         Parameters
         ----------
@@ -342,26 +375,32 @@ class Plan:
         in_plan = days >= pd.Timestamp(self.start)
         if self.end is not None:
             in_plan &= days <= pd.Timestamp(self.end)
-        if self.weekdays is not None:
-            wanted = [WEEKDAYS.index(w) for w in self.weekdays]
-            due = in_plan & np.isin(days.day_of_week, wanted)
-            per_day = due.astype(float)
-        else:
-            per_day = in_plan.astype(float)
-        per_period = pd.Series(per_day, index=periods).groupby(level=0, sort=True).sum()
-        if self.weekdays is None:
+
+        def sessions(weekdays: tuple[str, ...] | None, scale: float) -> pd.Series:
+            due = in_plan
+            if weekdays is not None:
+                due = in_plan & np.isin(days.day_of_week, [WEEKDAYS.index(w) for w in weekdays])
             # Sum whole days first, then scale, so a full week gives exactly k.
-            per_period = per_period * self.days_per_week / 7
+            per_day = pd.Series(due.astype(float), index=periods)
+            return per_day.groupby(level=0, sort=True).sum() * scale
+
+        k = 1.0 if self.weekdays is not None else self.days_per_week / 7
+        columns = [
+            sessions(item.weekdays, 1.0) if item.weekdays else sessions(self.weekdays, k)
+            for item in self.items
+        ]
+        per_period = columns[0]
         n_items = len(self.items)
         doses = [self.dose(item.exercise_id) for item in self.items]
         ids = _exercises.exercise_ids()
+        counts = np.column_stack([c.to_numpy(dtype=float) for c in columns]).ravel()
         table = pd.DataFrame(
             {
                 "period": np.repeat(per_period.index.to_numpy(), n_items),
                 "exercise_id": pd.Categorical(
                     [item.exercise_id for item in self.items] * len(per_period), categories=ids
                 ),
-                "prescribed": np.repeat(per_period.to_numpy(dtype=float), n_items),
+                "prescribed": counts,
                 "sets": [d[0] for d in doses] * len(per_period),
                 "reps": [d[1] for d in doses] * len(per_period),
                 "hold_seconds": [float(d[2]) for d in doses] * len(per_period),
@@ -380,6 +419,8 @@ class Plan:
             for key in ("sets", "reps", "hold_seconds"):
                 if getattr(item, key) is not None:
                     entry[key] = getattr(item, key)
+            if item.weekdays is not None:
+                entry["weekdays"] = list(item.weekdays)
             items.append(entry)
         return {
             "name": self.name,
@@ -489,7 +530,14 @@ class Plan:
 
     @classmethod
     def default(cls, start: dt.date | str | None = None) -> Plan:
-        """All seven exercises at their catalogue doses, every day, from ``start`` (today).
+        """The article's seven exercises at their catalogue doses, from ``start`` (today).
+
+        The stretches are daily; the strength exercises (the bridge and the
+        squat) are on Monday, Wednesday and Friday, 3 non-consecutive days a
+        week, as strength work is prescribed on 2-3 days a week or every other
+        day (see the bridge's and the squat's sources in the catalogue: MSD,
+        ACSM). Additions to the catalogue that are not from the article, such
+        as the standing back extension, are not in it.
 
         Examples
         --------
@@ -497,14 +545,26 @@ class Plan:
         >>> plan = Plan.default("2024-05-06")
         >>> len(plan.items), plan.days_per_week, plan.dose("bridge")
         (7, 7, (3, 10, 5))
+        >>> [i.exercise_id for i in plan.items if i.weekdays]
+        ['bridge', 'squat']
+        >>> [len(plan.due_on(f"2024-05-{d:02}")) for d in range(6, 13)]  # Mon to Sun
+        [7, 5, 7, 5, 7, 5, 5]
         """
+        strength = {"bridge", "squat"}
         return cls(
-            name="All seven exercises daily",
+            name="The article's seven exercises",
             author="backkit",
-            items=tuple(PlanItem(i) for i in _exercises.exercise_ids()),
+            items=tuple(
+                PlanItem(i, weekdays=("mon", "wed", "fri") if i in strength else None)
+                for i in _exercises.article_ids()
+            ),
             start=_day("Plan.default", "start", start),  # type: ignore[arg-type]
             days_per_week=7,
-            notes="The catalogue's starting doses, every day. Not a personal prescription.",
+            notes=(
+                "The catalogue's starting doses: the stretches every day, the bridge and the "
+                "squat (strength work) on Monday, Wednesday and Friday. Keep walking and doing "
+                "your normal activities too. Not a personal prescription."
+            ),
         )
 
     @classmethod
@@ -518,7 +578,7 @@ class Plan:
         --------
         >>> from backkit.plan import Plan
         >>> Plan.active().name  # no plan saved in this test home
-        'All seven exercises daily'
+        "The article's seven exercises"
         """
         from .config import active_plan_path
 
@@ -546,10 +606,14 @@ class Plan:
             "| exercise | sets | reps | seconds |",
             "|---|---|---|---|",
         ]
+        own_days = any(item.weekdays for item in self.items)
+        if own_days:  # a days column only when some exercise has days of its own
+            lines[-2:] = ["| exercise | sets | reps | seconds | days |", "|---|---|---|---|---|"]
         for item in self.items:
             sets, reps, hold = self.dose(item.exercise_id)
             name = _exercises.get_exercise(item.exercise_id).name
-            lines.append(f"| {name} | {sets} | {reps} | {hold:g} |")
+            days = f" {', '.join(item.weekdays) if item.weekdays else when} |" if own_days else ""
+            lines.append(f"| {name} | {sets} | {reps} | {hold:g} |{days}")
         if self.notes:
             lines += ["", self.notes]
         return "\n".join(lines)
@@ -570,7 +634,13 @@ def _to_item(raw: Any, where: str, index: int, *, key: str = "items") -> PlanIte
             exercise_id = raw.get("id", raw.get("exercise_id"))
             if exercise_id is None:
                 raise PlanError("missing required field 'id' (the exercise id)", where=here)
-            return PlanItem(exercise_id, raw.get("sets"), raw.get("reps"), raw.get("hold_seconds"))
+            return PlanItem(
+                exercise_id,
+                raw.get("sets"),
+                raw.get("reps"),
+                raw.get("hold_seconds"),
+                raw.get("weekdays"),
+            )
     except PlanError as err:
         if str(err.where).startswith("PlanItem("):  # say it of the file's entry instead
             raise err.at(here) from None

@@ -15,7 +15,7 @@ import backkit
 from backkit import exercises
 from backkit.errors import CatalogueError
 
-IDS = [
+ARTICLE_IDS = [
     "supine-hamstring-stretch",
     "knee-to-chest",
     "double-knee-to-chest",
@@ -24,6 +24,9 @@ IDS = [
     "standing-hip-flexor-stretch",
     "squat",
 ]
+ADDED_IDS = ["standing-back-extension"]
+IDS = ARTICLE_IDS + ADDED_IDS
+REPO = Path(backkit.__file__).parent.parent
 BUILTIN = Path(backkit.__file__).parent / "data" / "exercises.yaml"
 
 
@@ -40,7 +43,9 @@ def write(tmp_path: Path, data: dict) -> Path:
 class TestCatalogue:
     def test_all_seven_in_article_order_with_stable_ids(self):
         assert backkit.exercise_ids() == IDS
-        assert [backkit.get_exercise(i).number for i in IDS] == list(range(1, 8))
+        assert exercises.article_ids() == ARTICLE_IDS
+        assert [backkit.get_exercise(i).number for i in IDS] == list(range(1, 9))
+        assert [backkit.get_exercise(i).from_article for i in IDS] == [True] * 7 + [False]
 
     def test_frame_is_indexed_by_id_with_typed_columns(self):
         df = backkit.load_exercises()
@@ -50,6 +55,7 @@ class TestCatalogue:
         assert df["load"].cat.ordered
         assert df.loc["bridge", "sets"] == 3
         assert df.loc["supine-hamstring-stretch", "targets"] == ("hamstrings",)
+        assert df["from_article"].tolist() == [True] * 7 + [False]
 
     def test_printed_frame_shows_each_corrected_position(self):
         """`print(backkit.load_exercises())` in an 80-column terminal shows the positions."""
@@ -66,11 +72,14 @@ class TestCatalogue:
     @pytest.mark.parametrize("exercise_id", IDS)
     def test_every_field_is_filled(self, exercise_id):
         ex = backkit.get_exercise(exercise_id)
+        # empty by design: no article fields for an addition, optional variants
+        optional = {"poses", "variants", "article_quotes", "equipment"}
+        optional |= set() if ex.from_article else {"article_name", "corrections"}
         for f in dataclasses.fields(ex):
-            if f.name == "poses":
+            if f.name in optional:
                 continue
             value = getattr(ex, f.name)
-            assert value not in ("", None), f"{exercise_id}.{f.name} is empty"
+            assert value not in ("", None, ()), f"{exercise_id}.{f.name} is empty"
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", ex.id)
         assert len(ex.steps) >= 3
         assert ex.regression.name and ex.progression.name
@@ -88,14 +97,29 @@ class TestCatalogue:
             cited = set(ex.references) | {t for c in ex.corrections for t in c.sources}
             assert cited <= set(table), ex.id
 
+    def test_every_source_has_a_title_and_an_address_or_a_full_reference(self):
+        for tag, src in exercises.source_table().items():
+            assert src.title, tag
+            assert src.url.startswith("https://") or len(src.reference) > 20, tag
+            assert src.title in exercises.sources()[tag]
+
+    def test_code_and_notebooks_cite_the_data_not_internal_documents(self):
+        files = [*(REPO / "backkit").rglob("*.py"), *(REPO / "notebooks").glob("*.ipynb")]
+        files += [REPO / "notebooks" / "README.md", REPO / "backkit" / "data" / "exercises.yaml"]
+        for path in files:
+            text = path.read_text(encoding="utf-8").lower()
+            if path.name in ("outcomes.py", "safety.py"):  # other helpers' modules
+                continue
+            assert "clinical.md" not in text and "clinical brief" not in text, path
+
 
 class TestCorrections:
-    """The article's errors (../shared/CLINICAL.md) are corrected in the data."""
+    """The article's errors are corrected in the data, each with its sources."""
 
     def test_hamstring_stretch_is_done_lying_on_the_back(self):
         ex = backkit.get_exercise("supine-hamstring-stretch")
         assert ex.position == "supine"
-        assert ex.article_name == "Leg elevation"
+        assert ex.article_name == "Leg Elevation"
         said = " ".join(c.article_says for c in ex.corrections)
         assert "stomach" in said
         assert ex.hold_seconds == 30 and ex.reps == 2 and ex.per_side  # article's numbers
@@ -112,6 +136,22 @@ class TestCorrections:
         assert "feather" not in " ".join(ex.steps).lower()
         assert not ex.per_side
 
+    def test_one_knee_at_a_time_is_not_credited_to_mayo(self):
+        """Finding 8: Mayo brings both legs up together; one at a time is a convention."""
+        ex = backkit.get_exercise("double-knee-to-chest")
+        for c in ex.corrections:
+            assert "one at a time" not in c.corrected.lower()
+        assert "both knees up" in " ".join(ex.steps)
+        assert "unsourced" in ex.defaults_note and "together" in ex.defaults_note
+
+    @pytest.mark.parametrize("exercise_id", ["knee-to-chest", "double-knee-to-chest"])
+    def test_knee_to_chest_cautions_fit_the_hip_angle_it_needs(self, exercise_id):
+        """Finding 24: it needs about 120 degrees of hip flexion; shin holds load a sore knee."""
+        cautions = " ".join(backkit.get_exercise(exercise_id).cautions)
+        assert "past 90 degrees" not in cautions
+        assert "120 degrees" in cautions and "cleared" in cautions
+        assert "behind the thigh" in cautions and "not on the shin" in cautions
+
     def test_pelvis_tilt_is_a_supine_bridge_with_the_true_tilt_as_regression(self):
         ex = backkit.get_exercise("bridge")
         assert ex.name == "Bridge" and ex.article_name == "Pelvis tilt"
@@ -122,11 +162,25 @@ class TestCorrections:
         assert (ex.sets, ex.reps, ex.hold_range) == (3, 10, (5, 10))
         assert "gluteus maximus" in ex.targets
 
-    def test_long_sitting_stretch_has_a_count_and_soft_knees(self):
+    def test_long_sitting_stretch_has_a_count_and_straight_unforced_knees(self):
         ex = backkit.get_exercise("long-sitting-hamstring-stretch")
         assert ex.position == "sitting"
         assert ex.reps * ex.hold_seconds == 60  # about 60 s in total (ACSM)
-        assert "not locked" in " ".join(ex.steps)
+        # Finding 9: the article said "not bending your knees", not "locked";
+        # a straighter knee stretches the hamstrings more.
+        assert "without forcing" in " ".join(ex.steps)
+        assert not any("lock" in m.lower() for m in ex.mistakes)
+        knees = next(c for c in ex.corrections if "bending your knees" in c.article_says.lower())
+        assert "straighter knee stretches the hamstrings more" in knees.why
+        assert "locked knees strain" not in " ".join(c.why for c in ex.corrections)
+
+    def test_long_sitting_stretch_cautions_osteoporosis_and_hip_replacement(self):
+        """Finding 3."""
+        ex = backkit.get_exercise("long-sitting-hamstring-stretch")
+        cautions = " ".join(ex.cautions)
+        assert "osteoporosis" in cautions and "spinal fracture" in cautions
+        assert "hip replacement" in cautions and "130 degrees" in cautions
+        assert {"BHOF", "GIANGREGORIO", "HSS"} <= set(ex.references)
 
     def test_hip_flexion_is_a_standing_hip_flexor_stretch_without_armpit_cue(self):
         ex = backkit.get_exercise("standing-hip-flexor-stretch")
@@ -137,12 +191,105 @@ class TestCorrections:
         assert "upright" in text
         assert any("axillary" in c.article_says for c in ex.corrections)
 
+    def test_hip_flexor_stretch_keeps_the_articles_lunge_and_targets_iliopsoas(self):
+        """Findings 4, 10, 23."""
+        ex = backkit.get_exercise("standing-hip-flexor-stretch")
+        assert ex.targets == ("iliopsoas",)  # rectus femoris barely stretched, knee straight
+        assert "rectus femoris" in ex.purpose and "half-kneeling" in ex.purpose
+        assert any("anterior approach" in c for c in ex.cautions)
+        assert "anterior-approach" in ex.regression.description
+        (lunge,) = ex.variants
+        assert "article" in lunge.name and "lunge" in lunge.description
+        armpit = next(c for c in ex.corrections if "axillary" in c.article_says)
+        assert "not a standard or safe" not in armpit.why
+        assert "variant" in armpit.corrected
+        md = exercises.to_markdown(ex)
+        assert "**Other version:** The article's version, a dynamic deep lunge" in md
+
     def test_squat_is_paced_not_bolt_upright(self):
         ex = backkit.get_exercise("squat")
         assert ex.kind == "paced" and ex.hold_seconds == 0 and ex.rep_seconds > 0
         assert (ex.sets, ex.reps) == (3, 10)
         assert "parallel" in " ".join(ex.steps)
         assert "very straight" not in " ".join(ex.steps)
+
+    def test_squat_says_what_its_source_says(self):
+        """Finding 27: MSD says toes forward; no claim that upright is impossible."""
+        ex = backkit.get_exercise("squat")
+        words = " ".join([ex.start_position, *ex.steps, *(c.why for c in ex.corrections)])
+        assert "toes pointing forward" in words and "slightly out" not in words
+        assert "not possible" not in words and "bolt-upright" not in words
+
+    @pytest.mark.parametrize(
+        ("exercise_id", "claim"),
+        [
+            ("supine-hamstring-stretch", "tilt the pelvis backwards"),
+            ("standing-hip-flexor-stretch", "pull the pelvis forward"),
+        ],
+    )
+    def test_biomechanical_rationales_are_common_explanations(self, exercise_id, claim):
+        """Finding 22: said as a common explanation with little evidence, with its source."""
+        purpose = backkit.get_exercise(exercise_id).purpose
+        assert claim in purpose
+        assert "A common explanation" in purpose and "little evidence" in purpose
+
+
+class TestArticleWords:
+    """Finding 28 and 29: the article quoted in its own words, its names kept apart."""
+
+    def test_article_names_are_the_articles_own(self):
+        names = {i: backkit.get_exercise(i).article_name for i in ARTICLE_IDS}
+        assert names["double-knee-to-chest"] == "Two knees to chest"
+        assert names["squat"] == "Squat movement for back pain"
+        assert names["bridge"] == "Pelvis tilt"
+        assert names["standing-hip-flexor-stretch"] == "Hip flexion"
+
+    def test_no_invented_words_in_the_articles_summary(self):
+        bridge = backkit.get_exercise("bridge")
+        assert "Do 10 repetitions" not in bridge.article
+        assert "another three sets of 10" in bridge.article_quotes
+
+    def test_quotes_and_summary_are_told_apart_where_they_are_shown(self):
+        md = exercises.section_markdown("bridge", "article")
+        assert "The article's own words on record:" in md
+        assert "\u201cspread your buttocks off the floor\u201d" in md
+        assert "in our words (a summary)" in md
+        md = exercises.section_markdown("knee-to-chest", "article")
+        assert "none on record" in md
+
+    def test_aliases_do_not_bring_back_the_rejected_names(self):
+        rejected = {"pelvis tilt", "hip flexion", "deep squat", "leg elevation"}
+        for ex in exercises.catalogue().exercises:
+            aliases = {a.lower() for a in ex.aliases}
+            assert not aliases & rejected, ex.id
+            assert ex.article_name.lower() not in aliases, ex.id
+
+    def test_the_article_name_stays_searchable_as_the_article_name(self):
+        df = backkit.load_exercises()
+        assert df.index[df["article_name"] == "Pelvis tilt"].tolist() == ["bridge"]
+        title = exercises.section_markdown("bridge", "title")
+        assert "Article name: \u201cPelvis tilt\u201d" in title
+        assert "Also called: gluteal bridge, hip raise." in title
+
+
+class TestExtension:
+    """Finding 19: an extension exercise, marked as an addition, with its source."""
+
+    def test_it_is_marked_as_not_from_the_article_wherever_it_is_listed(self):
+        ex = backkit.get_exercise("standing-back-extension")
+        assert not ex.from_article and ex.article_name == "" and ex.article_quotes == ()
+        assert "NHSI" in ex.references and "CUH" in ex.references
+        md = ex._repr_markdown_()
+        assert "*Not from the article: an addition to the programme (NHSI, CUH, NHS-LBP)." in md
+        assert exercises.section_markdown(ex, "article").startswith("**Not from the article.**")
+        assert not backkit.load_exercises().loc["standing-back-extension", "from_article"]
+
+    def test_it_explains_that_directions_suit_people_differently(self):
+        ex = backkit.get_exercise("standing-back-extension")
+        assert "eases with bending backwards" in ex.purpose
+        assert "with bending forwards" in ex.purpose
+        assert ex.poses is not None
+        assert "standing-back-extension" not in exercises.article_ids()
 
     def test_every_exercise_says_where_its_defaults_come_from(self):
         for ex in exercises.catalogue().exercises:
@@ -240,6 +387,33 @@ class TestMalformedCatalogue:
         ):
             backkit.load_exercises(write(tmp_path, data))
 
+    @pytest.mark.parametrize(
+        ("entry", "message"),
+        [
+            ({"title": "Someone's page"}, r"source 'MSD' has no address \(url\) or full reference"),
+            ({"url": "https://example.org/x"}, r"source 'MSD' has no title"),
+            ({"title": "T", "url": "example.org"}, r"source 'MSD' has an address that is not"),
+            ("MSD Manual, squats.", r"source 'MSD' has no title"),
+        ],
+    )
+    def test_a_source_without_title_and_address_or_reference(self, tmp_path, entry, message):
+        data = raw_catalogue()
+        data["sources"]["MSD"] = entry
+        with pytest.raises(CatalogueError, match=message):
+            backkit.load_exercises(write(tmp_path, data))
+
+    def test_an_addition_must_not_claim_article_words(self, tmp_path):
+        data = raw_catalogue()
+        self.entry(data, "standing-back-extension")["article_name"] = "Back bends"
+        with pytest.raises(CatalogueError, match=r"'article_name'.*not from the article"):
+            backkit.load_exercises(write(tmp_path, data))
+
+    def test_from_article_is_required(self, tmp_path):
+        data = raw_catalogue()
+        del self.entry(data, "bridge")["from_article"]
+        with pytest.raises(CatalogueError, match=r"missing required field 'from_article'"):
+            backkit.load_exercises(write(tmp_path, data))
+
     def test_duplicate_id(self, tmp_path):
         data = raw_catalogue()
         self.entry(data, "squat")["id"] = "bridge"
@@ -268,12 +442,12 @@ class TestMalformedCatalogue:
     def test_a_clinician_can_add_an_exercise_by_editing_the_file(self, tmp_path):
         data = raw_catalogue()
         new = dict(
-            self.entry(data, "bridge"), id="single-leg-bridge", number=8, name="Single-leg bridge"
+            self.entry(data, "bridge"), id="single-leg-bridge", number=9, name="Single-leg bridge"
         )
         data["exercises"].append(new)
         df = backkit.load_exercises(write(tmp_path, data))
         assert df.index[-1] == "single-leg-bridge"
-        assert len(df) == 8
+        assert len(df) == 9
 
 
 def test_import_backkit_is_light():

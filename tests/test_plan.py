@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 
 import pandas as pd
 import pytest
@@ -247,15 +248,105 @@ class TestFile:
         assert [p.name for p in tmp_path.iterdir()] == ["p.yaml"]
 
 
+STRENGTH = {"bridge", "squat"}
+
+
 def test_default_plan():
     plan = Plan.default("2024-05-06")
-    assert [i.exercise_id for i in plan.items] == backkit.exercise_ids()
+    # the article's seven, not the additions to the catalogue
+    assert [i.exercise_id for i in plan.items] == backkit.exercises.article_ids()
+    assert "standing-back-extension" not in {i.exercise_id for i in plan.items}
     assert plan.days_per_week == 7 and plan.start == MON
     assert all(i.sets is None and i.reps is None for i in plan.items)
     bridge = backkit.get_exercise("bridge")
     assert plan.dose("bridge") == (bridge.sets, bridge.reps, bridge.hold_seconds)
     t = plan.prescribed(MON, MON + dt.timedelta(days=6))
-    assert t["prescribed"].tolist() == [7.0] * 7
+    per_week = dict(zip(t["exercise_id"].astype(str), t["prescribed"], strict=True))
+    assert {k: v for k, v in per_week.items() if k in STRENGTH} == {"bridge": 3.0, "squat": 3.0}
+    assert all(v == 7.0 for k, v in per_week.items() if k not in STRENGTH), "stretches daily"
+
+
+def test_default_plan_strength_days_are_never_consecutive():
+    plan = Plan.default("2024-05-06")
+    four_weeks = [MON + dt.timedelta(days=n) for n in range(28)]
+    for exercise_id in STRENGTH:
+        days = [d for d in four_weeks if exercise_id in {i.exercise_id for i in plan.due_on(d)}]
+        assert 2 * 4 <= len(days) <= 3 * 4, "2-3 days a week"
+        gaps = {(b - a).days for a, b in itertools.pairwise(days)}
+        assert min(gaps) >= 2, f"{exercise_id} on consecutive days"
+    stretches = [i.exercise_id for i in plan.items if i.exercise_id not in STRENGTH]
+    for day in four_weeks:
+        due = [i.exercise_id for i in plan.due_on(day)]
+        assert all(s in due for s in stretches), "the stretches are daily"
+
+
+def test_default_plan_reads_what_it_prescribes():
+    md = Plan.default("2024-05-06")._repr_markdown_()
+    assert "| Bridge | 3 | 10 | 5 | mon, wed, fri |" in md
+    assert "| Supine hamstring stretch | 1 | 2 | 30 | every day |" in md
+
+
+class TestItemDays:
+    """An exercise may have days of its own (strength work on non-consecutive days)."""
+
+    def plan(self, **extra) -> Plan:
+        items = (PlanItem("squat", weekdays=["mon", "thu"]), PlanItem("knee-to-chest"))
+        return Plan("Mixed", items=items, start=MON, **extra)
+
+    def test_due_on_honours_item_days(self):
+        plan = self.plan()
+        assert [i.exercise_id for i in plan.due_on(MON)] == ["squat", "knee-to-chest"]
+        assert [i.exercise_id for i in plan.due_on(MON + dt.timedelta(days=1))] == ["knee-to-chest"]
+
+    def test_prescribed_counts_item_days(self):
+        t = self.plan().prescribed(MON, MON + dt.timedelta(days=13))
+        got = t.groupby(t["exercise_id"].astype(str))["prescribed"].apply(list).to_dict()
+        assert got == {"squat": [2.0, 2.0], "knee-to-chest": [7.0, 7.0]}
+
+    def test_prescribed_with_days_per_week_keeps_the_item_days_whole(self):
+        t = self.plan(days_per_week=3).prescribed(MON, MON + dt.timedelta(days=6))
+        got = dict(zip(t["exercise_id"].astype(str), t["prescribed"], strict=True))
+        assert got == {"squat": 2.0, "knee-to-chest": 3.0}
+
+    def test_round_trip(self, tmp_path):
+        plan = self.plan()
+        text = plan.to_yaml()
+        assert "weekdays: [mon, thu]" in text
+        assert Plan.load(plan.save(tmp_path / "p.yaml")) == plan
+        assert Plan.load(Plan.default(MON).save(tmp_path / "d.yaml")) == Plan.default(MON)
+
+    def test_hand_written_item_days(self, tmp_path):
+        path = tmp_path / "p.yaml"
+        path.write_text(
+            "name: Hand\nstart: 2024-05-06\nexercises:\n"
+            "  - {id: bridge, weekdays: [Tuesday, friday]}\n  - squat\n",
+            encoding="utf-8",
+        )
+        assert Plan.load(path).items[0].weekdays == ("tue", "fri")
+
+    @pytest.mark.parametrize(
+        ("weekdays", "message"),
+        [
+            (["mon", "someday"], r"field 'weekdays': 'someday' is not a day"),
+            (["mon", "mon"], r"'mon' is listed twice"),
+            ([], r"must be a list of days"),
+        ],
+    )
+    def test_bad_item_days(self, weekdays, message):
+        with pytest.raises(PlanError, match=message):
+            PlanItem("bridge", weekdays=weekdays)
+
+    def test_bad_item_days_in_a_file_name_the_entry(self, tmp_path):
+        path = tmp_path / "p.yaml"
+        path.write_text(
+            "name: Hand\nexercises:\n  - {id: bridge, weekdays: [funday]}\n", encoding="utf-8"
+        )
+        with pytest.raises(PlanError, match=r"p.yaml, exercises\[0\]: field 'weekdays'"):
+            Plan.load(path)
+
+    def test_item_days_must_be_plan_days(self):
+        with pytest.raises(PlanError, match=r"'squat.weekdays'.*thu, not among the plan's"):
+            self.plan(weekdays=["mon", "wed"])
 
 
 def test_markdown_shows_the_doses():

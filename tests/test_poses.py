@@ -255,11 +255,14 @@ class TestGeometry:
         end = points("standing-hip-flexor-stretch", "end")
         a0 = poses.pose_angles("standing-hip-flexor-stretch", "start")
         a1 = poses.pose_angles("standing-hip-flexor-stretch", "end")
-        assert a1["near_hip"] <= -25 < a0["near_hip"], "stretch at the front of the back hip"
+        assert a1["near_hip"] < a0["near_hip"] - 8, "stretch at the front of the back hip"
+        # 10-20 degrees of back-hip extension is what most people reach with the
+        # trunk upright and the pelvis tucked; 30 is more than most can.
+        assert -20 <= a1["near_hip"] <= -10
         assert a1["near_knee"] <= 5, "back leg straight"
-        assert a1["far_knee"] > a0["far_knee"] + 25, "front knee bends"
+        assert a1["far_knee"] > a0["far_knee"] + 5, "front knee bends a little"
         assert 85 <= a1["trunk"] <= 95, "trunk upright, not leaning forward"
-        assert end["hip"][0] > start["hip"][0] + 0.08, "hips shift forward"
+        assert end["hip"][0] > start["hip"][0] + 0.05, "hips shift forward"
         assert end["far_heel"] == pytest.approx(start["far_heel"], abs=0.02), "front foot stays"
         assert end["near_toes"] == pytest.approx(start["near_toes"], abs=0.01), "back foot stays"
         assert end["near_heel"][0] < end["hip"][0] < end["far_toes"][0], "hips between the feet"
@@ -480,6 +483,10 @@ class TestPlotExercise:
         ps = backkit.get_exercise(exercise_id).poses
         fig = backkit.plot_exercise(exercise_id)
         arrows = [p for p in fig.axes[1].patches if p.get_gid() == "arrow"]
+        if movement_arrow(ps, 1.0) is None:  # a small move (the hip-flexor stretch): no arrow
+            note = " ".join(t.get_text() for t in fig.texts)
+            assert not arrows and "Blue arrow" not in note
+            return
         assert len(arrows) == 1
         label = next(t for t in fig.axes[1].texts if t.get_gid() == "arrow-label")
         assert re.fullmatch(r"\d+(\.\d+)? s", label.get_text())

@@ -57,6 +57,7 @@ COLOURS = {
 }
 #: Inches of figure per metre of body: every figure draws the body the same size.
 SCALE = 2.0
+_MIN_WIDTH = 1.2  # metres: the narrowest frame (2.4 inches at SCALE)
 _MARGIN = 0.1  # metres of air round the body
 
 # The foot's outline in (along the sole, up from the sole) metres, from the
@@ -229,7 +230,11 @@ def frame_bounds(ps: PoseSet) -> tuple[float, float, float, float]:
         path, label, _ = arrow
         xs += [x for x, _ in path] + [label[0] - 0.08, label[0] + 0.08]
         ys += [y for _, y in path] + [label[1] + 0.05]
-    return min(xs) - _MARGIN, max(xs) + _MARGIN, -0.08, max(ys) + _MARGIN
+    x0, x1 = min(xs) - _MARGIN, max(xs) + _MARGIN
+    # A standing pose is narrow; widen its frame evenly so the panel title
+    # ("End: 2 s down, 2 s up") fits above it.
+    pad = max(0.0, _MIN_WIDTH - (x1 - x0)) / 2
+    return x0 - pad, x1 + pad, -0.08, max(ys) + _MARGIN
 
 
 def on_mat(ex: Exercise) -> bool:

@@ -1,0 +1,216 @@
+"""Self-checks for the student lab (``notebooks/40_student_lab.ipynb``).
+
+Each check runs a student's function, compares what it returns with values
+backkit works out another way (the timer's own phases, the plan's own days),
+and prints one short, friendly line: right, not answered yet, or not yet with
+a hint. A check never raises and never prints a traceback, its own code or the
+expected answer, so a wrong answer reads like a tutor's note and *Run All*
+gives nothing away.
+
+Examples
+--------
+>>> import backkit
+>>> from backkit import lab
+>>> def time_under_tension(exercise_id):
+...     return ...
+>>> lab.check_time_under_tension(time_under_tension)  # doctest: +ELLIPSIS
+\u2026 time_under_tension: not answered yet. Replace the ... in its cell with your code, ...
+>>> def time_under_tension(exercise_id):
+...     ex = backkit.get_exercise(exercise_id)
+...     ex.sets * ex.reps * ex.seconds_per_rep
+>>> lab.check_time_under_tension(time_under_tension)  # doctest: +ELLIPSIS
+\u2717 time_under_tension returned nothing (None). ... add return ...
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from . import exercises as _exercises
+
+__all__ = [
+    "check_supine_hamstrings",
+    "check_time_under_tension",
+    "check_weekly_minutes",
+]
+
+# How a check's arguments are named in a message, as in the lab's own cells.
+_ARG_NAMES = {"DataFrame": "cat", "Plan": "plan"}
+_NOT_ANSWERED = (
+    "\u2026 {name}: not answered yet. Replace the ... in its cell with your code, run that "
+    "cell, then run this one again."
+)
+_NO_RETURN = (
+    "\u2717 {name} returned nothing (None). A function gives back a value only with a "
+    "return line: add return in front of the value you worked out, run that cell, then "
+    "this one again."
+)
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    """What a check found: ``ok`` (right), ``answered`` (not ``...``) and the message shown."""
+
+    ok: bool
+    answered: bool
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _not_yet(message: str) -> _Verdict:
+    return _Verdict(False, True, f"\u2717 {message}")
+
+
+def _call(func: Callable[..., Any], *args: Any) -> tuple[Any, _Verdict | None]:
+    """The student's result, or a plain-words verdict when there is no usable result."""
+    name = getattr(func, "__name__", "your function")
+    try:
+        result = func(*args)
+    except Exception as err:  # the student's code: say what went wrong, not where in ours
+        shown = ", ".join(
+            repr(a) if isinstance(a, (str, int)) else _ARG_NAMES.get(type(a).__name__, "...")
+            for a in args
+        )
+        return None, _not_yet(
+            f"{name}({shown}) stopped with an error: {type(err).__name__}: {err}. "
+            "Read the line it names in your cell, fix it, and run both cells again."
+        )
+    if result is ...:
+        return None, _Verdict(False, False, _NOT_ANSWERED.format(name=name))
+    if result is None:
+        return None, _Verdict(False, True, _NO_RETURN.format(name=name))
+    return result, None
+
+
+def _show(check: Callable[[Callable[..., Any]], _Verdict], func: Callable[..., Any]) -> None:
+    # Printed, not returned: a returned value would show a second time as the cell's result.
+    print(check(func).message)
+
+
+def _supine_hamstrings(func: Callable[..., Any]) -> _Verdict:
+    import backkit
+
+    cat = backkit.load_exercises()
+    got, stop = _call(func, cat)
+    if stop is not None:
+        return stop
+    name = func.__name__
+    expected = sorted(
+        ex.id
+        for ex in _exercises.catalogue().exercises
+        if ex.position == "supine" and "hamstrings" in ex.targets
+    )
+    if not isinstance(got, list) or not all(isinstance(i, str) for i in got):
+        return _not_yet(
+            f"{name}(cat) gave {got!r}. It should give a list of exercise ids (text), "
+            "such as index values of the table."
+        )
+    if got == expected:
+        return _Verdict(True, True, f"\u2713 {name} is right.")
+    if sorted(got) == expected:
+        return _not_yet("Nearly: the ids are right but not in order. Hint: sorted(...).")
+    extra = [i for i in got if i not in expected]
+    positions = {ex.id: ex.position for ex in _exercises.catalogue().exercises}
+    if any(positions.get(i) != "supine" for i in extra):
+        hint = "some are not done lying on the back: filter on position as well."
+    elif extra:
+        hint = "some do not target the hamstrings: filter on targets as well (combine with &)."
+    else:
+        hint = "some are missing: check both filters against the table in section 1."
+    return _not_yet(f"Not yet: {name}(cat) gave {got}; {hint}")
+
+
+def _tut_hint(ex: Any, got: float, expected: float) -> str:
+    if ex.per_side and math.isclose(got * 2, expected):
+        return "This one is done on each side (ex.per_side is True): did you count both sides?"
+    if ex.sets > 1 and math.isclose(got * ex.sets, expected):
+        return "This one has more than one set: did you multiply by ex.sets?"
+    return "Multiply sets, reps, sides (2 when ex.per_side) and ex.seconds_per_rep."
+
+
+def _time_under_tension(func: Callable[..., Any]) -> _Verdict:
+    from .routine import build_routine
+
+    name = func.__name__
+    ids = _exercises.exercise_ids()
+    for exercise_id in ids:
+        routine = build_routine(exercise_id)
+        expected = sum(p.seconds for p in routine.phases if p.is_rep)
+        got, stop = _call(func, exercise_id)
+        if stop is not None:
+            return stop
+        if isinstance(got, bool) or not isinstance(got, (int, float)):
+            return _not_yet(f"{name}({exercise_id!r}) gave {got!r}, not a number of seconds.")
+        if not math.isclose(got, expected):
+            hint = _tut_hint(_exercises.get_exercise(exercise_id), got, expected)
+            return _not_yet(f"Not yet: {name}({exercise_id!r}) gave {got:g}. {hint}")
+    return _Verdict(True, True, f"\u2713 {name} is right for all {len(ids)} exercises.")
+
+
+def _plans() -> list[Any]:
+    """The plans the weekly-volume check tries: the default, the sample and a three-day plan."""
+    import backkit
+
+    from .plan import Plan, PlanItem
+
+    three_days = Plan(
+        "Three days",
+        start="2025-01-06",
+        weekdays=("mon", "wed", "fri"),
+        items=[PlanItem("bridge", sets=2, reps=8, hold_seconds=10), "squat",
+               PlanItem("knee-to-chest", reps=3, hold_seconds=20)],
+    )  # fmt: skip
+    return [Plan.default(), backkit.sample_plan(), three_days]
+
+
+def _item_days(plan: Any, item: Any) -> int:
+    """Days a week the item is done: its own days, else the plan's."""
+    if item.weekdays:
+        return len(item.weekdays)
+    return len(plan.weekdays) if plan.weekdays is not None else plan.days_per_week
+
+
+def _weekly_minutes(func: Callable[..., Any]) -> _Verdict:
+    from .routine import build_routine
+
+    name = func.__name__
+    plans = _plans()
+    for plan in plans:
+        seconds = 0.0
+        for item in plan.items:
+            sets, reps, hold = plan.dose(item.exercise_id)
+            routine = build_routine(item.exercise_id, sets=sets, reps=reps, hold_seconds=hold)
+            seconds += sum(p.seconds for p in routine.phases if p.is_rep) * _item_days(plan, item)
+        got, stop = _call(func, plan)
+        if stop is not None:
+            return stop
+        if isinstance(got, bool) or not isinstance(got, (int, float)):
+            return _not_yet(f"{name} gave {got!r} for the plan {plan.name!r}, not minutes.")
+        if not math.isclose(got, seconds / 60, rel_tol=1e-9):
+            return _not_yet(
+                f"Not yet: {name} gave {got:.2f} minutes for the plan {plan.name!r}. "
+                "Hint: use the plan's doses (plan.dose), its days (days_per_week or weekdays) "
+                "and each exercise's own days where it has them (item.weekdays), and count "
+                "both sides of a per-side exercise."
+            )
+    return _Verdict(True, True, f"\u2713 {name} is right for {len(plans)} plans.")
+
+
+def check_supine_hamstrings(func: Callable[..., Any]) -> None:
+    """Check exercise 4.1 (the supine exercises that target the hamstrings); print the verdict."""
+    return _show(_supine_hamstrings, func)
+
+
+def check_time_under_tension(func: Callable[..., Any]) -> None:
+    """Check exercise 4.2 (time under tension per session); print the verdict."""
+    return _show(_time_under_tension, func)
+
+
+def check_weekly_minutes(func: Callable[..., Any]) -> None:
+    """Check exercise 4.3 (minutes under tension per week of a plan); print the verdict."""
+    return _show(_weekly_minutes, func)
