@@ -382,20 +382,19 @@ def _daily(
         table["met"] = table["credit"] > 0
         state = np.where(table["met"], 1, -1)
     else:
-        n = len(plan.items)
+        # the plan says what is due each day (an item may have days of its own)
+        n_due = np.array([len(plan.due_on(day.date())) for day in days], dtype=int)
+        due = n_due > 0
         in_plan = (days >= pd.Timestamp(plan.start)) & (
             days <= pd.Timestamp(plan.end) if plan.end is not None else True
         )
-        if plan.weekdays is not None:
-            from .plan import WEEKDAYS
-
-            planned = np.isin(days.day_of_week, [WEEKDAYS.index(w) for w in plan.weekdays])
-            due = in_plan & planned
-        else:
-            due = np.asarray(in_plan, dtype=bool)
-        table["due"] = np.where(due, n, 0)
-        met = table["done"].to_numpy() >= n
-        table["met"] = met & np.asarray(in_plan, dtype=bool)
+        done = table["done"].to_numpy()
+        table["due"] = n_due
+        # a due day is met when all that was due was done; a rest day on which
+        # the whole plan was done anyway counts as met too
+        table["met"] = np.where(due, done >= n_due, done >= len(plan.items)) & np.asarray(
+            in_plan, dtype=bool
+        )
         state = np.where(table["met"], 1, np.where(due, -1, 0))
         if plan.weekdays is None and plan.days_per_week < 7:
             # With k days a week, the first 7 - k unmet days of each week are rest days.

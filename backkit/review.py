@@ -228,7 +228,11 @@ def propose_next(
     items, changes = [], []
     for item in plan.items:
         sets, reps, hold, change = _decide(item.exercise_id, plan.dose(item.exercise_id), seen)
-        items.append(PlanItem(item.exercise_id, sets=sets, reps=reps, hold_seconds=hold))
+        items.append(
+            PlanItem(
+                item.exercise_id, sets=sets, reps=reps, hold_seconds=hold, weekdays=item.weekdays
+            )
+        )
         changes.append(change)
     today = today or kit_today()
     start = seen.last_day + dt.timedelta(days=1) if seen.last_day else today

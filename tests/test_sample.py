@@ -192,7 +192,7 @@ class TestSamplePlan:
     def test_plan_matches_the_log(self):
         plan = sample_plan()
         assert isinstance(plan, Plan)
-        assert [i.exercise_id for i in plan.items] == exercise_ids()
+        assert [i.exercise_id for i in plan.items] == backkit.exercises.article_ids()
         assert plan.days_per_week == 7 and plan.start == dt.date(2025, 2, 17)
         assert "sample data" in plan.notes.lower() and "not a prescription" in plan.notes
         assert sample_plan("2024-06-03").start == dt.date(2024, 6, 3)
