@@ -99,6 +99,7 @@ _WORD_BREAK = re.compile(r"[\s_.,;:/\\-]+")  # between the words of a name ("jan
 _MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 _LETTER = rf"[^\W_]|[{_MARKS}]"
 _CHART_DPI = 110
+_SHORT_TABLE = 14  # rows; a table this short is never split across pages
 _CHROMIUM_TIMEOUT = 120  # seconds to print one report
 #: Flags for headless Chromium on a machine with no internet (also used by the browser tests).
 CHROMIUM_FLAGS = [
@@ -831,6 +832,7 @@ class Table:
     empty: str = "Nothing to show yet."
     numeric: tuple[int, ...] = ()  # columns aligned right
     caption: str = ""
+    wrap: tuple[int, ...] = ()  # columns whose text may wrap; the others stay on one line
     kind: str = "table"
 
 
@@ -858,6 +860,16 @@ class Section:
     title: str
     blocks: tuple[Any, ...]
     boxed: bool = False
+
+    @property
+    def keep(self) -> int:
+        """How many blocks stay on one page with the heading: the text up to the first table."""
+        for n, block in enumerate(self.blocks):
+            if block.kind == "table":
+                return n + 1 if len(block.rows) <= _SHORT_TABLE else n
+            if block.kind == "chart":
+                return n
+        return len(self.blocks)
 
 
 @dataclass(frozen=True)
@@ -1117,7 +1129,8 @@ def _adherence_section(review: Review, charts_too: bool) -> Section:
     if charts_too:
         sample = review.is_sample
         blocks.append(_chart(lambda: charts.plot_adherence(review.log, plan), sample))
-        blocks.append(_chart(lambda: charts.plot_calendar(review.log, plan), sample))
+        if review.days.nunique() >= 7:  # a calendar of a few days is an empty grid
+            blocks.append(_chart(lambda: charts.plot_calendar(review.log, plan), sample))
     return Section("1. Adherence", tuple(blocks))
 
 
@@ -1132,6 +1145,16 @@ def _pain_section(review: Review) -> Section:
     if change.empty:
         return Section(title, (Text(f"No pain scores logged yet. MCID: {rule}."),))
     base, last = change.attrs["baseline"], change.iloc[-1]
+    if len(change) < 2:
+        return Section(
+            title,
+            (
+                Text(
+                    f"Baseline pain (first 7 days): {base:.1f}/10. Only one week logged: too "
+                    f"soon to compare with the baseline. MCID: {rule}."
+                ),
+            ),
+        )
     reached = change.index[change["mcid"].fillna(False).astype(bool)]
     lines = [
         f"Baseline pain (first 7 days): {base:.1f}/10. MCID: {rule}.",
@@ -1216,6 +1239,7 @@ def _flags_section(review: Review) -> Section:
                 ("Day", "Exercise", "What happened", "Pain"),
                 tuple(rows),
                 numeric=(3,),
+                wrap=(2,),
                 caption=f"The {_plural(len(rows), 'most recent flag')}."
                 if len(rows) > 1
                 else "The only flag.",
@@ -1295,7 +1319,12 @@ def _outcomes_section(review: Review) -> Section:
             f"Baseline on {_day(first)}; latest check-in on {_day(change['date'].max())}. "
             "A change counts as improved or worse when it reaches the measure's threshold."
         ),
-        Table(("Measure", "Baseline", "Latest", "Change", "Verdict"), rows, numeric=(1, 2, 3)),
+        Table(
+            ("Measure", "Baseline", "Latest", "Change", "Verdict"),
+            rows,
+            numeric=(1, 2, 3),
+            wrap=(0,),
+        ),
     ]
     if change["date"].nunique() > 1:
         blocks.append(_chart(lambda: charts.plot_outcomes(review.log, outcomes), review.is_sample))
@@ -1342,6 +1371,7 @@ def _next_plan_section(review: Review) -> Section:
             Table(
                 ("Exercise", "Dose now", "Next dose", "Change and why"),
                 _next_plan_rows(review, True),
+                wrap=(3,),
             ),
             Text(
                 "The patient saves the plan file (for example next-plan.yaml) and runs "
@@ -1449,7 +1479,7 @@ def _safety_section() -> Section:
             ),
             "While you exercise:",
         ),
-        Text("Sources: " + "; ".join(r["sources"][k] for k in ("NHS", "NHSI", "SILBERNAGEL"))),
+        Text("Sources: " + " ".join(r["sources"][k] for k in ("NHS", "NHSI", "SILBERNAGEL"))),
     )
     return Section("When to stop and get help", blocks, boxed=True)
 
@@ -1528,7 +1558,7 @@ def render_html(doc: Document) -> str:
 
 def section_html(section: Section) -> str:
     """One section as an HTML fragment, for the review notebook (escaped like the report)."""
-    return _template().module.section(section)
+    return str(_template("report_blocks.html.j2").module.section(section))
 
 
 def print_pdf(html: str, chromium: str, *, neutral_dates: bool = False) -> bytes:
