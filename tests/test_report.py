@@ -306,7 +306,9 @@ def needs_pdf_tools():
     if report.find_chromium() is None or shutil.which("pdftotext") is None:
         if os.environ.get("BACKKIT_REQUIRE_BROWSER") == "1":
             pytest.fail("BACKKIT_REQUIRE_BROWSER=1 but no Chromium or pdftotext found")
-        pytest.skip("no Chromium or pdftotext (set BACKKIT_REQUIRE_BROWSER=1 to make this an error)")
+        pytest.skip(
+            "no Chromium or pdftotext (set BACKKIT_REQUIRE_BROWSER=1 to make this an error)"
+        )
 
 
 class LiveTags(__import__("html.parser").parser.HTMLParser):
@@ -491,7 +493,7 @@ def test_clinician_notes_from_a_file(tmp_path):
 class TestEscaping:
     """Every value from a log, plan, check-in or catalogue is text in the report, never markup."""
 
-    ATTACK = '<img src=x onerror=alert(1)><script>alert(2)</script>'
+    ATTACK = "<img src=x onerror=alert(1)><script>alert(2)</script>"
 
     def test_hostile_values_everywhere_leave_no_live_tag(self, tmp_path, monkeypatch):
         import dataclasses
