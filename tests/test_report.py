@@ -517,7 +517,8 @@ class TestEscaping:
             log.import_csv(csv)
             for week in range(2):
                 record_checkin(log, date=dt.date(2025, 2, 17) + dt.timedelta(days=7 * week),
-                               pain_average=5, psfs={f"lift {self.ATTACK}"[:60]: 4 + week, "walk": 3, "sit": 5},
+                               pain_average=5,
+                               psfs={f"lift {self.ATTACK}"[:60]: 4 + week, "walk": 3, "sit": 5},
                                custom=[{"name": f"M {self.ATTACK}"[:60], "score": 30, "min": 0,
                                         "max": 100, "higher_is_better": False, "mcid": 10}],
                                notes=self.ATTACK)  # fmt: skip
