@@ -1129,7 +1129,7 @@ def _adherence_section(review: Review, charts_too: bool) -> Section:
     if charts_too:
         sample = review.is_sample
         blocks.append(_chart(lambda: charts.plot_adherence(review.log, plan), sample))
-        if review.days.nunique() >= 7:  # a calendar of a few days is an empty grid
+        if review.days.nunique() >= 28:  # a calendar of a few weeks is a nearly empty grid
             blocks.append(_chart(lambda: charts.plot_calendar(review.log, plan), sample))
     return Section("1. Adherence", tuple(blocks))
 
@@ -1349,9 +1349,8 @@ def _next_plan_rows(review: Review, numbered: bool) -> tuple[tuple[str, ...], ..
         i = change.exercise_id
         before = _dose(i, old.dose(i)) if any(x.exercise_id == i for x in old.items) else "–"
         after = _dose(i, proposal.plan.dose(i))
-        rows.append(
-            (_exercise_name(i, numbered=numbered), before, after, f"{change.what}: {change.why}.")
-        )
+        dose = after if after == before else f"{before} → {after}"
+        rows.append((_exercise_name(i, numbered=numbered), dose, f"{change.what}: {change.why}."))
     return tuple(rows)
 
 
@@ -1369,9 +1368,9 @@ def _next_plan_section(review: Review) -> Section:
             ),
             Text(f"{_how_often(nxt)}, from {_day(nxt.start)} to {_day(nxt.end)}.", "Next plan:"),
             Table(
-                ("Exercise", "Dose now", "Next dose", "Change and why"),
+                ("Exercise", "Dose", "Change and why"),
                 _next_plan_rows(review, True),
-                wrap=(3,),
+                wrap=(0, 1, 2),
             ),
             Text(
                 "The patient saves the plan file (for example next-plan.yaml) and runs "

@@ -408,7 +408,7 @@ class TestReport:
 
     def test_each_change_of_the_next_plan_says_what_and_why(self, built):
         shown = visible_text(built[1])
-        assert re.search(r"7\. Bodyweight squat\s+3 sets of 10\s+3 sets of 10\s+no change: "
+        assert re.search(r"7\. Bodyweight squat\s+3 sets of 10\s+no change: "
                          r"already at the low end of its range.*pain rose straight after it",
                          shown)  # fmt: skip
         assert "backkit plan activate next-plan.yaml" in shown
