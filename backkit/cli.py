@@ -67,6 +67,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         args.log,
         plan=args.plan,
         out=args.out,
+        audience=args.audience,
+        notes=args.notes,
+        paper=args.paper,
         pseudonym=args.pseudonym,
         real_name=args.name,
         date_shift=args.date_shift,
@@ -74,11 +77,20 @@ def cmd_report(args: argparse.Namespace) -> int:
         redact=args.redact,
         pdf=args.pdf,
         plan_out=args.plan_out,
-        notebook=args.notebook,
         progress=not args.quiet,
     )
     for path in out:
         print(path)
+    return 0
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from backkit.plan import Plan
+
+    plan = Plan.load(args.file)  # checked before the active plan is replaced
+    path = plan.activate()
+    print(f"activated {plan.name!r} ({args.file}): the app and today's session now use it")
+    print(f"saved as {path}")
     return 0
 
 
@@ -136,6 +148,56 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_report_parser(add: Callable[..., argparse.ArgumentParser]) -> None:
+    p = add("report", cmd_report, "write a patient report (HTML, and PDF with --pdf)")
+    p.add_argument("log", help="the patient's exported log (CSV) or log file (.sqlite)")
+    p.add_argument("--plan", help="the patient's plan (YAML)")
+    p.add_argument("--out", default="report.html", help="output HTML file (default report.html)")
+    p.add_argument(
+        "--for",
+        dest="audience",
+        choices=["clinician", "patient"],
+        default="clinician",
+        help="who the report is for (default clinician; patient: plain words, the plan, safety)",
+    )
+    p.add_argument("--notes", metavar="FILE", help="a text file of the clinician's notes to show")
+    p.add_argument(
+        "--paper", choices=["a4", "letter"], default="a4", help="PDF paper size (default a4)"
+    )
+    p.add_argument("--pseudonym", default="Patient", help="name shown in the report")
+    p.add_argument("--name", help="the patient's real name: shown only when given")
+    p.add_argument(
+        "--date-shift",
+        type=int,
+        default=0,
+        metavar="DAYS",
+        help="shift every date by DAYS days (de-identification)",
+    )
+    p.add_argument(
+        "--include-notes",
+        action="store_true",
+        help="include free text (notes, plan name, PSFS activities, custom measures), cleaned",
+    )
+    p.add_argument(
+        "--redact",
+        action="append",
+        default=[],
+        metavar="WORD",
+        help="a name to replace by the pseudonym in kept text (repeat for more)",
+    )
+    p.add_argument("--pdf", action="store_true", help="also write a PDF (needs Chromium)")
+    p.add_argument(
+        "--plan-out", metavar="YAML", help="also save the proposed next plan to this file"
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _add_plan_parser(add: Callable[..., argparse.ArgumentParser]) -> None:
+    p = add("plan", cmd_plan, "plans: make a plan file your active plan")
+    p.add_argument("action", choices=["activate"], help="activate: use this plan from now on")
+    p.add_argument("file", help="the plan file (YAML) your clinician sent")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="backkit",
@@ -168,33 +230,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="quick try: every exercise shortened to one 2-second repetition",
     )
 
-    p = add("report", cmd_report, "write a patient report (HTML, and PDF with --pdf)")
-    p.add_argument("log", help="the patient's exported log (CSV) or log file (.sqlite)")
-    p.add_argument("--plan", help="the patient's plan (YAML)")
-    p.add_argument("--out", default="report.html", help="output HTML file (default report.html)")
-    p.add_argument("--pseudonym", default="Patient", help="name shown in the report")
-    p.add_argument("--name", help="the patient's real name: shown only when given")
-    p.add_argument(
-        "--date-shift",
-        type=int,
-        default=0,
-        metavar="DAYS",
-        help="shift every date by DAYS days (de-identification)",
-    )
-    p.add_argument("--include-notes", action="store_true", help="include free-text notes")
-    p.add_argument(
-        "--redact",
-        action="append",
-        default=[],
-        metavar="WORD",
-        help="a name to replace by the pseudonym in kept text (repeat for more)",
-    )
-    p.add_argument("--pdf", action="store_true", help="also write a PDF (needs Chromium)")
-    p.add_argument(
-        "--plan-out", metavar="YAML", help="also save the proposed next plan to this file"
-    )
-    p.add_argument("--notebook", help="a clinician notebook of your own (default: the kit's)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_report_parser(add)
+    _add_plan_parser(add)
 
     p = add("export", cmd_export, "export your session log to CSV or Excel")
     p.add_argument("out", help="output file, .csv or .xlsx")

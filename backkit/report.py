@@ -1,46 +1,55 @@
-"""Patient reports: run the clinician notebook on a patient's log and share the result.
+"""Patient reports: a review of a patient's log for the clinician, or for the patient.
 
-:func:`build` executes ``notebooks/30_clinician_review.ipynb`` with nbclient,
-the inputs injected after its ``parameters`` cell (the papermill convention),
-and writes a self-contained HTML report: charts embedded as PNG, code hidden,
-nothing fetched from the internet. With ``pdf=True`` it also prints a PDF with
-nbconvert's ``webpdf`` exporter and the system's Chromium (never a downloaded
-browser).
+:func:`build` reads a patient's log (and plan, check-ins and the clinician's
+notes), works out the review (:class:`Review`: adherence, pain against the
+minimal clinically important change, pain-monitoring flags, per-exercise
+effects, check-ins, the proposed next plan from
+:func:`backkit.review.propose_next`), writes it for one audience
+(:func:`document`: ``"clinician"``, third person, or ``"patient"``, second
+person and plain words) and renders one self-contained HTML file with a
+Jinja2 template that escapes every value (:func:`render_html`). With
+``pdf=True`` the system's Chromium prints it (:func:`print_pdf`); backkit
+never downloads a browser. The clinician review notebook shows the same
+sections (:func:`section_html`).
 
 Privacy is part of the report, not an afterthought. :class:`Privacy` holds the
 rules and applies them with pure functions, before anything is drawn:
 
 - the report names the patient by a **pseudonym**; the real name appears only
-  when it is given (``real_name``), and words listed in ``redact`` (names in
-  notes or plan titles) are replaced by the pseudonym wherever text is kept;
-- a **date shift** moves every date (bouts, the plan, check-ins, ISO dates
-  inside kept text) by a whole number of days; session and check-in ids,
-  which embed dates, are renumbered;
-- the patient's **free-text notes** are left out unless ``include_notes``;
-- the **input file's name and folder** never reach the notebook: it reads a
-  copy with a neutral name (a log called ``jane_doe.csv`` does not leak
-  "jane" through the report).
+  when it is given (``real_name``);
+- **free text** is everything a person typed: the patient's notes, check-in
+  notes, the plan's name and notes, PSFS activity names and custom-measure
+  names. It is left out unless ``include_notes`` (activities and measures are
+  then called "Activity 1", "Custom measure 1", the plan "Exercise plan");
+  when kept, it is cleaned (:meth:`Privacy.text`): names in ``redact`` become
+  the pseudonym, e-mail addresses and phone numbers are removed, and dates
+  are shifted;
+- a **date shift** moves every date (bouts, the plan, check-ins, dates written
+  in kept text, the PDF's own dates) by a whole number of days; session and
+  check-in ids, which embed dates, are renumbered;
+- the **input file's name and folder** never reach the report.
 
 Examples
 --------
 >>> from backkit.report import Privacy
 >>> p = Privacy("Patient A", date_shift=7, redact=["Jane Doe"])
->>> p.text("Jane said her back felt better on 2025-03-01")
-'Patient A said her back felt better on 2025-03-08'
+>>> p.text("Jane said her back felt better on 2025-03-01 (jane@example.org)")
+'Patient A said her back felt better on 2025-03-08 ([e-mail removed])'
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -55,31 +64,43 @@ if TYPE_CHECKING:
     from .plan import Plan
 
 __all__ = [
-    "NOTEBOOK",
-    "REMOVED_TAGS",
+    "AUDIENCES",
+    "CHROMIUM_FLAGS",
+    "PAPERS",
+    "Chart",
+    "Document",
     "Inputs",
     "Privacy",
     "ReportError",
+    "Review",
+    "Section",
+    "Table",
     "build",
     "chart_html",
+    "document",
     "find_chromium",
     "load_inputs",
+    "print_pdf",
     "read_log",
+    "render_html",
     "sample_paths",
+    "section_html",
 ]
 
-#: The notebook :func:`build` runs (in ``notebooks/`` or, installed, ``backkit/notebooks``).
-NOTEBOOK = "30_clinician_review.ipynb"
-#: Cells with these tags are run but left out of the report: the clinician's
-#: instructions and export (``bk-no-report``) and the worked example of an
-#: annotation (``bk-example``), which is about the sample data, not a patient.
-REMOVED_TAGS = ("bk-no-report", "bk-example")
+#: Who a report is written for: the clinician (third person) or the patient (second person).
+AUDIENCES = ("clinician", "patient")
+#: Paper sizes for the PDF, as CSS ``@page`` sizes.
+PAPERS = {"a4": "A4", "letter": "letter"}
 _MAX_SHIFT = 36_500  # days; a century either way catches a typo
 _MAX_NAME = 60  # characters of a pseudonym or a real name
-_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_MAX_NOTES = 20_000  # characters of the clinician's notes file
 _WORD_BREAK = re.compile(r"[\s_.,;:/\\-]+")  # between the words of a name ("jane_doe")
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # terminal colour codes in a kernel's error
-_CELL_TIMEOUT = 180  # seconds for one cell of the clinician notebook
+# Combining marks count as letters: "Mária" typed as "Ma" + U+0301 + "ria" is one word.
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_LETTER = rf"[^\W_]|[{_MARKS}]"
+_CHART_DPI = 110
+_SHORT_TABLE = 14  # rows; a table this short is never split across pages
+_CHROMIUM_TIMEOUT = 120  # seconds to print one report
 #: Flags for headless Chromium on a machine with no internet (also used by the browser tests).
 CHROMIUM_FLAGS = [
     "--disable-gpu",
@@ -94,6 +115,112 @@ CHROMIUM_FLAGS = [
 
 
 # --------------------------------------------------------------------------
+# Dates written in text
+
+_MONTHS = {
+    "en": "january february march april may june july august september october november december",
+    "pt": "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro "
+    "dezembro",
+    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
+    "diciembre",
+    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+    "de": "januar februar märz april mai juni juli august september oktober november dezember",
+}
+_MONTHS_SHORT = "jan feb mar apr may jun jul aug sep oct nov dec"
+_MONTH_WORDS: dict[str, tuple[int, list[str]]] = {}
+for _names in [*_MONTHS.values(), _MONTHS_SHORT]:
+    for _n, _word in enumerate(_names.split()):
+        _MONTH_WORDS.setdefault(_word, (_n + 1, _names.split()))
+_MONTH_WORDS.setdefault("sept", (9, _MONTHS_SHORT.split()))
+_MONTH = "|".join(sorted((re.escape(w) for w in _MONTH_WORDS), key=len, reverse=True))
+_ORDINAL = r"(?:st|nd|rd|th|º|ª|\.)"
+#: The date forms :meth:`Privacy.text` shifts (see its docstring for the list in words).
+_DATE_FORMS = [
+    # 2025-01-08, 2025/01/08, 2025.01.08
+    ("ymd", re.compile(r"(?<![\d/.-])(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?![\d]|[/.-]\d)")),
+    # 08/01/2025, 8.1.2025, 08-01-25 (day first, as in the UK; month first when the day is > 12)
+    ("dmy", re.compile(r"(?<![\d/.-])(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})(?![\d]|[/.-]\d)")),
+    # 8 January 2025, 8th Jan, 1 de março de 2025, 1. März 2025
+    (
+        "d_month",
+        re.compile(
+            rf"(?<![\w])(\d{{1,2}})({_ORDINAL}?)(\s+(?:de\s+|of\s+)?)({_MONTH})(\.?)"
+            rf"(,?\s+(?:de\s+)?\d{{4}})?(?![\w])",
+            re.IGNORECASE,
+        ),
+    ),
+    # January 8, 2025; Jan 8th
+    (
+        "month_d",
+        re.compile(
+            rf"(?<![\w])({_MONTH})(\.?\s+)(\d{{1,2}})((?:st|nd|rd|th)?)(,?\s+\d{{4}})?(?![\w])",
+            re.IGNORECASE,
+        ),
+    ),
+]
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d\s().-]{6,}\d(?![\w])")
+_MIN_PHONE_DIGITS = 9  # fewer is a measurement or a count, not a phone number
+_TOKEN = re.compile("\x00(\\d+)\x00")
+
+
+def _ordinal(day: int, suffix: str) -> str:
+    if suffix.lower() not in ("st", "nd", "rd", "th"):
+        return suffix
+    if 10 <= day % 100 <= 20:
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+
+
+def _same_case(word: str, like: str) -> str:
+    if like.isupper() and len(like) > 1:
+        return word.upper()
+    return word.capitalize() if like[:1].isupper() else word
+
+
+def _shift_day(year: int | None, month: int, day: int, days: int) -> dt.date | None:
+    try:
+        # a date written without its year: 2000 is a leap year, so 29 Feb is a date
+        return dt.date(year if year is not None else 2000, month, day) + dt.timedelta(days=days)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _shift_match(kind: str, m: re.Match[str], days: int) -> str | None:
+    """The shifted text of one written date, in its own form; None when it is not a date."""
+    if kind == "ymd":
+        new = _shift_day(int(m[1]), int(m[3]), int(m[4]), days)
+        if new is None:
+            return None
+        width = len(m[3]), len(m[4])
+        return f"{new.year}{m[2]}{new.month:0{width[0]}d}{m[2]}{new.day:0{width[1]}d}"
+    if kind == "dmy":
+        first, second, year = int(m[1]), int(m[3]), int(m[4])
+        year_full = year + 2000 if len(m[4]) == 2 else year
+        month_first = first <= 12 < second  # 01/13/2025 can only be US style
+        month, day = (first, second) if month_first else (second, first)
+        new = _shift_day(year_full, month, day, days)
+        if new is None:
+            return None
+        a, b = (new.month, new.day) if month_first else (new.day, new.month)
+        y = f"{new.year % 100:02d}" if len(m[4]) == 2 else str(new.year)
+        return f"{a:0{len(m[1])}d}{m[2]}{b:0{len(m[3])}d}{m[2]}{y}"
+    word = m[4] if kind == "d_month" else m[1]
+    month, names = _MONTH_WORDS[word.lower()]
+    year_text = m[6] if kind == "d_month" else m[5]
+    year = int(re.findall(r"\d{4}", year_text)[0]) if year_text else None
+    day = int(m[1] if kind == "d_month" else m[3])
+    new = _shift_day(year, month, day, days)
+    if new is None:
+        return None
+    name = _same_case(names[new.month - 1], word)
+    new_year = re.sub(r"\d{4}", str(new.year), year_text) if year_text else ""
+    if kind == "d_month":
+        return f"{new.day}{_ordinal(new.day, m[2])}{m[3]}{name}{m[5]}{new_year}"
+    return f"{name}{m[2]}{new.day}{_ordinal(new.day, m[4])}{new_year}"
+
+
+# --------------------------------------------------------------------------
 # Privacy: pure functions on frames, plans and text
 
 
@@ -102,7 +229,7 @@ def _check_name(field_name: str, value: Any, *, required: bool) -> str | None:
         return None
     if not isinstance(value, str) or not value.strip() or len(value.strip()) > _MAX_NAME:
         raise ReportError(f"{field_name} = {value!r}: give a name of 1 to {_MAX_NAME} characters")
-    return value.strip()
+    return unicodedata.normalize("NFC", value.strip())
 
 
 @dataclass(frozen=True)
@@ -121,12 +248,13 @@ class Privacy:
         weekdays and the Monday-to-Sunday weeks as they were; any other shift
         rotates the plan's weekdays with the dates, so adherence is unchanged.
     include_notes : bool
-        Keep the patient's free-text notes (and the plan's notes). Off by
-        default: notes are where names, places and other people appear.
+        Keep free text: the patient's notes and check-in notes, the plan's
+        name and notes, PSFS activity names and custom-measure names. Off by
+        default: free text is where names, places and other people appear.
     redact : sequence of str
-        Words to replace by the pseudonym wherever text is kept (the patient's
-        name in notes, a plan called "Jane's plan"). Each word of a multi-word
-        entry is replaced on its own too, whole words only, any case.
+        Names to replace by the pseudonym wherever free text is kept. Each
+        word of a multi-word entry is replaced on its own too, whole words
+        only, any case, accents and all.
 
     Raises
     ------
@@ -167,7 +295,7 @@ class Privacy:
         for word in words:
             if not isinstance(word, str) or not word.strip():
                 raise ReportError(f"redact: {word!r} is not a word to redact")
-        put(self, "redact", tuple(w.strip() for w in words))
+        put(self, "redact", tuple(unicodedata.normalize("NFC", w.strip()) for w in words))
 
     @property
     def name(self) -> str:
@@ -187,7 +315,22 @@ class Privacy:
         return sorted(terms, key=len, reverse=True)  # "Jane Doe" before "Jane"
 
     def text(self, value: Any) -> Any:
-        """Return kept text with redacted words replaced and ISO dates shifted.
+        """Return kept free text cleaned: names redacted, contacts removed, dates shifted.
+
+        - every name in ``redact`` (and each of its words) becomes the
+          pseudonym: whole words, any case, accented letters in either Unicode
+          form ("Mária" typed with a combining accent is the same word);
+        - e-mail addresses become "[e-mail removed]" and phone numbers (9 or
+          more digits, with spaces, dots, dashes, brackets or a leading +)
+          "[phone number removed]";
+        - with a date shift, these written dates move by the shift, in their
+          own form: ``2025-01-08`` (also with / or .), ``08/01/2025``,
+          ``8.1.25`` (day first, month first only when the day is over 12),
+          ``8 January 2025``, ``8th Jan``, ``1 de março de 2025``,
+          ``January 8, 2025``, ``Jan 8th``: month names in English (and their
+          three-letter short forms), Portuguese, Spanish, French and German.
+          Not moved: weekday names, months without a day ("March 2025"),
+          relative dates ("last Tuesday") and times of day.
 
         Missing values (None, NA) are returned as they are.
 
@@ -196,33 +339,46 @@ class Privacy:
         >>> from backkit.report import Privacy
         >>> Privacy("P", redact=["jane_doe"]).text("Jane's knee; JANE DOE rang")
         "P's knee; P rang"
+        >>> Privacy("P", date_shift=3).text("30/12/2024, 1 de março, Jan 30th; +44 7700 900123")
+        '02/01/2025, 4 de março, Feb 2nd; [phone number removed]'
         """
         if not isinstance(value, str):
             return value
-        out = value
-        for term in self._terms():
-            # whole words only, so "Ann" does not eat into "planning"
-            words = r"[\s_.-]+".join(re.escape(w) for w in _WORD_BREAK.split(term) if w)
-            pattern = rf"(?<![^\W_]){words}(?![^\W_])"
-            out = re.sub(pattern, self.pseudonym, out, flags=re.IGNORECASE)
-        if self.date_shift:
-            out = _ISO_DATE.sub(self._shift_iso, out)
-        return out
+        out = unicodedata.normalize("NFC", value.replace("\x00", ""))
+        kept: list[str] = []
 
-    def _shift_iso(self, match: re.Match[str]) -> str:
-        try:
-            day = dt.date(int(match[1]), int(match[2]), int(match[3]))
-        except ValueError:
-            return match[0]  # not a real date: leave it
-        return (day + self.days).isoformat()
+        def hold(text: str) -> str:  # shifted dates are set aside until the end
+            kept.append(text)
+            return f"\x00{len(kept) - 1}\x00"
+
+        if self.date_shift:
+            for kind, pattern in _DATE_FORMS:
+                out = pattern.sub(
+                    lambda m, k=kind: hold(_shift_match(k, m, self.date_shift) or m[0]), out
+                )
+        out = _EMAIL.sub("[e-mail removed]", out)
+        out = _PHONE.sub(
+            lambda m: (
+                "[phone number removed]"
+                if sum(c.isdigit() for c in m[0]) >= _MIN_PHONE_DIGITS
+                else m[0]
+            ),
+            out,
+        )
+        for term in self._terms():
+            words = r"[\s_.-]+".join(re.escape(w) for w in _WORD_BREAK.split(term) if w)
+            # whole words only, so "Ann" does not eat into "planning" or "Annália"
+            pattern = rf"(?<!{_LETTER})(?:{words})(?!{_LETTER})"
+            out = re.sub(pattern, self.pseudonym.replace("\\", "\\\\"), out, flags=re.IGNORECASE)
+        return _TOKEN.sub(lambda m: kept[int(m[1])], out)
 
     def log(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Return a de-identified copy of a session-log frame.
 
         Times move by the date shift; session ids (which embed the date and
         time) become ``session-001``, ``session-002``... in time order; notes
-        are emptied unless ``include_notes`` (then redacted and date-shifted);
-        plan ids are redacted. The input frame is not changed.
+        are emptied unless ``include_notes`` (then cleaned by :meth:`text`);
+        plan ids are cleaned. The input frame is not changed.
 
         Examples
         --------
@@ -232,8 +388,8 @@ class Privacy:
         >>> out = Privacy("P", date_shift=-14).log(log)
         >>> (log["started_at"] - out["started_at"]).dt.days.unique().tolist()
         [14]
-        >>> out["session_id"].iloc[0], out["notes"].isna().all()
-        ('session-001', np.True_)
+        >>> out["session_id"].iloc[0], bool(out["notes"].isna().all())
+        ('session-001', True)
         """
         import pandas as pd
 
@@ -262,13 +418,17 @@ class Privacy:
     def _plan_id(self, value: str) -> str:
         from ._checks import slug as _slug
 
-        return _slug(self.text(value.replace("-", " "))) if self._terms() else value
+        if not self.include_notes:
+            return "plan"  # a plan's id is made from its name, which is free text
+        return _slug(self.text(value.replace("-", " "))) or "plan"
 
     def plan(self, plan: Plan | None) -> Plan | None:
-        """Return a de-identified copy of a plan: dates shifted, name redacted, notes kept or not.
+        """Return a de-identified copy of a plan: dates shifted, free text kept or not.
 
-        The author (the clinician) is kept. Named weekdays move with the dates,
-        so a Monday plan shifted by 2 days becomes a Wednesday plan.
+        Without ``include_notes`` the plan is called "Exercise plan" and has no
+        notes; with it, its name and notes are cleaned by :meth:`text`. The
+        author (the clinician) is kept. Named weekdays move with the dates, so
+        a Monday plan shifted by 2 days becomes a Wednesday plan.
 
         Examples
         --------
@@ -279,7 +439,9 @@ class Privacy:
         ...             start=dt.date(2025, 3, 3))
         >>> out = Privacy("P", date_shift=2, redact=["Jane"]).plan(plan)
         >>> out.name, out.start.isoformat(), out.weekdays, out.notes
-        ("P's plan", '2025-03-05', ('wed',), '')
+        ('Exercise plan', '2025-03-05', ('wed',), '')
+        >>> Privacy("P", redact=["Jane"], include_notes=True).plan(plan).name
+        "P's plan"
         """
         if plan is None:
             return None
@@ -291,7 +453,7 @@ class Privacy:
                 WEEKDAYS[(WEEKDAYS.index(day) + self.date_shift) % 7] for day in plan.weekdays
             )
         return Plan(
-            name=self.text(plan.name),
+            name=self.text(plan.name) if self.include_notes else "Exercise plan",
             author=plan.author,
             items=plan.items,
             start=plan.start + self.days,
@@ -304,8 +466,11 @@ class Privacy:
     def outcomes(self, frame: pd.DataFrame | None) -> pd.DataFrame | None:
         """Return de-identified outcome check-ins (``backkit.outcomes`` frame) or None.
 
-        Dates move by the shift, check-in ids are renumbered, notes are kept
-        only with ``include_notes``, and activity names (PSFS items) are redacted.
+        Dates move by the shift and check-in ids are renumbered. Free text
+        (check-in notes, PSFS activity names, custom-measure names) is kept
+        only with ``include_notes``, cleaned by :meth:`text`; otherwise notes
+        are dropped, activities become "Activity 1", "Activity 2"... and custom
+        measures "Custom measure 1"... in the order they first appear.
 
         Examples
         --------
@@ -314,6 +479,9 @@ class Privacy:
         >>> out = Privacy("P", date_shift=7).outcomes(sample_checkins(weeks=2))
         >>> str(out["date"].min().date()), out["checkin_id"].unique().tolist()
         ('2025-02-24', ['checkin-001', 'checkin-002'])
+        >>> custom = out.loc[out["kind"] == "custom", "measure"]
+        >>> sorted(set(out["item"].dropna())), sorted(set(custom))
+        (['Activity 1', 'Activity 2', 'Activity 3', 'Activity 4'], ['Custom measure 1'])
         """
         if frame is None:
             return None
@@ -327,7 +495,13 @@ class Privacy:
             new_ids = {old: f"checkin-{n:03d}" for n, old in enumerate(first.index, start=1)}
             out["checkin_id"] = out["checkin_id"].map(new_ids).astype(frame["checkin_id"].dtype)
         if "item" in out:
-            out["item"] = out["item"].map(self.text, na_action="ignore").astype(frame["item"].dtype)
+            out["item"] = self._free(out["item"], "Activity").astype(frame["item"].dtype)
+        if "measure" in out and "kind" in out:
+            custom = (out["kind"].astype("string") == "custom").fillna(False).to_numpy()
+            renamed = self._free(out.loc[custom, "measure"], "Custom measure")
+            out["measure"] = out["measure"].astype(object)
+            out.loc[custom, "measure"] = renamed.astype(object)
+            out["measure"] = out["measure"].astype(frame["measure"].dtype)
         if "notes" in out:
             if self.include_notes:
                 kept = out["notes"].map(self.text, na_action="ignore")
@@ -335,6 +509,13 @@ class Privacy:
                 kept = pd.Series(pd.NA, index=out.index)
             out["notes"] = kept.astype(frame["notes"].dtype)
         return out
+
+    def _free(self, values: pd.Series, label: str) -> pd.Series:
+        """Names a person typed: cleaned when kept, else neutral numbered labels."""
+        if self.include_notes:
+            return values.map(self.text, na_action="ignore")
+        order = {name: n for n, name in enumerate(dict.fromkeys(values.dropna()), start=1)}
+        return values.map(lambda v: f"{label} {order[v]}", na_action="ignore")
 
 
 # --------------------------------------------------------------------------
@@ -514,13 +695,927 @@ def load_inputs(log_path: str | Path | None, plan_path: str | Path | None = None
     return Inputs(frame=frame, plan=plan, outcomes=outcomes, is_sample=is_sample)
 
 
-def _notebook_path(notebook: str | Path | None) -> Path:
-    from .config import notebooks_dir
+# --------------------------------------------------------------------------
+# The review: what the report says, worked out once from the de-identified data
 
-    path = Path(notebook).expanduser() if notebook is not None else notebooks_dir() / NOTEBOOK
-    if not path.is_file():
-        raise ReportError(f"{path}: the clinician notebook is missing")
-    return path
+
+@dataclass(frozen=True)
+class Review:
+    """A patient's de-identified data and what the review works out from it.
+
+    Build it with :meth:`load`; every table is computed from the
+    de-identified copies only, so nothing the privacy rules left out can reach
+    a report or a chart.
+
+    Examples
+    --------
+    >>> from backkit.report import Review
+    >>> review = Review.load(None)
+    >>> review.is_sample, len(review.proposal.changes)
+    (True, 7)
+    """
+
+    privacy: Privacy
+    log: Any
+    plan: Any
+    outcomes: Any
+    is_sample: bool
+    notes: str | None = None
+
+    @classmethod
+    def load(
+        cls,
+        log_path: str | Path | None,
+        plan_path: str | Path | None = None,
+        privacy: Privacy | None = None,
+        *,
+        notes: str | None = None,
+    ) -> Review:
+        """Read a log (None: the sample) and plan, and de-identify them by ``privacy``.
+
+        ``notes`` is the clinician's own text for the report; it is cleaned
+        like kept free text (:meth:`Privacy.text`).
+        """
+        privacy = privacy or Privacy()
+        inputs = load_inputs(log_path, plan_path)
+        return cls(
+            privacy=privacy,
+            log=privacy.log(inputs.frame),
+            plan=privacy.plan(inputs.plan),
+            outcomes=privacy.outcomes(inputs.outcomes),
+            is_sample=inputs.is_sample,
+            notes=privacy.text(notes.strip()) if notes and notes.strip() else None,
+        )
+
+    @property
+    def days(self) -> pd.Series:
+        """The local day of every bout."""
+        from .analysis import local_day
+
+        return local_day(self.log)
+
+    @property
+    def weekly(self) -> pd.DataFrame:
+        """Adherence per exercise and week (:func:`backkit.adherence.adherence`)."""
+        from .adherence import adherence
+
+        return adherence(self.log, self.plan)
+
+    @property
+    def by_exercise(self) -> pd.DataFrame:
+        """Adherence per exercise over the whole log."""
+        weekly = self.weekly
+        per = weekly.groupby("exercise_id", observed=True)
+        table = per[["prescribed", "done", "partial", "credit"]].sum()
+        table["adherence"] = table["credit"] / table["prescribed"].where(table["prescribed"] > 0)
+        table["hold_ratio"] = per["hold_ratio"].mean()
+        table.attrs.update(weekly.attrs)
+        return table
+
+    @property
+    def pain_change(self) -> pd.DataFrame:
+        """Weekly pain against the baseline (:func:`backkit.analysis.pain_change_by_week`)."""
+        from .analysis import pain_change_by_week
+
+        return pain_change_by_week(self.log)
+
+    @property
+    def flags(self) -> pd.DataFrame:
+        """Pain-monitoring flags (:func:`backkit.analysis.pain_flags`)."""
+        from .analysis import pain_flags
+
+        return pain_flags(self.log)
+
+    @property
+    def effects(self) -> pd.DataFrame:
+        """Pain straight after each exercise (:func:`backkit.analysis.immediate_effect`)."""
+        from .analysis import immediate_effect
+
+        return immediate_effect(self.log)
+
+    @property
+    def proposal(self) -> Any:
+        """The next plan (:func:`backkit.review.propose_next`)."""
+        from .review import propose_next
+
+        return propose_next(self.log, self.plan, dates_shifted=bool(self.privacy.date_shift))
+
+
+# --------------------------------------------------------------------------
+# The document: sections of plain blocks that the template escapes and lays out
+
+
+@dataclass(frozen=True)
+class Text:
+    """A paragraph; ``lead`` is set in bold before it."""
+
+    text: str
+    lead: str = ""
+    kind: str = "text"
+
+
+@dataclass(frozen=True)
+class Items:
+    """A bulleted list, with an optional lead-in line."""
+
+    items: tuple[str, ...]
+    lead: str = ""
+    kind: str = "items"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table with people's headings; ``empty`` is said instead when it has no rows."""
+
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    empty: str = "Nothing to show yet."
+    numeric: tuple[int, ...] = ()  # columns aligned right
+    caption: str = ""
+    wrap: tuple[int, ...] = ()  # columns whose text may wrap; the others stay on one line
+    kind: str = "table"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart as an embedded PNG with its titles as alt text."""
+
+    alt: str
+    src: str
+    kind: str = "chart"
+
+
+@dataclass(frozen=True)
+class Blank:
+    """Lines to write on by hand, one labelled space per entry."""
+
+    labels: tuple[str, ...]
+    kind: str = "blank"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading and its blocks; ``boxed`` draws a frame (the safety signs)."""
+
+    title: str
+    blocks: tuple[Any, ...]
+    boxed: bool = False
+
+    @property
+    def keep(self) -> int:
+        """How many blocks stay on one page with the heading: the text up to the first table."""
+        for n, block in enumerate(self.blocks):
+            if block.kind == "table":
+                return n + 1 if len(block.rows) <= _SHORT_TABLE else n
+            if block.kind == "chart":
+                return n
+        return len(self.blocks)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A whole report: title, header lines, sections, audience and paper size."""
+
+    title: str
+    header: tuple[Text, ...]
+    sections: tuple[Section, ...]
+    audience: str = "clinician"
+    paper: str = "a4"
+    sample: bool = False
+
+
+def _day(value: Any) -> str:
+    """A date as "8 Jan 2025" (no platform-specific format codes)."""
+    return f"{value.day} {value:%b %Y}"
+
+
+def _num(value: Any, spec: str, none: str = "–") -> str:
+    import pandas as pd
+
+    if value is None or pd.isna(value):
+        return none
+    return format(float(value), spec)
+
+
+def _exercise_name(exercise_id: Any, *, numbered: bool = True) -> str:
+    """An exercise's name as people read it, never its id."""
+    from .errors import UnknownExerciseError
+    from .exercises import get_exercise
+
+    try:
+        ex = get_exercise(str(exercise_id))
+    except UnknownExerciseError:
+        return "An exercise not in this catalogue"
+    return f"{ex.number}. {ex.name}" if numbered else ex.name
+
+
+def _dose(exercise_id: str, dose: tuple[int, int, float]) -> str:
+    from .exercises import get_exercise
+
+    sets, reps, hold = dose
+    what = f"{sets} set{'s' if sets != 1 else ''} of {reps}"
+    with contextlib.suppress(Exception):
+        if get_exercise(exercise_id).kind == "hold":
+            what += f", hold {hold:g} s"
+    return what
+
+
+def _plural(n: float, word: str) -> str:
+    return f"{n:g} {word}" if n == 1 else f"{n:g} {word}s"
+
+
+def _chart(draw: Callable[[], Any], sample: bool) -> Chart:
+    """Draw one chart with text taken literally ("$" in a name is not a formula)."""
+    import matplotlib
+
+    with matplotlib.rc_context({"text.parse_math": False}):
+        html = chart_html(draw(), sample=sample, dpi=_CHART_DPI)
+    alt = re.search(r'alt="([^"]*)"', html)
+    src = re.search(r'src="([^"]*)"', html)
+    import html as html_lib
+
+    return Chart(html_lib.unescape(alt[1]) if alt else "chart", src[1] if src else "")
+
+
+# --------------------------------------------------------------------------
+# Words: the sections of each audience
+
+
+def _facts(review: Review, you: bool) -> list[str]:
+    """The key facts in sentences: third person for the clinician, second for the patient."""
+    log, name = review.log, review.privacy.name
+    if log.empty:
+        return [
+            "You have not logged any exercise sessions yet."
+            if you
+            else f"{name} has not logged any exercise sessions yet."
+        ]
+    days = review.days
+    sessions = log["session_id"].nunique()
+    span = f"between {_day(days.min())} and {_day(days.max())}"
+    if days.nunique() == 1:
+        span = f"on {_day(days.min())}"
+    lines = [
+        f"You exercised on {_plural(days.nunique(), 'day')} {span} "
+        f"({_plural(sessions, 'session')} in all)."
+        if you
+        else f"{name} logged {_plural(sessions, 'session')} on {_plural(days.nunique(), 'day')} "
+        f"{span}."
+    ]
+    table = review.by_exercise
+    if review.plan is not None and table["prescribed"].sum() > 0:
+        share = table["credit"].sum() / table["prescribed"].sum()
+        lines.append(
+            f"You did {share:.0%} of the exercise sessions in your plan."
+            if you
+            else f"{name} did {share:.0%} of the prescribed exercise sessions "
+            f"({table['credit'].sum():.1f} of {table['prescribed'].sum():g})."
+        )
+    change = review.pain_change
+    if len(change) >= 2:
+        base, last = change.attrs["baseline"], change["pain"].iloc[-1]
+        who = "Your pain" if you else "Pain"
+        sentence = (
+            f"{who} before exercise went from {base:.1f}/10 in the first week "
+            f"to {last:.1f}/10 in the latest week"
+        )
+        if not you:
+            sentence += ", beyond the MCID" if change["mcid"].iloc[-1] else ", not beyond the MCID"
+        lines.append(sentence + ".")
+    elif len(change) == 1:
+        lines.append(
+            ("Your pain" if you else "Pain")
+            + f" before exercise was {change['pain'].iloc[0]:.1f}/10 on average so far"
+            + (": too soon to see a trend." if you else "; too soon for a trend.")
+        )
+    return lines
+
+
+def _summary(review: Review) -> list[str]:
+    """Third-person summary sentences for the clinician."""
+    import inspect
+
+    from . import narrative
+
+    if "subject" in inspect.signature(narrative.summary).parameters:
+        # the narrative writes third-person sentences once it takes a subject
+        return list(narrative.summary(review.log, review.plan, subject=review.privacy.name))
+    return _facts(review, you=False)
+
+
+def _header(review: Review, you: bool) -> tuple[Text, ...]:
+    from . import __version__, config
+
+    privacy, log, plan = review.privacy, review.log, review.plan
+    lines = []
+    if review.is_sample:
+        lines.append(
+            Text("This is the sample log shipped with backkit, not a patient's.", "Sample data.")
+        )
+    if log.empty:
+        lines.append(Text("no exercise sessions logged yet.", "Log:"))
+    else:
+        days = review.days
+        lines.append(
+            Text(
+                f"{_plural(log['session_id'].nunique(), 'session')} on "
+                f"{_plural(days.nunique(), 'day')}, {_day(days.min())} to {_day(days.max())}.",
+                "Log:",
+            )
+        )
+    if plan is None:
+        lines.append(Text("none given; adherence is counted as days exercised.", "Plan:"))
+    else:
+        until = f" to {_day(plan.end)}" if plan.end else ""
+        by = f" (by {plan.author})" if plan.author else ""
+        lines.append(
+            Text(
+                f"{plan.name}{by}: {_plural(len(plan.items), 'exercise')}, {_how_often(plan)}, "
+                f"from {_day(plan.start)}{until}.",
+                "Plan:",
+            )
+        )
+    if not you:
+        kept = [
+            "named by a pseudonym" if privacy.real_name is None else "named (real name on request)",
+            "all dates shifted by a fixed number of days"
+            if privacy.date_shift
+            else "dates as logged",
+            "free text included, cleaned" if privacy.include_notes else "free text left out",
+        ]
+        lines.append(Text("; ".join(kept) + ".", "Privacy:"))
+    made = "" if privacy.date_shift else f" on {_day(config.today())}"
+    lines.append(Text(f"Prepared with backkit {__version__}{made}. Not a diagnosis."))
+    return tuple(lines)
+
+
+def _how_often(plan: Plan) -> str:
+    from .plan import WEEKDAYS
+
+    if plan.weekdays:
+        names = dict(zip(WEEKDAYS, _WEEKDAY_NAMES, strict=True))
+        return ", ".join(names[d] for d in WEEKDAYS if d in plan.weekdays)
+    return "every day" if plan.days_per_week == 7 else f"any {plan.days_per_week} days a week"
+
+
+_WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+_TERMS = (
+    (
+        "Adherence",
+        "the share of the prescribed exercise sessions that were done; one exercise on one "
+        "day is one session, and a session done in part counts in part. Frequency (days) and "
+        "dose (time held against time planned) are reported apart.",
+    ),
+    (
+        "Baseline",
+        "the mean pain before exercise over the first 7 days of the log; for check-ins, "
+        "the first check-in.",
+    ),
+    (
+        "MCID",
+        "minimal clinically important difference: the smallest change that matters to "
+        "patients (here a fall of 2 points or 30% of the baseline, Ostelo et al. 2008).",
+    ),
+    (
+        "Pain-monitoring flags",
+        "bouts and sessions that broke the pain-monitoring rules (Silbernagel et al. 2007, "
+        "from tendinopathy research, extrapolated to low back pain).",
+    ),
+    (
+        "95% confidence interval",
+        "the range that the mean change in pain straight after an exercise lies in, with 95% "
+        "confidence; an exercise eases pain when the whole range is below zero and raises it "
+        "when the whole range is above zero.",
+    ),
+)
+
+
+def _adherence_section(review: Review, charts_too: bool) -> Section:
+    from . import charts
+
+    if review.log.empty:
+        return Section("1. Adherence", (Text("No exercise sessions logged yet."),))
+    table, plan = review.by_exercise, review.plan
+    start, end = table.attrs["start"], table.attrs["end"]
+    done, partial = int(table["done"].sum()), int(table["partial"].sum())
+    if plan is None:
+        text = (
+            f"From {_day(start)} to {_day(end)}: {done} exercise sessions done in full and "
+            f"{partial} in part (no plan given)."
+        )
+    else:
+        text = (
+            f"From {_day(start)} to {_day(end)}: {review.weekly.attrs['overall']:.0%} of the "
+            f"{table['prescribed'].sum():g} prescribed exercise sessions were done "
+            f"({done} in full, {partial} in part)."
+        )
+    headers = ["Exercise", "Done in full", "Done in part", "Time held vs planned"]
+    rows = []
+    for exercise_id, r in table.iterrows():
+        row = [_exercise_name(exercise_id), f"{r['done']:g}", f"{r['partial']:g}"]
+        row.append(_num(r["hold_ratio"], ".0%"))
+        if plan is not None:
+            row[1:1] = [f"{r['prescribed']:g}", _num(r["adherence"], ".0%")]
+        rows.append(tuple(row))
+    if plan is not None:
+        headers[1:1] = ["Sessions prescribed", "Adherence"]
+    blocks: list[Any] = [
+        Text(text),
+        Table(
+            tuple(headers), tuple(rows), "No exercises logged yet.", tuple(range(1, len(headers)))
+        ),
+    ]
+    if charts_too:
+        sample = review.is_sample
+        blocks.append(_chart(lambda: charts.plot_adherence(review.log, plan), sample))
+        if review.days.nunique() >= 28:  # a calendar of a few weeks is a nearly empty grid
+            blocks.append(_chart(lambda: charts.plot_calendar(review.log, plan), sample))
+    return Section("1. Adherence", tuple(blocks))
+
+
+def _pain_section(review: Review) -> Section:
+    from . import charts
+    from .analysis import pain_mcid
+
+    change = review.pain_change
+    points, percent = pain_mcid()
+    rule = f"a fall of {points:g} points or {percent:g}% of the baseline"
+    title = "2. Pain against the MCID"
+    if change.empty:
+        return Section(title, (Text(f"No pain scores logged yet. MCID: {rule}."),))
+    base, last = change.attrs["baseline"], change.iloc[-1]
+    if len(change) < 2:
+        return Section(
+            title,
+            (
+                Text(
+                    f"Baseline pain (first 7 days): {base:.1f}/10. Only one week logged: too "
+                    f"soon to compare with the baseline. MCID: {rule}."
+                ),
+            ),
+        )
+    reached = change.index[change["mcid"].fillna(False).astype(bool)]
+    lines = [
+        f"Baseline pain (first 7 days): {base:.1f}/10. MCID: {rule}.",
+        f"Latest week (from {_day(change.index[-1])}): {last['pain']:.1f}/10, "
+        f"{last['change']:+.1f} points ({last['change_pct']:+.0f}%) from baseline: "
+        + ("a clinically meaningful improvement." if last["mcid"] else "not beyond the MCID."),
+        f"First reached in the week from {_day(reached[0])}."
+        if len(reached)
+        else "Not reached in any week so far.",
+    ]
+    shown = change.tail(12)
+    rows = tuple(
+        (
+            _day(week),
+            _num(r["pain"], ".1f"),
+            _num(r["change"], "+.1f"),
+            _num(r["change_pct"], "+.0f") + ("%" if not _missing(r["change_pct"]) else ""),
+            "yes" if r["mcid"] is True or r["mcid"] == 1 else "no",
+        )
+        for week, r in shown.iterrows()
+    )
+    caption = "The latest 12 weeks." if len(change) > 12 else ""
+    table = Table(
+        (
+            "Week from",
+            "Mean pain before exercise",
+            "Change from baseline",
+            "Change",
+            "Beyond the MCID",
+        ),
+        rows,
+        numeric=(1, 2, 3),
+        caption=caption,
+    )
+    blocks = [Text(" ".join(lines)), table]
+    if len(review.days.unique()) > 1:
+        blocks.append(
+            _chart(lambda: charts.plot_pain_trend(review.log, review.plan), review.is_sample)
+        )
+    return Section(title, tuple(blocks))
+
+
+def _missing(value: Any) -> bool:
+    import pandas as pd
+
+    return value is None or bool(pd.isna(value))
+
+
+_FLAG_WORDS = {
+    "above-limit": "pain after the exercise above the limit",
+    "rose-during": "pain rose during the exercise",
+    "higher-next-session": "pain at the start higher than the session before",
+}
+
+
+def _flags_section(review: Review) -> Section:
+    from . import safety
+    from .analysis import FLAG_KINDS
+
+    flags = review.flags
+    title = "3. Pain-monitoring flags"
+    limits = Text(
+        f"Limits: pain after exercise at most {safety.max_pain()}/10; a rise of "
+        f"{safety.max_rise()} points or more is flagged."
+    )
+    if flags.empty:
+        return Section(title, (limits, Text("No pain-monitoring flags.")))
+    counts = flags["kind"].value_counts().reindex(FLAG_KINDS, fill_value=0)
+    said = [f"{_FLAG_WORDS.get(k, k)}: {n}" for k, n in counts.items() if n]
+    latest = flags.tail(10)
+    rows = []
+    for r in latest.itertuples():
+        pain = f"{r.pain:g}/10" if r.kind == "above-limit" else f"{r.reference:g} → {r.pain:g}"
+        what = _exercise_name(r.exercise_id) if not _missing(r.exercise_id) else "Whole session"
+        rows.append((_day(r.day), what, _FLAG_WORDS.get(r.kind, "flagged"), pain))
+    return Section(
+        title,
+        (
+            limits,
+            Text("; ".join(said) + ".", "Flags in the whole log:"),
+            Table(
+                ("Day", "Exercise", "What happened", "Pain"),
+                tuple(rows),
+                numeric=(3,),
+                wrap=(2,),
+                caption=f"The {_plural(len(rows), 'most recent flag')}."
+                if len(rows) > 1
+                else "The only flag.",
+            ),
+        ),
+    )
+
+
+def _effects_section(review: Review) -> Section:
+    from . import charts
+
+    effects = review.effects
+    title = "4. Pain straight after each exercise"
+    if effects.empty:
+        return Section(title, (Text("No bouts with pain rated before and after yet."),))
+    words = {"eases": "eases pain", "raises": "raises pain", "unclear": "unclear"}
+    rows = tuple(
+        (
+            _exercise_name(exercise_id),
+            f"{int(r['n'])}",
+            _num(r["before"], ".1f"),
+            _num(r["after"], ".1f"),
+            _num(r["change"], "+.2f"),
+            f"{_num(r['ci_low'], '+.2f')} to {_num(r['ci_high'], '+.2f')}",
+            words.get(str(r["verdict"]), str(r["verdict"])),
+        )
+        for exercise_id, r in effects.iterrows()
+    )
+    blocks: list[Any] = [
+        Text(
+            "Each bout with pain rated before and after gives one paired difference: the mean "
+            "change and its 95% confidence interval."
+        ),
+        Table(
+            ("Exercise", "Bouts", "Pain before", "Pain after", "Mean change", "95% CI", "Verdict"),
+            rows,
+            numeric=(1, 2, 3, 4, 5),
+        ),
+    ]
+    if len(review.days.unique()) > 1:
+        watch = effects["change"].idxmax()
+        blocks.append(
+            _chart(lambda: charts.plot_pain_change(review.log, review.plan), review.is_sample)
+        )
+        blocks.append(
+            _chart(
+                lambda: charts.plot_exercise_history(review.log, watch, days=None), review.is_sample
+            )
+        )
+    return Section(title, tuple(blocks))
+
+
+def _outcomes_section(review: Review) -> Section:
+    from . import charts
+    from . import outcomes as measures
+
+    title = "5. Outcome check-ins"
+    outcomes = review.outcomes
+    if outcomes is None or outcomes.empty:
+        return Section(title, (Text("No outcome check-ins in this log yet."),))
+    change = measures.change_from_baseline(outcomes)
+    latest = change.groupby("label", sort=False).tail(1)
+    status = {"baseline": "baseline only"}
+    rows = tuple(
+        (
+            str(r.label),
+            _num(r.baseline_score, "g"),
+            _num(r.score, "g") if r.status != "baseline" else "–",
+            _num(r.change, "+g") if r.status != "baseline" else "–",
+            status.get(str(r.status), str(r.status)),
+        )
+        for r in latest.itertuples()
+    )
+    first = change["date"].min()
+    blocks: list[Any] = [
+        Text(
+            f"Baseline on {_day(first)}; latest check-in on {_day(change['date'].max())}. "
+            "A change counts as improved or worse when it reaches the measure's threshold."
+        ),
+        Table(
+            ("Measure", "Baseline", "Latest", "Change", "Verdict"),
+            rows,
+            numeric=(1, 2, 3),
+            wrap=(0,),
+        ),
+    ]
+    if change["date"].nunique() > 1:
+        blocks.append(_chart(lambda: charts.plot_outcomes(review.log, outcomes), review.is_sample))
+    return Section(title, tuple(blocks))
+
+
+def _red_flags_section() -> Section:
+    from . import safety
+
+    flags = safety.rules()["clinician_red_flags"]
+    sources = safety.rules()["sources"]
+    items = tuple(f"{group.capitalize()}: {text}" for group, text in flags["groups"].items())
+    cite = "; ".join(sources[s] for s in flags["sources"] if s in sources)
+    return Section(flags["title"], (Items(items), Text(f"Source: {cite}")), boxed=True)
+
+
+def _next_plan_rows(review: Review, numbered: bool) -> tuple[tuple[str, ...], ...]:
+    proposal = review.proposal
+    old = review.plan or proposal.plan
+    rows = []
+    for change in proposal.changes:
+        i = change.exercise_id
+        before = _dose(i, old.dose(i)) if any(x.exercise_id == i for x in old.items) else "–"
+        after = _dose(i, proposal.plan.dose(i))
+        dose = after if after == before else f"{before} → {after}"
+        rows.append((_exercise_name(i, numbered=numbered), dose, f"{change.what}: {change.why}."))
+    return tuple(rows)
+
+
+def _next_plan_section(review: Review) -> Section:
+    nxt = review.proposal.plan
+    return Section(
+        "Next plan",
+        (
+            Text(
+                "The kit's rules (backkit.review.propose_next): no dose changes before two weeks "
+                "of logging; an exercise that raised pain straight after it, or was flagged in the "
+                "last two weeks, steps back to the low end of its range; one done in at least 80% "
+                "of the prescribed sessions without raising pain steps up within its range; the "
+                "rest stay as they are. A starting point: change it to suit the patient."
+            ),
+            Text(f"{_how_often(nxt)}, from {_day(nxt.start)} to {_day(nxt.end)}.", "Next plan:"),
+            Table(
+                ("Exercise", "Dose", "Change and why"),
+                _next_plan_rows(review, True),
+                wrap=(0, 1, 2),
+            ),
+            Text(
+                "The patient saves the plan file (for example next-plan.yaml) and runs "
+                "backkit plan activate next-plan.yaml once; the app and today's session "
+                "then show this plan.",
+                "How the patient starts it:",
+            ),
+        ),
+    )
+
+
+def _notes_section(review: Review, title: str) -> Section:
+    if review.notes:
+        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", review.notes) if p.strip()]
+        return Section(title, tuple(Text(" ".join(p.split())) for p in paragraphs))
+    return Section(title, (Blank(("Assessment", "Plan and advice", "Reviewed by, date")),))
+
+
+def _clinician_sections(review: Review) -> tuple[Section, ...]:
+    return (
+        Section("Summary", tuple(Text(line) for line in _summary(review))),
+        Section("Terms used in this report", (Items(tuple(f"{t}: {d}" for t, d in _TERMS)),)),
+        _adherence_section(review, charts_too=True),
+        _pain_section(review),
+        _flags_section(review),
+        _effects_section(review),
+        _outcomes_section(review),
+        _red_flags_section(),
+        _next_plan_section(review),
+        _notes_section(review, "Clinician's notes"),
+    )
+
+
+def _weekly_table(plan: Plan) -> Table:
+    from .plan import WEEKDAYS
+
+    rows = []
+    for item in plan.items:
+        i = item.exercise_id
+        row = [_exercise_name(i, numbered=False), _dose(i, plan.dose(i))]
+        if plan.weekdays or plan.days_per_week == 7:
+            row += ["✓" if not plan.weekdays or d in plan.weekdays else "" for d in WEEKDAYS]
+        else:
+            row.append(f"any {plan.days_per_week} days a week")
+        rows.append(tuple(row))
+    days = _WEEKDAY_NAMES if plan.weekdays or plan.days_per_week == 7 else ("How often",)
+    return Table(("Exercise", "How much", *days), tuple(rows))
+
+
+def _patient_sections(review: Review) -> tuple[Section, ...]:
+    from . import charts
+
+    nxt = review.proposal
+    changes = [
+        f"{_exercise_name(c.exercise_id, numbered=False)}: {c.what} ({c.why})." for c in nxt.changes
+    ]
+    how = Section(
+        "How to start your new plan",
+        (
+            Items(
+                (
+                    "Save the plan file you were sent (for example next-plan.yaml).",
+                    "In a terminal, type: backkit plan activate next-plan.yaml",
+                    "Then open the backkit app (type: backkit app). It shows the exercises "
+                    "of this plan for each day, with a timer.",
+                )
+            ),
+        ),
+    )
+    progress: list[Any] = [Text(line) for line in _facts(review, you=True)]
+    if len(review.days.unique()) > 1:
+        progress.append(
+            _chart(lambda: charts.plot_pain_trend(review.log, review.plan), review.is_sample)
+        )
+    sections = [
+        Section("How it went", tuple(progress)),
+        Section(
+            "Your plan for the next four weeks",
+            (
+                Text(f"From {_day(nxt.plan.start)} to {_day(nxt.plan.end)}."),
+                _weekly_table(nxt.plan),
+                Items(tuple(changes), "What changes and why:"),
+            ),
+        ),
+        how,
+        _safety_section(),
+    ]
+    if review.notes:
+        sections.insert(3, _notes_section(review, "Notes from your physiotherapist"))
+    return tuple(sections)
+
+
+def _safety_section() -> Section:
+    from . import safety
+
+    r = safety.rules()
+    blocks = (
+        Items(tuple(r["emergency"]["signs"]), r["emergency"]["title"] + ":"),
+        Items(tuple(r["urgent"]["signs"]), r["urgent"]["title"] + ":"),
+        Items(
+            (
+                *r["stop_rules"]["rules"],
+                f"Pain during exercise may reach {safety.max_pain()}/10, no higher, and should "
+                "settle by the next morning.",
+            ),
+            "While you exercise:",
+        ),
+        Text("Sources: " + " ".join(r["sources"][k] for k in ("NHS", "NHSI", "SILBERNAGEL"))),
+    )
+    return Section("When to stop and get help", blocks, boxed=True)
+
+
+def document(review: Review, audience: str = "clinician", *, paper: str = "a4") -> Document:
+    """Write the review for one audience: the sections a report shows, in words.
+
+    Parameters
+    ----------
+    review : Review
+        The de-identified data and what was worked out from it.
+    audience : {"clinician", "patient"}
+        The clinician's report speaks of the patient in the third person,
+        explains its clinical terms once, lists the clinician red flags and
+        leaves space for the clinician's notes (or shows them). The patient's
+        report speaks to them in plain words: how it went, the next plan as a
+        weekly table, how to start it, and when to stop and get help.
+    paper : {"a4", "letter"}
+        Paper size of the printed report.
+
+    Examples
+    --------
+    >>> from backkit.report import Review, document
+    >>> doc = document(Review.load(None), "patient")
+    >>> doc.title, [s.title for s in doc.sections][:2]
+    ('Your back exercise review', ['How it went', 'Your plan for the next four weeks'])
+    """
+    if audience not in AUDIENCES:
+        raise ReportError(f"audience = {audience!r}: give one of {', '.join(AUDIENCES)}")
+    if paper not in PAPERS:
+        raise ReportError(f"paper = {paper!r}: give one of {', '.join(PAPERS)}")
+    you = audience == "patient"
+    if you:
+        title = "Your back exercise review"
+        sections = _patient_sections(review)
+        header = (Text(review.privacy.name, "For:"), *_header(review, you=True))
+    else:
+        title = f"Back exercise review: {review.privacy.name}"
+        sections = _clinician_sections(review)
+        header = _header(review, you=False)
+    return Document(title, tuple(header), sections, audience, paper, review.is_sample)
+
+
+# --------------------------------------------------------------------------
+# HTML and PDF
+
+
+def _template(name: str = "report.html.j2") -> Any:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(
+            lambda n: (resources.files("backkit") / "data" / n).read_text(encoding="utf-8")
+        ),
+        autoescape=True,  # every value a person typed is text, never markup
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    return env.get_template(name)
+
+
+def render_html(doc: Document) -> str:
+    """Render a document as one self-contained HTML page; every value is escaped.
+
+    Examples
+    --------
+    >>> from backkit.report import Document, Section, Table, Text, render_html
+    >>> doc = Document("P <b>", (), (Section("S", (Text("<script>x</script>"),)),))
+    >>> page = render_html(doc)
+    >>> "<script>x" in page, "&lt;script&gt;x" in page
+    (False, True)
+    """
+    return _template().render(doc=doc, page_size=PAPERS[doc.paper], sections=doc.sections)
+
+
+def section_html(section: Section) -> str:
+    """One section as an HTML fragment, for the review notebook (escaped like the report)."""
+    return str(_template("report_blocks.html.j2").module.section(section))
+
+
+def print_pdf(html: str, chromium: str, *, neutral_dates: bool = False) -> bytes:
+    """Print an HTML page to PDF with the system's Chromium; return the PDF's bytes.
+
+    The page is written to a private temporary folder (mode 0700) that is
+    removed afterwards; Chromium runs headless with the kit's offline flags
+    (:data:`CHROMIUM_FLAGS`) and a throw-away profile. With
+    ``neutral_dates`` the PDF's creation and modification dates are set to
+    1 January 2000, so a date-shifted report carries no real date.
+
+    Raises
+    ------
+    ReportError
+        When Chromium fails or writes no PDF, naming it and its last message.
+    """
+    with tempfile.TemporaryDirectory(prefix="backkit-pdf-") as tmp:
+        folder = Path(tmp)
+        page, target = folder / "report.html", folder / "report.pdf"
+        page.write_text(html, encoding="utf-8")
+        page.chmod(0o600)
+        cmd = [
+            chromium,
+            "--headless",
+            "--no-sandbox",  # containers run as root, where the sandbox cannot start
+            "--disable-gpu",
+            f"--print-to-pdf={target}",
+            "--no-pdf-header-footer",
+            "--print-to-pdf-no-header",  # the same, for older Chromium
+            f"--user-data-dir={folder / 'profile'}",
+            *CHROMIUM_FLAGS,
+            page.as_uri(),
+        ]
+        try:
+            done = subprocess.run(
+                cmd, capture_output=True, text=True, timeout=_CHROMIUM_TIMEOUT, check=False
+            )
+        except (OSError, subprocess.TimeoutExpired) as err:
+            raise ReportError(f"the PDF could not be printed with {chromium}: {err}") from None
+        if done.returncode != 0 or not target.is_file() or target.stat().st_size == 0:
+            last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+            raise ReportError(f"the PDF could not be printed with {chromium}: {last}")
+        data = target.read_bytes()
+    return _neutral_pdf_dates(data) if neutral_dates else data
+
+
+_PDF_DATE = re.compile(rb"/(CreationDate|ModDate)\s*\(D:(\d{4,14})([^)]*)\)")
+
+
+def _neutral_pdf_dates(data: bytes) -> bytes:
+    """Set the PDF's own dates to 2000-01-01, keeping every byte offset as it was."""
+
+    def neutral(m: re.Match[bytes]) -> bytes:
+        digits = b"20000101000000"[: len(m[2])].ljust(len(m[2]), b"0")
+        zone = re.sub(rb"[0-9]", b"0", m[3])
+        return m[0].replace(m[2] + m[3], digits + zone, 1)
+
+    return _PDF_DATE.sub(neutral, data)
 
 
 # --------------------------------------------------------------------------
@@ -601,126 +1696,58 @@ def find_chromium() -> str | None:
     return None
 
 
-def _parameters(values: dict[str, Any]) -> str:
-    lines = ["# Parameters injected by backkit.report.build"]
-    lines += [f"{name} = {value!r}" for name, value in values.items()]
-    return "\n".join(lines) + "\n"
-
-
-def _inject(nb: Any, values: dict[str, Any]) -> None:
-    """Insert a cell of parameter values after the ``parameters`` cell (papermill's way)."""
-    import nbformat
-
-    cell = nbformat.v4.new_code_cell(_parameters(values))
-    cell.metadata["tags"] = ["injected-parameters"]
-    for index, existing in enumerate(nb.cells):
-        if "parameters" in existing.get("metadata", {}).get("tags", []):
-            nb.cells.insert(index + 1, cell)
-            return
-    raise ReportError("the clinician notebook has no cell tagged 'parameters'")
-
-
-def _execute(nb: Any, workdir: Path, progress: _Progress) -> None:
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError
-
-    code_cells = sum(1 for c in nb.cells if c.cell_type == "code")
-    count = 0
-
-    def on_cell(cell: Any, **_: Any) -> None:
-        nonlocal count
-        if cell.cell_type == "code":
-            count += 1
-            progress.detail(f"(cell {count} of {code_cells})", count / code_cells)
-
-    env = dict(os.environ)
-    env.pop("MPLBACKEND", None)  # the kernel's inline backend draws the charts
-    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    client = NotebookClient(
-        nb,
-        timeout=_CELL_TIMEOUT,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(workdir)}},
-        on_cell_executed=on_cell,
-    )
-    kernel_log = workdir / "kernel.log"
+def _is_kind(path: Path, kind: str) -> bool:
+    """Whether an existing file is one this command writes (so it may be replaced)."""
     try:
-        # The kernel's own chatter goes to a file, not over the progress bar.
-        with open(kernel_log, "wb") as stderr:
-            client.execute(env=env, cwd=str(workdir), stderr=stderr)
-    except CellExecutionError as err:
-        # The kernel's error type and message name the cause; its traceback (in
-        # colour codes) is for a developer, not for the clinician's terminal.
-        cause = _ANSI.sub("", f"{err.ename}: {err.evalue}").strip()
-        raise ReportError(f"the clinician notebook failed: {' '.join(cause.split())}") from None
-    except CellTimeoutError:
-        raise ReportError(
-            f"the clinician notebook took more than {_CELL_TIMEOUT} s for one cell"
-        ) from None
-
-
-def _exporter(kind: str) -> Any:
-    from nbconvert import HTMLExporter, WebPDFExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
-
-    template = resources.files("backkit") / "data" / "report.html.j2"
-    cls = HTMLExporter if kind == "html" else WebPDFExporter
-    exporter = cls(
-        template_name="lab",
-        raw_template=template.read_text(encoding="utf-8"),
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        embed_images=True,
-    )
-    remove = TagRemovePreprocessor(remove_cell_tags=set(REMOVED_TAGS), enabled=True)
-    exporter.register_preprocessor(remove, enabled=True)
+        with open(path, "rb") as f:
+            head = f.read(65536)
+    except OSError:
+        return False
     if kind == "pdf":
-        exporter.disable_sandbox = True  # containers run as root, where the sandbox cannot start
-        exporter.browser_args = list(CHROMIUM_FLAGS)
-        exporter.paginate = True
-    return exporter
+        return head.startswith(b"%PDF-")
+    if kind == "html":
+        return b'<meta name="generator" content="backkit report' in head
+    from .errors import BackkitError
+    from .plan import Plan
+
+    try:
+        Plan.load(path)
+    except (BackkitError, OSError, UnicodeError):
+        return False
+    return True
 
 
-def _playwright_revision() -> str:
-    import playwright
-
-    browsers = Path(playwright.__file__).parent / "driver" / "package" / "browsers.json"
-    for entry in json.loads(browsers.read_text())["browsers"]:
-        if entry["name"] == "chromium-headless-shell":
-            return str(entry["revision"])
-    raise ReportError("the installed playwright names no chromium-headless-shell revision")
-
-
-@contextlib.contextmanager
-def _system_chromium(chromium: str) -> Iterator[None]:
-    """Let nbconvert's webpdf (playwright) use the system Chromium instead of downloading one.
-
-    Playwright looks for its own headless shell under ``PLAYWRIGHT_BROWSERS_PATH``;
-    a folder holding a link from that name to the system Chromium satisfies it.
-    """
-    with tempfile.TemporaryDirectory(prefix="backkit-chromium-") as tmp:
-        folder = Path(tmp) / f"chromium_headless_shell-{_playwright_revision()}"
-        shell = folder / "chrome-headless-shell-linux64" / "chrome-headless-shell"
-        shell.parent.mkdir(parents=True)
-        shell.symlink_to(chromium)
-        old = os.environ.get("PLAYWRIGHT_BROWSERS_PATH")
-        os.environ["PLAYWRIGHT_BROWSERS_PATH"] = tmp
-        try:
-            yield
-        finally:
-            if old is None:
-                os.environ.pop("PLAYWRIGHT_BROWSERS_PATH", None)
-            else:
-                os.environ["PLAYWRIGHT_BROWSERS_PATH"] = old
+def _check_outputs(outputs: dict[Path, str], inputs: dict[str, Path | None]) -> None:
+    """Refuse an output that is an input, or an existing file of another kind, before any work."""
+    seen: dict[Path, str] = {}
+    for path, kind in outputs.items():
+        if path.is_dir():
+            raise ReportError(f"output file {str(path)!r} is a folder; give a file name")
+        key = path.resolve()
+        if key in seen:
+            raise ReportError(f"output file {str(path)!r} is given twice (as {seen[key]})")
+        seen[key] = kind
+        if not path.exists():
+            continue
+        for what, source in inputs.items():
+            if source is not None and source.exists() and os.path.samefile(source, path):
+                raise ReportError(
+                    f"output file {str(path)!r} is the {what}; give another file name"
+                )
+        if not _is_kind(path, kind):
+            wanted = {"html": "a backkit report", "pdf": "a PDF", "plan": "a backkit plan"}
+            raise ReportError(
+                f"output file {str(path)!r} exists and is not {wanted[kind]}; "
+                "give a new file name (it was left as it is)"
+            )
 
 
-def _check_outputs(out: Path, pdf: bool, plan_out: Any, privacy: Privacy) -> str | None:
+def _options(out: Path, pdf: bool, plan_out: Path | None, privacy: Privacy) -> str | None:
     """Refuse bad output options before any work; return the Chromium for a PDF."""
     if out.suffix.lower() not in (".html", ".htm"):
         raise ReportError(f"output file {str(out)!r}: give an .html file name")
-    if out.is_dir():
-        raise ReportError(f"output file {str(out)!r} is a folder; give an .html file name")
+    if plan_out is not None and plan_out.suffix.lower() not in (".yaml", ".yml"):
+        raise ReportError(f"plan_out {str(plan_out)!r}: give a .yaml file name")
     if plan_out is not None and privacy.date_shift:
         raise ReportError(
             "saving the next plan (plan_out) with a date shift would give the patient a plan with "
@@ -735,39 +1762,24 @@ def _check_outputs(out: Path, pdf: bool, plan_out: Any, privacy: Privacy) -> str
     return chromium
 
 
-def _neutral_copies(work: Path, log_path: Path | None, plan_path: Path | None) -> dict[str, Any]:
-    """Copy the inputs under neutral names: the patient's file name never reaches the kernel."""
-    copy_log = copy_plan = None
-    if log_path is not None:
-        if _is_sqlite(log_path):
-            copy_log = snapshot(log_path, work / "log.sqlite")  # with the rows still in -wal
-        else:
-            copy_log = work / "log.csv"
-            shutil.copyfile(log_path, copy_log)
-    if plan_path is not None:
-        copy_plan = work / "plan.yaml"
-        shutil.copyfile(plan_path, copy_plan)
-    return {
-        "log_path": str(copy_log) if copy_log else None,
-        "plan_path": str(copy_plan) if copy_plan else None,
-    }
+def _read_notes(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise ReportError(f"{path}: the clinician's notes cannot be read: {err.strerror}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ReportError(f"{path}: the clinician's notes are not UTF-8 text") from None
+    if len(text) > _MAX_NOTES:
+        raise ReportError(f"{path}: the clinician's notes are over {_MAX_NOTES} characters")
+    return text
 
 
-def _render(nb: Any, privacy: Privacy, out: Path, chromium: str | None, bar: _Progress) -> dict:
-    """Export the executed notebook: the HTML report, and the PDF when a Chromium is given."""
-    bar.step("writing the HTML report")
-    meta = {"metadata": {"name": f"Back exercise review: {privacy.name}"}}
-    html, _ = _exporter("html").from_notebook_node(nb, resources=meta)
-    files = {out: html.encode("utf-8")}
-    if chromium is not None:
-        bar.step("printing the PDF with Chromium")
-        try:
-            with _system_chromium(chromium):
-                data, _ = _exporter("pdf").from_notebook_node(nb, resources=meta)
-        except RuntimeError as err:
-            raise ReportError(f"the PDF could not be printed with {chromium}: {err}") from None
-        files[out.with_suffix(".pdf")] = data
-    return files
+def _path(value: str | Path | None) -> Path | None:
+    return Path(value).expanduser() if value is not None else None
 
 
 def build(
@@ -775,6 +1787,9 @@ def build(
     *,
     plan: str | Path | None = None,
     out: str | Path = "report.html",
+    audience: str = "clinician",
+    notes: str | Path | None = None,
+    paper: str = "a4",
     pseudonym: str = "Patient",
     real_name: str | None = None,
     date_shift: int = 0,
@@ -782,10 +1797,9 @@ def build(
     redact: Sequence[str] = (),
     pdf: bool = False,
     plan_out: str | Path | None = None,
-    notebook: str | Path | None = None,
     progress: bool | TextIO = True,
 ) -> list[Path]:
-    """Run the clinician notebook on a patient's log and write the report; return the files.
+    """Write a report of a patient's log for the clinician or the patient; return the files.
 
     Parameters
     ----------
@@ -796,7 +1810,16 @@ def build(
         The patient's plan (YAML). Without one, adherence is days exercised.
     out : path
         The HTML file to write (default ``report.html``); the PDF goes beside
-        it with the suffix ``.pdf``.
+        it with the suffix ``.pdf``. An existing file is replaced only when it
+        is a backkit report (and a PDF), never when it is one of the inputs.
+    audience : {"clinician", "patient"}
+        Who the report is for (:func:`document`).
+    notes : path, optional
+        A text file of the clinician's notes, shown in the report (cleaned
+        like kept free text); without one the clinician's report leaves
+        space to write them by hand.
+    paper : {"a4", "letter"}
+        Paper size of the PDF.
     pseudonym, real_name, date_shift, include_notes, redact
         De-identification; see :class:`Privacy`. The real name appears only
         when given.
@@ -804,11 +1827,9 @@ def build(
         Also print a PDF with the system's Chromium. When none is found the
         call fails at once, before any work, naming where it looked.
     plan_out : path, optional
-        Also save the next plan the notebook proposes (YAML), for the patient
-        to activate. Not written by default.
-    notebook : path, optional
-        A clinician notebook of your own (for example one you annotated);
-        default the kit's ``30_clinician_review.ipynb``.
+        Also save the proposed next plan (YAML), for the patient to activate.
+        An existing file is replaced only when it is a backkit plan and not
+        the ``plan`` given.
     progress : bool or file
         Show a progress bar on stderr (or on the file given).
 
@@ -820,8 +1841,8 @@ def build(
     Raises
     ------
     ReportError
-        For bad options, missing files, no Chromium for a PDF, or a failure in
-        the notebook. Nothing is written then.
+        For bad options, an output that is an input or another kind of file,
+        missing files or no Chromium for a PDF. Nothing is written then.
     LogError, PlanError
         For invalid rows in the log, a damaged log file or an invalid plan, naming
         the file and row.
@@ -835,8 +1856,6 @@ def build(
     >>> files == [out], "data:image/png;base64" in out.read_text()
     (True, True)
     """
-    import nbformat
-
     from .plan import Plan
 
     privacy = Privacy(
@@ -846,49 +1865,42 @@ def build(
         include_notes=include_notes,
         redact=tuple(redact or ()),
     )
-    out = Path(out).expanduser()
-    chromium = _check_outputs(out, pdf, plan_out, privacy)
-    source = _notebook_path(notebook)
+    if audience not in AUDIENCES or paper not in PAPERS:
+        document(Review(privacy, None, None, None, False), audience, paper=paper)  # says why
+    out, plan_path, log_path = Path(out).expanduser(), _path(plan), _path(log)
+    next_path, notes_path = _path(plan_out), _path(notes)
+    chromium = _options(out, pdf, next_path, privacy)
+    outputs = {out: "html"}
+    if pdf:
+        outputs[out.with_suffix(".pdf")] = "pdf"
+    if next_path is not None:
+        outputs[next_path] = "plan"
+    inputs = {"patient's log": log_path, "patient's plan": plan_path, "notes file": notes_path}
+    _check_outputs(outputs, inputs)
     stream = progress if hasattr(progress, "write") else None
-    bar = _Progress(5 if pdf else 4, enabled=bool(progress), stream=stream)  # type: ignore[arg-type]
+    bar = _Progress(4 if pdf else 3, enabled=bool(progress), stream=stream)  # type: ignore[arg-type]
     try:
         bar.step("reading the log")
-        # Read and check the inputs here first: errors then name the user's own
-        # files, and nothing slow has started yet.
-        log_path = Path(log).expanduser() if log is not None else None
-        read_log(log_path if log_path is not None else sample_paths()[0])
-        plan_path = Path(plan).expanduser() if plan is not None else None
+        text = _read_notes(notes_path)
         if plan_path is not None:
-            Plan.load(plan_path)
-        with tempfile.TemporaryDirectory(prefix="backkit-report-") as tmp:
-            work = Path(tmp)
-            next_plan = work / "next-plan.yaml" if plan_out is not None else None
-            nb = nbformat.read(source, as_version=4)
-            _inject(
-                nb,
-                {
-                    **_neutral_copies(work, log_path, plan_path),
-                    "pseudonym": privacy.pseudonym,
-                    "real_name": privacy.real_name,
-                    "date_shift": privacy.date_shift,
-                    "include_notes": privacy.include_notes,
-                    "redact": list(privacy.redact),
-                    "new_plan_path": str(next_plan) if next_plan else None,
-                    "export_dir": None,
-                    "report_mode": True,
-                },
+            Plan.load(plan_path)  # errors name the user's own file
+        review = Review.load(log_path, plan_path, privacy, notes=text)
+        bar.step("working out the review")
+        doc = document(review, audience, paper=paper)
+        page = render_html(doc)
+        files = {out: page.encode("utf-8")}
+        bar.step("writing the HTML report")
+        if chromium is not None:
+            bar.step("printing the PDF with Chromium")
+            files[out.with_suffix(".pdf")] = print_pdf(
+                page, chromium, neutral_dates=bool(privacy.date_shift)
             )
-            bar.step("running the clinician notebook")
-            _execute(nb, work, bar)
-            files = _render(nb, privacy, out, chromium, bar)
-            if next_plan is not None:
-                if not next_plan.is_file():
-                    raise ReportError("the clinician notebook saved no next plan")
-                files[Path(plan_out).expanduser()] = next_plan.read_bytes()  # type: ignore[arg-type]
-            # Written only now that every part is made: a failure leaves nothing behind.
-            written = [
-                write_atomically(p, lambda tmp, d=d: tmp.write_bytes(d)) for p, d in files.items()
-            ]
+        if next_path is not None:
+            files[next_path] = review.proposal.plan.to_yaml().encode("utf-8")
+        # Written only now that every part is made: a failure leaves nothing behind.
+        written = [
+            write_atomically(p, lambda tmp, d=d: tmp.write_bytes(d)) for p, d in files.items()
+        ]
     except BaseException:
         bar.abort()
         raise

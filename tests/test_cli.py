@@ -135,7 +135,43 @@ class TestReport:
         assert result.stdout.strip() == str(Path("r.html"))
         text = (home / "r.html").read_text()
         assert "Back exercise review: Patient A" in text
-        assert "4/4 wrote r.html" in result.stderr  # the progress bar
+        assert "3/3 wrote r.html" in result.stderr  # the progress bar
+
+    def test_writes_the_patient_report_on_letter_paper_with_notes(self, home):
+        (home / "notes.txt").write_text("Keep walking daily.")
+        result = backkit("report", str(SAMPLE_CSV), "--plan", str(SAMPLE_PLAN), "--for", "patient",
+                         "--notes", "notes.txt", "--paper", "letter", "--out", "p.html", "--quiet",
+                         home=home)  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        text = (home / "p.html").read_text()
+        assert "Your back exercise review" in text and "Keep walking daily." in text
+        assert "size: letter" in text
+
+    def test_plan_out_on_the_log_is_refused(self, home):
+        log = home / "log.csv"
+        log.write_bytes(SAMPLE_CSV.read_bytes())
+        result = backkit("report", str(log), "--plan-out", str(log), home=home)
+        assert_user_error(result, 1, "give a .yaml file name")
+        assert log.read_bytes() == SAMPLE_CSV.read_bytes()
+
+    def test_bad_audience(self, home):
+        result = backkit("report", str(SAMPLE_CSV), "--for", "colleague", home=home)
+        assert_user_error(result, 2, "argument --for: invalid choice: 'colleague'")
+
+
+class TestPlanActivate:
+    def test_activates_a_plan_file(self, home):
+        result = backkit("plan", "activate", str(SAMPLE_PLAN), home=home)
+        assert result.returncode == 0, result.stderr
+        assert "activated 'Sample plan: seven exercises daily'" in result.stdout
+        assert (home / "plan.yaml").is_file()
+
+    def test_a_bad_plan_is_refused_and_nothing_activated(self, home):
+        bad = home / "next.yaml"
+        bad.write_text("name: x\nexercises: [{id: brige}]\n")
+        result = backkit("plan", "activate", str(bad), home=home)
+        assert result.returncode == 1 and "brige" in result.stderr
+        assert not (home / "plan.yaml").exists()
 
 
 def folder(tmp_path: Path) -> Path:

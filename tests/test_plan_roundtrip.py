@@ -19,18 +19,24 @@ import pytest
 from nbclient import NotebookClient
 
 import backkit
-from backkit import report
 from backkit.plan import Plan
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
 
 
+def inject(nb: nbformat.NotebookNode, values: dict) -> None:
+    """Insert a cell of parameter values after the ``parameters`` cell (papermill's way)."""
+    cell = nbformat.v4.new_code_cell("\n".join(f"{k} = {v!r}" for k, v in values.items()))
+    index = next(n for n, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    nb.cells.insert(index + 1, cell)
+
+
 def run_notebook(path: Path, home: Path, workdir: Path, **parameters) -> nbformat.NotebookNode:
     """Execute a notebook in a real kernel whose backkit home is ``home``."""
     nb = nbformat.read(path, as_version=4)
     if parameters:
-        report._inject(nb, parameters)  # the papermill-style injection `backkit report` uses
+        inject(nb, parameters)
     env = dict(os.environ, BACKKIT_HOME=str(home))
     for name in ("BACKKIT_LOG", "BACKKIT_PLAN", "MPLBACKEND"):
         env.pop(name, None)
@@ -67,7 +73,7 @@ def test_the_clinician_notebook_saves_a_valid_plan(clinician):
     sent, nb, _ = clinician
     plan = Plan.load(sent)
     # the worked example's rules on the sample data: squat raises pain, nothing else changes
-    start = max(dt.date(2025, 5, 8), dt.date.today())
+    start = max(dt.date(2025, 5, 8), backkit.config.today())
     assert plan.start == start and plan.end == start + dt.timedelta(days=27)
     assert [item.exercise_id for item in plan.items] == backkit.exercises.article_ids()
     assert plan.dose("squat") == (3, 10, 4)
