@@ -201,8 +201,8 @@ def _add_plan_parser(add: Callable[..., argparse.ArgumentParser]) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="backkit",
-        description="Seven exercises to end and prevent low back pain: notebooks, timers, "
-        "a session log, progress charts and reports.",
+        description="Exercises for low back pain, in Jupyter: notebooks, a guided timer, "
+        "a session log, progress charts and reports. Not a diagnosis.",
     )
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -993,14 +993,9 @@ def _facts(review: Review, you: bool) -> list[str]:
 
 def _summary(review: Review) -> list[str]:
     """Third-person summary sentences for the clinician."""
-    import inspect
-
     from . import narrative
 
-    if "subject" in inspect.signature(narrative.summary).parameters:
-        # the narrative writes third-person sentences once it takes a subject
-        return list(narrative.summary(review.log, review.plan, subject=review.privacy.name))
-    return _facts(review, you=False)
+    return list(narrative.summary(review.log, review.plan, subject=review.privacy.name))
 
 
 def _header(review: Review, you: bool) -> tuple[Text, ...]:

@@ -110,7 +110,9 @@ def _evidence(frame: pd.DataFrame, plan: Plan) -> _Evidence:
     recent = flags[flags["day"] > pd.Timestamp(last_day - RECENT_FLAGS)]
     weekly = adherence(frame, plan)
     by_id = weekly.groupby("exercise_id", observed=True)[["credit", "prescribed"]].sum()
+    # sessions done on days the plan did not ask for are not more than 100% of it
     share = (by_id["credit"] / by_id["prescribed"].where(by_id["prescribed"] > 0)).dropna()
+    share = share.clip(upper=1.0)
     return _Evidence(
         days_logged=(last_day - days.min().date()).days + 1,
         raised=raised,

@@ -370,7 +370,7 @@ class TestReport:
         assert len(images) == N_CHARTS
         assert "Exercises done per week vs plan" in images
         assert "Pain before exercise" in images
-        assert "Immediate effect of each exercise" in images
+        assert "Pain before and after each exercise" in images
         assert not re.search(r"<img[^>]+src=\"(?!data:)", text)
 
     def test_nothing_is_fetched_from_elsewhere_and_no_script(self, built):
@@ -409,7 +409,7 @@ class TestReport:
     def test_each_change_of_the_next_plan_says_what_and_why(self, built):
         shown = visible_text(built[1])
         assert re.search(r"7\. Bodyweight squat\s+3 sets of 10\s+no change: "
-                         r"already at the low end of its range.*pain rose straight after it",
+                         r"already at the low end of its range.*pain was higher straight after it",
                          shown)  # fmt: skip
         assert "backkit plan activate next-plan.yaml" in shown
 
@@ -633,7 +633,7 @@ def test_plan_out_saves_the_next_plan(tmp_path):
     assert files == [tmp_path / "r.html", plan_file]
     plan = Plan.load(plan_file)
     assert plan.start == max(dt.date(2025, 5, 8), backkit.config.today())
-    assert [i.exercise_id for i in plan.items] == list(backkit.exercise_ids())
+    assert [i.exercise_id for i in plan.items] == backkit.exercises.article_ids()
 
 
 class TestBuildErrors:
