@@ -274,7 +274,9 @@ def _bouts(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
             started = pd.to_datetime(started, format="ISO8601", utc=True)
         part["started_at"] = started.dt.tz_convert("UTC").dt.as_unit("ns")
         for name in _NUMBERS:
-            part[name] = pd.array(part[name], dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
+            part[name] = pd.array(part[name], dtype="Float64").to_numpy(
+                dtype=float, na_value=np.nan
+            )
         for name in ("session_id", "exercise_id", "side", "status"):
             part[name] = part[name].astype(object)
         parts.append(part)
@@ -493,8 +495,14 @@ def summarise_many(
                 pain_change=change,
                 verdict=_verdict(base, float(pain.iloc[-1]) if len(pain) else math.nan, n_weeks),
                 last_session=last_day,
-                flags=_flags(int(flags.get(code, 0)), int(flares.get(code, 0)), n_weeks, change,
-                             last_day, day),  # fmt: skip
+                flags=_flags(
+                    int(flags.get(code, 0)),
+                    int(flares.get(code, 0)),
+                    n_weeks,
+                    change,
+                    last_day,
+                    day,
+                ),
                 weekly_pain=pain.rename("pain"),
                 weekly_adherence=weekly_adh.get(code, empty),
             )

@@ -112,9 +112,7 @@ def _export_fhir(args: argparse.Namespace) -> int:
     from backkit.plan import Plan
     from backkit.report import Privacy
 
-    privacy = Privacy(
-        args.pseudonym, date_shift=args.date_shift, include_notes=args.include_notes
-    )
+    privacy = Privacy(args.pseudonym, date_shift=args.date_shift, include_notes=args.include_notes)
     plan = Plan.load(args.plan) if args.plan else None
     with SessionLog(args.log, create=False) if args.log else SessionLog(create=False) as log:
         data = fhir.bundle(log.frame(), outcomes=outcomes_frame(log), plan=plan, privacy=privacy)

@@ -139,7 +139,9 @@ def _pain_observations(frame: pd.DataFrame, patient: str) -> list[dict[str, Any]
             score = getattr(row, column)
             if _present(score):
                 text = f"Pain {words} the exercise: {name}{side}"
-                out.append(_pain_observation(patient, score, when, text, (row.session_id, i, column)))
+                out.append(
+                    _pain_observation(patient, score, when, text, (row.session_id, i, column))
+                )
     for column, words in (("session_pain_before", "before"), ("session_pain_after", "after")):
         # whole-session ratings, when the log has them (one per session, not per bout)
         if column not in rows:
@@ -157,7 +159,7 @@ def _present(value: Any) -> bool:
     if value is None:
         return False
     try:
-        return not (value != value)  # NaN, NaT and pd.NA are not equal to themselves
+        return bool(value == value)  # NaN, NaT and pd.NA are not equal to themselves
     except TypeError:
         return False  # pd.NA raises in a boolean context
 
@@ -199,7 +201,6 @@ def _care_plan(plan: Plan, patient: str, today: dt.date) -> dict[str, Any]:
     from .exercises import get_exercise
     from .ics import BYDAY
 
-    days = [BYDAY[d.weekday()].lower() for d in _plan_days(plan)]
     activities = []
     for item in plan.items:
         ex = get_exercise(item.exercise_id)
@@ -240,7 +241,6 @@ def _care_plan(plan: Plan, patient: str, today: dt.date) -> dict[str, Any]:
     notes = [n for n in (f"Prescribed by {plan.author}" if plan.author else "", plan.notes) if n]
     if notes:
         resource["note"] = [{"text": n} for n in notes]
-    del days
     return resource
 
 
@@ -295,9 +295,15 @@ def bundle(
                 "resourceType": "Patient",
                 "id": patient,
                 "name": [{"text": privacy.name}],
-                "meta": {"tag": [{"code": "pseudonymised" if not privacy.real_name else "named",
-                                  "display": "backkit export"}]},
-            }  # fmt: skip
+                "meta": {
+                    "tag": [
+                        {
+                            "code": "pseudonymised" if not privacy.real_name else "named",
+                            "display": "backkit export",
+                        }
+                    ]
+                },
+            }
         )
     ]
     entries += [_entry(r) for r in _pain_observations(frame, patient)]
@@ -328,7 +334,8 @@ def problems(data: Mapping[str, Any]) -> list[str]:
     ...     {"fullUrl": "urn:uuid:1", "resource": {"resourceType": "Observation",
     ...      "status": "done", "code": {"coding": [{"system": "loinc", "code": "72514-3"}]},
     ...      "valueQuantity": {"value": 11, "unit": "points"}}}]})
-    >>> print("\n".join(found))
+    >>> for line in found:
+    ...     print(line)
     Observation 1: status 'done' is not an R4 code
     Observation 1: LOINC code 72514-3 without the system http://loinc.org
     Observation 1: value 11 is not a 0-10 score
@@ -338,7 +345,9 @@ def problems(data: Mapping[str, Any]) -> list[str]:
     out = []
     if data.get("type") != "collection":
         out.append(f"Bundle: type {data.get('type')!r} is not 'collection'")
-    patients = {e["fullUrl"] for e in data.get("entry", []) if e["resource"]["resourceType"] == "Patient"}
+    patients = {
+        e["fullUrl"] for e in data.get("entry", []) if e["resource"]["resourceType"] == "Patient"
+    }
     for n, entry in enumerate(data.get("entry", []), start=1):
         r = entry["resource"]
         kind = r["resourceType"]
@@ -395,7 +404,9 @@ def validate(data: Mapping[str, Any]) -> Any:
         model = Bundle.model_validate(dict(data))
     except ValueError as err:  # pydantic's ValidationError is a ValueError
         first = str(err).splitlines()[:3]
-        raise LogError(f"the FHIR Bundle is not valid R4: {' '.join(first)}", where="export") from None
+        raise LogError(
+            f"the FHIR Bundle is not valid R4: {' '.join(first)}", where="export"
+        ) from None
     found = problems(data)
     if found:
         raise LogError(f"the FHIR Bundle has {len(found)} problems: {found[0]}", where="export")

@@ -73,8 +73,7 @@ def _patterns(plan: Plan) -> list[tuple[tuple[str, ...], list[int], dt.date]]:
         ids = tuple(item.exercise_id for item in plan.due_on(day))
         if not ids:
             continue
-        days, first = groups.setdefault(ids, ([], day))
-        days.append(day.weekday())
+        groups.setdefault(ids, ([], day))[0].append(day.weekday())
     return [(ids, sorted(days), first) for ids, (days, first) in groups.items()]
 
 
@@ -128,8 +127,10 @@ def plan_calendar(
     from .routine import for_plan
 
     when = _time(at)
-    if isinstance(reminder_minutes, bool) or not isinstance(reminder_minutes, int) or not (
-        0 <= reminder_minutes <= 24 * 60
+    if (
+        isinstance(reminder_minutes, bool)
+        or not isinstance(reminder_minutes, int)
+        or not (0 <= reminder_minutes <= 24 * 60)
     ):
         raise PlanError(
             f"reminder = {reminder_minutes!r}: give whole minutes from 0 to 1440",
