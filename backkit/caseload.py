@@ -267,22 +267,21 @@ def _bouts(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
 
     parts = []
     for code, frame in enumerate(frames):
-        part = frame[list(_NEEDED)].copy()
-        part["patient"] = code
+        part = frame[list(_NEEDED)].assign(patient=code)
         started = part["started_at"]
         if not isinstance(started.dtype, pd.DatetimeTZDtype):
             started = pd.to_datetime(started, format="ISO8601", utc=True)
+        # one zone object and unit for all, so the concatenated column stays datetime
         part["started_at"] = started.dt.tz_convert("UTC").dt.as_unit("ns")
-        for name in _NUMBERS:
-            part[name] = pd.array(part[name], dtype="Float64").to_numpy(
-                dtype=float, na_value=np.nan
-            )
-        for name in ("session_id", "exercise_id", "side", "status"):
-            part[name] = part[name].astype(object)
         parts.append(part)
     if not parts:
         return pd.DataFrame(columns=[*_NEEDED, "patient", "day", "week"])
     out = pd.concat(parts, ignore_index=True)
+    for name in _NUMBERS:
+        if out[name].dtype != float:
+            out[name] = pd.array(out[name], dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
+    for name in ("session_id", "exercise_id", "side", "status"):
+        out[name] = out[name].astype(object)
     local = out["started_at"].dt.tz_convert(kit_timezone()).dt.tz_localize(None)
     out["day"] = local.dt.normalize()
     out["week"] = out["day"] - pd.to_timedelta(out["day"].dt.day_of_week, unit="D")
@@ -703,16 +702,24 @@ def _read_for_summary(path: Path) -> pd.DataFrame:
 
     if path.suffix.lower() == ".sqlite":
         return read_patient(path)[0]
+    dtype = {name: "string" for name in _NEEDED} | dict.fromkeys(_NUMBERS, "float64")
     try:
-        header = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
-        if "exercise_id" not in header:
-            raise LogFileError(path, "has no exercise_id column: not a backkit log export")
-        if any(name not in header for name in _NEEDED):
+        try:
+            raw = pd.read_csv(path, usecols=list(_NEEDED), dtype=dtype, encoding="utf-8-sig")
+        except ValueError as err:
+            if "Usecols" not in str(err):
+                raise
+            # not every column: a hand-made file, read (and validated) the long way
+            header = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
+            if "exercise_id" not in header:
+                raise LogFileError(
+                    path, "has no exercise_id column: not a backkit log export"
+                ) from None
             return read_patient(path)[0]
-        dtype = {name: "string" for name in _NEEDED} | dict.fromkeys(_NUMBERS, "float64")
-        raw = pd.read_csv(path, usecols=list(_NEEDED), dtype=dtype, encoding="utf-8-sig")
         raw["started_at"] = pd.to_datetime(raw["started_at"], format="ISO8601", utc=True)
     except (ValueError, TypeError) as err:
+        if isinstance(err, BackkitError):
+            raise
         detail = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise LogFileError(path, f"is not a backkit CSV export ({detail})") from None
     _check_scores(raw, path)
@@ -720,13 +727,16 @@ def _read_for_summary(path: Path) -> pd.DataFrame:
 
 
 def _check_scores(raw: pd.DataFrame, path: Path) -> None:
+    import numpy as np
+
     for name in ("pain_before", "pain_after"):
-        bad = raw[name].notna() & ~raw[name].between(0, 10)
+        values = raw[name].to_numpy(dtype=float, na_value=np.nan)
+        bad = (values < 0) | (values > 10)  # NaN (not rated) is neither
         if bad.any():
-            row = int(bad.to_numpy().argmax()) + 2  # the header is row 1
+            row = int(bad.argmax()) + 2  # the header is row 1
             raise LogFileError(
                 path,
-                f"row {row}: {name} = {raw[name][bad].iloc[0]:g} is not a score from 0 to 10 "
+                f"row {row}: {name} = {values[bad][0]:g} is not a score from 0 to 10 "
                 "(backkit import shows every problem)",
             )
 
