@@ -85,7 +85,7 @@ GAP_DAYS = 7
 FLAG_RULES = {
     "pain flags": "pain-monitoring flags (backkit.analysis.pain_flags) in the last 14 days",
     "flare-up": "a flare-up day (backkit.analysis.flare_ups) in the last 14 days",
-    "no session": "no session logged for 7 days or more",
+    "no session": "no session logged for 7 days or more (or nothing logged yet)",
     "pain higher": (
         "this week's pain is higher than baseline by at least the minimal important change "
         "in points (the kit's choice: the same size as an improvement)"
@@ -265,18 +265,26 @@ def _bouts(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
 
     from .config import kit_timezone
 
-    parts = []
-    for code, frame in enumerate(frames):
-        part = frame[list(_NEEDED)].assign(patient=code)
+    parts, sizes = [], []
+    for frame in frames:
+        part = frame if list(frame.columns) == list(_NEEDED) else frame[list(_NEEDED)]
         started = part["started_at"]
         if not isinstance(started.dtype, pd.DatetimeTZDtype):
             started = pd.to_datetime(started, format="ISO8601", utc=True)
         # one zone object and unit for all, so the concatenated column stays datetime
-        part["started_at"] = started.dt.tz_convert("UTC").dt.as_unit("ns")
+        started = started.dt.tz_convert("UTC").dt.as_unit("ns")
+        if started is not part["started_at"]:
+            part = part.assign(started_at=started)
         parts.append(part)
+        sizes.append(len(part))
     if not parts:
-        return pd.DataFrame(columns=[*_NEEDED, "patient", "day", "week"])
+        return pd.DataFrame(
+            {**{name: pd.Series([], dtype=object) for name in _NEEDED}, "patient": [],
+             "day": pd.Series([], dtype="datetime64[ns]"),
+             "week": pd.Series([], dtype="datetime64[ns]")}
+        )  # fmt: skip
     out = pd.concat(parts, ignore_index=True)
+    out["patient"] = np.repeat(np.arange(len(parts)), sizes)
     for name in _NUMBERS:
         if out[name].dtype != float:
             out[name] = pd.array(out[name], dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
@@ -441,7 +449,9 @@ def _flags(
         out.append(f"pain flags: {pain_flags} in {RECENT_DAYS} days")
     if flares:
         out.append(f"flare-up in {RECENT_DAYS} days")
-    if last is not None and (as_of - last).days >= GAP_DAYS:
+    if last is None:
+        out.append("nothing logged yet")
+    elif (as_of - last).days >= GAP_DAYS:
         out.append(f"no session for {(as_of - last).days} days")
     if weeks >= 2 and not math.isnan(change):
         if change >= pain_mcid()[0] - 1e-9:
@@ -702,7 +712,8 @@ def _read_for_summary(path: Path) -> pd.DataFrame:
 
     if path.suffix.lower() == ".sqlite":
         return read_patient(path)[0]
-    dtype = {name: "string" for name in _NEEDED} | dict.fromkeys(_NUMBERS, "float64")
+    # plain object text, not pandas' "string" dtype: it is checked value by value, slower
+    dtype = {name: object for name in _NEEDED} | dict.fromkeys(_NUMBERS, "float64")
     try:
         try:
             raw = pd.read_csv(path, usecols=list(_NEEDED), dtype=dtype, encoding="utf-8-sig")
