@@ -88,6 +88,9 @@ _SUBMODULES = {
     "cli",
     "app",
     "widgets",
+    "caseload",
+    "fhir",
+    "ics",
 }
 
 __all__ = sorted([*_EXPORTS, *_SUBMODULES, "adherence", "__version__"])

@@ -1,4 +1,4 @@
-"""The ``backkit`` command: lab, app, report, export, import, demo.
+"""The ``backkit`` command: lab, app, report, export, import, demo, caseload, plan-calendar.
 
 Each sub-command is a thin wrapper over the public API. A user's mistake (a
 missing file, a bad row, an unknown option) ends with one line on stderr and a
@@ -97,6 +97,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from backkit.log import SessionLog
 
+    if getattr(args, "format", None) == "fhir":
+        return _export_fhir(args)
     log = SessionLog(args.log, create=False) if args.log else SessionLog(create=False)
     out = Path(args.out)
     if out.suffix.lower() == ".xlsx":
@@ -107,6 +109,95 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UsageError(f"{out.name!r}: give a .csv or .xlsx file name", where="export")
     print(f"wrote {len(log)} rows to {out}")
     return 0
+
+
+def _export_fhir(args: argparse.Namespace) -> int:
+    import importlib.util
+
+    if importlib.util.find_spec("fhir.resources") is None:
+        raise UsageError(
+            "the FHIR export needs fhir.resources: pip install 'backkit[fhir]'", where="export"
+        )
+    from backkit import fhir
+    from backkit.log import SessionLog
+    from backkit.outcomes import outcomes_frame
+    from backkit.plan import Plan
+    from backkit.report import Privacy
+
+    privacy = Privacy(args.pseudonym, date_shift=args.date_shift, include_notes=args.include_notes)
+    plan = Plan.load(args.plan) if args.plan else None
+    with SessionLog(args.log, create=False) if args.log else SessionLog(create=False) as log:
+        data = fhir.bundle(log.frame(), outcomes=outcomes_frame(log), plan=plan, privacy=privacy)
+    out = fhir.write_bundle(data, args.out)
+    print(f"wrote a FHIR R4 Bundle of {len(data['entry'])} resources to {out}")
+    return 0
+
+
+def cmd_caseload(args: argparse.Namespace) -> int:
+    from backkit import caseload
+    from backkit.store import write_atomically
+
+    view = caseload.load_caseload(
+        args.folder, plan=args.plan, as_of=args.as_of, pseudonymise=args.pseudonymise
+    )
+    print(view.to_text().split("\nskipped ")[0])
+    for line in view.skipped:
+        print(f"backkit caseload: skipped {line}", file=sys.stderr)
+    if args.chart:
+        fig = caseload.plot_caseload(view)
+        out = write_atomically(args.chart, lambda tmp: _private(tmp, fig.savefig))
+        print(f"wrote the chart to {out}")
+    if args.key:
+        if not args.pseudonymise:
+            raise UsageError("--key needs --pseudonymise", where="caseload")
+        key = caseload.pseudonym_key(view)
+        out = write_atomically(args.key, lambda tmp: _private(tmp, key.to_csv, index=False))
+        print(f"wrote the pseudonym key to {out} (keep it apart from the table)")
+    return 0
+
+
+def _private(tmp: Path, write: Callable[..., object], **options: object) -> None:
+    # created owner-only before anything is in it
+    tmp.touch(mode=0o600)
+    os.chmod(tmp, 0o600)
+    write(tmp, **options)
+
+
+def cmd_plan_calendar(args: argparse.Namespace) -> int:
+    from backkit.ics import write_calendar
+    from backkit.plan import Plan
+
+    plan = Plan.load(args.plan)
+    out = write_calendar(plan, args.out, at=args.time, reminder_minutes=args.reminder)
+    print(f"wrote the calendar of {plan.name!r} to {out}")
+    return 0
+
+
+def _add_caseload_parser(sub: argparse._SubParsersAction) -> None:
+    help_ = "one table of every patient in a folder (CSV exports, .sqlite logs)"
+    p = sub.add_parser("caseload", help=help_, description=help_)
+    p.set_defaults(func=cmd_caseload)
+    p.add_argument("folder", help="folder of patient files; each file name is the patient's id")
+    p.add_argument("--plan", help="plan (YAML) of patients without a plan file of their own")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the day of the view (default today)")
+    p.add_argument(
+        "--pseudonymise", action="store_true", help="show Patient 1..N instead of file names"
+    )
+    p.add_argument("--key", metavar="CSV", help="with --pseudonymise: save which file is who")
+    p.add_argument("--chart", metavar="PNG", help="also draw weekly pain and adherence per patient")
+
+
+def _add_plan_calendar_parser(sub: argparse._SubParsersAction) -> None:
+    help_ = "a calendar (.ics) of a plan: recurring events with the exercises and a reminder"
+    p = sub.add_parser("plan-calendar", help=help_, description=help_)
+    p.set_defaults(func=cmd_plan_calendar)
+    p.add_argument("plan", help="the plan (YAML)")
+    p.add_argument("--out", default="plan.ics", help="output file (default plan.ics)")
+    p.add_argument("--time", default="18:00", metavar="HH:MM", help="time of day (default 18:00)")
+    p.add_argument(
+        "--reminder", type=int, default=10, metavar="MINUTES",
+        help="reminder this many minutes before (default 10)",
+    )  # fmt: skip
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -236,6 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("export", cmd_export, "export your session log to CSV or Excel")
     p.add_argument("out", help="output file, .csv or .xlsx")
     p.add_argument("--log", help="session log file (default: your log)")
+    _add_fhir_export_options(p)
 
     p = add("import", cmd_import, "import sessions from a CSV file into your log (all or nothing)")
     p.add_argument("csv", help="CSV file with the session-log columns")
@@ -250,7 +342,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="sample profile",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_caseload_parser(sub)
+    _add_plan_calendar_parser(sub)
     return parser
+
+
+def _add_fhir_export_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--format",
+        choices=["fhir"],
+        help="fhir: a FHIR R4 Bundle (JSON; needs backkit[fhir]); default: by the file's suffix",
+    )
+    fhir = p.add_argument_group("FHIR export (--format fhir)")
+    fhir.add_argument("--plan", help="the plan (YAML), exported as a CarePlan")
+    fhir.add_argument("--pseudonym", default="Patient", help="name of the Patient resource")
+    fhir.add_argument("--date-shift", type=int, default=0, metavar="DAYS",
+                      help="shift every date by DAYS days")  # fmt: skip
+    fhir.add_argument("--include-notes", action="store_true", help="keep free-text notes")
 
 
 def _version() -> str:

@@ -1,0 +1,907 @@
+"""A clinician's caseload: every patient's log in a folder, summarised in one table.
+
+:func:`load_caseload` reads each patient export (``.csv``) or log file
+(``.sqlite``) in a folder and summarises it with :mod:`backkit.analysis` and
+:mod:`backkit.adherence`; :meth:`Caseload.table` gives one row per patient,
+sorted by who needs attention first, and :func:`plot_caseload` draws small
+multiples of weekly pain and adherence. ``backkit caseload FOLDER`` and
+``notebooks/35_caseload.ipynb`` show both.
+
+Files and names
+---------------
+A file's name (without its suffix) is the patient's id, the one the clinician
+gave when saving the export: the table shows it as it is. The kit cannot tell
+an id from a name, so a clinician who keeps files under patients' names (or
+shares the table) asks for ``pseudonymise=True`` (``--pseudonymise``): the
+patients become "Patient 1" ... "Patient N", numbered in the order of the file
+names, and no file name reaches the table or the chart (:func:`pseudonym_key`
+gives the clinician the key, to keep apart). A file that cannot be read is
+named in :attr:`Caseload.skipped` (one line each, for the clinician's own
+screen): the clinician must know which file to fix.
+
+A log file is read from a :func:`backkit.store.snapshot` copy, so nothing is
+written to or beside it (no upgrade, no ``-wal`` file). A CSV export is read
+with ``pandas.read_csv`` and the log's dtypes (:func:`backkit.log.conform`),
+with a vectorised check of the 0-10 scores; a CSV without every column (a
+hand-made file) is read through :meth:`backkit.SessionLog.import_csv`, which
+validates each row.
+
+A patient's plan is the YAML file beside the log with the same name
+(``P017.csv`` and ``P017.yaml``), else the plan given to :func:`load_caseload`;
+without one, adherence is not computed (there is no prescription to compare
+with).
+
+Who needs attention (the sort order, :data:`ATTENTION_RULE`)
+------------------------------------------------------------
+1. more flags first (the flags are listed in :data:`FLAG_RULES`);
+2. then lower adherence this week (no plan or nothing prescribed yet: last);
+3. then less improvement in pain since baseline (a rise first);
+4. then the patient's id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import config
+from .errors import BackkitError, LogError, LogFileError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from .plan import Plan
+
+__all__ = [
+    "ATTENTION_RULE",
+    "FLAG_RULES",
+    "RECENT_DAYS",
+    "Caseload",
+    "PatientSummary",
+    "load_caseload",
+    "patient_files",
+    "plot_caseload",
+    "pseudonym_key",
+    "read_patient",
+    "sample_caseload",
+    "summarise",
+    "summarise_many",
+]
+
+#: Suffixes of the files read as patients (other files in the folder are ignored).
+SUFFIXES = (".csv", ".sqlite")
+#: Days counted as "recent" for flags: two weeks, the span after which NHS
+#: inform advises a review when self-care has not helped.
+RECENT_DAYS = 14
+#: Days without a session after which a patient is flagged (the kit's choice:
+#: a whole week with no exercise logged).
+GAP_DAYS = 7
+#: The flags, in the words the table uses, and when each is raised.
+FLAG_RULES = {
+    "pain flags": "pain-monitoring flags (backkit.analysis.pain_flags) in the last 14 days",
+    "flare-up": "a flare-up day (backkit.analysis.flare_ups) in the last 14 days",
+    "no session": "no session logged for 7 days or more (or nothing logged yet)",
+    "pain higher": (
+        "this week's pain is higher than baseline by at least the minimal important change "
+        "in points (the kit's choice: the same size as an improvement)"
+    ),
+    "no improvement": (
+        "2 weeks or more logged and pain not lower than baseline "
+        "(NHS inform: see a GP or physiotherapist when not better after 2 weeks)"
+    ),
+}
+#: The sort order of :meth:`Caseload.table`, in words.
+ATTENTION_RULE = (
+    "most flags first; then lowest adherence this week (no plan last); then least "
+    "improvement in pain since baseline; then by patient"
+)
+_COLUMNS = {
+    "patient": "Patient",
+    "weeks": "Weeks logged",
+    "week_adherence": "Adherence this week",
+    "overall_adherence": "Adherence overall",
+    "pain_change": "Pain change",
+    "verdict": "Change vs baseline",
+    "last_session": "Last session",
+    "flags": "Flags",
+}
+
+
+# --------------------------------------------------------------------------
+# Reading one patient
+
+
+def patient_files(folder: str | Path) -> list[Path]:
+    """The patient files of ``folder`` (``.csv`` and ``.sqlite``), sorted by name.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from backkit.caseload import patient_files
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> for name in ("b.csv", "a.sqlite", "a.yaml", "notes.txt"):
+    ...     _ = (folder / name).write_text("")
+    >>> [p.name for p in patient_files(folder)]
+    ['a.sqlite', 'b.csv']
+    """
+    root = Path(folder).expanduser()
+    if not root.is_dir():
+        raise LogError(f"{root}: not a folder (give the folder of patient files)", where="caseload")
+    return sorted(
+        (p for p in root.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES),
+        key=lambda p: p.name,
+    )
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """A CSV export as a log frame: pandas' reader with the log's dtypes, scores checked."""
+    import pandas as pd
+
+    from .log import COLUMNS, SessionLog, conform
+
+    header = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
+    if any(name not in header for name in COLUMNS):
+        # a hand-made file: defaults to fill in, every row to validate
+        with SessionLog(":memory:") as log:
+            log.import_csv(path)
+            return log.frame()
+    kinds = {"Int64": "Int64", "Float64": "Float64"}
+    dtype = {name: kinds.get(kind, "string") for name, kind in COLUMNS.items()}
+    raw = pd.read_csv(
+        path, usecols=list(COLUMNS), dtype=dtype, encoding="utf-8-sig", keep_default_na=False,
+        na_values=[""],
+    )  # fmt: skip
+    for name in ("started_at", "ended_at"):
+        # offsets may differ across a clock change: read as UTC, conform converts
+        raw[name] = pd.to_datetime(raw[name], format="ISO8601", utc=True)
+    _check_scores(raw, path)
+    return conform(raw)
+
+
+def read_patient(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read one patient's log without changing it: ``(log frame, outcome check-ins)``.
+
+    A ``.sqlite`` log is read from a snapshot (nothing written beside it); a
+    CSV export has no check-ins.
+
+    Raises
+    ------
+    BackkitError
+        When the file is not a readable backkit export or log, naming it.
+
+    Examples
+    --------
+    >>> from backkit.caseload import read_patient
+    >>> from backkit.report import sample_paths
+    >>> frame, outcomes = read_patient(sample_paths()[0])
+    >>> len(frame), len(outcomes)
+    (683, 0)
+    """
+    import tempfile
+
+    from .log import SessionLog
+    from .outcomes import empty_outcomes, outcomes_frame
+    from .store import snapshot
+
+    path = Path(path).expanduser()
+    if path.suffix.lower() != ".sqlite":
+        try:
+            return _read_csv(path), empty_outcomes()
+        except BackkitError:
+            raise
+        except (ValueError, TypeError, KeyError) as err:
+            # pandas' parser and dtype errors, bad bytes: the file is not an export
+            detail = str(err).splitlines()[0] if str(err) else type(err).__name__
+            raise LogFileError(path, f"is not a backkit CSV export ({detail})") from None
+    with tempfile.TemporaryDirectory(prefix="backkit-caseload-") as tmp:
+        copy = snapshot(path, Path(tmp) / "log.sqlite")
+        try:
+            log = SessionLog(copy, create=False)
+        except LogFileError as err:
+            raise err.at(path) from None  # the patient's file, not the copy
+        with log:
+            return log.frame(), outcomes_frame(log)
+
+
+# --------------------------------------------------------------------------
+# One patient's summary
+
+
+@dataclass(frozen=True)
+class PatientSummary:
+    """One patient's row of the caseload, and the weekly series its chart panel draws.
+
+    ``week_adherence`` and ``overall_adherence`` are fractions 0-1 (NaN without
+    a plan or with nothing prescribed yet); ``pain_change`` is this week's (the
+    last logged week's) mean pain before exercise minus the baseline (points,
+    negative is a fall; NaN without scores); ``verdict`` says it in words;
+    ``weekly_pain`` (0-10) and ``weekly_adherence`` (0-100 %) are indexed by
+    week (the Monday).
+    """
+
+    patient: str
+    weeks: int
+    week_adherence: float
+    overall_adherence: float
+    baseline: float
+    pain_change: float
+    verdict: str
+    last_session: dt.date | None
+    flags: tuple[str, ...]
+    weekly_pain: Any = field(repr=False)
+    weekly_adherence: Any = field(repr=False)
+
+    @property
+    def attention(self) -> tuple:
+        """The sort key of :data:`ATTENTION_RULE` (smaller needs attention sooner)."""
+        week = self.week_adherence
+        change = self.pain_change
+        return (
+            -len(self.flags),
+            math.inf if math.isnan(week) else week,
+            math.inf if math.isnan(change) else -change,
+            self.patient,
+        )
+
+
+_NEEDED = ("session_id", "started_at", "exercise_id", "side", "sets_planned", "sets_done",
+           "reps_planned", "reps_done", "status", "pain_before", "pain_after")  # fmt: skip
+_NUMBERS = ("sets_planned", "sets_done", "reps_planned", "reps_done", "pain_before", "pain_after")
+
+
+def _bouts(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """The columns the summary needs, of every patient, in one frame with a ``patient`` code.
+
+    ``started_at`` may be ISO text (a CSV read as it is) or tz-aware times; it
+    becomes the local wall-clock ``day`` and ``week`` (Monday) in the kit's zone.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from .config import kit_timezone
+
+    parts, sizes = [], []
+    for frame in frames:
+        part = frame if list(frame.columns) == list(_NEEDED) else frame[list(_NEEDED)]
+        started = part["started_at"]
+        if not isinstance(started.dtype, pd.DatetimeTZDtype):
+            started = pd.to_datetime(started, format="ISO8601", utc=True)
+        # one zone object and unit for all, so the concatenated column stays datetime
+        started = started.dt.tz_convert("UTC").dt.as_unit("ns")
+        if started is not part["started_at"]:
+            part = part.assign(started_at=started)
+        parts.append(part)
+        sizes.append(len(part))
+    if not parts:
+        return pd.DataFrame(
+            {**{name: pd.Series([], dtype=object) for name in _NEEDED}, "patient": [],
+             "day": pd.Series([], dtype="datetime64[ns]"),
+             "week": pd.Series([], dtype="datetime64[ns]")}
+        )  # fmt: skip
+    out = pd.concat(parts, ignore_index=True)
+    out["patient"] = np.repeat(np.arange(len(parts)), sizes)
+    for name in _NUMBERS:
+        if out[name].dtype != float:
+            out[name] = pd.array(out[name], dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
+    for name in ("session_id", "exercise_id", "side", "status"):
+        out[name] = out[name].astype(object)
+    local = out["started_at"].dt.tz_convert(kit_timezone()).dt.tz_localize(None)
+    out["day"] = local.dt.normalize()
+    out["week"] = out["day"] - pd.to_timedelta(out["day"].dt.day_of_week, unit="D")
+    return out
+
+
+def _fractions(b: pd.DataFrame) -> pd.DataFrame:
+    """Per (patient, day, exercise): the session credit, as :mod:`backkit.adherence` defines it."""
+    import numpy as np
+
+    from .exercises import exercise_ids, get_exercise
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = (b["sets_done"] * b["reps_done"] / (b["sets_planned"] * b["reps_planned"])).to_numpy(
+            dtype=float, copy=True
+        )
+    frac[~np.isfinite(frac)] = np.nan
+    completed = (b["status"] == "completed").to_numpy()
+    frac = np.where(np.isnan(frac), completed.astype(float), np.clip(frac, 0.0, 1.0))
+    side = b["side"]
+    work = b[["patient", "day", "week", "exercise_id"]].assign(
+        frac=frac,
+        left=frac * side.isin(["left", "both"]).to_numpy(),
+        right=frac * side.isin(["right", "both"]).to_numpy(),
+    )
+    agg = work.groupby(["patient", "day", "week", "exercise_id"], sort=False)[
+        ["frac", "left", "right"]
+    ].sum().reset_index()  # fmt: skip
+    per_side = {i: get_exercise(i).per_side for i in exercise_ids()}
+    two = agg["exercise_id"].map(per_side).fillna(False).to_numpy(dtype=bool)
+    credit = np.where(
+        two, (agg["left"].clip(upper=1) + agg["right"].clip(upper=1)) / 2, agg["frac"].clip(upper=1)
+    )
+    agg["credit"] = np.where(credit >= 1 - 1e-9, 1.0, credit)
+    return agg[["patient", "day", "week", "exercise_id", "credit"]]
+
+
+def _adherence(
+    b: pd.DataFrame, plans: Sequence[Plan | None], as_of: dt.date
+) -> tuple[dict[int, float], dict[int, float], dict[int, Any]]:
+    """This week's and the overall adherence (0-1) and the weekly percent, per patient code."""
+    import numpy as np
+    import pandas as pd
+
+    sessions = _fractions(b)
+    grids, spans, cache = [], {}, {}
+    for code, plan in enumerate(plans):
+        if plan is None:
+            continue
+        end = min(as_of, plan.end) if plan.end is not None else as_of
+        if end < plan.start:
+            continue
+        spans[code] = (pd.Timestamp(plan.start), pd.Timestamp(end), plan)
+        key = (plan, end)
+        if key not in cache:
+            table = plan.prescribed(plan.start, end, freq="W")
+            cache[key] = pd.DataFrame(
+                {
+                    "week": table["period"].dt.start_time.to_numpy(),
+                    "exercise_id": table["exercise_id"].astype(str).to_numpy(),
+                    "prescribed": table["prescribed"].to_numpy(dtype=float),
+                }
+            )
+        grids.append(cache[key].assign(patient=code))
+    this_week: dict[int, float] = {}
+    overall: dict[int, float] = {}
+    weekly: dict[int, Any] = {}
+    if not grids:
+        return this_week, overall, weekly
+    grid = pd.concat(grids, ignore_index=True)
+    lo = sessions["patient"].map({c: s[0] for c, s in spans.items()})
+    hi = sessions["patient"].map({c: s[1] for c, s in spans.items()})
+    inside = sessions[(sessions["day"] >= lo) & (sessions["day"] <= hi)]
+    credit = inside.groupby(["patient", "week", "exercise_id"])["credit"].sum().rename("credit")
+    table = grid.merge(credit.reset_index(), on=["patient", "week", "exercise_id"], how="left")
+    table["credit"] = table["credit"].fillna(0.0)
+    table["capped"] = np.minimum(table["credit"], table["prescribed"])
+    sums = table.groupby(["patient", "week"])[["credit", "capped", "prescribed"]].sum()
+    for code, rows in sums.groupby(level="patient"):
+        rows = rows.droplevel("patient")
+        percent = rows["capped"] / rows["prescribed"].where(rows["prescribed"] > 0) * 100
+        percent.index = pd.DatetimeIndex(percent.index, name="week")
+        weekly[code] = percent
+        end = spans[code][1]
+        monday = end - pd.Timedelta(days=end.day_of_week)
+        this_week[code] = float(percent.get(monday, math.nan)) / 100
+        total = float(rows["prescribed"].sum())
+        overall[code] = min(1.0, float(rows["credit"].sum()) / total) if total > 0 else math.nan
+    return this_week, overall, weekly
+
+
+def _pain(b: pd.DataFrame) -> tuple[Any, Any, Any]:
+    """Baseline (first 7 days from the first score) and weekly mean pain before, per patient."""
+    import pandas as pd
+
+    scored = b[b["pain_before"].notna()]
+    first = scored.groupby("patient")["day"].transform("min")
+    window = scored[scored["day"] < first + pd.Timedelta(days=7)]
+    baseline = window.groupby("patient")["pain_before"].mean()
+    weekly = scored.groupby(["patient", "week"])["pain_before"].mean()
+    return baseline, weekly, scored
+
+
+def _flag_counts(b: pd.DataFrame, since: pd.Timestamp) -> tuple[Any, Any]:
+    """Pain-monitoring flags (as :func:`backkit.analysis.pain_flags`) and flare-up days
+    (as :func:`backkit.analysis.flare_ups`) on or after ``since``, per patient."""
+    import pandas as pd
+
+    from . import safety
+
+    limit, rise = safety.max_pain(), safety.max_rise()
+    before, after = b["pain_before"], b["pain_after"]
+    above = after > limit
+    rose = (after - before >= rise) & ~above
+    recent = b["day"] >= since
+    bout_flags = (recent & (above | rose)).groupby(b["patient"]).sum()
+    # a session starting rise points higher than the one before (its first scored bout)
+    scored = b[before.notna()].sort_values(["patient", "started_at"], kind="stable")
+    starts = scored.groupby(["patient", "session_id"], sort=False).agg(
+        started_at=("started_at", "first"), day=("day", "first"), pain=("pain_before", "first")
+    )
+    starts = starts.reset_index().sort_values(["patient", "started_at"], kind="stable")
+    previous = starts.groupby("patient")["pain"].shift(1)
+    higher = (starts["pain"] - previous >= rise) & (starts["day"] >= since)
+    flags = bout_flags.add(higher.groupby(starts["patient"]).sum(), fill_value=0)
+    # flare-ups: a day's mean at least rise above the mean of the previous 7 days' means
+    daily = scored.groupby(["patient", "day"])["pain_before"].mean().unstack("patient")
+    if len(daily):
+        daily = daily.reindex(pd.date_range(daily.index.min(), daily.index.max(), freq="D"))
+    previous_days = daily.rolling(7, min_periods=1).mean().shift(1)
+    jump = (daily - previous_days >= rise) & (daily.index >= since)[:, None]
+    return flags, jump.sum()
+
+
+def _verdict(baseline: float, latest: float, weeks: int) -> str:
+    """Pain change vs baseline in words, with the MCID rule of :mod:`backkit.analysis`."""
+    from .analysis import mcid_threshold, pain_mcid
+
+    if math.isnan(baseline) or math.isnan(latest):
+        return "no pain scores"
+    if weeks < 2:
+        return "too early (under 2 weeks)"
+    if latest <= mcid_threshold(baseline) + 1e-9:
+        return "meaningful improvement"
+    if latest - baseline >= pain_mcid()[0] - 1e-9:
+        return "higher than baseline"
+    return "no meaningful change"
+
+
+def _flags(
+    pain_flags: int, flares: int, weeks: int, change: float, last: dt.date | None, as_of: dt.date
+) -> tuple[str, ...]:
+    from .analysis import pain_mcid
+
+    out = []
+    if pain_flags:
+        out.append(f"pain flags: {pain_flags} in {RECENT_DAYS} days")
+    if flares:
+        out.append(f"flare-up in {RECENT_DAYS} days")
+    if last is None:
+        out.append("nothing logged yet")
+    elif (as_of - last).days >= GAP_DAYS:
+        out.append(f"no session for {(as_of - last).days} days")
+    if weeks >= 2 and not math.isnan(change):
+        if change >= pain_mcid()[0] - 1e-9:
+            out.append("pain higher than baseline")
+        elif change >= 0:
+            out.append("no improvement after 2 weeks")
+    return tuple(out)
+
+
+def summarise_many(
+    patients: Sequence[str],
+    frames: Sequence[pd.DataFrame],
+    plans: Sequence[Plan | None],
+    *,
+    as_of: dt.date | str | None = None,
+) -> list[PatientSummary]:
+    """Summarise many patients at once (one pass of pandas over all their bouts).
+
+    The numbers are those of :mod:`backkit.analysis` and :mod:`backkit.adherence`
+    for each patient alone (the tests compare them); computing them together
+    costs a few group-bys in all instead of dozens per patient. ``frames`` may
+    hold ``started_at`` as ISO text (a CSV read as it is) or as times.
+    """
+    import pandas as pd
+
+    day = _as_of(as_of)
+    b = _bouts(frames)
+    b = b[b["day"] < pd.Timestamp(day + dt.timedelta(days=1))]
+    weeks = b.groupby("patient")["week"].nunique()
+    last = b.groupby("patient")["day"].max()
+    week_adh, overall_adh, weekly_adh = _adherence(b, plans, day)
+    baseline, weekly_pain, _ = _pain(b)
+    flags, flares = _flag_counts(b, pd.Timestamp(day - dt.timedelta(days=RECENT_DAYS - 1)))
+    empty = pd.Series([], index=pd.DatetimeIndex([], name="week"), dtype=float)
+    out = []
+    for code, patient in enumerate(patients):
+        n_weeks = int(weeks.get(code, 0))
+        last_day = last[code].date() if code in last.index else None
+        base = float(baseline.get(code, math.nan))
+        pain = weekly_pain.xs(code, level="patient") if code in baseline.index else empty
+        pain.index = pd.DatetimeIndex(pain.index, name="week")
+        change = float(pain.iloc[-1]) - base if len(pain) else math.nan
+        out.append(
+            PatientSummary(
+                patient=patient,
+                weeks=n_weeks,
+                week_adherence=week_adh.get(code, math.nan),
+                overall_adherence=overall_adh.get(code, math.nan),
+                baseline=base,
+                pain_change=change,
+                verdict=_verdict(base, float(pain.iloc[-1]) if len(pain) else math.nan, n_weeks),
+                last_session=last_day,
+                flags=_flags(
+                    int(flags.get(code, 0)),
+                    int(flares.get(code, 0)),
+                    n_weeks,
+                    change,
+                    last_day,
+                    day,
+                ),
+                weekly_pain=pain.rename("pain"),
+                weekly_adherence=weekly_adh.get(code, empty),
+            )
+        )
+    return out
+
+
+def summarise(
+    patient: str,
+    frame: pd.DataFrame,
+    plan: Plan | None = None,
+    *,
+    as_of: dt.date | str | None = None,
+) -> PatientSummary:
+    """Summarise one patient's log for the caseload table (see the module docstring).
+
+    Parameters
+    ----------
+    patient : str
+        The id shown in the table.
+    frame : DataFrame
+        The patient's session log (:meth:`backkit.SessionLog.frame`).
+    plan : Plan, optional
+        The patient's plan; without one, adherence is NaN.
+    as_of : date or 'YYYY-MM-DD', optional
+        The day the caseload is looked at (default :func:`backkit.config.today`):
+        "this week" is its Monday-to-Sunday week, days missed up to it count,
+        and bouts after it are left out.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit.caseload import summarise
+    >>> s = summarise("P01", backkit.sample_log(weeks=4), backkit.sample_plan(),
+    ...               as_of="2025-03-16")
+    >>> s.weeks, s.last_session.isoformat(), s.verdict
+    (4, '2025-03-14', 'meaningful improvement')
+    """
+    return summarise_many([patient], [frame], [plan], as_of=as_of)[0]
+
+
+# --------------------------------------------------------------------------
+# The caseload
+
+
+@dataclass(frozen=True)
+class Caseload:
+    """Every readable patient of a folder, sorted by attention, and the files skipped.
+
+    ``skipped`` holds one line per unreadable file, naming it and the problem.
+    """
+
+    patients: tuple[PatientSummary, ...]
+    skipped: tuple[str, ...]
+    as_of: dt.date
+    key: tuple[tuple[str, str], ...] = ()  # (shown id, file name) when pseudonymised
+
+    def table(self) -> pd.DataFrame:
+        """One row per patient, in attention order, with headings and values for people.
+
+        Examples
+        --------
+        >>> import backkit
+        >>> from backkit.caseload import Caseload, summarise
+        >>> s = summarise("P01", backkit.sample_log(weeks=3), backkit.sample_plan(),
+        ...               as_of="2025-03-09")
+        >>> Caseload((s,), (), s.last_session).table().iloc[0]["Adherence this week"]
+        '92%'
+        """
+        import pandas as pd
+
+        rows = [
+            {
+                "patient": p.patient,
+                "weeks": p.weeks,
+                "week_adherence": _percent(p.week_adherence),
+                "overall_adherence": _percent(p.overall_adherence),
+                "pain_change": _points(p.pain_change),
+                "verdict": p.verdict,
+                "last_session": _day_text(p.last_session),
+                "flags": "; ".join(p.flags) if p.flags else "none",
+            }
+            for p in self.patients
+        ]
+        return pd.DataFrame(rows, columns=list(_COLUMNS)).rename(columns=_COLUMNS)
+
+    def to_text(self) -> str:
+        """The table as plain text, with the sort rule and the skipped files below it."""
+        lines = [f"Caseload on {_day_text(self.as_of)}: {len(self.patients)} patients"]
+        table = self.table()
+        lines.append(table.to_string(index=False) if len(table) else "no patient files")
+        lines.append(f"Sorted: {ATTENTION_RULE}.")
+        lines += [f"skipped {line}" for line in self.skipped]
+        return "\n".join(lines)
+
+
+def _percent(x: float) -> str:
+    return "no plan" if math.isnan(x) else f"{x * 100:.0f}%"
+
+
+def _points(x: float) -> str:
+    return "not scored" if math.isnan(x) else f"{x:+.1f}"
+
+
+def _day_text(day: dt.date | None) -> str:
+    return "none" if day is None else f"{day.day} {day:%b %Y}"
+
+
+def _plan_for(path: Path, default: Plan | None) -> Plan | None:
+    from .plan import Plan
+
+    for suffix in (".yaml", ".yml"):
+        beside = path.with_suffix(suffix)
+        if beside.is_file():
+            return Plan.load(beside)
+    return default
+
+
+def load_caseload(
+    folder: str | Path | Iterable[str | Path],
+    *,
+    plan: Plan | str | Path | None = None,
+    as_of: dt.date | str | None = None,
+    pseudonymise: bool = False,
+) -> Caseload:
+    """Read and summarise every patient file of a folder; unreadable files are skipped.
+
+    Parameters
+    ----------
+    folder : path-like, or an iterable of files
+        The folder of patient files (``.csv`` exports, ``.sqlite`` logs), or
+        the files themselves.
+    plan : Plan or path, optional
+        The plan of patients without a plan file of their own beside the log.
+    as_of : date or 'YYYY-MM-DD', optional
+        The day of the view (default today).
+    pseudonymise : bool
+        Show "Patient 1" ... "Patient N" (numbered in file-name order)
+        instead of the file names.
+
+    Returns
+    -------
+    Caseload
+        Patients sorted by :data:`ATTENTION_RULE`; ``skipped`` names every
+        file that could not be read and why (one line each).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile, backkit
+    >>> from backkit.caseload import load_caseload
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> for i, profile in enumerate(["improving", "flare-up"]):
+    ...     with backkit.SessionLog(":memory:") as log:
+    ...         rows = backkit.sample_log(weeks=4, seed=i, profile=profile)
+    ...         _ = log.record_many(rows.astype(object).where(rows.notna(), None)
+    ...                             .to_dict("records"))
+    ...         _ = log.export_csv(folder / f"P0{i + 1}.csv")
+    >>> _ = (folder / "P03.csv").write_text("not,a,log\\n1,2\\n")
+    >>> view = load_caseload(folder, plan=backkit.sample_plan(), as_of="2025-03-16")
+    >>> view.table()["Patient"].tolist(), len(view.skipped)
+    (['P02', 'P01'], 1)
+    """
+    from .plan import Plan
+
+    day = _as_of(as_of)
+    if isinstance(plan, (str, Path)):
+        plan = Plan.load(plan)
+    if isinstance(folder, (str, Path)):
+        files = patient_files(folder)
+    else:
+        files = sorted((Path(f) for f in folder), key=lambda p: p.name)
+    names, frames, plans, skipped, key = [], [], [], [], []
+    for number, path in enumerate(files, start=1):
+        shown = f"Patient {number}" if pseudonymise else path.stem
+        try:
+            frames.append(_read_for_summary(path))
+            plans.append(_plan_for(path, plan))
+        except (BackkitError, OSError) as err:
+            del frames[len(plans) :]
+            skipped.append(f"{path.name}: {_one_line(err, path)}")
+            continue
+        names.append(shown)
+        if pseudonymise:
+            key.append((shown, path.name))
+    patients = summarise_many(names, frames, plans, as_of=day)
+    patients.sort(key=lambda p: p.attention)
+    return Caseload(tuple(patients), tuple(skipped), day, tuple(key))
+
+
+def _read_for_summary(path: Path) -> pd.DataFrame:
+    """The columns the summary needs: straight from a CSV export, else from :func:`read_patient`.
+
+    The fast path reads only those columns with pandas and checks what the
+    summary relies on (times that parse, 0-10 scores); anything else goes
+    through the full reader.
+    """
+    import pandas as pd
+
+    if path.suffix.lower() == ".sqlite":
+        return read_patient(path)[0]
+    # plain object text, not pandas' "string" dtype: it is checked value by value, slower
+    dtype = {name: object for name in _NEEDED} | dict.fromkeys(_NUMBERS, "float64")
+    try:
+        try:
+            raw = pd.read_csv(path, usecols=list(_NEEDED), dtype=dtype, encoding="utf-8-sig")
+        except ValueError as err:
+            if "Usecols" not in str(err):
+                raise
+            # not every column: a hand-made file, read (and validated) the long way
+            header = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
+            if "exercise_id" not in header:
+                raise LogFileError(
+                    path, "has no exercise_id column: not a backkit log export"
+                ) from None
+            return read_patient(path)[0]
+        raw["started_at"] = pd.to_datetime(raw["started_at"], format="ISO8601", utc=True)
+    except (ValueError, TypeError) as err:
+        if isinstance(err, BackkitError):
+            raise
+        detail = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise LogFileError(path, f"is not a backkit CSV export ({detail})") from None
+    _check_scores(raw, path)
+    return raw
+
+
+def _check_scores(raw: pd.DataFrame, path: Path) -> None:
+    import numpy as np
+
+    for name in ("pain_before", "pain_after"):
+        values = raw[name].to_numpy(dtype=float, na_value=np.nan)
+        bad = (values < 0) | (values > 10)  # NaN (not rated) is neither
+        if bad.any():
+            row = int(bad.argmax()) + 2  # the header is row 1
+            raise LogFileError(
+                path,
+                f"row {row}: {name} = {values[bad][0]:g} is not a score from 0 to 10 "
+                "(backkit import shows every problem)",
+            )
+
+
+def _as_of(as_of: dt.date | str | None) -> dt.date:
+    from ._checks import parse_date
+
+    return parse_date(as_of) if as_of is not None else config.today()
+
+
+def _one_line(err: Exception, path: Path) -> str:
+    if isinstance(err, OSError):
+        return err.strerror or type(err).__name__
+    text = getattr(err, "problem", None) or str(err)
+    text = str(text).replace(str(path), path.name)
+    return " ".join(text.split())[:300]
+
+
+def pseudonym_key(caseload: Caseload) -> pd.DataFrame:
+    """Which file each "Patient N" came from (empty unless pseudonymised); keep it apart.
+
+    Examples
+    --------
+    >>> from backkit.caseload import Caseload, pseudonym_key
+    >>> import datetime as dt
+    >>> pseudonym_key(Caseload((), (), dt.date(2025, 3, 3), (("Patient 1", "jo.csv"),)))
+         patient    file
+    0  Patient 1  jo.csv
+    """
+    import pandas as pd
+
+    return pd.DataFrame(list(caseload.key), columns=["patient", "file"])
+
+
+def sample_caseload(
+    folder: str | Path, patients: int = 12, *, weeks: int = 12, start: dt.date | str | None = None
+) -> list[Path]:
+    """Write a folder of made-up patients (``sample_log`` exports) to try the caseload on.
+
+    Patient ``i`` gets profile ``PROFILES[i % 3]``, seed ``i`` and a log of
+    between 1 and ``weeks`` weeks (every seventh patient only a few days),
+    all starting on ``start`` (the sample's start by default); the sample plan
+    is saved beside them as ``plan.yaml``. Files are named ``S001.csv`` ... so
+    they read as ids, not names.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from backkit.caseload import sample_caseload
+    >>> [p.name for p in sample_caseload(pathlib.Path(tempfile.mkdtemp()), 2, weeks=2)]
+    ['S001.csv', 'S002.csv']
+    """
+    from .logfiles import write_csv
+    from .sample import PROFILES, sample_log, sample_plan
+
+    root = Path(folder).expanduser()
+    out = []
+    for i in range(patients):
+        length = 1 if i % 7 == 3 else max(1, weeks - (i * 5) % max(1, weeks // 2))
+        frame = sample_log(weeks=length, seed=i, profile=PROFILES[i % 3], start=start)
+        if i % 7 == 3:
+            frame = frame[frame["started_at"] < frame["started_at"].min() + _days(3)]
+        out.append(write_csv(frame, root / f"S{i + 1:03d}.csv"))
+    sample_plan(start).save(root / "plan.yaml")
+    return out
+
+
+def _days(n: int) -> Any:
+    import pandas as pd
+
+    return pd.Timedelta(days=n)
+
+
+# --------------------------------------------------------------------------
+# Small multiples
+
+
+def plot_caseload(
+    caseload: Caseload | Sequence[PatientSummary], *, columns: int = 5, height: float = 1.9
+) -> Figure:
+    """Small multiples: one panel per patient, weekly adherence (bars) and pain (line).
+
+    Panels are in the table's order (attention first). Bars are the week's
+    adherence (0-100 %, left axis; none without a plan), the line the week's
+    mean pain before exercise (0-10, right axis). Every panel has the same
+    scales, so patients compare at a glance.
+
+    Parameters
+    ----------
+    caseload : Caseload or sequence of PatientSummary
+        What :func:`load_caseload` (or :func:`summarise`) computed.
+    columns : int
+        Panels per row.
+    height : float
+        Height of a row of panels, in inches.
+
+    Returns
+    -------
+    Figure
+        One Axes per patient (labelled ``"patient: <id>"``) plus its twin for pain.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit.caseload import plot_caseload, summarise
+    >>> s = summarise("P01", backkit.sample_log(weeks=3), backkit.sample_plan(),
+    ...               as_of="2025-03-09")
+    >>> fig = plot_caseload([s])
+    >>> [ax.get_title(loc="left") for ax in fig.axes if ax.get_label().startswith("patient")]
+    ['P01']
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from .charts import OKABE_ITO
+
+    patients = list(caseload.patients if isinstance(caseload, Caseload) else caseload)
+    n = max(1, len(patients))
+    cols = max(1, min(columns, n))
+    rows = math.ceil(n / cols)
+    fig, grid = plt.subplots(
+        rows, cols, figsize=(2.6 * cols, height * rows + 0.6), squeeze=False, sharey=True
+    )
+    fig.suptitle("Weekly adherence (bars, %) and pain before exercise (line, 0-10)")
+    for ax in grid.flat[len(patients) :]:
+        ax.set_visible(False)
+    if not patients:
+        grid.flat[0].set_visible(True)
+        grid.flat[0].text(0.5, 0.5, "no patients", ha="center", va="center")
+        return fig
+    for ax, p in zip(grid.flat, patients, strict=False):
+        ax.set_label(f"patient: {p.patient}")
+        ax.set_title(p.patient, fontsize=9, loc="left")
+        adherence = p.weekly_adherence
+        if len(adherence):
+            x = np.arange(len(adherence))
+            ax.bar(x, adherence.fillna(0).to_numpy(), color=OKABE_ITO["sky"], width=0.8)
+        else:
+            ax.text(0.5, 0.85, "no plan", transform=ax.transAxes, ha="center", fontsize=8)
+        ax.set_ylim(0, 100)
+        ax.set_xticks([])
+        ax.tick_params(labelsize=7)
+        pain_ax = ax.twinx()
+        pain_ax.set_label(f"pain: {p.patient}")
+        pain_ax.set_ylim(0, 10)
+        pain_ax.tick_params(labelsize=7)
+        pain = p.weekly_pain
+        if pain is not None and len(pain):
+            weeks = adherence.index if len(adherence) else pain.index
+            where = np.searchsorted(weeks.to_numpy(), pain.index.to_numpy())
+            pain_ax.plot(where, pain.to_numpy(), color=OKABE_ITO["vermillion"], lw=1.5,
+                         marker=".", ms=3)  # fmt: skip
+        if p.flags:
+            ax.set_title(f"{len(p.flags)} flag{'s' if len(p.flags) > 1 else ''}",
+                         fontsize=8, loc="right", color=OKABE_ITO["vermillion"])  # fmt: skip
+    fig.tight_layout()
+    return fig

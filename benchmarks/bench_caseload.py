@@ -1,0 +1,169 @@
+"""Benchmark the caseload view: 200 patients x 1 year of logs, against plain pandas.
+
+Builds a folder of CSV exports (``backkit.sample_log``: the three profiles,
+a different seed each, 52 weeks), then measures, each in a fresh Python
+process so the peak memory (``ru_maxrss``) is that step's alone:
+
+- ``plain``: ``pandas.read_csv`` of every file (no dtypes, no summary): the baseline;
+- ``load``: :func:`backkit.caseload.read_patient` of every file (typed frames);
+- ``caseload``: :func:`backkit.caseload.load_caseload` (load + summary + sort).
+
+``--profile`` adds a cProfile of the caseload run (top functions by
+cumulative time). ``--big N`` also times ``SessionLog.frame()``,
+``sessions()`` and the analysis summaries on one N-row log file.
+
+Run ``python benchmarks/bench_caseload.py`` (``--patients 20`` for a quick
+run; ``--keep DIR`` to keep the files in DIR and reuse them next time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import pstats
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+AS_OF = "2026-02-15"  # the last day of a 52-week sample log starting 2025-02-17
+
+
+def build(folder: Path, patients: int, weeks: int) -> None:
+    from backkit import sample
+    from backkit.logfiles import write_csv
+
+    folder.mkdir(parents=True, exist_ok=True)
+    have = {p.name for p in folder.glob("*.csv")}
+    for i in range(patients):
+        name = f"P{i + 1:04d}.csv"
+        if name in have:
+            continue
+        frame = sample.sample_log(weeks=weeks, seed=i, profile=sample.PROFILES[i % 3])
+        write_csv(frame, folder / name)
+    sample.sample_plan().save(folder.parent / "plan.yaml")
+
+
+def measure(step: str, folder: Path) -> dict:
+    """Run one step in this process; return seconds, rows and peak memory."""
+    import pandas as pd  # imported before the clock starts, in every step alike
+
+    import backkit.caseload as caseload
+    from backkit import exercises
+
+    exercises.exercise_ids()  # the catalogue is read once per process, not per file
+    files = sorted(folder.glob("*.csv"))
+    start = time.perf_counter()
+    if step == "plain":
+        rows = sum(len(pd.read_csv(f)) for f in files)
+    elif step == "load":
+        rows = sum(len(caseload.read_patient(f)[0]) for f in files)
+    else:
+        view = caseload.load_caseload(folder, plan=folder.parent / "plan.yaml", as_of=AS_OF)
+        rows = len(view.table())
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    return {"step": step, "seconds": seconds, "rows": rows, "peak_mb": peak}
+
+
+def profile(folder: Path, top: int = 25) -> str:
+    import backkit.caseload as caseload
+
+    caseload.load_caseload(sorted(folder.glob("*.csv"))[:1], as_of=AS_OF)  # warm imports
+    prof = cProfile.Profile()
+    prof.enable()
+    caseload.load_caseload(folder, plan=folder.parent / "plan.yaml", as_of=AS_OF)
+    prof.disable()
+    out = io.StringIO()
+    pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(top)
+    return out.getvalue()
+
+
+def big_log(rows: int, folder: Path) -> None:
+    """Time frame(), sessions() and the analysis summaries on one ``rows``-row log."""
+    import pandas as pd
+
+    import backkit
+    from backkit import analysis, sample
+    from backkit.adherence import adherence
+
+    path = folder / f"big-{rows}.sqlite"
+    if not path.exists():
+        frame = sample.sample_log(weeks=rows // 1900 + 1, seed=1, adherence=1.0)
+        frame = frame.iloc[:rows]
+        records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+        with backkit.SessionLog(path, synchronous="NORMAL") as log:
+            log.record_many(records)
+    with backkit.SessionLog(path, create=False) as log:
+        for label, fn in (("frame()", log.frame), ("sessions()", log.sessions)):
+            start = time.perf_counter()
+            result = fn()
+            print(f"  {label:<44} {time.perf_counter() - start:7.2f} s  ({len(result):,} rows)")
+        frame = log.frame()
+    plan = sample.sample_plan()
+    for label, fn in (
+        ("analysis.pain_change_by_week", lambda: analysis.pain_change_by_week(frame)),
+        ("analysis.pain_flags", lambda: analysis.pain_flags(frame)),
+        ("analysis.flare_ups", lambda: analysis.flare_ups(frame)),
+        ("adherence.adherence (weekly, with plan)", lambda: adherence(frame, plan, "W")),
+    ):
+        start = time.perf_counter()
+        fn()
+        print(f"  {label:<44} {time.perf_counter() - start:7.2f} s")
+    del pd
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--patients", type=int, default=200)
+    parser.add_argument("--weeks", type=int, default=52)
+    parser.add_argument("--keep", type=Path, help="folder for the files (kept, reused)")
+    parser.add_argument("--profile", action="store_true", help="cProfile the caseload run")
+    parser.add_argument("--big", type=int, default=0, metavar="ROWS", help="also a ROWS-row log")
+    parser.add_argument("--measure", choices=["plain", "load", "caseload"], help=argparse.SUPPRESS)
+    parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.measure:  # a child process: one step, one JSON line
+        print(json.dumps(measure(args.measure, args.folder)))
+        return 0
+    with tempfile.TemporaryDirectory(prefix="bench-caseload-") as tmp:
+        root = args.keep or Path(tmp)
+        folder = root / "patients"
+        start = time.perf_counter()
+        build(folder, args.patients, args.weeks)
+        files = sorted(folder.glob("*.csv"))[: args.patients]
+        size = sum(f.stat().st_size for f in files) / 1e6
+        print(f"{len(files)} patients x {args.weeks} weeks: {size:.0f} MB of CSV "
+              f"(built in {time.perf_counter() - start:.0f} s)")  # fmt: skip
+        results = {}
+        for step in ("plain", "load", "caseload"):
+            out = subprocess.run(
+                [sys.executable, __file__, "--measure", step, "--folder", str(folder)],
+                check=True, capture_output=True, text=True,
+            )  # fmt: skip
+            results[step] = json.loads(out.stdout.strip().splitlines()[-1])
+        plain = results["plain"]["seconds"]
+        print(f"\n  {'step':<46} {'time':>8} {'x plain':>8} {'peak memory':>12}")
+        labels = {
+            "plain": "pandas.read_csv of every file (baseline)",
+            "load": "caseload.read_patient (typed frames)",
+            "caseload": "caseload.load_caseload (load + summary)",
+        }
+        for step, r in results.items():
+            print(f"  {labels[step]:<46} {r['seconds']:7.2f}s {r['seconds'] / plain:7.1f}x "
+                  f"{r['peak_mb']:9.0f} MB")  # fmt: skip
+        if args.profile:
+            print("\ncProfile of load_caseload (cumulative):")
+            print(profile(folder))
+        if args.big:
+            print(f"\nOne {args.big:,}-row log:")
+            big_log(args.big, root)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,193 @@
+"""The caseload view: a folder of 30 sample patients and a corrupt file, as a clinician sees it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import backkit
+from backkit import analysis, caseload, sample
+from backkit.adherence import adherence
+from backkit.logfiles import write_csv
+
+AS_OF = dt.date(2025, 5, 11)  # the last day of a 12-week sample log from 2025-02-17
+N = 30
+
+
+def _frame(i: int) -> pd.DataFrame:
+    profile = sample.PROFILES[i % 3]
+    if i % 10 == 4:  # a few days only
+        frame = sample.sample_log(weeks=1, seed=i, profile=profile, start="2025-05-05")
+        return frame[frame["started_at"] < frame["started_at"].min() + pd.Timedelta(days=3)]
+    weeks = 12 - (i * 7) % 9  # some stopped weeks ago
+    return sample.sample_log(weeks=weeks, seed=i, profile=profile)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("patients")
+    plan = sample.sample_plan()
+    for i in range(N):
+        frame = _frame(i)
+        name = f"P{i + 1:03d}"
+        if i % 10 == 7:  # a log file, with its check-ins
+            with backkit.SessionLog(root / f"{name}.sqlite") as log:
+                log.record_many(frame.astype(object).where(frame.notna(), None).to_dict("records"))
+        else:
+            write_csv(frame, root / f"{name}.csv")
+        if i % 5 == 0:  # a plan of their own: bridges and squats on three days
+            backkit.Plan("Strength", items=["bridge", "squat"], weekdays=["mon", "wed", "fri"],
+                         start=plan.start).save(root / f"{name}.yaml")  # fmt: skip
+    (root / "P999.csv").write_bytes(b"\x00\x01 this is not a log \xff\n")
+    return root
+
+
+@pytest.fixture(scope="module")
+def view(folder) -> caseload.Caseload:
+    return caseload.load_caseload(folder, plan=sample.sample_plan(), as_of=AS_OF)
+
+
+class TestTable:
+    def test_one_row_per_readable_patient(self, view):
+        table = view.table()
+        assert len(table) == N
+        assert sorted(table["Patient"]) == [f"P{i + 1:03d}" for i in range(N)]
+        assert list(table.columns) == [
+            "Patient", "Weeks logged", "Adherence this week", "Adherence overall",
+            "Pain change", "Change vs baseline", "Last session", "Flags",
+        ]  # fmt: skip
+
+    def test_the_corrupt_file_is_named_and_skipped_in_one_line(self, view):
+        assert len(view.skipped) == 1
+        assert view.skipped[0].startswith("P999.csv: ")
+        assert "\n" not in view.skipped[0]
+
+    def test_sorted_by_the_attention_rule(self, view):
+        rows = view.patients
+        keys = [
+            (
+                -len(p.flags),
+                math.inf if math.isnan(p.week_adherence) else p.week_adherence,
+                math.inf if math.isnan(p.pain_change) else -p.pain_change,
+                p.patient,
+            )
+            for p in rows
+        ]
+        assert keys == sorted(keys)
+        assert len(rows[0].flags) >= len(rows[-1].flags)
+        assert len({len(p.flags) for p in rows}) > 1  # the folder has a spread to sort
+
+    def test_nothing_a_person_reads_is_nan_or_a_repr(self, view):
+        text = view.to_text()
+        for bad in ("nan", "NaN", "<NA>", "None", "()", "NaT"):
+            assert bad not in text
+        assert "Sorted: most flags first" in text
+
+    def test_a_few_days_of_logging_is_too_early_to_judge(self, view):
+        few = next(p for p in view.patients if p.patient == "P005")
+        assert few.weeks == 1
+        assert few.verdict == "too early (under 2 weeks)"
+
+    def test_no_file_is_written_beside_the_logs(self, folder):
+        before = sorted(p.name for p in folder.iterdir())
+        caseload.load_caseload(folder, as_of=AS_OF)
+        assert sorted(p.name for p in folder.iterdir()) == before
+
+
+class TestNumbersAgreeWithTheAnalysis:
+    """Computed for all patients at once, the numbers are those of the per-patient functions."""
+
+    def test_every_patient(self, folder, view):
+        default = sample.sample_plan()
+        by_id = {p.patient: p for p in view.patients}
+        for path in caseload.patient_files(folder):
+            if path.stem == "P999":
+                continue
+            frame, _ = caseload.read_patient(path)
+            frame = frame[analysis.local_day(frame) <= pd.Timestamp(AS_OF)]
+            plan_file = path.with_suffix(".yaml")
+            plan = backkit.Plan.load(plan_file) if plan_file.exists() else default
+            got = by_id[path.stem]
+            table = adherence(frame, plan, "W", end=AS_OF)
+            assert got.overall_adherence == pytest.approx(table.attrs["overall"]), path.name
+            _, weeks = analysis.weekly_adherence(frame, plan, end=AS_OF)
+            monday = pd.Timestamp(AS_OF - dt.timedelta(days=AS_OF.weekday()))
+            assert got.week_adherence * 100 == pytest.approx(weeks["percent"][monday]), path.name
+            change = analysis.pain_change_by_week(frame)
+            assert got.baseline == pytest.approx(change.attrs["baseline"])
+            assert got.pain_change == pytest.approx(change["change"].iloc[-1])
+            if got.weeks >= 2:
+                assert (got.verdict == "meaningful improvement") == bool(change["mcid"].iloc[-1])
+            flags = analysis.pain_flags(frame)
+            recent = int((flags["day"] >= pd.Timestamp(AS_OF - dt.timedelta(days=13))).sum())
+            assert (f"pain flags: {recent} in 14 days" in got.flags) == (recent > 0), path.name
+            flares = analysis.flare_ups(frame)
+            flared = bool((flares.index >= pd.Timestamp(AS_OF - dt.timedelta(days=13))).any())
+            assert ("flare-up in 14 days" in got.flags) == flared, path.name
+            assert got.last_session == analysis.local_day(frame).max().date()
+
+
+class TestPseudonyms:
+    def test_patients_are_numbered_and_no_file_name_shows(self, folder):
+        view = caseload.load_caseload(folder, as_of=AS_OF, pseudonymise=True)
+        names = set(view.table()["Patient"])
+        assert names == {f"Patient {i}" for i in range(1, N + 2) if i != N + 1}
+        fig = caseload.plot_caseload(view)
+        texts = " ".join(t.get_text() for ax in fig.axes for t in ax.texts)
+        titles = " ".join(ax.get_title(loc="left") for ax in fig.axes)
+        assert "P0" not in view.table().to_string() + texts + titles
+        key = caseload.pseudonym_key(view)
+        assert dict(zip(key["patient"], key["file"], strict=True))["Patient 1"] == "P001.csv"
+
+
+class TestChart:
+    def test_one_panel_per_patient_with_bars_and_a_pain_line(self, view):
+        fig = caseload.plot_caseload(view)
+        panels = [ax for ax in fig.axes if ax.get_label().startswith("patient: ")]
+        assert len(panels) == N
+        assert [ax.get_title(loc="left") for ax in panels] == [p.patient for p in view.patients]
+        pain = {ax.get_label()[len("pain: "):]: ax for ax in fig.axes
+                if ax.get_label().startswith("pain: ")}  # fmt: skip
+        for ax, p in zip(panels, view.patients, strict=True):
+            assert len(ax.patches) == len(p.weekly_adherence)
+            lines = pain[p.patient].get_lines()
+            assert len(lines) == 1 and len(lines[0].get_ydata()) == len(p.weekly_pain)
+            assert ax.get_ylim() == (0, 100) and pain[p.patient].get_ylim() == (0, 10)
+
+
+class TestCommand:
+    def run(self, *args: str, home: Path) -> subprocess.CompletedProcess:
+        env = dict(os.environ, BACKKIT_HOME=str(home), MPLBACKEND="Agg")
+        return subprocess.run([sys.executable, "-m", "backkit", *args], capture_output=True,
+                              text=True, env=env, cwd=home, timeout=300)  # fmt: skip
+
+    def test_prints_the_table_and_names_the_skipped_file(self, folder, tmp_path):
+        plan = tmp_path / "plan.yaml"
+        sample.sample_plan().save(plan)
+        options = ["--plan", str(plan), "--as-of", str(AS_OF), "--pseudonymise"]
+        options += ["--key", "key.csv", "--chart", "c.png"]
+        out = self.run("caseload", str(folder), *options, home=tmp_path)
+        assert out.returncode == 0, out.stderr
+        assert "Patient 30" in out.stdout and "P001" not in out.stdout
+        lines = out.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("backkit caseload: skipped P999.csv: ")
+        for name in ("key.csv", "c.png"):
+            assert (tmp_path / name).stat().st_mode & 0o777 == 0o600
+
+    def test_a_missing_folder_is_one_line(self, tmp_path):
+        out = self.run("caseload", "nowhere", home=tmp_path)
+        assert out.returncode == 1
+        assert "Traceback" not in out.stderr and "not a folder" in out.stderr
+
+
+def test_sample_caseload_makes_a_readable_folder(tmp_path):
+    files = caseload.sample_caseload(tmp_path, 4, weeks=3)
+    view = caseload.load_caseload(tmp_path, plan=tmp_path / "plan.yaml", as_of="2025-03-09")
+    assert len(view.patients) == len(files) == 4 and view.skipped == ()
