@@ -393,35 +393,41 @@ def _pain(b: pd.DataFrame) -> tuple[Any, Any, Any]:
     return baseline, weekly, scored
 
 
-def _flag_counts(b: pd.DataFrame, since: pd.Timestamp) -> tuple[Any, Any]:
-    """Pain-monitoring flags (as :func:`backkit.analysis.pain_flags`) and flare-up days
-    (as :func:`backkit.analysis.flare_ups`) on or after ``since``, per patient."""
+def _flag_counts(
+    frames: Sequence[pd.DataFrame], b: pd.DataFrame, since: pd.Timestamp
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Pain-monitoring flags and flare-up days on or after ``since``, per patient code.
+
+    They are :func:`backkit.analysis.pain_flags` and
+    :func:`backkit.analysis.flare_ups` themselves (one home for those rules),
+    run on each patient's recent weeks only: the window reaches back far enough
+    for "higher than the session before" and a flare-up's 7-day reference.
+    """
+    import numpy as np
     import pandas as pd
 
-    from . import safety
+    from .analysis import flare_ups, pain_flags
+    from .log import COLUMNS, conform
 
-    limit, rise = safety.max_pain(), safety.max_rise()
-    before, after = b["pain_before"], b["pain_after"]
-    above = after > limit
-    rose = (after - before >= rise) & ~above
-    recent = b["day"] >= since
-    bout_flags = (recent & (above | rose)).groupby(b["patient"]).sum()
-    # a session starting rise points higher than the one before (its first scored bout)
-    scored = b[before.notna()].sort_values(["patient", "started_at"], kind="stable")
-    starts = scored.groupby(["patient", "session_id"], sort=False).agg(
-        started_at=("started_at", "first"), day=("day", "first"), pain=("pain_before", "first")
-    )
-    starts = starts.reset_index().sort_values(["patient", "started_at"], kind="stable")
-    previous = starts.groupby("patient")["pain"].shift(1)
-    higher = (starts["pain"] - previous >= rise) & (starts["day"] >= since)
-    flags = bout_flags.add(higher.groupby(starts["patient"]).sum(), fill_value=0)
-    # flare-ups: a day's mean at least rise above the mean of the previous 7 days' means
-    daily = scored.groupby(["patient", "day"])["pain_before"].mean().unstack("patient")
-    if len(daily):
-        daily = daily.reindex(pd.date_range(daily.index.min(), daily.index.max(), freq="D"))
-    previous_days = daily.rolling(7, min_periods=1).mean().shift(1)
-    jump = (daily - previous_days >= rise) & (daily.index >= since)[:, None]
-    return flags, jump.sum()
+    window = since - pd.Timedelta(days=RECENT_DAYS)
+    recent = (b["day"] >= window).to_numpy()
+    patient = b["patient"].to_numpy()
+    flags: dict[int, int] = {}
+    flares: dict[int, int] = {}
+    offset = 0
+    for code, frame in enumerate(frames):
+        rows = np.flatnonzero(
+            recent[offset : offset + len(frame)] & (patient[offset : offset + len(frame)] == code)
+        )
+        offset += len(frame)
+        if not len(rows):
+            continue
+        part = frame.iloc[rows].reset_index(drop=True)
+        # the summary reads only some columns; the rest are not needed for flags
+        typed = conform(part.reindex(columns=list(COLUMNS)))
+        flags[code] = int((pain_flags(typed)["day"] >= since).sum())
+        flares[code] = int((flare_ups(typed).index >= since).sum())
+    return flags, flares
 
 
 def _verdict(baseline: float, latest: float, weeks: int) -> str:
@@ -484,7 +490,7 @@ def summarise_many(
     last = b.groupby("patient")["day"].max()
     week_adh, overall_adh, weekly_adh = _adherence(b, plans, day)
     baseline, weekly_pain, _ = _pain(b)
-    flags, flares = _flag_counts(b, pd.Timestamp(day - dt.timedelta(days=RECENT_DAYS - 1)))
+    flags, flares = _flag_counts(frames, b, pd.Timestamp(day - dt.timedelta(days=RECENT_DAYS - 1)))
     empty = pd.Series([], index=pd.DatetimeIndex([], name="week"), dtype=float)
     out = []
     for code, patient in enumerate(patients):

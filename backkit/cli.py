@@ -101,12 +101,14 @@ def cmd_export(args: argparse.Namespace) -> int:
         return _export_fhir(args)
     log = SessionLog(args.log, create=False) if args.log else SessionLog(create=False)
     out = Path(args.out)
-    if out.suffix.lower() == ".xlsx":
+    if getattr(args, "format", None) == "json" or out.suffix.lower() == ".json":
+        log.export_json(out)
+    elif out.suffix.lower() == ".xlsx":
         log.export_excel(out)
     elif out.suffix.lower() == ".csv":
         log.export_csv(out)
     else:
-        raise UsageError(f"{out.name!r}: give a .csv or .xlsx file name", where="export")
+        raise UsageError(f"{out.name!r}: give a .csv, .xlsx or .json file name", where="export")
     print(f"wrote {len(log)} rows to {out}")
     return 0
 
@@ -350,8 +352,10 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_fhir_export_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--format",
-        choices=["fhir"],
-        help="fhir: a FHIR R4 Bundle (JSON; needs backkit[fhir]); default: by the file's suffix",
+        choices=["json", "fhir"],
+        help="json: the whole log (bouts, session ratings, check-ins, corrections); "
+        "fhir: a FHIR R4 Bundle (needs backkit[fhir]); default: by the file's suffix "
+        "(.csv, .xlsx, .json)",
     )
     fhir = p.add_argument_group("FHIR export (--format fhir)")
     fhir.add_argument("--plan", help="the plan (YAML), exported as a CarePlan")

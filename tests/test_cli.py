@@ -21,7 +21,7 @@ from backkit.log import SessionLog
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_CSV = REPO / "data" / "sample_sessions.csv"
 SAMPLE_PLAN = REPO / "data" / "sample_plan.yaml"
-COMMANDS = ("lab", "app", "report", "export", "import", "demo")
+COMMANDS = ("lab", "app", "report", "plan", "export", "import", "demo", "caseload", "plan-calendar")
 SCRIPT = Path(sys.executable).with_name("backkit")
 
 
@@ -61,7 +61,7 @@ class TestHelp:
     def test_help_lists_every_command(self, home):
         result = backkit("--help", home=home)
         assert result.returncode == 0
-        listed = re.findall(r"^    (\w+)  ", result.stdout, flags=re.M)
+        listed = re.findall(r"^    ([\w-]+)(?:  |\n)", result.stdout, flags=re.M)
         assert tuple(listed) == COMMANDS
 
     @pytest.mark.parametrize("command", COMMANDS)
@@ -266,10 +266,19 @@ class TestImportExport:
         result = backkit("export", "out.csv", home=home)
         assert_user_error(result, 1, "backkit export: error:", "no log here yet")
 
+    def test_json_export_round_trips(self, home):
+        log = home / "mine.sqlite"
+        assert backkit("import", str(SAMPLE_CSV), "--log", str(log), home=home).returncode == 0
+        result = backkit("export", "whole.json", "--log", str(log), home=home)
+        assert result.returncode == 0 and result.stdout.strip() == "wrote 683 rows to whole.json"
+        with SessionLog(home / "back.sqlite") as back, SessionLog(log) as mine:
+            back.import_json(home / "whole.json")
+            pd.testing.assert_frame_equal(back.frame(ids=True), mine.frame(ids=True))
+
     def test_export_to_an_unknown_format(self, home):
         SessionLog(home / "backkit-log.sqlite").close()
         result = backkit("export", "out.txt", home=home)
-        assert_user_error(result, 1, "give a .csv or .xlsx file name")
+        assert_user_error(result, 1, "give a .csv, .xlsx or .json file name")
 
 
 class TestAppAndLabErrors:
