@@ -158,15 +158,19 @@ function makeVoice(model, root) {
 
 function makeWakeLock() {
   let sentinel = null;
+  let pending = false;
   let wanted = false;
   const acquire = async () => {
     wanted = true;
-    if (sentinel || !("wakeLock" in navigator)) return;
+    if (sentinel || pending || !("wakeLock" in navigator)) return;
+    pending = true;
     try {
-      sentinel = await navigator.wakeLock.request("screen");
-      sentinel.addEventListener("release", () => { sentinel = null; });
-      if (!wanted) { release(); }
+      const got = await navigator.wakeLock.request("screen");
+      got.addEventListener("release", () => { if (sentinel === got) sentinel = null; });
+      sentinel = got;
+      if (!wanted) release();  // paused or stopped while the request was on its way
     } catch (err) { sentinel = null; /* refused (battery saver...): the timer still runs */ }
+    pending = false;
   };
   const release = () => {
     wanted = false;
@@ -368,6 +372,9 @@ function render({ model, el }) {
     const v = view(r, s, now);
     const p = v.p;
     cue(s, now);
+    // Noted before reporting: the report changes the model, which draws again at once.
+    shownIndex = s.index;
+    shownState = s.state;
     report(s);
     root.dataset.state = s.state;
     root.dataset.index = String(s.index);
@@ -408,8 +415,6 @@ function render({ model, el }) {
       stopNote.style.display = "none";
     }
     if (s.state === "running") lock.acquire(); else lock.release();
-    shownIndex = s.index;
-    shownState = s.state;
     schedule(s, now);
   }
 
