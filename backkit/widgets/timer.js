@@ -207,6 +207,10 @@ function render({ model, el }) {
   root.setAttribute("role", "group");
   root.setAttribute("aria-label", `Session timer: ${r.title}`);
   root.bkCues = [];
+  // One exercise: its name is the title above; the floor view still shows it.
+  if (new Set(phases.map((p) => p.heading)).size === 1 && phases[0].heading === r.title) {
+    root.classList.add("bk-single");
+  }
 
   const heading = h("div", "bk-heading");
   const phaseRow = h("div", "bk-phase-row");
@@ -242,11 +246,11 @@ function render({ model, el }) {
   const pauseB = button("bk-pause", "❚❚ Pause", "Pause or resume (space)");
   const skipB = button("bk-skip", "» Skip", "Skip to the next step (right arrow)");
   const stopB = button("bk-stop", "■ Stop", "Stop early (what you did is kept)");
-  const floorB = button("bk-floor-button", "⛶ Floor view", "Full screen, readable from the floor (Esc leaves)");
+  const floorB = button("bk-floor-button", "Floor view", "Full screen, readable from the floor (Esc leaves)");
   const soundSel = h("select", "bk-sound");
   soundSel.title = "Spoken cues, beeps only, or silence";
   soundSel.setAttribute("aria-label", "Sound");
-  for (const [value, text] of [["voice", "🔊 Voice"], ["beeps", "♪ Beeps only"], ["off", "Sound off"]]) {
+  for (const [value, text] of [["voice", "Voice cues"], ["beeps", "Beeps only"], ["off", "Sound off"]]) {
     const o = h("option", "", text);
     o.value = value;
     soundSel.append(o);
@@ -313,7 +317,7 @@ function render({ model, el }) {
   // -- floor view: full screen where the browser allows it, else a page overlay
   const setFloor = (on) => {
     root.classList.toggle("bk-floor", on);
-    floorB.textContent = on ? "✕ Leave floor view" : "⛶ Floor view";
+    floorB.textContent = on ? "✕ Leave floor view" : "Floor view";
     if (on) root.focus();
   };
   floorB.addEventListener("click", () => {

@@ -143,7 +143,7 @@ def test_spoken_cues_come_in_order_and_on_time_and_the_screen_stays_awake(
     nb.run_cell(0)
     face(page).wait_for()
     assert read(page, ".bk-phase") == "Press Start when you are ready"
-    assert read(page, ".bk-heading") == "Bridge"
+    assert read(page, ".bk-title").startswith("Bridge")
     assert read(page, ".bk-next") == "First: Get ready (0:02)"
     rate(page, ".bk-pain-before", 2)
     page.locator(".bk-timer .bk-start").click()
@@ -241,6 +241,10 @@ def test_a_reload_mid_session_shows_the_running_timer_and_stop_lets_the_screen_s
     page.locator(".bk-timer .bk-start").click()
     wait_text(page, ".bk-phase", r"^Hold - rep 1 of 1$")
     before = read(page, ".bk-countdown")
+    # As a person's notebook is: saved (Lab also saves by itself every two minutes).
+    page.keyboard.press("Control+s")
+    page.locator(".jp-NotebookPanel-toolbar, .lm-TabBar-tab.jp-mod-current").first.wait_for()
+    page.locator(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty").wait_for(state="detached")
     page.reload()
     face(page).wait_for(timeout=60_000)
     wait_text(page, ".bk-phase", r"^Hold - rep 1 of 1$", timeout=30)
@@ -334,7 +338,9 @@ def test_every_text_is_readable_in_the_theme_and_the_pose_follows_it(
                         prepare_seconds=1)]  # fmt: skip
         )
         dark = theme.endswith("Dark")
-        page.locator(f"body[data-jp-theme-light='{str(not dark).lower()}']").wait_for()
+        page.locator(f"body[data-jp-theme-light='{str(not dark).lower()}']").wait_for(
+            state="attached"
+        )
         nb.run_cell(0)
         face(page).wait_for()
         check_contrast(page, f"{theme}, ready")
@@ -381,8 +387,13 @@ def test_floor_view_is_full_screen_and_answers_the_keyboard(open_nb, spied, tmp_
     name = float(floor.locator(".bk-heading").evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
     # 1 mm of letter height per 0.35 m of distance: 3 m needs letters ~9 mm high,
     # about 34 px on a 96 dpi screen; the countdown is far larger.
-    assert size >= 250 and name >= 40, (size, name)
+    assert size >= 200 and name >= 34, (size, name)
     wait_text(page, ".bk-countdown", r"^0:5\d$")
+    # Everything fits on the screen: nothing cut off at the top or the bottom.
+    for css in (".bk-heading", ".bk-countdown", ".bk-stop", ".bk-keys"):
+        part = floor.locator(css).bounding_box()
+        assert part["y"] >= 0 and part["y"] + part["height"] <= 900, (css, part)
+    assert floor.locator(".bk-heading").inner_text() == "Bridge"
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "timer-hold-floor.png"))
     page.keyboard.press("Space")
