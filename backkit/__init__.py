@@ -71,6 +71,8 @@ _SUBMODULES = {
     "errors",
     "log",
     "logfiles",
+    "logjson",
+    "audit",
     "store",
     "plan",
     "routine",

@@ -15,7 +15,20 @@ steps and the check-ins' steps) upgrades older files when they are opened.
 Every value is validated before anything is written; a bad value raises
 :class:`~backkit.errors.LogValidationError` naming the field, the value and
 the row, and the store is left untouched. CSV and Excel files are read and
-written by :mod:`backkit.logfiles`.
+written by :mod:`backkit.logfiles`, the whole log as JSON by :mod:`backkit.logjson`.
+
+Pain is stored at the level it was rated: a bout's ``pain_before`` and
+``pain_after`` are ratings given for that exercise; a rating of the whole
+session belongs to the session (table ``sessions``), given with
+``record_many(rows, session=...)`` or :meth:`SessionLog.rate_session`, and
+shown on each of its bouts as ``session_pain_before``/``session_pain_after``.
+A rating not given is stored as missing, never as 0.
+
+Nothing is rewritten silently: :meth:`SessionLog.correct`,
+:meth:`SessionLog.correct_session` and :meth:`SessionLog.remove` validate
+like :meth:`SessionLog.record`, need a reason, and keep every earlier value
+in the audit trail (:meth:`SessionLog.history`, :mod:`backkit.audit`);
+removed bouts stay in the file, hidden from :meth:`SessionLog.frame`.
 """
 
 from __future__ import annotations
@@ -26,11 +39,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import audit as _audit
 from . import exercises as _exercises
-from . import logfiles
+from . import logfiles, logjson
 from ._checks import CLOCK_SKEW, EARLIEST, LIMITS, MAX_BOUT, Checker, Limit
 from .config import default_log_path, kit_timezone
-from .errors import LogError, LogValidationError, Problem, UnknownExerciseError
+from .errors import LogError, LogValidationError, Problem, UnknownExerciseError, did_you_mean
 from .outcomes import MIGRATIONS as OUTCOME_MIGRATIONS
 from .store import Migration, Migrations, Store, from_utc_text, schema, utc_text
 
@@ -38,6 +52,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "BOUT_COLUMNS",
     "CLOCK_SKEW",
     "COLUMNS",
     "EARLIEST",
@@ -49,6 +64,7 @@ __all__ = [
     "MEANINGS",
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "SESSION_COLUMNS",
     "SIDES",
     "SOURCES",
     "STATUSES",
@@ -84,6 +100,8 @@ COLUMNS: dict[str, str] = {
     "notes": "string",
     "plan_id": "string",
     "source": "category",
+    "session_pain_before": "Int64",
+    "session_pain_after": "Int64",
 }
 #: What each column means, for people (the ``about`` sheet of an Excel export).
 MEANINGS: dict[str, str] = {
@@ -99,13 +117,21 @@ MEANINGS: dict[str, str] = {
     "hold_s_planned": "seconds per repetition planned (the hold, or a paced rep's length)",
     "hold_s_done": "seconds per repetition done (mean actually held)",
     "status": "completed or partial",
-    "pain_before": "pain before, 0-10 (0 no pain, 10 worst imaginable)",
-    "pain_after": "pain after, 0-10",
+    "pain_before": "pain before this exercise, 0-10 (0 no pain, 10 worst imaginable); "
+    "blank when it was not rated for this exercise",
+    "pain_after": "pain after this exercise, 0-10",
     "effort": "how hard it felt, 0-10",
     "notes": "free text",
     "plan_id": "the plan the bout was part of",
     "source": "timer, manual or import",
+    "session_pain_before": "pain before the whole session, 0-10 (rated once for the session)",
+    "session_pain_after": "pain after the whole session, 0-10",
 }
+#: The columns that belong to the session, not the bout: the session's one
+#: pain rating, stored once in the ``sessions`` table and shown on each of its bouts.
+SESSION_COLUMNS = ("session_pain_before", "session_pain_after")
+#: The columns stored on each bout (:data:`COLUMNS` without :data:`SESSION_COLUMNS`).
+BOUT_COLUMNS = tuple(name for name in COLUMNS if name not in SESSION_COLUMNS)
 SIDES = ("left", "right", "both")
 STATUSES = ("completed", "partial")
 SOURCES = ("timer", "manual", "import")
@@ -169,10 +195,69 @@ BOUT_MIGRATIONS.add(
     "CREATE INDEX bouts_session_id ON bouts (session_id)",
 )
 
-#: Every schema step of the log file, in version order: the bouts' (1, 2) and
-#: the check-ins' (3, :data:`backkit.outcomes.MIGRATIONS`). A log opened from
-#: here is always brought to the full version, check-in table included.
-MIGRATIONS: list[Migration] = schema(BOUT_MIGRATIONS, OUTCOME_MIGRATIONS)
+#: Why the upgrade to schema 4 cleared a bout's pain ratings (kept in the audit trail).
+MOVED_BY_UPGRADE = "moved to the session rating by the upgrade to schema 4"
+_NOW_SQL = "strftime('%Y-%m-%dT%H:%M:%f', 'now') || '000Z'"  # utc_text's format, in SQL
+# A whole-session rating that the timer of schema 3 copied onto every bout:
+# every bout from the timer, two or more exercises, one (before, after) pair.
+_COPIED = """CREATE TEMP TABLE copied_ratings AS
+    SELECT session_id, MIN(pain_before) AS pain_before, MIN(pain_after) AS pain_after,
+           MIN(recorded_at) AS recorded_at
+    FROM bouts GROUP BY session_id
+    HAVING SUM(source <> 'timer') = 0
+       AND COUNT(DISTINCT exercise_id) >= 2
+       AND COUNT(DISTINCT COALESCE(pain_before, -1) || '/' || COALESCE(pain_after, -1)) = 1
+       AND (MIN(pain_before) IS NOT NULL OR MIN(pain_after) IS NOT NULL)"""
+
+
+def _moved(field: str) -> tuple[str, str]:
+    """SQL noting one field's move in the audit trail: the bouts' copies, then the session's."""
+    bouts = f"""INSERT INTO changes (changed_at, target, target_id, field, old, new, reason)
+        SELECT {_NOW_SQL}, 'bout', CAST(b.row_id AS TEXT), '{field}',
+               CAST(b.{field} AS TEXT), 'null', '{MOVED_BY_UPGRADE}'
+        FROM bouts b JOIN copied_ratings c ON c.session_id = b.session_id
+        WHERE b.{field} IS NOT NULL ORDER BY b.row_id"""
+    session = f"""INSERT INTO changes (changed_at, target, target_id, field, old, new, reason)
+        SELECT {_NOW_SQL}, 'session', session_id, '{field}', 'null',
+               CAST({field} AS TEXT), '{MOVED_BY_UPGRADE}'
+        FROM copied_ratings WHERE {field} IS NOT NULL ORDER BY session_id"""
+    return bouts, session
+
+
+#: The sessions table's step (version 4): the session's own pain rating, the
+#: audit trail of corrections (:mod:`backkit.audit`), bouts marked removed
+#: instead of deleted, and the move of whole-session ratings that schema 3's
+#: timer copied onto every bout into the session rating (each moved value in
+#: the audit trail, reason :data:`MOVED_BY_UPGRADE`). Single-exercise and
+#: manual sessions keep their per-exercise ratings.
+SESSION_MIGRATIONS = Migrations("sessions")
+SESSION_MIGRATIONS.add(
+    4,
+    "the sessions table (one pain rating per session), the changes table (the audit "
+    "trail), bouts.removed_at, and whole-session ratings moved off the bouts",
+    """CREATE TABLE sessions (
+        session_id TEXT PRIMARY KEY,
+        pain_before INTEGER CHECK (pain_before BETWEEN 0 AND 10),
+        pain_after INTEGER CHECK (pain_after BETWEEN 0 AND 10),
+        recorded_at TEXT NOT NULL
+    )""",
+    *_audit.TABLE,
+    "ALTER TABLE bouts ADD COLUMN removed_at TEXT",
+    _COPIED,
+    f"""INSERT INTO sessions (session_id, pain_before, pain_after, recorded_at)
+        SELECT session_id, pain_before, pain_after, COALESCE(recorded_at, {_NOW_SQL})
+        FROM copied_ratings ORDER BY session_id""",
+    *_moved("pain_before"),
+    *_moved("pain_after"),
+    "UPDATE bouts SET pain_before = NULL, pain_after = NULL "
+    "WHERE session_id IN (SELECT session_id FROM copied_ratings)",
+    "DROP TABLE temp.copied_ratings",
+)
+
+#: Every schema step of the log file, in version order: the bouts' (1, 2),
+#: the check-ins' (3, and 5: :data:`backkit.outcomes.MIGRATIONS`) and the
+#: sessions' (4). A log opened from here is always brought to the full version.
+MIGRATIONS: list[Migration] = schema(BOUT_MIGRATIONS, OUTCOME_MIGRATIONS, SESSION_MIGRATIONS)
 #: The schema version this backkit writes (the last migration's).
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
@@ -280,6 +365,8 @@ def _validate(row: Checker, ids: Sequence[str], source: str) -> dict[str, Any]:
     out["plan_id"] = row.text("plan_id", _MAX_ID)
     chosen = row.choice("source", SOURCES)
     out["source"] = source if chosen is None and not row.given("source") else chosen
+    for name in SESSION_COLUMNS:
+        out[name] = row.number(name, LIMITS["pain"])
     return out
 
 
@@ -361,7 +448,9 @@ def conform(data: Any, *, tz: Any = None) -> pd.DataFrame:
     Parameters
     ----------
     data : DataFrame or mapping of column name to values
-        Must hold every column of :data:`COLUMNS`; other columns are dropped.
+        Must hold every column of :data:`BOUT_COLUMNS`; the session rating
+        columns (:data:`SESSION_COLUMNS`) are filled with missing values when
+        absent (files from before schema 4); other columns are dropped.
     tz : str or tzinfo, optional
         Time zone of the result (default: :func:`kit_timezone`).
 
@@ -378,15 +467,17 @@ def conform(data: Any, *, tz: Any = None) -> pd.DataFrame:
     import pandas as pd
 
     tz = kit_timezone() if tz is None else tz
-    missing = [name for name in COLUMNS if name not in data]
+    # the session's rating columns came with schema 4: older files lack them
+    missing = [name for name in BOUT_COLUMNS if name not in data]
     if missing:
         raise LogError(f"columns missing: {', '.join(missing)}", where="conform")
     ids = list(_exercises.exercise_ids())
     extra = sorted({str(v) for v in pd.Series(data["exercise_id"]).dropna().unique()} - set(ids))
     dtypes = _dtypes(tz, ids + extra)
     columns = {}
+    rows = len(data["session_id"])
     for name in COLUMNS:
-        values = data[name]
+        values = data[name] if name in data else [None] * rows
         if COLUMNS[name].startswith("datetime64"):
             stamps = pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601")
             if getattr(stamps.dt, "tz", None) is None:
@@ -403,13 +494,20 @@ def conform(data: Any, *, tz: Any = None) -> pd.DataFrame:
 # --------------------------------------------------------------------------
 # The log
 
-_STORED = (*COLUMNS, "recorded_at")
+_STORED = (*BOUT_COLUMNS, "recorded_at")
 _INSERT = f"INSERT INTO bouts ({', '.join(_STORED)}) VALUES ({', '.join('?' * len(_STORED))})"
-_SELECT = f"SELECT {', '.join(COLUMNS)} FROM bouts"
+_SELECT = (
+    f"SELECT b.row_id, {', '.join('b.' + c for c in BOUT_COLUMNS)}, s.pain_before, s.pain_after "
+    "FROM bouts b LEFT JOIN sessions s ON s.session_id = b.session_id "
+    "WHERE b.removed_at IS NULL"
+)
 _DUPLICATE = (
-    "SELECT 1 FROM bouts WHERE session_id = ? AND exercise_id = ? AND side = ? AND started_at = ?"
+    "SELECT row_id FROM bouts WHERE session_id = ? AND exercise_id = ? AND side = ? "
+    "AND started_at = ? AND removed_at IS NULL"
 )
 _TIMES = ("started_at", "ended_at")
+_RATING = ("pain_before", "pain_after")  # a session rating's fields
+_DOSES = tuple(f"{k}_{w}" for k in ("sets", "reps", "hold_s") for w in ("planned", "done"))
 
 
 class SessionLog:
@@ -489,14 +587,14 @@ class SessionLog:
         return self.store.schema_version
 
     def __len__(self) -> int:
-        return self.store.query("SELECT COUNT(*) FROM bouts")[0][0]
+        return self.store.query("SELECT COUNT(*) FROM bouts WHERE removed_at IS NULL")[0][0]
 
     def __repr__(self) -> str:
         if self.store.closed:
             return f"SessionLog({str(self.path)!r}, closed)"
         ((n, sessions, first, last),) = self.store.query(
             "SELECT COUNT(*), COUNT(DISTINCT session_id), MIN(started_at), MAX(started_at) "
-            "FROM bouts"
+            "FROM bouts WHERE removed_at IS NULL"
         )
         span = ""
         if n:
@@ -506,12 +604,24 @@ class SessionLog:
             span = f", {first_day} to {last_day}"
         return f"SessionLog({str(self.path)!r}: {n} bouts in {sessions} sessions{span})"
 
-    def _write(self, rows: list[dict], where: list[str], skip_duplicates: bool = False) -> int:
-        """Insert validated rows in one transaction; duplicates are problems (or skipped)."""
+    def _write(
+        self,
+        rows: list[dict],
+        where: list[str],
+        skip_duplicates: bool = False,
+        ratings: Mapping[str, tuple[str, dict[str, Any]]] | None = None,
+    ) -> list[int]:
+        """Insert validated rows and their sessions' ratings in one transaction.
+
+        Duplicates are problems (or skipped); returns the new rows' ids.
+        """
         recorded = utc_text(dt.datetime.now(dt.timezone.utc))
         values = [
             (
-                *(utc_text(r[c]) if c in _TIMES and r[c] is not None else r[c] for c in COLUMNS),
+                *(
+                    utc_text(r[c]) if c in _TIMES and r[c] is not None else r[c]
+                    for c in BOUT_COLUMNS
+                ),
                 recorded,
             )
             for r in rows
@@ -528,11 +638,11 @@ class SessionLog:
                 elif not known:
                     keep.append(value)
                 seen.setdefault(key, label)
+            problems += _merge_ratings(db, ratings or {}, recorded)
             if problems:
                 header = logfiles.rejected(len(values), problems) if where != ["record"] else ""
                 raise LogValidationError(problems, header=header)
-            db.executemany(_INSERT, keep)
-        return len(keep)
+            return [db.execute(_INSERT, value).lastrowid for value in keep]
 
     # -- writing ----------------------------------------------------------
 
@@ -549,12 +659,18 @@ class SessionLog:
             equal to the planned ones unless ``status="partial"``; ``status``
             completed when the sets and reps done reach the planned ones, else
             partial; ``source`` ``"manual"``. Naive timestamps are in the kit's
-            time zone (:func:`kit_timezone`).
+            time zone (:func:`kit_timezone`). ``pain_before`` and
+            ``pain_after`` are ratings given for this exercise; a rating of the
+            whole session goes in ``session_pain_before`` and
+            ``session_pain_after`` (stored once, on the session). Leave a
+            rating out (or None) when it was not given: it is stored as
+            missing, never as 0.
 
         Returns
         -------
         dict
-            The stored row (timestamps aware, in the kit's time zone).
+            The stored row: ``row_id`` (for :meth:`correct` and :meth:`remove`)
+            and the :data:`COLUMNS` (timestamps aware, in the kit's time zone).
 
         Raises
         ------
@@ -564,7 +680,9 @@ class SessionLog:
             reps 0-100 per set (planned at least 1), hold 0-600 s; a bout ends
             after it starts and lasts at most 4 h; no time more than 5 minutes
             in the future or before 2000; notes up to 2000 characters; the same
-            bout (session, exercise, side, start) cannot be stored twice.
+            bout (session, exercise, side, start) cannot be stored twice; a
+            session's rating, once given, changes only through
+            :meth:`correct_session`.
 
         Examples
         --------
@@ -572,17 +690,42 @@ class SessionLog:
         >>> log = backkit.SessionLog(":memory:")
         >>> row = log.record(exercise_id="knee-to-chest", side="left", reps_done=1,
         ...                  started_at="2024-05-01T08:00:00+00:00")
-        >>> row["status"], row["reps_planned"]
-        ('partial', 2)
+        >>> row["status"], row["reps_planned"], row["row_id"]
+        ('partial', 2, 1)
         """
         return self._add([("record", fields)])[0]
 
-    def record_many(self, rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    def record_many(
+        self,
+        rows: Iterable[Mapping[str, Any]],
+        *,
+        session: Mapping[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
         """Validate several bouts and append them all in one transaction, or none.
 
         Rows without a ``session_id`` share one new id (they were logged
         together, so they are one session). Every bad row is reported in one
         :class:`LogValidationError`, each labelled ``rows[i]``.
+
+        Parameters
+        ----------
+        rows : iterable of mappings
+            The bouts, as for :meth:`record`.
+        session : mapping, optional
+            ``{"pain_before": int | None, "pain_after": int | None}``: the
+            rating of the whole session the rows belong to (0-10; None or left
+            out = not rated, stored as missing). The rows must share one
+            session. Stored in the same transaction as the rows; it appears in
+            the ``session_pain_before``/``session_pain_after`` columns of
+            every bout of the session, never in the bouts' own ``pain_before``
+            and ``pain_after``.
+
+        Returns
+        -------
+        list of dict
+            The stored rows, each with its ``row_id``: an "Undo" right after
+            saving is ``log.remove([r["row_id"] for r in rows],
+            reason="undone right after saving")``.
 
         Examples
         --------
@@ -591,22 +734,28 @@ class SessionLog:
         >>> rows = log.record_many([
         ...     {"exercise_id": "supine-hamstring-stretch", "side": "left"},
         ...     {"exercise_id": "supine-hamstring-stretch", "side": "right"},
-        ... ])
+        ... ], session={"pain_before": 4, "pain_after": 3})
         >>> rows[0]["session_id"] == rows[1]["session_id"], len(log)
         (True, 2)
+        >>> rows[1]["pain_before"], rows[1]["session_pain_before"], rows[1]["session_pain_after"]
+        (None, 4, 3)
         """
-        return self._add([(f"rows[{i}]", row) for i, row in enumerate(rows)])
+        labelled = [(f"rows[{i}]", row) for i, row in enumerate(rows)]
+        return self._add(labelled, session=session)
 
-    def _add(self, rows: list[tuple[str, Mapping[str, Any]]]) -> list[dict[str, Any]]:
+    def _add(
+        self, rows: list[tuple[str, Mapping[str, Any]]], session: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
         """Validate labelled rows and write them in one transaction; return them as stored."""
         clean, where, problems = _checked(rows, "manual")
+        rating, more = _check_rating(session, "session", "a session rating field")
+        problems += more
         if not rows:
             return []
+        single = [label for label, _ in rows] == ["record"]
+        header = "" if single else logfiles.rejected(len(rows), problems)
         if problems:
-            single = [label for label, _ in rows] == ["record"]
-            raise LogValidationError(
-                problems, header="" if single else logfiles.rejected(len(rows), problems)
-            )
+            raise LogValidationError(problems, header=header)
         tz = kit_timezone()
         shared = None
         for values in clean:
@@ -614,17 +763,313 @@ class SessionLog:
                 # rows logged together are one session
                 shared = shared or new_session_id(values["started_at"], tz)
                 values["session_id"] = shared
-        self._write(clean, where)
-        return [_as_stored(values, tz) for values in clean]
+        ratings, problems = _ratings(clean, where)
+        if session is not None:
+            problems += _add_session_rating(ratings, clean, rating)
+        if problems:
+            raise LogValidationError(problems, header=header)
+        return self._rows(self._write(clean, where, ratings=ratings), tz)
+
+    def _rows(self, row_ids: Sequence[int], tz: Any) -> list[dict[str, Any]]:
+        """The current rows with these ids, as dicts, in the order given."""
+        found: dict[int, dict[str, Any]] = {}
+        for start in range(0, len(row_ids), 500):
+            chunk = list(row_ids[start : start + 500])
+            marks = ", ".join("?" * len(chunk))
+            for row in self.store.query(f"{_SELECT} AND b.row_id IN ({marks})", chunk):
+                found[row[0]] = _row_dict(row, tz)
+        return [found[i] for i in row_ids if i in found]
+
+    # -- session ratings ----------------------------------------------------
+
+    def rate_session(
+        self, session_id: str, *, pain_before: int | None = None, pain_after: int | None = None
+    ) -> dict[str, Any]:
+        """Give a session its whole-session pain rating after its bouts were saved.
+
+        Sets the values not rated yet; a value already given changes only
+        through :meth:`correct_session` (with a reason, kept in the audit trail).
+
+        Returns
+        -------
+        dict
+            ``{"session_id", "pain_before", "pain_after"}`` as stored.
+
+        Raises
+        ------
+        LogValidationError
+            When the session has no bouts, a rating is not a whole number
+            0-10, or it would change a rating already given; nothing is written.
+
+        Examples
+        --------
+        >>> import backkit
+        >>> log = backkit.SessionLog(":memory:")
+        >>> rows = log.record_many([{"exercise_id": "bridge"}, {"exercise_id": "squat"}])
+        >>> log.rate_session(rows[0]["session_id"], pain_before=5, pain_after=4)["pain_after"]
+        4
+        """
+        label = f"session {session_id}"
+        given = {"pain_before": pain_before, "pain_after": pain_after}
+        rating, problems = _check_rating(given, label, "a session rating field")
+        recorded = utc_text(dt.datetime.now(dt.timezone.utc))
+        with self.store.transaction() as db:
+            problems += _known_session(db, session_id, label)
+            if not problems:
+                problems += _merge_ratings(db, {session_id: (label, rating)}, recorded)
+            if problems:
+                raise LogValidationError(problems, header=_NOT_SAVED)
+        return self._rating(session_id)
+
+    def correct_session(self, session_id: str, *, reason: str, **changes: Any) -> dict[str, Any]:
+        """Change a session's whole-session rating; the earlier value goes to the audit trail.
+
+        Parameters
+        ----------
+        session_id : str
+            The session.
+        reason : str
+            Why (required; kept with the earlier values).
+        **changes
+            ``pain_before`` and/or ``pain_after``: 0-10, or None to clear a
+            rating given by mistake.
+
+        Returns
+        -------
+        dict
+            ``{"session_id", "pain_before", "pain_after"}`` as now stored.
+
+        Raises
+        ------
+        LogValidationError
+            When the reason is missing, the session has no bouts, a field is
+            unknown or a value out of range; nothing is written (the file is
+            left byte for byte as it was).
+
+        Examples
+        --------
+        >>> import backkit
+        >>> log = backkit.SessionLog(":memory:")
+        >>> rows = log.record_many([{"exercise_id": "bridge"}, {"exercise_id": "squat"}],
+        ...                        session={"pain_before": 5, "pain_after": 4})
+        >>> sid = rows[0]["session_id"]
+        >>> log.correct_session(sid, pain_after=3, reason="slider slipped")["pain_after"]
+        3
+        >>> log.session_history(sid)[["field", "old", "new"]].values.tolist()
+        [['pain_after', 4, 3]]
+        """
+        label = f"session {session_id}"
+        text, problems = _audit.check_reason(reason, label)
+        rating, more = _check_rating(changes, label, "a session rating field")
+        problems += more
+        if not changes:
+            problems.append(Problem(label, "changes", None, "give pain_before and/or pain_after"))
+        with self.store.transaction() as db:
+            problems += _known_session(db, session_id, label)
+            if problems:
+                raise LogValidationError(problems, header=_NOT_SAVED)
+            stored = db.execute(
+                "SELECT pain_before, pain_after FROM sessions WHERE session_id = ?", (session_id,)
+            ).fetchone()
+            old = dict(zip(_RATING, stored or (None, None), strict=True))
+            diffs = [(k, old[k], v) for k, v in rating.items() if old[k] != v]
+            if diffs:
+                new = {**old, **rating}
+                db.execute(
+                    "INSERT INTO sessions (session_id, pain_before, pain_after, recorded_at) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT (session_id) DO UPDATE SET "
+                    "pain_before = excluded.pain_before, pain_after = excluded.pain_after",
+                    (session_id, new["pain_before"], new["pain_after"], utc_text(_now())),
+                )
+                _audit.note(db, "session", session_id, diffs, text)  # type: ignore[arg-type]
+        return self._rating(session_id)
+
+    def _rating(self, session_id: str) -> dict[str, Any]:
+        stored = self.store.query(
+            "SELECT pain_before, pain_after FROM sessions WHERE session_id = ?", [session_id]
+        )
+        before, after = stored[0] if stored else (None, None)
+        return {"session_id": session_id, "pain_before": before, "pain_after": after}
+
+    def session_ratings(self) -> pd.DataFrame:
+        """Every session rating: ``session_id``, ``pain_before``, ``pain_after`` (Int64).
+
+        One row per rated session, in session id order (the bouts of
+        :meth:`frame` show the same values in ``session_pain_before`` and
+        ``session_pain_after``).
+
+        Examples
+        --------
+        >>> import backkit
+        >>> log = backkit.SessionLog(":memory:")
+        >>> _ = log.record(exercise_id="bridge", session_id="s1", session_pain_before=6)
+        >>> log.session_ratings()
+          session_id  pain_before  pain_after
+        0         s1            6        <NA>
+        """
+        import pandas as pd
+
+        rows = self.store.query(
+            "SELECT session_id, pain_before, pain_after FROM sessions ORDER BY session_id"
+        )
+        cols = list(zip(*rows, strict=True)) if rows else [(), (), ()]
+        return pd.DataFrame(
+            {
+                "session_id": pd.array(cols[0], dtype="string"),
+                "pain_before": pd.array(cols[1], dtype="Int64"),
+                "pain_after": pd.array(cols[2], dtype="Int64"),
+            }
+        )
+
+    # -- corrections --------------------------------------------------------
+
+    def correct(self, row_id: int, *, reason: str, **changes: Any) -> dict[str, Any]:
+        """Change stored values of one bout; the earlier values go to the audit trail.
+
+        The corrected bout is validated exactly like :meth:`record` (every
+        field, with the new values); when the dose changes and ``status`` is
+        not given, the status follows the new dose. Every value that changes,
+        including one that follows (the status), is kept in the audit trail
+        (:meth:`history`).
+
+        Parameters
+        ----------
+        row_id : int
+            The bout (``frame(ids=True)["row_id"]``, or the ``row_id`` that
+            :meth:`record` returned).
+        reason : str
+            Why (required).
+        **changes
+            Bout columns (:data:`BOUT_COLUMNS`) and their new values; None
+            clears an optional value (a rating given by mistake).
+
+        Returns
+        -------
+        dict
+            The bout as now stored.
+
+        Raises
+        ------
+        LogValidationError
+            When the reason is missing, the bout does not exist or was
+            removed, or a new value is refused as :meth:`record` would refuse
+            it; nothing is written (the file stays byte for byte the same).
+
+        Examples
+        --------
+        >>> import backkit
+        >>> log = backkit.SessionLog(":memory:")
+        >>> row = log.record(exercise_id="bridge", pain_after=8)
+        >>> log.correct(row["row_id"], pain_after=3, reason="typed 8, meant 3")["pain_after"]
+        3
+        """
+        label = f"row {row_id}"
+        text, problems = _audit.check_reason(reason, label)
+        problems += _check_changes(changes, label)
+        tz, now = kit_timezone(), _now()
+        with self.store.transaction() as db:
+            old = _current_bout(db, row_id, label, problems)
+            if problems:
+                raise LogValidationError(problems, header=_NOT_SAVED)
+            base = {k: from_utc_text(v) if k in _TIMES and v else v for k, v in old.items()}
+            if "status" not in changes and any(k in changes for k in _DOSES):
+                del base["status"]  # the status follows the new dose
+            row = Checker({**base, **changes}, label, tz=tz, now=now)
+            values = _validate(row, _exercises.exercise_ids(), old["source"])
+            if row.problems:
+                raise LogValidationError(row.problems, header=_NOT_SAVED)
+            new = {c: _stored(c, values[c]) for c in BOUT_COLUMNS}
+            diffs = [(c, old[c], new[c]) for c in BOUT_COLUMNS if old[c] != new[c]]
+            if diffs:
+                key = (new["session_id"], new["exercise_id"], new["side"], new["started_at"])
+                if any(r != row_id for (r,) in db.execute(_DUPLICATE, key)):
+                    raise LogValidationError([_duplicate(label, key, None)], header=_NOT_SAVED)
+                sets = ", ".join(f"{c} = ?" for c, _, _ in diffs)
+                db.execute(
+                    f"UPDATE bouts SET {sets} WHERE row_id = ?", [*(n for _, _, n in diffs), row_id]
+                )
+                _audit.note(db, "bout", row_id, diffs, text, now)  # type: ignore[arg-type]
+        return self._rows([row_id], tz)[0]
+
+    def remove(self, row_ids: int | Iterable[int], *, reason: str) -> int:
+        """Remove bouts from the log: hidden from :meth:`frame`, kept in the file and the trail.
+
+        All or nothing: when any id is unknown or already removed, nothing is
+        removed. Returns the number of bouts removed.
+
+        Examples
+        --------
+        >>> import backkit
+        >>> log = backkit.SessionLog(":memory:")
+        >>> rows = log.record_many([{"exercise_id": "bridge"}, {"exercise_id": "squat"}])
+        >>> log.remove([r["row_id"] for r in rows], reason="undone right after saving")
+        2
+        >>> len(log), log.history(rows[0]["row_id"])["field"].tolist()
+        (0, ['removed'])
+        """
+        ids = [row_ids] if isinstance(row_ids, (int, str)) else list(row_ids)
+        text, problems = _audit.check_reason(reason, "remove")
+        now = _now()
+        with self.store.transaction() as db:
+            for row_id in ids:
+                _current_bout(db, row_id, f"row {row_id}", problems)
+            if not ids:
+                problems.append(Problem("remove", "row_ids", row_ids, "names no bout"))
+            if problems:
+                raise LogValidationError(problems, header=_NOT_SAVED)
+            db.executemany(
+                "UPDATE bouts SET removed_at = ? WHERE row_id = ?",
+                [(utc_text(now), row_id) for row_id in ids],
+            )
+            for row_id in ids:
+                _audit.note(db, "bout", row_id, [(_audit.REMOVED, False, True)], text, now)  # type: ignore[arg-type]
+        return len(ids)
+
+    def history(self, row_id: int, *, tz: Any = None) -> pd.DataFrame:
+        """The earlier values of one bout, oldest change first.
+
+        Returns
+        -------
+        DataFrame
+            ``when`` (tz-aware), ``field``, ``old``, ``new``, ``reason``; a
+            removal is the field ``removed`` going from False to True; times
+            are shown as Timestamps in ``tz`` (default: the kit's zone).
+        """
+        return _history(self.store, "bout", row_id, tz)
+
+    def session_history(self, session_id: str, *, tz: Any = None) -> pd.DataFrame:
+        """The earlier values of one session's rating (as :meth:`history`)."""
+        return _history(self.store, "session", session_id, tz)
+
+    def audit_trail(self, *, tz: Any = None) -> pd.DataFrame:
+        """Every change to the log, its check-ins and screenings, oldest first.
+
+        Columns: ``target`` (bout, session, checkin, screening), ``target_id``,
+        ``when``, ``field``, ``old``, ``new``, ``reason``
+        (:data:`backkit.audit.AUDIT_COLUMNS`).
+        """
+        return _audit.trail(self.store, tz=tz)
 
     # -- reading ----------------------------------------------------------
 
-    def frame(self, *, tz: Any = None) -> pd.DataFrame:
+    def frame(self, *, tz: Any = None, ids: bool = False) -> pd.DataFrame:
         """Return the whole log as a typed DataFrame, oldest bout first.
 
         Columns and dtypes are those of :data:`COLUMNS`: timestamps tz-aware
         in ``tz`` (default: :func:`kit_timezone`), ``exercise_id`` categorical
-        over the catalogue ids, nullable integers and strings.
+        over the catalogue ids, nullable integers and strings. Values are the
+        current ones (after corrections); removed bouts are left out.
+        ``pain_before``/``pain_after`` are ratings given for that exercise;
+        ``session_pain_before``/``session_pain_after`` the rating of the
+        whole session the bout belongs to (NA when there is none).
+
+        Parameters
+        ----------
+        tz : str or tzinfo, optional
+            Time zone of the timestamps.
+        ids : bool, default False
+            Add a first column ``row_id`` (Int64), the id :meth:`correct`,
+            :meth:`remove` and :meth:`history` take.
 
         Examples
         --------
@@ -634,15 +1079,25 @@ class SessionLog:
         >>> df = log.frame(tz="UTC")
         >>> str(df["started_at"].dtype), str(df["exercise_id"].dtype), str(df["reps_done"].dtype)
         ('datetime64[ns, UTC]', 'category', 'Int64')
+        >>> log.frame(ids=True)[["row_id", "exercise_id", "session_pain_after"]]
+           row_id exercise_id  session_pain_after
+        0       1       squat                <NA>
         """
-        rows = self.store.query(f"{_SELECT} ORDER BY started_at, row_id")
-        return _frame_from_rows(rows, kit_timezone() if tz is None else tz)
+        import pandas as pd
+
+        rows = self.store.query(f"{_SELECT} ORDER BY b.started_at, b.row_id")
+        out = _frame_from_rows([row[1:] for row in rows], kit_timezone() if tz is None else tz)
+        if ids:
+            out.insert(0, "row_id", pd.array([row[0] for row in rows], dtype="Int64"))
+        return out
 
     def sessions(self, *, tz: Any = None) -> pd.DataFrame:
         """Return one row per session: its start and end, bouts, exercises, pain and effort.
 
-        ``pain_before`` is the first bout's, ``pain_after`` the last bout's,
-        ``effort`` the highest; ``completed`` is True when every bout was.
+        ``pain_before`` and ``pain_after`` are the session's own rating when
+        it has one (``session_pain_before``/``session_pain_after``), else the
+        first bout's ``pain_before`` and the last bout's ``pain_after``;
+        ``effort`` is the highest; ``completed`` is True when every bout was.
 
         Examples
         --------
@@ -667,8 +1122,8 @@ class SessionLog:
                 "bouts": g.size(),
                 "exercises": g["exercise_id"].nunique(),
                 "completed": g["status"].agg(lambda s: bool((s == "completed").all())),
-                "pain_before": g["pain_before"].first(),
-                "pain_after": g["pain_after"].last(),
+                "pain_before": g["session_pain_before"].first().fillna(g["pain_before"].first()),
+                "pain_after": g["session_pain_after"].first().fillna(g["pain_after"].last()),
                 "effort": g["effort"].max(),
                 "plan_id": g["plan_id"].first(),
             }
@@ -677,14 +1132,26 @@ class SessionLog:
 
     # -- files ------------------------------------------------------------
 
-    def export_csv(self, path: str | Path) -> Path:
+    def export_csv(self, path: str | Path, *, audit: bool = False) -> Path:
         """Write the whole log to a CSV file that :meth:`import_csv` reads back exactly.
 
         One header row with the :data:`COLUMNS` names; timestamps in ISO 8601
         with the kit's UTC offset and microseconds; empty cells for missing
-        values. The file is written to a temporary name and then renamed, so
-        an interrupted export never leaves half a file
+        values. The file holds the current values (removed bouts left out).
+        The file is written to a temporary name and then renamed, so an
+        interrupted export never leaves half a file
         (:func:`backkit.logfiles.write_csv`).
+
+        Parameters
+        ----------
+        path : path-like
+            The CSV file.
+        audit : bool, default False
+            Also write the audit trail (every earlier value, with its reason)
+            beside it, as ``<name>-audit.csv`` (:func:`audit_path`): columns
+            ``target, target_id, when, field, old, new, reason``, old and new
+            as JSON text (``null`` for missing). For one file with everything,
+            use :meth:`export_json`.
 
         Examples
         --------
@@ -695,7 +1162,13 @@ class SessionLog:
         >>> out.read_text().splitlines()[0].split(",")[:4]
         ['session_id', 'started_at', 'ended_at', 'exercise_id']
         """
-        return logfiles.write_csv(self.frame(), path)
+        written = logfiles.write_csv(self.frame(), path)
+        if audit:
+            trail = self.audit_trail()
+            for name in ("old", "new"):
+                trail[name] = [_audit.encode(v) for v in trail[name]]
+            logfiles.write_csv(trail, audit_path(written))
+        return written
 
     def export_excel(self, path: str | Path) -> Path:
         """Write the log to an Excel workbook (needs ``openpyxl``: ``pip install openpyxl``).
@@ -754,15 +1227,17 @@ class SessionLog:
         """
         table = logfiles.read_csv(path, list(COLUMNS), required=("exercise_id",))
         clean, where, problems = _checked(table.rows, "import")
-        problems = sorted([*table.problems, *problems], key=lambda p: table.order[p.where])
-        if problems:
-            raise LogValidationError(problems, header=logfiles.rejected(table.total, problems))
         tz = kit_timezone()
         for values in clean:
             if values["session_id"] is None:
                 values["session_id"] = new_session_id(values["started_at"], tz)
+        ratings, more = _ratings(clean, where)
+        problems = sorted([*table.problems, *problems, *more], key=lambda p: table.order[p.where])
+        if problems:
+            raise LogValidationError(problems, header=logfiles.rejected(table.total, problems))
         try:
-            return self._write(clean, where, skip_duplicates=skip_duplicates)
+            added = self._write(clean, where, skip_duplicates=skip_duplicates, ratings=ratings)
+            return len(added)
         except LogValidationError as err:
             raise LogValidationError(
                 err.problems, header=logfiles.rejected(table.total, err.problems)
@@ -771,6 +1246,57 @@ class SessionLog:
     def check(self) -> list[str]:
         """Run SQLite's full ``integrity_check`` on the open file; return ``['ok']`` when sound."""
         return self.store.check()
+
+    def export_json(self, path: str | Path) -> Path:
+        """Write the whole log to one JSON file: bouts, ratings, check-ins, screenings, trail.
+
+        Everything the file holds, removed entries and the audit trail
+        included, in the documented format of :mod:`backkit.logjson`
+        (``"format": "backkit-log", "version": 1``). :meth:`import_json`
+        reads it back into an empty log with nothing lost. Written to a
+        temporary name, then renamed (:func:`backkit.store.write_atomically`).
+
+        Examples
+        --------
+        >>> import backkit, json, tempfile, pathlib
+        >>> log = backkit.SessionLog(":memory:")
+        >>> _ = log.record(exercise_id="bridge", started_at="2024-05-01T08:00+00:00")
+        >>> out = log.export_json(pathlib.Path(tempfile.mkdtemp()) / "log.json")
+        >>> doc = json.loads(out.read_text())
+        >>> doc["format"], doc["version"], len(doc["bouts"])
+        ('backkit-log', 1, 1)
+        """
+        return logjson.write(self.store, path)
+
+    def import_json(self, path: str | Path) -> int:
+        """Read a file written by :meth:`export_json` into this log, which must be empty.
+
+        Every bout is validated as :meth:`record` validates it and every
+        record is checked against :data:`backkit.logjson.SCHEMA`; any problem
+        refuses the whole file (nothing written). Ids are kept, so corrections
+        and the audit trail read as they did. Returns the number of bouts read.
+
+        Raises
+        ------
+        LogValidationError
+            Naming every problem in the file; nothing was written.
+        LogError
+            When this log is not empty.
+        """
+        doc = logjson.read(path)
+        tz, now = kit_timezone(), _now()
+        ids = _exercises.exercise_ids()
+        problems = []
+        for n, raw in enumerate(doc["bouts"]):
+            fields = {c: raw[c] for c in BOUT_COLUMNS}
+            row = Checker(fields, f"bouts[{n}]", tz=tz, now=now)
+            _validate(row, ids, raw["source"])
+            problems += row.problems
+        if problems:
+            header = logfiles.rejected(len(doc["bouts"]), problems)
+            raise LogValidationError(problems, header=header.replace("rows", "bouts"))
+        logjson.load(self.store, doc)
+        return len(doc["bouts"])
 
 
 def _duplicate(label: str, key: tuple, first: str | None) -> Problem:
@@ -785,12 +1311,190 @@ def _duplicate(label: str, key: tuple, first: str | None) -> Problem:
     )
 
 
-def _as_stored(values: dict[str, Any], tz: dt.tzinfo) -> dict[str, Any]:
-    """The row as stored, in column order, its times in ``tz`` at the stored precision."""
-    out = {name: values[name] for name in COLUMNS}
-    for name in ("started_at", "ended_at"):
+_NOT_SAVED = "The change was not saved (nothing was written):"
+
+
+def audit_path(path: str | Path) -> Path:
+    """Where ``export_csv(path, audit=True)`` writes the audit trail: ``<name>-audit.csv``.
+
+    Examples
+    --------
+    >>> audit_path("exports/log.csv").name
+    'log-audit.csv'
+    """
+    path = Path(path).expanduser()
+    return path.with_name(f"{path.stem}-audit{path.suffix or '.csv'}")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _stored(name: str, value: Any) -> Any:
+    """One validated value as the bouts table keeps it (times as UTC text)."""
+    return utc_text(value) if name in _TIMES and value is not None else value
+
+
+def _row_dict(row: tuple, tz: Any) -> dict[str, Any]:
+    """One row of :data:`_SELECT` as a dict: ``row_id`` then :data:`COLUMNS`, times in ``tz``."""
+    out = dict(zip(("row_id", *COLUMNS), row, strict=True))
+    for name in _TIMES:
         if out[name] is not None:
-            out[name] = from_utc_text(utc_text(out[name])).astimezone(tz)
+            out[name] = from_utc_text(out[name]).astimezone(tz)
+    return out
+
+
+def _check_rating(
+    given: Mapping[str, Any] | None, label: str, what: str
+) -> tuple[dict[str, Any], list[Problem]]:
+    """A session rating's given fields (0-10 or None), and the problems with them."""
+    if given is None:
+        return {}, []
+    if not isinstance(given, Mapping):
+        message = "must be a mapping such as {'pain_before': 4, 'pain_after': 3}"
+        return {}, [Problem(label, "session", given, message)]
+    row = Checker(given, label)
+    row.unknown_keys(_RATING, what)
+    out = {k: row.number(k, LIMITS["pain"]) for k in _RATING if k in given}
+    return out, row.problems
+
+
+def _ratings(
+    clean: list[dict[str, Any]], where: list[str]
+) -> tuple[dict[str, tuple[str, dict[str, Any]]], list[Problem]]:
+    """The session ratings the rows carry, by session: ``{session_id: (label, rating)}``.
+
+    A session has one rating: rows of one session that give different
+    values are problems (a row that leaves it blank says nothing).
+    """
+    ratings: dict[str, tuple[str, dict[str, Any]]] = {}
+    problems = []
+    for values, label in zip(clean, where, strict=True):
+        first, rating = ratings.setdefault(values["session_id"], (label, {}))
+        for field in _RATING:
+            value = values[f"session_{field}"]
+            if value is None:
+                continue
+            if rating.setdefault(field, value) != value:
+                message = f"differs from {rating[field]} given in {first}: a session has one rating"
+                problems.append(Problem(label, f"session_{field}", value, message))
+    return ratings, problems
+
+
+def _add_session_rating(
+    ratings: dict[str, tuple[str, dict[str, Any]]],
+    clean: list[dict[str, Any]],
+    rating: dict[str, Any],
+) -> list[Problem]:
+    """Add ``record_many``'s ``session=`` rating to the one session of its rows."""
+    sessions = sorted({values["session_id"] for values in clean})
+    if len(sessions) != 1:
+        message = (
+            f"rates one session, but the rows belong to {len(sessions)} "
+            f"({', '.join(sessions)}); record each session in its own record_many call"
+        )
+        return [Problem("session", "session", rating, message)]
+    _, known = ratings.setdefault(sessions[0], ("session", {}))
+    problems = []
+    for field, value in rating.items():
+        if value is not None and known.setdefault(field, value) != value:
+            message = f"differs from session_{field} = {known[field]} given in the rows"
+            problems.append(Problem("session", field, value, message))
+    return problems
+
+
+def _merge_ratings(
+    db: Any, ratings: Mapping[str, tuple[str, dict[str, Any]]], recorded: str
+) -> list[Problem]:
+    """Store new session ratings; a value already stored changes only by a correction."""
+    problems = []
+    for session_id, (label, rating) in ratings.items():
+        given = {k: v for k, v in rating.items() if v is not None}
+        if not given:
+            continue
+        stored = db.execute(
+            "SELECT pain_before, pain_after FROM sessions WHERE session_id = ?", (session_id,)
+        ).fetchone()
+        if stored is None:
+            db.execute(
+                "INSERT INTO sessions (session_id, pain_before, pain_after, recorded_at) "
+                "VALUES (?, ?, ?, ?)",
+                (session_id, given.get("pain_before"), given.get("pain_after"), recorded),
+            )
+            continue
+        current = dict(zip(_RATING, stored, strict=True))
+        for field, value in given.items():
+            if current[field] is None:
+                db.execute(
+                    f"UPDATE sessions SET {field} = ? WHERE session_id = ?", (value, session_id)
+                )
+            elif current[field] != value:
+                message = (
+                    f"session {session_id} is already rated {field} = {current[field]}; change "
+                    f"it with correct_session({session_id!r}, {field}=..., reason=...)"
+                )
+                problems.append(Problem(label, f"session_{field}", value, message))
+    return problems
+
+
+def _known_session(db: Any, session_id: Any, label: str) -> list[Problem]:
+    """A problem unless ``session_id`` names a session with bouts in the log."""
+    found = db.execute(
+        "SELECT 1 FROM bouts WHERE session_id = ? AND removed_at IS NULL LIMIT 1", (session_id,)
+    ).fetchone()
+    if found is None:
+        return [Problem(label, "session_id", session_id, "is not a session in this log")]
+    return []
+
+
+def _check_changes(changes: Mapping[str, Any], label: str) -> list[Problem]:
+    """Problems with the fields of a correction (names only; values are checked later)."""
+    problems = []
+    if not changes:
+        problems.append(Problem(label, "changes", None, "give the fields to change"))
+    for key in changes:
+        if key in SESSION_COLUMNS:
+            message = "is the session's rating: change it with correct_session(session_id, ...)"
+            problems.append(Problem(label, key, changes[key], message))
+        elif key not in BOUT_COLUMNS:
+            hint = did_you_mean(key, BOUT_COLUMNS)
+            problems.append(Problem(label, key, changes[key], f"is not a column of the log.{hint}"))
+    return problems
+
+
+def _current_bout(db: Any, row_id: Any, label: str, problems: list[Problem]) -> dict[str, Any]:
+    """The stored values of a current bout; a problem when there is none."""
+    if isinstance(row_id, bool) or not isinstance(row_id, int):
+        problems.append(Problem(label, "row_id", row_id, "must be a whole number (a row_id)"))
+        return {}
+    stored = db.execute(
+        f"SELECT {', '.join(BOUT_COLUMNS)}, removed_at FROM bouts WHERE row_id = ?", (row_id,)
+    ).fetchone()
+    if stored is None:
+        problems.append(Problem(label, "row_id", row_id, "is not a bout in this log"))
+        return {}
+    if stored[-1] is not None:
+        problems.append(
+            Problem(label, "row_id", row_id, f"was removed ({stored[-1]}); see history()")
+        )
+        return {}
+    return dict(zip(BOUT_COLUMNS, stored[:-1], strict=True))
+
+
+def _history(store: Store, target: str, target_id: Any, tz: Any) -> pd.DataFrame:
+    """One entry's audit rows: when, field, old, new, reason (times as Timestamps)."""
+    import pandas as pd
+
+    tz = kit_timezone() if tz is None else tz
+    out = _audit.trail(store, target=target, target_id=target_id, tz=tz)
+    out = out.drop(columns=["target", "target_id"])
+    for name in ("old", "new"):
+        out[name] = [
+            pd.Timestamp(from_utc_text(v)).tz_convert(tz)
+            if f in _TIMES and isinstance(v, str)
+            else v
+            for f, v in zip(out["field"], out[name], strict=True)
+        ]
     return out
 
 

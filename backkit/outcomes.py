@@ -15,13 +15,27 @@ for one day, any of:
   under the name, scale, direction and minimal clinically important
   difference (MCID) the clinician gives.
 
+A check-in can also record **leg pain** (0-10, for sciatica), how the back
+felt **the next morning** after exercising (better, same, worse) and whether
+pain has spread **below the knee** (:func:`checkins_frame`); these are not
+compared with a baseline (no threshold is claimed for them).
+
 The first check-in is the baseline; later ones are compared with it
 (:func:`change_from_baseline`, :func:`summary_line`). Check-ins live in the
 session log's file, a sibling of the bouts on the log's
-:class:`~backkit.store.Store` (table ``outcome_scores``, schema version 3:
-:data:`MIGRATIONS`), with the same durability (one transaction per check-in,
-WAL, ``synchronous=FULL``). A refused check-in raises
-:class:`~backkit.errors.CheckInError` naming every problem; nothing is written.
+:class:`~backkit.store.Store` (tables ``checkins`` and ``outcome_scores``,
+schema versions 3 and 5: :data:`MIGRATIONS`), with the same durability (one
+transaction per check-in, WAL, ``synchronous=FULL``). A refused check-in
+raises :class:`~backkit.errors.CheckInError` naming every problem; nothing is
+written. A check-in is corrected or removed with a reason
+(:func:`correct_checkin`, :func:`remove_checkin`), the earlier values kept in
+the audit trail (:func:`checkin_history`, :mod:`backkit.audit`); a second
+check-in on one day replaces the first only with ``replace=True``.
+
+**Red-flag screenings** (:func:`record_screening`, :func:`screenings_frame`,
+:func:`last_screening`) store the answers to the red-flag questions and the
+advice shown (none, clinician, urgent, emergency); the questions themselves
+are data in ``safety.yaml`` (``backkit.safety.screening_questions()``).
 
 The thresholds come from ``backkit/data/outcomes.yaml``:
 
@@ -40,15 +54,17 @@ The thresholds come from ``backkit/data/outcomes.yaml``:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import config
+from . import audit, config
 from ._checks import EARLIEST, Checker, Limit, is_missing, parse_datetime
 from .errors import BackkitError, CheckInError, Problem, did_you_mean
-from .store import Migrations, utc_text
+from .store import Migrations, from_utc_text, utc_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -56,22 +72,35 @@ if TYPE_CHECKING:
     from .log import SessionLog
 
 __all__ = [
+    "ACTIONS",
     "BUILTIN",
+    "CHECKIN_COLUMNS",
+    "CORRECTABLE",
     "CUSTOM_KEYS",
     "MIGRATIONS",
+    "NEXT_MORNING",
     "OUTCOME_COLUMNS",
     "PAIN_AVERAGE",
     "PAIN_WORST",
     "PSFS",
+    "REPLACED",
+    "SCREENING_COLUMNS",
     "STATUSES",
     "change_from_baseline",
+    "checkin_history",
+    "checkins_frame",
     "conform_outcomes",
+    "correct_checkin",
     "custom_measures",
     "empty_outcomes",
+    "last_screening",
     "measure_key",
     "outcomes_frame",
     "psfs_activities",
     "record_checkin",
+    "record_screening",
+    "remove_checkin",
+    "screenings_frame",
     "summary_line",
     "thresholds",
 ]
@@ -112,8 +141,8 @@ _MAX_NOTES = 2000
 _EPS = 1e-9  # a change exactly at the threshold counts as meaningful
 _ANY = Limit(-1e9, 1e9, whole=False)  # a custom scale's ends: any sensible number
 
-#: The outcome_scores table's schema step (version 3 of the log file; the log
-#: merges it with the bouts' steps, :data:`backkit.log.MIGRATIONS`).
+#: The check-ins' schema steps (versions 3 and 5 of the log file; the log
+#: merges them with the bouts' and sessions' steps, :data:`backkit.log.MIGRATIONS`).
 MIGRATIONS = Migrations("outcome_scores")
 MIGRATIONS.add(
     3,
@@ -143,6 +172,50 @@ MIGRATIONS.add(
     "(measure, COALESCE(item, '')) WHERE baseline = 1",
 )
 
+#: Answers to "how did your back feel the morning after exercising?".
+NEXT_MORNING = ("better", "same", "worse")
+#: The advice a red-flag screening showed, from none to call an ambulance.
+ACTIONS = ("none", "clinician", "urgent", "emergency")
+#: Why a check-in was removed by ``record_checkin(..., replace=True)``.
+REPLACED = "replaced by a new check-in on the same day"
+
+MIGRATIONS.add(
+    5,
+    "the checkins table (one row per check-in: leg pain, the morning after, pain below "
+    "the knee), removed/replaced check-ins kept (removed_at), the screenings table "
+    "(red-flag screening answers and the advice shown)",
+    "ALTER TABLE outcome_scores ADD COLUMN removed_at TEXT",
+    "DROP INDEX outcome_scores_once",
+    "CREATE UNIQUE INDEX outcome_scores_once ON outcome_scores "
+    "(measured_on, measure, COALESCE(item, '')) WHERE removed_at IS NULL",
+    "DROP INDEX outcome_scores_one_baseline",
+    "CREATE UNIQUE INDEX outcome_scores_one_baseline ON outcome_scores "
+    "(measure, COALESCE(item, '')) WHERE baseline = 1 AND removed_at IS NULL",
+    f"""CREATE TABLE checkins (
+        checkin_id TEXT PRIMARY KEY,
+        measured_on TEXT NOT NULL,
+        leg_pain INTEGER CHECK (leg_pain BETWEEN 0 AND 10),
+        next_morning TEXT CHECK (next_morning IN ({", ".join(map(repr, NEXT_MORNING))})),
+        below_knee INTEGER CHECK (below_knee IN (0, 1)),
+        notes TEXT,
+        recorded_at TEXT NOT NULL,
+        removed_at TEXT
+    )""",
+    # every check-in stored before: its day, its notes, when it was written
+    "INSERT INTO checkins (checkin_id, measured_on, notes, recorded_at) "
+    "SELECT checkin_id, MIN(measured_on), MIN(notes), MIN(recorded_at) FROM outcome_scores "
+    "GROUP BY checkin_id ORDER BY MIN(row_id)",
+    "CREATE UNIQUE INDEX checkins_one_a_day ON checkins (measured_on) WHERE removed_at IS NULL",
+    f"""CREATE TABLE screenings (
+        screening_id INTEGER PRIMARY KEY,
+        answered_at TEXT NOT NULL,
+        answers TEXT NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ({", ".join(map(repr, ACTIONS))})),
+        recorded_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX screenings_answered_at ON screenings (answered_at)",
+)
+
 _STORED = (
     "checkin_id",
     "measured_on",
@@ -163,7 +236,7 @@ _INSERT = (
 )
 _SELECT = (
     "SELECT checkin_id, measured_on, baseline, kind, measure, item, score, scale_min, "
-    "scale_max, higher_is_better, mcid, notes FROM outcome_scores"
+    "scale_max, higher_is_better, mcid, notes FROM outcome_scores WHERE removed_at IS NULL"
 )
 
 
@@ -541,7 +614,11 @@ def record_checkin(
     psfs: Mapping[str, int] | None = None,
     custom: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
     notes: str | None = None,
+    leg_pain: int | None = None,
+    next_morning: str | None = None,
+    below_knee: bool | None = None,
     baseline: bool = False,
+    replace: bool = False,
 ) -> pd.DataFrame:
     """Validate a check-in and store it in one transaction, or store nothing.
 
@@ -549,7 +626,7 @@ def record_checkin(
     ----------
     log : SessionLog
         The store (the session log's file; the check-ins go in its
-        ``outcome_scores`` table).
+        ``checkins`` and ``outcome_scores`` tables).
     date : date or 'YYYY-MM-DD', optional
         The day of the check-in (default: today in the kit's time zone). One
         check-in per day.
@@ -567,29 +644,42 @@ def record_checkin(
         Once a measure is defined, later check-ins need only ``name`` and
         ``score``; the other keys, when given, must match.
     notes : str, optional
-        Free text, stored with every score of the check-in.
+        Free text, stored with the check-in and every score of it.
+    leg_pain : int, optional
+        Leg pain over the last 7 days, 0-10 (for sciatica; NICE NG59 covers
+        low back pain and sciatica). Shown by :func:`checkins_frame`.
+    next_morning : {"better", "same", "worse"}, optional
+        How the back felt the morning after exercising.
+    below_knee : bool, optional
+        Whether pain has spread below the knee.
     baseline : bool, default False
         True states that this is the baseline. The first score of each
         measure is its baseline anyway; with True, a measure that already has
         a baseline is an error (a second baseline).
+    replace : bool, default False
+        Replace a check-in already stored for the same day (it is removed,
+        kept in the file and the audit trail with the reason
+        :data:`REPLACED`). Without it, a second check-in on one day is refused.
 
     Returns
     -------
     DataFrame
-        The stored rows, as :func:`outcomes_frame` shows them.
+        The stored scores, as :func:`outcomes_frame` shows them (empty when
+        the check-in holds only leg pain, the morning after or below-knee
+        answers: :func:`checkins_frame` shows those).
 
     Raises
     ------
     CheckInError
         Listing every problem (field, value, what is wrong); nothing is
-        stored. Among them: no score given; pain not a whole number 0-10;
+        stored. Among them: nothing answered; pain not a whole number 0-10;
         worst pain below average; a PSFS with fewer than 3 or more than 5
         activities, a blank or repeated activity name, a score outside 0-10,
         activities other than the baseline's; a second baseline; a date in the
-        future, before a measure's baseline, or that already has a check-in;
-        a custom measure without name, score or (when new) scale, direction
-        and MCID, or one that contradicts its definition, or whose score is
-        outside its scale.
+        future, before a measure's baseline, or that already has a check-in
+        (unless ``replace=True``); a custom measure without name, score or
+        (when new) scale, direction and MCID, or one that contradicts its
+        definition, or whose score is outside its scale.
 
     Examples
     --------
@@ -597,7 +687,8 @@ def record_checkin(
     >>> from backkit.outcomes import record_checkin
     >>> log = backkit.SessionLog(":memory:")
     >>> psfs = {"sitting 1 hour": 3, "gardening": 2, "lifting a child": 4}
-    >>> rows = record_checkin(log, "2025-03-03", pain_average=6, pain_worst=8, psfs=psfs)
+    >>> rows = record_checkin(log, "2025-03-03", pain_average=6, pain_worst=8, psfs=psfs,
+    ...                       leg_pain=3, next_morning="same", below_knee=False)
     >>> rows["baseline"].all(), len(rows)
     (np.True_, 5)
     >>> try:
@@ -606,11 +697,50 @@ def record_checkin(
     ...     print(err.problems[0].field, "|", err.problems[0].message)
     psfs | names 2 activities; the PSFS needs 3 to 5
     """
+    raw = {
+        "date": date,
+        PAIN_AVERAGE: pain_average,
+        PAIN_WORST: pain_worst,
+        "psfs": psfs,
+        "custom": custom,
+        "notes": notes,
+        "leg_pain": leg_pain,
+        "next_morning": next_morning,
+        "below_knee": below_knee,
+    }
+    answers = _check_answers(raw, baseline)
+    if not isinstance(replace, bool):
+        raise _refused([Problem(answers.row.where, "replace", replace, "must be True or False")])
+    checkin_id = f"checkin-{answers.day:%Y%m%d}-{uuid.uuid4().hex[:6]}"
+    now = dt.datetime.now(dt.timezone.utc)
+    with log.store.transaction() as db:
+        if replace:
+            _replace_same_day(db, answers.day.isoformat(), checkin_id, now)
+        rows = _store(db, answers, checkin_id, now)
+    return _as_frame(checkin_id, answers.day, rows, answers.notes)
+
+
+@dataclass
+class _Answers:
+    """One check-in's answers, each checked on its own (the store is checked later)."""
+
+    row: Checker
+    day: dt.date
+    average: int | None
+    worst: int | None
+    scores: dict[str, int] | None
+    customs: list[dict[str, Any]]
+    notes: str | None
+    details: dict[str, Any]  # leg_pain, next_morning, below_knee
+    baseline: bool
+    rules: dict[str, Any]
+
+
+def _check_answers(raw: Mapping[str, Any], baseline: Any) -> _Answers:
+    """Check every answer of a check-in on its own; raise one CheckInError listing all problems."""
     tz = config.kit_timezone()
-    today = config.today()
-    raw = {"date": date, PAIN_AVERAGE: pain_average, PAIN_WORST: pain_worst, "notes": notes}
     row = Checker(raw, "check-in", tz=tz)
-    day = _day(row, "date", today)
+    day = _day(row, "date", config.today())
     if day is not None:
         row.where = f"check-in {day.isoformat()}"
     rules = thresholds()
@@ -620,42 +750,491 @@ def record_checkin(
     if average is not None and worst is not None and worst < average:
         row.bad(
             PAIN_WORST,
-            pain_worst,
+            raw[PAIN_WORST],
             f"is below {PAIN_AVERAGE} ({average}); the worst pain of the week is at least "
             "its average",
         )
     text = row.text("notes", _MAX_NOTES)
     if not isinstance(baseline, bool):
         row.bad("baseline", baseline, "must be True or False")
-    scores = _psfs_scores(row, psfs, rules[PSFS]["scale"])
-    customs = _custom_scores(row, custom)
-    given = (pain_average, pain_worst, psfs, custom)
-    if all(v is None for v in given):
+    scores = _psfs_scores(row, raw["psfs"], rules[PSFS]["scale"])
+    customs = _custom_scores(row, raw["custom"])
+    details = {
+        "leg_pain": row.number("leg_pain", Limit(*pain_scale)),
+        "next_morning": row.choice("next_morning", NEXT_MORNING),
+        "below_knee": raw["below_knee"],
+    }
+    if raw["below_knee"] is not None and not isinstance(raw["below_knee"], bool):
+        row.bad("below_knee", raw["below_knee"], "must be True, False or None (not asked)")
+    answered = [PAIN_AVERAGE, PAIN_WORST, "psfs", "custom", *details]
+    if all(raw[k] is None for k in answered):
         row.bad(
             "check-in",
             None,
-            "has no scores: give pain_average, pain_worst, psfs or a custom measure",
+            "has no answers: give pain_average, pain_worst, psfs, a custom measure, "
+            "leg_pain, next_morning or below_knee",
         )
     if row.problems:
         raise _refused(row.problems)
+    return _Answers(row, day, average, worst, scores, customs, text, details, bool(baseline), rules)  # type: ignore[arg-type]
 
-    checkin_id = f"checkin-{day:%Y%m%d}-{uuid.uuid4().hex[:6]}"
-    recorded = utc_text(dt.datetime.now(dt.timezone.utc))
-    with log.store.transaction() as db:
-        # Read the store under the write lock: what it holds decides the
-        # baseline, the PSFS activities and custom definitions.
-        plan = _Plan(db, row, day, baseline, rules)  # type: ignore[arg-type]
-        rows = plan.rows(average, worst, scores, customs)
-        if row.problems:
-            raise _refused(row.problems)
-        db.executemany(
-            _INSERT,
-            [
-                (checkin_id, day.isoformat(), *r, text, recorded)  # type: ignore[union-attr]
-                for r in rows
-            ],
+
+def _store(
+    db: Any,
+    answers: _Answers,
+    checkin_id: str,
+    now: dt.datetime,
+    *,
+    update: bool = False,
+    kept: frozenset[str] = frozenset(),
+) -> list[tuple]:
+    """Check the answers against the store and write them; return the score rows.
+
+    ``update``: the check-in ``checkin_id`` exists (a correction) and keeps
+    its id; ``kept`` names the measures it was the baseline of.
+    """
+    recorded = utc_text(now)
+    # Read the store under the write lock: what it holds decides the
+    # baseline, the PSFS activities and custom definitions.
+    plan = _Plan(db, answers.row, answers.day, answers.baseline, answers.rules)
+    plan.exclude, plan.kept = checkin_id, kept
+    rows = plan.rows(answers.average, answers.worst, answers.scores, answers.customs)
+    if answers.row.problems:
+        raise _refused(answers.row.problems)
+    iso = answers.day.isoformat()
+    details = answers.details
+    values = (
+        details["leg_pain"],
+        details["next_morning"],
+        None if details["below_knee"] is None else int(details["below_knee"]),
+        answers.notes,
+    )
+    if update:
+        db.execute(
+            "UPDATE checkins SET leg_pain = ?, next_morning = ?, below_knee = ?, notes = ? "
+            "WHERE checkin_id = ?",
+            (*values, checkin_id),
         )
-    return _as_frame(checkin_id, day, rows, text)  # type: ignore[arg-type]
+    else:
+        db.execute(
+            "INSERT INTO checkins (checkin_id, measured_on, leg_pain, next_morning, below_knee, "
+            "notes, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (checkin_id, iso, *values, recorded),
+        )
+    db.executemany(_INSERT, [(checkin_id, iso, *r, answers.notes, recorded) for r in rows])
+    return rows
+
+
+def _replace_same_day(db: Any, iso: str, new_id: str, now: dt.datetime) -> None:
+    """Remove (audited) the check-in stored for day ``iso``, if any."""
+    found = db.execute(
+        "SELECT checkin_id FROM checkins WHERE measured_on = ? AND removed_at IS NULL", (iso,)
+    ).fetchone()
+    if found is not None:
+        _remove(db, found[0], f"{REPLACED} ({new_id})", now)
+
+
+def _remove(db: Any, checkin_id: str, reason: str, now: dt.datetime) -> None:
+    stamp = utc_text(now)
+    db.execute("UPDATE checkins SET removed_at = ? WHERE checkin_id = ?", (stamp, checkin_id))
+    db.execute(
+        "UPDATE outcome_scores SET removed_at = ? WHERE checkin_id = ? AND removed_at IS NULL",
+        (stamp, checkin_id),
+    )
+    audit.note(db, "checkin", checkin_id, [(audit.REMOVED, False, True)], reason, now)
+
+
+# --------------------------------------------------------------------------
+# Corrections
+
+
+#: What :func:`correct_checkin` can change (the date and the baseline cannot:
+#: remove the check-in and record it again).
+CORRECTABLE = (
+    PAIN_AVERAGE,
+    PAIN_WORST,
+    "psfs",
+    "custom",
+    "notes",
+    *("leg_pain", "next_morning", "below_knee"),
+)
+
+
+def _stored_checkin(db: Any, checkin_id: Any, label: str) -> tuple[dict[str, Any], set[str]] | None:
+    """A current check-in's answers as ``record_checkin`` takes them, and its baseline measures."""
+    found = db.execute(
+        "SELECT measured_on, leg_pain, next_morning, below_knee, notes FROM checkins "
+        "WHERE checkin_id = ? AND removed_at IS NULL",
+        (checkin_id,),
+    ).fetchone()
+    if found is None:
+        return None
+    day, leg, morning, knee, notes = found
+    raw: dict[str, Any] = {
+        "date": day,
+        PAIN_AVERAGE: None,
+        PAIN_WORST: None,
+        "psfs": None,
+        "custom": None,
+        "notes": notes,
+        "leg_pain": leg,
+        "next_morning": morning,
+        "below_knee": None if knee is None else bool(knee),
+    }
+    kept: set[str] = set()
+    scores = db.execute(
+        "SELECT baseline, kind, measure, item, score, scale_min, scale_max, higher_is_better, "
+        "mcid FROM outcome_scores WHERE checkin_id = ? AND removed_at IS NULL ORDER BY row_id",
+        (checkin_id,),
+    )
+    for flag, kind, measure, item, score, lo, hi, better, mcid in scores:
+        if flag:
+            kept.add(measure)
+        if kind == "pain":
+            raw[measure] = int(score)
+        elif kind == "psfs":
+            raw["psfs"] = {**(raw["psfs"] or {}), item: int(score)}
+        else:
+            measure_def = {"name": measure, "score": score, "min": lo, "max": hi}
+            measure_def.update(higher_is_better=bool(better), mcid=mcid)
+            raw["custom"] = [*(raw["custom"] or []), measure_def]
+    return raw, kept
+
+
+def _flat(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """A check-in's answers, one value per field, for the audit trail."""
+    out = {k: raw[k] for k in (PAIN_AVERAGE, PAIN_WORST, "leg_pain", "next_morning", "below_knee")}
+    out["notes"] = raw["notes"]
+    for item, score in (raw["psfs"] or {}).items():
+        out[f"psfs[{item}]"] = score
+    for c in raw["custom"] or []:
+        out[f"custom[{c['name']}]"] = float(c["score"])
+    return out
+
+
+def correct_checkin(
+    log: SessionLog, checkin_id: str, *, reason: str, **changes: Any
+) -> pd.DataFrame:
+    """Change answers of a stored check-in; the earlier values go to the audit trail.
+
+    The corrected check-in is validated exactly like :func:`record_checkin`
+    (every answer, and against the other check-ins: the PSFS activities,
+    custom measure definitions). It keeps its id and date.
+
+    Parameters
+    ----------
+    log : SessionLog
+        The store.
+    checkin_id : str
+        The check-in (``outcomes_frame(log)["checkin_id"]`` or :func:`checkins_frame`).
+    reason : str
+        Why (required; kept with the earlier values).
+    **changes
+        Any of :data:`CORRECTABLE`: ``pain_average``, ``pain_worst``,
+        ``psfs`` (the whole mapping), ``custom``, ``notes``, ``leg_pain``,
+        ``next_morning``, ``below_knee``; None removes an answer.
+
+    Returns
+    -------
+    DataFrame
+        The check-in's scores as now stored.
+
+    Raises
+    ------
+    CheckInError
+        Listing every problem; nothing is written (the file is left byte for
+        byte as it was).
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit.outcomes import record_checkin, correct_checkin, checkin_history
+    >>> log = backkit.SessionLog(":memory:")
+    >>> cid = record_checkin(log, "2025-03-03", pain_average=6)["checkin_id"][0]
+    >>> correct_checkin(log, cid, pain_average=5, reason="misread the scale")["score"].tolist()
+    [5.0]
+    >>> checkin_history(log, cid)[["field", "old", "new"]].values.tolist()
+    [['pain_average', 6, 5]]
+    """
+    label = f"check-in {checkin_id}"
+    text, problems = audit.check_reason(reason, label)
+    for key in changes:
+        if key not in CORRECTABLE:
+            hint = did_you_mean(key, CORRECTABLE)
+            problems.append(Problem(label, key, changes[key], f"cannot be corrected.{hint}"))
+    if not changes:
+        problems.append(Problem(label, "changes", None, "give the answers to change"))
+    now = dt.datetime.now(dt.timezone.utc)
+    with log.store.transaction() as db:
+        stored = _stored_checkin(db, checkin_id, label)
+        if stored is None:
+            problems.append(
+                Problem(label, "checkin_id", checkin_id, "is not a check-in in this log")
+            )
+        if problems:
+            raise _refused(problems)
+        old, kept = stored  # type: ignore[misc]
+        new = {**old, **changes}
+        answers = _check_answers(new, False)
+        diffs = [
+            (field, before, after)
+            for field, (before, after) in _diff(
+                _flat(old), _flat(_normalised(answers, new))
+            ).items()
+        ]
+        if diffs:
+            db.execute(
+                "UPDATE outcome_scores SET removed_at = ? WHERE checkin_id = ? "
+                "AND removed_at IS NULL",
+                (utc_text(now), checkin_id),
+            )
+            _store(db, answers, checkin_id, now, update=True, kept=frozenset(kept))
+            audit.note(db, "checkin", checkin_id, diffs, text, now)  # type: ignore[arg-type]
+    frame = outcomes_frame(log)
+    return frame[(frame["checkin_id"] == checkin_id).to_numpy()].reset_index(drop=True)
+
+
+def _normalised(answers: _Answers, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers as they will be stored (whole numbers, stripped text)."""
+    out = dict(raw)
+    out.update({PAIN_AVERAGE: answers.average, PAIN_WORST: answers.worst, "notes": answers.notes})
+    out.update(answers.details)
+    out["psfs"] = answers.scores
+    out["custom"] = [{"name": c["name"], "score": c["score"]} for c in answers.customs]
+    return out
+
+
+def _diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    fields = [*old, *(k for k in new if k not in old)]
+    out = {}
+    for field in fields:
+        before, after = old.get(field), new.get(field)
+        if before != after:
+            out[field] = (before, after)
+    return out
+
+
+def remove_checkin(log: SessionLog, checkin_id: str, *, reason: str) -> None:
+    """Remove a check-in: hidden from :func:`outcomes_frame`, kept in the file and the trail.
+
+    Raises
+    ------
+    CheckInError
+        When the reason is missing or there is no such current check-in;
+        nothing is written.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit.outcomes import record_checkin, remove_checkin, outcomes_frame
+    >>> log = backkit.SessionLog(":memory:")
+    >>> cid = record_checkin(log, "2025-03-03", pain_average=6)["checkin_id"][0]
+    >>> remove_checkin(log, cid, reason="entered for the wrong person")
+    >>> outcomes_frame(log).empty
+    True
+    """
+    label = f"check-in {checkin_id}"
+    text, problems = audit.check_reason(reason, label)
+    now = dt.datetime.now(dt.timezone.utc)
+    with log.store.transaction() as db:
+        if _stored_checkin(db, checkin_id, label) is None:
+            problems.append(
+                Problem(label, "checkin_id", checkin_id, "is not a check-in in this log")
+            )
+        if problems:
+            raise _refused(problems)
+        _remove(db, checkin_id, text, now)  # type: ignore[arg-type]
+
+
+def checkin_history(log: SessionLog, checkin_id: str, *, tz: Any = None) -> pd.DataFrame:
+    """The earlier answers of one check-in: ``when``, ``field``, ``old``, ``new``, ``reason``."""
+    out = audit.trail(log.store, target="checkin", target_id=checkin_id, tz=tz)
+    return out.drop(columns=["target", "target_id"])
+
+
+#: Columns of :func:`checkins_frame` (one row per current check-in) and their dtypes.
+CHECKIN_COLUMNS: dict[str, str] = {
+    "checkin_id": "string",
+    "date": "datetime64[ns]",
+    "leg_pain": "Int64",
+    "next_morning": "category",
+    "below_knee": "boolean",
+    "notes": "string",
+}
+
+
+def checkins_frame(log: SessionLog) -> pd.DataFrame:
+    """One row per current check-in: its day, leg pain, the morning after, pain below the knee.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit.outcomes import record_checkin, checkins_frame
+    >>> log = backkit.SessionLog(":memory:")
+    >>> _ = record_checkin(log, "2025-03-03", leg_pain=4, next_morning="better", below_knee=False)
+    >>> checkins_frame(log)[["leg_pain", "next_morning", "below_knee"]]
+       leg_pain next_morning  below_knee
+    0         4       better       False
+    """
+    import pandas as pd
+
+    rows = log.store.query(
+        "SELECT checkin_id, measured_on, leg_pain, next_morning, below_knee, notes FROM checkins "
+        "WHERE removed_at IS NULL ORDER BY measured_on, checkin_id"
+    )
+    cols = list(zip(*rows, strict=True)) if rows else [()] * 6
+    return pd.DataFrame(
+        {
+            "checkin_id": pd.array(cols[0], dtype="string"),
+            "date": pd.to_datetime(pd.Series(cols[1], dtype=object)).astype("datetime64[ns]"),
+            "leg_pain": pd.array(cols[2], dtype="Int64"),
+            "next_morning": pd.Categorical(cols[3], categories=list(NEXT_MORNING)),
+            "below_knee": pd.array(
+                [None if v is None else bool(v) for v in cols[4]], dtype="boolean"
+            ),
+            "notes": pd.array(cols[5], dtype="string"),
+        }
+    )
+
+
+# --------------------------------------------------------------------------
+# Red-flag screening
+
+
+#: Columns of :func:`screenings_frame` and their dtypes (``answers``: a dict
+#: of question id to bool; ``yes``: the ids answered yes, in order).
+SCREENING_COLUMNS: dict[str, str] = {
+    "screening_id": "Int64",
+    "answered_at": "datetime64[ns, tz]",
+    "action": "category",
+    "answers": "object",
+    "yes": "object",
+}
+
+
+def record_screening(
+    log: SessionLog,
+    answers: Mapping[str, bool],
+    *,
+    action: str,
+    when: dt.datetime | str | None = None,
+) -> dict[str, Any]:
+    """Store one red-flag screening: the answers and the advice that was shown.
+
+    The questions (ids, wording, action level) are data in ``safety.yaml``
+    (``backkit.safety.screening_questions()``); this stores what was answered.
+
+    Parameters
+    ----------
+    log : SessionLog
+        The store.
+    answers : mapping of str to bool
+        Question id -> the answer (True = yes).
+    action : {"none", "clinician", "urgent", "emergency"}
+        The advice that was shown.
+    when : datetime or ISO text, optional
+        When it was answered (default now; naive times are in the kit's zone).
+
+    Returns
+    -------
+    dict
+        ``{"screening_id", "answered_at", "answers", "action"}`` as stored.
+
+    Raises
+    ------
+    CheckInError
+        Listing every problem; nothing is written.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit.outcomes import record_screening, last_screening
+    >>> log = backkit.SessionLog(":memory:")
+    >>> _ = record_screening(log, {"bladder": False, "saddle_numbness": False}, action="none")
+    >>> last_screening(log)["action"]
+    'none'
+    """
+    row = Checker({"when": when, "action": action}, "screening", tz=config.kit_timezone())
+    moment = row.moment("when") if when is not None else dt.datetime.now(dt.timezone.utc)
+    chosen = row.choice("action", ACTIONS)
+    if chosen is None and not row.problems:
+        row.bad("action", action, f"is required: one of {', '.join(ACTIONS)}")
+    clean: dict[str, bool] = {}
+    if not isinstance(answers, Mapping) or not answers:
+        row.bad("answers", answers, "must map each question id to True (yes) or False (no)")
+    else:
+        for key, value in answers.items():
+            if not isinstance(key, str) or not key.strip() or len(key) > _MAX_NAME:
+                row.bad(
+                    "answers", key, f"is not a question id (text, at most {_MAX_NAME} characters)"
+                )
+            elif not isinstance(value, bool):
+                row.bad(f"answers[{key!r}]", value, "must be True (yes) or False (no)")
+            else:
+                clean[key.strip()] = value
+    if row.problems:
+        raise CheckInError(
+            row.problems, header="The screening was not saved (nothing was written):"
+        )
+    stamp = utc_text(moment)  # type: ignore[arg-type]
+    with log.store.transaction() as db:
+        cursor = db.execute(
+            "INSERT INTO screenings (answered_at, answers, action, recorded_at) "
+            "VALUES (?, ?, ?, ?)",
+            (
+                stamp,
+                json.dumps(clean, sort_keys=True),
+                chosen,
+                utc_text(dt.datetime.now(dt.timezone.utc)),
+            ),
+        )
+    tz = config.kit_timezone()
+    return {
+        "screening_id": cursor.lastrowid,
+        "answered_at": from_utc_text(stamp).astimezone(tz),
+        "answers": dict(sorted(clean.items())),
+        "action": chosen,
+    }
+
+
+def screenings_frame(log: SessionLog, *, tz: Any = None) -> pd.DataFrame:
+    """Every stored screening, oldest first (columns :data:`SCREENING_COLUMNS`)."""
+    import pandas as pd
+
+    tz = config.kit_timezone() if tz is None else tz
+    rows = log.store.query(
+        "SELECT screening_id, answered_at, action, answers FROM screenings "
+        "ORDER BY answered_at, screening_id"
+    )
+    cols = list(zip(*rows, strict=True)) if rows else [()] * 4
+    answers = [json.loads(a) for a in cols[3]]
+    when = pd.to_datetime([from_utc_text(t) for t in cols[1]], utc=True)
+    return pd.DataFrame(
+        {
+            "screening_id": pd.array(cols[0], dtype="Int64"),
+            "answered_at": when.as_unit("ns").tz_convert(tz),
+            "action": pd.Categorical(cols[2], categories=list(ACTIONS)),
+            "answers": pd.Series(answers, dtype=object),
+            "yes": pd.Series([tuple(k for k, v in a.items() if v) for a in answers], dtype=object),
+        }
+    )
+
+
+def last_screening(log: SessionLog) -> dict[str, Any] | None:
+    """The newest screening as a dict (as :func:`record_screening` returns it), or None."""
+    rows = log.store.query(
+        "SELECT screening_id, answered_at, answers, action FROM screenings "
+        "ORDER BY answered_at DESC, screening_id DESC LIMIT 1"
+    )
+    if not rows:
+        return None
+    screening_id, answered, answers, action = rows[0]
+    return {
+        "screening_id": screening_id,
+        "answered_at": from_utc_text(answered).astimezone(config.kit_timezone()),
+        "answers": json.loads(answers),
+        "action": action,
+    }
 
 
 def _as_frame(checkin_id: str, day: dt.date, rows: list[tuple], text: str | None) -> pd.DataFrame:
@@ -689,10 +1268,13 @@ class _Plan:
         self.out: list[tuple] = []
         self.second: list[str] = []  # measures that already have a baseline, when baseline=True
         self.early: list[str] = []  # measures whose baseline is after this date
+        self.exclude: str | None = None  # the check-in being corrected
+        self.kept: frozenset[str] = frozenset()  # measures it was the baseline of
         self.firsts = {
             (measure, item): first
             for measure, item, first in db.execute(
                 "SELECT measure, item, MIN(measured_on) FROM outcome_scores "
+                "WHERE removed_at IS NULL "
                 "GROUP BY measure, COALESCE(item, '') ORDER BY MIN(row_id)"
             )
         }
@@ -733,7 +1315,7 @@ class _Plan:
     def _starts(self, measure: str, label: str) -> int:
         """1 when this score is the measure's baseline (its first score), else 0."""
         first = self.measures_first.get(measure)
-        if first is None:
+        if first is None or measure in self.kept:
             return 1
         if self.baseline:
             self.second.append(f"{label} on {first}")
@@ -743,14 +1325,16 @@ class _Plan:
 
     def _same_day(self) -> None:
         same_day = self.db.execute(
-            "SELECT checkin_id FROM outcome_scores WHERE measured_on = ? LIMIT 1", (self.iso,)
+            "SELECT checkin_id FROM checkins WHERE measured_on = ? AND removed_at IS NULL "
+            "AND checkin_id IS NOT ? LIMIT 1",
+            (self.iso, self.exclude),
         ).fetchone()
         if same_day is not None:
             self.row.bad(
                 "date",
                 self.iso,
                 f"already has a check-in ({same_day[0]}); one check-in per day. Pick another "
-                "date, or keep the one stored",
+                "date, keep the one stored, or replace it (replace=True)",
             )
 
     def _pain(self, average: Any, worst: Any) -> None:
@@ -792,7 +1376,7 @@ class _Plan:
         here = c["field"]
         stored = self.db.execute(
             "SELECT measure, scale_min, scale_max, higher_is_better, mcid FROM outcome_scores "
-            "WHERE kind = 'custom' GROUP BY measure"
+            "WHERE kind = 'custom' AND removed_at IS NULL GROUP BY measure"
         )
         known = {measure_key(m): (m, lo, hi, bool(b), mcid) for m, lo, hi, b, mcid in stored}
         definition = known.get(measure_key(c["name"]))

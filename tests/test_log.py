@@ -121,7 +121,7 @@ class TestRecord:
         assert row["source"] == "manual"
         assert row["ended_at"] is None and row["pain_after"] is None
         assert row["session_id"].startswith("20240506-")
-        assert list(row) == list(COLUMNS)
+        assert list(row) == ["row_id", *COLUMNS]
 
     def test_paced_exercise_plans_its_rep_length(self, log):
         row = log.record(exercise_id="squat", started_at=PAST)

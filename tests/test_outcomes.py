@@ -30,6 +30,7 @@ from backkit.outcomes import (
     thresholds,
 )
 from backkit.sample import PROFILES, SampleDataError, sample_checkins, sample_log
+from backkit.store import Store
 
 PSFS3 = {"sitting 1 hour": 3, "gardening": 2, "lifting a child": 4}
 ODI = dict(name="ODI total", score=40, min=0, max=100, higher_is_better=False, mcid=10)
@@ -217,7 +218,7 @@ BAD = [
     ),
     ({"date": "2999-01-01", "pain_average": 5}, "date", "is in the future"),
     ({"date": "next week", "pain_average": 5}, "date", "is not a date"),
-    ({}, "check-in", "has no scores"),
+    ({}, "check-in", "has no answers"),
     (
         {"custom": {"name": "ODI total", "score": 140}},
         "custom.score",
@@ -333,37 +334,43 @@ def test_two_processes_cannot_both_record_a_baseline(path):
 # Schema: a store made before the outcomes table
 
 
-def _v2_store(path: Path, monkeypatch) -> None:
-    with monkeypatch.context() as m:
-        m.setattr(logmod, "MIGRATIONS", logmod.MIGRATIONS[:2])
-        m.setattr(logmod, "SCHEMA_VERSION", 2)
-        with SessionLog(path) as old:
-            assert old.schema_version == 2
-            old.record(exercise_id="bridge", started_at="2025-03-01T08:00+00:00", pain_after=2)
+def _v2_store(path: Path) -> None:
+    """A store as backkit wrote it before the check-ins (schema 2), holding one bout."""
+    with Store(path, logmod.MIGRATIONS[:2]) as old:
+        assert old.schema_version == 2
+        with old.transaction() as db:
+            db.execute(
+                "INSERT INTO bouts (session_id, started_at, exercise_id, side, status, "
+                "pain_after, source) VALUES ('s1', '2025-03-01T08:00:00.000000Z', 'bridge', "
+                "'both', 'completed', 2, 'manual')"
+            )
 
 
 class TestMigration:
-    def test_the_outcomes_table_is_migration_3(self):
-        step = logmod.MIGRATIONS[2]
-        assert step.version == 3 == SCHEMA_VERSION
+    def test_the_outcomes_tables_are_migrations_3_and_5(self):
+        step, later = logmod.MIGRATIONS[2], logmod.MIGRATIONS[4]
+        assert step.version == 3 and later.version == 5 == SCHEMA_VERSION
         assert "outcome_scores" in step.statements[0]
+        assert step.table == later.table == "outcome_scores"
+        assert any("CREATE TABLE checkins" in s for s in later.statements)
+        assert any("CREATE TABLE screenings" in s for s in later.statements)
 
-    def test_a_v2_store_opens_and_gains_the_table(self, path, monkeypatch):
-        _v2_store(path, monkeypatch)
+    def test_a_v2_store_opens_and_gains_the_table(self, path):
+        _v2_store(path)
         raw = sqlite3.connect(path)
         tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master")}
         raw.close()
         assert "outcome_scores" not in tables
         with SessionLog(path) as opened:
             assert opened.migrated_from == 2
-            assert opened.schema_version == 3
+            assert opened.schema_version == SCHEMA_VERSION
             assert len(opened) == 1 and opened.frame()["pain_after"].tolist() == [2]
             assert outcomes_frame(opened).empty
             record_checkin(opened, "2025-03-03", pain_average=5, psfs=PSFS3)
             meta = dict(opened.store.query("SELECT key, value FROM meta"))
             assert "upgraded_from_v2_at" in meta
         with SessionLog(path) as again:
-            assert again.migrated_from == 3
+            assert again.migrated_from == SCHEMA_VERSION
             assert len(outcomes_frame(again)) == 4
 
     def test_a_v1_store_is_upgraded_through_both_steps(self, path):
@@ -383,7 +390,7 @@ class TestMigration:
         )
         raw.close()
         with SessionLog(path) as opened:
-            assert (opened.migrated_from, opened.schema_version) == (1, 3)
+            assert (opened.migrated_from, opened.schema_version) == (1, SCHEMA_VERSION)
             record_checkin(opened, "2025-03-03", pain_average=5)
             assert len(outcomes_frame(opened)) == 1
 

@@ -1,0 +1,359 @@
+"""The whole log as one JSON file: ``SessionLog.export_json`` and ``import_json``.
+
+The file is one JSON object. Its header says what it is::
+
+    {"format": "backkit-log", "version": 1, "schema_version": 5,
+     "written_by": "backkit 0.1.0", "exported_at": "2025-03-03T08:00:00.000000Z",
+     "bouts": [...], "sessions": [...], "checkins": [...], "scores": [...],
+     "screenings": [...], "changes": [...]}
+
+Each section is a list of records, one per stored row, removed and replaced
+entries included (their ``removed_at`` is set), so that nothing the log holds
+is lost. :data:`SCHEMA` names every key of every record and its type:
+
+=========  ===================================================================
+type       JSON value
+=========  ===================================================================
+``int``    a whole number
+``float``  a number
+``str``    text
+``bool``   true or false
+``time``   text: a UTC time, ``YYYY-MM-DDTHH:MM:SS.ffffffZ``
+``date``   text: a calendar day, ``YYYY-MM-DD``
+``json``   any JSON value (the audit trail's earlier and later values)
+``answers`` an object mapping a screening question id (text) to true or false
+=========  ===================================================================
+
+A type ending in ``?`` may also be ``null`` (missing, never 0). The sections:
+
+- ``bouts``: one exercise bout each (``backkit.log.COLUMNS`` without the
+  session rating, plus ``row_id``, ``recorded_at``, ``removed_at``);
+  ``pain_before``/``pain_after`` are ratings given for that exercise;
+- ``sessions``: the whole-session pain rating, by ``session_id``;
+- ``checkins``: one weekly check-in each (``leg_pain`` 0-10,
+  ``next_morning`` better/same/worse, ``below_knee``, ``notes``);
+- ``scores``: the check-ins' scores, one per measure (and PSFS activity);
+- ``screenings``: red-flag screening answers and the advice shown
+  (``action``: none, clinician, urgent, emergency);
+- ``changes``: the audit trail (``target`` bout, session, checkin or
+  screening; ``target_id``; ``field``; ``old``; ``new``; ``reason``).
+
+A reader must refuse a file whose ``format`` is not ``backkit-log`` or whose
+``version`` it does not know; version 1 readers ignore no key (an unknown key
+is an error), so a later version that adds keys says so by its number.
+
+Examples
+--------
+>>> from backkit.logjson import FORMAT, SCHEMA, VERSION
+>>> FORMAT, VERSION, SCHEMA["sessions"]["pain_before"]
+('backkit-log', 1, 'int?')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from ._version import __version__
+from .errors import LogError, LogValidationError, Problem
+from .store import Store, utc_text, write_atomically
+
+__all__ = ["FORMAT", "HEADER", "SCHEMA", "TABLES", "VERSION", "load", "read", "write"]
+
+FORMAT = "backkit-log"
+VERSION = 1
+#: The header keys and their types (``schema_version``: the log file's schema when exported).
+HEADER: dict[str, str] = {
+    "format": "str",
+    "version": "int",
+    "schema_version": "int",
+    "written_by": "str",
+    "exported_at": "time",
+}
+#: Every section: each record's keys (the stored table's columns) and their types.
+SCHEMA: dict[str, dict[str, str]] = {
+    "bouts": {
+        "row_id": "int",
+        "session_id": "str",
+        "started_at": "time",
+        "ended_at": "time?",
+        "exercise_id": "str",
+        "side": "str",
+        "sets_planned": "int?",
+        "sets_done": "int?",
+        "reps_planned": "int?",
+        "reps_done": "int?",
+        "hold_s_planned": "float?",
+        "hold_s_done": "float?",
+        "status": "str",
+        "pain_before": "int?",
+        "pain_after": "int?",
+        "effort": "int?",
+        "notes": "str?",
+        "plan_id": "str?",
+        "source": "str",
+        "recorded_at": "time?",
+        "removed_at": "time?",
+    },
+    "sessions": {
+        "session_id": "str",
+        "pain_before": "int?",
+        "pain_after": "int?",
+        "recorded_at": "time",
+    },
+    "checkins": {
+        "checkin_id": "str",
+        "measured_on": "date",
+        "leg_pain": "int?",
+        "next_morning": "str?",
+        "below_knee": "bool?",
+        "notes": "str?",
+        "recorded_at": "time",
+        "removed_at": "time?",
+    },
+    "scores": {
+        "row_id": "int",
+        "checkin_id": "str",
+        "measured_on": "date",
+        "baseline": "bool",
+        "kind": "str",
+        "measure": "str",
+        "item": "str?",
+        "score": "float",
+        "scale_min": "float",
+        "scale_max": "float",
+        "higher_is_better": "bool",
+        "mcid": "float?",
+        "notes": "str?",
+        "recorded_at": "time",
+        "removed_at": "time?",
+    },
+    "screenings": {
+        "screening_id": "int",
+        "answered_at": "time",
+        "answers": "answers",
+        "action": "str",
+        "recorded_at": "time",
+    },
+    "changes": {
+        "change_id": "int",
+        "changed_at": "time",
+        "target": "str",
+        "target_id": "str",
+        "field": "str",
+        "old": "json",
+        "new": "json",
+        "reason": "str",
+    },
+}
+#: The store's table behind each section.
+TABLES = {
+    "bouts": "bouts",
+    "sessions": "sessions",
+    "checkins": "checkins",
+    "scores": "outcome_scores",
+    "screenings": "screenings",
+    "changes": "changes",
+}
+_ORDER = {
+    "bouts": "row_id",
+    "sessions": "session_id",
+    "checkins": "measured_on, checkin_id",
+    "scores": "row_id",
+    "screenings": "screening_id",
+    "changes": "change_id",
+}
+_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+# --------------------------------------------------------------------------
+# Values: stored <-> JSON
+
+
+def _to_json(kind: str, value: Any) -> Any:
+    base = kind.rstrip("?")
+    if value is None:
+        return None
+    if base == "bool":
+        return bool(value)
+    if base in ("json", "answers"):
+        return json.loads(value)
+    if base == "float":
+        return float(value)
+    return value
+
+
+def _to_stored(kind: str, value: Any) -> Any:
+    base = kind.rstrip("?")
+    if value is None:
+        return None
+    if base == "bool":
+        return int(value)
+    if base == "json":
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if base == "answers":
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value
+
+
+def _type_problem(kind: str, value: Any) -> str | None:
+    """What is wrong with ``value`` for ``kind``, or None."""
+    base, optional = kind.rstrip("?"), kind.endswith("?")
+    if value is None:
+        return None if optional or base == "json" else "is required (not null)"
+    ok = {
+        "int": isinstance(value, int) and not isinstance(value, bool),
+        "float": isinstance(value, (int, float)) and not isinstance(value, bool),
+        "str": isinstance(value, str),
+        "bool": isinstance(value, bool),
+        "time": isinstance(value, str) and _TIME.fullmatch(value) is not None,
+        "date": isinstance(value, str) and _DATE.fullmatch(value) is not None,
+        "json": True,
+        "answers": isinstance(value, dict)
+        and all(isinstance(k, str) and isinstance(v, bool) for k, v in value.items()),
+    }[base]
+    if ok:
+        return None
+    return {
+        "time": "must be a UTC time such as 2025-03-03T08:00:00.000000Z",
+        "date": "must be a date such as 2025-03-03",
+        "answers": "must map question ids to true or false",
+    }.get(base, f"must be {'a whole number' if base == 'int' else 'a ' + base}")
+
+
+# --------------------------------------------------------------------------
+# Writing
+
+
+def write(store: Store, path: str | Path) -> Path:
+    """Write everything ``store`` holds to the JSON file ``path``; return its path.
+
+    Read in one snapshot (a read transaction), written with
+    :func:`backkit.store.write_atomically`.
+    """
+    doc: dict[str, Any] = {
+        "format": FORMAT,
+        "version": VERSION,
+        "schema_version": store.schema_version,
+        "written_by": f"backkit {__version__}",
+        "exported_at": utc_text(dt.datetime.now(dt.timezone.utc)),
+    }
+    with store.transaction() as db:  # one consistent snapshot of every table
+        for section, keys in SCHEMA.items():
+            rows = db.execute(
+                f"SELECT {', '.join(keys)} FROM {TABLES[section]} ORDER BY {_ORDER[section]}"
+            ).fetchall()
+            doc[section] = [
+                {k: _to_json(kind, v) for (k, kind), v in zip(keys.items(), row, strict=True)}
+                for row in rows
+            ]
+    text = json.dumps(doc, ensure_ascii=False, indent=1)
+    return write_atomically(path, lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
+
+
+# --------------------------------------------------------------------------
+# Reading
+
+
+def read(path: str | Path) -> dict[str, Any]:
+    """Read and check a file written by :func:`write`: its header and every record's keys and types.
+
+    Returns
+    -------
+    dict
+        The document (sections as lists of dicts).
+
+    Raises
+    ------
+    LogValidationError
+        Naming every problem (``where`` is the section and record, e.g.
+        ``bouts[3]``); nothing is read.
+    """
+    path = Path(path).expanduser()
+    label = f"file {path.name}"
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise LogValidationError([Problem(label, "path", str(path), "does not exist")]) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise LogValidationError(
+            [Problem(label, "json", str(path), f"is not a JSON file ({err})")]
+        ) from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        found = doc.get("format") if isinstance(doc, dict) else type(doc).__name__
+        message = f'is not a backkit log export (it needs "format": "{FORMAT}")'
+        raise LogValidationError([Problem(label, "format", found, message)])
+    if doc.get("version") != VERSION:
+        message = f"is a version this backkit does not read (it reads version {VERSION})"
+        raise LogValidationError([Problem(label, "version", doc.get("version"), message)])
+    problems = _check_keys(doc, HEADER, label)
+    for section, keys in SCHEMA.items():
+        records = doc.get(section)
+        if not isinstance(records, list):
+            problems.append(Problem(label, section, records, "must be a list of records"))
+            continue
+        for n, record in enumerate(records):
+            problems += _check_keys(record, keys, f"{section}[{n}]")
+    if problems:
+        raise LogValidationError(problems, header=f"{path.name} was not imported:")
+    return doc
+
+
+def _check_keys(record: Any, keys: dict[str, str], where: str) -> list[Problem]:
+    if not isinstance(record, dict):
+        return [Problem(where, "record", record, "must be an object")]
+    problems = []
+    sections = SCHEMA if keys is HEADER else {}
+    for key in record:
+        if key not in keys and key not in sections:
+            problems.append(Problem(where, key, record[key], "is not a key of this record"))
+    for key, kind in keys.items():
+        if key not in record:
+            problems.append(Problem(where, key, None, f"is missing ({kind})"))
+            continue
+        message = _type_problem(kind, record[key])
+        if message:
+            problems.append(Problem(where, key, record[key], message))
+    return problems
+
+
+def load(store: Store, doc: dict[str, Any]) -> None:
+    """Insert a checked document (:func:`read`) into an empty ``store``, in one transaction.
+
+    Raises
+    ------
+    LogError
+        When the store already holds entries.
+    LogValidationError
+        When a record breaks a rule of the store (a rating outside 0-10, an
+        unknown side, a second check-in on one day, ...); nothing is written.
+    """
+    with store.transaction() as db:
+        held = {
+            section: db.execute(f"SELECT COUNT(*) FROM {TABLES[section]}").fetchone()[0]
+            for section in SCHEMA
+        }
+        if any(held.values()):
+            what = ", ".join(f"{n} {section}" for section, n in held.items() if n)
+            raise LogError(
+                f"import_json reads into an empty log; this one holds {what}. Open a new "
+                "log (another path) and import there; nothing was written.",
+                where=store.path,
+            )
+        for section, keys in SCHEMA.items():
+            sql = (
+                f"INSERT INTO {TABLES[section]} ({', '.join(keys)}) "
+                f"VALUES ({', '.join('?' * len(keys))})"
+            )
+            for n, record in enumerate(doc[section]):
+                values = [_to_stored(kind, record[k]) for k, kind in keys.items()]
+                try:
+                    db.execute(sql, values)
+                except sqlite3.IntegrityError as err:
+                    problem = Problem(f"{section}[{n}]", "record", None, f"is refused: {err}")
+                    raise LogValidationError([problem], header="Nothing was imported:") from None

@@ -1,0 +1,165 @@
+"""The upgrade of a real schema-3 log (tests/data/log-v3.sqlite) keeps every row and value.
+
+The file was written by backkit's code before the sessions table (see
+tests/data/README.md). Each test opens a COPY of it; the file itself is never opened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from backkit import outcomes
+from backkit.errors import CheckInError
+from backkit.log import MOVED_BY_UPGRADE, SCHEMA_VERSION, SessionLog
+
+SOURCE = Path(__file__).parent / "data" / "log-v3.sqlite"
+BOUT_FIELDS = (
+    "row_id, session_id, started_at, ended_at, exercise_id, side, sets_planned, sets_done, "
+    "reps_planned, reps_done, hold_s_planned, hold_s_done, status, pain_before, pain_after, "
+    "effort, notes, plan_id, source, recorded_at"
+)
+WHOLE = ("20250303-0800-s0", "20250303-0800-s1")  # whole-session timer sessions: 3 -> 2, 4 -> 4
+
+
+def _read(path: Path, sql: str) -> list[tuple]:
+    raw = sqlite3.connect(f"file:{path}?immutable=1", uri=True)  # writes nothing beside it
+    try:
+        return raw.execute(sql).fetchall()
+    finally:
+        raw.close()
+
+
+@pytest.fixture(scope="module")
+def original() -> dict[str, list[tuple]]:
+    """Every row of the schema-3 file, read without changing it."""
+    digest = hashlib.sha256(SOURCE.read_bytes()).hexdigest()
+    raw = sqlite3.connect(f"file:{SOURCE}?immutable=1", uri=True)
+    try:
+        rows = {
+            "bouts": raw.execute(f"SELECT {BOUT_FIELDS} FROM bouts ORDER BY row_id").fetchall(),
+            "scores": raw.execute("SELECT * FROM outcome_scores ORDER BY row_id").fetchall(),
+            "version": raw.execute(
+                "SELECT value FROM meta WHERE key = 'schema_version'"
+            ).fetchall(),
+        }
+    finally:
+        raw.close()
+    assert hashlib.sha256(SOURCE.read_bytes()).hexdigest() == digest
+    return rows
+
+
+@pytest.fixture
+def upgraded(tmp_path, monkeypatch):
+    monkeypatch.setenv("BACKKIT_TZ", "Europe/London")
+    copy = tmp_path / "log.sqlite"
+    shutil.copy(SOURCE, copy)
+    with SessionLog(copy) as log:
+        yield log
+
+
+def test_the_file_is_schema_3(original):
+    assert original["version"] == [("3",)]
+    assert len(original["bouts"]) == 23 and len(original["scores"]) == 14
+
+
+def test_the_upgrade_reaches_the_current_schema(upgraded):
+    assert upgraded.migrated_from == 3
+    assert upgraded.schema_version == SCHEMA_VERSION
+    assert upgraded.check() == ["ok"]
+    assert "upgraded_from_v3_at" in dict(upgraded.store.query("SELECT key, value FROM meta"))
+
+
+def test_every_bout_is_still_there_and_unremoved(upgraded, original):
+    assert len(upgraded) == 23
+    assert upgraded.frame(ids=True)["row_id"].tolist() == [r[0] for r in original["bouts"]]
+    assert upgraded.store.query("SELECT COUNT(*) FROM bouts WHERE removed_at IS NOT NULL") == [(0,)]
+
+
+def test_every_value_is_still_there_or_in_the_trail_with_a_reason(upgraded, original):
+    now = {r[0]: r for r in upgraded.store.query(f"SELECT {BOUT_FIELDS} FROM bouts")}
+    names = [n.strip() for n in BOUT_FIELDS.split(",")]
+    trail = upgraded.audit_trail()
+    moved = {
+        (int(t), f): old
+        for t, f, old, target in zip(
+            trail["target_id"], trail["field"], trail["old"], trail["target"], strict=True
+        )
+        if target == "bout"
+    }
+    for before in original["bouts"]:
+        after = now[before[0]]
+        for name, old, new in zip(names, before, after, strict=True):
+            if old != new:
+                # a value that changed is in the audit trail, with its old value
+                assert moved[(before[0], name)] == old, (before[0], name)
+    assert set(trail["reason"]) == {MOVED_BY_UPGRADE}
+
+
+def test_whole_session_ratings_moved_to_the_session(upgraded):
+    frame = upgraded.frame()
+    whole = frame[frame["session_id"].isin(WHOLE)]
+    assert len(whole) == 20
+    assert whole["pain_before"].isna().all() and whole["pain_after"].isna().all()
+    ratings = upgraded.session_ratings().set_index("session_id")
+    assert ratings.loc[WHOLE[0]].tolist() == [3, 2]
+    assert ratings.loc[WHOLE[1]].tolist() == [4, 4]
+    s0 = frame[frame["session_id"] == WHOLE[0]]
+    assert s0["session_pain_before"].tolist() == [3] * 10
+    assert s0["session_pain_after"].tolist() == [2] * 10
+    # each moved copy is in the trail: 20 bouts x 2 fields, and the 2 sessions x 2 fields
+    trail = upgraded.audit_trail()
+    assert (trail["target"] == "bout").sum() == 40
+    assert (trail["target"] == "session").sum() == 4
+    history = upgraded.history(1)
+    assert history[["field", "old", "new", "reason"]].values.tolist() == [
+        ["pain_before", 3, None, MOVED_BY_UPGRADE],
+        ["pain_after", 2, None, MOVED_BY_UPGRADE],
+    ]
+    assert upgraded.session_history(WHOLE[1])["new"].tolist() == [4, 4]
+
+
+def test_single_exercise_and_manual_entries_keep_their_ratings(upgraded):
+    frame = upgraded.frame().set_index("exercise_id", drop=False)
+    rest = frame[~frame["session_id"].isin(WHOLE)]
+    got = [
+        (r.exercise_id, r.pain_before, r.pain_after, r.effort, r.notes, r.source)
+        for r in rest.itertuples()
+    ]
+    na = rest["pain_before"].iloc[-1]
+    assert got == [
+        ("bridge", 5, 3, 6, na, "timer"),
+        ("squat", 2, 4, na, "knees ached", "manual"),
+        ("knee-to-chest", na, na, na, na, "manual"),
+    ]
+    assert rest["session_pain_before"].isna().all()
+
+
+def test_the_checkins_are_all_there(upgraded, original):
+    scores = upgraded.store.query(
+        "SELECT row_id, checkin_id, measured_on, baseline, kind, measure, item, score, "
+        "scale_min, scale_max, higher_is_better, mcid, notes, recorded_at FROM outcome_scores "
+        "ORDER BY row_id"
+    )
+    assert scores == original["scores"]
+    assert len(outcomes.outcomes_frame(upgraded)) == 14
+    checkins = outcomes.checkins_frame(upgraded)
+    assert checkins["checkin_id"].tolist() == sorted({r[1] for r in original["scores"]})
+    assert checkins["notes"].tolist() == ["sample data", "sample data"]
+    assert checkins["leg_pain"].isna().all()
+
+
+def test_the_upgraded_log_takes_new_entries_and_corrections(upgraded):
+    outcomes.record_checkin(upgraded, "2025-03-03", pain_average=5, leg_pain=2)
+    with pytest.raises(CheckInError, match="already has a check-in"):
+        outcomes.record_checkin(upgraded, "2025-02-24", pain_average=5)
+    upgraded.correct_session(WHOLE[0], pain_after=1, reason="meant 1")
+    assert upgraded.session_history(WHOLE[0])["reason"].tolist()[-1] == "meant 1"
+
+
+def test_the_source_file_was_not_touched(original):
+    assert _read(SOURCE, "SELECT value FROM meta WHERE key = 'schema_version'") == [("3",)]
