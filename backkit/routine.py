@@ -63,15 +63,23 @@ __all__ = [
     "RoutineError",
     "Status",
     "build_routine",
+    "counts_down",
+    "exercise_heading",
     "for_plan",
     "for_plan_item",
     "format_seconds",
+    "session_title",
+    "spoken_cues",
 ]
 
 #: Phase kinds, in the words the engine uses.
 PHASE_KINDS = ("prepare", "hold", "move", "rest", "switch", "set-rest", "done")
 #: Kinds during which a repetition is done (counted in the log).
 REP_KINDS = ("hold", "move")
+#: Kinds whose last three seconds are counted aloud (when the phase lasts long enough).
+COUNTDOWN_KINDS = ("prepare", "hold")
+#: A phase shorter than this is not counted down aloud (a count would fill it).
+COUNTDOWN_MIN_SECONDS = 5
 #: A repetition cut short by skip or stop still counts when at least this
 #: fraction of it was done; a rep skipped at once does not.
 MIN_REP_FRACTION = 0.5
@@ -196,18 +204,22 @@ class Routine:
         return "; ".join(parts) + f" - about {format_seconds(self.total_seconds)}"
 
     @classmethod
-    def chain(cls, routines: Sequence[Routine], *, rest_seconds: float = 30.0) -> Routine:
+    def chain(
+        cls, routines: Sequence[Routine], *, rest_seconds: float = 30.0, title: str | None = None
+    ) -> Routine:
         """Join routines into one session, with at least ``rest_seconds`` between them.
 
         The get-ready phase of each following exercise is stretched to
         ``rest_seconds`` when it is shorter, and only the last ``done`` is kept.
+        The title is ``title`` when given, else :func:`session_title` of the
+        exercises' names (short: never every name joined).
 
         Examples
         --------
         >>> from backkit.routine import Routine, build_routine
         >>> r = Routine.chain([build_routine("bridge"), build_routine("squat")])
-        >>> r.exercise_ids, r.bouts[1].exercise_id
-        (('bridge', 'squat'), 'squat')
+        >>> r.exercise_ids, r.bouts[1].exercise_id, r.title
+        (('bridge', 'squat'), 'squat', 'Bridge and Bodyweight squat')
         """
         if not routines:
             raise RoutineError("Routine.chain: 'routines' is empty; give at least one routine")
@@ -231,7 +243,8 @@ class Routine:
                 bout = None if p.bout is None else p.bout + len(bouts)
                 phases.append(replace(p, bout=bout))
             bouts.extend(r.bouts)
-        return cls(_number_phases(phases), tuple(bouts), " + ".join(r.title for r in routines))
+        names = list(dict.fromkeys(r.title for r in routines))
+        return cls(_number_phases(phases), tuple(bouts), title or session_title(names))
 
 
 def build_routine(exercise_or_id: str | Exercise, **overrides: Any) -> Routine:
@@ -434,6 +447,119 @@ def _side_order(value: Any, where: str) -> tuple[str, ...]:
 
 
 # --------------------------------------------------------------------------
+# Words for a routine: titles, headings and what the timer says aloud
+
+
+def session_title(names: Sequence[str]) -> str:
+    """A short title for a session of the exercises ``names``.
+
+    Examples
+    --------
+    >>> from backkit.routine import session_title
+    >>> session_title(["Bridge"]), session_title(["Bridge", "Bodyweight squat"])
+    ('Bridge', 'Bridge and Bodyweight squat')
+    >>> session_title(["A", "B", "C", "D", "E", "F", "G"])
+    'Session of 7 exercises'
+    """
+    if len(names) <= 2:
+        return " and ".join(names)
+    return f"Session of {len(names)} exercises"
+
+
+def _exercise_numbers(routine: Routine) -> list[int]:
+    """For each phase, the 1-based number of the exercise it belongs to in the session."""
+    numbers, block, last = [], 0, None
+    for p in routine.phases:
+        bout = p.bout if p.bout is not None else len(routine.bouts) - 1
+        plan = routine.bouts[bout] if routine.bouts else None
+        key = None if plan is None else plan.exercise_id
+        # A new exercise starts where the bout's exercise changes (sides share one).
+        if key != last:
+            block += 1
+            last = key
+        numbers.append(block)
+    return numbers
+
+
+def exercise_heading(routine: Routine, phase: Phase) -> str:
+    """Which exercise ``phase`` belongs to, as the timer names it.
+
+    Examples
+    --------
+    >>> from backkit.routine import Routine, build_routine, exercise_heading
+    >>> r = Routine.chain([build_routine("bridge"), build_routine("knee-to-chest")])
+    >>> exercise_heading(r, r.phases[-2])
+    'Exercise 2 of 2: Single knee to chest'
+    >>> one = build_routine("bridge")
+    >>> exercise_heading(one, one.phases[0])
+    'Bridge'
+    """
+    count = len(dict.fromkeys(b.exercise_id for b in routine.bouts))
+    if count <= 1:
+        return phase.exercise_name
+    number = _exercise_numbers(routine)[phase.index]
+    return f"Exercise {number} of {count}: {phase.exercise_name}"
+
+
+def counts_down(phase: Phase) -> bool:
+    """Whether the last three seconds of ``phase`` are counted aloud ("3", "2", "1")."""
+    return phase.kind in COUNTDOWN_KINDS and phase.seconds >= COUNTDOWN_MIN_SECONDS
+
+
+def spoken_cues(routine: Routine) -> tuple[str, ...]:
+    """What the timer says when each phase begins, one text per phase.
+
+    The first get-ready of an exercise names it and its start position (from
+    the catalogue); then "Hold" (or the rep's number for a paced exercise),
+    "Rest", "Switch to the right leg", the set number when a new set begins,
+    and "Well done" at the end.
+
+    Examples
+    --------
+    >>> from backkit.routine import Routine, build_routine, spoken_cues
+    >>> r = Routine.chain([build_routine("bridge", sets=2, reps=1),
+    ...                    build_routine("knee-to-chest", reps=1)])
+    >>> cues = spoken_cues(r)
+    >>> cues[0]
+    'Exercise 1 of 2: Bridge. Lie on your back, knees bent, feet flat on the floor hip-width apart, arms by your sides.'
+    >>> cues[1:4]
+    ('Hold', 'Rest. Next: set 2 of 2', 'Set 2 of 2. Hold')
+    >>> cues[4].split(".")[0], cues[5:]
+    ('Exercise 2 of 2: Single knee to chest', ('Hold', 'Switch to the right leg', 'Hold', 'Well done'))
+    """  # noqa: E501
+    numbers = _exercise_numbers(routine)
+    said: list[str] = []
+    previous: Phase | None = None
+    for p in routine.phases:
+        new_exercise = previous is None or numbers[p.index] != numbers[previous.index]
+        if p.kind == "prepare" and new_exercise:
+            start = get_exercise(p.exercise_id).start_position
+            side = "" if p.side == "both" else f" {p.side.capitalize()} leg first."
+            said.append(f"{exercise_heading(routine, p)}. {start}{side}")
+        elif p.kind == "prepare":
+            said.append("Get ready")
+        elif p.is_rep:
+            word = "Hold" if p.kind == "hold" else f"Rep {p.rep}" if p.rep == 1 else f"{p.rep}"
+            new_set = (
+                p.rep == 1
+                and p.set > 1
+                and previous is not None
+                and (previous.kind == "set-rest" or previous.set != p.set)
+            )
+            said.append(f"Set {p.set} of {p.sets}. {word}" if new_set else word)
+        elif p.kind == "rest":
+            said.append("Rest")
+        elif p.kind == "set-rest":
+            said.append(f"Rest. Next: set {p.set} of {p.sets}")
+        elif p.kind == "switch":
+            said.append(p.label)
+        else:
+            said.append("Well done")
+        previous = p
+    return tuple(said)
+
+
+# --------------------------------------------------------------------------
 # A plan's routines
 
 
@@ -539,6 +665,7 @@ class BoutResult:
     hold_s_done: float | None  # mean actually held over the counted reps
     started_at: datetime | None
     ended_at: datetime | None
+    started: bool = True  # False: an exercise the session never reached (stopped early)
 
     @property
     def status(self) -> str:
@@ -796,9 +923,10 @@ class Engine:
         are reported, those with nothing done too (partial, zero reps), so a
         session stopped early is logged with what was and was not done instead
         of being lost. A session stopped while getting ready for its first
-        exercise logs that exercise as attempted; later exercises of a chain
-        that were never reached are left out. Before :meth:`start` the list is
-        empty.
+        exercise logs that exercise as attempted. When the session was stopped
+        early, the exercises of a chain it never reached are reported too, as
+        not started (``started`` False, nothing done), so the log says they
+        were skipped. Before :meth:`start` the list is empty.
         """
         if self._t0 is None:
             return []
@@ -809,7 +937,13 @@ class Engine:
         reached = {phases[i].bout for i in self._runs if phases[i].kind != "prepare"} - {None}
         reached = reached or {0}
         blocks = _exercise_blocks(self.routine.bouts)
-        return [self._result(b) for b in range(len(self.routine.bouts)) if reached & blocks[b]]
+        out = []
+        for b in range(len(self.routine.bouts)):
+            if reached & blocks[b]:
+                out.append(self._result(b))
+            elif self.stopped_early:
+                out.append(replace(self._result(b), started=False))
+        return out
 
     def _result(self, b: int) -> BoutResult:
         plan = self.routine.bouts[b]
@@ -848,16 +982,28 @@ class Engine:
         session_id: str | None = None,
         plan_id: str | None = None,
         source: str = "timer",
+        exercise_pain: Mapping[str, int | None] | None = None,
     ) -> list[dict[str, Any]]:
         """Rows for the session log (see the log contract), one per bout done.
 
         A bout that was not fully done gets status 'partial' and a note of
         exactly how many reps were done (``reps_done`` is per set, rounded down).
+        ``exercise_pain`` maps an exercise id to the pain rated for that
+        exercise: it becomes ``pain_after`` of that exercise's bouts. A bout
+        never started gets no pain values at all (nothing is invented).
         """
         rows = []
         for r in self.results():
+            before, after = pain_before, pain_after
+            if exercise_pain is not None:
+                after = exercise_pain.get(r.plan.exercise_id)
+            if not r.started:
+                before = after = None
             note = notes.strip() if notes and notes.strip() else None
-            if r.status == "partial":
+            if not r.started:
+                extra = "[timer: not started; the session was stopped early]"
+                note = f"{note} {extra}" if note else extra
+            elif r.status == "partial":
                 how = "stopped early" if self.stopped_early else "reps skipped"
                 extra = f"[timer: {how}; {r.reps_done_total} of {r.reps_planned_total} reps done]"
                 note = f"{note} {extra}" if note else extra
@@ -875,8 +1021,8 @@ class Engine:
                     "hold_s_planned": r.plan.seconds_per_rep,
                     "hold_s_done": None if r.hold_s_done is None else round(r.hold_s_done, 2),
                     "status": r.status,
-                    "pain_before": pain_before,
-                    "pain_after": pain_after,
+                    "pain_before": before,
+                    "pain_after": after,
                     "effort": effort,
                     "notes": note,
                     "plan_id": plan_id,

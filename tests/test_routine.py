@@ -11,9 +11,12 @@ from backkit.routine import (
     Routine,
     RoutineError,
     build_routine,
+    counts_down,
+    exercise_heading,
     for_plan,
     for_plan_item,
     format_seconds,
+    spoken_cues,
 )
 
 CONTRACT_COLUMNS = [
@@ -495,7 +498,12 @@ class TestChain:
         assert second_prepare.seconds == 20 and second_prepare.exercise_id == "squat"
         assert r.total_seconds == a.total_seconds + b.total_seconds + 15
         assert [p.bout for p in r.phases if p.is_rep] == [0, 0, 1, 1]
-        assert r.title == "Bridge + Bodyweight squat"
+        assert r.title == "Bridge and Bodyweight squat"
+
+    def test_a_long_session_has_a_short_title(self):
+        r = Routine.chain([build_routine(i) for i in exercise_ids()])
+        assert r.title == "Session of 7 exercises"
+        assert Routine.chain([build_routine("bridge")], title="Morning").title == "Morning"
 
     def test_chain_adds_a_rest_when_the_next_has_no_prepare(self):
         a = build_routine("bridge", sets=1, reps=1, hold_seconds=5)
@@ -524,16 +532,43 @@ class TestChain:
         ]
         assert {row["session_id"] for row in rows} == {"today"}
 
-    def test_exercises_never_reached_are_not_logged(self):
+    def test_exercises_never_reached_are_logged_as_not_started_without_pain(self):
         first = build_routine("bridge", sets=1, reps=2, hold_seconds=5, prepare_seconds=5)
-        r = Routine.chain([first, build_routine("squat")], rest_seconds=30)
+        r = Routine.chain([first, build_routine("knee-to-chest")], rest_seconds=30)
         e, clock = engine_for(r)
         e.start()
-        clock.advance(first.total_seconds + 10)  # getting ready for the squat
+        clock.advance(first.total_seconds + 10)  # getting ready for the next exercise
         e.stop()
-        assert [(row["exercise_id"], row["status"]) for row in e.log_rows()] == [
-            ("bridge", "completed")
+        rows = e.log_rows(pain_before=3, pain_after=4)
+        assert [
+            (row["exercise_id"], row["side"], row["status"], row["reps_done"]) for row in rows
+        ] == [
+            ("bridge", "both", "completed", 2),
+            ("knee-to-chest", "left", "partial", 0),
+            ("knee-to-chest", "right", "partial", 0),
         ]
+        assert rows[0]["pain_before"] == 3 and rows[0]["pain_after"] == 4
+        assert [(row["pain_before"], row["pain_after"]) for row in rows[1:]] == [(None, None)] * 2
+        assert rows[1]["notes"] == "[timer: not started; the session was stopped early]"
+        assert not e.results()[1].started and e.results()[0].started
+
+    def test_a_finished_session_has_no_skipped_exercises(self):
+        r = Routine.chain([build_routine("bridge", sets=1, reps=1), build_routine("squat", sets=1)])
+        e, clock = engine_for(r)
+        e.start()
+        clock.advance(r.total_seconds)
+        assert all(b.started for b in e.results()) and len(e.results()) == 2
+
+    def test_pain_rated_for_each_exercise_goes_on_its_bouts(self):
+        r = Routine.chain([build_routine("bridge", sets=1, reps=1),
+                           build_routine("knee-to-chest", reps=1)])  # fmt: skip
+        e, clock = engine_for(r)
+        e.start()
+        clock.advance(r.total_seconds)
+        rows = e.log_rows(pain_before=2, exercise_pain={"bridge": 1, "knee-to-chest": None})
+        assert [(row["pain_before"], row["pain_after"]) for row in rows] == [
+            (2, 1), (2, None), (2, None),
+        ]  # fmt: skip
 
     def test_chain_of_nothing_is_an_error(self):
         with pytest.raises(RoutineError, match="'routines' is empty"):
@@ -588,3 +623,35 @@ class TestForPlan:
 )
 def test_format_seconds_rounds_up_like_a_countdown(seconds, text):
     assert format_seconds(seconds) == text
+
+
+class TestWords:
+    """What the timer shows and says for a routine (pure text)."""
+
+    def test_headings_number_the_exercises_of_a_session(self):
+        r = Routine.chain([build_routine("bridge", sets=1, reps=1),
+                           build_routine("knee-to-chest", reps=1)])  # fmt: skip
+        heads = [exercise_heading(r, p) for p in r.phases]
+        assert heads[0] == "Exercise 1 of 2: Bridge"
+        assert heads[-1] == heads[-2] == "Exercise 2 of 2: Single knee to chest"
+        assert len(set(heads)) == 2
+
+    def test_spoken_cues_name_the_exercise_its_start_and_each_step(self):
+        r = build_routine("knee-to-chest", sets=2, reps=1, hold_seconds=10, set_rest_seconds=20)
+        said = spoken_cues(r)
+        assert len(said) == len(r.phases)
+        start = get_exercise("knee-to-chest").start_position
+        assert said[0] == f"Single knee to chest. {start} Left leg first."
+        assert [s for s, p in zip(said, r.phases, strict=True) if p.kind == "switch"] == [
+            "Switch to the right leg", "Switch to the right leg",
+        ]  # fmt: skip
+        assert "Rest. Next: set 2 of 2" in said and "Set 2 of 2. Hold" in said
+        assert said[-1] == "Well done"
+
+    def test_paced_reps_are_counted(self):
+        said = spoken_cues(build_routine("squat", sets=1, reps=3, rest_seconds=0))
+        assert said[1:] == ("Rep 1", "2", "3", "Well done")
+
+    def test_only_long_holds_and_get_ready_are_counted_down(self):
+        r = build_routine("bridge", sets=1, reps=1, hold_seconds=4, prepare_seconds=10)
+        assert [counts_down(p) for p in r.phases] == [True, False, False]

@@ -1,7 +1,8 @@
-"""The SessionTimer widget, driven headless: buttons clicked through the widget API.
+"""The SessionTimer widget, driven headless: presses and events sent to the face's model.
 
-Most tests use a fake clock and call ``refresh()`` the way the ticking task
-does; two run the real ticking task on a real asyncio event loop.
+The face's buttons live in the browser; ``view.start_button.click()`` appends
+the same event the page does. Most tests use a fake clock and call
+``refresh()``; others send events stamped as the browser stamps them.
 """
 
 import asyncio
@@ -15,8 +16,8 @@ from backkit import safety
 from backkit.errors import LogError, RoutineError
 from backkit.log import SessionLog
 from backkit.routine import Routine, build_routine
-from backkit.widgets.sound import beep_wav
-from backkit.widgets.timer import SessionTimer, Ticker
+from backkit.widgets.timer import SessionTimer, Ticker, replay_events
+from backkit.widgets.timer_view import face_payload
 
 
 class FakeClock:
@@ -70,38 +71,30 @@ class TestBeforeStart:
         assert "Single knee to chest" in timer.view.title.value
         assert "1 set x 2 reps per side, hold 2 s - about 0:12" in timer.view.title.value
         assert timer.view.title.value.count("Single knee to chest") == 1
-        assert timer.phase_text == "Ready: Get ready - left leg"
+        assert timer.phase_text == "Press Start when you are ready"
         assert timer.countdown_text == "0:01"
-        assert "Session 0:00 of 0:12" in timer.view.session_text.value
         assert shown(timer.view.before_box) and not shown(timer.view.after_box)
+        assert timer.view.pain_before.value is None and timer.view.pain_after.value is None
         assert not timer.view.start_button.disabled
         assert timer.view.pause_button.disabled and timer.view.skip_button.disabled
         assert timer.view.stop_button.disabled
-        assert timer.state == "ready" and timer.beeps == 0
+        assert timer.state == "ready" and timer.events == []
 
     def test_every_control_has_a_css_class(self):
         timer, _ = make()
         assert {
             "bk-timer",
             "bk-title",
-            "bk-phase",
-            "bk-countdown",
-            "bk-phase-bar",
-            "bk-session-bar",
-            "bk-counters",
-            "bk-next",
-            "bk-start",
-            "bk-pause",
-            "bk-skip",
-            "bk-stop",
-            "bk-mute",
+            "bk-safety",
+            "bk-face-widget",
+            "bk-rate-each",
+            "bk-save-unrated",
             "bk-pain-before",
             "bk-pain-after",
             "bk-notes",
             "bk-save",
             "bk-message",
             "bk-errors",
-            "bk-audio",
         } <= classes(timer)
 
     def test_buttons_have_words_not_only_symbols(self):
@@ -116,10 +109,10 @@ class TestBeforeStart:
             )
         ]
         assert labels == ["▶ Start", "❚❚ Pause", "» Skip", "■ Stop"]
-        assert all(
-            b.tooltip
-            for b in (timer.view.start_button, timer.view.stop_button, timer.view.mute_toggle)
-        )
+        timer.view.start_button.click()
+        assert timer.view.pause_button.description == "❚❚ Pause"
+        timer.view.pause_button.click()
+        assert timer.view.pause_button.description == "▶ Resume"
 
     def test_overrides_reach_the_routine(self):
         timer = SessionTimer("bridge", sets=1, reps=3, hold_seconds=4)
@@ -140,52 +133,42 @@ class TestRunning:
         timer.view.pain_before.value = 2
         timer.view.start_button.click()
         assert timer.state == "running"
-        assert not shown(timer.view.before_box) and timer.view.pain_before.disabled
+        assert not shown(timer.view.before_box) and not shown(timer.view.safety_box)
         assert timer.view.start_button.disabled and not timer.view.pause_button.disabled
-        assert timer.beeps == 1  # the cue for "get ready"
+        (event,) = timer.events
+        assert (event["action"], event["at"]) == ("start", 500.0)
 
         s = at(timer, clock, 1.6)  # 0.6 s into rep 1 of the left leg
         assert timer.phase_text == "Hold - left leg - rep 1 of 2"
         assert timer.countdown_text == "0:02"
-        assert "bk-countdown-text" in timer.view.countdown.value
-        assert ">0:02<" in timer.view.countdown.value
-        assert timer.view.phase_bar.value == pytest.approx(0.3)
-        assert timer.view.session_bar.value == pytest.approx(1.6 / 12, abs=1e-3)
-        assert "1 of 2" in timer.view.counters.value and "left leg" in timer.view.counters.value
-        assert "Next: Rest - left leg (0:01)" in timer.view.next_label.value
-        assert timer.view.phase_bar.style.bar_color == "#1a9850"
-        assert s.phase.kind == "hold" and timer.beeps == 2
-
+        assert s.phase.kind == "hold" and s.phase_progress == pytest.approx(0.3)
         at(timer, clock, 3.2)
         assert timer.phase_text == "Rest - left leg"
-        assert "1 of 2" in timer.view.counters.value  # reps behind on this side
-        assert timer.view.phase_bar.style.bar_color == "#2166ac"
         at(timer, clock, 6.5)
         assert timer.phase_text == "Switch to the right leg"
-        assert "0 of 2" in timer.view.counters.value and "right leg" in timer.view.counters.value
-        assert "Next: Hold - right leg - rep 1 of 2" in timer.view.next_label.value
 
-    def test_beeps_are_short_wavs_played_by_a_new_audio_widget(self):
-        timer, clock = make()
-        timer.view.start_button.click()
-        (audio,) = timer.view.audio_box.children
-        assert audio.autoplay and not audio.controls and audio.format == "wav"
-        assert audio.value[:4] == b"RIFF" and audio.value == beep_wav((660.0,))
-        at(timer, clock, 1.2)
-        (audio2,) = timer.view.audio_box.children
-        assert audio2 is not audio and audio2.value == beep_wav((880.0,))
+    def test_the_face_gets_the_whole_routine_once(self):
+        timer, _ = make()
+        data = timer.view.face.routine
+        assert data == face_payload(timer.routine)
+        phases = data["phases"]
+        assert [p["kind"] for p in phases] == [p.kind for p in timer.routine.phases]
+        assert phases[0]["heading"] == "Single knee to chest"
+        assert phases[0]["say"].startswith("Single knee to chest. Lie on your back")
+        assert phases[1]["next"] == "Next: Rest - left leg (0:01)"
+        assert phases[1]["counters"] == [["Set", "1 of 1"], ["Rep", "1 of 2"], ["Side", "left leg"]]
+        assert [p["say"] for p in phases][-1] == "Well done"
+        assert set(data["poses"]) == {p["pose"] for p in phases if p["pose"]}
+        assert all("var(--bk-pose-near)" in svg for svg in data["poses"].values())
+        assert data["emergency"]["signs"] == list(safety.rules()["emergency"]["signs"])
 
-    def test_mute(self):
-        timer, clock = make()
-        timer.view.mute_toggle.value = True
-        assert timer.view.mute_toggle.description == "♪ Sound off"
-        timer.view.start_button.click()
-        at(timer, clock, 4)
-        assert timer.beeps == 0 and timer.view.audio_box.children == ()
-        timer.view.mute_toggle.value = False
-        assert timer.view.mute_toggle.description == "♪ Sound on"
-        at(timer, clock, 6.5)  # the switch
-        assert timer.beeps == 1
+    def test_the_sound_setting_is_a_trait_of_the_face(self):
+        assert make()[0].view.face.sound == "voice"
+        assert make(muted=True)[0].view.face.sound == "off"
+        timer, _ = make(sound="beeps")
+        assert timer.view.sound == "beeps"
+        timer.view.face.sound = "shout"
+        assert timer.view.face.sound == "voice"
 
     def test_pause_freezes_and_resume_continues(self):
         timer, clock = make()
@@ -194,24 +177,21 @@ class TestRunning:
         timer.view.pause_button.click()
         assert timer.state == "paused" and timer.view.pause_button.description == "▶ Resume"
         assert timer.phase_text == "Hold - left leg - rep 1 of 2 (paused)"
-        frozen = (timer.countdown_text, timer.view.phase_bar.value, timer.view.session_bar.value)
+        frozen = timer.countdown_text
         at(timer, clock, 60)
-        assert (
-            timer.countdown_text,
-            timer.view.phase_bar.value,
-            timer.view.session_bar.value,
-        ) == frozen
+        assert timer.countdown_text == frozen
         timer.view.pause_button.click()
         assert timer.state == "running" and timer.view.pause_button.description == "❚❚ Pause"
         s = at(timer, clock, 60.4)
         assert s.phase.kind == "hold" and s.remaining == pytest.approx(1.1)
+        assert [e["action"] for e in timer.events] == ["start", "pause", "resume"]
 
     def test_skip_moves_on_at_once(self):
         timer, _ = make()
         timer.view.start_button.click()
         timer.view.skip_button.click()
         assert timer.phase_text == "Hold - left leg - rep 1 of 2"
-        assert timer.countdown_text == "0:02" and timer.beeps == 2
+        assert timer.countdown_text == "0:02"
 
     def test_finishing_asks_for_pain_after_and_saves_completed_rows(self):
         timer, clock = make()
@@ -219,8 +199,7 @@ class TestRunning:
         timer.view.start_button.click()
         at(timer, clock, 12)
         assert timer.state == "finished" and timer.phase_text == "Done - well done!"
-        assert timer.countdown_text == "0:00" and timer.view.session_bar.value == 1.0
-        assert "2 of 2" in timer.view.counters.value
+        assert timer.countdown_text == "0:00"
         assert shown(timer.view.after_box) and timer.view.stop_button.disabled
         timer.view.pain_after.value = 2
         timer.view.notes.value = "felt loose"
@@ -251,7 +230,7 @@ class TestRunning:
         assert timer.state == "finished"
         assert timer.phase_text == "Stopped during: Rest - left leg"
         assert shown(timer.view.after_box)
-        timer.view.save_button.click()
+        timer.view.skip_rating_button.click()
         assert "(partial)" in timer.view.message.value and "to the log" in timer.view.message.value
         log.close()
         df = SessionLog(tmp_path / "log.sqlite").frame()  # reopened from disk
@@ -286,11 +265,11 @@ class TestRunning:
         timer.view.start_button.click()
         at(timer, clock, 12)
         timer.view.notes.value = "x" * 5000  # longer than the log accepts
-        timer.view.save_button.click()
+        timer.view.skip_rating_button.click()
         assert "Not saved:" in timer.view.message.value and "notes" in timer.view.message.value
         assert not timer.view.save_button.disabled and len(log) == 0
         timer.view.notes.value = "ok"
-        timer.view.save_button.click()
+        timer.view.skip_rating_button.click()
         assert len(log) == 2
 
     def test_errors_in_callbacks_are_shown_not_lost(self, tmp_path):
@@ -301,7 +280,7 @@ class TestRunning:
         timer, clock = make(log=BrokenLog(tmp_path / "log.sqlite"))
         timer.view.start_button.click()
         at(timer, clock, 12)
-        timer.view.save_button.click()  # must not raise out of the callback
+        timer.view.skip_rating_button.click()  # must not raise out of the callback
         (out,) = timer.view.output.outputs
         assert out["name"] == "stderr" and "RuntimeError: disk on fire" in out["text"]
 
@@ -312,7 +291,7 @@ class TestRunning:
         assert not (tmp_path / "given.sqlite").exists()  # showing a timer writes nothing
         timer.view.start_button.click()
         at(timer, clock, 12)
-        timer.view.save_button.click()
+        timer.view.skip_rating_button.click()
         assert len(SessionLog(tmp_path / "given.sqlite")) == 2
 
     def test_a_file_that_is_not_a_log_is_not_saved_to(self, tmp_path):
@@ -321,7 +300,7 @@ class TestRunning:
         timer, clock = make(log=path)
         timer.view.start_button.click()
         at(timer, clock, 12)
-        timer.view.save_button.click()
+        timer.view.skip_rating_button.click()
         assert (
             "Not saved:" in timer.view.message.value and "notes.sqlite" in timer.view.message.value
         )
@@ -357,12 +336,12 @@ class TestRunning:
         )
         clock = FakeClock()
         timer = SessionTimer(r, clock=clock)
-        assert "Bridge + Bodyweight squat" in timer.view.title.value
+        assert "Bridge and Bodyweight squat" in timer.view.title.value
         timer.view.start_button.click()
         at(timer, clock, 4)
-        assert timer.phase_text == "Get ready" and "Move" in timer.view.next_label.value
+        assert timer.phase_text == "Get ready"
         at(timer, clock, r.total_seconds)
-        timer.view.save_button.click()
+        timer.view.skip_rating_button.click()
         assert list(timer.records["exercise_id"]) == ["bridge", "squat"]
 
 
@@ -378,56 +357,45 @@ def test_for_plan_runs_the_day_of_a_plan():
 # The real event loop
 
 
-def test_ticker_refreshes_on_a_real_loop_and_leaves_it_free():
-    """The tick task runs beside other work on the loop, at >= 5 updates a second."""
+def test_the_ticker_drives_an_engine_on_a_real_loop_and_leaves_it_free():
+    """The kernel-side ticker (kept for scripts and the benchmark) beside other work."""
+    from backkit.routine import Engine
+
     found = {}
 
     async def main():
-        timer = SessionTimer(
-            "bridge", sets=1, reps=2, hold_seconds=0.4, rest_seconds=0.2, prepare_seconds=0.2,
-            tick=0.05,
-        )  # fmt: skip
-        other = SessionTimer("squat", sets=1, reps=2, rep_seconds=0.3, prepare_seconds=0.1)
+        engine = Engine(build_routine("bridge", sets=1, reps=2, hold_seconds=0.4,
+                                      rest_seconds=0.2, prepare_seconds=0.2))  # fmt: skip
+        ticker = Ticker(engine, lambda entered, now: None, tick=0.05)
         t0 = time.monotonic()
-        timer.view.start_button.click()  # as a click from the browser does: inside the loop
-        other.view.start_button.click()
-        assert timer.ticker.task is not None and not timer.ticker.task.done()
-        # other work on the same loop keeps running while both timers count
+        engine.start()
+        ticker.start()
         beats = 0
-        while not (timer.ticker.task.done() and other.ticker.task.done()):
+        while not ticker.task.done():
             await asyncio.sleep(0.01)
             beats += 1
-        found.update(
-            elapsed=time.monotonic() - t0,
-            beats=beats,
-            ticks=timer.ticker.ticks,
-            states=(timer.state, other.state),
-            completed=timer.engine.status().completed,
-            text=timer.phase_text,
-        )
+        found.update(elapsed=time.monotonic() - t0, beats=beats, ticks=ticker.ticks,
+                     completed=engine.status().completed)  # fmt: skip
 
     asyncio.run(main())
-    assert found["states"] == ("finished", "finished") and found["completed"]
-    assert found["text"] == "Done - well done!"
-    assert 1.2 <= found["elapsed"] < 1.5  # 0.2 + 0.4 + 0.2 + 0.4 = 1.2 s of bridge
-    assert found["ticks"] / 1.2 >= 5
-    assert found["beats"] > 50
+    assert found["completed"] and 1.2 <= found["elapsed"] < 1.5
+    assert found["ticks"] / 1.2 >= 5 and found["beats"] > 50
 
 
-def test_run_drives_a_timer_in_a_script_without_a_running_loop():
+def test_run_drives_a_timer_in_a_script_without_a_browser():
     timer = SessionTimer("bridge", sets=1, reps=1, hold_seconds=0.3, prepare_seconds=0.1)
-    timer.view.start_button.click()  # no running loop: nothing ticks yet
-    assert timer.ticker.task is None
     t0 = time.monotonic()
     status = asyncio.run(timer.run())
     assert status.completed and 0.38 <= time.monotonic() - t0 < 0.8
-    timer.view.save_button.click()
+    timer.view.skip_rating_button.click()
     assert list(timer.records["status"]) == ["completed"]
 
 
 def test_ticker_rejects_a_bad_tick():
     with pytest.raises(RoutineError, match="'tick' must be a positive number of seconds, got 0"):
         Ticker(SessionTimer("bridge").engine, lambda *a: None, tick=0)
+    with pytest.raises(RoutineError, match="'tick' must be a positive number of seconds"):
+        SessionTimer("bridge", tick=-1)
 
 
 def test_for_plan_on_a_day_with_nothing_due_says_so():
@@ -462,16 +430,19 @@ def test_the_view_only_draws_what_it_is_given():
     clock.t += 3
     view.draw(engine.status())
     assert view.phase_text == "Hold - rep 1 of 1" and view.countdown_text == "0:04"
-    assert view.pain_before.disabled and view.start_button.disabled
+    assert view.start_button.disabled and not shown(view.before_box)
     view.start_button.click()  # nobody listens: nothing happens, nothing breaks
-    assert view.output.outputs == () and view.audio_box.children == ()
+    assert view.output.outputs == ()
 
 
 def test_the_style_sheet_is_shipped_and_shown_once_per_widget():
     from importlib import resources
 
     css = (resources.files("backkit.widgets") / "backkit.css").read_text()
-    assert re.search(r"\.bk-countdown-text\s*{[^}]*font-size:\s*84px", css)
+    assert ".bk-timer-title" in css
+    face_css = (resources.files("backkit.widgets") / "timer.css").read_text()
+    assert re.search(r"\.bk-face \.bk-countdown\s*{[^}]*font-size:\s*84px", face_css)
+    assert "var(--jp-ui-font-color0" in face_css and "var(--jp-layout-color0" in face_css
     timer, _ = make()
     styles = [w for w in timer.view.children if "bk-style" in w._dom_classes]
     assert len(styles) == 1 and css in styles[0].value
@@ -483,7 +454,151 @@ def test_the_views_controls_answer_on_the_timer_too():
     timer.pain_before.value = 3
     timer.start_button.click()
     at(timer, clock, 12)
-    timer.save_button.click()
+    timer.skip_rating_button.click()
     assert "Saved 2 rows" in timer.message.value
     with pytest.raises(AttributeError, match="no attribute 'phase_bar'"):
         timer.phase_bar  # drawing details stay the view's  # noqa: B018
+
+
+# --------------------------------------------------------------------------
+# Ratings on purpose
+
+
+class TestRatings:
+    def finished(self, **kw):
+        timer, clock = make(**kw)
+        timer.view.start_button.click()
+        at(timer, clock, 12)
+        return timer
+
+    def test_save_asks_for_ratings_not_given(self):
+        timer = self.finished()
+        assert timer.view.save_button.click() is None and timer.records.empty
+        text = timer.view.message.value
+        assert "Not rated yet: pain before the session, pain now" in text
+        assert "never as 0" in text and shown(timer.view.skip_rating_button)
+        timer.view.pain_before.value = 0
+        timer.view.pain_after.value = 1
+        timer.view.save_button.click()
+        assert list(timer.records["pain_before"]) == [0, 0]
+        assert list(timer.records["pain_after"]) == [1, 1]
+
+    def test_an_explicit_skip_stores_missing_never_zero(self, tmp_path):
+        log = SessionLog(tmp_path / "log.sqlite")
+        timer = self.finished(log=log)
+        timer.view.pain_after.value = 4
+        timer.view.skip_rating_button.click()
+        df = log.frame()
+        assert df["pain_before"].isna().all() and list(df["pain_after"]) == [4, 4]
+
+    def test_rate_each_exercise_puts_each_rating_on_its_bouts(self):
+        r = Routine.chain([build_routine("bridge", sets=1, reps=1, hold_seconds=2,
+                                         prepare_seconds=1),
+                           build_routine("squat", sets=1, reps=1, prepare_seconds=1)],
+                          rest_seconds=2)  # fmt: skip
+        clock = FakeClock()
+        timer = SessionTimer(r, clock=clock)
+        timer.view.rate_each.value = True
+        timer.view.pain_before.value = 2
+        timer.view.start_button.click()
+        at(timer, clock, r.total_seconds)
+        assert shown(timer.view.exercise_box)
+        timer.view.pain_after.value = 3
+        timer.view.exercise_pain["bridge"].value = 1
+        timer.view.save_button.click()
+        assert "pain during Bodyweight squat" in timer.view.message.value
+        timer.view.exercise_pain["squat"].value = 5
+        timer.view.save_button.click()
+        assert list(timer.records["pain_after"]) == [1, 5]
+
+    def test_stopping_early_marks_the_rest_not_started_without_pain(self):
+        r = Routine.chain([build_routine("bridge", sets=1, reps=1, hold_seconds=2,
+                                         prepare_seconds=1),
+                           build_routine("knee-to-chest", reps=1)], rest_seconds=2)  # fmt: skip
+        clock = FakeClock()
+        timer = SessionTimer(r, clock=clock)
+        timer.view.pain_before.value = 2
+        timer.view.pain_after.value = 2
+        timer.view.start_button.click()
+        at(timer, clock, 4)
+        timer.view.stop_button.click()
+        timer.view.save_button.click()
+        df = timer.records
+        assert list(df["exercise_id"]) == ["bridge", "knee-to-chest", "knee-to-chest"]
+        assert list(df["pain_after"].astype(object).where(df["pain_after"].notna(), None)) == [
+            2, None, None,
+        ]  # fmt: skip
+        assert df["notes"].iloc[1] == "[timer: not started; the session was stopped early]"
+
+    def test_a_log_with_session_ratings_gets_them_per_session(self, tmp_path):
+        seen = {}
+
+        class SessionRatedLog(SessionLog):
+            def record_many(self, rows, *, session=None):
+                seen["session"] = session
+                return super().record_many(rows)
+
+        timer = self.finished(log=SessionRatedLog(tmp_path / "log.sqlite"))
+        timer.view.pain_before.value = 3
+        timer.view.pain_after.value = 4
+        timer.view.save_button.click()
+        assert seen["session"] == {"pain_before": 3, "pain_after": 4}
+        assert timer.records["pain_before"].isna().all()  # bouts hold only per-exercise ratings
+
+
+def test_the_emergency_signs_show_open_before_the_first_session(tmp_path):
+    first = SessionTimer("bridge", tmp_path / "new.sqlite")
+    assert "<details class='bk-emergency' open>" in first.view.safety_box.value
+    for sign in safety.rules()["emergency"]["signs"]:
+        assert sign.replace("'", "&#x27;") in first.view.safety_box.value
+    log = SessionLog(tmp_path / "used.sqlite")
+    timer, clock = make(log=log)
+    timer.view.start_button.click()
+    at(timer, clock, 12)
+    timer.view.skip_rating_button.click()
+    later = SessionTimer("bridge", log)
+    assert "<details class='bk-emergency'>" in later.view.safety_box.value
+
+
+# --------------------------------------------------------------------------
+# Events from the browser
+
+
+def browser_events(t0, *pairs):
+    """Events as the page sends them: seconds since the epoch, no 'wall'."""
+    return [{"n": i, "action": a, "at": t0 + dt_} for i, (a, dt_) in enumerate(pairs)]
+
+
+def test_events_from_the_browser_are_recorded_with_their_own_times():
+    timer, _ = make()
+    t0 = 1_750_000_000.0
+    # Sent while the kernel was busy: they arrive late, all at once, and keep their times.
+    timer.view.face.events = browser_events(t0, ("start", 0), ("phase", 1), ("pause", 2),
+                                            ("resume", 7), ("stop", 8))  # fmt: skip
+    assert timer.state == "finished" and timer.engine.stopped_early
+    timer.view.skip_rating_button.click()
+    df = timer.records
+    start = dt.datetime.fromtimestamp(t0, dt.timezone.utc)
+    assert df["started_at"].iloc[0] == start + dt.timedelta(seconds=1)  # the first hold
+    assert df["ended_at"].iloc[0] == start + dt.timedelta(seconds=8)
+    assert df["hold_s_done"].iloc[0] == pytest.approx(2.0)  # the pause is not counted
+    assert df["session_id"].iloc[0].startswith(start.strftime("%Y%m%d"))
+
+
+def test_replaying_the_same_events_gives_the_same_engine():
+    r = build_routine("bridge", sets=1, reps=2, hold_seconds=5, prepare_seconds=2)
+    events = browser_events(1.7e9, ("start", 0), ("skip", 1), ("pause", 3), ("resume", 10))
+    a = replay_events(r, events, clock=lambda: 1.7e9 + 12)
+    b = replay_events(r, [*events, {"junk": True}, {"action": "start", "at": "x"}],
+                      clock=lambda: 1.7e9 + 12)  # fmt: skip
+    assert a.status() == b.status() and a.status().phase.label == "Hold - rep 1 of 2"
+    assert a.status().remaining == pytest.approx(1.0)
+
+
+def test_a_natural_end_reported_late_ends_at_the_planned_time():
+    timer, _ = make()
+    t0 = 1_750_000_000.0
+    timer.view.face.events = browser_events(t0, ("start", 0), ("end", 12.0))
+    assert timer.state == "finished" and timer.engine.status().completed
+    rows = timer.engine.log_rows()
+    assert rows[-1]["ended_at"] == dt.datetime.fromtimestamp(t0 + 12, dt.timezone.utc)

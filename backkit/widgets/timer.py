@@ -1,28 +1,33 @@
-"""The guided session timer: a notebook widget that never blocks the kernel.
+"""The guided session timer: the browser keeps the time, Python keeps the record.
 
 :class:`SessionTimer` runs one exercise (or a chain of exercises) as a
-countdown with a beep at every phase change, then asks how the back feels and
-writes what was done to the session log. It wires three parts together:
+countdown with spoken cues, then asks how the back feels and writes what was
+done to the session log. It wires three parts together:
 
-- :class:`backkit.routine.Engine` keeps the time (pure, tested with a fake clock);
-- :class:`Ticker` drives the engine from the kernel's running asyncio event
-  loop: a task that sleeps until fixed deadlines (start + k x tick, or the end
-  of the phase when that comes first) on the monotonic clock, so the countdown
-  does not drift and other cells keep running while it counts;
-- :class:`backkit.widgets.timer_view.TimerView` draws each status and
-  reports the person's presses.
+- :class:`backkit.widgets.timer_view.TimerView` with its face, an anywidget
+  that counts down in the browser against deadlines on the page's clock (a
+  busy kernel does not freeze it), speaks the cues, keeps the screen awake and
+  appends each press and each phase change to the synced ``events`` list;
+- :class:`backkit.routine.Engine`, rebuilt from ``events`` whenever the list
+  changes (each event carries the time it happened), so the record has the
+  right times even when the kernel was busy while they happened;
+- saving through :meth:`backkit.SessionLog.record_many`, with the advice after
+  a session from :func:`backkit.safety.check_pain`.
 
-Saving goes through :meth:`backkit.SessionLog.record_many`; the advice after a
-session comes from :func:`backkit.safety.check_pain`; the beeps from
-:mod:`backkit.widgets.sound`.
+:class:`Ticker` drives an engine from an asyncio loop in the kernel: the way
+the timer kept time before it moved to the browser, kept for scripts
+(:meth:`SessionTimer.run`) and for the benchmark that compares the two.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import math
+import threading
+import time
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,9 +35,9 @@ import ipywidgets as widgets
 
 from .. import config, safety
 from ..errors import BackkitError, RoutineError
-from ..exercises import Exercise
+from ..exercises import Exercise, get_exercise
 from ..routine import Engine, Phase, Routine, Status, build_routine, for_plan
-from . import _ui, sound
+from . import _ui
 from .timer_view import TimerView
 
 if TYPE_CHECKING:
@@ -41,18 +46,69 @@ if TYPE_CHECKING:
     from ..log import SessionLog
     from ..plan import Plan
 
-__all__ = ["DEFAULT_TICK", "VIEW_PARTS", "SessionTimer", "Ticker"]
+__all__ = ["DEFAULT_TICK", "VIEW_PARTS", "SessionTimer", "Ticker", "replay_events"]
 
-#: Seconds between display refreshes (10 per second).
+#: Seconds between refreshes when Python drives the engine itself (scripts).
 DEFAULT_TICK = 0.1
 #: The view's controls a timer answers for too: ``timer.notes`` is ``timer.view.notes``.
 VIEW_PARTS = frozenset(
     {
-        "title", "pain_before", "pain_after", "notes", "message", "output",
+        "title", "pain_before", "pain_after", "notes", "message", "output", "face",
         "start_button", "pause_button", "skip_button", "stop_button", "save_button",
-        "mute_toggle",
+        "skip_rating_button", "rate_each", "exercise_pain",
     }
 )  # fmt: skip
+_COMMANDS = ("start", "pause", "resume", "skip", "stop")
+
+
+def replay_events(
+    routine: Routine,
+    events: list[dict[str, Any]],
+    *,
+    clock: Callable[[], float] = time.time,
+    wallclock: Callable[[], datetime] | None = None,
+) -> Engine:
+    """An engine that has lived through ``events`` (the face's append-only list).
+
+    Commands (start, pause, resume, skip, stop) are applied at the times they
+    carry; phase and end events only bring the engine up to their time (it
+    computes the same phases from the deadlines). The start's wall-clock time
+    is the event's ``wall`` (ISO text) when given, else ``wallclock()`` when
+    given, else its ``at`` read as seconds since the epoch (the browser's
+    clock). Malformed events are ignored.
+
+    Examples
+    --------
+    >>> from backkit.routine import build_routine
+    >>> from backkit.widgets.timer import replay_events
+    >>> r = build_routine("bridge", sets=1, reps=1, hold_seconds=5, prepare_seconds=2)
+    >>> e = replay_events(r, [{"action": "start", "at": 1.7e9},
+    ...                       {"action": "end", "at": 1.7e9 + 7, "index": 2}], clock=lambda: 0.0)
+    >>> e.state, e.results()[0].status, e.started_at.isoformat()
+    ('finished', 'completed', '2023-11-14T22:13:20+00:00')
+    """
+    good = [
+        ev for ev in events
+        if isinstance(ev, dict) and isinstance(ev.get("at"), (int, float))
+        and not isinstance(ev.get("at"), bool)
+    ]  # fmt: skip
+    start = next((ev for ev in good if ev.get("action") == "start"), None)
+
+    def wall() -> datetime:
+        if start is not None and isinstance(start.get("wall"), str):
+            return datetime.fromisoformat(start["wall"])
+        if wallclock is not None:
+            return wallclock()
+        return datetime.fromtimestamp(start["at"] if start else clock(), timezone.utc)
+
+    engine = Engine(routine, clock=clock, wallclock=wall)
+    for ev in good:
+        action, at = ev.get("action"), float(ev["at"])
+        if action in _COMMANDS:
+            getattr(engine, action)(at)
+        elif action in ("phase", "end"):
+            engine.update(at)
+    return engine
 
 
 # --------------------------------------------------------------------------
@@ -175,14 +231,17 @@ class SessionTimer(widgets.VBox):
         a log file, or None for the person's own log
         (:func:`backkit.config.default_log_path`). A path or None is opened at
         the first Save, so showing a timer writes nothing.
-    clock : callable, default ``time.monotonic``
-        Monotonic seconds; tests pass a fake clock and call :meth:`refresh`.
+    clock : callable, default ``time.time``
+        Seconds since the epoch, the clock the browser's events are stamped
+        with; tests pass a fake clock and call :meth:`refresh`.
     wallclock : callable, optional
         The tz-aware time at start (for the log); tests pass a fixed one.
     tick : float, default 0.1
-        Seconds between display refreshes.
+        Seconds between refreshes in :meth:`run` (scripts without a browser).
+    sound : {"voice", "beeps", "off"}, optional
+        The face's first sound setting; the browser's remembered choice wins.
     muted : bool, default False
-        Start with the beeps off (the Sound button toggles them).
+        Start with the sound off (the same as ``sound="off"``).
     plan_id, session_id : str, optional
         Stored with every row; the session id is made by
         :func:`backkit.log.new_session_id` at start when not given.
@@ -193,25 +252,26 @@ class SessionTimer(widgets.VBox):
     Attributes
     ----------
     view : TimerView
-        What the person sees and presses (its buttons, sliders and notes);
-        the parts in :data:`VIEW_PARTS` are reachable on the timer too.
+        What the person sees and presses; the parts in :data:`VIEW_PARTS`
+        are reachable on the timer too.
     engine : Engine
-        The clock-driven state of the session.
+        The session as replayed from the face's events.
     records : DataFrame
         The rows this timer saved.
 
     Notes
     -----
-    The countdown is a task on the kernel's running asyncio loop, so the
-    kernel stays free: other cells run while it counts, and several timers
-    can run at once. In a script without a running loop, ``await timer.run()``.
+    The countdown runs in the browser, so other cells can run (even for long)
+    while it counts; presses and phase changes reach Python as events with
+    the time they happened. Ratings start as "not rated": Save asks for them,
+    or stores them as missing when the person presses "Save without rating".
 
     Examples
     --------
     >>> import backkit
     >>> timer = backkit.SessionTimer("knee-to-chest", hold_seconds=20)
     >>> timer.phase_text, timer.countdown_text
-    ('Ready: Get ready - left leg', '0:10')
+    ('Press Start when you are ready', '0:10')
     >>> timer.routine.total_seconds
     120.0
     """
@@ -224,6 +284,7 @@ class SessionTimer(widgets.VBox):
         clock: Callable[[], float] | None = None,
         wallclock: Callable[[], datetime] | None = None,
         tick: float = DEFAULT_TICK,
+        sound: str | None = None,
         muted: bool = False,
         plan_id: str | None = None,
         session_id: str | None = None,
@@ -239,31 +300,38 @@ class SessionTimer(widgets.VBox):
             routine = exercise_or_id
         else:
             routine = build_routine(exercise_or_id, **overrides)
+        if isinstance(tick, bool) or not isinstance(tick, (int, float)) or not tick > 0:
+            raise RoutineError(f"'tick' must be a positive number of seconds, got {tick!r}",
+                               where="SessionTimer")  # fmt: skip
         self.routine = routine
         self._log = _ui.check_log(log)
         self.plan_id = plan_id
         self.session_id = session_id
-        self.beeps = 0
+        self.tick = tick
         self.saved_rows: list[dict[str, Any]] = []
         self._on_saved: list[Callable[[list[dict[str, Any]]], Any]] = []
-        engine_kw: dict[str, Any] = {}
-        if clock is not None:
-            engine_kw["clock"] = clock
-        if wallclock is not None:
-            engine_kw["wallclock"] = wallclock
-        self.engine = Engine(routine, **engine_kw)
-        self.view = TimerView(routine, muted=muted)
-        self.ticker = Ticker(self.engine, self._on_tick, tick=tick, on_error=self.view.show_error)
-        for action in ("start", "pause", "skip", "stop", "save"):
+        self._clock = clock or time.time
+        self._wallclock = wallclock
+        # Events may arrive on a comm subshell's thread while a cell runs.
+        self._lock = threading.RLock()
+        self.view = TimerView(
+            routine, sound=sound or ("off" if muted else "voice"), first_session=self._first()
+        )
+        self.engine = Engine(routine, clock=self._clock)
+        for action in ("start", "pause", "skip", "stop"):
             self.view.on(action, getattr(self, action))
+        self.view.on("save", self.save)
+        self.view.skip_rating_button.on_click(
+            _ui.guard(self.view.output)(lambda _b: self.save(skip_ratings=True))
+        )
+        self.view.face.observe(self._on_events, names="events")
         super().__init__([self.view])
         self.refresh()
 
     # -- public ------------------------------------------------------------------
 
     def __getattr__(self, name: str) -> Any:
-        # Code written for the one-class timer (``timer.save_button.click()``,
-        # ``timer.notes.value = ...``) keeps working: those are the view's.
+        # ``timer.save_button.click()``, ``timer.notes.value = ...``: the view's.
         view = self.__dict__.get("view")
         if name in VIEW_PARTS and view is not None:
             return getattr(view, name)
@@ -276,13 +344,18 @@ class SessionTimer(widgets.VBox):
 
     @property
     def phase_text(self) -> str:
-        """The phase line as the person reads it now."""
+        """The phase line as the person reads it (as last refreshed)."""
         return self.view.phase_text
 
     @property
     def countdown_text(self) -> str:
-        """The countdown as the person reads it now (``m:ss``)."""
+        """The countdown as the person reads it (``m:ss``, as last refreshed)."""
         return self.view.countdown_text
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """What happened in the session, as the face reported it (append-only)."""
+        return list(self.view.face.events)
 
     @property
     def session_log(self) -> SessionLog:
@@ -301,59 +374,48 @@ class SessionTimer(widgets.VBox):
 
     def start(self) -> None:
         """Start the session (what the Start button does)."""
-        entered = self.engine.start()
-        if not entered:
-            return
-        if self.session_id is None:
-            from ..log import new_session_id
-
-            self.session_id = new_session_id(self.engine.started_at)
-        self._cue(entered)
-        self.ticker.start()
-        self.view.draw(self.engine.status())
+        if self.engine.state == "ready":
+            wall = (self._wallclock or _utcnow)()
+            self.view.face.append("start", self._clock(), wall=wall.isoformat(), index=0)
 
     def pause(self) -> None:
         """Pause, or resume when paused (what the Pause button does)."""
-        if self.engine.state == "paused":
-            self.engine.resume()
-            self.ticker.start()
-        elif self.engine.pause():
-            self.ticker.cancel()
         self.refresh()
+        if self.engine.state == "paused":
+            self.view.face.append("resume", self._clock())
+        elif self.engine.state == "running":
+            self.view.face.append("pause", self._clock())
 
     def skip(self) -> None:
         """Skip to the next step (what the Skip button does)."""
-        entered = self.engine.skip()
-        if entered:
-            self._cue(entered)
-        self.view.draw(self.engine.status())
+        if self.refresh().state in ("running", "paused"):
+            self.view.face.append("skip", self._clock())
 
     def stop(self) -> None:
         """End the session early; what was done is kept (what the Stop button does)."""
-        if self.engine.stop():
-            self.ticker.cancel()
-        self.view.draw(self.engine.status())
+        if self.refresh().state in ("running", "paused"):
+            self.view.face.append("stop", self._clock())
 
-    def save(self) -> list[dict[str, Any]]:
+    def save(self, *, skip_ratings: bool = False) -> list[dict[str, Any]]:
         """Write what was done to the log with the answers given (what Save does).
 
+        Ratings not given are asked for first; with ``skip_ratings`` (the
+        "Save without rating" button) they are stored as missing, never as 0.
         Returns the stored rows; when the log refuses them, nothing is stored,
         the reason is shown and Save stays enabled (an empty list is returned).
         """
-        view = self.view
-        rows = self.engine.log_rows(
-            pain_before=view.pain_before.value,
-            pain_after=view.pain_after.value,
-            notes=view.notes.value,
-            session_id=self.session_id,
-            plan_id=self.plan_id,
-        )
-        try:
-            stored = self.session_log.record_many(rows)
-        except BackkitError as err:  # refused rows, or a file that is not a log
-            view.show_refused(str(err))
-            return []
-        self.saved_rows.extend(stored)
+        with self._lock:
+            view = self.view
+            missing = self._missing_ratings()
+            if missing and not skip_ratings:
+                view.ask_ratings(missing)
+                return []
+            try:
+                stored = self._record()
+            except BackkitError as err:  # refused rows, or a file that is not a log
+                view.show_refused(str(err))
+                return []
+            self.saved_rows.extend(stored)
         status = "partial" if any(r["status"] == "partial" for r in stored) else "completed"
         text = f"Saved {len(stored)} row{'s' if len(stored) != 1 else ''} to the log ({status})."
         view.show_saved(text, safety.check_pain(view.pain_before.value, view.pain_after.value))
@@ -366,31 +428,26 @@ class SessionTimer(widgets.VBox):
         self._on_saved.append(callback)
 
     async def run(self) -> Status:
-        """Start if needed and tick until the session ends; for scripts without a loop."""
+        """Start if needed and refresh until the session ends; for scripts without a browser."""
         if self.engine.state == "ready":
             self.start()
-        while self.engine.state != "finished":
-            if self.engine.state == "running":
-                self.ticker.cancel()
-                await self.ticker.run()
-            else:
-                await asyncio.sleep(self.ticker.tick)
-        return self.refresh()
+        status = self.refresh()
+        while status.state != "finished":
+            change = self.engine.next_change_at()
+            wait = self.tick if change is None else min(self.tick, change - self._clock())
+            await asyncio.sleep(max(wait, 0.0))
+            status = self.refresh()
+        return status
 
     def refresh(self) -> Status:
-        """Bring the engine up to the clock and redraw; returns the status shown."""
-        entered = self.engine.update()
-        if entered:
-            self._cue(entered)
-        status = self.engine.status()
-        self.view.draw(status)
+        """Bring the engine up to the clock and note what the person sees; returns it."""
+        with self._lock:
+            status = self.engine.status()
+            self.view.draw(status)
         return status
 
     def close(self) -> None:
-        """Stop ticking and close the widget and its view."""
-        ticker = getattr(self, "ticker", None)
-        if ticker is not None:
-            ticker.cancel()
+        """Close the widget and its view."""
         view = getattr(self, "view", None)
         if view is not None:
             view.close()
@@ -424,8 +481,8 @@ class SessionTimer(widgets.VBox):
         >>> import backkit
         >>> plan = backkit.Plan.default()
         >>> timer = backkit.SessionTimer.for_plan(plan, plan.start)
-        >>> timer.routine.exercise_ids[:2]
-        ('supine-hamstring-stretch', 'knee-to-chest')
+        >>> timer.routine.exercise_ids[:2], timer.routine.title
+        (('supine-hamstring-stretch', 'knee-to-chest'), 'Session of 7 exercises')
         """
         day = day or config.today()
         routine = for_plan(plan, day, rest_seconds=rest_seconds)
@@ -437,15 +494,73 @@ class SessionTimer(widgets.VBox):
         kwargs.setdefault("plan_id", plan.id)
         return cls(routine, log, **kwargs)
 
-    # -- ticking ---------------------------------------------------------------
+    # -- events and records ----------------------------------------------------
 
-    def _on_tick(self, entered: list[Phase], now: float) -> None:
-        if entered:
-            self._cue(entered)
-        self.view.draw(self.engine.status(now))
+    def _on_events(self, change: dict[str, Any]) -> None:
+        try:
+            with self._lock:
+                self.engine = replay_events(
+                    self.routine, list(change["new"]), clock=self._clock, wallclock=self._wallclock
+                )
+                if self.session_id is None and self.engine.started_at is not None:
+                    from ..log import new_session_id
 
-    def _cue(self, entered: list[Phase]) -> None:
-        if self.view.muted:
-            return
-        self.view.play(sound.cue(entered[-1].kind))
-        self.beeps += 1
+                    self.session_id = new_session_id(self.engine.started_at)
+            self.refresh()
+        except Exception as err:  # an observer's error would vanish: show it
+            self.view.show_error(err)
+
+    def _first(self) -> bool:
+        """Whether the log has no session yet (then the emergency signs show unfolded)."""
+        log = self._log
+        try:
+            if isinstance(log, (str, Path)) or log is None:
+                from ..log import SessionLog
+
+                path = Path(log) if log is not None else config.default_log_path()
+                if str(log) == ":memory:" or not path.exists():
+                    return True
+                with SessionLog(path, create=False) as opened:
+                    return len(opened) == 0
+            return len(log) == 0
+        except (BackkitError, OSError):
+            return True
+
+    def _missing_ratings(self) -> list[str]:
+        view = self.view
+        missing = []
+        if view.pain_before.value is None:
+            missing.append("pain before the session")
+        if view.pain_after.value is None:
+            missing.append("pain now")
+        if view.rate_each.value:
+            started = {r.plan.exercise_id for r in self.engine.results() if r.started}
+            missing += [
+                f"pain during {get_exercise(ex_id).name}"
+                for ex_id, w in view.exercise_pain.items()
+                if w.value is None and ex_id in started
+            ]
+        return missing
+
+    def _record(self) -> list[dict[str, Any]]:
+        view = self.view
+        log = self.session_log
+        before, after = view.pain_before.value, view.pain_after.value
+        each = {k: w.value for k, w in view.exercise_pain.items()} if view.rate_each.value else None
+        common = {
+            "notes": view.notes.value,
+            "session_id": self.session_id,
+            "plan_id": self.plan_id,
+            "exercise_pain": each,
+        }
+        if "session" in inspect.signature(log.record_many).parameters:
+            # The log keeps a session's rating with the session, not on each bout.
+            rows = self.engine.log_rows(**common)
+            session = {"pain_before": before, "pain_after": after}
+            return log.record_many(rows, session=session)
+        rows = self.engine.log_rows(pain_before=before, pain_after=after, **common)
+        return log.record_many(rows)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)

@@ -1,48 +1,99 @@
-"""The timer's face: the widgets of a guided session and how a :class:`Status` is drawn.
+"""The timer's face: an anywidget that keeps the time in the browser, and the forms around it.
 
-:class:`TimerView` lays out the title, the pain question, the phase and its
-countdown with the key pose, progress bars, set/rep/side counters, the next
-step, the buttons and the after-session form. :meth:`TimerView.draw` shows a
-:class:`~backkit.routine.Status`; :meth:`TimerView.play` plays a sound it is
-given; :meth:`TimerView.on` passes a press of a button to whoever listens.
-The view keeps no time, saves nothing, gives no advice of its own and makes
-no sound: :class:`backkit.widgets.timer.SessionTimer` does those, so another
-view with the same methods (an anywidget, say) can take this one's place.
+:class:`TimerFace` is an ``anywidget.AnyWidget``: Python sends the whole
+routine once (:func:`face_payload`: phases, durations, names, sides, what is
+said at each step, theme-following pose drawings) and the ES module
+``timer.js`` beside this file counts down against deadlines on the page's own
+clock, speaks the cues (``speechSynthesis``, beeps made with Web Audio when
+there is no voice), holds a screen wake lock while the session runs, offers a
+full-screen floor view with keyboard control, and appends what the person
+does (start, pause, resume, skip, stop) and what happens (each phase entered,
+the end) to the synced, append-only ``events`` list. A busy kernel therefore
+never freezes the countdown, and a reloaded page replays ``events`` to show
+the running session where it is.
+
+:class:`TimerView` puts the face between the questions asked before and after
+a session (pain ratings that start "not rated", notes, Save). It keeps no
+time and saves nothing: :class:`backkit.widgets.timer.SessionTimer` replays
+the events into an :class:`~backkit.routine.Engine` and writes the log.
 """
 
 from __future__ import annotations
 
+import functools
+import io
+import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
+import anywidget
 import ipywidgets as widgets
+import traitlets
 
+from .. import safety
 from ..exercises import get_exercise
-from ..routine import Phase, Routine, Status, format_seconds
-from . import _ui
+from ..routine import (
+    Phase,
+    Routine,
+    Status,
+    counts_down,
+    exercise_heading,
+    format_seconds,
+    spoken_cues,
+)
+from . import _ui, sound
 
 if TYPE_CHECKING:
     from ..safety import PainAdvice
 
-__all__ = ["ACTIONS", "PHASE_COLOURS", "TimerView", "counters_html", "next_text", "phase_text"]
+__all__ = [
+    "ACTIONS",
+    "PHASE_COLOURS",
+    "SOUND_MODES",
+    "Press",
+    "TimerFace",
+    "TimerView",
+    "counters",
+    "face_payload",
+    "next_text",
+    "phase_text",
+    "pose_svg",
+    "session_text",
+]
 
-#: What a person can press: the names :meth:`TimerView.on` takes.
+#: What a person can press on the face (and ``save`` below it).
 ACTIONS = ("start", "pause", "skip", "stop", "save")
-#: Colours per phase kind (ColorBrewer, readable on white and for most colour vision).
+#: Phase colours (ColorBrewer, dark enough for white text: >= 4.5:1), for the
+#: phase badge and the bars; the text itself uses the theme's colours.
 PHASE_COLOURS = {
-    "prepare": "#b35806",
-    "hold": "#1a9850",
-    "move": "#1a9850",
+    "prepare": "#a84f05",
+    "hold": "#1a7335",
+    "move": "#1a7335",
     "rest": "#2166ac",
     "set-rest": "#2166ac",
     "switch": "#762a83",
     "done": "#4d4d4d",
 }
-_SOUND = {False: "♪ Sound on", True: "♪ Sound off"}
+#: The face's sound settings: spoken cues, beeps only, or silence.
+SOUND_MODES = ("voice", "beeps", "off")
+_HERE = Path(__file__).parent
+
+# The pose drawing's colours become theme variables (see timer.css), so the
+# figure follows the light and dark themes on a transparent background.
+_POSE_VARS = {
+    "#333333": "var(--bk-pose-near)",
+    "#b3b3b3": "var(--bk-pose-far)",
+    "#555555": "var(--bk-pose-floor)",
+    "#efefef": "var(--bk-pose-ground)",
+    "#c5d9e8": "var(--bk-pose-mat)",
+    "#ffffff": "var(--bk-pose-edge)",
+    "#e4e4e4": "var(--bk-pose-ghost)",
+}
 
 
 # --------------------------------------------------------------------------
-# Words shown for a status (pure, so they are tested without widgets)
+# Words shown for a status (pure; the browser shows the same words)
 
 
 def phase_text(s: Status) -> str:
@@ -53,21 +104,17 @@ def phase_text(s: Status) -> str:
     >>> from backkit.routine import Engine, build_routine
     >>> from backkit.widgets.timer_view import phase_text
     >>> phase_text(Engine(build_routine("bridge", sets=1)).status())
-    'Ready: Get ready'
+    'Press Start when you are ready'
     """
     p = s.phase
     if s.state == "ready":
-        return f"Ready: {p.label}"
+        return "Press Start when you are ready"
     if s.state == "finished":
         return "Done - well done!" if s.completed else f"Stopped during: {p.label}"
     return p.label + (" (paused)" if s.state == "paused" else "")
 
 
-def next_text(s: Status) -> str:
-    """The line saying what comes next."""
-    nxt = s.next_phase
-    if s.state == "finished":
-        return "Next: tell us how your back feels, then save"
+def _next_label(nxt: Phase | None) -> str:
     if nxt is None:
         return ""
     if nxt.kind == "done":
@@ -75,8 +122,45 @@ def next_text(s: Status) -> str:
     return f"Next: {nxt.label} ({format_seconds(nxt.seconds)})"
 
 
-def counters_html(routine: Routine, p: Phase) -> str:
-    """Set, rep and side of phase ``p`` as three labelled counters (HTML)."""
+def next_text(s: Status) -> str:
+    """The line saying what comes next."""
+    if s.state == "ready":
+        return f"First: {s.phase.label} ({format_seconds(s.phase.seconds)})"
+    if s.state == "finished":
+        return "Next: tell us how your back feels, then save"
+    return _next_label(s.next_phase)
+
+
+def session_text(s: Status, total: float) -> str:
+    """Where the session is: time done (rounded down) and left (rounded up) add up.
+
+    Examples
+    --------
+    >>> from backkit.routine import Engine, build_routine
+    >>> from backkit.widgets.timer_view import session_text
+    >>> r = build_routine("bridge", sets=1, reps=2, hold_seconds=5, prepare_seconds=1)
+    >>> t = [0.0]
+    >>> e = Engine(r, clock=lambda: t[0])
+    >>> _ = e.start(); t[0] = 2.5
+    >>> session_text(e.status(), r.total_seconds)
+    'Session 0:02 of 0:14 - 0:12 left'
+    >>> _ = e.stop()
+    >>> session_text(e.status(), r.total_seconds)
+    'Stopped after 0:02 of 0:14'
+    """
+    done = int(s.session_elapsed + 1e-9)
+    if s.state == "finished":
+        if s.completed:
+            return f"Session done: {format_seconds(total)}"
+        return f"Stopped after {format_seconds(done)} of {format_seconds(total)}"
+    return (
+        f"Session {format_seconds(done)} of {format_seconds(total)}"
+        f" - {format_seconds(total - done)} left"
+    )
+
+
+def counters(routine: Routine, p: Phase) -> list[list[str]]:
+    """Set, rep and side of phase ``p``: three ``[name, value]`` pairs."""
     if p.kind == "done" and p.index > 0:
         # The end: show the last set and side as finished.
         p = routine.phases[p.index - 1]
@@ -89,21 +173,192 @@ def counters_html(routine: Routine, p: Phase) -> str:
             1 for q in routine.phases[: p.index] if q.is_rep and q.bout == p.bout and q.set == p.set
         )
     side = "both" if p.side == "both" else f"{p.side} leg"
-    cells = [("Set", f"{p.set} of {p.sets}"), ("Rep", f"{done} of {p.reps}"), ("Side", side)]
-    inner = "".join(
-        f'<div class="bk-counter"><div class="bk-counter-name">{k}</div>'
-        f'<div class="bk-counter-value">{v}</div></div>'
-        for k, v in cells
-    )
-    return f'<div class="bk-counter-row">{inner}</div>'
+    return [["Set", f"{p.set} of {p.sets}"], ["Rep", f"{done} of {p.reps}"], ["Side", side]]
 
 
 def _dose_line(routine: Routine) -> str:
-    text = routine.describe()
-    # One exercise: its name is the title already.
     if len(routine.exercise_ids) == 1:
-        return text.removeprefix(f"{routine.title}: ")
-    return text
+        # One exercise: its name is the title already.
+        return routine.describe().removeprefix(f"{routine.title}: ")
+    n = len(routine.exercise_ids)
+    return f"{n} exercises, one after another - about {format_seconds(routine.total_seconds)}"
+
+
+# --------------------------------------------------------------------------
+# Pose drawings that follow the theme
+
+
+@functools.lru_cache(maxsize=64)
+def pose_svg(exercise_id: str, pose: str) -> str:
+    """A key pose as inline SVG on a transparent background, coloured by theme variables.
+
+    Examples
+    --------
+    >>> from backkit.widgets.timer_view import pose_svg
+    >>> svg = pose_svg("bridge", "end")
+    >>> svg.startswith("<svg") and "var(--bk-pose-near)" in svg and "#333333" not in svg
+    True
+    """
+    from matplotlib.figure import Figure
+
+    from ..poses import draw, lookup
+
+    ex, ps = lookup.exercise_poses(exercise_id)
+    x0, x1, y0, y1 = draw.frame_bounds(ps)
+    fig = Figure(figsize=(x1 - x0, y1 - y0))
+    draw.draw_pose(ex, pose, ax=fig.add_axes((0, 0, 1, 1)))
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", transparent=True, metadata={"Date": None})
+    svg = buf.getvalue()
+    svg = svg[svg.index("<svg") :]
+    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
+    svg = re.sub(r'width="[^"]*pt" height="[^"]*pt"', 'class="bk-pose-svg"', svg, count=1)
+    for colour, var in _POSE_VARS.items():
+        svg = svg.replace(colour, var)
+    return svg
+
+
+def _pose_key(p: Phase) -> str | None:
+    from .. import poses
+
+    ex = get_exercise(p.exercise_id) if p.exercise_id else None
+    if ex is None or not isinstance(ex.poses, poses.PoseSet):
+        return None
+    return f"{ex.id}/{poses.phase_pose(ex, p.kind)}"
+
+
+def face_payload(routine: Routine) -> dict[str, Any]:
+    """Everything the browser needs to run ``routine``, sent once.
+
+    Examples
+    --------
+    >>> from backkit.routine import build_routine
+    >>> from backkit.widgets.timer_view import face_payload
+    >>> data = face_payload(build_routine("bridge", sets=1, reps=1, hold_seconds=5))
+    >>> [p["kind"] for p in data["phases"]], data["phases"][1]["say"], data["total"]
+    (['prepare', 'hold', 'done'], 'Hold', 15.0)
+    >>> sorted(data["poses"])
+    ['bridge/end', 'bridge/start']
+    """
+    said = spoken_cues(routine)
+    phases, poses = [], {}
+    for p in routine.phases:
+        key = _pose_key(p)
+        if key is not None and key not in poses:
+            ex_id, pose = key.split("/")
+            poses[key] = pose_svg(ex_id, pose)
+        nxt = routine.phases[p.index + 1] if p.index + 1 < len(routine.phases) else None
+        phases.append(
+            {
+                "kind": p.kind,
+                "seconds": p.seconds,
+                "offset": p.offset,
+                "label": p.label,
+                "heading": exercise_heading(routine, p),
+                "say": said[p.index],
+                "countdown": counts_down(p),
+                "next": _next_label(nxt),
+                "counters": counters(routine, p),
+                "colour": PHASE_COLOURS.get(p.kind, "#4d4d4d"),
+                "pose": key,
+            }
+        )
+    emergency = safety.rules()["emergency"]
+    return {
+        "title": routine.title,
+        "dose": _dose_line(routine),
+        "total": routine.total_seconds,
+        "phases": phases,
+        "poses": poses,
+        "tones": {k: list(v) for k, v in sound.TONES.items()},
+        "count_tone": sound.COUNT_TONE,
+        "emergency": {"title": emergency["title"], "signs": list(emergency["signs"])},
+    }
+
+
+# --------------------------------------------------------------------------
+# The face (anywidget)
+
+
+class TimerFace(anywidget.AnyWidget):
+    """The countdown, cues, wake lock and floor view, running in the browser.
+
+    Traits
+    ------
+    routine : dict
+        :func:`face_payload` of the routine (sent once).
+    events : list of dict
+        Append-only: ``{"n", "action", "at"}`` with ``action`` one of start,
+        pause, resume, skip, stop (what the person did) or phase, end (what
+        the browser saw), ``at`` in seconds since the epoch. The browser and
+        Python only ever append; the whole list is the session's state.
+    sound : str
+        One of :data:`SOUND_MODES`; the browser remembers the choice
+        (``localStorage``) for the next session.
+    """
+
+    _esm = _HERE / "timer.js"
+    _css = _HERE / "timer.css"
+    routine = traitlets.Dict().tag(sync=True)
+    events = traitlets.List().tag(sync=True)
+    sound = traitlets.Unicode("voice").tag(sync=True)
+
+    @traitlets.validate("sound")
+    def _check_sound(self, proposal: dict[str, Any]) -> str:
+        return proposal["value"] if proposal["value"] in SOUND_MODES else "voice"
+
+    def append(self, action: str, at: float, **extra: Any) -> None:
+        """Append one event (as the browser does); observers of ``events`` run."""
+        event = {"n": len(self.events), "action": action, "at": at, **extra}
+        self.events = [*self.events, event]
+
+
+class Press:
+    """A button of the face, pressed from Python: ``view.start_button.click()``.
+
+    The face's buttons live in the browser; this stands in for one in
+    headless use and tests, and reads as the browser's button does.
+    """
+
+    _WORDS: ClassVar[dict[str, str]] = {
+        "start": "▶ Start",
+        "pause": "❚❚ Pause",
+        "skip": "» Skip",
+        "stop": "■ Stop",
+    }
+
+    def __init__(self, view: TimerView, action: str):
+        self._view = view
+        self.action = action
+
+    @property
+    def disabled(self) -> bool:
+        state = self._view.state
+        return state != "ready" if self.action == "start" else state not in ("running", "paused")
+
+    @property
+    def description(self) -> str:
+        if self.action == "pause" and self._view.state == "paused":
+            return "▶ Resume"
+        return self._WORDS[self.action]
+
+    def click(self) -> None:
+        """Press the button (nothing happens while it is disabled, as in the page)."""
+        if not self.disabled:
+            self._view.fire(self.action)
+
+
+def rating(cls: str) -> widgets.ToggleButtons:
+    """A 0-10 pain rating that starts empty ("not rated"), as eleven buttons."""
+    w = widgets.ToggleButtons(
+        options=[(str(i), i) for i in range(11)],
+        value=None,
+        tooltips=[f"{i} of 10" for i in range(11)],
+        style={"button_width": "34px"},
+    )
+    w.add_class(cls)
+    w.add_class("bk-rating")
+    return w
 
 
 # --------------------------------------------------------------------------
@@ -111,19 +366,15 @@ def _dose_line(routine: Routine) -> str:
 
 
 class TimerView(widgets.VBox):
-    """The widgets of a guided session, drawn from a :class:`~backkit.routine.Status`.
+    """The face with the questions before and after a session.
 
     Parameters
     ----------
     routine : Routine
-        What the session is (for the title, the dose and the counters).
-    muted : bool, default False
-        Start with the Sound toggle off.
-
-    Attributes
-    ----------
-    phase_text, countdown_text : str
-        The phase line and the countdown as last drawn (what a person reads).
+    sound : str, default "voice"
+        The face's starting sound setting (the browser's remembered choice wins).
+    first_session : bool, default False
+        Open the emergency signs before the session (shown folded otherwise).
 
     Examples
     --------
@@ -133,42 +384,51 @@ class TimerView(widgets.VBox):
     >>> view = TimerView(r)
     >>> view.draw(Engine(r).status())
     >>> view.phase_text, view.countdown_text, view.start_button.disabled
-    ('Ready: Get ready', '0:10', False)
+    ('Press Start when you are ready', '0:10', False)
+    >>> view.pain_before.value is None
+    True
     """
 
-    def __init__(self, routine: Routine, *, muted: bool = False):
+    def __init__(self, routine: Routine, *, sound: str = "voice", first_session: bool = False):
         self.routine = routine
+        self.state = "ready"
         self.phase_text = ""
         self.countdown_text = ""
-        self._pose_key: tuple[str, str] | None = None
+        self._listeners: dict[str, list[Callable[[], Any]]] = {a: [] for a in ACTIONS}
+        self.face = TimerFace(routine=face_payload(routine), sound=sound)
+        self.face.add_class("bk-face-widget")
+        self.start_button, self.pause_button = Press(self, "start"), Press(self, "pause")
+        self.skip_button, self.stop_button = Press(self, "skip"), Press(self, "stop")
         self.output = widgets.Output()
         self.output.add_class("bk-errors")
+        self.title = _ui.html(
+            "bk-title",
+            f'<div class="bk-timer-title">{_ui.escape(routine.title)}</div>'
+            f'<div class="bk-timer-dose">{_ui.escape(_dose_line(routine))}</div>',
+        )
+        self.safety_box = _ui.html("bk-safety", _emergency_html(open_=first_session))
         super().__init__(
             [
                 _ui.style(),
-                *self._build_header(),
-                *self._build_face(),
-                self._build_controls(muted),
+                self.title,
+                self.safety_box,
+                self._build_before(),
+                self.face,
                 self._build_after(),
                 self.message,
-                self.audio_box,
                 self.output,
             ],
-            layout=widgets.Layout(max_width="560px"),
+            layout=widgets.Layout(max_width="640px", overflow="visible"),
         )
         self.add_class("bk-root")
         self.add_class("bk-timer")
 
-    # -- layout ---------------------------------------------------------------
-
-    def _build_header(self) -> list[widgets.Widget]:
-        r = self.routine
-        self.title = _ui.html(
-            "bk-title",
-            f'<div class="bk-timer-title">{_ui.escape(r.title)}</div>'
-            f'<div class="bk-timer-dose">{_ui.escape(_dose_line(r))}</div>',
+    def _build_before(self) -> widgets.VBox:
+        self.pain_before = rating("bk-pain-before")
+        self.rate_each = widgets.Checkbox(
+            value=False, description="Rate each exercise afterwards", indent=False
         )
-        self.pain_before = _ui.pain_slider("bk-pain-before")
+        self.rate_each.add_class("bk-rate-each")
         self.before_box = widgets.VBox(
             [
                 _ui.pain_question(
@@ -176,91 +436,49 @@ class TimerView(widgets.VBox):
                     "<b>Before you start:</b> how much does your back hurt right now?",
                 ),
                 self.pain_before,
+                self.rate_each,
             ],
-            layout=widgets.Layout(margin="4px 0 8px 0"),
+            layout=widgets.Layout(margin="4px 0 8px 0", overflow="visible"),
         )
         self.before_box.add_class("bk-before")
-        return [self.title, self.before_box]
-
-    def _build_face(self) -> list[widgets.Widget]:
-        self.phase_label = _ui.html("bk-phase")
-        self.countdown = _ui.html("bk-countdown")
-        # The current phase's key pose beside the countdown (hidden when the
-        # exercise has no poses in the catalogue).
-        self.pose_image = widgets.Image(
-            format="png", layout=widgets.Layout(width="170px", height="auto")
-        )
-        self.pose_image.add_class("bk-pose")
-        self.phase_bar = widgets.FloatProgress(
-            value=0.0, min=0.0, max=1.0, layout=widgets.Layout(width="100%", height="18px")
-        )
-        self.phase_bar.add_class("bk-phase-bar")
-        self.counters = _ui.html("bk-counters", width="100%")
-        self.next_label = _ui.html("bk-next")
-        self.session_bar = widgets.FloatProgress(
-            value=0.0, min=0.0, max=1.0, layout=widgets.Layout(width="100%", height="10px")
-        )
-        self.session_bar.style.bar_color = "#878787"
-        self.session_bar.add_class("bk-session-bar")
-        self.session_text = _ui.html("bk-session")
-        face = widgets.HBox(
-            [self.countdown, self.pose_image],
-            layout=widgets.Layout(align_items="center", justify_content="space-around"),
-        )
-        return [
-            self.phase_label,
-            face,
-            self.phase_bar,
-            self.counters,
-            self.next_label,
-            self.session_bar,
-            self.session_text,
-        ]
-
-    def _build_controls(self, muted: bool) -> widgets.HBox:
-        self.start_button = _ui.button("▶ Start", "bk-start", "Start the session", "success")
-        self.pause_button = _ui.button("❚❚ Pause", "bk-pause", "Pause or resume the countdown")
-        self.skip_button = _ui.button("» Skip", "bk-skip", "Skip to the next step")
-        self.stop_button = _ui.button("■ Stop", "bk-stop", "Stop early (what you did is kept)")
-        self.mute_toggle = widgets.ToggleButton(
-            value=muted,
-            description=_SOUND[muted],
-            tooltip="Turn the beeps on or off",
-            layout=widgets.Layout(width="auto", height="40px", min_width="96px"),
-        )
-        self.mute_toggle.add_class("bk-mute")
-        self.mute_toggle.observe(self._on_mute, names="value")
-        buttons = [
-            self.start_button,
-            self.pause_button,
-            self.skip_button,
-            self.stop_button,
-            self.mute_toggle,
-        ]
-        row = widgets.Layout(flex_flow="row wrap", margin="8px 0 0 0")
-        return widgets.HBox(buttons, layout=row)
+        return self.before_box
 
     def _build_after(self) -> widgets.VBox:
-        self.pain_after = _ui.pain_slider("bk-pain-after")
+        self.pain_after = rating("bk-pain-after")
+        self.exercise_pain = {
+            ex_id: rating("bk-pain-exercise") for ex_id in self.routine.exercise_ids
+        }
+        rows = []
+        for ex_id, w in self.exercise_pain.items():
+            rows.append(_ui.html("bk-pain-exercise-question", _ui.escape(get_exercise(ex_id).name)))
+            rows.append(w)
+        self.exercise_box = widgets.VBox(
+            [_ui.html("bk-pain-each", "<b>Pain during each exercise</b>"), *rows],
+            layout=widgets.Layout(display="none", overflow="visible"),
+        )
         self.notes = widgets.Textarea(
             placeholder="Notes (optional): how it went, what you felt",
             layout=widgets.Layout(width="100%", height="60px"),
         )
         self.notes.add_class("bk-notes")
         self.save_button = _ui.button("Save to log", "bk-save", "Save this session", "primary")
+        self.skip_rating_button = _ui.button(
+            "Save without rating", "bk-save-unrated",
+            "Save with the missing ratings stored as not rated (never as 0)",
+        )  # fmt: skip
+        self.skip_rating_button.layout.display = "none"
         self.message = _ui.html("bk-message")
-        self.audio_box = widgets.Box(layout=widgets.Layout(height="0px", overflow="hidden"))
-        self.audio_box.add_class("bk-audio")
         self.after_box = widgets.VBox(
             [
                 _ui.pain_question(
                     "bk-pain-after-question", "<b>How much does your back hurt now?</b>"
                 ),
                 self.pain_after,
+                self.exercise_box,
                 self.notes,
-                self.save_button,
+                widgets.HBox([self.save_button, self.skip_rating_button]),
             ],
-            layout=widgets.Layout(margin="10px 0 0 0", display="none"),
+            layout=widgets.Layout(margin="10px 0 0 0", display="none", overflow="visible"),
         )
         self.after_box.add_class("bk-after")
         return self.after_box
@@ -268,105 +486,56 @@ class TimerView(widgets.VBox):
     # -- what a person does -----------------------------------------------------
 
     @property
-    def muted(self) -> bool:
-        """True when the person turned the sound off."""
-        return bool(self.mute_toggle.value)
+    def sound(self) -> str:
+        """The face's sound setting: 'voice', 'beeps' or 'off'."""
+        return self.face.sound
 
     def on(self, action: str, callback: Callable[[], Any]) -> None:
         """Call ``callback()`` when the person presses ``action`` (one of :data:`ACTIONS`).
 
         An error in the callback is shown in the view, not lost.
         """
-        buttons = {
-            "start": self.start_button,
-            "pause": self.pause_button,
-            "skip": self.skip_button,
-            "stop": self.stop_button,
-            "save": self.save_button,
-        }
-        guarded = _ui.guard(self.output)(lambda _button: callback())
-        buttons[action].on_click(guarded)
+        guarded = _ui.guard(self.output)(lambda *_: callback())
+        if action == "save":
+            self.save_button.on_click(guarded)
+        else:
+            self._listeners[action].append(guarded)
 
-    def _on_mute(self, change: dict[str, Any]) -> None:
-        self.mute_toggle.description = _SOUND[bool(change["new"])]
+    def fire(self, action: str) -> None:
+        """Run the listeners of ``action`` (what a press of the face's button does)."""
+        for callback in self._listeners[action]:
+            callback()
 
-    # -- drawing --------------------------------------------------------------------
+    # -- drawing ------------------------------------------------------------------
 
     def draw(self, s: Status) -> None:
-        """Show status ``s``: phase, countdown, pose, bars, counters, next step, buttons."""
+        """Note status ``s`` (the face draws itself) and show the questions that fit it."""
         set_ = _ui.set_if_changed
-        p = s.phase
-        colour = PHASE_COLOURS.get(p.kind, "#333")
+        self.state = s.state
         self.phase_text = phase_text(s)
         self.countdown_text = format_seconds(0.0 if s.state == "finished" else s.remaining)
-        set_(
-            self.phase_label,
-            "value",
-            f'<div class="bk-phase-text" style="color:{colour}">{_ui.escape(self.phase_text)}'
-            "</div>",
+        set_(self.before_box.layout, "display", "" if s.state == "ready" else "none")
+        set_(self.safety_box.layout, "display", "" if s.state == "ready" else "none")
+        set_(self.after_box.layout, "display", "" if s.state == "finished" else "none")
+        each = s.state == "finished" and self.rate_each.value
+        set_(self.exercise_box.layout, "display", "" if each else "none")
+
+    def ask_ratings(self, missing: list[str]) -> None:
+        """Ask for the missing ratings, offering to save them as not rated."""
+        self.skip_rating_button.layout.display = ""
+        self.message.value = _ui.box(
+            f"Not rated yet: {_ui.escape(', '.join(missing))}. Choose a number from 0 (no "
+            "pain) to 10, or press <b>Save without rating</b>: the missing ratings are "
+            "stored as not rated, never as 0.",
+            "info",
         )
-        set_(
-            self.countdown,
-            "value",
-            f'<div class="bk-countdown-text" style="color:{colour}" aria-live="off">'
-            f"{self.countdown_text}</div>",
-        )
-        self._show_pose(p)
-        set_(self.phase_bar, "value", round(s.phase_progress, 4))
-        set_(self.phase_bar.style, "bar_color", colour)
-        set_(self.counters, "value", counters_html(self.routine, p))
-        nxt = _ui.escape(next_text(s))
-        set_(self.next_label, "value", f'<div class="bk-next-text">{nxt}</div>')
-        set_(self.session_bar, "value", round(s.session_progress, 4))
-        set_(
-            self.session_text,
-            "value",
-            f'<div class="bk-session-text">Session {format_seconds(s.session_elapsed)}'
-            f" of {format_seconds(self.routine.total_seconds)}"
-            f" - {format_seconds(s.session_remaining)} left</div>",
-        )
-        self._draw_controls(s.state)
-
-    def _draw_controls(self, state: str) -> None:
-        set_ = _ui.set_if_changed
-        running = state in ("running", "paused")
-        set_(self.start_button, "disabled", state != "ready")
-        set_(self.pause_button, "disabled", not running)
-        set_(self.pause_button, "description", "▶ Resume" if state == "paused" else "❚❚ Pause")
-        set_(self.skip_button, "disabled", not running)
-        set_(self.stop_button, "disabled", not running)
-        # Pain before is asked before starting: the answer given stays fixed after.
-        set_(self.pain_before, "disabled", state != "ready")
-        set_(self.before_box.layout, "display", "" if state == "ready" else "none")
-        set_(self.after_box.layout, "display", "" if state == "finished" else "none")
-
-    def _show_pose(self, p: Phase) -> None:
-        from .. import poses
-
-        ex = get_exercise(p.exercise_id) if p.exercise_id else None
-        if ex is None or not isinstance(ex.poses, poses.PoseSet):
-            _ui.set_if_changed(self.pose_image.layout, "display", "none")
-            return
-        key = (ex.id, poses.phase_pose(ex, p.kind))
-        if key != self._pose_key:  # PNGs are cached, but each send costs a message
-            self._pose_key = key
-            _ui.set_if_changed(self.pose_image.layout, "display", "")
-            self.pose_image.value = poses.pose_png(ex, key[1], size=340)
-
-    def play(self, wav: bytes) -> None:
-        """Play a sound (WAV bytes) once."""
-        audio = widgets.Audio(value=wav, format="wav", autoplay=True, loop=False, controls=False)
-        audio.add_class("bk-beep")
-        old = self.audio_box.children
-        # A new Audio widget per beep: an autoplaying element plays once, when shown.
-        self.audio_box.children = (audio,)
-        for w in old:
-            w.close()
 
     def show_saved(self, text: str, advice: PainAdvice | None = None) -> None:
         """Say the session was saved (``text``), with the kit's pain advice when there is some."""
-        self.save_button.disabled = True
+        for b in (self.save_button, self.skip_rating_button):
+            b.disabled = True
         self.save_button.description = "✓ Saved"
+        self.skip_rating_button.layout.display = "none"
         html = _ui.box(_ui.escape(text), "ok")
         if advice is not None:
             html += _ui.box(
@@ -382,3 +551,13 @@ class TimerView(widgets.VBox):
     def show_error(self, err: BaseException) -> None:
         """Show an unexpected error's traceback."""
         _ui.show_error(self.output, err)
+
+
+def _emergency_html(*, open_: bool) -> str:
+    """The emergency signs from :mod:`backkit.safety`, folded unless ``open_``."""
+    e = safety.rules()["emergency"]
+    signs = "".join(f"<li>{_ui.escape(s)}</li>" for s in e["signs"])
+    return (
+        f"<details class='bk-emergency'{' open' if open_ else ''}>"
+        f"<summary><b>{_ui.escape(e['title'])}:</b></summary><ul>{signs}</ul></details>"
+    )
