@@ -115,15 +115,23 @@ def _source_problems(data: dict[str, Any]) -> list[str]:
             out.append(f"sources.{tag} has no title")
         elif not (src.get("url") or src.get("reference")):
             out.append(f"sources.{tag} has neither a url nor a reference")
-    used = [(name, tag) for name in data if isinstance(data[name], dict)
-            for tag in data[name].get("sources", []) if name != "sources"]  # fmt: skip
+    used = [
+        (name, tag)
+        for name in data
+        if isinstance(data[name], dict)
+        for tag in data[name].get("sources", [])
+        if name != "sources"
+    ]
     for name, key in _LISTS:
         for k, entry in enumerate(data[name][key]):
             if not entry.get("sources"):
                 out.append(f"{name}.{key}[{k}] names no source")
             used += [(f"{name}.{key}[{k}]", tag) for tag in entry.get("sources", [])]
-    out += [f"{where} cites {tag!r}, which is not under sources"
-            for where, tag in used if tag not in known]  # fmt: skip
+    out += [
+        f"{where} cites {tag!r}, which is not under sources"
+        for where, tag in used
+        if tag not in known
+    ]
     return out
 
 
@@ -132,12 +140,20 @@ def _problems(data: dict[str, Any]) -> list[str]:
     out = _source_problems(data)
     questions = data["screening"]["questions"]
     ids = [q["id"] for q in questions]
-    out += [f"screening question {i!r} is given twice" for i in sorted(set(ids))
-            if ids.count(i) > 1]  # fmt: skip
-    out += [f"screening question {q['id']!r} has action {q['action']!r}, not one of "
-            f"{', '.join(ACTIONS[1:])}" for q in questions if q["action"] not in ACTIONS[1:]]  # fmt: skip
-    out += [f"screening.advice has no advice for {a!r}" for a in ACTIONS
-            if a not in data["screening"]["advice"]]  # fmt: skip
+    out += [
+        f"screening question {i!r} is given twice" for i in sorted(set(ids)) if ids.count(i) > 1
+    ]
+    out += [
+        f"screening question {q['id']!r} has action {q['action']!r}, not one of "
+        f"{', '.join(ACTIONS[1:])}"
+        for q in questions
+        if q["action"] not in ACTIONS[1:]
+    ]
+    out += [
+        f"screening.advice has no advice for {a!r}"
+        for a in ACTIONS
+        if a not in data["screening"]["advice"]
+    ]
     zones = data["pain_monitoring"]["zones"]
     if not zones or zones[-1]["upto"] < LIMITS["pain"].hi:
         out.append(

@@ -12,7 +12,8 @@ from backkit import safety
 from backkit.app import App
 from backkit.outcomes import record_screening, screenings_frame
 from backkit.routine import for_plan
-from backkit.widgets.app import QUICK_DOSE, UNDO_REASON, done_today
+from backkit.widgets.app import QUICK_DOSE, done_today
+from backkit.widgets.fix import UNDO_REASON
 
 MONDAY = dt.date(2025, 3, 3)
 XSS = "<img src=x onerror=alert(1)>"
@@ -61,8 +62,9 @@ def test_quick_shortens_every_exercise(plan):
 
 
 def test_a_rest_day_offers_each_exercise_at_the_plans_dose():
-    plan = backkit.Plan("Mondays", items=[backkit.PlanItem("squat", reps=12)], weekdays=["mon"],
-                        start=MONDAY)  # fmt: skip
+    plan = backkit.Plan(
+        "Mondays", items=[backkit.PlanItem("squat", reps=12)], weekdays=["mon"], start=MONDAY
+    )
     app = App(screened(), plan, day=MONDAY + dt.timedelta(days=1))
     assert [value for _, value in app.choice.options] == ["squat"]
     assert "not an exercise day" in app.today_list.value
@@ -83,7 +85,7 @@ def test_saving_a_session_redraws_the_progress_and_marks_it_done():
     assert app.stats.value.startswith("1 session on 1 day logged (1 exercise bout)")
     assert app.charts.value != before
     assert "✓ done today" in app.today_list.value and done_today(log, today) == {"bridge"}
-    row = [r for r in app.today_list.value.split("<tr") if "Bridge" in r][0]
+    row = next(r for r in app.today_list.value.split("<tr") if "Bridge" in r)
     assert "bk-row-done" in row
     assert app.errors.outputs == () and timer.view.output.outputs == ()
 
@@ -117,9 +119,12 @@ def test_the_red_flag_questions_come_before_the_first_session(plan):
 
 @pytest.mark.parametrize(
     ("yes", "action", "words"),
-    [(("saddle_numbness",), "emergency", "999"), (("fever",), "urgent", "NHS 111"),
-     (("below_knee",), "clinician", "physiotherapist")],
-)  # fmt: skip
+    [
+        (("saddle_numbness",), "emergency", "999"),
+        (("fever",), "urgent", "NHS 111"),
+        (("below_knee",), "clinician", "physiotherapist"),
+    ],
+)
 def test_a_red_flag_yes_stops_the_session_and_is_recorded(plan, yes, action, words):
     log = backkit.SessionLog(":memory:")
     app = App(log, plan, day=MONDAY, quick=True)
@@ -136,8 +141,9 @@ def test_a_red_flag_yes_stops_the_session_and_is_recorded(plan, yes, action, wor
 def test_the_questions_are_asked_again_after_a_week(plan):
     log = backkit.SessionLog(":memory:")
     week_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=8)
-    record_screening(log, {q.id: False for q in safety.screening_questions()}, action="none",
-                     when=week_ago)  # fmt: skip
+    record_screening(
+        log, {q.id: False for q in safety.screening_questions()}, action="none", when=week_ago
+    )
     assert App(log, plan, day=MONDAY).safety_check.due
 
 

@@ -37,7 +37,7 @@ from ..exercises import get_exercise
 from ..routine import Routine, for_plan, for_plan_item
 from . import _ui
 from .checkin import CheckIn
-from .fix import FixEntry
+from .fix import FixEntry, UndoBar
 from .screening import SafetyCheck
 from .timer import SessionTimer
 
@@ -48,9 +48,7 @@ if TYPE_CHECKING:
 __all__ = [
     "QUICK_DOSE",
     "QUICK_ENV",
-    "UNDO_REASON",
     "App",
-    "UndoBar",
     "done_today",
     "instructions_html",
     "todays_list_html",
@@ -69,8 +67,6 @@ QUICK_DOSE = {
     "set_rest_seconds": 1,
 }
 _SESSION = "session"  # the chooser's value for "today's whole session"
-#: The reason stored when a person presses Undo right after saving.
-UNDO_REASON = "undone right after saving"
 
 
 def _quick_from_env() -> bool:
@@ -119,8 +115,11 @@ def todays_list_html(plan: Plan, log: SessionLog, day: dt.date, *, quick: bool =
         ex = get_exercise(item.exercise_id)
         side = " per side" if ex.sides == "per-side" else ""
         unit = "s a rep" if ex.kind == "paced" else "s hold"
-        mark = ("<td class='bk-done'>✓ done today</td>" if ex.id in done
-                else "<td class='bk-todo'>to do</td>")  # fmt: skip
+        mark = (
+            "<td class='bk-done'>✓ done today</td>"
+            if ex.id in done
+            else "<td class='bk-todo'>to do</td>"
+        )
         rows.append(
             f"<tr class='{'bk-row-done' if ex.id in done else 'bk-row-todo'}'>"
             f"<td>{ex.number}. {_ui.escape(ex.name)}</td>"
@@ -129,8 +128,7 @@ def todays_list_html(plan: Plan, log: SessionLog, day: dt.date, *, quick: bool =
     name = _ui.escape(plan.name)
     if due:
         left = sum(i.exercise_id not in done for i in due)
-        intro = (f"Today's exercises ({len(due)}, {left} still to do), from your plan "
-                 f"<b>{name}</b>:")  # fmt: skip
+        intro = f"Today's exercises ({len(due)}, {left} still to do), from your plan <b>{name}</b>:"
     else:
         intro = (
             f"Today is not an exercise day in your plan <b>{name}</b>; "
@@ -165,50 +163,6 @@ def instructions_html(exercise_id: str) -> str:
         f"<p><b>Start position:</b> {_ui.escape(ex.start_position)}</p>"
         f"<ol class='bk-steps'>{steps}</ol></div>"
     )
-
-
-class UndoBar(widgets.HBox):
-    """"Undo" right after a timer saves: removes the rows just saved, through the audit trail.
-
-    Examples
-    --------
-    >>> import backkit
-    >>> from backkit.widgets.app import UndoBar
-    >>> log = backkit.SessionLog(":memory:")
-    >>> bar = UndoBar(log)
-    >>> bar.offer(log.record_many([{"exercise_id": "bridge"}]))
-    >>> bar.undo_button.click()
-    >>> len(log), bar.message.value
-    (0, 'Undone: the session is removed from your log (kept in its history).')
-    """
-
-    def __init__(self, log: SessionLog, on_undone: Any = None):
-        self.session_log = log
-        self.rows: list[dict[str, Any]] = []
-        self.on_undone = on_undone
-        self.undo_button = _ui.button("Undo", "bk-undo", "Remove the session just saved")
-        self.message = _ui.html("bk-undo-message")
-        self.output = widgets.Output()
-        self.undo_button.on_click(_ui.guard(self.output, self.message)(self._undo))
-        super().__init__([self.undo_button, self.message, self.output],
-                         layout=widgets.Layout(align_items="center", display="none"))  # fmt: skip
-        self.add_class("bk-undo-bar")
-
-    def offer(self, rows: list[dict[str, Any]]) -> None:
-        """Offer to undo ``rows`` (what a timer's Save just stored)."""
-        self.rows = list(rows)
-        self.undo_button.disabled = not self.rows
-        self.message.value = "Saved. Pressed Save by mistake?"
-        self.layout.display = "" if self.rows else "none"
-
-    def _undo(self, _button: Any) -> None:
-        ids = [int(r["row_id"]) for r in self.rows]
-        self.session_log.remove(ids, reason=UNDO_REASON)
-        self.rows = []
-        self.undo_button.disabled = True
-        self.message.value = "Undone: the session is removed from your log (kept in its history)."
-        if self.on_undone is not None:
-            self.on_undone()
 
 
 class App(widgets.VBox):
@@ -292,17 +246,27 @@ class App(widgets.VBox):
 
     def _build_tabs(self) -> widgets.Tab:
         progress = widgets.VBox(
-            [_ui.html("bk-app-progress", "<h3 class='bk-app-progress-title'>Your progress</h3>"),
-             self.stats, self.charts],
-        )  # fmt: skip
+            [
+                _ui.html("bk-app-progress", "<h3 class='bk-app-progress-title'>Your progress</h3>"),
+                self.stats,
+                self.charts,
+            ],
+        )
         self.session_area = widgets.HBox(
             [self.timer_box, self.instructions],
             layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"),
         )
         today = widgets.VBox(
-            [self.today_list, self.choice, self.confirm, self.safety_check, self.session_area,
-             self.undo, progress]
-        )  # fmt: skip
+            [
+                self.today_list,
+                self.choice,
+                self.confirm,
+                self.safety_check,
+                self.session_area,
+                self.undo,
+                progress,
+            ]
+        )
         self.checkin = CheckIn(self.session_log, today=self.day)
         self.fix = FixEntry(self.session_log)
         tabs = widgets.Tab(children=[today, self.checkin, self.fix])
@@ -314,11 +278,14 @@ class App(widgets.VBox):
     def _build_confirm(self) -> widgets.VBox:
         self.confirm_text = _ui.html("bk-app-confirm-text")
         self.discard_button = _ui.button(
-            "Change and discard it", "bk-app-discard", "Stop the running session without saving it",
+            "Change and discard it",
+            "bk-app-discard",
+            "Stop the running session without saving it",
             "danger",
-        )  # fmt: skip
-        self.keep_button = _ui.button("Keep going", "bk-app-keep", "Go back to the running session",
-                                      "primary")  # fmt: skip
+        )
+        self.keep_button = _ui.button(
+            "Keep going", "bk-app-keep", "Go back to the running session", "primary"
+        )
         self.discard_button.on_click(self._guard(lambda _b: self._resolve(True)))
         self.keep_button.on_click(self._guard(lambda _b: self._resolve(False)))
         box = widgets.VBox(
@@ -427,7 +394,9 @@ class App(widgets.VBox):
             label = dict((v, k) for k, v in self.choice.options)[change["new"]]
             self.confirm_text.value = _ui.box(
                 f"A session is running. Change to <b>{_ui.escape(label)}</b> and discard it "
-                "(nothing of it is saved)?", "reduce")  # fmt: skip
+                "(nothing of it is saved)?",
+                "reduce",
+            )
             self.confirm.layout.display = ""
             return
         self._pending = None

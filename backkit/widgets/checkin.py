@@ -188,11 +188,16 @@ class CheckIn(widgets.VBox):
 
     def _build_pain(self) -> widgets.VBox:
         rows = [
-            self._rated("pain_average", "Average pain", "bk-checkin-pain-average",
-                        (outcomes.PAIN_AVERAGE, None)),
-            self._rated("pain_worst", "Worst pain", "bk-checkin-pain-worst",
-                        (outcomes.PAIN_WORST, None)),
-        ]  # fmt: skip
+            self._rated(
+                "pain_average",
+                "Average pain",
+                "bk-checkin-pain-average",
+                (outcomes.PAIN_AVERAGE, None),
+            ),
+            self._rated(
+                "pain_worst", "Worst pain", "bk-checkin-pain-worst", (outcomes.PAIN_WORST, None)
+            ),
+        ]
         question = _ui.pain_question(
             "bk-checkin-pain-question", "<b>Your back pain over the last 7 days</b>"
         )
@@ -201,9 +206,12 @@ class CheckIn(widgets.VBox):
         return pain
 
     def _build_legs(self) -> widgets.VBox:
-        leg = self._rated("leg_pain", "Leg pain (optional)", "bk-checkin-leg-pain", ("leg_pain", None))
+        leg = self._rated(
+            "leg_pain", "Leg pain (optional)", "bk-checkin-leg-pain", ("leg_pain", None)
+        )
         self.next_morning = _ui.choice(
-            "bk-checkin-next-morning", [("Better", "better"), ("The same", "same"), ("Worse", "worse")]
+            "bk-checkin-next-morning",
+            [("Better", "better"), ("The same", "same"), ("Worse", "worse")],
         )
         self.below_knee = _ui.yes_no("bk-checkin-below-knee")
         self.legs_advice = _ui.html("bk-checkin-legs-advice")
@@ -211,17 +219,21 @@ class CheckIn(widgets.VBox):
         self.below_knee.observe(self._guard(self._on_legs), names="value")
         box = widgets.VBox(
             [
-                _ui.html("bk-checkin-legs-question",
-                         "<b>Leg pain over the last 7 days</b>, if your back pain goes into a leg "
-                         f"(sciatica); leave it empty if not.<br>{_ui.hint(_ui.PAIN_SCALE)}"),
+                _ui.html(
+                    "bk-checkin-legs-question",
+                    "<b>Leg pain over the last 7 days</b>, if your back pain goes into a leg "
+                    f"(sciatica); leave it empty if not.<br>{_ui.hint(_ui.PAIN_SCALE)}",
+                ),
                 leg,
-                _row(_label("How did your back feel the morning after exercising?", "300px"),
-                     self.next_morning),
+                _row(
+                    _label("How did your back feel the morning after exercising?", "300px"),
+                    self.next_morning,
+                ),
                 _row(_label("Has pain spread below the knee?", "300px"), self.below_knee),
                 self.legs_advice,
             ],
             layout=widgets.Layout(margin="10px 0 0 0"),
-        )  # fmt: skip
+        )
         box.add_class("bk-checkin-legs")
         return box
 
@@ -292,16 +304,21 @@ class CheckIn(widgets.VBox):
         self.custom_toggle.add_class("bk-checkin-custom-toggle")
         wide = {"description_width": _LABEL}
         self.custom_name = widgets.Combobox(
-            options=sorted(self.customs), placeholder="e.g. ODI total", description="Measure",
-            ensure_option=False, style=wide,
-        )  # fmt: skip
+            options=sorted(self.customs),
+            placeholder="e.g. ODI total",
+            description="Measure",
+            ensure_option=False,
+            style=wide,
+        )
         self.custom_score = widgets.FloatText(value=0.0, description="Total score", style=wide)
         self.custom_min = widgets.FloatText(value=0.0, description="Scale from", style=wide)
         self.custom_max = widgets.FloatText(value=100.0, description="to", style=wide)
         self.custom_direction = widgets.Dropdown(
             options=[("lower is better", False), ("higher is better", True)],
-            value=False, description="Better when", style=wide,
-        )  # fmt: skip
+            value=False,
+            description="Better when",
+            style=wide,
+        )
         self.custom_mcid = widgets.FloatText(value=10.0, description="MCID (points)", style=wide)
         fields = {
             "name": self.custom_name,
@@ -336,18 +353,24 @@ class CheckIn(widgets.VBox):
         )
         self.notes.add_class("bk-checkin-notes")
         self.save_button = _ui.button(
-            "Save check-in", "bk-checkin-save", "Check and store this check-in", "primary",
-            min_width="160px", height="38px",
-        )  # fmt: skip
+            "Save check-in",
+            "bk-checkin-save",
+            "Check and store this check-in",
+            "primary",
+            min_width="160px",
+            height="38px",
+        )
         self.skip_button = _ui.button(
-            "Save with skipped answers", "bk-checkin-skip",
+            "Save with skipped answers",
+            "bk-checkin-skip",
             "Store the answers given; the rest are stored as not answered (never as 0)",
-        )  # fmt: skip
+        )
         self.replace_button = _ui.button(
-            "Replace that check-in", "bk-checkin-replace",
+            "Replace that check-in",
+            "bk-checkin-replace",
             "Replace the check-in already saved for this day (the old one is kept in the history)",
             "warning",
-        )  # fmt: skip
+        )
         self.skip_button.layout.display = "none"
         self.replace_button.layout.display = "none"
         self.save_button.on_click(self._guard(lambda _b: self._save()))
@@ -367,8 +390,9 @@ class CheckIn(widgets.VBox):
         if morning:
             html += _ui.box(_ui.escape(morning), "reduce")
         if self.below_knee.value:
-            html += _ui.box(f"<b>Stop:</b> {_ui.escape(safety.rules()['stop_rules']['rules'][1])}",
-                            "stop")  # fmt: skip
+            html += _ui.box(
+                f"<b>Stop:</b> {_ui.escape(safety.rules()['stop_rules']['rules'][1])}", "stop"
+            )
         self.legs_advice.value = html
 
     def _on_custom_name(self, change: dict[str, Any]) -> None:
@@ -401,8 +425,11 @@ class CheckIn(widgets.VBox):
             "baseline": self.first,
         }
         names = self.activities or [box.value.strip() for box in self.activity_names]
-        rated = {n: r.value for n, r in zip(names, self.activity_scores, strict=True)
-                 if n and r.value is not None}  # fmt: skip
+        rated = {
+            n: r.value
+            for n, r in zip(names, self.activity_scores, strict=True)
+            if n and r.value is not None
+        }
         values["psfs"] = rated or None  # nothing rated: no PSFS this time
         if self.custom_toggle.value:
             values["custom"] = {
@@ -417,12 +444,22 @@ class CheckIn(widgets.VBox):
 
     def missing(self) -> list[str]:
         """The questions not answered yet (Save asks for them; leg pain is optional)."""
-        out = [label for label, w in (("average pain", self.pain_average),
-               ("worst pain", self.pain_worst), ("the morning after", self.next_morning),
-               ("pain below the knee", self.below_knee)) if w.value is None]  # fmt: skip
+        out = [
+            label
+            for label, w in (
+                ("average pain", self.pain_average),
+                ("worst pain", self.pain_worst),
+                ("the morning after", self.next_morning),
+                ("pain below the knee", self.below_knee),
+            )
+            if w.value is None
+        ]
         names = self.activities or [box.value.strip() for box in self.activity_names]
-        out += [f"your rating of {n!r}"
-                for n, r in zip(names, self.activity_scores, strict=True) if n and r.value is None]  # fmt: skip
+        out += [
+            f"your rating of {n!r}"
+            for n, r in zip(names, self.activity_scores, strict=True)
+            if n and r.value is None
+        ]
         unanswered = sum(w.value is None for w in self.red_flags.values())
         if unanswered:
             out.append(f"{unanswered} warning-sign question{'s' if unanswered > 1 else ''}")

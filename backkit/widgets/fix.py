@@ -1,5 +1,9 @@
 """Fix an entry: change or remove a saved session or check-in, with the reason, audited.
 
+:class:`UndoBar` is the "Undo" offered right after a timer saves (the app
+and today's session): it removes the rows just saved with the reason
+:data:`UNDO_REASON`, kept in the audit trail.
+
 :class:`FixEntry` lists the sessions and check-ins in a log. Pick one, then
 change its pain ratings (or a check-in's answers) or remove it, giving the
 reason; the change goes through the log's audited API
@@ -26,7 +30,10 @@ if TYPE_CHECKING:
 
     from ..log import SessionLog
 
-__all__ = ["FixEntry"]
+__all__ = ["UNDO_REASON", "FixEntry", "UndoBar"]
+
+#: The reason stored when a person presses Undo right after saving.
+UNDO_REASON = "undone right after saving"
 
 _LEAVE = "leave"  # a field's choice meaning "do not change it"
 #: Fields a person can change, by kind of entry: (field, label, kind).
@@ -43,8 +50,10 @@ _FIELDS = {
 
 def _field(kind: str, current: Any) -> widgets.Widget:
     if kind == "text":
-        w = widgets.Textarea(value="" if current is None else str(current),
-                             layout=widgets.Layout(width="360px", height="48px"))  # fmt: skip
+        w = widgets.Textarea(
+            value="" if current is None else str(current),
+            layout=widgets.Layout(width="360px", height="48px"),
+        )
     else:
         options = [("(keep)", _LEAVE), ("not rated", None)] + [(str(i), i) for i in range(11)]
         w = widgets.Dropdown(options=options, value=_LEAVE, layout=widgets.Layout(width="120px"))
@@ -86,7 +95,9 @@ class FixEntry(widgets.VBox):
     >>> import backkit
     >>> from backkit.widgets.fix import FixEntry
     >>> log = backkit.SessionLog(":memory:")
-    >>> rows = log.record_many([{"exercise_id": "bridge"}], session={"pain_before": 5, "pain_after": 8})
+    >>> rows = log.record_many(
+    ...     [{"exercise_id": "bridge"}], session={"pain_before": 5, "pain_after": 8}
+    ... )
     >>> fix = FixEntry(log)
     >>> fix.entry.value == ("session", rows[0]["session_id"])
     True
@@ -99,19 +110,28 @@ class FixEntry(widgets.VBox):
 
     def __init__(self, log: SessionLog | str | Path | None = None):
         self.session_log = _ui.open_log(log)
-        self.entry = widgets.Dropdown(description="Entry", style={"description_width": "60px"},
-                                      layout=widgets.Layout(width="100%", max_width="620px"))  # fmt: skip
+        self.entry = widgets.Dropdown(
+            description="Entry",
+            style={"description_width": "60px"},
+            layout=widgets.Layout(width="100%", max_width="620px"),
+        )
         self.entry.add_class("bk-fix-entry")
         self.details = _ui.html("bk-fix-details")
         self.form = widgets.VBox()
-        self.reason = widgets.Text(placeholder="Why? (required, kept with the earlier values)",
-                                   layout=widgets.Layout(width="100%", max_width="620px"))  # fmt: skip
+        self.reason = widgets.Text(
+            placeholder="Why? (required, kept with the earlier values)",
+            layout=widgets.Layout(width="100%", max_width="620px"),
+        )
         self.reason.add_class("bk-fix-reason")
-        self.change_button = _ui.button("Save the change", "bk-fix-change", "Change the values", "primary")
+        self.change_button = _ui.button(
+            "Save the change", "bk-fix-change", "Change the values", "primary"
+        )
         self.remove_button = _ui.button(
-            "Remove this entry", "bk-fix-remove",
-            "Hide it from your progress (it stays in the history)", "danger",
-        )  # fmt: skip
+            "Remove this entry",
+            "bk-fix-remove",
+            "Hide it from your progress (it stays in the history)",
+            "danger",
+        )
         self.message = _ui.html("bk-fix-message")
         self.history = _ui.html("bk-fix-history")
         self.output = widgets.Output()
@@ -119,15 +139,27 @@ class FixEntry(widgets.VBox):
         self.change_button.on_click(guard(lambda _b: self._apply("change")))
         self.remove_button.on_click(guard(lambda _b: self._apply("remove")))
         self.fields: dict[str, widgets.Widget] = {}
-        super().__init__([
-            _ui.style(),
-            _ui.html("bk-fix-title", '<div class="bk-checkin-heading">Fix an entry</div>' + _ui.hint(
-                "Change or remove a session or check-in saved by mistake. Nothing is lost: "
-                "the earlier values are kept and shown below as the entry's history.")),
-            self.entry, self.details, self.form, self.reason,
-            widgets.HBox([self.change_button, self.remove_button]),
-            self.message, self.history, self.output,
-        ])  # fmt: skip
+        super().__init__(
+            [
+                _ui.style(),
+                _ui.html(
+                    "bk-fix-title",
+                    '<div class="bk-checkin-heading">Fix an entry</div>'
+                    + _ui.hint(
+                        "Change or remove a session or check-in saved by mistake. Nothing is lost: "
+                        "the earlier values are kept and shown below as the entry's history."
+                    ),
+                ),
+                self.entry,
+                self.details,
+                self.form,
+                self.reason,
+                widgets.HBox([self.change_button, self.remove_button]),
+                self.message,
+                self.history,
+                self.output,
+            ]
+        )
         self.add_class("bk-root")
         self.add_class("bk-fix")
         self.entry.observe(guard(lambda _c: self._show()), names="value")
@@ -155,8 +187,10 @@ class FixEntry(widgets.VBox):
         if kind == "session":
             ratings = self.session_log.session_ratings()
             row = ratings[ratings["session_id"] == key]
-            return {f: (None if row.empty or _na(row[f].iloc[0]) else int(row[f].iloc[0]))
-                    for f in ("pain_before", "pain_after")}  # fmt: skip
+            return {
+                f: (None if row.empty or _na(row[f].iloc[0]) else int(row[f].iloc[0]))
+                for f in ("pain_before", "pain_after")
+            }
         scores = outcomes.outcomes_frame(self.session_log)
         scores = scores[scores["checkin_id"] == key]
         out: dict[str, Any] = {m: None for m in ("pain_average", "pain_worst")}
@@ -181,11 +215,19 @@ class FixEntry(widgets.VBox):
         for field, label, kind_ in _FIELDS[kind]:
             now = current.get(field)
             shown = "not rated" if now is None and kind_ == "rating" else (now or "")
-            rows.append(widgets.HBox([
-                _ui.html("bk-fix-label", f"{_ui.escape(label)} <span class='bk-hint'>(now: "
-                         f"{_ui.escape(shown)})</span>", width="200px"),
-                self.fields[field],
-            ]))  # fmt: skip
+            rows.append(
+                widgets.HBox(
+                    [
+                        _ui.html(
+                            "bk-fix-label",
+                            f"{_ui.escape(label)} <span class='bk-hint'>(now: "
+                            f"{_ui.escape(shown)})</span>",
+                            width="200px",
+                        ),
+                        self.fields[field],
+                    ]
+                )
+            )
         self.form.children = rows
         self.details.value = self._details(kind, key)
         self.history.value = "<b>History</b>" + self._history(kind, key)
@@ -196,8 +238,16 @@ class FixEntry(widgets.VBox):
         frame = self.session_log.frame(ids=True)
         bouts = frame[frame["session_id"] == key].copy()
         bouts["exercise"] = [get_exercise(i).name for i in bouts["exercise_id"]]
-        return _table(bouts, {"exercise": "exercise", "side": "side", "sets_done": "sets",
-                              "reps_done": "reps", "status": "status"})  # fmt: skip
+        return _table(
+            bouts,
+            {
+                "exercise": "exercise",
+                "side": "side",
+                "sets_done": "sets",
+                "reps_done": "reps",
+                "status": "status",
+            },
+        )
 
     def _history(self, kind: str, key: str) -> str:
         import pandas as pd
@@ -212,8 +262,9 @@ class FixEntry(widgets.VBox):
             trail = pd.concat([p for p in parts if not p.empty] or [parts[0]], ignore_index=True)
         if not trail.empty:
             trail = trail.assign(when=[_when(t) for t in trail["when"]])
-        return _table(trail, {"when": "when", "field": "what", "old": "was", "new": "became",
-                              "reason": "why"})  # fmt: skip
+        return _table(
+            trail, {"when": "when", "field": "what", "old": "was", "new": "became", "reason": "why"}
+        )
 
     def _apply(self, action: str) -> None:
         if self.entry.value is None:
@@ -233,8 +284,9 @@ class FixEntry(widgets.VBox):
         try:
             done = self._write(action, kind, key, changes, reason)
         except BackkitError as err:
-            self.message.value = _ui.box(f"<b>Not changed</b> (nothing was written): "
-                                         f"{_ui.escape(err)}", "stop")  # fmt: skip
+            self.message.value = _ui.box(
+                f"<b>Not changed</b> (nothing was written): {_ui.escape(err)}", "stop"
+            )
             return
         self.reason.value = ""
         self.message.value = _ui.box(_ui.escape(done), "ok")
@@ -259,3 +311,49 @@ class FixEntry(widgets.VBox):
             return f"Removed the session ({n} exercise rows); it is kept in the history."
         log.correct_session(key, reason=reason, **changes)
         return "Changed the session's ratings; the earlier values are in its history."
+
+
+class UndoBar(widgets.HBox):
+    """Offer "Undo" right after a timer saves: removes the rows just saved, through the audit trail.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit.widgets.fix import UndoBar
+    >>> log = backkit.SessionLog(":memory:")
+    >>> bar = UndoBar(log)
+    >>> bar.offer(log.record_many([{"exercise_id": "bridge"}]))
+    >>> bar.undo_button.click()
+    >>> len(log), bar.message.value
+    (0, 'Undone: the session is removed from your log (kept in its history).')
+    """
+
+    def __init__(self, log: SessionLog, on_undone: Any = None):
+        self.session_log = log
+        self.rows: list[dict[str, Any]] = []
+        self.on_undone = on_undone
+        self.undo_button = _ui.button("Undo", "bk-undo", "Remove the session just saved")
+        self.message = _ui.html("bk-undo-message")
+        self.output = widgets.Output()
+        self.undo_button.on_click(_ui.guard(self.output, self.message)(self._undo))
+        super().__init__(
+            [self.undo_button, self.message, self.output],
+            layout=widgets.Layout(align_items="center", display="none"),
+        )
+        self.add_class("bk-undo-bar")
+
+    def offer(self, rows: list[dict[str, Any]]) -> None:
+        """Offer to undo ``rows`` (what a timer's Save just stored)."""
+        self.rows = list(rows)
+        self.undo_button.disabled = not self.rows
+        self.message.value = "Saved. Pressed Save by mistake?"
+        self.layout.display = "" if self.rows else "none"
+
+    def _undo(self, _button: Any) -> None:
+        ids = [int(r["row_id"]) for r in self.rows]
+        self.session_log.remove(ids, reason=UNDO_REASON)
+        self.rows = []
+        self.undo_button.disabled = True
+        self.message.value = "Undone: the session is removed from your log (kept in its history)."
+        if self.on_undone is not None:
+            self.on_undone()

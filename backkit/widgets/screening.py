@@ -24,6 +24,7 @@ import ipywidgets as widgets
 
 from .. import outcomes, safety
 from . import _ui
+from .fix import UndoBar
 
 if TYPE_CHECKING:
     from ..log import SessionLog
@@ -48,7 +49,9 @@ def advice_html(action: str) -> str:
     return _ui.box(f"<b>{yes}: do not start the session.</b> {text}", _LEVEL[action])
 
 
-def questions_box(cls: str = "bk-screening") -> tuple[widgets.VBox, dict[str, widgets.ToggleButtons]]:
+def questions_box(
+    cls: str = "bk-screening",
+) -> tuple[widgets.VBox, dict[str, widgets.ToggleButtons]]:
     """The red-flag questions as a box, and each question's yes/no buttons by its id."""
     answers: dict[str, widgets.ToggleButtons] = {}
     rows: list[widgets.Widget] = [
@@ -89,6 +92,8 @@ class SafetyCheck(widgets.VBox):
         "urgent", "emergency"); None while unanswered.
     content : widget or None
         What ``then`` made, once made.
+    undo : UndoBar or None
+        The "Undo" offered right after ``content`` saves, when it is a timer.
 
     Examples
     --------
@@ -114,6 +119,7 @@ class SafetyCheck(widgets.VBox):
         self.session_log = _ui.open_log(log)
         self.then = then
         self.action: str | None = None
+        self.undo: UndoBar | None = None
         self.content: widgets.Widget | None = None
         self.output = widgets.Output()
         self.message = _ui.html("bk-screening-message")
@@ -121,9 +127,11 @@ class SafetyCheck(widgets.VBox):
         self.signs = _ui.html("bk-safety", _ui.emergency_html(open_=True))
         self.questions, self.answers = questions_box()
         self.save_button = _ui.button(
-            "Save answers", "bk-screening-save", "Store the answers to the warning-sign questions",
+            "Save answers",
+            "bk-screening-save",
+            "Store the answers to the warning-sign questions",
             "primary",
-        )  # fmt: skip
+        )
         self.save_button.on_click(self._guard(self._on_save))
         self.form = widgets.VBox([self.questions, self.save_button])
         self.slot = widgets.VBox()
@@ -177,4 +185,10 @@ class SafetyCheck(widgets.VBox):
             self.message.value = ""
         if self.then is not None and self.content is None:
             self.content = self.then()
-            self.slot.children = [self.content]
+            children = [self.content]
+            if hasattr(self.content, "on_saved"):
+                # a timer: offer "Undo" right after it saves
+                self.undo = UndoBar(self.session_log)
+                self.content.on_saved(self.undo.offer)
+                children.append(self.undo)
+            self.slot.children = children
