@@ -146,8 +146,11 @@ def todays_list_html(plan: Plan, log: SessionLog, day: dt.date, *, quick: bool =
     )
 
 
-def instructions_html(exercise_id: str) -> str:
-    """How to do one exercise: its start position, steps and a drawing (HTML, escaped)."""
+def instructions_html(exercise_id: str, *, folded: bool = False) -> str:
+    """How to do one exercise: its start position, steps and a drawing (HTML, escaped).
+
+    ``folded`` shows only its name until clicked (the exercises of a whole session).
+    """
     from .timer_view import pose_svg
 
     ex = get_exercise(exercise_id)
@@ -158,11 +161,14 @@ def instructions_html(exercise_id: str) -> str:
             drawing = f"<div class='bk-pose bk-face'>{pose_svg(ex.id, ex.poses.names()[-1])}</div>"
         except BackkitError:  # an exercise without drawable poses: the words are enough
             drawing = ""
-    return (
-        f"<div class='bk-instructions'><h4>{ex.number}. {_ui.escape(ex.name)}</h4>{drawing}"
-        f"<p><b>Start position:</b> {_ui.escape(ex.start_position)}</p>"
-        f"<ol class='bk-steps'>{steps}</ol></div>"
+    name = f"{ex.number}. {_ui.escape(ex.name)}"
+    body = (
+        f"{drawing}<p><b>Start position:</b> {_ui.escape(ex.start_position)}</p>"
+        f"<ol class='bk-steps'>{steps}</ol>"
     )
+    if folded:
+        return f"<details class='bk-instructions'><summary><b>{name}</b></summary>{body}</details>"
+    return f"<div class='bk-instructions'><h4>{name}</h4>{body}</div>"
 
 
 class App(widgets.VBox):
@@ -349,7 +355,10 @@ class App(widgets.VBox):
         self.timer.on_saved(self._guard(self._on_saved))
         self.timer_box.children = [self.timer]
         ids = self.timer.routine.exercise_ids
-        self.instructions.value = "".join(instructions_html(i) for i in dict.fromkeys(ids))
+        several = len(set(ids)) > 1
+        how = "".join(instructions_html(i, folded=several) for i in dict.fromkeys(ids))
+        intro = "<b>How to do each exercise</b> (click a name)" if several else ""
+        self.instructions.value = intro + how
         self.undo.layout.display = "none"
 
     def refresh_charts(self) -> None:

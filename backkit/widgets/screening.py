@@ -132,6 +132,7 @@ class SafetyCheck(widgets.VBox):
             "Store the answers to the warning-sign questions",
             "primary",
         )
+        self.save_button.layout.align_self = "flex-start"
         self.save_button.on_click(self._guard(self._on_save))
         self.form = widgets.VBox([self.questions, self.save_button])
         self.slot = widgets.VBox()
@@ -178,11 +179,9 @@ class SafetyCheck(widgets.VBox):
         if action != "none":
             self.message.value = advice_html(action)
             return
-        if stored:
-            self.message.value = advice_html("none")
-        else:
-            self.signs.value = _ui.emergency_html(open_=False)
-            self.message.value = ""
+        # answered with no "yes": the signs stay on the page, folded, under the answer
+        self.signs.value = _ui.emergency_html(open_=False)
+        self.message.value = advice_html("none") if stored else ""
         if self.then is not None and self.content is None:
             self.content = self.then()
             children = [self.content]

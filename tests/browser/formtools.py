@@ -89,4 +89,6 @@ def set_lab_theme(lab, theme: str | None) -> None:
 
 def wait_theme(page, theme: str) -> None:
     dark = theme.endswith("Dark")
-    page.locator(f"body[data-jp-theme-light='{str(not dark).lower()}']").wait_for(state="attached", timeout=30_000)
+    page.locator(f"body[data-jp-theme-light='{str(not dark).lower()}']").wait_for(
+        state="attached", timeout=30_000
+    )

@@ -15,7 +15,6 @@ import http.client
 import os
 import queue
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -282,7 +281,7 @@ def test_the_app_in_jupyterlab_themes(lab, open_notebook, tmp_path, theme):
     answer_red_flags(check)
     check.locator(".bk-screening-save").click()
     page.locator(".bk-app .bk-timer .bk-start").wait_for()
-    wait_text(page, ".bk-app-instructions", r"Start position")
+    wait_text(page, ".bk-app-instructions", r"How to do each exercise")
     shoot(page.locator(".bk-app"), f"app-timer-{tag}.png")
     color = page.locator(".bk-app-instructions li").first.evaluate(
         "el => getComputedStyle(el).color"
