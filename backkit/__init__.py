@@ -55,6 +55,8 @@ _EXPORTS = {
     "plot_outcomes": "charts",
     # outcome measures
     "CheckIn": "widgets.checkin",
+    "SafetyCheck": "widgets.screening",
+    "FixEntry": "widgets.fix",
     "record_checkin": "outcomes",
     "outcomes_frame": "outcomes",
     "sample_checkins": "sample",

@@ -1,17 +1,22 @@
-"""The no-code app's page, driven headless: choose, run, save, see the charts redrawn."""
+"""The no-code app's page, driven headless: screen, choose, run, save, undo, check in, fix."""
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import pytest
 
 import backkit
+from backkit import safety
 from backkit.app import App
+from backkit.outcomes import record_screening, screenings_frame
 from backkit.routine import for_plan
-from backkit.widgets.app import QUICK_DOSE
+from backkit.widgets.app import QUICK_DOSE, done_today
+from backkit.widgets.fix import UNDO_REASON
 
 MONDAY = dt.date(2025, 3, 3)
+XSS = "<img src=x onerror=alert(1)>"
 
 
 @pytest.fixture
@@ -19,8 +24,28 @@ def plan():
     return backkit.Plan.default(MONDAY)
 
 
+def screened(log=None):
+    """A log whose red-flag questions were answered just now, with no "yes"."""
+    log = log or backkit.SessionLog(":memory:")
+    answers = {q.id: False for q in safety.screening_questions()}
+    record_screening(log, answers, action="none")
+    return log
+
+
+def answer_all(check, yes=()):
+    for key, buttons in check.answers.items():
+        buttons.value = key in yes
+    check.save_button.click()
+
+
+def run_to_the_end(timer):
+    timer.view.start_button.click()
+    while timer.state != "finished":
+        timer.view.skip_button.click()
+
+
 def test_the_session_is_the_plans_routine(plan):
-    app = App(backkit.SessionLog(":memory:"), plan, day=MONDAY, quick=False)
+    app = App(screened(), plan, day=MONDAY, quick=False)
     assert app.choice.value == "session"
     assert app.timer.routine == for_plan(plan, MONDAY)
     assert app.timer.routine == backkit.SessionTimer.for_plan(plan, MONDAY).routine
@@ -28,37 +53,146 @@ def test_the_session_is_the_plans_routine(plan):
 
 
 def test_quick_shortens_every_exercise(plan):
-    app = App(backkit.SessionLog(":memory:"), plan, day=MONDAY, quick=True)
+    app = App(screened(), plan, day=MONDAY, quick=True)
     assert app.timer.routine == for_plan(plan, MONDAY, rest_seconds=2, overrides=QUICK_DOSE)
     app.choice.value = "bridge"
     assert app.timer.routine.exercise_ids == ("bridge",)
     assert [p.seconds for p in app.timer.routine.phases if p.is_rep] == [2.0]
-    assert "Quick try" in app.header.value
+    assert "Quick try" in app.today_list.value
 
 
 def test_a_rest_day_offers_each_exercise_at_the_plans_dose():
-    plan = backkit.Plan("Mondays", items=[backkit.PlanItem("squat", reps=12)], weekdays=["mon"],
-                        start=MONDAY)  # fmt: skip
-    app = App(backkit.SessionLog(":memory:"), plan, day=MONDAY + dt.timedelta(days=1))
+    plan = backkit.Plan(
+        "Mondays", items=[backkit.PlanItem("squat", reps=12)], weekdays=["mon"], start=MONDAY
+    )
+    app = App(screened(), plan, day=MONDAY + dt.timedelta(days=1))
     assert [value for _, value in app.choice.options] == ["squat"]
-    assert "not an exercise day" in app.header.value
+    assert "not an exercise day" in app.today_list.value
     assert app.timer.routine.bouts[0].reps == 12
 
 
-def test_saving_a_session_redraws_the_progress(plan):
-    log = backkit.SessionLog(":memory:")
-    app = App(log, plan, day=MONDAY, quick=True)
+def test_saving_a_session_redraws_the_progress_and_marks_it_done():
+    log, today = screened(), backkit.config.today()  # the timer saves with the real clock
+    app = App(log, backkit.Plan.default(today), day=today, quick=True)
+    assert "bk-row-done" not in app.today_list.value
     app.choice.value = "bridge"
     timer = app.timer
-    timer.view.start_button.click()
-    while timer.state != "finished":
-        timer.view.skip_button.click()
+    run_to_the_end(timer)
     before = app.charts.value
+    timer.view.pain_before.value, timer.view.pain_after.value = 3, 3
     timer.view.save_button.click()
     assert app.saves == 1 and len(log) == 1
     assert app.stats.value.startswith("1 session on 1 day logged (1 exercise bout)")
     assert app.charts.value != before
+    assert "✓ done today" in app.today_list.value and done_today(log, today) == {"bridge"}
+    row = next(r for r in app.today_list.value.split("<tr") if "Bridge" in r)
+    assert "bk-row-done" in row
     assert app.errors.outputs == () and timer.view.output.outputs == ()
+
+
+def test_undo_right_after_a_save_removes_it_through_the_audit_trail():
+    log, today = screened(), backkit.config.today()
+    app = App(log, backkit.Plan.default(today), day=today, quick=True)
+    app.choice.value = "bridge"
+    run_to_the_end(app.timer)
+    app.timer.view.skip_rating_button.click()
+    assert len(log) == 1 and app.undo.layout.display == ""
+    row_id = log.frame(ids=True)["row_id"][0]
+    app.undo.undo_button.click()
+    assert len(log) == 0 and "Undone" in app.undo.message.value
+    trail = log.audit_trail()
+    assert UNDO_REASON in trail["reason"].tolist()
+    assert (trail["target_id"].astype(str) == str(row_id)).any()
+    assert "bk-row-done" not in app.today_list.value and "✓" not in app.today_list.value
+
+
+def test_the_red_flag_questions_come_before_the_first_session(plan):
+    log = backkit.SessionLog(":memory:")
+    app = App(log, plan, day=MONDAY, quick=True)
+    assert app.safety_check.due and app.timer is None
+    app.safety_check.save_button.click()  # nothing answered: asks
+    assert "Please answer every question" in app.safety_check.message.value
+    answer_all(app.safety_check)
+    assert app.timer is not None and app.timer.routine.exercise_ids[0] == "supine-hamstring-stretch"
+    assert screenings_frame(log)["action"].tolist() == ["none"]
+
+
+@pytest.mark.parametrize(
+    ("yes", "action", "words"),
+    [
+        (("saddle_numbness",), "emergency", "999"),
+        (("fever",), "urgent", "NHS 111"),
+        (("below_knee",), "clinician", "physiotherapist"),
+    ],
+)
+def test_a_red_flag_yes_stops_the_session_and_is_recorded(plan, yes, action, words):
+    log = backkit.SessionLog(":memory:")
+    app = App(log, plan, day=MONDAY, quick=True)
+    answer_all(app.safety_check, yes=yes)
+    assert app.timer is None and app.timer_box.children == ()  # no timer offered
+    assert words in app.safety_check.message.value
+    assert "do not start the session" in app.safety_check.message.value
+    stored = screenings_frame(log)
+    assert stored["action"].tolist() == [action] and stored["yes"].tolist() == [yes]
+    # asked again next time: a "yes" is never forgotten
+    assert App(log, plan, day=MONDAY, quick=True).safety_check.due
+
+
+def test_the_questions_are_asked_again_after_a_week(plan):
+    log = backkit.SessionLog(":memory:")
+    week_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=8)
+    record_screening(
+        log, {q.id: False for q in safety.screening_questions()}, action="none", when=week_ago
+    )
+    assert App(log, plan, day=MONDAY).safety_check.due
+
+
+def test_the_app_shows_the_emergency_signs_and_the_pain_message(plan):
+    app = App(backkit.SessionLog(":memory:"), plan, day=MONDAY)
+    for sign in safety.rules()["emergency"]["signs"]:
+        assert html.escape(sign) in app.header.value
+        assert html.escape(sign) in app.safety_check.signs.value
+    assert html.escape(safety.pain_message()) in app.header.value
+
+
+def test_instructions_are_shown_beside_the_timer(plan):
+    app = App(screened(), plan, day=MONDAY, quick=True)
+    app.choice.value = "bridge"
+    bridge = backkit.get_exercise("bridge")
+    text = app.instructions.value
+    assert html.escape(bridge.start_position) in text
+    assert all(html.escape(step) in text for step in bridge.steps)
+    assert "<svg" in text
+    assert list(app.session_area.children) == [app.timer_box, app.instructions]
+
+
+def test_changing_exercise_mid_session_asks_first(plan):
+    app = App(screened(), plan, day=MONDAY, quick=True)
+    app.choice.value = "bridge"
+    running = app.timer
+    running.view.start_button.click()
+    app.choice.value = "squat"
+    assert app.timer is running and app.choice.value == "bridge"  # nothing thrown away yet
+    assert app.confirm.layout.display == "" and "discard it" in app.confirm_text.value
+    app.keep_button.click()
+    assert app.timer is running and app.confirm.layout.display == "none"
+    app.choice.value = "squat"
+    app.discard_button.click()
+    assert app.timer is not running and app.timer.routine.exercise_ids == ("squat",)
+    assert app.choice.value == "squat"
+
+
+def test_the_weekly_check_in_and_fix_an_entry_are_in_the_app(plan):
+    app = App(screened(), plan, day=MONDAY)
+    titles = [app.tabs.get_title(k) for k in range(len(app.tabs.children))]
+    assert titles == ["Today", "Weekly check-in", "Fix an entry"]
+    assert app.tabs.children[1] is app.checkin and app.checkin.pain_average.value is None
+
+
+def test_names_from_a_custom_plan_are_escaped():
+    plan = backkit.Plan(XSS, items=[backkit.PlanItem("squat")], start=MONDAY)
+    app = App(screened(), plan, day=MONDAY)
+    assert XSS not in app.today_list.value and html.escape(XSS) in app.today_list.value
 
 
 def test_the_day_is_the_kits_today(plan, monkeypatch):

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import ipywidgets as widgets
 import numpy as np
+import pandas as pd
 
 from backkit.charts import plot_outcomes
 from backkit.log import SessionLog
-from backkit.outcomes import outcomes_frame, record_checkin, summary_line
+from backkit.outcomes import (
+    checkins_frame,
+    outcomes_frame,
+    record_checkin,
+    screenings_frame,
+    summary_line,
+)
 from backkit.widgets.checkin import CheckIn
 
 MONDAY = dt.date(2025, 3, 3)
@@ -23,6 +31,14 @@ def fill_baseline(
         w.activity_names, w.activity_scores, names, scores, strict=False
     ):
         box.value, slider.value = name, score
+    answer_the_rest(w)
+
+
+def answer_the_rest(w: CheckIn, yes=()):
+    """The questions besides pain and the PSFS: the morning after, below the knee, red flags."""
+    w.next_morning.value, w.below_knee.value = "same", False
+    for key, buttons in w.red_flags.items():
+        buttons.value = key in yes
 
 
 def walk(w: widgets.Widget):
@@ -62,8 +78,12 @@ def test_a_follow_up_reuses_the_activities_and_shows_last_time(log):
     labels = [c.value for c in walk(w) if "bk-checkin-activity-name" in c._dom_classes]
     assert labels == ["sitting 1 hour", "gardening", "lifting a child"]
     lasts = [c.value for c in walk(w) if "bk-checkin-last" in c._dom_classes]
-    assert lasts == ["last time: 6", "last time: 8", "last time: 3", "last time: 2", "last time: 4"]
-    assert [s.value for s in w.activity_scores] == [3, 2, 4]  # start at last time's rating
+    # last time's answers beside each question (no leg pain was given), never as the start value
+    assert lasts == ["last time: 6", "last time: 8", "", "last time: 3", "last time: 2",
+                     "last time: 4"]  # fmt: skip
+    assert [s.value for s in w.activity_scores] == [None, None, None]
+    assert w.pain_average.value is None and w.pain_worst.value is None
+    answer_the_rest(w)
     w.pain_average.value, w.pain_worst.value = 3, 6
     for slider, score in zip(w.activity_scores, [6, 5, 6], strict=True):
         slider.value = score
@@ -153,7 +173,9 @@ def test_a_custom_measure_is_defined_once_then_reused(log):
     assert later.custom_direction.value is False
     assert all(x.disabled for x in (later.custom_min, later.custom_max, later.custom_mcid))
     later.custom_score.value = 30
-    later.save_button.click()
+    later.save_button.click()  # the pain and PSFS ratings are not given: Save asks
+    assert "Not answered yet" in later.message.value and later.saved is None
+    later.skip_button.click()
     assert "ODI total 42 → 30 (improved)" in later.summary
     odi = outcomes_frame(log).query("measure == 'ODI total'")
     assert odi["score"].tolist() == [42, 30]
@@ -215,5 +237,106 @@ def test_a_path_is_opened(tmp_path):
     with SessionLog(target) as made:
         record_checkin(made, MONDAY, pain_average=4)
     w = CheckIn(target, today=MONDAY + dt.timedelta(days=7))
-    assert w.pain_average.value == 4
+    assert w.pain_average.value is None
+    assert "last time: 4" in [c.value for c in walk(w) if "bk-checkin-last" in c._dom_classes]
     w.session_log.close()
+
+
+# -- ratings on purpose, leg questions, red flags, a second check-in (issues 13, 14) --------
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def test_every_rating_starts_not_rated_and_save_asks(log):
+    w = CheckIn(log, today=MONDAY)
+    ratings = [w.pain_average, w.pain_worst, w.leg_pain, *w.activity_scores]
+    assert all(r.value is None for r in ratings)
+    assert w.next_morning.value is None and w.below_knee.value is None
+    assert all(b.value is None for b in w.red_flags.values())
+    w.save_button.click()
+    assert "Not answered yet" in w.message.value and "average pain" in w.message.value
+    assert "never as 0" in w.message.value
+    assert w.skip_button.layout.display == "" and w.saved is None
+    assert outcomes_frame(log).empty
+
+
+def test_skip_stores_missing_never_zero(log):
+    w = CheckIn(log, today=MONDAY)
+    w.pain_average.value = 5  # worst pain, leg pain and the PSFS skipped
+    w.next_morning.value = "better"
+    w.save_button.click()
+    w.skip_button.click()
+    df = outcomes_frame(log)
+    assert df["measure"].tolist() == ["pain_average"] and df["score"].tolist() == [5]
+    row = checkins_frame(log).iloc[0]
+    assert row["leg_pain"] is pd.NA and row["below_knee"] is pd.NA
+    assert row["next_morning"] == "better"
+    assert screenings_frame(log).empty  # no warning-sign question answered: none stored
+
+
+def test_leg_pain_next_morning_and_below_knee_are_stored_with_advice(log):
+    w = CheckIn(log, today=MONDAY)
+    fill_baseline(w)
+    w.leg_pain.value = 4
+    w.next_morning.value = "worse"
+    assert "settle by the next morning" in w.legs_advice.value
+    w.below_knee.value = True
+    assert "below the knee" in w.legs_advice.value and "Stop" in w.legs_advice.value
+    w.save_button.click()
+    row = checkins_frame(log).iloc[0]
+    assert (row["leg_pain"], row["next_morning"], bool(row["below_knee"])) == (4, "worse", True)
+
+
+def test_a_red_flag_yes_is_recorded_and_says_what_to_do(log):
+    w = CheckIn(log, today=MONDAY)
+    fill_baseline(w)
+    answer_the_rest(w, yes=("bladder_bowel",))
+    w.save_button.click()
+    assert "Saved" in w.message.value
+    assert "Emergency" in w.screening_advice.value and "999" in w.screening_advice.value
+    stored = screenings_frame(log)
+    assert stored["action"].tolist() == ["emergency"]
+    assert stored["yes"].tolist() == [("bladder_bowel",)]
+    assert len(stored["answers"][0]) == len(w.red_flags)
+
+
+def test_the_check_in_shows_the_emergency_signs(log):
+    from backkit import safety
+
+    w = CheckIn(log, today=MONDAY)
+    for sign in safety.rules()["emergency"]["signs"]:
+        assert html.escape(sign) in w.signs.value
+
+
+def test_a_second_check_in_on_one_day_offers_to_replace_the_first(log):
+    first = CheckIn(log, today=MONDAY)
+    fill_baseline(first)
+    first.save_button.click()
+    old_id = checkins_frame(log)["checkin_id"][0]
+
+    again = CheckIn(log, today=MONDAY)
+    again.pain_average.value, again.pain_worst.value = 4, 5
+    answer_the_rest(again)
+    for r, score in zip(again.activity_scores, [5, 5, 5], strict=True):
+        r.value = score
+    again.save_button.click()
+    assert "already saved a check-in on 3 Mar 2025" in again.message.value
+    assert again.replace_button.layout.display == "" and again.saved is None
+    again.replace_button.click()
+    assert "Saved" in again.message.value
+    now = outcomes_frame(log)
+    assert now.query("measure == 'pain_average'")["score"].tolist() == [4]
+    assert checkins_frame(log)["checkin_id"][0] != old_id
+    trail = log.audit_trail()
+    assert (trail["target_id"] == old_id).any()
+
+
+def test_names_and_notes_are_escaped(log):
+    w = CheckIn(log, today=MONDAY)
+    fill_baseline(w, names=(XSS, "gardening", "lifting a child"))
+    w.save_button.click()
+    later = CheckIn(log, today=MONDAY + dt.timedelta(days=7))
+    shown = " ".join(c.value for c in walk(later) if isinstance(c, widgets.HTML))
+    assert XSS not in shown and html.escape(XSS) in shown
+    later.save_button.click()  # the message names the activity not rated
+    assert XSS not in later.message.value and "&lt;img" in later.message.value

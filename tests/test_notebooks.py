@@ -203,14 +203,21 @@ def test_todays_session_saves_a_quick_try_that_the_summary_then_shows(tmp_path):
     summary = cell_index(nb, "Today you did")
     progress = cell_index(nb, "plot_calendar")
     extra = [
-        # as a person does: pain before, Start, let it run out, pain after, Save
-        "assert quick_try.routine.total_seconds <= 30, quick_try.routine.total_seconds\n"
-        "quick_try.pain_before.value = 3\n"
-        "quick_try.start()\n"
-        "await quick_try.run()\n"
-        "quick_try.pain_after.value = 2\n"
+        # as a person does: no to every warning sign, pain before, Start, let it run out,
+        # pain after, Save
+        "assert quick_try.content is None and session.content is None\n"
+        "for buttons in quick_try.answers.values():\n"
+        "    buttons.value = False\n"
         "quick_try.save_button.click()\n"
-        "print(quick_try.message.value)",
+        "assert session.content is not None  # one set of answers opens both timers\n"
+        "timer = quick_try.content\n"
+        "assert timer.routine.total_seconds <= 30, timer.routine.total_seconds\n"
+        "timer.pain_before.value = 3\n"
+        "timer.start()\n"
+        "await timer.run()\n"
+        "timer.pain_after.value = 2\n"
+        "timer.save_button.click()\n"
+        "print(timer.message.value)",
         nb.cells[summary].source,
         nb.cells[progress].source,
     ]
@@ -221,7 +228,8 @@ def test_todays_session_saves_a_quick_try_that_the_summary_then_shows(tmp_path):
     assert "Saved 2 rows to the log (completed)" in saved
     today = text_of(nb.cells[-2])
     assert "Today you did 1 exercise(s) in 1 session(s): Supine hamstring stretch." in today
-    assert "Pain before exercise averaged 3.0/10 and after 2.0/10." in today
+    assert "Pain before your sessions: 3.0/10; after: 2.0/10." in today
+    assert "not rated" in today  # the bouts' own ratings: none given, never 0
     progress_text = text_of(nb.cells[-1])
     assert "SAMPLE DATA" not in progress_text
     assert "You logged 1 session on 1 day" in progress_text
@@ -231,6 +239,7 @@ def test_todays_session_saves_a_quick_try_that_the_summary_then_shows(tmp_path):
     assert set(frame["notes"]) == {"quick try"}
     assert set(frame["plan_id"]) == {backkit.Plan.default().id}
     assert (frame["hold_s_planned"] == 5).all() and (frame["reps_planned"] == 1).all()
+    assert backkit.outcomes.last_screening(log)["action"] == "none"
 
 
 # --------------------------------------------------------------------------

@@ -5,6 +5,10 @@
 - :mod:`~backkit.widgets.timer_view`: :class:`TimerView`, the timer's face,
   which only draws a status and reports presses;
 - :mod:`~backkit.widgets.checkin`: :class:`CheckIn`, the weekly check-in;
+- :mod:`~backkit.widgets.screening`: :class:`SafetyCheck`, the red-flag
+  questions before a session;
+- :mod:`~backkit.widgets.fix`: :class:`FixEntry`, change or remove a saved
+  session or check-in, with the reason;
 - :mod:`~backkit.widgets.app`: :class:`App`, the no-code app's page;
 - :mod:`~backkit.widgets.sound`: the beeps, made as WAV bytes.
 
@@ -16,7 +20,9 @@ from __future__ import annotations
 
 from .app import App
 from .checkin import CheckIn
+from .fix import FixEntry
+from .screening import SafetyCheck
 from .timer import SessionTimer, Ticker
 from .timer_view import TimerView
 
-__all__ = ["App", "CheckIn", "SessionTimer", "Ticker", "TimerView"]
+__all__ = ["App", "CheckIn", "FixEntry", "SafetyCheck", "SessionTimer", "Ticker", "TimerView"]

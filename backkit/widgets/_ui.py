@@ -75,6 +75,48 @@ def pain_slider(
     return w
 
 
+def rating(cls: str, *, low: int = 0, high: int = 10) -> widgets.ToggleButtons:
+    """A 0-10 rating that starts empty ("not rated"): eleven buttons, none pressed.
+
+    A slider always has a value, so an untouched one would store a number
+    nobody chose; here ``value`` stays None until a button is pressed.
+    """
+    w = widgets.ToggleButtons(
+        options=[(str(i), i) for i in range(low, high + 1)],
+        value=None,
+        tooltips=[f"{i} of {high}" for i in range(low, high + 1)],
+        style={"button_width": "34px"},
+    )
+    w.add_class(cls)
+    w.add_class("bk-rating")
+    return w
+
+
+def choice(cls: str, options: list[tuple[str, Any]]) -> widgets.ToggleButtons:
+    """A question answered by pressing one of a few buttons; starts unanswered (None)."""
+    w = widgets.ToggleButtons(options=options, value=None, style={"button_width": "auto"})
+    w.add_class(cls)
+    w.add_class("bk-choice")
+    return w
+
+
+def yes_no(cls: str) -> widgets.ToggleButtons:
+    """A yes/no question that starts unanswered (None); True is yes."""
+    return choice(cls, [("No", False), ("Yes", True)])
+
+
+def emergency_html(*, open_: bool = True) -> str:
+    """The emergency signs from :mod:`backkit.safety` (folded unless ``open_``), escaped."""
+    from .. import safety
+
+    e = safety.rules()["emergency"]
+    signs = "".join(f"<li>{escape(s)}</li>" for s in e["signs"])
+    return (
+        f"<details class='bk-emergency'{' open' if open_ else ''}>"
+        f"<summary><b>{escape(e['title'])}:</b></summary><ul>{signs}</ul></details>"
+    )
+
+
 def pain_question(cls: str, question: str) -> widgets.HTML:
     """The question above a pain slider, with the scale's anchors under it."""
     return html(cls, f"{question}<br>{hint(PAIN_SCALE)}")

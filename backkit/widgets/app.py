@@ -1,9 +1,21 @@
-"""The no-code app's page: today's plan, a guided timer and the progress charts.
+"""The no-code app's page: today's plan, a guided timer, the weekly check-in and progress.
 
 :class:`App` is what ``notebooks/app.ipynb`` shows and ``backkit app``
 serves with Voila (see :mod:`backkit.app`). It reads the person's active plan
-(:meth:`backkit.plan.Plan.active`) and writes to their session log; after a
-session is saved, the progress charts are drawn again from the log.
+(:meth:`backkit.plan.Plan.active`) and writes to their session log:
+
+- the emergency signs, the kit's pain message and stop rules;
+- today's list, each exercise marked when it is already done today
+  (:func:`done_today`, :func:`todays_list_html`);
+- the red-flag questions before the first session and weekly
+  (:class:`~backkit.widgets.screening.SafetyCheck`): a "yes" shows what to do
+  now and no timer;
+- the timer with the exercise's instructions (start position, steps,
+  drawing) beside it, "Undo" right after a save, and a question before a
+  change of exercise would discard a running session;
+- the weekly check-in (:class:`~backkit.widgets.checkin.CheckIn`) and the
+  "Fix an entry" tool (:class:`~backkit.widgets.fix.FixEntry`) in tabs;
+- the progress charts, drawn again after each save.
 
 ``BACKKIT_APP_QUICK=1`` (``backkit app --quick``) shortens every exercise to
 one set of one 2-second repetition with 1-second pauses: for trying the app
@@ -20,16 +32,27 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 
 from .. import config, safety
+from ..errors import BackkitError
 from ..exercises import get_exercise
 from ..routine import Routine, for_plan, for_plan_item
 from . import _ui
+from .checkin import CheckIn
+from .fix import FixEntry, UndoBar
+from .screening import SafetyCheck
 from .timer import SessionTimer
 
 if TYPE_CHECKING:
     from ..log import SessionLog
     from ..plan import Plan
 
-__all__ = ["QUICK_DOSE", "QUICK_ENV", "App"]
+__all__ = [
+    "QUICK_DOSE",
+    "QUICK_ENV",
+    "App",
+    "done_today",
+    "instructions_html",
+    "todays_list_html",
+]
 
 #: Environment variable: "1" shortens every exercise (a quick try; used by the tests).
 QUICK_ENV = "BACKKIT_APP_QUICK"
@@ -54,8 +77,102 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+def _day(d: dt.date) -> str:
+    return f"{d:%A} {d.day} {d:%B %Y}"
+
+
+def done_today(log: SessionLog, day: dt.date) -> set[str]:
+    """The exercises with something done on ``day`` (a completed or part-done bout).
+
+    Examples
+    --------
+    >>> import datetime as dt, backkit
+    >>> from backkit.widgets.app import done_today
+    >>> log = backkit.SessionLog(":memory:")
+    >>> _ = log.record(exercise_id="bridge", started_at="2025-03-03T09:00:00+00:00")
+    >>> done_today(log, dt.date(2025, 3, 3)), done_today(log, dt.date(2025, 3, 4))
+    ({'bridge'}, set())
+    """
+    import pandas as pd
+
+    from ..analysis import local_day
+
+    frame = log.frame()
+    if frame.empty:
+        return set()
+    did = frame[(local_day(frame) == pd.Timestamp(day)).to_numpy()]
+    did = did[did["status"].astype(str).isin(["completed", "partial"]).to_numpy()]
+    return set(did["exercise_id"].astype(str))
+
+
+def todays_list_html(plan: Plan, log: SessionLog, day: dt.date, *, quick: bool = False) -> str:
+    """Today's exercises as a table (HTML), each marked "done today" once something is saved."""
+    due = plan.due_on(day)
+    done = done_today(log, day)
+    rows = []
+    for item in due or plan.items:
+        sets, reps, hold = plan.dose(item.exercise_id)
+        ex = get_exercise(item.exercise_id)
+        side = " per side" if ex.sides == "per-side" else ""
+        unit = "s a rep" if ex.kind == "paced" else "s hold"
+        mark = (
+            "<td class='bk-done'>✓ done today</td>"
+            if ex.id in done
+            else "<td class='bk-todo'>to do</td>"
+        )
+        rows.append(
+            f"<tr class='{'bk-row-done' if ex.id in done else 'bk-row-todo'}'>"
+            f"<td>{ex.number}. {_ui.escape(ex.name)}</td>"
+            f"<td>{sets} &times; {reps}{side}</td><td>{hold:g} {unit}</td>{mark}</tr>"
+        )
+    name = _ui.escape(plan.name)
+    if due:
+        left = sum(i.exercise_id not in done for i in due)
+        intro = f"Today's exercises ({len(due)}, {left} still to do), from your plan <b>{name}</b>:"
+    else:
+        intro = (
+            f"Today is not an exercise day in your plan <b>{name}</b>; "
+            "you can still do any of its exercises:"
+        )
+    quick_note = (
+        "<p class='bk-app-quick'><b>Quick try:</b> every exercise is shortened to one "
+        "2-second repetition.</p>"
+        if quick
+        else ""
+    )
+    return (
+        f"<p>{intro}</p><table class='bk-today'><tr><th>exercise</th><th>sets &times; reps</th>"
+        f"<th>time</th><th>today</th></tr>{''.join(rows)}</table>{quick_note}"
+    )
+
+
+def instructions_html(exercise_id: str, *, folded: bool = False) -> str:
+    """How to do one exercise: its start position, steps and a drawing (HTML, escaped).
+
+    ``folded`` shows only its name until clicked (the exercises of a whole session).
+    """
+    from .timer_view import pose_svg
+
+    ex = get_exercise(exercise_id)
+    steps = "".join(f"<li>{_ui.escape(s)}</li>" for s in ex.steps)
+    drawing = ""
+    if ex.poses is not None:
+        try:
+            drawing = f"<div class='bk-pose bk-face'>{pose_svg(ex.id, ex.poses.names()[-1])}</div>"
+        except BackkitError:  # an exercise without drawable poses: the words are enough
+            drawing = ""
+    name = f"{ex.number}. {_ui.escape(ex.name)}"
+    body = (
+        f"{drawing}<p><b>Start position:</b> {_ui.escape(ex.start_position)}</p>"
+        f"<ol class='bk-steps'>{steps}</ol>"
+    )
+    if folded:
+        return f"<details class='bk-instructions'><summary><b>{name}</b></summary>{body}</details>"
+    return f"<div class='bk-instructions'><h4>{name}</h4>{body}</div>"
+
+
 class App(widgets.VBox):
-    """Today's plan, a guided timer and progress charts; charts redraw after each save.
+    """Today's plan, the safety questions, a guided timer, the check-in and progress charts.
 
     Parameters
     ----------
@@ -63,7 +180,7 @@ class App(widgets.VBox):
         Where sessions are saved (default: the person's log).
     plan : Plan, optional
         The plan to follow (default: :meth:`Plan.active`, the plan the person
-        activated, else all seven exercises daily).
+        activated, else the default plan).
     day : date, optional
         The day to show (default: :func:`backkit.config.today`).
     quick : bool, optional
@@ -78,6 +195,8 @@ class App(widgets.VBox):
     ...           day=backkit.Plan.default().start, quick=True)
     >>> app.choice.options[0][0].startswith("Today's whole session")
     True
+    >>> app.timer is None, app.safety_check.due  # the red-flag questions come first
+    (True, True)
     >>> app.stats.value
     'No sessions logged yet: your charts appear after the first one.'
     """
@@ -98,11 +217,13 @@ class App(widgets.VBox):
         self.quick = _quick_from_env() if quick is None else quick
         self.timer: SessionTimer | None = None
         self.saves = 0
+        self._pending: str | None = None
 
         self.errors = widgets.Output()
         self.errors.add_class("bk-app-errors")
         self._guard = _ui.guard(self.errors)
         self.header = _ui.html("bk-app-header", self._header_html())
+        self.today_list = _ui.html("bk-app-today", self._today_html())
         self.choice = widgets.Dropdown(
             options=self._options(),
             description="Do now",
@@ -110,22 +231,75 @@ class App(widgets.VBox):
             layout=widgets.Layout(width="100%", max_width="560px"),
         )
         self.choice.add_class("bk-app-choice")
+        self.confirm = self._build_confirm()
         self.timer_box = widgets.VBox()
         self.timer_box.add_class("bk-app-timer")
+        self.instructions = _ui.html("bk-app-instructions", max_width="380px")
+        self.undo = UndoBar(self.session_log, on_undone=self._guard(self._after_change))
+        self.safety_check = SafetyCheck(self.session_log, then=self._make_timer)
         self.stats = _ui.html("bk-app-stats")
         self.charts = _ui.html("bk-app-charts")
-        progress = widgets.VBox(
-            [_ui.html("bk-app-progress", "<h3 class='bk-app-progress-title'>Your progress</h3>"),
-             self.stats, self.charts],
-        )  # fmt: skip
+        self.tabs = self._build_tabs()
         super().__init__(
-            [_ui.style(), self.header, self.choice, self.timer_box, progress, self.errors],
-            layout=widgets.Layout(max_width="1000px", padding="0 8px"),
+            [_ui.style(), self.header, self.tabs, self.errors],
+            layout=widgets.Layout(max_width="1100px", padding="0 8px"),
         )
         self.add_class("bk-app")
         self.choice.observe(self._guard(self._on_choice), names="value")
-        self._show_timer(self.choice.value)
         self.refresh_charts()
+
+    # -- layout ------------------------------------------------------------------
+
+    def _build_tabs(self) -> widgets.Tab:
+        progress = widgets.VBox(
+            [
+                _ui.html("bk-app-progress", "<h3 class='bk-app-progress-title'>Your progress</h3>"),
+                self.stats,
+                self.charts,
+            ],
+        )
+        self.session_area = widgets.HBox(
+            [self.timer_box, self.instructions],
+            layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"),
+        )
+        today = widgets.VBox(
+            [
+                self.today_list,
+                self.choice,
+                self.confirm,
+                self.safety_check,
+                self.session_area,
+                self.undo,
+                progress,
+            ]
+        )
+        self.checkin = CheckIn(self.session_log, today=self.day)
+        self.fix = FixEntry(self.session_log)
+        tabs = widgets.Tab(children=[today, self.checkin, self.fix])
+        for k, title in enumerate(("Today", "Weekly check-in", "Fix an entry")):
+            tabs.set_title(k, title)
+        tabs.add_class("bk-app-tabs")
+        return tabs
+
+    def _build_confirm(self) -> widgets.VBox:
+        self.confirm_text = _ui.html("bk-app-confirm-text")
+        self.discard_button = _ui.button(
+            "Change and discard it",
+            "bk-app-discard",
+            "Stop the running session without saving it",
+            "danger",
+        )
+        self.keep_button = _ui.button(
+            "Keep going", "bk-app-keep", "Go back to the running session", "primary"
+        )
+        self.discard_button.on_click(self._guard(lambda _b: self._resolve(True)))
+        self.keep_button.on_click(self._guard(lambda _b: self._resolve(False)))
+        box = widgets.VBox(
+            [self.confirm_text, widgets.HBox([self.keep_button, self.discard_button])],
+            layout=widgets.Layout(display="none"),
+        )
+        box.add_class("bk-app-confirm")
+        return box
 
     # -- content -----------------------------------------------------------------
 
@@ -133,39 +307,17 @@ class App(widgets.VBox):
         return self.plan.due_on(self.day)
 
     def _header_html(self) -> str:
-        due = self._due()
-        plan = self.plan
-        rows = []
-        for item in due or plan.items:
-            sets, reps, hold = plan.dose(item.exercise_id)
-            ex = get_exercise(item.exercise_id)
-            side = " per side" if ex.sides == "per-side" else ""
-            unit = "s a rep" if ex.kind == "paced" else "s hold"
-            rows.append(
-                f"<tr><td>{ex.number}. {_ui.escape(ex.name)}</td>"
-                f"<td>{sets} &times; {reps}{side}</td><td>{hold:g} {unit}</td></tr>"
-            )
-        name = _ui.escape(plan.name)
-        if due:
-            intro = f"Today's exercises ({len(due)}), from your plan <b>{name}</b>:"
-        else:
-            intro = (
-                f"Today is not an exercise day in your plan <b>{name}</b>; "
-                "you can still do any of its exercises:"
-            )
-        stops = "".join(f"<li>{_ui.escape(r)}</li>" for r in safety.rules()["stop_rules"]["rules"])
-        quick = (
-            "<p class='bk-app-quick'><b>Quick try:</b> every exercise is shortened to one "
-            "2-second repetition.</p>"
-            if self.quick
-            else ""
-        )
+        rules = safety.rules()["stop_rules"]["rules"]
+        stops = "".join(f"<li>{_ui.escape(r)}</li>" for r in rules)
         return (
-            f"<h2>backkit: {self.day:%A %-d %B %Y}</h2><p>{intro}</p>"
-            "<table><tr><th>exercise</th><th>sets &times; reps</th>"
-            f"<th>time</th></tr>{''.join(rows)}</table>{quick}"
-            f"<details><summary><b>Safety: when to stop</b></summary><ul>{stops}</ul></details>"
+            f"<h2>backkit: {_day(self.day)}</h2>"
+            f"<div class='bk-safety'>{_ui.emergency_html(open_=False)}</div>"
+            f"<details class='bk-stop-rules'><summary><b>Pain while exercising: when to stop"
+            f"</b></summary><ul>{stops}</ul></details>"
         )
+
+    def _today_html(self) -> str:
+        return todays_list_html(self.plan, self.session_log, self.day, quick=self.quick)
 
     def _options(self) -> list[tuple[str, str]]:
         options = []
@@ -174,11 +326,13 @@ class App(widgets.VBox):
             n, minutes = len(self._due()), session.total_seconds / 60
             label = f"Today's whole session ({n} exercises, about {minutes:.0f} min)"
             options.append((label, _SESSION))
+        done = done_today(self.session_log, self.day)
         for item in self._due() or self.plan.items:
             ex = get_exercise(item.exercise_id)
             sets, reps, _ = self.plan.dose(item.exercise_id)
             dose = "quick try" if self.quick else f"{sets} x {reps}"
-            options.append((f"{ex.number}. {ex.name} ({dose})", item.exercise_id))
+            mark = ", done today" if ex.id in done else ""
+            options.append((f"{ex.number}. {ex.name} ({dose}{mark})", item.exercise_id))
         return options
 
     def _routine(self, choice: str) -> Routine | None:
@@ -189,12 +343,23 @@ class App(widgets.VBox):
         item = next(i for i in self.plan.items if i.exercise_id == choice)
         return for_plan_item(item, overrides)
 
+    def _make_timer(self) -> widgets.Widget:
+        """Called once the red-flag questions are answered with no "yes"."""
+        self._show_timer(self.choice.value)
+        return widgets.VBox()  # the timer lives in the session area, beside its instructions
+
     def _show_timer(self, choice: str) -> None:
         if self.timer is not None:
             self.timer.close()
         self.timer = SessionTimer(self._routine(choice), self.session_log, plan_id=self.plan.id)
         self.timer.on_saved(self._guard(self._on_saved))
         self.timer_box.children = [self.timer]
+        ids = self.timer.routine.exercise_ids
+        several = len(set(ids)) > 1
+        how = "".join(instructions_html(i, folded=several) for i in dict.fromkeys(ids))
+        intro = "<b>How to do each exercise</b> (click a name)" if several else ""
+        self.instructions.value = intro + how
+        self.undo.layout.display = "none"
 
     def refresh_charts(self) -> None:
         """Draw the progress charts and the summary line again from the log."""
@@ -209,9 +374,10 @@ class App(widgets.VBox):
         else:
             days = analysis.local_day(frame)
             sessions, n_days, bouts = frame["session_id"].nunique(), days.nunique(), len(frame)
+            last = days.max()
             stats = (
                 f"{_count(sessions, 'session')} on {_count(n_days, 'day')} logged "
-                f"({_count(bouts, 'exercise bout')}); the last on {days.max():%-d %b %Y}."
+                f"({_count(bouts, 'exercise bout')}); the last on {last.day} {last:%b %Y}."
             )
         figures = []
         for draw in (charts.plot_pain_trend, charts.plot_adherence):
@@ -224,9 +390,45 @@ class App(widgets.VBox):
 
     # -- events ------------------------------------------------------------------
 
+    def _running(self) -> bool:
+        return self.timer is not None and self.timer.state in ("running", "paused")
+
     def _on_choice(self, change: dict[str, Any]) -> None:
-        self._show_timer(change["new"])
+        if self._pending is not None and change["new"] == self._pending[0]:
+            return  # the choice put back while asking
+        if self._running():
+            # ask first: a change would throw the running session away
+            self._pending = (change["old"], change["new"])
+            self.choice.value = change["old"]
+            label = dict((v, k) for k, v in self.choice.options)[change["new"]]
+            self.confirm_text.value = _ui.box(
+                f"A session is running. Change to <b>{_ui.escape(label)}</b> and discard it "
+                "(nothing of it is saved)?",
+                "reduce",
+            )
+            self.confirm.layout.display = ""
+            return
+        self._pending = None
+        if self.timer is not None:
+            self._show_timer(change["new"])
+
+    def _resolve(self, discard: bool) -> None:
+        pending, self._pending = self._pending, None
+        self.confirm.layout.display = "none"
+        if not discard or pending is None:
+            return
+        _old, new = pending
+        self._pending = (new, new)  # the observer skips the change made here
+        self.choice.value = new
+        self._pending = None
+        self._show_timer(new)
 
     def _on_saved(self, rows: list[dict[str, Any]]) -> None:
         self.saves += 1
+        self.undo.offer(rows)
+        self._after_change()
+
+    def _after_change(self) -> None:
+        self.today_list.value = self._today_html()
+        self.fix.refresh()
         self.refresh_charts()

@@ -1,12 +1,18 @@
-"""The weekly check-in widget: pain, the PSFS and an optional clinician's measure.
+"""The weekly check-in widget: pain, leg pain, the PSFS, warning signs and a clinician's measure.
 
 :class:`CheckIn` is a thin view over :mod:`backkit.outcomes`: it reads the
 check-ins stored so far (to re-use the PSFS activities and show last time's
-ratings), calls :func:`backkit.outcomes.record_checkin` on Save, and shows
-either the one-line summary of change since baseline or the reasons the
-check-in was refused. Nothing in it waits or sleeps, so it never blocks the
-kernel; it works in JupyterLab and Voila, and headless by setting its
-widgets' values and calling ``save_button.click()``.
+ratings beside each question), calls :func:`backkit.outcomes.record_checkin`
+and :func:`backkit.outcomes.record_screening` on Save, and shows the summary
+of change since baseline, what to do after a warning sign, or the reasons the
+check-in was refused.
+
+Every rating starts empty ("not rated"): Save asks for the missing ones, or
+stores them as missing (never as 0) when the person presses "Save with
+skipped answers". A second check-in on one day offers to replace the first
+(through the audited path, ``replace=True``). Nothing in it waits or sleeps;
+it works in JupyterLab and Voila, and headless by setting its widgets'
+values and calling ``save_button.click()``.
 """
 
 from __future__ import annotations
@@ -17,9 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
-from .. import config, outcomes
+from .. import config, outcomes, safety
 from ..errors import ValidationError
 from . import _ui
+from .screening import advice_html, questions_box
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -29,30 +36,38 @@ if TYPE_CHECKING:
 __all__ = ["CheckIn"]
 
 _ROWS = 5  # activity rows offered at the first PSFS (3 required)
-_LABEL = "150px"  # width of the labels left of the sliders
-
-
-def _slider(cls: str, value: int = 0, description: str = "", width: str = "400px"):
-    return _ui.pain_slider(cls, value, description=description, label_width=_LABEL, width=width)
+_LABEL = "150px"  # width of the labels left of the ratings
 
 
 def _last(value: Any) -> str:
+    """Last time's value, shown beside a question (never as its starting value)."""
     if value is None:
         return ""
     return f"last time: {float(value):.1f}".replace(".0", "")
 
 
+def _row(*children: widgets.Widget) -> widgets.HBox:
+    return widgets.HBox(list(children), layout=widgets.Layout(align_items="center"))
+
+
+def _label(text: str, width: str = _LABEL) -> widgets.HTML:
+    return _ui.html("bk-checkin-label", text, width=width)
+
+
 class CheckIn(widgets.VBox):
-    """A weekly check-in: average and worst pain, the PSFS, an optional custom measure.
+    """A weekly check-in: pain, leg pain, the next morning, the PSFS, warning signs.
 
     The first check-in is the baseline: it asks the person to name 3 to 5
     activities their back makes hard (the Patient-Specific Functional Scale).
     Later check-ins show the same activities with last time's rating beside
-    each. A clinician may add a custom measure, e.g. the total score of a
-    licensed questionnaire (ODI, RMDQ) with its scale, direction and MCID;
-    its items are never part of backkit. Save validates and stores the
-    check-in (nothing is stored when anything is wrong, and the reasons are
-    shown), then shows the one-line summary of change since baseline.
+    each (not as the starting value: every rating starts "not rated"). It
+    also asks how the back felt the morning after exercising, whether pain
+    has spread below the knee (a yes shows the stop advice), an optional leg
+    pain rating, and the red-flag questions (a yes shows what to do now and is
+    stored with :func:`backkit.outcomes.record_screening`). A clinician may
+    add a custom measure, e.g. the total score of a licensed questionnaire
+    (ODI, RMDQ) with its scale, direction and MCID; its items are never part
+    of backkit.
 
     Parameters
     ----------
@@ -70,17 +85,24 @@ class CheckIn(widgets.VBox):
         The rows stored by the last successful Save.
     summary : str
         The summary line shown after saving.
+    screening : dict or None
+        The red-flag answers stored by the last Save.
 
     Examples
     --------
     >>> import datetime, backkit
     >>> w = backkit.CheckIn(backkit.SessionLog(":memory:"), today=datetime.date(2025, 3, 3))
+    >>> w.pain_average.value is None  # not rated until the person chooses
+    True
     >>> w.pain_average.value, w.pain_worst.value = 6, 8
-    >>> for box, slider, name, score in zip(
+    >>> for box, rating, name, score in zip(
     ...     w.activity_names, w.activity_scores, ["sitting", "socks", "shopping"], [4, 3, 5]
     ... ):
-    ...     box.value, slider.value = name, score
-    >>> w.save_button.click()
+    ...     box.value, rating.value = name, score
+    >>> w.save_button.click()  # leg pain and the rest are not answered: Save asks
+    >>> w.saved is None, w.skip_button.layout.display
+    (True, '')
+    >>> w.skip_button.click()  # "Save with skipped answers": stored as missing, never 0
     >>> print(w.summary)  # doctest: +NORMALIZE_WHITESPACE
     Baseline on 3 Mar 2025: average pain 6/10, worst pain 8/10, PSFS (mean) 4/10.
     Check in again next week to see the change.
@@ -90,6 +112,7 @@ class CheckIn(widgets.VBox):
         self.session_log = _ui.open_log(log)
         self.today = today or config.today()
         self.saved: pd.DataFrame | None = None
+        self.screening: dict[str, Any] | None = None
         self.summary = ""
         self._load()
         self.message = _ui.html("bk-checkin-message")
@@ -101,13 +124,15 @@ class CheckIn(widgets.VBox):
                 _ui.style(),
                 *self._build_title(),
                 self._build_pain(),
+                self._build_legs(),
                 self._build_psfs(),
+                self._build_screening(),
                 self._build_custom(),
                 *self._build_save(),
                 self.message,
                 self.output,
             ],
-            layout=widgets.Layout(max_width="640px"),
+            layout=widgets.Layout(max_width="760px"),
         )
         self.add_class("bk-root")
         self.add_class("bk-checkin")
@@ -119,6 +144,7 @@ class CheckIn(widgets.VBox):
 
         frame = outcomes.outcomes_frame(self.session_log)
         self.history = frame
+        self.checkins = outcomes.checkins_frame(self.session_log)
         self.first = frame.empty
         self.activities = outcomes.psfs_activities(frame)
         self.customs = outcomes.custom_measures(frame)
@@ -129,6 +155,9 @@ class CheckIn(widgets.VBox):
             # the frame is oldest first: the latest score of each wins
             key = (str(measure), None if item is None or pd.isna(item) else str(item))
             last[key] = float(score)
+        legs = self.checkins["leg_pain"].dropna()
+        if len(legs):
+            last[("leg_pain", None)] = float(legs.iloc[-1])
         self.last = last
 
     # -- layout -----------------------------------------------------------------
@@ -140,7 +169,7 @@ class CheckIn(widgets.VBox):
             )
         else:
             start = self.history["date"].min()
-            subtitle = f"Follow-up: compared with your baseline of {start:%-d %b %Y}."
+            subtitle = f"Follow-up: compared with your baseline of {start.day} {start:%b %Y}."
         self.title = _ui.html(
             "bk-checkin-title",
             f'<div class="bk-checkin-heading">Weekly check-in</div>{_ui.hint(subtitle)}',
@@ -149,29 +178,64 @@ class CheckIn(widgets.VBox):
             value=self.today, description="Date", style={"description_width": _LABEL}
         )
         self.date.add_class("bk-checkin-date")
-        return [self.title, self.date]
+        self.signs = _ui.html("bk-safety", _ui.emergency_html(open_=True))
+        return [self.title, self.signs, self.date]
+
+    def _rated(self, attr: str, label: str, cls: str, key: tuple[str, str | None]) -> widgets.HBox:
+        rating = _ui.rating(cls)
+        setattr(self, attr, rating)
+        return _row(_label(label), rating, _ui.html("bk-checkin-last", _last(self.last.get(key))))
 
     def _build_pain(self) -> widgets.VBox:
-        rows = []
-        for attr, label, cls, measure in (
-            ("pain_average", "Average pain", "bk-checkin-pain-average", outcomes.PAIN_AVERAGE),
-            ("pain_worst", "Worst pain", "bk-checkin-pain-worst", outcomes.PAIN_WORST),
-        ):
-            last = self.last.get((measure, None))
-            slider = _slider(cls, int(last or 0), label)
-            setattr(self, attr, slider)
-            rows.append(
-                widgets.HBox(
-                    [slider, _ui.html("bk-checkin-last", _last(last))],
-                    layout=widgets.Layout(align_items="center"),
-                )
-            )
+        rows = [
+            self._rated(
+                "pain_average",
+                "Average pain",
+                "bk-checkin-pain-average",
+                (outcomes.PAIN_AVERAGE, None),
+            ),
+            self._rated(
+                "pain_worst", "Worst pain", "bk-checkin-pain-worst", (outcomes.PAIN_WORST, None)
+            ),
+        ]
         question = _ui.pain_question(
             "bk-checkin-pain-question", "<b>Your back pain over the last 7 days</b>"
         )
         pain = widgets.VBox([question, *rows])
         pain.add_class("bk-checkin-pain")
         return pain
+
+    def _build_legs(self) -> widgets.VBox:
+        leg = self._rated(
+            "leg_pain", "Leg pain (optional)", "bk-checkin-leg-pain", ("leg_pain", None)
+        )
+        self.next_morning = _ui.choice(
+            "bk-checkin-next-morning",
+            [("Better", "better"), ("The same", "same"), ("Worse", "worse")],
+        )
+        self.below_knee = _ui.yes_no("bk-checkin-below-knee")
+        self.legs_advice = _ui.html("bk-checkin-legs-advice")
+        self.next_morning.observe(self._guard(self._on_legs), names="value")
+        self.below_knee.observe(self._guard(self._on_legs), names="value")
+        box = widgets.VBox(
+            [
+                _ui.html(
+                    "bk-checkin-legs-question",
+                    "<b>Leg pain over the last 7 days</b>, if your back pain goes into a leg "
+                    f"(sciatica); leave it empty if not.<br>{_ui.hint(_ui.PAIN_SCALE)}",
+                ),
+                leg,
+                _row(
+                    _label("How did your back feel the morning after exercising?", "300px"),
+                    self.next_morning,
+                ),
+                _row(_label("Has pain spread below the knee?", "300px"), self.below_knee),
+                self.legs_advice,
+            ],
+            layout=widgets.Layout(margin="10px 0 0 0"),
+        )
+        box.add_class("bk-checkin-legs")
+        return box
 
     def _build_psfs(self) -> widgets.VBox:
         low, high = outcomes.thresholds()[outcomes.PSFS]["scale"]
@@ -180,7 +244,7 @@ class CheckIn(widgets.VBox):
         attribution = _ui.escape(" ".join(facts()["psfs"]["attribution"].split()))
         scale = f"{low:g} = unable, {high:g} = able to do it as well as before your back problem"
         self.activity_names: list[widgets.Text] = []
-        self.activity_scores: list[widgets.IntSlider] = []
+        self.activity_scores: list[widgets.ToggleButtons] = []
         if self.activities:
             intro = (
                 "<b>Activities you find hard</b>: how able are you to do each one today?"
@@ -209,23 +273,26 @@ class CheckIn(widgets.VBox):
     def _known_activity(self, name: str) -> widgets.HBox:
         last = self.last.get((outcomes.PSFS, name))
         label = _ui.html("bk-checkin-activity-name", _ui.escape(name), width=_LABEL)
-        score = _slider("bk-checkin-psfs-score", int(last or 0), width="260px")
+        score = _ui.rating("bk-checkin-psfs-score")
         self.activity_scores.append(score)
-        return widgets.HBox(
-            [label, score, _ui.html("bk-checkin-last", _last(last))],
-            layout=widgets.Layout(align_items="center"),
-        )
+        return _row(label, score, _ui.html("bk-checkin-last", _last(last)))
 
     def _new_activity(self, k: int) -> widgets.HBox:
         name = widgets.Text(
             placeholder=f"activity {k + 1}" + (" (optional)" if k >= 3 else ""),
-            layout=widgets.Layout(width="220px"),
+            layout=widgets.Layout(width=_LABEL),
         )
         name.add_class("bk-checkin-activity")
-        score = _slider("bk-checkin-psfs-score", width="260px")
+        score = _ui.rating("bk-checkin-psfs-score")
         self.activity_names.append(name)
         self.activity_scores.append(score)
-        return widgets.HBox([name, score], layout=widgets.Layout(align_items="center"))
+        return _row(name, score)
+
+    def _build_screening(self) -> widgets.VBox:
+        box, self.red_flags = questions_box("bk-checkin-screening")
+        self.screening_advice = _ui.html("bk-checkin-screening-advice")
+        out = widgets.VBox([box, self.screening_advice], layout=widgets.Layout(margin="10px 0 0 0"))
+        return out
 
     def _build_custom(self) -> widgets.VBox:
         self.custom_toggle = widgets.Checkbox(
@@ -237,16 +304,21 @@ class CheckIn(widgets.VBox):
         self.custom_toggle.add_class("bk-checkin-custom-toggle")
         wide = {"description_width": _LABEL}
         self.custom_name = widgets.Combobox(
-            options=sorted(self.customs), placeholder="e.g. ODI total", description="Measure",
-            ensure_option=False, style=wide,
-        )  # fmt: skip
+            options=sorted(self.customs),
+            placeholder="e.g. ODI total",
+            description="Measure",
+            ensure_option=False,
+            style=wide,
+        )
         self.custom_score = widgets.FloatText(value=0.0, description="Total score", style=wide)
         self.custom_min = widgets.FloatText(value=0.0, description="Scale from", style=wide)
         self.custom_max = widgets.FloatText(value=100.0, description="to", style=wide)
         self.custom_direction = widgets.Dropdown(
             options=[("lower is better", False), ("higher is better", True)],
-            value=False, description="Better when", style=wide,
-        )  # fmt: skip
+            value=False,
+            description="Better when",
+            style=wide,
+        )
         self.custom_mcid = widgets.FloatText(value=10.0, description="MCID (points)", style=wide)
         fields = {
             "name": self.custom_name,
@@ -281,16 +353,47 @@ class CheckIn(widgets.VBox):
         )
         self.notes.add_class("bk-checkin-notes")
         self.save_button = _ui.button(
-            "Save check-in", "bk-checkin-save", "Check and store this check-in", "primary",
-            min_width="160px", height="38px", align_self="flex-start",
-        )  # fmt: skip
-        self.save_button.on_click(self._guard(self._on_save))
-        return [self.notes, self.save_button]
+            "Save check-in",
+            "bk-checkin-save",
+            "Check and store this check-in",
+            "primary",
+            min_width="160px",
+            height="38px",
+        )
+        self.skip_button = _ui.button(
+            "Save with skipped answers",
+            "bk-checkin-skip",
+            "Store the answers given; the rest are stored as not answered (never as 0)",
+        )
+        self.replace_button = _ui.button(
+            "Replace that check-in",
+            "bk-checkin-replace",
+            "Replace the check-in already saved for this day (the old one is kept in the history)",
+            "warning",
+        )
+        self.skip_button.layout.display = "none"
+        self.replace_button.layout.display = "none"
+        self.save_button.on_click(self._guard(lambda _b: self._save()))
+        self.skip_button.on_click(self._guard(lambda _b: self._save(skip=True)))
+        self.replace_button.on_click(self._guard(lambda _b: self._save(skip=True, replace=True)))
+        buttons = widgets.HBox([self.save_button, self.skip_button, self.replace_button])
+        return [self.notes, buttons]
 
     # -- behaviour ------------------------------------------------------------------
 
     def _on_toggle(self, change: dict[str, Any]) -> None:
         self.custom_box.layout.display = "flex" if change["new"] else "none"
+
+    def _on_legs(self, _change: Any) -> None:
+        html = ""
+        morning = safety.next_morning_advice(self.next_morning.value)
+        if morning:
+            html += _ui.box(_ui.escape(morning), "reduce")
+        if self.below_knee.value:
+            html += _ui.box(
+                f"<b>Stop:</b> {_ui.escape(safety.rules()['stop_rules']['rules'][1])}", "stop"
+            )
+        self.legs_advice.value = html
 
     def _on_custom_name(self, change: dict[str, Any]) -> None:
         known = {outcomes.measure_key(n): d for n, d in self.customs.items()}
@@ -306,26 +409,28 @@ class CheckIn(widgets.VBox):
             w.disabled = definition is not None
 
     def checkin_values(self) -> dict[str, Any]:
-        """The arguments Save passes to :func:`backkit.outcomes.record_checkin`."""
+        """The arguments Save passes to :func:`backkit.outcomes.record_checkin`.
+
+        Ratings not given are None (stored as missing); PSFS activities not
+        rated are left out.
+        """
         values: dict[str, Any] = {
             "date": self.date.value,
             "pain_average": self.pain_average.value,
             "pain_worst": self.pain_worst.value,
+            "leg_pain": self.leg_pain.value,
+            "next_morning": self.next_morning.value,
+            "below_knee": self.below_knee.value,
             "notes": self.notes.value or None,
             "baseline": self.first,
         }
-        if self.activities:
-            values["psfs"] = {
-                name: slider.value
-                for name, slider in zip(self.activities, self.activity_scores, strict=True)
-            }
-        else:
-            named = {
-                box.value: slider.value
-                for box, slider in zip(self.activity_names, self.activity_scores, strict=True)
-                if box.value.strip()
-            }
-            values["psfs"] = named or None  # no names at all: no PSFS this time
+        names = self.activities or [box.value.strip() for box in self.activity_names]
+        rated = {
+            n: r.value
+            for n, r in zip(names, self.activity_scores, strict=True)
+            if n and r.value is not None
+        }
+        values["psfs"] = rated or None  # nothing rated: no PSFS this time
         if self.custom_toggle.value:
             values["custom"] = {
                 "name": self.custom_name.value,
@@ -337,9 +442,64 @@ class CheckIn(widgets.VBox):
             }
         return values
 
-    def _on_save(self, _button: Any) -> None:
+    def missing(self) -> list[str]:
+        """The questions not answered yet (Save asks for them; leg pain is optional)."""
+        out = [
+            label
+            for label, w in (
+                ("average pain", self.pain_average),
+                ("worst pain", self.pain_worst),
+                ("the morning after", self.next_morning),
+                ("pain below the knee", self.below_knee),
+            )
+            if w.value is None
+        ]
+        names = self.activities or [box.value.strip() for box in self.activity_names]
+        out += [
+            f"your rating of {n!r}"
+            for n, r in zip(names, self.activity_scores, strict=True)
+            if n and r.value is None
+        ]
+        unanswered = sum(w.value is None for w in self.red_flags.values())
+        if unanswered:
+            out.append(f"{unanswered} warning-sign question{'s' if unanswered > 1 else ''}")
+        return out
+
+    def _same_day(self) -> bool:
+        import pandas as pd
+
+        day = pd.Timestamp(self.date.value) if self.date.value else None
+        return day is not None and bool((self.checkins["date"] == day).any())
+
+    def _save(self, *, skip: bool = False, replace: bool = False) -> None:
+        missing = self.missing()
+        if missing and not skip:
+            self.skip_button.layout.display = ""
+            self.message.value = _ui.box(
+                f"Not answered yet: {_ui.escape(', '.join(missing))}. Choose an answer, or press "
+                "<b>Save with skipped answers</b>: what you skip is stored as not answered, "
+                "never as 0.",
+                "info",
+            )
+            return
+        if self._same_day() and not replace:
+            self.replace_button.layout.display = ""
+            self.message.value = _ui.box(
+                f"You already saved a check-in on {self.date.value.day} {self.date.value:%b %Y}. "
+                "Press <b>Replace that check-in</b> to store this one instead (the old one is "
+                "kept in the history), or change the date.",
+                "info",
+            )
+            return
+        self._record(replace)
+
+    def _record(self, replace: bool) -> None:
+        answers = {k: w.value for k, w in self.red_flags.items() if w.value is not None}
+        action = safety.screening_action(answers)
         try:
-            self.saved = outcomes.record_checkin(self.session_log, **self.checkin_values())
+            self.saved = outcomes.record_checkin(
+                self.session_log, **self.checkin_values(), replace=replace
+            )
         except ValidationError as err:
             problems = "".join(
                 f"<li><b>{_ui.escape(p.field)}</b> = {_ui.escape(repr(p.value))}: "
@@ -350,11 +510,18 @@ class CheckIn(widgets.VBox):
                 f"<b>Not saved</b> (nothing was written):<ul>{problems}</ul>", "stop"
             )
             return
+        if answers:
+            self.screening = outcomes.record_screening(self.session_log, answers, action=action)
         self._load()
-        self.summary = outcomes.summary_line(self.history)
-        day = self.saved["date"].iloc[0]
+        self.summary = outcomes.summary_line(self.history) if not self.history.empty else ""
+        day = self.date.value
         self.message.value = _ui.box(
-            f"<b>Saved</b> the check-in of {day:%-d %b %Y}.<br>{_ui.escape(self.summary)}", "ok"
+            f"<b>Saved</b> the check-in of {day.day} {day:%b %Y}."
+            + (f"<br>{_ui.escape(self.summary)}" if self.summary else ""),
+            "ok",
         )
-        self.save_button.disabled = True
+        self.screening_advice.value = advice_html(action) if action != "none" else ""
+        for b in (self.save_button, self.skip_button, self.replace_button):
+            b.disabled = True
+        self.skip_button.layout.display = self.replace_button.layout.display = "none"
         self.save_button.description = "✓ Saved"

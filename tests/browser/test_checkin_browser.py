@@ -1,123 +1,149 @@
-"""A person makes a baseline and a follow-up check-in in JupyterLab in Chromium."""
+"""A person makes a baseline and a follow-up check-in in JupyterLab (light and dark) and Voila.
 
-import shutil
+Every answer starts empty; Save without a rating asks for it; "Save with
+skipped answers" stores what was skipped as missing, never 0; last week's
+values stand beside the questions, not in them; a red-flag "yes" shows what
+to do now and is recorded.
+"""
+
 import time
-from pathlib import Path
 
 import pytest
-from pagetools import set_slider
+from formtools import (
+    active,
+    answer_red_flags,
+    outside_requests,
+    press,
+    record_requests,
+    set_lab_theme,
+    shoot,
+    wait_theme,
+)
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+XSS = "<img src=x onerror=alert(1)>"
 
 
-def save(page, form) -> None:
-    # ipywidgets sends a model's state changes throttled (one message in flight,
-    # the rest buffered) but a button's click at once, so a click right after
-    # a burst of key presses can reach the kernel before the last value. A
-    # person takes longer than this pause to move from the keyboard to Save.
+def save(page, form, css: str = ".bk-checkin-save") -> None:
+    # ipywidgets sends state changes throttled but a click at once: a person
+    # takes longer than this to move from the answers to Save.
     page.wait_for_timeout(500)
-    form.locator(".bk-checkin-save").click()
+    form.locator(css).click()
 
 
-def wait_message(page, words: str, timeout: float = 20.0) -> str:
-    message = page.locator(".bk-checkin .bk-checkin-message").last
+def wait_message(form, words: str, timeout: float = 20.0) -> str:
+    message = form.locator(".bk-checkin-message")
     deadline = time.monotonic() + timeout
     text = ""
     while time.monotonic() < deadline:
         text = message.inner_text()
         if words in text:
             return text
-        page.wait_for_timeout(50)
+        form.page.wait_for_timeout(50)
     raise AssertionError(f"the message reads {text!r}, never {words!r}")
 
 
-def shoot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    shot = ARTIFACTS / name
-    page.locator(".bk-checkin").last.screenshot(path=str(shot))
-    Path("/tmp/outcomes").mkdir(exist_ok=True)
-    shutil.copy(shot, Path("/tmp/outcomes") / name)
-
-
-def test_a_person_checks_in_twice_and_the_scores_land_in_the_store(open_notebook, tmp_path):
+@pytest.mark.parametrize("theme", ["JupyterLab Light", "JupyterLab Dark"])
+def test_a_person_checks_in_twice_and_skips_on_purpose(lab, open_notebook, tmp_path, theme):
     log_path = tmp_path / "checkin-log.sqlite"
     setup = (
         "import datetime as dt\n"
         "import backkit\n"
         "from backkit import CheckIn\n"
-        "from backkit.outcomes import outcomes_frame\n"
+        "from backkit.outcomes import outcomes_frame, checkins_frame, screenings_frame\n"
         f"log = backkit.SessionLog(r'{log_path}')\n"
     )
-    nb = open_notebook(
-        [
-            setup + "CheckIn(log, today=dt.date(2025, 3, 3))",
-            "CheckIn(log, today=dt.date(2025, 3, 10))",
-            "df = outcomes_frame(log)\n"
-            "print(df[['date', 'measure', 'item', 'score', 'baseline']].to_string(index=False))\n"
-            "print('rows:', len(df))",
-        ]
-    )
+    set_lab_theme(lab, theme)
+    try:
+        nb = open_notebook(
+            [
+                setup + "CheckIn(log, today=dt.date(2025, 3, 3))",
+                "CheckIn(log, today=dt.date(2025, 3, 10))",
+                "df = outcomes_frame(log)\n"
+                "print(df[['measure', 'item', 'score']].to_string(index=False))\n"
+                "print('rows:', len(df))\n"
+                "print(checkins_frame(log)[['leg_pain', 'next_morning', 'below_knee']]"
+                ".to_string(index=False))\n"
+                "print('screenings:', screenings_frame(log)['action'].tolist())",
+            ]
+        )
+    finally:
+        set_lab_theme(lab, None)
     page = nb.page
+    requests = record_requests(page)
+    wait_theme(page, theme)
+    tag = "dark" if theme.endswith("Dark") else "light"
     nb.run_cell(0)
     form = page.locator(".bk-checkin").first
     form.locator(".bk-checkin-save").wait_for()
 
-    set_slider(form.locator(".bk-checkin-pain-average"), 6)
-    set_slider(form.locator(".bk-checkin-pain-worst"), 8)
+    # Every input starts empty: no rating, no answer is pressed.
+    assert form.locator(".bk-rating button.mod-active").count() == 0
+    assert form.locator(".bk-choice button.mod-active").count() == 0
+    assert "Call 999" in form.locator(".bk-safety").inner_text()  # the emergency signs
+    shoot(form, f"checkin-empty-{tag}.png")
+
+    # Save with nothing rated: it asks, nothing is stored.
+    save(page, form)
+    text = wait_message(form, "Not answered yet")
+    assert "average pain" in text and "never as 0" in text
+    assert form.locator(".bk-checkin-skip").is_visible()
+
+    # Average pain, three activities and the warning signs; worst pain, leg pain,
+    # the morning after and below the knee are skipped on purpose.
+    press(form.locator(".bk-checkin-pain-average"), "6")
     names = form.locator(".bk-checkin-activity input")
     scores = form.locator(".bk-checkin-psfs-score")
-    # two activities only first: the widget must say why it will not save
-    for k, (name, score) in enumerate([("sitting 1 hour", 3), ("gardening", 2)]):
+    for k, (name, score) in enumerate([(XSS, 3), ("gardening", 2), ("lifting a child", 4)]):
         names.nth(k).fill(name)
         names.nth(k).press("Tab")
-        set_slider(scores.nth(k), score)
+        press(scores.nth(k), str(score))
+    answer_red_flags(form.locator(".bk-checkin-screening"))
+    assert active(form, ".bk-checkin-pain-average") == ["6"]
     save(page, form)
-    text = wait_message(page, "Not saved")
-    assert "names 2 activities; the PSFS needs 3 to 5" in text
-    shoot(page, "checkin-refused.png")
+    wait_message(form, "Not answered yet: worst pain")
+    save(page, form, ".bk-checkin-skip")
+    text = wait_message(form, "Saved")
+    assert "Baseline on 3 Mar 2025: average pain 6/10, PSFS (mean) 3/10" in text
+    shoot(form, f"checkin-saved-{tag}.png")
 
-    names.nth(2).fill("lifting a child")
-    names.nth(2).press("Tab")
-    set_slider(scores.nth(2), 4)
-    save(page, form)
-    text = wait_message(page, "Saved")
-    shoot(page, "checkin-baseline-saved.png")
     nb.run_cell(2)
     out = nb.output_text(2)
-    assert "rows: 5" in out, out
-    assert [line.split()[-2] for line in out.splitlines()[1:6]] == [
-        "6.0",
-        "8.0",
-        "3.0",
-        "2.0",
-        "4.0",
-    ], out
-    assert "Baseline on 3 Mar 2025: average pain 6/10, worst pain 8/10, PSFS (mean) 3/10" in text
-    shoot(page, "checkin-baseline-saved.png")
+    assert "rows: 4" in out and "pain_worst" not in out, out  # skipped: missing, never 0
+    assert "<NA>" in out and "screenings: ['none']" in out, out
 
+    # The follow-up: last time's values beside the questions, never as their start.
     nb.run_cell(1)
     follow = page.locator(".bk-checkin").nth(1)
     follow.locator(".bk-checkin-save").wait_for()
-    labels = follow.locator(".bk-checkin-activity-name").all_inner_texts()
-    assert [t.strip() for t in labels] == ["sitting 1 hour", "gardening", "lifting a child"]
+    labels = [t.strip() for t in follow.locator(".bk-checkin-activity-name").all_inner_texts()]
+    assert labels == [XSS, "gardening", "lifting a child"]  # shown as text, not run
+    assert follow.locator(".bk-checkin-activity-name img").count() == 0
     lasts = [t.strip() for t in follow.locator(".bk-checkin-last").all_inner_texts()]
-    assert lasts == ["last time: 6", "last time: 8", "last time: 3", "last time: 2", "last time: 4"]
-    set_slider(follow.locator(".bk-checkin-pain-average"), 4)
+    assert lasts == ["last time: 6", "", "", "last time: 3", "last time: 2", "last time: 4"]
+    assert follow.locator(".bk-rating button.mod-active").count() == 0
+    press(follow.locator(".bk-checkin-pain-average"), "4")
+    press(follow.locator(".bk-checkin-pain-worst"), "5")
+    press(follow.locator(".bk-checkin-leg-pain"), "2")
+    press(follow.locator(".bk-checkin-next-morning"), "Worse")
+    press(follow.locator(".bk-checkin-below-knee"), "No")
     for k, score in enumerate([6, 5, 6]):
-        set_slider(follow.locator(".bk-checkin-psfs-score").nth(k), score)
+        press(follow.locator(".bk-checkin-psfs-score").nth(k), str(score))
+    assert "settle by the next morning" in follow.locator(".bk-checkin-legs-advice").inner_text()
+    answer_red_flags(follow.locator(".bk-checkin-screening"), yes=("fever",))
     save(page, follow)
-    text = wait_message(page, "Saved")
-    assert "average pain 6 → 4 (improved)" in text and "PSFS (mean) 3 → 5.7 (improved)" in text
-    shoot(page, "checkin-follow-up-saved.png")
+    text = wait_message(follow, "Saved")
+    assert "average pain 6 → 4 (improved)" in text
+    advice = follow.locator(".bk-checkin-screening-advice").inner_text()
+    assert "Urgent" in advice and "NHS 111" in advice
+    shoot(follow, f"checkin-follow-up-{tag}.png")
 
-    first_run = nb.execution_count(2)
     nb.run_cell(2)
-    assert nb.execution_count(2) > first_run
     out = nb.output_text(2)
-    assert "rows: 10" in out
-    assert out.count("True") == 5 and out.count("False") == 5
+    assert "rows: 9" in out and "screenings: ['none', 'urgent']" in out, out
+    assert "worse" in out
+    assert outside_requests(requests) == []
 
 
 def test_a_check_in_works_in_voila(start_voila, make_notebook, page, tmp_path):
@@ -135,17 +161,19 @@ def test_a_check_in_works_in_voila(start_voila, make_notebook, page, tmp_path):
     page.goto(server.url("/"))
     form = page.locator(".bk-checkin")
     form.locator(".bk-checkin-save").wait_for(timeout=60_000)
-    set_slider(form.locator(".bk-checkin-pain-average"), 5)
-    set_slider(form.locator(".bk-checkin-pain-worst"), 7)
+    press(form.locator(".bk-checkin-pain-average"), "5")
+    press(form.locator(".bk-checkin-pain-worst"), "7")
     names = form.locator(".bk-checkin-activity input")
     for k, name in enumerate(["sitting 1 hour", "gardening", "lifting a child"]):
         names.nth(k).fill(name)
         names.nth(k).press("Tab")
-        set_slider(form.locator(".bk-checkin-psfs-score").nth(k), k + 2)
+        press(form.locator(".bk-checkin-psfs-score").nth(k), str(k + 2))
     save(page, form)
-    text = wait_message(page, "Saved")
+    wait_message(form, "Not answered yet")
+    save(page, form, ".bk-checkin-skip")
+    text = wait_message(form, "Saved")
     assert "average pain 5/10, worst pain 7/10, PSFS (mean) 3/10" in text
-    page.locator(".bk-checkin").screenshot(path=str(ARTIFACTS / "checkin-voila.png"))
+    shoot(form, "checkin-voila.png")
     server.stop()
 
     from backkit.log import SessionLog
