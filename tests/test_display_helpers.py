@@ -16,7 +16,10 @@ class TestSectionMarkdown:
     @pytest.mark.parametrize("section", SECTIONS)
     def test_every_section_renders_for_every_exercise(self, exercise_id, section):
         text = section_markdown(exercise_id, section)
-        assert text.strip()
+        if section == "variants" and not backkit.get_exercise(exercise_id).variants:
+            assert text == ""  # only an exercise with other versions has this section
+        else:
+            assert text.strip()
         assert "None" not in text
 
     def test_sections_take_their_words_from_the_catalogue(self):

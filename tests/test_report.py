@@ -377,7 +377,9 @@ class TestReport:
         _, text, _ = built
         tags, attrs = live_tags(text)
         assert tags <= ALLOWED_TAGS and attrs <= ALLOWED_ATTRS
-        assert "http" not in re.sub(r'src="data:[^"]*"', "", text)
+        # sources are cited by their addresses as text; nothing is loaded from one
+        assert not re.search(r'(src|href|action)\s*=\s*["\']?\s*(https?:)?//', text)
+        assert "@import" not in text and not re.search(r"url\(\s*['\"]?(https?:)?//", text)
 
     def test_no_real_name_no_file_name_no_notes(self, built, jane):
         _, text, _ = built
@@ -473,7 +475,7 @@ def test_the_patient_report_shows_the_plan_by_weekday(tmp_path):
     assert re.search(r"Exercise\s+How much\s+Mon\s+Tue\s+Wed\s+Thu\s+Fri\s+Sat\s+Sun", shown)
     assert re.search(r"Bridge\s+3 sets of 10, hold \d+ s\s+✓\s+✓\s+Bodyweight", shown)
     assert "backkit plan activate next-plan.yaml" in shown and "backkit app" in shown
-    assert "Call an emergency number" in shown
+    assert "Call 999 (or your local emergency number) or go to A&E now" in shown
 
 
 def test_clinician_notes_from_a_file(tmp_path):

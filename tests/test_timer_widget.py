@@ -511,39 +511,53 @@ class TestRatings:
         timer.view.save_button.click()
         assert list(timer.records["pain_after"]) == [1, 5]
 
-    def test_stopping_early_marks_the_rest_not_started_without_pain(self):
+    def test_stopping_early_marks_the_rest_not_started_without_pain(self, tmp_path):
         r = Routine.chain([build_routine("bridge", sets=1, reps=1, hold_seconds=2,
                                          prepare_seconds=1),
                            build_routine("knee-to-chest", reps=1)], rest_seconds=2)  # fmt: skip
         clock = FakeClock()
-        timer = SessionTimer(r, clock=clock)
+        log = SessionLog(tmp_path / "log.sqlite")
+        timer = SessionTimer(r, log, clock=clock)
         timer.view.pain_before.value = 2
         timer.view.pain_after.value = 2
         timer.view.start_button.click()
         at(timer, clock, 4)
         timer.view.stop_button.click()
         timer.view.save_button.click()
-        df = timer.records
+        df = log.frame()
         assert list(df["exercise_id"]) == ["bridge", "knee-to-chest", "knee-to-chest"]
-        assert list(df["pain_after"].astype(object).where(df["pain_after"].notna(), None)) == [
-            2, None, None,
-        ]  # fmt: skip
+        # the rating was of the whole session: no exercise gets an effect it did not have
+        assert df["pain_before"].isna().all() and df["pain_after"].isna().all()
+        assert list(df["session_pain_after"]) == [2, 2, 2]
         assert df["notes"].iloc[1] == "[timer: not started; the session was stopped early]"
 
-    def test_a_log_with_session_ratings_gets_them_per_session(self, tmp_path):
-        seen = {}
+    def test_a_whole_session_rating_is_stored_on_the_session(self, tmp_path):
+        r = Routine.chain([build_routine("bridge", sets=1, reps=1, hold_seconds=1),
+                           build_routine("squat", sets=1, reps=1)], rest_seconds=1)  # fmt: skip
+        clock = FakeClock()
+        log = SessionLog(tmp_path / "log.sqlite")
+        timer = SessionTimer(r, log, clock=clock)
+        timer.view.pain_before.value = 3
+        timer.view.start_button.click()
+        at(timer, clock, 60)
+        timer.view.pain_after.value = 4
+        timer.view.save_button.click()
+        df = log.frame()
+        assert df["pain_before"].isna().all()  # bouts hold only per-exercise ratings
+        assert set(df["session_pain_before"]) == {3} and set(df["session_pain_after"]) == {4}
+        ratings = log.session_ratings()
+        assert len(ratings) == 1
 
-        class SessionRatedLog(SessionLog):
-            def record_many(self, rows, *, session=None):
-                seen["session"] = session
-                return super().record_many(rows)
-
-        timer = self.finished(log=SessionRatedLog(tmp_path / "log.sqlite"))
+    def test_one_exercise_rated_before_and_after_is_that_exercises_rating(self, tmp_path):
+        log = SessionLog(tmp_path / "log.sqlite")
+        timer = self.finished(log=log)
         timer.view.pain_before.value = 3
         timer.view.pain_after.value = 4
         timer.view.save_button.click()
-        assert seen["session"] == {"pain_before": 3, "pain_after": 4}
-        assert timer.records["pain_before"].isna().all()  # bouts hold only per-exercise ratings
+        df = log.frame()
+        assert set(df["exercise_id"]) == {"knee-to-chest"}
+        assert list(df["pain_before"]) == [3, 3] and list(df["pain_after"]) == [4, 4]
+        assert df["session_pain_before"].isna().all()
 
 
 def test_the_emergency_signs_show_open_before_the_first_session(tmp_path):

@@ -92,7 +92,7 @@ class TestFilesThatAreNotPlans:
         assert (
             out[0].startswith("PlanError") and "is 100.0 MB; a plan file is at most 1 MB" in out[0]
         )
-        assert float(out[1]) < 0.5  # seconds
+        assert float(out[1]) < 5  # seconds (25 s before the size check; loose for a busy machine)
         assert int(out[2]) < 200 * 1024  # KiB of peak memory for the whole interpreter
         assert MAX_BYTES == 1024 * 1024
 

@@ -22,7 +22,6 @@ the timer kept time before it moved to the browser, kept for scripts
 from __future__ import annotations
 
 import asyncio
-import inspect
 import math
 import threading
 import time
@@ -553,13 +552,14 @@ class SessionTimer(widgets.VBox):
             "plan_id": self.plan_id,
             "exercise_pain": each,
         }
-        if "session" in inspect.signature(log.record_many).parameters:
-            # The log keeps a session's rating with the session, not on each bout.
-            rows = self.engine.log_rows(**common)
-            session = {"pain_before": before, "pain_after": after}
-            return log.record_many(rows, session=session)
-        rows = self.engine.log_rows(pain_before=before, pain_after=after, **common)
-        return log.record_many(rows)
+        exercises = {r.plan.exercise_id for r in self.engine.results()}
+        if len(exercises) == 1:
+            # one exercise (both sides): rating it before and after rates that exercise
+            rows = self.engine.log_rows(pain_before=before, pain_after=after, **common)
+            return log.record_many(rows)
+        # a whole session's rating belongs to the session, not copied onto each bout
+        rows = self.engine.log_rows(**common)
+        return log.record_many(rows, session={"pain_before": before, "pain_after": after})
 
 
 def _utcnow() -> datetime:
