@@ -371,7 +371,7 @@ def test_my_progress_shows_the_persons_own_log_and_check_ins(tmp_path):
     summary = text_of(nb.cells[cell_index(nb, "narrative.summary(frame, plan)")])
     assert "You logged 2 sessions on 2 days between 3 Mar 2025 and 10 Mar 2025." in summary
     # the default plan counts from the first day logged, not from today
-    assert "You did 4% of the exercise sessions your plan prescribed (2 of 56)." in summary
+    assert "You did 4% of the exercise sessions the plan prescribed (2 of 48)." in summary
     chart = nb.cells[cell_index(nb, "plot_outcomes(")]
     assert any("image/png" in o.get("data", {}) for o in chart.outputs)
     assert "(sample data)" not in text_of(chart)
