@@ -1,15 +1,17 @@
 """Exercise animations that play inline in Jupyter: into the end pose, hold, and back.
 
-The frames are drawn with matplotlib and played by matplotlib's JavaScript
-player (``HTMLWriter``, the engine behind ``Animation.to_jshtml``): no ffmpeg,
-and the browser keeps time, so a busy kernel cannot stall it.
+The frames are drawn with matplotlib and saved as one looping animated GIF
+(Pillow, which matplotlib already needs), embedded in the page as a
+``data:`` image: the browser plays it and keeps its time, so a busy kernel
+cannot stall it, and nothing is loaded from anywhere else (matplotlib's
+JavaScript player asked a CDN for its button icons).
 """
 
 from __future__ import annotations
 
-import functools
+import base64
+import html
 import math
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -72,24 +74,24 @@ def timeline(
             ticks.append(Tick(blend(a, b, shown / steps, ps.anchor), caption, ("move", n, shown)))
         if n == len(forward) - 1 and ex.kind == "hold" and hold_seconds > 0:
             held = key_frame(b, ps.anchor)
-            caption = f"hold {ex.hold_seconds} s"
+            caption = f"hold {hold_seconds:g} s"
             ticks += [Tick(held, caption, ("hold",))] * max(1, round(hold_seconds * fps))
     return ticks
 
 
 @dataclass(frozen=True)
 class ExerciseAnimation:
-    """An exercise animation that displays itself in Jupyter (HTML and JavaScript).
+    """An exercise animation that displays itself in Jupyter (an animated image).
 
     Attributes
     ----------
     html : str
-        matplotlib's JavaScript player (``HTMLWriter``, the engine behind
-        ``Animation.to_jshtml``) with the frames embedded as PNG.
+        An ``<img>`` of the looping animated GIF, embedded as a ``data:`` URI,
+        with the exercise and the loop's length as its alternative text.
     frames : int
         Frames played per loop (``fps`` per second).
     images : int
-        Distinct images embedded (repeated frames share one).
+        Distinct images in the GIF (a repeated frame is one image shown longer).
     seconds : float
         Length of one loop.
     fps : int
@@ -111,72 +113,6 @@ class ExerciseAnimation:
             f"<ExerciseAnimation {self.exercise_id!r}: {self.seconds:g} s, {self.frames} frames, "
             f"{self.images} images, {len(self.html) / 1024:.0f} KiB>"
         )
-
-
-def _dedupe_frames(html: str) -> str:
-    """Point repeated frames at the first copy instead of embedding the image again."""
-    seen: dict[str, str] = {}
-
-    def swap(match: re.Match[str]) -> str:
-        index, data = match.group(1), match.group(2)
-        if data in seen:
-            return f"  frames[{index}] = frames[{seen[data]}];\n"
-        seen[data] = index
-        return match.group(0)
-
-    return re.sub(r'  frames\[(\d+)\] = "(data:image/[^"]*)"\n', swap, html)
-
-
-def _autoplay(html: str) -> str:
-    """A script that starts matplotlib's player once it exists (it is made in a timeout)."""
-    found = re.search(r'id="_anim_img([0-9a-f]+)"', html)
-    if not found:
-        return ""
-    name = f"anim{found.group(1)}"
-    return (
-        "\n<script>(function () {\n"
-        "  var tries = 0;\n"
-        "  function start() {\n"
-        f"    var a = window[{name!r}];\n"
-        "    if (a) { a.play_animation(); } else if (++tries < 50) { setTimeout(start, 100); }\n"
-        "  }\n"
-        "  setTimeout(start, 100);\n"
-        "})();</script>\n"
-    )
-
-
-@functools.cache
-def _writer_class() -> type:
-    """matplotlib's HTMLWriter, storing small palette PNGs and reusing an image for repeats."""
-    from matplotlib.animation import HTMLWriter
-
-    class Writer(HTMLWriter):
-        def grab_frame(self, **savefig_kwargs: Any) -> None:
-            saved = getattr(self, "_saved_frames", None)
-            if saved is None:  # a matplotlib without this internal: plain frames
-                return super().grab_frame(**savefig_kwargs)
-            import base64
-            import io
-
-            from PIL import Image
-
-            raw = io.BytesIO()
-            self.fig.savefig(raw, format="png", dpi=self.dpi, facecolor="white")
-            # The pictures have a dozen flat colours: a 64-colour palette is
-            # lossless to the eye and a third of the size.
-            small = io.BytesIO()
-            Image.open(raw).convert("RGB").quantize(64).save(small, format="PNG", optimize=True)
-            saved.append(base64.encodebytes(small.getvalue()).decode("ascii"))
-            return None
-
-        def repeat(self) -> None:
-            saved = getattr(self, "_saved_frames", None)
-            if saved:  # the image is already encoded: reuse it, do not draw again
-                saved.append(saved[-1])
-            else:
-                self.grab_frame()
-
-    return Writer
 
 
 def _check_options(fps: Any, max_images: Any, hold_seconds: Any, default_hold: float) -> float:
@@ -215,8 +151,8 @@ def _stage(ex: Exercise, ps: PoseSet, ticks: list[Tick], dpi: int) -> _Stage:
     extra = max(0.0, _ANIM_MIN_WIDTH / _ANIM_SCALE - (x1 - x0)) / 2  # room for the title
     bounds = (x0 - extra, x1 + extra, y0, y1)
     pw, ph = (x1 - x0 + 2 * extra) * _ANIM_SCALE, (y1 - y0) * _ANIM_SCALE
-    wrapped = {t.caption: "\n".join(wrap_lines(t.caption, pw - 0.1, 8.5)) for t in ticks}
-    top, bottom = 0.3, 0.12 + 0.15 * max(c.count("\n") + 1 for c in wrapped.values())
+    wrapped = {t.caption: "\n".join(wrap_lines(t.caption, pw - 0.1, 10.5)) for t in ticks}
+    top, bottom = 0.36, 0.14 + 0.19 * max(c.count("\n") + 1 for c in wrapped.values())
     height = ph + top + bottom
     fig = plt.figure(figsize=(pw, height), dpi=dpi)
     ax = fig.add_axes((0, bottom / height, 1, ph / height))
@@ -225,7 +161,7 @@ def _stage(ex: Exercise, ps: PoseSet, ticks: list[Tick], dpi: int) -> _Stage:
         1 - 0.08 / height,
         f"{ex.number}. {ex.name}",
         va="top",
-        fontsize=9,
+        fontsize=11,
         fontweight="bold",
         color=COLOURS["text"],
     )
@@ -234,7 +170,7 @@ def _stage(ex: Exercise, ps: PoseSet, ticks: list[Tick], dpi: int) -> _Stage:
         (bottom - 0.06) / height,
         "",
         va="top",
-        fontsize=8.5,
+        fontsize=10.5,
         color=COLOURS["text"],
         linespacing=1.2,
     )
@@ -242,28 +178,34 @@ def _stage(ex: Exercise, ps: PoseSet, ticks: list[Tick], dpi: int) -> _Stage:
 
 
 def _record(stage: _Stage, ex: Exercise, ps: PoseSet, ticks: list[Tick], *, fps: int, dpi: int):
-    """Draw every distinct image once; return the player's HTML and the images drawn."""
-    import tempfile
-    from pathlib import Path
+    """Draw every distinct image once; return the looping GIF's bytes and the images drawn."""
+    import io
 
-    writer = _writer_class()(fps=fps, embed_frames=True, default_mode="loop")
-    images = 0
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "animation.html"
-        with writer.saving(stage.fig, str(out), dpi):
-            previous = None
-            for tick in ticks:
-                if tick.image == previous:
-                    writer.repeat()
-                    continue
-                previous = tick.image
-                stage.ax.clear()
-                setup_axes(stage.ax, stage.bounds, mat=on_mat(ex), floor=True)
-                draw_body(stage.ax, tick.frame["points"], moving=ps.moving)
-                stage.caption.set_text(stage.wrapped[tick.caption])
-                writer.grab_frame()
-                images += 1
-        return _dedupe_frames(out.read_text(encoding="utf-8")), images
+    from PIL import Image
+
+    images: list[Image.Image] = []
+    durations: list[int] = []  # milliseconds each image shows
+    previous = None
+    for tick in ticks:
+        if tick.image == previous:
+            durations[-1] += 1000 // fps
+            continue
+        previous = tick.image
+        stage.ax.clear()
+        setup_axes(stage.ax, stage.bounds, mat=on_mat(ex), floor=True)
+        draw_body(stage.ax, tick.frame["points"], moving=ps.moving)
+        stage.caption.set_text(stage.wrapped[tick.caption])
+        raw = io.BytesIO()
+        stage.fig.savefig(raw, format="png", dpi=dpi, facecolor="white")
+        # a dozen flat colours: a 64-colour palette is lossless to the eye
+        images.append(Image.open(raw).convert("RGB").quantize(64))
+        durations.append(1000 // fps)
+    out = io.BytesIO()
+    images[0].save(
+        out, format="GIF", save_all=True, append_images=images[1:], duration=durations,
+        loop=0, optimize=True, disposal=1,
+    )  # fmt: skip
+    return out.getvalue(), len(images)
 
 
 def animate_exercise(
@@ -272,16 +214,16 @@ def animate_exercise(
     hold_seconds: float | None = None,
     fps: int = 10,
     max_images: int = 48,
-    dpi: int = 72,
-    autoplay: bool = True,
+    dpi: int = 96,
 ) -> ExerciseAnimation:
     """Animate an exercise: into the end pose, hold, and back, at the real pace.
 
     Joint angles are interpolated between the key poses with a slow-in,
     slow-out easing; moves take the time the poses give (a paced repetition
     takes the catalogue's ``rep_seconds``); the end pose of a hold exercise
-    is held for the catalogue's hold time. The result displays inline in
-    JupyterLab as matplotlib's JavaScript player (no ffmpeg needed) and loops.
+    is held for the catalogue's hold time (the caption says how long the loop
+    holds). The result displays inline in JupyterLab, Notebook 7 and Voila as
+    a looping animated image: no ffmpeg, no JavaScript, nothing fetched.
 
     Parameters
     ----------
@@ -296,15 +238,12 @@ def animate_exercise(
         several frames, so the notebook stays small and the pace stays real.
     dpi : int
         Resolution of the images.
-    autoplay : bool
-        Start playing (and looping) as soon as it is shown; the player's
-        buttons pause, step and change the speed.
 
     Returns
     -------
     ExerciseAnimation
-        Displays itself as a cell's value (HTML and JavaScript); ``.html`` is
-        the player, ``.seconds`` one loop.
+        Displays itself as a cell's value; ``.html`` is the image,
+        ``.seconds`` one loop.
 
     Raises
     ------
@@ -325,9 +264,11 @@ def animate_exercise(
     ticks = timeline(ex, ps, fps=fps, hold_seconds=hold, max_images=max_images)
     stage = _stage(ex, ps, ticks, dpi)
     try:
-        html, images = _record(stage, ex, ps, ticks, fps=fps, dpi=dpi)
+        gif, images = _record(stage, ex, ps, ticks, fps=fps, dpi=dpi)
     finally:
         plt.close(stage.fig)
-    if autoplay:
-        html += _autoplay(html)
-    return ExerciseAnimation(ex.id, html, len(ticks), images, len(ticks) / fps, fps)
+    seconds = len(ticks) / fps
+    alt = html.escape(f"{ex.number}. {ex.name}: the movement, {seconds:g} s a loop", quote=True)
+    data = base64.b64encode(gif).decode("ascii")
+    tag = f'<img class="bk-animation" alt="{alt}" src="data:image/gif;base64,{data}">'
+    return ExerciseAnimation(ex.id, tag, len(ticks), images, seconds, fps)
