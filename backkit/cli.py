@@ -31,25 +31,59 @@ def _jupyter_command(app: str) -> list[str]:
     return cmd
 
 
-def _notebook(name: str) -> Path:
-    from backkit.config import notebooks_dir
+def _serve_until_stopped(cmd: list[str], cwd: Path) -> int:
+    """Run a server until it exits; Ctrl-C or SIGTERM to us stops it (and its kernels).
 
-    path = notebooks_dir() / name
-    if not path.is_file():
-        raise UsageError(f"notebook {name!r} not found in {notebooks_dir()}")
-    return path
+    The server runs in its own session, so a Ctrl-C in the terminal reaches only
+    this process, which then sends the server SIGTERM (on SIGINT Jupyter would
+    ask for a y/n on the terminal). A second signal kills it. Nothing is left
+    running when this returns.
+    """
+    import signal
+
+    process = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL, start_new_session=True)
+    received: list[int] = []
+
+    def forward(signum: int, frame: object) -> None:
+        received.append(signum)
+        if process.poll() is not None:
+            return
+        if len(received) > 1:
+            process.kill()
+        else:
+            process.terminate()
+
+    previous = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        code = process.wait()
+    finally:
+        if process.poll() is None:  # an error in this process: never orphan the server
+            process.kill()
+            process.wait()
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    return 0 if received else code
 
 
 def cmd_lab(args: argparse.Namespace) -> int:
-    notebook = _notebook(args.notebook)
+    from backkit import workspace
+
+    ws = workspace.prepare()
+    for line in ws.messages():
+        print(f"backkit lab: {line}", flush=True)
+    notebook = ws.path / args.notebook
+    if not notebook.is_file():
+        raise UsageError(f"notebook {args.notebook!r} not found in {ws.path}")
     cmd = [
         *_jupyter_command("jupyterlab"),
-        f"--ServerApp.root_dir={notebook.parent}",
-        notebook.name,
+        "--ServerApp.ip=127.0.0.1",  # this computer only
+        f"--ServerApp.port={args.port}",
+        f"--ServerApp.root_dir={ws.path}",
+        str(notebook),
     ]
     if args.no_browser:
         cmd.append("--no-browser")
-    return subprocess.call(cmd)
+    return _serve_until_stopped(cmd, ws.path)
 
 
 def cmd_app(args: argparse.Namespace) -> int:
@@ -150,8 +184,14 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    p = add("lab", cmd_lab, "open JupyterLab on the start notebook")
+    p = add(
+        "lab",
+        cmd_lab,
+        "open JupyterLab (on 127.0.0.1 only) on your own copies of the notebooks "
+        "(your workspace in the data home)",
+    )
     p.add_argument("--notebook", default="00_start_here.ipynb", help="notebook to open")
+    p.add_argument("--port", type=int, default=8888, help="port (default 8888, or the next free)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
 
     p = add(
