@@ -70,6 +70,7 @@ _SUBMODULES = {
     "exercises",
     "safety",
     "config",
+    "workspace",
     "errors",
     "log",
     "logfiles",

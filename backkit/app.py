@@ -196,7 +196,9 @@ def _run(process: subprocess.Popen, port: int, token: str, open_browser: bool) -
     signal.signal(signal.SIGTERM, on_term)  # a service manager's stop is a Ctrl-C too
     try:
         # a static file: up without starting a kernel
-        ready = _wait_ready(process, f"http://127.0.0.1:{port}/voila/static/voila.js", _READY_TIMEOUT)
+        ready = _wait_ready(
+            process, f"http://127.0.0.1:{port}/voila/static/voila.js", _READY_TIMEOUT
+        )
         if not ready:
             code = process.poll()
             if code is None:

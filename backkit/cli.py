@@ -170,6 +170,32 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_lab_parser(sub: argparse._SubParsersAction) -> None:
+    help_ = (
+        "open JupyterLab (on 127.0.0.1 only) on your own copies of the notebooks "
+        "(your workspace in the data home)"
+    )
+    p = sub.add_parser("lab", help=help_, description=help_)
+    p.set_defaults(func=cmd_lab)
+    p.add_argument("--notebook", default="00_start_here.ipynb", help="notebook to open")
+    p.add_argument("--port", type=int, default=8888, help="port (default 8888, or the next free)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+
+
+def _add_app_parser(sub: argparse._SubParsersAction) -> None:
+    help_ = "serve the no-code app (Voila) on 127.0.0.1 only, behind a random token"
+    p = sub.add_parser("app", help=help_, description=help_)
+    p.set_defaults(func=cmd_app)
+    p.add_argument("--port", type=int, default=8866, help="port (default 8866)")
+    p.add_argument("--log", help="session log file (default: your log)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="quick try: every exercise shortened to one 2-second repetition",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="backkit",
@@ -184,29 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    p = add(
-        "lab",
-        cmd_lab,
-        "open JupyterLab (on 127.0.0.1 only) on your own copies of the notebooks "
-        "(your workspace in the data home)",
-    )
-    p.add_argument("--notebook", default="00_start_here.ipynb", help="notebook to open")
-    p.add_argument("--port", type=int, default=8888, help="port (default 8888, or the next free)")
-    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
-
-    p = add(
-        "app",
-        cmd_app,
-        "serve the no-code app (Voila) on 127.0.0.1 only, behind a random token",
-    )
-    p.add_argument("--port", type=int, default=8866, help="port (default 8866)")
-    p.add_argument("--log", help="session log file (default: your log)")
-    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
-    p.add_argument(
-        "--quick",
-        action="store_true",
-        help="quick try: every exercise shortened to one 2-second repetition",
-    )
+    _add_lab_parser(sub)
+    _add_app_parser(sub)
 
     p = add("report", cmd_report, "write a patient report (HTML, and PDF with --pdf)")
     p.add_argument("log", help="the patient's exported log (CSV) or log file (.sqlite)")

@@ -159,4 +159,3 @@ def prepare(path: str | Path | None = None, *, source: str | Path | None = None)
         manifest = {"backkit": __version__, "files": record}
         _write(path / MANIFEST, (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode())
     return Workspace(path, __version__, tuple(created), tuple(updated), tuple(kept))
-

@@ -74,8 +74,10 @@ def test_environment_yml_installs_the_kit_itself():
 
 
 def test_notebook_7_is_a_supported_front_end():
-    deps = {_canonical(Requirement(r).name): Requirement(r) for r in
-            PYPROJECT["project"]["dependencies"]}  # fmt: skip
+    deps = {
+        _canonical(Requirement(r).name): Requirement(r)
+        for r in PYPROJECT["project"]["dependencies"]
+    }
     assert "7.0" in deps["notebook"].specifier and "8.0" not in deps["notebook"].specifier
 
 
@@ -92,11 +94,13 @@ def test_the_version_is_written_once():
 
 
 def test_version_and_module_entry_point_agree():
-    by_module = subprocess.run([sys.executable, "-m", "backkit", "--version"],
-                               capture_output=True, text=True, check=True)  # fmt: skip
+    by_module = subprocess.run(
+        [sys.executable, "-m", "backkit", "--version"], capture_output=True, text=True, check=True
+    )
     assert by_module.stdout.strip() == f"backkit {backkit.__version__}"
-    helped = subprocess.run([sys.executable, "-m", "backkit", "--help"],
-                            capture_output=True, text=True, check=True)  # fmt: skip
+    helped = subprocess.run(
+        [sys.executable, "-m", "backkit", "--help"], capture_output=True, text=True, check=True
+    )
     assert helped.stdout.startswith("usage: backkit ")
 
 

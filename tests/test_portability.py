@@ -61,8 +61,9 @@ def test_an_export_reimports_to_the_same_frame(tmp_path):
     pd.testing.assert_frame_equal(*frames)
 
 
-@pytest.mark.parametrize("text", ["2024-05-01T08:30:00Z", "2024-05-01T08:30:00z",
-                                  "2024-05-01T08:30:00+00:00"])  # fmt: skip
+@pytest.mark.parametrize(
+    "text", ["2024-05-01T08:30:00Z", "2024-05-01T08:30:00z", "2024-05-01T08:30:00+00:00"]
+)
 def test_parse_datetime_reads_z_on_every_python(text):
     assert parse_datetime(text).isoformat() == "2024-05-01T08:30:00+00:00"
 
@@ -82,8 +83,11 @@ _NON_PORTABLE = re.compile(r"%[-#][dmHIMSjy]")
 
 
 def test_no_platform_specific_strftime_flags():
-    files = [*(ROOT / "backkit").rglob("*.py"), *(ROOT / "backkit").rglob("*.j2"),
-             *(ROOT / "notebooks").glob("*.ipynb")]  # fmt: skip
+    files = [
+        *(ROOT / "backkit").rglob("*.py"),
+        *(ROOT / "backkit").rglob("*.j2"),
+        *(ROOT / "notebooks").glob("*.ipynb"),
+    ]
     found = {str(p.relative_to(ROOT)) for p in files if _NON_PORTABLE.search(p.read_text())}
     assert found - _PENDING_NON_PORTABLE == set(), "use f'{d.day} {d:%b %Y}' instead of '%-d'"
     assert _PENDING_NON_PORTABLE - found == set(), "fixed: delete these from the pending list"

@@ -54,8 +54,21 @@ def installed(tmp_path_factory):
     """(python, bin folder, environment) of a fresh venv holding the wheel and its deps."""
     tmp = tmp_path_factory.mktemp("wheel")
     dist = tmp / "dist"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps",
-                    "--no-build-isolation", "--quiet", "-w", str(dist)], check=True)  # fmt: skip
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            str(ROOT),
+            "--no-deps",
+            "--no-build-isolation",
+            "--quiet",
+            "-w",
+            str(dist),
+        ],
+        check=True,
+    )
     (wheel,) = dist.glob("backkit-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     dist_info = next(n.split("/")[0] for n in names if ".dist-info/" in n)
@@ -77,15 +90,28 @@ def installed(tmp_path_factory):
     bin_dir = env_dir / "bin"
     # With its dependencies, as `pip install backkit-*.whl` does (the machine's
     # package index; pip's cache makes repeats quick).
-    subprocess.run([str(bin_dir / "python"), "-m", "pip", "install", "--quiet", str(wheel)],
-                   check=True, timeout=900)  # fmt: skip
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "BACKKIT_LOG", "BACKKIT_PLAN", "VIRTUAL_ENV")}  # fmt: skip
+    subprocess.run(
+        [str(bin_dir / "python"), "-m", "pip", "install", "--quiet", str(wheel)],
+        check=True,
+        timeout=900,
+    )
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHONPATH", "BACKKIT_LOG", "BACKKIT_PLAN", "VIRTUAL_ENV")
+    }
     env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
     env["BACKKIT_HOME"] = str(tmp / "home")
     env["MPLBACKEND"] = "Agg"
-    for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR",
-                "JUPYTERLAB_SETTINGS_DIR", "JUPYTERLAB_WORKSPACES_DIR", "MPLCONFIGDIR"):  # fmt: skip
+    for var in (
+        "JUPYTER_CONFIG_DIR",
+        "JUPYTER_DATA_DIR",
+        "JUPYTER_RUNTIME_DIR",
+        "IPYTHONDIR",
+        "JUPYTERLAB_SETTINGS_DIR",
+        "JUPYTERLAB_WORKSPACES_DIR",
+        "MPLCONFIGDIR",
+    ):
         env[var] = str(tmp / "jupyter" / var.lower())
     env.pop("JUPYTER_PATH", None)
     elsewhere = tmp / "elsewhere"
@@ -96,10 +122,18 @@ def installed(tmp_path_factory):
 def test_the_installed_package_is_the_wheel_not_the_checkout(installed):
     bin_dir, env, elsewhere = installed
     out = subprocess.run(
-        [str(bin_dir / "python"), "-c", "import backkit; df = backkit.load_exercises(); "
-         "print(backkit.__file__); print(len(df), df.loc['bridge','position'])"],
-        cwd=elsewhere, env=env, capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        [
+            str(bin_dir / "python"),
+            "-c",
+            "import backkit; df = backkit.load_exercises(); "
+            "print(backkit.__file__); print(len(df), df.loc['bridge','position'])",
+        ],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     location, summary = out.stdout.strip().splitlines()
     assert str(bin_dir.parent) in location, "must load the installed wheel, not the checkout"
     assert summary == "7 supine"
@@ -107,8 +141,14 @@ def test_the_installed_package_is_the_wheel_not_the_checkout(installed):
 
 def test_python_m_backkit_help(installed):
     bin_dir, env, elsewhere = installed
-    out = subprocess.run([str(bin_dir / "python"), "-m", "backkit", "--help"], cwd=elsewhere,
-                         env=env, capture_output=True, text=True, check=True)  # fmt: skip
+    out = subprocess.run(
+        [str(bin_dir / "python"), "-m", "backkit", "--help"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout.startswith("usage: backkit ")
     assert re.search(r"^    lab  ", out.stdout, flags=re.M)
 
@@ -118,9 +158,13 @@ def test_lab_serves_its_url_and_stops_cleanly_on_sigterm(installed):
     port = _free_port()
     log = elsewhere / "lab.log"
     with open(log, "wb") as output:
-        process = subprocess.Popen([str(bin_dir / "backkit"), "lab", "--no-browser", "--port",
-                                    str(port)], cwd=elsewhere, env=env, stdout=output,
-                                   stderr=subprocess.STDOUT)  # fmt: skip
+        process = subprocess.Popen(
+            [str(bin_dir / "backkit"), "lab", "--no-browser", "--port", str(port)],
+            cwd=elsewhere,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
         try:
             url = None
             deadline = time.monotonic() + 120
@@ -152,13 +196,24 @@ def test_report_writes_html_and_pdf_or_one_clear_line(installed):
     bin_dir, env, elsewhere = installed
     csv = elsewhere / "sessions.csv"
     shutil.copy(SAMPLE_CSV, csv)
-    out = subprocess.run([str(bin_dir / "backkit"), "report", csv.name, "--quiet"],
-                         cwd=elsewhere, env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
+    out = subprocess.run(
+        [str(bin_dir / "backkit"), "report", csv.name, "--quiet"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr
     assert "Back exercise review" in (elsewhere / "report.html").read_text()
-    pdf = subprocess.run([str(bin_dir / "backkit"), "report", csv.name, "--quiet", "--pdf",
-                          "--out", "again.html"], cwd=elsewhere, env=env, capture_output=True,
-                         text=True, timeout=300)  # fmt: skip
+    pdf = subprocess.run(
+        [str(bin_dir / "backkit"), "report", csv.name, "--quiet", "--pdf", "--out", "again.html"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert "Traceback" not in pdf.stderr
     if pdf.returncode == 0:
         assert (elsewhere / "again.pdf").read_bytes().startswith(b"%PDF")

@@ -46,8 +46,12 @@ def test_first_launch_copies_every_notebook_privately(tmp_path, kit):
     finally:
         os.umask(old)
     assert ws.created == ("README.md", "a.ipynb", "b.ipynb")
-    assert sorted(p.name for p in ws.path.iterdir()) == [MANIFEST, "README.md", "a.ipynb",
-                                                         "b.ipynb"]  # fmt: skip
+    assert sorted(p.name for p in ws.path.iterdir()) == [
+        MANIFEST,
+        "README.md",
+        "a.ipynb",
+        "b.ipynb",
+    ]
     assert mode(ws.path) == 0o700 and mode(ws.path.parent) == 0o700
     assert {mode(p) for p in ws.path.iterdir()} == {0o600}
     assert ws.messages() == [f"copied 3 notebooks to your workspace {ws.path}"]
@@ -104,8 +108,11 @@ def test_the_default_workspace_is_in_the_data_home(tmp_path, monkeypatch):
 
 def _snapshot_of_the_checkout(target: Path) -> Path:
     """The checkout's tracked files as they are now, in a fresh git repository."""
-    files = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True,
-                           check=True).stdout.decode().split("\0")  # fmt: skip
+    files = (
+        subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True)
+        .stdout.decode()
+        .split("\0")
+    )
     for name in filter(None, files):
         if (REPO / name).is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
@@ -118,15 +125,24 @@ def _snapshot_of_the_checkout(target: Path) -> Path:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("git") is None or not (REPO / ".git").exists(),
-                    reason="needs a git checkout")  # fmt: skip
+@pytest.mark.skipif(
+    shutil.which("git") is None or not (REPO / ".git").exists(), reason="needs a git checkout"
+)
 def test_running_every_notebook_from_the_workspace_leaves_the_checkout_clean(tmp_path):
     """As ``make lab`` does, from a checkout with no $BACKKIT_HOME: git status stays clean."""
     checkout = _snapshot_of_the_checkout(tmp_path / "checkout")
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("BACKKIT_HOME", "BACKKIT_LOG", "BACKKIT_PLAN")}  # fmt: skip
-    env.update(PYTHONPATH=str(checkout), HOME=str(tmp_path / "person"), MPLBACKEND="Agg",
-               BACKKIT_TZ="UTC", XDG_DATA_HOME=str(tmp_path / "person" / "share"))  # fmt: skip
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("BACKKIT_HOME", "BACKKIT_LOG", "BACKKIT_PLAN")
+    }
+    env.update(
+        PYTHONPATH=str(checkout),
+        HOME=str(tmp_path / "person"),
+        MPLBACKEND="Agg",
+        BACKKIT_TZ="UTC",
+        XDG_DATA_HOME=str(tmp_path / "person" / "share"),
+    )
     script = (
         "import sys, nbformat\n"
         "from nbclient import NotebookClient\n"
@@ -140,17 +156,31 @@ def test_running_every_notebook_from_the_workspace_leaves_the_checkout_clean(tmp
         "    nbformat.write(nb, nb_path)  # saved with outputs, as a person's run is\n"
         "    print(nb_path.name, file=sys.stderr)\n"
     )
-    run = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env,
-                         capture_output=True, text=True, timeout=900)  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     ws = Path(run.stdout.strip().splitlines()[-1])
     assert ws == checkout / "data" / "notebooks"
     ran = run.stderr.split()
     assert set(ran) >= {p.name for p in (checkout / "notebooks").glob("*.ipynb")}
     # the person's copies hold their outputs; the kit's notebooks do not
-    outputs = [c for c in nbformat.read(ws / "20_my_progress.ipynb", as_version=4).cells
-               if c.cell_type == "code" and c.outputs]  # fmt: skip
+    outputs = [
+        c
+        for c in nbformat.read(ws / "20_my_progress.ipynb", as_version=4).cells
+        if c.cell_type == "code" and c.outputs
+    ]
     assert outputs, "the workspace copy was run and saved"
-    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"],
-                            cwd=checkout, capture_output=True, text=True, check=True).stdout  # fmt: skip
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert status == "", status
