@@ -232,8 +232,8 @@ class Privacy:
         >>> out = Privacy("P", date_shift=-14).log(log)
         >>> (log["started_at"] - out["started_at"]).dt.days.unique().tolist()
         [14]
-        >>> out["session_id"].iloc[0], out["notes"].isna().all()
-        ('session-001', np.True_)
+        >>> out["session_id"].iloc[0], bool(out["notes"].isna().all())
+        ('session-001', True)
         """
         import pandas as pd
 
