@@ -72,6 +72,7 @@ _SUBMODULES = {
     "lab",
     "safety",
     "config",
+    "workspace",
     "errors",
     "log",
     "logfiles",

@@ -5,10 +5,18 @@ a guided timer and the progress charts), which ``notebooks/app.ipynb`` shows.
 :func:`serve` serves that notebook with Voila, which runs the notebook and
 shows only its widgets:
 
-- on **127.0.0.1 only**, so nothing on the network can reach it;
+- on **127.0.0.1 only**, so nothing on the network can reach it, and only
+  to loopback names in the ``Host:`` header (a web page elsewhere cannot reach
+  it by pointing its own name at 127.0.0.1);
 - behind a **random token** in the address, so other programs and users on
-  the same machine cannot open it either;
-- stopped cleanly with Ctrl-C (Voila shuts its kernel down).
+  the same machine cannot open it either. The token is handed to Voila in a
+  0600 file, never on its command line (which every local user can read);
+  an address without it shows a short page saying to use the printed one;
+- loading **nothing from outside this computer** (the kit's own Voila
+  template, without the icon-font CDN links of Voila's);
+- stopped cleanly with Ctrl-C or SIGTERM (Voila shuts its kernel down).
+
+:mod:`backkit.appserver` is the Voila process that does the first three.
 
 ``quick=True`` (``backkit app --quick``) sets ``$BACKKIT_APP_QUICK`` for the
 app, which then shortens every exercise (see :mod:`backkit.widgets.app`).
@@ -18,10 +26,12 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -36,6 +46,11 @@ __all__ = ["APP_NOTEBOOK", "QUICK_ENV", "App", "AppError", "serve"]
 #: The notebook ``backkit app`` serves (in ``notebooks/``, or ``backkit/notebooks`` installed).
 APP_NOTEBOOK = "app.ipynb"
 _READY_TIMEOUT = 60.0  # seconds for Voila to come up
+#: The kit's Voila template (no CDN links), under ``backkit/data/jupyter``.
+TEMPLATE = "backkit"
+# Voila's JupyterLab-extension list includes Notebook 7's, which the app does not
+# use and which logs a console error in Voila pages.
+_EXTENSION_DENYLIST = "@jupyter-notebook/lab-extension"
 
 
 # --------------------------------------------------------------------------
@@ -103,8 +118,6 @@ def serve(
     AppError
         For a bad or busy port or a missing notebook.
     """
-    import webbrowser
-
     from .config import notebooks_dir
 
     if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
@@ -115,30 +128,65 @@ def serve(
     if not _port_free(port):
         raise AppError(f"port {port} on 127.0.0.1 is in use; give another with --port")
     token = token or secrets.token_urlsafe(24)
+    secret_dir = Path(tempfile.mkdtemp(prefix="backkit-app-"))  # 0700
+    env = _voila_env(log, quick, _token_file(secret_dir, token))
+    argv = [
+        sys.executable,
+        "-m",
+        "backkit.appserver",  # Voila, with the changes that module lists
+        str(path.resolve()),
+        "--no-browser",
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",  # loopback only: never reachable from the network
+        "--Voila.port_retries=0",
+        "--show_tracebacks=False",
+        f"--template={TEMPLATE}",
+        f"--VoilaConfiguration.extension_denylist={_EXTENSION_DENYLIST}",
+    ]
+    # A plain command (no shell), so the PID is Voila's own; in its own session,
+    # so a Ctrl-C in the terminal reaches only us and we stop Voila with SIGTERM
+    # (on SIGINT it would ask for a confirmation on the terminal).
+    try:
+        process = subprocess.Popen(
+            argv, env=env, cwd=str(path.parent), stdin=subprocess.DEVNULL, start_new_session=True
+        )
+    except OSError:
+        shutil.rmtree(secret_dir, ignore_errors=True)
+        raise
+    try:
+        return _run(process, port, token, open_browser)
+    finally:
+        shutil.rmtree(secret_dir, ignore_errors=True)
+
+
+def _token_file(folder: Path, token: str) -> Path:
+    path = folder / "token"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(token)
+    return path
+
+
+def _voila_env(log: str | Path | None, quick: bool, token_file: Path) -> dict[str, str]:
+    from .appserver import TOKEN_FILE_ENV  # imports Voila: only when serving
+
     env = dict(os.environ)
+    env.pop("JUPYTER_TOKEN", None)  # the file is the one source of the token
+    env[TOKEN_FILE_ENV] = str(token_file)
     if log is not None:
         env["BACKKIT_LOG"] = str(Path(log).expanduser().resolve())
     if quick:
         env[QUICK_ENV] = "1"
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    argv = [
-        sys.executable,
-        "-m",
-        "voila",
-        str(path.resolve()),
-        "--no-browser",
-        f"--port={port}",
-        "--Voila.ip=127.0.0.1",  # loopback only: never reachable from the network
-        f"--token={token}",
-        "--Voila.port_retries=0",
-        "--show_tracebacks=False",
-    ]
-    # A plain command (no shell), so the PID is Voila's own; in its own session,
-    # so a Ctrl-C in the terminal reaches only us and we stop Voila with SIGTERM
-    # (on SIGINT it would ask for a confirmation on the terminal).
-    process = subprocess.Popen(
-        argv, env=env, cwd=str(path.parent), stdin=subprocess.DEVNULL, start_new_session=True
-    )
+    # Where Voila finds the kit's template (the folder holds no kernels).
+    templates = str(Path(__file__).resolve().parent / "data" / "jupyter")
+    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [templates, env.get("JUPYTER_PATH")]))
+    return env
+
+
+def _run(process: subprocess.Popen, port: int, token: str, open_browser: bool) -> int:
+    import webbrowser
+
     url = f"http://127.0.0.1:{port}/?token={token}"
     stop_signal = signal.getsignal(signal.SIGTERM)
 
@@ -147,8 +195,10 @@ def serve(
 
     signal.signal(signal.SIGTERM, on_term)  # a service manager's stop is a Ctrl-C too
     try:
-        ready = _wait_ready(process, f"http://127.0.0.1:{port}/voila/static/voila.js?token={token}",
-                            _READY_TIMEOUT)  # fmt: skip
+        # a static file: up without starting a kernel
+        ready = _wait_ready(
+            process, f"http://127.0.0.1:{port}/voila/static/voila.js", _READY_TIMEOUT
+        )
         if not ready:
             code = process.poll()
             if code is None:

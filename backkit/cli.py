@@ -31,25 +31,59 @@ def _jupyter_command(app: str) -> list[str]:
     return cmd
 
 
-def _notebook(name: str) -> Path:
-    from backkit.config import notebooks_dir
+def _serve_until_stopped(cmd: list[str], cwd: Path) -> int:
+    """Run a server until it exits; Ctrl-C or SIGTERM to us stops it (and its kernels).
 
-    path = notebooks_dir() / name
-    if not path.is_file():
-        raise UsageError(f"notebook {name!r} not found in {notebooks_dir()}")
-    return path
+    The server runs in its own session, so a Ctrl-C in the terminal reaches only
+    this process, which then sends the server SIGTERM (on SIGINT Jupyter would
+    ask for a y/n on the terminal). A second signal kills it. Nothing is left
+    running when this returns.
+    """
+    import signal
+
+    process = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL, start_new_session=True)
+    received: list[int] = []
+
+    def forward(signum: int, frame: object) -> None:
+        received.append(signum)
+        if process.poll() is not None:
+            return
+        if len(received) > 1:
+            process.kill()
+        else:
+            process.terminate()
+
+    previous = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        code = process.wait()
+    finally:
+        if process.poll() is None:  # an error in this process: never orphan the server
+            process.kill()
+            process.wait()
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    return 0 if received else code
 
 
 def cmd_lab(args: argparse.Namespace) -> int:
-    notebook = _notebook(args.notebook)
+    from backkit import workspace
+
+    ws = workspace.prepare()
+    for line in ws.messages():
+        print(f"backkit lab: {line}", flush=True)
+    notebook = ws.path / args.notebook
+    if not notebook.is_file():
+        raise UsageError(f"notebook {args.notebook!r} not found in {ws.path}")
     cmd = [
         *_jupyter_command("jupyterlab"),
-        f"--ServerApp.root_dir={notebook.parent}",
-        notebook.name,
+        "--ServerApp.ip=127.0.0.1",  # this computer only
+        f"--ServerApp.port={args.port}",
+        f"--ServerApp.root_dir={ws.path}",
+        str(notebook),
     ]
     if args.no_browser:
         cmd.append("--no-browser")
-    return subprocess.call(cmd)
+    return _serve_until_stopped(cmd, ws.path)
 
 
 def cmd_app(args: argparse.Namespace) -> int:
@@ -291,6 +325,32 @@ def _add_plan_parser(add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("file", help="the plan file (YAML) your clinician sent")
 
 
+def _add_lab_parser(sub: argparse._SubParsersAction) -> None:
+    help_ = (
+        "open JupyterLab (on 127.0.0.1 only) on your own copies of the notebooks "
+        "(your workspace in the data home)"
+    )
+    p = sub.add_parser("lab", help=help_, description=help_)
+    p.set_defaults(func=cmd_lab)
+    p.add_argument("--notebook", default="00_start_here.ipynb", help="notebook to open")
+    p.add_argument("--port", type=int, default=8888, help="port (default 8888, or the next free)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+
+
+def _add_app_parser(sub: argparse._SubParsersAction) -> None:
+    help_ = "serve the no-code app (Voila) on 127.0.0.1 only, behind a random token"
+    p = sub.add_parser("app", help=help_, description=help_)
+    p.set_defaults(func=cmd_app)
+    p.add_argument("--port", type=int, default=8866, help="port (default 8866)")
+    p.add_argument("--log", help="session log file (default: your log)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="quick try: every exercise shortened to one 2-second repetition",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="backkit",
@@ -305,29 +365,14 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    p = add("lab", cmd_lab, "open JupyterLab on the start notebook")
-    p.add_argument("--notebook", default="00_start_here.ipynb", help="notebook to open")
-    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
-
-    p = add(
-        "app",
-        cmd_app,
-        "serve the no-code app (Voila) on 127.0.0.1 only, behind a random token",
-    )
-    p.add_argument("--port", type=int, default=8866, help="port (default 8866)")
-    p.add_argument("--log", help="session log file (default: your log)")
-    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
-    p.add_argument(
-        "--quick",
-        action="store_true",
-        help="quick try: every exercise shortened to one 2-second repetition",
-    )
+    _add_lab_parser(sub)
+    _add_app_parser(sub)
 
     _add_report_parser(add)
     _add_plan_parser(add)
 
-    p = add("export", cmd_export, "export your session log to CSV or Excel")
-    p.add_argument("out", help="output file, .csv or .xlsx")
+    p = add("export", cmd_export, "export your session log to CSV, Excel, JSON or FHIR")
+    p.add_argument("out", help="output file: .csv, .xlsx or .json")
     p.add_argument("--log", help="session log file (default: your log)")
     _add_fhir_export_options(p)
 

@@ -4,11 +4,17 @@ The log is personal health data, so it lives apart from the package:
 
 1. ``$BACKKIT_HOME`` when set (tests point it at a temporary folder);
 2. the repository's ``data/`` folder when backkit runs from a checkout;
-3. otherwise ``~/.local/share/backkit`` (or ``$XDG_DATA_HOME/backkit``).
+3. an existing ``~/.local/share/backkit`` (or ``$XDG_DATA_HOME/backkit``), where
+   earlier versions kept it on every system, so a person's log is still found;
+4. otherwise the system's place for a program's data (``platformdirs``):
+   ``~/.local/share/backkit`` on Linux, ``~/Library/Application Support/backkit``
+   on macOS, ``%LOCALAPPDATA%\\backkit`` on Windows.
+
+Folders the kit creates there are private (0700) whatever the umask.
 
 Every module asks :func:`today` for the date, so the app, the timer, plans and
 check-ins agree on which day it is, in the kit's time zone
-(:func:`kit_timezone`: ``$BACKKIT_TZ``, else the computer's).
+(:func:`kit_timezone`: ``$BACKKIT_TZ``, else the computer's zone by name).
 """
 
 from __future__ import annotations
@@ -24,16 +30,22 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .errors import ConfigError
 
 __all__ = [
+    "PRIVATE_DIR_MODE",
+    "PRIVATE_FILE_MODE",
     "active_plan_path",
     "data_home",
     "default_log_path",
     "kit_timezone",
+    "make_private_dir",
     "notebooks_dir",
     "repository_root",
     "today",
 ]
 
 LOG_FILENAME = "backkit-log.sqlite"
+#: Modes of what the kit creates for a person: only they can open it.
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
 
 
 def repository_root() -> Path | None:
@@ -42,6 +54,43 @@ def repository_root() -> Path | None:
     if (top / "pyproject.toml").is_file() and (top / "notebooks").is_dir():
         return top
     return None
+
+
+def make_private_dir(path: Path) -> Path:
+    """Create ``path`` (and missing parents) as 0700 folders, whatever the umask.
+
+    A folder that already exists keeps its mode: it is the person's (or a
+    checkout's), not the kit's to change.
+
+    Examples
+    --------
+    >>> import os, stat, tempfile
+    >>> made = make_private_dir(Path(tempfile.mkdtemp()) / "a" / "b")
+    >>> oct(stat.S_IMODE(made.stat().st_mode)), oct(stat.S_IMODE(made.parent.stat().st_mode))
+    ('0o700', '0o700')
+    """
+    path = Path(path)
+    missing = []
+    for folder in (path, *path.parents):
+        if folder.exists():
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # made meanwhile by another process
+            folder.mkdir(mode=PRIVATE_DIR_MODE)
+            folder.chmod(PRIVATE_DIR_MODE)  # mkdir's mode is masked by the umask
+    return path
+
+
+def _legacy_home() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "backkit"
+
+
+def _platform_home() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("backkit", appauthor=False))
 
 
 def data_home(create: bool = True) -> Path:
@@ -57,11 +106,12 @@ def data_home(create: bool = True) -> Path:
         home = Path(os.environ["BACKKIT_HOME"]).expanduser()
     elif (top := repository_root()) is not None:
         home = top / "data"
+    elif (legacy := _legacy_home()).is_dir():
+        home = legacy  # where every earlier backkit kept the person's log
     else:
-        base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-        home = Path(base) / "backkit"
+        home = _platform_home()
     if create:
-        home.mkdir(parents=True, exist_ok=True)
+        make_private_dir(home)
     return home
 
 
@@ -125,18 +175,16 @@ def kit_timezone() -> dt.tzinfo:
 
 @functools.lru_cache(maxsize=1)
 def _system_zone() -> dt.tzinfo:
-    candidates = [os.environ.get("TZ", "").lstrip(":")]
-    with contextlib.suppress(OSError):
-        candidates.append(Path("/etc/timezone").read_text().strip())
-    with contextlib.suppress(OSError):
-        target = os.readlink("/etc/localtime")
-        if "zoneinfo/" in target:
-            candidates.append(target.split("zoneinfo/", 1)[1])
-    for name in candidates:
+    # tzlocal reads the zone's *name* wherever it is kept ($TZ, /etc/timezone,
+    # /etc/localtime, the Windows registry, macOS settings), so daylight-saving
+    # changes follow the person's calendar instead of a fixed offset.
+    import tzlocal
+
+    with contextlib.suppress(Exception):  # tzlocal raises its own types for odd set-ups
+        name = tzlocal.get_localzone_name()
         if name:
-            with contextlib.suppress(ZoneInfoNotFoundError, ValueError):
-                return ZoneInfo(name)
-    # No zone name to be found (Windows, containers): a fixed offset still
+            return ZoneInfo(name)
+    # No zone name to be found (a bare container): a fixed offset still
     # beats UTC for a person's own calendar days.
     local = dt.datetime.now().astimezone().tzinfo
     return local if local is not None else dt.timezone.utc

@@ -689,8 +689,8 @@ def record_checkin(
     >>> psfs = {"sitting 1 hour": 3, "gardening": 2, "lifting a child": 4}
     >>> rows = record_checkin(log, "2025-03-03", pain_average=6, pain_worst=8, psfs=psfs,
     ...                       leg_pain=3, next_morning="same", below_knee=False)
-    >>> rows["baseline"].all(), len(rows)
-    (np.True_, 5)
+    >>> bool(rows["baseline"].all()), len(rows)
+    (True, 5)
     >>> try:
     ...     record_checkin(log, "2025-03-10", psfs={"gardening": 5, "sitting 1 hour": 6})
     ... except backkit.errors.CheckInError as err:
@@ -1432,11 +1432,12 @@ def _series(outcomes: pd.DataFrame) -> pd.DataFrame:
             score=("score", "mean"), baseline=("baseline", "max")
         )
         mean["measure"] = PSFS
-        mean["item"] = pd.NA
+        # all-NA columns typed as in df: pandas 2.2 warns when concat must guess them
+        mean["item"] = pd.Series(pd.NA, index=mean.index, dtype=df["item"].dtype)
         mean["kind"] = "psfs"
         mean["scale_min"], mean["scale_max"] = rules[PSFS]["scale"]
         mean["higher_is_better"] = True
-        mean["mcid"] = pd.NA
+        mean["mcid"] = pd.Series(pd.NA, index=mean.index, dtype=df["mcid"].dtype)
         parts.append(mean)
     work = pd.concat(parts, ignore_index=True) if len(parts) > 1 else df
     work["item"] = work["item"].astype("string")

@@ -533,8 +533,8 @@ def sample_log(
     --------
     >>> import backkit
     >>> log = backkit.sample_log(weeks=4, seed=1, profile="plateau")
-    >>> log["exercise_id"].nunique(), log["notes"].str.startswith("sample data").all()
-    (7, np.True_)
+    >>> log["exercise_id"].nunique(), bool(log["notes"].str.startswith("sample data").all())
+    (7, True)
     """
     import numpy as np
 

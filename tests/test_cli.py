@@ -85,8 +85,14 @@ class TestHelp:
         assert "report" in result.stdout
 
     def test_version(self, home):
+        from backkit import __version__
+
         result = backkit("--version", home=home)
-        assert result.returncode == 0 and result.stdout.startswith("backkit 0.")
+        assert result.returncode == 0 and result.stdout.strip() == f"backkit {__version__}"
+
+    def test_lab_help_says_workspace_and_loopback(self, home):
+        text = " ".join(backkit("lab", "--help", home=home).stdout.split())
+        assert "(on 127.0.0.1 only) on your own copies of the notebooks" in text
 
 
 class TestUsageErrors:
@@ -297,7 +303,68 @@ class TestAppAndLabErrors:
 
     def test_lab_with_a_missing_notebook(self, home):
         result = backkit("lab", "--notebook", "99_nothing.ipynb", "--no-browser", home=home)
-        assert_user_error(result, 1, "notebook '99_nothing.ipynb' not found")
+        assert_user_error(result, 1, "notebook '99_nothing.ipynb' not found in")
+        assert f"not found in {home / 'notebooks'}" in result.stderr
+
+
+def _jupyter_folders(base: Path) -> dict[str, str]:
+    names = ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR",
+             "JUPYTERLAB_SETTINGS_DIR", "JUPYTERLAB_WORKSPACES_DIR")  # fmt: skip
+    return {name: str(base / name.lower()) for name in names}
+
+
+@pytest.mark.slow
+def test_lab_opens_the_workspace_on_loopback_and_ctrl_c_stops_everything(home, tmp_path):
+    """From a folder that is not the kit's: the workspace is served, on 127.0.0.1 only."""
+    import json
+    import signal
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, BACKKIT_HOME=str(home), **_jupyter_folders(tmp_path / "jupyter"))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    log = tmp_path / "lab.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [str(SCRIPT), "lab", "--no-browser", "--port", str(port)],
+            cwd=elsewhere,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline, url = time.monotonic() + 120, None
+            while not url and time.monotonic() < deadline and process.poll() is None:
+                found = re.search(rf"http://127\.0\.0\.1:{port}/lab\?token=\w+", log.read_text())
+                url = found and found.group(0)
+                time.sleep(0.3)
+            assert url, log.read_text()[-3000:]
+            with urllib.request.urlopen(url.replace("/lab?", "/api/contents?"), timeout=30) as r:
+                listed = {item["name"] for item in json.load(r)["content"]}
+            assert {"00_start_here.ipynb", "10_todays_session.ipynb"} <= listed
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+                probe.connect(("192.0.2.1", 9))  # TEST-NET: no packet is sent
+                address = probe.getsockname()[0]
+            if not address.startswith("127."):
+                with pytest.raises(OSError), socket.create_connection((address, port), timeout=3):
+                    pass
+            process.send_signal(signal.SIGINT)  # Ctrl-C
+            assert process.wait(timeout=60) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
+    text = log.read_text()
+    assert text.splitlines()[0] == (
+        f"backkit lab: copied 14 notebooks to your workspace {home / 'notebooks'}"
+    )
+    assert "received signal 15, stopping" in text  # Jupyter's own clean shutdown
+    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=3):
+        pass
+    assert list(elsewhere.iterdir()) == []
 
 
 @pytest.mark.slow

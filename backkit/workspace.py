@@ -1,0 +1,161 @@
+"""The person's own copies of the kit's notebooks: the workspace in the data home.
+
+The kit's notebooks (``notebooks/`` in a checkout, ``backkit/notebooks`` in an
+installed wheel) are its source and are never run in place: a run writes the
+person's pain scores into a notebook's outputs, which would land in git or in
+site-packages. ``backkit lab`` opens :func:`workspace_dir` instead, after
+:func:`prepare` has
+
+- copied every notebook there on first launch (files 0600, folder 0700);
+- refreshed the copies when the kit's notebooks change (a new version),
+  but only copies the person has not edited: an edited notebook is kept and
+  the kit's new one is put beside it (``04_bridge-backkit-0.2.0.ipynb``),
+  and the returned :class:`Workspace` says so.
+
+A small manifest (``.backkit-workspace.json``) remembers which version and
+which content each copy had when the kit wrote it; that is how an edited copy
+is told from an untouched one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ._version import __version__
+from .config import PRIVATE_FILE_MODE, data_home, make_private_dir, notebooks_dir
+from .store import write_atomically
+
+__all__ = ["MANIFEST", "WORKSPACE", "Workspace", "prepare", "workspace_dir"]
+
+#: The workspace's folder name inside the data home.
+WORKSPACE = "notebooks"
+#: What the kit wrote, per file: the content's SHA-256 (hidden from Jupyter's file browser).
+MANIFEST = ".backkit-workspace.json"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """What :func:`prepare` did: the folder and the files it made, refreshed or kept."""
+
+    path: Path
+    version: str
+    created: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    #: (the person's edited notebook, the kit's new one put beside it)
+    kept: tuple[tuple[str, str], ...] = field(default=())
+
+    def messages(self) -> list[str]:
+        """One line per thing a person should know, for the terminal."""
+        lines = []
+        if self.created:
+            lines.append(f"copied {len(self.created)} notebooks to your workspace {self.path}")
+        if self.updated:
+            lines.append(f"updated {len(self.updated)} notebooks to backkit {self.version}")
+        for theirs, new in self.kept:
+            lines.append(
+                f"kept your edited {theirs}; backkit {self.version}'s version is beside it: {new}"
+            )
+        return lines
+
+
+def workspace_dir() -> Path:
+    """Return the workspace folder (``<data home>/notebooks``); not created here.
+
+    Examples
+    --------
+    >>> import os
+    >>> workspace_dir() == Path(os.environ["BACKKIT_HOME"]) / "notebooks"
+    True
+    """
+    return data_home(create=False) / WORKSPACE
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_manifest(path: Path) -> dict[str, str]:
+    try:
+        files = json.loads((path / MANIFEST).read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}  # none yet, or damaged: every existing file then counts as the person's
+    return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
+
+
+def _write(path: Path, data: bytes) -> None:
+    def write(tmp: Path) -> None:
+        # created 0600 before any byte is written, so no other user can read it
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        tmp.chmod(PRIVATE_FILE_MODE)  # os.open's mode is masked by the umask
+
+    write_atomically(path, write)
+
+
+def _beside(name: str, version: str) -> str:
+    stem, dot, suffix = name.rpartition(".")
+    return f"{stem}-backkit-{version}.{suffix}" if dot else f"{name}-backkit-{version}"
+
+
+def _sources(source: Path) -> dict[str, bytes]:
+    files = sorted(p for p in source.iterdir() if p.suffix in (".ipynb", ".md") and p.is_file())
+    return {p.name: p.read_bytes() for p in files}
+
+
+def prepare(path: str | Path | None = None, *, source: str | Path | None = None) -> Workspace:
+    """Make or refresh the person's workspace; return what was done.
+
+    Parameters
+    ----------
+    path : path, optional
+        The workspace (default :func:`workspace_dir`).
+    source : path, optional
+        The kit's notebooks (default :func:`backkit.config.notebooks_dir`).
+
+    Returns
+    -------
+    Workspace
+        The folder, and the notebooks created, updated or kept (edited by the person).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> ws = prepare(Path(tempfile.mkdtemp()) / "ws")
+    >>> "00_start_here.ipynb" in ws.created, ws.updated, ws.kept
+    (True, (), ())
+    >>> prepare(ws.path).messages()
+    []
+    """
+    path = Path(path) if path is not None else workspace_dir()
+    make_private_dir(path)
+    written = _read_manifest(path)
+    record = dict(written)
+    created, updated, kept = [], [], []
+    for name, data in _sources(Path(source) if source is not None else notebooks_dir()).items():
+        target = path / name
+        new = _digest(data)
+        if not target.exists():
+            _write(target, data)
+            created.append(name)
+        elif written.get(name) != new:  # the kit's notebook changed since it was copied
+            theirs = _digest(target.read_bytes())
+            if theirs == new:
+                pass  # already the same
+            elif theirs == written.get(name):  # untouched since the kit wrote it
+                _write(target, data)
+                updated.append(name)
+            else:
+                other = _beside(name, __version__)
+                _write(path / other, data)
+                kept.append((name, other))
+                continue  # their file is still "edited" against the old copy: keep the record
+        record[name] = new
+    if record != written or not (path / MANIFEST).exists():
+        manifest = {"backkit": __version__, "files": record}
+        _write(path / MANIFEST, (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode())
+    return Workspace(path, __version__, tuple(created), tuple(updated), tuple(kept))
