@@ -73,7 +73,7 @@ def _days(n: int) -> str:
 
 
 def _date(ts: Any) -> str:
-    # no %-d: Windows' strftime has none
+    # the day without a leading zero, written out: Windows has no strftime flag for it
     return f"{ts.day} {ts:%b %Y}"
 
 

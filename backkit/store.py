@@ -54,18 +54,16 @@ from pathlib import Path
 from typing import Any
 
 from ._version import __version__
+from .config import PRIVATE_FILE_MODE, make_private_dir
 from .errors import LogError, LogFileError, LogFileWarning
 
 __all__ = [
     "BUSY_SECONDS",
-    "FILE_MODE",
-    "FOLDER_MODE",
     "Migration",
     "Migrations",
     "Store",
     "describe_os_error",
     "from_utc_text",
-    "make_folder",
     "remove_stale_temp_files",
     "schema",
     "snapshot",
@@ -106,38 +104,8 @@ def from_utc_text(text: str) -> dt.datetime:
 # --------------------------------------------------------------------------
 # Private files: modes, temporary files, faults in words
 
-#: Health data: only its owner may read or write it, whatever the umask.
-FILE_MODE = 0o600
-#: Folders the kit creates for it.
-FOLDER_MODE = 0o700
 # ".<name>.<32 hex>.tmp<suffix>", and a temporary log's -wal / -shm
 _TEMP = re.compile(r"\..+\.[0-9a-f]{32}\.tmp[^/]*")
-
-
-def make_folder(folder: str | Path) -> Path:
-    """Create ``folder`` and any missing parents, each one ``0700``; return it.
-
-    Folders that exist already are left as they are (the data home may be
-    inside a folder the person shares on purpose).
-
-    Examples
-    --------
-    >>> import pathlib, tempfile
-    >>> from backkit.store import make_folder
-    >>> oct(make_folder(pathlib.Path(tempfile.mkdtemp()) / "a" / "b").stat().st_mode & 0o777)
-    '0o700'
-    """
-    folder = Path(folder).expanduser()
-    missing = []
-    for parent in (folder, *folder.parents):
-        if parent.exists():
-            break
-        missing.append(parent)
-    for parent in reversed(missing):
-        with contextlib.suppress(FileExistsError):
-            parent.mkdir(mode=FOLDER_MODE)
-            os.chmod(parent, FOLDER_MODE)  # mkdir's mode is filtered by the umask
-    return folder
 
 
 @contextlib.contextmanager
@@ -150,7 +118,7 @@ def _temp_file(path: Path, suffix: str | None = None) -> Iterator[Path]:
     """
     stem = path.name if suffix is None else path.stem
     tmp = path.with_name(f".{stem}.{uuid.uuid4().hex}.tmp{suffix or ''}")
-    fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
     try:
         _lock(fd)
         yield tmp
@@ -212,7 +180,7 @@ def _tighten(path: Path) -> None:
     for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         with contextlib.suppress(OSError):
             if file.stat().st_mode & 0o077:
-                os.chmod(file, FILE_MODE)
+                os.chmod(file, PRIVATE_FILE_MODE)
 
 
 _SQLITE_FULL, _SQLITE_READONLY, _SQLITE_BUSY, _SQLITE_IOERR, _SQLITE_CANTOPEN = 13, 8, 5, 10, 14
@@ -579,7 +547,7 @@ def _create(path: Path, steps: Sequence[Migration]) -> None:
     said in words, naming ``path``; nothing is left behind.
     """
     try:
-        make_folder(path.parent)
+        make_private_dir(path.parent)
         with _temp_file(path) as tmp:
             conn = sqlite3.connect(tmp, isolation_level=None)
             try:
@@ -716,7 +684,7 @@ def _wal_warnings(path: Path, mark: str | None) -> list[str]:
     if state in ("damaged", "broken"):
         copy = wal.with_name(f"{wal.name}.damaged-{dt.datetime.now():%Y%m%d-%H%M%S}")
         with contextlib.suppress(OSError):
-            fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+            fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
             with os.fdopen(fd, "wb") as f:
                 f.write(wal.read_bytes())
             kept = f" A copy of the damaged file was kept as {copy.name} for recovery."
@@ -1193,7 +1161,7 @@ def snapshot(path: str | Path, dest: str | Path) -> Path:
         source = sqlite3.connect(uri, uri=True, timeout=30)
         try:
             if not dest.exists():
-                os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+                os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
             target = sqlite3.connect(dest)
             try:
                 source.backup(target)
@@ -1253,7 +1221,7 @@ def write_atomically(path: str | Path, write: Callable[[Path], object]) -> Path:
     """
     path = Path(path).expanduser()
     try:
-        make_folder(path.parent)
+        make_private_dir(path.parent)
         remove_stale_temp_files(path.parent)
         # the same suffix, so writers that choose a format by it (Excel) still do
         with _temp_file(path, suffix=path.suffix) as tmp:

@@ -21,12 +21,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._version import __version__
-from .config import PRIVATE_FILE_MODE, data_home, make_private_dir, notebooks_dir
+from .config import data_home, make_private_dir, notebooks_dir
 from .store import write_atomically
 
 __all__ = ["MANIFEST", "WORKSPACE", "Workspace", "prepare", "workspace_dir"]
@@ -87,14 +86,8 @@ def _read_manifest(path: Path) -> dict[str, str]:
 
 
 def _write(path: Path, data: bytes) -> None:
-    def write(tmp: Path) -> None:
-        # created 0600 before any byte is written, so no other user can read it
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        tmp.chmod(PRIVATE_FILE_MODE)  # os.open's mode is masked by the umask
-
-    write_atomically(path, write)
+    # write_atomically's temporary file is made 0600 before any byte is written
+    write_atomically(path, lambda tmp: tmp.write_bytes(data))
 
 
 def _beside(name: str, version: str) -> str:

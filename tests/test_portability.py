@@ -68,16 +68,8 @@ def test_parse_datetime_reads_z_on_every_python(text):
     assert parse_datetime(text).isoformat() == "2024-05-01T08:30:00+00:00"
 
 
-# Files with a "%-d"-style format (a glibc extension: Windows and some C
-# libraries print it literally or fail) that their owners are replacing.
-# Delete a line when its file is fixed; the test fails until you do.
-_PENDING_NON_PORTABLE = {
-    "backkit/charts.py",
-    "backkit/narrative.py",
-    "backkit/outcomes.py",
-    "backkit/widgets/app.py",
-    "backkit/widgets/checkin.py",
-}
+# A "%-d"-style format is a glibc extension: Windows and some C libraries
+# print it literally or fail.
 # "%-d", "%-m", "%-H", "%-I", "%-M", "%-S", "%-j", "%-y" (and "%#d", Windows' spelling)
 _NON_PORTABLE = re.compile(r"%[-#][dmHIMSjy]")
 
@@ -89,5 +81,4 @@ def test_no_platform_specific_strftime_flags():
         *(ROOT / "notebooks").glob("*.ipynb"),
     ]
     found = {str(p.relative_to(ROOT)) for p in files if _NON_PORTABLE.search(p.read_text())}
-    assert found - _PENDING_NON_PORTABLE == set(), "use f'{d.day} {d:%b %Y}' instead of '%-d'"
-    assert _PENDING_NON_PORTABLE - found == set(), "fixed: delete these from the pending list"
+    assert found == set(), "use f'{d.day} {d:%b %Y}' instead of '%-d'"
