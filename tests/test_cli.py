@@ -358,8 +358,9 @@ def test_lab_opens_the_workspace_on_loopback_and_ctrl_c_stops_everything(home, t
             if process.poll() is None:
                 process.kill()
     text = log.read_text()
+    kit = [p for p in (REPO / "notebooks").iterdir() if p.suffix in (".ipynb", ".md")]
     assert text.splitlines()[0] == (
-        f"backkit lab: copied 14 notebooks to your workspace {home / 'notebooks'}"
+        f"backkit lab: copied {len(kit)} notebooks to your workspace {home / 'notebooks'}"
     )
     assert "received signal 15, stopping" in text  # Jupyter's own clean shutdown
     with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=3):
