@@ -141,9 +141,8 @@ def test_todays_session_runs_a_quick_try_saves_it_and_shows_it_in_the_progress(o
     frame = backkit.SessionLog(backkit.config.default_log_path(), create=False).frame()
     rows = frame[frame["notes"] == "quick try"]
     assert list(rows["side"]) == ["left", "right"]
-    # the whole session's rating is the session's, not copied onto its bouts
-    assert list(rows["session_pain_before"]) == [3, 3]
-    assert list(rows["session_pain_after"]) == [2, 2]
-    assert rows["pain_before"].isna().all()
+    # the quick try is one exercise: rated before and after, it is that exercise's rating
+    assert list(rows["pain_before"]) == [3, 3] and list(rows["pain_after"]) == [2, 2]
+    assert rows["session_pain_before"].isna().all()
     assert set(rows["status"]) == {"completed"}
     assert set(rows["plan_id"]) == {backkit.Plan.default().id}
