@@ -15,7 +15,6 @@ from pathlib import Path
 import matplotlib
 import matplotlib.pyplot as plt
 import pytest
-import yaml
 from matplotlib.colors import to_hex
 
 import backkit
@@ -82,16 +81,6 @@ def centre_of_mass(p: dict) -> tuple[float, float]:
     x = sum(MASS[n] * (a[0] + b[0]) / 2 for n, a, b in parts) / total
     y = sum(MASS[n] * (a[1] + b[1]) / 2 for n, a, b in parts) / total
     return x, y
-
-
-def raw_catalogue() -> dict:
-    return yaml.safe_load(BUILTIN.read_text(encoding="utf-8"))
-
-
-def write(tmp_path: Path, data: dict) -> Path:
-    path = tmp_path / "catalogue.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return path
 
 
 def entry(data: dict, exercise_id: str) -> dict:
@@ -371,10 +360,12 @@ class TestValidation:
         with pytest.raises(CatalogueError, match=re.escape(message)):
             parse(bad)
 
-    def test_a_bad_pose_in_a_catalogue_file_names_file_exercise_pose_joint_value(self, tmp_path):
+    def test_a_bad_pose_in_a_catalogue_file_names_file_exercise_pose_joint_value(
+        self, raw_catalogue, write_catalogue
+    ):
         data = raw_catalogue()
         entry(data, "bridge")["poses"]["end"]["near"]["knee"] = 170
-        path = write(tmp_path, data)
+        path = write_catalogue(data)
         with pytest.raises(CatalogueError) as err:
             backkit.load_exercises(path)
         msg = str(err.value)
@@ -382,10 +373,12 @@ class TestValidation:
         assert "joint 'near_knee'" in msg and "170" in msg
         assert backkit.get_exercise("bridge").poses.get("end").near["knee"] == 92, "built-in intact"
 
-    def test_an_exercise_without_poses_loads_but_cannot_be_drawn(self, tmp_path):
+    def test_an_exercise_without_poses_loads_but_cannot_be_drawn(
+        self, raw_catalogue, write_catalogue
+    ):
         data = raw_catalogue()
         del entry(data, "squat")["poses"]
-        path = write(tmp_path, data)
+        path = write_catalogue(data)
         ex = backkit.exercises.catalogue(path).get("squat")
         assert ex.poses is None
         with pytest.raises(CatalogueError, match="exercise 'squat' has no poses in the catalogue"):
