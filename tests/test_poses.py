@@ -52,6 +52,13 @@ def points(exercise_id: str, pose: str) -> dict[str, tuple[float, float]]:
     return poses.pose_points(exercise_id, pose)
 
 
+def start_and_end(exercise_id: str) -> tuple[dict, dict, dict, dict]:
+    """The points of the start and end poses, then their joint angles."""
+    start, end = points(exercise_id, "start"), points(exercise_id, "end")
+    angles = poses.pose_angles(exercise_id, "start"), poses.pose_angles(exercise_id, "end")
+    return start, end, *angles
+
+
 def angle_at(a, b, c) -> float:
     """Angle ABC in degrees."""
     v1 = (a[0] - b[0], a[1] - b[1])
@@ -225,10 +232,7 @@ class TestGeometry:
             assert distance_to_segment(end[f"{side}_hand"], end["hip"], end["near_knee"]) < 0.03
 
     def test_long_sitting_stretch_hinges_forward_with_soft_knees(self):
-        start = points("long-sitting-hamstring-stretch", "start")
-        end = points("long-sitting-hamstring-stretch", "end")
-        a0 = poses.pose_angles("long-sitting-hamstring-stretch", "start")
-        a1 = poses.pose_angles("long-sitting-hamstring-stretch", "end")
+        start, end, a0, a1 = start_and_end("long-sitting-hamstring-stretch")
         assert a1["trunk"] < a0["trunk"] - 25, "hinges forward"
         assert a1["near_hip"] > a0["near_hip"] + 25, "from the hips"
         assert math.dist(end["near_hand"], end["near_toes"]) < math.dist(
@@ -240,10 +244,7 @@ class TestGeometry:
             assert abs(p["near_heel"][1]) < 0.03
 
     def test_hip_flexor_stretch_extends_the_back_hip_with_the_trunk_upright(self):
-        start = points("standing-hip-flexor-stretch", "start")
-        end = points("standing-hip-flexor-stretch", "end")
-        a0 = poses.pose_angles("standing-hip-flexor-stretch", "start")
-        a1 = poses.pose_angles("standing-hip-flexor-stretch", "end")
+        start, end, a0, a1 = start_and_end("standing-hip-flexor-stretch")
         assert a1["near_hip"] < a0["near_hip"] - 8, "stretch at the front of the back hip"
         # 10-20 degrees of back-hip extension is what most people reach with the
         # trunk upright and the pelvis tucked; 30 is more than most can.
