@@ -36,7 +36,7 @@ app: $(STAMP)
 	$(BIN)/backkit app
 
 bench: $(STAMP)
-	for f in benchmarks/*.py; do $(BIN)/python $$f || exit 1; done
+	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

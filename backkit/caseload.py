@@ -182,11 +182,8 @@ def read_patient(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     >>> len(frame), len(outcomes)
     (683, 0)
     """
-    import tempfile
-
-    from .log import SessionLog
-    from .outcomes import empty_outcomes, outcomes_frame
-    from .store import snapshot
+    from .outcomes import empty_outcomes
+    from .report import read_log_file
 
     path = Path(path).expanduser()
     if path.suffix.lower() != ".sqlite":
@@ -198,14 +195,7 @@ def read_patient(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
             # pandas' parser and dtype errors, bad bytes: the file is not an export
             detail = str(err).splitlines()[0] if str(err) else type(err).__name__
             raise LogFileError(path, f"is not a backkit CSV export ({detail})") from None
-    with tempfile.TemporaryDirectory(prefix="backkit-caseload-") as tmp:
-        copy = snapshot(path, Path(tmp) / "log.sqlite")
-        try:
-            log = SessionLog(copy, create=False)
-        except LogFileError as err:
-            raise err.at(path) from None  # the patient's file, not the copy
-        with log:
-            return log.frame(), outcomes_frame(log)
+    return read_log_file(path)
 
 
 # --------------------------------------------------------------------------

@@ -94,25 +94,18 @@ def cmd_app(args: argparse.Namespace) -> int:
     )
 
 
+# the options of `backkit report` that report.build takes under the same name
+_REPORT_OPTIONS = (
+    "plan", "out", "audience", "notes", "paper", "pseudonym", "date_shift", "include_notes",
+    "redact", "pdf", "plan_out",
+)  # fmt: skip
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from backkit import report
 
-    out = report.build(
-        args.log,
-        plan=args.plan,
-        out=args.out,
-        audience=args.audience,
-        notes=args.notes,
-        paper=args.paper,
-        pseudonym=args.pseudonym,
-        real_name=args.name,
-        date_shift=args.date_shift,
-        include_notes=args.include_notes,
-        redact=args.redact,
-        pdf=args.pdf,
-        plan_out=args.plan_out,
-        progress=not args.quiet,
-    )
+    options = {name: getattr(args, name) for name in _REPORT_OPTIONS}
+    out = report.build(args.log, real_name=args.name, progress=not args.quiet, **options)
     for path in out:
         print(path)
     return 0

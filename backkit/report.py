@@ -82,6 +82,7 @@ __all__ = [
     "load_inputs",
     "print_pdf",
     "read_log",
+    "read_log_file",
     "render_html",
     "sample_paths",
     "section_html",
@@ -624,7 +625,7 @@ def read_log(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     (683, 0)
     """
     from .log import SessionLog
-    from .outcomes import empty_outcomes, outcomes_frame
+    from .outcomes import empty_outcomes
 
     path = Path(path).expanduser()
     if not path.is_file():
@@ -642,6 +643,38 @@ def read_log(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         with SessionLog(":memory:") as log:
             log.import_csv(path)
             return log.frame(), empty_outcomes()
+    return read_log_file(path)
+
+
+def read_log_file(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read a log file (SQLite) from a :func:`snapshot`, leaving the file as it was.
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        The session-log frame and the outcome check-ins.
+
+    Raises
+    ------
+    LogFileError
+        For a damaged, foreign or too new log file, naming ``path`` (not the copy).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from backkit.report import read_log_file
+    >>> other = pathlib.Path(tempfile.mkdtemp()) / "other.sqlite"
+    >>> other.write_text("not a log")
+    9
+    >>> read_log_file(other)
+    Traceback (most recent call last):
+    ...
+    backkit.errors.LogFileError: .../other.sqlite: is not an SQLite database, so not a backkit log
+    """
+    from .log import SessionLog
+    from .outcomes import outcomes_frame
+
+    path = Path(path).expanduser()
     with tempfile.TemporaryDirectory(prefix="backkit-read-") as tmp:
         copy = snapshot(path, Path(tmp) / "log.sqlite")
         try:

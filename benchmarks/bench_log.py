@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from _common import timed
 
 from backkit import exercise_ids, get_exercise
 from backkit.adherence import adherence
@@ -70,15 +71,6 @@ def bouts(n: int) -> list[dict]:
             i += 1
         session += 1
     return rows
-
-
-def timed(fn, repeat: int = 1) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t)
-    return (statistics.median(times) if repeat > 1 else times[0]), result
 
 
 def line(label: str, seconds: float, detail: str = "") -> None:

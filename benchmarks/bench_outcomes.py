@@ -26,6 +26,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+from _common import timed
+
 from backkit.charts import plot_outcomes
 from backkit.log import SessionLog
 from backkit.outcomes import (
@@ -40,15 +42,6 @@ WEEKS = 520  # ten years
 START = dt.date(2015, 1, 5)
 ACTIVITIES = ("sitting 1 hour", "putting on socks", "carrying shopping", "walking 30 minutes")
 ODI = {"name": "ODI total", "min": 0, "max": 100, "higher_is_better": False, "mcid": 10}
-
-
-def timed(fn, repeat: int = 5) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
 
 
 def main() -> None:
@@ -76,15 +69,15 @@ def main() -> None:
                 f"1. record_checkin, {WEEKS} check-ins x 7 scores, FULL: median "
                 f"{statistics.median(per_ms):.2f} ms, p95 {p95:.2f} ms, total {sum(per):.2f} s"
             )
-            t, frame = timed(lambda: outcomes_frame(log))
+            t, frame = timed(lambda: outcomes_frame(log), repeat=5)
             print(f"2. outcomes_frame, {len(frame):,} rows: {t * 1000:.1f} ms")
-            t, change = timed(lambda: change_from_baseline(frame))
+            t, change = timed(lambda: change_from_baseline(frame), repeat=5)
             print(f"3. change_from_baseline -> {len(change):,} rows: {t * 1000:.1f} ms")
-            t, line = timed(lambda: summary_line(frame))
+            t, line = timed(lambda: summary_line(frame), repeat=5)
             print(f"   summary_line: {t * 1000:.1f} ms: {line}")
 
             small_log, small = sample_log(), sample_checkins()
-            t, _ = timed(lambda: plot_outcomes(small_log, small))
+            t, _ = timed(lambda: plot_outcomes(small_log, small), repeat=5)
             print(f"4. plot_outcomes, 12-week sample: {t * 1000:.0f} ms")
             big_log = sample_log(weeks=WEEKS // 5 * 5, adherence=1.0)
             t, fig = timed(lambda: plot_outcomes(big_log, frame), repeat=2)
@@ -97,7 +90,7 @@ def main() -> None:
 
             from backkit import CheckIn
 
-            t, _ = timed(lambda: CheckIn(log, today=START + dt.timedelta(weeks=WEEKS)))
+            t, _ = timed(lambda: CheckIn(log, today=START + dt.timedelta(weeks=WEEKS)), repeat=5)
             print(f"5. CheckIn() on the {WEEKS}-check-in store: {t * 1000:.0f} ms")
 
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import io
 import os
-import statistics
-import time
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
@@ -19,18 +17,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+from _common import timed
+
 import backkit
 from backkit import exercises
 from backkit.poses import draw
-
-
-def timed(fn, repeat: int = 3) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), out
 
 
 def main() -> None:
@@ -46,14 +37,14 @@ def main() -> None:
           f"{'frames':>6s} {'images':>6s} {'HTML KiB':>9s}")  # fmt: skip
     totals = []
     for ex_id in backkit.exercise_ids():
-        t_fig, _ = timed(lambda ex_id=ex_id: backkit.plot_exercise(ex_id))
+        t_fig, _ = timed(lambda ex_id=ex_id: backkit.plot_exercise(ex_id), repeat=3)
 
         def render(ex_id=ex_id):
             buf = io.BytesIO()
             backkit.plot_exercise(ex_id).savefig(buf, format="png", dpi=100)
             return buf
 
-        t_png, _ = timed(render)
+        t_png, _ = timed(render, repeat=3)
         t_anim, anim = timed(lambda ex_id=ex_id: backkit.animate_exercise(ex_id), repeat=1)
         size = len(anim.html.encode("utf-8")) / 1024
         totals.append(size)
@@ -65,7 +56,9 @@ def main() -> None:
         f"animation HTML: total {sum(totals):.0f} KiB for all seven, largest {max(totals):.0f} KiB"
     )
     # the function under pose_png's cache, so every call draws
-    t_png, _ = timed(lambda: draw._pose_png.__wrapped__(backkit.get_exercise("bridge"), "end", 240))
+    t_png, _ = timed(
+        lambda: draw._pose_png.__wrapped__(backkit.get_exercise("bridge"), "end", 240), repeat=3
+    )
     print(f"pose_png (240 px, uncached): {t_png * 1000:.0f} ms")
 
 

@@ -8,7 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 
+import backkit
 from backkit.log import SessionLog
 
 
@@ -24,6 +26,25 @@ def _store_digest(path: Path) -> str:
 def digest() -> Callable[[Path], str]:
     """``digest(path)``: proves a rejected write left the store byte-for-byte unchanged."""
     return _store_digest
+
+
+@pytest.fixture
+def raw_catalogue() -> Callable[[], dict]:
+    """``raw_catalogue()``: the built-in exercise catalogue's YAML, a fresh dict to edit."""
+    builtin = Path(backkit.__file__).parent / "data" / "exercises.yaml"
+    return lambda: yaml.safe_load(builtin.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def write_catalogue(tmp_path: Path) -> Callable[[dict], Path]:
+    """``write_catalogue(data)``: ``data`` as a catalogue file in the test's temp folder."""
+
+    def write(data: dict) -> Path:
+        path = tmp_path / "catalogue.yaml"
+        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        return path
+
+    return write
 
 
 @pytest.fixture

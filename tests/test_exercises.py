@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 import backkit
 from backkit import exercises
@@ -28,16 +27,6 @@ ADDED_IDS = ["standing-back-extension"]
 IDS = ARTICLE_IDS + ADDED_IDS
 REPO = Path(backkit.__file__).parent.parent
 BUILTIN = Path(backkit.__file__).parent / "data" / "exercises.yaml"
-
-
-def raw_catalogue() -> dict:
-    return yaml.safe_load(BUILTIN.read_text(encoding="utf-8"))
-
-
-def write(tmp_path: Path, data: dict) -> Path:
-    path = tmp_path / "catalogue.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return path
 
 
 class TestCatalogue:
@@ -321,71 +310,71 @@ class TestMalformedCatalogue:
     def entry(self, data: dict, exercise_id: str) -> dict:
         return next(e for e in data["exercises"] if e["id"] == exercise_id)
 
-    def test_missing_field(self, tmp_path):
+    def test_missing_field(self, raw_catalogue, write_catalogue):
         data = raw_catalogue()
         del self.entry(data, "bridge")["steps"]
         with pytest.raises(
             CatalogueError, match=r"exercise 'bridge': missing required field 'steps'"
         ):
-            backkit.load_exercises(write(tmp_path, data))
+            backkit.load_exercises(write_catalogue(data))
 
-    def test_negative_hold(self, tmp_path):
+    def test_negative_hold(self, tmp_path, raw_catalogue, write_catalogue):
         data = raw_catalogue()
         self.entry(data, "knee-to-chest")["hold_seconds"] = -5
         with pytest.raises(CatalogueError) as info:
-            backkit.load_exercises(write(tmp_path, data))
+            backkit.load_exercises(write_catalogue(data))
         message = str(info.value)
         assert "exercise 'knee-to-chest'" in message
         assert "field 'hold_seconds': -5" in message
         assert str(tmp_path) in message
 
-    def test_unknown_position(self, tmp_path):
+    def test_unknown_position(self, raw_catalogue, write_catalogue):
         data = raw_catalogue()
         self.entry(data, "squat")["position"] = "upside-down"
         with pytest.raises(
             CatalogueError,
             match=r"exercise 'squat', field 'position': 'upside-down' is not one of supine, prone",
         ):
-            backkit.load_exercises(write(tmp_path, data))
+            backkit.load_exercises(write_catalogue(data))
 
-    def test_a_typo_in_a_choice_gets_a_suggestion(self, tmp_path):
+    def test_a_typo_in_a_choice_gets_a_suggestion(self, raw_catalogue, write_catalogue):
         data = raw_catalogue()
         self.entry(data, "squat")["position"] = "standng"
         with pytest.raises(CatalogueError, match=r"Did you mean 'standing'\?"):
-            backkit.load_exercises(write(tmp_path, data))
+            backkit.load_exercises(write_catalogue(data))
 
-    def test_the_error_carries_the_file_as_a_field(self, tmp_path):
+    def test_the_error_carries_the_file_as_a_field(self, raw_catalogue, write_catalogue):
         data = raw_catalogue()
         self.entry(data, "bridge")["sets"] = 99
-        path = write(tmp_path, data)
+        path = write_catalogue(data)
         with pytest.raises(CatalogueError) as info:
             backkit.load_exercises(path)
         assert str(info.value.where) == str(path.resolve())
         assert info.value.problem.startswith("exercise 'bridge', field 'sets': 99 must be")
         assert str(info.value) == f"{info.value.where}: {info.value.problem}"
 
-    def test_a_bad_variant_says_where_it_is(self, tmp_path):
+    def test_a_bad_variant_says_where_it_is(self, raw_catalogue, write_catalogue):
         data = raw_catalogue()
         self.entry(data, "bridge")["regression"]["name"] = ""
         with pytest.raises(
             CatalogueError, match=r"field 'name': '' must be non-empty text \(in 'regression'\)$"
         ):
-            backkit.load_exercises(write(tmp_path, data))
+            backkit.load_exercises(write_catalogue(data))
 
-    def test_range_low_above_high(self, tmp_path):
+    def test_range_low_above_high(self, raw_catalogue, write_catalogue):
         data = raw_catalogue()
         self.entry(data, "bridge")["reps"] = [10, 5]
         with pytest.raises(CatalogueError, match=r"'bridge', field 'reps': \[10, 5\]"):
-            backkit.load_exercises(write(tmp_path, data))
+            backkit.load_exercises(write_catalogue(data))
 
-    def test_unknown_source_tag(self, tmp_path):
+    def test_unknown_source_tag(self, raw_catalogue, write_catalogue):
         data = raw_catalogue()
         self.entry(data, "squat")["provenance"]["sources"] = ["MSD", "WIKI"]
         with pytest.raises(
             CatalogueError,
             match=r"'squat', field 'provenance.sources': \['WIKI'\] names unknown sources",
         ):
-            backkit.load_exercises(write(tmp_path, data))
+            backkit.load_exercises(write_catalogue(data))
 
     @pytest.mark.parametrize(
         ("entry", "message"),
@@ -396,35 +385,37 @@ class TestMalformedCatalogue:
             ("MSD Manual, squats.", r"source 'MSD' has no title"),
         ],
     )
-    def test_a_source_without_title_and_address_or_reference(self, tmp_path, entry, message):
+    def test_a_source_without_title_and_address_or_reference(
+        self, entry, message, raw_catalogue, write_catalogue
+    ):
         data = raw_catalogue()
         data["sources"]["MSD"] = entry
         with pytest.raises(CatalogueError, match=message):
-            backkit.load_exercises(write(tmp_path, data))
+            backkit.load_exercises(write_catalogue(data))
 
-    def test_an_addition_must_not_claim_article_words(self, tmp_path):
+    def test_an_addition_must_not_claim_article_words(self, raw_catalogue, write_catalogue):
         data = raw_catalogue()
         self.entry(data, "standing-back-extension")["article_name"] = "Back bends"
         with pytest.raises(CatalogueError, match=r"'article_name'.*not from the article"):
-            backkit.load_exercises(write(tmp_path, data))
+            backkit.load_exercises(write_catalogue(data))
 
-    def test_from_article_is_required(self, tmp_path):
+    def test_from_article_is_required(self, raw_catalogue, write_catalogue):
         data = raw_catalogue()
         del self.entry(data, "bridge")["from_article"]
         with pytest.raises(CatalogueError, match=r"missing required field 'from_article'"):
-            backkit.load_exercises(write(tmp_path, data))
+            backkit.load_exercises(write_catalogue(data))
 
-    def test_duplicate_id(self, tmp_path):
+    def test_duplicate_id(self, raw_catalogue, write_catalogue):
         data = raw_catalogue()
         self.entry(data, "squat")["id"] = "bridge"
         with pytest.raises(CatalogueError, match=r"field 'id': 'bridge' is used twice"):
-            backkit.load_exercises(write(tmp_path, data))
+            backkit.load_exercises(write_catalogue(data))
 
-    def test_bad_id_is_named_by_position_when_it_has_no_id(self, tmp_path):
+    def test_bad_id_is_named_by_position_when_it_has_no_id(self, raw_catalogue, write_catalogue):
         data = raw_catalogue()
         del data["exercises"][2]["id"]
         with pytest.raises(CatalogueError, match=r"exercise #3: missing required field 'id'"):
-            backkit.load_exercises(write(tmp_path, data))
+            backkit.load_exercises(write_catalogue(data))
 
     def test_broken_yaml_names_the_line_not_a_parser_traceback(self, tmp_path):
         path = tmp_path / "broken.yaml"
@@ -439,13 +430,15 @@ class TestMalformedCatalogue:
         with pytest.raises(CatalogueError, match="cannot read the catalogue"):
             backkit.load_exercises(tmp_path / "nope.yaml")
 
-    def test_a_clinician_can_add_an_exercise_by_editing_the_file(self, tmp_path):
+    def test_a_clinician_can_add_an_exercise_by_editing_the_file(
+        self, raw_catalogue, write_catalogue
+    ):
         data = raw_catalogue()
         new = dict(
             self.entry(data, "bridge"), id="single-leg-bridge", number=9, name="Single-leg bridge"
         )
         data["exercises"].append(new)
-        df = backkit.load_exercises(write(tmp_path, data))
+        df = backkit.load_exercises(write_catalogue(data))
         assert df.index[-1] == "single-leg-bridge"
         assert len(df) == 9
 

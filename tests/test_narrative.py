@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -32,6 +33,11 @@ def make_log(*rows: dict) -> pd.DataFrame:
         full.append(r | {"started_at": at, "ended_at": at + pd.Timedelta(minutes=1),
                          "session_id": r["session_id"] or f"s{n}"})  # fmt: skip
     return conform({k: [r[k] for r in full] for k in COLUMNS}, tz=TZ)
+
+
+def mornings(exercise_id: str, days: range, **fields: Any) -> list[dict]:
+    """One bout of ``exercise_id`` at 08:00 on each day of March 2025 in ``days``."""
+    return [{"at": f"2025-03-{d:02d} 08:00", "exercise_id": exercise_id, **fields} for d in days]
 
 
 def pain_days(values: dict[str, tuple[int, int]]) -> pd.DataFrame:
@@ -116,11 +122,7 @@ class TestSummary:
         ]
 
     def test_an_exercise_is_described_only_with_enough_sessions(self):
-        rows = [
-            {"at": f"2025-03-{d:02d} 08:00", "exercise_id": "squat", "pain_before": 3,
-             "pain_after": 5}
-            for d in range(3, 3 + analysis.MIN_SESSIONS)
-        ]  # fmt: skip
+        rows = mornings("squat", range(3, 3 + analysis.MIN_SESSIONS), pain_before=3, pain_after=5)
         rows[0]["pain_after"] = 4  # some spread, so there is an interval
         few, enough = make_log(*rows[:-1]), make_log(*rows)
         assert analysis.immediate_effect(few).loc["squat", "verdict"] == "too few"
@@ -145,11 +147,7 @@ class TestSummary:
         assert text.index("Single knee to chest by 3.5 points") < text.index("Bridge by 1.5")
 
     def test_identical_changes_are_said_to_be_identical(self):
-        rows = [
-            {"at": f"2025-03-{d:02d} 08:00", "exercise_id": "bridge", "pain_before": 3,
-             "pain_after": 2}
-            for d in range(3, 11)
-        ]  # fmt: skip
+        rows = mornings("bridge", range(3, 11), pain_before=3, pain_after=2)
         text = " ".join(narrative.summary(make_log(*rows)))
         assert (
             "Pain was 1.0 point lower after it than before Bridge in every one of its 8 "
@@ -268,11 +266,8 @@ class TestHonestData:
         assert "CI" not in text  # 4 sessions: too few for any interval
 
     def test_stop_on_the_first_side_gives_no_effect(self):
-        rows = [
-            {"at": f"2025-03-{d:02d} 08:00", "exercise_id": "knee-to-chest", "side": "left",
-             "reps_done": 0, "status": "partial", "pain_before": 5, "pain_after": 0}
-            for d in range(3, 13)
-        ]  # fmt: skip
+        rows = mornings("knee-to-chest", range(3, 13), side="left", reps_done=0,
+                        status="partial", pain_before=5, pain_after=0)  # fmt: skip
         text = " ".join(narrative.summary(make_log(*rows)))
         assert "Single knee to chest" not in text
 

@@ -15,7 +15,6 @@ from pathlib import Path
 import matplotlib
 import matplotlib.pyplot as plt
 import pytest
-import yaml
 from matplotlib.colors import to_hex
 
 import backkit
@@ -53,6 +52,13 @@ def points(exercise_id: str, pose: str) -> dict[str, tuple[float, float]]:
     return poses.pose_points(exercise_id, pose)
 
 
+def start_and_end(exercise_id: str) -> tuple[dict, dict, dict, dict]:
+    """The points of the start and end poses, then their joint angles."""
+    start, end = points(exercise_id, "start"), points(exercise_id, "end")
+    angles = poses.pose_angles(exercise_id, "start"), poses.pose_angles(exercise_id, "end")
+    return start, end, *angles
+
+
 def angle_at(a, b, c) -> float:
     """Angle ABC in degrees."""
     v1 = (a[0] - b[0], a[1] - b[1])
@@ -82,16 +88,6 @@ def centre_of_mass(p: dict) -> tuple[float, float]:
     x = sum(MASS[n] * (a[0] + b[0]) / 2 for n, a, b in parts) / total
     y = sum(MASS[n] * (a[1] + b[1]) / 2 for n, a, b in parts) / total
     return x, y
-
-
-def raw_catalogue() -> dict:
-    return yaml.safe_load(BUILTIN.read_text(encoding="utf-8"))
-
-
-def write(tmp_path: Path, data: dict) -> Path:
-    path = tmp_path / "catalogue.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return path
 
 
 def entry(data: dict, exercise_id: str) -> dict:
@@ -236,10 +232,7 @@ class TestGeometry:
             assert distance_to_segment(end[f"{side}_hand"], end["hip"], end["near_knee"]) < 0.03
 
     def test_long_sitting_stretch_hinges_forward_with_soft_knees(self):
-        start = points("long-sitting-hamstring-stretch", "start")
-        end = points("long-sitting-hamstring-stretch", "end")
-        a0 = poses.pose_angles("long-sitting-hamstring-stretch", "start")
-        a1 = poses.pose_angles("long-sitting-hamstring-stretch", "end")
+        start, end, a0, a1 = start_and_end("long-sitting-hamstring-stretch")
         assert a1["trunk"] < a0["trunk"] - 25, "hinges forward"
         assert a1["near_hip"] > a0["near_hip"] + 25, "from the hips"
         assert math.dist(end["near_hand"], end["near_toes"]) < math.dist(
@@ -251,10 +244,7 @@ class TestGeometry:
             assert abs(p["near_heel"][1]) < 0.03
 
     def test_hip_flexor_stretch_extends_the_back_hip_with_the_trunk_upright(self):
-        start = points("standing-hip-flexor-stretch", "start")
-        end = points("standing-hip-flexor-stretch", "end")
-        a0 = poses.pose_angles("standing-hip-flexor-stretch", "start")
-        a1 = poses.pose_angles("standing-hip-flexor-stretch", "end")
+        start, end, a0, a1 = start_and_end("standing-hip-flexor-stretch")
         assert a1["near_hip"] < a0["near_hip"] - 8, "stretch at the front of the back hip"
         # 10-20 degrees of back-hip extension is what most people reach with the
         # trunk upright and the pelvis tucked; 30 is more than most can.
@@ -371,10 +361,12 @@ class TestValidation:
         with pytest.raises(CatalogueError, match=re.escape(message)):
             parse(bad)
 
-    def test_a_bad_pose_in_a_catalogue_file_names_file_exercise_pose_joint_value(self, tmp_path):
+    def test_a_bad_pose_in_a_catalogue_file_names_file_exercise_pose_joint_value(
+        self, raw_catalogue, write_catalogue
+    ):
         data = raw_catalogue()
         entry(data, "bridge")["poses"]["end"]["near"]["knee"] = 170
-        path = write(tmp_path, data)
+        path = write_catalogue(data)
         with pytest.raises(CatalogueError) as err:
             backkit.load_exercises(path)
         msg = str(err.value)
@@ -382,10 +374,12 @@ class TestValidation:
         assert "joint 'near_knee'" in msg and "170" in msg
         assert backkit.get_exercise("bridge").poses.get("end").near["knee"] == 92, "built-in intact"
 
-    def test_an_exercise_without_poses_loads_but_cannot_be_drawn(self, tmp_path):
+    def test_an_exercise_without_poses_loads_but_cannot_be_drawn(
+        self, raw_catalogue, write_catalogue
+    ):
         data = raw_catalogue()
         del entry(data, "squat")["poses"]
-        path = write(tmp_path, data)
+        path = write_catalogue(data)
         ex = backkit.exercises.catalogue(path).get("squat")
         assert ex.poses is None
         with pytest.raises(CatalogueError, match="exercise 'squat' has no poses in the catalogue"):

@@ -26,6 +26,12 @@ def notes_table() -> Migrations:
     return notes
 
 
+@pytest.fixture
+def notes_store() -> Store:
+    """An in-memory store with one table, ``notes``."""
+    return Store(":memory:", schema(notes_table()))
+
+
 def tables(path) -> set[str]:
     raw = sqlite3.connect(path)
     try:
@@ -113,23 +119,21 @@ class TestOpen:
 
 
 class TestTransaction:
-    def test_commit_and_rollback(self):
-        store = Store(":memory:", schema(notes_table()))
-        with store.transaction() as db:
+    def test_commit_and_rollback(self, notes_store):
+        with notes_store.transaction() as db:
             db.execute("INSERT INTO notes (text) VALUES ('kept')")
-        with pytest.raises(ZeroDivisionError), store.transaction() as db:
+        with pytest.raises(ZeroDivisionError), notes_store.transaction() as db:
             db.execute("INSERT INTO notes (text) VALUES ('lost')")
             1 / 0  # noqa: B018
-        assert store.query("SELECT text FROM notes") == [("kept",)]
+        assert notes_store.query("SELECT text FROM notes") == [("kept",)]
 
-    def test_a_nested_transaction_is_a_savepoint(self):
-        store = Store(":memory:", schema(notes_table()))
-        with store.transaction() as db:
+    def test_a_nested_transaction_is_a_savepoint(self, notes_store):
+        with notes_store.transaction() as db:
             db.execute("INSERT INTO notes (text) VALUES ('outer')")
-            with pytest.raises(KeyError), store.transaction() as inner:
+            with pytest.raises(KeyError), notes_store.transaction() as inner:
                 inner.execute("INSERT INTO notes (text) VALUES ('inner')")
                 raise KeyError("undo only the inner block")
-        assert store.query("SELECT text FROM notes") == [("outer",)]
+        assert notes_store.query("SELECT text FROM notes") == [("outer",)]
 
     def test_a_held_write_lock_is_a_clear_error_naming_the_file(self, tmp_path, monkeypatch):
         monkeypatch.setattr(storemod, "BUSY_SECONDS", 0.1)

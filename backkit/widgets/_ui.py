@@ -57,6 +57,12 @@ def box(text: str, level: str = "info") -> str:
     return f'<div class="bk-box bk-box-{level}">{text}</div>'
 
 
+def offer(button: widgets.Button, message: widgets.HTML, text: str) -> None:
+    """Show ``button`` and say in ``message`` why it is offered (``text`` is HTML already)."""
+    button.layout.display = ""
+    message.value = box(text, "info")
+
+
 def hint(text: str) -> str:
     """A small grey line under a question (HTML; ``text`` is HTML already)."""
     return f'<span class="bk-hint">{text}</span>'

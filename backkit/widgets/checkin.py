@@ -364,15 +364,15 @@ class CheckIn(widgets.VBox):
             "Save with skipped answers",
             "bk-checkin-skip",
             "Store the answers given; the rest are stored as not answered (never as 0)",
+            display="none",  # offered only when an answer is missing
         )
         self.replace_button = _ui.button(
             "Replace that check-in",
             "bk-checkin-replace",
             "Replace the check-in already saved for this day (the old one is kept in the history)",
             "warning",
+            display="none",  # offered only when this day has a check-in already
         )
-        self.skip_button.layout.display = "none"
-        self.replace_button.layout.display = "none"
         self.save_button.on_click(self._guard(lambda _b: self._save()))
         self.skip_button.on_click(self._guard(lambda _b: self._save(skip=True)))
         self.replace_button.on_click(self._guard(lambda _b: self._save(skip=True, replace=True)))
@@ -474,21 +474,21 @@ class CheckIn(widgets.VBox):
     def _save(self, *, skip: bool = False, replace: bool = False) -> None:
         missing = self.missing()
         if missing and not skip:
-            self.skip_button.layout.display = ""
-            self.message.value = _ui.box(
+            _ui.offer(
+                self.skip_button,
+                self.message,
                 f"Not answered yet: {_ui.escape(', '.join(missing))}. Choose an answer, or press "
                 "<b>Save with skipped answers</b>: what you skip is stored as not answered, "
                 "never as 0.",
-                "info",
             )
             return
         if self._same_day() and not replace:
-            self.replace_button.layout.display = ""
-            self.message.value = _ui.box(
+            _ui.offer(
+                self.replace_button,
+                self.message,
                 f"You already saved a check-in on {self.date.value.day} {self.date.value:%b %Y}. "
                 "Press <b>Replace that check-in</b> to store this one instead (the old one is "
                 "kept in the history), or change the date.",
-                "info",
             )
             return
         self._record(replace)

@@ -131,8 +131,8 @@ class SafetyCheck(widgets.VBox):
             "bk-screening-save",
             "Store the answers to the warning-sign questions",
             "primary",
+            align_self="flex-start",
         )
-        self.save_button.layout.align_self = "flex-start"
         self.save_button.on_click(self._guard(self._on_save))
         self.form = widgets.VBox([self.questions, self.save_button])
         self.slot = widgets.VBox()

@@ -348,19 +348,6 @@ class Press:
             self._view.fire(self.action)
 
 
-def rating(cls: str) -> widgets.ToggleButtons:
-    """A 0-10 pain rating that starts empty ("not rated"), as eleven buttons."""
-    w = widgets.ToggleButtons(
-        options=[(str(i), i) for i in range(11)],
-        value=None,
-        tooltips=[f"{i} of 10" for i in range(11)],
-        style={"button_width": "34px"},
-    )
-    w.add_class(cls)
-    w.add_class("bk-rating")
-    return w
-
-
 # --------------------------------------------------------------------------
 # The view
 
@@ -424,7 +411,7 @@ class TimerView(widgets.VBox):
         self.add_class("bk-timer")
 
     def _build_before(self) -> widgets.VBox:
-        self.pain_before = rating("bk-pain-before")
+        self.pain_before = _ui.rating("bk-pain-before")
         self.rate_each = widgets.Checkbox(
             value=False, description="Rate each exercise afterwards", indent=False
         )
@@ -444,9 +431,9 @@ class TimerView(widgets.VBox):
         return self.before_box
 
     def _build_after(self) -> widgets.VBox:
-        self.pain_after = rating("bk-pain-after")
+        self.pain_after = _ui.rating("bk-pain-after")
         self.exercise_pain = {
-            ex_id: rating("bk-pain-exercise") for ex_id in self.routine.exercise_ids
+            ex_id: _ui.rating("bk-pain-exercise") for ex_id in self.routine.exercise_ids
         }
         rows = []
         for ex_id, w in self.exercise_pain.items():
@@ -522,12 +509,12 @@ class TimerView(widgets.VBox):
 
     def ask_ratings(self, missing: list[str]) -> None:
         """Ask for the missing ratings, offering to save them as not rated."""
-        self.skip_rating_button.layout.display = ""
-        self.message.value = _ui.box(
+        _ui.offer(
+            self.skip_rating_button,
+            self.message,
             f"Not rated yet: {_ui.escape(', '.join(missing))}. Choose a number from 0 (no "
             "pain) to 10, or press <b>Save without rating</b>: the missing ratings are "
             "stored as not rated, never as 0.",
-            "info",
         )
 
     def show_saved(self, text: str, advice: PainAdvice | None = None) -> None:

@@ -29,8 +29,10 @@ Facts behind the choices: ``/work/shared/BROWSER_TESTING.md``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import queue
 import re
 import secrets
 import shutil
@@ -38,6 +40,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -145,6 +148,15 @@ class Server:
         text = self.log_path.read_text(errors="replace").splitlines()
         return "\n".join(text[-lines:])
 
+    @contextlib.contextmanager
+    def serving(self, path: str = "/api/status") -> Iterator[Server]:
+        """Wait until the server answers ``path``; stop it when the block ends, however it ends."""
+        try:
+            self.wait_ready(path)
+            yield self
+        finally:
+            self.stop()
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)  # also stops the server's kernels
@@ -183,6 +195,56 @@ def jupyter_env(base: Path) -> dict[str, str]:
     return env
 
 
+class AppProcess:
+    """``backkit app --quick`` (the console script) in a subprocess, its output read by line."""
+
+    SCRIPT = Path(sys.executable).with_name("backkit")
+
+    def __init__(self, tmp: Path, log: Path):
+        self.port = free_port()
+        env = jupyter_env(tmp / "jupyter")
+        env.update(BACKKIT_HOME=str(tmp / "home"), BACKKIT_TZ="UTC")
+        env.pop("BACKKIT_PLAN", None)
+        env.pop("JUPYTER_TOKEN", None)  # the app makes its own
+        argv = [str(self.SCRIPT), "app", "--port", str(self.port), "--no-browser", "--quick",
+                "--log", str(log)]  # fmt: skip
+        self.process = subprocess.Popen(
+            argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.output: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(line)
+
+    def wait_for(self, pattern: str, timeout: float = 60.0) -> re.Match[str]:
+        """Read the app's output until a line matches ``pattern``; fail with all it printed."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.2)
+            except queue.Empty:
+                if self.process.poll() is not None:
+                    break
+                continue
+            self.output.append(line)
+            if m := re.search(pattern, line):
+                return m
+        raise AssertionError(f"never printed {pattern!r}:\n{''.join(self.output)}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory) -> Iterator[Server]:
     """A JupyterLab server for the whole session; notebooks go in ``lab.root_dir``."""
@@ -209,10 +271,9 @@ def lab(tmp_path_factory) -> Iterator[Server]:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     server = Server("jupyterlab", argv, port, token, root, env, base / "lab.log")
     try:
-        server.wait_ready("/api/status")
-        yield server
+        with server.serving():
+            yield server
     finally:
-        server.stop()
         shutil.copy(server.log_path, ARTIFACTS / "jupyterlab.log")
 
 

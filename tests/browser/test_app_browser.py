@@ -13,15 +13,9 @@ from __future__ import annotations
 
 import http.client
 import os
-import queue
 import re
 import signal
 import socket
-import subprocess
-import sys
-import threading
-import time
-from pathlib import Path
 
 import pagetools
 import pytest
@@ -39,66 +33,9 @@ import backkit
 from backkit import safety
 from backkit.log import SessionLog
 from backkit.outcomes import screenings_frame
+from conftest import ARTIFACTS, AppProcess
 
-
-def _browser_conftest():
-    # tests/ is not a package: load this folder's conftest helpers by path
-    import importlib.util
-
-    path = Path(__file__).with_name("conftest.py")
-    spec = importlib.util.spec_from_file_location("backkit_browser_conftest", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_helpers = _browser_conftest()
-ARTIFACTS, free_port, jupyter_env = _helpers.ARTIFACTS, _helpers.free_port, _helpers.jupyter_env
 pytestmark = pytest.mark.browser
-
-SCRIPT = Path(sys.executable).with_name("backkit")
-
-
-class App:
-    """``backkit app`` running in a subprocess, its output read line by line."""
-
-    def __init__(self, tmp_path: Path, log: Path):
-        self.port = free_port()
-        env = jupyter_env(tmp_path / "jupyter")
-        env.update(BACKKIT_HOME=str(tmp_path / "home"), BACKKIT_TZ="UTC")
-        env.pop("BACKKIT_PLAN", None)
-        argv = [str(SCRIPT), "app", "--port", str(self.port), "--no-browser", "--quick",
-                "--log", str(log)]  # fmt: skip
-        self.process = subprocess.Popen(
-            argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.output: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.put(line)
-
-    def wait_for(self, pattern: str, timeout: float = 60.0) -> re.Match[str]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=0.2)
-            except queue.Empty:
-                if self.process.poll() is not None:
-                    break
-                continue
-            self.output.append(line)
-            if m := re.search(pattern, line):
-                return m
-        raise AssertionError(f"never printed {pattern!r}:\n{''.join(self.output)}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=10)
 
 
 def non_loopback_address() -> str | None:
@@ -137,7 +74,7 @@ def chart_sources(page) -> list[str]:
 @pytest.fixture
 def app(tmp_path):
     log = tmp_path / "app-log.sqlite"
-    running = App(tmp_path, log)
+    running = AppProcess(tmp_path, log)
     yield running, log
     running.stop()
 
@@ -300,4 +237,4 @@ def test_the_app_notebook_is_the_one_the_command_serves():
     path = notebooks_dir() / app.APP_NOTEBOOK
     assert path.is_file()
     assert "App()" in path.read_text()
-    assert os.access(SCRIPT, os.X_OK)
+    assert os.access(AppProcess.SCRIPT, os.X_OK)

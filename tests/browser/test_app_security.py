@@ -14,81 +14,25 @@ from __future__ import annotations
 
 import contextlib
 import http.client
-import queue
 import re
-import subprocess
-import sys
-import threading
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from formtools import answer_red_flags
+
+from conftest import AppProcess
 
 pytestmark = pytest.mark.browser
-SCRIPT = Path(sys.executable).with_name("backkit")
 
 
-def _browser_conftest():
-    # tests/ is not a package: load this folder's conftest helpers by path
-    import importlib.util
+class RunningApp(AppProcess):
+    """The app once it says where it serves: its ``url`` and ``token``."""
 
-    path = Path(__file__).with_name("conftest.py")
-    spec = importlib.util.spec_from_file_location("backkit_browser_conftest_security", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_helpers = _browser_conftest()
-
-
-class RunningApp:
     def __init__(self, tmp: Path):
-        self.port = _helpers.free_port()
-        env = _helpers.jupyter_env(tmp / "jupyter")
-        env.update(BACKKIT_HOME=str(tmp / "home"), BACKKIT_TZ="UTC")
-        env.pop("BACKKIT_PLAN", None)
-        env.pop("JUPYTER_TOKEN", None)
-        self.process = subprocess.Popen(
-            [
-                str(SCRIPT),
-                "app",
-                "--port",
-                str(self.port),
-                "--no-browser",
-                "--quick",
-                "--log",
-                str(tmp / "log.sqlite"),
-            ],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.output: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-        found = self.wait_for(r"serving at (http://127\.0\.0\.1:\d+/\?token=(\S+))")
+        super().__init__(tmp, tmp / "log.sqlite")
+        found = self.wait_for(r"serving at (http://127\.0\.0\.1:\d+/\?token=(\S+))", timeout=90)
         self.url, self.token = found[1], found[2]
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            self.lines.put(line)
-
-    def wait_for(self, pattern: str, timeout: float = 90.0) -> re.Match[str]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=0.2)
-            except queue.Empty:
-                if self.process.poll() is not None:
-                    break
-                continue
-            self.output.append(line)
-            if m := re.search(pattern, line):
-                return m
-        raise AssertionError(f"never printed {pattern!r}:\n{''.join(self.output)}")
 
     def get(self, path: str, host: str | None = None) -> tuple[int, str, str]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
@@ -98,15 +42,6 @@ class RunningApp:
         result = response.status, response.getheader("Location") or "", response.read().decode()
         connection.close()
         return result
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -188,7 +123,12 @@ def test_the_app_page_requests_nothing_beyond_127_0_0_1(app, page):
     page.on("request", lambda r: requests.append(r.url))
     page.on("websocket", lambda ws: requests.append(ws.url))
     page.goto(app.url)
-    page.locator(".bk-app .bk-timer .bk-start").wait_for(timeout=90_000)
+    # the app asks the warning-sign questions before it shows the timer
+    check = page.locator(".bk-app .bk-safety-check")
+    check.locator(".bk-screening-save").wait_for(timeout=90_000)
+    answer_red_flags(check)
+    check.locator(".bk-screening-save").click()
+    page.locator(".bk-app .bk-timer .bk-start").wait_for(timeout=30_000)
     page.locator(".bk-app-charts img").first.wait_for(timeout=30_000)
     page.wait_for_timeout(2000)  # late fonts, icons, lazy modules
     assert len(requests) > 10, "the page's own files were recorded"

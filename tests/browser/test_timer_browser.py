@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 
 import pagetools
 import pytest
+from formtools import set_lab_theme
 
 from backkit.log import SessionLog
 
@@ -319,22 +320,12 @@ def check_contrast(page, theme: str) -> list[dict]:
     return found
 
 
-def set_theme(lab, theme: str | None) -> None:
-    path = lab.root_dir.parent / "settings" / "@jupyterlab" / "apputils-extension"
-    path.mkdir(parents=True, exist_ok=True)
-    file = path / "themes.jupyterlab-settings"
-    if theme is None:
-        file.unlink(missing_ok=True)
-    else:
-        file.write_text(json.dumps({"theme": theme}))
-
-
 @pytest.mark.parametrize("theme", ["JupyterLab Light", "JupyterLab Dark"])
 def test_every_text_is_readable_in_the_theme_and_the_pose_follows_it(
     lab, open_nb, spied, tmp_path, theme
 ):
     page = spied
-    set_theme(lab, theme)
+    set_lab_theme(lab, theme)
     try:
         nb = open_nb(
             [
@@ -371,7 +362,7 @@ def test_every_text_is_readable_in_the_theme_and_the_pose_follows_it(
         page.locator(".bk-timer").first.screenshot(path=str(SHOTS / f"timer-hold-{name}.png"))
         assert_offline(page.requests)
     finally:
-        set_theme(lab, None)
+        set_lab_theme(lab, None)
 
 
 def test_floor_view_is_full_screen_and_answers_the_keyboard(open_nb, spied, tmp_path):
@@ -441,12 +432,8 @@ def notebook7(tmp_path):
             f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
             "--allow-root"]  # fmt: skip
-    server = Server("notebook", argv, port, token, root, env, tmp_path / "nb7.log")
-    try:
-        server.wait_ready("/api/status")
+    with Server("notebook", argv, port, token, root, env, tmp_path / "nb7.log").serving() as server:
         yield server
-    finally:
-        server.stop()
 
 
 def test_the_timer_renders_and_runs_in_notebook_7(notebook7, make_notebook, spied, tmp_path):
