@@ -136,7 +136,7 @@ def test_the_installed_package_is_the_wheel_not_the_checkout(installed):
     )
     location, summary = out.stdout.strip().splitlines()
     assert str(bin_dir.parent) in location, "must load the installed wheel, not the checkout"
-    assert summary == "7 supine"
+    assert summary == "8 supine"  # the article's seven and one addition
 
 
 def test_python_m_backkit_help(installed):
