@@ -319,7 +319,8 @@ class CheckIn(widgets.VBox):
             description="Better when",
             style=wide,
         )
-        self.custom_mcid = widgets.FloatText(value=10.0, description="MCID (points)", style=wide)
+        # no default: 10 points is right for the ODI, 5 for the RMDQ (finding 31); 0 is refused
+        self.custom_mcid = widgets.FloatText(value=0.0, description="MCID (points)", style=wide)
         fields = {
             "name": self.custom_name,
             "score": self.custom_score,
