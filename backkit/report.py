@@ -1103,7 +1103,8 @@ _TERMS = (
     (
         "MCID",
         "minimal clinically important difference: the smallest change that matters to "
-        "patients (here a fall of 2 points or 30% of the baseline, Ostelo et al. 2008).",
+        "patients; the kit counts a fall as meaningful when it is at least 2 points and at "
+        "least 30% of the baseline (Ostelo et al. 2008; Farrar et al. 2001).",
     ),
     (
         "Pain-monitoring flags",
@@ -1168,7 +1169,7 @@ def _pain_section(review: Review) -> Section:
 
     change = review.pain_change
     points, percent = pain_mcid()
-    rule = f"a fall of {points:g} points or {percent:g}% of the baseline"
+    rule = f"a fall of at least {points:g} points and at least {percent:g}% of the baseline"
     title = "2. Pain against the MCID"
     if change.empty:
         return Section(title, (Text(f"No pain scores logged yet. MCID: {rule}."),))
