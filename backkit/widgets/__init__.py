@@ -13,7 +13,7 @@
 - :mod:`~backkit.widgets.sound`: the beeps, made as WAV bytes.
 
 Shared pieces (HTML helpers, the pain slider, the callback guard) live in
-``_ui.py`` and the one style sheet in ``backkit.css``, beside this file.
+``ui.py`` and the one style sheet in ``backkit.css``, beside this file.
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ from .. import config, safety
 from ..errors import BackkitError
 from ..exercises import get_exercise
 from ..routine import Routine, for_plan, for_plan_item
-from . import _ui
+from . import ui
 from .checkin import CheckIn
 from .fix import FixEntry, UndoBar
 from .screening import SafetyCheck
@@ -122,10 +122,10 @@ def todays_list_html(plan: Plan, log: SessionLog, day: dt.date, *, quick: bool =
         )
         rows.append(
             f"<tr class='{'bk-row-done' if ex.id in done else 'bk-row-todo'}'>"
-            f"<td>{ex.number}. {_ui.escape(ex.name)}</td>"
+            f"<td>{ex.number}. {ui.escape(ex.name)}</td>"
             f"<td>{sets} &times; {reps}{side}</td><td>{hold:g} {unit}</td>{mark}</tr>"
         )
-    name = _ui.escape(plan.name)
+    name = ui.escape(plan.name)
     if due:
         left = sum(i.exercise_id not in done for i in due)
         intro = f"Today's exercises ({len(due)}, {left} still to do), from your plan <b>{name}</b>:"
@@ -154,16 +154,16 @@ def instructions_html(exercise_id: str, *, folded: bool = False) -> str:
     from .timer_view import pose_svg
 
     ex = get_exercise(exercise_id)
-    steps = "".join(f"<li>{_ui.escape(s)}</li>" for s in ex.steps)
+    steps = "".join(f"<li>{ui.escape(s)}</li>" for s in ex.steps)
     drawing = ""
     if ex.poses is not None:
         try:
             drawing = f"<div class='bk-pose bk-face'>{pose_svg(ex.id, ex.poses.names()[-1])}</div>"
         except BackkitError:  # an exercise without drawable poses: the words are enough
             drawing = ""
-    name = f"{ex.number}. {_ui.escape(ex.name)}"
+    name = f"{ex.number}. {ui.escape(ex.name)}"
     body = (
-        f"{drawing}<p><b>Start position:</b> {_ui.escape(ex.start_position)}</p>"
+        f"{drawing}<p><b>Start position:</b> {ui.escape(ex.start_position)}</p>"
         f"<ol class='bk-steps'>{steps}</ol>"
     )
     if folded:
@@ -211,7 +211,7 @@ class App(widgets.VBox):
     ):
         from ..plan import Plan
 
-        self.session_log = _ui.open_log(log)
+        self.session_log = ui.open_log(log)
         self.plan = plan if plan is not None else Plan.active()
         self.day = day or config.today()
         self.quick = _quick_from_env() if quick is None else quick
@@ -221,9 +221,9 @@ class App(widgets.VBox):
 
         self.errors = widgets.Output()
         self.errors.add_class("bk-app-errors")
-        self._guard = _ui.guard(self.errors)
-        self.header = _ui.html("bk-app-header", self._header_html())
-        self.today_list = _ui.html("bk-app-today", self._today_html())
+        self._guard = ui.guard(self.errors)
+        self.header = ui.html("bk-app-header", self._header_html())
+        self.today_list = ui.html("bk-app-today", self._today_html())
         self.choice = widgets.Dropdown(
             options=self._options(),
             description="Do now",
@@ -234,14 +234,14 @@ class App(widgets.VBox):
         self.confirm = self._build_confirm()
         self.timer_box = widgets.VBox()
         self.timer_box.add_class("bk-app-timer")
-        self.instructions = _ui.html("bk-app-instructions", max_width="380px")
+        self.instructions = ui.html("bk-app-instructions", max_width="380px")
         self.undo = UndoBar(self.session_log, on_undone=self._guard(self._after_change))
         self.safety_check = SafetyCheck(self.session_log, then=self._make_timer)
-        self.stats = _ui.html("bk-app-stats")
-        self.charts = _ui.html("bk-app-charts")
+        self.stats = ui.html("bk-app-stats")
+        self.charts = ui.html("bk-app-charts")
         self.tabs = self._build_tabs()
         super().__init__(
-            [_ui.style(), self.header, self.tabs, self.errors],
+            [ui.style(), self.header, self.tabs, self.errors],
             layout=widgets.Layout(max_width="1100px", padding="0 8px"),
         )
         self.add_class("bk-app")
@@ -253,7 +253,7 @@ class App(widgets.VBox):
     def _build_tabs(self) -> widgets.Tab:
         progress = widgets.VBox(
             [
-                _ui.html("bk-app-progress", "<h3 class='bk-app-progress-title'>Your progress</h3>"),
+                ui.html("bk-app-progress", "<h3 class='bk-app-progress-title'>Your progress</h3>"),
                 self.stats,
                 self.charts,
             ],
@@ -282,14 +282,14 @@ class App(widgets.VBox):
         return tabs
 
     def _build_confirm(self) -> widgets.VBox:
-        self.confirm_text = _ui.html("bk-app-confirm-text")
-        self.discard_button = _ui.button(
+        self.confirm_text = ui.html("bk-app-confirm-text")
+        self.discard_button = ui.button(
             "Change and discard it",
             "bk-app-discard",
             "Stop the running session without saving it",
             "danger",
         )
-        self.keep_button = _ui.button(
+        self.keep_button = ui.button(
             "Keep going", "bk-app-keep", "Go back to the running session", "primary"
         )
         self.discard_button.on_click(self._guard(lambda _b: self._resolve(True)))
@@ -308,10 +308,10 @@ class App(widgets.VBox):
 
     def _header_html(self) -> str:
         rules = safety.rules()["stop_rules"]["rules"]
-        stops = "".join(f"<li>{_ui.escape(r)}</li>" for r in rules)
+        stops = "".join(f"<li>{ui.escape(r)}</li>" for r in rules)
         return (
             f"<h2>backkit: {_day(self.day)}</h2>"
-            f"<div class='bk-safety'>{_ui.emergency_html(open_=False)}</div>"
+            f"<div class='bk-safety'>{ui.emergency_html(open_=False)}</div>"
             f"<details class='bk-stop-rules'><summary><b>Pain while exercising: when to stop"
             f"</b></summary><ul>{stops}</ul></details>"
         )
@@ -401,8 +401,8 @@ class App(widgets.VBox):
             self._pending = (change["old"], change["new"])
             self.choice.value = change["old"]
             label = dict((v, k) for k, v in self.choice.options)[change["new"]]
-            self.confirm_text.value = _ui.box(
-                f"A session is running. Change to <b>{_ui.escape(label)}</b> and discard it "
+            self.confirm_text.value = ui.box(
+                f"A session is running. Change to <b>{ui.escape(label)}</b> and discard it "
                 "(nothing of it is saved)?",
                 "reduce",
             )

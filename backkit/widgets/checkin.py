@@ -25,7 +25,7 @@ import ipywidgets as widgets
 
 from .. import config, outcomes, safety
 from ..errors import ValidationError
-from . import _ui
+from . import ui
 from .screening import advice_html, questions_box
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ def _row(*children: widgets.Widget) -> widgets.HBox:
 
 
 def _label(text: str, width: str = _LABEL) -> widgets.HTML:
-    return _ui.html("bk-checkin-label", text, width=width)
+    return ui.html("bk-checkin-label", text, width=width)
 
 
 class CheckIn(widgets.VBox):
@@ -109,19 +109,19 @@ class CheckIn(widgets.VBox):
     """
 
     def __init__(self, log: SessionLog | str | Path | None = None, *, today: dt.date | None = None):
-        self.session_log = _ui.open_log(log)
+        self.session_log = ui.open_log(log)
         self.today = today or config.today()
         self.saved: pd.DataFrame | None = None
         self.screening: dict[str, Any] | None = None
         self.summary = ""
         self._load()
-        self.message = _ui.html("bk-checkin-message")
+        self.message = ui.html("bk-checkin-message")
         self.output = widgets.Output()
         self.output.add_class("bk-checkin-errors")
-        self._guard = _ui.guard(self.output, self.message)
+        self._guard = ui.guard(self.output, self.message)
         super().__init__(
             [
-                _ui.style(),
+                ui.style(),
                 *self._build_title(),
                 self._build_pain(),
                 self._build_legs(),
@@ -170,21 +170,21 @@ class CheckIn(widgets.VBox):
         else:
             start = self.history["date"].min()
             subtitle = f"Follow-up: compared with your baseline of {start.day} {start:%b %Y}."
-        self.title = _ui.html(
+        self.title = ui.html(
             "bk-checkin-title",
-            f'<div class="bk-checkin-heading">Weekly check-in</div>{_ui.hint(subtitle)}',
+            f'<div class="bk-checkin-heading">Weekly check-in</div>{ui.hint(subtitle)}',
         )
         self.date = widgets.DatePicker(
             value=self.today, description="Date", style={"description_width": _LABEL}
         )
         self.date.add_class("bk-checkin-date")
-        self.signs = _ui.html("bk-safety", _ui.emergency_html(open_=True))
+        self.signs = ui.html("bk-safety", ui.emergency_html(open_=True))
         return [self.title, self.signs, self.date]
 
     def _rated(self, attr: str, label: str, cls: str, key: tuple[str, str | None]) -> widgets.HBox:
-        rating = _ui.rating(cls)
+        rating = ui.rating(cls)
         setattr(self, attr, rating)
-        return _row(_label(label), rating, _ui.html("bk-checkin-last", _last(self.last.get(key))))
+        return _row(_label(label), rating, ui.html("bk-checkin-last", _last(self.last.get(key))))
 
     def _build_pain(self) -> widgets.VBox:
         rows = [
@@ -198,7 +198,7 @@ class CheckIn(widgets.VBox):
                 "pain_worst", "Worst pain", "bk-checkin-pain-worst", (outcomes.PAIN_WORST, None)
             ),
         ]
-        question = _ui.pain_question(
+        question = ui.pain_question(
             "bk-checkin-pain-question", "<b>Your back pain over the last 7 days</b>"
         )
         pain = widgets.VBox([question, *rows])
@@ -209,20 +209,20 @@ class CheckIn(widgets.VBox):
         leg = self._rated(
             "leg_pain", "Leg pain (optional)", "bk-checkin-leg-pain", ("leg_pain", None)
         )
-        self.next_morning = _ui.choice(
+        self.next_morning = ui.choice(
             "bk-checkin-next-morning",
             [("Better", "better"), ("The same", "same"), ("Worse", "worse")],
         )
-        self.below_knee = _ui.yes_no("bk-checkin-below-knee")
-        self.legs_advice = _ui.html("bk-checkin-legs-advice")
+        self.below_knee = ui.yes_no("bk-checkin-below-knee")
+        self.legs_advice = ui.html("bk-checkin-legs-advice")
         self.next_morning.observe(self._guard(self._on_legs), names="value")
         self.below_knee.observe(self._guard(self._on_legs), names="value")
         box = widgets.VBox(
             [
-                _ui.html(
+                ui.html(
                     "bk-checkin-legs-question",
                     "<b>Leg pain over the last 7 days</b>, if your back pain goes into a leg "
-                    f"(sciatica); leave it empty if not.<br>{_ui.hint(_ui.PAIN_SCALE)}",
+                    f"(sciatica); leave it empty if not.<br>{ui.hint(ui.PAIN_SCALE)}",
                 ),
                 leg,
                 _row(
@@ -241,14 +241,14 @@ class CheckIn(widgets.VBox):
         low, high = outcomes.thresholds()[outcomes.PSFS]["scale"]
         from ..analysis import outcome_facts as facts
 
-        attribution = _ui.escape(" ".join(facts()["psfs"]["attribution"].split()))
+        attribution = ui.escape(" ".join(facts()["psfs"]["attribution"].split()))
         scale = f"{low:g} = unable, {high:g} = able to do it as well as before your back problem"
         self.activity_names: list[widgets.Text] = []
         self.activity_scores: list[widgets.ToggleButtons] = []
         if self.activities:
             intro = (
                 "<b>Activities you find hard</b>: how able are you to do each one today?"
-                f"<br>{_ui.hint(scale)}"
+                f"<br>{ui.hint(scale)}"
             )
             rows = [self._known_activity(name) for name in self.activities]
         else:
@@ -256,14 +256,14 @@ class CheckIn(widgets.VBox):
                 "<b>Activities you find hard</b>: name 3 to 5 important activities that you "
                 "are unable to do, or find hard, because of your back; then rate how able you "
                 "are to do each one today."
-                f"<br>{_ui.hint(scale + '. Later check-ins ask about the same activities.')}"
+                f"<br>{ui.hint(scale + '. Later check-ins ask about the same activities.')}"
             )
             rows = [self._new_activity(k) for k in range(_ROWS)]
         psfs = widgets.VBox(
             [
-                _ui.html("bk-checkin-psfs-question", intro),
+                ui.html("bk-checkin-psfs-question", intro),
                 *rows,
-                _ui.html("bk-checkin-attribution", f'<span class="bk-small">{attribution}</span>'),
+                ui.html("bk-checkin-attribution", f'<span class="bk-small">{attribution}</span>'),
             ],
             layout=widgets.Layout(margin="10px 0 0 0"),
         )
@@ -272,10 +272,10 @@ class CheckIn(widgets.VBox):
 
     def _known_activity(self, name: str) -> widgets.HBox:
         last = self.last.get((outcomes.PSFS, name))
-        label = _ui.html("bk-checkin-activity-name", _ui.escape(name), width=_LABEL)
-        score = _ui.rating("bk-checkin-psfs-score")
+        label = ui.html("bk-checkin-activity-name", ui.escape(name), width=_LABEL)
+        score = ui.rating("bk-checkin-psfs-score")
         self.activity_scores.append(score)
-        return _row(label, score, _ui.html("bk-checkin-last", _last(last)))
+        return _row(label, score, ui.html("bk-checkin-last", _last(last)))
 
     def _new_activity(self, k: int) -> widgets.HBox:
         name = widgets.Text(
@@ -283,14 +283,14 @@ class CheckIn(widgets.VBox):
             layout=widgets.Layout(width=_LABEL),
         )
         name.add_class("bk-checkin-activity")
-        score = _ui.rating("bk-checkin-psfs-score")
+        score = ui.rating("bk-checkin-psfs-score")
         self.activity_names.append(name)
         self.activity_scores.append(score)
         return _row(name, score)
 
     def _build_screening(self) -> widgets.VBox:
         box, self.red_flags = questions_box("bk-checkin-screening")
-        self.screening_advice = _ui.html("bk-checkin-screening-advice")
+        self.screening_advice = ui.html("bk-checkin-screening-advice")
         out = widgets.VBox([box, self.screening_advice], layout=widgets.Layout(margin="10px 0 0 0"))
         return out
 
@@ -331,13 +331,13 @@ class CheckIn(widgets.VBox):
         }
         for suffix, w in fields.items():
             w.add_class(f"bk-checkin-custom-{suffix}")
-        hint = _ui.hint(
+        hint = ui.hint(
             "Enter the total only: backkit does not include licensed questionnaires' items. "
             "The MCID is yours to set; for reference, Ostelo et al. 2008 give 10 points for "
             "the ODI (0-100) and 5 for the RMDQ (0-24)."
         )
         self.custom_box = widgets.VBox(
-            [*fields.values(), _ui.html("bk-checkin-custom-hint", hint)],
+            [*fields.values(), ui.html("bk-checkin-custom-hint", hint)],
             layout=widgets.Layout(display="none", margin="0 0 0 20px"),
         )
         self.custom_box.add_class("bk-checkin-custom")
@@ -353,7 +353,7 @@ class CheckIn(widgets.VBox):
             layout=widgets.Layout(width="100%", height="54px"),
         )
         self.notes.add_class("bk-checkin-notes")
-        self.save_button = _ui.button(
+        self.save_button = ui.button(
             "Save check-in",
             "bk-checkin-save",
             "Check and store this check-in",
@@ -361,13 +361,13 @@ class CheckIn(widgets.VBox):
             min_width="160px",
             height="38px",
         )
-        self.skip_button = _ui.button(
+        self.skip_button = ui.button(
             "Save with skipped answers",
             "bk-checkin-skip",
             "Store the answers given; the rest are stored as not answered (never as 0)",
             display="none",  # offered only when an answer is missing
         )
-        self.replace_button = _ui.button(
+        self.replace_button = ui.button(
             "Replace that check-in",
             "bk-checkin-replace",
             "Replace the check-in already saved for this day (the old one is kept in the history)",
@@ -389,10 +389,10 @@ class CheckIn(widgets.VBox):
         html = ""
         morning = safety.next_morning_advice(self.next_morning.value)
         if morning:
-            html += _ui.box(_ui.escape(morning), "reduce")
+            html += ui.box(ui.escape(morning), "reduce")
         if self.below_knee.value:
-            html += _ui.box(
-                f"<b>Stop:</b> {_ui.escape(safety.rules()['stop_rules']['rules'][1])}", "stop"
+            html += ui.box(
+                f"<b>Stop:</b> {ui.escape(safety.rules()['stop_rules']['rules'][1])}", "stop"
             )
         self.legs_advice.value = html
 
@@ -475,16 +475,16 @@ class CheckIn(widgets.VBox):
     def _save(self, *, skip: bool = False, replace: bool = False) -> None:
         missing = self.missing()
         if missing and not skip:
-            _ui.offer(
+            ui.offer(
                 self.skip_button,
                 self.message,
-                f"Not answered yet: {_ui.escape(', '.join(missing))}. Choose an answer, or press "
+                f"Not answered yet: {ui.escape(', '.join(missing))}. Choose an answer, or press "
                 "<b>Save with skipped answers</b>: what you skip is stored as not answered, "
                 "never as 0.",
             )
             return
         if self._same_day() and not replace:
-            _ui.offer(
+            ui.offer(
                 self.replace_button,
                 self.message,
                 f"You already saved a check-in on {self.date.value.day} {self.date.value:%b %Y}. "
@@ -503,11 +503,11 @@ class CheckIn(widgets.VBox):
             )
         except ValidationError as err:
             problems = "".join(
-                f"<li><b>{_ui.escape(p.field)}</b> = {_ui.escape(repr(p.value))}: "
-                f"{_ui.escape(p.message)}</li>"
+                f"<li><b>{ui.escape(p.field)}</b> = {ui.escape(repr(p.value))}: "
+                f"{ui.escape(p.message)}</li>"
                 for p in err.problems
             )
-            self.message.value = _ui.box(
+            self.message.value = ui.box(
                 f"<b>Not saved</b> (nothing was written):<ul>{problems}</ul>", "stop"
             )
             return
@@ -516,9 +516,9 @@ class CheckIn(widgets.VBox):
         self._load()
         self.summary = outcomes.summary_line(self.history) if not self.history.empty else ""
         day = self.date.value
-        self.message.value = _ui.box(
+        self.message.value = ui.box(
             f"<b>Saved</b> the check-in of {day.day} {day:%b %Y}."
-            + (f"<br>{_ui.escape(self.summary)}" if self.summary else ""),
+            + (f"<br>{ui.escape(self.summary)}" if self.summary else ""),
             "ok",
         )
         self.screening_advice.value = advice_html(action) if action != "none" else ""

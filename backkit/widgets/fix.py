@@ -23,7 +23,7 @@ import ipywidgets as widgets
 from .. import outcomes
 from ..errors import BackkitError
 from ..exercises import get_exercise
-from . import _ui
+from . import ui
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,10 +67,10 @@ def _when(ts: Any) -> str:
 
 def _table(frame: pd.DataFrame, columns: dict[str, str]) -> str:
     if frame.empty:
-        return _ui.hint("No changes yet.")
-    head = "".join(f"<th>{_ui.escape(label)}</th>" for label in columns.values())
+        return ui.hint("No changes yet.")
+    head = "".join(f"<th>{ui.escape(label)}</th>" for label in columns.values())
     rows = "".join(
-        "<tr>" + "".join(f"<td>{_ui.escape('' if _na(v) else v)}</td>" for v in row) + "</tr>"
+        "<tr>" + "".join(f"<td>{ui.escape('' if _na(v) else v)}</td>" for v in row) + "</tr>"
         for row in frame[list(columns)].itertuples(index=False)
     )
     return f"<table class='bk-fix-table'><tr>{head}</tr>{rows}</table>"
@@ -109,43 +109,43 @@ class FixEntry(widgets.VBox):
     """
 
     def __init__(self, log: SessionLog | str | Path | None = None):
-        self.session_log = _ui.open_log(log)
+        self.session_log = ui.open_log(log)
         self.entry = widgets.Dropdown(
             description="Entry",
             style={"description_width": "60px"},
             layout=widgets.Layout(width="100%", max_width="620px"),
         )
         self.entry.add_class("bk-fix-entry")
-        self.details = _ui.html("bk-fix-details")
+        self.details = ui.html("bk-fix-details")
         self.form = widgets.VBox()
         self.reason = widgets.Text(
             placeholder="Why? (required, kept with the earlier values)",
             layout=widgets.Layout(width="100%", max_width="620px"),
         )
         self.reason.add_class("bk-fix-reason")
-        self.change_button = _ui.button(
+        self.change_button = ui.button(
             "Save the change", "bk-fix-change", "Change the values", "primary"
         )
-        self.remove_button = _ui.button(
+        self.remove_button = ui.button(
             "Remove this entry",
             "bk-fix-remove",
             "Hide it from your progress (it stays in the history)",
             "danger",
         )
-        self.message = _ui.html("bk-fix-message")
-        self.history = _ui.html("bk-fix-history")
+        self.message = ui.html("bk-fix-message")
+        self.history = ui.html("bk-fix-history")
         self.output = widgets.Output()
-        guard = _ui.guard(self.output, self.message)
+        guard = ui.guard(self.output, self.message)
         self.change_button.on_click(guard(lambda _b: self._apply("change")))
         self.remove_button.on_click(guard(lambda _b: self._apply("remove")))
         self.fields: dict[str, widgets.Widget] = {}
         super().__init__(
             [
-                _ui.style(),
-                _ui.html(
+                ui.style(),
+                ui.html(
                     "bk-fix-title",
                     '<div class="bk-checkin-heading">Fix an entry</div>'
-                    + _ui.hint(
+                    + ui.hint(
                         "Change or remove a session or check-in saved by mistake. Nothing is lost: "
                         "the earlier values are kept and shown below as the entry's history."
                     ),
@@ -204,7 +204,7 @@ class FixEntry(widgets.VBox):
 
     def _show(self) -> None:
         if self.entry.value is None:
-            self.details.value = _ui.hint("Nothing saved yet: there is nothing to fix.")
+            self.details.value = ui.hint("Nothing saved yet: there is nothing to fix.")
             self.form.children, self.fields = [], {}
             self.history.value = ""
             return
@@ -218,10 +218,10 @@ class FixEntry(widgets.VBox):
             rows.append(
                 widgets.HBox(
                     [
-                        _ui.html(
+                        ui.html(
                             "bk-fix-label",
-                            f"{_ui.escape(label)} <span class='bk-hint'>(now: "
-                            f"{_ui.escape(shown)})</span>",
+                            f"{ui.escape(label)} <span class='bk-hint'>(now: "
+                            f"{ui.escape(shown)})</span>",
                             width="200px",
                         ),
                         self.fields[field],
@@ -279,17 +279,17 @@ class FixEntry(widgets.VBox):
             else:
                 changes["notes"] = changes["notes"] or None
         if action == "change" and not changes:
-            self.message.value = _ui.box("Choose a new value for at least one field.", "info")
+            self.message.value = ui.box("Choose a new value for at least one field.", "info")
             return
         try:
             done = self._write(action, kind, key, changes, reason)
         except BackkitError as err:
-            self.message.value = _ui.box(
-                f"<b>Not changed</b> (nothing was written): {_ui.escape(err)}", "stop"
+            self.message.value = ui.box(
+                f"<b>Not changed</b> (nothing was written): {ui.escape(err)}", "stop"
             )
             return
         self.reason.value = ""
-        self.message.value = _ui.box(_ui.escape(done), "ok")
+        self.message.value = ui.box(ui.escape(done), "ok")
         if action == "remove":
             self.entry.value = None
             self.refresh()
@@ -332,10 +332,10 @@ class UndoBar(widgets.HBox):
         self.session_log = log
         self.rows: list[dict[str, Any]] = []
         self.on_undone = on_undone
-        self.undo_button = _ui.button("Undo", "bk-undo", "Remove the session just saved")
-        self.message = _ui.html("bk-undo-message")
+        self.undo_button = ui.button("Undo", "bk-undo", "Remove the session just saved")
+        self.message = ui.html("bk-undo-message")
         self.output = widgets.Output()
-        self.undo_button.on_click(_ui.guard(self.output, self.message)(self._undo))
+        self.undo_button.on_click(ui.guard(self.output, self.message)(self._undo))
         super().__init__(
             [self.undo_button, self.message, self.output],
             layout=widgets.Layout(align_items="center", display="none"),

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 
 from .. import outcomes, safety
-from . import _ui
+from . import ui
 from .fix import UndoBar
 
 if TYPE_CHECKING:
@@ -38,15 +38,15 @@ _OPEN: weakref.WeakSet[SafetyCheck] = weakref.WeakSet()
 
 def advice_html(action: str) -> str:
     """The advice box after a screening whose most serious "yes" calls for ``action``."""
-    text = _ui.escape(safety.screening_advice(action))
+    text = ui.escape(safety.screening_advice(action))
     if action == "none":
-        return _ui.box(text, "ok")
+        return ui.box(text, "ok")
     yes = {
         "emergency": "Emergency",
         "urgent": "Urgent",
         "clinician": "See a clinician",
     }[action]
-    return _ui.box(f"<b>{yes}: do not start the session.</b> {text}", _LEVEL[action])
+    return ui.box(f"<b>{yes}: do not start the session.</b> {text}", _LEVEL[action])
 
 
 def questions_box(
@@ -55,14 +55,14 @@ def questions_box(
     """The red-flag questions as a box, and each question's yes/no buttons by its id."""
     answers: dict[str, widgets.ToggleButtons] = {}
     rows: list[widgets.Widget] = [
-        _ui.html(f"{cls}-intro", f"<b>Warning signs.</b> {_ui.escape(safety.screening_intro())}")
+        ui.html(f"{cls}-intro", f"<b>Warning signs.</b> {ui.escape(safety.screening_intro())}")
     ]
     for q in safety.screening_questions():
-        answers[q.id] = _ui.yes_no(f"{cls}-answer")
+        answers[q.id] = ui.yes_no(f"{cls}-answer")
         answers[q.id].add_class(f"bk-q-{q.id}")
         rows.append(
             widgets.HBox(
-                [_ui.html(f"{cls}-question", _ui.escape(q.ask), width="440px"), answers[q.id]],
+                [ui.html(f"{cls}-question", ui.escape(q.ask), width="440px"), answers[q.id]],
                 layout=widgets.Layout(align_items="center"),
             )
         )
@@ -116,17 +116,17 @@ class SafetyCheck(widgets.VBox):
         *,
         then: Callable[[], widgets.Widget] | None = None,
     ):
-        self.session_log = _ui.open_log(log)
+        self.session_log = ui.open_log(log)
         self.then = then
         self.action: str | None = None
         self.undo: UndoBar | None = None
         self.content: widgets.Widget | None = None
         self.output = widgets.Output()
-        self.message = _ui.html("bk-screening-message")
-        self._guard = _ui.guard(self.output, self.message)
-        self.signs = _ui.html("bk-safety", _ui.emergency_html(open_=True))
+        self.message = ui.html("bk-screening-message")
+        self._guard = ui.guard(self.output, self.message)
+        self.signs = ui.html("bk-safety", ui.emergency_html(open_=True))
         self.questions, self.answers = questions_box()
-        self.save_button = _ui.button(
+        self.save_button = ui.button(
             "Save answers",
             "bk-screening-save",
             "Store the answers to the warning-sign questions",
@@ -136,7 +136,7 @@ class SafetyCheck(widgets.VBox):
         self.save_button.on_click(self._guard(self._on_save))
         self.form = widgets.VBox([self.questions, self.save_button])
         self.slot = widgets.VBox()
-        super().__init__([_ui.style(), self.signs, self.form, self.message, self.slot, self.output])
+        super().__init__([ui.style(), self.signs, self.form, self.message, self.slot, self.output])
         self.add_class("bk-root")
         self.add_class("bk-safety-check")
         self.due = safety.screening_due(outcomes.last_screening(self.session_log))
@@ -149,7 +149,7 @@ class SafetyCheck(widgets.VBox):
     def _on_save(self, _button: Any) -> None:
         missing = [q.ask for q in safety.screening_questions() if self.answers[q.id].value is None]
         if missing:
-            self.message.value = _ui.box(
+            self.message.value = ui.box(
                 f"Please answer every question ({len(missing)} not answered yet): "
                 "press <b>No</b> or <b>Yes</b> beside each.",
                 "info",
@@ -180,7 +180,7 @@ class SafetyCheck(widgets.VBox):
             self.message.value = advice_html(action)
             return
         # answered with no "yes": the signs stay on the page, folded, under the answer
-        self.signs.value = _ui.emergency_html(open_=False)
+        self.signs.value = ui.emergency_html(open_=False)
         self.message.value = advice_html("none") if stored else ""
         if self.then is not None and self.content is None:
             self.content = self.then()

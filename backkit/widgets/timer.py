@@ -36,7 +36,7 @@ from .. import config, safety
 from ..errors import BackkitError, RoutineError
 from ..exercises import Exercise, get_exercise
 from ..routine import Engine, Phase, Routine, Status, build_routine, for_plan
-from . import _ui
+from . import ui
 from .timer_view import TimerView
 
 if TYPE_CHECKING:
@@ -303,7 +303,7 @@ class SessionTimer(widgets.VBox):
             raise RoutineError(f"'tick' must be a positive number of seconds, got {tick!r}",
                                where="SessionTimer")  # fmt: skip
         self.routine = routine
-        self._log = _ui.check_log(log)
+        self._log = ui.check_log(log)
         self.plan_id = plan_id
         self.session_id = session_id
         self.tick = tick
@@ -321,7 +321,7 @@ class SessionTimer(widgets.VBox):
             self.view.on(action, getattr(self, action))
         self.view.on("save", self.save)
         self.view.skip_rating_button.on_click(
-            _ui.guard(self.view.output)(lambda _b: self.save(skip_ratings=True))
+            ui.guard(self.view.output)(lambda _b: self.save(skip_ratings=True))
         )
         self.view.face.observe(self._on_events, names="events")
         super().__init__([self.view])
@@ -359,7 +359,7 @@ class SessionTimer(widgets.VBox):
     @property
     def session_log(self) -> SessionLog:
         """The log Save writes to (opened on first use)."""
-        self._log = _ui.open_log(self._log)
+        self._log = ui.open_log(self._log)
         return self._log
 
     @property

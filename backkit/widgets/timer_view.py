@@ -42,7 +42,7 @@ from ..routine import (
     format_seconds,
     spoken_cues,
 )
-from . import _ui, sound
+from . import sound, ui
 
 if TYPE_CHECKING:
     from ..safety import PainAdvice
@@ -388,15 +388,15 @@ class TimerView(widgets.VBox):
         self.skip_button, self.stop_button = Press(self, "skip"), Press(self, "stop")
         self.output = widgets.Output()
         self.output.add_class("bk-errors")
-        self.title = _ui.html(
+        self.title = ui.html(
             "bk-title",
-            f'<div class="bk-timer-title">{_ui.escape(routine.title)}</div>'
-            f'<div class="bk-timer-dose">{_ui.escape(_dose_line(routine))}</div>',
+            f'<div class="bk-timer-title">{ui.escape(routine.title)}</div>'
+            f'<div class="bk-timer-dose">{ui.escape(_dose_line(routine))}</div>',
         )
-        self.safety_box = _ui.html("bk-safety", _emergency_html(open_=first_session))
+        self.safety_box = ui.html("bk-safety", _emergency_html(open_=first_session))
         super().__init__(
             [
-                _ui.style(),
+                ui.style(),
                 self.title,
                 self.safety_box,
                 self._build_before(),
@@ -411,14 +411,14 @@ class TimerView(widgets.VBox):
         self.add_class("bk-timer")
 
     def _build_before(self) -> widgets.VBox:
-        self.pain_before = _ui.rating("bk-pain-before")
+        self.pain_before = ui.rating("bk-pain-before")
         self.rate_each = widgets.Checkbox(
             value=False, description="Rate each exercise afterwards", indent=False
         )
         self.rate_each.add_class("bk-rate-each")
         self.before_box = widgets.VBox(
             [
-                _ui.pain_question(
+                ui.pain_question(
                     "bk-pain-before-question",
                     "<b>Before you start:</b> how much does your back hurt right now?",
                 ),
@@ -431,16 +431,16 @@ class TimerView(widgets.VBox):
         return self.before_box
 
     def _build_after(self) -> widgets.VBox:
-        self.pain_after = _ui.rating("bk-pain-after")
+        self.pain_after = ui.rating("bk-pain-after")
         self.exercise_pain = {
-            ex_id: _ui.rating("bk-pain-exercise") for ex_id in self.routine.exercise_ids
+            ex_id: ui.rating("bk-pain-exercise") for ex_id in self.routine.exercise_ids
         }
         rows = []
         for ex_id, w in self.exercise_pain.items():
-            rows.append(_ui.html("bk-pain-exercise-question", _ui.escape(get_exercise(ex_id).name)))
+            rows.append(ui.html("bk-pain-exercise-question", ui.escape(get_exercise(ex_id).name)))
             rows.append(w)
         self.exercise_box = widgets.VBox(
-            [_ui.html("bk-pain-each", "<b>Pain during each exercise</b>"), *rows],
+            [ui.html("bk-pain-each", "<b>Pain during each exercise</b>"), *rows],
             layout=widgets.Layout(display="none", overflow="visible"),
         )
         self.notes = widgets.Textarea(
@@ -448,16 +448,16 @@ class TimerView(widgets.VBox):
             layout=widgets.Layout(width="100%", height="60px"),
         )
         self.notes.add_class("bk-notes")
-        self.save_button = _ui.button("Save to log", "bk-save", "Save this session", "primary")
-        self.skip_rating_button = _ui.button(
+        self.save_button = ui.button("Save to log", "bk-save", "Save this session", "primary")
+        self.skip_rating_button = ui.button(
             "Save without rating", "bk-save-unrated",
             "Save with the missing ratings stored as not rated (never as 0)",
         )  # fmt: skip
         self.skip_rating_button.layout.display = "none"
-        self.message = _ui.html("bk-message")
+        self.message = ui.html("bk-message")
         self.after_box = widgets.VBox(
             [
-                _ui.pain_question(
+                ui.pain_question(
                     "bk-pain-after-question", "<b>How much does your back hurt now?</b>"
                 ),
                 self.pain_after,
@@ -482,7 +482,7 @@ class TimerView(widgets.VBox):
 
         An error in the callback is shown in the view, not lost.
         """
-        guarded = _ui.guard(self.output)(lambda *_: callback())
+        guarded = ui.guard(self.output)(lambda *_: callback())
         if action == "save":
             self.save_button.on_click(guarded)
         else:
@@ -497,7 +497,7 @@ class TimerView(widgets.VBox):
 
     def draw(self, s: Status) -> None:
         """Note status ``s`` (the face draws itself) and show the questions that fit it."""
-        set_ = _ui.set_if_changed
+        set_ = ui.set_if_changed
         self.state = s.state
         self.phase_text = phase_text(s)
         self.countdown_text = format_seconds(0.0 if s.state == "finished" else s.remaining)
@@ -509,10 +509,10 @@ class TimerView(widgets.VBox):
 
     def ask_ratings(self, missing: list[str]) -> None:
         """Ask for the missing ratings, offering to save them as not rated."""
-        _ui.offer(
+        ui.offer(
             self.skip_rating_button,
             self.message,
-            f"Not rated yet: {_ui.escape(', '.join(missing))}. Choose a number from 0 (no "
+            f"Not rated yet: {ui.escape(', '.join(missing))}. Choose a number from 0 (no "
             "pain) to 10, or press <b>Save without rating</b>: the missing ratings are "
             "stored as not rated, never as 0.",
         )
@@ -523,28 +523,28 @@ class TimerView(widgets.VBox):
             b.disabled = True
         self.save_button.description = "✓ Saved"
         self.skip_rating_button.layout.display = "none"
-        html = _ui.box(_ui.escape(text), "ok")
+        html = ui.box(ui.escape(text), "ok")
         if advice is not None:
-            html += _ui.box(
-                f"<b>{_ui.escape(advice.level.title())}:</b> {_ui.escape(advice.message)}",
+            html += ui.box(
+                f"<b>{ui.escape(advice.level.title())}:</b> {ui.escape(advice.message)}",
                 advice.level,
             )
         self.message.value = html
 
     def show_refused(self, reason: str) -> None:
         """Say the session was not saved and why; Save stays enabled."""
-        self.message.value = _ui.box(f"Not saved: {_ui.escape(reason)}", "stop")
+        self.message.value = ui.box(f"Not saved: {ui.escape(reason)}", "stop")
 
     def show_error(self, err: BaseException) -> None:
         """Show an unexpected error's traceback."""
-        _ui.show_error(self.output, err)
+        ui.show_error(self.output, err)
 
 
 def _emergency_html(*, open_: bool) -> str:
     """The emergency signs from :mod:`backkit.safety`, folded unless ``open_``."""
     e = safety.rules()["emergency"]
-    signs = "".join(f"<li>{_ui.escape(s)}</li>" for s in e["signs"])
+    signs = "".join(f"<li>{ui.escape(s)}</li>" for s in e["signs"])
     return (
         f"<details class='bk-emergency'{' open' if open_ else ''}>"
-        f"<summary><b>{_ui.escape(e['title'])}:</b></summary><ul>{signs}</ul></details>"
+        f"<summary><b>{ui.escape(e['title'])}:</b></summary><ul>{signs}</ul></details>"
     )

@@ -160,7 +160,7 @@ def guard(
     Examples
     --------
     >>> import ipywidgets as widgets
-    >>> from backkit.widgets._ui import guard
+    >>> from backkit.widgets.ui import guard
     >>> out = widgets.Output()
     >>> @guard(out)
     ... def broken(_):
@@ -211,7 +211,7 @@ def open_log(log: SessionLog | str | Path | None) -> SessionLog:
     Examples
     --------
     >>> import backkit
-    >>> from backkit.widgets._ui import open_log
+    >>> from backkit.widgets.ui import open_log
     >>> log = backkit.SessionLog(":memory:")
     >>> open_log(log) is log
     True
