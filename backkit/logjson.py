@@ -194,9 +194,7 @@ def _to_stored(kind: str, value: Any) -> Any:
         return None
     if base == "bool":
         return int(value)
-    if base == "json":
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    if base == "answers":
+    if base in ("json", "answers"):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return value
 
