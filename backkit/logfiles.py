@@ -363,15 +363,19 @@ def _read(path: Path, label: str) -> tuple[list[str], list[list[str]], str]:
 
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
-            first = f.readline()
-            f.seek(0)
-            # Excel saves "CSV" with ';' between cells (and ',' as the decimal
-            # mark) where ',' is the decimal mark (Portugal, Germany, ...).
-            # The log's column names hold neither, so the header tells.
-            delimiter = ";" if ";" in first and "," not in first else ","
-            reader = csv.reader(f, delimiter=delimiter)
-            header = next(reader, None)
-            records = list(reader)
+            text = f.read()
+        # Python 3.10's csv module stops at a NUL ("line contains NUL"); 3.11
+        # reads it. So that a NUL is named at its row and column on every
+        # Python, it travels through the parser as a noncharacter the file
+        # does not hold, and comes back afterwards.
+        nul = next((c for c in map(chr, range(0xFDD0, 0xFDF0)) if c not in text), "\x00")
+        first = text.split("\n", 1)[0]
+        # Excel saves "CSV" with ';' between cells (and ',' as the decimal
+        # mark) where ',' is the decimal mark (Portugal, Germany, ...).
+        # The log's column names hold neither, so the header tells.
+        delimiter = ";" if ";" in first and "," not in first else ","
+        reader = csv.reader(io.StringIO(text.replace("\x00", nul), newline=""), delimiter=delimiter)
+        header, *records = [[cell.replace(nul, "\x00") for cell in row] for row in reader] or [None]
     except FileNotFoundError:
         raise refused("path", str(path), "does not exist") from None
     except UnicodeDecodeError as err:

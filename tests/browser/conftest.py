@@ -311,6 +311,22 @@ def start_voila(tmp_path) -> Iterator[Callable[[str | Path], Server]]:
         server.stop()
 
 
+@pytest.fixture
+def notebook7(tmp_path) -> Iterator[Server]:
+    """A Notebook 7 server (the classic interface); notebooks go in ``notebook7.root_dir``."""
+    root = tmp_path / "nb7"
+    root.mkdir()
+    env = jupyter_env(tmp_path / "nb7-jupyter")
+    port, token = free_port(), secrets.token_hex(16)
+    argv = [sys.executable, "-m", "notebook", "--no-browser", "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"]  # fmt: skip
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        argv.append("--allow-root")
+    with Server("notebook", argv, port, token, root, env, tmp_path / "nb7.log").serving() as server:
+        yield server
+
+
 # --------------------------------------------------------------------------
 # The browser
 

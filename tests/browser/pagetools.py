@@ -34,3 +34,22 @@ def set_slider(slider, value: int) -> None:
     # ipywidgets holds back a value while an earlier one is unanswered, and a
     # button click is not held back: pause as a person does before clicking on.
     page.wait_for_timeout(600)
+
+
+def run_in_notebook7(page, index: int, shows, attempts: int = 3) -> None:
+    """Run cell ``index`` of the open Notebook 7 page until the locator ``shows`` appears.
+
+    A Shift+Enter pressed right after the page opens can be dropped while the
+    kernel connects (see ``Notebook.run_cell``), so it is pressed again.
+    """
+    page.locator(".jp-Cell").first.wait_for()
+    cell = page.locator(".jp-Cell").nth(index)
+    for _ in range(attempts):
+        cell.locator(".jp-InputArea-editor").click()
+        page.keyboard.press("Shift+Enter")
+        try:
+            shows.wait_for(timeout=15_000)
+            return
+        except Exception:
+            continue
+    shows.wait_for()

@@ -181,3 +181,48 @@ def test_a_check_in_works_in_voila(start_voila, make_notebook, page, tmp_path):
 
     with SessionLog(log_path) as log:
         assert outcomes_frame(log)["score"].tolist() == [5, 7, 2, 3, 4]
+
+
+def test_a_check_in_works_in_notebook_7(notebook7, make_notebook, page, tmp_path):
+    from pagetools import run_in_notebook7
+
+    log_path = tmp_path / "nb7-log.sqlite"
+    make_notebook(
+        notebook7.root_dir / "checkin.ipynb",
+        [
+            "import datetime as dt\n"
+            "import backkit\n"
+            "from backkit import CheckIn\n"
+            f"CheckIn(backkit.SessionLog(r'{log_path}'), today=dt.date(2025, 3, 3))"
+        ],
+    )
+    requests = record_requests(page)
+    page.goto(notebook7.url("/notebooks/checkin.ipynb"))
+    form = page.locator(".bk-checkin").first
+    run_in_notebook7(page, 0, form.locator(".bk-checkin-save"))
+    assert form.locator(".bk-rating button.mod-active").count() == 0  # nothing pre-rated
+    assert "Call 999" in form.locator(".bk-safety").inner_text()
+    press(form.locator(".bk-checkin-pain-average"), "0")  # 0 pressed on purpose is a 0
+    press(form.locator(".bk-checkin-pain-worst"), "3")
+    names = form.locator(".bk-checkin-activity input")
+    for k, name in enumerate(["walking the dog", "sitting at work", XSS]):
+        names.nth(k).fill(name)
+        names.nth(k).press("Tab")
+        press(form.locator(".bk-checkin-psfs-score").nth(k), str(7 - k))
+    answer_red_flags(form.locator(".bk-checkin-screening"))
+    save(page, form)
+    wait_message(form, "Not answered yet")
+    save(page, form, ".bk-checkin-skip")
+    text = wait_message(form, "Saved")
+    assert "average pain 0/10, worst pain 3/10, PSFS (mean) 6/10" in text, text
+    assert page.locator(".bk-checkin img").count() == 0  # the activity name stayed text
+    shoot(form, "checkin-notebook7.png")
+    assert outside_requests(requests) == []
+
+    from backkit.log import SessionLog
+    from backkit.outcomes import outcomes_frame
+
+    with SessionLog(log_path) as log:
+        frame = outcomes_frame(log)
+    assert frame["score"].tolist() == [0, 3, 7, 6, 5]
+    assert XSS in frame["item"].dropna().tolist()

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
-import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pagetools
 import pytest
 from formtools import set_lab_theme
+from pagetools import run_in_notebook7
 
 from backkit.log import SessionLog
 
@@ -420,22 +419,6 @@ def test_floor_view_is_full_screen_and_answers_the_keyboard(open_nb, spied, tmp_
 # Notebook 7 and Voila
 
 
-@pytest.fixture
-def notebook7(tmp_path):
-    from conftest import Server, free_port, jupyter_env
-
-    root = tmp_path / "nb7"
-    root.mkdir()
-    env = jupyter_env(tmp_path / "nb7-jupyter")
-    port, token = free_port(), secrets.token_hex(16)
-    argv = [sys.executable, "-m", "notebook", "--no-browser", "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-            "--allow-root"]  # fmt: skip
-    with Server("notebook", argv, port, token, root, env, tmp_path / "nb7.log").serving() as server:
-        yield server
-
-
 def test_the_timer_renders_and_runs_in_notebook_7(notebook7, make_notebook, spied, tmp_path):
     page = spied
     make_notebook(
@@ -443,17 +426,7 @@ def test_the_timer_renders_and_runs_in_notebook_7(notebook7, make_notebook, spie
         [timer_cell(tmp_path / "log.sqlite", sets=1, reps=1, hold_seconds=3, prepare_seconds=1)],
     )
     page.goto(notebook7.url("/notebooks/timer.ipynb"))
-    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle'], .jp-Cell").first.wait_for()
-    cell = page.locator(".jp-Cell").first
-    for _ in range(3):  # a press right after opening can be dropped (see Notebook.run_cell)
-        cell.locator(".jp-InputArea-editor").click()
-        page.keyboard.press("Shift+Enter")
-        try:
-            face(page).wait_for(timeout=15_000)
-            break
-        except Exception:
-            continue
-    face(page).wait_for()
+    run_in_notebook7(page, 0, face(page))
     page.locator(".bk-timer .bk-start").click()
     wait_text(page, ".bk-phase", r"^Hold - rep 1 of 1$", timeout=15)
     wait_text(page, ".bk-phase", r"^Done - well done!$", timeout=15)
