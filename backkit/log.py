@@ -1123,13 +1123,15 @@ class SessionLog:
         g = df.sort_values(["started_at"], kind="stable").groupby(
             "session_id", sort=False, observed=True
         )
+        # vectorised: a Python lambda per session took 41 s on a million bouts
+        completed = df["status"].eq("completed").fillna(False).astype(bool)
         out = pd.DataFrame(
             {
                 "started_at": g["started_at"].min(),
                 "ended_at": g["ended_at"].max(),
                 "bouts": g.size(),
                 "exercises": g["exercise_id"].nunique(),
-                "completed": g["status"].agg(lambda s: bool((s == "completed").all())),
+                "completed": completed.groupby(df["session_id"], observed=True).all(),
                 "pain_before": g["session_pain_before"].first().fillna(g["pain_before"].first()),
                 "pain_after": g["session_pain_after"].first().fillna(g["pain_after"].last()),
                 "effort": g["effort"].max(),
