@@ -60,6 +60,7 @@ def main() -> int:
     stream = io.StringIO()
     report.build(csv, plan=plan, out=work / "r.html", pseudonym="P", progress=stream)
     print("  progress bar:", stream.getvalue().strip().splitlines()[-1])
+
     def patient() -> None:
         report.build(csv, plan=plan, out=work / "pt.html", audience="patient", progress=False)
 
