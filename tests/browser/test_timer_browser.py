@@ -180,6 +180,50 @@ def test_spoken_cues_come_in_order_and_on_time_and_the_screen_stays_awake(open_n
     assert_offline(page.requests)
 
 
+# No voice installed (as on many Linux desktops): speech offers no voices, and
+# every oscillator the page starts is recorded with its pitch and time.
+NO_VOICE = """
+window.__tones = [];
+window.__spoken = [];
+if (window.speechSynthesis) {
+  window.speechSynthesis.getVoices = () => [];
+  window.speechSynthesis.speak = (u) => window.__spoken.push(u.text);
+}
+const makeOscillator = AudioContext.prototype.createOscillator;
+AudioContext.prototype.createOscillator = function () {
+  const osc = makeOscillator.call(this);
+  const start = osc.start.bind(osc);
+  osc.start = (when) => {
+    window.__tones.push({hz: osc.frequency.value, t: Date.now()});
+    start(when);
+  };
+  return osc;
+};
+"""
+
+
+def test_without_a_voice_every_cue_is_a_beep_on_time(open_nb, page, tmp_path):
+    page.add_init_script(NO_VOICE)
+    nb = open_nb([timer_cell(tmp_path / "log.sqlite", sets=1, reps=1, hold_seconds=5,
+                             prepare_seconds=2), EVENTS_CELL])  # fmt: skip
+    nb.run_cell(0)
+    face(page).wait_for()
+    assert page.locator(".bk-timer select").first.input_value() == "voice"  # the default
+    page.locator(".bk-timer .bk-start").click()
+    wait_text(page, ".bk-phase", r"^Done - well done!$", timeout=30)
+    cues = page.evaluate("[...document.querySelector('.bk-face').bkCues]")
+    tones = page.evaluate("window.__tones")
+    assert page.evaluate("window.__spoken") == []  # nothing handed to a missing voice
+    # start, Hold, 3-2-1, Well done: each one a beep, none silent
+    assert [c["type"] for c in cues] == ["beep"] * 6, cues
+    assert [c["text"] for c in cues][1:] == ["Hold", "3", "2", "1", "Well done"]
+    assert len(tones) >= len(cues) and all(t["hz"] > 0 for t in tones), tones
+    t0 = events_from(nb, 1)[0]["at"] * 1000
+    due = [0, 2, 4, 5, 6, 7]  # seconds after start
+    late = [c["at"] - (t0 + d * 1000) for c, d in zip(cues, due, strict=True)]
+    assert all(-50 <= x <= 250 for x in late), f"beep lateness (ms): {late}"
+
+
 def bridge_start() -> str:
     from backkit import get_exercise
 
