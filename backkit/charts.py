@@ -1025,7 +1025,7 @@ def _outcome_panel(ax: Axes, rows: pd.DataFrame, items: pd.DataFrame) -> None:
         from .analysis import pain_mcid
 
         mcid_points, percent = pain_mcid()
-        rule = f"change of {mcid_points:g} pts\nor {percent:g}% (= {points})"
+        rule = f"change of {mcid_points:g} pts\nand {percent:g}% (= {points})"
     elif measure == "psfs":
         # the PSFS thresholds are the minimal detectable change (Stratford 1995), not an MCID
         rule = f"MDC {points} points"

@@ -1612,7 +1612,7 @@ def summary_line(outcomes: pd.DataFrame) -> str:
     >>> from backkit.outcomes import summary_line
     >>> from backkit.sample import sample_checkins
     >>> print(summary_line(sample_checkins()))  # doctest: +ELLIPSIS
-    Since your baseline on 17 Feb 2025 (11 weeks): average pain 7 → 3 (improved), ...
+    Since the baseline on 17 Feb 2025 (11 weeks): average pain 7 → 3 (improved), ...
     """
     if outcomes.empty:
         return (
@@ -1640,7 +1640,7 @@ def summary_line(outcomes: pd.DataFrame) -> str:
         else:
             parts.append(f"{r.label} {_fmt(r.baseline_score)} → {_fmt(r.score)} ({r.status})")
     span = f" ({weeks} week{'s' if weeks != 1 else ''})" if weeks else ""
-    return f"Since your baseline on {start.day} {start:%b %Y}{span}: {', '.join(parts)}."
+    return f"Since the baseline on {start.day} {start:%b %Y}{span}: {', '.join(parts)}."
 
 
 def _unit(measure: str) -> str:

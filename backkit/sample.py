@@ -607,8 +607,8 @@ def sample_checkins(
     the sample log's session pain: average pain is the mean of the last 7
     days' level, worst pain their highest plus the usual peaks. The PSFS
     rates four activities; each rises as pain falls. ``'improving'``: the PSFS
-    mean rises past its minimal clinically important change (2 points) and
-    pain falls past its own (2 points or 30%); ``'flare-up'``: a dip in the
+    mean rises past its minimal detectable change (2 points) and pain falls
+    past its minimal important change (2 points and 30%); ``'flare-up'``: a dip in the
     PSFS and a jump in pain the week after the flare, then recovery;
     ``'plateau'``: flat. With ``custom=True`` an ODI *total* (a licensed
     questionnaire's score, entered by a clinician as a custom measure) is

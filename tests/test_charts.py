@@ -462,7 +462,7 @@ class TestOutcomesThresholdLabels:
         labels = {a.get_title(loc="left").split("  ")[0]: a.get_ylabel() for a in fig.axes}
         assert labels["PSFS (mean)"] == "MDC 2 points"
         assert "MCID" not in labels["PSFS (mean)"]
-        assert labels["Average pain"].startswith("change of 2 pts\nor 30%")
+        assert labels["Average pain"].startswith("change of 2 pts\nand 30%")
         assert labels["ODI total"] == "MCID 10 points\n(clinician's)"
 
     def test_dashboard_headline_in_the_third_person(self):

@@ -90,7 +90,7 @@ def test_a_follow_up_reuses_the_activities_and_shows_last_time(log):
     w.save_button.click()
     assert "Saved" in w.message.value, w.message.value
     assert w.summary == (
-        "Since your baseline on 3 Mar 2025 (1 week): average pain 6 → 3 (improved), "
+        "Since the baseline on 3 Mar 2025 (1 week): average pain 6 → 3 (improved), "
         "worst pain 8 → 6 (unchanged), PSFS (mean) 3 → 5.7 (improved)."
     )
 

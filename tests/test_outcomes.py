@@ -545,7 +545,7 @@ class TestSummary:
         )
         line = summary_line(outcomes_frame(with_baseline))
         assert line == (
-            "Since your baseline on 3 Mar 2025 (2 weeks): average pain 6 → 4 (improved), "
+            "Since the baseline on 3 Mar 2025 (2 weeks): average pain 6 → 4 (improved), "
             "worst pain 8 → 8 (unchanged), PSFS (mean) 3 → 5.3 (improved), "
             "ODI total 40 (baseline only)."
         )

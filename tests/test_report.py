@@ -441,23 +441,40 @@ def make_log(path: Path, days: int | None) -> Path:
 @pytest.mark.parametrize("days", [None, 0, 1, 14, 84], ids=["sample", "empty", "1-day",
                                                            "2-week", "12-week"])  # fmt: skip
 @pytest.mark.parametrize("audience", ["clinician", "patient"])
-def test_reports_read_well_for_every_length_of_log(tmp_path, days, audience):
-    """No column names, ids, nan, <NA>, "()" or "double-click"; no "you" for the clinician."""
+def test_reports_read_well_for_every_length_of_log(tmp_path, monkeypatch, days, audience):
+    """No column names, ids, nan, <NA>, "()" or "double-click"; no "you" for the clinician.
+
+    The words drawn in the charts are read too: they are pictures in the page,
+    out of reach of the HTML's and the PDF's text.
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+    drawn: list[str] = []
+    savefig = Figure.savefig
+
+    def reading_savefig(fig, *args, **kwargs):
+        drawn.extend(t.get_text() for t in fig.findobj(Text) if t.get_visible())
+        return savefig(fig, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", reading_savefig)
     log = None if days is None else make_log(tmp_path / "log.sqlite", days)
     plan = None if days is None else SAMPLE_PLAN
     needs_pdf = report.find_chromium() is not None and shutil.which("pdftotext") is not None
     out = tmp_path / "r.html"
     report.build(log, plan=plan, out=out, audience=audience, pdf=needs_pdf, pseudonym="Patient A",
                  progress=False)  # fmt: skip
-    texts = {"HTML": visible_text(out.read_text())}
+    texts = {"HTML": visible_text(out.read_text()), "charts": "\n".join(drawn)}
+    if days is None or days >= 14:
+        assert drawn, "the report drew no chart"
     if needs_pdf:
         texts["PDF"] = pdf_text(out.with_suffix(".pdf"))
     for kind, text in texts.items():
         assert not FORBIDDEN.findall(text), (kind, FORBIDDEN.findall(text))
         if audience == "clinician":
             assert not re.findall(r"\byou\b|\byour\b", text, re.I), kind
-            assert "Patient A" in text
-        else:
+            assert "Patient A" in text or kind == "charts"
+        elif kind != "charts":
             assert "Your plan for the next four weeks" in text and "When to stop" in text
             assert "Python" not in text and "import backkit" not in text
     if days == 0:
