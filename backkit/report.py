@@ -77,6 +77,7 @@ __all__ = [
     "Table",
     "build",
     "chart_html",
+    "chart_image",
     "document",
     "find_chromium",
     "load_inputs",
@@ -523,8 +524,8 @@ class Privacy:
 # Charts in the report
 
 
-def chart_html(chart: Any, *, sample: bool = False, dpi: int = 100) -> str:
-    """Return a chart as an ``<img>`` with the PNG embedded and its titles as alt text.
+def chart_image(chart: Any, *, sample: bool = False, dpi: int = 100) -> Chart:
+    """Render a chart to an embedded PNG (a ``data:`` URI) with its titles as alt text.
 
     The figure is closed afterwards, so Jupyter does not show it a second time.
 
@@ -537,16 +538,22 @@ def chart_html(chart: Any, *, sample: bool = False, dpi: int = 100) -> str:
     dpi : int
         Resolution of the PNG.
 
+    Returns
+    -------
+    Chart
+        ``alt`` (plain text), ``src`` and ``tall``: a figure about as tall as
+        it is wide (the outcome measures' stacked panels), which a page shows
+        larger than the others so that its words stay readable.
+
     Examples
     --------
     >>> import backkit
-    >>> from backkit.report import chart_html
-    >>> html = chart_html(backkit.plot_pain_trend(backkit.sample_log(weeks=2)))
-    >>> html.startswith('<img alt="Pain before exercise"'), "data:image/png;base64," in html
-    (True, True)
+    >>> from backkit.report import chart_image
+    >>> image = chart_image(backkit.plot_pain_trend(backkit.sample_log(weeks=2)))
+    >>> image.alt, image.src.startswith("data:image/png;base64,"), image.tall
+    ('Pain before exercise', True, False)
     """
     import base64
-    import html
     import io
 
     import matplotlib.pyplot as plt
@@ -566,12 +573,33 @@ def chart_html(chart: Any, *, sample: bool = False, dpi: int = 100) -> str:
     titles = [t for ax in fig.axes if (t := ax.get_title())]
     if suptitle is not None:
         titles.insert(0, suptitle.get_text())
+    width, height = fig.get_size_inches()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    alt = html.escape(" ".join("; ".join(titles).split()) or "chart", quote=True)
-    return f'<img alt="{alt}" src="data:image/png;base64,{data}" style="max-width:100%">'
+    alt = " ".join("; ".join(titles).split()) or "chart"
+    return Chart(alt, f"data:image/png;base64,{data}", tall=bool(height > 0.75 * width))
+
+
+def chart_html(chart: Any, *, sample: bool = False, dpi: int = 100) -> str:
+    """Return a chart as an ``<img>`` with the PNG embedded and its titles as alt text.
+
+    The same as :func:`chart_image`, as HTML for a notebook or the app.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit.report import chart_html
+    >>> html = chart_html(backkit.plot_pain_trend(backkit.sample_log(weeks=2)))
+    >>> html.startswith('<img alt="Pain before exercise"'), "data:image/png;base64," in html
+    (True, True)
+    """
+    import html
+
+    image = chart_image(chart, sample=sample, dpi=dpi)
+    alt = html.escape(image.alt, quote=True)
+    return f'<img alt="{alt}" src="{image.src}" style="max-width:100%">'
 
 
 # --------------------------------------------------------------------------
@@ -875,6 +903,7 @@ class Chart:
 
     alt: str
     src: str
+    tall: bool = False
     kind: str = "chart"
 
 
@@ -962,12 +991,7 @@ def _chart(draw: Callable[[], Any], sample: bool) -> Chart:
     import matplotlib
 
     with matplotlib.rc_context({"text.parse_math": False}):
-        html = chart_html(draw(), sample=sample, dpi=_CHART_DPI)
-    alt = re.search(r'alt="([^"]*)"', html)
-    src = re.search(r'src="([^"]*)"', html)
-    import html as html_lib
-
-    return Chart(html_lib.unescape(alt[1]) if alt else "chart", src[1] if src else "")
+        return chart_image(draw(), sample=sample, dpi=_CHART_DPI)
 
 
 # --------------------------------------------------------------------------

@@ -279,8 +279,25 @@ def test_chart_html_embeds_a_png_with_the_title_as_alt_text():
     assert out.startswith('<img alt="Pain before exercise" src="data:image/png;base64,')
 
 
+def test_the_stacked_outcome_chart_gets_most_of_a_page_and_the_others_do_not(tmp_path):
+    from backkit.sample import sample_checkins
+
+    outcomes = report.chart_image(backkit.plot_outcomes(backkit.sample_log(), sample_checkins()))
+    trend = report.chart_image(backkit.plot_pain_trend(backkit.sample_log()))
+    assert (outcomes.tall, trend.tall) == (True, False)
+    assert outcomes.alt.startswith("Outcome measures since the baseline of 17 Feb 2025")
+    report.build(None, out=tmp_path / "r.html", progress=False)
+    page = (tmp_path / "r.html").read_text()
+    tall = re.findall(r'<img class="tall" alt="([^"]*)"', page)
+    assert [alt.split(" since")[0] for alt in tall] == ["Outcome measures"]
+    assert "figure img.tall { max-height: 215mm; }" in page  # 105 mm for the others
+
+
 # --------------------------------------------------------------------------
 # Real reports
+
+#: an embedded chart's alt text (a tall one has a class first)
+EMBEDDED_IMAGE = re.compile(r'<img (?:class="tall" )?alt="([^"]*)" src="data:image/png;base64,')
 
 FORBIDDEN = re.compile(
     r"\bnan\b|<NA>|&lt;NA&gt;|\(\)|double-click|\bcredit\b|hold_ratio|ci_low|ci_high|\bsd\b|"
@@ -366,7 +383,7 @@ class TestReport:
 
     def test_every_chart_is_an_embedded_png(self, built):
         _, text, _ = built
-        images = re.findall(r'<img alt="([^"]*)" src="data:image/png;base64,', text)
+        images = EMBEDDED_IMAGE.findall(text)
         assert len(images) == N_CHARTS
         assert "Exercises done per week vs plan" in images
         assert "Pain before exercise" in images
@@ -638,7 +655,7 @@ def test_a_log_file_with_checkins_adds_the_outcomes_chart(tmp_path):
     out = tmp_path / "r.html"
     report.build(path, plan=SAMPLE_PLAN, out=out, pseudonym="P", progress=False)
     text = out.read_text()
-    images = re.findall(r'<img alt="([^"]*)" src="data:image/png;base64,', text)
+    images = EMBEDDED_IMAGE.findall(text)
     assert len(images) == N_CHARTS + 1
     assert images[-1].startswith("Outcome measures since the baseline of 17 Feb 2025")
     shown = visible_text(text)
