@@ -596,9 +596,15 @@ class Caseload:
 
     def to_text(self) -> str:
         """The table as plain text, with the sort rule and the skipped files below it."""
-        lines = [f"Caseload on {_day_text(self.as_of)}: {len(self.patients)} patients"]
+        count = len(self.patients)
+        lines = [f"Caseload on {_day_text(self.as_of)}: {count} patient{'' if count == 1 else 's'}"]
         table = self.table()
-        lines.append(table.to_string(index=False) if len(table) else "no patient files")
+        none = (
+            f"no readable patient files ({len(self.skipped)} skipped)"
+            if self.skipped
+            else "no patient files"
+        )
+        lines.append(table.to_string(index=False) if len(table) else none)
         lines.append(f"Sorted: {ATTENTION_RULE}.")
         lines += [f"skipped {line}" for line in self.skipped]
         return "\n".join(lines)

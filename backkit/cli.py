@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from .errors import BackkitError, UsageError
 
@@ -344,8 +345,15 @@ def _add_app_parser(sub: argparse._SubParsersAction) -> None:
     )
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage mistake told in one line and where to read more."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="backkit",
         description="Exercises for low back pain, in Jupyter: notebooks, a guided timer, "
         "a session log, progress charts and reports. Not a diagnosis.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -191,3 +192,19 @@ def test_sample_caseload_makes_a_readable_folder(tmp_path):
     files = caseload.sample_caseload(tmp_path, 4, weeks=3)
     view = caseload.load_caseload(tmp_path, plan=tmp_path / "plan.yaml", as_of="2025-03-09")
     assert len(view.patients) == len(files) == 4 and view.skipped == ()
+
+
+def test_one_patient_and_a_folder_of_unreadable_files_read_right(folder, tmp_path):
+    one = tmp_path / "one"
+    one.mkdir()
+    shutil.copy(folder / "P001.csv", one)
+    assert caseload.load_caseload(one, as_of=AS_OF).to_text().startswith(
+        "Caseload on 11 May 2025: 1 patient\n"
+    )
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    shutil.copy(folder / "P999.csv", bad)
+    lines = caseload.load_caseload(bad, as_of=AS_OF).to_text().splitlines()
+    assert lines[:2] == ["Caseload on 11 May 2025: 0 patients",
+                         "no readable patient files (1 skipped)"]  # fmt: skip
+    assert lines[-1].startswith("skipped P999.csv: ")

@@ -79,6 +79,23 @@ class TestHelp:
     def test_app_help_says_loopback_and_token(self, home):
         assert "127.0.0.1 only, behind a random token" in backkit("app", "--help", home=home).stdout
 
+    @pytest.mark.parametrize(
+        ("args", "said"),
+        [
+            (("report", "x.csv", "--paper", "A3"),
+             "backkit report: error: argument --paper: invalid choice: 'A3' (choose from 'a4', "
+             "'letter') (see backkit report --help)"),
+            (("lab", "--port", "eighty"),
+             "backkit lab: error: argument --port: invalid int value: 'eighty' "
+             "(see backkit lab --help)"),
+            (("exprot",), "backkit: error: argument COMMAND: invalid choice: 'exprot'"),
+        ],
+    )  # fmt: skip
+    def test_a_usage_mistake_is_one_line_naming_the_value(self, home, args, said):
+        result = backkit(*args, home=home)
+        assert_user_error(result, 2, said)
+        assert result.stderr.count("\n") == 1 and result.stdout == "", result.stderr
+
     def test_no_command_prints_help_and_exits_2(self, home):
         result = backkit(home=home)
         assert result.returncode == 2
