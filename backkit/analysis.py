@@ -863,8 +863,9 @@ def pain_flags(frame: pd.DataFrame) -> pd.DataFrame:
     - ``rose-during``: pain after ``max_rise`` or more points above pain
       before, for an exercise or for a whole session;
     - ``higher-next-session``: a session starts with pain ``max_rise`` or
-      more points higher than the session before started (the next-day
-      check). A session's starting pain is its whole-session rating, else
+      more points higher than the session before started (backkit's own
+      rule; whether pain settles by the next morning is asked in the weekly
+      check-in). A session's starting pain is its whole-session rating, else
       the first per-exercise rating before.
 
     Flags naming an exercise come only from that exercise's own ratings (one

@@ -1037,7 +1037,7 @@ def _facts(review: Review, you: bool) -> list[str]:
             f"to {last:.1f}/10 in the latest week"
         )
         if not you:
-            sentence += ", beyond the MCID" if change["mcid"].iloc[-1] else ", not beyond the MCID"
+            sentence += f", {_VERDICT_WORDS[str(change['status'].iloc[-1])]}"
         lines.append(sentence + ".")
     elif len(change) == 1:
         lines.append(
@@ -1132,14 +1132,18 @@ _TERMS = (
     ),
     (
         "Pain-monitoring flags",
-        "bouts and sessions that broke the pain-monitoring rules (Silbernagel et al. 2007, "
-        "from tendinopathy research, extrapolated to low back pain).",
+        "bouts and sessions with pain above 5/10 after exercise (the pain-monitoring model "
+        "of Silbernagel et al. 2007, from tendinopathy research, extrapolated to low back "
+        "pain); or with pain rising by 2 points or more during an exercise or a session, or a "
+        "session starting 2 points or more higher than the one before (backkit's own rules, "
+        "not the paper's).",
     ),
     (
         "95% confidence interval",
-        "the range that the mean change in pain straight after an exercise lies in, with 95% "
-        "confidence; an exercise eases pain when the whole range is below zero and raises it "
-        "when the whole range is above zero.",
+        "the range of mean changes in pain (after minus before an exercise) that fit the "
+        "data; when the whole range is below zero, pain was lower after the exercise than "
+        "before it, and when it is above zero, higher. It describes what was observed, not "
+        "what the exercise caused: back pain often changes on its own.",
     ),
 )
 
@@ -1213,7 +1217,7 @@ def _pain_section(review: Review) -> Section:
         f"Baseline pain (first 7 days): {base:.1f}/10. MCID: {rule}.",
         f"Latest week (from {_day(change.index[-1])}): {last['pain']:.1f}/10, "
         f"{last['change']:+.1f} points ({last['change_pct']:+.0f}%) from baseline: "
-        + ("a clinically meaningful improvement." if last["mcid"] else "not beyond the MCID."),
+        + f"{_VERDICT_WORDS[str(last['status'])]}.",
         f"First reached in the week from {_day(reached[0])}."
         if len(reached)
         else "Not reached in any week so far.",
@@ -1256,6 +1260,13 @@ def _missing(value: Any) -> bool:
     return value is None or bool(pd.isna(value))
 
 
+#: What a week's change in pain from baseline is called (``pain_change_by_week``'s status).
+_VERDICT_WORDS = {
+    "improved": "a clinically meaningful improvement",
+    "worse": "a meaningful worsening (the kit's rule: a rise as large as a meaningful fall)",
+    "no meaningful change": "not a clinically meaningful change",
+}
+
 _FLAG_WORDS = {
     "above-limit": "pain after the exercise above the limit",
     "rose-during": "pain rose during the exercise",
@@ -1271,7 +1282,7 @@ def _flags_section(review: Review) -> Section:
     title = "3. Pain-monitoring flags"
     limits = Text(
         f"Limits: pain after exercise at most {safety.max_pain()}/10; a rise of "
-        f"{safety.max_rise()} points or more is flagged."
+        f"{safety.max_rise()} points or more (backkit's own rule) is flagged."
     )
     if flags.empty:
         return Section(title, (limits, Text("No pain-monitoring flags.")))
@@ -1526,8 +1537,7 @@ def _safety_section() -> Section:
         Items(
             (
                 *r["stop_rules"]["rules"],
-                f"Pain during exercise may reach {safety.max_pain()}/10, no higher, and should "
-                "settle by the next morning.",
+                safety.pain_model(),
             ),
             "While you exercise:",
         ),

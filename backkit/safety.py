@@ -42,6 +42,7 @@ __all__ = [
     "max_rise",
     "next_morning_advice",
     "pain_message",
+    "pain_model",
     "pain_zone",
     "rules",
     "safety_markdown",
@@ -438,7 +439,8 @@ def check_pain(before: int | None, after: int | None) -> PainAdvice | None:
     if after > max_pain():
         return PainAdvice(
             "stop",
-            f"Pain {after}/10 is above the {max_pain()}/10 limit. {stop_rules[0]} {stop_rules[1]}",
+            f"Pain {after}/10 is above the {max_pain()}/10 limit. "
+            f"{_text(rules()['pain_monitoring']['over_limit'])} {stop_rules[1]}",
         )
     if before is not None and after - before >= max_rise():
         return PainAdvice(
@@ -448,6 +450,19 @@ def check_pain(before: int | None, after: int | None) -> PainAdvice | None:
             f"({_text(rules()['pain_monitoring']['rise_note'])})",
         )
     return None
+
+
+def pain_model() -> str:
+    """The pain-monitoring model (Silbernagel 2007) in three sentences.
+
+    Examples
+    --------
+    >>> from backkit import safety
+    >>> print(safety.pain_model())
+    Pain during and after exercise may reach 5/10, no higher. It should settle by the next
+    morning. Pain and stiffness should not increase from week to week.
+    """
+    return " ".join(_text(line) for line in rules()["pain_monitoring"]["model"])
 
 
 def safety_markdown() -> str:
@@ -461,8 +476,9 @@ def safety_markdown() -> str:
     lines += ["", "#### Stop rules while exercising"]
     lines += [f"- {s}" for s in r["stop_rules"]["rules"]]
     lines += [
-        f"- Pain during exercise may reach {pm['max_pain']}/10, no higher, and should "
-        f"settle by the next morning. *{_text(pm['note'])}*",
+        f"- {pain_model()} *{_text(pm['note'])}*",
+        *[f"- {_text(zone['advice'])}" for zone in pm["zones"]],
+        f"- {_text(pm['rise_advice'])}",
         f"- *{_text(pm['zones_note'])} {_text(pm['rise_note'])}*",
         "",
         "*Sources: "

@@ -772,3 +772,20 @@ class TestWholeLog:
         assert "<strong>Log:</strong> no exercise sessions logged yet." in text
         assert "No outcome check-ins in this log yet." in text
         assert not re.search(r"\bnan\b|&lt;NA&gt;|<NA>", text)
+
+
+def test_a_meaningful_rise_in_pain_is_called_a_worsening(tmp_path):
+    path = tmp_path / "log.sqlite"
+    start = dt.datetime(2025, 3, 3, 8, tzinfo=dt.timezone.utc)
+    rows = [{"exercise_id": "bridge", "started_at": start + dt.timedelta(days=d),
+             "pain_before": 3 if d < 7 else 6, "pain_after": 3 if d < 7 else 6}
+            for d in range(21)]  # fmt: skip
+    with SessionLog(path) as log:
+        for row in rows:  # one session a day
+            log.record(**row)
+    out = tmp_path / "r.html"
+    report.build(path, out=out, pseudonym="P", progress=False)
+    shown = visible_text(out.read_text())
+    assert ("+3.0 points (+100%) from baseline: a meaningful worsening (the kit's rule: a rise "
+            "as large as a meaningful fall)") in shown
+    assert "not beyond the MCID" not in shown

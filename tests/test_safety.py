@@ -252,6 +252,22 @@ def test_check_pain():
     assert stop.level == "stop" and "6/10" in stop.message and "below the knee" in stop.message
 
 
+def test_pain_above_the_limit_is_one_message_not_a_reassurance():
+    stop = safety.check_pain(2, 7).message
+    assert stop.startswith("Pain 7/10 is above the 5/10 limit. Stop this exercise for today")
+    assert "does not always mean harm" not in stop  # finding 11: one consistent message
+    assert "see a GP or physiotherapist" in stop
+
+
+def test_the_safety_box_states_the_whole_model_and_the_rules_it_labels():
+    md = safety.safety_markdown()
+    assert safety.pain_model() in md
+    assert "Pain and stiffness should not increase from week to week." in md  # the third rule
+    for zone in safety.rules()["pain_monitoring"]["zones"]:
+        assert zone["advice"] in md  # the zones its note speaks of are shown
+    assert "If pain rises by 2 points or more" in md
+
+
 def test_next_morning_worse_gets_advice():
     assert safety.next_morning_advice(None) is None
     assert safety.next_morning_advice("better") is None
