@@ -87,11 +87,11 @@ FLAG_RULES = {
     "flare-up": "a flare-up day (backkit.analysis.flare_ups) in the last 14 days",
     "no session": "no session logged for 7 days or more (or nothing logged yet)",
     "pain higher": (
-        "this week's pain is higher than baseline by at least the minimal important change "
-        "in points (the kit's choice: the same size as an improvement)"
+        "this week's pain is higher than baseline by at least a meaningful change: 2 points "
+        "and 30% of the baseline (the kit's choice: the same size as an improvement)"
     ),
     "no improvement": (
-        "2 weeks or more logged and pain not lower than baseline "
+        "2 weeks or more logged and pain not meaningfully lower than baseline "
         "(NHS inform: see a GP or physiotherapist when not better after 2 weeks)"
     ),
 }
@@ -422,24 +422,23 @@ def _flag_counts(
 
 def _verdict(baseline: float, latest: float, weeks: int) -> str:
     """Pain change vs baseline in words, with the MCID rule of :mod:`backkit.analysis`."""
-    from .analysis import mcid_threshold, pain_mcid
+    from .analysis import meaningful_change
 
     if math.isnan(baseline) or math.isnan(latest):
         return "no pain scores"
     if weeks < 2:
         return "too early (under 2 weeks)"
-    if latest <= mcid_threshold(baseline) + 1e-9:
+    need = meaningful_change(baseline)
+    if baseline - latest >= need - 1e-9:
         return "meaningful improvement"
-    if latest - baseline >= pain_mcid()[0] - 1e-9:
+    if latest - baseline >= need - 1e-9:
         return "higher than baseline"
     return "no meaningful change"
 
 
 def _flags(
-    pain_flags: int, flares: int, weeks: int, change: float, last: dt.date | None, as_of: dt.date
+    pain_flags: int, flares: int, weeks: int, verdict: str, last: dt.date | None, as_of: dt.date
 ) -> tuple[str, ...]:
-    from .analysis import pain_mcid
-
     out = []
     if pain_flags:
         out.append(f"pain flags: {pain_flags} in {RECENT_DAYS} days")
@@ -449,11 +448,11 @@ def _flags(
         out.append("nothing logged yet")
     elif (as_of - last).days >= GAP_DAYS:
         out.append(f"no session for {(as_of - last).days} days")
-    if weeks >= 2 and not math.isnan(change):
-        if change >= pain_mcid()[0] - 1e-9:
-            out.append("pain higher than baseline")
-        elif change >= 0:
-            out.append("no improvement after 2 weeks")
+    # the same verdict the table shows: one rule for "higher" and "not better"
+    if verdict == "higher than baseline":
+        out.append("pain higher than baseline")
+    elif verdict == "no meaningful change":
+        out.append("no meaningful improvement after 2 weeks")
     return tuple(out)
 
 
@@ -490,6 +489,7 @@ def summarise_many(
         pain = weekly_pain.xs(code, level="patient") if code in baseline.index else empty
         pain.index = pd.DatetimeIndex(pain.index, name="week")
         change = float(pain.iloc[-1]) - base if len(pain) else math.nan
+        verdict = _verdict(base, float(pain.iloc[-1]) if len(pain) else math.nan, n_weeks)
         out.append(
             PatientSummary(
                 patient=patient,
@@ -498,13 +498,13 @@ def summarise_many(
                 overall_adherence=overall_adh.get(code, math.nan),
                 baseline=base,
                 pain_change=change,
-                verdict=_verdict(base, float(pain.iloc[-1]) if len(pain) else math.nan, n_weeks),
+                verdict=verdict,
                 last_session=last_day,
                 flags=_flags(
                     int(flags.get(code, 0)),
                     int(flares.get(code, 0)),
                     n_weeks,
-                    change,
+                    verdict,
                     last_day,
                     day,
                 ),

@@ -208,3 +208,28 @@ def test_one_patient_and_a_folder_of_unreadable_files_read_right(folder, tmp_pat
     assert lines[:2] == ["Caseload on 11 May 2025: 0 patients",
                          "no readable patient files (1 skipped)"]  # fmt: skip
     assert lines[-1].startswith("skipped P999.csv: ")
+
+
+@pytest.mark.parametrize(
+    ("first", "latest", "verdict", "flag"),
+    [
+        (8, 5, "meaningful improvement", None),  # a fall of 3 >= 2.4 (30% of 8)
+        (8, 6, "no meaningful change", "no meaningful improvement after 2 weeks"),  # 2 < 2.4
+        (6, 7, "no meaningful change", "no meaningful improvement after 2 weeks"),
+        (6, 8, "higher than baseline", "pain higher than baseline"),  # a rise of 2 >= 2
+        (7, 9, "no meaningful change", "no meaningful improvement after 2 weeks"),  # 2 < 2.1
+    ],
+)
+def test_verdict_and_flags_use_the_kits_one_rule_of_2_points_and_30_percent(
+    first, latest, verdict, flag
+):
+    start = dt.datetime(2025, 3, 3, 8, tzinfo=dt.timezone.utc)  # a Monday
+    with backkit.SessionLog(":memory:") as log:
+        for d in range(21):  # a session a day for three weeks
+            log.record(exercise_id="bridge", started_at=start + dt.timedelta(days=d),
+                       pain_before=first if d < 7 else latest)  # fmt: skip
+        frame = log.frame()
+    (summary,) = caseload.summarise_many(["P"], [frame], [None], as_of="2025-03-23")
+    assert summary.verdict == verdict
+    said = [f for f in summary.flags if "baseline" in f or "improvement" in f]
+    assert said == ([flag] if flag else [])
