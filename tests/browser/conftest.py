@@ -431,9 +431,26 @@ class Notebook:
         return self.cell(index).locator(".jp-InputPrompt").inner_text().strip()
 
     def wait_kernel_idle(self, timeout: float = 60.0) -> None:
-        self.page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(
-            timeout=timeout * 1000
-        )
+        idle = self.page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first
+        deadline = time.monotonic() + timeout
+        while not idle.is_visible():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the kernel of {self.name} is not idle after {timeout} s")
+            self.answer_kernel_dialog()
+            self.page.wait_for_timeout(100)
+
+    def answer_kernel_dialog(self) -> bool:
+        """Accept Lab's "Select Kernel" dialog if it is up; say whether it was.
+
+        Lab asks when a kernel is slow to start (seen with the machine under
+        load); the dialog covers the notebook and takes every click.
+        """
+        dialog = self.page.locator(".jp-Dialog:visible").first
+        if not dialog.count() or "kernel" not in dialog.inner_text().lower():
+            return False
+        dialog.locator("button.jp-mod-accept").click()
+        dialog.wait_for(state="detached")
+        return True
 
     def run_cell(self, index: int, *, wait: bool = True, timeout: float = 60.0) -> str:
         """Click the cell's editor and press Shift+Enter; by default wait until it ran.
@@ -444,10 +461,16 @@ class Notebook:
         sits at ``[ ]:`` for 3 s the key is pressed again, as a person would.
         With ``wait=False`` it returns once the run is queued (``[*]:``) and stays so.
         """
+        from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
         before = self.prompt(index)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            self.cell(index).locator(".jp-InputArea-editor").click()
+            self.answer_kernel_dialog()
+            try:
+                self.cell(index).locator(".jp-InputArea-editor").click(timeout=5000)
+            except PlaywrightTimeoutError:
+                continue  # a dialog came up in between: answer it and click again
             self.page.keyboard.press("Shift+Enter")
             idle_since = time.monotonic()
             queued_since = None
