@@ -54,23 +54,6 @@ if (navigator.wakeLock) {
 
 
 @pytest.fixture
-def open_nb(open_notebook):
-    """``open_notebook`` that also answers Lab's "Select Kernel" dialog (seen under load)."""
-
-    def open_(cells):
-        nb = open_notebook(cells)
-        dialog = nb.page.locator(".jp-Dialog button.jp-mod-accept")
-        try:
-            dialog.wait_for(timeout=3000)
-            dialog.click()
-        except Exception:
-            pass  # no dialog: the usual case
-        return nb
-
-    return open_
-
-
-@pytest.fixture
 def spied(page):
     """The page with the spies and a record of every request it makes."""
     page.add_init_script(SPIES)
@@ -130,10 +113,12 @@ def events_from(nb, index: int) -> list[dict]:
 # JupyterLab
 
 
-def test_spoken_cues_come_in_order_and_on_time_and_the_screen_stays_awake(open_nb, spied, tmp_path):
+def test_spoken_cues_come_in_order_and_on_time_and_the_screen_stays_awake(
+    open_notebook, spied, tmp_path
+):
     page = spied
     log_path = tmp_path / "log.sqlite"
-    nb = open_nb(
+    nb = open_notebook(
         [
             timer_cell(log_path, sets=1, reps=2, hold_seconds=5, prepare_seconds=2, rest_seconds=2),
             EVENTS_CELL,
@@ -202,9 +187,9 @@ AudioContext.prototype.createOscillator = function () {
 """
 
 
-def test_without_a_voice_every_cue_is_a_beep_on_time(open_nb, page, tmp_path):
+def test_without_a_voice_every_cue_is_a_beep_on_time(open_notebook, page, tmp_path):
     page.add_init_script(NO_VOICE)
-    nb = open_nb([timer_cell(tmp_path / "log.sqlite", sets=1, reps=1, hold_seconds=5,
+    nb = open_notebook([timer_cell(tmp_path / "log.sqlite", sets=1, reps=1, hold_seconds=5,
                              prepare_seconds=2), EVENTS_CELL])  # fmt: skip
     nb.run_cell(0)
     face(page).wait_for()
@@ -231,11 +216,11 @@ def bridge_start() -> str:
 
 
 def test_a_busy_kernel_does_not_stop_the_countdown_and_the_times_are_right(
-    open_nb, spied, tmp_path
+    open_notebook, spied, tmp_path
 ):
     page = spied
     log_path = tmp_path / "log.sqlite"
-    nb = open_nb(
+    nb = open_notebook(
         [
             timer_cell(log_path, sets=1, reps=1, hold_seconds=5, prepare_seconds=1),
             "import time\ntime.sleep(8)\nprint('slept')",
@@ -276,10 +261,10 @@ def test_a_busy_kernel_does_not_stop_the_countdown_and_the_times_are_right(
 
 
 def test_a_reload_mid_session_shows_the_running_timer_and_stop_lets_the_screen_sleep(
-    open_nb, spied, tmp_path
+    open_notebook, spied, tmp_path
 ):
     page = spied
-    nb = open_nb(
+    nb = open_notebook(
         [timer_cell(tmp_path / "log.sqlite", sets=1, reps=1, hold_seconds=30, prepare_seconds=1)]
     )
     nb.run_cell(0)
@@ -365,12 +350,12 @@ def check_contrast(page, theme: str) -> list[dict]:
 
 @pytest.mark.parametrize("theme", ["JupyterLab Light", "JupyterLab Dark"])
 def test_every_text_is_readable_in_the_theme_and_the_pose_follows_it(
-    lab, open_nb, spied, tmp_path, theme
+    lab, open_notebook, spied, tmp_path, theme
 ):
     page = spied
     set_lab_theme(lab, theme)
     try:
-        nb = open_nb(
+        nb = open_notebook(
             [
                 timer_cell(
                     tmp_path / "log.sqlite", sets=1, reps=1, hold_seconds=60, prepare_seconds=1
@@ -408,9 +393,9 @@ def test_every_text_is_readable_in_the_theme_and_the_pose_follows_it(
         set_lab_theme(lab, None)
 
 
-def test_floor_view_is_full_screen_and_answers_the_keyboard(open_nb, spied, tmp_path):
+def test_floor_view_is_full_screen_and_answers_the_keyboard(open_notebook, spied, tmp_path):
     page = spied
-    nb = open_nb(
+    nb = open_notebook(
         [
             timer_cell(
                 tmp_path / "log.sqlite",
