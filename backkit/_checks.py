@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import config
 from .errors import BackkitError, Problem, did_you_mean
 
 __all__ = [
@@ -368,7 +369,7 @@ class Checker:
                 return None
             when = when.replace(tzinfo=self.tz)
         when = when.astimezone(dt.timezone.utc)
-        now = self.now or dt.datetime.now(dt.timezone.utc)
+        now = self.now or config.now()
         if when > now + CLOCK_SKEW:
             self.bad(name, value, "is in the future")
             return None

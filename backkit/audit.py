@@ -32,6 +32,7 @@ import numbers
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from . import config
 from ._checks import LIMITS, Checker
 from .config import kit_timezone
 from .errors import Problem
@@ -157,7 +158,7 @@ def note(
 
     Returns the number of rows written.
     """
-    stamp = utc_text(when or dt.datetime.now(dt.timezone.utc))
+    stamp = utc_text(when or config.now())
     rows = [
         (stamp, target, str(target_id), field, encode(old), encode(new), reason)
         for field, old, new in changes

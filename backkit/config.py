@@ -12,9 +12,11 @@ The log is personal health data, so it lives apart from the package:
 
 Folders the kit creates there are private (0700) whatever the umask.
 
-Every module asks :func:`today` for the date, so the app, the timer, plans and
-check-ins agree on which day it is, in the kit's time zone
-(:func:`kit_timezone`: ``$BACKKIT_TZ``, else the computer's zone by name).
+Every module asks :func:`now` for the moment and :func:`today` for the date, so
+the app, the timer, plans and check-ins agree on which day it is, in the kit's
+time zone (:func:`kit_timezone`: ``$BACKKIT_TZ``, else the computer's zone by
+name). ``$BACKKIT_TODAY`` sets that clock (:func:`pinned_clock`), so a
+demonstration, a class or the test suite can run as if on any day.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import contextlib
 import datetime as dt
 import functools
 import os
+import time
 from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -33,11 +36,14 @@ __all__ = [
     "PRIVATE_DIR_MODE",
     "PRIVATE_FILE_MODE",
     "active_plan_path",
+    "at",
     "data_home",
     "default_log_path",
     "kit_timezone",
     "make_private_dir",
     "notebooks_dir",
+    "now",
+    "pinned_clock",
     "repository_root",
     "today",
 ]
@@ -190,13 +196,109 @@ def _system_zone() -> dt.tzinfo:
     return local if local is not None else dt.timezone.utc
 
 
+def pinned_clock(value: str) -> tuple[dt.datetime, float]:
+    """Read a ``$BACKKIT_TODAY`` value: the moment the clock shows, and when.
+
+    The value is a date (``2026-12-07``, read as 10:00 that day) or a local
+    date and time (``2026-12-07T23:59``) in the kit's time zone, optionally
+    followed by ``@`` and the Unix time at which the clock showed it
+    (``2026-12-07T10:00@1796637600``). From that instant the clock runs on at
+    the real pace, so times still advance and sessions stay in order. Without
+    ``@``, the clock shows that moment when the process first reads the value. The test
+    suite writes the ``@`` form, so every process it starts (notebook kernels,
+    the app's server, the command line) reads the same clock.
+
+    Raises
+    ------
+    ConfigError
+        When the value is not such a date or time.
+
+    Examples
+    --------
+    >>> moment, since = pinned_clock("2026-12-07T09:30@1796635800")
+    >>> moment.isoformat(), since
+    ('2026-12-07T09:30:00+00:00', 1796635800.0)
+    """
+    text, _, since_text = value.strip().partition("@")
+    try:
+        local = dt.datetime.fromisoformat(text)
+        if len(text) <= len("2026-12-07"):
+            local = local.replace(hour=10)  # mid-morning: far from midnight and DST changes
+        since = float(since_text) if since_text else _first_asked(value)
+    except ValueError:
+        raise ConfigError(
+            f"{value!r} is not a date such as 2026-12-07 or a time such as "
+            "2026-12-07T09:30 (optionally followed by @ and a Unix time)",
+            where="BACKKIT_TODAY",
+        ) from None
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=kit_timezone())
+    return local.astimezone(dt.timezone.utc), since
+
+
+@functools.lru_cache(maxsize=64)
+def _first_asked(value: str) -> float:  # the moment this process first read that pin
+    return time.time()
+
+
+def now() -> dt.datetime:
+    """Return the current moment in UTC: the one clock of the whole kit.
+
+    It is the computer's clock unless ``$BACKKIT_TODAY`` pins it
+    (:func:`pinned_clock`).
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["BACKKIT_TODAY"] = "2027-01-01T00:00"
+    >>> now().isoformat(timespec="minutes")   # the examples run in UTC
+    '2027-01-01T00:00+00:00'
+    >>> del os.environ["BACKKIT_TODAY"]
+    """
+    pin = _pin()  # before reading the time: an unanchored pin is anchored now
+    return at(time.time(), pin)
+
+
+def _pin() -> tuple[dt.datetime, float] | None:
+    value = os.environ.get("BACKKIT_TODAY", "").strip()
+    return pinned_clock(value) if value else None
+
+
+def at(seconds: float, pin: tuple[dt.datetime, float] | None = None) -> dt.datetime:
+    """Return what the kit's clock read at ``seconds`` of the computer's clock.
+
+    The browser stamps a timer's events with the computer's clock (seconds
+    since the epoch); this turns such a stamp into the kit's time, so a pinned
+    clock (``$BACKKIT_TODAY``) moves the browser's times with it. ``pin`` is
+    a :func:`pinned_clock` reading, when the caller has one.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ.pop("BACKKIT_TODAY", None) and None
+    >>> at(1.7e9).isoformat()
+    '2023-11-14T22:13:20+00:00'
+    >>> os.environ["BACKKIT_TODAY"] = "2026-12-07T10:00@1700000000"
+    >>> at(1.7e9 + 90).isoformat()
+    '2026-12-07T10:01:30+00:00'
+    >>> del os.environ["BACKKIT_TODAY"]
+    """
+    pin = pin or _pin()
+    if pin is None:
+        return dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
+    moment, since = pin
+    return moment + dt.timedelta(seconds=seconds - since)
+
+
 def today() -> dt.date:
     """Return today's date in the kit's time zone: the one "today" of the whole kit.
 
     Examples
     --------
-    >>> import datetime as dt
-    >>> today() == dt.datetime.now(kit_timezone()).date()
-    True
+    >>> import os
+    >>> os.environ["BACKKIT_TODAY"] = "2026-12-31"
+    >>> today().isoformat()
+    '2026-12-31'
+    >>> del os.environ["BACKKIT_TODAY"]
     """
-    return dt.datetime.now(kit_timezone()).date()
+    return now().astimezone(kit_timezone()).date()

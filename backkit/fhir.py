@@ -41,6 +41,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import config
 from .errors import LogError
 
 if TYPE_CHECKING:
@@ -315,7 +316,7 @@ def bundle(
         "resourceType": "Bundle",
         "id": _id("bundle", patient, len(entries)),
         "type": "collection",
-        "timestamp": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "timestamp": config.now().isoformat(timespec="seconds"),
         "entry": entries,
     }
 

@@ -34,6 +34,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import config
 from .errors import PlanError
 
 if TYPE_CHECKING:
@@ -144,7 +145,7 @@ def plan_calendar(
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", f"Back exercises: {plan.name}")
-    stamp = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    stamp = config.now().replace(microsecond=0)
     for ids, days, first in _patterns(plan):
         start = dt.datetime.combine(first, when, tzinfo=zone)
         routine = for_plan(plan, first)

@@ -40,8 +40,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import audit as _audit
+from . import config, logfiles, logjson
 from . import exercises as _exercises
-from . import logfiles, logjson
 from ._checks import CLOCK_SKEW, EARLIEST, LIMITS, MAX_BOUT, Checker, Limit
 from .config import default_log_path, kit_timezone
 from .errors import LogError, LogValidationError, Problem, UnknownExerciseError, did_you_mean
@@ -374,7 +374,7 @@ def _checked(
     rows: Sequence[tuple[str, Mapping[str, Any]]], source: str
 ) -> tuple[list[dict[str, Any]], list[str], list[Problem]]:
     """Validate labelled rows; return the clean ones, their labels, and every problem."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = config.now()
     tz = kit_timezone()
     ids = _exercises.exercise_ids()
     clean, where, problems = [], [], []
@@ -402,7 +402,7 @@ def new_session_id(started: dt.datetime | None = None, tz: dt.tzinfo | None = No
     >>> new_session_id(dt.datetime(2024, 5, 6, 8, 30, tzinfo=dt.timezone.utc), dt.timezone.utc)[:14]
     '20240506-0830-'
     """
-    started = started or dt.datetime.now(dt.timezone.utc)
+    started = started or config.now()
     tz = tz or kit_timezone()
     return f"{started.astimezone(tz):%Y%m%d-%H%M}-{uuid.uuid4().hex[:6]}"
 
@@ -615,7 +615,7 @@ class SessionLog:
 
         Duplicates are problems (or skipped); returns the new rows' ids.
         """
-        recorded = utc_text(dt.datetime.now(dt.timezone.utc))
+        recorded = utc_text(config.now())
         values = [
             (
                 *(
@@ -820,7 +820,7 @@ class SessionLog:
         label = f"session {session_id}"
         given = {"pain_before": pain_before, "pain_after": pain_after}
         rating, problems = _check_rating(given, label, "a session rating field")
-        recorded = utc_text(dt.datetime.now(dt.timezone.utc))
+        recorded = utc_text(config.now())
         with self.store.transaction() as db:
             problems += _known_session(db, session_id, label)
             if not problems:
@@ -1337,7 +1337,7 @@ def audit_path(path: str | Path) -> Path:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return config.now()
 
 
 def _stored(name: str, value: Any) -> Any:

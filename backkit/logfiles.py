@@ -26,7 +26,6 @@ Examples
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import gc
 import io
 import re
@@ -36,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import config
 from ._checks import FileText
 from .errors import LogError, LogValidationError, Problem, did_you_mean
 from .store import describe_os_error, write_atomically
@@ -214,7 +214,7 @@ def _workbook(sheet: pd.DataFrame, about: pd.DataFrame, tz: Any, time_columns: l
         sheet.to_excel(xl, sheet_name="log", index=False)
         about.to_excel(xl, sheet_name="about", index=False, startrow=3)
         ws = xl.sheets["about"]
-        ws["A1"] = f"backkit session log, exported {dt.datetime.now(tz):%Y-%m-%d %H:%M}"
+        ws["A1"] = f"backkit session log, exported {config.now().astimezone(tz):%Y-%m-%d %H:%M}"
         ws["A2"] = f"Times are local times in {tz}"
         ws.column_dimensions["A"].width = 16
         ws.column_dimensions["B"].width = 70

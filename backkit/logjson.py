@@ -51,13 +51,13 @@ Examples
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import sqlite3
 from pathlib import Path
 from typing import Any
 
+from . import config
 from ._version import __version__
 from .errors import LogError, LogValidationError, Problem
 from .store import Store, utc_text, write_atomically
@@ -239,7 +239,7 @@ def write(store: Store, path: str | Path) -> Path:
         "version": VERSION,
         "schema_version": store.schema_version,
         "written_by": f"backkit {__version__}",
-        "exported_at": utc_text(dt.datetime.now(dt.timezone.utc)),
+        "exported_at": utc_text(config.now()),
     }
     with store.transaction() as db:  # one consistent snapshot of every table
         for section, keys in SCHEMA.items():

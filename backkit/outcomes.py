@@ -712,7 +712,7 @@ def record_checkin(
     if not isinstance(replace, bool):
         raise _refused([Problem(answers.row.where, "replace", replace, "must be True or False")])
     checkin_id = f"checkin-{answers.day:%Y%m%d}-{uuid.uuid4().hex[:6]}"
-    now = dt.datetime.now(dt.timezone.utc)
+    now = config.now()
     with log.store.transaction() as db:
         if replace:
             _replace_same_day(db, answers.day.isoformat(), checkin_id, now)
@@ -964,7 +964,7 @@ def correct_checkin(
             problems.append(Problem(label, key, changes[key], f"cannot be corrected.{hint}"))
     if not changes:
         problems.append(Problem(label, "changes", None, "give the answers to change"))
-    now = dt.datetime.now(dt.timezone.utc)
+    now = config.now()
     with log.store.transaction() as db:
         stored = _stored_checkin(db, checkin_id, label)
         if stored is None:
@@ -1035,7 +1035,7 @@ def remove_checkin(log: SessionLog, checkin_id: str, *, reason: str) -> None:
     """
     label = f"check-in {checkin_id}"
     text, problems = audit.check_reason(reason, label)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = config.now()
     with log.store.transaction() as db:
         if _stored_checkin(db, checkin_id, label) is None:
             problems.append(
@@ -1155,7 +1155,7 @@ def record_screening(
     'none'
     """
     row = Checker({"when": when, "action": action}, "screening", tz=config.kit_timezone())
-    moment = row.moment("when") if when is not None else dt.datetime.now(dt.timezone.utc)
+    moment = row.moment("when") if when is not None else config.now()
     chosen = row.choice("action", ACTIONS)
     if chosen is None and not row.problems:
         row.bad("action", action, f"is required: one of {', '.join(ACTIONS)}")
@@ -1185,7 +1185,7 @@ def record_screening(
                 stamp,
                 json.dumps(clean, sort_keys=True),
                 chosen,
-                utc_text(dt.datetime.now(dt.timezone.utc)),
+                utc_text(config.now()),
             ),
         )
     tz = config.kit_timezone()

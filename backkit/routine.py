@@ -39,9 +39,10 @@ import math
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from . import config
 from ._checks import LIMITS
 from .errors import RoutineError, did_you_mean
 from .exercises import Exercise, get_exercise
@@ -682,7 +683,7 @@ class _Run:
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return config.now()
 
 
 @dataclass

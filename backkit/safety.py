@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from . import config
 from ._checks import LIMITS
 from ._yaml import parse_yaml
 from .errors import BackkitError, CatalogueError
@@ -342,7 +343,7 @@ def screening_due(last: Mapping[str, Any] | None, now: dt.datetime | None = None
     """
     if last is None or last.get("action") != "none":
         return True
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or config.now()
     return now - last["answered_at"] > dt.timedelta(days=_data()["screening"]["rescreen_days"])
 
 

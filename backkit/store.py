@@ -53,6 +53,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import config
 from ._version import __version__
 from .config import PRIVATE_FILE_MODE, make_private_dir
 from .errors import LogError, LogFileError, LogFileWarning
@@ -397,7 +398,7 @@ def _migrate(conn: sqlite3.Connection, path: Path, steps: Sequence[Migration]) -
             if step.version > version:
                 _apply(conn, path, step)
         if version < latest or version == 0:
-            now = utc_text(dt.datetime.now(dt.timezone.utc))
+            now = utc_text(config.now())
             meta = {"schema_version": str(latest), "written_by": f"backkit {__version__}"}
             meta["created_at" if version == 0 else f"upgraded_from_v{version}_at"] = now
             conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", meta.items())
@@ -682,7 +683,7 @@ def _wal_warnings(path: Path, mark: str | None) -> list[str]:
     state, lost = _wal_state(wal, walk=mark == "no")
     kept = ""
     if state in ("damaged", "broken"):
-        copy = wal.with_name(f"{wal.name}.damaged-{dt.datetime.now():%Y%m%d-%H%M%S}")
+        copy = wal.with_name(f"{wal.name}.damaged-{config.now():%Y%m%d-%H%M%S}")
         with contextlib.suppress(OSError):
             fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
             with os.fdopen(fd, "wb") as f:

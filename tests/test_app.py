@@ -71,8 +71,15 @@ def test_a_rest_day_offers_each_exercise_at_the_plans_dose():
     assert app.timer.routine.bouts[0].reps == 12
 
 
-def test_saving_a_session_redraws_the_progress_and_marks_it_done():
-    log, today = screened(), backkit.config.today()  # the timer saves with the real clock
+@pytest.fixture
+def on_a_monday(pin_today, monkeypatch):
+    """The kit's clock on a Monday, when strength work such as the bridge is due."""
+    monkeypatch.setenv("BACKKIT_TZ", "UTC")
+    pin_today(f"{MONDAY.isoformat()}T10:00+00:00")
+
+
+def test_saving_a_session_redraws_the_progress_and_marks_it_done(on_a_monday):
+    log, today = screened(), backkit.config.today()  # the timer saves with the kit's clock
     app = App(log, backkit.Plan.default(today), day=today, quick=True)
     assert "bk-row-done" not in app.today_list.value
     app.choice.value = "bridge"
@@ -90,7 +97,7 @@ def test_saving_a_session_redraws_the_progress_and_marks_it_done():
     assert app.errors.outputs == () and timer.view.output.outputs == ()
 
 
-def test_undo_right_after_a_save_removes_it_through_the_audit_trail():
+def test_undo_right_after_a_save_removes_it_through_the_audit_trail(on_a_monday):
     log, today = screened(), backkit.config.today()
     app = App(log, backkit.Plan.default(today), day=today, quick=True)
     app.choice.value = "bridge"

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -103,6 +107,47 @@ class TestTimeZone:
         assert zone.utcoffset(dt.datetime.now()) == dt.datetime.now().astimezone().utcoffset()
 
 
-def test_today_is_the_date_in_the_kits_zone(monkeypatch):
-    monkeypatch.setenv("BACKKIT_TZ", "Pacific/Kiritimati")  # UTC+14: often a day ahead
-    assert config.today() == dt.datetime.now(ZoneInfo("Pacific/Kiritimati")).date()
+@pytest.mark.parametrize(
+    ("zone", "day"),
+    [
+        ("UTC", "2026-12-07"),
+        ("Pacific/Kiritimati", "2026-12-08"),
+        ("Pacific/Pago_Pago", "2026-12-06"),
+    ],
+)
+def test_today_is_the_date_in_the_kits_zone(monkeypatch, pin_today, zone, day):
+    pin_today("2026-12-07T10:30+00:00")  # Kiritimati (UTC+14) a day ahead, Pago Pago (-11) behind
+    monkeypatch.setenv("BACKKIT_TZ", zone)
+    assert config.today() == dt.date.fromisoformat(day)
+
+
+class TestClock:
+    def test_the_pinned_clock_runs_on_from_the_moment_it_was_pinned(self, monkeypatch):
+        monkeypatch.setenv("BACKKIT_TODAY", f"2026-03-29T00:59:58+00:00@{time.time() - 5}")
+        ran = config.now() - dt.datetime(2026, 3, 29, 0, 59, 58, tzinfo=dt.timezone.utc)
+        assert dt.timedelta(seconds=5) <= ran < dt.timedelta(seconds=60)
+
+    def test_a_date_alone_is_mid_morning_in_the_kits_zone(self, monkeypatch):
+        monkeypatch.setenv("BACKKIT_TZ", "Asia/Tokyo")
+        monkeypatch.setenv("BACKKIT_TODAY", "2026-12-31")
+        assert config.today() == dt.date(2026, 12, 31)
+        assert config.now().astimezone(ZoneInfo("Asia/Tokyo")).hour == 10
+
+    def test_every_process_reads_the_same_clock(self, monkeypatch):
+        monkeypatch.setenv("BACKKIT_TODAY", f"2026-12-31T23:00+00:00@{time.time()}")
+        code = "from backkit import config; print(config.today(), config.now().year)"
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        assert out.stdout.split() == ["2026-12-31", "2026"]
+
+    def test_without_a_pin_it_is_the_computers_clock(self, monkeypatch):
+        monkeypatch.delenv("BACKKIT_TODAY")
+        assert abs(config.now() - dt.datetime.now(dt.timezone.utc)) < dt.timedelta(seconds=5)
+
+    @pytest.mark.parametrize("value", ["tomorrow", "2026-13-01", "2026-12-07@soon"])
+    def test_a_bad_pin_is_one_error_naming_the_setting(self, monkeypatch, value):
+        monkeypatch.setenv("BACKKIT_TODAY", value)
+        message = rf"BACKKIT_TODAY: {re.escape(repr(value))} is not a date"
+        with pytest.raises(ConfigError, match=message):
+            config.today()

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import backkit
+from backkit import config
 from backkit import log as logmod
 from backkit.config import kit_timezone
 from backkit.errors import LogFileError, LogValidationError
@@ -260,7 +261,7 @@ class TestTimeZone:
 # --------------------------------------------------------------------------
 # Every bad input: one clear error naming field, value and row; store unchanged.
 
-FUTURE = dt.datetime.now(UTC) + dt.timedelta(hours=1)
+FUTURE = config.now() + dt.timedelta(hours=1)
 BAD = [
     ({"pain_before": 11}, "pain_before = 11: must be a whole number from 0 to 10"),
     ({"pain_after": -1}, "pain_after = -1: must be a whole number from 0 to 10"),
@@ -318,7 +319,7 @@ def test_bad_record_is_refused_and_changes_nothing(digest, log, path, fields, me
 
 
 def test_a_future_time_within_the_clock_skew_is_accepted(log):
-    soon = dt.datetime.now(UTC) + dt.timedelta(minutes=2)
+    soon = config.now() + dt.timedelta(minutes=2)
     assert log.record(exercise_id="bridge", started_at=soon)["started_at"] == soon
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from backkit import analysis, config
+from backkit import analysis
 from backkit import log as logmod
 from backkit.charts import plot_outcomes
 from backkit.errors import CheckInError
@@ -143,11 +143,11 @@ class TestStore:
         days = outcomes_frame(log)["date"].dt.strftime("%Y-%m-%d").tolist()
         assert days == ["2025-03-03", "2025-03-10", "2025-03-17"]
 
-    def test_default_date_is_today_in_the_kit_time_zone(self, log, monkeypatch):
-        monkeypatch.setenv("BACKKIT_TZ", "Pacific/Kiritimati")  # UTC+14
+    def test_default_date_is_today_in_the_kit_time_zone(self, log, monkeypatch, pin_today):
+        pin_today("2026-12-07T10:30+00:00")
+        monkeypatch.setenv("BACKKIT_TZ", "Pacific/Kiritimati")  # UTC+14: already 8 December
         record_checkin(log, pain_average=3)
-        today = dt.datetime.now(config.kit_timezone()).date()
-        assert outcomes_frame(log)["date"].iloc[0].date() == today
+        assert outcomes_frame(log)["date"].iloc[0].date() == dt.date(2026, 12, 8)
 
 
 # --------------------------------------------------------------------------

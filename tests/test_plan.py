@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import backkit
+from backkit import config
 from backkit.errors import PlanError
 from backkit.plan import Plan, PlanItem
 
@@ -49,7 +50,7 @@ class TestPlan:
 
     def test_defaults(self):
         plan = Plan("Daily", items=["bridge"])
-        assert plan.start == dt.date.today()
+        assert plan.start == config.today()
         assert plan.days_per_week == 7 and plan.weekdays is None
 
     def test_weekdays_are_normalised(self):

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from backkit import safety
+from backkit import config, safety
 from backkit.errors import LogError, RoutineError
 from backkit.log import SessionLog
 from backkit.routine import Routine, build_routine
@@ -592,7 +592,7 @@ def test_events_from_the_browser_are_recorded_with_their_own_times():
     assert timer.state == "finished" and timer.engine.stopped_early
     timer.view.skip_rating_button.click()
     df = timer.records
-    start = dt.datetime.fromtimestamp(t0, dt.timezone.utc)
+    start = config.at(t0)
     assert df["started_at"].iloc[0] == start + dt.timedelta(seconds=1)  # the first hold
     assert df["ended_at"].iloc[0] == start + dt.timedelta(seconds=8)
     assert df["hold_s_done"].iloc[0] == pytest.approx(2.0)  # the pause is not counted
@@ -615,4 +615,4 @@ def test_a_natural_end_reported_late_ends_at_the_planned_time():
     timer.view.face.events = browser_events(t0, ("start", 0), ("end", 12.0))
     assert timer.state == "finished" and timer.engine.status().completed
     rows = timer.engine.log_rows()
-    assert rows[-1]["ended_at"] == dt.datetime.fromtimestamp(t0 + 12, dt.timezone.utc)
+    assert rows[-1]["ended_at"] == config.at(t0 + 12)

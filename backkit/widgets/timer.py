@@ -26,7 +26,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -73,8 +73,8 @@ def replay_events(
     carry; phase and end events only bring the engine up to their time (it
     computes the same phases from the deadlines). The start's wall-clock time
     is the event's ``wall`` (ISO text) when given, else ``wallclock()`` when
-    given, else its ``at`` read as seconds since the epoch (the browser's
-    clock). Malformed events are ignored.
+    given, else its ``at`` (the browser's clock, seconds since the epoch) read
+    on the kit's clock (:func:`backkit.config.at`). Malformed events are ignored.
 
     Examples
     --------
@@ -83,8 +83,9 @@ def replay_events(
     >>> r = build_routine("bridge", sets=1, reps=1, hold_seconds=5, prepare_seconds=2)
     >>> e = replay_events(r, [{"action": "start", "at": 1.7e9},
     ...                       {"action": "end", "at": 1.7e9 + 7, "index": 2}], clock=lambda: 0.0)
-    >>> e.state, e.results()[0].status, e.started_at.isoformat()
-    ('finished', 'completed', '2023-11-14T22:13:20+00:00')
+    >>> from backkit import config
+    >>> e.state, e.results()[0].status, e.started_at == config.at(1.7e9)
+    ('finished', 'completed', True)
     """
     good = [
         ev for ev in events
@@ -98,7 +99,7 @@ def replay_events(
             return datetime.fromisoformat(start["wall"])
         if wallclock is not None:
             return wallclock()
-        return datetime.fromtimestamp(start["at"] if start else clock(), timezone.utc)
+        return config.at(start["at"] if start else clock())
 
     engine = Engine(routine, clock=clock, wallclock=wall)
     for ev in good:
@@ -477,11 +478,15 @@ class SessionTimer(widgets.VBox):
 
         Examples
         --------
-        >>> import backkit
-        >>> plan = backkit.Plan.default()
-        >>> timer = backkit.SessionTimer.for_plan(plan, plan.start)
+        Strength work is due on Mondays, Wednesdays and Fridays, stretches daily:
+
+        >>> import backkit, datetime as dt
+        >>> plan = backkit.Plan.default(start=dt.date(2026, 12, 7))
+        >>> backkit.SessionTimer.for_plan(plan, dt.date(2026, 12, 7)).routine.title  # a Monday
+        'Session of 7 exercises'
+        >>> timer = backkit.SessionTimer.for_plan(plan, dt.date(2026, 12, 8))  # a Tuesday
         >>> timer.routine.exercise_ids[:2], timer.routine.title
-        (('supine-hamstring-stretch', 'knee-to-chest'), 'Session of 7 exercises')
+        (('supine-hamstring-stretch', 'knee-to-chest'), 'Session of 5 exercises')
         """
         day = day or config.today()
         routine = for_plan(plan, day, rest_seconds=rest_seconds)
@@ -563,4 +568,4 @@ class SessionTimer(widgets.VBox):
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return config.now()

@@ -72,7 +72,8 @@ def chart_sources(page) -> list[str]:
 
 
 @pytest.fixture
-def app(tmp_path):
+def app(tmp_path, pin_today):
+    pin_today("2026-12-07T10:00+00:00")  # a Monday: the bridge (strength work) is due
     log = tmp_path / "app-log.sqlite"
     running = AppProcess(tmp_path, log)
     yield running, log
