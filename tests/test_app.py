@@ -147,7 +147,7 @@ def test_a_red_flag_yes_stops_the_session_and_is_recorded(plan, yes, action, wor
 
 def test_the_questions_are_asked_again_after_a_week(plan):
     log = backkit.SessionLog(":memory:")
-    week_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=8)
+    week_ago = backkit.config.now() - dt.timedelta(days=8)
     record_screening(
         log, {q.id: False for q in safety.screening_questions()}, action="none", when=week_ago
     )
