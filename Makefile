@@ -1,14 +1,28 @@
 # The two commands of the README: `make lab` and `make test`.
 # Both create .venv and install everything on first use (and again when
 # pyproject.toml changes), so a fresh machine needs only Python 3 and make.
-# `make test-matrix` runs the tests on the oldest and newest dependency sets.
+#
+#   make lab [ARGS="--port 9000"]   your notebooks in JupyterLab (ARGS go to `backkit lab`)
+#   make test                       everything: lint, types, unit tests, doctests,
+#                                   notebooks, browser tests; the checkout stays clean
+#   make check                      the inner loop (under 90 s): lint, types, unit
+#                                   tests and doctests
+#   make lint                       ruff and the type checker
+#   make test-matrix                the oldest and newest dependency sets
+#   make clock-sweep                the date-dependent tests on every weekday, a DST
+#                                   change and a year end
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
+# Unit tests, doctests and notebooks share both cores; nbval's cells of one
+# notebook stay on one worker (they share its kernel).
+PARALLEL := -n 2 --dist loadscope
+ARGS ?=
 
-.PHONY: lab test test-matrix lint app bench clean
+.PHONY: lab test check lint test-matrix clock-sweep app bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) scripts/make_venv.py $(VENV)
@@ -19,11 +33,22 @@ $(STAMP): pyproject.toml
 # Your own copies of the notebooks (the workspace in your data home), from any
 # folder; the repository's notebooks/ stay the kit's source.
 lab: $(STAMP)
-	$(BIN)/backkit lab
+	$(BIN)/backkit lab $(ARGS)
 
-test: $(STAMP)
+lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/mypy
+
+check: lint
+	$(PYTEST) $(PARALLEL) -m "not browser and not slow" backkit tests --ignore=tests/browser
+
+# The browser tests run on their own, one at a time: they time a countdown to
+# the millisecond, which a second test on the other core would disturb.
+test: lint
+	@scripts/check_clean.sh --save $(VENV)/status-before
+	$(PYTEST) $(PARALLEL) -m "not browser" --durations=15
+	$(PYTEST) -m browser --durations=15
+	@scripts/check_clean.sh $(VENV)/status-before
 
 # Python 3.10 with the oldest versions pyproject.toml allows, and 3.13 with the
 # newest: each in its own venv under .venv/matrix, built by uv from the
@@ -32,8 +57,11 @@ test-matrix: $(STAMP)
 	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet "uv>=0.5"
 	UV=$(BIN)/uv MATRIX_DIR=$(VENV)/matrix bash scripts/test_matrix.sh
 
+clock-sweep: $(STAMP)
+	PYTHON=$(BIN)/python bash scripts/clock_sweep.sh
+
 app: $(STAMP)
-	$(BIN)/backkit app
+	$(BIN)/backkit app $(ARGS)
 
 bench: $(STAMP)
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done

@@ -17,6 +17,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections import defaultdict
 
 _home = tempfile.mkdtemp(prefix="backkit-test-home-")
 atexit.register(shutil.rmtree, _home, ignore_errors=True)
@@ -57,3 +58,43 @@ def _docstring_examples_in_utc(request, monkeypatch):
     # to $BACKKIT_TZ is undone after it.
     if type(request.node).__name__ == "DoctestItem":
         monkeypatch.setenv("BACKKIT_TZ", "UTC")
+
+
+# --------------------------------------------------------------------------
+# Each notebook runs once (nbval, one item per cell); a person waits for the
+# whole of it, so its cells' time together must stay under the budget.
+
+# A slower machine may set another budget.
+NOTEBOOK_SECONDS = float(os.environ.get("BACKKIT_NOTEBOOK_SECONDS", "30"))
+_notebook_seconds: defaultdict[str, float] = defaultdict(float)
+
+
+def pytest_runtest_logreport(report):
+    # Under pytest-xdist this runs in the controller too, with every worker's reports.
+    path, _, rest = report.nodeid.partition("::")
+    if path.endswith(".ipynb") and rest:
+        _notebook_seconds[path] += report.duration
+
+
+def _slow_notebooks() -> dict[str, float]:
+    return {nb: s for nb, s in _notebook_seconds.items() if s > NOTEBOOK_SECONDS}
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _notebook_seconds and not hasattr(terminalreporter.config, "workerinput"):
+        terminalreporter.section("notebooks, top to bottom")
+        for nb, seconds in sorted(_notebook_seconds.items(), key=lambda kv: -kv[1]):
+            over = seconds > NOTEBOOK_SECONDS
+            note = f"  over the {NOTEBOOK_SECONDS:.0f} s budget" if over else ""
+            terminalreporter.write_line(f"{seconds:6.1f} s  {nb}{note}")
+        if _slow_notebooks():
+            terminalreporter.write_line(
+                f"FAILED: a person waits over {NOTEBOOK_SECONDS:.0f} s for the notebooks marked "
+                "above (BACKKIT_NOTEBOOK_SECONDS sets the budget)",
+                red=True,
+            )
+
+
+def pytest_sessionfinish(session):
+    if _slow_notebooks() and not hasattr(session.config, "workerinput"):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -53,20 +53,33 @@ run_set() {  # run_set NAME PYTHON_VERSION RESOLUTION
   echo
   # The browser tests, the wheel test and the git-status check (which does not
   # depend on versions) run once, in `make test`.
-  "$venv/bin/python" -m pytest -p no:cacheprovider -q \
+  "$venv/bin/python" -m pytest -p no:cacheprovider -q -n 2 --dist loadscope \
     --ignore=tests/browser --ignore=tests/test_wheel.py \
     --deselect tests/test_workspace.py::test_running_every_notebook_from_the_workspace_leaves_the_checkout_clean \
     -o "junit_suite_name=$name" --junitxml="$MATRIX_DIR/$name-junit.xml"
-  echo "== test-matrix $name: passed in $((SECONDS - start)) s"
 }
 
 mkdir -p "$MATRIX_DIR"
 sets=("$@")
 [ ${#sets[@]} -gt 0 ] || sets=(oldest newest)
+results=()
+status=0
+# Every set runs even when one fails, so both results are seen.
 for set in "${sets[@]}"; do
+  start=$SECONDS
   case $set in
-    oldest) run_set oldest 3.10 lowest-direct ;;
-    newest) run_set newest 3.13 highest ;;
+    oldest) (set -e; run_set oldest 3.10 lowest-direct) ;;
+    newest) (set -e; run_set newest 3.13 highest) ;;
     *) echo "test-matrix: unknown set $set (oldest or newest)" >&2; exit 2 ;;
   esac
+  code=$?
+  if [ $code -eq 0 ]; then
+    results+=("$set: passed in $((SECONDS - start)) s")
+  else
+    results+=("$set: FAILED (exit $code) after $((SECONDS - start)) s")
+    status=1
+  fi
 done
+echo "== test-matrix results:"
+printf '   %s\n' "${results[@]}"
+exit $status

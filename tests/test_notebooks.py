@@ -1,8 +1,9 @@
 """Notebook hygiene and behaviour, without a browser.
 
-nbval (``pytest notebooks/``) checks that each notebook runs; these tests check
+nbval (``pytest notebooks/``) runs each notebook once, top to bottom, and the
+root conftest.py fails the run when one takes over 30 s; these tests check
 what nbval does not: no stored outputs, links that resolve, only the public
-API, catalogue text not copied, each notebook under 30 s, the student lab's
+API, catalogue text not copied, the student lab's
 self-checks catching wrong answers, and today's session saving a quick try
 that then shows up in the notebook's summary. Every kernel here gets its own
 ``BACKKIT_HOME`` (a temporary folder), so no test touches a real log.
@@ -33,7 +34,6 @@ MINE = [
     "40_student_lab.ipynb",
 ]
 LINK = re.compile(r"\]\(([^)\s]+\.ipynb)(#[^)]*)?\)")
-MAX_SECONDS = 30
 
 
 def read(name: str | Path) -> nbformat.NotebookNode:
@@ -174,16 +174,6 @@ class TestExerciseNotebooks:
 
 # --------------------------------------------------------------------------
 # Running them
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("name", [p.name for p in ALL])
-def test_runs_top_to_bottom_in_under_30_s(name, tmp_path):
-    nb, seconds = run(read(name), tmp_path)
-    errors = [c for c in nb.cells if any(o.output_type == "error" for o in c.get("outputs", []))]
-    assert errors == []
-    print(f"{name}: {seconds:.1f} s")
-    assert seconds < MAX_SECONDS, f"{name} took {seconds:.1f} s"
 
 
 @pytest.mark.slow

@@ -104,14 +104,6 @@ def test_version_and_module_entry_point_agree():
     assert helped.stdout.startswith("usage: backkit ")
 
 
-def test_the_changelog_and_licence_exist_and_ship_in_the_sdist():
-    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
-    assert (ROOT / "CHANGELOG.md").read_text().startswith("# Changelog")
-    assert (ROOT / "backkit" / "py.typed").is_file()
-    sdist = PYPROJECT["tool"]["hatch"]["build"]["targets"]["sdist"]["include"]
-    assert {"LICENSE", "CHANGELOG.md", "README.md"} <= set(sdist)
-
-
 def test_the_voila_template_has_no_outside_links():
     folder = ROOT / "backkit" / "data" / "jupyter" / "voila" / "templates" / "backkit"
     text = (folder / "index.html.j2").read_text()

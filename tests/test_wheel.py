@@ -222,3 +222,35 @@ def test_report_writes_html_and_pdf_or_one_clear_line(installed):
     else:
         assert len(pdf.stderr.strip().splitlines()) == 1, pdf.stderr
         assert pdf.stderr.startswith("backkit report: error:")
+
+
+def test_the_sdist_tests_run_isolated_from_the_persons_data(tmp_path):
+    """From the unpacked sdist, the tests find conftest.py: a throw-away home, a pinned clock."""
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "build", "--sdist", "--no-isolation", "--outdir", str(dist),
+         str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (sdist,) = dist.glob("backkit-*.tar.gz")
+    shutil.unpack_archive(sdist, tmp_path / "src")
+    (src,) = (tmp_path / "src").iterdir()
+    carried = ["conftest.py", "tests/data/log-v3.sqlite", "LICENSE", "CHANGELOG.md", "README.md",
+               "backkit/py.typed", "notebooks/00_start_here.ipynb"]  # fmt: skip
+    assert [name for name in carried if not (src / name).is_file()] == []
+    assert (src / "LICENSE").read_text().startswith("MIT License")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BACKKIT_")}
+    env.update(HOME=str(tmp_path / "person"), PYTHONPATH=str(src))
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_config.py",
+         "tests/test_upgrade.py"],
+        cwd=src,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert not (tmp_path / "person").exists(), "a test from the sdist touched the real data home"

@@ -12,7 +12,7 @@ Reusable by every browser test:
     unless ``BACKKIT_REQUIRE_BROWSER=1`` (CI), then they fail.
 ``page``
     A fresh browser page per test; on failure a screenshot is saved under
-    ``tests/artifacts/``.
+    :data:`pagetools.ARTIFACTS` (a temp folder unless ``$BACKKIT_TEST_ARTIFACTS``).
 ``open_notebook``
     ``open_notebook(["code", ...])`` or ``open_notebook(path)``: writes (or
     copies) the notebook into the server's root and opens it in a fresh Lab
@@ -58,8 +58,9 @@ from backkit.report import find_chromium
 # helpers in pagetools.py beside this file, so this folder is on the path.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from pagetools import ARTIFACTS
+
 REPO = Path(__file__).resolve().parents[2]
-ARTIFACTS = REPO / "tests" / "artifacts"
 CHROMIUM_FLAGS = [
     *CHROMIUM_OFFLINE_FLAGS,
     "--no-sandbox",
@@ -363,7 +364,7 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture
 def page(browser, request) -> Iterator[Any]:
-    """A fresh page (own context) per test; a screenshot lands in tests/artifacts on failure."""
+    """A fresh page (own context) per test; a screenshot lands in ARTIFACTS on failure."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     pg = context.new_page()
     pg.set_default_timeout(30_000)

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
-SHOTS = Path("/tmp/forms-shots")
+from pagetools import ARTIFACTS
 
 
 def press(buttons, label: str) -> None:
@@ -56,9 +55,9 @@ def outside_requests(urls: list[str]) -> list[str]:
 
 
 def shoot(locator, name: str) -> Path:
-    """Screenshot ``locator`` to /tmp/forms-shots/``name`` (and tests/artifacts)."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / name
+    """Screenshot ``locator`` to ``ARTIFACTS/name``; return the file's path."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / name
     page = locator.page
     size = page.viewport_size
     box = locator.bounding_box()
@@ -70,9 +69,6 @@ def shoot(locator, name: str) -> Path:
     locator.screenshot(path=str(path))
     if size is not None:
         page.set_viewport_size(size)
-    artifacts = Path(__file__).resolve().parents[1] / "artifacts"
-    artifacts.mkdir(exist_ok=True)
-    shutil.copy(path, artifacts / name)
     return path
 
 

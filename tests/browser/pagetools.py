@@ -6,8 +6,19 @@ puts this folder on ``sys.path``).
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 import time
+from pathlib import Path
+
+#: Where the browser tests leave their screenshots and server logs for a person
+#: to look at: ``$BACKKIT_TEST_ARTIFACTS``, else a folder in the system's temp
+#: folder (never the checkout: tests write only outside it).
+ARTIFACTS = Path(
+    os.environ.get("BACKKIT_TEST_ARTIFACTS")
+    or Path(tempfile.gettempdir()) / "backkit-test-artifacts"
+)
 
 
 def wait_text(locator, pattern: str, timeout: float = 30.0) -> str:

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import base64
 import re
-import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 from formtools import answer_red_flags, press
-from pagetools import wait_text
+from pagetools import ARTIFACTS, wait_text
 
 import backkit
 
@@ -27,7 +26,6 @@ pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOK = REPO / "notebooks" / "10_todays_session.ipynb"
-ARTIFACTS = REPO / "tests" / "artifacts"
 
 
 def code_cell(needle: str) -> int:
@@ -135,7 +133,6 @@ def test_todays_session_runs_a_quick_try_saves_it_and_shows_it_in_the_progress(o
     png = base64.b64decode(own_chart.split(",", 1)[1])
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5_000
     progress_cell.screenshot(path=str(ARTIFACTS / "todays-progress-after-save.png"))
-    shutil.copy(ARTIFACTS / "todays-progress-after-save.png", "/tmp/todays-progress-after-save.png")
 
     # What the page said is what the log holds.
     frame = backkit.SessionLog(backkit.config.default_log_path(), create=False).frame()

@@ -1,12 +1,11 @@
 """A person shows an exercise figure and its animation in JupyterLab in Chromium."""
 
-from pathlib import Path
 
 import pytest
+from pagetools import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 
 def test_figure_and_animation_show_inline_and_the_animation_plays(open_notebook):

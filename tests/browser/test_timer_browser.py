@@ -16,14 +16,12 @@ from urllib.parse import urlparse
 import pagetools
 import pytest
 from formtools import set_lab_theme
-from pagetools import run_in_notebook7
+from pagetools import ARTIFACTS, run_in_notebook7
 
 from backkit.log import SessionLog
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-SHOTS = Path("/tmp/timer-shots")
 
 # Installed before any script of the page: a voice that records what it is
 # asked to say, and a wake lock that records requests and releases.
@@ -385,9 +383,9 @@ def test_every_text_is_readable_in_the_theme_and_the_pose_follows_it(
         assert fill != text  # mixed with the background
         channels = [int(v) for v in re.findall(r"\d+", fill)[:3]]
         assert (sum(channels) > 380) == dark, f"near limbs {fill} in {theme}"
-        SHOTS.mkdir(parents=True, exist_ok=True)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
         name = "dark" if dark else "light"
-        page.locator(".bk-timer").first.screenshot(path=str(SHOTS / f"timer-hold-{name}.png"))
+        page.locator(".bk-timer").first.screenshot(path=str(ARTIFACTS / f"timer-hold-{name}.png"))
         assert_offline(page.requests)
     finally:
         set_lab_theme(lab, None)
@@ -431,8 +429,8 @@ def test_floor_view_is_full_screen_and_answers_the_keyboard(open_notebook, spied
         part = floor.locator(css).bounding_box()
         assert part["y"] >= 0 and part["y"] + part["height"] <= 900, (css, part)
     assert floor.locator(".bk-heading").inner_text() == "Bridge"
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "timer-hold-floor.png"))
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "timer-hold-floor.png"))
     page.keyboard.press("Space")
     wait_text(page, ".bk-phase", r"\(paused\)$")
     page.keyboard.press("Space")
