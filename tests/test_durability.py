@@ -131,8 +131,10 @@ def test_sigkill_mid_stream_keeps_every_acknowledged_record(tmp_path, mode):
         stored = _sessions(path)  # opens cleanly after the kill
         missing = [sid for sid in acknowledged if sid not in stored]
         assert missing == []
-        # at most the one write in flight got in without its acknowledgement
-        assert len(stored) - len(acknowledged) in (0, 1)
+        # Each kill may leave the one write that was in flight committed but not
+        # acknowledged; the store promises no more than that, so after k kills
+        # at most k records are stored that were never acknowledged.
+        assert 0 <= len(stored) - len(acknowledged) <= round_ + 1
         per_session = 3 if mode == "batch" else 1
         assert set(stored.values()) == {per_session}  # a batch is all or nothing
 
