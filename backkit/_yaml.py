@@ -132,7 +132,7 @@ def _check_events(events: Any, where: str, error: type[BackkitError]) -> None:
     import yaml
 
     depth = expanded = 0
-    sizes: dict[str, int] = {}
+    sizes: dict[str | None, int] = {}  # an AliasEvent's anchor is typed Optional
     open_at: list[tuple[str | None, int]] = []
     for event in events:
         line = event.start_mark.line + 1
@@ -168,7 +168,7 @@ def _check_events(events: Any, where: str, error: type[BackkitError]) -> None:
 def _loader(base: type, where: str, error: type[BackkitError]) -> type:
     """A safe loader whose mappings refuse a repeated key, naming it and its lines."""
 
-    class Loader(base):  # type: ignore[misc, valid-type]
+    class Loader(base):
         def construct_mapping(self, node: Any, deep: bool = False) -> dict:
             seen: dict[Any, int] = {}
             for key_node, _ in node.value:

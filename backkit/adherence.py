@@ -90,7 +90,9 @@ def _bouts(log_frame: pd.DataFrame) -> pd.DataFrame:
         start = start.dt.tz_localize(None)  # wall-clock time: the person's own calendar day
 
     def num(name: str) -> np.ndarray:
-        return pd.array(df[name], dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
+        # pandas-stubs type pd.array(Series, dtype="Float64") as no overload; pandas accepts it
+        column = pd.array(df[name], dtype="Float64")  # type: ignore[call-overload]
+        return column.to_numpy(dtype=float, na_value=np.nan)
 
     with np.errstate(divide="ignore", invalid="ignore"):
         frac = (num("sets_done") * num("reps_done")) / (num("sets_planned") * num("reps_planned"))
@@ -396,7 +398,8 @@ def _daily(
             in_plan, dtype=bool
         )
         state = np.where(table["met"], 1, np.where(due, -1, 0))
-        if plan.weekdays is None and plan.days_per_week < 7:
+        # without weekdays, the plan's check has set days_per_week (1-7)
+        if plan.weekdays is None and plan.days_per_week is not None and plan.days_per_week < 7:
             # With k days a week, the first 7 - k unmet days of each week are rest days.
             unmet = pd.Series((state == -1).astype(int))
             week = pd.Series(days.to_period("W").astype(str))

@@ -95,6 +95,7 @@ class BackkitVoila(Voila):
     """Voila with the token from a file, loopback names only and a backkit no-token page."""
 
     def initialize(self, argv: Sequence[str] | None = None) -> None:
+        """Set Voila up; read the token from the file :data:`TOKEN_FILE_ENV` names, delete it."""
         super().initialize(argv)
         path = os.environ.pop(TOKEN_FILE_ENV, "")  # kernels need not know where it was
         if path:
@@ -102,6 +103,7 @@ class BackkitVoila(Voila):
             Path(path).unlink(missing_ok=True)  # no secret left on disk
 
     def init_settings(self) -> dict:
+        """Return Voila's settings with Jupyter's Host check on, for ``localhost`` only."""
         settings = super().init_settings()
         # Voila sets allow_remote_access=True, which turns Jupyter's Host check off.
         settings["allow_remote_access"] = False
@@ -109,6 +111,7 @@ class BackkitVoila(Voila):
         return settings
 
     def init_handlers(self) -> list:
+        """Return Voila's handlers, with login and logout answered by the no-token page."""
         # Earlier rules win: these replace Jupyter's login and logout forms.
         pages = [
             (rf"{self.base_url.rstrip('/')}/(?:login|logout)", _Page,
@@ -117,6 +120,7 @@ class BackkitVoila(Voila):
         return [*pages, *super().init_handlers()]
 
     def listen(self) -> None:
+        """Refuse (403) every request whose ``Host:`` is not a loopback name, then listen."""
         # One gate before every handler (tornado's static files do not check Host).
         app = self.app
         find_handler = app.find_handler

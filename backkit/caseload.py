@@ -180,7 +180,7 @@ def read_patient(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     >>> from backkit.report import sample_paths
     >>> frame, outcomes = read_patient(sample_paths()[0])
     >>> len(frame), len(outcomes)
-    (683, 0)
+    (611, 0)
     """
     from .outcomes import empty_outcomes
     from .report import read_log_file
@@ -320,7 +320,7 @@ def _fractions(b: pd.DataFrame) -> pd.DataFrame:
 def _adherence(
     b: pd.DataFrame, plans: Sequence[Plan | None], as_of: dt.date
 ) -> tuple[dict[int, float], dict[int, float], dict[int, Any]]:
-    """This week's and the overall adherence (0-1) and the weekly percent, per patient code."""
+    """Per patient code: this week's and the overall adherence (0-1), and the weekly percent."""
     import numpy as np
     import pandas as pd
 
@@ -575,7 +575,7 @@ class Caseload:
         >>> s = summarise("P01", backkit.sample_log(weeks=3), backkit.sample_plan(),
         ...               as_of="2025-03-09")
         >>> Caseload((s,), (), s.last_session).table().iloc[0]["Adherence this week"]
-        '92%'
+        '96%'
         """
         import pandas as pd
 
@@ -639,7 +639,7 @@ def load_caseload(
     as_of: dt.date | str | None = None,
     pseudonymise: bool = False,
 ) -> Caseload:
-    """Read and summarise every patient file of a folder; unreadable files are skipped.
+    r"""Read and summarise every patient file of a folder; unreadable files are skipped.
 
     Parameters
     ----------
@@ -671,7 +671,7 @@ def load_caseload(
     ...         _ = log.record_many(rows.astype(object).where(rows.notna(), None)
     ...                             .to_dict("records"))
     ...         _ = log.export_csv(folder / f"P0{i + 1}.csv")
-    >>> _ = (folder / "P03.csv").write_text("not,a,log\\n1,2\\n")
+    >>> _ = (folder / "P03.csv").write_text("not,a,log\n1,2\n")
     >>> view = load_caseload(folder, plan=backkit.sample_plan(), as_of="2025-03-16")
     >>> view.table()["Patient"].tolist(), len(view.skipped)
     (['P02', 'P01'], 1)

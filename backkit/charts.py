@@ -16,7 +16,7 @@ Charts only draw: the numbers come from :mod:`backkit.analysis` and
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ._docstrings import chart_docs
 from .errors import AnalysisError
@@ -82,6 +82,12 @@ def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
     return ax
 
 
+def _width_inches(ax: Axes) -> float:
+    """The axes' width in inches: its share of its figure's width."""
+    # the kit's axes sit on a Figure; a SubFigure (no get_figwidth) fails here as it always has
+    return cast("Figure", ax.figure).get_figwidth() * ax.get_position().width
+
+
 def _no_data(ax: Axes, text: str = NO_DATA) -> None:
     ax.text(
         0.5,
@@ -135,7 +141,7 @@ def _legend_above(ax: Axes, title: str, *, wide: int, narrow: int) -> None:
     handles, _ = ax.get_legend_handles_labels()
     # an axes 8 inches wide or more takes ``wide`` columns (one row for the
     # pain chart), a narrower one (half a dashboard, A4 portrait) ``narrow``
-    ncol = wide if ax.figure.get_figwidth() * ax.get_position().width >= 8 else narrow
+    ncol = wide if _width_inches(ax) >= 8 else narrow
     rows = -(-len(handles) // ncol)
     ax.set_title(title, pad=6 + 13 * rows)
     ax.legend(
@@ -164,7 +170,7 @@ def _plan_ids(plan: Plan) -> list[str]:
 # Pain over time
 
 
-def plot_pain_trend(
+def plot_pain_trend(  # noqa: D103 (docstring assigned after it, from chart_docs)
     log_frame: pd.DataFrame,
     plan: Plan | None = None,
     *,
@@ -314,7 +320,7 @@ def _trend_line(ax: Axes, trend: pd.Series, window: int) -> None:
 # Pain before and after each exercise
 
 
-def plot_pain_change(
+def plot_pain_change(  # noqa: D103 (docstring assigned after it, from chart_docs)
     log_frame: pd.DataFrame,
     plan: Plan | None = None,
     *,
@@ -388,7 +394,7 @@ def plot_pain_change(
             color="0.25",
         )
         if row["verdict"] == "too few" or row["n"] != row["n"]:
-            ax.text(0, yi, NOT_ENOUGH, ha="center", va="center", fontsize=8, color="0.35")
+            ax.text(0, float(yi), NOT_ENOUGH, ha="center", va="center", fontsize=8, color="0.35")
     if not drawn.any():
         ax.set_xticks([])
     ax.grid(axis="x", color="0.9", lw=0.8)
@@ -447,7 +453,7 @@ Examples
 # Adherence
 
 
-def plot_adherence(
+def plot_adherence(  # noqa: D103 (docstring assigned after it, from chart_docs)
     log_frame: pd.DataFrame,
     plan: Plan | None = None,
     *,
@@ -544,7 +550,7 @@ Examples
 # Calendar
 
 
-def plot_calendar(
+def plot_calendar(  # noqa: D103 (docstring assigned after it, from chart_docs)
     log_frame: pd.DataFrame,
     plan: Plan | None = None,
     *,
@@ -571,11 +577,12 @@ def plot_calendar(
     from .adherence import daily
 
     logged = analysis.local_day(log_frame) if not log_frame.empty else None
-    last = pd.Timestamp(end).normalize() if end is not None else logged.max()
+    # logged is None only for an empty log, which came with an end (else it returned above)
+    last = pd.Timestamp(end).normalize() if end is not None or logged is None else logged.max()
     span = 0 if logged is None else (last - logged.min()).days // 7 + 1
     if weeks is None:
         # a year fits a wide axes; half a dashboard shows half a year legibly
-        cap = 53 if ax.figure.get_figwidth() * ax.get_position().width >= 8 else 26
+        cap = 53 if _width_inches(ax) >= 8 else 26
         weeks = int(min(cap, max(13, span)))
     if span > weeks:
         ax.set_title(f"{title}, last {weeks} weeks")
@@ -720,7 +727,7 @@ Examples
 # One exercise's history
 
 
-def plot_exercise_history(
+def plot_exercise_history(  # noqa: D103 (docstring assigned after it, from chart_docs)
     log_frame: pd.DataFrame,
     exercise_id: str,
     *,
@@ -743,7 +750,7 @@ def plot_exercise_history(
     span = "all days" if days is None else f"the last {days} days"
     title = f"{ex.number}. {ex.name}: {span}" + (" (sample data)" if _is_sample(log_frame) else "")
     ax.set_title(title)
-    ax.pain_axes = None
+    ax.pain_axes = None  # type: ignore[attr-defined]  # documented extra attribute of the Axes
     if table.empty:
         _no_data(ax, f"{NO_DATA}: do this exercise with the timer and save")
         return ax
@@ -760,7 +767,7 @@ def plot_exercise_history(
     ax.set_ylim(0, top * 1.15)
 
     pain = ax.twinx()
-    ax.pain_axes = pain
+    ax.pain_axes = pain  # type: ignore[attr-defined]  # documented extra attribute of the Axes
     before, after = table["pain_before"].to_numpy(), table["pain_after"].to_numpy()
     both = ~np.isnan(before) & ~np.isnan(after)
     colours = np.where(after < before, _RELIEF, np.where(after > before, _AGGRAVATES, _UNCLEAR))
@@ -864,7 +871,7 @@ def mark_sample(target: Axes | Figure, text: str = "SAMPLE DATA") -> Axes | Figu
 # Dashboard
 
 
-def plot_dashboard(
+def plot_dashboard(  # noqa: D103 (docstring assigned after it, from chart_docs)
     log_frame: pd.DataFrame,
     plan: Plan | None = None,
     *,
@@ -1056,7 +1063,7 @@ def _short_number(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".")
 
 
-def plot_outcomes(
+def plot_outcomes(  # noqa: D103 (docstring assigned after it, from chart_docs)
     log_frame: pd.DataFrame,
     outcomes_frame: pd.DataFrame,
     *,

@@ -1,4 +1,4 @@
-"""The kit's settings: where a person's data lives, the kit's time zone, and today.
+r"""The kit's settings: where a person's data lives, the kit's time zone, and today.
 
 The log is personal health data, so it lives apart from the package:
 
@@ -8,7 +8,7 @@ The log is personal health data, so it lives apart from the package:
    earlier versions kept it on every system, so a person's log is still found;
 4. otherwise the system's place for a program's data (``platformdirs``):
    ``~/.local/share/backkit`` on Linux, ``~/Library/Application Support/backkit``
-   on macOS, ``%LOCALAPPDATA%\\backkit`` on Windows.
+   on macOS, ``%LOCALAPPDATA%\backkit`` on Windows.
 
 Folders the kit creates there are private (0700) whatever the umask.
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -141,6 +142,7 @@ class Exercise:
     set_rest_seconds: int
     rep_seconds: int
     load: str
+    strength: bool
     steps: tuple[str, ...]
     feel: str
     targets: tuple[str, ...]
@@ -212,72 +214,79 @@ _CARD = ("title", "start", "dose", "steps", "feel", "purpose", "mistakes", "caut
          "harder", "variants")  # fmt: skip
 
 
-def _section_lines(ex: Exercise, section: str) -> list[str]:
-    if section == "title":
-        also = f" Also called: {', '.join(ex.aliases)}." if ex.aliases else ""
-        if ex.from_article:
-            origin = f"*Article name: \u201c{ex.article_name}\u201d.{also}*"
-        else:
-            cited = ", ".join(ex.references)
-            origin = f"*Not from the article: an addition to the programme ({cited}).{also}*"
-        return [f"### {ex.number}. {ex.name}", origin]
-    if section == "start":
-        return [f"**Start position ({ex.position}):** {ex.start_position}"]
-    if section == "equipment":
-        return [f"**You need:** {', '.join(ex.equipment) or 'nothing'}."]
-    if section == "dose":
-        return [f"**Dose:** {ex.dose}"]
-    if section == "steps":
-        return ["**Steps**", *[f"{i}. {s}" for i, s in enumerate(ex.steps, 1)]]
-    if section == "feel":
-        return [f"**What you should feel:** {ex.feel}"]
-    if section == "purpose":
-        return [f"**Why it helps:** {ex.purpose}"]
-    if section == "targets":
-        return [f"**Works on:** {', '.join(ex.targets)} ({', '.join(ex.regions)})."]
-    if section == "mistakes":
-        return ["**Common mistakes**", *[f"- {m}" for m in ex.mistakes]]
-    if section == "cautions":
-        return ["**Cautions**", *[f"- {c}" for c in ex.cautions]]
-    if section == "easier":
-        return [f"**Easier:** {ex.regression.name}: {ex.regression.description}"]
-    if section == "harder":
-        return [f"**Harder:** {ex.progression.name}: {ex.progression.description}"]
-    if section == "variants":
-        return [f"**Other version:** {v.name}: {v.description}" for v in ex.variants]
-    if section == "article":
-        if not ex.from_article:
-            return [f"**Not from the article.** {ex.article}"]
-        quoted = "; ".join(f"\u201c{q}\u201d" for q in ex.article_quotes)
-        words = (
-            f"**The article's own words on record:** {quoted}"
-            if quoted
-            else "**The article's own words:** none on record for this exercise."
-        )
-        return [words, "", f"**What the article says, in our words (a summary):** {ex.article}"]
-    if section == "why-dose":
-        return [f"**Where the dose comes from:** {ex.defaults_note}"]
-    if section == "corrections":
-        if not ex.corrections:
-            return ["**Where the article was wrong:** nothing to correct for this exercise."]
-        lines = ["**Where the article was wrong**", ""]
-        lines += ["| the article says | the correct reading | why |", "|---|---|---|"]
-        for c in ex.corrections:
-            cite = f" ({', '.join(c.sources)})" if c.sources else ""
-            cells = (c.article_says, c.corrected, c.why + cite)
-            lines.append("| " + " | ".join(t.replace("|", "\\|") for t in cells) + " |")
-        return lines
-    if section == "sources":
-        table = source_table()
-        return [
-            "**Sources**",
-            *[f"- **{tag}**: {table[tag].citation}" for tag in ex.references if tag in table],
-        ]
-    raise BackkitError(
-        f"section={section!r} is not a section.{did_you_mean(section, SECTIONS)} "
-        f"Use one of {', '.join(SECTIONS)}",
-        where="section_markdown",
+def _title_lines(ex: Exercise) -> list[str]:
+    also = f" Also called: {', '.join(ex.aliases)}." if ex.aliases else ""
+    if ex.from_article:
+        origin = f"*Article name: \u201c{ex.article_name}\u201d.{also}*"
+    else:
+        cited = ", ".join(ex.references)
+        origin = f"*Not from the article: an addition to the programme ({cited}).{also}*"
+    return [f"### {ex.number}. {ex.name}", origin]
+
+
+def _article_lines(ex: Exercise) -> list[str]:
+    if not ex.from_article:
+        return [f"**Not from the article.** {ex.article}"]
+    quoted = "; ".join(f"\u201c{q}\u201d" for q in ex.article_quotes)
+    words = (
+        f"**The article's own words on record:** {quoted}"
+        if quoted
+        else "**The article's own words:** none on record for this exercise."
     )
+    return [words, "", f"**What the article says, in our words (a summary):** {ex.article}"]
+
+
+def _correction_lines(ex: Exercise) -> list[str]:
+    if not ex.corrections:
+        return ["**Where the article was wrong:** nothing to correct for this exercise."]
+    lines = ["**Where the article was wrong**", ""]
+    lines += ["| the article says | the correct reading | why |", "|---|---|---|"]
+    for c in ex.corrections:
+        cite = f" ({', '.join(c.sources)})" if c.sources else ""
+        cells = (c.article_says, c.corrected, c.why + cite)
+        lines.append("| " + " | ".join(t.replace("|", "\\|") for t in cells) + " |")
+    return lines
+
+
+def _source_lines(ex: Exercise) -> list[str]:
+    table = source_table()
+    return [
+        "**Sources**",
+        *[f"- **{tag}**: {table[tag].citation}" for tag in ex.references if tag in table],
+    ]
+
+
+# How each of SECTIONS is rendered: the Markdown lines of one exercise's section.
+_SECTION_LINES: dict[str, Callable[[Exercise], list[str]]] = {
+    "title": _title_lines,
+    "start": lambda ex: [f"**Start position ({ex.position}):** {ex.start_position}"],
+    "equipment": lambda ex: [f"**You need:** {', '.join(ex.equipment) or 'nothing'}."],
+    "dose": lambda ex: [f"**Dose:** {ex.dose}"],
+    "steps": lambda ex: ["**Steps**", *[f"{i}. {s}" for i, s in enumerate(ex.steps, 1)]],
+    "feel": lambda ex: [f"**What you should feel:** {ex.feel}"],
+    "purpose": lambda ex: [f"**Why it helps:** {ex.purpose}"],
+    "targets": lambda ex: [f"**Works on:** {', '.join(ex.targets)} ({', '.join(ex.regions)})."],
+    "mistakes": lambda ex: ["**Common mistakes**", *[f"- {m}" for m in ex.mistakes]],
+    "cautions": lambda ex: ["**Cautions**", *[f"- {c}" for c in ex.cautions]],
+    "easier": lambda ex: [f"**Easier:** {ex.regression.name}: {ex.regression.description}"],
+    "harder": lambda ex: [f"**Harder:** {ex.progression.name}: {ex.progression.description}"],
+    "variants": lambda ex: [f"**Other version:** {v.name}: {v.description}" for v in ex.variants],
+    "article": _article_lines,
+    "why-dose": lambda ex: [f"**Where the dose comes from:** {ex.defaults_note}"],
+    "corrections": _correction_lines,
+    "sources": _source_lines,
+}
+
+
+def _section_lines(ex: Exercise, section: str) -> list[str]:
+    render = _SECTION_LINES.get(section) if isinstance(section, str) else None
+    if render is None:
+        raise BackkitError(
+            f"section={section!r} is not a section.{did_you_mean(section, SECTIONS)} "
+            f"Use one of {', '.join(SECTIONS)}",
+            where="section_markdown",
+        )
+    return render(ex)
 
 
 def section_markdown(exercise_id: str | Exercise, section: str) -> str:
@@ -541,6 +550,9 @@ def _parse_exercise(raw: Any, index: int, where: str, known_sources: set[str]) -
     from_article = e.get("from_article")
     if not isinstance(from_article, bool):
         raise e.fail("from_article", from_article, "must be true or false")
+    strength = raw.get("strength", False)
+    if not isinstance(strength, bool):
+        raise e.fail("strength", strength, "must be true or false")
     provenance = _provenance(e, known_sources, from_article)
     return Exercise(
         id=exercise_id,
@@ -560,6 +572,7 @@ def _parse_exercise(raw: Any, index: int, where: str, known_sources: set[str]) -
         set_rest_seconds=e.integer("set_rest_seconds", 0, int(LIMITS["rest_seconds"].hi)),
         rep_seconds=rep_seconds,
         load=e.choice("load", LOADS),
+        strength=strength,
         steps=e.texts("steps"),
         feel=e.text("feel"),
         targets=e.texts("targets"),

@@ -39,7 +39,7 @@ import os
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from . import config
 from .errors import LogError
@@ -175,7 +175,7 @@ def _questionnaire_responses(outcomes: pd.DataFrame, patient: str) -> list[dict[
             item = f": {row.item}" if _present(row.item) else ""
             label = {"pain_average": "average pain (0-10)", "pain_worst": "worst pain (0-10)",
                      "psfs": "PSFS activity"}.get(measure, measure)  # fmt: skip
-            score = float(row.score)
+            score = float(cast(float, row.score))  # the score column is numeric
             value = {"valueInteger": int(score)} if score.is_integer() else {"valueDecimal": score}
             items.append(
                 {

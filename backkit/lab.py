@@ -24,6 +24,7 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -160,10 +161,10 @@ def _plans() -> list[Any]:
 
     three_days = Plan(
         "Three days",
-        start="2025-01-06",
+        start=dt.date(2025, 1, 6),
         weekdays=("mon", "wed", "fri"),
-        items=[PlanItem("bridge", sets=2, reps=8, hold_seconds=10), "squat",
-               PlanItem("knee-to-chest", reps=3, hold_seconds=20)],
+        items=(PlanItem("bridge", sets=2, reps=8, hold_seconds=10), PlanItem("squat"),
+               PlanItem("knee-to-chest", reps=3, hold_seconds=20)),
     )  # fmt: skip
     return [Plan.default(), backkit.sample_plan(), three_days]
 

@@ -37,7 +37,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from . import audit as _audit
 from . import config, logfiles, logjson
@@ -321,7 +321,9 @@ def _check_times(row: Checker) -> tuple[dt.datetime | None, dt.datetime | None]:
 
 def _check_doses(row: Checker, exercise: Any) -> dict[str, Any]:
     """Sets, reps and hold planned and done, and the status they imply."""
-    out = {f"{k}_planned": row.number(f"{k}_planned", limit) for k, limit in _PLANNED.items()}
+    out: dict[str, Any] = {
+        f"{k}_planned": row.number(f"{k}_planned", limit) for k, limit in _PLANNED.items()
+    }
     out.update({f"{k}_done": row.number(f"{k}_done", limit) for k, limit in _DONE.items()})
     status = row.choice("status", STATUSES)
     if exercise is not None:
@@ -642,7 +644,8 @@ class SessionLog:
             if problems:
                 header = logfiles.rejected(len(values), problems) if where != ["record"] else ""
                 raise LogValidationError(problems, header=header)
-            return [db.execute(_INSERT, value).lastrowid for value in keep]
+            # a successful INSERT always sets lastrowid (Optional only before one)
+            return [cast(int, db.execute(_INSERT, value).lastrowid) for value in keep]
 
     # -- writing ----------------------------------------------------------
 
@@ -1096,7 +1099,9 @@ class SessionLog:
         rows = self.store.query(f"{_SELECT} ORDER BY b.started_at, b.row_id")
         out = _frame_from_rows([row[1:] for row in rows], kit_timezone() if tz is None else tz)
         if ids:
-            out.insert(0, "row_id", pd.array([row[0] for row in rows], dtype="Int64"))
+            row_ids = pd.array([row[0] for row in rows], dtype="Int64")
+            # pandas-stubs leave ExtensionArray out of insert's value type; pandas takes it
+            out.insert(0, "row_id", row_ids)  # type: ignore[arg-type]
         return out
 
     def sessions(self, *, tz: Any = None) -> pd.DataFrame:
@@ -1204,7 +1209,7 @@ class SessionLog:
         return logfiles.write_excel(self.frame(tz=tz), path, meanings=MEANINGS, tz=tz)
 
     def import_csv(self, path: str | Path, *, skip_duplicates: bool = False) -> int:
-        """Import a CSV file of bouts, all or nothing; return the number of rows added.
+        r"""Import a CSV file of bouts, all or nothing; return the number of rows added.
 
         The header must name columns of :data:`COLUMNS` (in any order;
         ``exercise_id`` is required, the rest default as in :meth:`record`).
@@ -1230,7 +1235,7 @@ class SessionLog:
         >>> import backkit, tempfile, pathlib
         >>> csv_file = pathlib.Path(tempfile.mkdtemp()) / "old.csv"
         >>> _ = csv_file.write_text(
-        ...     "exercise_id,started_at,pain_after\\nbridge,2024-05-01T08:00+00:00,2\\n")
+        ...     "exercise_id,started_at,pain_after\nbridge,2024-05-01T08:00+00:00,2\n")
         >>> log = backkit.SessionLog(":memory:")
         >>> log.import_csv(csv_file), log.frame()["source"].tolist()
         (1, ['import'])
@@ -1527,5 +1532,6 @@ def _frame_from_rows(rows: list[tuple], tz: Any) -> pd.DataFrame:
         elif kind == "category":
             data[name] = pd.Categorical(values, dtype=dtypes[name])
         else:
-            data[name] = pd.array(values, dtype=kind)
+            # pandas-stubs overload pd.array on literal dtypes only; kind is a str
+            data[name] = pd.array(values, dtype=kind)  # type: ignore[call-overload]
     return pd.DataFrame(data)

@@ -1,4 +1,4 @@
-"""CSV and Excel files of the session log: typed frames out, checked rows in.
+r"""CSV and Excel files of the session log: typed frames out, checked rows in.
 
 :func:`write_csv` writes a log frame so that it reads back exactly (ISO 8601
 times with their UTC offset, floats as their shortest exact text);
@@ -17,7 +17,7 @@ Examples
 >>> import pathlib, tempfile
 >>> from backkit.logfiles import read_csv
 >>> file = pathlib.Path(tempfile.mkdtemp()) / "old.csv"
->>> _ = file.write_text("exercise_id,pain_after\\nbridge,2\\n")
+>>> _ = file.write_text("exercise_id,pain_after\nbridge,2\n")
 >>> table = read_csv(file, ["exercise_id", "pain_after"], required=["exercise_id"])
 >>> table.rows, table.total
 ([('file old.csv, row 2', {'exercise_id': 'bridge', 'pain_after': '2'})], 1)
@@ -375,7 +375,8 @@ def _read(path: Path, label: str) -> tuple[list[str], list[list[str]], str]:
         # The log's column names hold neither, so the header tells.
         delimiter = ";" if ";" in first and "," not in first else ","
         reader = csv.reader(io.StringIO(text.replace("\x00", nul), newline=""), delimiter=delimiter)
-        header, *records = [[cell.replace(nul, "\x00") for cell in row] for row in reader] or [None]
+        rows = [[cell.replace(nul, "\x00") for cell in row] for row in reader]
+        header, records = (rows[0], rows[1:]) if rows else (None, [])
     except FileNotFoundError:
         raise refused("path", str(path), "does not exist") from None
     except UnicodeDecodeError as err:

@@ -180,6 +180,7 @@ def _pain_change(change: analysis.PainChange, voice: _Voice) -> str:
             "week backkit compares it with this first week."
         )
     delta = change.change
+    assert delta is not None  # every status but "no data" and "first week" has a change
     pct = f" ({abs(change.percent):.0f}%)" if change.percent is not None else ""
     started = "you started" if not voice.third else f"{voice.subject} started"
     since = f"since {started} (from {change.baseline:.1f} to {change.latest:.1f}/10)"

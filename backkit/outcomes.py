@@ -332,7 +332,8 @@ def conform_outcomes(columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
         elif kind == "category":
             data[name] = pd.Categorical(values, categories=list(_KINDS))
         else:
-            data[name] = pd.array(
+            # pandas-stubs overload pd.array on literal dtypes only; kind is a str
+            data[name] = pd.array(  # type: ignore[call-overload]
                 [None if is_missing(v) else v for v in values],
                 dtype=kind,
             )
@@ -368,7 +369,7 @@ def outcomes_frame(log: SessionLog) -> pd.DataFrame:
         return empty_outcomes()
     cols = list(zip(*rows, strict=True))
     names = list(OUTCOME_COLUMNS)
-    data = dict(zip(names, cols, strict=True))
+    data: dict[str, Sequence[Any]] = dict(zip(names, cols, strict=True))
     data["baseline"] = [bool(v) for v in data["baseline"]]
     data["higher_is_better"] = [bool(v) for v in data["higher_is_better"]]
     return conform_outcomes(data)
@@ -552,57 +553,69 @@ def _custom_scores(row: Checker, custom: Any) -> list[dict[str, Any]]:
         if not isinstance(raw, Mapping):
             row.bad(here, raw, f"must be a mapping with keys {', '.join(CUSTOM_KEYS)}")
             continue
-        for key in raw:
-            if key not in CUSTOM_KEYS:
-                hint = did_you_mean(key, CUSTOM_KEYS)
-                row.bad(f"{here}.{key}", raw[key], f"is not a custom-measure key.{hint}")
-        sub = Checker({f"{here}.{k}": v for k, v in raw.items()}, row.where, tz=row.tz)
-        name = sub.text(f"{here}.name", _MAX_NAME)
-        if name is None and not sub.problems:
-            sub.bad(f"{here}.name", raw.get("name"), "is required (e.g. 'ODI total')")
-        elif name is not None:
-            name = " ".join(name.split())
-            if measure_key(name) in BUILTIN or measure_key(name) in ("pain", "psfs mean"):
-                sub.bad(
-                    f"{here}.name",
-                    name,
-                    "is a built-in measure; give the custom measure another name",
-                )
-                name = None
-        lo = sub.number(f"{here}.min", _ANY)
-        hi = sub.number(f"{here}.max", _ANY)
-        if lo is not None and hi is not None and not lo < hi:
-            sub.bad(f"{here}.max", hi, f"must be above min ({lo:g})")
-            lo = hi = None
-        score = sub.get(f"{here}.score")
-        if score is None:
-            sub.bad(f"{here}.score", raw.get("score"), "is required")
-        mcid = sub.number(f"{here}.mcid", Limit(0, _ANY.hi, whole=False))
-        if mcid == 0:
-            sub.bad(f"{here}.mcid", raw.get("mcid"), "must be above 0")
-            mcid = None
-        if mcid is not None and lo is not None and hi is not None and mcid > hi - lo:
-            sub.bad(f"{here}.mcid", mcid, f"is larger than the scale ({lo:g} to {hi:g})")
-            mcid = None
-        direction = _flag(sub, f"{here}.higher_is_better")
-        row.problems += sub.problems
-        if not sub.problems:
-            out.append(
-                {
-                    "field": here,
-                    "name": name,
-                    "score": score,
-                    "min": lo,
-                    "max": hi,
-                    "higher_is_better": direction,
-                    "mcid": mcid,
-                }
-            )
+        score = _custom_score(row, here, raw)
+        if score is not None:
+            out.append(score)
     names = [measure_key(c["name"]) for c in out]
     for c in out:
         if names.count(measure_key(c["name"])) > 1:
             row.bad(f"{c['field']}.name", c["name"], "is given twice in one check-in")
     return out
+
+
+def _custom_score(row: Checker, here: str, raw: Mapping[Any, Any]) -> dict[str, Any] | None:
+    """Validate one custom measure (a mapping); None when it has problems (added to ``row``)."""
+    for key in raw:
+        if key not in CUSTOM_KEYS:
+            hint = did_you_mean(key, CUSTOM_KEYS)
+            row.bad(f"{here}.{key}", raw[key], f"is not a custom-measure key.{hint}")
+    sub = Checker({f"{here}.{k}": v for k, v in raw.items()}, row.where, tz=row.tz)
+    name = _custom_name(sub, here, raw)
+    lo = sub.number(f"{here}.min", _ANY)
+    hi = sub.number(f"{here}.max", _ANY)
+    if lo is not None and hi is not None and not lo < hi:
+        sub.bad(f"{here}.max", hi, f"must be above min ({lo:g})")
+        lo = hi = None
+    score = sub.get(f"{here}.score")
+    if score is None:
+        sub.bad(f"{here}.score", raw.get("score"), "is required")
+    mcid = sub.number(f"{here}.mcid", Limit(0, _ANY.hi, whole=False))
+    if mcid == 0:
+        sub.bad(f"{here}.mcid", raw.get("mcid"), "must be above 0")
+        mcid = None
+    if mcid is not None and lo is not None and hi is not None and mcid > hi - lo:
+        sub.bad(f"{here}.mcid", mcid, f"is larger than the scale ({lo:g} to {hi:g})")
+        mcid = None
+    direction = _flag(sub, f"{here}.higher_is_better")
+    row.problems += sub.problems
+    if sub.problems:
+        return None
+    return {
+        "field": here,
+        "name": name,
+        "score": score,
+        "min": lo,
+        "max": hi,
+        "higher_is_better": direction,
+        "mcid": mcid,
+    }
+
+
+def _custom_name(sub: Checker, here: str, raw: Mapping[Any, Any]) -> str | None:
+    """A custom measure's name, spaces collapsed; None (a problem in ``sub``) when unusable."""
+    name = sub.text(f"{here}.name", _MAX_NAME)
+    if name is None and not sub.problems:
+        sub.bad(f"{here}.name", raw.get("name"), "is required (e.g. 'ODI total')")
+    elif name is not None:
+        name = " ".join(name.split())
+        if measure_key(name) in BUILTIN or measure_key(name) in ("pain", "psfs mean"):
+            sub.bad(
+                f"{here}.name",
+                name,
+                "is a built-in measure; give the custom measure another name",
+            )
+            name = None
+    return name
 
 
 def record_checkin(

@@ -37,9 +37,12 @@ from .store import write_atomically
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["WEEKDAYS", "Plan", "PlanError", "PlanItem"]
+__all__ = ["STRENGTH_DAYS", "WEEKDAYS", "Plan", "PlanError", "PlanItem", "strength_days"]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: Where the kit puts strength work (``strength: true`` in the catalogue) when
+#: a plan does not fix non-consecutive days for it: 3 days, each a day apart.
+STRENGTH_DAYS = ("mon", "wed", "fri")
 _FULL_NAMES = {
     name: short
     for short, name in zip(
@@ -204,7 +207,7 @@ class Plan:
             raise _fail(where, "name", self.name, "must contain letters or digits")
         put(self, "id", slug(self.name))
 
-        raw_items = self.items
+        raw_items: Any = self.items  # as given: a sequence, or one item, id or mapping
         if isinstance(raw_items, (str, PlanItem, Mapping)) or not isinstance(raw_items, Iterable):
             raw_items = [raw_items]
         items = tuple(_to_item(raw, where, i) for i, raw in enumerate(raw_items))
@@ -384,7 +387,12 @@ class Plan:
             per_day = pd.Series(due.astype(float), index=periods)
             return per_day.groupby(level=0, sort=True).sum() * scale
 
-        k = 1.0 if self.weekdays is not None else self.days_per_week / 7
+        # without weekdays, the check has set days_per_week (1-7)
+        k = (
+            1.0
+            if self.weekdays is not None or self.days_per_week is None
+            else self.days_per_week / 7
+        )
         columns = [
             sessions(item.weekdays, 1.0) if item.weekdays else sessions(self.weekdays, k)
             for item in self.items
@@ -524,7 +532,6 @@ class Plan:
         PlanError
             Naming the file, the field and the value of the first problem.
         """
-
         path = Path(path).expanduser()
         return cls.from_dict(read_yaml(path, PlanError, "plan"), where=str(path))
 
@@ -550,12 +557,11 @@ class Plan:
         >>> [len(plan.due_on(f"2024-05-{d:02}")) for d in range(6, 13)]  # Mon to Sun
         [7, 5, 7, 5, 7, 5, 5]
         """
-        strength = {"bridge", "squat"}
         return cls(
             name="The article's seven exercises",
             author="backkit",
             items=tuple(
-                PlanItem(i, weekdays=("mon", "wed", "fri") if i in strength else None)
+                PlanItem(i, weekdays=STRENGTH_DAYS if _exercises.get_exercise(i).strength else None)
                 for i in _exercises.article_ids()
             ),
             start=_day("Plan.default", "start", start),  # type: ignore[arg-type]
@@ -654,8 +660,10 @@ def _weekdays(where: str, value: Any) -> tuple[str, ...]:
         raise _fail(where, "weekdays", value, "must be a list of days such as [mon, wed, fri]")
     out = []
     for name in names:
-        text = name.strip().lower() if isinstance(name, str) else None
-        text = _FULL_NAMES.get(text, text)
+        text: str | None = None
+        if isinstance(name, str):
+            text = name.strip().lower()
+            text = _FULL_NAMES.get(text, text)
         if text not in WEEKDAYS:
             raise _fail(where, "weekdays", name, f"is not a day; use {', '.join(WEEKDAYS)}")
         if text in out:
@@ -674,3 +682,30 @@ _YAML_HEADER = """\
 #   Exercise ids: supine-hamstring-stretch, knee-to-chest, double-knee-to-chest,
 #   bridge, long-sitting-hamstring-stretch, standing-hip-flexor-stretch, squat.
 """
+
+
+def strength_days(plan: Plan, exercise_id: str) -> tuple[str, ...] | None:
+    """The fixed, non-consecutive days of a strength exercise in ``plan``, or None.
+
+    None means the plan does not keep it off consecutive days: it has no fixed
+    days (daily, or a number of days a week on any days), or two of its days
+    follow each other (Sunday and Monday included). Strength work needs a day
+    of recovery between sessions (ACSM; MSD: every other day).
+
+    Examples
+    --------
+    >>> from backkit.plan import Plan, PlanItem, strength_days
+    >>> plan = Plan("p", items=[PlanItem("squat", weekdays=["mon", "thu"]), "bridge"],
+    ...             start="2024-05-06")
+    >>> strength_days(plan, "squat"), strength_days(plan, "bridge")
+    (('mon', 'thu'), None)
+    >>> strength_days(Plan("p", items=["bridge"], weekdays=["sat", "sun"]), "bridge") is None
+    True
+    """
+    item = next(i for i in plan.items if i.exercise_id == exercise_id)
+    days = item.weekdays or plan.weekdays
+    if not days:
+        return None
+    index = sorted(WEEKDAYS.index(d) for d in days)
+    gaps = [(b - a) % 7 for a, b in zip(index, index[1:] + index[:1], strict=True)]
+    return tuple(days) if len(index) == 1 or min(gaps) > 1 else None

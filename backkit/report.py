@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import os
 import re
 import shutil
@@ -53,7 +54,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from .errors import LogFileError, ReportError
 from .store import snapshot, write_atomically
@@ -197,8 +198,8 @@ def _shift_match(kind: str, m: re.Match[str], days: int) -> str | None:
         width = len(m[3]), len(m[4])
         return f"{new.year}{m[2]}{new.month:0{width[0]}d}{m[2]}{new.day:0{width[1]}d}"
     if kind == "dmy":
-        first, second, year = int(m[1]), int(m[3]), int(m[4])
-        year_full = year + 2000 if len(m[4]) == 2 else year
+        first, second, written = int(m[1]), int(m[3]), int(m[4])
+        year_full = written + 2000 if len(m[4]) == 2 else written
         month_first = first <= 12 < second  # 01/13/2025 can only be US style
         month, day = (first, second) if month_first else (second, first)
         new = _shift_day(year_full, month, day, days)
@@ -355,9 +356,11 @@ class Privacy:
 
         if self.date_shift:
             for kind, pattern in _DATE_FORMS:
-                out = pattern.sub(
-                    lambda m, k=kind: hold(_shift_match(k, m, self.date_shift) or m[0]), out
-                )
+
+                def shift(m: re.Match[str], k: str = kind) -> str:
+                    return hold(_shift_match(k, m, self.date_shift) or m[0])
+
+                out = pattern.sub(shift, out)
         out = _EMAIL.sub("[e-mail removed]", out)
         out = _PHONE.sub(
             lambda m: (
@@ -370,8 +373,8 @@ class Privacy:
         for term in self._terms():
             words = r"[\s_.-]+".join(re.escape(w) for w in _WORD_BREAK.split(term) if w)
             # whole words only, so "Ann" does not eat into "planning" or "Annália"
-            pattern = rf"(?<!{_LETTER})(?:{words})(?!{_LETTER})"
-            out = re.sub(pattern, self.pseudonym.replace("\\", "\\\\"), out, flags=re.IGNORECASE)
+            whole = rf"(?<!{_LETTER})(?:{words})(?!{_LETTER})"
+            out = re.sub(whole, self.pseudonym.replace("\\", "\\\\"), out, flags=re.IGNORECASE)
         return _TOKEN.sub(lambda m: kept[int(m[1])], out)
 
     def log(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -650,7 +653,7 @@ def read_log(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     >>> from backkit.report import read_log, sample_paths
     >>> frame, outcomes = read_log(sample_paths()[0])
     >>> len(frame), len(outcomes)
-    (683, 0)
+    (611, 0)
     """
     from .log import SessionLog
     from .outcomes import empty_outcomes
@@ -736,7 +739,7 @@ def load_inputs(log_path: str | Path | None, plan_path: str | Path | None = None
     >>> from backkit.report import load_inputs
     >>> inputs = load_inputs(None)
     >>> inputs.is_sample, inputs.plan.name, len(inputs.frame) > 500
-    (True, 'Sample plan: seven exercises daily', True)
+    (True, 'Sample plan: seven exercises, strength work three days a week', True)
     """
     from .plan import Plan
 
@@ -1287,7 +1290,7 @@ def _flags_section(review: Review) -> Section:
     if flags.empty:
         return Section(title, (limits, Text("No pain-monitoring flags.")))
     counts = flags["kind"].value_counts().reindex(FLAG_KINDS, fill_value=0)
-    said = [f"{_FLAG_WORDS.get(k, k)}: {n}" for k, n in counts.items() if n]
+    said = [f"{_FLAG_WORDS.get(str(k), k)}: {n}" for k, n in counts.items() if n]
     latest = flags.tail(10)
     rows = []
     for r in latest.itertuples():
@@ -1344,7 +1347,7 @@ def _effects_section(review: Review) -> Section:
         ),
     ]
     if len(review.days.unique()) > 1:
-        watch = effects["change"].idxmax()
+        watch = cast(str, effects["change"].idxmax())  # the index holds exercise ids
         blocks.append(
             _chart(lambda: charts.plot_pain_change(review.log, review.plan), review.is_sample)
         )
@@ -1962,7 +1965,8 @@ def build(
             files[next_path] = review.proposal.plan.to_yaml().encode("utf-8")
         # Written only now that every part is made: a failure leaves nothing behind.
         written = [
-            write_atomically(p, lambda tmp, d=d: tmp.write_bytes(d)) for p, d in files.items()
+            write_atomically(p, functools.partial(Path.write_bytes, data=d))
+            for p, d in files.items()
         ]
     except BaseException:
         bar.abort()

@@ -9,8 +9,9 @@ four weeks, one decision per exercise, each with what changes and why:
 - an exercise after which pain was higher than before it (the "higher"
   verdict of :func:`backkit.analysis.immediate_effect`, which needs
   per-exercise ratings from :data:`backkit.analysis.MIN_SESSIONS` sessions)
-  or that was flagged for its own pain in the last two weeks steps back to
-  the low end of the catalogue's range and names its easier version;
+  or that was flagged for its own pain in the last two weeks steps back
+  (:func:`step_back`): one set fewer and the low end of the catalogue's range,
+  never more than before in any part of the dose, and names its easier version;
 - one done on at least :data:`PROGRESS_ADHERENCE` of the prescribed sessions
   without higher pain after it steps up within the catalogue's range (a
   longer hold, else one repetition more);
@@ -19,6 +20,10 @@ Whole-session pain ratings never change an exercise: they say nothing about
 any one exercise (session-level flags name none); a whole session flagged for
 pain in the last two weeks holds every step up, for the clinician to discuss.
 - the rest stay as they are ("no change").
+
+Strength work (``strength: true`` in the catalogue) stays on non-consecutive
+days: where the plan does not keep it so, the next plan puts it on
+:data:`backkit.plan.STRENGTH_DAYS`.
 
 Examples
 --------
@@ -42,9 +47,17 @@ from .config import today as kit_today
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .exercises import Exercise
     from .plan import Plan
 
-__all__ = ["MIN_LOGGED_DAYS", "PROGRESS_ADHERENCE", "Change", "Proposal", "propose_next"]
+__all__ = [
+    "MIN_LOGGED_DAYS",
+    "PROGRESS_ADHERENCE",
+    "Change",
+    "Proposal",
+    "propose_next",
+    "step_back",
+]
 
 #: Days from the first to the last logged day before a dose may change.
 MIN_LOGGED_DAYS = 14
@@ -52,8 +65,10 @@ MIN_LOGGED_DAYS = 14
 PROGRESS_ADHERENCE = 0.8
 #: How far back a pain-monitoring flag counts against an exercise.
 RECENT_FLAGS = dt.timedelta(days=14)
-#: Seconds added to a hold when it steps up.
+#: Seconds added to a hold when it steps up, and taken off when it steps back.
 HOLD_STEP = 5
+#: The shortest hold a step back goes to.
+MIN_HOLD = 5
 #: The next plan's length.
 PLAN_DAYS = 28
 
@@ -124,6 +139,55 @@ def _evidence(frame: pd.DataFrame, plan: Plan) -> _Evidence:
     )
 
 
+def _dose_text(ex: Exercise, sets: int, reps: int, hold: float) -> str:
+    text = f"{sets} × {reps}"
+    return text + (f", hold {hold:g} s" if ex.kind == "hold" else "")
+
+
+def step_back(ex: Exercise, dose: tuple[int, int, float]) -> tuple[tuple[int, int, float], str]:
+    """The dose after a pain flag, and what changed in words.
+
+    One set fewer, and the repetitions and the hold at the low end of the
+    catalogue's range, but never more than ``dose`` in any part. Where that
+    changes nothing (the dose is already at or below the low end), one
+    repetition fewer, else a hold :data:`HOLD_STEP` s shorter. At one set of
+    one repetition (and a hold of :data:`MIN_HOLD` s) nothing is left to take
+    off: the words say so. The easier version is named either way.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit.review import step_back
+    >>> squat = backkit.get_exercise("squat")
+    >>> step_back(squat, (1, 5, 0))       # below the catalogue's 10: one fewer, never 10
+    ((1, 4, 0), 'step back to 1 × 4 (from 1 × 5), or the easier version "Sit-to-stand"')
+    >>> step_back(squat, (3, 10, 0))[0]
+    (2, 10, 0)
+    >>> step_back(backkit.get_exercise("supine-hamstring-stretch"), (1, 1, 20))[0]
+    (1, 1, 15)
+    """
+    sets, reps, hold = dose
+    new_sets = max(1, sets - 1)
+    new_reps = min(reps, ex.reps_range[0])
+    new_hold = min(hold, ex.hold_range[0]) if ex.kind == "hold" else hold
+    if (new_sets, new_reps, new_hold) == (sets, reps, hold):
+        if reps > 1:
+            new_reps = reps - 1
+        elif ex.kind == "hold" and hold > MIN_HOLD:
+            new_hold = max(MIN_HOLD, hold - HOLD_STEP)
+    easier = f'the easier version "{ex.regression.name}"' if ex.regression else ""
+    if (new_sets, new_reps, new_hold) == (sets, reps, hold):
+        what = "no change: already the smallest dose"
+        what += f"; try {easier} instead" if easier else ""
+    else:
+        what = (
+            f"step back to {_dose_text(ex, new_sets, new_reps, new_hold)} "
+            f"(from {_dose_text(ex, sets, reps, hold)})"
+        )
+        what += f", or {easier}" if easier else ""
+    return (new_sets, new_reps, new_hold), what
+
+
 def _decide(item_id: str, dose: tuple[int, int, float], seen: _Evidence) -> tuple:
     """Return (sets, reps, hold, Change) for one exercise of the plan."""
     from .exercises import get_exercise
@@ -139,15 +203,7 @@ def _decide(item_id: str, dose: tuple[int, int, float], seen: _Evidence) -> tupl
             why += "; it was flagged for pain, so discuss it with the patient"
         return sets, reps, hold, Change(item_id, "no change", why)
     if item_id in seen.raised or item_id in seen.flagged:
-        low_hold = ex.hold_range[0] if ex.kind == "hold" else hold
-        if (reps, hold) == (ex.reps_range[0], low_hold):
-            what = "no change: already at the low end of its range"
-        else:
-            reps, hold = ex.reps_range[0], low_hold
-            what = f"step back to the low end of its range ({reps} reps"
-            what += f", hold {hold:g} s)" if ex.kind == "hold" else ")"
-        if ex.regression:
-            what += f', or the easier version "{ex.regression.name}"'
+        (sets, reps, hold), what = step_back(ex, dose)
         why = (
             "pain was higher straight after it than before it"
             if item_id in seen.raised
@@ -221,7 +277,7 @@ def propose_next(
     True
     """
     from .exercises import get_exercise
-    from .plan import Plan, PlanItem
+    from .plan import STRENGTH_DAYS, Plan, PlanItem, strength_days
 
     if plan is None:
         first = frame["started_at"].min() if len(frame) else None
@@ -230,10 +286,14 @@ def propose_next(
     items, changes = [], []
     for item in plan.items:
         sets, reps, hold, change = _decide(item.exercise_id, plan.dose(item.exercise_id), seen)
+        weekdays = item.weekdays
+        if get_exercise(item.exercise_id).strength and not strength_days(plan, item.exercise_id):
+            weekdays = STRENGTH_DAYS
+            days = "on Monday, Wednesday and Friday only (strength work: a day's rest between)"
+            what = days if change.what == "no change" else f"{change.what}; {days}"
+            change = Change(change.exercise_id, what, change.why)
         items.append(
-            PlanItem(
-                item.exercise_id, sets=sets, reps=reps, hold_seconds=hold, weekdays=item.weekdays
-            )
+            PlanItem(item.exercise_id, sets=sets, reps=reps, hold_seconds=hold, weekdays=weekdays)
         )
         changes.append(change)
     today = today or kit_today()
@@ -244,7 +304,7 @@ def propose_next(
     next_plan = Plan(
         name=f"Back exercises from {start.day} {start:%b %Y}",
         author=plan.author,
-        items=items,
+        items=tuple(items),
         start=start,
         end=start + dt.timedelta(days=PLAN_DAYS - 1),
         days_per_week=plan.days_per_week if plan.weekdays is None else None,

@@ -755,6 +755,7 @@ class Engine:
 
     @property
     def finished(self) -> bool:
+        """True once the session is over: run to its end, or stopped early."""
         return self.state == "finished"
 
     def next_change_at(self) -> float | None:
@@ -774,7 +775,9 @@ class Engine:
             run = self._runs.get(self.index)
             elapsed = p.seconds if run is None else min(run.active, p.seconds)
         else:
-            until = self._paused_at if self.state == "paused" else now
+            until = (
+                self._paused_at if self.state == "paused" and self._paused_at is not None else now
+            )
             elapsed = min(max(until - self._phase_start, 0.0), p.seconds)
         total = self.routine.total_seconds
         position = (

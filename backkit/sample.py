@@ -22,10 +22,12 @@ Every row says ``sample data`` in ``notes`` and every session id starts with
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from ._checks import parse_date
 from .errors import BackkitError, SampleDataError, did_you_mean
+from .exercises import get_exercise
+from .plan import STRENGTH_DAYS, WEEKDAYS
 
 if TYPE_CHECKING:
     import numpy as np
@@ -50,10 +52,28 @@ SAMPLE_NOTE = "sample data"
 # (30 March) clock changes, so the sample exercises daylight-saving handling.
 DEFAULT_START = dt.date(2025, 2, 17)
 
-# The sample plan, as data: the seven exercises, daily, doses within the
-# catalogue's ranges (None = catalogue default).
-_PLAN = {
-    "name": "Sample plan: seven exercises daily",
+
+class _PlanData(TypedDict):  # the sample plan's fields, as Plan takes them
+    name: str
+    author: str
+    items: list[tuple[str, int | None, int | None, float | None]]  # id, sets, reps, hold
+    days_per_week: int
+    notes: str
+
+
+class _ScaleData(TypedDict):  # a custom measure's scale, as sample_checkins adds it
+    name: str
+    min: float
+    max: float
+    higher_is_better: bool
+    mcid: float
+
+
+# The sample plan, as data: the seven exercises, doses within the catalogue's
+# ranges (None = catalogue default); the stretches daily, strength work
+# (``strength: true`` in the catalogue) on STRENGTH_DAYS only.
+_PLAN: _PlanData = {
+    "name": "Sample plan: seven exercises, strength work three days a week",
     "author": "backkit sample data",
     "items": [
         ("supine-hamstring-stretch", None, None, None),
@@ -158,8 +178,9 @@ def sample_plan(start: dt.date | str | None = None) -> Plan:
     Returns
     -------
     Plan
-        Named ``"Sample plan: seven exercises daily"``; its notes say it is
-        sample data, not a prescription.
+        Named ``"Sample plan: seven exercises, strength work three days a
+        week"``: the stretches daily, the bridge and the squat on Monday,
+        Wednesday and Friday. Its notes say it is sample data, not a prescription.
 
     Examples
     --------
@@ -175,7 +196,13 @@ def sample_plan(start: dt.date | str | None = None) -> Plan:
         name=_PLAN["name"],
         author=_PLAN["author"],
         items=tuple(
-            PlanItem(ex, sets=sets, reps=reps, hold_seconds=hold)
+            PlanItem(
+                ex,
+                sets=sets,
+                reps=reps,
+                hold_seconds=hold,
+                weekdays=STRENGTH_DAYS if get_exercise(ex).strength else None,
+            )
             for ex, sets, reps, hold in _PLAN["items"]
         ),
         start=day,
@@ -328,6 +355,12 @@ def _simulate_bouts(
     skip_p[:, squat] += 0.12 + 0.1 * fatigue
     keep = rng.random((n_sess, len(doses))) >= skip_p
     keep[np.arange(n_sess), rng.integers(0, len(doses), n_sess)] = True  # never an empty session
+    # strength work only on its days, as the sample plan says (the stretches never all skip)
+    weekday = sess["sess_start"].day_of_week
+    off_day = ~np.isin(weekday, [WEEKDAYS.index(d) for d in STRENGTH_DAYS])
+    strength = np.array([get_exercise(i).strength for i in ids])
+    keep[np.ix_(off_day, strength)] = False
+    keep[off_day & ~keep.any(axis=1), ids.index("supine-hamstring-stretch")] = True
     if profile == "flare-up":  # the day after the flare: stopped after three exercises
         keep[days[day_idx] == _flare_day(n_days) + 1, 3:] = False
     sess_of, item_of = np.nonzero(keep)
@@ -589,7 +622,13 @@ _ACTIVITIES = (
 # A clinician scores the ODI total (0-100, lower is better) at baseline,
 # mid-way and at the end; MCID 10 points (Ostelo 2008). Only the total is
 # simulated: the questionnaire's items are licensed and never part of backkit.
-_ODI = {"name": "ODI total", "min": 0.0, "max": 100.0, "higher_is_better": False, "mcid": 10.0}
+_ODI: _ScaleData = {
+    "name": "ODI total",
+    "min": 0.0,
+    "max": 100.0,
+    "higher_is_better": False,
+    "mcid": 10.0,
+}
 
 
 def sample_checkins(
@@ -725,7 +764,7 @@ def record_sample_checkins(
         ]
         record_checkin(
             log,
-            day.date(),
+            cast("pd.Timestamp", day).date(),  # the "date" column holds Timestamps
             pain_average=int(by[PAIN_AVERAGE]["score"].iloc[0]),
             pain_worst=int(by[PAIN_WORST]["score"].iloc[0]),
             psfs={str(r.item): int(r.score) for r in by[PSFS].itertuples()},

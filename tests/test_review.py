@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
 import backkit
 from backkit.log import SessionLog
-from backkit.plan import Plan
-from backkit.review import MIN_LOGGED_DAYS, propose_next
+from backkit.plan import STRENGTH_DAYS, Plan, PlanItem, strength_days
+from backkit.review import MIN_LOGGED_DAYS, propose_next, step_back
 
 FIRST = dt.date(2025, 3, 3)  # a Monday
+SAMPLE_PLAN_FILE = Path(backkit.__file__).parent / "data" / "sample_plan.yaml"
 
 
 def log_of(days: int, *, squat_pain: tuple[int, int] = (3, 3), skip: set[str] = frozenset()):
@@ -42,7 +44,12 @@ def log_of(days: int, *, squat_pain: tuple[int, int] = (3, 3), skip: set[str] = 
 
 @pytest.fixture
 def plan() -> Plan:
-    return Plan("Daily", items=list(backkit.exercise_ids()), start=FIRST)
+    """Stretches daily, strength work on Monday, Wednesday and Friday (as the kit writes it)."""
+    items = [
+        PlanItem(i, weekdays=STRENGTH_DAYS if backkit.get_exercise(i).strength else None)
+        for i in backkit.exercise_ids()
+    ]
+    return Plan("Daily", items=items, start=FIRST)
 
 
 def decisions(proposal) -> dict[str, str]:
@@ -146,3 +153,95 @@ def test_an_empty_log_gets_the_plan_back_unchanged(plan):
     assert set(decisions(proposal).values()) == {"no change"}
     assert {c.why for c in proposal.changes} == {"nothing logged yet"}
     assert proposal.plan.start == FIRST
+
+
+# --------------------------------------------------------------------------
+# Properties over generated plans and logs (hypothesis): after a pain flag no
+# part of a dose ever rises, and no plan the kit writes puts strength work on
+# two days in a row.
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+EXERCISES = st.sampled_from(backkit.exercise_ids())
+DOSES = st.tuples(st.integers(1, 6), st.integers(1, 30), st.integers(0, 120))
+DAY_SETS = st.lists(st.sampled_from(("mon", "tue", "wed", "thu", "fri", "sat", "sun")),
+                    min_size=1, max_size=7, unique=True)  # fmt: skip
+
+
+@given(exercise_id=EXERCISES, dose=DOSES)
+def test_a_step_back_never_raises_any_part_of_the_dose(exercise_id, dose):
+    ex = backkit.get_exercise(exercise_id)
+    hold = dose[2] if ex.kind == "hold" else 0
+    before = (dose[0], dose[1], hold)
+    after, what = step_back(ex, before)
+    assert all(a <= b for a, b in zip(after, before, strict=True)), (before, after)
+    smallest = before[:2] == (1, 1) and (ex.kind != "hold" or hold <= 5)
+    if smallest:
+        assert after == before and what.startswith("no change: already the smallest dose")
+    else:
+        assert after != before and what.startswith(f"step back to {after[0]} × {after[1]}")
+
+
+def _flagged_log(days: int, flagged: str, rise: tuple[int, int]):
+    """``days`` days of every exercise at pain 3 -> 3, except ``flagged``: ``rise``."""
+    rows = []
+    for n in range(days):
+        start = dt.datetime.combine(FIRST + dt.timedelta(days=n), dt.time(8, 0))
+        for k, ex in enumerate(backkit.exercise_ids()):
+            before, after = rise if ex == flagged else (3, 3)
+            rows.append({"session_id": f"s{n}", "exercise_id": ex, "side": "both"
+                         if not backkit.get_exercise(ex).per_side else "left",
+                         "started_at": start + dt.timedelta(minutes=3 * k),
+                         "pain_before": before, "pain_after": after})  # fmt: skip
+    log = SessionLog(":memory:")
+    log.record_many(rows)
+    return log.frame()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    flagged=EXERCISES,
+    doses=st.dictionaries(EXERCISES, DOSES, max_size=8),
+    rise=st.tuples(st.integers(0, 5), st.integers(6, 10)),
+    days=st.integers(MIN_LOGGED_DAYS, 30),
+    strength_on=st.one_of(st.none(), DAY_SETS),
+)
+def test_after_any_flag_no_proposed_dose_exceeds_the_current_one(
+    flagged, doses, rise, days, strength_on
+):
+    items = []
+    for i in backkit.exercise_ids():
+        sets, reps, hold = doses.get(i, (None, None, None))
+        kind = backkit.get_exercise(i).kind
+        items.append(PlanItem(i, sets=sets, reps=reps, hold_seconds=hold or None if kind == "hold"
+                              else None, weekdays=strength_on if backkit.get_exercise(i).strength
+                              else None))  # fmt: skip
+    plan = Plan("Generated", items=items, start=FIRST)
+    proposal = propose_next(_flagged_log(days, flagged, rise), plan, today=FIRST)
+    change = next(c for c in proposal.changes if c.exercise_id == flagged)
+    assert "pain" in change.why, change  # the flag was seen
+    old, new = plan.dose(flagged), proposal.plan.dose(flagged)
+    assert all(n <= o for n, o in zip(new, old, strict=True)), (old, new, change)
+    # and the plan the kit writes keeps strength work off consecutive days
+    for item in proposal.plan.items:
+        if backkit.get_exercise(item.exercise_id).strength:
+            assert strength_days(proposal.plan, item.exercise_id), item
+
+
+def test_the_default_and_sample_plans_keep_strength_work_apart():
+    for plan in (Plan.default(FIRST), backkit.sample_plan(), Plan.load(SAMPLE_PLAN_FILE)):
+        for item in plan.items:
+            if backkit.get_exercise(item.exercise_id).strength:
+                assert strength_days(plan, item.exercise_id) == STRENGTH_DAYS, plan.name
+
+
+def test_a_daily_strength_plan_is_moved_to_three_days_a_week():
+    daily = Plan("Daily", items=list(backkit.exercise_ids()), start=FIRST)
+    proposal = propose_next(log_of(21), daily, today=FIRST)
+    for change in proposal.changes:
+        if backkit.get_exercise(change.exercise_id).strength:
+            assert change.what.endswith(
+                "on Monday, Wednesday and Friday only (strength work: a day's rest between)"
+            )
+            assert strength_days(proposal.plan, change.exercise_id) == STRENGTH_DAYS

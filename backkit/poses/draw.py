@@ -23,6 +23,7 @@ from .model import PoseSet
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.patches import Patch
 
 __all__ = [
     "COLOURS",
@@ -165,7 +166,7 @@ def draw_body(
                 gid=f"{tag.split(':')[0]}-detail:nose",
             )
             ax.add_patch(nose)
-            patch = Circle(geom, BODY["head_radius"], **style)
+            patch: Patch = Circle(geom, BODY["head_radius"], **style)
         else:
             if name.endswith("_foot"):
                 style.update(edgecolor=colour, lw=1.2, joinstyle="round")
@@ -380,7 +381,7 @@ def _pose_png(ex: Exercise, pose: str, size: int) -> bytes:
 
 
 def pose_png(exercise_id: str | Exercise, pose: str = "start", *, size: int = 240) -> bytes:
-    """One key pose as PNG bytes, ``size`` pixels on its longer side (cached).
+    r"""One key pose as PNG bytes, ``size`` pixels on its longer side (cached).
 
     For widgets such as the session timer: show the phase's pose with
     ``ipywidgets.Image(value=pose_png(ex_id, phase_pose(ex_id, kind)))``.
@@ -394,7 +395,7 @@ def pose_png(exercise_id: str | Exercise, pose: str = "start", *, size: int = 24
     --------
     >>> from backkit.poses import pose_png
     >>> pose_png("bridge", "end", size=160)[:4]
-    b'\\x89PNG'
+    b'\x89PNG'
     """
     ex, ps = exercise_poses(exercise_id)
     pick_pose(ex, ps, pose)

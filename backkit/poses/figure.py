@@ -97,7 +97,8 @@ def _layout(ex: Exercise, ps: PoseSet) -> _Layout:
     width = 2 * pw + _GAP + 2 * _SIDE
     captions = (wrap_lines(ps.poses[0].label, pw, 10), wrap_lines(ps.poses[-1].label, pw, 10))
     note = "Orange-red: the part that moves"
-    if movement_arrow(ps, 1.0) is not None:  # a point that hardly moves gets no arrow
+    # no trace, or a point that hardly moves: no arrow
+    if ps.trace is not None and movement_arrow(ps, 1.0) is not None:
         note += f". Blue arrow: the path of {_TRACE_WORDS[ps.trace]}"
     if ex.per_side:
         note += ". One side shown: repeat on the other side"

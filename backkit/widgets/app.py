@@ -217,7 +217,7 @@ class App(widgets.VBox):
         self.quick = _quick_from_env() if quick is None else quick
         self.timer: SessionTimer | None = None
         self.saves = 0
-        self._pending: str | None = None
+        self._pending: tuple[str, str] | None = None  # (old, new) choice while asking
 
         self.errors = widgets.Output()
         self.errors.add_class("bk-app-errors")
@@ -351,7 +351,9 @@ class App(widgets.VBox):
     def _show_timer(self, choice: str) -> None:
         if self.timer is not None:
             self.timer.close()
-        self.timer = SessionTimer(self._routine(choice), self.session_log, plan_id=self.plan.id)
+        routine = self._routine(choice)
+        assert routine is not None  # the whole session is offered only on a day with exercises due
+        self.timer = SessionTimer(routine, self.session_log, plan_id=self.plan.id)
         self.timer.on_saved(self._guard(self._on_saved))
         self.timer_box.children = [self.timer]
         ids = self.timer.routine.exercise_ids

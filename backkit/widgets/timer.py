@@ -166,6 +166,7 @@ class Ticker:
 
     @property
     def running(self) -> bool:
+        """True while the ticking task is alive (started and not yet done)."""
         return self.task is not None and not self.task.done()
 
     def start(self) -> asyncio.Task | None:

@@ -300,7 +300,7 @@ class TimerFace(anywidget.AnyWidget):
     _esm = _HERE / "timer.js"
     _css = _HERE / "timer.css"
     routine = traitlets.Dict().tag(sync=True)
-    events = traitlets.List().tag(sync=True)
+    events: traitlets.List[dict[str, Any]] = traitlets.List().tag(sync=True)
     sound = traitlets.Unicode("voice").tag(sync=True)
 
     @traitlets.validate("sound")
@@ -333,11 +333,13 @@ class Press:
 
     @property
     def disabled(self) -> bool:
+        """Whether it is greyed out: Start once started, the others unless running or paused."""
         state = self._view.state
         return state != "ready" if self.action == "start" else state not in ("running", "paused")
 
     @property
     def description(self) -> str:
+        """The button's words (Pause reads "Resume" while paused)."""
         if self.action == "pause" and self._view.state == "paused":
             return "▶ Resume"
         return self._WORDS[self.action]
