@@ -33,10 +33,13 @@ with).
 
 Who needs attention (the sort order, :data:`ATTENTION_RULE`)
 ------------------------------------------------------------
-1. more flags first (the flags are listed in :data:`FLAG_RULES`);
-2. then lower adherence this week (no plan or nothing prescribed yet: last);
-3. then less improvement in pain since baseline (a rise first);
-4. then the patient's id.
+1. warning-sign answers first, the most serious first (a "yes" to a red-flag
+   screening question, pain spreading below the knee, a worse morning after:
+   :func:`backkit.safety.warning_answers`; only a log file keeps them);
+2. then more flags (the flags are listed in :data:`FLAG_RULES`);
+3. then lower adherence this week (no plan or nothing prescribed yet: last);
+4. then less improvement in pain since baseline (a rise first);
+5. then the patient's id.
 """
 
 from __future__ import annotations
@@ -97,8 +100,9 @@ FLAG_RULES = {
 }
 #: The sort order of :meth:`Caseload.table`, in words.
 ATTENTION_RULE = (
-    "most flags first; then lowest adherence this week (no plan last); then least "
-    "improvement in pain since baseline; then by patient"
+    "warning-sign answers first (the most serious first); then most flags; then lowest "
+    "adherence this week (no plan last); then least improvement in pain since baseline; "
+    "then by patient"
 )
 _COLUMNS = {
     "patient": "Patient",
@@ -225,6 +229,10 @@ class PatientSummary:
     flags: tuple[str, ...]
     weekly_pain: Any = field(repr=False)
     weekly_adherence: Any = field(repr=False)
+    #: The warning-sign answers in words, the most serious first (log files only).
+    warnings: tuple[str, ...] = ()
+    #: Rank of the most serious warning-sign answer (0: emergency), or None.
+    warning_rank: int | None = None
 
     @property
     def attention(self) -> tuple:
@@ -232,6 +240,7 @@ class PatientSummary:
         week = self.week_adherence
         change = self.pain_change
         return (
+            math.inf if self.warning_rank is None else self.warning_rank,
             -len(self.flags),
             math.inf if math.isnan(week) else week,
             math.inf if math.isnan(change) else -change,
@@ -588,7 +597,7 @@ class Caseload:
                 "pain_change": _points(p.pain_change),
                 "verdict": p.verdict,
                 "last_session": _day_text(p.last_session),
-                "flags": "; ".join(p.flags) if p.flags else "none",
+                "flags": "; ".join((*p.warnings, *p.flags)) or "none",
             }
             for p in self.patients
         ]
@@ -685,7 +694,7 @@ def load_caseload(
         files = patient_files(folder)
     else:
         files = sorted((Path(f) for f in folder), key=lambda p: p.name)
-    names, frames, plans, skipped, key = [], [], [], [], []
+    names, frames, plans, skipped, key, read = [], [], [], [], [], []
     for number, path in enumerate(files, start=1):
         shown = f"Patient {number}" if pseudonymise else path.stem
         try:
@@ -696,11 +705,37 @@ def load_caseload(
             skipped.append(f"{path.name}: {_one_line(err, path)}")
             continue
         names.append(shown)
+        read.append(path)
         if pseudonymise:
             key.append((shown, path.name))
-    patients = summarise_many(names, frames, plans, as_of=day)
+    patients = [
+        _with_warnings(summary, path)
+        for summary, path in zip(summarise_many(names, frames, plans, as_of=day), read, strict=True)
+    ]
     patients.sort(key=lambda p: p.attention)
     return Caseload(tuple(patients), tuple(skipped), day, tuple(key))
+
+
+def _with_warnings(summary: PatientSummary, path: Path) -> PatientSummary:
+    """``summary`` with the warning-sign answers of the log file at ``path`` (none for a CSV)."""
+    from dataclasses import replace
+
+    from .report import read_warning_answers
+    from .safety import ACTIONS
+
+    found = read_warning_answers(path)
+    if found is None or found[0].empty:
+        return summary
+    answers = found[0]
+    words = tuple(
+        f"WARNING SIGN ({action}, {_day_text(day)}): {question} {answer}"
+        for action, day, question, answer in zip(
+            answers["action"], answers["date"], answers["question"], answers["answer"], strict=True
+        )
+    )
+    top = answers["action"].iloc[0]
+    rank = list(reversed(ACTIONS)).index(top) if top in ACTIONS else len(ACTIONS)
+    return replace(summary, warnings=words, warning_rank=rank)
 
 
 def _read_for_summary(path: Path) -> pd.DataFrame:

@@ -716,6 +716,42 @@ def read_log_file(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
             return log.frame(), outcomes_frame(log)
 
 
+def read_warning_answers(path: str | Path | None) -> tuple[pd.DataFrame, int] | None:
+    """A log file's warning-sign answers (:func:`backkit.safety.warning_answers`) and screenings.
+
+    Read from a :func:`snapshot`, so the file is left as it was. Returns
+    ``(answers, number of screenings)``, or None for a file that cannot hold
+    them (a CSV export carries no screenings or check-ins) and for the sample.
+
+    Examples
+    --------
+    >>> from backkit.report import read_warning_answers, sample_paths
+    >>> read_warning_answers(sample_paths()[0]) is None   # a CSV export
+    True
+    """
+    from .log import SessionLog
+    from .outcomes import checkins_frame, screenings_frame
+    from .safety import warning_answers
+
+    if path is None:
+        return None
+    path = Path(path).expanduser()
+    try:
+        if not _is_sqlite(path):
+            return None
+    except OSError as err:
+        raise ReportError(f"{path}: cannot be read: {err.strerror}") from None
+    with tempfile.TemporaryDirectory(prefix="backkit-read-") as tmp:
+        copy = snapshot(path, Path(tmp) / "log.sqlite")
+        try:
+            log = SessionLog(copy, create=False)
+        except LogFileError as err:
+            raise err.at(path) from None
+        with log:
+            screenings = screenings_frame(log)
+            return warning_answers(screenings, checkins_frame(log)), len(screenings)
+
+
 @dataclass(frozen=True)
 class Inputs:
     """What the clinician notebook reads: log, plan, check-ins, and whether it is a sample."""
@@ -785,6 +821,8 @@ class Review:
     outcomes: Any
     is_sample: bool
     notes: str | None = None
+    #: (warning-sign answers, number of screenings), None where the file holds none
+    warnings: Any = None
 
     @classmethod
     def load(
@@ -802,6 +840,11 @@ class Review:
         """
         privacy = privacy or Privacy()
         inputs = load_inputs(log_path, plan_path)
+        warnings = read_warning_answers(log_path)
+        if warnings is not None:
+            answers, screenings = warnings
+            answers = answers.assign(date=[d + privacy.days for d in answers["date"]])
+            warnings = (answers, screenings)
         return cls(
             privacy=privacy,
             log=privacy.log(inputs.frame),
@@ -809,6 +852,7 @@ class Review:
             outcomes=privacy.outcomes(inputs.outcomes),
             is_sample=inputs.is_sample,
             notes=privacy.text(notes.strip()) if notes and notes.strip() else None,
+            warnings=warnings,
         )
 
     @property
@@ -1456,8 +1500,45 @@ def _notes_section(review: Review, title: str) -> Section:
     return Section(title, (Blank(("Assessment", "Plan and advice", "Reviewed by, date")),))
 
 
+def _warnings_section(review: Review) -> Section:
+    """The patient's warning-sign answers, boxed, before anything else the clinician reads."""
+    title = "Warning-sign answers"
+    if review.warnings is None:
+        why = (
+            "this is sample data"
+            if review.is_sample
+            else "a CSV export carries no screenings or check-ins"
+        )
+        text = (
+            f"Not known from this file ({why}): ask the patient the warning-sign "
+            "questions, or review their log file (.sqlite), which keeps the answers."
+        )
+        return Section(title, (Text(text),), boxed=True)
+    answers, screenings = review.warnings
+    if answers.empty:
+        said = (
+            f"No warning-sign answers: {_plural(screenings, 'screening')} recorded, "
+            "every question answered no, and no check-in reported pain spreading below the "
+            "knee or a worse morning after."
+            if screenings
+            else "No warning-sign screening is recorded in this log: ask the questions."
+        )
+        return Section(title, (Text(said),), boxed=True)
+    rows = tuple(
+        (_day(r.date), r.question, r.answer, f"{r.action}: {r.advice}")
+        for r in answers.itertuples(index=False)
+    )
+    lead = Text(
+        "Most serious first. A later all-no screening does not cancel these: "
+        "each stays here until it is reviewed with the patient.",
+    )
+    table = Table(("Date", "Question", "Answer", "Action and advice shown"), rows, wrap=(1, 3))
+    return Section(title, (lead, table), boxed=True)
+
+
 def _clinician_sections(review: Review) -> tuple[Section, ...]:
     return (
+        _warnings_section(review),
         Section("Summary", tuple(Text(line) for line in _summary(review))),
         Section("Terms used in this report", (Items(tuple(f"{t}: {d}" for t, d in _TERMS)),)),
         _adherence_section(review, charts_too=True),

@@ -11,19 +11,25 @@ four weeks, one decision per exercise, each with what changes and why:
   per-exercise ratings from :data:`backkit.analysis.MIN_SESSIONS` sessions)
   or that was flagged for its own pain in the last two weeks steps back
   (:func:`step_back`): one set fewer and the low end of the catalogue's range,
-  never more than before in any part of the dose, and names its easier version;
-- one done on at least :data:`PROGRESS_ADHERENCE` of the prescribed sessions
-  without higher pain after it steps up within the catalogue's range (a
-  longer hold, else one repetition more);
+  never more than before in any part of the dose (where that changes nothing,
+  one repetition fewer, else a hold :data:`HOLD_STEP` s shorter), and its
+  easier version is named;
+- one done on at least :data:`PROGRESS_ADHERENCE` of the prescribed sessions,
+  with no higher pain after it and no pain flag, steps up within the
+  catalogue's range (a longer hold, else one repetition more); where its own
+  pain was not rated often enough to judge, the reason says so;
+- the rest stay as they are ("no change").
 
 Whole-session pain ratings never change an exercise: they say nothing about
 any one exercise (session-level flags name none); a whole session flagged for
 pain in the last two weeks holds every step up, for the clinician to discuss.
-- the rest stay as they are ("no change").
 
 Strength work (``strength: true`` in the catalogue) stays on non-consecutive
 days: where the plan does not keep it so, the next plan puts it on
-:data:`backkit.plan.STRENGTH_DAYS`.
+non-consecutive days of the plan, no more days a week than before and at most
+three (:data:`backkit.plan.STRENGTH_DAYS`, Monday, Wednesday and Friday, for a
+daily plan). The proposal is a starting point for the clinician to check and
+change, not a prescription.
 
 Examples
 --------
@@ -48,7 +54,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .exercises import Exercise
-    from .plan import Plan
+    from .plan import Plan, PlanItem
 
 __all__ = [
     "MIN_LOGGED_DAYS",
@@ -152,7 +158,8 @@ def step_back(ex: Exercise, dose: tuple[int, int, float]) -> tuple[tuple[int, in
     changes nothing (the dose is already at or below the low end), one
     repetition fewer, else a hold :data:`HOLD_STEP` s shorter. At one set of
     one repetition (and a hold of :data:`MIN_HOLD` s) nothing is left to take
-    off: the words say so. The easier version is named either way.
+    off: the words say so and suggest the easier version or leaving the
+    exercise out. The easier version is named either way.
 
     Examples
     --------
@@ -177,8 +184,8 @@ def step_back(ex: Exercise, dose: tuple[int, int, float]) -> tuple[tuple[int, in
             new_hold = max(MIN_HOLD, hold - HOLD_STEP)
     easier = f'the easier version "{ex.regression.name}"' if ex.regression else ""
     if (new_sets, new_reps, new_hold) == (sets, reps, hold):
-        what = "no change: already the smallest dose"
-        what += f"; try {easier} instead" if easier else ""
+        what = "no change: already the smallest dose; "
+        what += f"try {easier} instead, or leave it out" if easier else "consider leaving it out"
     else:
         what = (
             f"step back to {_dose_text(ex, new_sets, new_reps, new_hold)} "
@@ -238,6 +245,43 @@ def _decide(item_id: str, dose: tuple[int, int, float], seen: _Evidence) -> tupl
     return sets, reps, hold, Change(item_id, "no change", why)
 
 
+def _strength_weekdays(plan: Plan, item: PlanItem) -> tuple[str, ...]:
+    """Non-consecutive days for a strength exercise the plan does not keep apart.
+
+    No more days a week than the plan gave it, at most three, and only days
+    the plan has: for a daily plan :data:`backkit.plan.STRENGTH_DAYS`. A step
+    back after a pain flag must never come with more sessions a week.
+
+    Examples
+    --------
+    >>> from backkit.plan import Plan
+    >>> from backkit.review import _strength_weekdays
+    >>> [_strength_weekdays(p, p.items[0]) for p in (
+    ...     Plan("p", items=["squat"]), Plan("p", items=["squat"], days_per_week=2),
+    ...     Plan("p", items=["squat"], weekdays=["sat", "sun"]))]
+    [('mon', 'wed', 'fri'), ('mon', 'wed'), ('sat',)]
+    """
+    from .plan import STRENGTH_DAYS, WEEKDAYS
+
+    allowed = plan.weekdays or WEEKDAYS
+    now = item.weekdays or plan.weekdays
+    wanted = min(len(STRENGTH_DAYS), len(now) if now else plan.days_per_week or len(WEEKDAYS))
+    picked: list[int] = []
+    for i, day in enumerate(WEEKDAYS):
+        apart = all((i - j) % 7 > 1 and (j - i) % 7 > 1 for j in picked)
+        if day in allowed and apart and len(picked) < wanted:
+            picked.append(i)
+    return tuple(WEEKDAYS[i] for i in picked)
+
+
+def _day_names(days: tuple[str, ...]) -> str:
+    """``("mon", "wed", "fri")`` as "Monday, Wednesday and Friday"."""
+    full = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday",
+            "fri": "Friday", "sat": "Saturday", "sun": "Sunday"}  # fmt: skip
+    names = [full[d] for d in days]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def propose_next(
     frame: pd.DataFrame,
     plan: Plan | None = None,
@@ -277,7 +321,7 @@ def propose_next(
     True
     """
     from .exercises import get_exercise
-    from .plan import STRENGTH_DAYS, Plan, PlanItem, strength_days
+    from .plan import Plan, PlanItem, strength_days
 
     if plan is None:
         first = frame["started_at"].min() if len(frame) else None
@@ -288,8 +332,8 @@ def propose_next(
         sets, reps, hold, change = _decide(item.exercise_id, plan.dose(item.exercise_id), seen)
         weekdays = item.weekdays
         if get_exercise(item.exercise_id).strength and not strength_days(plan, item.exercise_id):
-            weekdays = STRENGTH_DAYS
-            days = "on Monday, Wednesday and Friday only (strength work: a day's rest between)"
+            weekdays = _strength_weekdays(plan, item)
+            days = f"on {_day_names(weekdays)} only (strength work: at least a day's rest between)"
             what = days if change.what == "no change" else f"{change.what}; {days}"
             change = Change(change.exercise_id, what, change.why)
         items.append(

@@ -24,12 +24,15 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import config
 from ._checks import LIMITS
 from ._yaml import parse_yaml
 from .errors import BackkitError, CatalogueError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "ACTIONS",
@@ -55,7 +58,13 @@ __all__ = [
     "show_safety",
     "signs",
     "sources",
+    "warning_answers",
 ]
+
+#: The weekly check-in's question about the morning after exercising.
+NEXT_MORNING_QUESTION = "How did your back feel the morning after exercising?"
+#: Columns of :func:`warning_answers`.
+WARNING_COLUMNS = ("date", "question", "answer", "action", "advice")
 
 _WHERE = "safety.yaml (built-in)"
 #: Action levels of the red-flag questions, from least to most serious.
@@ -373,6 +382,73 @@ def next_morning_advice(answer: str | None) -> str | None:
     if answer != "worse":
         return None
     return _text(_data()["pain_monitoring"]["next_morning_worse"])
+
+
+def warning_answers(screenings: pd.DataFrame, checkins: pd.DataFrame) -> pd.DataFrame:
+    """Every answer a clinician must see first: the most serious first, then the newest.
+
+    Each "yes" of a red-flag screening (the question as it was asked, the
+    action level it calls for and the advice the person was shown), and each
+    weekly check-in that said pain had spread below the knee (the advice of
+    the screening question about it) or that the back felt worse the morning
+    after exercising. A later "no" does not hide an earlier "yes": every
+    answer is listed with its date.
+
+    Parameters
+    ----------
+    screenings : DataFrame
+        :func:`backkit.outcomes.screenings_frame` (``answered_at``, ``answers``).
+    checkins : DataFrame
+        :func:`backkit.outcomes.checkins_frame` (``date``, ``below_knee``, ``next_morning``).
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`WARNING_COLUMNS`: ``date`` is the day (a ``datetime.date``
+        in the kit's zone), ``action`` an :data:`ACTIONS` level, or ``"do
+        less"`` for a worse morning after.
+
+    Examples
+    --------
+    >>> import backkit
+    >>> from backkit import outcomes, safety
+    >>> log = backkit.SessionLog(":memory:")
+    >>> _ = outcomes.record_screening(log, {"saddle_numbness": True, "fever": False},
+    ...                               action="emergency", when="2026-11-30 09:00")
+    >>> _ = outcomes.record_screening(log, {"saddle_numbness": False}, action="none",
+    ...                               when="2026-12-01 09:00")
+    >>> found = safety.warning_answers(outcomes.screenings_frame(log), outcomes.checkins_frame(log))
+    >>> found[["answer", "action"]].values.tolist()
+    [['yes', 'emergency']]
+    >>> found["question"].iloc[0].startswith("Do you have numbness")
+    True
+    """
+    import pandas as pd
+
+    asked = {q.id: q for q in screening_questions()}
+    rows = []
+    for when, answers in zip(screenings["answered_at"], screenings["answers"], strict=True):
+        for qid, yes in answers.items():
+            if yes:
+                q = asked.get(qid)
+                action = q.action if q else "clinician"  # a question since retired: still shown
+                ask = q.ask if q else f"(a question no longer asked, stored as {qid!r})"
+                rows.append((when, ask, "yes", action, screening_advice(action)))
+    knee = asked.get("below_knee")
+    for when, below, morning in zip(
+        checkins["date"], checkins["below_knee"], checkins["next_morning"], strict=True
+    ):
+        if knee is not None and not pd.isna(below) and bool(below):
+            rows.append((when, knee.ask, "yes", knee.action, screening_advice(knee.action)))
+        if morning == "worse":
+            advice = next_morning_advice("worse") or ""
+            rows.append((when, NEXT_MORNING_QUESTION, "worse", "do less", advice))
+    found = pd.DataFrame(rows, columns=list(WARNING_COLUMNS))
+    found["date"] = [pd.Timestamp(d).date() for d in found["date"]]  # the person's own day
+    severity = {a: i for i, a in enumerate(reversed(ACTIONS))} | {"do less": len(ACTIONS)}
+    found = found.assign(_severity=found["action"].map(severity))
+    found = found.sort_values(["_severity", "date"], ascending=[True, False], kind="stable")
+    return found.drop(columns="_severity").reset_index(drop=True)
 
 
 def max_pain() -> int:

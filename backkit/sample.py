@@ -167,7 +167,7 @@ def _check_tz(tz: Any) -> str | dt.tzinfo:
 
 
 def sample_plan(start: dt.date | str | None = None) -> Plan:
-    """Return the sample plan: the seven exercises, daily, from ``start``.
+    """Return the sample plan: the seven exercises from ``start``, strength work three days a week.
 
     Parameters
     ----------

@@ -242,6 +242,7 @@ def test_a_daily_strength_plan_is_moved_to_three_days_a_week():
     for change in proposal.changes:
         if backkit.get_exercise(change.exercise_id).strength:
             assert change.what.endswith(
-                "on Monday, Wednesday and Friday only (strength work: a day's rest between)"
+                "on Monday, Wednesday and Friday only "
+                "(strength work: at least a day's rest between)"
             )
             assert strength_days(proposal.plan, change.exercise_id) == STRENGTH_DAYS
