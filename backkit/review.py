@@ -308,8 +308,9 @@ def propose_next(
     Returns
     -------
     Proposal
-        The next plan (same exercises, days and author), and one
-        :class:`Change` per exercise; the plan's notes list them.
+        The next plan (same exercises, days and author, except strength work
+        moved off consecutive days), and one :class:`Change` per exercise; the
+        plan's notes list them.
 
     Examples
     --------

@@ -89,7 +89,7 @@ class TestTable:
         text = view.to_text()
         for bad in ("nan", "NaN", "<NA>", "None", "()", "NaT"):
             assert bad not in text
-        assert "Sorted: most flags first" in text
+        assert "Sorted: warning-sign answers first" in text
 
     def test_a_few_days_of_logging_is_too_early_to_judge(self, view):
         few = next(p for p in view.patients if p.patient == "P005")
