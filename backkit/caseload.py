@@ -52,6 +52,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import config
+from .charts import literal_text
 from .errors import BackkitError, LogError, LogFileError
 
 if TYPE_CHECKING:
@@ -862,6 +863,7 @@ def _days(n: int) -> Any:
 # Small multiples
 
 
+@literal_text
 def plot_caseload(
     caseload: Caseload | Sequence[PatientSummary], *, columns: int = 5, height: float = 1.9
 ) -> Figure:

@@ -16,7 +16,9 @@ Charts only draw: the numbers come from :mod:`backkit.analysis` and
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ._docstrings import chart_docs
 from .errors import AnalysisError
@@ -33,6 +35,7 @@ __all__ = [
     "NOT_ENOUGH",
     "NO_DATA",
     "OKABE_ITO",
+    "literal_text",
     "mark_sample",
     "plot_adherence",
     "plot_calendar",
@@ -170,6 +173,39 @@ def _plan_ids(plan: Plan) -> list[str]:
 # Pain over time
 
 
+_Draw = TypeVar("_Draw", bound=Callable[..., Any])
+
+
+def literal_text(draw: _Draw) -> _Draw:
+    r"""Make a chart function draw every text literally: a "$" in a name is not a formula.
+
+    Names, notes and measure names come from people and files; matplotlib
+    would read ``$...$`` in them as mathematics (and fail on an unknown
+    symbol). Every chart of the kit is drawn through this, the report's and
+    the caseload's too.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from backkit.charts import literal_text
+    >>> @literal_text
+    ... def titled(name):
+    ...     return plt.figure().gca().set_title(name)
+    >>> titled(r"Jane $\alph$ Doe").get_parse_math()
+    False
+    """
+
+    @functools.wraps(draw)
+    def drawn(*args: Any, **kwargs: Any) -> Any:
+        import matplotlib
+
+        with matplotlib.rc_context({"text.parse_math": False}):
+            return draw(*args, **kwargs)
+
+    return cast(_Draw, drawn)
+
+
+@literal_text
 def plot_pain_trend(  # noqa: D103 (docstring assigned after it, from chart_docs)
     log_frame: pd.DataFrame,
     plan: Plan | None = None,
@@ -320,6 +356,7 @@ def _trend_line(ax: Axes, trend: pd.Series, window: int) -> None:
 # Pain before and after each exercise
 
 
+@literal_text
 def plot_pain_change(  # noqa: D103 (docstring assigned after it, from chart_docs)
     log_frame: pd.DataFrame,
     plan: Plan | None = None,
@@ -453,6 +490,7 @@ Examples
 # Adherence
 
 
+@literal_text
 def plot_adherence(  # noqa: D103 (docstring assigned after it, from chart_docs)
     log_frame: pd.DataFrame,
     plan: Plan | None = None,
@@ -550,6 +588,7 @@ Examples
 # Calendar
 
 
+@literal_text
 def plot_calendar(  # noqa: D103 (docstring assigned after it, from chart_docs)
     log_frame: pd.DataFrame,
     plan: Plan | None = None,
@@ -727,6 +766,7 @@ Examples
 # One exercise's history
 
 
+@literal_text
 def plot_exercise_history(  # noqa: D103 (docstring assigned after it, from chart_docs)
     log_frame: pd.DataFrame,
     exercise_id: str,
@@ -834,6 +874,7 @@ Examples
 """.format(**chart_docs)
 
 
+@literal_text
 def mark_sample(target: Axes | Figure, text: str = "SAMPLE DATA") -> Axes | Figure:
     """Stamp a chart as sample data, so it is never mistaken for a person's own log.
 
@@ -871,6 +912,7 @@ def mark_sample(target: Axes | Figure, text: str = "SAMPLE DATA") -> Axes | Figu
 # Dashboard
 
 
+@literal_text
 def plot_dashboard(  # noqa: D103 (docstring assigned after it, from chart_docs)
     log_frame: pd.DataFrame,
     plan: Plan | None = None,
@@ -1063,6 +1105,7 @@ def _short_number(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".")
 
 
+@literal_text
 def plot_outcomes(  # noqa: D103 (docstring assigned after it, from chart_docs)
     log_frame: pd.DataFrame,
     outcomes_frame: pd.DataFrame,

@@ -14,6 +14,7 @@ the loader refuses a tag that has neither.
 from __future__ import annotations
 
 import functools
+import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -286,7 +287,10 @@ def _section_lines(ex: Exercise, section: str) -> list[str]:
             f"Use one of {', '.join(SECTIONS)}",
             where="section_markdown",
         )
-    return render(ex)
+    # Catalogue text is data (a clinician's own catalogue too): never live HTML in a
+    # notebook. The kit's own Markdown (**, -, |, #) has no <, > or &, so escaping
+    # the rendered lines escapes only the data.
+    return [html.escape(line, quote=False) for line in render(ex)]
 
 
 def section_markdown(exercise_id: str | Exercise, section: str) -> str:

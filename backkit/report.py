@@ -1034,11 +1034,8 @@ def _plural(n: float, word: str) -> str:
 
 
 def _chart(draw: Callable[[], Any], sample: bool) -> Chart:
-    """Draw one chart with text taken literally ("$" in a name is not a formula)."""
-    import matplotlib
-
-    with matplotlib.rc_context({"text.parse_math": False}):
-        return chart_image(draw(), sample=sample, dpi=_CHART_DPI)
+    """Draw one chart (the chart functions take every text literally: charts.literal_text)."""
+    return chart_image(draw(), sample=sample, dpi=_CHART_DPI)
 
 
 # --------------------------------------------------------------------------
@@ -1473,9 +1470,11 @@ def _next_plan_section(review: Review) -> Section:
             Text(
                 "The kit's rules (backkit.review.propose_next): no dose changes before two weeks "
                 "of logging; an exercise that raised pain straight after it, or was flagged in the "
-                "last two weeks, steps back to the low end of its range; one done in at least 80% "
-                "of the prescribed sessions without raising pain steps up within its range; the "
-                "rest stay as they are. A starting point: change it to suit the patient."
+                "last two weeks, steps back (one set fewer and the low end of its range, never "
+                "more than before in any part of the dose) and its easier version is named; one "
+                "done in at least 80% of the prescribed sessions without raising pain steps up "
+                "within its range; strength work stays off consecutive days; the rest stay as "
+                "they are. A starting point: change it to suit the patient."
             ),
             Text(f"{_how_often(nxt)}, from {_day(nxt.start)} to {_day(nxt.end)}.", "Next plan:"),
             Table(
@@ -1598,7 +1597,11 @@ def _patient_sections(review: Review) -> tuple[Section, ...]:
         Section(
             "Your plan for the next four weeks",
             (
-                Text(f"From {_day(nxt.plan.start)} to {_day(nxt.plan.end)}."),
+                Text(
+                    f"From {_day(nxt.plan.start)} to {_day(nxt.plan.end)}. The kit proposes "
+                    "it from fixed rules: go through it with your physiotherapist or doctor "
+                    "before you start it."
+                ),
                 _weekly_table(nxt.plan),
                 Items(tuple(changes), "What changes and why:"),
             ),
