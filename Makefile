@@ -47,7 +47,7 @@ check: lint
 test: lint
 	@scripts/check_clean.sh --save $(VENV)/status-before
 	$(PYTEST) $(PARALLEL) -m "not browser" --durations=15
-	$(PYTEST) -m browser --durations=15
+	$(PYTEST) -m browser --durations=15 tests/browser
 	@scripts/check_clean.sh $(VENV)/status-before
 
 # Python 3.10 with the oldest versions pyproject.toml allows, and 3.13 with the

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from .config import make_private_dir
 from .errors import BackkitError, UsageError
 
 __all__ = ["main"]
@@ -144,7 +145,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 def _export_fhir(args: argparse.Namespace) -> int:
     import importlib.util
 
-    if importlib.util.find_spec("fhir.resources") is None:
+    try:
+        found = importlib.util.find_spec("fhir.resources")
+    except ModuleNotFoundError:  # no "fhir" package at all: find_spec raises for the parent
+        found = None
+    if found is None:
         raise UsageError(
             "the FHIR export needs fhir.resources: pip install 'backkit[fhir]'", where="export"
         )
@@ -243,8 +248,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from backkit import report, sample
     from backkit.log import SessionLog
 
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = make_private_dir(Path(args.out).expanduser())  # sample data, kept private as any log
     log_path = out / "sample-log.sqlite"
     if log_path.exists():
         log_path.unlink()
@@ -433,6 +437,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # A mistake the person can fix, or a file the system cannot read or
         # write: one line. Anything else is a bug and shows its traceback.
         message = str(err)
+        if isinstance(err, BackkitError) and err.where == args.command:
+            message = err.problem  # "backkit export: error: ...", not "...: error: export: ..."
         if isinstance(err, OSError) and err.filename:
             message = f"{err.filename}: {err.strerror}"
         print(f"backkit {args.command}: error: {message}", file=sys.stderr)

@@ -391,6 +391,7 @@ def test_demo_writes_sample_data_and_a_report(home):
     result = backkit("demo", "--out", "demo", "--quiet", home=home)
     assert result.returncode == 0, result.stderr
     folder = home / "demo"
+    assert oct(folder.stat().st_mode & 0o777) == "0o700"  # health data, made up or not, is private
     names = sorted(p.name for p in folder.iterdir())
     assert names == ["sample-log.sqlite", "sample-report.html", "sample_plan.yaml",
                      "sample_sessions.csv"]  # fmt: skip

@@ -135,3 +135,25 @@ def test_without_the_extra_the_command_says_how_to_install_it(tmp_path):
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and "pip install 'backkit[fhir]'" in lines[0], out.stderr
     assert not (tmp_path / "x.json").exists()
+
+
+def test_with_no_fhir_package_at_all_the_command_says_how_to_install_it(tmp_path):
+    # the usual case: neither fhir nor fhir.resources can be imported (the import
+    # system answers as it does for a package that is not installed)
+    code = (
+        "import sys\n"
+        "class NoFhir:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'fhir' or name.startswith('fhir.'):\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+        "sys.meta_path.insert(0, NoFhir())\n"
+        "from backkit.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    out = run("-c", code, "export", "--format", "fhir", "x.json", home=tmp_path)
+    lines = out.stderr.strip().splitlines()
+    assert out.returncode == 1 and len(lines) == 1, out.stderr
+    assert lines[0] == (
+        "backkit export: error: the FHIR export needs fhir.resources: pip install 'backkit[fhir]'"
+    )
+    assert not (tmp_path / "x.json").exists()
