@@ -145,7 +145,7 @@ class TestSectionMarkdown:
         )
         cautions = section_markdown("knee-to-chest", "cautions").splitlines()
         assert cautions[0] == "**Cautions**"
-        assert len(cautions) == 5  # the heading and four cautions
+        assert len(cautions) == 7  # the heading and six cautions
         assert cautions[1] == (
             "- Avoid with osteoporosis (risk of a compression fracture of the spine)."
         )

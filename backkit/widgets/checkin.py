@@ -229,7 +229,10 @@ class CheckIn(widgets.VBox):
                     _label("How did your back feel the morning after exercising?", "300px"),
                     self.next_morning,
                 ),
-                _row(_label("Has pain spread below the knee?", "300px"), self.below_knee),
+                _row(
+                    _label("New pain below the knee, or spread further than usual?", "300px"),
+                    self.below_knee,
+                ),
                 self.legs_advice,
             ],
             layout=widgets.Layout(margin="10px 0 0 0"),
