@@ -34,8 +34,9 @@ with).
 Who needs attention (the sort order, :data:`ATTENTION_RULE`)
 ------------------------------------------------------------
 1. warning-sign answers first, the most serious first (a "yes" to a red-flag
-   screening question, pain spreading below the knee, a worse morning after:
-   :func:`backkit.safety.warning_answers`; only a log file keeps them);
+   screening question, new or further-spreading pain below the knee, a worse
+   morning after: :func:`backkit.safety.warning_answers`; only a log file
+   keeps them);
 2. then more flags (the flags are listed in :data:`FLAG_RULES`);
 3. then lower adherence this week (no plan or nothing prescribed yet: last);
 4. then less improvement in pain since baseline (a rise first);

@@ -1469,12 +1469,15 @@ def _next_plan_section(review: Review) -> Section:
         (
             Text(
                 "The kit's rules (backkit.review.propose_next): no dose changes before two weeks "
-                "of logging; an exercise that raised pain straight after it, or was flagged in the "
-                "last two weeks, steps back (one set fewer and the low end of its range, never "
-                "more than before in any part of the dose) and its easier version is named; one "
-                "done in at least 80% of the prescribed sessions without raising pain steps up "
-                "within its range; strength work stays off consecutive days; the rest stay as "
-                "they are. A starting point: change it to suit the patient."
+                "of logging; an exercise after which pain was higher than before it (its own "
+                "ratings), or flagged for its own pain in the last two weeks, steps back (one set "
+                "fewer and the low end of its range, never more than before in any part of the "
+                "dose) and its easier version is named; one done in at least 80% of the "
+                "prescribed sessions with no higher pain after it steps up within its range, "
+                "unless whole sessions were flagged for pain in the last two weeks; strength "
+                "work stays off consecutive days; the rest stay as they are. Higher pain after "
+                "an exercise is what was observed, not proof that the exercise caused it. A "
+                "starting point: change it to suit the patient."
             ),
             Text(f"{_how_often(nxt)}, from {_day(nxt.start)} to {_day(nxt.end)}.", "Next plan:"),
             Table(
@@ -1517,8 +1520,8 @@ def _warnings_section(review: Review) -> Section:
     if answers.empty:
         said = (
             f"No warning-sign answers: {_plural(screenings, 'screening')} recorded, "
-            "every question answered no, and no check-in reported pain spreading below the "
-            "knee or a worse morning after."
+            "every question answered no, and no check-in reported new or further-spreading "
+            "pain or tingling below the knee, or a worse morning after."
             if screenings
             else "No warning-sign screening is recorded in this log: ask the questions."
         )
@@ -1528,8 +1531,8 @@ def _warnings_section(review: Review) -> Section:
         for r in answers.itertuples(index=False)
     )
     lead = Text(
-        "Most serious first. A later all-no screening does not cancel these: "
-        "each stays here until it is reviewed with the patient.",
+        "Most serious first. A later all-no screening does not cancel these: every "
+        "answer stays listed here with its date, so review each with the patient.",
     )
     table = Table(("Date", "Question", "Answer", "Action and advice shown"), rows, wrap=(1, 3))
     return Section(title, (lead, table), boxed=True)

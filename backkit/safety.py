@@ -63,6 +63,11 @@ __all__ = [
 
 #: The weekly check-in's question about the morning after exercising.
 NEXT_MORNING_QUESTION = "How did your back feel the morning after exercising?"
+#: The weekly check-in's question about leg symptoms (as the second stop rule:
+#: new or further than usual).
+BELOW_KNEE_QUESTION = (
+    "Pain or tingling below your knee that is new or has spread further than usual?"
+)
 #: Columns of :func:`warning_answers`.
 WARNING_COLUMNS = ("date", "question", "answer", "action", "advice")
 
@@ -389,10 +394,11 @@ def warning_answers(screenings: pd.DataFrame, checkins: pd.DataFrame) -> pd.Data
 
     Each "yes" of a red-flag screening (the question as it was asked, the
     action level it calls for and the advice the person was shown), and each
-    weekly check-in that said pain had spread below the knee (the advice of
-    the screening question about it) or that the back felt worse the morning
-    after exercising. A later "no" does not hide an earlier "yes": every
-    answer is listed with its date.
+    weekly check-in that said pain or tingling below the knee was new or had
+    spread further than usual (:data:`BELOW_KNEE_QUESTION`, with the advice
+    the check-in shows for it: that of the screening question about it) or
+    that the back felt worse the morning after exercising. A later "no"
+    does not hide an earlier "yes": every answer is listed with its date.
 
     Parameters
     ----------
@@ -439,7 +445,9 @@ def warning_answers(screenings: pd.DataFrame, checkins: pd.DataFrame) -> pd.Data
         checkins["date"], checkins["below_knee"], checkins["next_morning"], strict=True
     ):
         if knee is not None and not pd.isna(below) and bool(below):
-            rows.append((when, knee.ask, "yes", knee.action, screening_advice(knee.action)))
+            rows.append(
+                (when, BELOW_KNEE_QUESTION, "yes", knee.action, screening_advice(knee.action))
+            )
         if morning == "worse":
             advice = next_morning_advice("worse") or ""
             rows.append((when, NEXT_MORNING_QUESTION, "worse", "do less", advice))

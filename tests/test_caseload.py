@@ -105,6 +105,8 @@ class TestTable:
 class TestNumbersAgreeWithTheAnalysis:
     """Computed for all patients at once, the numbers are those of the per-patient functions."""
 
+    @pytest.mark.slow  # over 2.5 s: make check leaves it to make test
+
     def test_every_patient(self, folder, view):
         default = sample.sample_plan()
         by_id = {p.patient: p for p in view.patients}
@@ -168,6 +170,8 @@ class TestCommand:
         env = dict(os.environ, BACKKIT_HOME=str(home), MPLBACKEND="Agg")
         return subprocess.run([sys.executable, "-m", "backkit", *args], capture_output=True,
                               text=True, env=env, cwd=home, timeout=300)  # fmt: skip
+
+    @pytest.mark.slow  # over 2.5 s: make check leaves it to make test
 
     def test_prints_the_table_and_names_the_skipped_file(self, folder, tmp_path):
         plan = tmp_path / "plan.yaml"

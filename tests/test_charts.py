@@ -446,6 +446,7 @@ class TestEdgeCases:
 
 
 @pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.slow  # over 2.5 s: make check leaves it to make test
 def test_render_every_chart_for_every_profile(profile, plan, tmp_path):
     frame = sample_log(profile=profile, tz=TZ)
     for with_plan in (None, plan):

@@ -69,6 +69,9 @@ def clinician(tmp_path_factory):
     return sent, nb, exports
 
 
+@pytest.mark.slow  # over 2.5 s: make check leaves it to make test
+
+
 def test_the_clinician_notebook_saves_a_valid_plan(clinician):
     sent, nb, _ = clinician
     plan = Plan.load(sent)
@@ -110,6 +113,9 @@ def test_the_patient_activates_it_and_plan_active_loads_it(clinician, tmp_path, 
     written = Plan.load(received).activate()
     assert written == patient_home / "plan.yaml"
     assert Plan.active() == Plan.load(sent)
+
+
+@pytest.mark.slow  # over 2.5 s: make check leaves it to make test
 
 
 def test_todays_session_notebook_uses_the_activated_plan(clinician, tmp_path):

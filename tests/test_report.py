@@ -280,6 +280,9 @@ def test_chart_html_embeds_a_png_with_the_title_as_alt_text():
     assert out.startswith('<img alt="Pain before exercise" src="data:image/png;base64,')
 
 
+@pytest.mark.slow  # over 2.5 s: make check leaves it to make test
+
+
 def test_the_stacked_outcome_chart_gets_most_of_a_page_and_the_others_do_not(tmp_path):
     from backkit.sample import sample_checkins
 
@@ -459,6 +462,7 @@ def make_log(path: Path, days: int | None) -> Path:
 @pytest.mark.parametrize("days", [None, 0, 1, 14, 84], ids=["sample", "empty", "1-day",
                                                            "2-week", "12-week"])  # fmt: skip
 @pytest.mark.parametrize("audience", ["clinician", "patient"])
+@pytest.mark.slow  # over 2.5 s: make check leaves it to make test
 def test_reports_read_well_for_every_length_of_log(tmp_path, monkeypatch, days, audience):
     """No column names, ids, nan, <NA>, "()" or "double-click"; no "you" for the clinician.
 
@@ -532,6 +536,8 @@ class TestEscaping:
     """Every value from a log, plan, check-in or catalogue is text in the report, never markup."""
 
     ATTACK = "<img src=x onerror=alert(1)><script>alert(2)</script>"
+
+    @pytest.mark.slow  # over 2.5 s: make check leaves it to make test
 
     def test_hostile_values_everywhere_leave_no_live_tag(self, tmp_path, monkeypatch):
         import dataclasses
@@ -615,6 +621,8 @@ class TestOutputPaths:
         with pytest.raises(ReportError, match=r"is the patient's log"):
             report.build(log, out=log, progress=False)
         assert sha(log) == sha(SAMPLE_CSV)
+
+    @pytest.mark.slow  # over 2.5 s: make check leaves it to make test
 
     def test_a_report_and_a_plan_are_replaced(self, tmp_path):
         out, plan_file = tmp_path / "r.html", tmp_path / "next.yaml"
@@ -714,6 +722,7 @@ class TestBuildErrors:
 
 
 class TestPdf:
+    @pytest.mark.slow  # over 2.5 s: make check leaves it to make test
     def test_pdf_with_the_system_chromium(self, jane, tmp_path):
         needs_pdf_tools()
         out = tmp_path / "r.html"
@@ -727,6 +736,8 @@ class TestPdf:
         info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
         assert "(A4)" in info and "Title:           Back exercise review: Patient A" in info
         assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html", "r.pdf"]
+
+    @pytest.mark.slow  # over 2.5 s: make check leaves it to make test
 
     def test_letter_paper_and_no_real_date_with_a_shift(self, tmp_path):
         needs_pdf_tools()

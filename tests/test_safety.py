@@ -152,7 +152,7 @@ def test_every_emergency_sign_is_asked_about():
         "leaking",
         "chest pain",
         "accident",
-        "foot drop",
+        "foot that drops",
     ):
         assert words in asked, words
 

@@ -78,6 +78,8 @@ class TestClinicianReport:
         review = report.Review.load(path, privacy=report.Privacy(date_shift=10))
         assert review.warnings[0]["date"].iloc[0].isoformat() == "2025-03-02"
 
+    @pytest.mark.slow  # over 2.5 s: make check leaves it to make test
+
     def test_the_pdf_shows_them_on_page_1(self, tmp_path):
         if shutil.which("pdftotext") is None or report.find_chromium() is None:
             pytest.skip("needs Chromium and poppler-utils (CI installs both)")

@@ -62,7 +62,8 @@ class CheckIn(widgets.VBox):
     Later check-ins show the same activities with last time's rating beside
     each (not as the starting value: every rating starts "not rated"). It
     also asks how the back felt the morning after exercising, whether pain
-    has spread below the knee (a yes shows the stop advice), an optional leg
+    or tingling below the knee is new or has spread further than usual (a yes
+    shows the stop rule and to see a GP or physiotherapist), an optional leg
     pain rating, and the red-flag questions (a yes shows what to do now and is
     stored with :func:`backkit.outcomes.record_screening`). A clinician may
     add a custom measure, e.g. the total score of a licensed questionnaire
@@ -226,11 +227,11 @@ class CheckIn(widgets.VBox):
                 ),
                 leg,
                 _row(
-                    _label("How did your back feel the morning after exercising?", "300px"),
+                    _label(safety.NEXT_MORNING_QUESTION, "300px"),
                     self.next_morning,
                 ),
                 _row(
-                    _label("New pain below the knee, or spread further than usual?", "300px"),
+                    _label(safety.BELOW_KNEE_QUESTION, "300px"),
                     self.below_knee,
                 ),
                 self.legs_advice,
@@ -393,9 +394,11 @@ class CheckIn(widgets.VBox):
         morning = safety.next_morning_advice(self.next_morning.value)
         if morning:
             html += ui.box(ui.escape(morning), "reduce")
-        if self.below_knee.value:
+        if self.below_knee.value:  # as the screening question about it: stop, see a clinician
+            rule = safety.rules()["stop_rules"]["rules"][1]
             html += ui.box(
-                f"<b>Stop:</b> {ui.escape(safety.rules()['stop_rules']['rules'][1])}", "stop"
+                f"<b>Stop:</b> {ui.escape(rule)} {ui.escape(safety.screening_advice('clinician'))}",
+                "stop",
             )
         self.legs_advice.value = html
 

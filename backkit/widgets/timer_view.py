@@ -442,7 +442,13 @@ class TimerView(widgets.VBox):
             rows.append(ui.html("bk-pain-exercise-question", ui.escape(get_exercise(ex_id).name)))
             rows.append(w)
         self.exercise_box = widgets.VBox(
-            [ui.html("bk-pain-each", "<b>Pain straight after each exercise</b>"), *rows],
+            [
+                ui.html(
+                    "bk-pain-each",
+                    "<b>How much did your back hurt straight after each exercise?</b>",
+                ),
+                *rows,
+            ],
             layout=widgets.Layout(display="none", overflow="visible"),
         )
         self.notes = widgets.Textarea(
