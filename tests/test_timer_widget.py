@@ -596,7 +596,9 @@ def test_events_from_the_browser_are_recorded_with_their_own_times():
     assert df["started_at"].iloc[0] == start + dt.timedelta(seconds=1)  # the first hold
     assert df["ended_at"].iloc[0] == start + dt.timedelta(seconds=8)
     assert df["hold_s_done"].iloc[0] == pytest.approx(2.0)  # the pause is not counted
-    assert df["session_id"].iloc[0].startswith(start.strftime("%Y%m%d"))
+    # the session id is named after the local day (the kit's zone), not UTC's
+    local = start.astimezone(config.kit_timezone())
+    assert df["session_id"].iloc[0].startswith(local.strftime("%Y%m%d-%H%M"))
 
 
 def test_replaying_the_same_events_gives_the_same_engine():
