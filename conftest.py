@@ -24,6 +24,8 @@ atexit.register(shutil.rmtree, _home, ignore_errors=True)
 os.environ["BACKKIT_HOME"] = _home
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("MPLCONFIGDIR", os.path.join(_home, "mpl"))
+# hypothesis keeps its caches here, not in a .hypothesis/ folder of the checkout
+os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = os.path.join(_home, "hypothesis")
 
 from backkit import config  # noqa: E402  (after BACKKIT_HOME: nothing may read the real one)
 
@@ -34,6 +36,12 @@ if "@" not in _pinned:
 os.environ["BACKKIT_TODAY"] = _pinned
 
 import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
+
+# Property tests keep no example database between runs (and their caches go to
+# the throw-away home above): tests write only under their own temporary folders.
+settings.register_profile("backkit", database=None)
+settings.load_profile("backkit")
 
 
 @pytest.fixture(autouse=True)
