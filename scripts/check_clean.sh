@@ -14,7 +14,7 @@ git rev-parse --git-dir >/dev/null 2>&1 || { echo "check_clean: not a git checko
 # test's doing.
 status() {
   git status --porcelain --untracked-files=all --ignored \
-    | grep -vE '^!! (\.venv/|.*__pycache__/|\.ruff_cache/|\.mypy_cache/|\.pytest_cache/|build/|dist/|.*\.egg-info/)'
+    | grep -vE '^!! "?(\.venv/|.*__pycache__/|\.ruff_cache/|\.mypy_cache/|\.pytest_cache/|build/|dist/|.*\.egg-info/)'
 }
 
 if [ "${1:-}" = --save ]; then
