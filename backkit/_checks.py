@@ -36,6 +36,7 @@ __all__ = [
     "FileText",
     "Limit",
     "is_missing",
+    "one_line",
     "parse_date",
     "parse_datetime",
     "slug",
@@ -426,6 +427,31 @@ def _unreadable(text: str) -> str | None:
             f"{control.start() + 1}; remove it"
         )
     return None
+
+
+# Every character that ends a line somewhere: in a one-line field (a name, a
+# title) it would start a new line in an iCalendar file, a CSV row or a header.
+_LINE_BREAK = re.compile(r"[\n\r\x0b\x0c\x85\u2028\u2029]")
+
+
+def one_line(text: str) -> str | None:
+    r"""Why ``text`` cannot be a one-line field (a name, an author), or None.
+
+    A line break, a control character or a lone surrogate is refused where a
+    value is read, so no writer (a calendar, a report title) meets one.
+
+    Examples
+    --------
+    >>> from backkit._checks import one_line
+    >>> one_line("Back basics") is None
+    True
+    >>> one_line("Back basics\r\nX-WR-CALNAME:Other")
+    'holds a line break at position 12; it must be one line'
+    """
+    found = _LINE_BREAK.search(text)
+    if found:
+        return f"holds a line break at position {found.start() + 1}; it must be one line"
+    return _unreadable(text)
 
 
 def _shown(value: Any) -> Any:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import exercises as _exercises
-from ._checks import EARLIEST, LIMITS, parse_date, slug
+from ._checks import EARLIEST, LIMITS, one_line, parse_date, slug
 from ._yaml import read_yaml
 from .config import today
 from .errors import BackkitError, PlanError, UnknownExerciseError, did_you_mean
@@ -202,6 +202,9 @@ class Plan:
             value = "" if value is None and name != "name" else value
             if not isinstance(value, str) or len(value.strip()) > limit:
                 raise _fail(where, name, value, f"must be text of at most {limit} characters")
+            problem = one_line(value.strip()) if name != "notes" else None
+            if problem:
+                raise _fail(where, name, value, problem)
             put(self, name, value.strip())
         if not slug(self.name):
             raise _fail(where, "name", self.name, "must contain letters or digits")

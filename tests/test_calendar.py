@@ -10,6 +10,7 @@ from pathlib import Path
 
 import icalendar
 import pytest
+import yaml
 
 from backkit.ics import BYDAY, plan_calendar, write_calendar
 from backkit.plan import Plan, PlanItem
@@ -110,3 +111,23 @@ def test_command_writes_an_owner_only_file(plan, tmp_path):
     assert [str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")] == ["America/New_York"]
     (event,) = cal.walk("VEVENT")
     assert event["DTSTART"].dt.time() == dt.time(18, 15)
+
+
+@pytest.mark.parametrize("field", ["name", "author"])
+@pytest.mark.parametrize("brk", ["\r\n", "\n", "\u2028"])
+def test_a_line_break_in_a_one_line_field_is_refused_at_load(tmp_path, field, brk):
+    """A plan file that would inject a calendar line is one error, and no calendar is written."""
+    value = f"Evil{brk}X-WR-CALNAME:Injected"
+    path = tmp_path / "plan.yaml"
+    data = {"name": "Back", "author": "", "exercises": [{"id": "bridge"}], "start": "2025-03-03"}
+    data[field] = value
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(Exception, match=rf"field '{field}': .* holds a line break at position 5"):
+        Plan.load(path)
+    env = dict(os.environ, BACKKIT_HOME=str(tmp_path))
+    out = subprocess.run([sys.executable, "-m", "backkit", "plan-calendar", "plan.yaml",
+                          "--out", "plan.ics"], capture_output=True, text=True, env=env,
+                         cwd=tmp_path, timeout=120)  # fmt: skip
+    lines = out.stderr.strip().splitlines()
+    assert out.returncode == 1 and len(lines) == 1 and "holds a line break" in lines[0], out.stderr
+    assert "Traceback" not in out.stderr and not (tmp_path / "plan.ics").exists()
