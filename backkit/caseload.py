@@ -48,13 +48,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import config
 from .charts import literal_text
 from .errors import BackkitError, LogError, LogFileError
+from .safety import ACTIONS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -720,10 +721,7 @@ def load_caseload(
 
 def _with_warnings(summary: PatientSummary, path: Path) -> PatientSummary:
     """``summary`` with the warning-sign answers of the log file at ``path`` (none for a CSV)."""
-    from dataclasses import replace
-
-    from .report import read_warning_answers
-    from .safety import ACTIONS
+    from .report import read_warning_answers  # the report module is large: read on use
 
     found = read_warning_answers(path)
     if found is None or found[0].empty:
