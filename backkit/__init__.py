@@ -56,6 +56,8 @@ _EXPORTS = {
     # outcome measures
     "CheckIn": "widgets.checkin",
     "SafetyCheck": "widgets.screening",
+    "PersonalCheck": "widgets.personal",
+    "SafetyGateError": "errors",
     "FixEntry": "widgets.fix",
     "record_checkin": "outcomes",
     "outcomes_frame": "outcomes",
@@ -87,6 +89,8 @@ _SUBMODULES = {
     "charts",
     "poses",
     "outcomes",
+    "gate",
+    "conditions",
     "report",
     "cli",
     "app",

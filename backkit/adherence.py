@@ -65,7 +65,7 @@ if TYPE_CHECKING:
 
     from .plan import Plan
 
-__all__ = ["Streaks", "adherence", "daily", "streaks"]
+__all__ = ["Streaks", "adherence", "credits", "daily", "streaks"]
 
 _TOLERANCE = 1e-9  # credits summed from fractions (1/3 + 1/3 + 1/3) must reach 1
 
@@ -137,6 +137,41 @@ def _sessions(bouts: pd.DataFrame) -> pd.DataFrame:
     agg["credit"] = np.where(credit >= 1 - _TOLERANCE, 1.0, credit)
     agg["full"] = (agg["credit"] >= 1).astype(int)
     return agg.drop(columns=["frac", "left", "right"])
+
+
+def credits(log_frame: pd.DataFrame, day: dt.date | None = None) -> dict[str, float]:
+    """Each exercise's *credit* (0-1, the definitions above) on ``day``: the kit's one "done".
+
+    1 is done (the full dose), between 0 and 1 part done, and an exercise
+    with bouts that did nothing (every repetition skipped) has 0: it is not
+    done, whatever its rows say. ``day`` defaults to :func:`backkit.config.today`.
+
+    Examples
+    --------
+    >>> import datetime as dt, backkit
+    >>> from backkit.adherence import credits
+    >>> log = backkit.SessionLog(":memory:")
+    >>> when = "2025-03-03T09:00:00+00:00"
+    >>> _ = log.record(exercise_id="bridge", started_at=when, sets_planned=1, reps_planned=10,
+    ...                sets_done=1, reps_done=10)
+    >>> _ = log.record(exercise_id="squat", started_at=when, sets_planned=1, reps_planned=10,
+    ...                sets_done=1, reps_done=4)
+    >>> _ = log.record(exercise_id="knee-to-chest", side="left", started_at=when,
+    ...                reps_planned=3, reps_done=0)
+    >>> credits(log.frame(), dt.date(2025, 3, 3))
+    {'bridge': 1.0, 'knee-to-chest': 0.0, 'squat': 0.4}
+    """
+    import pandas as pd
+
+    if log_frame.empty:
+        return {}
+    bouts = _bouts(log_frame)
+    on_day = bouts[bouts["day"] == pd.Timestamp(day or config.today())]
+    if on_day.empty:
+        return {}
+    table = _sessions(on_day)
+    pairs = zip(table["exercise_id"], table["credit"], strict=True)
+    return {str(ex_id): round(float(credit), 6) for ex_id, credit in pairs}
 
 
 def _per_side() -> dict[str, bool]:

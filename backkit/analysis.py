@@ -21,9 +21,14 @@ levels, and each level answers its own questions:
 Frames without the session columns (logs and CSVs from before they existed)
 are read as having no session ratings.
 
-Clinical numbers come from data files: the minimal clinically important
-change from ``backkit/data/outcomes.yaml`` and the pain-monitoring limits from
-``backkit/data/safety.yaml`` (via :mod:`backkit.safety`).
+Clinical numbers come from data files: the minimal important change (MIC) from
+``backkit/data/outcomes.yaml`` and the pain-monitoring limits from
+``backkit/data/safety.yaml`` (via :mod:`backkit.safety`, whose one pain rule
+:func:`backkit.safety.pain_levels` every flag here applies).
+
+How old the data are is decided once, here (:func:`staleness`): a report, the
+caseload and a proposed next plan say so when the newest session is older
+than :data:`STALE_AFTER_DAYS` days.
 
 This module computes; :mod:`backkit.narrative` puts the results into
 sentences and :mod:`backkit.charts` draws them.
@@ -47,11 +52,15 @@ if TYPE_CHECKING:
 __all__ = [
     "FLAG_KINDS",
     "MIN_SESSIONS",
+    "MIN_WEEKS",
     "REVIEW_AFTER_DAYS",
+    "STALE_AFTER_DAYS",
     "VERDICTS",
     "PainChange",
+    "ShownChange",
     "baseline_pain",
     "change_in_pain",
+    "change_status",
     "daily_pain",
     "flare_ups",
     "immediate_effect",
@@ -65,6 +74,8 @@ __all__ = [
     "pain_mcid",
     "pain_trend",
     "sessions_per_week",
+    "shown_change",
+    "staleness",
     "t_quantile",
     "time_under_tension",
     "weekly_adherence",
@@ -83,12 +94,22 @@ VERDICTS = ("lower", "higher", "unclear", "identical", "too few")
 #: standard deviations of the differences: 2.48 at n = 3, 1.59 at 4, 1.24 at 5,
 #: 1.05 at 6, 0.84 at 8. Below 5 the interval is so wide that it says almost
 #: nothing; 6 is the first count at which it is about one standard deviation
-#: wide on each side, and it is about a week of daily sessions.
+#: wide on each side.
 MIN_SESSIONS = 6
+#: Fewest Monday-to-Sunday weeks with rated sessions before an interval is given:
+#: the interval treats each week as one unit (sessions on nearby days are not
+#: independent), with ``weeks - 1`` degrees of freedom, and t(0.975, 1) = 12.7
+#: makes two weeks say nothing; at three weeks t(0.975, 2) = 4.3.
+MIN_WEEKS = 3
 #: Days of logging after which pain that is not better prompts a review with a
 #: GP or physiotherapist (NHS inform: see one when back pain is not better after
 #: 2 weeks of self-care; ``safety.yaml`` source NHSI).
 REVIEW_AFTER_DAYS = 14
+#: Days after which the newest session makes the data stale (older than 4 weeks,
+#: the kit's choice): a review, the caseload and a next plan say how old it is,
+#: and a next plan from stale data raises no dose (:func:`staleness`).
+STALE_AFTER_DAYS = 28
+_TOL = 1e-9  # floating-point slack when a change is compared with a threshold
 _SESSION_PAIN = {"pain_before": "session_pain_before", "pain_after": "session_pain_after"}
 _PAIN_COLUMNS = ["sessions", "bouts", "before_mean", "before_worst", "after_mean", "after_worst"]
 
@@ -114,12 +135,13 @@ def outcome_facts() -> dict[str, Any]:
 
 
 def pain_mcid() -> tuple[float, float]:
-    """Minimal clinically important change for pain NRS: ``(points, percent)``.
+    """Minimal important change (MIC) for the pain NRS: ``(points, percent)``.
 
     Ostelo RWJG et al. 2008 ("Interpreting change scores for pain and
     functional status in low back pain", Spine 33(1):90-94) give 2 points or
-    30% of the baseline as the minimal important improvement. backkit asks for
-    *both* (:func:`meaningful_change`). The numbers are read from
+    30% of the baseline as the minimal important change (their term; the
+    function keeps its older name). backkit asks for *both*
+    (:func:`meaningful_change`). The numbers are read from
     ``outcomes.yaml: pain_nrs.mcid`` (``points`` and ``percent``).
 
     Examples
@@ -322,13 +344,15 @@ def meaningful_change(base: float) -> float:
     """Points of change from a baseline of ``base`` that the kit counts as meaningful.
 
     The larger of the two criteria of :func:`pain_mcid`: at least 2 points
-    *and* at least 30% of the baseline. Ostelo 2008 accept either, but a fall
-    under 2 points is below every minimal important difference reported for
-    the pain NRS (the smallest, 1.5 points: Abbott & Schmitt 2014), so 30% of
-    a low baseline alone never counts; and from a high baseline a larger raw
-    fall is needed (Farrar JT et al. 2001, Pain 94(2):149-158), which the 30%
-    gives. A rise of the same size is counted as meaningful worsening: that
-    is the kit's choice (the papers define improvement).
+    *and* at least 30% of the baseline. 2 points or 30% is the minimal
+    important change of Ostelo 2008, who accept either. Smaller values have
+    been reported for the pain NRS (Abbott & Schmitt 2014 report minimal
+    important differences from 1.5 to 3.5 points); backkit asks for both
+    criteria as a conservative choice, so 30% of a low baseline alone never
+    counts, and from a high baseline a larger raw fall is needed (Farrar JT
+    et al. 2001, Pain 94(2):149-158), which the 30% gives. A rise of the same
+    size is counted as meaningful worsening: that is the kit's choice (the
+    papers define improvement).
 
     Examples
     --------
@@ -354,27 +378,189 @@ def mcid_threshold(base: float) -> float:
     return round(base - meaningful_change(base), 10)
 
 
-def _status(base: float, change: float) -> str:
+def change_status(base: float, change: float) -> str:
+    """What a change in pain from a baseline is: the kit's one verdict on it.
+
+    ``"improved"`` (a fall of at least :func:`meaningful_change`), ``"worse"``
+    (a rise as large: the kit's choice), ``"no meaningful change"``, or ``"no
+    data"`` (NaN). The caseload, the reports and the narrative all use it.
+
+    Examples
+    --------
+    >>> from backkit import analysis
+    >>> analysis.change_status(5.0, -2.0), analysis.change_status(5.0, -1.98)
+    ('improved', 'no meaningful change')
+    >>> analysis.change_status(8.0, -2.0), analysis.change_status(3.0, 2.0)
+    ('no meaningful change', 'worse')
+    """
     if math.isnan(base) or math.isnan(change):
         return "no data"
     need = meaningful_change(base)
-    if -change >= need - 1e-9:
+    if -change >= need - _TOL:
         return "improved"
-    if change >= need - 1e-9:
+    if change >= need - _TOL:
         return "worse"
     return "no meaningful change"
 
 
+def _decimals(pairs: list[tuple[float, float]], shown: Any, least: int, most: int = 4) -> int:
+    """Fewest decimals (from ``least``) at which no shown value crosses its threshold.
+
+    ``pairs`` are (value, threshold); ``shown(value, d)`` is the value as it
+    is shown with ``d`` decimals. A value that reaches its threshold must
+    still reach it as shown, and one that falls short must still fall short.
+    """
+    for d in range(least, most + 1):
+        if all(
+            (v >= t - _TOL) == (shown(v, d) >= round(t, d) - _TOL)
+            for v, t in pairs
+            if not math.isnan(v)
+        ):
+            return d
+    return most
+
+
+@dataclass(frozen=True)
+class ShownChange:
+    """A change in pain from a baseline as text, with as many decimals as it takes.
+
+    Pain is shown with one decimal, unless that would make the shown numbers
+    disagree with the verdict (1.979 shown as "2.0" next to "under 2 points"):
+    then with as many as it takes (``1.98``), for every number of the sentence
+    (baseline, latest, change and points needed) alike, so they add up.
+    Percentages likewise (``29.9%`` rather than a "30%" that does not reach 30).
+    ``change`` and ``percent`` are signed (``"-1.98"``, ``"-39.6%"``), ``size``
+    and ``percent_size`` are not; ``percent`` is None for a baseline of 0.
+    """
+
+    baseline: str
+    latest: str
+    change: str
+    size: str
+    needed: str
+    percent: str | None
+    percent_size: str | None
+
+
+def shown_change(base: float, latest: float) -> ShownChange:
+    """How to show the change from ``base`` to ``latest`` so its numbers and verdict agree.
+
+    The verdict (:func:`change_status`, :func:`meaningful_change`) compares the
+    numbers as computed; this picks the decimals so that the numbers as shown
+    compare the same way with each threshold (2 points, 30%, the points needed
+    from this baseline), and so that the shown baseline and latest differ by
+    the shown change on the same side of each threshold.
+
+    Examples
+    --------
+    >>> from backkit import analysis
+    >>> analysis.shown_change(5.0, 3.0).size, analysis.shown_change(5.0, 3.021).size
+    ('2.0', '1.98')
+    >>> s = analysis.shown_change(5.0, 3.021)
+    >>> s.baseline, s.latest, s.change, s.percent
+    ('5.00', '3.02', '-1.98', '-40%')
+    >>> s = analysis.shown_change(6.7, 4.7)  # 2 points, but 29.85% and 2.01 needed
+    >>> s.size, s.needed, s.percent_size, analysis.change_status(6.7, -2.0)
+    ('2.00', '2.01', '29.9%', 'no meaningful change')
+    """
+    points, percent = pain_mcid()
+    change = latest - base
+    size = abs(change)
+    need = meaningful_change(base)
+    thresholds = [(size, points), (size, need)]
+
+    def gap(value: float, d: int) -> float:  # the change as the shown ends give it
+        return abs(round(latest, d) - round(base, d))
+
+    d = max(
+        _decimals(thresholds, lambda v, k: round(v, k), 1),
+        _decimals(thresholds, gap, 1),
+    )
+    pct = change / base * 100 if base > 0 else math.nan
+    p = _decimals([(abs(pct), percent)], lambda v, k: round(v, k), 0)
+    return ShownChange(
+        baseline=f"{base:.{d}f}",
+        latest=f"{latest:.{d}f}",
+        change=f"{change:+.{d}f}".replace("+-", "-"),
+        size=f"{size:.{d}f}",
+        needed=f"{need:.{d}f}",
+        percent=None if math.isnan(pct) else f"{pct:+.{p}f}%",
+        percent_size=None if math.isnan(pct) else f"{abs(pct):.{p}f}%",
+    )
+
+
+def staleness(newest: Any, today: Any = None) -> str | None:
+    """How old the data are, when too old to act on: None while they are fresh.
+
+    The one rule for stale data: the newest session is more than
+    :data:`STALE_AFTER_DAYS` days (4 weeks) before ``today`` (default
+    :func:`backkit.config.today`). Then this says how old it is, in words
+    for a sentence ("the newest session is 6 weeks old"); the clinician's
+    report, the caseload and :func:`backkit.review.propose_next` show it.
+
+    Parameters
+    ----------
+    newest : date, Timestamp or None
+        The day of the newest session (None: nothing logged, which is not stale).
+    today : date, optional
+        The day the data are looked at.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from backkit import analysis
+    >>> day = dt.date(2025, 3, 31)
+    >>> analysis.staleness(dt.date(2025, 3, 3), day) is None  # exactly 4 weeks
+    True
+    >>> analysis.staleness(dt.date(2025, 3, 2), day)
+    'the newest session is 4 weeks and 1 day old'
+    >>> analysis.staleness(dt.date(2025, 2, 17), day)
+    'the newest session is 6 weeks old'
+    >>> analysis.staleness(dt.date(2024, 3, 2), day)
+    'the newest session is 13 months old'
+    """
+    import pandas as pd
+
+    from .config import today as kit_today
+
+    if newest is None or (not isinstance(newest, str) and pd.isna(newest)):
+        return None
+    when = pd.Timestamp(newest).date()
+    day = pd.Timestamp(today).date() if today is not None else kit_today()
+    age = (day - when).days
+    if age <= STALE_AFTER_DAYS:
+        return None
+    return f"the newest session is {_age_words(age)} old"
+
+
+def _age_words(days: int) -> str:
+    """An age in days as words: weeks (and days) up to 8 weeks, then months, then years."""
+    if days < 56:
+        weeks, rest = divmod(days, 7)
+        text = f"{weeks} week{'s' if weeks != 1 else ''}"
+        return text + (f" and {rest} day{'s' if rest != 1 else ''}" if rest else "")
+    if days < 730:
+        months = round(days / 30.44)
+        return f"{months} months"
+    return f"{days // 365} years"
+
+
 def pain_change_by_week(frame: pd.DataFrame, *, baseline_days: int = 7) -> pd.DataFrame:
-    """Weekly change in pain (before exercise) from baseline, with the MCID verdict.
+    """Weekly change in pain (before exercise) from baseline, with the kit's verdict.
 
     A week whose mean pain has fallen from the baseline by
-    :func:`meaningful_change` (2 points and 30% of the baseline,
-    ``outcomes.yaml: pain_nrs.mcid``) is ``improved`` (and flagged ``mcid``);
-    one that has risen by as much is ``worse`` (the kit's choice: the same
-    size of change). Not to be confused with
+    :func:`meaningful_change` (2 points and 30% of the baseline: the minimal
+    important change, MIC, ``outcomes.yaml: pain_nrs.mcid``) is ``improved``
+    (and flagged ``mcid``); one that has risen by as much is ``worse`` (the
+    kit's choice: the same size of change). Not to be confused with
     :func:`backkit.outcomes.change_from_baseline`, which compares weekly
     check-in scores.
+
+    A limitation, said wherever the result is shown: the MIC was set for a
+    person's rating of their usual pain at two points in time (Ostelo 2008);
+    here it is applied to the mean of a week's ratings before exercise,
+    against the mean of the first week's. The weekly check-in's "average
+    pain over the last week" is the closer match to what the MIC was made for.
 
     Parameters
     ----------
@@ -411,7 +597,7 @@ def pain_change_by_week(frame: pd.DataFrame, *, baseline_days: int = 7) -> pd.Da
     change = weekly - base
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = change / base * 100 if base > 0 else change * np.nan
-    status = [_status(base, float(c)) for c in change]
+    status = [change_status(base, float(c)) for c in change]
     out = pd.DataFrame(
         {
             "pain": weekly,
@@ -613,7 +799,8 @@ def _exercise_pairs(frame: pd.DataFrame) -> pd.DataFrame:
     Whole-session ratings are never used. Bouts with nothing done (0 sets or
     0 repetitions) and bouts without both ratings are left out; the bouts of
     one exercise in one session (both sides, repeats) are averaged into one
-    pair, because they are not independent measurements.
+    pair, because they are not independent measurements. ``week`` is the
+    Monday of the session's first rated bout (local time).
     """
     import pandas as pd
 
@@ -623,13 +810,43 @@ def _exercise_pairs(frame: pd.DataFrame) -> pd.DataFrame:
         {
             "exercise_id": frame["exercise_id"].astype(str).to_numpy()[keep],
             "session_id": frame["session_id"].astype(str).to_numpy()[keep],
+            "week": _week_start(local_day(frame)).to_numpy()[keep] if keep.any() else [],
             "before": before.to_numpy()[keep],
             "after": after.to_numpy()[keep],
         }
     )
-    pairs = work.groupby(["exercise_id", "session_id"], sort=False).mean().reset_index()
+    pairs = work.groupby(["exercise_id", "session_id"], sort=False).agg(
+        week=("week", "min"), before=("before", "mean"), after=("after", "mean")
+    )
+    pairs = pairs.reset_index()
     pairs["change"] = pairs["after"] - pairs["before"]
     return pairs
+
+
+def _week_se(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Per exercise: the weeks, and the standard error of the mean change with weeks as units.
+
+    The cluster-robust (sandwich) standard error with each week as a cluster,
+    with the small-sample factor ``G / (G - 1)`` for ``G`` weeks: sessions in
+    the same week may go together (a bad week raises several), which a
+    standard error from independent sessions ignores. It is never taken
+    smaller than the standard error of independent sessions, ``sd / sqrt(n)``:
+    with few weeks the clustered one is itself uncertain and can come out too
+    small (the larger of the two, as Angrist & Pischke 2009, Mostly Harmless
+    Econometrics, ch. 8, advise).
+    """
+    import numpy as np
+
+    residual = pairs["change"] - pairs.groupby("exercise_id")["change"].transform("mean")
+    per_week = residual.groupby([pairs["exercise_id"], pairs["week"]]).sum()
+    by_ex = (per_week**2).groupby(level="exercise_id").agg(["sum", "size"])
+    n = pairs.groupby("exercise_id")["change"].agg(["size", "std"])
+    weeks = by_ex["size"].reindex(n.index)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        clustered = np.sqrt(weeks / (weeks - 1) * by_ex["sum"].reindex(n.index)) / n["size"]
+        independent = n["std"] / np.sqrt(n["size"])
+    out = n.assign(weeks=weeks, se=np.fmax(clustered, independent))
+    return out[["weeks", "se"]]
 
 
 def immediate_effect(frame: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
@@ -640,19 +857,30 @@ def immediate_effect(frame: pd.DataFrame, *, level: float = 0.95) -> pd.DataFram
     and is never used here. Each session gives one paired difference per
     exercise: its bouts of that exercise (both sides, repeats) are averaged,
     and bouts with nothing done (0 sets or 0 repetitions, as when the timer
-    was stopped on the first side) are left out. The mean difference is
-    reported with a ``level`` confidence interval from the t distribution.
+    was stopped on the first side) are left out. The mean difference over the
+    sessions is reported with a ``level`` confidence interval.
+
+    The interval treats each Monday-to-Sunday week as one unit: one person's
+    daily sessions are not independent (a bad week raises several), so an
+    interval that counted every session as a separate observation would claim
+    more precision than the data hold. Its standard error is clustered by
+    week (:func:`_week_se`), never smaller than that of independent sessions,
+    with the t distribution on ``weeks - 1`` degrees of freedom. It remains a
+    guide: weeks can go together too (pain that improves over months), and
+    a change here is an average, not one session's change.
 
     The ``verdict`` column is the one place backkit decides what it can say
     about an exercise, in words of what was observed, not of what caused it:
 
-    - ``"too few"``: fewer than :data:`MIN_SESSIONS` sessions (no interval is
-      computed: from so few it would mean nothing);
+    - ``"too few"``: fewer than :data:`MIN_SESSIONS` sessions, or sessions in
+      fewer than :data:`MIN_WEEKS` weeks (no interval is computed: from so
+      few it would mean nothing);
     - ``"identical"``: every session's difference is the same (an interval
       of zero width would claim a certainty the data do not have: none is
       given);
     - ``"lower"`` / ``"higher"``: the whole interval is below / above 0 (pain
-      was lower / higher straight after the exercise than before it);
+      was lower / higher straight after the exercise than before it, on
+      average; how large the average is, is a separate question);
     - ``"unclear"``: the interval crosses 0.
 
     Charts colour by it and the narrative words it.
@@ -661,27 +889,30 @@ def immediate_effect(frame: pd.DataFrame, *, level: float = 0.95) -> pd.DataFram
     -------
     DataFrame
         Indexed by ``exercise_id`` (catalogue order, exercises with at least
-        one rated session), columns ``n`` (sessions counted), ``before``,
-        ``after`` (means), ``change`` (mean after - before), ``sd``,
-        ``ci_low``, ``ci_high`` (NaN when there is no interval), ``verdict``
-        (categorical, one of :data:`VERDICTS`).
+        one rated session), columns ``n`` (sessions counted), ``weeks``
+        (weeks with a counted session), ``before``, ``after`` (means),
+        ``change`` (mean after - before), ``sd`` (of the sessions'
+        differences), ``ci_low``, ``ci_high`` (NaN when there is no
+        interval), ``verdict`` (categorical, one of :data:`VERDICTS`).
 
     Examples
     --------
     >>> import backkit
     >>> from backkit import analysis
-    >>> effect = analysis.immediate_effect(backkit.sample_log())
+    >>> effect = analysis.immediate_effect(backkit.sample_log(seed=2))
     >>> bool(effect.loc["squat", "change"] > 0 > effect.loc["knee-to-chest", "change"])
     True
-    >>> effect.loc[["squat", "knee-to-chest"], "verdict"].tolist()
-    ['higher', 'lower']
+    >>> effect.loc[["squat", "knee-to-chest", "bridge"], "verdict"].tolist()
+    ['higher', 'lower', 'unclear']
+    >>> int(effect.loc["squat", "weeks"])
+    11
     """
     import numpy as np
     import pandas as pd
 
     from .exercises import exercise_ids
 
-    columns = ["n", "before", "after", "change", "sd", "ci_low", "ci_high"]
+    columns = ["n", "weeks", "before", "after", "change", "sd", "ci_low", "ci_high"]
     if not 0 < level < 1:
         raise AnalysisError(
             f"argument level={level!r} must be between 0 and 1", where="immediate_effect"
@@ -699,18 +930,20 @@ def immediate_effect(frame: pd.DataFrame, *, level: float = 0.95) -> pd.DataFram
         sd=("change", "std"),
         spread=("change", lambda c: float(c.max() - c.min())),
     )
+    out = out.join(_week_se(pairs))
     order = [i for i in exercise_ids() if i in out.index]
     order += sorted(set(out.index) - set(order))  # ids from another catalogue last
     out = out.reindex(order)
-    n = out["n"].to_numpy()
-    enough = n >= MIN_SESSIONS
-    identical = enough & (out["spread"].to_numpy() < 1e-9)
-    quantiles = np.array([t_quantile(0.5 + level / 2, k - 1) if k > 1 else np.nan for k in n])
-    half = quantiles * out["sd"].to_numpy() / np.sqrt(n)
-    half = np.where(enough & ~identical, half, np.nan)
+    n, weeks = out["n"].to_numpy(), out["weeks"].to_numpy()
+    enough = (n >= MIN_SESSIONS) & (weeks >= MIN_WEEKS)
+    identical = (n >= MIN_SESSIONS) & (out["spread"].to_numpy() < 1e-9)
+    enough &= ~identical
+    quantiles = np.array([t_quantile(0.5 + level / 2, g - 1) if g > 1 else np.nan for g in weeks])
+    half = np.where(enough, quantiles * out["se"].to_numpy(), np.nan)
     out["ci_low"] = out["change"] - half
     out["ci_high"] = out["change"] + half
     out["n"] = out["n"].astype(int)
+    out["weeks"] = out["weeks"].astype(int)
     out.index.name = "exercise_id"
     out = out[columns]
     low, high = out["ci_low"].to_numpy(), out["ci_high"].to_numpy()
@@ -851,22 +1084,26 @@ def sessions_per_week(frame: pd.DataFrame) -> pd.Series:
 
 
 def pain_flags(frame: pd.DataFrame) -> pd.DataFrame:
-    """Exercises and sessions that break the pain-monitoring limits (``safety.yaml``).
+    """Exercises and sessions that break the kit's one pain rule (``safety.yaml``).
 
-    The limits (``safety.yaml: pain_monitoring.max_pain`` and ``max_rise``,
-    read by :func:`backkit.safety.max_pain` and :func:`backkit.safety.max_rise`)
-    adapt a pain-monitoring model from tendinopathy research (Silbernagel 2007)
-    to low back pain; the rise rule is the kit's own. Three kinds of flag:
+    The rule is :func:`backkit.safety.pain_levels` (the same one the timer's
+    advice after Save uses): it adapts a pain-monitoring model from
+    tendinopathy research (Silbernagel 2007) to low back pain, measured from
+    the pain before, and its rise rule is the kit's own. Three kinds of flag:
 
-    - ``above-limit``: pain after an exercise, or after a whole session,
-      above ``max_pain``;
-    - ``rose-during``: pain after ``max_rise`` or more points above pain
-      before, for an exercise or for a whole session;
-    - ``higher-next-session``: a session starts with pain ``max_rise`` or
-      more points higher than the session before started (backkit's own
-      rule; whether pain settles by the next morning is asked in the weekly
-      check-in). A session's starting pain is its whole-session rating, else
-      the first per-exercise rating before.
+    - ``above-limit`` (stop now, do less next time): pain after an exercise,
+      or after a whole session, above ``max_pain`` (5/10) *and* at least
+      ``max_rise`` (2) points above the pain before (above ``max_pain``
+      alone when the pain before was not rated), so that a person whose pain
+      is 6/10 before and after is not flagged;
+    - ``rose-during`` (do less next time): pain after ``max_rise`` or more
+      points above pain before but within the limit, for an exercise or for
+      a whole session;
+    - ``higher-next-session`` (do less next time): a session starts with
+      pain ``max_rise`` or more points higher than the session before
+      started (backkit's own rule; whether pain settles by the next morning
+      is asked in the weekly check-in). A session's starting pain is its
+      whole-session rating, else the first per-exercise rating before.
 
     Flags naming an exercise come only from that exercise's own ratings (one
     flag of a kind per exercise per session, both sides together); flags from
@@ -877,16 +1114,21 @@ def pain_flags(frame: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         One row per flag in time order: ``started_at``, ``day``,
         ``session_id``, ``exercise_id`` (NA for session flags), ``kind``,
-        ``pain``, ``reference`` (the limit, the pain before, or the previous
-        session's pain), ``message``.
+        ``pain``, ``reference`` (the pain before, NaN when it was not rated,
+        or the previous session's pain), ``message``. One row is one flag: one
+        exercise in one session, or one whole session (count sessions with
+        ``session_id``).
 
     Examples
     --------
     >>> import backkit
     >>> from backkit import analysis
     >>> flags = analysis.pain_flags(backkit.sample_log(profile="flare-up"))
-    >>> "above-limit" in set(flags["kind"])
-    True
+    >>> sorted(set(flags["kind"]))
+    ['higher-next-session', 'rose-during']
+    >>> print(flags["message"].iloc[0])  # doctest: +NORMALIZE_WHITESPACE
+    Pain rose from 3 to 5 during bodyweight squat, within 5/10 (the kit's rule: a rise of 2
+    or more points means fewer repetitions or a smaller range next time).
     """
     import pandas as pd
 
@@ -928,23 +1170,28 @@ def _rating_flags(rows: pd.DataFrame, what: pd.Series) -> list[pd.DataFrame]:
     from . import safety
 
     limit, rise = safety.max_pain(), safety.max_rise()
-    above = rows["after"] > limit
-    rose = (rows["after"] - rows["before"] >= rise) & ~above
+    over, rose = safety.pain_levels(rows["before"].to_numpy(), rows["after"].to_numpy())
     parts = []
-    if above.any():
-        r = rows[above]
-        message = (
-            "Pain was " + _score(r["after"]) + "/10 after " + what[above]
-            + f", above the {limit}/10 limit of the pain-monitoring guide: "
-            "reduce the load next time."
+    if over.any():
+        r, w = rows[over], what[over]
+        known = r["before"].notna()
+        before = r["before"].where(known, 0)
+        went = (
+            "Pain went from " + _score(before) + " to " + _score(r["after"]) + "/10 during "
+            + w + f": above {limit}/10 and a rise of " + _score(r["after"] - before) + " points,"
         )  # fmt: skip
-        parts.append(_flag_frame(r, "above-limit", float(limit), message))
+        unrated = "Pain was " + _score(r["after"]) + "/10 after " + w + f", above {limit}/10"
+        message = (
+            went.where(known, unrated + " (the pain before was not rated):")
+            + " over the limit of the kit's pain rule: stop it for the day, do less next time."
+        )
+        parts.append(_flag_frame(r, "above-limit", r["before"], message))
     if rose.any():
         r = rows[rose]
         message = (
             "Pain rose from " + _score(r["before"]) + " to " + _score(r["after"]) + " during "
-            + what[rose] + f" (the kit's rule: a rise of {rise} or more points means "
-            "fewer repetitions or a smaller range next time)."
+            + what[rose] + f", within {limit}/10 (the kit's rule: a rise of {rise} or more "
+            "points means fewer repetitions or a smaller range next time)."
         )  # fmt: skip
         parts.append(_flag_frame(r, "rose-during", r["before"], message))
     return parts
@@ -1044,7 +1291,7 @@ def _session_flags(frame: pd.DataFrame) -> list[pd.DataFrame]:
             + "/10 at the start of this session, up from "
             + _score(prev)
             + f" the session before (the kit's rule: a rise of {rise} or more points means "
-            "reduce the load).",
+            "do less next time).",
         }
     )
     return [flags.reset_index(drop=True)]

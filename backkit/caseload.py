@@ -89,9 +89,16 @@ RECENT_DAYS = 14
 GAP_DAYS = 7
 #: The flags, in the words the table uses, and when each is raised.
 FLAG_RULES = {
-    "pain flags": "pain-monitoring flags (backkit.analysis.pain_flags) in the last 14 days",
+    "pain flags": (
+        "pain-monitoring flags (backkit.analysis.pain_flags: the kit's one pain rule) in the "
+        "last 14 days, counted as flags and as the sessions they fall in"
+    ),
     "flare-up": "a flare-up day (backkit.analysis.flare_ups) in the last 14 days",
     "no session": "no session logged for 7 days or more (or nothing logged yet)",
+    "stale data": (
+        "the newest session is more than 4 weeks old (backkit.analysis.staleness): the "
+        "row is not how the patient is now"
+    ),
     "pain higher": (
         "this week's pain is higher than baseline by at least a meaningful change: 2 points "
         "and 30% of the baseline (the kit's choice: the same size as an improvement)"
@@ -397,8 +404,10 @@ def _pain(b: pd.DataFrame) -> tuple[Any, Any, Any]:
 
 def _flag_counts(
     frames: Sequence[pd.DataFrame], b: pd.DataFrame, since: pd.Timestamp
-) -> tuple[dict[int, int], dict[int, int]]:
-    """Pain-monitoring flags and flare-up days on or after ``since``, per patient code.
+) -> tuple[dict[int, tuple[int, int]], dict[int, int]]:
+    """Pain-monitoring flags (and the sessions they fall in) and flare-up days, per patient.
+
+    Counted on or after ``since``: ``flags[code]`` is ``(flags, sessions)``.
 
     They are :func:`backkit.analysis.pain_flags` and
     :func:`backkit.analysis.flare_ups` themselves (one home for those rules),
@@ -414,7 +423,7 @@ def _flag_counts(
     window = since - pd.Timedelta(days=RECENT_DAYS)
     recent = (b["day"] >= window).to_numpy()
     patient = b["patient"].to_numpy()
-    flags: dict[int, int] = {}
+    flags: dict[int, tuple[int, int]] = {}
     flares: dict[int, int] = {}
     offset = 0
     for code, frame in enumerate(frames):
@@ -427,37 +436,50 @@ def _flag_counts(
         part = frame.iloc[rows].reset_index(drop=True)
         # the summary reads only some columns; the rest are not needed for flags
         typed = conform(part.reindex(columns=list(COLUMNS)))
-        flags[code] = int((pain_flags(typed)["day"] >= since).sum())
+        found = pain_flags(typed)
+        found = found[found["day"] >= since]
+        flags[code] = (len(found), int(found["session_id"].nunique()))
         flares[code] = int((flare_ups(typed).index >= since).sum())
     return flags, flares
 
 
 def _verdict(baseline: float, latest: float, weeks: int) -> str:
-    """Pain change vs baseline in words, with the MCID rule of :mod:`backkit.analysis`."""
-    from .analysis import meaningful_change
+    """Pain change vs baseline in words: :func:`backkit.analysis.change_status`, the one rule."""
+    from .analysis import change_status
 
     if math.isnan(baseline) or math.isnan(latest):
         return "no pain scores"
     if weeks < 2:
         return "too early (under 2 weeks)"
-    need = meaningful_change(baseline)
-    if baseline - latest >= need - 1e-9:
-        return "meaningful improvement"
-    if latest - baseline >= need - 1e-9:
-        return "higher than baseline"
-    return "no meaningful change"
+    words = {"improved": "meaningful improvement", "worse": "higher than baseline"}
+    status = change_status(baseline, latest - baseline)
+    return words.get(status, "no meaningful change")
 
 
 def _flags(
-    pain_flags: int, flares: int, weeks: int, verdict: str, last: dt.date | None, as_of: dt.date
+    pain_flags: tuple[int, int],
+    flares: int,
+    weeks: int,
+    verdict: str,
+    last: dt.date | None,
+    as_of: dt.date,
 ) -> tuple[str, ...]:
+    from .analysis import staleness
+
     out = []
-    if pain_flags:
-        out.append(f"pain flags: {pain_flags} in {RECENT_DAYS} days")
+    flags, sessions = pain_flags
+    if flags:
+        out.append(
+            f"pain flags: {flags} in {sessions} session{'s' if sessions != 1 else ''} "
+            f"(last {RECENT_DAYS} days)"
+        )
     if flares:
         out.append(f"flare-up in {RECENT_DAYS} days")
+    stale = staleness(last, as_of)
     if last is None:
         out.append("nothing logged yet")
+    elif stale:
+        out.append(f"stale data: {stale}")
     elif (as_of - last).days >= GAP_DAYS:
         out.append(f"no session for {(as_of - last).days} days")
     # the same verdict the table shows: one rule for "higher" and "not better"
@@ -513,7 +535,7 @@ def summarise_many(
                 verdict=verdict,
                 last_session=last_day,
                 flags=_flags(
-                    int(flags.get(code, 0)),
+                    flags.get(code, (0, 0)),
                     int(flares.get(code, 0)),
                     n_weeks,
                     verdict,
@@ -597,7 +619,7 @@ class Caseload:
                 "weeks": p.weeks,
                 "week_adherence": _percent(p.week_adherence),
                 "overall_adherence": _percent(p.overall_adherence),
-                "pain_change": _points(p.pain_change),
+                "pain_change": _points(p.baseline, p.pain_change),
                 "verdict": p.verdict,
                 "last_session": _day_text(p.last_session),
                 "flags": "; ".join((*p.warnings, *p.flags)) or "none",
@@ -626,8 +648,13 @@ def _percent(x: float) -> str:
     return "no plan" if math.isnan(x) else f"{x * 100:.0f}%"
 
 
-def _points(x: float) -> str:
-    return "not scored" if math.isnan(x) else f"{x:+.1f}"
+def _points(baseline: float, change: float) -> str:
+    """The change as shown beside the verdict: decimals enough that the two agree."""
+    from .analysis import shown_change
+
+    if math.isnan(change) or math.isnan(baseline):
+        return "not scored"
+    return shown_change(baseline, baseline + change).change
 
 
 def _day_text(day: dt.date | None) -> str:

@@ -48,6 +48,7 @@ __all__ = [
     "Problem",
     "ReportError",
     "RoutineError",
+    "SafetyGateError",
     "SampleDataError",
     "UnknownExerciseError",
     "UsageError",
@@ -174,6 +175,13 @@ class PlanError(BackkitError):
 
 class RoutineError(BackkitError):
     """A routine cannot be built from the exercise and dose given."""
+
+
+class SafetyGateError(BackkitError):
+    """A session was started without a current warning-sign screening, or with a "yes" unresolved.
+
+    :mod:`backkit.gate` says why; nothing was started or stored.
+    """
 
 
 class SampleDataError(BackkitError):

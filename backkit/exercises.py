@@ -54,6 +54,8 @@ SIDES = ("per-side", "both")
 KINDS = ("hold", "paced")
 LOADS = ("low", "moderate", "high")
 _ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+# `side_leg`: a few lower-case words, such as "leg" or "leg back".
+_SIDE_LEG_PATTERN = re.compile(r"^[a-z]+( [a-z]+){0,3}$")
 _URL_PATTERN = re.compile(r"^https?://[^\s/]+\.[^\s]+$")
 
 
@@ -160,6 +162,30 @@ class Exercise:
     corrections: tuple[Correction, ...]
     references: tuple[str, ...]
     poses: PoseSet | None = field(default=None, compare=False, repr=False)
+    #: For a per-side exercise, the words after "left"/"right" that name a side
+    #: in the timer's cues: "leg" (the leg that moves), or e.g. "leg back".
+    side_leg: str = "leg"
+    #: The personal-check tags (:mod:`backkit.conditions`) each caution applies
+    #: to, in the order of :attr:`cautions`; empty for a caution for everyone.
+    caution_conditions: tuple[frozenset[str], ...] = field(default=(), compare=False, repr=False)
+
+    def cautions_for(self, tags: frozenset[str] | set[str]) -> tuple[str, ...]:
+        """The cautions that apply to a person with the condition ``tags``.
+
+        Examples
+        --------
+        >>> import backkit
+        >>> ex = backkit.get_exercise("knee-to-chest")
+        >>> any("osteoporosis" in c for c in ex.cautions_for({"osteoporosis"}))
+        True
+        >>> ex.cautions_for(set())
+        ()
+        """
+        return tuple(
+            text
+            for text, applies in zip(self.cautions, self.caution_conditions, strict=True)
+            if applies & set(tags)
+        )
 
     @property
     def hold_seconds(self) -> int:
@@ -402,6 +428,35 @@ class _Entry:
             raise self.fail(name, value, "must list at least one item")
         return tuple(v.strip() for v in value)
 
+    def cautions(self) -> tuple[tuple[str, frozenset[str]], ...]:
+        """Each caution's text and the personal-check tags it applies to.
+
+        A caution is a text (for everyone) or ``{text: ..., for: [tag, ...]}``
+        with tags from ``conditions.yaml`` (:func:`backkit.conditions.tags`).
+        """
+        from .conditions import tags as known_tags
+
+        value = self.get("cautions")
+        if not isinstance(value, list) or not value:
+            raise self.fail("cautions", value, "must list at least one caution")
+        known = known_tags()
+        out = []
+        for item in value:
+            text: Any = item
+            tags: Any = []
+            if isinstance(item, dict):
+                text, tags = item.get("text"), item.get("for")
+            if isinstance(item, dict) and set(item) - {"text", "for"}:
+                raise self.fail("cautions", item, "may have only 'text' and 'for'")
+            if not isinstance(text, str) or not text.strip():
+                raise self.fail("cautions", item, "must be a non-empty text")
+            if not isinstance(tags, list) or not set(tags) <= known:
+                raise self.fail(
+                    "cautions", tags, f"'for' must list tags from: {', '.join(sorted(known))}"
+                )
+            out.append((" ".join(text.split()), frozenset(tags)))
+        return tuple(out)
+
     def choice(self, name: str, options: tuple[str, ...]) -> str:
         value = self.get(name)
         if value not in options:
@@ -541,6 +596,18 @@ def _provenance(e: _Entry, known: set[str], from_article: bool) -> dict[str, Any
     }
 
 
+def _side_leg(e: _Entry) -> str:
+    """The optional ``side_leg`` (per-side exercises only; default ``"leg"``)."""
+    if "side_leg" not in e.raw:
+        return "leg"
+    value = e.raw["side_leg"]
+    if not isinstance(value, str) or not _SIDE_LEG_PATTERN.match(value):
+        raise e.fail("side_leg", value, "must be a few lower-case words, such as 'leg back'")
+    if e.raw.get("sides") != "per-side":
+        raise e.fail("side_leg", value, "is only for a per-side exercise")
+    return value
+
+
 def _parse_exercise(raw: Any, index: int, where: str, known_sources: set[str]) -> Exercise:
     if not isinstance(raw, dict):
         raise CatalogueError(f"entry #{index + 1} is not a mapping of fields", where=where)
@@ -557,7 +624,9 @@ def _parse_exercise(raw: Any, index: int, where: str, known_sources: set[str]) -
     strength = raw.get("strength", False)
     if not isinstance(strength, bool):
         raise e.fail("strength", strength, "must be true or false")
+    side_leg = _side_leg(e)
     provenance = _provenance(e, known_sources, from_article)
+    cautions = e.cautions()
     return Exercise(
         id=exercise_id,
         number=e.integer("number", 1, 999),
@@ -577,13 +646,15 @@ def _parse_exercise(raw: Any, index: int, where: str, known_sources: set[str]) -
         rep_seconds=rep_seconds,
         load=e.choice("load", LOADS),
         strength=strength,
+        side_leg=side_leg,
         steps=e.texts("steps"),
         feel=e.text("feel"),
         targets=e.texts("targets"),
         regions=e.texts("regions"),
         purpose=e.text("purpose"),
         mistakes=e.texts("mistakes"),
-        cautions=e.texts("cautions"),
+        cautions=tuple(text for text, _ in cautions),
+        caution_conditions=tuple(tags for _, tags in cautions),
         regression=e.variant("regression"),
         progression=e.variant("progression"),
         variants=_variants(e),

@@ -35,14 +35,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from . import audit as _audit
 from . import config, logfiles, logjson
 from . import exercises as _exercises
 from ._checks import CLOCK_SKEW, EARLIEST, LIMITS, MAX_BOUT, Checker, Limit
+from .conditions import MIGRATIONS as CONDITION_MIGRATIONS
 from .config import default_log_path, kit_timezone
 from .errors import LogError, LogValidationError, Problem, UnknownExerciseError, did_you_mean
 from .outcomes import MIGRATIONS as OUTCOME_MIGRATIONS
@@ -73,7 +74,10 @@ __all__ = [
     "conform",
     "empty_frame",
     "new_session_id",
+    "peek",
 ]
+
+T = TypeVar("T")
 
 # --------------------------------------------------------------------------
 # The contract
@@ -255,9 +259,12 @@ SESSION_MIGRATIONS.add(
 )
 
 #: Every schema step of the log file, in version order: the bouts' (1, 2),
-#: the check-ins' (3, and 5: :data:`backkit.outcomes.MIGRATIONS`) and the
-#: sessions' (4). A log opened from here is always brought to the full version.
-MIGRATIONS: list[Migration] = schema(BOUT_MIGRATIONS, OUTCOME_MIGRATIONS, SESSION_MIGRATIONS)
+#: the check-ins' and screenings' (3, 5 and 6: :data:`backkit.outcomes.MIGRATIONS`),
+#: the sessions' (4) and the personal check's (7: :data:`backkit.conditions.MIGRATIONS`).
+#: A log opened from here is always brought to the full version.
+MIGRATIONS: list[Migration] = schema(
+    BOUT_MIGRATIONS, OUTCOME_MIGRATIONS, SESSION_MIGRATIONS, CONDITION_MIGRATIONS
+)
 #: The schema version this backkit writes (the last migration's).
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
@@ -1279,7 +1286,7 @@ class SessionLog:
         >>> out = log.export_json(pathlib.Path(tempfile.mkdtemp()) / "log.json")
         >>> doc = json.loads(out.read_text())
         >>> doc["format"], doc["version"], len(doc["bouts"])
-        ('backkit-log', 1, 1)
+        ('backkit-log', 2, 1)
         """
         return logjson.write(self.store, path)
 
@@ -1535,3 +1542,28 @@ def _frame_from_rows(rows: list[tuple], tz: Any) -> pd.DataFrame:
             # pandas-stubs overload pd.array on literal dtypes only; kind is a str
             data[name] = pd.array(values, dtype=kind)  # type: ignore[call-overload]
     return pd.DataFrame(data)
+
+
+def peek(log: SessionLog | str | Path | None, read: Callable[[SessionLog], T], default: T) -> T:
+    """``read(log)`` for a log given as a SessionLog, a path or None (the person's own).
+
+    A path is opened only when the file exists, so looking never creates a
+    log; ``default`` is the answer for a file that does not exist (or
+    ``":memory:"``, a new empty log). Errors of a file that is not a log are
+    raised as they are.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from backkit.log import peek
+    >>> missing = pathlib.Path(tempfile.mkdtemp()) / "new.sqlite"
+    >>> peek(missing, len, 0), missing.exists()
+    (0, False)
+    """
+    if isinstance(log, SessionLog):
+        return read(log)
+    path = Path(log).expanduser() if log is not None else config.default_log_path()
+    if str(log) == ":memory:" or not path.exists():
+        return default
+    with SessionLog(path, create=False) as opened:
+        return read(opened)

@@ -5,7 +5,7 @@ The file is one JSON object. Its header says what it is::
     {"format": "backkit-log", "version": 1, "schema_version": 5,
      "written_by": "backkit 0.1.0", "exported_at": "2025-03-03T08:00:00.000000Z",
      "bouts": [...], "sessions": [...], "checkins": [...], "scores": [...],
-     "screenings": [...], "changes": [...]}
+     "screenings": [...], "clearances": [...], "conditions": [...], "changes": [...]}
 
 Each section is a list of records, one per stored row, removed and replaced
 entries included (their ``removed_at`` is set), so that nothing the log holds
@@ -35,18 +35,24 @@ A type ending in ``?`` may also be ``null`` (missing, never 0). The sections:
 - ``scores``: the check-ins' scores, one per measure (and PSFS activity);
 - ``screenings``: red-flag screening answers and the advice shown
   (``action``: none, clinician, urgent, emergency);
+- ``clearances`` (version 2): a clinician saw the person about a "yes" and
+  said they can exercise (``seen_on``, ``seen_by``, ``notes``; :mod:`backkit.gate`);
+- ``conditions`` (version 2): the personal check's answers and the caution
+  tags they set (:mod:`backkit.conditions`);
 - ``changes``: the audit trail (``target`` bout, session, checkin or
   screening; ``target_id``; ``field``; ``old``; ``new``; ``reason``).
 
 A reader must refuse a file whose ``format`` is not ``backkit-log`` or whose
-``version`` it does not know; version 1 readers ignore no key (an unknown key
-is an error), so a later version that adds keys says so by its number.
+``version`` it does not know; readers ignore no key (an unknown key is an
+error), so a later version that adds keys says so by its number. Version 2
+added ``clearances`` and ``conditions``; a version 1 file is read with both
+empty.
 
 Examples
 --------
 >>> from backkit.logjson import FORMAT, SCHEMA, VERSION
 >>> FORMAT, VERSION, SCHEMA["sessions"]["pain_before"]
-('backkit-log', 1, 'int?')
+('backkit-log', 2, 'int?')
 """
 
 from __future__ import annotations
@@ -62,10 +68,12 @@ from ._version import __version__
 from .errors import LogError, LogValidationError, Problem
 from .store import Store, utc_text, write_atomically
 
-__all__ = ["FORMAT", "HEADER", "SCHEMA", "TABLES", "VERSION", "load", "read", "write"]
+__all__ = ["ADDED_IN", "FORMAT", "HEADER", "SCHEMA", "TABLES", "VERSION", "load", "read", "write"]
 
 FORMAT = "backkit-log"
-VERSION = 1
+VERSION = 2
+#: The sections each version added (a file of an earlier version has none of them).
+ADDED_IN = {"clearances": 2, "conditions": 2}
 #: The header keys and their types (``schema_version``: the log file's schema when exported).
 HEADER: dict[str, str] = {
     "format": "str",
@@ -139,6 +147,19 @@ SCHEMA: dict[str, dict[str, str]] = {
         "action": "str",
         "recorded_at": "time",
     },
+    "clearances": {
+        "clearance_id": "int",
+        "seen_on": "date",
+        "seen_by": "str",
+        "notes": "str?",
+        "recorded_at": "time",
+    },
+    "conditions": {
+        "conditions_id": "int",
+        "answered_at": "time",
+        "answers": "json",
+        "tags": "json",
+    },
     "changes": {
         "change_id": "int",
         "changed_at": "time",
@@ -157,6 +178,8 @@ TABLES = {
     "checkins": "checkins",
     "scores": "outcome_scores",
     "screenings": "screenings",
+    "clearances": "clearances",
+    "conditions": "conditions",
     "changes": "changes",
 }
 _ORDER = {
@@ -165,6 +188,8 @@ _ORDER = {
     "checkins": "measured_on, checkin_id",
     "scores": "row_id",
     "screenings": "screening_id",
+    "clearances": "clearance_id",
+    "conditions": "conditions_id",
     "changes": "change_id",
 }
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
@@ -286,10 +311,19 @@ def read(path: str | Path) -> dict[str, Any]:
         found = doc.get("format") if isinstance(doc, dict) else type(doc).__name__
         message = f'is not a backkit log export (it needs "format": "{FORMAT}")'
         raise LogValidationError([Problem(label, "format", found, message)])
-    if doc.get("version") != VERSION:
-        message = f"is a version this backkit does not read (it reads version {VERSION})"
-        raise LogValidationError([Problem(label, "version", doc.get("version"), message)])
-    problems = _check_keys(doc, HEADER, label)
+    version = doc.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= VERSION:
+        message = f"is a version this backkit does not read (it reads versions 1 to {VERSION})"
+        raise LogValidationError([Problem(label, "version", version, message)])
+    problems = []
+    for section, since in ADDED_IN.items():
+        if version >= since:
+            continue
+        if section in doc:
+            message = f"is not a section of a version {version} file (added in version {since})"
+            problems.append(Problem(label, section, "...", message))
+        doc[section] = []  # an earlier version's file: the section did not exist yet
+    problems += _check_keys(doc, HEADER, label)
     for section, keys in SCHEMA.items():
         records = doc.get(section)
         if not isinstance(records, list):

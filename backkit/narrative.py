@@ -107,8 +107,10 @@ def summary(
     Returns
     -------
     list of str
-        Sentences: what was logged; the change in pain since the start, with
-        the criteria of a meaningful change it meets
+        Sentences (plain words for the person; the clinician's version keeps
+        the technical terms: MIC, criteria, 95% CI): what was logged; the
+        change in pain since the start, with the criteria of a meaningful
+        change it meets
         (:func:`backkit.analysis.change_in_pain`); that back pain often
         improves on its own; a prompt to see a GP or physiotherapist when pain
         is not better after two weeks (:func:`backkit.analysis.needs_review`);
@@ -122,9 +124,11 @@ def summary(
     >>> import backkit
     >>> from backkit import narrative
     >>> print(narrative.summary(backkit.sample_log())[1])  # doctest: +ELLIPSIS
-    Pain before exercise has fallen ... since you started ..., a clinically meaningful ...
+    Your pain before exercise has fallen ... since you started ... a real improvement...
     >>> print(narrative.summary(backkit.sample_log(), subject="Patient A")[0])
     Patient A logged 72 sessions on 64 days between 17 Feb 2025 and 7 May 2025.
+    >>> print(narrative.summary(backkit.sample_log(), subject="Patient A")[1])  # doctest: +ELLIPSIS
+    Pain before exercise has fallen ..., a clinically meaningful improvement: ... (minimal ...
     """
     voice = _Voice(subject)
     if frame.empty:
@@ -140,7 +144,7 @@ def summary(
         *_consistency(frame, plan, voice),
         _streaks(frame, plan),
         *_effects(frame, voice),
-        _monitoring(frame),
+        _monitoring(frame, voice),
     ]
 
 
@@ -169,6 +173,12 @@ def _logged(frame: pd.DataFrame, voice: _Voice) -> str:
 
 
 def _pain_change(change: analysis.PainChange, voice: _Voice) -> str:
+    """The change in pain since the start, with the kit's verdict, in the voice's words.
+
+    The numbers are shown with as many decimals as it takes for them to agree
+    with the verdict (:func:`backkit.analysis.shown_change`): never "2.0
+    points" beside "under 2 points".
+    """
     points, percent = analysis.pain_mcid()
     if change.status == "no data":
         if voice.third:
@@ -176,43 +186,68 @@ def _pain_change(change: analysis.PainChange, voice: _Voice) -> str:
         return "No pain scores yet: record pain before and after to see your trend."
     if change.status == "first week":
         return (
-            f"Pain before exercise averages {change.baseline:.1f}/10 so far; after another "
-            "week backkit compares it with this first week."
+            f"{'Your pain' if not voice.third else 'Pain'} before exercise averages "
+            f"{change.baseline:.1f}/10 so far; after another week backkit compares it with "
+            "this first week."
         )
+    assert change.baseline is not None and change.latest is not None  # as the status says
+    shown = analysis.shown_change(change.baseline, change.latest)
+    pct = f" ({shown.percent_size})" if shown.percent_size else ""
+    if voice.third:
+        who, started = "Pain", f"{voice.subject} started"
+        since = f"since {started} (from {shown.baseline} to {shown.latest}/10)"
+        rule = (
+            f"minimal important change, MIC: at least {points:g} points and at least "
+            f"{percent:g}% of the baseline; here {shown.needed} points"
+        )
+    else:
+        who, started = "Your pain", "you started"
+        since = f"since you started (from {shown.baseline} to {shown.latest} out of 10)"
+        rule = (
+            f"at least {points:g} points that is also at least {percent:g}% of your starting "
+            f"level (for you, {shown.needed} points)"
+        )
+    if float(shown.size) == 0:
+        return f"{who} before exercise is about the same as when {started} ({shown.baseline}/10)."
     delta = change.change
     assert delta is not None  # every status but "no data" and "first week" has a change
-    pct = f" ({abs(change.percent):.0f}%)" if change.percent is not None else ""
-    started = "you started" if not voice.third else f"{voice.subject} started"
-    since = f"since {started} (from {change.baseline:.1f} to {change.latest:.1f}/10)"
-    rule = (
-        f"at least {points:g} points and at least {percent:g}% of the starting level; "
-        f"here {change.needed:.1f} points"
-    )
-    if delta == 0:
-        return f"Pain before exercise is the same as when {started} ({change.baseline:.1f}/10)."
-    if delta < 0:
-        text = f"Pain before exercise has fallen {_points(delta)}{pct} {since}"
+    moved = "fallen" if delta < 0 else "risen"
+    size = f"{shown.size} point" + ("" if float(shown.size) == 1 else "s")
+    text = f"{who} before exercise has {moved} {size}{pct} {since}"
+    if not voice.third:
         if change.status == "improved":
-            return text + f", a clinically meaningful improvement: it meets both criteria ({rule})."
-        return text + f"; {_short_of(change)}, so not a clinically meaningful change ({rule})."
-    text = f"Pain before exercise has risen {_points(delta)}{pct} {since}"
+            return text + (
+                f". That is big enough to count as a real improvement: backkit asks for a fall "
+                f"of {rule}."
+            )
+        if change.status == "worse":
+            return text + (
+                f". backkit counts it as a real rise, because it is as large as the fall it "
+                f"counts as a real improvement: {rule}."
+            )
+        return text + f". That is less than backkit counts as a real change: a change of {rule}."
+    if change.status == "improved":
+        return text + f", a clinically meaningful improvement: it meets both criteria ({rule})."
     if change.status == "worse":
         return text + (
             f": a meaningful worsening by the kit's own rule, which uses the size of a "
             f"meaningful fall ({rule})."
         )
-    return text + f"; {_short_of(change)}, less than the kit counts as meaningful ({rule})."
+    short = _short_of(change, shown)
+    if delta < 0:
+        return text + f"; {short}, so not a clinically meaningful change ({rule})."
+    return text + f"; {short}, less than the kit counts as meaningful ({rule})."
 
 
-def _short_of(change: analysis.PainChange) -> str:
-    """Which criterion of a meaningful change the latest change misses."""
+def _short_of(change: analysis.PainChange, shown: analysis.ShownChange) -> str:
+    """Which criterion of a meaningful change the latest change misses, as shown."""
     points, percent = analysis.pain_mcid()
     missed = []
     if not change.points_met:
         missed.append(f"under {points:g} points")
     if not change.percent_met:
-        missed.append(f"under {percent:g}% of the starting level")
-    return "it is " + " and ".join(missed) if missed else "it is close to the threshold"
+        missed.append(f"under {percent:g}% of the baseline")
+    return "it is " + " and ".join(missed) if missed else f"it is under the {shown.needed} needed"
 
 
 def _review(frame: pd.DataFrame, voice: _Voice) -> str:
@@ -303,7 +338,6 @@ def _effects(frame: pd.DataFrame, voice: _Voice) -> list[str]:
         )
         return [f"Not enough data yet to compare pain before and after single exercises: {how}."]
     out = []
-    points, _ = analysis.pain_mcid()
     for verdict in ("lower", "higher"):
         rows = effect[effect["verdict"] == verdict].sort_values(
             "change", ascending=verdict == "lower"
@@ -313,21 +347,27 @@ def _effects(frame: pd.DataFrame, voice: _Voice) -> list[str]:
         parts = []
         for ex_id, row in rows.iterrows():
             low, high = sorted((abs(row["ci_low"]), abs(row["ci_high"])))
-            parts.append(
-                f"{_name(ex_id)} by {_points(row['change'])} ({row['n']:.0f} sessions, "
-                f"95% CI {low:.1f} to {high:.1f})"
+            counted = f"{_plural(int(row['n']), 'session')} in {_plural(int(row['weeks']), 'week')}"
+            interval = (
+                f"95% CI {low:.1f} to {high:.1f}"
+                if voice.third
+                else f"the range that fits your data: {low:.1f} to {high:.1f}"
             )
-        small = (rows["change"].abs() < points).all()
-        size = (
-            f", each less than the {points:g} points taken as clinically meaningful"
-            if small and len(rows) > 1
-            else f", less than the {points:g} points taken as clinically meaningful"
-            if small
-            else ""
-        )
+            parts.append(f"{_name(ex_id)} by {_points(row['change'])} ({counted}, {interval})")
         out.append(
             f"Pain was {verdict} straight after the exercise than before it, on average, "
-            f"for {'; '.join(parts)}{size}."
+            f"for {'; '.join(parts)}."
+        )
+    if out:
+        out.append(
+            "These are averages over many sessions, not the change in any one session. "
+            + (
+                "Each interval counts a week as one unit, because sessions on nearby days "
+                "are not independent; even so it is a guide, not a precise measurement."
+                if voice.third
+                else "Sessions close together tend to go up and down together, so take the "
+                "ranges as a rough guide."
+            )
         )
     for ex_id, row in effect[effect["verdict"] == "identical"].iterrows():
         change = row["change"]
@@ -338,32 +378,44 @@ def _effects(frame: pd.DataFrame, voice: _Voice) -> list[str]:
         )
         out.append(
             f"Pain was {what} {_name(ex_id)} in every one of its {row['n']:.0f} sessions: "
-            "identical each time, so no interval is given."
+            "identical each time, so no " + ("interval" if voice.third else "range") + " is given."
         )
     unclear = [_name(i) for i in effect.index[effect["verdict"] == "unclear"]]
     if unclear:
         out.append("No clear difference between pain before and after: " + ", ".join(unclear) + ".")
     few = effect[effect["verdict"] == "too few"]
     if not few.empty:
-        counts = ", ".join(f"{_name(i)} {n}" for i, n in few["n"].items())
+        counts = ", ".join(
+            f"{_name(i)} {int(r['n'])} in {_plural(int(r['weeks']), 'week')}"
+            for i, r in few.iterrows()
+        )
         out.append(
             "Not enough data yet for "
             + ("this exercise" if len(few) == 1 else "these exercises")
-            + f" (it takes per-exercise pain ratings from {MIN_SESSIONS} sessions; "
-            f"sessions so far: {counts})."
+            + f" (it takes per-exercise pain ratings from {MIN_SESSIONS} sessions in at "
+            f"least {analysis.MIN_WEEKS} different weeks; sessions so far: {counts})."
         )
     return out
 
 
-def _monitoring(frame: pd.DataFrame) -> str:
+def _monitoring(frame: pd.DataFrame, voice: _Voice) -> str:
+    """The pain-monitoring flags in one sentence, counted in sessions (one rule: safety)."""
     from . import safety
 
     flags = analysis.pain_flags(frame)
     limit, rise = safety.max_pain(), safety.max_rise()
-    guide = (
-        f"(the kit's limits, adapted from a pain-monitoring model: pain up to {limit}/10, "
-        f"and a rise of {rise} or more points as the kit's own signal to reduce the load)"
-    )
+    if voice.third:
+        guide = (
+            f"(the kit's one pain rule: over the limit means {safety.limit_words()}; a rise "
+            f"of {rise}+ points within it, or a session starting {rise}+ points higher than "
+            "the one before, means do less next time)"
+        )
+    else:
+        guide = (
+            f"(backkit's guide: pain may go up to {limit}/10 while you exercise, or a "
+            f"little above where it started if that was already {limit}/10 or more; a rise "
+            f"of {rise} or more points means do less next time)"
+        )
     rated = any(
         analysis_column in frame and frame[analysis_column].notna().any()
         for analysis_column in ("pain_after", "session_pain_after", "pain_before")
@@ -372,25 +424,31 @@ def _monitoring(frame: pd.DataFrame) -> str:
         if not rated:
             return "No pain scores yet to check against the pain-monitoring limits."
         return (
-            f"Pain monitoring {guide}: pain stayed within {limit}/10 after every rated exercise "
-            f"and session, never rose by {rise}+ points during one, and no session started "
-            f"{rise}+ points higher than the one before."
+            f"Pain monitoring {guide}: pain stayed within the limit after every rated "
+            f"exercise and session, never rose by {rise}+ points during one, and no session "
+            f"started {rise}+ points higher than the one before."
         )
     bits = []
+    more = f"{rise}+" if voice.third else f"{rise} or more"
     kinds = {
-        "above-limit": f"pain was above {limit}/10 after exercise in {{n}}",
-        "rose-during": f"pain rose by {rise}+ points during an exercise or session in {{n}}",
-        "higher-next-session": f"{{n}} started {rise}+ points higher than the one before",
+        "above-limit": "pain went above the limit during an exercise or session in {n}",
+        "rose-during": f"pain rose by {more} points within the limit during an exercise or "
+        "session in {n}",
+        "higher-next-session": f"{{n}} started {more} points higher than the one before",
     }
     for kind, text in kinds.items():
         rows = flags[flags["kind"] == kind]
         if not rows.empty:
             n = _plural(rows["session_id"].nunique(), "session")
             bits.append(text.format(n=n) + f" (latest {_date(rows['day'].max())})")
-    return (
-        f"Pain monitoring {guide}: " + "; ".join(bits) + ". Reduce the load when this "
-        "happens, and see the safety notes if it keeps happening."
+    advice = (
+        "Do less next time when this happens, and see a GP or physiotherapist if it keeps "
+        "happening."
+        if not voice.third
+        else "The advice given is to do less next time, and to see a GP or physiotherapist "
+        "if it keeps happening."
     )
+    return f"Pain monitoring {guide}: " + "; ".join(bits) + ". " + advice
 
 
 def describe_adherence(table: pd.DataFrame) -> str:

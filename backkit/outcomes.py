@@ -6,14 +6,15 @@ for one day, any of:
 - **pain**: average and worst pain over the last 7 days, on the 0-10 numeric
   rating scale (measures ``pain_average`` and ``pain_worst``);
 - the **Patient-Specific Functional Scale** (PSFS; Stratford et al. 1995, free
-  to use with attribution): 3 to 5 activities the person finds hard, each
+  to use with attribution): up to 3 activities the person finds hard (as its
+  instructions ask; backkit accepts 1 to 5), each
   rated 0 (unable) to 10 (as before the problem); the score is the mean
   (measure ``psfs``, one row per activity, the activity in ``item``);
 - **custom measures** recorded by a clinician, e.g. the *total* score of the
   Oswestry Disability Index or the Roland-Morris Disability Questionnaire,
   which are licensed: backkit never shows their items, it stores the total
-  under the name, scale, direction and minimal clinically important
-  difference (MCID) the clinician gives.
+  under the name, scale, direction and smallest important change (stored as
+  ``mcid``) the clinician gives.
 
 A check-in can also record **leg pain** (0-10, for sciatica), how the back
 felt **the next morning** after exercising (better, same, worse) and whether
@@ -36,19 +37,26 @@ check-in on one day replaces the first only with ``replace=True``.
 :func:`last_screening`) store the answers to the red-flag questions and the
 advice shown (none, clinician, urgent, emergency); the questions themselves
 are data in ``safety.yaml`` (``backkit.safety.screening_questions()``).
+**Clearances** (:func:`record_clearance`, :func:`clearances_frame`, schema
+version 6) record that a clinician saw the person about a "yes" and said they
+can exercise: until then the "yes" keeps every timer closed
+(:mod:`backkit.gate`).
 
 The thresholds come from ``backkit/data/outcomes.yaml``:
 
 - pain NRS: a change of at least 2 points *and* at least 30% of the baseline
-  (:func:`backkit.analysis.meaningful_change`; Ostelo et al. 2008, Spine
-  33(1):90-94, with Farrar 2001 for larger baselines);
+  (:func:`backkit.analysis.meaningful_change`): the minimal important change
+  (MIC) of Ostelo et al. 2008, Spine 33(1):90-94, is 2 points or 30%; backkit
+  asks for both, a conservative choice (smaller values have been reported),
+  with Farrar 2001 for larger baselines;
 - PSFS mean: 2 points; one PSFS activity: 3 points: the *minimal detectable
   change* (MDC, Stratford 1995, printed on the PSFS form), a change beyond
   measurement error. Abbott & Schmitt 2014 (JOSPT 44(8):560-564) put the
   MCID of the mean at 1.3 (small), 2.3 (medium) and 2.7 (large) points, so
   a change of 2 is also inside the range of clinically important change;
-- custom measures: the MCID the clinician gives (for reference, Ostelo 2008
-  gives 10 points for the ODI (0-100) and 5 for the RMDQ (0-24)).
+- custom measures: the threshold the clinician gives (for reference, the
+  minimal important change of Ostelo 2008 is 10 points for the ODI (0-100)
+  and 5 for the RMDQ (0-24)).
 """
 
 from __future__ import annotations
@@ -62,7 +70,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import audit, config
-from ._checks import EARLIEST, Checker, Limit, is_missing, parse_datetime
+from ._checks import EARLIEST, Checker, Limit, is_missing, one_line, parse_datetime
 from .errors import BackkitError, CheckInError, Problem, did_you_mean
 from .store import Migrations, from_utc_text, utc_text
 
@@ -75,6 +83,7 @@ __all__ = [
     "ACTIONS",
     "BUILTIN",
     "CHECKIN_COLUMNS",
+    "CLEARANCE_COLUMNS",
     "CORRECTABLE",
     "CUSTOM_KEYS",
     "MIGRATIONS",
@@ -85,10 +94,12 @@ __all__ = [
     "PSFS",
     "REPLACED",
     "SCREENING_COLUMNS",
+    "SEEN_BY",
     "STATUSES",
     "change_from_baseline",
     "checkin_history",
     "checkins_frame",
+    "clearances_frame",
     "conform_outcomes",
     "correct_checkin",
     "custom_measures",
@@ -98,6 +109,7 @@ __all__ = [
     "outcomes_frame",
     "psfs_activities",
     "record_checkin",
+    "record_clearance",
     "record_screening",
     "remove_checkin",
     "screenings_frame",
@@ -138,6 +150,7 @@ OUTCOME_COLUMNS: dict[str, str] = {
 _KINDS = ("pain", "psfs", "custom")
 _MAX_NAME = 60  # characters of an activity or custom measure name
 _MAX_NOTES = 2000
+_MAX_CLEARANCE_NOTES = 500
 _EPS = 1e-9  # a change exactly at the threshold counts as meaningful
 _ANY = Limit(-1e9, 1e9, whole=False)  # a custom scale's ends: any sensible number
 
@@ -214,6 +227,20 @@ MIGRATIONS.add(
         recorded_at TEXT NOT NULL
     )""",
     "CREATE INDEX screenings_answered_at ON screenings (answered_at)",
+)
+#: Who saw the person about a warning sign (:func:`record_clearance`).
+SEEN_BY = ("gp", "physiotherapist", "emergency department", "other clinician")
+MIGRATIONS.add(
+    6,
+    "the clearances table: a clinician saw the person about a warning sign answered "
+    "yes and said they can exercise (seen_on, seen_by, notes)",
+    f"""CREATE TABLE clearances (
+        clearance_id INTEGER PRIMARY KEY,
+        seen_on TEXT NOT NULL,
+        seen_by TEXT NOT NULL CHECK (seen_by IN ({", ".join(map(repr, SEEN_BY))})),
+        notes TEXT,
+        recorded_at TEXT NOT NULL
+    )""",
 )
 
 _STORED = (
@@ -474,7 +501,7 @@ def _flag(row: Checker, name: str) -> bool | None:
 
 
 def _psfs_scores(row: Checker, psfs: Any, scale: tuple[float, float]) -> dict[str, int] | None:
-    """Validate the PSFS mapping: 3-5 named activities, each scored 0-10."""
+    """Validate the PSFS mapping: 1-5 named activities (the form asks for up to 3), each 0-10."""
     if psfs is None:
         return None
     low, high = _psfs_limits()
@@ -648,8 +675,9 @@ def record_checkin(
         (0 = no pain, 10 = worst imaginable). Worst is at least average.
     psfs : mapping of str to int, optional
         The PSFS: activity -> score 0 (unable) to 10 (as before the problem),
-        3 to 5 activities. The first PSFS names the activities; later ones
-        must rate the same activities (names match ignoring case and spacing).
+        1 to 5 activities (the form asks for up to 3). The first PSFS names
+        the activities; later ones must rate the same activities (names match
+        ignoring case and spacing).
     custom : mapping or list of mappings, optional
         Clinician-scored measures, each ``{"name", "score", "min", "max",
         "higher_is_better", "mcid"}``, e.g. ``{"name": "ODI total", "score":
@@ -1248,6 +1276,121 @@ def last_screening(log: SessionLog) -> dict[str, Any] | None:
         "answers": json.loads(answers),
         "action": action,
     }
+
+
+# --------------------------------------------------------------------------
+# Clearances: a clinician has seen the person about a "yes"
+
+#: Columns of :func:`clearances_frame` and their dtypes (``seen_on``: the
+#: local day of the visit, tz-naive midnight; ``recorded_at``: when it was
+#: written, in the kit's zone).
+CLEARANCE_COLUMNS: dict[str, str] = {
+    "clearance_id": "Int64",
+    "seen_on": "datetime64[ns]",
+    "seen_by": "category",
+    "notes": "string",
+    "recorded_at": "datetime64[ns, tz]",
+}
+
+
+def record_clearance(
+    log: SessionLog,
+    *,
+    seen_on: dt.date | str,
+    seen_by: str,
+    notes: str | None = None,
+) -> dict[str, Any]:
+    """Record that a clinician saw the person about a warning sign and said they can exercise.
+
+    A "yes" to a warning-sign question keeps every timer closed until a
+    clearance dated on or after the day of that answer is recorded
+    (:func:`backkit.gate.screening_gate`). Record one only when the clinician
+    said exercising is fine; there is nothing to record otherwise.
+
+    Parameters
+    ----------
+    log : SessionLog
+        The store.
+    seen_on : date or ``YYYY-MM-DD`` text
+        The day of the visit (not in the future).
+    seen_by : {"gp", "physiotherapist", "emergency department", "other clinician"}
+        Who saw the person.
+    notes : str, optional
+        What they said, in one line (at most 500 characters).
+
+    Returns
+    -------
+    dict
+        ``{"clearance_id", "seen_on", "seen_by", "notes"}`` as stored.
+
+    Raises
+    ------
+    CheckInError
+        Naming every problem; nothing is written.
+
+    Examples
+    --------
+    >>> import backkit, datetime as dt
+    >>> from backkit.outcomes import record_clearance
+    >>> log = backkit.SessionLog(":memory:")
+    >>> record_clearance(log, seen_on=dt.date(2026, 12, 1), seen_by="GP")["seen_by"]
+    'gp'
+    >>> record_clearance(log, seen_on="2099-01-01", seen_by="gp")
+    Traceback (most recent call last):
+    ...
+    backkit.errors.CheckInError: The clearance was not saved (nothing was written):
+      clearance: seen_on = '2099-01-01': is in the future
+    """
+    row = Checker(
+        {"seen_on": seen_on, "seen_by": seen_by, "notes": notes},
+        "clearance",
+        tz=config.kit_timezone(),
+    )
+    day = row.day("seen_on")
+    who = row.choice("seen_by", SEEN_BY)
+    text = row.text("notes", _MAX_CLEARANCE_NOTES)
+    broken = one_line(text) if text is not None else None
+    if broken:
+        row.bad("notes", text, broken)
+    for name, value in (("seen_on", day), ("seen_by", who)):
+        if value is None and not any(p.field == name for p in row.problems):
+            row.bad(name, None, "is required")
+    if day is not None and day > config.today():
+        row.bad("seen_on", seen_on if isinstance(seen_on, str) else day.isoformat(),
+                "is in the future")  # fmt: skip
+    if row.problems:
+        raise CheckInError(
+            row.problems, header="The clearance was not saved (nothing was written):"
+        )
+    assert day is not None and who is not None  # every problem raised above
+    with log.store.transaction() as db:
+        cursor = db.execute(
+            "INSERT INTO clearances (seen_on, seen_by, notes, recorded_at) VALUES (?, ?, ?, ?)",
+            (day.isoformat(), who, text or None, utc_text(config.now())),
+        )
+    return {"clearance_id": cursor.lastrowid, "seen_on": day, "seen_by": who, "notes": text}
+
+
+def clearances_frame(log: SessionLog, *, tz: Any = None) -> pd.DataFrame:
+    """Every stored clearance, oldest first (columns :data:`CLEARANCE_COLUMNS`)."""
+    import pandas as pd
+
+    tz = config.kit_timezone() if tz is None else tz
+    rows = log.store.query(
+        "SELECT clearance_id, seen_on, seen_by, notes, recorded_at FROM clearances "
+        "ORDER BY recorded_at, clearance_id"
+    )
+    cols = list(zip(*rows, strict=True)) if rows else [()] * 5
+    recorded = pd.to_datetime([from_utc_text(t) for t in cols[4]], utc=True)
+    return pd.DataFrame(
+        {
+            "clearance_id": pd.array(cols[0], dtype="Int64"),
+            "seen_on": pd.to_datetime(list(cols[1])).as_unit("ns"),
+            "seen_by": pd.Categorical(cols[2], categories=list(SEEN_BY)),
+            "notes": pd.array(cols[3], dtype="string"),
+            "recorded_at": recorded.as_unit("ns").tz_convert(tz),
+        }
+    )
 
 
 def _as_frame(checkin_id: str, day: dt.date, rows: list[tuple], text: str | None) -> pd.DataFrame:

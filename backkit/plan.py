@@ -542,6 +542,9 @@ class Plan:
     def default(cls, start: dt.date | str | None = None) -> Plan:
         """The article's seven exercises at their catalogue doses, from ``start`` (today).
 
+        Five of the seven are stretches; :meth:`starter` is the shorter plan
+        weighted to strength.
+
         The stretches are daily; the strength exercises (the bridge and the
         squat) are on Monday, Wednesday and Friday, 3 non-consecutive days a
         week, as strength work is prescribed on 2-3 days a week or every other
@@ -573,6 +576,61 @@ class Plan:
                 "The catalogue's starting doses: the stretches every day, the bridge and the "
                 "squat (strength work) on Monday, Wednesday and Friday. Keep walking and doing "
                 "your normal activities too. Not a personal prescription."
+            ),
+        )
+
+    #: The exercises of :meth:`starter`: two strength exercises and two gentle
+    #: movements, one bending the back forwards and one backwards.
+    STARTER = ("knee-to-chest", "bridge", "squat", "standing-back-extension")
+
+    @classmethod
+    def starter(cls, start: dt.date | str | None = None) -> Plan:
+        """A short starter plan of four exercises, weighted to strength, from ``start`` (today).
+
+        The alternative to :meth:`default` (the article's seven, five of them
+        stretches): prescribing 2-4 exercises helps people keep them up
+        (Bachmann C, Oesch P, Bachmann S. Recommendations for improving
+        adherence to home-based exercise: a systematic review. Phys Med Rehab
+        Kuror 2018;28(1):20-31), and stretching alone did no better than no
+        treatment in a network meta-analysis for low back pain (Owen PJ et
+        al. Br J Sports Med 2020;54(21):1279-1287). So: the bridge and the
+        squat (strength work) on Monday, Wednesday and Friday
+        (:data:`STRENGTH_DAYS`, a day's rest between: ACSM), and two gentle
+        movements every day, one bending the back forwards (single knee to
+        chest) and one backwards (standing back extension), of which the
+        person keeps the one that feels easier or no worse. Walking, which
+        NHS inform and NICE NG59 advise for everyone, is not in the exercise
+        catalogue: the notes advise it, but the kit does not time or log it.
+
+        Examples
+        --------
+        >>> from backkit.plan import STRENGTH_DAYS, Plan, strength_days
+        >>> plan = Plan.starter("2024-05-06")
+        >>> [i.exercise_id for i in plan.items]
+        ['knee-to-chest', 'bridge', 'squat', 'standing-back-extension']
+        >>> strength_days(plan, "bridge") == strength_days(plan, "squat") == STRENGTH_DAYS
+        True
+        >>> [len(plan.due_on(f"2024-05-{d:02}")) for d in range(6, 13)]  # Mon to Sun
+        [4, 2, 4, 2, 4, 2, 2]
+        """
+        return cls(
+            name="Starter plan: four exercises",
+            author="backkit",
+            items=tuple(
+                PlanItem(i, weekdays=STRENGTH_DAYS if _exercises.get_exercise(i).strength else None)
+                for i in cls.STARTER
+            ),
+            start=_day("Plan.starter", "start", start),  # type: ignore[arg-type]
+            days_per_week=7,
+            notes=(
+                "A short plan to start with, at the catalogue's starting doses: the bridge and "
+                "the squat (strength work) on Monday, Wednesday and Friday, and two gentle "
+                "movements every day, one bending your back forwards (single knee to chest) "
+                "and one bending it backwards (standing back extension). Some people's back "
+                "eases more with one than the other: keep the one that feels easier or no "
+                "worse. Walk every day as well, building up gently, and keep up your normal "
+                "activities; walking is not in the exercise list, so the kit does not time or "
+                "log it. Not a personal prescription."
             ),
         )
 

@@ -2,8 +2,8 @@
 
 :func:`build` reads a patient's log (and plan, check-ins and the clinician's
 notes), works out the review (:class:`Review`: adherence, pain against the
-minimal clinically important change, pain-monitoring flags, per-exercise
-effects, check-ins, the proposed next plan from
+minimal important change (MIC), pain-monitoring flags, per-exercise
+effects, check-ins, how old the data are, the proposed next plan from
 :func:`backkit.review.propose_next`), writes it for one audience
 (:func:`document`: ``"clinician"``, third person, or ``"patient"``, second
 person and plain words) and renders one self-contained HTML file with a
@@ -902,11 +902,37 @@ class Review:
         return immediate_effect(self.log)
 
     @property
+    def as_of(self) -> dt.date:
+        """The day the review is for, on the report's (shifted) calendar.
+
+        Today (:func:`backkit.config.today`) moved by the date shift, so that
+        ages come out right without giving the shift away; for the sample
+        data, the sample's own last day (it is a demonstration, not old data).
+        """
+        from . import config
+
+        if self.is_sample and not self.log.empty:
+            return cast(dt.date, self.days.max().date())
+        return config.today() + self.privacy.days
+
+    @property
+    def stale(self) -> str | None:
+        """How old the data are when the newest session is older than 4 weeks, else None.
+
+        :func:`backkit.analysis.staleness`, the kit's one rule for stale data.
+        """
+        from .analysis import staleness
+
+        return None if self.log.empty else staleness(self.days.max(), self.as_of)
+
+    @property
     def proposal(self) -> Any:
-        """The next plan (:func:`backkit.review.propose_next`)."""
+        """The next plan (:func:`backkit.review.propose_next`), judged as of :attr:`as_of`."""
         from .review import propose_next
 
-        return propose_next(self.log, self.plan, dates_shifted=bool(self.privacy.date_shift))
+        return propose_next(
+            self.log, self.plan, dates_shifted=bool(self.privacy.date_shift), as_of=self.as_of
+        )
 
 
 # --------------------------------------------------------------------------
@@ -1074,11 +1100,14 @@ def _facts(review: Review, you: bool) -> list[str]:
         )
     change = review.pain_change
     if len(change) >= 2:
-        base, last = change.attrs["baseline"], change["pain"].iloc[-1]
+        from .analysis import shown_change
+
+        # as many decimals as the verdict needs (never "5.0 to 3.0" beside "not meaningful")
+        shown = shown_change(change.attrs["baseline"], change["pain"].iloc[-1])
         who = "Your pain" if you else "Pain"
         sentence = (
-            f"{who} before exercise went from {base:.1f}/10 in the first week "
-            f"to {last:.1f}/10 in the latest week"
+            f"{who} before exercise went from {shown.baseline}/10 in the first week "
+            f"to {shown.latest}/10 in the latest week"
         )
         if not you:
             sentence += f", {_VERDICT_WORDS[str(change['status'].iloc[-1])]}"
@@ -1088,6 +1117,11 @@ def _facts(review: Review, you: bool) -> list[str]:
             ("Your pain" if you else "Pain")
             + f" before exercise was {change['pain'].iloc[0]:.1f}/10 on average so far"
             + (": too soon to see a trend." if you else "; too soon for a trend.")
+        )
+    if review.stale and you:
+        lines.append(
+            f"This review is from old data ({review.stale.replace('the newest', 'your newest')}), "
+            "so it may not show how your back is now."
         )
     return lines
 
@@ -1131,6 +1165,14 @@ def _header(review: Review, you: bool) -> tuple[Text, ...]:
                 "Plan:",
             )
         )
+    if review.stale and not you:
+        lines.append(
+            Text(
+                f"{review.stale} (more than 4 weeks before this review): ask how the patient "
+                "is now before acting on it; the next plan raises no dose from it.",
+                "Stale data:",
+            )
+        )
     if not you:
         kept = [
             "named by a pseudonym" if privacy.real_name is None else "named (real name on request)",
@@ -1169,27 +1211,44 @@ _TERMS = (
         "the first check-in.",
     ),
     (
-        "MCID",
-        "minimal clinically important difference: the smallest change that matters to "
-        "patients; the kit counts a fall as meaningful when it is at least 2 points and at "
-        "least 30% of the baseline (Ostelo et al. 2008; Farrar et al. 2001).",
+        "MIC",
+        "minimal important change (Ostelo et al. 2008): the smallest improvement in pain "
+        "that people with low back pain count as important, 2 points or 30% of the baseline. "
+        "Smaller values have been reported (1.5 to 3.5 points, Abbott and Schmitt 2014); "
+        "backkit asks for both 2 points and 30%, a conservative choice (from a high baseline "
+        "a larger fall is needed: Farrar et al. 2001), and counts a rise of the same size as "
+        "a meaningful worsening (the kit's choice). Here it is applied to weekly means of the "
+        "ratings before exercise; the check-in's average pain over the last week is the "
+        "closer match to what it was made for.",
     ),
     (
         "Pain-monitoring flags",
-        "bouts and sessions with pain above 5/10 after exercise (the pain-monitoring model "
-        "of Silbernagel et al. 2007, from tendinopathy research, extrapolated to low back "
-        "pain); or with pain rising by 2 points or more during an exercise or a session, or a "
-        "session starting 2 points or more higher than the one before (backkit's own rules, "
-        "not the paper's).",
+        "exercises and whole sessions that broke the kit's one pain rule, counted as flags "
+        "(one exercise, or one whole session, in one session) and as sessions. Over the "
+        "limit: {limit} (adapted from the pain-monitoring model of Silbernagel et al. 2007, "
+        "from tendinopathy research, extrapolated to low back pain; measuring it from the "
+        "pain before is backkit's own adaptation). A rise of {rise} points or more within the "
+        "limit, or a session starting {rise} points or more higher than the one before: "
+        "backkit's own rules, not the paper's, meaning do less next time.",
     ),
     (
         "95% confidence interval",
         "the range of mean changes in pain (after minus before an exercise) that fit the "
         "data; when the whole range is below zero, pain was lower after the exercise than "
-        "before it, and when it is above zero, higher. It describes what was observed, not "
-        "what the exercise caused: back pain often changes on its own.",
+        "before it, and when it is above zero, higher, which says nothing about how large "
+        "the change is. Each week counts as one unit (sessions on nearby days are not "
+        "independent), so it is a guide rather than a precise measurement. It describes "
+        "what was observed, not what the exercise caused: back pain often changes on its own.",
     ),
 )
+
+
+def _terms() -> tuple[tuple[str, str], ...]:
+    """The terms, with the pain rule's numbers filled in from ``safety.yaml``."""
+    from . import safety
+
+    words = {"limit": safety.limit_words(), "rise": safety.max_rise()}
+    return tuple((term, text.format(**words)) for term, text in _TERMS)
 
 
 def _adherence_section(review: Review, charts_too: bool) -> Section:
@@ -1237,14 +1296,17 @@ def _adherence_section(review: Review, charts_too: bool) -> Section:
 
 def _pain_section(review: Review) -> Section:
     from . import charts
-    from .analysis import pain_mcid
+    from .analysis import pain_mcid, shown_change
 
     change = review.pain_change
     points, percent = pain_mcid()
-    rule = f"a fall of at least {points:g} points and at least {percent:g}% of the baseline"
-    title = "2. Pain against the MCID"
+    rule = (
+        f"a fall of at least {points:g} points and at least {percent:g}% of the baseline "
+        "(both, a conservative choice)"
+    )
+    title = "2. Pain against the minimal important change (MIC)"
     if change.empty:
-        return Section(title, (Text(f"No pain scores logged yet. MCID: {rule}."),))
+        return Section(title, (Text(f"No pain scores logged yet. MIC: {rule}."),))
     base, last = change.attrs["baseline"], change.iloc[-1]
     if len(change) < 2:
         return Section(
@@ -1252,41 +1314,50 @@ def _pain_section(review: Review) -> Section:
             (
                 Text(
                     f"Baseline pain (first 7 days): {base:.1f}/10. Only one week logged: too "
-                    f"soon to compare with the baseline. MCID: {rule}."
+                    f"soon to compare with the baseline. MIC: {rule}."
                 ),
             ),
         )
     reached = change.index[change["mcid"].fillna(False).astype(bool)]
+    latest = shown_change(base, last["pain"])
+    pct = f" ({latest.percent})" if latest.percent else ""
     lines = [
-        f"Baseline pain (first 7 days): {base:.1f}/10. MCID: {rule}.",
-        f"Latest week (from {_day(change.index[-1])}): {last['pain']:.1f}/10, "
-        f"{last['change']:+.1f} points ({last['change_pct']:+.0f}%) from baseline: "
+        f"Baseline pain (first 7 days): {base:.1f}/10. MIC: {rule}; from this baseline, "
+        f"{latest.needed} points.",
+        f"Latest week (from {_day(change.index[-1])}): {latest.latest}/10, "
+        f"{latest.change} points{pct} from the baseline of {latest.baseline}: "
         + f"{_VERDICT_WORDS[str(last['status'])]}.",
         f"First reached in the week from {_day(reached[0])}."
         if len(reached)
         else "Not reached in any week so far.",
+        "The MIC was set for a person's rating of their usual pain; here it is applied to "
+        "weekly means of the ratings before exercise, so read it as a guide (the check-ins' "
+        "average pain, section 5, is the closer match).",
     ]
     shown = change.tail(12)
-    rows = tuple(
-        (
-            _day(week),
-            _num(r["pain"], ".1f"),
-            _num(r["change"], "+.1f"),
-            _num(r["change_pct"], "+.0f") + ("%" if not _missing(r["change_pct"]) else ""),
-            "yes" if r["mcid"] is True or r["mcid"] == 1 else "no",
+    rows = []
+    for week, r in shown.iterrows():
+        # the decimals the row's own verdict needs, so "Beyond the MIC" never contradicts it
+        row = shown_change(base, r["pain"])
+        rows.append(
+            (
+                _day(week),
+                row.latest,
+                row.change,
+                row.percent or "–",
+                "yes" if r["mcid"] is True or r["mcid"] == 1 else "no",
+            )
         )
-        for week, r in shown.iterrows()
-    )
     caption = "The latest 12 weeks." if len(change) > 12 else ""
     table = Table(
         (
             "Week from",
             "Mean pain before exercise",
-            "Change from baseline",
-            "Change",
-            "Beyond the MCID",
+            "Change from baseline (points)",
+            "Change (%)",
+            "Beyond the MIC",
         ),
-        rows,
+        tuple(rows),
         numeric=(1, 2, 3),
         caption=caption,
     )
@@ -1312,9 +1383,9 @@ _VERDICT_WORDS = {
 }
 
 _FLAG_WORDS = {
-    "above-limit": "pain after the exercise above the limit",
-    "rose-during": "pain rose during the exercise",
-    "higher-next-session": "pain at the start higher than the session before",
+    "above-limit": "pain went over the limit",
+    "rose-during": "pain rose by {rise}+ points within the limit",
+    "higher-next-session": "pain at the start {rise}+ points higher than the session before",
 }
 
 
@@ -1323,21 +1394,33 @@ def _flags_section(review: Review) -> Section:
     from .analysis import FLAG_KINDS
 
     flags = review.flags
+    rise = safety.max_rise()
+    words = {k: w.format(rise=rise) for k, w in _FLAG_WORDS.items()}
     title = "3. Pain-monitoring flags"
     limits = Text(
-        f"Limits: pain after exercise at most {safety.max_pain()}/10; a rise of "
-        f"{safety.max_rise()} points or more (backkit's own rule) is flagged."
+        f"The kit's one pain rule (the same as the patient's timer advice): over the limit "
+        f"means {safety.limit_words()}: stop that exercise for the day and do less next "
+        f"time. A rise of {rise} points or more within the limit, or a session starting "
+        f"{rise} points or more higher than the one before, means do less next time. One "
+        "flag is one exercise, or one whole session, in one session."
     )
     if flags.empty:
         return Section(title, (limits, Text("No pain-monitoring flags.")))
-    counts = flags["kind"].value_counts().reindex(FLAG_KINDS, fill_value=0)
-    said = [f"{_FLAG_WORDS.get(str(k), k)}: {n}" for k, n in counts.items() if n]
+    said = []
+    for kind in FLAG_KINDS:
+        rows = flags[flags["kind"] == kind]
+        if len(rows):
+            sessions = rows["session_id"].nunique()
+            said.append(
+                f"{words[kind]}: {_plural(len(rows), 'flag')} in {_plural(sessions, 'session')}"
+            )
     latest = flags.tail(10)
     rows = []
     for r in latest.itertuples():
-        pain = f"{r.pain:g}/10" if r.kind == "above-limit" else f"{r.reference:g} → {r.pain:g}"
+        known = not _missing(r.reference)
+        pain = f"{r.reference:g} → {r.pain:g}" if known else f"{r.pain:g}/10"
         what = _exercise_name(r.exercise_id) if not _missing(r.exercise_id) else "Whole session"
-        rows.append((_day(r.day), what, _FLAG_WORDS.get(r.kind, "flagged"), pain))
+        rows.append((_day(r.day), what, words.get(str(r.kind), "flagged"), pain))
     return Section(
         title,
         (
@@ -1358,16 +1441,25 @@ def _flags_section(review: Review) -> Section:
 
 def _effects_section(review: Review) -> Section:
     from . import charts
+    from .safety import max_rise
 
     effects = review.effects
+    rise = max_rise()
     title = "4. Pain straight after each exercise"
     if effects.empty:
         return Section(title, (Text("No bouts with pain rated before and after yet."),))
-    words = {"eases": "eases pain", "raises": "raises pain", "unclear": "unclear"}
+    words = {
+        "lower": "lower after",
+        "higher": "higher after",
+        "unclear": "no clear difference",
+        "identical": "the same every time",
+        "too few": "too few to judge",
+    }
     rows = tuple(
         (
             _exercise_name(exercise_id),
             f"{int(r['n'])}",
+            f"{int(r['weeks'])}",
             _num(r["before"], ".1f"),
             _num(r["after"], ".1f"),
             _num(r["change"], "+.2f"),
@@ -1378,13 +1470,27 @@ def _effects_section(review: Review) -> Section:
     )
     blocks: list[Any] = [
         Text(
-            "Each bout with pain rated before and after gives one paired difference: the mean "
-            "change and its 95% confidence interval."
+            "Each session with the exercise's own pain rated before and after gives one "
+            "paired difference (both sides and repeats averaged): the mean change and its 95% "
+            "confidence interval. The interval counts each week as one unit, because sessions "
+            "on nearby days are not independent; it is a guide, not a precise measurement. "
+            '"Higher" or "lower" says the interval excludes 0, not that the change is '
+            f"large: the next plan changes a dose only for a mean rise of {rise} points or "
+            "more, or a pain flag naming the exercise."
         ),
         Table(
-            ("Exercise", "Bouts", "Pain before", "Pain after", "Mean change", "95% CI", "Verdict"),
+            (
+                "Exercise",
+                "Sessions",
+                "Weeks",
+                "Pain before",
+                "Pain after",
+                "Mean change",
+                "95% CI",
+                "Verdict",
+            ),
             rows,
-            numeric=(1, 2, 3, 4, 5),
+            numeric=(1, 2, 3, 4, 5, 6),
         ),
     ]
     if len(review.days.unique()) > 1:
@@ -1445,8 +1551,13 @@ def _red_flags_section() -> Section:
     flags = safety.rules()["clinician_red_flags"]
     sources = safety.rules()["sources"]
     items = tuple(f"{group.capitalize()}: {text}" for group, text in flags["groups"].items())
-    cite = "; ".join(sources[s] for s in flags["sources"] if s in sources)
-    return Section(flags["title"], (Items(items), Text(f"Source: {cite}")), boxed=True)
+    tags = dict.fromkeys(
+        tag for group in safety.clinician_red_flags() for tag in (*flags["sources"], *group.sources)
+    )
+    cite = "; ".join(sources[s] for s in tags if s in sources)
+    note = " ".join(str(flags.get("note", "")).split())
+    blocks = (Items(items), *((Text(note),) if note else ()), Text(f"Sources: {cite}"))
+    return Section(flags["title"], blocks, boxed=True)
 
 
 def _next_plan_rows(review: Review, numbered: bool) -> tuple[tuple[str, ...], ...]:
@@ -1463,21 +1574,40 @@ def _next_plan_rows(review: Review, numbered: bool) -> tuple[tuple[str, ...], ..
 
 
 def _next_plan_section(review: Review) -> Section:
-    nxt = review.proposal.plan
+    from .safety import max_rise
+
+    proposal = review.proposal
+    nxt = proposal.plan
+    rise = max_rise()
+    stale = (
+        (
+            Text(
+                f"{proposal.stale}: this plan raises no dose from it; ask how the patient is "
+                "now before giving it.",
+                "Made from stale data:",
+            ),
+        )
+        if proposal.stale
+        else ()
+    )
     return Section(
         "Next plan",
         (
+            *stale,
             Text(
                 "The kit's rules (backkit.review.propose_next): no dose changes before two weeks "
-                "of logging; an exercise after which pain was higher than before it (its own "
-                "ratings), or flagged for its own pain in the last two weeks, steps back (one set "
-                "fewer and the low end of its range, never more than before in any part of the "
-                "dose) and its easier version is named; one done in at least 80% of the "
-                "prescribed sessions with no higher pain after it steps up within its range, "
-                "unless whole sessions were flagged for pain in the last two weeks; strength "
-                "work stays off consecutive days; the rest stay as they are. Higher pain after "
-                "an exercise is what was observed, not proof that the exercise caused it. A "
-                "starting point: change it to suit the patient."
+                "of logging; an exercise flagged for its own pain in the last two weeks (over "
+                f"the limit, or a rise of {rise}+ points), or after which pain rose by {rise} "
+                "points or more on average (its own ratings), steps back (one set fewer and the "
+                "low end of its range, never more than before in any part of the dose) and its "
+                "easier version is named; one after which pain was higher on average by less "
+                "than that keeps its dose, to discuss with the patient; one done in at least "
+                "80% of the prescribed sessions with no higher pain after it steps up within its "
+                "range, "
+                "unless whole sessions were flagged for pain in the last two weeks or the data "
+                "are more than 4 weeks old; strength work stays off consecutive days; the rest "
+                "stay as they are. Higher pain after an exercise is what was observed, not proof "
+                "that the exercise caused it. A starting point: change it to suit the patient."
             ),
             Text(f"{_how_often(nxt)}, from {_day(nxt.start)} to {_day(nxt.end)}.", "Next plan:"),
             Table(
@@ -1542,7 +1672,7 @@ def _clinician_sections(review: Review) -> tuple[Section, ...]:
     return (
         _warnings_section(review),
         Section("Summary", tuple(Text(line) for line in _summary(review))),
-        Section("Terms used in this report", (Items(tuple(f"{t}: {d}" for t, d in _TERMS)),)),
+        Section("Terms used in this report", (Items(tuple(f"{t}: {d}" for t, d in _terms())),)),
         _adherence_section(review, charts_too=True),
         _pain_section(review),
         _flags_section(review),
@@ -1621,16 +1751,13 @@ def _safety_section() -> Section:
     from . import safety
 
     r = safety.rules()
+    pm = r["pain_monitoring"]
     blocks = (
         Items(tuple(r["emergency"]["signs"]), r["emergency"]["title"] + ":"),
         Items(tuple(r["urgent"]["signs"]), r["urgent"]["title"] + ":"),
-        Items(
-            (
-                *r["stop_rules"]["rules"],
-                safety.pain_model(),
-            ),
-            "While you exercise:",
-        ),
+        Items(tuple(r["stop_rules"]["rules"]), "While you exercise:"),
+        Items(safety.pain_rule(), "How much pain is too much:"),
+        Text(f"{' '.join(str(pm['note']).split())} {pm['rule_note']}"),
         Text("Sources: " + " ".join(r["sources"][k] for k in ("NHS", "NHSI", "SILBERNAGEL"))),
     )
     return Section("When to stop and get help", blocks, boxed=True)

@@ -6,19 +6,29 @@ four weeks, one decision per exercise, each with what changes and why:
 - nothing changes before :data:`MIN_LOGGED_DAYS` days of logging: a week or
   two of data is too little to judge a dose by (an exercise flagged in that
   time is named, for the clinician to discuss, but its dose is kept);
-- an exercise after which pain was higher than before it (the "higher"
-  verdict of :func:`backkit.analysis.immediate_effect`, which needs
-  per-exercise ratings from :data:`backkit.analysis.MIN_SESSIONS` sessions)
-  or that was flagged for its own pain in the last two weeks steps back
+- an exercise that broke the kit's pain rule for its own pain in the last
+  two weeks (a pain-monitoring flag naming it: pain over the limit, or a rise
+  of 2 points or more, :func:`backkit.safety.pain_levels`), or after which
+  pain rose on average by as much as that rule's rise (the "higher" verdict
+  of :func:`backkit.analysis.immediate_effect` with a mean rise of
+  :func:`backkit.safety.max_rise` points or more) steps back
   (:func:`step_back`): one set fewer and the low end of the catalogue's range,
   never more than before in any part of the dose (where that changes nothing,
   one repetition fewer, else a hold :data:`HOLD_STEP` s shorter), and its
   easier version is named;
+- one after which pain was higher on average but by less than that (a
+  "higher" verdict is about the interval, not the size: +0.5 with an interval
+  above 0 is not a clinically relevant rise) keeps its dose, is not stepped
+  up, and is named for the clinician to discuss;
 - one done on at least :data:`PROGRESS_ADHERENCE` of the prescribed sessions,
   with no higher pain after it and no pain flag, steps up within the
   catalogue's range (a longer hold, else one repetition more); where its own
   pain was not rated often enough to judge, the reason says so;
 - the rest stay as they are ("no change").
+
+From stale data (the newest session older than 4 weeks:
+:func:`backkit.analysis.staleness`) no dose is raised, every reason says how
+old the data are, and so does the plan's first note.
 
 Whole-session pain ratings never change an exercise: they say nothing about
 any one exercise (session-level flags name none); a whole session flagged for
@@ -94,10 +104,15 @@ class Change:
 
 @dataclass(frozen=True)
 class Proposal:
-    """A proposed next plan and the decision behind each of its exercises."""
+    """A proposed next plan and the decision behind each of its exercises.
+
+    ``stale`` says how old the data are when the newest session is older than
+    4 weeks (:func:`backkit.analysis.staleness`), else None.
+    """
 
     plan: Plan
     changes: tuple[Change, ...]
+    stale: str | None = None
 
 
 @dataclass(frozen=True)
@@ -109,13 +124,21 @@ class _Evidence:
     last_day: dt.date | None
     judged: frozenset[str] = frozenset()  # exercises with enough per-exercise ratings
     sessions_flagged: bool = False  # a whole-session pain flag in the last two weeks
+    rises: tuple[tuple[str, float], ...] = ()  # mean rise of each exercise "higher" after it
+    stale: str | None = None  # how old the data are, when too old (analysis.staleness)
+
+    @property
+    def a_little_higher(self) -> dict[str, float]:
+        """Exercises with higher pain after them on average, by less than the pain rule's rise."""
+        return {i: rise for i, rise in self.rises if i not in self.raised}
 
 
-def _evidence(frame: pd.DataFrame, plan: Plan) -> _Evidence:
+def _evidence(frame: pd.DataFrame, plan: Plan, today: dt.date) -> _Evidence:
     import pandas as pd
 
     from .adherence import adherence
-    from .analysis import immediate_effect, local_day, pain_flags
+    from .analysis import immediate_effect, local_day, pain_flags, staleness
+    from .safety import max_rise
 
     days = local_day(frame)
     if days.empty:
@@ -126,7 +149,12 @@ def _evidence(frame: pd.DataFrame, plan: Plan) -> _Evidence:
     higher = (effect["verdict"] == "higher") | (
         (effect["verdict"] == "identical") & (effect["change"] > 0)
     )
-    raised = frozenset(effect.index[higher].astype(str))
+    # Only a clinically relevant rise changes the dose: as large, on average, as
+    # the rise the pain rule treats as a reason to do less (the interval alone
+    # says a rise is there, not that it matters).
+    relevant = higher & (effect["change"] >= max_rise() - 1e-9)
+    raised = frozenset(effect.index[relevant].astype(str))
+    rises = tuple((str(i), float(c)) for i, c in effect.loc[higher, "change"].items())
     flags = pain_flags(frame)
     recent = flags[flags["day"] > pd.Timestamp(last_day - RECENT_FLAGS)]
     weekly = adherence(frame, plan)
@@ -142,6 +170,8 @@ def _evidence(frame: pd.DataFrame, plan: Plan) -> _Evidence:
         last_day=last_day,
         judged=frozenset(effect.index[effect["verdict"] != "too few"].astype(str)),
         sessions_flagged=bool(recent["exercise_id"].isna().any()),
+        rises=rises,
+        stale=staleness(last_day, today),
     )
 
 
@@ -197,7 +227,21 @@ def step_back(ex: Exercise, dose: tuple[int, int, float]) -> tuple[tuple[int, in
 
 def _decide(item_id: str, dose: tuple[int, int, float], seen: _Evidence) -> tuple:
     """Return (sets, reps, hold, Change) for one exercise of the plan."""
+    sets, reps, hold, change = _decide_fresh(item_id, dose, seen)
+    if seen.stale is None:
+        return sets, reps, hold, change
+    if any(n > o for n, o in zip((sets, reps, hold), dose, strict=True)):
+        # stale data never raise a dose: how the person is now is not known
+        sets, reps, hold = dose
+        why = f"{change.why}, but {seen.stale}: too old to raise a dose from; ask how it is now"
+        return sets, reps, hold, Change(item_id, "no change", why)
+    return sets, reps, hold, Change(item_id, change.what, f"{change.why}; {seen.stale}")
+
+
+def _decide_fresh(item_id: str, dose: tuple[int, int, float], seen: _Evidence) -> tuple:
+    """The decision as if the data were fresh: (sets, reps, hold, Change)."""
     from .exercises import get_exercise
+    from .safety import max_rise
 
     ex = get_exercise(item_id)
     sets, reps, hold = dose
@@ -209,14 +253,25 @@ def _decide(item_id: str, dose: tuple[int, int, float], seen: _Evidence) -> tupl
         if item_id in seen.flagged:
             why += "; it was flagged for pain, so discuss it with the patient"
         return sets, reps, hold, Change(item_id, "no change", why)
+    rises = dict(seen.rises)
     if item_id in seen.raised or item_id in seen.flagged:
         (sets, reps, hold), what = step_back(ex, dose)
         why = (
-            "pain was higher straight after it than before it"
+            f"pain was higher straight after it than before it, by {rises[item_id]:.1f} "
+            "points on average"
             if item_id in seen.raised
-            else "it was flagged for pain in the last two weeks"
+            else "it was flagged for its own pain in the last two weeks (over the limit, or "
+            f"a rise of {max_rise()} points or more)"
         )
         return sets, reps, hold, Change(item_id, what, why)
+    if item_id in seen.a_little_higher:
+        why = (
+            f"pain was a little higher straight after it than before it, by "
+            f"{seen.a_little_higher[item_id]:.1f} points on average: less than the "
+            f"{max_rise()}-point rise the kit's pain rule treats as a reason to do less, so "
+            "the dose is kept, not raised; discuss it with the patient"
+        )
+        return sets, reps, hold, Change(item_id, "no change", why)
     done = seen.adherence.get(item_id)
     if done is not None and done >= PROGRESS_ADHERENCE and seen.sessions_flagged:
         why = (
@@ -288,6 +343,7 @@ def propose_next(
     *,
     today: dt.date | None = None,
     dates_shifted: bool = False,
+    as_of: dt.date | None = None,
 ) -> Proposal:
     """Propose the next four weeks of ``plan`` from the log ``frame``.
 
@@ -300,17 +356,23 @@ def propose_next(
         from the first logged day.
     today : date, optional
         Default :func:`backkit.config.today`. The next plan starts the day
-        after the last logged day, or today when that is later.
+        after the last logged day, or today when that is later; the data are
+        stale when the newest session is more than 4 weeks before it
+        (:func:`backkit.analysis.staleness`; see ``as_of``).
     dates_shifted : bool
         The frame's dates were shifted (a de-identified report): start the day
         after the log ends, never at today's date, which would give the shift away.
+    as_of : date, optional
+        The day the data are judged stale or not on (default ``today``); a
+        de-identified report gives today shifted like the log's dates.
 
     Returns
     -------
     Proposal
         The next plan (same exercises, days and author, except strength work
         moved off consecutive days), and one :class:`Change` per exercise; the
-        plan's notes list them.
+        plan's notes list them, after how old the data are when they are stale
+        (``Proposal.stale``).
 
     Examples
     --------
@@ -327,7 +389,8 @@ def propose_next(
     if plan is None:
         first = frame["started_at"].min() if len(frame) else None
         plan = Plan.default(first.date() if first is not None else None)
-    seen = _evidence(frame, plan)
+    today = today or kit_today()
+    seen = _evidence(frame, plan, as_of or today)
     items, changes = [], []
     for item in plan.items:
         sets, reps, hold, change = _decide(item.exercise_id, plan.dose(item.exercise_id), seen)
@@ -341,11 +404,14 @@ def propose_next(
             PlanItem(item.exercise_id, sets=sets, reps=reps, hold_seconds=hold, weekdays=weekdays)
         )
         changes.append(change)
-    today = today or kit_today()
     start = seen.last_day + dt.timedelta(days=1) if seen.last_day else today
     if not dates_shifted:
         start = max(start, today)
-    notes = " ".join(c.sentence(get_exercise(c.exercise_id).name) for c in changes)
+    notes = "Changes after the review: " + " ".join(
+        c.sentence(get_exercise(c.exercise_id).name) for c in changes
+    )
+    if seen.stale:
+        notes = f"Made from stale data: {seen.stale}. {notes}"
     next_plan = Plan(
         name=f"Back exercises from {start.day} {start:%b %Y}",
         author=plan.author,
@@ -354,6 +420,6 @@ def propose_next(
         end=start + dt.timedelta(days=PLAN_DAYS - 1),
         days_per_week=plan.days_per_week if plan.weekdays is None else None,
         weekdays=plan.weekdays,
-        notes=f"Changes after the review: {notes}",
+        notes=notes,
     )
-    return Proposal(next_plan, tuple(changes))
+    return Proposal(next_plan, tuple(changes), seen.stale)

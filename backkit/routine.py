@@ -230,7 +230,7 @@ class Routine:
         for n, r in enumerate(routines):
             first = r.phases[0]
             if n > 0 and rest > 0 and first.kind != "prepare":
-                label = "Get ready" + ("" if first.side == "both" else f" - {first.side} leg")
+                label = "Get ready" + ("" if first.side == "both" else f" - {_side_words(first)}")
                 phases.append(
                     replace(
                         first, kind="prepare", seconds=rest, label=label, rep=None, bout=len(bouts)
@@ -383,7 +383,7 @@ def _assemble(
             )
 
     def where(side: str, set_: int, rep: int | None = None) -> str:
-        bits = [] if side == "both" else [f"{side} leg"]
+        bits = [] if side == "both" else [f"{side} {ex.side_leg}"]
         if rep is not None:
             bits.append(f"rep {rep} of {reps}")
         if sets > 1:
@@ -395,7 +395,14 @@ def _assemble(
     for set_ in range(1, sets + 1):
         for n, side in enumerate(sides):
             if n > 0:
-                add("switch", switch, f"Switch to the {side} leg", side, set_, None, n)
+                # "Switch to the right leg"; where both legs are in use the
+                # catalogue says which one the side is ("Switch sides: right leg back").
+                label = (
+                    f"Switch to the {side} leg"
+                    if ex.side_leg == "leg"
+                    else f"Switch sides: {side} {ex.side_leg}"
+                )
+                add("switch", switch, label, side, set_, None, n)
             for rep in range(1, reps + 1):
                 add(kind, rep_s, verb + where(side, set_, rep), side, set_, rep, n)
                 if rep < reps:
@@ -502,6 +509,17 @@ def exercise_heading(routine: Routine, phase: Phase) -> str:
     return f"Exercise {number} of {count}: {phase.exercise_name}"
 
 
+def _side_words(phase: Phase) -> str:
+    """How ``phase``'s label names its side: ``"left leg"``, or e.g. ``"left leg back"``.
+
+    The words come from the exercise's ``side_leg`` in the catalogue (default "leg").
+    """
+    for bit in phase.label.split(" - ")[1:]:
+        if bit.startswith(f"{phase.side} "):
+            return bit
+    return f"{phase.side} leg"
+
+
 def counts_down(phase: Phase) -> bool:
     """Whether the last three seconds of ``phase`` are counted aloud ("3", "2", "1")."""
     return phase.kind in COUNTDOWN_KINDS and phase.seconds >= COUNTDOWN_MIN_SECONDS
@@ -535,7 +553,7 @@ def spoken_cues(routine: Routine) -> tuple[str, ...]:
         new_exercise = previous is None or numbers[p.index] != numbers[previous.index]
         if p.kind == "prepare" and new_exercise:
             start = get_exercise(p.exercise_id).start_position
-            side = "" if p.side == "both" else f" {p.side.capitalize()} leg first."
+            side = "" if p.side == "both" else f" {_side_words(p).capitalize()} first."
             said.append(f"{exercise_heading(routine, p)}. {start}{side}")
         elif p.kind == "prepare":
             said.append("Get ready")

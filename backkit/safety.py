@@ -11,10 +11,15 @@ file is read). This module only reads the file and turns it into advice:
   questions asked before exercising and in each weekly check-in (the
   answers are stored by :func:`backkit.outcomes.record_screening`);
 - :func:`pain_message`: the kit's one message about pain while exercising;
-- :func:`max_pain`, :func:`max_rise`, :func:`pain_zone`, :func:`check_pain`:
-  the pain-monitoring model (Silbernagel 2007, from tendinopathy research,
-  extrapolated to the back). Its zones are a common clinical adaptation and
-  the rise rule is the kit's own: the file says so and so do the messages.
+- :func:`pain_rule`, :func:`pain_levels`, :func:`check_pain` (with
+  :func:`max_pain`, :func:`max_rise` and :func:`limit_words`): how much pain
+  is too much, ONE rule for the whole kit (the timer's advice after Save, the
+  pain-monitoring flags of :func:`backkit.analysis.pain_flags` and everything
+  built on them). It adapts a pain-monitoring model from tendinopathy
+  research (Silbernagel 2007: pain up to 5/10) to low back pain, measured from
+  the pain before exercise so that a person whose usual pain is above 5/10 is
+  not told to stop every session; that adaptation and the rise rule are the
+  kit's own: the file says so and so do the messages.
 """
 
 from __future__ import annotations
@@ -42,12 +47,14 @@ __all__ = [
     "Source",
     "check_pain",
     "clinician_red_flags",
+    "limit_words",
     "max_pain",
     "max_rise",
     "next_morning_advice",
+    "pain_levels",
     "pain_message",
     "pain_model",
-    "pain_zone",
+    "pain_rule",
     "rules",
     "safety_markdown",
     "screening_action",
@@ -117,6 +124,10 @@ class Question:
     ask: str
     action: str  # what a "yes" calls for: "clinician", "urgent" or "emergency"
     sources: tuple[str, ...]
+    #: About the person's history (a past cancer, long-term steroids), which
+    #: does not change week to week: once a clinician has seen them about it,
+    #: the same "yes" later does not stop the sessions again (backkit.gate).
+    history: bool = False
 
 
 def _text(value: Any) -> str:
@@ -166,17 +177,49 @@ def _problems(data: dict[str, Any]) -> list[str]:
         if q["action"] not in ACTIONS[1:]
     ]
     out += [
+        f"screening question {q['id']!r}: history must be true or false"
+        for q in questions
+        if not isinstance(q.get("history", False), bool)
+    ]
+    out += [
         f"screening.advice has no advice for {a!r}"
         for a in ACTIONS
         if a not in data["screening"]["advice"]
     ]
-    zones = data["pain_monitoring"]["zones"]
-    if not zones or zones[-1]["upto"] < LIMITS["pain"].hi:
-        out.append(
-            f"pain_monitoring.zones must reach {LIMITS['pain'].hi:g} (the top of the pain "
-            f"scale); the last zone ends at {zones[-1]['upto'] if zones else 'nothing'}"
-        )
+    pm = data["pain_monitoring"]
+    scale = LIMITS["pain"]
+    for key, lo in (("max_pain", scale.lo), ("max_rise", 1)):
+        value = pm.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= scale.hi:
+            out.append(
+                f"pain_monitoring.{key} = {value!r} must be a whole number from {lo:g} to "
+                f"{scale.hi:g} (points on the 0-10 pain scale)"
+            )
+    if not out:
+        for key in _PM_TEXTS:
+            try:
+                _fill(pm, pm[key])
+            except (KeyError, IndexError, ValueError) as err:
+                out.append(f"pain_monitoring.{key} names an unknown number {{{err}}}")
     return out
+
+
+#: The texts of ``pain_monitoring`` whose ``{max_pain}``, ``{max_rise}`` and
+#: ``{small_rise}`` are filled in from its numbers.
+_PM_TEXTS = ("rule", "rule_note", "stop_now", "reduce_now", "next_time")
+
+
+def _fill(pm: Mapping[str, Any], text: Any) -> Any:
+    """``text`` (or each text of a list) with the pain-monitoring numbers filled in."""
+    if isinstance(text, list):
+        return [_fill(pm, t) for t in text]
+    small = pm["max_rise"] - 1
+    numbers = {
+        "max_pain": pm["max_pain"],
+        "max_rise": pm["max_rise"],
+        "small_rise": f"{small} point" + ("" if small == 1 else "s"),
+    }
+    return _text(text).format(**numbers)
 
 
 @functools.lru_cache(maxsize=1)
@@ -204,7 +247,7 @@ def rules() -> dict[str, Any]:
     CatalogueError
         When the file is not valid YAML, cites a source it does not list,
         lists a source without a title and an address or reference, or its
-        pain zones do not cover 0-10.
+        pain-monitoring numbers are not whole points on the 0-10 scale.
 
     Examples
     --------
@@ -216,6 +259,10 @@ def rules() -> dict[str, Any]:
     """
     data = _data()
     out = dict(data)
+    pm = dict(data["pain_monitoring"])
+    for key in _PM_TEXTS:
+        pm[key] = _fill(pm, pm[key])
+    out["pain_monitoring"] = pm
     for name, key in _LISTS[:4]:
         section = dict(data[name])
         if key == "groups":
@@ -292,7 +339,9 @@ def screening_questions() -> tuple[Question, ...]:
     ('both_legs', 'emergency', 'Do you have pain, tingling, weakness or numbness in both legs?')
     """
     return tuple(
-        Question(q["id"], _text(q["ask"]), q["action"], tuple(q["sources"]))
+        Question(
+            q["id"], _text(q["ask"]), q["action"], tuple(q["sources"]), q.get("history") is True
+        )
         for q in _data()["screening"]["questions"]
     )
 
@@ -460,94 +509,163 @@ def warning_answers(screenings: pd.DataFrame, checkins: pd.DataFrame) -> pd.Data
 
 
 def max_pain() -> int:
-    """Highest pain (0-10) acceptable during or after exercise (pain-monitoring model)."""
+    """The pain (0-10) the limit never falls below: ``pain_monitoring.max_pain`` (5).
+
+    Pain after exercise above it is above the limit only when it is also
+    :func:`max_rise` points or more above the pain before (:func:`pain_levels`);
+    when the pain before was not rated it is the limit on its own.
+    """
     return int(rules()["pain_monitoring"]["max_pain"])
 
 
 def max_rise() -> int:
-    """A rise in pain of this many points or more means: reduce the load (the kit's own rule)."""
+    """A rise in pain of this many points or more means: do less next time (the kit's own rule)."""
     return int(rules()["pain_monitoring"]["max_rise"])
 
 
-def pain_zone(score: int) -> str:
-    """Name the zone of a 0-10 score: 'low', 'acceptable' or 'too much'.
+def pain_levels(before: Any, after: Any) -> tuple[Any, Any]:
+    """Where pain after exercise broke the kit's one pain rule, and how: ``(over, rose)``.
 
-    The zones are a common clinical adaptation of the pain-monitoring model,
-    not a figure from Silbernagel 2007 (``pain_monitoring.zones_note``).
+    - ``over`` (stop now, do less next time): pain after is above
+      :func:`max_pain` *and* at least :func:`max_rise` points above the pain
+      before; when the pain before is not known (None or NaN), above
+      :func:`max_pain` alone (the conservative default). So a person whose
+      pain was 6/10 before and 6/10 after is within the limit, and so is 6
+      to 7, while 6 to 8, or 3 to 6, is over it.
+    - ``rose`` (do less next time): a rise of :func:`max_rise` points or more
+      that stays within the limit (pain after no higher than :func:`max_pain`).
 
-    Raises
-    ------
-    BackkitError
-        For a score off the 0-10 scale.
+    The two never overlap. ``before`` and ``after`` are numbers (None: not
+    rated) or equal-length float arrays or Series (NaN: not rated), as the
+    analytics pass whole columns; the result is two booleans, or two boolean
+    arrays.
 
     Examples
     --------
     >>> from backkit import safety
-    >>> safety.pain_zone(2), safety.pain_zone(5), safety.pain_zone(7)
-    ('low', 'acceptable', 'too much')
+    >>> pairs = [(6, 6), (6, 7), (6, 8), (3, 6), (1, 3), (None, 6), (None, 5)]
+    >>> [safety.pain_levels(b, a) for b, a in pairs]  # doctest: +NORMALIZE_WHITESPACE
+    [(False, False), (False, False), (True, False), (True, False), (False, True),
+     (True, False), (False, False)]
     """
-    if not LIMITS["pain"].lo <= score <= LIMITS["pain"].hi:
-        raise BackkitError(f"{score!r} is outside the 0-10 scale", where="pain")
-    # _data() checked that the last zone reaches the top of the scale
-    return next(z["name"] for z in rules()["pain_monitoring"]["zones"] if score <= z["upto"])
+    import numpy as np
+
+    b = np.asarray(np.nan if before is None else before, dtype=float)
+    a = np.asarray(np.nan if after is None else after, dtype=float)
+    with np.errstate(invalid="ignore"):
+        big_rise = a - b >= max_rise()  # False where either is not rated
+        over = (a > max_pain()) & (big_rise | np.isnan(b))
+        rose = big_rise & ~over
+    if over.ndim == 0:
+        return bool(over), bool(rose)
+    return over, rose
+
+
+def limit_words() -> str:
+    """The pain limit in a few words, for headings and notes (numbers from the data file).
+
+    Examples
+    --------
+    >>> from backkit import safety
+    >>> print(safety.limit_words())  # doctest: +NORMALIZE_WHITESPACE
+    pain after exercise above 5/10 and at least 2 points above the pain before it, or above
+    5/10 when the pain before was not rated
+    """
+    limit, rise = max_pain(), max_rise()
+    return (
+        f"pain after exercise above {limit}/10 and at least {rise} points above the pain "
+        f"before it, or above {limit}/10 when the pain before was not rated"
+    )
 
 
 @dataclass(frozen=True)
 class PainAdvice:
-    """What to tell a person after a session whose pain went up."""
+    """What to tell a person after a session whose pain broke the kit's pain rule."""
 
-    level: str  # "stop" when pain is above the limit, "reduce" when it rose
+    level: str  # "stop" when pain went above the limit, "reduce" when it rose within it
     message: str
 
 
-def check_pain(before: int | None, after: int | None) -> PainAdvice | None:
-    """Return stop or reduce advice for a session, or None when pain is fine.
+def _score(value: float) -> str:
+    return f"{value:g}" if float(value).is_integer() else f"{value:.1f}"
 
-    Pain after above the pain-monitoring limit (:func:`max_pain`, the
-    ``pain_monitoring.max_pain`` of ``safety.yaml``) means stop; a rise of
-    :func:`max_rise` points or more from before to after (the kit's own
-    rule, and the message says so) means reduce the load next time.
+
+def check_pain(before: float | None, after: float | None) -> PainAdvice | None:
+    """Advice for a session from the pain before and after it, or None when pain is fine.
+
+    One message in one order (:func:`pain_rule`): what happened, what to do
+    now, what to do next time, and when to get help. Pain above the limit
+    (:func:`pain_levels`: above 5/10 *and* a rise of 2 points or more, or
+    above 5/10 when the pain before was not rated) is ``"stop"``: stop this
+    exercise for today. A rise of 2 points or more within the limit is
+    ``"reduce"``: no need to stop, do less next time (the kit's own rule, and
+    the message says so). The numbers come from ``safety.yaml``.
 
     Examples
     --------
     >>> from backkit import safety
-    >>> safety.check_pain(3, 3) is None
-    True
-    >>> safety.check_pain(2, 4).level
-    'reduce'
-    >>> safety.check_pain(4, 7).level
-    'stop'
+    >>> safety.check_pain(3, 3) is None, safety.check_pain(6, 6) is None
+    (True, True)
+    >>> safety.check_pain(2, 4).level, safety.check_pain(4, 7).level
+    ('reduce', 'stop')
+    >>> print(safety.check_pain(6, 8).message)  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
+    Pain went from 6/10 before the exercise to 8/10 after it: above 5/10 and a rise of 2
+    points, over the limit. Now: stop this exercise for today. ...
     """
     if after is None:
         return None
-    stop_rules = rules()["stop_rules"]["rules"]
-    if after > max_pain():
-        return PainAdvice(
-            "stop",
-            f"Pain {after}/10 is above the {max_pain()}/10 limit. "
-            f"{_text(rules()['pain_monitoring']['over_limit'])} {stop_rules[1]}",
+    over, rose = pain_levels(before, after)
+    if not (over or rose):
+        return None
+    pm = rules()["pain_monitoring"]
+    keeps = pain_rule()[-1]
+    if before is None:
+        what = (
+            f"Pain was {_score(after)}/10 after the exercise: above the {max_pain()}/10 limit "
+            "(the pain before it was not rated)."
         )
-    if before is not None and after - before >= max_rise():
-        return PainAdvice(
-            "reduce",
-            f"Pain rose from {before} to {after}. {stop_rules[0]} Next time do fewer "
-            "repetitions or a smaller range, and check how your back feels tomorrow morning. "
-            f"({_text(rules()['pain_monitoring']['rise_note'])})",
-        )
-    return None
+    else:
+        what = (
+            f"Pain went from {_score(before)}/10 before the exercise to {_score(after)}/10 after "
+            f"it: " + (f"above {max_pain()}/10 and " if over else "")
+            + f"a rise of {_score(after - before)} points"
+            + (", over the limit." if over else f", within the limit of {max_pain()}/10.")
+        )  # fmt: skip
+    if over:
+        below_knee = rules()["stop_rules"]["rules"][1]
+        return PainAdvice("stop", f"{what} {pm['stop_now']} {below_knee} {pm['next_time']} {keeps}")
+    return PainAdvice(
+        "reduce", f"{what} {pm['reduce_now']} {pm['next_time']} {keeps} ({pm['rule_note']})"
+    )
 
 
-def pain_model() -> str:
-    """The pain-monitoring model (Silbernagel 2007) in three sentences.
+def pain_rule() -> tuple[str, ...]:
+    """The kit's one pain rule in three steps: now, next time, when to get help.
+
+    Shown in the safety box (:func:`safety_markdown`), the patient's report
+    and the timer's advice; the numbers are filled in from ``safety.yaml``.
 
     Examples
     --------
     >>> from backkit import safety
-    >>> print(safety.pain_model())
-    Pain during and after exercise may reach 5/10, no higher. It should settle by the next
-    morning. Pain and stiffness should not increase from week to week.
+    >>> print(safety.pain_rule()[0])  # doctest: +NORMALIZE_WHITESPACE
+    Now: during and straight after an exercise your pain may go up to 5/10, or, if it was
+    already 5/10 or more before you started, to 1 point above that. If it goes higher, stop
+    that exercise for today.
     """
-    return " ".join(_text(line) for line in rules()["pain_monitoring"]["model"])
+    return tuple(rules()["pain_monitoring"]["rule"])
+
+
+def pain_model() -> str:
+    """The kit's pain rule (:func:`pain_rule`) as one paragraph.
+
+    Examples
+    --------
+    >>> from backkit import safety
+    >>> safety.pain_model().startswith("Now: during and straight after an exercise")
+    True
+    """
+    return " ".join(pain_rule())
 
 
 def safety_markdown() -> str:
@@ -560,11 +678,10 @@ def safety_markdown() -> str:
     lines += [f"- {s}" for s in r["urgent"]["signs"]]
     lines += ["", "#### Stop rules while exercising"]
     lines += [f"- {s}" for s in r["stop_rules"]["rules"]]
+    lines += ["", "#### How much pain is too much"]
+    lines += [f"- {step}" for step in pain_rule()]
     lines += [
-        f"- {pain_model()} *{_text(pm['note'])}*",
-        *[f"- {_text(zone['advice'])}" for zone in pm["zones"]],
-        f"- {_text(pm['rise_advice'])}",
-        f"- *{_text(pm['zones_note'])} {_text(pm['rise_note'])}*",
+        f"- *{_text(pm['note'])} {pm['rule_note']}*",
         "",
         "*Sources: "
         + "; ".join(r["sources"][k] for k in ("NHS", "CKS", "GIRFT", "NHSI", "SILBERNAGEL"))

@@ -58,6 +58,51 @@ def log(path: Path):
         yield opened
 
 
+def screen_log(log: SessionLog | Path | str | None = None) -> SessionLog | Path | str | None:
+    """Answer the warning-sign questions all "no" in ``log`` (a log, a path, or None: the default).
+
+    A timer starts only after a current screening (:mod:`backkit.gate`); the
+    tests of what a timer does once started give it one, and the gate's own
+    tests (tests/test_gate.py) prove it closed without.
+    """
+    answers = {q.id: False for q in backkit.safety.screening_questions()}
+    if isinstance(log, SessionLog):
+        backkit.outcomes.record_screening(log, answers, action="none")
+        return log
+    where = Path(log) if log is not None else backkit.config.default_log_path()
+    with SessionLog(where) as opened:
+        backkit.outcomes.record_screening(opened, answers, action="none")
+    return log
+
+
+@pytest.fixture
+def screen() -> Callable[..., object]:
+    """``screen(log)``: a current all-no screening in ``log`` (see :func:`screen_log`)."""
+    return screen_log
+
+
+@pytest.fixture
+def run_notebook() -> Callable[..., object]:
+    """``run_notebook(nb, home)``: run ``nb`` in a fresh kernel with ``home`` as backkit home."""
+    import os
+
+    from nbclient import NotebookClient
+
+    notebooks = Path(__file__).resolve().parents[1] / "notebooks"
+
+    def run(nb, home: Path, *, timeout: int = 60):
+        env = {**os.environ, "BACKKIT_HOME": str(home), "MPLBACKEND": "Agg"}
+        env.pop("BACKKIT_LOG", None)
+        env.pop("BACKKIT_PLAN", None)
+        client = NotebookClient(
+            nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": notebooks}}
+        )
+        client.execute(env=env)
+        return nb
+
+    return run
+
+
 @pytest.fixture(autouse=True)
 def _close_figures():
     yield

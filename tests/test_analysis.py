@@ -260,17 +260,35 @@ class TestTQuantile:
             analysis.t_quantile(p, df)
 
 
+FIRST = dt.date(2025, 3, 3)  # a Monday
+
+
 def _bouts(exercise_id: str, pairs: list[tuple[int, int]], **extra) -> list[dict]:
-    """One bout a day (a session each) from 3 March 2025: (pain before, pain after)."""
+    """One bout every third day (a session each) from Monday 3 March 2025: (before, after).
+
+    Six sessions fall in three Monday-to-Sunday weeks (2, 3 and 1 sessions).
+    """
     return [
-        {"at": f"2025-03-{d + 3:02d} 08:00", "session_id": f"d{d}", "exercise_id": exercise_id,
-         "pain_before": b, "pain_after": a, **extra}
+        {"at": f"{FIRST + dt.timedelta(days=3 * d)} 08:00", "session_id": f"d{d}",
+         "exercise_id": exercise_id, "pain_before": b, "pain_after": a, **extra}
         for d, (b, a) in enumerate(pairs)
     ]  # fmt: skip
 
 
+def _expected_interval(changes, weeks, level=0.95):
+    """The interval by hand: weeks as units (clustered SE, never below sd / sqrt(n)), t(G - 1)."""
+    changes = np.asarray(changes, dtype=float)
+    n, mean = len(changes), changes.mean()
+    sums = pd.Series(changes - mean).groupby(list(weeks)).sum()
+    g = len(sums)
+    clustered = math.sqrt(g / (g - 1) * (sums**2).sum()) / n
+    se = max(clustered, changes.std(ddof=1) / math.sqrt(n))
+    half = analysis.t_quantile(0.5 + level / 2, g - 1) * se
+    return mean - half, mean + half
+
+
 class TestImmediateEffect:
-    def test_mean_change_per_session_with_a_t_interval(self):
+    def test_mean_change_per_session_with_an_interval_by_week(self):
         pairs = [(3, 2), (5, 3), (6, 3), (5, 4), (4, 2), (6, 4)]  # changes -1 -2 -3 -1 -2 -2
         log = make_log(
             *_bouts("squat", pairs),
@@ -283,11 +301,12 @@ class TestImmediateEffect:
         squat = effect.loc["squat"]
         changes = np.array([a - b for b, a in pairs], dtype=float)
         assert squat["n"] == 6  # the bout without pain after is left out
+        assert squat["weeks"] == 3
         assert squat["change"] == pytest.approx(changes.mean())
         assert squat["sd"] == pytest.approx(changes.std(ddof=1))
-        half = analysis.t_quantile(0.975, 5) * changes.std(ddof=1) / math.sqrt(6)
-        assert squat["ci_low"] == pytest.approx(changes.mean() - half)
-        assert squat["ci_high"] == pytest.approx(changes.mean() + half)
+        low, high = _expected_interval(changes, [0, 0, 1, 1, 1, 2])
+        assert squat["ci_low"] == pytest.approx(low)
+        assert squat["ci_high"] == pytest.approx(high)
         assert squat["verdict"] == "lower"
         bridge = effect.loc["bridge"]
         assert bridge["verdict"] == "too few" and math.isnan(bridge["ci_low"])
@@ -331,6 +350,35 @@ class TestImmediateEffect:
         assert analysis.immediate_effect(log).empty
         flags = analysis.pain_flags(log)
         assert flags.empty or flags["exercise_id"].isna().all()
+
+    def test_sessions_that_go_together_by_week_widen_the_interval(self):
+        # a bad week raises every session in it: 18 daily sessions, 3 weeks, each week alike
+        days = [FIRST + dt.timedelta(days=d) for d in range(21) if d % 7 < 6]
+        change = {0: 2, 1: 0, 2: 1}
+        rows = [
+            {"at": f"{day} 08:00", "session_id": f"s{k}", "pain_before": 3,
+             "pain_after": 3 + change[k // 6] + k % 2}
+            for k, day in enumerate(days)
+        ]  # fmt: skip
+        row = analysis.immediate_effect(make_log(*rows)).loc["bridge"]
+        changes = np.array([change[k // 6] + k % 2 for k in range(len(days))])
+        naive = analysis.t_quantile(0.975, len(changes) - 1) * changes.std(ddof=1) / 18**0.5
+        assert row["n"] == 18 and row["weeks"] == 3
+        assert row["ci_high"] - row["change"] > 3 * naive  # far wider than 18 independent ones
+        # independent sessions would have called it "higher"; by week it is unclear
+        assert changes.mean() - naive > 0 and row["verdict"] == "unclear"
+        low, high = _expected_interval(changes, [k // 6 for k in range(18)])
+        assert (row["ci_low"], row["ci_high"]) == pytest.approx((low, high))
+
+    def test_enough_sessions_in_too_few_weeks_are_too_few(self):
+        rows = [
+            {"at": f"{FIRST + dt.timedelta(days=d)} 08:00", "session_id": f"s{d}",
+             "pain_before": 4, "pain_after": 2 + d % 2}
+            for d in range(10)  # 10 daily sessions in 2 weeks
+        ]  # fmt: skip
+        row = analysis.immediate_effect(make_log(*rows)).loc["bridge"]
+        assert (row["n"], row["weeks"], row["verdict"]) == (10, 2, "too few")
+        assert math.isnan(row["ci_low"])
 
     def test_identical_differences_get_no_interval(self):
         log = make_log(*_bouts("bridge", [(3, 2)] * 8))
@@ -482,11 +530,49 @@ class TestPainFlags:
             ["c", "rose-during"],  # 3 -> 5
         ]
         assert flags.loc[0, "message"].startswith(
-            "Pain was 6/10 after bridge, above the 5/10 limit"
+            "Pain went from 4 to 6/10 during bridge: above 5/10 and a rise of 2 points, over "
+            "the limit of the kit's pain rule: stop it for the day, do less next time."
         )
+        assert flags.loc[0, "reference"] == 4  # the pain before: the limit is relative to it
         assert "the kit's rule: a rise of 2 or more points" in flags.loc[2, "message"]
         assert flags.loc[1, "pain"] == 4 and flags.loc[1, "reference"] == 2
         assert pd.isna(flags.loc[1, "exercise_id"])
+
+    def test_a_high_usual_pain_that_does_not_rise_is_not_flagged(self):
+        # third review, W3: pain 6 before and after (or 7 before 6) is not over any limit
+        log = pain_days({"2025-03-03": (6, 6), "2025-03-04": (6, 7), "2025-03-05": (7, 7)})
+        assert analysis.pain_flags(log).empty
+        log = pain_days({"2025-03-03": (6, 6), "2025-03-04": (6, 8)})
+        assert analysis.pain_flags(log)["kind"].tolist() == ["above-limit"]
+
+    def test_pain_after_without_pain_before_uses_the_5_of_10_default(self):
+        log = make_log({"at": "2025-03-03 08:00", "pain_after": 6},
+                       {"at": "2025-03-04 08:00", "pain_after": 5})  # fmt: skip
+        flags = analysis.pain_flags(log)
+        assert flags["kind"].tolist() == ["above-limit"]
+        assert flags.loc[0, "message"].startswith(
+            "Pain was 6/10 after bridge, above 5/10 (the pain before was not rated)"
+        )
+        assert pd.isna(flags.loc[0, "reference"])
+
+    def test_flags_are_the_timer_advice_rule(self):
+        # one rule: every rated bout is flagged exactly when the timer would advise
+        from backkit import safety
+
+        pairs = [(b, a) for b in range(11) for a in range(11)]
+        log = make_log(*(
+            {"at": f"{FIRST + dt.timedelta(days=k)} 08:00", "pain_before": b, "pain_after": a}
+            for k, (b, a) in enumerate(pairs)
+        ), tz="UTC")  # fmt: skip
+        flags = analysis.pain_flags(log)
+        bouts = flags[flags["kind"] != "higher-next-session"]
+        flagged = {(int(r.reference), int(r.pain)): r.kind for r in bouts.itertuples()}
+        for b, a in pairs:
+            advice = safety.check_pain(b, a)
+            kind = {"stop": "above-limit", "reduce": "rose-during"}.get(
+                advice.level if advice else ""
+            )
+            assert flagged.get((b, a)) == kind, (b, a)
 
     def test_both_sides_of_one_exercise_give_one_flag(self):
         log = make_log(
@@ -509,7 +595,7 @@ class TestPainFlags:
             ["w2", "higher-next-session"],
         ]
         assert flags["exercise_id"].isna().all()
-        assert flags.loc[0, "message"].startswith("Pain was 6/10 after the session")
+        assert flags.loc[0, "message"].startswith("Pain went from 3 to 6/10 during the session")
 
     def test_quiet_log_has_no_flags(self):
         assert analysis.pain_flags(pain_days({"2025-03-03": (3, 2), "2025-03-04": (4, 3)})).empty
@@ -580,3 +666,37 @@ def test_functions_do_not_change_the_frame():
         fn(log)
     pd.testing.assert_frame_equal(log, before)
     assert np.array_equal(log.index, before.index)
+
+
+class TestStaleness:
+    """The one rule for stale data: the newest session more than 4 weeks before today."""
+
+    @pytest.mark.parametrize(
+        ("newest", "said"),
+        [
+            ("2025-03-31", None),  # today
+            ("2025-03-03", None),  # exactly 4 weeks: not yet stale
+            ("2025-03-02", "the newest session is 4 weeks and 1 day old"),
+            ("2025-02-17", "the newest session is 6 weeks old"),
+            ("2025-02-03", "the newest session is 2 months old"),
+            ("2023-03-31", "the newest session is 2 years old"),
+            (None, None),  # nothing logged is not stale data
+        ],
+    )
+    def test_on_the_kits_pinned_clock(self, pin_today, newest, said):
+        pin_today("2025-03-31T09:00+00:00")
+        day = None if newest is None else dt.date.fromisoformat(newest)
+        assert analysis.staleness(day) == said
+        assert analysis.staleness(day, dt.date(2025, 3, 31)) == said
+
+    def test_the_clock_is_the_kits_local_day(self, pin_today, monkeypatch):
+        # 23:30 UTC on 30 March is already 31 March in Auckland, the day the rule counts from
+        monkeypatch.setenv("BACKKIT_TZ", "Pacific/Auckland")
+        pin_today("2025-03-30T23:30+00:00")
+        assert analysis.staleness(dt.date(2025, 3, 3)) is None  # 28 days in Auckland
+        assert analysis.staleness(dt.date(2025, 3, 2)) is not None
+        monkeypatch.setenv("BACKKIT_TZ", "UTC")
+        assert analysis.staleness(dt.date(2025, 3, 2)) is None  # still the 30th in UTC
+
+    def test_timestamps_from_a_log_are_read_as_days(self):
+        assert analysis.staleness(pd.Timestamp("2025-03-02 23:59"), dt.date(2025, 3, 31))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import time
 
 import pytest
 
@@ -39,6 +40,16 @@ def answer_all(check, yes=()):
 
 
 def run_to_the_end(timer):
+    """Every step done: the page reports the start and, the whole routine later, its end."""
+    t0 = time.time() - timer.routine.total_seconds - 1  # started just long enough ago
+    timer.view.face.events = [
+        {"n": 0, "action": "start", "at": t0},
+        {"n": 1, "action": "end", "at": t0 + timer.routine.total_seconds},
+    ]
+    assert timer.state == "finished" and timer.engine.status().completed
+
+
+def skip_everything(timer):
     timer.view.start_button.click()
     while timer.state != "finished":
         timer.view.skip_button.click()
@@ -91,10 +102,23 @@ def test_saving_a_session_redraws_the_progress_and_marks_it_done(on_a_monday):
     assert app.saves == 1 and len(log) == 1
     assert app.stats.value.startswith("1 session on 1 day logged (1 exercise bout)")
     assert app.charts.value != before
-    assert "✓ done today" in app.today_list.value and done_today(log, today) == {"bridge"}
+    assert "✓ done today" in app.today_list.value and done_today(log, today) == {"bridge": 1.0}
     row = next(r for r in app.today_list.value.split("<tr") if "Bridge" in r)
     assert "bk-row-done" in row
     assert app.errors.outputs == () and timer.view.output.outputs == ()
+
+
+def test_a_session_with_every_step_skipped_is_saved_but_not_done(on_a_monday):
+    log, today = screened(), backkit.config.today()
+    app = App(log, backkit.Plan.default(today), day=today, quick=True)
+    app.choice.value = "bridge"
+    skip_everything(app.timer)
+    app.timer.view.save_button.click()
+    app.timer.view.skip_rating_button.click()
+    assert len(log) == 1 and done_today(log, today) == {"bridge": 0.0}
+    row = next(r for r in app.today_list.value.split("<tr") if "Bridge" in r)
+    assert "bk-row-todo" in row and "✓ done today" not in row and "nothing done yet" in row
+    assert "done today" not in app.choice.options[1][0]
 
 
 def test_undo_right_after_a_save_removes_it_through_the_audit_trail(on_a_monday):
@@ -192,8 +216,12 @@ def test_changing_exercise_mid_session_asks_first(plan):
 def test_the_weekly_check_in_and_fix_an_entry_are_in_the_app(plan):
     app = App(screened(), plan, day=MONDAY)
     titles = [app.tabs.get_title(k) for k in range(len(app.tabs.children))]
-    assert titles == ["Today", "Weekly check-in", "Fix an entry"]
+    assert titles == ["Today", "Weekly check-in", "Fix an entry", "About you"]
     assert app.tabs.children[1] is app.checkin and app.checkin.pain_average.value is None
+    # the personal check can be changed at any time: its tab stores new answers
+    app.about.answers["pregnancy"].value = "Yes"
+    app.about.save_button.click()
+    assert backkit.conditions.current(app.session_log).tags == {"pregnancy"}
 
 
 def test_names_from_a_custom_plan_are_escaped():

@@ -129,8 +129,10 @@ class TestNumbersAgreeWithTheAnalysis:
             if got.weeks >= 2:
                 assert (got.verdict == "meaningful improvement") == bool(change["mcid"].iloc[-1])
             flags = analysis.pain_flags(frame)
-            recent = int((flags["day"] >= pd.Timestamp(AS_OF - dt.timedelta(days=13))).sum())
-            assert (f"pain flags: {recent} in 14 days" in got.flags) == (recent > 0), path.name
+            flags = flags[flags["day"] >= pd.Timestamp(AS_OF - dt.timedelta(days=13))]
+            recent, sessions = len(flags), flags["session_id"].nunique()
+            said = f"pain flags: {recent} in {sessions} session{'s' if sessions != 1 else ''}"
+            assert (f"{said} (last 14 days)" in got.flags) == (recent > 0), path.name
             flares = analysis.flare_ups(frame)
             flared = bool((flares.index >= pd.Timestamp(AS_OF - dt.timedelta(days=13))).any())
             assert ("flare-up in 14 days" in got.flags) == flared, path.name
@@ -237,3 +239,55 @@ def test_verdict_and_flags_use_the_kits_one_rule_of_2_points_and_30_percent(
     assert summary.verdict == verdict
     said = [f for f in summary.flags if "baseline" in f or "improvement" in f]
     assert said == ([flag] if flag else [])
+
+
+@pytest.mark.parametrize(
+    ("as_of", "flag"),
+    [
+        ("2025-03-24", None),  # the last session was yesterday
+        ("2025-03-30", "no session for 7 days"),
+        ("2025-04-20", None),  # exactly 4 weeks: "no session for 28 days", not stale yet
+        ("2025-04-21", "stale data: the newest session is 4 weeks and 1 day old"),
+        ("2025-05-04", "stale data: the newest session is 6 weeks old"),
+    ],
+)
+def test_stale_data_are_flagged_with_their_age(as_of, flag):
+    start = dt.datetime(2025, 3, 3, 8, tzinfo=dt.timezone.utc)  # a Monday
+    with backkit.SessionLog(":memory:") as log:
+        for d in range(21):  # last session on Sunday 23 March
+            log.record(exercise_id="bridge", started_at=start + dt.timedelta(days=d),
+                       pain_before=5, pain_after=5)  # fmt: skip
+        frame = log.frame()
+    (summary,) = caseload.summarise_many(["P"], [frame], [None], as_of=as_of)
+    said = [f for f in summary.flags if f.startswith(("stale", "no session"))]
+    if as_of == "2025-04-20":
+        assert said == ["no session for 28 days"]
+    else:
+        assert said == ([flag] if flag else [])
+
+
+def test_stale_data_on_the_pinned_clock(pin_today):
+    # the caseload's default day is backkit.config.today(): the pinned clock of the tests
+    pin_today("2025-05-04T09:00+00:00")
+    start = dt.datetime(2025, 3, 3, 8, tzinfo=dt.timezone.utc)
+    with backkit.SessionLog(":memory:") as log:
+        log.record(exercise_id="bridge", started_at=start + dt.timedelta(days=20))
+        frame = log.frame()
+    (summary,) = caseload.summarise_many(["P"], [frame], [None])
+    assert "stale data: the newest session is 6 weeks old" in summary.flags
+
+
+def test_the_pain_change_shown_agrees_with_the_verdict():
+    # third review, E4: a fall of 1.979 must not show as "-2.0" beside "no meaningful change"
+    start = dt.datetime(2025, 3, 3, 8, tzinfo=dt.timezone.utc)
+    with backkit.SessionLog(":memory:") as log:
+        for d in range(7):
+            log.record(exercise_id="bridge", started_at=start + dt.timedelta(days=d), pain_before=5)
+        for k in range(47):  # week 2: mean 3.0213
+            log.record(exercise_id="bridge", pain_before=4 if k == 0 else 3,
+                       started_at=start + dt.timedelta(days=7, minutes=10 * k))  # fmt: skip
+        frame = log.frame()
+    (summary,) = caseload.summarise_many(["P"], [frame], [None], as_of="2025-03-10")
+    row = caseload.Caseload((summary,), (), dt.date(2025, 3, 10)).table().iloc[0]
+    assert row["Change vs baseline"] == "no meaningful change"
+    assert row["Pain change"] == "-1.98"

@@ -16,7 +16,7 @@ import pytest
 import backkit
 from backkit import charts, exercises
 from backkit.errors import BackkitError
-from backkit.exercises import Correction, section_markdown, show_sections
+from backkit.exercises import Correction, get_exercise, section_markdown, show_sections
 
 
 def _exercise(exercise_id: str, **changes):
@@ -181,7 +181,8 @@ class TestSectionMarkdown:
         )
 
     def test_article_without_quotes_says_none_on_record(self):
-        first = section_markdown("knee-to-chest", "article").split("\n\n")[0]
+        ex = dataclasses.replace(get_exercise("knee-to-chest"), article_quotes=())
+        first = section_markdown(ex, "article").split("\n\n")[0]
         assert first == "**The article's own words:** none on record for this exercise."
 
     def test_article_of_an_addition_says_why_it_was_added(self):

@@ -125,6 +125,16 @@ class TestCorrections:
         assert "feather" not in " ".join(ex.steps).lower()
         assert not ex.per_side
 
+    def test_the_portuguese_text_is_not_claimed_as_fact(self):
+        """Third review W12: the Portuguese original is not on record; say 'probably'."""
+        for ex in exercises.catalogue().exercises:
+            for c in ex.corrections:
+                if "Portuguese" in c.why:
+                    assert "probably" in c.why and "not on record" in c.why, ex.id
+                    assert "source says" not in c.why, ex.id
+        feathers = backkit.get_exercise("double-knee-to-chest").corrections[0]
+        assert "misread" in feathers.why and "Machine translation misread" not in feathers.why
+
     def test_one_knee_at_a_time_is_not_credited_to_mayo(self):
         """Finding 8: Mayo brings both legs up together; one at a time is a convention."""
         ex = backkit.get_exercise("double-knee-to-chest")
@@ -164,12 +174,49 @@ class TestCorrections:
         assert "locked knees strain" not in " ".join(c.why for c in ex.corrections)
 
     def test_long_sitting_stretch_cautions_osteoporosis_and_hip_replacement(self):
-        """Finding 3."""
+        """Finding 3; third review E2: the hips reach about 90 and a little past, not 130."""
         ex = backkit.get_exercise("long-sitting-hamstring-stretch")
         cautions = " ".join(ex.cautions)
         assert "osteoporosis" in cautions and "spinal fracture" in cautions
-        assert "hip replacement" in cautions and "130 degrees" in cautions
-        assert {"BHOF", "GIANGREGORIO", "HSS"} <= set(ex.references)
+        assert "hip replacement" in cautions and "130 degrees" not in cautions
+        assert "about 90 degrees" in cautions and "past 90" in cautions
+        assert {"BHOF", "GIANGREGORIO", "HSS", "YOUDAS"} <= set(ex.references)
+
+    def test_long_sitting_stretch_is_a_small_lean_not_a_fold_to_the_toes(self):
+        """Third review E2 and W11: hip flexion with straight knees is limited (Youdas 2005)."""
+        ex = backkit.get_exercise("long-sitting-hamstring-stretch")
+        words = " ".join([*ex.steps, ex.purpose])
+        assert "130" not in words and "hinge forward" not in words
+        assert "lean forward a little from the hips" in words
+        assert "touching your toes is not the aim" in words and "Youdas 2005" in words
+        # the article's words, and the correction recorded with its reason and sources
+        assert "lower your torso onto your legs, trying to touch your toes" in ex.article_quotes
+        toes = next(c for c in ex.corrections if "torso onto your legs" in c.article_says)
+        assert "lean forward a little from the hips" in toes.corrected
+        assert "75-90 degrees" in toes.why and "end of its range" in toes.why
+        assert set(toes.sources) == {"YOUDAS", "BHOF", "GIANGREGORIO"}
+        assert "Youdas" in exercises.source_table()["YOUDAS"].title
+
+    @pytest.mark.parametrize(
+        "exercise_id", ["knee-to-chest", "double-knee-to-chest", "long-sitting-hamstring-stretch"]
+    )
+    def test_flexion_stretches_have_the_same_osteoporosis_caution(self, exercise_id):
+        """Third review W6: sitting forward reach (loaded) is at least as strong as supine."""
+        cautions = backkit.get_exercise(exercise_id).cautions
+        first = [c for c in cautions if "osteoporosis" in c]
+        assert len(first) == 1
+        assert first[0].startswith("Avoid with osteoporosis")
+        assert "(risk of a compression fracture of the spine)" in first[0]
+
+    def test_squat_and_the_articles_lunge_caution_rounding_the_back(self):
+        """Third review W6: loaded flexion (squat rounding, the deep lunge) is cautioned too."""
+        squat = backkit.get_exercise("squat")
+        rounding = next(c for c in squat.cautions if "round" in c)
+        assert "osteoporosis or a past spinal fracture" in rounding
+        assert "compression fracture of the spine" in rounding
+        assert {"BHOF", "GIANGREGORIO"} <= set(squat.references)
+        (lunge,) = backkit.get_exercise("standing-hip-flexor-stretch").variants
+        assert "osteoporosis or a past spinal fracture" in lunge.description
 
     def test_hip_flexion_is_a_standing_hip_flexor_stretch_without_armpit_cue(self):
         ex = backkit.get_exercise("standing-hip-flexor-stretch")
@@ -222,6 +269,18 @@ class TestCorrections:
         assert claim in purpose
         assert "A common explanation" in purpose and "little evidence" in purpose
 
+    def test_shamsi_is_cited_for_what_it_found(self):
+        """Third review E3: neither pelvic tilt nor the straight-leg raise changed."""
+        purpose = backkit.get_exercise("supine-hamstring-stretch").purpose
+        assert "Shamsi 2020" in purpose
+        assert "neither the pelvic tilt nor the straight-leg raise" in purpose
+        assert "cannot show whether longer hamstrings would change the pelvis" in purpose
+        # not cited for the bending claim, which it did not test
+        long_sitting = backkit.get_exercise("long-sitting-hamstring-stretch")
+        assert "Shamsi" not in long_sitting.purpose
+        assert "SHAMSI" not in long_sitting.references
+        assert "spare the low back when you bend; it is unproven" in long_sitting.purpose
+
 
 class TestArticleWords:
     """Finding 28 and 29: the article quoted in its own words, its names kept apart."""
@@ -243,8 +302,21 @@ class TestArticleWords:
         assert "The article's own words on record:" in md
         assert "\u201cspread your buttocks off the floor\u201d" in md
         assert "in our words (a summary)" in md
+        # third review M7: the article's title is its own words on record
         md = exercises.section_markdown("knee-to-chest", "article")
-        assert "none on record" in md
+        assert "The article's own words on record:** \u201cKnee to chest\u201d" in md
+        assert "none on record" not in md
+
+    def test_every_article_exercise_quotes_its_title(self):
+        for exercise_id in ARTICLE_IDS:
+            ex = backkit.get_exercise(exercise_id)
+            assert ex.article_name in ex.article_quotes, exercise_id
+
+    def test_the_summary_of_exercise_1_adds_nothing_to_the_article(self):
+        """Third review M7: no words the article does not have."""
+        summary = backkit.get_exercise("supine-hamstring-stretch").article
+        assert "towards you" not in summary and "stomach" in summary
+        assert "does not say whether the raised leg is straight or bent" in summary
 
     def test_aliases_do_not_bring_back_the_rejected_names(self):
         rejected = {"pelvis tilt", "hip flexion", "deep squat", "leg elevation"}
@@ -335,6 +407,22 @@ class TestMalformedCatalogue:
             CatalogueError,
             match=r"exercise 'squat', field 'position': 'upside-down' is not one of supine, prone",
         ):
+            backkit.load_exercises(write_catalogue(data))
+
+    def test_side_leg_says_which_leg_a_side_is(self, raw_catalogue, write_catalogue):
+        """Third review W14: the timer's side cue names the back leg of the hip-flexor stretch."""
+        assert backkit.get_exercise("standing-hip-flexor-stretch").side_leg == "leg back"
+        assert backkit.get_exercise("knee-to-chest").side_leg == "leg"  # the default
+        data = raw_catalogue()
+        self.entry(data, "squat")["side_leg"] = "leg back"
+        with pytest.raises(
+            CatalogueError,
+            match=r"exercise 'squat', field 'side_leg': 'leg back' is only for a per-side",
+        ):
+            backkit.load_exercises(write_catalogue(data))
+        data = raw_catalogue()
+        self.entry(data, "knee-to-chest")["side_leg"] = "Leg, back!"
+        with pytest.raises(CatalogueError, match=r"field 'side_leg': 'Leg, back!' must be a few"):
             backkit.load_exercises(write_catalogue(data))
 
     def test_a_typo_in_a_choice_gets_a_suggestion(self, raw_catalogue, write_catalogue):

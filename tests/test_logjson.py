@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from backkit import logjson, outcomes
+from backkit import conditions, logjson, outcomes
 from backkit.errors import LogError, LogValidationError
 from backkit.log import SessionLog
 
@@ -47,6 +47,9 @@ def full(log):
     outcomes.correct_checkin(log, cid, pain_average=7, reason="misread")
     outcomes.record_checkin(log, "2025-03-10", pain_average=4, replace=True)
     outcomes.record_screening(log, {"bladder": False}, action="none", when=PAST)
+    outcomes.record_screening(log, {"fever": True}, action="urgent", when=PAST)
+    outcomes.record_clearance(log, seen_on=PAST.date(), seen_by="gp", notes="a virus; exercise")
+    conditions.record(log, {"osteoporosis": "Yes", "pregnancy": "No"})
     return log
 
 
@@ -57,6 +60,8 @@ def _everything(log: SessionLog) -> dict:
         "outcomes": outcomes.outcomes_frame(log),
         "checkins": outcomes.checkins_frame(log),
         "screenings": outcomes.screenings_frame(log),
+        "clearances": outcomes.clearances_frame(log),
+        "conditions": conditions.current(log),
         "trail": log.audit_trail(),
         "history": [log.history(i) for i in (1, 2, 3)],
     }
@@ -67,8 +72,11 @@ def test_import_into_an_empty_log_gives_back_exactly_the_same(full, tmp_path):
     with SessionLog(tmp_path / "copy.sqlite") as copy:
         assert copy.import_json(out) == 3  # every bout, the removed one included
         before, after = _everything(full), _everything(copy)
-    for name in ("frame", "ratings", "outcomes", "checkins", "screenings", "trail"):
+    for name in ("frame", "ratings", "outcomes", "checkins", "screenings", "clearances", "trail"):
         pd.testing.assert_frame_equal(after[name], before[name], obj=name)
+    assert after["conditions"] == before["conditions"] and after["conditions"].tags == {
+        "osteoporosis"
+    }
     for a, b in zip(after["history"], before["history"], strict=True):
         pd.testing.assert_frame_equal(a, b)
     # and a second export is the same file, but for the time of export
@@ -82,7 +90,7 @@ def test_import_into_an_empty_log_gives_back_exactly_the_same(full, tmp_path):
 
 def test_the_file_says_what_it_is_and_follows_the_schema(full, tmp_path):
     doc = json.loads(full.export_json(tmp_path / "log.json").read_text())
-    assert (doc["format"], doc["version"]) == ("backkit-log", 1)
+    assert (doc["format"], doc["version"]) == ("backkit-log", 2)
     assert doc["schema_version"] == full.schema_version
     assert set(doc) == set(logjson.HEADER) | set(logjson.SCHEMA)
     for section, keys in logjson.SCHEMA.items():
@@ -93,6 +101,24 @@ def test_the_file_says_what_it_is_and_follows_the_schema(full, tmp_path):
     assert doc["sessions"][0]["pain_before"] == 3
     assert {c["reason"] for c in doc["changes"]} >= {"typed 3", "misread", "rated later"}
     assert doc["screenings"][0]["answers"] == {"bladder": False}
+    assert doc["clearances"][0]["seen_on"] == "2024-05-06"
+    assert doc["conditions"][0]["tags"] == ["osteoporosis"]
+
+
+def test_a_version_1_file_is_read_with_no_clearances_or_personal_answers(full, tmp_path):
+    doc = json.loads(full.export_json(tmp_path / "log.json").read_text())
+    doc["version"] = 1
+    del doc["clearances"], doc["conditions"]
+    old = tmp_path / "v1.json"
+    old.write_text(json.dumps(doc))
+    with SessionLog(tmp_path / "copy.sqlite") as copy:
+        copy.import_json(old)
+        assert outcomes.clearances_frame(copy).empty and conditions.current(copy) is None
+        assert len(outcomes.screenings_frame(copy)) == 2
+    doc["clearances"] = []  # a version 1 file with a version 2 section is not a version 1 file
+    old.write_text(json.dumps(doc))
+    with pytest.raises(LogValidationError, match="clearances"):
+        logjson.read(old)
 
 
 def test_the_schema_names_every_column_of_every_table(log):
@@ -127,7 +153,8 @@ def test_import_refuses_a_log_that_is_not_empty(full, tmp_path, digest):
     ("edit", "where", "message"),
     [
         (lambda d: d.update(format="other"), "format", "is not a backkit log export"),
-        (lambda d: d.update(version=2), "version", "does not read"),
+        (lambda d: d.update(version=3), "version", "does not read"),
+        (lambda d: d.update(version=1.0), "version", "does not read"),
         (lambda d: d["bouts"][0].update(pain_after="3"), "pain_after", "must be a whole number"),
         (lambda d: d["bouts"][0].pop("side"), "side", "is missing"),
         (lambda d: d["bouts"][0].update(mood=3), "mood", "is not a key"),

@@ -56,9 +56,16 @@ class TestSummary:
         text = narrative.summary(log)
         assert text[0] == "You logged 3 sessions on 3 days between 3 Mar 2025 and 11 Mar 2025."
         assert text[1] == (
-            "Pain before exercise has fallen 3.0 points (60%) since you started "
+            "Your pain before exercise has fallen 3.0 points (60%) since you started "
+            "(from 5.0 to 2.0 out of 10). That is big enough to count as a real improvement: "
+            "backkit asks for a fall of at least 2 points that is also at least 30% of your "
+            "starting level (for you, 2.0 points)."
+        )
+        assert narrative.summary(log, subject="Patient A")[1] == (
+            "Pain before exercise has fallen 3.0 points (60%) since Patient A started "
             "(from 5.0 to 2.0/10), a clinically meaningful improvement: it meets both criteria "
-            "(at least 2 points and at least 30% of the starting level; here 2.0 points)."
+            "(minimal important change, MIC: at least 2 points and at least 30% of the "
+            "baseline; here 2.0 points)."
         )
         assert text[2] == narrative.NATURAL_COURSE
         assert "You exercised on 3 of 9 days." in text
@@ -69,37 +76,79 @@ class TestSummary:
 
     def test_small_fall_says_which_criterion_it_misses(self):
         log = pain_days({"2025-03-03": (5, 5), "2025-03-10": (4, 4)})
+        assert narrative.summary(log, subject="P")[1] == (
+            "Pain before exercise has fallen 1.0 point (20%) since P started (from 5.0 to "
+            "4.0/10); it is under 2 points and under 30% of the baseline, so not a "
+            "clinically meaningful change (minimal important change, MIC: at least 2 points "
+            "and at least 30% of the baseline; here 2.0 points)."
+        )
         assert narrative.summary(log)[1] == (
-            "Pain before exercise has fallen 1.0 point (20%) since you started (from 5.0 to "
-            "4.0/10); it is under 2 points and under 30% of the starting level, so not a "
-            "clinically meaningful change (at least 2 points and at least 30% of the starting "
-            "level; here 2.0 points)."
+            "Your pain before exercise has fallen 1.0 point (20%) since you started (from 5.0 "
+            "to 4.0 out of 10). That is less than backkit counts as a real change: a change of "
+            "at least 2 points that is also at least 30% of your starting level (for you, 2.0 "
+            "points)."
+        )
+
+    def test_the_numbers_shown_never_contradict_the_verdict(self):
+        # third review, E4: a fall of 1.979 was shown as "2.0 points ... under 2 points"
+        days = {f"2025-03-{d:02d}": (5, 5) for d in range(3, 10)}
+        week2 = [3] * 46 + [4] * 1  # mean 3.0213: a fall of 1.979 points
+        rows = [{"at": f"{day} 08:00", "session_id": day, "pain_before": b}
+                for day, (b, _) in days.items()]  # fmt: skip
+        rows += [{"at": f"2025-03-10 {8 + k // 60:02d}:{k % 60:02d}", "session_id": f"w{k}",
+                  "pain_before": v} for k, v in enumerate(week2)]  # fmt: skip
+        log = make_log(*rows)
+        change = analysis.change_in_pain(log)
+        assert change.change == pytest.approx(-1.9787, abs=1e-4)
+        assert change.status == "no meaningful change"
+        for subject in (None, "P"):
+            line = narrative.summary(log, subject=subject)[1]
+            assert "fallen 1.98 points" in line and "2.0 points" not in line, line
+            assert "from 5.00 to 3.02" in line
+        assert "it is under 2 points, so not a clinically meaningful change" in (
+            narrative.summary(log, subject="P")[1]
         )
 
     def test_a_one_point_fall_is_never_meaningful(self):
         # 3 -> 2 is 33%, but 1 point: below every reported minimal important difference
         text = narrative.summary(pain_days({"2025-03-03": (3, 3), "2025-03-10": (2, 2)}))
         assert "meaningful improvement" not in text[1]
-        assert "it is under 2 points, so not a clinically meaningful change" in text[1]
+        assert "less than backkit counts as a real change" in text[1]
+        log = pain_days({"2025-03-03": (3, 3), "2025-03-10": (2, 2)})
+        third = narrative.summary(log, subject="P")
+        assert "it is under 2 points, so not a clinically meaningful change" in third[1]
 
     def test_a_meaningful_rise_is_labelled_the_kits_rule(self):
-        text = narrative.summary(pain_days({"2025-03-03": (3, 3), "2025-03-10": (6, 6)}))
-        assert "a meaningful worsening by the kit's own rule" in text[1]
+        log = pain_days({"2025-03-03": (3, 3), "2025-03-10": (6, 6)})
+        assert "a meaningful worsening by the kit's own rule" in (
+            narrative.summary(log, subject="P")[1]
+        )
+        assert "backkit counts it as a real rise" in narrative.summary(log)[1]
 
     def test_a_higher_exercise_and_the_limit_are_named_as_observations(self):
         rows = [
             {"at": f"2025-03-{d:02d} 08:00", "exercise_id": "squat", "pain_before": 3,
              "pain_after": 4 + d % 3}
-            for d in range(3, 13)
+            for d in range(3, 24)
         ]  # fmt: skip
-        text = " ".join(narrative.summary(make_log(*rows)))
+        log = make_log(*rows)
+        text = " ".join(narrative.summary(log, subject="P"))
         assert (
             "Pain was higher straight after the exercise than before it, on average, for "
-            "Bodyweight squat by 1.9 points (10 sessions, 95% CI" in text
+            "Bodyweight squat by 2.0 points (21 sessions in 3 weeks, 95% CI" in text
         )
-        assert "less than the 2 points taken as clinically meaningful" in text
+        # no individual-change threshold applied to a mean (third review, W7)
+        assert "clinically meaningful" not in text.split("Pain was higher")[1]
+        assert "Each interval counts a week as one unit" in text
         assert "raised" not in text and "eased" not in text
-        assert "pain was above 5/10 after exercise in 3 sessions (latest 11 Mar 2025)" in text
+        assert (
+            "pain went above the limit during an exercise or session in 7 sessions "
+            "(latest 23 Mar 2025)" in text
+        )
+        assert "within the limit during an exercise or session in 7 sessions" in text
+        mine = " ".join(narrative.summary(log))
+        assert "(21 sessions in 3 weeks, the range that fits your data: " in mine
+        assert "take the ranges as a rough guide" in mine
 
     def test_with_a_plan_adherence_is_against_the_prescription(self):
         plan = Plan("Bridge daily", items=["bridge"], start=dt.date(2025, 3, 3))
@@ -122,7 +171,9 @@ class TestSummary:
         ]
 
     def test_an_exercise_is_described_only_with_enough_sessions(self):
-        rows = mornings("squat", range(3, 3 + analysis.MIN_SESSIONS), pain_before=3, pain_after=5)
+        # one session every fourth day from Monday 3 March: 5 sessions are too few
+        days = range(3, 3 + 4 * analysis.MIN_SESSIONS, 4)
+        rows = mornings("squat", days, pain_before=3, pain_after=5)
         rows[0]["pain_after"] = 4  # some spread, so there is an interval
         few, enough = make_log(*rows[:-1]), make_log(*rows)
         assert analysis.immediate_effect(few).loc["squat", "verdict"] == "too few"
@@ -130,8 +181,9 @@ class TestSummary:
         assert "higher straight after" not in few_text
         assert (
             f"Not enough data yet for this exercise (it takes per-exercise pain ratings from "
-            f"{analysis.MIN_SESSIONS} sessions; sessions so far: Bodyweight squat "
-            f"{analysis.MIN_SESSIONS - 1})." in few_text
+            f"{analysis.MIN_SESSIONS} sessions in at least {analysis.MIN_WEEKS} different "
+            f"weeks; sessions so far: Bodyweight squat {analysis.MIN_SESSIONS - 1} in 3 "
+            "weeks)." in few_text
         )
         assert any("Bodyweight squat by" in s for s in narrative.summary(enough))
 
@@ -139,7 +191,7 @@ class TestSummary:
         rows = [
             {"at": f"2025-03-{d:02d} 08:0{k}", "session_id": f"d{d}", "exercise_id": ex,
              "pain_before": 5, "pain_after": after - (d % 2)}
-            for d in range(3, 11)
+            for d in range(3, 24)
             for k, (ex, after) in enumerate([("bridge", 4), ("knee-to-chest", 2)])
         ]  # fmt: skip
         text = " ".join(narrative.summary(make_log(*rows)))
@@ -151,9 +203,11 @@ class TestSummary:
         text = " ".join(narrative.summary(make_log(*rows)))
         assert (
             "Pain was 1.0 point lower after it than before Bridge in every one of its 8 "
-            "sessions: identical each time, so no interval is given." in text
+            "sessions: identical each time, so no range is given." in text
         )
         assert "CI" not in text
+        third = " ".join(narrative.summary(make_log(*rows), subject="P"))
+        assert "identical each time, so no interval is given." in third
 
     def test_every_kind_of_pain_flag_is_in_the_summary(self):
         log = make_log(
@@ -161,11 +215,24 @@ class TestSummary:
             {"at": "2025-03-04 08:00", "session_id": "b", "pain_before": 4, "pain_after": 6},
             {"at": "2025-03-05 08:00", "session_id": "c", "pain_before": 3, "pain_after": 5},
         )
-        line = narrative.summary(log)[-1]
-        assert "pain was above 5/10 after exercise in 1 session (latest 4 Mar 2025)" in line
-        assert "pain rose by 2+ points during an exercise or session in 1 session" in line
+        line = narrative.summary(log, subject="P")[-1]
+        assert (
+            "pain went above the limit during an exercise or session in 1 session "
+            "(latest 4 Mar 2025)" in line
+        )
+        assert "pain rose by 2+ points within the limit during an exercise or session in 1 " in line
         assert "1 session started 2+ points higher than the one before" in line
-        assert "the kit's limits" in line
+        assert "the kit's one pain rule: over the limit means pain after exercise above 5/10" in (
+            line
+        )
+        mine = narrative.summary(log)[-1]
+        assert "pain rose by 2 or more points within the limit" in mine
+        assert "backkit's guide: pain may go up to 5/10 while you exercise" in mine
+
+    def test_a_usual_pain_of_6_that_does_not_rise_is_within_the_limit(self):
+        log = pain_days({f"2025-03-{d:02d}": (6, 6 + d % 2) for d in range(3, 10)})
+        line = narrative.summary(log)[-1]
+        assert "pain stayed within the limit after every rated exercise and session" in line
 
     def test_no_pain_scores_claims_no_pain_was_within_limits(self):
         line = narrative.summary(make_log({"at": "2025-03-03 08:00"}))[-1]
@@ -224,7 +291,7 @@ class TestHonestData:
         )
         assert not any("CI" in line or "eased" in line for line in text)
         # the session ratings still tell the pain story
-        assert "Pain before exercise averages 3.0/10 so far" in " ".join(text)
+        assert "Your pain before exercise averages 3.0/10 so far" in " ".join(text)
 
     def test_a_stored_whole_session_log_gives_no_claim_anywhere(self):
         """Through the store: record_many(session=...) keeps the rating off the bouts."""
@@ -290,6 +357,16 @@ _YOU = re.compile(r"\b(you|your|yours|yourself)\b", re.IGNORECASE)
 
 
 class TestVoice:
+    @pytest.mark.parametrize("profile", ["improving", "plateau", "flare-up"])
+    def test_the_persons_own_summary_has_no_jargon(self, profile):
+        # third review, W9: no "95% CI", "criteria" or "clinically meaningful" for the person
+        for log in (backkit.sample_log(profile=profile), backkit.sample_log(seed=2)):
+            text = " ".join(narrative.summary(log, backkit.sample_plan()))
+            for word in ("CI", "criteria", "clinically", "MIC", "MCID", "confidence"):
+                assert not re.search(rf"\b{word}\b", text), word
+        third = " ".join(narrative.summary(backkit.sample_log(seed=2), subject="P"))
+        assert "95% CI" in third and "criteria" in third
+
     @pytest.mark.parametrize("profile", ["improving", "plateau", "flare-up"])
     def test_third_person_has_no_you(self, profile):
         for log in (

@@ -396,6 +396,28 @@ def test_start_here_says_what_exercise_can_and_cannot_do():
     for fact in ("Hayden 2021", "CD009365", "Owen 2020", "NICE guideline NG59", "2 weeks"):
         assert fact in words, fact
     assert "08_standing-back-extension.ipynb" in words and "not from the article" in words
+    # third review: Hayden's comparator (M13), acute evidence of very low certainty (W1),
+    # NICE recommends group programmes, not home stretching (W2)
+    assert "compared with no treatment, usual care or a placebo" in words
+    assert "the evidence is of very low certainty (Cochrane review, 2023, CD009365)" in words
+    assert "exercise made no clinically relevant difference" not in words
+    assert "recommends considering a **group** exercise programme, of any type" in words
+    assert "not for stretches done at home on your own" in words
+
+
+def test_the_long_sitting_page_draws_a_small_lean_and_the_lab_times_stretches_honestly():
+    """Third review E2 (hips about 90, not 130), E3 (Shamsi), M8 (no 'TUT' for stretches)."""
+    words = _markdown("05_long-sitting-hamstring-stretch.ipynb")
+    assert "130 degrees" not in words and "hip hinge" not in words
+    assert "Youdas 2005" in words and "touching your toes is not the aim" in words
+    words = _markdown("01_supine-hamstring-stretch.ipynb")
+    assert "nor the straight-leg raise" in words and "Shamsi 2020" in words
+    lab = read("40_student_lab.ipynb")
+    assert "TUT" not in code_of(lab) and "TUT" not in _markdown("40_student_lab.ipynb")
+    words = _markdown("40_student_lab.ipynb")
+    assert "**Time in the exercise** per session" in words and "*time in the stretch*" in words
+    assert "for the stretches that term does not fit" in words
+    assert "rest on the Portuguese source text itself" not in words
 
 
 @pytest.mark.slow

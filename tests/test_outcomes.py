@@ -354,13 +354,14 @@ def _v2_store(path: Path) -> None:
 
 
 class TestMigration:
-    def test_the_outcomes_tables_are_migrations_3_and_5(self):
-        step, later = logmod.MIGRATIONS[2], logmod.MIGRATIONS[4]
-        assert step.version == 3 and later.version == 5 == SCHEMA_VERSION
+    def test_the_outcomes_tables_are_migrations_3_5_and_6(self):
+        step, later, clearances = logmod.MIGRATIONS[2], logmod.MIGRATIONS[4], logmod.MIGRATIONS[5]
+        assert (step.version, later.version, clearances.version) == (3, 5, 6)
         assert "outcome_scores" in step.statements[0]
-        assert step.table == later.table == "outcome_scores"
+        assert step.table == later.table == clearances.table == "outcome_scores"
         assert any("CREATE TABLE checkins" in s for s in later.statements)
         assert any("CREATE TABLE screenings" in s for s in later.statements)
+        assert any("CREATE TABLE clearances" in s for s in clearances.statements)
 
     def test_a_v2_store_opens_and_gains_the_table(self, path):
         _v2_store(path)

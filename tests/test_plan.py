@@ -12,7 +12,7 @@ import pytest
 import backkit
 from backkit import config
 from backkit.errors import PlanError
-from backkit.plan import Plan, PlanItem
+from backkit.plan import STRENGTH_DAYS, Plan, PlanItem, strength_days
 
 MON = dt.date(2024, 5, 6)
 
@@ -285,6 +285,43 @@ def test_default_plan_reads_what_it_prescribes():
     md = Plan.default("2024-05-06")._repr_markdown_()
     assert "| Bridge | 3 | 10 | 5 | mon, wed, fri |" in md
     assert "| Supine hamstring stretch | 1 | 2 | 30 | every day |" in md
+
+
+class TestStarterPlan:
+    """Third review, W10: a short plan weighted to strength beside the seven-exercise default."""
+
+    def test_three_to_four_exercises_half_of_them_strength(self):
+        plan = Plan.starter("2024-05-06")
+        ids = [i.exercise_id for i in plan.items]
+        assert 3 <= len(ids) <= 4  # Bachmann 2018: 2-4 exercises help adherence
+        strength = [i for i in ids if backkit.get_exercise(i).strength]
+        assert strength == ["bridge", "squat"]
+        stretches = [i for i in ids if "stretch" in i]
+        assert not stretches  # Owen 2020: stretching alone no better than control
+        assert "standing-back-extension" in ids and "knee-to-chest" in ids
+        assert plan.start == MON and plan.days_per_week == 7
+
+    def test_strength_on_non_consecutive_days_and_the_rest_daily(self):
+        plan = Plan.starter("2024-05-06")
+        for exercise_id in STRENGTH:
+            assert strength_days(plan, exercise_id) == STRENGTH_DAYS
+        four_weeks = [MON + dt.timedelta(days=n) for n in range(28)]
+        due = [len(plan.due_on(d)) for d in four_weeks]
+        assert max(due) == 4 and min(due) == 2  # never more than 4 exercises on a day
+        t = plan.prescribed(MON, MON + dt.timedelta(days=6))
+        per_week = dict(zip(t["exercise_id"].astype(str), t["prescribed"], strict=True))
+        assert per_week == {"knee-to-chest": 7.0, "bridge": 3.0, "squat": 3.0,
+                            "standing-back-extension": 7.0}  # fmt: skip
+
+    def test_walking_is_advised_and_said_not_to_be_in_the_catalogue(self):
+        assert "walking" not in " ".join(backkit.exercise_ids())
+        notes = Plan.starter("2024-05-06").notes
+        assert "Walk every day" in notes and "walking is not in the exercise list" in notes
+        assert "Not a personal prescription." in notes
+
+    def test_it_round_trips_through_a_file(self, tmp_path):
+        plan = Plan.starter("2024-05-06")
+        assert Plan.load(plan.save(tmp_path / "starter.yaml")) == plan
 
 
 class TestItemDays:

@@ -75,14 +75,17 @@ def clinician(tmp_path_factory):
 def test_the_clinician_notebook_saves_a_valid_plan(clinician):
     sent, nb, _ = clinician
     plan = Plan.load(sent)
-    # the worked example's rules on the sample data: squat raises pain, so it steps back
+    # the worked example's rules on the sample data: the squat's small rise in pain
+    # (+0.5, its range crossing 0 with weeks as the unit) is unclear, and a verdict
+    # alone never changes a dose, so the squat keeps its dose; the bridge, done often
+    # with no higher pain after it, progresses its hold
     start = max(dt.date(2025, 5, 8), backkit.config.today())
     assert plan.start == start and plan.end == start + dt.timedelta(days=27)
     assert [item.exercise_id for item in plan.items] == backkit.exercises.article_ids()
-    assert plan.dose("squat") == (2, 10, 4)  # one set fewer: never the same dose after a flag
-    squat = "Bodyweight squat: step back to 2 × 10 (from 3 × 10)"
-    why = "pain was higher straight after it than before it"
-    assert f'{squat}, or the easier version "Sit-to-stand" ({why}).' in plan.notes
+    before = backkit.sample_plan()
+    assert plan.dose("squat") == before.dose("squat") == (3, 10, 4)
+    assert "Bodyweight squat: no change (done in 74% of prescribed sessions" in plan.notes
+    assert plan.dose("bridge") == (3, 10, 10) and before.dose("bridge") == (3, 10, 5)
     assert f"Saved the next plan: {sent}" in text_of(nb)
     assert plan.name in text_of(nb)  # shown in the notebook as it was saved
 

@@ -415,13 +415,20 @@ class TestReport:
     def test_sections_terms_red_flags_and_space_for_notes(self, built):
         _, text, _ = built
         for heading in ("Summary", "Terms used in this report", "1. Adherence",
-                        "2. Pain against the MCID", "3. Pain-monitoring flags",
+                        "2. Pain against the minimal important change (MIC)",
+                        "3. Pain-monitoring flags",
                         "4. Pain straight after each exercise", "5. Outcome check-ins",
                         "Red flags a clinician screens for", "Next plan",
                         "Clinician&#39;s notes"):  # fmt: skip
             assert f"<h2>{heading}</h2>" in text, heading
-        assert "MCID: minimal clinically important difference" in visible_text(text)
+        shown = visible_text(text)
+        assert "MIC: minimal important change (Ostelo et al. 2008)" in shown
+        assert "MCID" not in shown and "clinically important change" not in shown  # M5
         assert "Fracture: Significant trauma" in text
+        # the third review's red flags, with their sources cited in the box
+        assert "Inflammatory disease: Axial spondyloarthritis" in shown
+        for source in ("Finucane LM", "Rudwaleit M, Metter A", "Assessment of SpondyloArthritis"):
+            assert source in shown, source
         assert "<strong>Assessment:</strong>" in text
 
     def test_numbers_come_from_the_log(self, built):
@@ -432,10 +439,27 @@ class TestReport:
 
     def test_each_change_of_the_next_plan_says_what_and_why(self, built):
         shown = visible_text(built[1])
-        assert re.search(r"7\. Bodyweight squat\s+3 sets of 10 → 2 sets of 10\s+step back to "
-                         r"2 × 10 \(from 3 × 10\).*pain was higher straight after it",
-                         shown)  # fmt: skip
+        assert re.search(r"4\. Bridge\s+3 sets of 10, hold 5 s → 3 sets of 10, hold 10 s\s+hold "
+                         r"up to 10 s: done in 84% of prescribed sessions, with no higher pain "
+                         r"after it", shown)  # fmt: skip
+        # the squat's +0.5 after it is no clear difference once weeks are the unit: kept
+        assert re.search(r"7\. Bodyweight squat\s+3 sets of 10\s+no change: done in 74%", shown)
         assert "backkit plan activate next-plan.yaml" in shown
+        # the sample is judged as of its own last day: a demonstration, not stale data
+        assert "Stale data" not in shown
+
+    def test_flags_are_counted_in_flags_and_sessions(self, built):
+        shown = visible_text(built[1])
+        assert "One flag is one exercise, or one whole session, in one session." in shown
+        assert "pain rose by 2+ points within the limit: 4 flags in 4 sessions." in shown
+        assert "above 5/10 after exercise" not in shown  # the old fixed ceiling
+
+    def test_the_effects_table_counts_sessions_and_weeks(self, built):
+        shown = visible_text(built[1])
+        assert re.search(r"Sessions\s+Weeks\s+Pain before\s+Pain after\s+Mean change", shown)
+        assert "Bouts" not in shown and "eases pain" not in shown
+        assert "The interval counts each week as one unit" in shown
+        assert re.search(r"7\. Bodyweight squat\s+26\s+11\s", shown)
 
     def test_progress_bar_names_each_step(self, built):
         _, _, progress = built
@@ -800,6 +824,76 @@ def test_a_meaningful_rise_in_pain_is_called_a_worsening(tmp_path):
     out = tmp_path / "r.html"
     report.build(path, out=out, pseudonym="P", progress=False)
     shown = visible_text(out.read_text())
-    assert ("+3.0 points (+100%) from baseline: a meaningful worsening (the kit's rule: a rise "
-            "as large as a meaningful fall)") in shown
-    assert "not beyond the MCID" not in shown
+    assert ("+3.0 points (+100%) from the baseline of 3.0: a meaningful worsening (the kit's "
+            "rule: a rise as large as a meaningful fall)") in shown
+    assert "MCID" not in shown
+
+
+def _daily_log(path: Path, pains: list[tuple[int, int]], first=dt.date(2025, 3, 3)) -> Path:
+    start = dt.datetime.combine(first, dt.time(8), tzinfo=dt.timezone.utc)
+    with SessionLog(path) as log:
+        for d, (before, after) in enumerate(pains):
+            log.record(exercise_id="bridge", started_at=start + dt.timedelta(days=d),
+                       pain_before=before, pain_after=after)  # fmt: skip
+    return path
+
+
+def test_a_shown_change_never_contradicts_its_verdict(tmp_path, pin_today):
+    # third review, E4: -1.979 was shown as "-2.0" beside "Beyond the MCID: no"
+    pin_today("2025-03-17T09:00+00:00")
+    path = _daily_log(tmp_path / "log.sqlite", [(5, 5)] * 7)
+    start = dt.datetime(2025, 3, 10, 8, tzinfo=dt.timezone.utc)
+    with SessionLog(path) as log:
+        for k in range(47):  # week 2: mean 3.0213, a fall of 1.979
+            log.record(exercise_id="bridge", started_at=start + dt.timedelta(minutes=10 * k),
+                       pain_before=4 if k == 0 else 3, pain_after=3)  # fmt: skip
+    out = tmp_path / "r.html"
+    report.build(path, out=out, pseudonym="P", progress=False)
+    shown = visible_text(out.read_text())
+    assert "3.02/10, -1.98 points (-40%) from the baseline of 5.00: not a clinically " in shown
+    assert re.search(r"10 Mar 2025\s+3\.02\s+-1\.98\s+-40%\s+no", shown)
+    assert "-2.0 " not in shown
+    assert "fallen 1.98 points (40%) since P started (from 5.00 to 3.02/10)" in shown
+    assert "Stale data" not in shown
+
+
+def test_fresh_data_are_not_called_stale_and_the_next_plan_steps_up(tmp_path, pin_today):
+    pin_today("2025-03-24T09:00+00:00")  # the day after the last session
+    path = _daily_log(tmp_path / "log.sqlite", [(3, 3)] * 21)
+    out = tmp_path / "r.html"
+    report.build(path, out=out, pseudonym="P", progress=False)
+    shown = visible_text(out.read_text())
+    assert "Stale data" not in shown and "stale" not in shown
+    assert "hold up to 10 s: done in 100% of prescribed sessions" in shown
+    pin_today("2025-05-24T09:00+00:00")  # two months later, the same log
+    report.build(path, out=out, pseudonym="P", progress=False)
+    shown = visible_text(out.read_text())
+    assert re.search(r"Stale data:\s+the newest session is 2 months old \(more than 4 weeks", shown)
+    assert re.search(r"Made from stale data:\s+the newest session is 2 months old: this plan "
+                     r"raises no dose from it", shown)  # fmt: skip
+    assert "hold up to" not in shown and "too old to raise a dose from" in shown
+
+
+def test_a_date_shift_does_not_change_how_old_the_data_are(tmp_path, pin_today):
+    pin_today("2025-05-24T09:00+00:00")
+    path = _daily_log(tmp_path / "log.sqlite", [(3, 3)] * 21)
+    out = tmp_path / "r.html"
+    report.build(path, out=out, pseudonym="P", date_shift=-700, progress=False)
+    shown = visible_text(out.read_text())
+    assert re.search(r"Stale data:\s+the newest session is 2 months old", shown)
+
+
+def test_the_patient_report_gives_the_one_pain_rule_in_plain_words(tmp_path, pin_today):
+    pin_today("2025-05-24T09:00+00:00")
+    path = _daily_log(tmp_path / "log.sqlite", [(6, 6)] * 21)
+    out = tmp_path / "r.html"
+    report.build(path, out=out, pseudonym="P", audience="patient", progress=False)
+    shown = visible_text(out.read_text())
+    from backkit import safety
+
+    for step in safety.pain_rule():
+        assert step in shown
+    assert "How much pain is too much:" in shown
+    assert "This review is from old data (your newest session is 2 months old)" in shown
+    for word in ("MIC", "MCID", "95% CI", "criteria"):
+        assert word not in shown, word

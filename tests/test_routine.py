@@ -166,7 +166,7 @@ class TestSides:
     def test_right_side_first(self, order):
         r = build_routine("standing-hip-flexor-stretch", side_order=order)
         assert [b.side for b in r.bouts] == ["right", "left"]
-        assert r.phases[0].label == "Get ready - right leg"
+        assert r.phases[0].label == "Get ready - right leg back"  # the back leg is stretched
         assert next(p.side for p in r.phases if p.is_rep) == "right"
 
     def test_one_side_only(self):
@@ -647,6 +647,33 @@ class TestWords:
         ]  # fmt: skip
         assert "Rest. Next: set 2 of 2" in said and "Set 2 of 2. Hold" in said
         assert said[-1] == "Well done"
+
+    def test_side_cues_say_which_leg(self):
+        """Third review W14: the hip-flexor stretch stretches the back leg; the cue says so."""
+        r = build_routine("standing-hip-flexor-stretch", reps=1)
+        said = spoken_cues(r)
+        start = get_exercise("standing-hip-flexor-stretch").start_position
+        assert said[0] == f"Standing hip-flexor stretch. {start} Left leg back first."
+        assert [p.label for p in r.phases] == [
+            "Get ready - left leg back",
+            "Hold - left leg back - rep 1 of 1",
+            "Switch sides: right leg back",
+            "Hold - right leg back - rep 1 of 1",
+            "Done",
+        ]
+        assert "Switch sides: right leg back" in said
+        # right first, and after a chained rest with no get-ready of its own
+        r = build_routine("standing-hip-flexor-stretch", reps=1, side_order="right")
+        assert spoken_cues(r)[0].endswith("Right leg back first.")
+        chained = Routine.chain(
+            [build_routine("bridge", sets=1, reps=1),
+             build_routine("standing-hip-flexor-stretch", reps=1, prepare_seconds=0)],
+            rest_seconds=30,
+        )  # fmt: skip
+        assert "Get ready - left leg back" in [p.label for p in chained.phases]
+        # the other per-side exercises name the leg that moves and is stretched
+        for exercise_id in ("supine-hamstring-stretch", "knee-to-chest"):
+            assert spoken_cues(build_routine(exercise_id, reps=1))[0].endswith(" Left leg first.")
 
     def test_paced_reps_are_counted(self):
         said = spoken_cues(build_routine("squat", sets=1, reps=3, rest_seconds=0))

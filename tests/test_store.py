@@ -64,8 +64,10 @@ class TestSchema:
             (3, "outcome_scores"),
             (4, "sessions"),
             (5, "outcome_scores"),
+            (6, "outcome_scores"),  # the clearances, beside the screenings they resolve
+            (7, "conditions"),
         ]
-        assert SCHEMA_VERSION == 5
+        assert SCHEMA_VERSION == 7
 
 
 class TestOpen:
@@ -113,7 +115,7 @@ class TestOpen:
         assert {"meta", "bouts", "outcome_scores"} <= tables(path)
         raw = sqlite3.connect(path)
         assert raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
-            "5",
+            str(SCHEMA_VERSION),
         )
         raw.close()
 

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from backkit import config, safety
-from backkit.errors import LogError, RoutineError
+from backkit.errors import LogError, RoutineError, SafetyGateError
 from backkit.log import SessionLog
 from backkit.routine import Routine, build_routine
 from backkit.widgets.timer import SessionTimer, Ticker, replay_events
@@ -38,9 +38,12 @@ SHORT = {
 
 
 @pytest.fixture(autouse=True)
-def _own_home(tmp_path, monkeypatch):
-    # A timer without a log saves to the default log: keep each test's apart.
+def _own_home(tmp_path, monkeypatch, screen):
+    # A timer without a log saves to the default log: keep each test's apart,
+    # screened, so the timer's own behaviour is what these tests see
+    # (the gate closed is tests/test_gate.py's).
     monkeypatch.setenv("BACKKIT_HOME", str(tmp_path / "home"))
+    screen(None)
 
 
 def make(clock=None, log=None, exercise="knee-to-chest", **kw):
@@ -221,8 +224,8 @@ class TestRunning:
         assert timer.view.save_button.disabled and timer.view.save_button.description == "✓ Saved"
         assert timer.view.output.outputs == ()
 
-    def test_stopped_early_is_saved_as_partial(self, tmp_path):
-        log = SessionLog(tmp_path / "log.sqlite")
+    def test_stopped_early_is_saved_as_partial(self, tmp_path, screen):
+        log = screen(SessionLog(tmp_path / "log.sqlite"))
         timer, clock = make(log=log)
         timer.view.start_button.click()
         at(timer, clock, 3.5)  # left rep 1 done, resting
@@ -259,8 +262,8 @@ class TestRunning:
             assert f"{advice.level.title()}:</b>" in timer.view.message.value
             assert advice.message.split(".")[0] in timer.view.message.value
 
-    def test_a_log_that_refuses_the_rows_leaves_save_enabled(self, tmp_path):
-        log = SessionLog(tmp_path / "log.sqlite")
+    def test_a_log_that_refuses_the_rows_leaves_save_enabled(self, tmp_path, screen):
+        log = screen(SessionLog(tmp_path / "log.sqlite"))
         timer, clock = make(log=log)
         timer.view.start_button.click()
         at(timer, clock, 12)
@@ -272,39 +275,37 @@ class TestRunning:
         timer.view.skip_rating_button.click()
         assert len(log) == 2
 
-    def test_errors_in_callbacks_are_shown_not_lost(self, tmp_path):
+    def test_errors_in_callbacks_are_shown_not_lost(self, tmp_path, screen):
         class BrokenLog(SessionLog):
             def record_many(self, rows):
                 raise RuntimeError("disk on fire")
 
-        timer, clock = make(log=BrokenLog(tmp_path / "log.sqlite"))
+        timer, clock = make(log=screen(BrokenLog(tmp_path / "log.sqlite")))
         timer.view.start_button.click()
         at(timer, clock, 12)
         timer.view.skip_rating_button.click()  # must not raise out of the callback
         (out,) = timer.view.output.outputs
         assert out["name"] == "stderr" and "RuntimeError: disk on fire" in out["text"]
 
-    def test_a_log_is_a_session_log_or_a_path(self, tmp_path):
+    def test_a_log_is_a_session_log_or_a_path(self, tmp_path, screen):
         with pytest.raises(LogError, match="log: dict is not a SessionLog; give a SessionLog"):
             SessionTimer("bridge", {})
         timer, clock = make(log=tmp_path / "given.sqlite")
         assert not (tmp_path / "given.sqlite").exists()  # showing a timer writes nothing
+        screen(tmp_path / "given.sqlite")  # answered in another cell: Start reads the gate again
         timer.view.start_button.click()
         at(timer, clock, 12)
         timer.view.skip_rating_button.click()
         assert len(SessionLog(tmp_path / "given.sqlite")) == 2
 
-    def test_a_file_that_is_not_a_log_is_not_saved_to(self, tmp_path):
+    def test_a_file_that_is_not_a_log_is_not_saved_to(self, tmp_path, screen):
         path = tmp_path / "notes.sqlite"
         path.write_text("not a database")
-        timer, clock = make(log=path)
-        timer.view.start_button.click()
-        at(timer, clock, 12)
-        timer.view.skip_rating_button.click()
-        assert (
-            "Not saved:" in timer.view.message.value and "notes.sqlite" in timer.view.message.value
-        )
-        assert not timer.view.save_button.disabled and timer.view.output.outputs == ()
+        timer, _ = make(log=path)
+        assert not timer.gate.open and "notes.sqlite" in timer.gate.reason
+        with pytest.raises(SafetyGateError, match=r"notes\.sqlite: is not an SQLite database"):
+            timer.start()
+        assert timer.state == "ready" and path.read_text() == "not a database"
 
     def test_the_session_id_is_the_logs_kind(self, monkeypatch):
         monkeypatch.setenv("BACKKIT_TZ", "Europe/London")
@@ -483,8 +484,8 @@ class TestRatings:
         assert list(timer.records["pain_before"]) == [0, 0]
         assert list(timer.records["pain_after"]) == [1, 1]
 
-    def test_an_explicit_skip_stores_missing_never_zero(self, tmp_path):
-        log = SessionLog(tmp_path / "log.sqlite")
+    def test_an_explicit_skip_stores_missing_never_zero(self, tmp_path, screen):
+        log = screen(SessionLog(tmp_path / "log.sqlite"))
         timer = self.finished(log=log)
         timer.view.pain_after.value = 4
         timer.view.skip_rating_button.click()
@@ -511,12 +512,12 @@ class TestRatings:
         timer.view.save_button.click()
         assert list(timer.records["pain_after"]) == [1, 5]
 
-    def test_stopping_early_marks_the_rest_not_started_without_pain(self, tmp_path):
+    def test_stopping_early_marks_the_rest_not_started_without_pain(self, tmp_path, screen):
         r = Routine.chain([build_routine("bridge", sets=1, reps=1, hold_seconds=2,
                                          prepare_seconds=1),
                            build_routine("knee-to-chest", reps=1)], rest_seconds=2)  # fmt: skip
         clock = FakeClock()
-        log = SessionLog(tmp_path / "log.sqlite")
+        log = screen(SessionLog(tmp_path / "log.sqlite"))
         timer = SessionTimer(r, log, clock=clock)
         timer.view.pain_before.value = 2
         timer.view.pain_after.value = 2
@@ -531,11 +532,11 @@ class TestRatings:
         assert list(df["session_pain_after"]) == [2, 2, 2]
         assert df["notes"].iloc[1] == "[timer: not started; the session was stopped early]"
 
-    def test_a_whole_session_rating_is_stored_on_the_session(self, tmp_path):
+    def test_a_whole_session_rating_is_stored_on_the_session(self, tmp_path, screen):
         r = Routine.chain([build_routine("bridge", sets=1, reps=1, hold_seconds=1),
                            build_routine("squat", sets=1, reps=1)], rest_seconds=1)  # fmt: skip
         clock = FakeClock()
-        log = SessionLog(tmp_path / "log.sqlite")
+        log = screen(SessionLog(tmp_path / "log.sqlite"))
         timer = SessionTimer(r, log, clock=clock)
         timer.view.pain_before.value = 3
         timer.view.start_button.click()
@@ -548,8 +549,8 @@ class TestRatings:
         ratings = log.session_ratings()
         assert len(ratings) == 1
 
-    def test_one_exercise_rated_before_and_after_is_that_exercises_rating(self, tmp_path):
-        log = SessionLog(tmp_path / "log.sqlite")
+    def test_one_exercise_rated_before_and_after_is_that_exercises_rating(self, tmp_path, screen):
+        log = screen(SessionLog(tmp_path / "log.sqlite"))
         timer = self.finished(log=log)
         timer.view.pain_before.value = 3
         timer.view.pain_after.value = 4
@@ -560,12 +561,12 @@ class TestRatings:
         assert df["session_pain_before"].isna().all()
 
 
-def test_the_emergency_signs_show_open_before_the_first_session(tmp_path):
+def test_the_emergency_signs_show_open_before_the_first_session(tmp_path, screen):
     first = SessionTimer("bridge", tmp_path / "new.sqlite")
     assert "<details class='bk-emergency' open>" in first.view.safety_box.value
     for sign in safety.rules()["emergency"]["signs"]:
         assert sign.replace("'", "&#x27;") in first.view.safety_box.value
-    log = SessionLog(tmp_path / "used.sqlite")
+    log = screen(SessionLog(tmp_path / "used.sqlite"))
     timer, clock = make(log=log)
     timer.view.start_button.click()
     at(timer, clock, 12)

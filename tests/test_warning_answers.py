@@ -120,7 +120,8 @@ class TestCaseload:
         assert table["Patient"].tolist() == ["P01", "P02"]
         flags = table.loc[0, "Flags"]
         assert flags.startswith(f"WARNING SIGN (emergency, 20 Feb 2025): {SADDLE.ask} yes")
-        assert "no session for" in flags  # the other flags still follow
+        # the other flags still follow: P01 stopped over 4 weeks ago, so its data are stale
+        assert "stale data: the newest session is 5 weeks old" in flags
         assert "WARNING SIGN" not in table.loc[1, "Flags"]
         assert "warning-sign answers first" in view.to_text()
 

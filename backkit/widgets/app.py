@@ -38,6 +38,7 @@ from ..routine import Routine, for_plan, for_plan_item
 from . import ui
 from .checkin import CheckIn
 from .fix import FixEntry, UndoBar
+from .personal import PersonalCheck
 from .screening import SafetyCheck
 from .timer import SessionTimer
 
@@ -81,8 +82,12 @@ def _day(d: dt.date) -> str:
     return f"{d:%A} {d.day} {d:%B %Y}"
 
 
-def done_today(log: SessionLog, day: dt.date) -> set[str]:
-    """The exercises with something done on ``day`` (a completed or part-done bout).
+def done_today(log: SessionLog, day: dt.date) -> dict[str, float]:
+    """Each exercise with something saved on ``day`` and its credit: 1 done, below 1 part done.
+
+    The kit's one definition (:func:`backkit.adherence.credits`), the one the
+    adherence chart counts: a bout whose every repetition was skipped is
+    saved but is not "done".
 
     Examples
     --------
@@ -91,18 +96,22 @@ def done_today(log: SessionLog, day: dt.date) -> set[str]:
     >>> log = backkit.SessionLog(":memory:")
     >>> _ = log.record(exercise_id="bridge", started_at="2025-03-03T09:00:00+00:00")
     >>> done_today(log, dt.date(2025, 3, 3)), done_today(log, dt.date(2025, 3, 4))
-    ({'bridge'}, set())
+    ({'bridge': 1.0}, {})
     """
-    import pandas as pd
+    from ..adherence import credits
 
-    from ..analysis import local_day
+    return credits(log.frame(), day)
 
-    frame = log.frame()
-    if frame.empty:
-        return set()
-    did = frame[(local_day(frame) == pd.Timestamp(day)).to_numpy()]
-    did = did[did["status"].astype(str).isin(["completed", "partial"]).to_numpy()]
-    return set(did["exercise_id"].astype(str))
+
+def _today_mark(credit: float | None) -> tuple[str, str]:
+    """The "today" cell of an exercise and its row's class, from its credit."""
+    if credit is None:
+        return "<td class='bk-todo'>to do</td>", "bk-row-todo"
+    if credit >= 1:
+        return "<td class='bk-done'>✓ done today</td>", "bk-row-done"
+    if credit > 0:
+        return f"<td class='bk-part'>part done ({credit:.0%})</td>", "bk-row-part"
+    return "<td class='bk-todo'>to do (nothing done yet)</td>", "bk-row-todo"
 
 
 def todays_list_html(plan: Plan, log: SessionLog, day: dt.date, *, quick: bool = False) -> str:
@@ -115,19 +124,15 @@ def todays_list_html(plan: Plan, log: SessionLog, day: dt.date, *, quick: bool =
         ex = get_exercise(item.exercise_id)
         side = " per side" if ex.sides == "per-side" else ""
         unit = "s a rep" if ex.kind == "paced" else "s hold"
-        mark = (
-            "<td class='bk-done'>✓ done today</td>"
-            if ex.id in done
-            else "<td class='bk-todo'>to do</td>"
-        )
+        mark, row_class = _today_mark(done.get(ex.id))
         rows.append(
-            f"<tr class='{'bk-row-done' if ex.id in done else 'bk-row-todo'}'>"
+            f"<tr class='{row_class}'>"
             f"<td>{ex.number}. {ui.escape(ex.name)}</td>"
             f"<td>{sets} &times; {reps}{side}</td><td>{hold:g} {unit}</td>{mark}</tr>"
         )
     name = ui.escape(plan.name)
     if due:
-        left = sum(i.exercise_id not in done for i in due)
+        left = sum(done.get(i.exercise_id, 0) < 1 for i in due)
         intro = f"Today's exercises ({len(due)}, {left} still to do), from your plan <b>{name}</b>:"
     else:
         intro = (
@@ -275,8 +280,9 @@ class App(widgets.VBox):
         )
         self.checkin = CheckIn(self.session_log, today=self.day)
         self.fix = FixEntry(self.session_log)
-        tabs = widgets.Tab(children=[today, self.checkin, self.fix])
-        for k, title in enumerate(("Today", "Weekly check-in", "Fix an entry")):
+        self.about = PersonalCheck(self.session_log)
+        tabs = widgets.Tab(children=[today, self.checkin, self.fix, self.about])
+        for k, title in enumerate(("Today", "Weekly check-in", "Fix an entry", "About you")):
             tabs.set_title(k, title)
         tabs.add_class("bk-app-tabs")
         return tabs
@@ -331,7 +337,8 @@ class App(widgets.VBox):
             ex = get_exercise(item.exercise_id)
             sets, reps, _ = self.plan.dose(item.exercise_id)
             dose = "quick try" if self.quick else f"{sets} x {reps}"
-            mark = ", done today" if ex.id in done else ""
+            credit = done.get(ex.id, 0.0)
+            mark = ", done today" if credit >= 1 else ", part done today" if credit > 0 else ""
             options.append((f"{ex.number}. {ex.name} ({dose}{mark})", item.exercise_id))
         return options
 

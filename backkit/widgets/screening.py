@@ -1,13 +1,19 @@
 """The red-flag questions before exercising: a "yes" stops the session and says what to do.
 
-:class:`SafetyCheck` asks the yes/no questions of
-:func:`backkit.safety.screening_questions` when they are due
-(:func:`backkit.safety.screening_due`: never answered, last answered more
-than a week ago, or the last answers had a "yes"), stores the answers with
-:func:`backkit.outcomes.record_screening`, and then either shows what comes
-next (a timer: ``then``) or, after a "yes", what to do now (call 999, see a
-GP today, see a clinician) and nothing to start. The emergency signs are
-shown above the questions either way.
+:class:`SafetyCheck` is the face of the safety gate (:mod:`backkit.gate`).
+While the gate is closed it shows, above the emergency signs:
+
+- the yes/no questions of :func:`backkit.safety.screening_questions`, when
+  they were never answered or were last answered more than a week ago
+  (stored with :func:`backkit.outcomes.record_screening`);
+- after a "yes" (now or on an earlier day, whatever was answered since):
+  what to do now (call 999, see a GP today, see a clinician), nothing to
+  start, and a form to record that a clinician has seen the person about it
+  and said they can exercise (:func:`backkit.outcomes.record_clearance`).
+
+Once the gate is open it shows what comes next (``then``: a timer).
+:class:`~backkit.widgets.timer.SessionTimer` shows one of these in place of
+its countdown while the gate is closed.
 
 Two checks on one log (the quick try and the full session of today's
 notebook) open together: answering one opens the other.
@@ -15,6 +21,7 @@ notebook) open together: answering one opens the other.
 
 from __future__ import annotations
 
+import datetime as dt
 import weakref
 from collections.abc import Callable
 from pathlib import Path
@@ -22,14 +29,15 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
-from .. import outcomes, safety
+from .. import conditions, config, gate, outcomes, safety
 from . import ui
 from .fix import UndoBar
+from .personal import PersonalCheck
 
 if TYPE_CHECKING:
     from ..log import SessionLog
 
-__all__ = ["SafetyCheck", "advice_html", "questions_box"]
+__all__ = ["ClearanceForm", "SafetyCheck", "advice_html", "questions_box"]
 
 #: Message level of each action: the colour of the advice box.
 _LEVEL = {"none": "ok", "clinician": "reduce", "urgent": "stop", "emergency": "stop"}
@@ -72,24 +80,30 @@ def questions_box(
 
 
 class SafetyCheck(widgets.VBox):
-    """The red-flag questions before a session, then the session (or what to do instead).
+    """The warning-sign questions before a session, then the session (or what to do instead).
 
     Parameters
     ----------
     log : SessionLog, path or None
-        Where the answers are stored (and the last answers read).
+        Where the answers are stored and read. A path or None is opened only
+        when something is stored, so showing the questions writes nothing.
     then : callable, optional
-        Makes what to show once the questions are answered with no "yes"
-        (or were answered recently): usually a :class:`SessionTimer`. Called
-        at most once.
+        Makes what to show once the gate is open: usually a
+        :class:`SessionTimer`. Called at most once.
 
     Attributes
     ----------
+    gate : backkit.gate.Gate
+        The gate as last read.
+    due : bool
+        Whether the gate was closed when the check was built.
     answers : dict of str to ToggleButtons
         Each question's Yes/No buttons by question id (None = unanswered).
     action : str or None
-        The advice shown after the last answers ("none", "clinician",
-        "urgent", "emergency"); None while unanswered.
+        The advice shown ("none", "clinician", "urgent", "emergency"); None
+        while the questions are unanswered.
+    clearance : ClearanceForm
+        "A clinician has seen me about this": shown while a "yes" is unresolved.
     content : widget or None
         What ``then`` made, once made.
     undo : UndoBar or None
@@ -116,7 +130,7 @@ class SafetyCheck(widgets.VBox):
         *,
         then: Callable[[], widgets.Widget] | None = None,
     ):
-        self.session_log = ui.open_log(log)
+        self._log = ui.check_log(log)
         self.then = then
         self.action: str | None = None
         self.undo: UndoBar | None = None
@@ -134,17 +148,53 @@ class SafetyCheck(widgets.VBox):
             align_self="flex-start",
         )
         self.save_button.on_click(self._guard(self._on_save))
-        self.form = widgets.VBox([self.questions, self.save_button])
+        # asked once, with the first screening: which cautions apply to this person
+        self.personal: PersonalCheck | None = None
+        form: list[widgets.Widget] = [self.questions]
+        if _never_personal(self._log):
+            self.personal = PersonalCheck(self._log, save_button=False)
+            form.append(self.personal)
+        self.form = widgets.VBox([*form, self.save_button])
+        self.clearance = ClearanceForm(self._guard(self._on_cleared))
         self.slot = widgets.VBox()
-        super().__init__([ui.style(), self.signs, self.form, self.message, self.slot, self.output])
+        super().__init__(
+            [ui.style(), self.message, self.clearance, self.signs, self.form, self.slot,
+             self.output]
+        )  # fmt: skip
         self.add_class("bk-root")
         self.add_class("bk-safety-check")
-        self.due = safety.screening_due(outcomes.last_screening(self.session_log))
-        if self.due:
-            _OPEN.add(self)
+        self.gate = gate.check(self._log)
+        self.due = not self.gate.open
+        self._show_gate(stored=False)
+
+    @property
+    def session_log(self) -> SessionLog:
+        """The log answers are stored in (opened on first use)."""
+        self._log = ui.open_log(self._log)
+        return self._log
+
+    def refresh(self) -> None:
+        """Read the gate again and show what it asks for now (answers given elsewhere count)."""
+        if self.content is None:
+            self.gate = gate.check(self._log)
+            self._show_gate(stored=False)
+
+    def _show_gate(self, *, stored: bool) -> None:
+        """Show what the gate asks for: the questions, the advice and the form, or ``then``."""
+        state = self.gate
+        self.form.layout.display = "" if state.needs_answers else "none"
+        self.clearance.layout.display = "flex" if state.unresolved else "none"
+        if state.open:
+            self._show_next(stored=stored)
+        elif state.unresolved:
+            _OPEN.discard(self)
+            self.action = state.action
+            self.message.value = advice_html(state.action) + _unresolved_html(state)
+            self.clearance.since(min(u.answered_at for u in state.unresolved).date())
         else:
-            self.form.layout.display = "none"
-            self._show_next("none", stored=False)
+            _OPEN.add(self)
+            reason = ui.box(ui.escape(state.reason), "info")
+            self.message.value = reason if state.last_answered else ""
 
     def _on_save(self, _button: Any) -> None:
         missing = [q.ask for q in safety.screening_questions() if self.answers[q.id].value is None]
@@ -158,28 +208,52 @@ class SafetyCheck(widgets.VBox):
         answers = {key: bool(w.value) for key, w in self.answers.items()}
         action = safety.screening_action(answers)
         outcomes.record_screening(self.session_log, answers, action=action)
-        self.form.layout.display = "none"
-        self._show_next(action)
-        if action == "none":
+        if self.personal is not None:
+            self.personal.store(self.session_log)
+        self.gate = gate.check(self.session_log)
+        self._show_gate(stored=True)
+        if self.gate.open and action != "none":
+            # only history a clinician has already seen the person about
+            self.message.value = ui.box(
+                "You answered yes only about your history, which a doctor or physiotherapist "
+                "has already seen you about: you can start. If anything about it has changed, "
+                "tell them before you carry on.",
+                "ok",
+            )
+        if self.gate.open:
             # the other checks on this log (today's notebook has two) open too
             for other in list(_OPEN):
                 if other is not self and other._same_log(self):
-                    other._show_next("none", stored=False)
+                    other.gate = self.gate
+                    other._show_gate(stored=False)
+
+    def _on_cleared(self, seen_on: dt.date, seen_by: str, notes: str) -> None:
+        outcomes.record_clearance(self.session_log, seen_on=seen_on, seen_by=seen_by, notes=notes)
+        self.gate = gate.check(self.session_log)
+        if not self.gate.open and self.gate.unresolved:
+            first = min(u.answered_at for u in self.gate.unresolved)
+            self.clearance.say(
+                f"That visit was before you answered yes on {gate.day_text(first)}; "
+                "record a visit on or after that day.",
+                "reduce",
+            )
+            return
+        self.clearance.say("Recorded.", "ok")
+        self._show_gate(stored=False)
 
     def _same_log(self, other: SafetyCheck) -> bool:
-        return self.session_log is other.session_log or (
-            str(self.session_log.path) == str(other.session_log.path)
-            and str(self.session_log.path) != ":memory:"
-        )
+        mine, theirs = self._log, other._log
+        if mine is theirs:
+            return True
+        path = lambda log: str(getattr(log, "path", log))  # noqa: E731
+        return path(mine) == path(theirs) and path(mine) != ":memory:"
 
-    def _show_next(self, action: str, *, stored: bool = True) -> None:
-        self.action = action
+    def _show_next(self, *, stored: bool) -> None:
+        self.action = "none"
         _OPEN.discard(self)
         self.form.layout.display = "none"
-        if action != "none":
-            self.message.value = advice_html(action)
-            return
-        # answered with no "yes": the signs stay on the page, folded, under the answer
+        self.clearance.layout.display = "none"
+        # the gate is open: the signs stay on the page, folded, under the answer
         self.signs.value = ui.emergency_html(open_=False)
         self.message.value = advice_html("none") if stored else ""
         if self.then is not None and self.content is None:
@@ -191,3 +265,95 @@ class SafetyCheck(widgets.VBox):
                 self.content.on_saved(self.undo.offer)
                 children.append(self.undo)
             self.slot.children = children
+
+
+def _never_personal(log: SessionLog | str | Path | None) -> bool:
+    """Whether the personal check was never answered in ``log``."""
+    from ..errors import BackkitError
+    from ..log import peek
+
+    try:
+        return peek(log, lambda opened: conditions.current(opened) is None, default=True)
+    except (BackkitError, OSError):
+        return True
+
+
+def _unresolved_html(state: gate.Gate) -> str:
+    """Each "yes" still in force: the day and the questions, as the person answered them."""
+    items = "".join(
+        f"<li>{ui.escape(gate.day_text(u.answered_at))}: "
+        + "; ".join(ui.escape(q) for q in u.questions())
+        + "</li>"
+        for u in state.unresolved
+    )
+    return ui.box(
+        f"{ui.escape(state.reason)}<br>You answered yes to:<ul>{items}</ul>"
+        "A later answer of no does not cancel these.",
+        "info",
+    )
+
+
+class ClearanceForm(widgets.VBox):
+    """Record that a clinician saw the person about a "yes" and said they can exercise.
+
+    Parameters
+    ----------
+    on_record : callable
+        Called with ``(seen_on, seen_by, notes)`` when Record is pressed with
+        a day and who was seen.
+    """
+
+    def __init__(self, on_record: Callable[[dt.date, str, str], Any]):
+        self._on_record = on_record
+        self.intro = ui.html(
+            "bk-clearance-intro",
+            "<b>Have you been seen about this?</b> Only when a doctor or physiotherapist "
+            "has seen you about it since you answered yes, and said you can exercise, "
+            "record it here.",
+        )
+        self.seen_by = widgets.Dropdown(
+            options=[("choose", None)] + [(who.capitalize() if who != "gp" else "GP", who)
+                                         for who in outcomes.SEEN_BY],
+            value=None,
+            description="Who saw you",
+            style={"description_width": "initial"},
+        )  # fmt: skip
+        self.seen_by.add_class("bk-clearance-who")
+        self.seen_on = widgets.DatePicker(
+            description="On", value=config.today(), style={"description_width": "initial"}
+        )
+        self.seen_on.add_class("bk-clearance-day")
+        self.notes = widgets.Text(
+            placeholder="What they said, e.g. 'not serious, keep exercising'",
+            description="What they said",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="100%"),
+        )
+        self.notes.add_class("bk-clearance-notes")
+        self.record_button = ui.button(
+            "Record: they said I can exercise",
+            "bk-clearance-record",
+            "Record the visit; the session can then start",
+            align_self="flex-start",
+        )
+        self.record_button.on_click(self._record)
+        self.message = ui.html("bk-clearance-message")
+        super().__init__(
+            [self.intro, widgets.HBox([self.seen_by, self.seen_on]), self.notes,
+             self.record_button, self.message]
+        )  # fmt: skip
+        self.add_class("bk-clearance")
+
+    def since(self, day: dt.date) -> None:
+        """Say the visit must be on or after ``day`` (the first unresolved "yes")."""
+        self.seen_on.value = max(self.seen_on.value or day, day)
+
+    def say(self, text: str, level: str) -> None:
+        """Show ``text`` (plain) under the form."""
+        self.message.value = ui.box(ui.escape(text), level)
+
+    def _record(self, _button: Any) -> None:
+        if self.seen_by.value is None or self.seen_on.value is None:
+            self.say("Choose who saw you and the day.", "info")
+            return
+        self._on_record(self.seen_on.value, self.seen_by.value, self.notes.value)

@@ -241,6 +241,14 @@ function render({ model, el }) {
   sessionBar.append(sessionFill);
   const sessionEl = h("div", "bk-session");
   const stopNote = h("div", "bk-stop-note");
+  // The current exercise's cautions: the person's own first (always shown, in
+  // the floor view too), then the rest and the common mistakes, folded.
+  const cautionsEl = h("div", "bk-cautions");
+  // Paused, unmistakable from across the room; a tap anywhere on it resumes.
+  const pausedEl = h("div", "bk-paused-overlay");
+  pausedEl.append(h("div", "bk-paused-word", "Paused"),
+                  h("div", "bk-paused-hint", "Tap here or press space to go on"));
+  pausedEl.setAttribute("role", "button");
   const controls = h("div", "bk-controls");
   const startB = button("bk-start bk-primary", "▶ Start", "Start the session (space)");
   const pauseB = button("bk-pause", "❚❚ Pause", "Pause or resume (space)");
@@ -258,7 +266,7 @@ function render({ model, el }) {
   controls.append(startB, pauseB, skipB, stopB, floorB, soundSel);
   const keys = h("div", "bk-keys", "Keys: space pause/resume, → skip, Esc leave floor view");
   root.append(heading, phaseRow, middle, phaseBar, counterRow, nextEl, sessionBar, sessionEl,
-              stopNote, controls, keys);
+              stopNote, cautionsEl, controls, keys, pausedEl);
   el.append(root);
 
   // The sound setting is remembered by this browser between sessions.
@@ -286,6 +294,7 @@ function render({ model, el }) {
   let lastCount = null;    // the last "3, 2, 1" number said in this phase
   let timer = null;
   let poseKey = undefined;
+  let cautionsFor = undefined;  // the exercise whose cautions are shown
 
   const push = (action, at, extra = {}) => {
     const events = model.get("events").slice();
@@ -310,6 +319,9 @@ function render({ model, el }) {
     draw();
   };
   startB.addEventListener("click", () => act("start"));
+  // The countdown is a big tap-to-pause area; the overlay a big tap-to-resume one.
+  middle.addEventListener("click", () => { if (current().state === "running") act("toggle"); });
+  pausedEl.addEventListener("click", () => act("toggle"));
   pauseB.addEventListener("click", () => act("toggle"));
   skipB.addEventListener("click", () => act("skip"));
   stopB.addEventListener("click", () => act("stop"));
@@ -376,9 +388,11 @@ function render({ model, el }) {
     const v = view(r, s, now);
     const p = v.p;
     cue(s, now);
+    const started = shownState === "ready" && s.state === "running";
     // Noted before reporting: the report changes the model, which draws again at once.
     shownIndex = s.index;
     shownState = s.state;
+    if (started) keepInView();
     report(s);
     root.dataset.state = s.state;
     root.dataset.index = String(s.index);
@@ -400,12 +414,17 @@ function render({ model, el }) {
       pose.style.display = key ? "" : "none";
       pose.setAttribute("aria-label", key ? `${p.heading}: ${key.split("/")[1]} position` : "");
     }
+    if (p.exercise !== cautionsFor) {
+      cautionsFor = p.exercise;
+      showCautions((r.cautions || {})[p.exercise]);
+    }
     const running = s.state === "running" || s.state === "paused";
     startB.disabled = s.state !== "ready";
     pauseB.disabled = !running;
     pauseB.textContent = s.state === "paused" ? "▶ Resume" : "❚❚ Pause";
     skipB.disabled = !running;
     stopB.disabled = !running;
+    pausedEl.style.display = s.state === "paused" ? "" : "none";
     if (s.state === "finished" && s.stoppedEarly) {
       if (!stopNote.firstChild) {
         stopNote.append(h("div", "bk-stop-lead", "Stopped. What you did is kept."));
@@ -420,6 +439,45 @@ function render({ model, el }) {
     }
     if (s.state === "running") lock.acquire(); else lock.release();
     schedule(s, now);
+  }
+
+  function showCautions(c) {
+    cautionsEl.replaceChildren();
+    cautionsEl.style.display = c ? "" : "none";
+    if (!c) return;
+    if (c.mine.length) {
+      const mine = h("div", "bk-cautions-mine");
+      mine.append(h("div", "bk-cautions-title", `For you, from your answers (${c.name}):`));
+      const ul = h("ul");
+      for (const text of c.mine) ul.append(h("li", "", text));
+      mine.append(ul);
+      cautionsEl.append(mine);
+    }
+    const all = h("details", "bk-cautions-all");
+    const n = c.others.length;
+    all.append(h("summary", "", c.mine.length
+      ? `${c.name}: ${n} other caution${n === 1 ? "" : "s"} and common mistakes`
+      : `${c.name}: cautions and common mistakes`));
+    for (const [title, items] of [["Cautions", c.others], ["Common mistakes", c.mistakes]]) {
+      if (!items.length) continue;
+      all.append(h("div", "bk-cautions-title", title));
+      const ul = h("ul");
+      for (const text of items) ul.append(h("li", "", text));
+      all.append(ul);
+    }
+    cautionsEl.append(all);
+  }
+
+  // Start hides the questions above the face (Python redraws a moment later):
+  // bring the countdown back into view then, and once the page has settled.
+  function keepInView() {
+    for (const wait of [0, 400, 1200]) {
+      setTimeout(() => {
+        const box = root.getBoundingClientRect();
+        const height = window.innerHeight || document.documentElement.clientHeight;
+        if (box.top < 0 || box.top > height * 0.5) root.scrollIntoView({ block: "start" });
+      }, wait);
+    }
   }
 
   function schedule(s, now) {

@@ -32,11 +32,12 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
-from .. import config, safety
-from ..errors import BackkitError, RoutineError
+from .. import conditions, config, gate, safety
+from ..errors import BackkitError, RoutineError, SafetyGateError
 from ..exercises import Exercise, get_exercise
 from ..routine import Engine, Phase, Routine, Status, build_routine, for_plan
 from . import ui
+from .screening import SafetyCheck
 from .timer_view import TimerView
 
 if TYPE_CHECKING:
@@ -260,8 +261,22 @@ class SessionTimer(widgets.VBox):
     records : DataFrame
         The rows this timer saved.
 
+    gate : backkit.gate.Gate
+        The safety gate as last read (:mod:`backkit.gate`).
+    safety_check : SafetyCheck or None
+        The warning-sign questions (or the advice after a "yes"), shown in
+        place of the countdown while the gate was closed when the timer was built.
+
     Notes
     -----
+    **The safety gate.** A session starts only after the warning-sign
+    questions were answered within the last 7 days, and with no "yes" left
+    unresolved (:func:`backkit.gate.screening_gate`). While the gate is
+    closed the timer shows the questions (a :class:`SafetyCheck`) instead of
+    its countdown, and :meth:`start` raises
+    :class:`~backkit.errors.SafetyGateError`; once they are answered with no
+    "yes", the countdown appears in their place.
+
     The countdown runs in the browser, so other cells can run (even for long)
     while it counts; presses and phase changes reach Python as events with
     the time they happened. Ratings start as "not rated": Save asks for them,
@@ -270,11 +285,21 @@ class SessionTimer(widgets.VBox):
     Examples
     --------
     >>> import backkit
-    >>> timer = backkit.SessionTimer("knee-to-chest", hold_seconds=20)
+    >>> log = backkit.SessionLog(":memory:")
+    >>> timer = backkit.SessionTimer("knee-to-chest", log, hold_seconds=20)
+    >>> timer.gate.open, timer.gate.reason
+    (False, 'The warning-sign questions have not been answered yet.')
+    >>> timer.start()  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    backkit.errors.SafetyGateError: SessionTimer: The warning-sign questions have not been ...
+    >>> answers = {q.id: False for q in backkit.safety.screening_questions()}
+    >>> _ = backkit.outcomes.record_screening(log, answers, action="none")
     >>> timer.phase_text, timer.countdown_text
     ('Press Start when you are ready', '0:10')
-    >>> timer.routine.total_seconds
-    120.0
+    >>> timer.start()
+    >>> timer.state, timer.routine.total_seconds
+    ('running', 120.0)
     """
 
     def __init__(
@@ -316,7 +341,10 @@ class SessionTimer(widgets.VBox):
         # Events may arrive on a comm subshell's thread while a cell runs.
         self._lock = threading.RLock()
         self.view = TimerView(
-            routine, sound=sound or ("off" if muted else "voice"), first_session=self._first()
+            routine,
+            sound=sound or ("off" if muted else "voice"),
+            first_session=self._first(),
+            conditions=self._conditions(),
         )
         self.engine = Engine(routine, clock=self._clock)
         for action in ("start", "pause", "skip", "stop"):
@@ -326,7 +354,14 @@ class SessionTimer(widgets.VBox):
             ui.guard(self.view.output)(lambda _b: self.save(skip_ratings=True))
         )
         self.view.face.observe(self._on_events, names="events")
-        super().__init__([self.view])
+        self.gate = gate.check(self._log)
+        self.safety_check: SafetyCheck | None = None
+        if self.gate.open:
+            super().__init__([self.view])
+        else:
+            # the questions in place of the countdown: nothing to press until they are answered
+            self.safety_check = SafetyCheck(self._log, then=self._ungated)
+            super().__init__([self.safety_check])
         self.refresh()
 
     # -- public ------------------------------------------------------------------
@@ -374,8 +409,15 @@ class SessionTimer(widgets.VBox):
         return conform({k: [row[k] for row in self.saved_rows] for k in self.saved_rows[0]})
 
     def start(self) -> None:
-        """Start the session (what the Start button does)."""
+        """Start the session (what the Start button does).
+
+        Raises
+        ------
+        SafetyGateError
+            When the safety gate is closed (:mod:`backkit.gate`); nothing starts.
+        """
         if self.engine.state == "ready":
+            self._require_gate()
             wall = (self._wallclock or _utcnow)()
             self.view.face.append("start", self._clock(), wall=wall.isoformat(), index=0)
 
@@ -499,9 +541,39 @@ class SessionTimer(widgets.VBox):
         kwargs.setdefault("plan_id", plan.id)
         return cls(routine, log, **kwargs)
 
+    # -- the safety gate ---------------------------------------------------------
+
+    def _require_gate(self) -> None:
+        """Read the gate again; raise when closed, show the countdown when it has opened."""
+        self.gate = gate.check(self._log)
+        if not self.gate.open:
+            raise SafetyGateError(self.gate.reason, where="SessionTimer")
+        if self.safety_check is not None:
+            # answered elsewhere (another cell, the API): the countdown takes the questions' place
+            self.safety_check.refresh()
+
+    def _ungated(self) -> widgets.Widget:
+        """The countdown, once the questions in its place open the gate."""
+        from ..log import SessionLog
+
+        check = self.safety_check
+        if check is not None and not isinstance(self._log, SessionLog):
+            self._log = check.session_log  # the log the answers went to: one connection
+        self.gate = gate.check(self._log)
+        self.view.personalise(self._conditions())  # answered with the questions, maybe
+        return self.view
+
     # -- events and records ----------------------------------------------------
 
     def _on_events(self, change: dict[str, Any]) -> None:
+        if not change["old"] and change["new"] and not self.gate.open:
+            # a start that did not come through start(): a page that showed no countdown
+            try:
+                self._require_gate()
+            except SafetyGateError as err:
+                self.view.face.events = []
+                self.view.show_error(err)
+                return
         try:
             with self._lock:
                 self.engine = replay_events(
@@ -517,19 +589,25 @@ class SessionTimer(widgets.VBox):
 
     def _first(self) -> bool:
         """Whether the log has no session yet (then the emergency signs show unfolded)."""
-        log = self._log
-        try:
-            if isinstance(log, (str, Path)) or log is None:
-                from ..log import SessionLog
+        from ..log import peek
 
-                path = Path(log) if log is not None else config.default_log_path()
-                if str(log) == ":memory:" or not path.exists():
-                    return True
-                with SessionLog(path, create=False) as opened:
-                    return len(opened) == 0
-            return len(log) == 0
+        try:
+            return peek(self._log, lambda log: len(log) == 0, default=True)
         except (BackkitError, OSError):
             return True
+
+    def _conditions(self) -> frozenset[str]:
+        """The person's personal-check tags (:mod:`backkit.conditions`), none if never answered."""
+        from ..log import peek
+
+        def read(log: SessionLog) -> frozenset[str]:
+            answers = conditions.current(log)
+            return answers.tags if answers is not None else frozenset()
+
+        try:
+            return peek(self._log, read, default=frozenset())
+        except (BackkitError, OSError):
+            return frozenset()
 
     def _missing_ratings(self) -> list[str]:
         view = self.view

@@ -227,8 +227,43 @@ def _pose_key(p: Phase) -> str | None:
     return f"{ex.id}/{poses.phase_pose(ex, p.kind)}"
 
 
-def face_payload(routine: Routine) -> dict[str, Any]:
+def cautions_payload(routine: Routine, conditions: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """Each exercise's cautions and common mistakes, as the face shows them beside the timer.
+
+    The one place the timer's cautions are chosen: ``mine`` holds the
+    cautions that apply to the person's personal-check ``conditions``
+    (:mod:`backkit.conditions`), shown first and highlighted; ``others`` the
+    rest, and ``mistakes`` the common mistakes, folded under them.
+
+    Examples
+    --------
+    >>> from backkit.routine import build_routine
+    >>> from backkit.widgets.timer_view import cautions_payload
+    >>> r = build_routine("knee-to-chest")
+    >>> everyone = cautions_payload(r)["knee-to-chest"]
+    >>> everyone["mine"], len(everyone["others"]) > 1, everyone["name"]
+    ([], True, 'Single knee to chest')
+    >>> [c[:26] for c in cautions_payload(r, frozenset({"osteoporosis"}))["knee-to-chest"]["mine"]]
+    ['Avoid with osteoporosis (r']
+    """
+    out: dict[str, Any] = {}
+    for ex_id in dict.fromkeys(routine.exercise_ids):
+        ex = get_exercise(ex_id)
+        mine = set(ex.cautions_for(conditions))
+        out[ex_id] = {
+            "name": ex.name,
+            "mine": [c for c in ex.cautions if c in mine],
+            "others": [c for c in ex.cautions if c not in mine],
+            "mistakes": list(ex.mistakes),
+        }
+    return out
+
+
+def face_payload(routine: Routine, conditions: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Everything the browser needs to run ``routine``, sent once.
+
+    ``conditions`` are the person's personal-check tags: the cautions that
+    apply to them are shown first (:func:`cautions_payload`).
 
     Examples
     --------
@@ -261,6 +296,7 @@ def face_payload(routine: Routine) -> dict[str, Any]:
                 "counters": counters(routine, p),
                 "colour": PHASE_COLOURS.get(p.kind, "#4d4d4d"),
                 "pose": key,
+                "exercise": p.exercise_id,
             }
         )
     emergency = safety.rules()["emergency"]
@@ -273,6 +309,7 @@ def face_payload(routine: Routine) -> dict[str, Any]:
         "tones": {k: list(v) for k, v in sound.TONES.items()},
         "count_tone": sound.COUNT_TONE,
         "emergency": {"title": emergency["title"], "signs": list(emergency["signs"])},
+        "cautions": cautions_payload(routine, conditions),
     }
 
 
@@ -364,6 +401,9 @@ class TimerView(widgets.VBox):
         The face's starting sound setting (the browser's remembered choice wins).
     first_session : bool, default False
         Open the emergency signs before the session (shown folded otherwise).
+    conditions : frozenset of str, optional
+        The person's personal-check tags (:mod:`backkit.conditions`): the
+        cautions that apply to them are shown first, highlighted.
 
     Examples
     --------
@@ -378,13 +418,20 @@ class TimerView(widgets.VBox):
     True
     """
 
-    def __init__(self, routine: Routine, *, sound: str = "voice", first_session: bool = False):
+    def __init__(
+        self,
+        routine: Routine,
+        *,
+        sound: str = "voice",
+        first_session: bool = False,
+        conditions: frozenset[str] = frozenset(),
+    ):
         self.routine = routine
         self.state = "ready"
         self.phase_text = ""
         self.countdown_text = ""
         self._listeners: dict[str, list[Callable[[], Any]]] = {a: [] for a in ACTIONS}
-        self.face = TimerFace(routine=face_payload(routine), sound=sound)
+        self.face = TimerFace(routine=face_payload(routine, conditions), sound=sound)
         self.face.add_class("bk-face-widget")
         self.start_button, self.pause_button = Press(self, "start"), Press(self, "pause")
         self.skip_button, self.stop_button = Press(self, "skip"), Press(self, "stop")
@@ -411,6 +458,17 @@ class TimerView(widgets.VBox):
         )
         self.add_class("bk-root")
         self.add_class("bk-timer")
+
+    def personalise(self, conditions: frozenset[str]) -> None:
+        """Show first the cautions that apply to ``conditions`` (answered after the view)."""
+        payload = dict(self.face.routine)
+        payload["cautions"] = cautions_payload(self.routine, conditions)
+        ui.set_if_changed(self.face, "routine", payload)
+
+    @property
+    def cautions(self) -> dict[str, Any]:
+        """What the face shows beside each exercise (:func:`cautions_payload`)."""
+        return dict(self.face.routine["cautions"])
 
     def _build_before(self) -> widgets.VBox:
         self.pain_before = ui.rating("bk-pain-before")

@@ -89,12 +89,21 @@ def wait_js(page, expression: str, timeout: float = 30.0) -> None:
     page.wait_for_function(expression, timeout=timeout * 1000)
 
 
+# The warning-sign questions answered no, as a person does before a first session
+# (the gate closed is tests/browser/test_gate_browser.py's).
+SCREENED = (
+    "backkit.outcomes.record_screening(log, {q.id: False for q in "
+    "backkit.safety.screening_questions()}, action='none')\n"
+)
+
+
 def timer_cell(log_path: Path, **dose) -> str:
     args = ", ".join(f"{k}={v!r}" for k, v in dose.items())
     return (
         "import backkit, json\n"
         f"log = backkit.SessionLog(r'{log_path}')\n"
-        f"timer = backkit.SessionTimer('bridge', log, {args})\n"
+        + SCREENED
+        + f"timer = backkit.SessionTimer('bridge', log, {args})\n"
         "timer"
     )
 
@@ -471,7 +480,9 @@ def test_the_timer_works_in_voila(start_voila, make_notebook, page, tmp_path):
         tmp_path / "timer-app.ipynb",
         [
             "import backkit\n"
-            f"timer = backkit.SessionTimer('bridge', r'{log_path}', sets=1, reps=2,\n"
+            f"log = backkit.SessionLog(r'{log_path}')\n"
+            + SCREENED
+            + "timer = backkit.SessionTimer('bridge', log, sets=1, reps=2,\n"
             "                             hold_seconds=2, prepare_seconds=1, rest_seconds=1)\n"
             "timer"
         ],
@@ -494,3 +505,44 @@ def test_the_timer_works_in_voila(start_voila, make_notebook, page, tmp_path):
         frame = stored.frame()
     assert frame[["exercise_id", "status"]].values.tolist() == [["bridge", "partial"]]
     assert frame["pain_before"].isna().all()
+
+
+def test_start_keeps_the_countdown_in_view_and_paused_is_unmistakable(
+    open_notebook, spied, tmp_path
+):
+    page = spied
+    page.set_viewport_size({"width": 1366, "height": 768})
+    tall = "print('\\n'.join(f'line {i}' for i in range(60)))"  # a long output above
+    nb = open_notebook(
+        [tall, timer_cell(tmp_path / "log.sqlite", sets=1, reps=1, hold_seconds=30,
+                          prepare_seconds=1), EVENTS_CELL]
+    )  # fmt: skip
+    nb.run_cell(0)
+    nb.run_cell(1)
+    face(page).wait_for()
+    start = page.locator(".bk-timer .bk-start")
+    start.scroll_into_view_if_needed()
+    start.click()
+    wait_text(page, ".bk-phase", r"^Hold - rep 1 of 1$")
+    page.wait_for_timeout(1500)  # the questions above are hidden; the face is brought back
+    box = page.locator(".bk-timer .bk-countdown").bounding_box()
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 768, box
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "timer-after-start-1366x768.png"))
+
+    overlay = page.locator(".bk-timer .bk-paused-overlay")
+    assert not overlay.is_visible()
+    page.locator(".bk-timer .bk-countdown").click()  # the countdown is a big pause button
+    overlay.wait_for(state="visible")
+    cover = overlay.bounding_box()
+    whole = face(page).bounding_box()
+    assert cover is not None and whole is not None and cover["height"] >= 0.9 * whole["height"]
+    word = overlay.locator(".bk-paused-word")
+    assert word.inner_text().strip().lower() == "paused"
+    assert float(word.evaluate("e => getComputedStyle(e).fontSize").rstrip("px")) >= 48
+    face(page).screenshot(path=str(ARTIFACTS / "timer-paused.png"))
+    overlay.click()
+    overlay.wait_for(state="hidden")
+    assert [e["action"] for e in events_from(nb, 2) if e["action"] in ("pause", "resume")] == [
+        "pause", "resume",
+    ]  # fmt: skip
