@@ -33,9 +33,10 @@ removed bouts stay in the file, hidden from :meth:`SessionLog.frame`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -156,6 +157,7 @@ _DONE = {
 _PLANNED = {"sets": LIMITS["sets"], "reps": LIMITS["reps"], "hold_s": LIMITS["hold_seconds"]}
 
 _CATEGORIES = {"side": SIDES, "status": STATUSES, "source": SOURCES}
+_CATEGORICAL = tuple(name for name, kind in COLUMNS.items() if kind == "category")
 
 
 # --------------------------------------------------------------------------
@@ -619,10 +621,13 @@ class SessionLog:
         where: list[str],
         skip_duplicates: bool = False,
         ratings: Mapping[str, tuple[str, dict[str, Any]]] | None = None,
-    ) -> list[int]:
+    ) -> list[tuple]:
         """Insert validated rows and their sessions' ratings in one transaction.
 
-        Duplicates are problems (or skipped); returns the new rows' ids.
+        Duplicates are problems (or skipped). Returns the new rows as stored,
+        each ``(row_id, *BOUT_COLUMNS, session_pain_before, session_pain_after)``
+        (the shape of :data:`_SELECT`), read from what was written rather than
+        read back: the values were validated just now.
         """
         recorded = utc_text(config.now())
         values = [
@@ -636,12 +641,13 @@ class SessionLog:
             for r in rows
         ]
         with self.store.transaction() as db:
+            keys = [(value[0], value[3], value[4], value[1]) for value in values]
+            stored, rated = _lookup(db, keys)
             seen: dict[tuple, str] = {}
             problems = []
             keep = []
-            for value, label in zip(values, where, strict=True):
-                key = (value[0], value[3], value[4], value[1])
-                known = key in seen or db.execute(_DUPLICATE, key).fetchone() is not None
+            for i, (value, label, key) in enumerate(zip(values, where, keys, strict=True)):
+                known = key in seen or i in stored
                 if known and not skip_duplicates:
                     problems.append(_duplicate(label, key, seen.get(key)))
                 elif not known:
@@ -651,8 +657,18 @@ class SessionLog:
             if problems:
                 header = logfiles.rejected(len(values), problems) if where != ["record"] else ""
                 raise LogValidationError(problems, header=header)
-            # a successful INSERT always sets lastrowid (Optional only before one)
-            return [cast(int, db.execute(_INSERT, value).lastrowid) for value in keep]
+            for session_id, (_, rating) in (ratings or {}).items():
+                # merged without a conflict: a value given is the value stored now
+                old = rated.get(session_id, (None, None))
+                rated[session_id] = tuple(
+                    old[i] if rating.get(field) is None else rating[field]
+                    for i, field in enumerate(_RATING)
+                )
+            row_ids = _insert(db, keep)
+        return [
+            (row_id, *value[: len(BOUT_COLUMNS)], *rated.get(value[0], (None, None)))
+            for row_id, value in zip(row_ids, keep, strict=True)
+        ]
 
     # -- writing ----------------------------------------------------------
 
@@ -786,7 +802,8 @@ class SessionLog:
             problems += _add_session_rating(ratings, clean, rating)
         if problems:
             raise LogValidationError(problems, header=header)
-        return self._rows(self._write(clean, where, ratings=ratings), tz)
+        written = self._write(clean, where, ratings=ratings)
+        return [_row_dict(_as_read(row), tz) for row in written]
 
     def _rows(self, row_ids: Sequence[int], tz: Any) -> list[dict[str, Any]]:
         """The current rows with these ids, as dicts, in the order given."""
@@ -1101,14 +1118,11 @@ class SessionLog:
            row_id exercise_id  session_pain_after
         0       1       squat                <NA>
         """
-        import pandas as pd
-
-        rows = self.store.query(f"{_SELECT} ORDER BY b.started_at, b.row_id")
-        out = _frame_from_rows([row[1:] for row in rows], kit_timezone() if tz is None else tz)
+        columns = self.store.columns(f"{_SELECT} ORDER BY b.started_at, b.row_id")
+        out = _frame_from_columns(columns[1:], kit_timezone() if tz is None else tz)
         if ids:
-            row_ids = pd.array([row[0] for row in rows], dtype="Int64")
-            # pandas-stubs leave ExtensionArray out of insert's value type; pandas takes it
-            out.insert(0, "row_id", row_ids)  # type: ignore[arg-type]
+            row_ids = _whole_numbers(columns[0])
+            out.insert(0, "row_id", row_ids)
         return out
 
     def sessions(self, *, tz: Any = None) -> pd.DataFrame:
@@ -1193,16 +1207,18 @@ class SessionLog:
         return written
 
     def export_excel(self, path: str | Path) -> Path:
-        """Write the log to an Excel workbook (needs ``openpyxl``: ``pip install openpyxl``).
+        """Write the log to an Excel workbook (needs ``xlsxwriter``: ``pip install xlsxwriter``).
 
         Excel has no time zones, so the ``log`` sheet shows local times in the
         kit's zone, named in the ``about`` sheet with each column's meaning
-        (:data:`MEANINGS`). For an exact copy use :meth:`export_csv`.
+        (:data:`MEANINGS`). For an exact copy use :meth:`export_csv`. The log
+        is read and written a chunk at a time, so a large log takes little
+        memory.
 
         Raises
         ------
         LogError
-            When openpyxl is not installed; nothing is written.
+            When xlsxwriter is not installed; nothing is written.
 
         Examples
         --------
@@ -1213,7 +1229,19 @@ class SessionLog:
         '.xlsx'
         """
         tz = kit_timezone()
-        return logfiles.write_excel(self.frame(tz=tz), path, meanings=MEANINGS, tz=tz)
+        # the log a chunk at a time: a million bouts never sit whole in memory
+        with contextlib.closing(self._frames(tz)) as frames:
+            return logfiles.write_excel(frames, path, meanings=MEANINGS, tz=tz)
+
+    def _frames(self, tz: Any, size: int = 50_000) -> Generator[pd.DataFrame, None, None]:
+        """:meth:`frame` in chunks of ``size`` bouts, in order; at least one (maybe empty)."""
+        sql = f"{_SELECT} ORDER BY b.started_at, b.row_id"
+        empty = True
+        for columns in self.store.iter_columns(sql, size=size):
+            empty = False
+            yield _frame_from_columns(columns[1:], tz)
+        if empty:
+            yield empty_frame(tz=tz)
 
     def import_csv(self, path: str | Path, *, skip_duplicates: bool = False) -> int:
         r"""Import a CSV file of bouts, all or nothing; return the number of rows added.
@@ -1363,6 +1391,90 @@ def _row_dict(row: tuple, tz: Any) -> dict[str, Any]:
     for name in _TIMES:
         if out[name] is not None:
             out[name] = from_utc_text(out[name]).astimezone(tz)
+    return out
+
+
+def _as_read(row: tuple) -> tuple:
+    """A row just written, as a read gives it back: whole numbers in a ``REAL`` column as floats."""
+    return tuple(float(v) if v is not None and i in _REAL_PLACES else v for i, v in enumerate(row))
+
+
+# places of the REAL columns in a row of _SELECT (row_id first)
+_REAL_PLACES = frozenset(i + 1 for i, c in enumerate(BOUT_COLUMNS) if COLUMNS[c] == "Float64")
+
+
+def _lookup(db: Any, keys: Sequence[tuple]) -> tuple[set[int], dict[str, tuple]]:
+    """Before writing: which ``keys`` are current bouts, and their sessions' stored ratings.
+
+    As :func:`_known` and :func:`_session_ratings`; for one key (``record``), one statement.
+    """
+    if len(keys) != 1:
+        return _known(db, keys), _session_ratings(db, {key[0] for key in keys})
+    session_id = keys[0][0]
+    known, before, after = db.execute(
+        f"SELECT EXISTS ({_DUPLICATE}), "
+        f"(SELECT {_INTEGER.format('pain_before')} FROM sessions WHERE session_id = ?), "
+        f"(SELECT {_INTEGER.format('pain_after')} FROM sessions WHERE session_id = ?)",
+        (*keys[0], session_id, session_id),
+    ).fetchone()
+    return ({0} if known else set()), {session_id: (before, after)}
+
+
+# a stored rating read for a row just written; a damaged one reads as missing
+# here (reading the log names it)
+_INTEGER = "CASE typeof({0}) WHEN 'integer' THEN {0} END"
+
+
+def _known(db: Any, keys: Sequence[tuple]) -> set[int]:
+    """The positions in ``keys`` of (session, exercise, side, start) already current bouts.
+
+    Compared in SQL, a few hundred keys a statement: only positions come
+    back, so a damaged cell elsewhere in the table is never read here.
+    """
+    found: set[int] = set()
+    for start in range(0, len(keys), 150):
+        chunk = keys[start : start + 150]
+        rows = ", ".join("(?, ?, ?, ?, ?)" for _ in chunk)
+        params = [v for i, key in enumerate(chunk, start) for v in (i, *key)]
+        found.update(
+            i
+            for (i,) in db.execute(
+                f"WITH new (i, session_id, exercise_id, side, started_at) AS (VALUES {rows}) "
+                "SELECT new.i FROM new JOIN bouts b ON b.session_id = new.session_id "
+                "AND b.exercise_id = new.exercise_id AND b.side = new.side "
+                "AND b.started_at = new.started_at AND b.removed_at IS NULL",
+                params,
+            )
+        )
+    return found
+
+
+def _insert(db: Any, values: list[tuple]) -> list[int]:
+    """Insert rows into ``bouts`` (under the write lock); return their new row ids in order."""
+    if len(values) == 1:
+        # a successful INSERT always sets lastrowid (Optional only before one)
+        return [cast(int, db.execute(_INSERT, values[0]).lastrowid)]
+    (last,) = db.execute("SELECT COALESCE(MAX(row_id), 0) FROM bouts").fetchone()
+    if last > 2**62:  # near the end of the ids SQLite may pick ids at random
+        return [cast(int, db.execute(_INSERT, value).lastrowid) for value in values]
+    # Under the write lock, SQLite gives each new row the largest id so far + 1.
+    db.executemany(_INSERT, values)
+    return list(range(last + 1, last + 1 + len(values)))
+
+
+def _session_ratings(db: Any, sessions: Iterable[str]) -> dict[str, tuple[Any, Any]]:
+    """The stored whole-session rating (before, after) of each of these sessions that has one."""
+    out: dict[str, tuple[Any, Any]] = {}
+    wanted = sorted(sessions)
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        marks = ", ".join("?" * len(chunk))
+        for session_id, before, after in db.execute(
+            f"SELECT session_id, {_INTEGER.format('pain_before')}, "
+            f"{_INTEGER.format('pain_after')} FROM sessions WHERE session_id IN ({marks})",
+            chunk,
+        ):
+            out[session_id] = (before, after)
     return out
 
 
@@ -1520,28 +1632,71 @@ def _history(store: Store, target: str, target_id: Any, tz: Any) -> pd.DataFrame
     return out
 
 
-def _frame_from_rows(rows: list[tuple], tz: Any) -> pd.DataFrame:
-    """Build the typed frame from stored rows, one vectorised conversion per column."""
+def _frame_from_columns(columns: Sequence[Any], tz: Any) -> pd.DataFrame:
+    """Build the typed frame from the store's columns (:data:`COLUMNS` in order, times read).
+
+    One vectorised step per column: the store has checked every value's type.
+    """
+    import numpy as np
     import pandas as pd
 
-    ids = list(_exercises.exercise_ids())
-    if not rows:
+    if not len(columns[0]):
         return empty_frame(tz=tz)
-    cols = dict(zip(COLUMNS, zip(*rows, strict=True), strict=True))
-    extra = sorted(set(cols["exercise_id"]) - set(ids))  # ids since removed from the catalogue
+    values = dict(zip(COLUMNS, columns, strict=True))
+    ids = list(_exercises.exercise_ids())
+    codes = {
+        name: _codes(values[name], ids if name == "exercise_id" else _CATEGORIES[name])
+        for name in _CATEGORICAL
+    }
+    extra = []
+    if codes["exercise_id"] is None:  # ids since removed from the catalogue
+        extra = sorted(set(values["exercise_id"].tolist()) - set(ids) - {None})
     dtypes = _dtypes(tz, ids + extra)
-    data = {}
+    data: dict[str, Any] = {}
     for name, kind in COLUMNS.items():
-        values = cols[name]
+        column = values[name]
         if kind.startswith("datetime64"):
-            stamps = pd.to_datetime(list(values), format="ISO8601", utc=True)
-            data[name] = stamps.as_unit("ns").tz_convert(tz)
+            data[name] = pd.DatetimeIndex(column, tz="UTC").as_unit("ns").tz_convert(tz)
         elif kind == "category":
-            data[name] = pd.Categorical(values, dtype=dtypes[name])
+            found = codes[name]
+            data[name] = (
+                pd.Categorical(column, dtype=dtypes[name])
+                if found is None
+                else pd.Categorical.from_codes(found, dtype=dtypes[name])
+            )
+        elif kind == "Int64":
+            data[name] = _whole_numbers(column)
+        elif kind == "Float64":
+            floats = np.asarray(column, dtype=float)  # None is NaN
+            data[name] = pd.arrays.FloatingArray(floats, np.isnan(floats))
         else:
-            # pandas-stubs overload pd.array on literal dtypes only; kind is a str
-            data[name] = pd.array(values, dtype=kind)  # type: ignore[call-overload]
-    return pd.DataFrame(data)
+            data[name] = pd.array(column, dtype=kind)
+    return pd.DataFrame(data, copy=False)  # the arrays are new: no copy needed
+
+
+def _whole_numbers(column: Any) -> Any:
+    """An object array of Python ints and None as an ``Int64`` array."""
+    import numpy as np
+    import pandas as pd
+
+    floats = np.asarray(column, dtype=float)  # None is NaN; exact below 2**53
+    missing = np.isnan(floats)
+    if np.abs(floats[~missing]).max(initial=0) >= 2**53:
+        return pd.array(column, dtype="Int64")
+    return pd.arrays.IntegerArray(np.where(missing, 0, floats).astype(np.int64), missing)
+
+
+def _codes(column: Any, categories: Sequence[str]) -> Any:
+    """The category codes of an object array of text (-1 for None); None when a value is not one."""
+    import numpy as np
+
+    # one dict lookup per row, in C: faster than pandas' hashing of new strings
+    where: dict[Any, int] = {value: i for i, value in enumerate(categories)}
+    where[None] = -1
+    try:
+        return np.fromiter(map(where.get, column), dtype=np.int32, count=len(column))
+    except TypeError:  # .get gave None: a value not among the categories
+        return None
 
 
 def peek(log: SessionLog | str | Path | None, read: Callable[[SessionLog], T], default: T) -> T:

@@ -25,12 +25,14 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gc
 import io
+import itertools
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from . import config
 from ._checks import FileText
 from .errors import LogError, LogValidationError, Problem, did_you_mean
-from .store import describe_os_error, write_atomically
+from .store import scratch_folder, write_atomically
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -113,11 +115,19 @@ def _csv_column(series: pd.Series) -> list[str]:
         out = np.char.add(wall, minutes.map(offsets).to_numpy(dtype=str)).astype(object)
     elif str(series.dtype) == "Float64":
         # repr() is the shortest text that reads back as the same float
-        out = np.array([repr(float(v)) if v is not pd.NA else "" for v in series], dtype=object)
+        floats = series.to_numpy(dtype=float, na_value=np.nan).tolist()
+        out = np.array(list(map(repr, floats)), dtype=object)
+    elif isinstance(series.dtype, pd.CategoricalDtype):
+        # each category once, not each row (code -1, missing, is the last)
+        shown = [neutralise(str(c)) for c in series.cat.categories]
+        out = np.array([*shown, ""], dtype=object)[series.cat.codes.to_numpy()]
     else:
         out = series.astype(object).astype(str).to_numpy(dtype=object, copy=True)
+        out[missing] = ""  # text now, every cell
         if not pd.api.types.is_numeric_dtype(series.dtype):
-            out = np.array([neutralise(v) if isinstance(v, str) else v for v in out], dtype=object)
+            # the regex in C over every cell; a Python call only for the few it finds
+            for i in [i for i, found in enumerate(map(_FORMULA.match, out)) if found]:
+                out[i] = f"'{out[i]}"
     out[missing] = ""
     return out.tolist()
 
@@ -150,77 +160,187 @@ def restore(cell: str) -> str:
 
 
 def write_excel(
-    frame: pd.DataFrame, path: str | Path, *, meanings: Mapping[str, str], tz: Any
+    frame: pd.DataFrame | Iterable[pd.DataFrame],
+    path: str | Path,
+    *,
+    meanings: Mapping[str, str],
+    tz: Any,
 ) -> Path:
     """Write ``frame`` to an Excel workbook for people; return its path.
 
     The ``log`` sheet holds the rows, its times as local times in ``tz``
     (Excel has no time zones); the ``about`` sheet names the zone and each
-    column's meaning from ``meanings``.
+    column's meaning from ``meanings``. Text is always stored as text: a
+    cell that would start a formula (``=``, ``+``, ``-``, ``@``, a tab)
+    also gets Excel's quote prefix, so editing it keeps it text.
+
+    ``frame`` may also be an iterable of frames with the same columns (a log
+    read in chunks): each is written as it comes, and the workbook is
+    streamed to disk (``xlsxwriter``'s ``constant_memory`` mode), so a
+    million rows take little memory.
 
     Raises
     ------
     LogError
-        When ``openpyxl`` is not installed (``pip install openpyxl``);
+        When ``xlsxwriter`` is not installed (``pip install xlsxwriter``);
         nothing is written.
+    OSError
+        Naming ``path`` when the disk is full or the folder read-only; the
+        file is as it was and no scratch file is left behind.
     """
     import pandas as pd
 
     try:
-        import openpyxl  # noqa: F401
+        import xlsxwriter  # type: ignore[import-untyped]  # noqa: F401
     except ImportError:
         # a BackkitError, so the command line says it in one line
         raise LogError(
-            "Excel export needs openpyxl: pip install openpyxl (or pip install "
+            "Excel export needs xlsxwriter: pip install xlsxwriter (or pip install "
             "'backkit[excel]'); export_csv works without it"
         ) from None
-    sheet = frame.astype(object).where(frame.notna(), None)
-    times = [c for c in frame.columns if isinstance(frame[c].dtype, pd.DatetimeTZDtype)]
-    for name in times:
-        local = frame[name].dt.tz_localize(None).astype(object)
-        sheet[name] = local.where(frame[name].notna(), None)
-    about = pd.DataFrame(
-        {"column": list(frame.columns), "meaning": [meanings.get(c, "") for c in frame.columns]}
-    )
+    frames = iter([frame] if isinstance(frame, pd.DataFrame) else frame)
+    first = next(frames, None)
+    if first is None:
+        first = pd.DataFrame()
+    exported = pd.Timestamp(config.now()).tz_convert(tz)  # tz: a tzinfo or its name
+    title = f"backkit session log, exported {exported:%Y-%m-%d %H:%M}"
+    about = [(name, meanings.get(name, "")) for name in first.columns]
 
-    text = [c for c in frame.columns if c not in times and not _numeric(frame[c])]
-    for name in text:
-        sheet[name] = sheet[name].map(_printable)
-    columns = [list(frame.columns).index(c) + 1 for c in times]
-    error, hook = None, sys.unraisablehook
+    def write(tmp: Path) -> None:
+        with scratch_folder(tmp) as scratch:
+            _write_workbook(tmp, scratch, [first], frames, about, (title, tz))
+
+    return write_atomically(path, write)
+
+
+def _write_workbook(
+    tmp: Path,
+    scratch: Path,
+    head: list[pd.DataFrame],
+    rest: Iterator[pd.DataFrame],
+    about: list[tuple[str, str]],
+    title: tuple[str, Any],
+) -> None:
+    """Stream the workbook to ``tmp``; its pieces are staged in ``scratch``."""
+    import xlsxwriter
+    from xlsxwriter.exceptions import FileCreateError  # type: ignore[import-untyped]
+
+    book = xlsxwriter.Workbook(
+        str(tmp),
+        {
+            "constant_memory": True,  # each row goes to disk when the next starts
+            "tmpdir": str(scratch),
+            # text stays text, whatever it looks like
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    error = None
+    hook = sys.unraisablehook
     try:
-        data = _workbook(sheet, about, tz, columns)
-    except OSError as err:
-        # openpyxl stages each sheet in a temporary file; when that fails (a
-        # full disk) its half-written objects complain as they are destroyed,
-        # which happens when this block ends: silence them until collected.
-        error = describe_os_error(err, Path(path).expanduser(), "writing the Excel file")
+        _fill_log(book, itertools.chain(head, rest))
+        _fill_about(book, about, *title)
+        book.close()
+    except (OSError, FileCreateError) as err:
+        cause = err.args[0] if isinstance(err, FileCreateError) else err
+        # A copy with no traceback: what the writer left half-done (a zip
+        # file, open sheets) is then freed here, where its complaints as it
+        # is destroyed (a full disk again) are silenced until collected.
+        error = OSError(cause.errno, cause.strerror or str(cause), str(tmp))
         sys.unraisablehook = lambda unraisable: None
+    finally:
+        if not book.fileclosed:
+            for sheet in book.worksheets():
+                handle = getattr(sheet, "row_data_fh", None)
+                with contextlib.suppress(Exception):
+                    if handle is not None:
+                        handle.close()
     if error is not None:
         try:
             gc.collect()
         finally:
             sys.unraisablehook = hook
         raise error
-    return write_atomically(path, lambda tmp: tmp.write_bytes(data))
 
 
-def _workbook(sheet: pd.DataFrame, about: pd.DataFrame, tz: Any, time_columns: list[int]) -> bytes:
-    """The workbook's bytes, built in memory: a full disk then fails one write, not a zip file."""
+# where a time's Excel serial number counts from (days; the 1900 date system)
+_EXCEL_EPOCH = "1899-12-30"
+_WIDTHS = {"session_id": 24, "started_at": 20, "ended_at": 20, "notes": 40}
+
+
+def _fill_log(book: Any, frames: Iterable[pd.DataFrame]) -> None:
+    """The ``log`` sheet: a header, then every frame's rows, in order, one row at a time."""
     import pandas as pd
 
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as xl:
-        sheet.to_excel(xl, sheet_name="log", index=False)
-        about.to_excel(xl, sheet_name="about", index=False, startrow=3)
-        ws = xl.sheets["about"]
-        ws["A1"] = f"backkit session log, exported {config.now().astimezone(tz):%Y-%m-%d %H:%M}"
-        ws["A2"] = f"Times are local times in {tz}"
-        ws.column_dimensions["A"].width = 16
-        ws.column_dimensions["B"].width = 70
-        _lay_out(xl.sheets["log"], time_columns)
-        _as_text(xl.sheets["log"])
-    return buffer.getvalue()
+    sheet = book.add_worksheet("log")
+    header = book.add_format({"bold": True, "border": 1, "align": "center", "valign": "top"})
+    as_time = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    as_text = book.add_format({"quote_prefix": True})  # Excel keeps it text when edited
+    sheet.freeze_panes(1, 0)
+    row = 1
+    for n, frame in enumerate(frames):
+        if n == 0:
+            for col, name in enumerate(frame.columns):
+                width = _WIDTHS.get(name, max(10, len(str(name)) + 2))
+                time = isinstance(frame[name].dtype, pd.DatetimeTZDtype)
+                # times are written as numbers, shown as times by their column's format
+                sheet.set_column(col, col, width, as_time if time else None)
+                sheet.write_string(0, col, str(name), header)
+        columns = [_excel_column(frame[name]) for name in frame.columns]
+        # text that a spreadsheet would run as a formula: by row, then column
+        quoted = sorted(
+            (i, col, value)
+            for col, name in enumerate(frame.columns)
+            if not _numeric(frame[name])
+            for i, value in enumerate(columns[col])
+            if isinstance(value, str) and _FORMULA.match(value)
+        )
+        q = 0
+        for i, values in enumerate(zip(*columns, strict=True)):
+            sheet.write_row(row + i, 0, values)
+            while q < len(quoted) and quoted[q][0] == i:
+                _, col, value = quoted[q]
+                sheet.write_string(row + i, col, value, as_text)
+                q += 1
+        row += len(frame)
+
+
+def _excel_column(series: pd.Series) -> list[Any]:
+    """A column's cells for Excel: None for missing, serial numbers for times, shown text."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        local = series.dt.tz_localize(None)
+        days = (local - pd.Timestamp(_EXCEL_EPOCH)) / pd.Timedelta(days=1)
+        values = days.to_numpy(dtype=float)
+        return [None if v != v else v for v in values.tolist()]  # NaN (NaT): empty
+    if _numeric(series):
+        return series.astype(object).where(series.notna(), None).tolist()
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        # each category once, not each row
+        shown = [_printable(c) if isinstance(c, str) else c for c in series.cat.categories]
+        codes = series.cat.codes.to_numpy()
+        table = np.array([*shown, None], dtype=object)  # code -1 (missing) is the last
+        return table[codes].tolist()
+    values = series.astype(object).where(series.notna(), None).tolist()
+    return [_printable(v) if isinstance(v, str) else v for v in values]
+
+
+def _fill_about(book: Any, about: list[tuple[str, str]], title: str, tz: Any) -> None:
+    """The ``about`` sheet: when, the time zone, each column's meaning."""
+    sheet = book.add_worksheet("about")
+    header = book.add_format({"bold": True, "border": 1, "align": "center", "valign": "top"})
+    sheet.set_column(0, 0, 16)
+    sheet.set_column(1, 1, 70)
+    sheet.write_string(0, 0, title)
+    sheet.write_string(1, 0, f"Times are local times in {tz}")
+    sheet.write_string(3, 0, "column", header)
+    sheet.write_string(3, 1, "meaning", header)
+    for i, (name, meaning) in enumerate(about, start=4):
+        sheet.write_string(i, 0, _printable(str(name)))
+        sheet.write_string(i, 1, _printable(meaning))
 
 
 def _numeric(series: pd.Series) -> bool:
@@ -238,30 +358,6 @@ def _printable(value: Any) -> Any:
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PICTURE = {chr(c): chr(0x2400 + c) for c in range(32)} | {"\x7f": "\u2421"}
-
-
-def _as_text(sheet: Any) -> None:
-    """Store every text cell as text: a note "=HYPERLINK(...)" must never become a formula."""
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            if cell.data_type == "f" or (
-                isinstance(cell.value, str) and _FORMULA.match(cell.value)
-            ):
-                cell.data_type = "s"
-                cell.quotePrefix = True  # Excel keeps it text when the cell is edited
-
-
-def _lay_out(log_sheet: Any, time_columns: list[int]) -> None:
-    """Freeze the header, size the columns, show times as dates and times."""
-    log_sheet.freeze_panes = "A2"
-    widths = {"session_id": 24, "started_at": 20, "ended_at": 20, "notes": 40}
-    for cell in log_sheet[1]:
-        width = widths.get(cell.value, max(10, len(str(cell.value)) + 2))
-        log_sheet.column_dimensions[cell.column_letter].width = width
-    for column in time_columns:
-        for cells in log_sheet.iter_cols(min_col=column, max_col=column, min_row=2):
-            for cell in cells:
-                cell.number_format = "yyyy-mm-dd hh:mm:ss"
 
 
 # --------------------------------------------------------------------------

@@ -359,8 +359,11 @@ def _effects(frame: pd.DataFrame, voice: _Voice) -> list[str]:
             f"for {'; '.join(parts)}."
         )
     if out:
+        points, _ = analysis.pain_mcid()
         out.append(
-            "These are averages over many sessions, not the change in any one session. "
+            "These are averages over many sessions, not the change in any one session; "
+            f"for comparison, backkit counts a change in pain over the weeks as meaningful "
+            f"only from {points:g} points. "
             + (
                 "Each interval counts a week as one unit, because sessions on nearby days "
                 "are not independent; even so it is a guide, not a precise measurement."
@@ -412,9 +415,9 @@ def _monitoring(frame: pd.DataFrame, voice: _Voice) -> str:
         )
     else:
         guide = (
-            f"(backkit's guide: pain may go up to {limit}/10 while you exercise, or a "
-            f"little above where it started if that was already {limit}/10 or more; a rise "
-            f"of {rise} or more points means do less next time)"
+            f"(backkit's guide: pain may go up to {limit}/10 while you exercise, or "
+            f"{_plural(rise - 1, 'point')} above where it started if that was already "
+            f"{limit}/10 or more; a rise of {rise} or more points means do less next time)"
         )
     rated = any(
         analysis_column in frame and frame[analysis_column].notna().any()

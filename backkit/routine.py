@@ -81,6 +81,9 @@ REP_KINDS = ("hold", "move")
 COUNTDOWN_KINDS = ("prepare", "hold")
 #: A phase shorter than this is not counted down aloud (a count would fill it).
 COUNTDOWN_MIN_SECONDS = 5
+#: A hold at least this long also says "10 seconds left" (a halfway mark a
+#: person can follow without looking).
+TEN_LEFT_MIN_SECONDS = 20
 #: A repetition cut short by skip or stop still counts when at least this
 #: fraction of it was done; a rep skipped at once does not.
 MIN_REP_FRACTION = 0.5
@@ -520,6 +523,16 @@ def _side_words(phase: Phase) -> str:
     return f"{phase.side} leg"
 
 
+def _hold_cue(phase: Phase) -> str:
+    """The hold's cue: "Hold", with the side and the rep when there is more than one."""
+    parts = ["Hold"]
+    if phase.side != "both":
+        parts.append(_side_words(phase))
+    if phase.reps > 1:
+        parts.append(f"{phase.rep} of {phase.reps}")
+    return ", ".join(parts)
+
+
 def counts_down(phase: Phase) -> bool:
     """Whether the last three seconds of ``phase`` are counted aloud ("3", "2", "1")."""
     return phase.kind in COUNTDOWN_KINDS and phase.seconds >= COUNTDOWN_MIN_SECONDS
@@ -529,7 +542,8 @@ def spoken_cues(routine: Routine) -> tuple[str, ...]:
     """What the timer says when each phase begins, one text per phase.
 
     The first get-ready of an exercise names it and its start position (from
-    the catalogue); then "Hold" (or the rep's number for a paced exercise),
+    the catalogue); then "Hold" with the side and the rep ("Hold, left leg,
+    2 of 3"; the rep's number for a paced exercise),
     "Rest", "Switch to the right leg", the set number when a new set begins,
     and "Well done" at the end.
 
@@ -544,7 +558,7 @@ def spoken_cues(routine: Routine) -> tuple[str, ...]:
     >>> cues[1:4]
     ('Hold', 'Rest. Next: set 2 of 2', 'Set 2 of 2. Hold')
     >>> cues[4].split(".")[0], cues[5:]
-    ('Exercise 2 of 2: Single knee to chest', ('Hold', 'Switch to the right leg', 'Hold', 'Well done'))
+    ('Exercise 2 of 2: Single knee to chest', ('Hold, left leg', 'Switch to the right leg', 'Hold, right leg', 'Well done'))
     """  # noqa: E501
     numbers = _exercise_numbers(routine)
     said: list[str] = []
@@ -558,7 +572,8 @@ def spoken_cues(routine: Routine) -> tuple[str, ...]:
         elif p.kind == "prepare":
             said.append("Get ready")
         elif p.is_rep:
-            word = "Hold" if p.kind == "hold" else f"Rep {p.rep}" if p.rep == 1 else f"{p.rep}"
+            paced = f"Rep {p.rep}" if p.rep == 1 else f"{p.rep}"
+            word = _hold_cue(p) if p.kind == "hold" else paced
             new_set = (
                 p.rep == 1
                 and p.set > 1
@@ -670,6 +685,13 @@ class Status:
     session_progress: float  # 0-1
     active_seconds: float  # time run so far, pauses excluded
     completed: bool  # finished by reaching the end, not by stop
+    reps_done: int = 0  # repetitions that count as done so far (MIN_REP_FRACTION)
+    reps_total: int = 0  # repetitions in the routine
+
+    @property
+    def all_done(self) -> bool:
+        """Finished at the end with every repetition done: the only end that earns praise."""
+        return self.completed and self.reps_done == self.reps_total
 
 
 @dataclass(frozen=True)
@@ -814,7 +836,12 @@ class Engine:
             session_progress=1.0 if total == 0 else position / total,
             active_seconds=self._active(now),
             completed=self.state == "finished" and not self.stopped_early,
-        )
+            reps_done=sum(
+                1 for i, run in self._runs.items()
+                if phases[i].is_rep and self.rep_counts(run, phases[i])
+            ),
+            reps_total=sum(1 for q in phases if q.is_rep),
+        )  # fmt: skip
 
     def _active(self, now: float) -> float:
         if self._t0 is None:
@@ -880,6 +907,34 @@ class Engine:
         if self.state == "finished":
             self._paused_at = None
         return entered
+
+    def back(self, now: float | None = None) -> list[Phase]:
+        """Go back to the start of the previous step (paused stays paused).
+
+        For a step pressed past by mistake: the step is done again from its
+        start, and only that new run counts in :meth:`results`. At the first
+        step it starts that step again.
+
+        Examples
+        --------
+        >>> from backkit.routine import Engine, build_routine
+        >>> t = [0.0]
+        >>> e = Engine(build_routine("bridge", sets=1, reps=2), clock=lambda: t[0])
+        >>> _ = e.start(); t[0] = 12; _ = e.skip()  # the first hold skipped by mistake
+        >>> e.phase.kind, [p.kind for p in e.back()], e.status().remaining
+        ('rest', ['hold'], 5.0)
+        """
+        now = self._now(now)
+        self.update(now)
+        if self.state not in ("running", "paused"):
+            return []
+        paused = self.state == "paused"
+        at = self._paused_at if paused and self._paused_at is not None else now
+        self._close(at, skipped=True)
+        if paused:
+            self._paused_total += now - at
+            self._paused_at = now
+        return self._enter(max(self.index - 1, 0), now)
 
     def stop(self, now: float | None = None) -> bool:
         """End the session early; what was done so far stays in :meth:`results`."""
@@ -1052,6 +1107,44 @@ class Engine:
                 }
             )
         return rows
+
+
+def done_summary(results: Sequence[BoutResult]) -> str:
+    """What a session did, in words: exercises done in full, repetitions, and what was not done.
+
+    Examples
+    --------
+    >>> from backkit.routine import Engine, Routine, build_routine, done_summary
+    >>> r = Routine.chain([build_routine("bridge", sets=1, reps=2), build_routine("squat", sets=1)])
+    >>> t = [0.0]
+    >>> e = Engine(r, clock=lambda: t[0])
+    >>> _ = e.start(); t[0] = 10_000
+    >>> done_summary(e.results())
+    'All 2 exercises done: 12 of 12 repetitions.'
+    >>> e = Engine(r, clock=lambda: t[0]); t[0] = 0; _ = e.start()
+    >>> while not e.finished:
+    ...     _ = e.skip()
+    >>> done_summary(e.results())
+    'Nothing was done: 0 of 12 repetitions (every step was skipped).'
+    """
+    started = [r for r in results if r.started]
+    done = sum(r.reps_done_total for r in results)
+    planned = sum(r.reps_planned_total for r in results)
+    if done == 0:
+        return f"Nothing was done: 0 of {planned} repetitions (every step was skipped)."
+    names: dict[str, list[BoutResult]] = {}
+    for r in results:
+        names.setdefault(r.plan.exercise_name, []).append(r)
+    full = [n for n, bouts in names.items() if all(b.status == "completed" for b in bouts)]
+    none = [n for n, bouts in names.items() if not any(b.reps_done_total for b in bouts)]
+    reps = f"{done} of {planned} repetitions"
+    if len(names) == 1:
+        (name,) = names
+        return f"{name} done: {reps}." if full else f"{name}: {reps} done."
+    if len(full) == len(names) and len(started) == len(results):
+        return f"All {len(names)} exercises done: {reps}."
+    text = f"{len(full)} of {len(names)} exercises done in full, {reps}"
+    return text + (f"; not done: {', '.join(none)}." if none else ".")
 
 
 def _exercise_blocks(bouts: Sequence[BoutPlan]) -> list[set[int]]:

@@ -36,12 +36,14 @@ Examples
 
 from __future__ import annotations
 
+import calendar
 import contextlib
 import datetime as dt
 import errno
 import functools
 import os
 import re
+import shutil
 import sqlite3
 import struct
 import threading
@@ -65,8 +67,10 @@ __all__ = [
     "Store",
     "describe_os_error",
     "from_utc_text",
+    "from_utc_texts",
     "remove_stale_temp_files",
     "schema",
+    "scratch_folder",
     "snapshot",
     "utc_text",
     "write_atomically",
@@ -76,7 +80,8 @@ __all__ = [
 BUSY_SECONDS = 30.0
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # stored: UTC, microseconds, sortable as text
-_STORED_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
+# the stored form, exactly (ASCII digits: a time in another script's digits is damage)
+_STORED_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.\d{6}Z", re.ASCII)
 
 
 def utc_text(moment: dt.datetime) -> str:
@@ -130,6 +135,41 @@ def _temp_file(path: Path, suffix: str | None = None) -> Iterator[Path]:
                 leftover.unlink()
 
 
+@contextlib.contextmanager
+def scratch_folder(path: str | Path) -> Iterator[Path]:
+    """A new ``0700`` folder beside ``path`` for a writer's scratch files, removed afterwards.
+
+    For a library that stages a large file in pieces (the Excel writer):
+    named and locked like a temporary file, so that one a killed writer
+    left behind is removed by :func:`remove_stale_temp_files`, and so never
+    lingers with health data in it.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from backkit.store import scratch_folder
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "log.xlsx"
+    >>> with scratch_folder(out) as scratch:
+    ...     _ = (scratch / "part").write_text("rows")
+    >>> scratch.exists()
+    False
+    """
+    path = Path(path)
+    folder = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmpdir")
+    os.mkdir(folder, 0o700)
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    try:
+        _lock(fd)
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.close(fd)
+
+
 def _lock(fd: int, wait: bool = True) -> bool:
     try:
         import fcntl
@@ -151,11 +191,18 @@ def remove_stale_temp_files(folder: str | Path) -> list[Path]:
     """
     removed = []
     with contextlib.suppress(OSError):
-        names = [e for e in os.scandir(folder) if _TEMP.fullmatch(e.name) and e.is_file()]
+        names = [
+            e
+            for e in os.scandir(folder)
+            if _TEMP.fullmatch(e.name) and (e.is_file() or e.is_dir(follow_symlinks=False))
+        ]
         for entry in names:
             if _stale(Path(entry.path)):
                 with contextlib.suppress(FileNotFoundError):
-                    os.unlink(entry.path)
+                    if entry.is_dir(follow_symlinks=False):
+                        shutil.rmtree(entry.path)  # a scratch folder (scratch_folder)
+                    else:
+                        os.unlink(entry.path)
                     removed.append(Path(entry.path))
     return removed
 
@@ -787,30 +834,224 @@ def _cell_problem(value: Any, kind: str, nullable: bool, name: str) -> str | Non
         if not isinstance(value, str):
             return f"{value!r} is not text"
         if name.endswith("_at"):
-            # exactly the stored form: a flipped separator or digit is damage
-            # (strptime alone accepts "t" for "T" and " 6" for "06")
-            if not _STORED_TIME.fullmatch(value):
-                return f"{value!r} is not a time"
-            try:
-                year = dt.datetime.strptime(value, _TIME_FORMAT).year
-            except ValueError:
-                return f"{value!r} is not a time"
-            if not _FIRST_YEAR <= year <= _LAST_YEAR:
-                return f"{value!r} is not a time backkit writes (year {year})"
+            return _time_problem(value)
+    return None
+
+
+def _time_problem(text: str) -> str | None:
+    """Why ``text`` is not a time as :func:`utc_text` writes it, or None.
+
+    Exactly the stored form, ASCII digits only: a flipped separator or digit
+    is damage (``strptime`` alone accepts "t" for "T" and " 6" for "06", and
+    any script's digits). The same rules as :func:`from_utc_texts`, one value
+    at a time.
+    """
+    found = _STORED_TIME.fullmatch(text)
+    if found is None:
+        return f"{text!r} is not a time"
+    year, month, day, hour, minute, second = map(int, found.groups())
+    if not (
+        year >= 1
+        and 1 <= month <= 12
+        and 1 <= day <= calendar.monthrange(year, month)[1]
+        and hour <= 23
+        and minute <= 59
+        and second <= 59
+    ):
+        return f"{text!r} is not a time"
+    if not _FIRST_YEAR <= year <= _LAST_YEAR:
+        return f"{text!r} is not a time backkit writes (year {year})"
     return None
 
 
 # the kit refuses times before 2000; pandas counts time up to 2262
 _FIRST_YEAR, _LAST_YEAR = 2000, 2199
+# where utc_text puts its separators; every other place holds a digit
+_SEPARATORS = {4: "-", 7: "-", 10: "T", 13: ":", 16: ":", 19: ".", 26: "Z"}
+_TIME_LENGTH = 27
+# up to this many rows, a result is checked cell by cell (cheaper than making columns)
+_FEW_ROWS = 64
+
+
+def from_utc_texts(values: Any) -> Any:
+    """Read many times stored by :func:`utc_text` at once, as ``datetime64[us]`` in UTC.
+
+    ``values`` is a sequence (or object array) of stored texts and None;
+    None becomes ``NaT``. The result is None when any value is not exactly
+    a time backkit writes (the rules of the damage check), so reading and
+    checking a column of times is one pass of numpy, not a parse per value.
+
+    Examples
+    --------
+    >>> from backkit.store import from_utc_texts
+    >>> from_utc_texts(["2024-05-01T08:00:00.000000Z", None])
+    array(['2024-05-01T08:00:00.000000',                        'NaT'],
+          dtype='datetime64[us]')
+    >>> from_utc_texts(["2024-04-31T08:00:00.000000Z"]) is None  # no 31 April
+    True
+    """
+    import numpy as np
+
+    column = np.asarray(values, dtype=object).reshape(-1)
+    present = column != None  # noqa: E711 (elementwise, over an object array)
+    if present.all():  # a column that needs a value: no copies
+        micros = _micros(column) if len(column) else np.empty(0, dtype=np.int64)
+        return None if micros is None else micros.view("datetime64[us]")
+    texts = column[present]
+    out = np.full(len(column), np.iinfo(np.int64).min, dtype=np.int64)  # NaT
+    if len(texts):
+        micros = _micros(texts)
+        if micros is None:
+            return None
+        out[present] = micros
+    return out.view("datetime64[us]")
+
+
+def _micros(texts: Any) -> Any:
+    """Microseconds since 1970 of stored times (an object array of str); None if one is not."""
+    import numpy as np
+
+    try:
+        # Each value ends with a line break. The checks below allow a line
+        # break only there, so they pass only when every value has exactly
+        # 27 characters (a 26 beside a 28 would put one out of place).
+        joined = "\n".join(texts) + "\n"
+    except TypeError:  # a number or bytes among the texts
+        return None
+    n, width = len(texts), _TIME_LENGTH + 1
+    if len(joined) != n * width or not joined.isascii():
+        return None
+    # one row per character place, each contiguous: the passes below stay in cache
+    places = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(n, width).T.copy()
+    expected = np.frombuffer(f"{''.join(_SEPARATORS.values())}\n".encode("ascii"), dtype=np.uint8)
+    if not (places[[*_SEPARATORS, _TIME_LENGTH]] == expected[:, None]).all():
+        return None
+    digits = places[[i for i in range(_TIME_LENGTH) if i not in _SEPARATORS]] - ord("0")
+    if (digits > 9).any():  # unsigned: a character below "0" wraps above 9
+        return None
+
+    def number(first: int, count: int) -> Any:
+        value = digits[first].astype(np.int64)
+        for i in range(first + 1, first + count):
+            value = value * 10 + digits[i]
+        return value
+
+    year, month, day = number(0, 4), number(4, 2), number(6, 2)
+    hour, minute, second = number(8, 2), number(10, 2), number(12, 2)
+    in_range = (
+        (year >= _FIRST_YEAR)
+        & (year <= _LAST_YEAR)
+        & (month >= 1)
+        & (month <= 12)
+        & (day >= 1)
+        & (hour <= 23)
+        & (minute <= 59)
+        & (second <= 59)
+    )
+    if not in_range.all():
+        return None
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    february = leap & (month == 2)
+    month_days, days_before_month = _month_tables()
+    if (day > month_days[month] + february).any():  # 31 April, 29 February of 2023
+        return None
+    before = year - 1
+    days = (
+        365 * (year - 1970)
+        + (before // 4 - before // 100 + before // 400 - _LEAP_DAYS_BEFORE_1970)
+        + days_before_month[month]
+        + (leap & (month > 2))
+        + day
+        - 1
+    )
+    seconds = days * 86400 + hour * 3600 + minute * 60 + second
+    return seconds * 1_000_000 + number(14, 6)
+
+
+@functools.cache
+def _month_tables() -> tuple[Any, Any]:
+    """The days of each month (1-12) of a common year, and the days before it."""
+    import numpy as np
+
+    days = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]  # by month, 1-12; February 28
+    return np.array(days), np.cumsum([0, 0, *days[1:12]])
+
+
+_LEAP_DAYS_BEFORE_1970 = 1969 // 4 - 1969 // 100 + 1969 // 400
+
+
+# What pandas' infer_dtype may call a column's values (None left out), by declared type
+_INFERRED = {
+    "INTEGER": {"integer"},
+    "REAL": {"integer", "floating", "mixed-integer-float"},
+    "TEXT": {"string"},
+}
 
 
 def _suspect(rows: list[tuple], description: Any, columns: dict[str, tuple[str, bool]]) -> bool:
+    """Whether any checked cell of ``rows`` is damaged: the exact check, cell by cell."""
     checked = [(i, d[0], columns[d[0]]) for i, d in enumerate(description or ()) if d[0] in columns]
     return any(
         _cell_problem(row[i], kind, nullable, name) is not None
         for row in rows
         for i, name, (kind, nullable) in checked
     )
+
+
+def _suspect_columns(
+    values: Sequence[Any],
+    names: Sequence[str],
+    columns: dict[str, tuple[str, bool]],
+    times: dict[int, Any] | None = None,
+) -> bool:
+    """Whether any checked cell may be damaged: one vectorised pass per column.
+
+    ``values`` holds the result's columns (object arrays). Flags every column
+    the exact check (:func:`_cell_problem`) would flag, and nothing a sound
+    file holds; a flag is then confirmed cell by cell. The times it reads on
+    the way are put in ``times`` (by column position), for the caller to keep.
+    """
+    from pandas.api.types import infer_dtype
+
+    for position, (column, name) in enumerate(zip(values, names, strict=True)):
+        if name not in columns or not len(column):
+            continue
+        kind, nullable = columns[name]
+        allowed = _INFERRED.get(kind)
+        if allowed is None:  # a column of no checked type: only its empty cells matter
+            if any(_cell_problem(v, kind, nullable, name) for v in column):
+                return True
+            continue
+        # Without skipna an empty cell makes the column "mixed": refused where
+        # the column needs a value. (SQLite gives no NaN, which skipna also skips.)
+        inferred = infer_dtype(column, skipna=nullable)
+        if inferred not in allowed and not (nullable and inferred == "empty"):
+            return True
+        if kind == "TEXT" and name.endswith("_at"):
+            read = from_utc_texts(column)
+            if read is None:
+                return True
+            if times is not None:
+                times[position] = read
+    return False
+
+
+def _as_columns(rows: list[tuple], width: int) -> list[Any]:
+    """``rows`` as ``width`` object arrays, one per column."""
+    import numpy as np
+
+    if not rows:
+        return [np.empty(0, dtype=object) for _ in range(width)]
+    try:
+        # pandas' own step from rows to columns (read_sql and from_records use
+        # it): five times faster than numpy's, and pandas is loaded already
+        from pandas._libs.lib import to_object_array_tuples  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - a pandas without it
+        table = np.empty((len(rows), width), dtype=object)
+        table[:] = rows
+    else:
+        table = to_object_array_tuples(rows)
+    return [table[:, i] for i in range(width)]
 
 
 # --------------------------------------------------------------------------
@@ -885,6 +1126,7 @@ class Store:
             conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
             self.migrated_from = _migrate(conn, self.path, steps)
             self._conn = conn
+            self._columns = _declared_columns(conn)
             return
         self.path = Path(path).expanduser()
         remove_stale_temp_files(self.path.parent)
@@ -956,6 +1198,10 @@ class Store:
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         """Run one SQL statement and return its rows (a list of tuples).
 
+        Rows holding a damaged cell (a value not of its column's type, a
+        time not in the stored form, text that is not UTF-8) are left out,
+        with a :class:`~backkit.errors.LogFileWarning` naming each such cell.
+
         Examples
         --------
         >>> from backkit.store import Store
@@ -963,19 +1209,158 @@ class Store:
         [('schema_version',)]
         """
         with self._lock:
-            try:
-                cursor = self._db.execute(sql, params)
-                rows = cursor.fetchall()
-            except sqlite3.DatabaseError as err:
-                if "decode" not in str(err):
-                    fault = _fault(err, self.path, "reading the log")
-                    if fault is None:
-                        raise
-                    raise fault from None
-                cursor, rows = self._undecoded(sql, params)
-            if self._columns and _suspect(rows, cursor.description, self._columns):
-                rows = self._sound(rows, cursor.description)
+            rows, description, decoded = self._fetch(sql, params)
+            if not self._columns or not rows:
+                return rows
+            names = [d[0] for d in description]
+            if decoded and len(rows) > _FEW_ROWS:
+                # many rows: one vectorised pass per column, then cell by
+                # cell only when that pass finds something
+                columns = _as_columns(rows, len(names))
+                if not _suspect_columns(columns, names, self._columns):
+                    return rows
+            if _suspect(rows, description, self._columns):
+                rows = self._sound(rows, description)
             return rows
+
+    def columns(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """Run one SQL statement and return its result by column, for reading many rows at once.
+
+        One numpy object array per column of the result, in order, with the
+        checks of :meth:`query` (rows with a damaged cell left out, named in
+        a warning), made column by column. Times (a ``TEXT`` column whose name
+        ends in ``_at``) come read: ``datetime64[us]`` in UTC, ``NaT`` when empty.
+
+        Examples
+        --------
+        >>> from backkit.store import Store
+        >>> store = Store(":memory:")
+        >>> with store.transaction() as db:
+        ...     _ = db.execute("INSERT INTO meta VALUES ('opened_at', ?)",
+        ...                    ["2024-05-01T08:00:00.000000Z"])
+        >>> key, when = store.columns("SELECT key, value AS opened_at FROM meta WHERE key = ?",
+        ...                           ["opened_at"])
+        >>> key.tolist(), str(when[0])
+        (['opened_at'], '2024-05-01T08:00:00.000000')
+        """
+        with self._lock:
+            rows, description, decoded = self._fetch(sql, params)
+            names = [d[0] for d in description]
+            columns = _as_columns(rows, len(names))
+            read: dict[int, Any] = {}
+            if rows and (not decoded or _suspect_columns(columns, names, self._columns, read)):
+                if _suspect(rows, description, self._columns):
+                    rows = self._sound(rows, description)
+                    columns = _as_columns(rows, len(names))
+                read = {}
+            return self._read_times(columns, names, read)
+
+    def iter_columns(
+        self, sql: str, params: Sequence[Any] = (), *, size: int = 50_000
+    ) -> Iterator[list[Any]]:
+        """:meth:`columns`, ``size`` rows at a time: for results too large to hold at once.
+
+        Every chunk comes from one snapshot of the file (one read
+        transaction), with the checks of :meth:`columns`; rows with a
+        damaged cell are left out, and one warning at the end names every
+        damaged cell. Holds this store's lock until the iteration ends: close
+        the iterator (``contextlib.closing``) when stopping early.
+
+        Examples
+        --------
+        >>> from backkit.store import Store
+        >>> store = Store(":memory:")
+        >>> [len(keys) for (keys,) in store.iter_columns("SELECT key FROM meta", size=2)]
+        [2, 1]
+        """
+        with self._lock:
+            db = self._db
+            own = not db.in_transaction
+            if own:
+                db.execute("BEGIN")  # one snapshot for every chunk
+            try:
+                left_out = 0
+                for rows, description, decoded in self._chunks(sql, params, size):
+                    names = [d[0] for d in description]
+                    columns = _as_columns(rows, len(names))
+                    read: dict[int, Any] = {}
+                    if not decoded or _suspect_columns(columns, names, self._columns, read):
+                        if _suspect(rows, description, self._columns):
+                            kept = self._sound(rows, description, warn=False)
+                            left_out += len(rows) - len(kept)
+                            columns = _as_columns(kept, len(names))
+                        read = {}
+                    yield self._read_times(columns, names, read)
+                if left_out:
+                    self._warn_left_out(left_out)
+            finally:
+                if own and db.in_transaction:
+                    db.execute("COMMIT")
+
+    def _chunks(
+        self, sql: str, params: Sequence[Any], size: int
+    ) -> Iterator[tuple[list[tuple], Any, bool]]:
+        """The rows of ``sql``, ``size`` at a time; text not UTF-8 comes as bytes from there on."""
+        db = self._db
+        given, decoded = 0, True
+        try:
+            cursor = db.execute(sql, params)
+        except sqlite3.DatabaseError as err:
+            raise (_fault(err, self.path, "reading the log") or err) from None
+        while True:
+            try:
+                rows = cursor.fetchmany(size) if decoded else self._fetch_undecoded(cursor, size)
+            except sqlite3.DatabaseError as err:
+                if "decode" not in str(err) or not decoded:
+                    raise (_fault(err, self.path, "reading the log") or err) from None
+                # again from the start, in the same snapshot, past the rows given
+                decoded = False
+                cursor = db.execute(sql, params)
+                for done in range(0, given, size):  # the rows given already: they read as text
+                    cursor.fetchmany(min(size, given - done))
+                continue
+            if not rows:
+                return
+            given += len(rows)
+            yield rows, cursor.description or (), decoded
+
+    def _fetch_undecoded(self, cursor: sqlite3.Cursor, size: int) -> list[tuple]:
+        db = self._db
+        db.text_factory = bytes
+        try:
+            rows = cursor.fetchmany(size) if size else []
+        finally:
+            db.text_factory = str
+        return [tuple(_text(v) for v in row) for row in rows]
+
+    def _read_times(self, columns: list[Any], names: list[str], read: dict[int, Any]) -> list[Any]:
+        """``columns`` with every time column read (``datetime64[us]``); some are in ``read``."""
+        for i, name in enumerate(names):
+            if i in read or not name.endswith("_at"):
+                continue
+            if self._columns.get(name, ("TEXT",))[0] != "TEXT":
+                continue
+            # rows kept are sound; a time not known as a column is read here
+            read[i] = from_utc_texts(columns[i])
+            if read[i] is None:
+                raise LogError(f"{name} holds values that are not times", where=self.path)
+        for i, times in read.items():
+            columns[i] = times
+        return columns
+
+    def _fetch(self, sql: str, params: Sequence[Any]) -> tuple[list[tuple], Any, bool]:
+        """The rows and description of ``sql``; whether every text cell decoded as UTF-8."""
+        try:
+            cursor = self._db.execute(sql, params)
+            return cursor.fetchall(), cursor.description or (), True
+        except sqlite3.DatabaseError as err:
+            if "decode" not in str(err):
+                fault = _fault(err, self.path, "reading the log")
+                if fault is None:
+                    raise
+                raise fault from None
+        cursor, rows = self._undecoded(sql, params)
+        return rows, cursor.description or (), False
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -1055,16 +1440,9 @@ class Store:
             rows = cursor.fetchall()
         finally:
             db.text_factory = str
+        return cursor, [tuple(_text(v) for v in row) for row in rows]
 
-        def text(value: Any) -> Any:
-            if isinstance(value, bytes):
-                with contextlib.suppress(UnicodeDecodeError):
-                    return value.decode("utf-8")
-            return value
-
-        return cursor, [tuple(text(v) for v in row) for row in rows]
-
-    def _sound(self, rows: list[tuple], description: Any) -> list[tuple]:
+    def _sound(self, rows: list[tuple], description: Any, warn: bool = True) -> list[tuple]:
         """``rows`` without those holding a damaged cell; each damaged cell named in a warning."""
         checked = [
             (i, d[0], self._columns[d[0]])
@@ -1076,18 +1454,23 @@ class Store:
             for row in rows
             if all(_cell_problem(row[i], k, n, name) is None for i, name, (k, n) in checked)
         ]
+        if warn:
+            self._warn_left_out(len(rows) - len(kept))
+        return kept
+
+    def _warn_left_out(self, count: int) -> None:
+        """Warn that ``count`` rows with damaged cells were left out, naming every damaged cell."""
         cells = self._damaged_cells()
         listed = "; ".join(cells[:10]) + (
             f"; and {len(cells) - 10} more" if len(cells) > 10 else ""
         )
         message = (
-            f"{len(rows) - len(kept)} row(s) have damaged cells and were left out of what was "
+            f"{count} row(s) have damaged cells and were left out of what was "
             f"read (the file was not changed): {listed or 'cells of the wrong type'}"
         )
         if message not in self.warnings:
             self.warnings.append(message)
-        warnings.warn(LogFileWarning(self.path, message), stacklevel=4)
-        return kept
+        warnings.warn(LogFileWarning(self.path, message), stacklevel=5)
 
     def _damaged_cells(self) -> list[str]:
         """Every damaged cell of every table, as "table t, row_id n, column c: problem"."""
@@ -1112,6 +1495,14 @@ class Store:
         finally:
             db.text_factory = str
         return found
+
+
+def _text(value: Any) -> Any:
+    """A cell read as bytes, as text when it is UTF-8 (else the bytes: damage)."""
+    if isinstance(value, bytes):
+        with contextlib.suppress(UnicodeDecodeError):
+            return value.decode("utf-8")
+    return value
 
 
 def _savepoint(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:

@@ -1,48 +1,71 @@
-"""Benchmark the session log: writes, loading, adherence, against the naive CSV way.
+"""Benchmark the session log: each figure beside its baseline, measured in the same run.
 
-Prints each figure:
+Prints, as wall-clock and CPU seconds with the 1-minute load average:
 
-1. recording 10,000 bouts one ``record()`` call at a time into SQLite
-   (one transaction each; ``synchronous=FULL``, the default, and ``NORMAL``);
+1. ``record()`` one bout at a time (one transaction each), beside a raw
+   ``INSERT`` + ``COMMIT`` of the same rows with the same ``PRAGMA synchronous``
+   (``FULL``, the default, and ``NORMAL``);
 2. the naive way: a pandas DataFrame re-written to a CSV file on every append;
-3. loading a 100,000-row log into a DataFrame (``SessionLog.frame()``), and
-   the naive ``pandas.read_csv`` of the same rows with the same dtypes;
-4. computing adherence on the 100,000 rows, with and without a plan;
-5. for reference: opening (with its integrity check), CSV export and import.
+3. ``record_many()`` of 100,000 bouts beside a raw ``executemany`` of them;
+4. ``SessionLog.frame()`` at 100,000 and 1,000,000 rows beside a raw
+   ``pandas.read_sql_query`` of the ``bouts`` table; ``sessions()`` for reference;
+5. ``export_csv`` at 1,000,000 rows beside ``read_sql_query`` + ``to_csv``, and
+   ``export_excel`` at 1,000,000 rows in a child process (its time and peak memory);
+6. adherence on 100,000 rows; ``import_csv`` of 20,000 of them, for reference.
 
-Run ``python benchmarks/bench_log.py`` (``--quick`` for a smaller naive run,
-extrapolated). The files go to a temporary folder that is removed afterwards.
+The peak memory of the Excel export is the child's own (``VmHWM``): its
+``ru_maxrss`` would count the benchmark's memory, from which it was forked.
+
+Run ``python benchmarks/bench_log.py`` (about 3 minutes on 2 cores);
+``--quick`` for a smaller run (200,000 rows at most, fewer appends, the
+naive run extrapolated). The files go to a temporary folder that is removed
+afterwards.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
+import json
 import os
 import platform
+import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-from _common import timed
+from _common import Timing, load_average, measured, median
 
+import backkit
 from backkit import exercise_ids, get_exercise
 from backkit.adherence import adherence
-from backkit.log import COLUMNS, SessionLog, conform
+from backkit.log import BOUT_COLUMNS, COLUMNS, SessionLog, conform
 from backkit.plan import Plan
 
 START = dt.datetime(2016, 1, 4, 7, 0, tzinfo=dt.timezone.utc)  # a Monday
+STORED = (*BOUT_COLUMNS, "recorded_at")
+INSERT = f"INSERT INTO bouts ({', '.join(STORED)}) VALUES ({', '.join('?' * len(STORED))})"
+ROOT = Path(backkit.__file__).resolve().parent.parent
 
 
-def bouts(n: int) -> list[dict]:
-    """``n`` realistic bouts: three sessions a day, the seven exercises, both sides."""
+def _plan() -> list[tuple[str, str]]:
     plan = []
     for ex_id in exercise_ids():
         ex = get_exercise(ex_id)
         plan += [(ex_id, side) for side in (("left", "right") if ex.per_side else ("both",))]
+    return plan
+
+
+def bouts(n: int) -> list[dict]:
+    """``n`` realistic bouts: three sessions a day, the seven exercises, both sides."""
+    plan = _plan()
     rows, i, session = [], 0, 0
     while len(rows) < n:
         day, slot = divmod(session, 3)
@@ -73,44 +96,136 @@ def bouts(n: int) -> list[dict]:
     return rows
 
 
-def line(label: str, seconds: float, detail: str = "") -> None:
-    print(f"  {label:<58} {seconds:9.3f} s  {detail}", flush=True)
+def stored(n: int, first: int = 0) -> list[tuple]:
+    """Rows ``first`` to ``first + n`` of :func:`bouts` as the ``bouts`` table keeps them.
+
+    Made with numpy, fast enough for a million rows.
+    """
+    plan = _plan()
+    i = np.arange(first, first + n)
+    session, k = divmod(i, len(plan))
+    day, slot = divmod(session, 3)
+    start = np.datetime64(START.replace(tzinfo=None), "us")
+    when = start + day * np.timedelta64(1, "D") + slot * np.timedelta64(5, "h")
+    when = when + k * np.timedelta64(2, "m")
+
+    def text(times: np.ndarray) -> list[str]:
+        return np.char.add(np.datetime_as_string(times, unit="us"), "Z").tolist()
+
+    short = i % 11 == 0
+    last = k == len(plan) - 1
+
+    def maybe(values: np.ndarray, given: np.ndarray) -> list:
+        return [int(v) if g else None for v, g in zip(values.tolist(), given.tolist(), strict=True)]
+
+    columns = [
+        [f"s{s}" for s in session.tolist()],
+        text(when),
+        text(when + np.timedelta64(90, "s")),
+        [plan[j][0] for j in k.tolist()],
+        [plan[j][1] for j in k.tolist()],
+        [3] * n,
+        [3] * n,
+        [10] * n,
+        np.where(short, 1, 10).tolist(),
+        [5.0] * n,
+        [5.0] * n,
+        np.where(short, "partial", "completed").tolist(),
+        (i % 7).tolist(),
+        maybe((i + 2) % 7, last),
+        maybe(np.full(n, 5), k == 0),
+        ["felt stiff" if j % 50 == 0 else None for j in i.tolist()],
+        [None] * n,
+        ["timer"] * n,
+        ["2026-01-01T00:00:00.000000Z"] * n,
+    ]
+    return list(zip(*columns, strict=True))
+
+
+def raw_log(path: Path, synchronous: str = "FULL") -> sqlite3.Connection:
+    """A new log file (made by backkit: the same schema), opened raw, as a baseline writes it."""
+    SessionLog(path).close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute(f"PRAGMA synchronous = {synchronous}")
+    return conn
+
+
+def fill(path: Path, n: int) -> None:
+    """A log of ``n`` stored rows, written raw (the indexes rebuilt once, after the rows)."""
+    conn = raw_log(path, "OFF")
+    indexes = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'bouts' "
+        "AND sql IS NOT NULL"
+    ).fetchall()
+    conn.execute("BEGIN")
+    for name, _ in indexes:
+        conn.execute(f'DROP INDEX "{name}"')
+    step = 200_000
+    for first in range(0, n, step):
+        conn.executemany(INSERT, stored(min(step, n - first), first))
+    for _, sql in indexes:
+        conn.execute(sql)
+    conn.execute("COMMIT")
+    conn.close()
+
+
+def line(label: str, timing: Timing, detail: str = "") -> None:
+    print(
+        f"  {label:<58} {timing.wall:8.3f} s wall {timing.cpu:8.3f} s CPU"
+        f"  load {timing.load:4.2f}  {detail}",
+        flush=True,
+    )
+
+
+def versus(label: str, timing: Timing, base_label: str, base: Timing, detail: str = "") -> None:
+    line(label, timing, detail)
+    line(f"  baseline: {base_label}", base, f"-> {timing.ratio(base)}")
 
 
 def bench_writes(folder: Path, writes: int) -> None:
     rows = bouts(writes)
-    print(f"\n1. Recording {writes:,} bouts one record() call at a time (SQLite, WAL)")
+    raw = stored(writes)
+    print(f"\n1. Recording {writes:,} bouts one call at a time (one transaction each, WAL)")
     for sync in ("FULL", "NORMAL"):
         path = folder / f"writes-{sync.lower()}.sqlite"
         with SessionLog(path, synchronous=sync) as log:
-            seconds, _ = timed(lambda log=log: [log.record(**row) for row in rows])
+            timing, _ = measured(lambda log=log: [log.record(**row) for row in rows])
             assert len(log) == writes
-        line(
-            f"record() x {writes:,}, synchronous={sync}",
-            seconds,
-            f"{seconds / writes * 1000:.2f} ms each, {writes / seconds:,.0f} bouts/s",
-        )
+        conn = raw_log(folder / f"raw-{sync.lower()}.sqlite", sync)
+
+        def insert(conn: sqlite3.Connection = conn) -> None:
+            for value in raw:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute(INSERT, value)
+                conn.execute("COMMIT")
+
+        base, _ = measured(insert)
+        conn.close()
+        each = f"{timing.wall / writes * 1000:.2f} ms each"
+        versus(f"record() x {writes:,}, synchronous={sync}", timing, "INSERT + COMMIT", base, each)
 
 
 def bench_naive_writes(folder: Path, writes: int, total: int) -> None:
-    import numpy as np
-
     rows = bouts(writes)
     print(f"\n2. The naive way: a DataFrame re-written to CSV on every append ({writes:,} appends)")
     path = folder / "naive.csv"
     df = pd.DataFrame(columns=list(COLUMNS))
     each = []
-    start = time.perf_counter()
-    for row in rows:
-        t = time.perf_counter()
-        df = pd.concat([df, pd.DataFrame([row])], ignore_index=True)
-        df.to_csv(path, index=False)
-        each.append(time.perf_counter() - t)
-    seconds = time.perf_counter() - start
+
+    def run() -> None:
+        nonlocal df
+        for row in rows:
+            t = time.perf_counter()
+            df = pd.concat([df, pd.DataFrame([row])], ignore_index=True)
+            df.to_csv(path, index=False)
+            each.append(time.perf_counter() - t)
+
+    timing, _ = measured(run)
     line(
         f"concat + to_csv x {writes:,}",
-        seconds,
-        f"{seconds / writes * 1000:.2f} ms each on average, "
+        timing,
+        f"{timing.wall / writes * 1000:.2f} ms each on average, "
         f"{statistics.mean(each[-100:]) * 1000:.1f} ms for the last 100",
     )
     if writes < total:
@@ -118,68 +233,183 @@ def bench_naive_writes(folder: Path, writes: int, total: int) -> None:
         # fit that line and add it up to the full count.
         b, a = np.polyfit(np.arange(writes), np.array(each), 1)
         estimate = total * a + b * total * (total - 1) / 2
-        line(f"  extrapolated to {total:,} appends (cost linear in rows)", estimate, "(estimate)")
+        print(f"  {'  extrapolated to ' + f'{total:,} appends':<58} {estimate:8.3f} s (estimate)")
 
 
-def bench_reads(folder: Path, rows: int) -> None:
-    path = folder / "big.sqlite"
+def bench_record_many(folder: Path, rows: int) -> Path:
     data = bouts(rows)
+    raw = stored(rows)
+    print(f"\n3. Writing {rows:,} bouts in one transaction")
+    path = folder / "big.sqlite"
     with SessionLog(path) as log:
-        seconds, _ = timed(lambda: log.record_many(data))
-    print(f"\n3. Loading a {rows:,}-row log into a DataFrame")
-    line(f"(setup) record_many of {rows:,} rows, one transaction", seconds)
-    seconds, log = timed(lambda: SessionLog(path))
-    line("open the log (header check + PRAGMA quick_check + migrate)", seconds)
-    seconds, frame = timed(log.frame, repeat=5)
-    line(f"SessionLog.frame(), {len(frame):,} rows (median of 5)", seconds)
-    csv_path = folder / "big.csv"
-    seconds, _ = timed(lambda: log.export_csv(csv_path))
-    line("export_csv", seconds, f"{csv_path.stat().st_size / 1e6:.1f} MB")
+        timing, _ = measured(lambda: log.record_many(data))
+    conn = raw_log(folder / "raw-many.sqlite")
 
-    def naive_load() -> pd.DataFrame:
-        df = pd.read_csv(csv_path, keep_default_na=True)
-        return conform(df)  # the same dtypes as frame(): categories, tz-aware times
+    def insert() -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany(INSERT, raw)
+        conn.execute("COMMIT")
 
-    seconds, naive = timed(naive_load, repeat=3)
-    line("naive: pandas.read_csv + the same dtypes (median of 3)", seconds)
-    assert len(naive) == len(frame)
-    with SessionLog(folder / "imported.sqlite") as fresh:
-        seconds, _ = timed(lambda: fresh.import_csv(csv_path))
-        line("import_csv (validates every row, one transaction)", seconds)
+    base, _ = measured(insert)
+    conn.close()
+    versus(f"record_many of {rows:,} rows", timing, "executemany + COMMIT", base)
+    return path
 
-    print(f"\n4. Adherence on {rows:,} rows")
-    plan = Plan.default(START.date())
-    seconds, table = timed(lambda: adherence(frame, plan), repeat=5)
-    line("adherence(frame, plan), weekly (median of 5)", seconds, f"{len(table):,} rows out")
-    seconds, table = timed(lambda: adherence(frame, plan, "D"), repeat=3)
-    line("adherence(frame, plan, 'D'), daily (median of 3)", seconds, f"{len(table):,} rows out")
-    seconds, table = timed(lambda: adherence(frame), repeat=5)
-    line("adherence(frame), no plan (median of 5)", seconds, f"{len(table):,} rows out")
-    seconds, _ = timed(lambda: adherence(log.frame(), plan), repeat=3)
-    line("frame() + adherence(), end to end (median of 3)", seconds)
+
+def bench_frame(path: Path, rows: int, repeat: int) -> pd.DataFrame:
+    # the two taken in turns, so that neither gets the other's warm memory alone
+    conn = sqlite3.connect(path)
+    log = SessionLog(path)
+    bases, timings = [], []
+    for _ in range(repeat):
+        base, raw = measured(lambda: pd.read_sql_query("SELECT * FROM bouts", conn))
+        del raw
+        timing, frame = measured(log.frame)
+        bases.append(base)
+        timings.append(timing)
+    conn.close()
     log.close()
+    assert len(frame) == rows
+    versus(
+        f"SessionLog.frame(), {rows:,} rows (median of {repeat})",
+        median(timings),
+        "read_sql_query('SELECT * FROM bouts')",
+        median(bases),
+    )
+    return frame
+
+
+def bench_reads(path: Path, rows: int) -> pd.DataFrame:
+    print(f"\n4. Loading the log into a DataFrame, {rows:,} rows")
+    timing, log = measured(lambda: SessionLog(path))
+    line("open the log (header check + PRAGMA quick_check + migrate)", timing)
+    log.close()
+    frame = bench_frame(path, rows, 3)
+    with SessionLog(path) as log:
+        timing, sessions = measured(log.sessions, 3)
+    line(f"SessionLog.sessions() (median of 3), {len(sessions):,} sessions", timing)
+    return frame
+
+
+EXCEL_CHILD = """
+    import json, sys, time
+    from backkit.log import SessionLog
+    log = SessionLog(sys.argv[1], create=False)
+    wall, cpu = time.perf_counter(), time.process_time()
+    log.export_excel(sys.argv[2])
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    try:  # this process's own peak (Linux): ru_maxrss may count the parent it was forked from
+        with open("/proc/self/status") as f:
+            peak = next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        peak = None
+    print(json.dumps([wall, cpu, peak]))
+    """
+
+
+def excel_in_child(log_path: Path, out: Path) -> tuple[Timing, float]:
+    """``export_excel`` in a child process: its timing and the child's peak memory in MB."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
+    child = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(EXCEL_CHILD), str(log_path), str(out)],
+        stdout=subprocess.PIPE,
+        env=env,
+        cwd=out.parent,  # not the checkout: "-c" puts the working folder first on sys.path
+    )
+    assert child.stdout is not None
+    output = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        raise SystemExit(f"export_excel failed in the child process ({child.returncode})")
+    wall, cpu, peak = json.loads(output)
+    if peak is None:  # no /proc: the child's ru_maxrss (bytes on macOS, KiB elsewhere)
+        peak = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+    return Timing(wall, cpu, load_average()), peak / 1e6
+
+
+def bench_big(folder: Path, rows: int, excel_rows: int) -> None:
+    print(f"\n5. A {rows:,}-row log: frame(), export_csv, export_excel")
+    path = folder / "huge.sqlite"
+    timing, _ = measured(lambda: fill(path, rows))
+    line(f"(setup) {rows:,} rows written raw", timing)
+    bench_frame(path, rows, 2)
+    out = folder / "huge.csv"
+    with SessionLog(path) as log:
+        timing, _ = measured(lambda: log.export_csv(out))
+    size = out.stat().st_size / 1e6
+    conn = sqlite3.connect(path)
+    base, _ = measured(
+        lambda: pd.read_sql_query("SELECT * FROM bouts", conn).to_csv(folder / "raw.csv")
+    )
+    conn.close()
+    versus(f"export_csv, {rows:,} rows ({size:.0f} MB)", timing, "read_sql_query + to_csv", base)
+    if excel_rows != rows:
+        path = folder / "excel.sqlite"
+        fill(path, excel_rows)
+    timing, peak = excel_in_child(path, folder / "huge.xlsx")
+    size = (folder / "huge.xlsx").stat().st_size / 1e6
+    line(
+        f"export_excel, {excel_rows:,} rows ({size:.0f} MB), child process",
+        timing,
+        f"peak memory {peak:,.0f} MB (goal: under 120 s and 1,000 MB at 1,000,000 rows)",
+    )
+
+
+def bench_analysis(folder: Path, path: Path, frame: pd.DataFrame) -> None:
+    rows = len(frame)
+    print(f"\n6. Adherence and the CSV round trip, {rows:,} rows")
+    plan = Plan.default(START.date())
+    timing, table = measured(lambda: adherence(frame, plan), 3)
+    line("adherence(frame, plan), weekly (median of 3)", timing, f"{len(table):,} rows out")
+    timing, table = measured(lambda: adherence(frame), 3)
+    line("adherence(frame), no plan (median of 3)", timing, f"{len(table):,} rows out")
+    csv_path = folder / "big.csv"
+    with SessionLog(path) as log:
+        log.export_csv(csv_path)
+    timing, naive = measured(lambda: conform(pd.read_csv(csv_path, keep_default_na=True)))
+    line("naive: pandas.read_csv + the same dtypes", timing)
+    assert len(naive) == rows
+    some = folder / "some.csv"
+    with open(csv_path, encoding="utf-8") as f:  # the header and 20,000 rows (one line each)
+        some.write_text("".join(itertools.islice(f, 20_001)), encoding="utf-8")
+    with SessionLog(folder / "imported.sqlite") as fresh:
+        timing, _ = measured(lambda: fresh.import_csv(some))
+        line(f"import_csv of {min(rows, 20_000):,} rows (validates each; one transaction)", timing)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--writes", type=int, default=10_000, help="single-record writes")
-    parser.add_argument("--rows", type=int, default=100_000, help="rows to load and analyse")
+    parser.add_argument("--writes", type=int, default=1_000, help="single-record writes")
+    parser.add_argument("--rows", type=int, default=100_000, help="rows for record_many, frame")
+    parser.add_argument("--big", type=int, default=1_000_000, help="rows of the large log")
+    parser.add_argument("--excel-rows", type=int, help="rows to export to Excel (default: --big)")
+    parser.add_argument("--naive", type=int, default=500, help="appends of the naive CSV run")
     parser.add_argument(
-        "--quick", action="store_true", help="naive CSV run with 2,000 appends, extrapolated"
+        "--quick", action="store_true", help="a smaller run: at most 200,000 rows, fewer appends"
     )
     args = parser.parse_args(argv)
+    if args.quick:
+        args.writes, args.rows = min(args.writes, 300), min(args.rows, 20_000)
+        args.big, args.naive = min(args.big, 200_000), min(args.naive, 300)
+    excel_rows = args.excel_rows or args.big
     print(
         f"backkit session-log benchmark: Python {platform.python_version()}, "
-        f"pandas {pd.__version__}, SQLite {__import__('sqlite3').sqlite_version}, "
-        f"{platform.machine()}, {os.cpu_count()} CPUs"
+        f"pandas {pd.__version__}, SQLite {sqlite3.sqlite_version}, "
+        f"{platform.machine()}, {os.cpu_count()} CPUs, load average {load_average():.2f}"
     )
+    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="backkit-bench-") as tmp:
         folder = Path(tmp)
         print(f"files in {folder} (removed afterwards)")
         bench_writes(folder, args.writes)
-        naive = min(args.writes, 2_000) if args.quick else args.writes
-        bench_naive_writes(folder, naive, args.writes)
-        bench_reads(folder, args.rows)
+        bench_naive_writes(folder, min(args.naive, args.writes), args.writes)
+        path = bench_record_many(folder, args.rows)
+        frame = bench_reads(path, args.rows)
+        bench_big(folder, args.big, excel_rows)
+        bench_analysis(folder, path, frame)
+    print(f"\nwhole run: {time.perf_counter() - started:.0f} s, load average {load_average():.2f}")
     return 0
 
 

@@ -135,6 +135,13 @@ def test_undo_right_after_a_save_removes_it_through_the_audit_trail(on_a_monday)
     assert UNDO_REASON in trail["reason"].tolist()
     assert (trail["target_id"].astype(str) == str(row_id)).any()
     assert "bk-row-done" not in app.today_list.value and "✓" not in app.today_list.value
+    # Undo then Save stores the corrected rating (issue 26)
+    view = app.timer.view
+    assert not view.save_button.disabled and view.save_button.description == "Save to log"
+    view.pain_before.value, view.pain_after.value = 2, 1
+    view.save_button.click()
+    assert len(log) == 1 and log.frame()["pain_after"].tolist() == [1]
+    assert app.timer.saved_rows[0]["pain_after"] == 1
 
 
 def test_the_red_flag_questions_come_before_the_first_session(plan):

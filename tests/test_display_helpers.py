@@ -147,7 +147,8 @@ class TestSectionMarkdown:
         assert cautions[0] == "**Cautions**"
         assert len(cautions) == 7  # the heading and six cautions
         assert cautions[1] == (
-            "- Avoid with osteoporosis (risk of a compression fracture of the spine)."
+            "- Avoid with osteoporosis (risk of a compression fracture of the spine) or after a "
+            "spinal fracture."
         )
 
     def test_easier_and_harder_give_the_version_name_then_how(self):

@@ -62,9 +62,9 @@ def test_rejected_counts_rows_not_problems():
     assert rejected(5, problems) == "1 of 5 rows rejected; nothing was written:"
 
 
-def test_excel_without_openpyxl_is_one_clear_error(tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "openpyxl", None)  # import openpyxl now fails
+def test_excel_without_xlsxwriter_is_one_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "xlsxwriter", None)  # import xlsxwriter now fails
     frame = pd.DataFrame({"a": [1]})
-    with pytest.raises(LogError, match="Excel export needs openpyxl: pip install openpyxl"):
+    with pytest.raises(LogError, match="Excel export needs xlsxwriter: pip install xlsxwriter"):
         write_excel(frame, tmp_path / "x.xlsx", meanings={}, tz="UTC")
     assert list(tmp_path.iterdir()) == []

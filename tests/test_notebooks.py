@@ -215,7 +215,7 @@ def test_todays_session_saves_a_quick_try_that_the_summary_then_shows(tmp_path):
     nb, _ = run(nb, tmp_path)
     assert "Nothing saved today yet" in text_of(nb.cells[summary])
     saved = text_of(nb.cells[-3])
-    assert "Saved 2 rows to the log (completed)" in saved
+    assert "Saved to your log. Supine hamstring stretch done: 2 of 2 repetitions." in saved
     today = text_of(nb.cells[-2])
     assert "Today you did 1 exercise(s) in 1 session(s): Supine hamstring stretch." in today
     assert "Pain before your sessions: 3.0/10; after: 2.0/10." in today

@@ -645,8 +645,45 @@ class TestWords:
         assert [s for s, p in zip(said, r.phases, strict=True) if p.kind == "switch"] == [
             "Switch to the right leg", "Switch to the right leg",
         ]  # fmt: skip
-        assert "Rest. Next: set 2 of 2" in said and "Set 2 of 2. Hold" in said
+        assert "Rest. Next: set 2 of 2" in said and "Set 2 of 2. Hold, left leg" in said
         assert said[-1] == "Well done"
+
+    def test_hold_cues_name_the_side_and_the_rep(self):
+        """Issue 26: a person on the floor hears which side and which rep, not only "Hold"."""
+        said = spoken_cues(build_routine("knee-to-chest", sets=1, reps=3))
+        holds = [s for s in said if s.startswith("Hold")]
+        assert holds == [
+            "Hold, left leg, 1 of 3", "Hold, left leg, 2 of 3", "Hold, left leg, 3 of 3",
+            "Hold, right leg, 1 of 3", "Hold, right leg, 2 of 3", "Hold, right leg, 3 of 3",
+        ]  # fmt: skip
+        assert [s for s in spoken_cues(build_routine("bridge", sets=1, reps=1))
+                if s.startswith("Hold")] == ["Hold"]  # fmt: skip
+
+    def test_long_holds_say_ten_seconds_left(self):
+        from backkit.widgets.timer_view import face_payload
+
+        phases = face_payload(build_routine("supine-hamstring-stretch", hold_seconds=20))["phases"]
+        assert {p["kind"] for p in phases if p["tenLeft"]} == {"hold"}
+        short = face_payload(build_routine("bridge", hold_seconds=10))["phases"]
+        assert not any(p["tenLeft"] for p in short)
+
+    def test_back_returns_to_the_start_of_the_previous_step_and_only_the_redo_counts(self):
+        t = [0.0]
+        e = Engine(build_routine("bridge", sets=1, reps=2, hold_seconds=5, rest_seconds=3,
+                                 prepare_seconds=2), clock=lambda: t[0])  # fmt: skip
+        e.start()
+        t[0] = 2.5
+        e.skip()  # the first hold skipped at once by mistake: now resting
+        assert e.phase.kind == "rest"
+        t[0] = 3.0
+        e.back()
+        assert e.phase.kind == "hold" and e.phase.rep == 1 and e.status().remaining == 5
+        t[0] = 3.0 + 5 + 3 + 5  # the redo, the rest and the second hold run out
+        assert e.status().state == "finished"
+        (result,) = e.results()
+        assert result.reps_done_total == 2 and result.status == "completed"
+        e2 = Engine(build_routine("bridge", sets=1, reps=1), clock=lambda: 0.0)
+        assert e2.back() == []  # nothing to go back to before the start
 
     def test_side_cues_say_which_leg(self):
         """Third review W14: the hip-flexor stretch stretches the back leg; the cue says so."""

@@ -217,7 +217,11 @@ class TestRunning:
             "datetime64[ns"
         )
         assert (df["source"] == "timer").all()
-        assert "Saved 2 rows to the log (completed)" in timer.view.message.value
+        # what was done, in words: no "rows", no database talk
+        assert "Saved to your log. Single knee to chest done: 4 of 4 repetitions." in (
+            timer.view.message.value
+        )
+        assert "row" not in timer.view.message.value
         # no log given: the person's own log, opened at Save
         stored = SessionLog().frame()
         assert list(stored["session_id"]) == list(df["session_id"])
@@ -234,7 +238,9 @@ class TestRunning:
         assert timer.phase_text == "Stopped during: Rest - left leg"
         assert shown(timer.view.after_box)
         timer.view.skip_rating_button.click()
-        assert "(partial)" in timer.view.message.value and "to the log" in timer.view.message.value
+        assert "Saved to your log. Single knee to chest: 1 of 4 repetitions done." in (
+            timer.view.message.value
+        )
         log.close()
         df = SessionLog(tmp_path / "log.sqlite").frame()  # reopened from disk
         assert list(zip(df["side"], df["reps_done"], df["status"], strict=True)) == [
@@ -456,7 +462,7 @@ def test_the_views_controls_answer_on_the_timer_too():
     timer.start_button.click()
     at(timer, clock, 12)
     timer.skip_rating_button.click()
-    assert "Saved 2 rows" in timer.message.value
+    assert "Saved to your log." in timer.message.value
     with pytest.raises(AttributeError, match="no attribute 'phase_bar'"):
         timer.phase_bar  # drawing details stay the view's  # noqa: B018
 
@@ -559,6 +565,30 @@ class TestRatings:
         assert set(df["exercise_id"]) == {"knee-to-chest"}
         assert list(df["pain_before"]) == [3, 3] and list(df["pain_after"]) == [4, 4]
         assert df["session_pain_before"].isna().all()
+
+
+def test_skipping_every_step_is_not_praised(screen):
+    timer, _ = make()
+    timer.view.start_button.click()
+    while timer.state != "finished":
+        timer.view.skip_button.click()
+    assert timer.phase_text == "Finished: nothing was done"
+    timer.view.skip_rating_button.click()
+    assert "Nothing was done: 0 of 4 repetitions (every step was skipped)." in (
+        timer.view.message.value
+    )
+    assert "well done" not in timer.view.message.value.lower()
+
+
+def test_back_from_the_view_redoes_the_step(screen):
+    timer, clock = make()
+    timer.view.start_button.click()
+    at(timer, clock, 1.2)  # holding, left rep 1
+    timer.view.skip_button.click()  # by mistake: now resting
+    assert timer.engine.phase.kind == "rest"
+    timer.view.back_button.click()
+    assert timer.engine.phase.kind == "hold" and timer.engine.phase.rep == 1
+    assert [e["action"] for e in timer.events][-2:] == ["skip", "back"]
 
 
 def test_the_emergency_signs_show_open_before_the_first_session(tmp_path, screen):

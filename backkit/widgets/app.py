@@ -240,7 +240,7 @@ class App(widgets.VBox):
         self.timer_box = widgets.VBox()
         self.timer_box.add_class("bk-app-timer")
         self.instructions = ui.html("bk-app-instructions", max_width="380px")
-        self.undo = UndoBar(self.session_log, on_undone=self._guard(self._after_change))
+        self.undo = UndoBar(self.session_log, on_undone=self._guard(self._after_undo))
         self.safety_check = SafetyCheck(self.session_log, then=self._make_timer)
         self.stats = ui.html("bk-app-stats")
         self.charts = ui.html("bk-app-charts")
@@ -435,6 +435,11 @@ class App(widgets.VBox):
     def _on_saved(self, rows: list[dict[str, Any]]) -> None:
         self.saves += 1
         self.undo.offer(rows)
+        self._after_change()
+
+    def _after_undo(self) -> None:
+        if self.timer is not None:
+            self.timer.reopen()  # the corrected session can be saved again
         self._after_change()
 
     def _after_change(self) -> None:

@@ -216,8 +216,10 @@ class SafetyCheck(widgets.VBox):
             # only history a clinician has already seen the person about
             self.message.value = ui.box(
                 "You answered yes only about your history, which a doctor or physiotherapist "
-                "has already seen you about: you can start. If anything about it has changed, "
-                "tell them before you carry on.",
+                "has already seen you about: you can start. If something is new since then (a "
+                "new diagnosis or medicine, another operation, infection or fall), do not "
+                "exercise until they have seen you about it: the kit cannot tell it apart "
+                "from what they already know.",
                 "ok",
             )
         if self.gate.open:
@@ -261,7 +263,8 @@ class SafetyCheck(widgets.VBox):
             children = [self.content]
             if hasattr(self.content, "on_saved"):
                 # a timer: offer "Undo" right after it saves
-                self.undo = UndoBar(self.session_log)
+                reopen = getattr(self.content, "reopen", None)  # Save works again after Undo
+                self.undo = UndoBar(self.session_log, on_undone=reopen)
                 self.content.on_saved(self.undo.offer)
                 children.append(self.undo)
             self.slot.children = children

@@ -10,11 +10,20 @@ const TICK_MS = 100;
 
 // -- the state: a replay of the events (mirrors backkit.routine.Engine) ----------
 
-export function replay(phases, events, now) {
+export function replay(phases, events, now, minRep = 0.5) {
   const s = { state: "ready", index: 0, phaseStart: 0, pausedAt: null, t0: null,
-              ended: null, stoppedEarly: false, paused: 0 };
+              ended: null, stoppedEarly: false, paused: 0, counted: {} };
+  // A repetition counts when at least minRep of it ran (backkit.routine.MIN_REP_FRACTION).
+  const leave = (t) => {
+    const p = phases[s.index];
+    if (!p.rep) return;
+    const until = s.state === "paused" && s.pausedAt !== null ? s.pausedAt : t;
+    const active = Math.min(Math.max(until - s.phaseStart, 0), p.seconds);
+    s.counted[s.index] = active >= minRep * p.seconds - 1e-9;
+  };
   const advance = (t) => {
     while (s.state === "running" && t >= s.phaseStart + phases[s.index].seconds) {
+      leave(s.phaseStart + phases[s.index].seconds);
       s.phaseStart += phases[s.index].seconds;
       enter(s.index + 1, s.phaseStart);
     }
@@ -37,14 +46,23 @@ export function replay(phases, events, now) {
     } else if (ev.action === "skip") {
       advance(t);
       if (s.state === "running" || s.state === "paused") {
+        leave(t);
         const paused = s.state === "paused";
         if (paused) { s.paused += t - s.pausedAt; s.pausedAt = t; }
         enter(s.index + 1, t);
         if (s.state === "finished") s.pausedAt = null;
       }
+    } else if (ev.action === "back") {
+      advance(t);
+      if (s.state === "running" || s.state === "paused") {
+        leave(t);
+        if (s.state === "paused") { s.paused += t - s.pausedAt; s.pausedAt = t; }
+        enter(Math.max(s.index - 1, 0), t);
+      }
     } else if (ev.action === "stop") {
       advance(t);
       if (s.state === "running" || s.state === "paused") {
+        leave(t);
         if (s.state === "paused") { s.paused += t - s.pausedAt; s.pausedAt = null; }
         s.state = "finished"; s.stoppedEarly = true; s.ended = t;
       }
@@ -74,7 +92,13 @@ function view(r, s, now) {
     phase = "Press Start when you are ready";
     next = `First: ${p.label} (${fmt(p.seconds)})`;
   } else if (s.state === "finished") {
-    phase = s.stoppedEarly ? `Stopped during: ${p.label}` : "Done - well done!";
+    // praise only when every repetition was done (timer_view.finished_text)
+    const done = Object.values(s.counted).filter(Boolean).length;
+    const reps = r.phases.filter((q) => q.rep).length;
+    phase = s.stoppedEarly ? `Stopped during: ${p.label}`
+      : done >= reps ? "Done - well done!"
+      : done === 0 ? "Finished: nothing was done"
+      : `Finished: ${done} of ${reps} repetitions done`;
     next = "Next: tell us how your back feels, then save";
   } else {
     phase = p.label + (s.state === "paused" ? " (paused)" : "");
@@ -252,6 +276,7 @@ function render({ model, el }) {
   const controls = h("div", "bk-controls");
   const startB = button("bk-start bk-primary", "▶ Start", "Start the session (space)");
   const pauseB = button("bk-pause", "❚❚ Pause", "Pause or resume (space)");
+  const backB = button("bk-back", "« Back", "Back to the start of the previous step (left arrow)");
   const skipB = button("bk-skip", "» Skip", "Skip to the next step (right arrow)");
   const stopB = button("bk-stop", "■ Stop", "Stop early (what you did is kept)");
   const floorB = button("bk-floor-button", "Floor view", "Full screen, readable from the floor (Esc leaves)");
@@ -263,8 +288,8 @@ function render({ model, el }) {
     o.value = value;
     soundSel.append(o);
   }
-  controls.append(startB, pauseB, skipB, stopB, floorB, soundSel);
-  const keys = h("div", "bk-keys", "Keys: space pause/resume, → skip, Esc leave floor view");
+  controls.append(startB, pauseB, backB, skipB, stopB, floorB, soundSel);
+  const keys = h("div", "bk-keys", "Keys: space pause/resume, ← back, → skip, Esc leave floor view");
   root.append(heading, phaseRow, middle, phaseBar, counterRow, nextEl, sessionBar, sessionEl,
               stopNote, cautionsEl, controls, keys, pausedEl);
   el.append(root);
@@ -292,6 +317,7 @@ function render({ model, el }) {
   let shownIndex = null;   // the phase last drawn, to cue only on a change seen live
   let shownState = null;
   let lastCount = null;    // the last "3, 2, 1" number said in this phase
+  let tenSaid = null;      // the hold run "10 seconds left" was said in
   let timer = null;
   let poseKey = undefined;
   let cautionsFor = undefined;  // the exercise whose cautions are shown
@@ -305,7 +331,9 @@ function render({ model, el }) {
     model.set("events", events);
     model.save_changes();
   };
-  const current = () => replay(phases, model.get("events"), nowS());
+  const current = () => replay(phases, model.get("events"), nowS(), r.min_rep);
+  const allDone = (s) => Object.values(s.counted).filter(Boolean).length
+    >= phases.filter((q) => q.rep).length;
 
   const act = (action) => {
     const s = current();
@@ -314,6 +342,7 @@ function render({ model, el }) {
     else if (action === "toggle" && s.state === "running") push("pause", nowS());
     else if (action === "toggle" && s.state === "paused") push("resume", nowS());
     else if (action === "skip" && (s.state === "running" || s.state === "paused")) push("skip", nowS());
+    else if (action === "back" && (s.state === "running" || s.state === "paused")) push("back", nowS());
     else if (action === "stop" && (s.state === "running" || s.state === "paused")) push("stop", nowS());
     else return;
     draw();
@@ -324,6 +353,7 @@ function render({ model, el }) {
   pausedEl.addEventListener("click", () => act("toggle"));
   pauseB.addEventListener("click", () => act("toggle"));
   skipB.addEventListener("click", () => act("skip"));
+  backB.addEventListener("click", () => act("back"));
   stopB.addEventListener("click", () => act("stop"));
 
   // -- floor view: full screen where the browser allows it, else a page overlay
@@ -348,6 +378,7 @@ function render({ model, el }) {
     let handled = true;
     if (e.key === " " || e.code === "Space") act(current().state === "ready" ? "start" : "toggle");
     else if (e.key === "ArrowRight") act("skip");
+    else if (e.key === "ArrowLeft") act("back");
     else if (e.key === "Escape" && root.classList.contains("bk-floor")) leaveFloor();
     else handled = false;
     if (handled) { e.preventDefault(); e.stopPropagation(); }
@@ -359,8 +390,18 @@ function render({ model, el }) {
     const live = shownIndex !== null;  // nothing is said for what a reload finds
     if (live && (s.index !== shownIndex || (shownState === "ready" && s.state !== "ready"))) {
       if (s.state === "finished" && s.stoppedEarly) { /* stopped: no cue */ }
+      else if (p.kind === "done" && !allDone(s)) voice.say("Finished", r.tones[p.kind] || [880]);
       else voice.say(p.say, r.tones[p.kind] || [880]);
       lastCount = null;
+    }
+    if (s.state === "running" && p.tenLeft) {
+      // "10 seconds left" once in a long hold (each time the hold is entered)
+      const left = s.phaseStart + p.seconds - now;
+      const key = `${s.index}@${s.phaseStart}`;
+      if (left <= 10 && left > 9.5 && tenSaid !== key && s.index === shownIndex) {
+        tenSaid = key;
+        voice.say("10 seconds left", [r.count_tone]);
+      }
     }
     if (s.state === "running" && p.countdown) {
       const left = s.phaseStart + p.seconds - now;
@@ -423,6 +464,7 @@ function render({ model, el }) {
     pauseB.disabled = !running;
     pauseB.textContent = s.state === "paused" ? "▶ Resume" : "❚❚ Pause";
     skipB.disabled = !running;
+    backB.disabled = !running;
     stopB.disabled = !running;
     pausedEl.style.display = s.state === "paused" ? "" : "none";
     if (s.state === "finished" && s.stoppedEarly) {
@@ -489,6 +531,10 @@ function render({ model, el }) {
     const p = phases[s.index];
     const end = s.phaseStart + p.seconds;
     let wake = Math.min(TICK_MS, Math.max(0, (end - now) * 1000));
+    if (p.tenLeft) {
+      const at = (end - 10 - now) * 1000;
+      if (at > 0) wake = Math.min(wake, at);
+    }
     if (p.countdown) {
       for (const n of [3, 2, 1]) {
         const at = (end - n - now) * 1000;

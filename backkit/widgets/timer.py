@@ -35,7 +35,7 @@ import ipywidgets as widgets
 from .. import conditions, config, gate, safety
 from ..errors import BackkitError, RoutineError, SafetyGateError
 from ..exercises import Exercise, get_exercise
-from ..routine import Engine, Phase, Routine, Status, build_routine, for_plan
+from ..routine import Engine, Phase, Routine, Status, build_routine, done_summary, for_plan
 from . import ui
 from .screening import SafetyCheck
 from .timer_view import TimerView
@@ -54,11 +54,11 @@ DEFAULT_TICK = 0.1
 VIEW_PARTS = frozenset(
     {
         "title", "pain_before", "pain_after", "notes", "message", "output", "face",
-        "start_button", "pause_button", "skip_button", "stop_button", "save_button",
+        "start_button", "pause_button", "skip_button", "back_button", "stop_button", "save_button",
         "skip_rating_button", "rate_each", "exercise_pain",
     }
 )  # fmt: skip
-_COMMANDS = ("start", "pause", "resume", "skip", "stop")
+_COMMANDS = ("start", "pause", "resume", "skip", "back", "stop")
 
 
 def replay_events(
@@ -70,7 +70,7 @@ def replay_events(
 ) -> Engine:
     """An engine that has lived through ``events`` (the face's append-only list).
 
-    Commands (start, pause, resume, skip, stop) are applied at the times they
+    Commands (start, pause, resume, skip, back, stop) are applied at the times they
     carry; phase and end events only bring the engine up to their time (it
     computes the same phases from the deadlines). The start's wall-clock time
     is the event's ``wall`` (ISO text) when given, else ``wallclock()`` when
@@ -347,7 +347,7 @@ class SessionTimer(widgets.VBox):
             conditions=self._conditions(),
         )
         self.engine = Engine(routine, clock=self._clock)
-        for action in ("start", "pause", "skip", "stop"):
+        for action in ("start", "pause", "skip", "back", "stop"):
             self.view.on(action, getattr(self, action))
         self.view.on("save", self.save)
         self.view.skip_rating_button.on_click(
@@ -434,6 +434,11 @@ class SessionTimer(widgets.VBox):
         if self.refresh().state in ("running", "paused"):
             self.view.face.append("skip", self._clock())
 
+    def back(self) -> None:
+        """Go back to the start of the previous step (what the Back button and ← do)."""
+        if self.refresh().state in ("running", "paused"):
+            self.view.face.append("back", self._clock())
+
     def stop(self) -> None:
         """End the session early; what was done is kept (what the Stop button does)."""
         if self.refresh().state in ("running", "paused"):
@@ -459,12 +464,17 @@ class SessionTimer(widgets.VBox):
                 view.show_refused(str(err))
                 return []
             self.saved_rows.extend(stored)
-        status = "partial" if any(r["status"] == "partial" for r in stored) else "completed"
-        text = f"Saved {len(stored)} row{'s' if len(stored) != 1 else ''} to the log ({status})."
+        text = f"Saved to your log. {done_summary(self.engine.results())}"
         view.show_saved(text, safety.check_pain(view.pain_before.value, view.pain_after.value))
         for callback in self._on_saved:
             callback(stored)
         return stored
+
+    def reopen(self) -> None:
+        """The saved rows were undone: forget them and let Save store the session again."""
+        with self._lock:
+            self.saved_rows.clear()
+        self.view.reopen_save()
 
     def on_saved(self, callback: Callable[[list[dict[str, Any]]], Any]) -> None:
         """Call ``callback(rows)`` after each successful Save (the app redraws its charts)."""

@@ -34,6 +34,8 @@ import traitlets
 from .. import safety
 from ..exercises import get_exercise
 from ..routine import (
+    MIN_REP_FRACTION,
+    TEN_LEFT_MIN_SECONDS,
     Phase,
     Routine,
     Status,
@@ -63,7 +65,7 @@ __all__ = [
 ]
 
 #: What a person can press on the face (and ``save`` below it).
-ACTIONS = ("start", "pause", "skip", "stop", "save")
+ACTIONS = ("start", "pause", "skip", "back", "stop", "save")
 #: Phase colours (ColorBrewer, dark enough for white text: >= 4.5:1), for the
 #: phase badge and the bars; the text itself uses the theme's colours.
 PHASE_COLOURS = {
@@ -110,8 +112,26 @@ def phase_text(s: Status) -> str:
     if s.state == "ready":
         return "Press Start when you are ready"
     if s.state == "finished":
-        return "Done - well done!" if s.completed else f"Stopped during: {p.label}"
+        if not s.completed:
+            return f"Stopped during: {p.label}"
+        return finished_text(s.reps_done, s.reps_total)
     return p.label + (" (paused)" if s.state == "paused" else "")
+
+
+def finished_text(done: int, total: int) -> str:
+    """The end of a session run to its end: praise only when every repetition was done.
+
+    Examples
+    --------
+    >>> from backkit.widgets.timer_view import finished_text
+    >>> finished_text(6, 6), finished_text(4, 6), finished_text(0, 6)
+    ('Done - well done!', 'Finished: 4 of 6 repetitions done', 'Finished: nothing was done')
+    """
+    if done >= total:
+        return "Done - well done!"
+    if done == 0:
+        return "Finished: nothing was done"
+    return f"Finished: {done} of {total} repetitions done"
 
 
 def _next_label(nxt: Phase | None) -> str:
@@ -297,6 +317,9 @@ def face_payload(routine: Routine, conditions: frozenset[str] = frozenset()) -> 
                 "colour": PHASE_COLOURS.get(p.kind, "#4d4d4d"),
                 "pose": key,
                 "exercise": p.exercise_id,
+                "rep": p.is_rep,
+                # a long hold says "10 seconds left" (routine.TEN_LEFT_MIN_SECONDS)
+                "tenLeft": p.kind == "hold" and p.seconds >= TEN_LEFT_MIN_SECONDS,
             }
         )
     emergency = safety.rules()["emergency"]
@@ -310,6 +333,7 @@ def face_payload(routine: Routine, conditions: frozenset[str] = frozenset()) -> 
         "count_tone": sound.COUNT_TONE,
         "emergency": {"title": emergency["title"], "signs": list(emergency["signs"])},
         "cautions": cautions_payload(routine, conditions),
+        "min_rep": MIN_REP_FRACTION,
     }
 
 
@@ -361,6 +385,7 @@ class Press:
         "start": "▶ Start",
         "pause": "❚❚ Pause",
         "skip": "» Skip",
+        "back": "« Back",
         "stop": "■ Stop",
     }
 
@@ -435,6 +460,7 @@ class TimerView(widgets.VBox):
         self.face.add_class("bk-face-widget")
         self.start_button, self.pause_button = Press(self, "start"), Press(self, "pause")
         self.skip_button, self.stop_button = Press(self, "skip"), Press(self, "stop")
+        self.back_button = Press(self, "back")
         self.output = widgets.Output()
         self.output.add_class("bk-errors")
         self.title = ui.html(
@@ -596,6 +622,17 @@ class TimerView(widgets.VBox):
                 advice.level,
             )
         self.message.value = html
+
+    def reopen_save(self) -> None:
+        """Make Save work again (the saved session was undone): the ratings can be corrected."""
+        self.save_button.disabled = False
+        self.save_button.description = "Save to log"
+        self.skip_rating_button.disabled = False
+        self.message.value = ui.box(
+            "Undone: nothing of this session is in your log now. Correct the answers above "
+            "if you like, and press Save to log again.",
+            "info",
+        )
 
     def show_refused(self, reason: str) -> None:
         """Say the session was not saved and why; Save stays enabled."""
