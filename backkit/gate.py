@@ -16,7 +16,9 @@ The rule (:func:`screening_gate`, a pure function of the stored records):
   all-no screening does not cancel a "yes", and neither does a reload.
   A "yes" to a question about the person's history (``history: true`` in
   ``safety.yaml``: a past cancer, long-term steroids) needs a clearance once:
-  after one, the same history answered yes again does not close the gate.
+  after one, the same history answered yes again does not close the gate;
+  for history that is an event (an operation, a fall: ``history_days``) the
+  clearance covers it for that many days only.
 
 Reading the gate never writes: a log file that does not exist yet has no
 screening, so its gate is closed.
@@ -53,6 +55,11 @@ class Unresolved:
         """The questions answered yes, as the person read them."""
         asked = {q.id: q.ask for q in safety.screening_questions()}
         return tuple(asked.get(q, q) for q in self.yes)
+
+    def notes(self) -> tuple[str, ...]:
+        """What the kit says beside the advice for these answers (``note`` in safety.yaml)."""
+        notes = {q.id: q.note for q in safety.screening_questions()}
+        return tuple(n for n in dict.fromkeys(notes.get(q, "") for q in self.yes) if n)
 
 
 @dataclass(frozen=True)
@@ -154,14 +161,23 @@ def _unresolved(screenings: pd.DataFrame, clearances: pd.DataFrame) -> tuple[Unr
     no longer count in later screenings.
     """
     questions = {q.id: q for q in safety.screening_questions()}
-    seen_history: set[str] = set()  # history answered yes and since cleared
+    seen_history: dict[str, Any] = {}  # history answered yes and since cleared: when
     out = []
+
+    def covered(question: str, when: Any) -> bool:
+        if question not in seen_history:
+            return False
+        days = questions[question].history_days
+        return days is None or when - seen_history[question] <= dt.timedelta(days=days)
+
     for row in screenings.sort_values("answered_at", kind="stable").itertuples(index=False):
-        yes = tuple(q for q in row.yes if q not in seen_history)
+        yes = tuple(q for q in row.yes if not covered(q, row.answered_at))
         if not yes:
             continue
         if _cleared(row.answered_at, clearances):
-            seen_history.update(q for q in yes if q in questions and questions[q].history)
+            for q in yes:
+                if q in questions and questions[q].history:
+                    seen_history[q] = row.answered_at
             continue
         action = max((questions[q].action if q in questions else str(row.action) for q in yes),
                      key=safety.ACTIONS.index)  # fmt: skip

@@ -20,6 +20,10 @@ four weeks, one decision per exercise, each with what changes and why:
   "higher" verdict is about the interval, not the size: +0.5 with an interval
   above 0 is not a clinically relevant rise) keeps its dose, is not stepped
   up, and is named for the clinician to discuss;
+- one flagged for pain earlier in the period (before the last two weeks),
+  or any exercise when a check-in said the back felt worse the morning after
+  exercising (``checkins``), keeps its dose: no step up after pain, whenever
+  it was, for the clinician to discuss;
 - one done on at least :data:`PROGRESS_ADHERENCE` of the prescribed sessions,
   with no higher pain after it and no pain flag, steps up within the
   catalogue's range (a longer hold, else one repetition more); where its own
@@ -126,6 +130,8 @@ class _Evidence:
     sessions_flagged: bool = False  # a whole-session pain flag in the last two weeks
     rises: tuple[tuple[str, float], ...] = ()  # mean rise of each exercise "higher" after it
     stale: str | None = None  # how old the data are, when too old (analysis.staleness)
+    flagged_before: frozenset[str] = frozenset()  # flagged earlier than the last two weeks
+    worse_mornings: int = 0  # check-ins: "worse" the morning after exercising
 
     @property
     def a_little_higher(self) -> dict[str, float]:
@@ -133,7 +139,9 @@ class _Evidence:
         return {i: rise for i, rise in self.rises if i not in self.raised}
 
 
-def _evidence(frame: pd.DataFrame, plan: Plan, today: dt.date) -> _Evidence:
+def _evidence(
+    frame: pd.DataFrame, plan: Plan, today: dt.date, checkins: pd.DataFrame | None = None
+) -> _Evidence:
     import pandas as pd
 
     from .adherence import adherence
@@ -157,6 +165,10 @@ def _evidence(frame: pd.DataFrame, plan: Plan, today: dt.date) -> _Evidence:
     rises = tuple((str(i), float(c)) for i, c in effect.loc[higher, "change"].items())
     flags = pain_flags(frame)
     recent = flags[flags["day"] > pd.Timestamp(last_day - RECENT_FLAGS)]
+    earlier = flags[flags["day"] <= pd.Timestamp(last_day - RECENT_FLAGS)]
+    worse = 0
+    if checkins is not None and "next_morning" in checkins and len(checkins):
+        worse = int((checkins["next_morning"].astype(object) == "worse").sum())
     weekly = adherence(frame, plan)
     by_id = weekly.groupby("exercise_id", observed=True)[["credit", "prescribed"]].sum()
     # sessions done on days the plan did not ask for are not more than 100% of it
@@ -172,6 +184,8 @@ def _evidence(frame: pd.DataFrame, plan: Plan, today: dt.date) -> _Evidence:
         sessions_flagged=bool(recent["exercise_id"].isna().any()),
         rises=rises,
         stale=staleness(last_day, today),
+        flagged_before=frozenset(earlier["exercise_id"].dropna().astype(str)),
+        worse_mornings=worse,
     )
 
 
@@ -273,6 +287,19 @@ def _decide_fresh(item_id: str, dose: tuple[int, int, float], seen: _Evidence) -
         )
         return sets, reps, hold, Change(item_id, "no change", why)
     done = seen.adherence.get(item_id)
+    if done is not None and done >= PROGRESS_ADHERENCE and item_id in seen.flagged_before:
+        why = (
+            f"done in {done:.0%} of prescribed sessions, but it was flagged for pain earlier "
+            "in the period: no step up after pain; discuss before progressing"
+        )
+        return sets, reps, hold, Change(item_id, "no change", why)
+    if done is not None and done >= PROGRESS_ADHERENCE and seen.worse_mornings:
+        times = "once" if seen.worse_mornings == 1 else f"{seen.worse_mornings} times"
+        why = (
+            f"done in {done:.0%} of prescribed sessions, but a check-in said the back felt "
+            f"worse the morning after exercising ({times}): discuss before progressing"
+        )
+        return sets, reps, hold, Change(item_id, "no change", why)
     if done is not None and done >= PROGRESS_ADHERENCE and seen.sessions_flagged:
         why = (
             f"done in {done:.0%} of prescribed sessions, but whole sessions were flagged "
@@ -344,6 +371,7 @@ def propose_next(
     today: dt.date | None = None,
     dates_shifted: bool = False,
     as_of: dt.date | None = None,
+    checkins: pd.DataFrame | None = None,
 ) -> Proposal:
     """Propose the next four weeks of ``plan`` from the log ``frame``.
 
@@ -365,6 +393,9 @@ def propose_next(
     as_of : date, optional
         The day the data are judged stale or not on (default ``today``); a
         de-identified report gives today shifted like the log's dates.
+    checkins : DataFrame, optional
+        The check-ins (:func:`backkit.outcomes.checkins_frame`): a morning
+        after that felt worse holds every step up.
 
     Returns
     -------
@@ -390,7 +421,7 @@ def propose_next(
         first = frame["started_at"].min() if len(frame) else None
         plan = Plan.default(first.date() if first is not None else None)
     today = today or kit_today()
-    seen = _evidence(frame, plan, as_of or today)
+    seen = _evidence(frame, plan, as_of or today, checkins)
     items, changes = [], []
     for item in plan.items:
         sets, reps, hold, change = _decide(item.exercise_id, plan.dose(item.exercise_id), seen)

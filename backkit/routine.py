@@ -1109,7 +1109,7 @@ class Engine:
         return rows
 
 
-def done_summary(results: Sequence[BoutResult]) -> str:
+def done_summary(results: Sequence[BoutResult], *, stopped: bool = False) -> str:
     """What a session did, in words: exercises done in full, repetitions, and what was not done.
 
     Examples
@@ -1131,7 +1131,8 @@ def done_summary(results: Sequence[BoutResult]) -> str:
     done = sum(r.reps_done_total for r in results)
     planned = sum(r.reps_planned_total for r in results)
     if done == 0:
-        return f"Nothing was done: 0 of {planned} repetitions (every step was skipped)."
+        why = "stopped before one was done" if stopped else "every step was skipped"
+        return f"Nothing was done: 0 of {planned} repetitions ({why})."
     names: dict[str, list[BoutResult]] = {}
     for r in results:
         names.setdefault(r.plan.exercise_name, []).append(r)
@@ -1140,11 +1141,14 @@ def done_summary(results: Sequence[BoutResult]) -> str:
     reps = f"{done} of {planned} repetitions"
     if len(names) == 1:
         (name,) = names
-        return f"{name} done: {reps}." if full else f"{name}: {reps} done."
+        if full:
+            return f"{name} done: {reps}."
+        return f"{name}: {reps} done." + (" Stopped early." if stopped else "")
     if len(full) == len(names) and len(started) == len(results):
         return f"All {len(names)} exercises done: {reps}."
     text = f"{len(full)} of {len(names)} exercises done in full, {reps}"
-    return text + (f"; not done: {', '.join(none)}." if none else ".")
+    text += f"; not done: {', '.join(none)}." if none else "."
+    return text + (" Stopped early." if stopped else "")
 
 
 def _exercise_blocks(bouts: Sequence[BoutPlan]) -> list[set[int]]:

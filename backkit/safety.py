@@ -128,6 +128,10 @@ class Question:
     #: does not change week to week: once a clinician has seen them about it,
     #: the same "yes" later does not stop the sessions again (backkit.gate).
     history: bool = False
+    #: For history that is an event: days one clearance covers it (None: for good).
+    history_days: int | None = None
+    #: Said beside the advice after a "yes" (a reassurance, a next step).
+    note: str = ""
 
 
 def _text(value: Any) -> str:
@@ -180,6 +184,18 @@ def _problems(data: dict[str, Any]) -> list[str]:
         f"screening question {q['id']!r}: history must be true or false"
         for q in questions
         if not isinstance(q.get("history", False), bool)
+    ]
+    out += [
+        f"screening question {q['id']!r}: history_days must be a whole number of days "
+        "on a history question"
+        for q in questions
+        if "history_days" in q
+        and (
+            q.get("history") is not True
+            or isinstance(q["history_days"], bool)
+            or not isinstance(q["history_days"], int)
+            or q["history_days"] < 1
+        )
     ]
     out += [
         f"screening.advice has no advice for {a!r}"
@@ -340,7 +356,13 @@ def screening_questions() -> tuple[Question, ...]:
     """
     return tuple(
         Question(
-            q["id"], _text(q["ask"]), q["action"], tuple(q["sources"]), q.get("history") is True
+            q["id"],
+            _text(q["ask"]),
+            q["action"],
+            tuple(q["sources"]),
+            q.get("history") is True,
+            q.get("history_days"),
+            _text(q.get("note", "")),
         )
         for q in _data()["screening"]["questions"]
     )

@@ -112,6 +112,21 @@ class TestTheRule:
         assert not closed.open and closed.action == "urgent"
         assert closed.unresolved[-1].yes == ("fever",)
 
+    def test_an_event_in_the_history_is_covered_for_its_days_only(self, log):
+        days = next(q for q in safety.screening_questions() if q.id == "recent_surgery")
+        assert days.history and days.history_days == 90
+        first = answered(log, yes=["recent_surgery"], days_ago=100)
+        outcomes.record_clearance(log, seen_on=first["answered_at"].date(), seen_by="gp")
+        answered(log, yes=["recent_surgery"], days_ago=20)  # within 90 days: the same event
+        assert not state(log).unresolved
+        answered(log, yes=["recent_surgery"])  # 100 days on: seen again
+        assert [u.yes for u in state(log).unresolved] == [("recent_surgery",)]
+
+    def test_a_past_cancer_yes_says_most_back_pain_is_common(self, log):
+        answered(log, yes=["cancer_history"])
+        check = SafetyCheck(log)
+        assert "common back pain" in check.message.value
+
     def test_a_history_yes_before_any_clearance_stays_in_force(self, log):
         answered(log, yes=["immune_history"], days_ago=2)
         answered(log, yes=["immune_history"])
@@ -275,6 +290,9 @@ def test_recording_the_visit_opens_the_gate(log):
     yes = answered(log, yes=["fever"])
     check = SafetyCheck(log, then=lambda: SessionTimer("bridge", log))
     form = check.clearance
+    assert form.fields.layout.display == "none"  # folded under the advice
+    form.open_button.click()
+    assert form.fields.layout.display == "flex"
     form.seen_on.value = yes["answered_at"].date() - dt.timedelta(days=3)
     form.seen_by.value = "gp"
     form.record_button.click()
@@ -374,8 +392,9 @@ def test_the_timer_shows_the_cautions_that_apply_first(log):
     shown = timer.view.cautions["knee-to-chest"]
     ex = backkit.get_exercise("knee-to-chest")
     assert shown["mine"] == list(ex.cautions_for({"osteoporosis"})) != []
-    assert shown["mine"] + shown["others"] == [c for c in ex.cautions if c in shown["mine"]] + [
-        c for c in ex.cautions if c not in shown["mine"]
+    assert sorted(shown["mine"] + shown["everyone"] + shown["others"]) == sorted(ex.cautions)
+    assert shown["everyone"] == [
+        c for c, t in zip(ex.cautions, ex.caution_conditions, strict=True) if not t
     ]
     assert shown["mistakes"] == list(ex.mistakes)
 
@@ -384,7 +403,7 @@ def test_every_exercise_shows_its_cautions_and_mistakes_beside_the_timer():
     for ex_id in backkit.exercise_ids():
         ex = backkit.get_exercise(ex_id)
         shown = SessionTimer(ex_id, ":memory:").view.cautions[ex_id]
-        assert sorted(shown["mine"] + shown["others"]) == sorted(ex.cautions) != []
+        assert sorted(shown["mine"] + shown["everyone"] + shown["others"]) == sorted(ex.cautions)
         assert shown["mistakes"] == list(ex.mistakes) != []
 
 

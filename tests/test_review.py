@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import backkit
@@ -85,6 +86,31 @@ def test_done_in_full_for_three_weeks_steps_up_within_the_range(plan):
     assert plan.dose("squat")[1] == squat.reps_range[1]
     assert made["squat"] == "no change: the top of its range"
     assert all("done in 100% of prescribed sessions" in c.why for c in proposal.changes)
+
+
+def test_a_flag_before_the_last_two_weeks_still_holds_the_step_up(plan):
+    """Independent review (G): no dose goes up after pain, however long ago in the period."""
+    frame = log_of(28).copy()
+    first_day = frame["started_at"].dt.date == FIRST
+    hamstring = (frame["exercise_id"] == "supine-hamstring-stretch") & first_day
+    frame.loc[hamstring, "pain_after"] = 7  # 3 -> 7 on day 1: over the limit, weeks ago
+    proposal = propose_next(frame, plan, today=FIRST)
+    change = next(c for c in proposal.changes if c.exercise_id == "supine-hamstring-stretch")
+    assert change.what == "no change" and "flagged for pain earlier in the period" in change.why
+    assert proposal.plan.dose(change.exercise_id) == plan.dose(change.exercise_id)
+    assert decisions(proposal)["bridge"] == "hold up to 10 s"  # the others still progress
+
+
+def test_a_worse_morning_after_holds_every_step_up(plan):
+    checkins = pd.DataFrame({"next_morning": pd.Categorical(["same", "worse"])})
+    proposal = propose_next(log_of(21), plan, today=FIRST, checkins=checkins)
+    for c in proposal.changes:
+        assert not c.what.startswith(("hold up", "one repetition more")), c
+    bridge = next(c for c in proposal.changes if c.exercise_id == "bridge")
+    assert "worse the morning after exercising (once)" in bridge.why
+    assert [proposal.plan.dose(i.exercise_id) for i in proposal.plan.items] == [
+        plan.dose(i.exercise_id) for i in plan.items
+    ]
 
 
 def test_pain_rising_after_an_exercise_steps_it_back(plan):

@@ -289,8 +289,12 @@ def _unresolved_html(state: gate.Gate) -> str:
         + "</li>"
         for u in state.unresolved
     )
+    notes = "".join(
+        f"<p>{ui.escape(n)}</p>"
+        for n in dict.fromkeys(n for u in state.unresolved for n in u.notes())
+    )
     return ui.box(
-        f"{ui.escape(state.reason)}<br>You answered yes to:<ul>{items}</ul>"
+        f"{ui.escape(state.reason)}<br>You answered yes to:<ul>{items}</ul>{notes}"
         "A later answer of no does not cancel these.",
         "info",
     )
@@ -310,7 +314,7 @@ class ClearanceForm(widgets.VBox):
         self._on_record = on_record
         self.intro = ui.html(
             "bk-clearance-intro",
-            "<b>Have you been seen about this?</b> Only when a doctor or physiotherapist "
+            "<b>After you have been seen.</b> Only when a doctor or physiotherapist "
             "has seen you about it since you answered yes, and said you can exercise, "
             "record it here.",
         )
@@ -341,11 +345,28 @@ class ClearanceForm(widgets.VBox):
         )
         self.record_button.on_click(self._record)
         self.message = ui.html("bk-clearance-message")
-        super().__init__(
-            [self.intro, widgets.HBox([self.seen_by, self.seen_on]), self.notes,
-             self.record_button, self.message]
-        )  # fmt: skip
+        # Folded: beside "call 999 now" the form must not read as the next step;
+        # it is for afterwards, once someone has seen the person.
+        self.fields = widgets.VBox(
+            [widgets.HBox([self.seen_by, self.seen_on]), self.notes, self.record_button],
+            layout=widgets.Layout(display="none"),
+        )
+        self.open_button = ui.button(
+            "I have been seen about this since",
+            "bk-clearance-open",
+            "Record a visit to a doctor or physiotherapist after you answered yes",
+            align_self="flex-start",
+        )
+        self.open_button.on_click(lambda _b: self.unfold())
+        super().__init__([self.open_button, self.intro, self.fields, self.message])
+        self.intro.layout.display = "none"
         self.add_class("bk-clearance")
+
+    def unfold(self) -> None:
+        """Show the form (what "I have been seen about this since" does)."""
+        self.open_button.layout.display = "none"
+        self.intro.layout.display = ""
+        self.fields.layout.display = "flex"
 
     def since(self, day: dt.date) -> None:
         """Say the visit must be on or after ``day`` (the first unresolved "yes")."""

@@ -495,11 +495,19 @@ function render({ model, el }) {
       mine.append(ul);
       cautionsEl.append(mine);
     }
+    if (c.everyone.length) {
+      const all = h("div", "bk-cautions-everyone");
+      all.append(h("div", "bk-cautions-title", `Take care (${c.name}):`));
+      const ul = h("ul");
+      for (const text of c.everyone) ul.append(h("li", "", text));
+      all.append(ul);
+      cautionsEl.append(all);
+    }
     const all = h("details", "bk-cautions-all");
     const n = c.others.length;
-    all.append(h("summary", "", c.mine.length
-      ? `${c.name}: ${n} other caution${n === 1 ? "" : "s"} and common mistakes`
-      : `${c.name}: cautions and common mistakes`));
+    all.append(h("summary", "", n
+      ? `${n} caution${n === 1 ? "" : "s"} for other conditions, and common mistakes`
+      : "Common mistakes"));
     for (const [title, items] of [["Cautions", c.others], ["Common mistakes", c.mistakes]]) {
       if (!items.length) continue;
       all.append(h("div", "bk-cautions-title", title));

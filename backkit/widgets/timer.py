@@ -464,7 +464,8 @@ class SessionTimer(widgets.VBox):
                 view.show_refused(str(err))
                 return []
             self.saved_rows.extend(stored)
-        text = f"Saved to your log. {done_summary(self.engine.results())}"
+        summary = done_summary(self.engine.results(), stopped=self.engine.stopped_early)
+        text = f"Saved to your log. {summary}"
         view.show_saved(text, safety.check_pain(view.pain_before.value, view.pain_after.value))
         for callback in self._on_saved:
             callback(stored)

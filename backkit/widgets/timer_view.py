@@ -252,17 +252,19 @@ def cautions_payload(routine: Routine, conditions: frozenset[str] = frozenset())
 
     The one place the timer's cautions are chosen: ``mine`` holds the
     cautions that apply to the person's personal-check ``conditions``
-    (:mod:`backkit.conditions`), shown first and highlighted; ``others`` the
-    rest, and ``mistakes`` the common mistakes, folded under them.
+    (:mod:`backkit.conditions`), shown first and highlighted; ``everyone``
+    the cautions for everyone, shown under them; ``others`` the cautions for
+    conditions the person did not report, and ``mistakes`` the common
+    mistakes, folded.
 
     Examples
     --------
     >>> from backkit.routine import build_routine
     >>> from backkit.widgets.timer_view import cautions_payload
     >>> r = build_routine("knee-to-chest")
-    >>> everyone = cautions_payload(r)["knee-to-chest"]
-    >>> everyone["mine"], len(everyone["others"]) > 1, everyone["name"]
-    ([], True, 'Single knee to chest')
+    >>> shown = cautions_payload(r)["knee-to-chest"]
+    >>> shown["mine"], shown["everyone"], len(shown["others"]) > 1, shown["name"]
+    ([], ['Stop if leg symptoms get worse.'], True, 'Single knee to chest')
     >>> [c[:26] for c in cautions_payload(r, frozenset({"osteoporosis"}))["knee-to-chest"]["mine"]]
     ['Avoid with osteoporosis (r']
     """
@@ -270,10 +272,13 @@ def cautions_payload(routine: Routine, conditions: frozenset[str] = frozenset())
     for ex_id in dict.fromkeys(routine.exercise_ids):
         ex = get_exercise(ex_id)
         mine = set(ex.cautions_for(conditions))
+        tagged = zip(ex.cautions, ex.caution_conditions, strict=True)
+        for_all = {c for c, tags in tagged if not tags}
         out[ex_id] = {
             "name": ex.name,
             "mine": [c for c in ex.cautions if c in mine],
-            "others": [c for c in ex.cautions if c not in mine],
+            "everyone": [c for c in ex.cautions if c in for_all],
+            "others": [c for c in ex.cautions if c not in mine and c not in for_all],
             "mistakes": list(ex.mistakes),
         }
     return out

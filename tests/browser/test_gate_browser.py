@@ -111,7 +111,9 @@ def test_a_yes_in_the_app_survives_a_reload_until_the_visit_is_recorded(tmp_path
         assert page.locator(".bk-app .bk-timer").count() == 0
         shoot(page.locator(".bk-app"), "gate-app-yes-after-reload.png")
 
-        # The visit, recorded as a person does: who, the day (today), what they said.
+        # The visit, recorded as a person does: unfold, who, the day (today), what they said.
+        form.locator(".bk-clearance-open").click()
+        form.locator(".bk-clearance-who select").wait_for()
         form.locator(".bk-clearance-who select").select_option(label="GP")
         form.locator(".bk-clearance-notes input").fill("a chest infection; exercise is fine")
         page.wait_for_timeout(500)

@@ -144,7 +144,8 @@ def test_spoken_cues_come_in_order_and_on_time_and_the_screen_stays_awake(
     said = page.evaluate("window.__speech")
     start = bridge_start()
     assert [s["text"] for s in said] == [
-        f"Bridge. {start}", "Hold", "3", "2", "1", "Rest", "Hold", "3", "2", "1", "Well done",
+        f"Bridge. {start}", "Hold, 1 of 2", "3", "2", "1", "Rest", "Hold, 2 of 2", "3", "2", "1",
+        "Well done",
     ]  # fmt: skip
 
     # Each cue within 250 ms of its moment, on the clock the page stamped the start with.
@@ -167,7 +168,7 @@ def test_spoken_cues_come_in_order_and_on_time_and_the_screen_stays_awake(
     wait_text(page, ".bk-message", r"Not rated yet: pain now")
     rate(page, ".bk-pain-after", 3)
     page.locator(".bk-timer .bk-save").click()
-    wait_text(page, ".bk-message", r"Saved 1 row to the log \(completed\)")
+    wait_text(page, ".bk-message", r"Saved to your log\. Bridge done: 2 of 2 repetitions\.")
     assert page.locator(".bk-timer .bk-errors").inner_text().strip() == ""
     assert_offline(page.requests)
 
@@ -500,7 +501,8 @@ def test_the_timer_works_in_voila(start_voila, make_notebook, page, tmp_path):
     page.locator(".bk-timer .bk-save-unrated").first.wait_for(state="hidden")
     page.locator(".bk-timer .bk-save").click()
     page.locator(".bk-timer .bk-save-unrated").click()
-    wait_text(page, ".bk-message", r"Saved 1 row to the log \(partial\)")
+    wait_text(page, ".bk-message",
+              r"Saved to your log\. Nothing was done: 0 of 2 repetitions \(stopped before")  # fmt: skip
     with SessionLog(log_path, create=False) as stored:
         frame = stored.frame()
     assert frame[["exercise_id", "status"]].values.tolist() == [["bridge", "partial"]]
@@ -546,3 +548,32 @@ def test_start_keeps_the_countdown_in_view_and_paused_is_unmistakable(
     assert [e["action"] for e in events_from(nb, 2) if e["action"] in ("pause", "resume")] == [
         "pause", "resume",
     ]  # fmt: skip
+
+
+def test_cues_name_the_side_and_rep_and_back_returns_to_the_step_before(
+    open_notebook, spied, tmp_path
+):
+    page = spied
+    cell = (
+        "import backkit, json\n"
+        f"log = backkit.SessionLog(r'{tmp_path / 'log.sqlite'}')\n"
+        + SCREENED
+        + "timer = backkit.SessionTimer('knee-to-chest', log, reps=2, hold_seconds=6,\n"
+        "                             rest_seconds=6, prepare_seconds=1)\n"
+        "timer"
+    )
+    nb = open_notebook([cell, EVENTS_CELL])
+    nb.run_cell(0)
+    face(page).wait_for()
+    page.locator(".bk-timer .bk-start").click()
+    wait_text(page, ".bk-phase", r"^Hold - left leg - rep 1 of 2$")
+    wait_js(page, "window.__speech.some(s => s.text === 'Hold, left leg, 1 of 2')")
+    face(page).press("ArrowRight")  # skipped by mistake: now resting
+    wait_text(page, ".bk-phase", r"^Rest")
+    face(page).press("ArrowLeft")  # back to the start of the hold
+    wait_text(page, ".bk-phase", r"^Hold - left leg - rep 1 of 2$")
+    assert re.fullmatch(r"0:0[56]", read(page, ".bk-countdown"))
+    page.locator(".bk-timer .bk-back").click()  # the button does the same
+    wait_text(page, ".bk-phase", r"^Get ready")
+    actions = [e["action"] for e in events_from(nb, 1)]
+    assert actions[:1] == ["start"] and actions.count("back") == 2 and "skip" in actions
