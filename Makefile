@@ -11,6 +11,8 @@
 #   make test-matrix                the oldest and newest dependency sets
 #   make clock-sweep                the date-dependent tests on every weekday, a DST
 #                                   change and a year end
+#   make test-hub                   a real JupyterHub with local users (root and
+#                                   apt-get only; skips elsewhere)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -22,7 +24,7 @@ PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 PARALLEL := -n 2 --dist loadscope
 ARGS ?=
 
-.PHONY: lab test check lint test-matrix clock-sweep app bench clean
+.PHONY: lab test check lint test-matrix clock-sweep test-hub app bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) scripts/make_venv.py $(VENV)
@@ -59,6 +61,17 @@ test-matrix: $(STAMP)
 
 clock-sweep: $(STAMP)
 	PYTHON=$(BIN)/python bash scripts/clock_sweep.sh
+
+# backkit on a real JupyterHub (docs/hub.md): tests/hub/prepare.sh installs
+# what it needs as an admin would (Debian's python3-venv, nodejs and npm; a hub
+# venv of Debian's Python in HUB_PREFIX with jupyterhub and the kit's wheel;
+# configurable-http-proxy from npm), then the test makes local users, logs them
+# in with Chromium through deploy/jupyterhub_config.py, and removes them.
+# Not root or no apt-get: it says why and skips.
+HUB_PREFIX ?= /opt/backkit-hub-test
+test-hub: $(STAMP)
+	bash tests/hub/prepare.sh $(BIN)/python $(HUB_PREFIX)
+	BACKKIT_HUB_PREFIX=$(HUB_PREFIX) $(PYTEST) -s -m hub --durations=0 tests/hub
 
 app: $(STAMP)
 	$(BIN)/backkit app $(ARGS)

@@ -18,6 +18,11 @@ shows only its widgets:
 
 :mod:`backkit.appserver` is the Voila process that does the first three.
 
+Inside a JupyterHub server (``$JUPYTERHUB_SERVICE_PREFIX`` set) the app is
+already served by that server's Voila, behind the hub's login, at
+``/user/NAME/voila/render/app.ipynb`` (:func:`backkit.hub.hub_app_url`), so
+:func:`serve` says so instead of starting a second server the hub cannot reach.
+
 ``quick=True`` (``backkit app --quick``) sets ``$BACKKIT_APP_QUICK`` for the
 app, which then shortens every exercise (see :mod:`backkit.widgets.app`).
 """
@@ -39,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import AppError
+from .hub import hub_app_url
 from .widgets.app import QUICK_ENV, App
 
 __all__ = ["APP_NOTEBOOK", "QUICK_ENV", "App", "AppError", "serve"]
@@ -116,9 +122,17 @@ def serve(
     Raises
     ------
     AppError
-        For a bad or busy port or a missing notebook.
+        For a bad or busy port or a missing notebook, or inside a JupyterHub
+        server (where the app is at :func:`backkit.hub.hub_app_url`).
     """
     from .config import notebooks_dir
+
+    in_hub = hub_app_url()
+    if in_hub is not None:
+        raise AppError(
+            f"JUPYTERHUB_SERVICE_PREFIX = {os.environ['JUPYTERHUB_SERVICE_PREFIX']!r}: in "
+            f"JupyterHub your own server serves the app: open {in_hub} at the hub's address"
+        )
 
     if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
         raise AppError(f"port {port!r}: give a port number from 1 to 65535")

@@ -37,10 +37,15 @@ Who needs attention (the sort order, :data:`ATTENTION_RULE`)
    screening question, new or further-spreading pain below the knee, a worse
    morning after: :func:`backkit.safety.warning_answers`; only a log file
    keeps them);
-2. then more flags (the flags are listed in :data:`FLAG_RULES`);
-3. then lower adherence this week (no plan or nothing prescribed yet: last);
-4. then less improvement in pain since baseline (a rise first);
-5. then the patient's id.
+2. then patients who stopped: no session for 7 days or more, the longest gap
+   first (nothing logged yet before any gap): a patient who stopped cannot
+   raise a pain flag, and may have stopped because of the pain;
+3. then more flags about pain (pain-monitoring flags, a flare-up, pain higher
+   than baseline, no improvement: :data:`FLAG_RULES`), and among as many,
+   more pain-monitoring flags in the last 14 days;
+4. then lower adherence this week (no plan or nothing prescribed yet: last);
+5. then less improvement in pain since baseline (a rise first);
+6. then the patient's id.
 """
 
 from __future__ import annotations
@@ -110,9 +115,12 @@ FLAG_RULES = {
 }
 #: The sort order of :meth:`Caseload.table`, in words.
 ATTENTION_RULE = (
-    "warning-sign answers first (the most serious first); then most flags; then lowest "
-    "adherence this week (no plan last); then least improvement in pain since baseline; "
-    "then by patient"
+    "warning-sign answers first (the most serious first); then patients who stopped (no "
+    f"session for {GAP_DAYS} days or more, the longest first; nothing logged yet before "
+    "them); then most flags about pain (pain-monitoring flags, a flare-up, pain higher than "
+    "baseline, no improvement), and among as many, most pain-monitoring flags in the last "
+    f"{RECENT_DAYS} days; then lowest adherence this week (no plan last); then least "
+    "improvement in pain since baseline; then by patient"
 )
 _COLUMNS = {
     "patient": "Patient",
@@ -225,7 +233,9 @@ class PatientSummary:
     last logged week's) mean pain before exercise minus the baseline (points,
     negative is a fall; NaN without scores); ``verdict`` says it in words;
     ``weekly_pain`` (0-10) and ``weekly_adherence`` (0-100 %) are indexed by
-    week (the Monday).
+    week (the Monday). ``days_without`` counts the days from the last session
+    to the day of the view (None when nothing is logged); ``pain_flags`` the
+    pain-monitoring flags of the last 14 days.
     """
 
     patient: str
@@ -243,15 +253,40 @@ class PatientSummary:
     warnings: tuple[str, ...] = ()
     #: Rank of the most serious warning-sign answer (0: emergency), or None.
     warning_rank: int | None = None
+    #: Days from the last session to the day of the view; None when nothing is logged.
+    days_without: int | None = None
+    #: Pain-monitoring flags in the last 14 days.
+    pain_flags: int = 0
+
+    @property
+    def stopped(self) -> float:
+        """Days without a session when the patient stopped (7 or more; inf: nothing logged), else 0.
+
+        Examples
+        --------
+        >>> import backkit
+        >>> from backkit.caseload import summarise
+        >>> log = backkit.sample_log(weeks=3)
+        >>> summarise("P01", log, as_of="2025-03-09").stopped
+        0
+        >>> summarise("P01", log, as_of="2025-05-08").stopped
+        60
+        """
+        if self.days_without is None:
+            return math.inf
+        return self.days_without if self.days_without >= GAP_DAYS else 0
 
     @property
     def attention(self) -> tuple:
         """The sort key of :data:`ATTENTION_RULE` (smaller needs attention sooner)."""
         week = self.week_adherence
         change = self.pain_change
+        about_pain = len(self.flags) - (self.stopped > 0)  # every flag but having stopped
         return (
             math.inf if self.warning_rank is None else self.warning_rank,
-            -len(self.flags),
+            -self.stopped,
+            -about_pain,
+            -self.pain_flags,
             math.inf if math.isnan(week) else week,
             math.inf if math.isnan(change) else -change,
             self.patient,
@@ -544,6 +579,8 @@ def summarise_many(
                 ),
                 weekly_pain=pain.rename("pain"),
                 weekly_adherence=weekly_adh.get(code, empty),
+                days_without=None if last_day is None else (day - last_day).days,
+                pain_flags=flags.get(code, (0, 0))[0],
             )
         )
     return out
@@ -602,6 +639,10 @@ class Caseload:
     def table(self) -> pd.DataFrame:
         """One row per patient, in attention order, with headings and values for people.
 
+        The flags of a patient are one text, separated by semicolons; for a
+        page, :meth:`to_html` (or the caseload itself, shown in a notebook)
+        lists them one to a line, in full, with no index column.
+
         Examples
         --------
         >>> import backkit
@@ -613,35 +654,168 @@ class Caseload:
         """
         import pandas as pd
 
-        rows = [
-            {
-                "patient": p.patient,
-                "weeks": p.weeks,
-                "week_adherence": _percent(p.week_adherence),
-                "overall_adherence": _percent(p.overall_adherence),
-                "pain_change": _points(p.baseline, p.pain_change),
-                "verdict": p.verdict,
-                "last_session": _day_text(p.last_session),
-                "flags": "; ".join((*p.warnings, *p.flags)) or "none",
-            }
-            for p in self.patients
-        ]
+        rows = [{**_cells(p), "flags": "; ".join(_flag_lines(p))} for p in self.patients]
         return pd.DataFrame(rows, columns=list(_COLUMNS)).rename(columns=_COLUMNS)
 
-    def to_text(self) -> str:
-        """The table as plain text, with the sort rule and the skipped files below it."""
+    def to_text(self, width: int = 110) -> str:
+        r"""The table as plain text, with the sort rule and the skipped files below it.
+
+        The flags of each patient are listed one to a line in the last column,
+        wrapped (never cut) to fit ``width`` characters where the other columns
+        leave room for 30 or more.
+
+        Examples
+        --------
+        >>> import backkit
+        >>> from backkit.caseload import Caseload, summarise
+        >>> s = summarise("P01", backkit.sample_log(weeks=3), backkit.sample_plan(),
+        ...               as_of="2025-03-20")
+        >>> view = Caseload((s,), (), s.last_session + dt.timedelta(days=11))
+        >>> lines = view.to_text().splitlines()
+        >>> lines[0]
+        'Caseload on 20 Mar 2025: 1 patient'
+        >>> flags = lines[1].index("Flags")  # the last column, one flag (or more lines) a line
+        >>> print("\n".join(line[flags:] for line in lines[1:6]))
+        Flags
+        <BLANKLINE>
+        no session for 11 days
+        no meaningful improvement after 2
+          weeks
+        """
+        import textwrap
+
         count = len(self.patients)
         lines = [f"Caseload on {_day_text(self.as_of)}: {count} patient{'' if count == 1 else 's'}"]
-        table = self.table()
-        none = (
-            f"no readable patient files ({len(self.skipped)} skipped)"
-            if self.skipped
-            else "no patient files"
-        )
-        lines.append(table.to_string(index=False) if len(table) else none)
-        lines.append(f"Sorted: {ATTENTION_RULE}.")
+        if self.patients:
+            lines += _text_table(self.patients, width)
+        else:
+            lines.append(
+                f"no readable patient files ({len(self.skipped)} skipped)"
+                if self.skipped
+                else "no patient files"
+            )
+        lines += textwrap.wrap(f"Sorted: {ATTENTION_RULE}.", width, break_long_words=False)
         lines += [f"skipped {line}" for line in self.skipped]
         return "\n".join(lines)
+
+    def to_html(self) -> str:
+        """The table as an HTML ``<table>``: no index column, each flag in full on its own line.
+
+        Every value is escaped. Warning-sign answers are in bold.
+
+        Examples
+        --------
+        >>> import backkit
+        >>> from backkit.caseload import Caseload, summarise
+        >>> s = summarise("P<1>", backkit.sample_log(weeks=3), as_of="2025-03-20")
+        >>> page = Caseload((s,), (), s.last_session).to_html()
+        >>> ">P&lt;1&gt;</td>" in page, "no session for 11 days<br>" in page
+        (True, True)
+        """
+        import html
+
+        def cell(text: str, key: str) -> str:
+            align = "right" if key in _NUMERIC else "left"
+            keep = "; white-space:nowrap" if key == "last_session" else ""  # a date stays whole
+            return f'<td style="text-align:{align}; vertical-align:top{keep}">{text}</td>'
+
+        head = "".join(
+            f'<th style="text-align:{"right" if k in _NUMERIC else "left"}">{html.escape(h)}</th>'
+            for k, h in _COLUMNS.items()
+        )
+        rows = []
+        for p in self.patients:
+            cells = [cell(html.escape(v), k) for k, v in _cells(p).items()]
+            flags = [
+                f"<strong>{html.escape(f)}</strong>" if f in p.warnings else html.escape(f)
+                for f in _flag_lines(p)
+            ]
+            cells.append(cell("<br>".join(flags), "flags"))
+            rows.append(f"<tr>{''.join(cells)}</tr>")
+        return (
+            '<table class="backkit-caseload">'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        )
+
+    def _repr_html_(self) -> str:
+        """What a notebook shows: the day, the table, the sort rule and the files skipped."""
+        import html
+
+        count = len(self.patients)
+        parts = [
+            f"<p><strong>Caseload on {_day_text(self.as_of)}: {count} "
+            f"patient{'' if count == 1 else 's'}</strong></p>",
+            self.to_html() if self.patients else "<p>no readable patient files</p>",
+            f"<p>Sorted: {html.escape(ATTENTION_RULE)}.</p>",
+        ]
+        parts += [f"<p>skipped {html.escape(line)}</p>" for line in self.skipped]
+        return "\n".join(parts)
+
+
+_NUMERIC = ("weeks", "week_adherence", "overall_adherence", "pain_change")
+_WRAPPED = {"verdict": 14}  # text columns wrapped at these widths (at a space)
+
+
+def _cells(p: PatientSummary) -> dict[str, str]:
+    """One patient's row for people (every column but the flags)."""
+    return {
+        "patient": p.patient,
+        "weeks": str(p.weeks),
+        "week_adherence": _percent(p.week_adherence),
+        "overall_adherence": _percent(p.overall_adherence),
+        "pain_change": _points(p.baseline, p.pain_change),
+        "verdict": p.verdict,
+        "last_session": _day_text(p.last_session),
+    }
+
+
+def _flag_lines(p: PatientSummary) -> tuple[str, ...]:
+    """The warning-sign answers, then the other flags; "none" when there are none."""
+    return (*p.warnings, *p.flags) or ("none",)
+
+
+def _text_table(patients: Sequence[PatientSummary], width: int) -> list[str]:
+    """Rows of text, each cell wrapped (never cut), the flags one to a line in the last column."""
+    import textwrap
+
+    rows = [_cells(p) for p in patients]
+    keys = list(_COLUMNS)[:-1]
+    widths = {}
+    for k in keys:
+        values = [r[k] for r in rows]
+        longest = max(len(w) for v in values for w in v.split())
+        widths[k] = max(longest, min(_WRAPPED.get(k, 99), max(map(len, values))))
+        widths[k] = max(widths[k], *(len(w) for w in _COLUMNS[k].split()))
+    used = sum(widths.values()) + 2 * len(keys)
+    flags_width = max(30, width - used)
+
+    def lines_of(k: str, text: str) -> list[str]:
+        return textwrap.wrap(text, widths[k], break_long_words=False) or [""]
+
+    def block(cells: list[list[str]]) -> list[str]:
+        out = []
+        for n in range(max(map(len, cells))):
+            parts = []
+            for k, cell in zip([*keys, "flags"], cells, strict=True):
+                text = cell[n] if n < len(cell) else ""
+                if k == "flags":
+                    parts.append(text)
+                elif k in _NUMERIC:
+                    parts.append(text.rjust(widths[k]))
+                else:
+                    parts.append(text.ljust(widths[k]))
+            out.append("  ".join(parts).rstrip())
+        return out
+
+    lines = block([lines_of(k, _COLUMNS[k]) for k in keys] + [["Flags"]])
+    for p, r in zip(patients, rows, strict=True):
+        flags = [
+            line
+            for flag in _flag_lines(p)
+            for line in textwrap.wrap(flag, flags_width, subsequent_indent="  ")
+        ]
+        lines += block([lines_of(k, r[k]) for k in keys] + [flags])
+    return lines
 
 
 def _percent(x: float) -> str:
@@ -893,12 +1067,16 @@ def _days(n: int) -> Any:
 def plot_caseload(
     caseload: Caseload | Sequence[PatientSummary], *, columns: int = 5, height: float = 1.9
 ) -> Figure:
-    """Small multiples: one panel per patient, weekly adherence (bars) and pain (line).
+    r"""Small multiples: one panel per patient, weekly adherence (bars) and pain (line), by date.
 
-    Panels are in the table's order (attention first). Bars are the week's
-    adherence (0-100 %, left axis; none without a plan), the line the week's
-    mean pain before exercise (0-10, right axis). Every panel has the same
-    scales, so patients compare at a glance.
+    Panels are in the table's order (attention first) and share their scales,
+    so patients compare at a glance: the same weeks on every panel's time axis
+    (labelled with the date of a week's Monday, "3 Mar"), from the first week
+    any patient logged to the week of the view, so a patient who stopped shows
+    the empty weeks since; bars are the week's adherence (0-100 %, left axis;
+    none without a plan), the line the week's mean pain before exercise (0-10,
+    right axis). A panel with warning-sign answers says so at its top right;
+    the others give their number of flags there.
 
     Parameters
     ----------
@@ -923,9 +1101,14 @@ def plot_caseload(
     >>> fig = plot_caseload([s])
     >>> [ax.get_title(loc="left") for ax in fig.axes if ax.get_label().startswith("patient")]
     ['P01']
+    >>> [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    ['17 Feb\n2025', '24 Feb', '3 Mar']
     """
+    import textwrap
+
+    import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
-    import numpy as np
+    import pandas as pd
 
     from .charts import OKABE_ITO
 
@@ -933,40 +1116,79 @@ def plot_caseload(
     n = max(1, len(patients))
     cols = max(1, min(columns, n))
     rows = math.ceil(n / cols)
+    width = max(2.8 * cols, 6.4)  # one or two panels still leave the title a line
+    title = "Weekly adherence (bars, %) and pain before exercise (line, 0-10)"
     fig, grid = plt.subplots(
-        rows, cols, figsize=(2.6 * cols, height * rows + 0.6), squeeze=False, sharey=True
-    )
-    fig.suptitle("Weekly adherence (bars, %) and pain before exercise (line, 0-10)")
+        rows, cols, figsize=(width, height * rows + 0.8), squeeze=False, sharex=True,
+        sharey=True, layout="constrained",
+    )  # fmt: skip
+    fig.suptitle(textwrap.fill(title, int(width * 10)))  # about 10 characters an inch
     for ax in grid.flat[len(patients) :]:
         ax.set_visible(False)
     if not patients:
         grid.flat[0].set_visible(True)
         grid.flat[0].text(0.5, 0.5, "no patients", ha="center", va="center")
         return fig
+    weeks = [w for p in patients for w in (*p.weekly_adherence.index, *p.weekly_pain.index)]
+    last = max(weeks, default=None)
+    if isinstance(caseload, Caseload):
+        day = pd.Timestamp(caseload.as_of)
+        last = day - pd.Timedelta(days=day.day_of_week)
+    first = min(weeks, default=last)
     for ax, p in zip(grid.flat, patients, strict=False):
-        ax.set_label(f"patient: {p.patient}")
-        ax.set_title(p.patient, fontsize=9, loc="left")
-        adherence = p.weekly_adherence
-        if len(adherence):
-            x = np.arange(len(adherence))
-            ax.bar(x, adherence.fillna(0).to_numpy(), color=OKABE_ITO["sky"], width=0.8)
-        else:
-            ax.text(0.5, 0.85, "no plan", transform=ax.transAxes, ha="center", fontsize=8)
-        ax.set_ylim(0, 100)
-        ax.set_xticks([])
-        ax.tick_params(labelsize=7)
-        pain_ax = ax.twinx()
-        pain_ax.set_label(f"pain: {p.patient}")
-        pain_ax.set_ylim(0, 10)
-        pain_ax.tick_params(labelsize=7)
-        pain = p.weekly_pain
-        if pain is not None and len(pain):
-            weeks = adherence.index if len(adherence) else pain.index
-            where = np.searchsorted(weeks.to_numpy(), pain.index.to_numpy())
-            pain_ax.plot(where, pain.to_numpy(), color=OKABE_ITO["vermillion"], lw=1.5,
-                         marker=".", ms=3)  # fmt: skip
-        if p.flags:
-            ax.set_title(f"{len(p.flags)} flag{'s' if len(p.flags) > 1 else ''}",
-                         fontsize=8, loc="right", color=OKABE_ITO["vermillion"])  # fmt: skip
-    fig.tight_layout()
+        _patient_panel(ax, p, OKABE_ITO)
+    if first is not None and last is not None:
+        span = (last - first).days // 7 + 1
+        ax = grid.flat[0]
+        # the weeks shown, Monday to Sunday (the next Monday is no week of the view)
+        ax.set_xlim(first - pd.Timedelta(hours=12), last + pd.Timedelta(days=6, hours=12))
+        # Mondays, at most four labelled on a panel
+        ax.xaxis.set_major_locator(
+            mdates.WeekdayLocator(byweekday=mdates.MO, interval=max(1, math.ceil(span / 4)))
+        )
+        ax.xaxis.set_major_formatter(_WeekLabels())
+    for ax in grid.flat[: len(patients)]:
+        ax.tick_params(axis="x", labelbottom=True)  # every panel dated, not only the bottom row
     return fig
+
+
+class _WeekLabels:
+    """Tick labels "3 Mar", with the year under the first label and under each January's."""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        import matplotlib.dates as mdates
+
+        day = mdates.num2date(x)
+        label = f"{day.day} {day:%b}"
+        return f"{label}\n{day.year}" if pos == 0 or (day.month == 1 and day.day <= 7) else label
+
+
+def _patient_panel(ax: Any, p: PatientSummary, colours: dict[str, str]) -> None:
+    """One patient's panel: adherence bars and the pain line at the middle of each week."""
+    import pandas as pd
+
+    middle = pd.Timedelta(days=3.5)
+    ax.set_label(f"patient: {p.patient}")
+    ax.set_title(p.patient, fontsize=9, loc="left")
+    adherence = p.weekly_adherence
+    if len(adherence):
+        ax.bar(adherence.index + middle, adherence.fillna(0).to_numpy(), width=6,
+               color=colours["sky"])  # fmt: skip
+    else:
+        ax.text(0.5, 0.85, "no plan", transform=ax.transAxes, ha="center", fontsize=8)
+    ax.set_ylim(0, 100)
+    ax.tick_params(labelsize=8)
+    pain_ax = ax.twinx()
+    pain_ax.set_label(f"pain: {p.patient}")
+    pain_ax.set_ylim(0, 10)
+    pain_ax.tick_params(labelsize=8)
+    pain = p.weekly_pain
+    if pain is not None and len(pain):
+        pain_ax.plot(pain.index + middle, pain.to_numpy(), color=colours["vermillion"], lw=1.5,
+                     marker=".", ms=3)  # fmt: skip
+    if p.warnings:
+        ax.set_title("warning-sign answers", fontsize=8, loc="right", fontweight="bold",
+                     color=colours["vermillion"])  # fmt: skip
+    elif p.flags:
+        ax.set_title(f"{len(p.flags)} flag{'s' if len(p.flags) > 1 else ''}",
+                     fontsize=8, loc="right", color=colours["vermillion"])  # fmt: skip

@@ -17,6 +17,7 @@ Charts only draw: the numbers come from :mod:`backkit.analysis` and
 from __future__ import annotations
 
 import functools
+import textwrap
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -70,6 +71,10 @@ NOT_ENOUGH = "not enough data yet"
 _MISSED = "#dddddd"  # a planned day with nothing done
 _GAP_DAYS = 3  # days without a session that the pain chart shades
 _SIZES = {"notebook": (13.0, 10.5), "page": (8.27, 11.69)}  # inches; page = A4 portrait
+# Points: the smallest text in any chart. The report prints a chart at its own size (an
+# inch of figure is an inch of paper), where under 8 pt is hard to read.
+_SMALL = 8
+_LABEL_INCHES = 0.3  # width of "100%" at _SMALL, with a little space either side
 
 
 # --------------------------------------------------------------------------
@@ -91,7 +96,13 @@ def _width_inches(ax: Axes) -> float:
     return cast("Figure", ax.figure).get_figwidth() * ax.get_position().width
 
 
-def _no_data(ax: Axes, text: str = NO_DATA) -> None:
+def _no_data(ax: Axes, text: str = NO_DATA, *, then: str = "") -> None:
+    """Say there is nothing to draw yet, and under it (``then``) what will show once there is.
+
+    No frame, ticks or axis labels: an empty frame labelled "NRS" tells a person nothing.
+    """
+    import textwrap
+
     ax.text(
         0.5,
         0.5,
@@ -104,6 +115,10 @@ def _no_data(ax: Axes, text: str = NO_DATA) -> None:
     )
     ax.set_xticks([])
     ax.set_yticks([])
+    ax.set_frame_on(False)
+    ax.set_ylabel("")
+    width = max(30, int(_width_inches(ax) * 11))  # characters that fit at 10 pt
+    ax.set_xlabel(textwrap.fill(then, width), fontsize=10, color="0.25")
 
 
 def _date_axis(ax: Axes) -> None:
@@ -139,19 +154,35 @@ def _colour_of(ids: list[str]) -> dict[str, str]:
     return out
 
 
+def _legend_inches(labels: list[str], ncol: int) -> float:
+    """About how wide a legend of ``labels`` in ``ncol`` columns is, in inches.
+
+    The entries fill the columns one after another, as matplotlib lays them out;
+    a character of the legend's text is taken as 0.6 of its size, a generous
+    average, and each column adds its marker and the space between columns.
+    """
+    rows = -(-len(labels) // ncol)
+    columns = [labels[k : k + rows] for k in range(0, len(labels), rows)]
+    return sum(max(map(len, c)) * 0.6 * _SMALL / 72 + 0.35 for c in columns)
+
+
 def _legend_above(ax: Axes, title: str, *, wide: int, narrow: int) -> None:
     """Put the legend in rows between the title and the plot, so it hides no data."""
-    handles, _ = ax.get_legend_handles_labels()
+    handles, labels = ax.get_legend_handles_labels()
     # an axes 8 inches wide or more takes ``wide`` columns (one row for the
-    # pain chart), a narrower one (half a dashboard, A4 portrait) ``narrow``
+    # pain chart), a narrower one (half a dashboard, A4 portrait) ``narrow``,
+    # and fewer when long names (a custom catalogue's) would not fit the figure
     ncol = wide if _width_inches(ax) >= 8 else narrow
+    width = cast("Figure", ax.figure).get_figwidth()
+    while ncol > 1 and _legend_inches(labels, ncol) > width:
+        ncol -= 1
     rows = -(-len(handles) // ncol)
     ax.set_title(title, pad=6 + 13 * rows)
     ax.legend(
         loc="lower center",
         bbox_to_anchor=(0.5, 1.0),
         ncol=ncol,
-        fontsize=8,
+        fontsize=_SMALL,
         frameon=False,
         handlelength=1.6,
         columnspacing=1.2,
@@ -224,7 +255,11 @@ def plot_pain_trend(  # noqa: D103 (docstring assigned after it, from chart_docs
     daily = analysis.daily_pain(log_frame)["before_mean"].dropna()
     if daily.empty:
         ax.set_ylim(0, 10)
-        _no_data(ax)
+        _no_data(
+            ax,
+            then="Your pain before exercise will show here, day by day, once you rate it at "
+            "the start of a session.",
+        )
         return ax
 
     base = analysis.baseline_pain(log_frame, baseline_days)
@@ -384,7 +419,11 @@ def plot_pain_change(  # noqa: D103 (docstring assigned after it, from chart_doc
         )
     if effect.empty or effect["n"].fillna(0).sum() == 0:
         if log_frame.empty:
-            _no_data(ax)
+            _no_data(
+                ax,
+                then="How your pain changes from before to straight after each exercise will "
+                "show here once you rate your pain before and after single exercises.",
+            )
         else:
             _no_data(ax, f"{NOT_ENOUGH}:\nno pain ratings for single exercises")
         return ax
@@ -411,7 +450,8 @@ def plot_pain_change(  # noqa: D103 (docstring assigned after it, from chart_doc
             zorder=3,
         )
     ax.axvline(0, color="black", lw=0.8, zorder=1)
-    ax.set_yticks(y, _names(list(effect.index)))
+    # a long name (a custom catalogue's) wraps rather than squeezing the bars out
+    ax.set_yticks(y, [textwrap.fill(n, 34) for n in _names(list(effect.index))])
     ax.invert_yaxis()
     values = np.r_[change[drawn], low[ci], high[ci]]
     spread = np.nanmax(np.abs(values)) if values.size else 0.0
@@ -427,11 +467,13 @@ def plot_pain_change(  # noqa: D103 (docstring assigned after it, from chart_doc
             textcoords="offset points",
             ha="left",
             va="center",
-            fontsize=8,
+            fontsize=_SMALL,
             color="0.25",
         )
         if row["verdict"] == "too few" or row["n"] != row["n"]:
-            ax.text(0, float(yi), NOT_ENOUGH, ha="center", va="center", fontsize=8, color="0.35")
+            ax.text(
+                0, float(yi), NOT_ENOUGH, ha="center", va="center", fontsize=_SMALL, color="0.35"
+            )
     if not drawn.any():
         ax.set_xticks([])
     ax.grid(axis="x", color="0.9", lw=0.8)
@@ -509,14 +551,19 @@ def plot_adherence(  # noqa: D103 (docstring assigned after it, from chart_docs)
     )
     ax.set_title(title)
     ax.set_ylabel("exercise sessions per week")
+    then = (
+        "The exercises you do each week will show here"
+        + (", against your plan," if plan is not None else "")
+        + " once you save a session."
+    )
     if log_frame.empty:
-        _no_data(ax)
+        _no_data(ax, then=then)
         return ax
     from .analysis import weekly_adherence
 
     weekly, totals = weekly_adherence(log_frame, plan)
     if weekly.empty:
-        _no_data(ax)
+        _no_data(ax, then=then)
         return ax
     weeks = weekly.index
     order = list(weekly.columns)  # the plan's order, or the catalogue's
@@ -540,19 +587,22 @@ def plot_adherence(  # noqa: D103 (docstring assigned after it, from chart_docs)
         target = totals["prescribed"].fillna(0).to_numpy(dtype=float)
         ax.stairs(target, edges, baseline=None, color="black", lw=2, label="prescribed")
         top = max(top, target.max())
-        if len(weeks) <= 26:  # label each week with its adherence while it fits
+        # label each week with its adherence while "100%" fits in a week's column
+        if _width_inches(ax) / len(weeks) >= _LABEL_INCHES:
             heights = np.maximum(bottom, target)
             for x0, x1, h, pct in zip(
                 edges[:-1], edges[1:], heights, totals["percent"].to_numpy(), strict=True
             ):
                 if pct == pct:
-                    ax.text((x0 + x1) / 2, h, f"{pct:.0f}%", ha="center", va="bottom", fontsize=7)
+                    ax.text(
+                        (x0 + x1) / 2, h, f"{pct:.0f}%", ha="center", va="bottom", fontsize=_SMALL
+                    )
     ax.set_xlim(edges[0], edges[-1])
     ax.set_ylim(0, max(1.0, top) * 1.18)
     _date_axis(ax)
     ax.grid(axis="y", color="0.9", lw=0.8)
     ax.set_axisbelow(True)
-    _legend_above(ax, title, wide=4, narrow=2)
+    _legend_above(ax, title, wide=4, narrow=3)
     return ax
 
 
@@ -562,8 +612,8 @@ Exercise sessions done per week, stacked by exercise, against the plan's target 
 A session of an exercise is a day it was done; a partial day counts in
 part (definitions in :mod:`backkit.adherence`). With a plan, the black
 step line is what the plan prescribes and each week is labelled with its
-adherence (:func:`backkit.analysis.weekly_adherence`); without one, the
-chart shows what was done only and says so in its title.
+adherence while the labels fit (:func:`backkit.analysis.weekly_adherence`);
+without one, the chart shows what was done only and says so in its title.
 
 Parameters
 ----------
@@ -611,7 +661,12 @@ def plot_calendar(  # noqa: D103 (docstring assigned after it, from chart_docs)
     )
     ax.set_title(title)
     if log_frame.empty and end is None:
-        _no_data(ax)
+        _no_data(
+            ax,
+            then="Each day's share of your plan will show here once you save a session."
+            if plan is not None
+            else "The days you exercise will show here once you save a session.",
+        )
         return ax
     from .adherence import daily
 
@@ -651,7 +706,7 @@ def plot_calendar(  # noqa: D103 (docstring assigned after it, from chart_docs)
     ax.set_ylim(7, 0)
     ax.set_yticks([0.5, 2.5, 4.5, 6.5], ["Mon", "Wed", "Fri", "Sun"])
     _month_ticks(ax, days)
-    ax.tick_params(length=0, labelsize=8)
+    ax.tick_params(length=0, labelsize=_SMALL)
     for side in ax.spines.values():
         side.set_visible(False)
     _calendar_key(ax, mesh, plan)
@@ -709,8 +764,8 @@ def _calendar_key(ax: Axes, mesh: Any, plan: Plan | None) -> None:
             mesh, cax=ax.inset_axes((1.015, 0.0, 0.012, 1.0)), extend="min", extendfrac=0.08
         )
         bar.set_ticks([1e-6, 0.5, 1], labels=["0%", "50%", "100%"])
-        bar.ax.tick_params(labelsize=7)
-        bar.set_label("share done", fontsize=8)
+        bar.ax.tick_params(labelsize=_SMALL)
+        bar.set_label("share done", fontsize=_SMALL)
         return
     from matplotlib.patches import Patch
 
@@ -721,7 +776,7 @@ def _calendar_key(ax: Axes, mesh: Any, plan: Plan | None) -> None:
         ],
         loc="upper left",
         bbox_to_anchor=(1.005, 1.0),
-        fontsize=7.5,
+        fontsize=_SMALL,
         frameon=False,
         borderaxespad=0,
     )
@@ -833,7 +888,7 @@ def plot_exercise_history(  # noqa: D103 (docstring assigned after it, from char
         loc="lower center",
         bbox_to_anchor=(0.5, 1.0),
         ncol=4,
-        fontsize=8,
+        fontsize=_SMALL,
         frameon=False,
         borderaxespad=0.2,
     )
@@ -1053,19 +1108,20 @@ def _outcome_panel(ax: Axes, rows: pd.DataFrame, items: pd.DataFrame) -> None:
                 marker="D" if status == "baseline" else "o", gid=f"status:{status}",
             )  # fmt: skip
     if not items.empty:
-        # direct labels at the right edge, nudged apart so none overlaps
+        # direct labels at the right edge, a line of text apart so none overlaps
         ends = items.groupby("item", sort=False).tail(1).sort_values("score")
-        gap = (hi - lo) * 0.09
+        inches = cast("Figure", ax.figure).get_figheight() * ax.get_position().height
+        gap = (hi - lo) * max(0.09, 1.4 * _SMALL / 72 / max(inches, 0.1))
         placed: list[float] = []
-        for _, end in ends.iterrows():
-            at = float(end["score"])
-            if placed and at < placed[-1] + gap:
-                at = placed[-1] + gap
-            placed.append(at)
+        for score in ends["score"].to_numpy(dtype=float):
+            placed.append(max(score, placed[-1] + gap) if placed else score)
+        # a stack that runs over the top moves down as one, as far as the bottom allows
+        down = max(0.0, min(placed[-1] - hi, placed[0] - lo)) if placed else 0.0
+        for name, at in zip(ends["item"], placed, strict=True):
             ax.annotate(
-                str(end["item"]), xy=(1.0, at), xycoords=("axes fraction", "data"),
+                str(name), xy=(1.0, at - down), xycoords=("axes fraction", "data"),
                 xytext=(4, 0), textcoords="offset points", ha="left", va="center",
-                fontsize=7.5, color="#2f6f9f", annotation_clip=False,
+                fontsize=_SMALL, color="#2f6f9f", annotation_clip=False,
             )  # fmt: skip
     better = "higher" if bool(r0["higher_is_better"]) else "lower"
     points = _short_number(thr)
@@ -1082,7 +1138,7 @@ def _outcome_panel(ax: Axes, rows: pd.DataFrame, items: pd.DataFrame) -> None:
         rule = f"MCID {points} points\n(clinician's)"
     label = str(r0["label"])
     ax.set_title(f"{label[0].upper()}{label[1:]}  ({better} is better)", loc="left", fontsize=10)
-    ax.set_ylabel(rule, fontsize=8, color="0.3")
+    ax.set_ylabel(rule, fontsize=_SMALL, color="0.3")
     if last["status"] != "baseline":
         change = f"{last['change']:+.1f}".replace(".0", "").replace("-", "\u2212")
         ax.set_title(
@@ -1112,6 +1168,8 @@ def plot_outcomes(  # noqa: D103 (docstring assigned after it, from chart_docs)
     *,
     measures: list[str] | None = None,
     title: str | None = None,
+    width: float = 10.0,
+    panel_height: float = 1.75,
 ) -> Figure:
     import textwrap
 
@@ -1132,14 +1190,19 @@ def plot_outcomes(  # noqa: D103 (docstring assigned after it, from chart_docs)
             )
         names = list(dict.fromkeys(measures))
     n = max(1, len(names))
-    fig = plt.figure(figsize=(10, 1.6 + 1.75 * n + 1.1), layout="constrained")
+    fig = plt.figure(figsize=(width, 1.6 + panel_height * n + 1.1), layout="constrained")
     grid = fig.add_gridspec(n + 1, 1, height_ratios=[1.0] * n + [0.6])
     panels = [fig.add_subplot(grid[0, 0])]
     panels += [fig.add_subplot(grid[k, 0], sharex=panels[0]) for k in range(1, n + 1)]
 
     if not names:
         panels[0].set_title("Outcome measures", loc="left", fontsize=10)
-        _no_data(panels[0], f"{NO_DATA}: record a weekly check-in")
+        _no_data(
+            panels[0],
+            f"{NO_DATA}: record a weekly check-in",
+            then="Your check-in answers will show here week by week, compared with your first "
+            "check-in (the baseline), once you save a weekly check-in.",
+        )
     is_item = change["item"].notna().to_numpy()
     for panel, measure in zip(panels, names, strict=False):
         rows = main[(main["measure"] == measure).to_numpy()]
@@ -1201,6 +1264,11 @@ measures : list of str, optional
 title : str, optional
     Figure title; default names the baseline date (and says when the data
     are sample data). The one-line summary of change follows it.
+width : float, default 10
+    Figure width in inches (a printed page takes about 7).
+panel_height : float, default 1.75
+    Height of each measure's panel in inches; the sessions panel, titles
+    and legend add about 3 inches.
 
 Returns
 -------
@@ -1230,7 +1298,11 @@ def _sessions_panel(ax: Axes, log_frame: pd.DataFrame) -> list[Any]:
     ax.grid(axis="y", color="0.93", lw=0.8)
     ax.set_axisbelow(True)
     if log_frame.empty:
-        _no_data(ax, f"{NO_DATA}: sessions appear here")
+        _no_data(
+            ax,
+            f"{NO_DATA}: sessions appear here",
+            then="The number of sessions you do each week will show here once you save one.",
+        )
         return []
     per_week = analysis.sessions_per_week(log_frame)
     weeks, counts = per_week.index, per_week.to_numpy()
@@ -1238,7 +1310,7 @@ def _sessions_panel(ax: Axes, log_frame: pd.DataFrame) -> list[Any]:
     ax.bar(middle, counts, width=6.2, color=OKABE_ITO["sky"], lw=0, zorder=2, gid="sessions")
     if len(weeks) <= 26:  # a count over each bar while they fit
         for x, v in zip(middle, counts, strict=True):
-            ax.text(x, v, f"{v:d}", ha="center", va="bottom", fontsize=7.5, color="0.3")
+            ax.text(x, v, f"{v:d}", ha="center", va="bottom", fontsize=_SMALL, color="0.3")
     ax.set_ylim(0, max(7, int(counts.max())) * 1.25)
     return [weeks[0], weeks[-1] + pd.Timedelta(days=7)]
 
@@ -1262,7 +1334,9 @@ def _outcomes_legend(
     ]
     if (change["item"].notna() & change["measure"].isin(names)).any():
         handles.append(Line2D([], [], color=OKABE_ITO["sky"], lw=1.1, label="one activity"))
+    # one row on a wide figure; rows of three on a printed page's width
+    ncol = len(handles) if fig.get_figwidth() >= 9 else 3
     fig.legend(
-        handles=handles, loc="outside lower center", ncol=len(handles), fontsize=8.5,
+        handles=handles, loc="outside lower center", ncol=ncol, fontsize=8.5,
         frameon=False, handlelength=1.8,
     )  # fmt: skip

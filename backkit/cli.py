@@ -1,4 +1,4 @@
-"""The ``backkit`` command: lab, app, report, export, import, demo, caseload, plan-calendar.
+"""The ``backkit`` command: lab, app, report, export, import, demo, caseload, share, workspace...
 
 Each sub-command is a thin wrapper over the public API. A user's mistake (a
 missing file, a bad row, an unknown option) ends with one line on stderr and a
@@ -86,6 +86,27 @@ def cmd_lab(args: argparse.Namespace) -> int:
     if args.no_browser:
         cmd.append("--no-browser")
     return _serve_until_stopped(cmd, ws.path)
+
+
+def cmd_workspace(args: argparse.Namespace) -> int:
+    from backkit import workspace
+
+    ws = workspace.prepare()
+    for line in ws.messages():
+        print(f"backkit workspace: {line}", file=sys.stderr, flush=True)
+    print(ws.path)  # alone on stdout, for scripts: cd "$(backkit workspace)"
+    return 0
+
+
+def cmd_share(args: argparse.Namespace) -> int:
+    from backkit import share
+
+    done = share.share(args.to, as_id=args.as_id, log=args.log, plan=args.plan)
+    print(
+        f"shared {done.rows} rows as {done.id!r}, readable by you and group {done.group!r}: "
+        + ", ".join(str(p) for p in done.files)
+    )
+    return 0
 
 
 def cmd_app(args: argparse.Namespace) -> int:
@@ -335,6 +356,31 @@ def _add_lab_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
 
 
+def _add_workspace_parser(sub: argparse._SubParsersAction) -> None:
+    help_ = (
+        "make or refresh your own copies of the notebooks (your workspace) and print "
+        "its folder; no server is started"
+    )
+    p = sub.add_parser("workspace", help=help_, description=help_)
+    p.set_defaults(func=cmd_workspace)
+
+
+def _add_share_parser(sub: argparse._SubParsersAction) -> None:
+    help_ = (
+        "put your log, pseudonymised (no notes), and your plan in a clinician group's "
+        "folder, readable by you and that group only (0640)"
+    )
+    p = sub.add_parser("share", help=help_, description=help_)
+    p.set_defaults(func=cmd_share)
+    p.add_argument("--to", required=True, metavar="FOLDER", help="the group's folder")
+    p.add_argument(
+        "--as", dest="as_id", metavar="ID",
+        help="the id your clinic gave you, such as P001 (default: your own random pseudonym)",
+    )  # fmt: skip
+    p.add_argument("--log", help="session log file (default: your log)")
+    p.add_argument("--plan", help="plan (YAML) to share (default: your active plan)")
+
+
 def _add_app_parser(sub: argparse._SubParsersAction) -> None:
     help_ = "serve the no-code app (Voila) on 127.0.0.1 only, behind a random token"
     p = sub.add_parser("app", help=help_, description=help_)
@@ -372,6 +418,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_lab_parser(sub)
     _add_app_parser(sub)
+    _add_workspace_parser(sub)
 
     _add_report_parser(add)
     _add_plan_parser(add)
@@ -395,6 +442,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_caseload_parser(sub)
+    _add_share_parser(sub)
     _add_plan_calendar_parser(sub)
     return parser
 

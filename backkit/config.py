@@ -3,7 +3,11 @@ r"""The kit's settings: where a person's data lives, the kit's time zone, and to
 The log is personal health data, so it lives apart from the package:
 
 1. ``$BACKKIT_HOME`` when set (tests point it at a temporary folder);
-2. the repository's ``data/`` folder when backkit runs from a checkout;
+2. the repository's ``data/`` folder when backkit runs from a checkout that is
+   the person's own: owned by and writable by them, its ``data/`` too when it
+   exists (:func:`checkout_data_home`). A checkout someone else owns (an
+   editable install on a shared server, a class's copy on ``PYTHONPATH``) is
+   never anyone's data home: each person keeps their own, below;
 3. an existing ``~/.local/share/backkit`` (or ``$XDG_DATA_HOME/backkit``), where
    earlier versions kept it on every system, so a person's log is still found;
 4. otherwise the system's place for a program's data (``platformdirs``):
@@ -37,6 +41,7 @@ __all__ = [
     "PRIVATE_FILE_MODE",
     "active_plan_path",
     "at",
+    "checkout_data_home",
     "data_home",
     "default_log_path",
     "kit_timezone",
@@ -88,6 +93,38 @@ def make_private_dir(path: Path) -> Path:
     return path
 
 
+def checkout_data_home(top: Path | None = None) -> Path | None:
+    """Return the checkout's ``data/`` folder when it is this person's to use, else None.
+
+    It is theirs when the checkout (``top``, default :func:`repository_root`)
+    is owned by the person running backkit and they can write to it, and its
+    ``data/`` folder, when there is one, is theirs and writable too. So a
+    checkout shared by many people (an editable install on a JupyterHub, a
+    copy on ``PYTHONPATH``) never makes one folder every person's data home:
+    each of them gets their own (:func:`data_home`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> top = Path(tempfile.mkdtemp())   # made by this process: its own
+    >>> checkout_data_home(top) == top / "data"
+    True
+    """
+    top = repository_root() if top is None else Path(top)
+    if top is None:
+        return None
+    data = top / "data"
+    if not hasattr(os, "geteuid"):  # Windows: a checkout is in the person's own profile
+        return data
+    me = os.geteuid()
+    try:
+        folders = [top, data] if data.exists() else [top]
+        theirs = all(f.stat().st_uid == me and os.access(f, os.W_OK | os.X_OK) for f in folders)
+    except OSError:
+        return None
+    return data if theirs else None
+
+
 def _legacy_home() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(base) / "backkit"
@@ -110,8 +147,8 @@ def data_home(create: bool = True) -> Path:
     """
     if os.environ.get("BACKKIT_HOME"):
         home = Path(os.environ["BACKKIT_HOME"]).expanduser()
-    elif (top := repository_root()) is not None:
-        home = top / "data"
+    elif (checkout := checkout_data_home()) is not None:
+        home = checkout
     elif (legacy := _legacy_home()).is_dir():
         home = legacy  # where every earlier backkit kept the person's log
     else:

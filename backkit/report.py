@@ -51,7 +51,7 @@ import tempfile
 import time
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
@@ -61,6 +61,7 @@ from .store import snapshot, write_atomically
 
 if TYPE_CHECKING:
     import pandas as pd
+    from matplotlib.axes import Axes
 
     from .plan import Plan
 
@@ -101,8 +102,16 @@ _WORD_BREAK = re.compile(r"[\s_.,;:/\\-]+")  # between the words of a name ("jan
 # Combining marks count as letters: "Mária" typed as "Ma" + U+0301 + "ria" is one word.
 _MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 _LETTER = rf"[^\W_]|[{_MARKS}]"
-_CHART_DPI = 110
+_CHART_DPI = 150  # print resolution; a chart prints at its own size (see _PRINT_WIDTH)
+#: Inches: the width a report draws its charts at. Saved with a tight border they come
+#: out about 7 inches wide, under the text width of A4 (210 mm less 2 x 15 mm margins,
+#: 7.09 in) and of letter (7.32 in): each chart prints at its own size, and its text at
+#: the sizes matplotlib was given.
+_PRINT_WIDTH = 6.9
+_CSS_PX = 96  # CSS pixels per inch, in print as on screen
 _SHORT_TABLE = 14  # rows; a table this short is never split across pages
+_KEEP_TEXT = 2  # paragraphs kept on one page with their heading
+_KEEP_ROWS = 6  # a table this short stays on one page with its heading
 _CHROMIUM_TIMEOUT = 120  # seconds to print one report
 #: Flags for headless Chromium on a machine with no internet (also used by the browser tests).
 CHROMIUM_FLAGS = [
@@ -544,9 +553,10 @@ def chart_image(chart: Any, *, sample: bool = False, dpi: int = 100) -> Chart:
     Returns
     -------
     Chart
-        ``alt`` (plain text), ``src`` and ``tall``: a figure about as tall as
-        it is wide (the outcome measures' stacked panels), which a page shows
-        larger than the others so that its words stay readable.
+        ``alt`` (plain text), ``src``, ``tall`` (a figure about as tall as it
+        is wide, such as the outcome measures' stacked panels) and ``width``
+        and ``height``: the figure's own size in CSS pixels (96 an inch), so
+        that a page can print it at that size.
 
     Examples
     --------
@@ -555,6 +565,8 @@ def chart_image(chart: Any, *, sample: bool = False, dpi: int = 100) -> Chart:
     >>> image = chart_image(backkit.plot_pain_trend(backkit.sample_log(weeks=2)))
     >>> image.alt, image.src.startswith("data:image/png;base64,"), image.tall
     ('Pain before exercise', True, False)
+    >>> image.width > 800  # the chart's 9 inches (less what tight cropping takes), at 96 an inch
+    True
     """
     import base64
     import io
@@ -580,9 +592,18 @@ def chart_image(chart: Any, *, sample: bool = False, dpi: int = 100) -> Chart:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    png = buffer.getvalue()
+    # the PNG's own size (IHDR: width and height, big-endian, at bytes 16-24), as saved
+    pixels = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    data = base64.b64encode(png).decode("ascii")
     alt = " ".join("; ".join(titles).split()) or "chart"
-    return Chart(alt, f"data:image/png;base64,{data}", tall=bool(height > 0.75 * width))
+    return Chart(
+        alt,
+        f"data:image/png;base64,{data}",
+        tall=bool(height > 0.75 * width),
+        width=round(pixels[0] * _CSS_PX / dpi),
+        height=round(pixels[1] * _CSS_PX / dpi),
+    )
 
 
 def chart_html(chart: Any, *, sample: bool = False, dpi: int = 100) -> str:
@@ -972,12 +993,18 @@ class Table:
 
 @dataclass(frozen=True)
 class Chart:
-    """A chart as an embedded PNG with its titles as alt text."""
+    """A chart as an embedded PNG with its titles as alt text.
+
+    ``width`` and ``height`` are the figure's size in CSS pixels (96 an
+    inch): the page shows it at that size, so it prints at its own size.
+    """
 
     alt: str
     src: str
     tall: bool = False
     kind: str = "chart"
+    width: int = 0
+    height: int = 0
 
 
 @dataclass(frozen=True)
@@ -990,20 +1017,31 @@ class Blank:
 
 @dataclass(frozen=True)
 class Section:
-    """A heading and its blocks; ``boxed`` draws a frame (the safety signs)."""
+    """A heading and its blocks.
+
+    ``boxed`` draws a frame (the safety signs); ``page_break`` starts the
+    section on a new printed page.
+    """
 
     title: str
     blocks: tuple[Any, ...]
     boxed: bool = False
+    page_break: bool = False
 
     @property
     def keep(self) -> int:
-        """How many blocks stay on one page with the heading: the text up to the first table."""
+        """How many blocks stay on one page with the heading.
+
+        The text up to the first table (with it when it is a few rows), chart
+        (with it unless it is a tall one) or list, and at most two paragraphs.
+        """
         for n, block in enumerate(self.blocks):
             if block.kind == "table":
-                return n + 1 if len(block.rows) <= _SHORT_TABLE else n
+                return n + 1 if len(block.rows) <= _KEEP_ROWS else n
             if block.kind == "chart":
-                return n
+                return n if block.tall else n + 1
+            if block.kind == "items" or n == _KEEP_TEXT:
+                return n  # a list, or the rest of a long text, may run on to the next page
         return len(self.blocks)
 
 
@@ -1059,9 +1097,15 @@ def _plural(n: float, word: str) -> str:
     return f"{n:g} {word}" if n == 1 else f"{n:g} {word}s"
 
 
-def _chart(draw: Callable[[], Any], sample: bool) -> Chart:
-    """Draw one chart (the chart functions take every text literally: charts.literal_text)."""
-    return chart_image(draw(), sample=sample, dpi=_CHART_DPI)
+def _chart(draw: Callable[[Axes], Any], sample: bool, height: float) -> Chart:
+    """Draw one chart on an Axes of the printed width, ``height`` inches tall.
+
+    The chart functions take every text literally (:func:`backkit.charts.literal_text`).
+    """
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=(_PRINT_WIDTH, height), layout="constrained")
+    return chart_image(draw(ax), sample=sample, dpi=_CHART_DPI)
 
 
 # --------------------------------------------------------------------------
@@ -1126,11 +1170,22 @@ def _facts(review: Review, you: bool) -> list[str]:
     return lines
 
 
-def _summary(review: Review) -> list[str]:
-    """Third-person summary sentences for the clinician."""
+def _summary(review: Review) -> tuple[list[str], str | None]:
+    """Third-person summary sentences for the first page, and the streaks sentence.
+
+    :func:`backkit.narrative.summary` is, in order: what was logged, pain,
+    adherence, the streaks, what was observed around single exercises and,
+    last, the pain-monitoring flags. The first page keeps all but the streaks
+    (section 1 gives them, beside adherence) and the single exercises
+    (section 4 gives them in a table), so that it has room for the trend.
+    """
     from . import narrative
 
-    return list(narrative.summary(review.log, review.plan, subject=review.privacy.name))
+    lines = list(narrative.summary(review.log, review.plan, subject=review.privacy.name))
+    streak = next((n for n, line in enumerate(lines) if line.startswith("Longest streak")), None)
+    if streak is None:
+        return lines, None
+    return [*lines[:streak], *lines[streak + 1 :][-1:]], lines[streak]
 
 
 def _header(review: Review, you: bool) -> tuple[Text, ...]:
@@ -1251,11 +1306,25 @@ def _terms() -> tuple[tuple[str, str], ...]:
     return tuple((term, text.format(**words)) for term, text in _TERMS)
 
 
-def _adherence_section(review: Review, charts_too: bool) -> Section:
+def _adherence_glance(review: Review) -> Section:
+    """The weekly adherence chart, on the second page (the summary says it in words)."""
     from . import charts
 
     if review.log.empty:
-        return Section("1. Adherence", (Text("No exercise sessions logged yet."),))
+        return Section("Adherence", (Text("No exercise sessions logged yet."),))
+    chart = _chart(
+        lambda ax: charts.plot_adherence(review.log, review.plan, ax=ax), review.is_sample, 2.5
+    )
+    return Section("Adherence", (chart,))
+
+
+def _adherence_section(review: Review, streaks: str | None = None) -> Section:
+    """Adherence per exercise, the streaks, and the calendar once the log spans four weeks."""
+    from . import charts
+
+    title = "1. Adherence by exercise"
+    if review.log.empty:
+        return Section(title, (Text("No exercise sessions logged yet."),))
     table, plan = review.by_exercise, review.plan
     start, end = table.attrs["start"], table.attrs["end"]
     done, partial = int(table["done"].sum()), int(table["partial"].sum())
@@ -1270,6 +1339,8 @@ def _adherence_section(review: Review, charts_too: bool) -> Section:
             f"{table['prescribed'].sum():g} prescribed exercise sessions were done "
             f"({done} in full, {partial} in part)."
         )
+    if streaks:
+        text += f" {streaks}"
     headers = ["Exercise", "Done in full", "Done in part", "Time held vs planned"]
     rows = []
     for exercise_id, r in table.iterrows():
@@ -1286,16 +1357,29 @@ def _adherence_section(review: Review, charts_too: bool) -> Section:
             tuple(headers), tuple(rows), "No exercises logged yet.", tuple(range(1, len(headers)))
         ),
     ]
-    if charts_too:
-        sample = review.is_sample
-        blocks.append(_chart(lambda: charts.plot_adherence(review.log, plan), sample))
-        if review.days.nunique() >= 28:  # a calendar of a few weeks is a nearly empty grid
-            blocks.append(_chart(lambda: charts.plot_calendar(review.log, plan), sample))
-    return Section("1. Adherence", tuple(blocks))
+    if review.days.nunique() >= 28:  # a calendar of a few weeks is a nearly empty grid
+        blocks.append(
+            _chart(lambda ax: charts.plot_calendar(review.log, plan, ax=ax), review.is_sample, 2.1)
+        )
+    return Section(title, tuple(blocks))
+
+
+def _trend_section(review: Review) -> Section:
+    """Pain before exercise over time, on the first page of the clinician's report."""
+    from . import charts
+
+    title = "Pain before exercise over time"
+    if review.log.empty:
+        return Section(title, (Text("No exercise sessions logged yet."),))
+    if review.days.nunique() < 2:
+        return Section(title, (Text("One day logged so far: too soon to draw a trend."),))
+    chart = _chart(
+        lambda ax: charts.plot_pain_trend(review.log, review.plan, ax=ax), review.is_sample, 2.5
+    )
+    return Section(title, (chart,))
 
 
 def _pain_section(review: Review) -> Section:
-    from . import charts
     from .analysis import pain_mcid, shown_change
 
     change = review.pain_change
@@ -1361,12 +1445,7 @@ def _pain_section(review: Review) -> Section:
         numeric=(1, 2, 3),
         caption=caption,
     )
-    blocks = [Text(" ".join(lines)), table]
-    if len(review.days.unique()) > 1:
-        blocks.append(
-            _chart(lambda: charts.plot_pain_trend(review.log, review.plan), review.is_sample)
-        )
-    return Section(title, tuple(blocks))
+    return Section(title, (Text(" ".join(lines)), table))
 
 
 def _missing(value: Any) -> bool:
@@ -1491,16 +1570,24 @@ def _effects_section(review: Review) -> Section:
             ),
             rows,
             numeric=(1, 2, 3, 4, 5, 6),
+            wrap=(0, 7),  # eight columns fit the page only if these may wrap
         ),
     ]
     if len(review.days.unique()) > 1:
         watch = cast(str, effects["change"].idxmax())  # the index holds exercise ids
+        listed = set(effects.index) | {i.exercise_id for i in getattr(review.plan, "items", ())}
         blocks.append(
-            _chart(lambda: charts.plot_pain_change(review.log, review.plan), review.is_sample)
+            _chart(
+                lambda ax: charts.plot_pain_change(review.log, review.plan, ax=ax),
+                review.is_sample,
+                1.3 + 0.3 * len(listed),  # a bar a line
+            )
         )
         blocks.append(
             _chart(
-                lambda: charts.plot_exercise_history(review.log, watch, days=None), review.is_sample
+                lambda ax: charts.plot_exercise_history(review.log, watch, days=None, ax=ax),
+                review.is_sample,
+                2.8,
             )
         )
     return Section(title, tuple(blocks))
@@ -1541,7 +1628,15 @@ def _outcomes_section(review: Review) -> Section:
         ),
     ]
     if change["date"].nunique() > 1:
-        blocks.append(_chart(lambda: charts.plot_outcomes(review.log, outcomes), review.is_sample))
+        # panels short enough that the figure (about 2.7 inches besides them) fits a page
+        panels = int(change.loc[change["item"].isna(), "measure"].nunique())
+        fig = charts.plot_outcomes(
+            review.log,
+            outcomes,
+            width=_PRINT_WIDTH,
+            panel_height=min(1.1, (9.0 - 2.7) / max(1, panels)),
+        )
+        blocks.append(chart_image(fig, sample=review.is_sample, dpi=_CHART_DPI))
     return Section(title, tuple(blocks))
 
 
@@ -1574,11 +1669,9 @@ def _next_plan_rows(review: Review, numbered: bool) -> tuple[tuple[str, ...], ..
 
 
 def _next_plan_section(review: Review) -> Section:
-    from .safety import max_rise
-
+    """The proposed plan, what changes and why: the second page of the clinician's report."""
     proposal = review.proposal
     nxt = proposal.plan
-    rise = max_rise()
     stale = (
         (
             Text(
@@ -1595,6 +1688,29 @@ def _next_plan_section(review: Review) -> Section:
         (
             *stale,
             Text(
+                f"{_how_often(nxt)}, from {_day(nxt.start)} to {_day(nxt.end)}. Proposed by "
+                "the kit's fixed rules (section 6): a starting point, to change to suit the "
+                "patient.",
+                "Next plan:",
+            ),
+            Table(
+                ("Exercise", "Dose", "Change and why"),
+                _next_plan_rows(review, True),
+                wrap=(0, 1, 2),
+            ),
+        ),
+    )
+
+
+def _plan_rules_section() -> Section:
+    """How :func:`backkit.review.propose_next` makes the next plan, in words."""
+    from .safety import max_rise
+
+    rise = max_rise()
+    return Section(
+        "6. How the next plan is made",
+        (
+            Text(
                 "The kit's rules (backkit.review.propose_next): no dose changes before two weeks "
                 "of logging; an exercise flagged for its own pain in the last two weeks (over "
                 f"the limit, or a rise of {rise}+ points), or after which pain rose by {rise} "
@@ -1608,12 +1724,6 @@ def _next_plan_section(review: Review) -> Section:
                 "are more than 4 weeks old; strength work stays off consecutive days; the rest "
                 "stay as they are. Higher pain after an exercise is what was observed, not proof "
                 "that the exercise caused it. A starting point: change it to suit the patient."
-            ),
-            Text(f"{_how_often(nxt)}, from {_day(nxt.start)} to {_day(nxt.end)}.", "Next plan:"),
-            Table(
-                ("Exercise", "Dose", "Change and why"),
-                _next_plan_rows(review, True),
-                wrap=(0, 1, 2),
             ),
             Text(
                 "The patient saves the plan file (for example next-plan.yaml) and runs "
@@ -1669,17 +1779,30 @@ def _warnings_section(review: Review) -> Section:
 
 
 def _clinician_sections(review: Review) -> tuple[Section, ...]:
+    """The clinician's report: two pages that stand alone, then the detail.
+
+    The first pages hold what a review needs: the warning-sign answers (always
+    first), the summary, the pain trend, adherence and the next plan. The
+    numbered sections, the terms, the red flags and the space for notes follow,
+    from a new page once the log has a trend to draw (before that, the first
+    part is not much over a page, and a new page would leave one half empty).
+    """
+    summary, streaks = _summary(review)
+    detail = _adherence_section(review, streaks)
     return (
         _warnings_section(review),
-        Section("Summary", tuple(Text(line) for line in _summary(review))),
-        Section("Terms used in this report", (Items(tuple(f"{t}: {d}" for t, d in _terms())),)),
-        _adherence_section(review, charts_too=True),
+        Section("Summary", tuple(Text(line) for line in summary)),
+        _trend_section(review),
+        _adherence_glance(review),
+        _next_plan_section(review),
+        replace(detail, page_break=review.days.nunique() >= 2),
         _pain_section(review),
         _flags_section(review),
         _effects_section(review),
         _outcomes_section(review),
+        _plan_rules_section(),
+        Section("Terms used in this report", (Items(tuple(f"{t}: {d}" for t, d in _terms())),)),
         _red_flags_section(),
-        _next_plan_section(review),
         _notes_section(review, "Clinician's notes"),
     )
 
@@ -1688,15 +1811,20 @@ def _weekly_table(plan: Plan) -> Table:
     from .plan import WEEKDAYS
 
     rows = []
+    # each exercise on its own days (strength work: Monday, Wednesday, Friday), else the plan's
+    by_day = plan.weekdays or plan.days_per_week == 7 or any(i.weekdays for i in plan.items)
     for item in plan.items:
         i = item.exercise_id
         row = [_exercise_name(i, numbered=False), _dose(i, plan.dose(i))]
-        if plan.weekdays or plan.days_per_week == 7:
-            row += ["✓" if not plan.weekdays or d in plan.weekdays else "" for d in WEEKDAYS]
+        days_of = item.weekdays or plan.weekdays
+        if days_of or (by_day and plan.days_per_week == 7):
+            row += ["✓" if not days_of or d in days_of else "" for d in WEEKDAYS]
+        elif by_day:
+            row += [f"any {plan.days_per_week} days a week", *[""] * (len(WEEKDAYS) - 1)]
         else:
             row.append(f"any {plan.days_per_week} days a week")
         rows.append(tuple(row))
-    days = _WEEKDAY_NAMES if plan.weekdays or plan.days_per_week == 7 else ("How often",)
+    days = _WEEKDAY_NAMES if by_day else ("How often",)
     return Table(("Exercise", "How much", *days), tuple(rows))
 
 
@@ -1723,7 +1851,11 @@ def _patient_sections(review: Review) -> tuple[Section, ...]:
     progress: list[Any] = [Text(line) for line in _facts(review, you=True)]
     if len(review.days.unique()) > 1:
         progress.append(
-            _chart(lambda: charts.plot_pain_trend(review.log, review.plan), review.is_sample)
+            _chart(
+                lambda ax: charts.plot_pain_trend(review.log, review.plan, ax=ax),
+                review.is_sample,
+                3.1,
+            )
         )
     sections = [
         Section("How it went", tuple(progress)),
@@ -1771,9 +1903,13 @@ def document(review: Review, audience: str = "clinician", *, paper: str = "a4") 
     review : Review
         The de-identified data and what was worked out from it.
     audience : {"clinician", "patient"}
-        The clinician's report speaks of the patient in the third person,
-        explains its clinical terms once, lists the clinician red flags and
-        leaves space for the clinician's notes (or shows them). The patient's
+        The clinician's report speaks of the patient in the third person. Its
+        first two printed pages stand alone: the warning-sign answers (first,
+        boxed), the summary, the pain trend, weekly adherence and the next
+        plan; the detail follows (numbered sections 1 to 6), then the
+        clinical terms explained once, the clinician red flags and space for
+        the clinician's notes (or the notes). Charts are drawn at the size
+        they print, with no text under 8 pt. The patient's
         report speaks to them in plain words: how it went, the next plan as a
         weekly table, how to start it, and when to stop and get help.
     paper : {"a4", "letter"}
@@ -1785,6 +1921,12 @@ def document(review: Review, audience: str = "clinician", *, paper: str = "a4") 
     >>> doc = document(Review.load(None), "patient")
     >>> doc.title, [s.title for s in doc.sections][:2]
     ('Your back exercise review', ['How it went', 'Your plan for the next four weeks'])
+    >>> doc = document(Review.load(None), "clinician")
+    >>> [s.title for s in doc.sections][:6]  # doctest: +NORMALIZE_WHITESPACE
+    ['Warning-sign answers', 'Summary', 'Pain before exercise over time', 'Adherence',
+     'Next plan', '1. Adherence by exercise']
+    >>> [s.title for s in doc.sections if s.page_break]  # the detail starts a page
+    ['1. Adherence by exercise']
     """
     if audience not in AUDIENCES:
         raise ReportError(f"audience = {audience!r}: give one of {', '.join(AUDIENCES)}")

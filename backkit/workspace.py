@@ -12,6 +12,10 @@ site-packages. ``backkit lab`` opens :func:`workspace_dir` instead, after
   the kit's new one is put beside it (``04_bridge-backkit-0.2.0.ipynb``),
   and the returned :class:`Workspace` says so.
 
+``backkit workspace`` runs :func:`prepare` alone and prints the folder; on a
+JupyterHub, ``backkit-singleuser`` (:mod:`backkit.hub`) runs it as the person
+before their server starts there.
+
 A small manifest (``.backkit-workspace.json``) remembers which version and
 which content each copy had when the kit wrote it; that is how an edited copy
 is told from an untouched one.

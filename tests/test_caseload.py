@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import matplotlib.dates as mdates
 import pandas as pd
 import pytest
 
@@ -72,18 +75,54 @@ class TestTable:
 
     def test_sorted_by_the_attention_rule(self, view):
         rows = view.patients
+        stopped = [(AS_OF - p.last_session).days if p.last_session else math.inf for p in rows]
+        stopped = [d if d >= caseload.GAP_DAYS else 0 for d in stopped]
         keys = [
             (
-                -len(p.flags),
+                -gap,
+                -len([f for f in p.flags if not f.startswith(("no session", "stale data"))]),
+                -p.pain_flags,
                 math.inf if math.isnan(p.week_adherence) else p.week_adherence,
                 math.inf if math.isnan(p.pain_change) else -p.pain_change,
                 p.patient,
             )
-            for p in rows
+            for p, gap in zip(rows, stopped, strict=True)
         ]
         assert keys == sorted(keys)
-        assert len(rows[0].flags) >= len(rows[-1].flags)
-        assert len({len(p.flags) for p in rows}) > 1  # the folder has a spread to sort
+        assert stopped[0] == max(stopped) > 28 and 0 in stopped  # a spread to sort
+        assert len({len(p.flags) for p in rows}) > 1
+
+    def test_the_patients_who_stopped_come_first_longest_gap_first(self, view):
+        gaps = [p.days_without for p in view.patients]
+        stopped = [g for g in gaps if g >= caseload.GAP_DAYS]
+        assert gaps[: len(stopped)] == sorted(stopped, reverse=True)
+        # those still exercising follow, pain flags first
+        still = view.patients[len(stopped) :]
+        assert still and still[0].pain_flags == max(p.pain_flags for p in still) > 0
+
+    def test_the_flags_are_shown_in_full_one_a_line_with_no_index_column(self, view):
+        page = view._repr_html_()
+        assert page.startswith("<p><strong>Caseload on 11 May 2025: 30 patients</strong></p>")
+        head = re.search(r"<thead><tr>(.*?)</tr></thead>", page)[1]
+        assert re.findall(r">([^<]+)</th>", head) == list(view.table().columns)  # no index
+        rows = re.findall(r"<tr>(.*?)</tr>", page.split("<tbody>")[1])
+        assert len(rows) == N
+        for row, p in zip(rows, view.patients, strict=True):
+            shown = html.unescape(re.findall(r"<td[^>]*>(.*?)</td>", row)[-1]).split("<br>")
+            assert shown == list(p.flags or ("none",))  # every flag, whole, one a line
+        assert "…" not in page and "..." not in page
+
+    def test_the_text_table_wraps_long_flags_instead_of_cutting_them(self, view):
+        lines = view.to_text(width=110).splitlines()
+        flags_at = lines[1].index("Flags")
+        assert lines[2][:flags_at].split() == ["logged", "this", "week", "overall", "change",
+                                               "baseline", "session"]  # fmt: skip
+        column = [line[flags_at:] for line in lines[3 : 3 + 200] if len(line) > flags_at]
+        said = " ".join(" ".join(column).split())
+        for p in view.patients:
+            for flag in p.flags:
+                assert flag in said, flag
+        assert all(len(line) <= 110 for line in lines if not line.startswith("skipped"))
 
     def test_nothing_a_person_reads_is_nan_or_a_repr(self, view):
         text = view.to_text()
@@ -165,6 +204,37 @@ class TestChart:
             lines = pain[p.patient].get_lines()
             assert len(lines) == 1 and len(lines[0].get_ydata()) == len(p.weekly_pain)
             assert ax.get_ylim() == (0, 100) and pain[p.patient].get_ylim() == (0, 10)
+
+    def test_every_panel_has_the_same_dated_weeks(self, view):
+        fig = caseload.plot_caseload(view)
+        fig.canvas.draw()
+        panels = [ax for ax in fig.axes if ax.get_label().startswith("patient: ")]
+        first = min(w for p in view.patients for w in p.weekly_pain.index)
+        monday = pd.Timestamp(AS_OF) - pd.Timedelta(days=AS_OF.weekday())
+        left, right = (mdates.num2date(x).replace(tzinfo=None) for x in panels[0].get_xlim())
+        assert pd.Timestamp(left).ceil("D") == first  # from the first week logged
+        assert pd.Timestamp(right).floor("D") == monday + pd.Timedelta(days=6)  # to the view's
+        for ax in panels:
+            assert ax.get_xlim() == panels[0].get_xlim()
+            labels = [t.get_text() for t in ax.get_xticklabels()]
+            assert len(labels) >= 3 and all(re.fullmatch(r"\d{1,2} [A-Z][a-z]{2}(\n\d{4})?", t)
+                                            for t in labels), labels  # fmt: skip
+            ticks = [mdates.num2date(x) for x in ax.get_xticks()]
+            assert {t.weekday() for t in ticks} == {0}  # the weeks' Mondays
+        # a bar stands in the middle of its week
+        p, ax = view.patients[-1], panels[-1]
+        middles = [pd.Timestamp(mdates.num2date(b.get_x() + b.get_width() / 2)).tz_localize(None)
+                   for b in ax.patches]  # fmt: skip
+        assert middles == list(p.weekly_adherence.index + pd.Timedelta(days=3.5))
+
+    @pytest.mark.parametrize("count", [1, 2])
+    def test_a_few_patients_keep_the_whole_title(self, view, count):
+        fig = caseload.plot_caseload(caseload.Caseload(view.patients[:count], (), AS_OF))
+        fig.canvas.draw()
+        title = fig.get_suptitle()
+        assert title == "Weekly adherence (bars, %) and pain before exercise (line, 0-10)"
+        box = fig._suptitle.get_window_extent()
+        assert box.x0 >= 0 and box.x1 <= fig.bbox.width and box.y1 <= fig.bbox.height
 
 
 class TestCommand:
@@ -291,3 +361,30 @@ def test_the_pain_change_shown_agrees_with_the_verdict():
     row = caseload.Caseload((summary,), (), dt.date(2025, 3, 10)).table().iloc[0]
     assert row["Change vs baseline"] == "no meaningful change"
     assert row["Pain change"] == "-1.98"
+
+
+def test_a_patient_who_stopped_ranks_above_one_with_recent_pain_flags():
+    # the issue's case: stopped 81 days ago, yet listed below a recent pain flag
+    start = dt.datetime(2025, 3, 3, 8, tzinfo=dt.timezone.utc)
+    frames = {}
+    with backkit.SessionLog(":memory:") as log:  # three days in March, then nothing
+        for d in range(3):
+            log.record(exercise_id="bridge", started_at=start + dt.timedelta(days=d),
+                       pain_before=4, pain_after=4)  # fmt: skip
+        frames["stopped"] = log.frame()
+    with backkit.SessionLog(":memory:") as log:  # exercising now, pain rising 3 points each time
+        for d in range(14):
+            log.record(exercise_id="bridge", started_at=start + dt.timedelta(days=70 + d),
+                       pain_before=2, pain_after=5)  # fmt: skip
+        frames["flagged"] = log.frame()
+        frames["stopped lately"] = log.frame().iloc[:5]  # stopped 9 days ago
+    with backkit.SessionLog(":memory:") as log:
+        frames["nothing yet"] = log.frame()
+    summaries = caseload.summarise_many(list(frames), list(frames.values()), [None] * 4,
+                                        as_of="2025-05-25")  # fmt: skip
+    ranked = sorted(summaries, key=lambda p: p.attention)
+    assert [p.patient for p in ranked] == ["nothing yet", "stopped", "stopped lately", "flagged"]
+    assert [p.days_without for p in ranked] == [None, 81, 9, 0]
+    assert ranked[3].pain_flags > 0 and ranked[1].flags == (
+        "stale data: the newest session is 3 months old",
+    )

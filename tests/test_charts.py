@@ -505,6 +505,78 @@ class TestOutcomesSessionsPanel:
             charts.plot_outcomes(sample_log(), sample_checkins(), measures=["RMDQ"])
 
 
+class TestPrintableText:
+    """The report prints charts at their own size: no text in them is under 8 pt."""
+
+    @staticmethod
+    def sizes(fig) -> list[tuple[float, str]]:
+        from matplotlib.text import Text
+
+        return sorted((t.get_fontsize(), t.get_text()) for t in fig.findobj(Text)
+                      if t.get_visible() and t.get_text().strip())  # fmt: skip
+
+    @pytest.mark.parametrize("plot", AXES_LEVEL, ids=lambda f: f.__name__)
+    def test_axes_level_charts(self, plot, log, plan):
+        ax = plot(log) if plot is _history else plot(log, plan)
+        charts.mark_sample(ax)
+        assert self.sizes(ax.figure)[0][0] >= 8, self.sizes(ax.figure)[:3]
+
+    def test_outcomes_and_the_calendar_without_a_plan(self, log):
+        assert self.sizes(charts.plot_outcomes(log, sample_checkins()))[0][0] >= 8
+        assert self.sizes(charts.plot_calendar(log).figure)[0][0] >= 8
+
+
+class TestOutcomesOnAPage:
+    def test_width_and_panel_height_set_the_figure_size(self, log):
+        fig = charts.plot_outcomes(log, sample_checkins(), width=6.9, panel_height=1.1)
+        n = len(fig.axes) - 1  # the measures; the sessions panel is the last
+        assert tuple(fig.get_size_inches()) == pytest.approx((6.9, 1.6 + 1.1 * n + 1.1))
+        legend = fig.legends[0]
+        assert legend._ncols == 3  # rows of three fit a page's width; one row on a wide figure
+        assert charts.plot_outcomes(log, sample_checkins()).legends[0]._ncols == len(
+            legend.legend_handles
+        )
+
+    def test_activity_labels_are_a_line_of_text_apart(self, log):
+        fig = charts.plot_outcomes(log, sample_checkins(), width=6.9, panel_height=1.1)
+        fig.canvas.draw()
+        (psfs,) = [a for a in fig.axes if a.get_title(loc="left").startswith("PSFS")]
+        labels = psfs.texts  # one per activity, at the right edge
+        assert len(labels) == 4
+        ys = sorted(t.get_window_extent().y0 for t in labels)
+        line = 8 / 72 * fig.dpi  # 8 pt in pixels
+        assert min(np.diff(ys)) >= line
+
+
+@pytest.mark.parametrize("plot", [charts.plot_adherence, charts.plot_pain_change])
+def test_long_exercise_names_still_fit_a_printed_page(plot, log, plan, monkeypatch):
+    import dataclasses
+    import warnings
+
+    from backkit import exercises
+
+    real = exercises.get_exercise
+    long = " with a long custom name from a clinic's own catalogue"
+    monkeypatch.setattr(exercises, "get_exercise",
+                        lambda i, **k: dataclasses.replace(real(i, **k), name=real(i).name + long))
+    _, ax = plt.subplots(figsize=(6.9, 3), layout="constrained")
+    plot(log, plan, ax=ax)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "constrained_layout not applied ... collapsed to zero"
+        ax.figure.canvas.draw()
+    assert ax.get_position().width > 0.4  # the plot keeps most of the width
+
+
+class TestAdherenceLabels:
+    def test_each_week_is_labelled_while_the_labels_fit(self, log, plan):
+        weeks = analysis.weekly_adherence(log, plan)[1]
+        for width, labelled in ((9, True), (6.9, True), (3, False)):
+            _, ax = plt.subplots(figsize=(width, 3))
+            charts.plot_adherence(log, plan, ax=ax)
+            shown = [t for t in _texts(ax) if t.endswith("%")]
+            assert shown == ([f"{p:.0f}%" for p in weeks["percent"]] if labelled else []), width
+
+
 class TestDocstrings:
     @pytest.mark.parametrize("name", [n for n in charts.__all__ if n.startswith("plot_")])
     def test_shared_text_is_filled_in(self, name):

@@ -8,13 +8,17 @@ import html
 import ipywidgets as widgets
 import numpy as np
 import pandas as pd
+import pytest
 
+import backkit
+from backkit import safety
 from backkit.charts import plot_outcomes
 from backkit.log import SessionLog
 from backkit.outcomes import (
     checkins_frame,
     outcomes_frame,
     record_checkin,
+    record_screening,
     screenings_frame,
     summary_line,
 )
@@ -24,21 +28,28 @@ MONDAY = dt.date(2025, 3, 3)
 
 
 def fill_baseline(
-    w: CheckIn, names=("sitting 1 hour", "gardening", "lifting a child"), scores=(3, 2, 4)
+    w: CheckIn,
+    names=("sitting 1 hour", "gardening", "lifting a child"),
+    scores=(3, 2, 4),
+    *,
+    answer=True,
 ):
     w.pain_average.value, w.pain_worst.value = 6, 8
     for box, slider, name, score in zip(
         w.activity_names, w.activity_scores, names, scores, strict=False
     ):
         box.value, slider.value = name, score
-    answer_the_rest(w)
+    if answer:
+        answer_the_rest(w)
 
 
 def answer_the_rest(w: CheckIn, yes=()):
-    """The questions besides pain and the PSFS: the morning after, below the knee, red flags."""
-    w.next_morning.value, w.below_knee.value = "same", False
-    for key, buttons in w.red_flags.items():
-        buttons.value = key in yes
+    """The questions besides pain and the PSFS, those asked: the morning after, red flags."""
+    if w.asks_morning:
+        w.next_morning.value = "same"
+    if w.asks_screening:
+        for key, buttons in w.red_flags.items():
+            buttons.value = key in yes
 
 
 def walk(w: widgets.Widget):
@@ -251,7 +262,6 @@ def test_every_rating_starts_not_rated_and_save_asks(log):
     w = CheckIn(log, today=MONDAY)
     ratings = [w.pain_average, w.pain_worst, w.leg_pain, *w.activity_scores]
     assert all(r.value is None for r in ratings)
-    assert w.next_morning.value is None and w.below_knee.value is None
     assert all(b.value is None for b in w.red_flags.values())
     w.save_button.click()
     assert "Not answered yet" in w.message.value and "average pain" in w.message.value
@@ -263,28 +273,28 @@ def test_every_rating_starts_not_rated_and_save_asks(log):
 def test_skip_stores_missing_never_zero(log):
     w = CheckIn(log, today=MONDAY)
     w.pain_average.value = 5  # worst pain, leg pain and the PSFS skipped
-    w.next_morning.value = "better"
     w.save_button.click()
     w.skip_button.click()
     df = outcomes_frame(log)
     assert df["measure"].tolist() == ["pain_average"] and df["score"].tolist() == [5]
     row = checkins_frame(log).iloc[0]
     assert row["leg_pain"] is pd.NA and row["below_knee"] is pd.NA
-    assert row["next_morning"] == "better"
+    assert pd.isna(row["next_morning"])  # not asked at the baseline
     assert screenings_frame(log).empty  # no warning-sign question answered: none stored
 
 
-def test_leg_pain_next_morning_and_below_knee_are_stored_with_advice(log):
-    w = CheckIn(log, today=MONDAY)
-    fill_baseline(w)
+def test_leg_pain_and_the_next_morning_are_stored_with_advice(log):
+    record_checkin(log, MONDAY, pain_average=6)
+    w = CheckIn(log, today=MONDAY + dt.timedelta(days=7))
+    w.pain_average.value, w.pain_worst.value = 5, 7
+    answer_the_rest(w)
     w.leg_pain.value = 4
     w.next_morning.value = "worse"
     assert "settle by the next morning" in w.legs_advice.value
-    w.below_knee.value = True
-    assert "below the knee" in w.legs_advice.value and "Stop" in w.legs_advice.value
     w.save_button.click()
-    row = checkins_frame(log).iloc[0]
-    assert (row["leg_pain"], row["next_morning"], bool(row["below_knee"])) == (4, "worse", True)
+    assert "Saved" in w.message.value, w.message.value
+    row = checkins_frame(log).iloc[-1]
+    assert (row["leg_pain"], row["next_morning"]) == (4, "worse")
 
 
 def test_a_red_flag_yes_is_recorded_and_says_what_to_do(log):
@@ -301,8 +311,6 @@ def test_a_red_flag_yes_is_recorded_and_says_what_to_do(log):
 
 
 def test_the_check_in_shows_the_emergency_signs(log):
-    from backkit import safety
-
     w = CheckIn(log, today=MONDAY)
     for sign in safety.rules()["emergency"]["signs"]:
         assert html.escape(sign) in w.signs.value
@@ -340,3 +348,164 @@ def test_names_and_notes_are_escaped(log):
     assert XSS not in shown and html.escape(XSS) in shown
     later.save_button.click()  # the message names the activity not rated
     assert XSS not in later.message.value and "&lt;img" in later.message.value
+
+
+# -- each question once, no morning after at baseline, a light first run (issue 26) --------
+
+TODAY = "2026-12-07T10:00+00:00"  # the pinned clock: a Monday
+
+
+@pytest.fixture
+def at_ten(pin_today, monkeypatch):
+    """The kit's clock at 10:00 UTC on 7 Dec 2026, so answers at 09:12 were today."""
+    monkeypatch.setenv("BACKKIT_TZ", "UTC")
+    pin_today(TODAY)
+
+
+def all_no(**changes):
+    answers = {q.id: False for q in safety.screening_questions()}
+    answers.update(changes)
+    return answers
+
+
+def classes(w: CheckIn) -> set[str]:
+    return {cls for c in walk(w) for cls in getattr(c, "_dom_classes", ())}
+
+
+def test_the_baseline_does_not_ask_about_the_morning_after(log):
+    first = CheckIn(log, today=MONDAY)
+    assert not first.asks_morning and "bk-checkin-next-morning" not in classes(first)
+    first.save_button.click()
+    assert "the morning after" not in first.message.value
+    fill_baseline(first)
+    first.save_button.click()
+    assert "Saved" in first.message.value, first.message.value
+    assert pd.isna(checkins_frame(log)["next_morning"].iloc[0])
+
+    later = CheckIn(log, today=MONDAY + dt.timedelta(days=7))
+    assert later.asks_morning and "bk-checkin-next-morning" in classes(later)
+    later.save_button.click()
+    assert "the morning after" in later.message.value  # asked for, never assumed
+
+
+def test_pain_below_the_knee_is_asked_once_by_the_warning_sign_question(log):
+    w = CheckIn(log, today=MONDAY)
+    assert "bk-checkin-below-knee" not in classes(w) and not hasattr(w, "below_knee")
+    asked = [c.value for c in walk(w) if "bk-checkin-screening-question" in c._dom_classes]
+    below = next(q.ask for q in safety.screening_questions() if q.id == "below_knee")
+    assert asked.count(html.escape(below)) == 1
+    assert not any("below your knee" in text for text in asked if text != html.escape(below))
+    fill_baseline(w)
+    answer_the_rest(w, yes=("below_knee",))
+    w.save_button.click()
+    assert "Saved" in w.message.value
+    assert "physiotherapist" in w.screening_advice.value
+    # the answer is the screening's; the check-in's own item keeps its meaning: not asked
+    assert screenings_frame(log)["yes"].tolist() == [("below_knee",)]
+    assert checkins_frame(log)["below_knee"].isna().all()
+    found = safety.warning_answers(screenings_frame(log), checkins_frame(log))
+    assert found["question"].tolist() == [below]  # listed once, as it was asked
+
+
+def test_questions_answered_today_are_not_asked_again(log, at_ten):
+    record_screening(log, all_no(), action="none", when="2026-12-07 09:12")
+    w = CheckIn(log, today=MONDAY)
+    assert not w.asks_screening and w.questions.layout.display == "none"
+    assert "You answered the warning-sign questions today at 09:12" in w.screening_note.value
+    assert "answered no to each one" in w.screening_note.value
+    assert w.rescreen_button.layout.display == ""
+    fill_baseline(w)
+    assert not any("warning-sign" in m for m in w.missing())
+    w.save_button.click()
+    assert "Saved" in w.message.value, w.message.value
+    assert len(screenings_frame(log)) == 1  # nothing asked, nothing stored
+
+
+def test_an_answer_of_yes_today_shows_what_was_answered_and_what_to_do(log, at_ten):
+    record_screening(log, all_no(fever=True), action="urgent", when="2026-12-07 09:12")
+    w = CheckIn(log, today=MONDAY)
+    assert not w.asks_screening
+    fever = next(q.ask for q in safety.screening_questions() if q.id == "fever")
+    note = w.screening_note.value
+    assert "today at 09:12, and answered yes to" in note and html.escape(fever) in note
+    assert "Urgent: do not start the session" in note and "NHS 111" in note
+
+
+def test_questions_answered_yesterday_or_in_part_are_asked_again(log, at_ten):
+    record_screening(log, all_no(), action="none", when="2026-12-06 18:00")
+    assert CheckIn(log, today=MONDAY).asks_screening  # yesterday's: asked again, as before
+    record_screening(log, {"fever": False}, action="none", when="2026-12-07 09:00")
+    w = CheckIn(log, today=MONDAY)
+    assert w.asks_screening and w.screening_note.value == ""  # a part answer is not an answer
+
+
+def test_something_changed_answer_them_again(log, at_ten):
+    record_screening(log, all_no(), action="none", when="2026-12-07 09:12")
+    w = CheckIn(log, today=MONDAY)
+    w.rescreen_button.click()
+    assert w.asks_screening and w.rescreen_button.layout.display == "none"
+    fill_baseline(w, answer=False)
+    w.save_button.click()  # the questions shown again must be answered again
+    assert f"{len(w.red_flags)} warning-sign questions" in w.message.value
+    answer_the_rest(w, yes=("unwell",))
+    w.save_button.click()
+    assert "Saved" in w.message.value
+    stored = screenings_frame(log)
+    assert len(stored) == 2 and stored["yes"].tolist()[-1] == ("unwell",)
+    assert "Urgent" in w.screening_advice.value
+
+
+def test_answers_given_elsewhere_today_hide_the_questions_unless_answered_here(log, at_ten):
+    w = CheckIn(log, today=MONDAY)
+    untouched = CheckIn(log, today=MONDAY)
+    assert w.asks_screening and untouched.asks_screening
+    next(iter(w.red_flags.values())).value = False  # one answer pressed here
+    record_screening(log, all_no(), action="none", when="2026-12-07 09:30")
+    w.refresh_screening()
+    untouched.refresh_screening()
+    assert w.asks_screening  # a person's answers are never hidden
+    assert not untouched.asks_screening and "09:30" in untouched.screening_note.value
+
+
+def test_a_part_answered_screening_is_stored_only_with_a_yes(log, at_ten):
+    w = CheckIn(log, today=MONDAY)
+    fill_baseline(w, answer=False)
+    for buttons in list(w.red_flags.values())[:5]:
+        buttons.value = False
+    w.save_button.click()
+    w.skip_button.click()
+    assert "Saved" in w.message.value
+    assert "warning-sign answers were not stored" in w.message.value
+    assert screenings_frame(log).empty  # a part answer must not count for the safety gate
+    assert not backkit.gate.check(log).open
+
+    again = CheckIn(log, today=MONDAY + dt.timedelta(days=1))
+    again.pain_average.value = 4
+    again.red_flags["fever"].value = True  # a yes is never dropped
+    again.save_button.click()
+    again.skip_button.click()
+    assert screenings_frame(log)["yes"].tolist() == [("fever",)]
+    assert "Urgent" in again.screening_advice.value
+
+
+def test_the_app_passes_signs_false_the_emergency_list_is_left_out(log):
+    title = html.escape(safety.rules()["emergency"]["title"])
+    shown = CheckIn(log, today=MONDAY)
+    left_out = CheckIn(log, today=MONDAY, signs=False)
+    count = lambda w: sum(  # noqa: E731
+        title in c.value for c in walk(w) if isinstance(c, widgets.HTML)
+    )
+    assert count(shown) == 1 and count(left_out) == 0 and left_out.signs is None
+
+
+def test_the_empty_outcomes_chart_says_what_will_appear():
+    from backkit.log import empty_frame
+    from backkit.outcomes import empty_outcomes
+
+    fig = plot_outcomes(empty_frame(), empty_outcomes())
+    measures, sessions = fig.axes
+    assert "week by week, compared with your first check-in" in measures.get_xlabel()
+    assert "sessions you do each week will show here" in sessions.get_xlabel()
+    for ax in fig.axes:  # words, not an empty frame with axis labels
+        assert ax.get_ylabel() == "" and not ax.get_frame_on()
+        assert list(ax.get_yticks()) == []

@@ -21,13 +21,16 @@ from backkit.log import SessionLog
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_CSV = REPO / "data" / "sample_sessions.csv"
 SAMPLE_PLAN = REPO / "data" / "sample_plan.yaml"
-COMMANDS = ("lab", "app", "report", "plan", "export", "import", "demo", "caseload", "plan-calendar")
+COMMANDS = ("lab", "app", "workspace", "report", "plan", "export", "import", "demo", "caseload",
+            "share", "plan-calendar")  # fmt: skip
 SCRIPT = Path(sys.executable).with_name("backkit")
 
 
-def backkit(*args: str, home: Path, timeout: float = 120) -> subprocess.CompletedProcess:
-    """Run the installed ``backkit`` console script with a throw-away data home."""
-    env = dict(os.environ, BACKKIT_HOME=str(home), MPLBACKEND="Agg")
+def backkit(
+    *args: str, home: Path, timeout: float = 120, **more: str
+) -> subprocess.CompletedProcess:
+    """Run the installed ``backkit`` console script with a throw-away home (``more``: env)."""
+    env = dict(os.environ, BACKKIT_HOME=str(home), MPLBACKEND="Agg", **more)
     env.pop("BACKKIT_LOG", None)
     return subprocess.run(
         [str(SCRIPT), *args],
@@ -323,6 +326,63 @@ class TestAppAndLabErrors:
         result = backkit("lab", "--notebook", "99_nothing.ipynb", "--no-browser", home=home)
         assert_user_error(result, 1, "notebook '99_nothing.ipynb' not found in")
         assert f"not found in {home / 'notebooks'}" in result.stderr
+
+    def test_app_inside_jupyterhub_points_to_the_app_in_ones_own_server(self, home):
+        result = backkit("app", "--no-browser", home=home, JUPYTERHUB_SERVICE_PREFIX="/user/ann/")
+        assert_user_error(result, 1, "open /user/ann/voila/render/app.ipynb at the hub's address")
+        assert result.stderr.count("\n") == 1
+
+
+class TestWorkspace:
+    def test_prints_the_workspace_alone_and_starts_no_server(self, home):
+        first = backkit("workspace", home=home, timeout=60)
+        assert first.returncode == 0, first.stderr
+        assert first.stdout == f"{home / 'notebooks'}\n", "the path alone, for scripts"
+        assert first.stderr.startswith("backkit workspace: copied ")
+        assert (home / "notebooks" / "00_start_here.ipynb").is_file()
+        again = backkit("workspace", home=home, timeout=60)
+        assert (again.returncode, again.stdout, again.stderr) == (0, first.stdout, "")
+
+
+class TestShare:
+    @pytest.fixture
+    def clinic(self, tmp_path) -> Path:
+        folder = tmp_path / "clinic"
+        folder.mkdir()
+        folder.chmod(0o2770)
+        return folder
+
+    def test_shares_a_pseudonymised_export_with_the_folders_group(self, home, clinic):
+        assert backkit("import", str(SAMPLE_CSV), home=home).returncode == 0
+        result = backkit("share", "--to", str(clinic), "--as", "P001", home=home)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith("shared 611 rows as 'P001', readable by you and group")
+        for name in ("P001.csv", "P001.yaml"):
+            assert (clinic / name).stat().st_mode & 0o777 == 0o640
+        view = backkit("caseload", str(clinic), home=home)
+        assert view.returncode == 0 and "P001" in view.stdout and view.stderr == ""
+
+    @pytest.mark.parametrize(
+        ("args", "said"),
+        [
+            (("--to", "{missing}", "--as", "P001"),
+             "backkit share: error: --to '{missing}': no such folder"),
+            (("--to", "{clinic}", "--as", "../P001"),
+             "backkit share: error: --as '../P001': give an id"),
+            (("--to", "{clinic}", "--as", "P001"), "there is no log here: nothing to share"),
+        ],
+    )  # fmt: skip
+    def test_bad_input_is_one_line_and_nothing_is_written(self, home, clinic, tmp_path, args, said):
+        names = {"missing": str(tmp_path / "missing"), "clinic": str(clinic)}
+        result = backkit("share", *(a.format(**names) for a in args), home=home)
+        assert_user_error(result, 1, said.format(**names))
+        assert result.stderr.count("\n") == 1 and result.stdout == ""
+        assert list(clinic.iterdir()) == [] and not (tmp_path / "missing").exists()
+        assert not (home / "backkit-log.sqlite").exists()
+
+    def test_the_folder_is_required(self, home):
+        said = "the following arguments are required: --to"
+        assert_user_error(backkit("share", home=home), 2, said)
 
 
 def _jupyter_folders(base: Path) -> dict[str, str]:

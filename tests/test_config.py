@@ -36,6 +36,21 @@ def installed(tmp_path, monkeypatch):
     return tmp_path
 
 
+def _checkout(top: Path) -> Path:
+    (top / "notebooks").mkdir(parents=True)
+    (top / "data").mkdir()
+    (top / "pyproject.toml").write_text("")
+    return top
+
+
+def _make_foreign(path: Path) -> None:
+    """Make ``path`` another person's (as root) or not writable by this one."""
+    if os.geteuid() == 0:
+        os.chown(path, 65534, 65534)  # nobody
+    else:
+        path.chmod(0o555)
+
+
 class TestDataHome:
     def test_backkit_home_wins(self, tmp_path, monkeypatch):
         monkeypatch.setenv("BACKKIT_HOME", str(tmp_path / "mine"))
@@ -46,6 +61,26 @@ class TestDataHome:
         top = config.repository_root()
         assert top is not None, "the tests run from a checkout"
         assert config.data_home(create=False) == top / "data"
+
+    def test_a_checkout_someone_else_owns_is_nobodys_data_home(self, installed, monkeypatch):
+        # an editable install or a copy on PYTHONPATH on a shared server (issue 27)
+        top = _checkout(installed / "shared-checkout")
+        _make_foreign(top)
+        monkeypatch.setattr(config, "repository_root", lambda: top)
+        assert config.checkout_data_home() is None
+        assert config.data_home() == installed / "platform" / "backkit"
+
+    def test_nor_is_a_data_folder_someone_else_owns(self, installed, monkeypatch):
+        top = _checkout(installed / "checkout")
+        _make_foreign(top / "data")
+        monkeypatch.setattr(config, "repository_root", lambda: top)
+        assert config.checkout_data_home() is None
+        assert config.data_home() == installed / "platform" / "backkit"
+
+    def test_ones_own_checkout_keeps_its_data_folder(self, installed, monkeypatch):
+        top = _checkout(installed / "checkout")
+        monkeypatch.setattr(config, "repository_root", lambda: top)
+        assert config.data_home() == top / "data"
 
     def test_installed_it_is_the_systems_place_for_program_data(self, installed):
         home = config.data_home()

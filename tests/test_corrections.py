@@ -174,6 +174,17 @@ class TestCorrect:
         fields = log.history(row["row_id"])["field"].tolist()
         assert fields == ["reps_done", "status"]
 
+    def test_the_status_follows_the_counts_both_ways_and_a_hold_leaves_it(self, log):
+        # what "Fix an entry" relies on: it passes the counts, never the status
+        row = log.record(exercise_id="bridge", started_at=PAST)
+        rid = row["row_id"]
+        assert log.correct(rid, sets_done=2, reason="two sets")["status"] == "partial"
+        assert log.correct(rid, sets_done=3, reason="three after all")["status"] == "completed"
+        fixed = log.correct(rid, hold_s_done=4.0, reason="held 4 s")
+        assert (fixed["status"], fixed["hold_s_done"]) == ("completed", 4.0)
+        fields = log.history(rid)["field"].tolist()
+        assert fields == ["sets_done", "status", "sets_done", "status", "hold_s_done"]
+
     def test_a_cleared_rating_is_missing(self, log):
         row = log.record(exercise_id="bridge", started_at=PAST, pain_before=0)
         log.correct(row["row_id"], pain_before=None, reason="not rated, the slider said 0")

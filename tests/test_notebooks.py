@@ -220,7 +220,10 @@ def test_todays_session_saves_a_quick_try_that_the_summary_then_shows(tmp_path):
     assert "Today you did 1 exercise(s) in 1 session(s): Supine hamstring stretch." in today
     assert "Pain before your sessions: 3.0/10; after: 2.0/10." in today
     # one exercise rated before and after: the ratings are that exercise's own
-    assert re.search(r"pain before\s+pain after\s+0\s+3\s+2\s+1\s+3\s+2", today), today
+    # names, not ids; no index column; "pain straight after", as it is asked
+    assert "supine-hamstring-stretch" not in today and "Supine hamstring stretch" in today
+    assert re.search(r"pain before\s+pain straight after\s*\n.*3\s+2\s*\n.*3\s+2", today), today
+    assert not re.search(r"^\s*0\s", today.split("pain straight after")[1], re.M), today
     progress_text = text_of(nb.cells[-1])
     assert "SAMPLE DATA" not in progress_text
     assert "You logged 1 session on 1 day" in progress_text

@@ -6,6 +6,7 @@ HTML (and PDF text) they produce for what must and must not be there.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import html
@@ -13,6 +14,7 @@ import io
 import os
 import re
 import shutil
+import struct
 import subprocess
 from pathlib import Path
 
@@ -280,28 +282,88 @@ def test_chart_html_embeds_a_png_with_the_title_as_alt_text():
     assert out.startswith('<img alt="Pain before exercise" src="data:image/png;base64,')
 
 
-@pytest.mark.slow  # over 2.5 s: make check leaves it to make test
-
-
-def test_the_stacked_outcome_chart_gets_most_of_a_page_and_the_others_do_not(tmp_path):
+def test_chart_image_says_how_tall_and_how_large_a_chart_is():
     from backkit.sample import sample_checkins
 
     outcomes = report.chart_image(backkit.plot_outcomes(backkit.sample_log(), sample_checkins()))
-    trend = report.chart_image(backkit.plot_pain_trend(backkit.sample_log()))
+    trend = report.chart_image(backkit.plot_pain_trend(backkit.sample_log()), dpi=50)
     assert (outcomes.tall, trend.tall) == (True, False)
     assert outcomes.alt.startswith("Outcome measures since the baseline of 17 Feb 2025")
-    report.build(None, out=tmp_path / "r.html", progress=False)
-    page = (tmp_path / "r.html").read_text()
-    tall = re.findall(r'<img class="tall" alt="([^"]*)"', page)
-    assert [alt.split(" since")[0] for alt in tall] == ["Outcome measures"]
-    assert page.count("figure img.tall {") == 1 and "img.tall { max-height: 225mm; }" in page
+    png = base64.b64decode(trend.src.split(",", 1)[1])
+    width, height = struct.unpack(">II", png[16:24])  # the PNG's own size, in pixels
+    # its size in CSS pixels (96 an inch): as many inches as the figure saved
+    assert (trend.width, trend.height) == (round(width * 96 / 50), round(height * 96 / 50))
+    assert 8.5 * 96 < trend.width < 9.2 * 96  # the 9-inch figure, tightly cropped
+
+
+@pytest.fixture(scope="module")
+def doc() -> report.Document:
+    """The clinician's report of the sample, as sections."""
+    return report.document(report.Review.load(None))
+
+
+class TestClinicianPages:
+    """The first two pages stand alone: warning signs, summary, trend, adherence, next plan."""
+
+    def test_the_sections_in_order_and_the_detail_on_a_new_page(self, doc):
+        titles = [s.title for s in doc.sections]
+        assert titles[:5] == ["Warning-sign answers", "Summary", "Pain before exercise over time",
+                              "Adherence", "Next plan"]  # fmt: skip
+        assert [s.title for s in doc.sections if s.page_break] == ["1. Adherence by exercise"]
+        assert doc.sections[0].boxed
+        assert [b.alt for s in doc.sections[2:4] for b in s.blocks] == [
+            "Pain before exercise", "Exercises done per week vs plan"]  # fmt: skip
+
+    def test_the_summary_leaves_single_exercises_to_section_4_and_streaks_to_section_1(self, doc):
+        review = report.Review.load(None)
+        full = backkit.narrative.summary(review.log, review.plan, subject="Patient")
+        summary = [b.text for b in doc.sections[1].blocks]
+        streaks = next(line for line in full if line.startswith("Longest streak"))
+        single = [line for line in full if "straight after" in line or "averages over" in line]
+        assert single and not set(single) & set(summary) and streaks not in summary
+        assert summary[-1].startswith("Pain monitoring")  # the flags close the summary
+        rest = [line for line in full if line not in (*single, streaks)]
+        unclear = [line for line in rest if line.startswith("No clear difference")]
+        assert summary == [line for line in rest if line not in unclear]
+        adherence = next(s for s in doc.sections if s.title == "1. Adherence by exercise")
+        assert adherence.blocks[0].text.endswith(streaks)
+
+    def test_charts_are_drawn_at_the_width_they_print(self, doc):
+        charts = [b for s in doc.sections for b in s.blocks if b.kind == "chart"]
+        assert len(charts) == N_CHARTS + 1  # and the sample's check-ins
+        a4_text_width = (210 - 2 * 15) / 25.4 * 96  # CSS pixels between the margins
+        for chart in charts:
+            assert chart.width <= a4_text_width, chart.alt
+            assert chart.height <= (297 - 16 - 18) / 25.4 * 96, chart.alt  # fits a page
+        # all but the calendar (square days, as wide as its weeks need) take the whole width
+        wide = [c.width > 6.5 * 96 for c in charts]
+        assert wide.count(False) == 1 and "day's plan" in charts[wide.index(False)].alt
+
+    def test_a_log_of_one_day_runs_on_without_a_new_page(self, tmp_path):
+        # no trend to draw yet: the first part is about a page, a new page would leave a gap
+        short = report.document(report.Review.load(make_log(tmp_path / "log.sqlite", 1)))
+        assert [s.title for s in short.sections][:5] == [
+            "Warning-sign answers", "Summary", "Pain before exercise over time", "Adherence",
+            "Next plan"]  # fmt: skip
+        assert short.sections[2].blocks[0].text.startswith("One day logged so far")
+        assert not any(s.page_break for s in short.sections)
+
+    def test_a_page_keeps_each_heading_with_its_first_blocks(self, doc):
+        keep = {s.title: s.keep for s in doc.sections}
+        assert keep["Pain before exercise over time"] == 1  # the heading with its chart
+        assert keep["Next plan"] == 1  # the plan's table (7 rows) may start the next page
+        assert keep["Terms used in this report"] == 0  # a long list runs on
+        summary = report.Section("S", tuple(report.Text(str(n)) for n in range(5)))
+        assert summary.keep == 2
 
 
 # --------------------------------------------------------------------------
 # Real reports
 
-#: an embedded chart's alt text (a tall one has a class first)
-EMBEDDED_IMAGE = re.compile(r'<img (?:class="tall" )?alt="([^"]*)" src="data:image/png;base64,')
+#: an embedded chart's alt text (its printed size, in CSS pixels, between alt and src)
+EMBEDDED_IMAGE = re.compile(
+    r'<img alt="([^"]*)" width="\d+" height="\d+" src="data:image/png;base64,'
+)
 
 FORBIDDEN = re.compile(
     r"\bnan\b|<NA>|&lt;NA&gt;|\(\)|double-click|\bcredit\b|hold_ratio|ci_low|ci_high|\bsd\b|"
@@ -353,7 +415,7 @@ def live_tags(page: str) -> tuple[set[str], set[str]]:
 ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "header", "main", "h1", "h2",
                 "p", "strong", "section", "div", "ul", "li", "table", "caption", "thead",
                 "tbody", "tr", "th", "td", "figure", "img"}  # fmt: skip
-ALLOWED_ATTRS = {"charset", "name", "content", "lang", "class", "alt", "src"}
+ALLOWED_ATTRS = {"charset", "name", "content", "lang", "class", "alt", "src", "width", "height"}
 
 
 @pytest.fixture(scope="module")
@@ -414,11 +476,13 @@ class TestReport:
 
     def test_sections_terms_red_flags_and_space_for_notes(self, built):
         _, text, _ = built
-        for heading in ("Summary", "Terms used in this report", "1. Adherence",
+        for heading in ("Summary", "Pain before exercise over time", "Adherence", "Next plan",
+                        "1. Adherence by exercise",
                         "2. Pain against the minimal important change (MIC)",
                         "3. Pain-monitoring flags",
                         "4. Pain straight after each exercise", "5. Outcome check-ins",
-                        "Red flags a clinician screens for", "Next plan",
+                        "6. How the next plan is made", "Terms used in this report",
+                        "Red flags a clinician screens for",
                         "Clinician&#39;s notes"):  # fmt: skip
             assert f"<h2>{heading}</h2>" in text, heading
         shown = visible_text(text)
@@ -897,3 +961,19 @@ def test_the_patient_report_gives_the_one_pain_rule_in_plain_words(tmp_path, pin
     assert "This review is from old data (your newest session is 2 months old)" in shown
     for word in ("MIC", "MCID", "95% CI", "criteria"):
         assert word not in shown, word
+
+
+def test_the_patients_plan_table_keeps_strength_work_on_its_own_days():
+    """Third review E5 / independent review A: the bridge and squat are not ticked every day."""
+    import datetime as dt
+
+    from backkit.plan import STRENGTH_DAYS, WEEKDAYS
+
+    plan = backkit.Plan.default(start=dt.date(2026, 12, 7))
+    table = report._weekly_table(plan)
+    days = table.headers[2:]
+    assert len(days) == 7
+    for row in table.rows:
+        ticked = [d for d, cell in zip(WEEKDAYS, row[2:], strict=True) if cell == "✓"]
+        strength = row[0] in ("Bridge", "Bodyweight squat")
+        assert ticked == (list(STRENGTH_DAYS) if strength else list(WEEKDAYS)), row

@@ -2,6 +2,8 @@
 fresh venv outside the checkout, and used from another folder.
 
 - it carries the catalogue, the notebooks, the Voila template, py.typed and LICENSE;
+- it installs the Voila template where Jupyter looks (``share/jupyter``), which
+  the app notebook selects, and the ``backkit-singleuser`` command for JupyterHub;
 - ``backkit lab --no-browser`` serves its URL (200) on 127.0.0.1 and stops
   cleanly on SIGTERM, leaving no process behind;
 - ``python -m backkit --help`` works;
@@ -10,6 +12,7 @@ fresh venv outside the checkout, and used from another folder.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -72,7 +75,10 @@ def installed(tmp_path_factory):
     (wheel,) = dist.glob("backkit-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     dist_info = next(n.split("/")[0] for n in names if ".dist-info/" in n)
+    shared = dist_info.replace(".dist-info", ".data") + "/data/share/jupyter"
     expected = {
+        f"{shared}/voila/templates/backkit/index.html.j2",
+        f"{shared}/voila/templates/backkit/conf.json",
         "backkit/data/exercises.yaml",
         "backkit/data/safety.yaml",
         "backkit/py.typed",
@@ -84,6 +90,8 @@ def installed(tmp_path_factory):
     assert expected - names == set()
     metadata = zipfile.ZipFile(wheel).read(f"{dist_info}/METADATA").decode()
     assert "License-Expression: MIT" in metadata and "License-File: LICENSE" in metadata
+    scripts = zipfile.ZipFile(wheel).read(f"{dist_info}/entry_points.txt").decode()
+    assert "backkit-singleuser = backkit.hub:_entry_point" in scripts
 
     env_dir = tmp / "venv"
     venv.create(env_dir, with_pip=True)
@@ -137,6 +145,27 @@ def test_the_installed_package_is_the_wheel_not_the_checkout(installed):
     location, summary = out.stdout.strip().splitlines()
     assert str(bin_dir.parent) in location, "must load the installed wheel, not the checkout"
     assert summary == "8 supine"  # the article's seven and one addition
+
+
+def test_voila_finds_the_kits_template_which_the_app_selects(installed):
+    """Where Jupyter looks (no JUPYTER_PATH): Voila in any server of the environment."""
+    bin_dir, env, elsewhere = installed
+    code = (
+        "import json, pathlib, backkit.config as c\n"
+        "from voila.paths import collect_template_paths\n"
+        "print(json.dumps(collect_template_paths(['voila', 'nbconvert'], 'backkit')))\n"
+        "nb = json.loads((c.notebooks_dir() / 'app.ipynb').read_text())\n"
+        "print(nb['metadata']['voila']['template'])\n"
+    )
+    out = subprocess.run(
+        [str(bin_dir / "python"), "-c", code],
+        cwd=elsewhere, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    paths, template = out.stdout.strip().splitlines()
+    share = str(bin_dir.parent / "share" / "jupyter" / "voila" / "templates" / "backkit")
+    assert share in json.loads(paths)
+    assert (Path(share) / "index.html.j2").is_file() and template == "backkit"
+    assert (bin_dir / "backkit-singleuser").is_file()
 
 
 def test_python_m_backkit_help(installed):

@@ -4,7 +4,9 @@
 serves with Voila (see :mod:`backkit.app`). It reads the person's active plan
 (:meth:`backkit.plan.Plan.active`) and writes to their session log:
 
-- the emergency signs, the kit's pain message and stop rules;
+- the emergency signs (once on the page, in its header: open until the
+  questions are answered and the first session is saved, folded after), the
+  kit's pain message and stop rules;
 - today's list, each exercise marked when it is already done today
   (:func:`done_today`, :func:`todays_list_html`);
 - the red-flag questions before the first session and weekly
@@ -14,8 +16,12 @@ serves with Voila (see :mod:`backkit.app`). It reads the person's active plan
   drawing) beside it, "Undo" right after a save, and a question before a
   change of exercise would discard a running session;
 - the weekly check-in (:class:`~backkit.widgets.checkin.CheckIn`) and the
-  "Fix an entry" tool (:class:`~backkit.widgets.fix.FixEntry`) in tabs;
-- the progress charts, drawn again after each save.
+  "Fix an entry" tool (:class:`~backkit.widgets.fix.FixEntry`) in tabs: the
+  check-in does not ask the warning-sign questions again when they were
+  answered today, and a check-in that answers them opens the safety gate
+  of the Today tab as the questions there would;
+- the progress charts, drawn again after each save (before the first
+  session, a sentence says what they will show).
 
 ``BACKKIT_APP_QUICK=1`` (``backkit app --quick``) shortens every exercise to
 one set of one 2-second repetition with 1-second pauses: for trying the app
@@ -47,6 +53,7 @@ if TYPE_CHECKING:
     from ..plan import Plan
 
 __all__ = [
+    "NO_CHARTS_YET",
     "QUICK_DOSE",
     "QUICK_ENV",
     "App",
@@ -68,6 +75,12 @@ QUICK_DOSE = {
     "set_rest_seconds": 1,
 }
 _SESSION = "session"  # the chooser's value for "today's whole session"
+#: What the progress area says before the first session, instead of empty charts.
+NO_CHARTS_YET = (
+    "No sessions saved yet. After your first one, two charts appear here: your pain "
+    "before exercise, day by day (when you rate it), and the exercises you do each week "
+    "against your plan."
+)
 
 
 def _quick_from_env() -> bool:
@@ -202,8 +215,10 @@ class App(widgets.VBox):
     True
     >>> app.timer is None, app.safety_check.due  # the red-flag questions come first
     (True, True)
-    >>> app.stats.value
-    'No sessions logged yet: your charts appear after the first one.'
+    >>> app.stats.value  # no empty charts: what they will show
+    'No sessions saved yet. After your first one, two charts appear here: your pain ...'
+    >>> app.charts.value
+    ''
     """
 
     def __init__(
@@ -227,7 +242,7 @@ class App(widgets.VBox):
         self.errors = widgets.Output()
         self.errors.add_class("bk-app-errors")
         self._guard = ui.guard(self.errors)
-        self.header = ui.html("bk-app-header", self._header_html())
+        self.header = ui.html("bk-app-header")
         self.today_list = ui.html("bk-app-today", self._today_html())
         self.choice = widgets.Dropdown(
             options=self._options(),
@@ -241,7 +256,11 @@ class App(widgets.VBox):
         self.timer_box.add_class("bk-app-timer")
         self.instructions = ui.html("bk-app-instructions", max_width="380px")
         self.undo = UndoBar(self.session_log, on_undone=self._guard(self._after_undo))
-        self.safety_check = SafetyCheck(self.session_log, then=self._make_timer)
+        # before the safety check: when its gate is open already, it makes the timer at once
+        self.checkin = CheckIn(self.session_log, today=self.day, signs=False)
+        self.checkin.on_saved(self._guard(self._after_checkin))
+        self.safety_check = SafetyCheck(self.session_log, then=self._make_timer, signs=False)
+        self.header.value = self._header_html()
         self.stats = ui.html("bk-app-stats")
         self.charts = ui.html("bk-app-charts")
         self.tabs = self._build_tabs()
@@ -251,6 +270,7 @@ class App(widgets.VBox):
         )
         self.add_class("bk-app")
         self.choice.observe(self._guard(self._on_choice), names="value")
+        self.tabs.observe(self._guard(self._on_tab), names="selected_index")
         self.refresh_charts()
 
     # -- layout ------------------------------------------------------------------
@@ -278,7 +298,6 @@ class App(widgets.VBox):
                 progress,
             ]
         )
-        self.checkin = CheckIn(self.session_log, today=self.day)
         self.fix = FixEntry(self.session_log)
         self.about = PersonalCheck(self.session_log)
         tabs = widgets.Tab(children=[today, self.checkin, self.fix, self.about])
@@ -315,11 +334,17 @@ class App(widgets.VBox):
     def _header_html(self) -> str:
         rules = safety.rules()["stop_rules"]["rules"]
         stops = "".join(f"<li>{ui.escape(r)}</li>" for r in rules)
+        # the stop rules point to the pain limit: it is shown with them (safety.pain_rule)
+        limit = "".join(f"<li>{ui.escape(step)}</li>" for step in safety.pain_rule())
+        # the page's one emergency list: open until the questions are answered (a
+        # timer is made) and the first session is saved (as the timer's own list), then folded
+        first = self.timer is None or len(self.session_log) == 0
         return (
             f"<h2>backkit: {_day(self.day)}</h2>"
-            f"<div class='bk-safety'>{ui.emergency_html(open_=False)}</div>"
+            f"<div class='bk-safety'>{ui.emergency_html(open_=first)}</div>"
             f"<details class='bk-stop-rules'><summary><b>Pain while exercising: when to stop"
-            f"</b></summary><ul>{stops}</ul></details>"
+            f"</b></summary><ul>{stops}</ul><p><b>How much pain is too much:</b></p>"
+            f"<ul>{limit}</ul></details>"
         )
 
     def _today_html(self) -> str:
@@ -353,6 +378,8 @@ class App(widgets.VBox):
     def _make_timer(self) -> widgets.Widget:
         """Called once the red-flag questions are answered with no "yes"."""
         self._show_timer(self.choice.value)
+        self.header.value = self._header_html()
+        self.checkin.refresh_screening()  # answered here: the check-in need not ask again
         return widgets.VBox()  # the timer lives in the session area, beside its instructions
 
     def _show_timer(self, choice: str) -> None:
@@ -360,7 +387,7 @@ class App(widgets.VBox):
             self.timer.close()
         routine = self._routine(choice)
         assert routine is not None  # the whole session is offered only on a day with exercises due
-        self.timer = SessionTimer(routine, self.session_log, plan_id=self.plan.id)
+        self.timer = SessionTimer(routine, self.session_log, plan_id=self.plan.id, signs=False)
         self.timer.on_saved(self._guard(self._on_saved))
         self.timer_box.children = [self.timer]
         ids = self.timer.routine.exercise_ids
@@ -379,15 +406,17 @@ class App(widgets.VBox):
 
         frame = self.session_log.frame()
         if frame.empty:
-            stats = "No sessions logged yet: your charts appear after the first one."
-        else:
-            days = analysis.local_day(frame)
-            sessions, n_days, bouts = frame["session_id"].nunique(), days.nunique(), len(frame)
-            last = days.max()
-            stats = (
-                f"{_count(sessions, 'session')} on {_count(n_days, 'day')} logged "
-                f"({_count(bouts, 'exercise bout')}); the last on {last.day} {last:%b %Y}."
-            )
+            # words, not empty frames: what the charts will show, and when
+            self.charts.value = ""
+            self.stats.value = NO_CHARTS_YET
+            return
+        days = analysis.local_day(frame)
+        sessions, n_days, bouts = frame["session_id"].nunique(), days.nunique(), len(frame)
+        last = days.max()
+        stats = (
+            f"{_count(sessions, 'session')} on {_count(n_days, 'day')} logged "
+            f"({_count(bouts, 'exercise bout')}); the last on {last.day} {last:%b %Y}."
+        )
         figures = []
         for draw in (charts.plot_pain_trend, charts.plot_adherence):
             fig = Figure(figsize=(9, 3.6), layout="constrained")
@@ -398,6 +427,16 @@ class App(widgets.VBox):
         self.stats.value = stats
 
     # -- events ------------------------------------------------------------------
+
+    def _on_tab(self, change: dict[str, Any]) -> None:
+        if self.tabs.children[change["new"] or 0] is self.checkin:
+            # answered in the Today tab since the check-in was built: not asked again
+            self.checkin.refresh_screening()
+
+    def _after_checkin(self) -> None:
+        """A check-in was saved: list it in "Fix an entry"; its answers may open the gate."""
+        self.fix.refresh()
+        self.safety_check.refresh()
 
     def _running(self) -> bool:
         return self.timer is not None and self.timer.state in ("running", "paused")
@@ -443,6 +482,7 @@ class App(widgets.VBox):
         self._after_change()
 
     def _after_change(self) -> None:
+        self.header.value = self._header_html()  # the emergency list folds after the first session
         self.today_list.value = self._today_html()
         self.fix.refresh()
         self.refresh_charts()

@@ -7,6 +7,12 @@ and :func:`backkit.outcomes.record_screening` on Save, and shows the summary
 of change since baseline, what to do after a warning sign, or the reasons the
 check-in was refused.
 
+Each question is asked once: the warning-sign questions are not asked again
+when they were answered today (the check-in says when, and what the answers
+were, and offers to answer them again), and the screening's own below-knee
+question stands for the check-in's (``checkins.below_knee`` is then stored as
+not asked). The baseline does not ask about the morning after exercising.
+
 Every rating starts empty ("not rated"): Save asks for the missing ones, or
 stores them as missing (never as 0) when the person presses "Save with
 skipped answers". A second check-in on one day offers to replace the first
@@ -18,12 +24,13 @@ values and calling ``save_button.click()``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
-from .. import config, outcomes, safety
+from .. import config, gate, outcomes, safety
 from ..errors import ValidationError
 from . import ui
 from .screening import advice_html, questions_box
@@ -60,15 +67,20 @@ class CheckIn(widgets.VBox):
     The first check-in is the baseline: it asks the person to name 3 to 5
     activities their back makes hard (the Patient-Specific Functional Scale).
     Later check-ins show the same activities with last time's rating beside
-    each (not as the starting value: every rating starts "not rated"). It
-    also asks how the back felt the morning after exercising, whether pain
-    or tingling below the knee is new or has spread further than usual (a yes
-    shows the stop rule and to see a GP or physiotherapist), an optional leg
-    pain rating, and the red-flag questions (a yes shows what to do now and is
-    stored with :func:`backkit.outcomes.record_screening`). A clinician may
-    add a custom measure, e.g. the total score of a licensed questionnaire
-    (ODI, RMDQ) with its scale, direction and MCID; its items are never part
-    of backkit.
+    each (not as the starting value: every rating starts "not rated"), and
+    ask how the back felt the morning after exercising (the baseline does
+    not: there is no exercise to ask about yet). It also asks an optional leg
+    pain rating and the warning-sign questions (a yes shows what to do now
+    and is stored with :func:`backkit.outcomes.record_screening`; the
+    screening's below-knee question stands for the check-in's own). When the
+    questions were answered today (in the app's safety check, say), they are
+    not asked again: the check-in says when and what was answered, and
+    offers to answer them again. Warning-sign answers are stored only when
+    every question is answered, or when one is a yes (a yes is never
+    dropped): a part-answered screening must not count as one for the
+    safety gate (:mod:`backkit.gate`). A clinician may add a custom measure,
+    e.g. the total score of a licensed questionnaire (ODI, RMDQ) with its
+    scale, direction and MCID; its items are never part of backkit.
 
     Parameters
     ----------
@@ -77,6 +89,9 @@ class CheckIn(widgets.VBox):
         (:func:`backkit.config.default_log_path`), so check-ins persist.
     today : date, optional
         The date the form starts with (default: :func:`backkit.config.today`).
+    signs : bool, default True
+        Show the emergency signs at the top. The app passes False: its header
+        shows them, once per page.
 
     Attributes
     ----------
@@ -88,6 +103,12 @@ class CheckIn(widgets.VBox):
         The summary line shown after saving.
     screening : dict or None
         The red-flag answers stored by the last Save.
+    screened_today : dict or None
+        Today's screening that the check-in does not ask again
+        (``answered_at``, ``action``, ``yes``, ``cleared``), or None when it
+        asks.
+    asks_morning : bool
+        Whether the morning-after question is asked (not at the baseline).
 
     Examples
     --------
@@ -109,13 +130,22 @@ class CheckIn(widgets.VBox):
     Check in again next week to see the change.
     """
 
-    def __init__(self, log: SessionLog | str | Path | None = None, *, today: dt.date | None = None):
+    def __init__(
+        self,
+        log: SessionLog | str | Path | None = None,
+        *,
+        today: dt.date | None = None,
+        signs: bool = True,
+    ):
         self.session_log = ui.open_log(log)
         self.today = today or config.today()
         self.saved: pd.DataFrame | None = None
         self.screening: dict[str, Any] | None = None
+        self.screened_today: dict[str, Any] | None = None
         self.summary = ""
+        self._on_saved: list[Callable[[], Any]] = []
         self._load()
+        self.asks_morning = not self.first  # the baseline has no "morning after" to ask about
         self.message = ui.html("bk-checkin-message")
         self.output = widgets.Output()
         self.output.add_class("bk-checkin-errors")
@@ -123,7 +153,7 @@ class CheckIn(widgets.VBox):
         super().__init__(
             [
                 ui.style(),
-                *self._build_title(),
+                *self._build_title(signs),
                 self._build_pain(),
                 self._build_legs(),
                 self._build_psfs(),
@@ -163,7 +193,7 @@ class CheckIn(widgets.VBox):
 
     # -- layout -----------------------------------------------------------------
 
-    def _build_title(self) -> list[widgets.Widget]:
+    def _build_title(self, signs: bool) -> list[widgets.Widget]:
         if self.first:
             subtitle = (
                 "Your first check-in is the <b>baseline</b> that later ones are compared with."
@@ -179,8 +209,10 @@ class CheckIn(widgets.VBox):
             value=self.today, description="Date", style={"description_width": _LABEL}
         )
         self.date.add_class("bk-checkin-date")
-        self.signs = ui.html("bk-safety", ui.emergency_html(open_=True))
-        return [self.title, self.signs, self.date]
+        self.signs = ui.html("bk-safety", ui.emergency_html(open_=True)) if signs else None
+        return (
+            [self.title, self.date] if self.signs is None else [self.title, self.signs, self.date]
+        )
 
     def _rated(self, attr: str, label: str, cls: str, key: tuple[str, str | None]) -> widgets.HBox:
         rating = ui.rating(cls)
@@ -214,10 +246,11 @@ class CheckIn(widgets.VBox):
             "bk-checkin-next-morning",
             [("Better", "better"), ("The same", "same"), ("Worse", "worse")],
         )
-        self.below_knee = ui.yes_no("bk-checkin-below-knee")
         self.legs_advice = ui.html("bk-checkin-legs-advice")
         self.next_morning.observe(self._guard(self._on_legs), names="value")
-        self.below_knee.observe(self._guard(self._on_legs), names="value")
+        # Pain below the knee is asked once, by the warning-sign question about
+        # it (here, or answered today): see _build_screening.
+        morning = [_row(_label(safety.NEXT_MORNING_QUESTION, "300px"), self.next_morning)]
         box = widgets.VBox(
             [
                 ui.html(
@@ -226,14 +259,7 @@ class CheckIn(widgets.VBox):
                     f"(sciatica); leave it empty if not.<br>{ui.hint(ui.PAIN_SCALE)}",
                 ),
                 leg,
-                _row(
-                    _label(safety.NEXT_MORNING_QUESTION, "300px"),
-                    self.next_morning,
-                ),
-                _row(
-                    _label(safety.BELOW_KNEE_QUESTION, "300px"),
-                    self.below_knee,
-                ),
+                *(morning if self.asks_morning else []),
                 self.legs_advice,
             ],
             layout=widgets.Layout(margin="10px 0 0 0"),
@@ -293,9 +319,22 @@ class CheckIn(widgets.VBox):
         return _row(name, score)
 
     def _build_screening(self) -> widgets.VBox:
-        box, self.red_flags = questions_box("bk-checkin-screening")
+        self.questions, self.red_flags = questions_box("bk-checkin-screening")
+        self.screening_note = ui.html("bk-checkin-screening-note")
+        self.rescreen_button = ui.button(
+            "Something has changed: answer them again",
+            "bk-checkin-rescreen",
+            "Show the warning-sign questions again and answer them now",
+            align_self="flex-start",
+        )
+        self.rescreen_button.on_click(self._guard(lambda _b: self._show_screening(asked=True)))
         self.screening_advice = ui.html("bk-checkin-screening-advice")
-        out = widgets.VBox([box, self.screening_advice], layout=widgets.Layout(margin="10px 0 0 0"))
+        out = widgets.VBox(
+            [self.screening_note, self.rescreen_button, self.questions, self.screening_advice],
+            layout=widgets.Layout(margin="10px 0 0 0"),
+        )
+        out.add_class("bk-checkin-warning-signs")
+        self.refresh_screening()
         return out
 
     def _build_custom(self) -> widgets.VBox:
@@ -384,23 +423,43 @@ class CheckIn(widgets.VBox):
         buttons = widgets.HBox([self.save_button, self.skip_button, self.replace_button])
         return [self.notes, buttons]
 
+    # -- the warning-sign questions: asked unless answered today ---------------------
+
+    @property
+    def asks_screening(self) -> bool:
+        """Whether the warning-sign questions are shown (not answered today, or asked again)."""
+        return self.questions.layout.display != "none"
+
+    def refresh_screening(self) -> None:
+        """Ask the warning-sign questions again unless they were answered today.
+
+        Answers given anywhere count (the app's safety check, a notebook's
+        timer). Nothing changes after Save, or once an answer is pressed
+        here: a person's answers are never hidden.
+        """
+        if self.saved is not None or any(w.value is not None for w in self.red_flags.values()):
+            return
+        self.screened_today = _screened_today(self.session_log)
+        self._show_screening(asked=self.screened_today is None)
+
+    def _show_screening(self, *, asked: bool) -> None:
+        self.questions.layout.display = "" if asked else "none"
+        self.rescreen_button.layout.display = "none" if asked or self.saved is not None else ""
+        today = self.screened_today
+        self.screening_note.value = "" if today is None else _answered_today_html(today)
+
     # -- behaviour ------------------------------------------------------------------
 
     def _on_toggle(self, change: dict[str, Any]) -> None:
         self.custom_box.layout.display = "flex" if change["new"] else "none"
 
+    def on_saved(self, callback: Callable[[], Any]) -> None:
+        """Call ``callback()`` after each successful Save (the app refreshes its other views)."""
+        self._on_saved.append(callback)
+
     def _on_legs(self, _change: Any) -> None:
-        html = ""
         morning = safety.next_morning_advice(self.next_morning.value)
-        if morning:
-            html += ui.box(ui.escape(morning), "reduce")
-        if self.below_knee.value:  # as the screening question about it: stop, see a clinician
-            rule = safety.rules()["stop_rules"]["rules"][1]
-            html += ui.box(
-                f"<b>Stop:</b> {ui.escape(rule)} {ui.escape(safety.screening_advice('clinician'))}",
-                "stop",
-            )
-        self.legs_advice.value = html
+        self.legs_advice.value = ui.box(ui.escape(morning), "reduce") if morning else ""
 
     def _on_custom_name(self, change: dict[str, Any]) -> None:
         known = {outcomes.measure_key(n): d for n, d in self.customs.items()}
@@ -419,15 +478,16 @@ class CheckIn(widgets.VBox):
         """The arguments Save passes to :func:`backkit.outcomes.record_checkin`.
 
         Ratings not given are None (stored as missing); PSFS activities not
-        rated are left out.
+        rated are left out. ``below_knee`` is None (not asked here): the
+        warning-sign question about it is stored with the screening.
         """
         values: dict[str, Any] = {
             "date": self.date.value,
             "pain_average": self.pain_average.value,
             "pain_worst": self.pain_worst.value,
             "leg_pain": self.leg_pain.value,
-            "next_morning": self.next_morning.value,
-            "below_knee": self.below_knee.value,
+            "next_morning": self.next_morning.value if self.asks_morning else None,
+            "below_knee": None,
             "notes": self.notes.value or None,
             "baseline": self.first,
         }
@@ -451,16 +511,10 @@ class CheckIn(widgets.VBox):
 
     def missing(self) -> list[str]:
         """The questions not answered yet (Save asks for them; leg pain is optional)."""
-        out = [
-            label
-            for label, w in (
-                ("average pain", self.pain_average),
-                ("worst pain", self.pain_worst),
-                ("the morning after", self.next_morning),
-                ("pain below the knee", self.below_knee),
-            )
-            if w.value is None
-        ]
+        asked = [("average pain", self.pain_average), ("worst pain", self.pain_worst)]
+        if self.asks_morning:
+            asked.append(("the morning after", self.next_morning))
+        out = [label for label, w in asked if w.value is None]
         names = self.activities or [box.value.strip() for box in self.activity_names]
         out += [
             f"your rating of {n!r}"
@@ -468,7 +522,7 @@ class CheckIn(widgets.VBox):
             if n and r.value is None
         ]
         unanswered = sum(w.value is None for w in self.red_flags.values())
-        if unanswered:
+        if unanswered and self.asks_screening:
             out.append(f"{unanswered} warning-sign question{'s' if unanswered > 1 else ''}")
         return out
 
@@ -479,6 +533,8 @@ class CheckIn(widgets.VBox):
         return day is not None and bool((self.checkins["date"] == day).any())
 
     def _save(self, *, skip: bool = False, replace: bool = False) -> None:
+        if self.saved is not None:  # saved already (its buttons are disabled): once only
+            return
         missing = self.missing()
         if missing and not skip:
             ui.offer(
@@ -501,12 +557,22 @@ class CheckIn(widgets.VBox):
         self._record(replace)
 
     def _record(self, replace: bool) -> None:
-        answers = {k: w.value for k, w in self.red_flags.items() if w.value is not None}
+        answers: dict[str, bool] = {}
+        if self.asks_screening:
+            answers = {k: w.value for k, w in self.red_flags.items() if w.value is not None}
         action = safety.screening_action(answers)
+        # A part-answered screening with no yes would count as a whole one for the
+        # safety gate: it is not stored. A yes is always stored.
+        screen = len(answers) == len(self.red_flags) or any(answers.values())
         try:
-            self.saved = outcomes.record_checkin(
-                self.session_log, **self.checkin_values(), replace=replace
-            )
+            with self.session_log.store.transaction():  # the check-in and its screening, or neither
+                saved = outcomes.record_checkin(
+                    self.session_log, **self.checkin_values(), replace=replace
+                )
+                if answers and screen:
+                    self.screening = outcomes.record_screening(
+                        self.session_log, answers, action=action
+                    )
         except ValidationError as err:
             problems = "".join(
                 f"<li><b>{ui.escape(p.field)}</b> = {ui.escape(repr(p.value))}: "
@@ -517,18 +583,68 @@ class CheckIn(widgets.VBox):
                 f"<b>Not saved</b> (nothing was written):<ul>{problems}</ul>", "stop"
             )
             return
-        if answers:
-            self.screening = outcomes.record_screening(self.session_log, answers, action=action)
+        self.saved = saved
         self._load()
         self.summary = outcomes.summary_line(self.history) if not self.history.empty else ""
         day = self.date.value
+        unstored = (
+            "<br>Your warning-sign answers were not stored: they count only when every "
+            "question is answered."
+            if answers and not screen
+            else ""
+        )
         self.message.value = ui.box(
             f"<b>Saved</b> the check-in of {day.day} {day:%b %Y}."
-            + (f"<br>{ui.escape(self.summary)}" if self.summary else ""),
+            + (f"<br>{ui.escape(self.summary)}" if self.summary else "")
+            + unstored,
             "ok",
         )
-        self.screening_advice.value = advice_html(action) if action != "none" else ""
-        for b in (self.save_button, self.skip_button, self.replace_button):
+        self.screening_advice.value = advice_html(action) if screen and action != "none" else ""
+        for b in (self.save_button, self.skip_button, self.replace_button, self.rescreen_button):
             b.disabled = True
         self.skip_button.layout.display = self.replace_button.layout.display = "none"
+        self.rescreen_button.layout.display = "none"
         self.save_button.description = "✓ Saved"
+        for callback in self._on_saved:
+            callback()
+
+
+def _screened_today(log: SessionLog) -> dict[str, Any] | None:
+    """Today's newest screening that answered every question, or None.
+
+    Returns ``answered_at`` (in the kit's zone), ``action`` (the advice it
+    was given), ``yes`` (the ids answered yes) and ``cleared`` (whether the
+    safety gate is open: any yes was seen by a clinician, as recorded).
+    """
+    frame = outcomes.screenings_frame(log)
+    asked = {q.id for q in safety.screening_questions()}
+    today = config.today()
+    rows = zip(frame["answered_at"], frame["action"], frame["answers"], frame["yes"], strict=True)
+    for when, action, answers, yes in reversed(list(rows)):  # newest first
+        if when.date() != today:
+            break
+        if asked <= set(answers):
+            return {
+                "answered_at": when.to_pydatetime(),
+                "action": str(action),
+                "yes": tuple(yes),
+                "cleared": gate.check(log).open,
+            }
+    return None
+
+
+def _answered_today_html(screening: dict[str, Any]) -> str:
+    """What the check-in shows instead of the questions answered today: when, and the outcome."""
+    when = f"You answered the warning-sign questions today at {screening['answered_at']:%H:%M}"
+    if not screening["yes"]:
+        return ui.box(f"{when}, and answered no to each one.", "ok")
+    asked = {q.id: q.ask for q in safety.screening_questions()}
+    items = "".join(f"<li>{ui.escape(asked.get(q, q))}</li>" for q in screening["yes"])
+    said = ui.box(f"{when}, and answered yes to:<ul>{items}</ul>", "info")
+    if screening["cleared"]:
+        return said + ui.box(
+            "You have recorded that a doctor or physiotherapist has seen you about this and "
+            "said you can exercise.",
+            "ok",
+        )
+    return said + advice_html(screening["action"])

@@ -5,23 +5,28 @@ and today's session): it removes the rows just saved with the reason
 :data:`UNDO_REASON`, kept in the audit trail.
 
 :class:`FixEntry` lists the sessions and check-ins in a log. Pick one, then
-change its pain ratings (or a check-in's answers) or remove it, giving the
-reason; the change goes through the log's audited API
-(:meth:`backkit.SessionLog.correct_session`, :meth:`~backkit.SessionLog.correct`,
-:meth:`~backkit.SessionLog.remove`, :func:`backkit.outcomes.correct_checkin`,
-:func:`backkit.outcomes.remove_checkin`), so the earlier values are kept and
-shown as the entry's history. A refused change writes nothing and says why.
+change its pain ratings, the sets, repetitions and hold of each exercise (or
+a check-in's answers), or remove it, giving the reason; the change goes
+through the log's audited API (:meth:`backkit.SessionLog.correct_session`,
+:meth:`~backkit.SessionLog.correct`, :meth:`~backkit.SessionLog.remove`,
+:func:`backkit.outcomes.correct_checkin`, :func:`backkit.outcomes.remove_checkin`),
+so the earlier values are kept and shown as the entry's history. The log
+checks every value; a change of sets or repetitions updates the exercise's
+status (completed or partial) with it. Every change of one press is written
+together, or, when any value is refused, none is: the widget then says in
+one plain sentence what to put right.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
 from .. import outcomes
-from ..errors import BackkitError
+from ..errors import BackkitError, Problem
 from ..exercises import get_exercise
 from . import ui
 
@@ -30,15 +35,47 @@ if TYPE_CHECKING:
 
     from ..log import SessionLog
 
-__all__ = ["UNDO_REASON", "FixEntry", "UndoBar"]
+__all__ = ["FIELD_NAMES", "UNDO_REASON", "FixEntry", "UndoBar", "field_name", "refusal"]
 
 #: The reason stored when a person presses Undo right after saving.
 UNDO_REASON = "undone right after saving"
 
+#: How each stored field is named to a person: as the timer and the check-in ask it.
+FIELD_NAMES = {
+    "pain_before": "pain before",
+    "pain_after": "pain straight after",
+    "sets_done": "sets done",
+    "reps_done": "repetitions done",
+    "hold_s_done": "hold (seconds)",
+    "sets_planned": "sets planned",
+    "reps_planned": "repetitions planned",
+    "hold_s_planned": "hold planned (seconds)",
+    "status": "status",
+    "started_at": "start time",
+    "ended_at": "end time",
+    "effort": "effort",
+    "side": "side",
+    "exercise_id": "exercise",
+    "pain_average": "average pain",
+    "pain_worst": "worst pain",
+    "leg_pain": "leg pain",
+    "next_morning": "the morning after",
+    "below_knee": "pain below the knee",
+    "psfs": "activities",
+    "custom": "clinician's measure",
+    "notes": "notes",
+    "removed": "removed",
+    "reason": "reason",
+    "date": "date",
+}
+_PACED_HOLD = "seconds a repetition"  # hold_s of a paced exercise is the time of one repetition
 _LEAVE = "leave"  # a field's choice meaning "do not change it"
 #: Fields a person can change, by kind of entry: (field, label, kind).
 _FIELDS = {
-    "session": (("pain_before", "Pain before", "rating"), ("pain_after", "Pain after", "rating")),
+    "session": (
+        ("pain_before", "Pain before", "rating"),
+        ("pain_after", "Pain straight after", "rating"),
+    ),
     "checkin": (
         ("pain_average", "Average pain", "rating"),
         ("pain_worst", "Worst pain", "rating"),
@@ -46,6 +83,30 @@ _FIELDS = {
         ("notes", "Notes", "text"),
     ),
 }
+#: The numbers of each exercise a person can change: (field, label, whole number).
+_COUNTS = (("sets_done", "sets done", True), ("reps_done", "repetitions done", True),
+           ("hold_s_done", "hold (seconds)", False))  # fmt: skip
+_NO_REASON = "please give a reason for the change (for example 'typed 3 instead of 2')"
+_GONE = (
+    "this entry is no longer in your log as it was (it was changed or removed elsewhere): "
+    "choose it again from the list"
+)
+
+
+def field_name(field: str) -> str:
+    """A stored field as a person reads it: ``pain_after`` is "pain straight after".
+
+    Examples
+    --------
+    >>> from backkit.widgets.fix import field_name
+    >>> field_name("pain_after"), field_name("reps_done"), field_name("psfs[gardening]")
+    ('pain straight after', 'repetitions done', "activity 'gardening'")
+    """
+    if field.startswith("psfs[") and field.endswith("]"):
+        return f"activity '{field[5:-1]}'"
+    if field.startswith("custom[") and field.endswith("]"):
+        return field[7:-1]
+    return FIELD_NAMES.get(field, field.replace("_", " "))
 
 
 def _field(kind: str, current: Any) -> widgets.Widget:
@@ -61,13 +122,43 @@ def _field(kind: str, current: Any) -> widgets.Widget:
     return w
 
 
+def _count_field(current: Any) -> widgets.Text:
+    """A box for a new count: empty keeps the stored value (shown greyed inside it)."""
+    w = widgets.Text(
+        value="",
+        placeholder="" if _na(current) else f"{float(current):g}",
+        layout=widgets.Layout(width="72px"),
+    )
+    w.add_class("bk-fix-count")
+    return w
+
+
+def _number(text: str) -> Any:
+    """What a person typed, as a number when it reads as one; else the text (the log refuses it)."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
 def _when(ts: Any) -> str:
     return f"{ts:%a} {ts.day} {ts:%b %Y %H:%M}"
 
 
+def _shown(value: Any) -> str:
+    """A stored value as the history shows it."""
+    if _na(value):
+        return "not given"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
 def _table(frame: pd.DataFrame, columns: dict[str, str]) -> str:
-    if frame.empty:
-        return ui.hint("No changes yet.")
     head = "".join(f"<th>{ui.escape(label)}</th>" for label in columns.values())
     rows = "".join(
         "<tr>" + "".join(f"<td>{ui.escape('' if _na(v) else v)}</td>" for v in row) + "</tr>"
@@ -82,13 +173,82 @@ def _na(value: Any) -> bool:
     return value is None or (not isinstance(value, (list, tuple, dict)) and bool(pd.isna(value)))
 
 
+def _plain(message: str) -> str:
+    """A message of the log's with the stored names of fields put as a person reads them."""
+    for field in sorted(FIELD_NAMES, key=len, reverse=True):
+        if "_" in field:
+            message = message.replace(field, FIELD_NAMES[field])
+    return message
+
+
+def refusal(problems: list[Problem], subjects: Mapping[str, str] | None = None) -> str:
+    """One plain sentence saying why a change was refused (nothing was written).
+
+    Parameters
+    ----------
+    problems : list of Problem
+        What the log refused (:attr:`backkit.errors.ValidationError.problems`).
+    subjects : mapping, optional
+        What each problem's ``where`` is to a person ("row 12" -> "Bridge"),
+        so the sentence names the exercise instead of an internal id.
+
+    Examples
+    --------
+    >>> from backkit.errors import Problem
+    >>> from backkit.widgets.fix import refusal
+    >>> refusal([Problem("session 20261206-0900-ab12cd", "reason", "", "is required: ...")])
+    "Please give a reason for the change (for example 'typed 3 instead of 2')."
+    >>> print(refusal([Problem("row 7", "reps_done", 200, "must be a whole number from 0 to 100")],
+    ...               {"row 7": "Bridge"}))  # doctest: +NORMALIZE_WHITESPACE
+    Nothing was changed: repetitions done for Bridge cannot be 200: it must be a whole
+    number from 0 to 100.
+    """
+    subjects = subjects or {}
+    parts: list[str] = []
+    for p in problems:
+        if p.field == "reason" and p.message.startswith("is required"):
+            part = _NO_REASON
+        elif p.field in ("row_id", "session_id", "checkin_id"):
+            part = _GONE
+        elif not p.field:  # not about one value (the log is closed, say)
+            part = p.message
+        elif p.field == "changes":
+            part = "choose a new value for at least one field"
+        elif p.field == "reason":  # too long, say: the person has just typed it
+            part = f"the reason {_plain(p.message)}"
+        else:
+            subject = field_name(p.field)
+            if p.where in subjects:
+                subject += f" for {subjects[p.where]}"
+            said = "" if _na(p.value) else f" cannot be {_shown(p.value)}: it"
+            part = f"{subject}{said} {_plain(p.message)}"
+        if part not in parts:
+            parts.append(part)
+    if parts == [_NO_REASON] or parts == [_GONE]:
+        return parts[0][0].upper() + parts[0][1:] + "."
+    return "Nothing was changed: " + "; ".join(parts) + "."
+
+
 class FixEntry(widgets.VBox):
-    """Pick a session or check-in; change its ratings or remove it, with the reason.
+    """Pick a session or check-in; change its ratings, sets, repetitions or hold, or remove it.
+
+    Every change needs a reason, kept with the earlier values.
 
     Parameters
     ----------
     log : SessionLog, path or None
         The log to correct (default: the person's own log).
+
+    Attributes
+    ----------
+    fields : dict of str to widget
+        The entry's ratings (and a check-in's notes) by stored field name;
+        "(keep)" leaves a rating as it is.
+    bout_fields : dict of int to dict of str to Text
+        For a session: each exercise's ``sets_done``, ``reps_done`` and
+        ``hold_s_done`` boxes by the bout's ``row_id`` (and its
+        ``pain_after``, "pain straight after", when the session rated each
+        exercise); an empty box keeps the stored value.
 
     Examples
     --------
@@ -96,16 +256,20 @@ class FixEntry(widgets.VBox):
     >>> from backkit.widgets.fix import FixEntry
     >>> log = backkit.SessionLog(":memory:")
     >>> rows = log.record_many(
-    ...     [{"exercise_id": "bridge"}], session={"pain_before": 5, "pain_after": 8}
+    ...     [{"exercise_id": "bridge"}, {"exercise_id": "squat"}],
+    ...     session={"pain_before": 5, "pain_after": 8},
     ... )
     >>> fix = FixEntry(log)
     >>> fix.entry.value == ("session", rows[0]["session_id"])
     True
     >>> fix.fields["pain_after"].value = 3
-    >>> fix.reason.value = "pressed 8, meant 3"
+    >>> fix.bout_fields[rows[0]["row_id"]]["reps_done"].value = "6"
+    >>> fix.reason.value = "pressed 8, meant 3; stopped the bridge at 6"
     >>> fix.change_button.click()
     >>> log.session_ratings()["pain_after"].tolist()
     [3]
+    >>> log.frame()[["reps_done", "status"]].values.tolist()
+    [[6, 'partial'], [10, 'completed']]
     """
 
     def __init__(self, log: SessionLog | str | Path | None = None):
@@ -139,6 +303,9 @@ class FixEntry(widgets.VBox):
         self.change_button.on_click(guard(lambda _b: self._apply("change")))
         self.remove_button.on_click(guard(lambda _b: self._apply("remove")))
         self.fields: dict[str, widgets.Widget] = {}
+        self.bout_fields: dict[int, dict[str, widgets.Widget]] = {}
+        self._bouts: pd.DataFrame | None = None  # the shown session's bouts, as last read
+        self._shared = False  # the session's ratings are its bouts' own (one exercise)
         super().__init__(
             [
                 ui.style(),
@@ -182,18 +349,30 @@ class FixEntry(widgets.VBox):
             self.entry.value = options[0][1]
         self._show()
 
+    # -- reading ------------------------------------------------------------------
+
+    def _session_bouts(self, key: str) -> pd.DataFrame:
+        frame = self.session_log.frame(ids=True)
+        return frame[(frame["session_id"] == key).to_numpy()].reset_index(drop=True)
+
     def _current(self) -> dict[str, Any]:
         kind, key = self.entry.value
         if kind == "session":
             ratings = self.session_log.session_ratings()
             row = ratings[ratings["session_id"] == key]
-            return {
-                f: (None if row.empty or _na(row[f].iloc[0]) else int(row[f].iloc[0]))
-                for f in ("pain_before", "pain_after")
-            }
+            bouts = self._session_bouts(key)
+            # One exercise saved by the timer: its rating is on the exercise's own rows,
+            # not the session's; a change there changes every side of it.
+            self._shared = row.empty and bouts["exercise_id"].nunique() == 1
+            source = bouts if self._shared else row
+            out: dict[str, Any] = {}
+            for f in ("pain_before", "pain_after"):
+                values = [int(v) for v in source[f] if not _na(v)]
+                out[f] = values[0] if len(set(values)) == 1 else (values or None)
+            return out
         scores = outcomes.outcomes_frame(self.session_log)
         scores = scores[scores["checkin_id"] == key]
-        out: dict[str, Any] = {m: None for m in ("pain_average", "pain_worst")}
+        out = {m: None for m in ("pain_average", "pain_worst")}
         for measure, score in zip(scores["measure"], scores["score"], strict=True):
             if measure in out:
                 out[measure] = int(score)
@@ -202,7 +381,10 @@ class FixEntry(widgets.VBox):
         out["notes"] = None if _na(info["notes"]) else str(info["notes"])
         return out
 
+    # -- showing ------------------------------------------------------------------
+
     def _show(self) -> None:
+        self.bout_fields, self._bouts = {}, None
         if self.entry.value is None:
             self.details.value = ui.hint("Nothing saved yet: there is nothing to fix.")
             self.form.children, self.fields = [], {}
@@ -211,10 +393,15 @@ class FixEntry(widgets.VBox):
         kind, key = self.entry.value
         current = self._current()
         self.fields = {f: _field(k, current.get(f)) for f, _, k in _FIELDS[kind]}
-        rows = []
+        rows: list[widgets.Widget] = []
+        if kind == "session":
+            rows.append(ui.html("bk-fix-part", "<b>Pain ratings</b>"))
         for field, label, kind_ in _FIELDS[kind]:
             now = current.get(field)
-            shown = "not rated" if now is None and kind_ == "rating" else (now or "")
+            if isinstance(now, list):  # sides rated differently: a change sets every side
+                shown = " and ".join(str(v) for v in now)
+            else:
+                shown = "not rated" if now is None and kind_ == "rating" else (now or "")
             rows.append(
                 widgets.HBox(
                     [
@@ -228,23 +415,67 @@ class FixEntry(widgets.VBox):
                     ]
                 )
             )
+        if kind == "session":
+            rows += self._bout_rows(key)
         self.form.children = rows
-        self.details.value = self._details(kind, key)
-        self.history.value = "<b>History</b>" + self._history(kind, key)
+        self.details.value = self._details(kind)
+        self.history.value = self._history(kind, key)
 
-    def _details(self, kind: str, key: str) -> str:
-        if kind == "checkin":
+    def _bout_rows(self, key: str) -> list[widgets.Widget]:
+        """A row of boxes per exercise done: sets, repetitions, hold (and its own rating)."""
+        bouts = self._bouts = self._session_bouts(key)
+        each = not self._shared and bouts["exercise_id"].nunique() > 1
+        rows: list[widgets.Widget] = [
+            ui.html(
+                "bk-fix-part",
+                "<b>What you did</b> "
+                + ui.hint("type a new number; a box left empty keeps what is saved (shown in it)"),
+            )
+        ]
+        for bout in _records(bouts):
+            ex = get_exercise(bout.exercise_id)
+            boxes = {f: _count_field(getattr(bout, f)) for f, _, _ in _COUNTS}
+            cells = [
+                widgets.VBox(
+                    [ui.html("bk-fix-count-label", ui.escape(self._count_label(f, ex))), w]
+                )
+                for f, w in boxes.items()
+            ]
+            if each:
+                boxes["pain_after"] = _field("rating", bout.pain_after)
+                now = "not rated" if _na(bout.pain_after) else int(bout.pain_after)
+                cells.append(
+                    widgets.VBox(
+                        [
+                            ui.html("bk-fix-count-label", f"pain straight after (now: {now})"),
+                            boxes["pain_after"],
+                        ]
+                    )
+                )
+            self.bout_fields[int(bout.row_id)] = boxes
+            name = ui.html("bk-fix-bout", ui.escape(_bout_name(bout)), width="200px")
+            rows.append(widgets.HBox([name, *cells], layout=widgets.Layout(align_items="flex-end")))
+        return rows
+
+    @staticmethod
+    def _count_label(field: str, ex: Any) -> str:
+        if field == "hold_s_done" and ex.kind == "paced":
+            return _PACED_HOLD
+        return field_name(field)
+
+    def _details(self, kind: str) -> str:
+        if kind == "checkin" or self._bouts is None:
             return ""
-        frame = self.session_log.frame(ids=True)
-        bouts = frame[frame["session_id"] == key].copy()
-        bouts["exercise"] = [get_exercise(i).name for i in bouts["exercise_id"]]
+        bouts = self._bouts.assign(
+            exercise=[_bout_name(b, side=False) for b in self._bouts.itertuples(index=False)]
+        )
         return _table(
             bouts,
             {
                 "exercise": "exercise",
                 "side": "side",
-                "sets_done": "sets",
-                "reps_done": "reps",
+                "sets_done": "sets done",
+                "reps_done": "repetitions done",
                 "status": "status",
             },
         )
@@ -253,18 +484,30 @@ class FixEntry(widgets.VBox):
         import pandas as pd
 
         if kind == "checkin":
-            trail = outcomes.checkin_history(self.session_log, key)
+            trail = outcomes.checkin_history(self.session_log, key).assign(subject="")
         else:
-            frame = self.session_log.frame(ids=True)
-            ids = frame.loc[frame["session_id"] == key, "row_id"].tolist()
-            parts = [self.session_log.session_history(key)]
-            parts += [self.session_log.history(int(i)) for i in ids]
+            bouts = self._bouts if self._bouts is not None else self._session_bouts(key)
+            several = len(bouts) > 1
+            parts = [self.session_log.session_history(key).assign(subject="")]
+            for bout in _records(bouts):
+                name = f"{_bout_name(bout)}: " if several else ""
+                parts.append(self.session_log.history(int(bout.row_id)).assign(subject=name))
             trail = pd.concat([p for p in parts if not p.empty] or [parts[0]], ignore_index=True)
-        if not trail.empty:
-            trail = trail.assign(when=[_when(t) for t in trail["when"]])
-        return _table(
-            trail, {"when": "when", "field": "what", "old": "was", "new": "became", "reason": "why"}
+        if trail.empty:
+            return "<b>History:</b> no changes yet."
+        trail = trail.sort_values("when", kind="stable", ignore_index=True)
+        trail = trail.assign(
+            when=[_when(t) for t in trail["when"]],
+            what=[s + field_name(f) for s, f in zip(trail["subject"], trail["field"], strict=True)],
+            old=[_shown(v) for v in trail["old"]],
+            new=[_shown(v) for v in trail["new"]],
         )
+        table = _table(
+            trail, {"when": "when", "what": "what", "old": "was", "new": "became", "reason": "why"}
+        )
+        return f"<b>History</b>{table}"
+
+    # -- changing -----------------------------------------------------------------
 
     def _apply(self, action: str) -> None:
         if self.entry.value is None:
@@ -278,15 +521,17 @@ class FixEntry(widgets.VBox):
                 del changes["notes"]
             else:
                 changes["notes"] = changes["notes"] or None
-        if action == "change" and not changes:
+        counts = self._count_changes()
+        if action == "change" and not changes and not counts:
             self.message.value = ui.box("Choose a new value for at least one field.", "info")
             return
         try:
-            done = self._write(action, kind, key, changes, reason)
+            # every change of one press, or none of them
+            with self.session_log.store.transaction():
+                done = self._write(action, kind, key, changes, counts, reason)
         except BackkitError as err:
-            self.message.value = ui.box(
-                f"<b>Not changed</b> (nothing was written): {ui.escape(err)}", "stop"
-            )
+            problems = getattr(err, "problems", None) or [Problem("", "", None, err.problem)]
+            self.message.value = ui.box(ui.escape(refusal(problems, self._subjects())), "stop")
             return
         self.reason.value = ""
         self.message.value = ui.box(ui.escape(done), "ok")
@@ -296,7 +541,42 @@ class FixEntry(widgets.VBox):
         else:
             self._show()
 
-    def _write(self, action: str, kind: str, key: str, changes: dict[str, Any], reason: str) -> str:
+    def _count_changes(self) -> dict[int, dict[str, Any]]:
+        """The new values typed or chosen for each exercise, by row id (unchanged ones left out)."""
+        out: dict[int, dict[str, Any]] = {}
+        if self._bouts is None:
+            return out
+        stored = self._bouts.set_index("row_id")
+        for row_id, boxes in self.bout_fields.items():
+            new: dict[str, Any] = {}
+            for field, w in boxes.items():
+                if isinstance(w, widgets.Text):
+                    text = w.value.strip()
+                    value = _number(text) if text else _LEAVE
+                else:
+                    value = w.value
+                old = stored.at[row_id, field]
+                if value != _LEAVE and (value != old if not _na(old) else value is not None):
+                    new[field] = value
+            if new:
+                out[row_id] = new
+        return out
+
+    def _subjects(self) -> dict[str, str]:
+        """Each exercise's rows as the log names them ("row 12") -> as a person does ("Bridge")."""
+        if self._bouts is None:
+            return {}
+        return {f"row {b.row_id}": _bout_name(b) for b in self._bouts.itertuples(index=False)}
+
+    def _write(
+        self,
+        action: str,
+        kind: str,
+        key: str,
+        changes: dict[str, Any],
+        counts: dict[int, dict[str, Any]],
+        reason: str,
+    ) -> str:
         log = self.session_log
         if kind == "checkin":
             if action == "remove":
@@ -309,8 +589,26 @@ class FixEntry(widgets.VBox):
             ids = [int(i) for i in frame.loc[frame["session_id"] == key, "row_id"]]
             n = log.remove(ids, reason=reason)
             return f"Removed the session ({n} exercise rows); it is kept in the history."
-        log.correct_session(key, reason=reason, **changes)
-        return "Changed the session's ratings; the earlier values are in its history."
+        if changes and self._shared and self._bouts is not None:
+            for row_id in self._bouts["row_id"]:
+                counts.setdefault(int(row_id), {}).update(changes)
+        elif changes:
+            log.correct_session(key, reason=reason, **changes)
+        for row_id, new in counts.items():
+            log.correct(row_id, reason=reason, **new)
+        return "Changed the session; the earlier values are in its history."
+
+
+def _records(frame: pd.DataFrame) -> list[Any]:
+    """The rows of ``frame`` as named tuples (``row.exercise_id``...)."""
+    return list(frame.itertuples(index=False))
+
+
+def _bout_name(bout: Any, *, side: bool = True) -> str:
+    """An exercise of a session as the person knows it: "4. Bridge", "1. ... (left)"."""
+    ex = get_exercise(bout.exercise_id)
+    name = f"{ex.number}. {ex.name}"
+    return f"{name} ({bout.side})" if side and bout.side in ("left", "right") else name
 
 
 class UndoBar(widgets.HBox):

@@ -90,6 +90,9 @@ class SafetyCheck(widgets.VBox):
     then : callable, optional
         Makes what to show once the gate is open: usually a
         :class:`SessionTimer`. Called at most once.
+    signs : bool, default True
+        Show the emergency signs; a page that shows them already (the app's
+        header) passes False, so they appear once.
 
     Attributes
     ----------
@@ -129,6 +132,7 @@ class SafetyCheck(widgets.VBox):
         log: SessionLog | str | Path | None = None,
         *,
         then: Callable[[], widgets.Widget] | None = None,
+        signs: bool = True,
     ):
         self._log = ui.check_log(log)
         self.then = then
@@ -158,14 +162,18 @@ class SafetyCheck(widgets.VBox):
         self.clearance = ClearanceForm(self._guard(self._on_cleared))
         self.slot = widgets.VBox()
         super().__init__(
-            [ui.style(), self.message, self.clearance, self.signs, self.form, self.slot,
-             self.output]
+            [ui.style(), self.message, self.clearance, *([self.signs] if signs else []),
+             self.form, self.slot, self.output]
         )  # fmt: skip
         self.add_class("bk-root")
         self.add_class("bk-safety-check")
         self.gate = gate.check(self._log)
         self.due = not self.gate.open
         self._show_gate(stored=False)
+
+    def hide_signs(self) -> None:
+        """Stop showing the emergency signs (what comes next shows them itself)."""
+        self.signs.layout.display = "none"
 
     @property
     def session_log(self) -> SessionLog:

@@ -244,6 +244,9 @@ class SessionTimer(widgets.VBox):
         The face's first sound setting; the browser's remembered choice wins.
     muted : bool, default False
         Start with the sound off (the same as ``sound="off"``).
+    signs : bool, default True
+        Show the emergency signs (above the questions, then above the face);
+        a page that shows them already (the app's header) passes False.
     plan_id, session_id : str, optional
         Stored with every row; the session id is made by
         :func:`backkit.log.new_session_id` at start when not given.
@@ -314,6 +317,7 @@ class SessionTimer(widgets.VBox):
         muted: bool = False,
         plan_id: str | None = None,
         session_id: str | None = None,
+        signs: bool = True,
         **overrides: Any,
     ):
         if isinstance(exercise_or_id, Routine):
@@ -345,6 +349,7 @@ class SessionTimer(widgets.VBox):
             sound=sound or ("off" if muted else "voice"),
             first_session=self._first(),
             conditions=self._conditions(),
+            signs=signs,
         )
         self.engine = Engine(routine, clock=self._clock)
         for action in ("start", "pause", "skip", "back", "stop"):
@@ -360,7 +365,7 @@ class SessionTimer(widgets.VBox):
             super().__init__([self.view])
         else:
             # the questions in place of the countdown: nothing to press until they are answered
-            self.safety_check = SafetyCheck(self._log, then=self._ungated)
+            self.safety_check = SafetyCheck(self._log, then=self._ungated, signs=signs)
             super().__init__([self.safety_check])
         self.refresh()
 
@@ -570,6 +575,8 @@ class SessionTimer(widgets.VBox):
         check = self.safety_check
         if check is not None and not isinstance(self._log, SessionLog):
             self._log = check.session_log  # the log the answers went to: one connection
+        if check is not None:
+            check.hide_signs()  # the view shows them above the face: once per timer
         self.gate = gate.check(self._log)
         self.view.personalise(self._conditions())  # answered with the questions, maybe
         return self.view

@@ -434,6 +434,8 @@ class TimerView(widgets.VBox):
     conditions : frozenset of str, optional
         The person's personal-check tags (:mod:`backkit.conditions`): the
         cautions that apply to them are shown first, highlighted.
+    signs : bool, default True
+        Show the emergency signs above the face (False on a page that shows them).
 
     Examples
     --------
@@ -455,6 +457,7 @@ class TimerView(widgets.VBox):
         sound: str = "voice",
         first_session: bool = False,
         conditions: frozenset[str] = frozenset(),
+        signs: bool = True,
     ):
         self.routine = routine
         self.state = "ready"
@@ -478,7 +481,7 @@ class TimerView(widgets.VBox):
             [
                 ui.style(),
                 self.title,
-                self.safety_box,
+                *([self.safety_box] if signs else []),
                 self._build_before(),
                 self.face,
                 self._build_after(),

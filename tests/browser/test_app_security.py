@@ -129,7 +129,7 @@ def test_the_app_page_requests_nothing_beyond_127_0_0_1(app, page):
     answer_red_flags(check)
     check.locator(".bk-screening-save").click()
     page.locator(".bk-app .bk-timer .bk-start").wait_for(timeout=30_000)
-    page.locator(".bk-app-charts img").first.wait_for(timeout=30_000)
+    page.locator(".bk-app-stats").first.wait_for(timeout=30_000)
     page.wait_for_timeout(2000)  # late fonts, icons, lazy modules
     assert len(requests) > 10, "the page's own files were recorded"
     outside = sorted(

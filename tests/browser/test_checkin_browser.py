@@ -3,7 +3,10 @@
 Every answer starts empty; Save without a rating asks for it; "Save with
 skipped answers" stores what was skipped as missing, never 0; last week's
 values stand beside the questions, not in them; a red-flag "yes" shows what
-to do now and is recorded.
+to do now and is recorded. Each question is asked once: the baseline asks
+nothing about the morning after, there is no second below-knee question, and
+warning-sign questions answered today are not asked again unless the person
+says something has changed.
 """
 
 import time
@@ -82,6 +85,10 @@ def test_a_person_checks_in_twice_and_skips_on_purpose(lab, open_notebook, tmp_p
     assert form.locator(".bk-rating button.mod-active").count() == 0
     assert form.locator(".bk-choice button.mod-active").count() == 0
     assert "Call 999" in form.locator(".bk-safety").inner_text()  # the emergency signs
+    # asked once: no morning after at the baseline, below the knee only among the warning signs
+    assert form.locator(".bk-checkin-next-morning").count() == 0
+    assert form.locator(".bk-checkin-below-knee").count() == 0
+    assert form.locator(".bk-checkin-screening .bk-q-below_knee").count() == 1
     shoot(form, f"checkin-empty-{tag}.png")
 
     # Save with nothing rated: it asks, nothing is stored.
@@ -90,8 +97,8 @@ def test_a_person_checks_in_twice_and_skips_on_purpose(lab, open_notebook, tmp_p
     assert "average pain" in text and "never as 0" in text
     assert form.locator(".bk-checkin-skip").is_visible()
 
-    # Average pain, three activities and the warning signs; worst pain, leg pain,
-    # the morning after and below the knee are skipped on purpose.
+    # Average pain, three activities and the warning signs; worst pain and leg
+    # pain are skipped on purpose.
     press(form.locator(".bk-checkin-pain-average"), "6")
     names = form.locator(".bk-checkin-activity input")
     scores = form.locator(".bk-checkin-psfs-score")
@@ -127,10 +134,17 @@ def test_a_person_checks_in_twice_and_skips_on_purpose(lab, open_notebook, tmp_p
     press(follow.locator(".bk-checkin-pain-worst"), "5")
     press(follow.locator(".bk-checkin-leg-pain"), "2")
     press(follow.locator(".bk-checkin-next-morning"), "Worse")
-    press(follow.locator(".bk-checkin-below-knee"), "No")
     for k, score in enumerate([6, 5, 6]):
         press(follow.locator(".bk-checkin-psfs-score").nth(k), str(score))
     assert "settle by the next morning" in follow.locator(".bk-checkin-legs-advice").inner_text()
+    # The warning signs were answered today, with the baseline: said, not asked again ...
+    note = follow.locator(".bk-checkin-screening-note").inner_text()
+    assert "You answered the warning-sign questions today at" in note, note
+    assert "answered no to each one" in note
+    assert not follow.locator(".bk-checkin-screening").is_visible()
+    # ... until the person says something has changed.
+    follow.locator(".bk-checkin-rescreen").click()
+    follow.locator(".bk-checkin-screening").wait_for(state="visible")
     answer_red_flags(follow.locator(".bk-checkin-screening"), yes=("fever",))
     save(page, follow)
     text = wait_message(follow, "Saved")
@@ -210,9 +224,7 @@ def test_a_check_in_works_in_notebook_7(notebook7, make_notebook, page, tmp_path
         names.nth(k).press("Tab")
         press(form.locator(".bk-checkin-psfs-score").nth(k), str(7 - k))
     answer_red_flags(form.locator(".bk-checkin-screening"))
-    save(page, form)
-    wait_message(form, "Not answered yet")
-    save(page, form, ".bk-checkin-skip")
+    save(page, form)  # every question asked is answered: saved at once, nothing to skip
     text = wait_message(form, "Saved")
     assert "average pain 0/10, worst pain 3/10, PSFS (mean) 6/10" in text, text
     assert page.locator(".bk-checkin img").count() == 0  # the activity name stayed text

@@ -501,8 +501,8 @@ def test_the_timer_works_in_voila(start_voila, make_notebook, page, tmp_path):
     page.locator(".bk-timer .bk-save-unrated").first.wait_for(state="hidden")
     page.locator(".bk-timer .bk-save").click()
     page.locator(".bk-timer .bk-save-unrated").click()
-    wait_text(page, ".bk-message",
-              r"Saved to your log\. Nothing was done: 0 of 2 repetitions \(stopped before")  # fmt: skip
+    nothing = r"Saved to your log\. Nothing was done: 0 of 2 repetitions \(stopped before"
+    wait_text(page, ".bk-message", nothing)
     with SessionLog(log_path, create=False) as stored:
         frame = stored.frame()
     assert frame[["exercise_id", "status"]].values.tolist() == [["bridge", "partial"]]
