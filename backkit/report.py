@@ -1245,10 +1245,21 @@ def _header(review: Review, you: bool) -> tuple[Text, ...]:
 def _how_often(plan: Plan) -> str:
     from .plan import WEEKDAYS
 
+    names = dict(zip(WEEKDAYS, _WEEKDAY_NAMES, strict=True))
     if plan.weekdays:
-        names = dict(zip(WEEKDAYS, _WEEKDAY_NAMES, strict=True))
-        return ", ".join(names[d] for d in WEEKDAYS if d in plan.weekdays)
-    return "every day" if plan.days_per_week == 7 else f"any {plan.days_per_week} days a week"
+        when = ", ".join(names[d] for d in WEEKDAYS if d in plan.weekdays)
+    else:
+        when = "every day" if plan.days_per_week == 7 else f"any {plan.days_per_week} days a week"
+    own = [item for item in plan.items if item.weekdays]
+    if not own:
+        return when
+    # exercises on days of their own (strength work) are named, so "every day" is never wrong
+    groups: dict[str, list[str]] = {}
+    for item in own:
+        days = ", ".join(names[d] for d in WEEKDAYS if d in (item.weekdays or ()))
+        groups.setdefault(days, []).append(_exercise_name(item.exercise_id, numbered=False))
+    apart = "; ".join(f"{' and '.join(who)} only on {days}" for days, who in groups.items())
+    return f"{when}; {apart}"
 
 
 _WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

@@ -977,3 +977,10 @@ def test_the_patients_plan_table_keeps_strength_work_on_its_own_days():
         ticked = [d for d, cell in zip(WEEKDAYS, row[2:], strict=True) if cell == "✓"]
         strength = row[0] in ("Bridge", "Bodyweight squat")
         assert ticked == (list(STRENGTH_DAYS) if strength else list(WEEKDAYS)), row
+
+
+def test_the_plans_days_name_the_exercises_on_days_of_their_own():
+    import datetime as dt
+
+    text = report._how_often(backkit.Plan.default(start=dt.date(2026, 12, 7)))
+    assert text == "every day; Bridge and Bodyweight squat only on Mon, Wed, Fri"
