@@ -109,7 +109,8 @@ def test_todays_session_runs_a_quick_try_saves_it_and_shows_it_in_the_progress(o
     press(timer.locator(".bk-pain-after"), "2")
     page.wait_for_timeout(500)
     timer.locator(".bk-save").click()
-    wait_text(timer.locator(".bk-message"), r"Saved 2 rows to the log \(completed\)")
+    saved = r"Saved to your log\. Supine hamstring stretch done: 2 of 2 repetitions\."
+    wait_text(timer.locator(".bk-message"), saved)
     assert timer.locator(".bk-errors").inner_text().strip() == ""
     assert nb.cell(quick).locator(".bk-undo").is_visible()  # Undo, right after the save
 
