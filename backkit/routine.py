@@ -892,21 +892,7 @@ class Engine:
 
     def skip(self, now: float | None = None) -> list[Phase]:
         """End the current phase now and start the next one (paused stays paused)."""
-        now = self._now(now)
-        self.update(now)
-        if self.state not in ("running", "paused"):
-            return []
-        paused = self.state == "paused"
-        at = self._paused_at if paused and self._paused_at is not None else now
-        self._close(at, skipped=True)
-        if paused:
-            # The next phase starts paused at zero; the time paused so far stays paused time.
-            self._paused_total += now - at
-            self._paused_at = now
-        entered = self._enter(self.index + 1, now)
-        if self.state == "finished":
-            self._paused_at = None
-        return entered
+        return self._jump(+1, now)
 
     def back(self, now: float | None = None) -> list[Phase]:
         """Go back to the start of the previous step (paused stays paused).
@@ -924,6 +910,10 @@ class Engine:
         >>> e.phase.kind, [p.kind for p in e.back()], e.status().remaining
         ('rest', ['hold'], 5.0)
         """
+        return self._jump(-1, now)
+
+    def _jump(self, step: int, now: float | None) -> list[Phase]:
+        """End the current phase now and enter the one ``step`` away (paused stays paused)."""
         now = self._now(now)
         self.update(now)
         if self.state not in ("running", "paused"):
@@ -932,9 +922,13 @@ class Engine:
         at = self._paused_at if paused and self._paused_at is not None else now
         self._close(at, skipped=True)
         if paused:
+            # The next phase starts paused at zero; the time paused so far stays paused time.
             self._paused_total += now - at
             self._paused_at = now
-        return self._enter(max(self.index - 1, 0), now)
+        entered = self._enter(max(self.index + step, 0), now)
+        if self.state == "finished":
+            self._paused_at = None
+        return entered
 
     def stop(self, now: float | None = None) -> bool:
         """End the session early; what was done so far stays in :meth:`results`."""
