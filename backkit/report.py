@@ -737,12 +737,16 @@ def read_log_file(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
             return log.frame(), outcomes_frame(log)
 
 
-def read_warning_answers(path: str | Path | None) -> tuple[pd.DataFrame, int] | None:
+def read_warning_answers(
+    path: str | Path | None,
+) -> tuple[pd.DataFrame, int, tuple[Any, ...]] | None:
     """A log file's warning-sign answers (:func:`backkit.safety.warning_answers`) and screenings.
 
     Read from a :func:`snapshot`, so the file is left as it was. Returns
-    ``(answers, number of screenings)``, or None for a file that cannot hold
-    them (a CSV export carries no screenings or check-ins) and for the sample.
+    ``(answers, number of screenings, unresolved)``, where ``unresolved`` are
+    the "yes" answers no clearance has followed (:mod:`backkit.gate`: the
+    timer stays closed for them), or None for a file that cannot hold them (a
+    CSV export carries no screenings or check-ins) and for the sample.
 
     Examples
     --------
@@ -750,8 +754,9 @@ def read_warning_answers(path: str | Path | None) -> tuple[pd.DataFrame, int] | 
     >>> read_warning_answers(sample_paths()[0]) is None   # a CSV export
     True
     """
+    from .gate import screening_gate
     from .log import SessionLog
-    from .outcomes import checkins_frame, screenings_frame
+    from .outcomes import checkins_frame, clearances_frame, screenings_frame
     from .safety import warning_answers
 
     if path is None:
@@ -770,7 +775,9 @@ def read_warning_answers(path: str | Path | None) -> tuple[pd.DataFrame, int] | 
             raise err.at(path) from None
         with log:
             screenings = screenings_frame(log)
-            return warning_answers(screenings, checkins_frame(log)), len(screenings)
+            state = screening_gate(screenings, clearances_frame(log))
+            answers = warning_answers(screenings, checkins_frame(log))
+            return answers, len(screenings), state.unresolved
 
 
 @dataclass(frozen=True)
@@ -842,8 +849,14 @@ class Review:
     outcomes: Any
     is_sample: bool
     notes: str | None = None
-    #: (warning-sign answers, number of screenings), None where the file holds none
+    #: (warning-sign answers, number of screenings, unresolved "yes" answers
+    #: (backkit.gate)), None where the file holds none
     warnings: Any = None
+
+    @property
+    def unresolved(self) -> tuple[Any, ...]:
+        """The "yes" answers no clearance has followed: no session starts until one is recorded."""
+        return tuple(self.warnings[2]) if self.warnings is not None else ()
 
     @classmethod
     def load(
@@ -863,9 +876,9 @@ class Review:
         inputs = load_inputs(log_path, plan_path)
         warnings = read_warning_answers(log_path)
         if warnings is not None:
-            answers, screenings = warnings
+            answers, screenings, unresolved = warnings
             answers = answers.assign(date=[d + privacy.days for d in answers["date"]])
-            warnings = (answers, screenings)
+            warnings = (answers, screenings, unresolved)
         return cls(
             privacy=privacy,
             log=privacy.log(inputs.frame),
@@ -1694,9 +1707,22 @@ def _next_plan_section(review: Review) -> Section:
         if proposal.stale
         else ()
     )
+    unresolved = (
+        (
+            Text(
+                "a warning-sign answer has no clearance recorded (the patient's timer stays "
+                "closed): see them about it before giving this plan; the patient's report "
+                "gives no plan until then.",
+                "Not to be started yet:",
+            ),
+        )
+        if review.unresolved
+        else ()
+    )
     return Section(
         "Next plan",
         (
+            *unresolved,
             *stale,
             Text(
                 f"{_how_often(nxt)}, from {_day(nxt.start)} to {_day(nxt.end)}. Proposed by "
@@ -1767,7 +1793,7 @@ def _warnings_section(review: Review) -> Section:
             "questions, or review their log file (.sqlite), which keeps the answers."
         )
         return Section(title, (Text(text),), boxed=True)
-    answers, screenings = review.warnings
+    answers, screenings, _ = review.warnings
     if answers.empty:
         said = (
             f"No warning-sign answers: {_plural(screenings, 'screening')} recorded, "
@@ -1868,6 +1894,15 @@ def _patient_sections(review: Review) -> tuple[Section, ...]:
                 3.1,
             )
         )
+    if review.unresolved:
+        # a "yes" still in force: what to do comes first, and no plan to start
+        return tuple(
+            [
+                _open_warning_section(review),
+                Section("How it went", tuple(progress)),
+                _safety_section(),
+            ]
+        )
     sections = [
         Section("How it went", tuple(progress)),
         Section(
@@ -1888,6 +1923,28 @@ def _patient_sections(review: Review) -> tuple[Section, ...]:
     if review.notes:
         sections.insert(3, _notes_section(review, "Notes from your physiotherapist"))
     return tuple(sections)
+
+
+def _open_warning_section(review: Review) -> Section:
+    """The patient's unresolved warning-sign answers: what to do now, and why no plan is given."""
+    from . import safety
+
+    worst = max((u.action for u in review.unresolved), key=safety.ACTIONS.index)
+    asked = {q.id: q.ask for q in safety.screening_questions()}
+    said = tuple(asked.get(q, q) for u in review.unresolved for q in u.yes)
+    return Section(
+        "Before you exercise again",
+        (
+            Text(safety.screening_advice(worst)),
+            Items(tuple(dict.fromkeys(said)), "You answered yes to:"),
+            Text(
+                "This report gives no new plan until a doctor or physiotherapist has seen you "
+                "about it and said you can exercise. Then record that in backkit (the form "
+                "under the advice), and ask for the plan."
+            ),
+        ),
+        boxed=True,
+    )
 
 
 def _safety_section() -> Section:

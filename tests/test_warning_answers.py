@@ -131,3 +131,42 @@ class TestCaseload:
         shutil.copy(SAMPLE_CSV, folder / "P03.csv")
         view = caseload.load_caseload(folder, as_of="2025-05-10")
         assert not view.patients[0].warnings and isinstance(view.table(), pd.DataFrame)
+
+
+class TestAnUnresolvedYesInTheReports:
+    """A "yes" with no clearance: the patient's report leads with what to do and gives no plan."""
+
+    def _log(self, tmp_path, *, cleared: bool):
+        import datetime as dt
+
+        from backkit import config, outcomes
+
+        path = tmp_path / "p.sqlite"
+        with backkit.SessionLog(path) as log:
+            day = config.today() - dt.timedelta(days=3)
+            log.record(exercise_id="bridge", started_at=f"{day}T09:00:00+00:00",
+                       pain_before=3, pain_after=3)  # fmt: skip
+            answers = {q.id: q.id == "fever" for q in backkit.safety.screening_questions()}
+            outcomes.record_screening(log, answers, action="urgent", when=f"{day}T08:00:00+00:00")
+            if cleared:
+                outcomes.record_clearance(log, seen_on=config.today(), seen_by="gp")
+        return path
+
+    def test_the_patient_report_leads_with_the_advice_and_no_plan(self, tmp_path):
+        review = report.Review.load(self._log(tmp_path, cleared=False))
+        assert [u.yes for u in review.unresolved] == [("fever",)]
+        sections = report.document(review, "patient").sections
+        titles = [s.title for s in sections]
+        assert titles[0] == "Before you exercise again" and sections[0].boxed
+        assert "Your plan for the next four weeks" not in titles
+        assert "How to start your new plan" not in titles
+        clinician = report.document(review, "clinician").sections
+        plan = next(s for s in clinician if s.title == "Next plan")
+        assert any(getattr(b, "lead", "") == "Not to be started yet:" for b in plan.blocks)
+
+    def test_after_a_clearance_the_plan_is_back(self, tmp_path):
+        review = report.Review.load(self._log(tmp_path, cleared=True))
+        assert review.unresolved == ()
+        titles = [s.title for s in report.document(review, "patient").sections]
+        assert "Your plan for the next four weeks" in titles
+        assert "Before you exercise again" not in titles
