@@ -1939,8 +1939,9 @@ def _open_warning_section(review: Review) -> Section:
             Items(tuple(dict.fromkeys(said)), "You answered yes to:"),
             Text(
                 "This report gives no new plan until a doctor or physiotherapist has seen you "
-                "about it and said you can exercise. Then record that in backkit (the form "
-                "under the advice), and ask for the plan."
+                "about these answers, since you gave them, and said you can exercise. When they "
+                "have, record that in backkit (the form under the advice); your next report "
+                "then gives a plan to go through with them before you start it."
             ),
         ),
         boxed=True,

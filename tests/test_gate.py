@@ -114,12 +114,12 @@ class TestTheRule:
 
     def test_an_event_in_the_history_is_covered_for_its_days_only(self, log):
         days = next(q for q in safety.screening_questions() if q.id == "recent_surgery")
-        assert days.history and days.history_days == 90
-        first = answered(log, yes=["recent_surgery"], days_ago=100)
+        assert days.history and days.history_days == 28
+        first = answered(log, yes=["recent_surgery"], days_ago=40)
         outcomes.record_clearance(log, seen_on=first["answered_at"].date(), seen_by="gp")
-        answered(log, yes=["recent_surgery"], days_ago=20)  # within 90 days: the same event
+        answered(log, yes=["recent_surgery"], days_ago=20)  # within 28 days: covered
         assert not state(log).unresolved
-        answered(log, yes=["recent_surgery"])  # 100 days on: seen again
+        answered(log, yes=["recent_surgery"])  # 40 days on: seen again
         assert [u.yes for u in state(log).unresolved] == [("recent_surgery",)]
 
     def test_a_past_cancer_yes_says_most_back_pain_is_common(self, log):

@@ -243,8 +243,9 @@ class SafetyCheck(widgets.VBox):
         if not self.gate.open and self.gate.unresolved:
             first = min(u.answered_at for u in self.gate.unresolved)
             self.clearance.say(
-                f"That visit was before you answered yes on {gate.day_text(first)}; "
-                "record a visit on or after that day.",
+                f"That visit was before you answered yes on {gate.day_text(first)}, so it "
+                "does not cover that answer. Record a visit only if a doctor or "
+                "physiotherapist has seen you on or after that day.",
                 "reduce",
             )
             return
@@ -339,7 +340,7 @@ class ClearanceForm(widgets.VBox):
         )
         self.seen_on.add_class("bk-clearance-day")
         self.notes = widgets.Text(
-            placeholder="What they said, e.g. 'not serious, keep exercising'",
+            placeholder="What they said, e.g. 'fine to do these exercises'",
             description="What they said",
             style={"description_width": "initial"},
             layout=widgets.Layout(width="100%"),
@@ -360,7 +361,7 @@ class ClearanceForm(widgets.VBox):
             layout=widgets.Layout(display="none"),
         )
         self.open_button = ui.button(
-            "I have been seen about this since",
+            "I have been seen since I answered yes",
             "bk-clearance-open",
             "Record a visit to a doctor or physiotherapist after you answered yes",
             align_self="flex-start",
@@ -371,7 +372,7 @@ class ClearanceForm(widgets.VBox):
         self.add_class("bk-clearance")
 
     def unfold(self) -> None:
-        """Show the form (what "I have been seen about this since" does)."""
+        """Show the form (what "I have been seen since I answered yes" does)."""
         self.open_button.layout.display = "none"
         self.intro.layout.display = ""
         self.fields.layout.display = "flex"
