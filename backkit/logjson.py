@@ -58,12 +58,14 @@ Examples
 from __future__ import annotations
 
 import json
+import math
 import re
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 from . import config
+from ._checks import LIMITS, Checker
 from ._version import __version__
 from .errors import LogError, LogValidationError, Problem
 from .store import Store, utc_text, write_atomically
@@ -193,6 +195,13 @@ _ORDER = {
     "changes": "change_id",
 }
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
+#: The largest file read: a million-bout log is about 0.6 GB of JSON.
+MAX_BYTES = 2 * 1024**3
+#: Text fields hold at most the log's longest text (notes), and an audit
+#: value (any JSON) at most twice that once written out.
+_MAX_TEXT = int(LIMITS["text"].hi)
+_QUESTION_ID = re.compile(r"[a-z][a-z0-9_]{0,59}")
+_INT64 = 2**63
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -238,15 +247,38 @@ def _type_problem(kind: str, value: Any) -> str | None:
         "date": isinstance(value, str) and _DATE.fullmatch(value) is not None,
         "json": True,
         "answers": isinstance(value, dict)
-        and all(isinstance(k, str) and isinstance(v, bool) for k, v in value.items()),
+        and all(
+            isinstance(k, str) and _QUESTION_ID.fullmatch(k) and isinstance(v, bool)
+            for k, v in value.items()
+        ),
     }[base]
-    if ok:
-        return None
-    return {
-        "time": "must be a UTC time such as 2025-03-03T08:00:00.000000Z",
-        "date": "must be a date such as 2025-03-03",
-        "answers": "must map question ids to true or false",
-    }.get(base, f"must be {'a whole number' if base == 'int' else 'a ' + base}")
+    if not ok:
+        return {
+            "time": "must be a UTC time such as 2025-03-03T08:00:00.000000Z",
+            "date": "must be a date such as 2025-03-03",
+            "answers": "must map question ids (lower-case letters, digits and _) to true or false",
+        }.get(base, f"must be {'a whole number' if base == 'int' else 'a ' + base}")
+    return _bound_problem(base, value)
+
+
+def _bound_problem(base: str, value: Any) -> str | None:
+    """What makes a value of the right type unfit to store (too large, unreadable), or None."""
+    if base == "int" and not -_INT64 <= value < _INT64:
+        return "is out of range (a whole number of at most 19 digits)"
+    if base == "float" and not math.isfinite(value):
+        return "must be a finite number"
+    if base == "str":
+        check = Checker({"text": value}, "")
+        check.text("text", _MAX_TEXT)
+        return check.problems[0].message if check.problems else None
+    if base == "json":
+        text = json.dumps(value, ensure_ascii=False)
+        if len(text) > 2 * _MAX_TEXT:
+            return f"is {len(text)} characters written out; at most {2 * _MAX_TEXT}"
+        check = Checker({"text": text}, "")
+        check.text("text", 2 * _MAX_TEXT)
+        return check.problems[0].message if check.problems else None
+    return None
 
 
 # --------------------------------------------------------------------------
@@ -299,14 +331,7 @@ def read(path: str | Path) -> dict[str, Any]:
     """
     path = Path(path).expanduser()
     label = f"file {path.name}"
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise LogValidationError([Problem(label, "path", str(path), "does not exist")]) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise LogValidationError(
-            [Problem(label, "json", str(path), f"is not a JSON file ({err})")]
-        ) from None
+    doc = _parse(path, label)
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         found = doc.get("format") if isinstance(doc, dict) else type(doc).__name__
         message = f'is not a backkit log export (it needs "format": "{FORMAT}")'
@@ -334,6 +359,34 @@ def read(path: str | Path) -> dict[str, Any]:
     if problems:
         raise LogValidationError(problems, header=f"{path.name} was not imported:")
     return doc
+
+
+def _parse(path: Path, label: str) -> Any:
+    """The file's JSON value; every way it cannot be one is a :class:`LogValidationError`."""
+    try:
+        return json.loads(_read_text(path, label))
+    except FileNotFoundError:
+        raise LogValidationError([Problem(label, "path", str(path), "does not exist")]) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise LogValidationError(
+            [Problem(label, "json", str(path), f"is not a JSON file ({err})")]
+        ) from None
+    except RecursionError:
+        message = "nests lists or objects far deeper than a log export does"
+        raise LogValidationError([Problem(label, "json", str(path), message)]) from None
+
+
+def _read_text(path: Path, label: str) -> str:
+    """The file's text, refusing what is not a regular file or is larger than :data:`MAX_BYTES`."""
+    if path.exists() and not path.is_file():
+        message = "is not a regular file (a device, a folder or a pipe), so not a log export"
+        raise LogValidationError([Problem(label, "path", str(path), message)])
+    with path.open("rb") as f:
+        data = f.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        message = f"is larger than {MAX_BYTES // 1024**3} GB, far more than a log export"
+        raise LogValidationError([Problem(label, "path", str(path), message)])
+    return data.decode("utf-8")
 
 
 def _check_keys(record: Any, keys: dict[str, str], where: str) -> list[Problem]:

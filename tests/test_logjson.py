@@ -162,6 +162,18 @@ def test_import_refuses_a_log_that_is_not_empty(full, tmp_path, digest):
         (lambda d: d["bouts"][0].update(started_at="yesterday"), "started_at", "UTC time"),
         (lambda d: d["sessions"][0].update(pain_before=11), "record", "CHECK constraint"),
         (lambda d: d["screenings"][0].update(answers={"q": "yes"}), "answers", "true or false"),
+        # issue 23: what JSON import used to accept or crash on
+        (lambda d: d["checkins"][0].update(notes="ding\x07\x1b[31m"), "notes", "U+0007"),
+        (lambda d: d["checkins"][0].update(notes="x" * 100_000), "notes", "at most 2000"),
+        (lambda d: d["scores"][0].update(item="y" * 50_000), "item", "at most 2000"),
+        (
+            lambda d: d["screenings"][0].update(answers={"<script>alert(1)</script>": True}),
+            "answers",
+            "question ids",
+        ),
+        (lambda d: d["bouts"][0].update(notes="half \ud800 a char"), "notes", "lone surrogate"),
+        (lambda d: d["bouts"][0].update(row_id=10**30), "row_id", "out of range"),
+        (lambda d: d["changes"][0].update(new="z" * 10_000), "new", "characters written out"),
     ],
 )
 def test_a_bad_file_is_refused_and_nothing_is_written(full, tmp_path, digest, edit, where, message):
@@ -177,6 +189,20 @@ def test_a_bad_file_is_refused_and_nothing_is_written(full, tmp_path, digest, ed
             caught.value
         )
         assert digest(copy.path) == before and len(copy) == 0
+
+
+def test_nesting_far_too_deep_is_one_clear_error(tmp_path, log, digest):
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 200_000 + "]" * 200_000)
+    before = digest(log.path)
+    with pytest.raises(LogValidationError, match="nests lists or objects far deeper"):
+        log.import_json(deep)
+    assert digest(log.path) == before and len(log) == 0
+
+
+def test_a_device_is_not_read(log):
+    with pytest.raises(LogValidationError, match="is not a regular file"):
+        log.import_json("/dev/zero")  # read to the end, it never ends
 
 
 def test_not_json_is_refused(tmp_path, log):
