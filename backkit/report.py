@@ -1707,22 +1707,9 @@ def _next_plan_section(review: Review) -> Section:
         if proposal.stale
         else ()
     )
-    unresolved = (
-        (
-            Text(
-                "a warning-sign answer has no clearance recorded (the patient's timer stays "
-                "closed): see them about it before giving this plan; the patient's report "
-                "gives no plan until then.",
-                "Not to be started yet:",
-            ),
-        )
-        if review.unresolved
-        else ()
-    )
     return Section(
         "Next plan",
         (
-            *unresolved,
             *stale,
             Text(
                 f"{_how_often(nxt)}, from {_day(nxt.start)} to {_day(nxt.end)}. Proposed by "
@@ -1811,6 +1798,14 @@ def _warnings_section(review: Review) -> Section:
         "Most serious first. A later all-no screening does not cancel these: every "
         "answer stays listed here with its date, so review each with the patient.",
     )
+    if review.unresolved:
+        # the gate is closed for the patient: the plan on page 2 waits for this
+        lead = Text(
+            f"{lead.text} {_plural(len(review.unresolved), 'screening')} with a \"yes\" "
+            "has no clearance recorded: the patient's timer stays closed. See them about "
+            "it before giving the next plan.",
+            "Not to be started yet:",
+        )
     table = Table(("Date", "Question", "Answer", "Action and advice shown"), rows, wrap=(1, 3))
     return Section(title, (lead, table), boxed=True)
 

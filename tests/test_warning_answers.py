@@ -161,8 +161,10 @@ class TestAnUnresolvedYesInTheReports:
         assert "Your plan for the next four weeks" not in titles
         assert "How to start your new plan" not in titles
         clinician = report.document(review, "clinician").sections
-        plan = next(s for s in clinician if s.title == "Next plan")
-        assert any(getattr(b, "lead", "") == "Not to be started yet:" for b in plan.blocks)
+        box = next(s for s in clinician if s.title == "Warning-sign answers")
+        assert box is clinician[0] and any(
+            getattr(b, "lead", "") == "Not to be started yet:" for b in box.blocks
+        )
 
     def test_after_a_clearance_the_plan_is_back(self, tmp_path):
         review = report.Review.load(self._log(tmp_path, cleared=True))
