@@ -143,6 +143,14 @@ class PlanItem:
         return self.weekdays is None or WEEKDAYS[day.weekday()] in self.weekdays
 
 
+def _kit_items(ids: Iterable[str]) -> tuple[PlanItem, ...]:
+    """Items of a plan the kit writes: strength work on :data:`STRENGTH_DAYS`, the rest daily."""
+    return tuple(
+        PlanItem(i, weekdays=STRENGTH_DAYS if _exercises.get_exercise(i).strength else None)
+        for i in ids
+    )
+
+
 @dataclass(frozen=True)
 class Plan:
     """A prescription: which exercises, at what dose, how often, from when to when.
@@ -566,10 +574,7 @@ class Plan:
         return cls(
             name="The article's seven exercises",
             author="backkit",
-            items=tuple(
-                PlanItem(i, weekdays=STRENGTH_DAYS if _exercises.get_exercise(i).strength else None)
-                for i in _exercises.article_ids()
-            ),
+            items=_kit_items(_exercises.article_ids()),
             start=_day("Plan.default", "start", start),  # type: ignore[arg-type]
             days_per_week=7,
             notes=(
@@ -591,7 +596,7 @@ class Plan:
         stretches): prescribing 2-4 exercises helps people keep them up
         (Bachmann C, Oesch P, Bachmann S. Recommendations for improving
         adherence to home-based exercise: a systematic review. Phys Med Rehab
-        Kuror 2018;28(1):20-31), and stretching alone did no better than no
+        Kurortmed 2018;28(1):20-31), and stretching alone did no better than no
         treatment in a network meta-analysis for low back pain (Owen PJ et
         al. Br J Sports Med 2020;54(21):1279-1287). So: the bridge and the
         squat (strength work) on Monday, Wednesday and Friday
@@ -616,10 +621,7 @@ class Plan:
         return cls(
             name="Starter plan: four exercises",
             author="backkit",
-            items=tuple(
-                PlanItem(i, weekdays=STRENGTH_DAYS if _exercises.get_exercise(i).strength else None)
-                for i in cls.STARTER
-            ),
+            items=_kit_items(cls.STARTER),
             start=_day("Plan.starter", "start", start),  # type: ignore[arg-type]
             days_per_week=7,
             notes=(
