@@ -1313,8 +1313,11 @@ class Store:
             except sqlite3.DatabaseError as err:
                 if "decode" not in str(err) or not decoded:
                     raise (_fault(err, self.path, "reading the log") or err) from None
-                # again from the start, in the same snapshot, past the rows given
+                # again from the start, in the same snapshot, past the rows given;
+                # the failed cursor is closed first (Python 3.10's sqlite3 would
+                # otherwise give the statement's first row twice)
                 decoded = False
+                cursor.close()
                 cursor = db.execute(sql, params)
                 for done in range(0, given, size):  # the rows given already: they read as text
                     cursor.fetchmany(min(size, given - done))
@@ -1350,10 +1353,13 @@ class Store:
 
     def _fetch(self, sql: str, params: Sequence[Any]) -> tuple[list[tuple], Any, bool]:
         """The rows and description of ``sql``; whether every text cell decoded as UTF-8."""
+        cursor = None
         try:
             cursor = self._db.execute(sql, params)
             return cursor.fetchall(), cursor.description or (), True
         except sqlite3.DatabaseError as err:
+            if cursor is not None:
+                cursor.close()  # before the statement runs again (see _chunks)
             if "decode" not in str(err):
                 fault = _fault(err, self.path, "reading the log")
                 if fault is None:

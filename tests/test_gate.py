@@ -227,6 +227,19 @@ def test_answering_no_in_the_timer_shows_the_countdown_in_their_place(tmp_path):
     assert timer.session_log is check.session_log  # one connection to the file
 
 
+def test_none_of_these_answers_no_only_where_nothing_was_pressed(log):
+    # one press instead of nineteen, and a "yes" already pressed stays a yes
+    check = SafetyCheck(log)
+    (none,) = [w for w in check.questions.children if "bk-screening-none" in w._dom_classes]
+    check.answers["fever"].value = True
+    none.click()
+    assert check.answers["fever"].value is True
+    assert all(w.value is False for key, w in check.answers.items() if key != "fever")
+    assert outcomes.screenings_frame(log).empty  # nothing is stored before Save
+    check.save_button.click()
+    assert not check.gate.open and check.action == safety.screening_action({"fever": True})
+
+
 def test_a_yes_in_the_timer_says_what_to_do_and_offers_no_countdown(log):
     timer = SessionTimer("squat", log)
     check = timer.safety_check

@@ -50,14 +50,20 @@ class PersonalCheck(widgets.VBox):
     def __init__(self, log: SessionLog | str | Path | None = None, *, save_button: bool = True):
         self._log = ui.check_log(log)
         self.answers: dict[str, widgets.ToggleButtons] = {}
-        rows: list[widgets.Widget] = [
-            ui.html("bk-personal-intro", f"<b>About you.</b> {ui.escape(conditions.intro())}")
-        ]
+        listed: list[widgets.Widget] = []
         for q in conditions.questions():
             buttons = ui.choice("bk-personal-answer", [(label, label) for label, _ in q.options])
             buttons.add_class(f"bk-p-{q.id}")
             self.answers[q.id] = buttons
-            rows.append(widgets.VBox([ui.html("bk-personal-question", ui.escape(q.ask)), buttons]))
+            row = widgets.VBox([ui.html("bk-personal-question", ui.escape(q.ask)), buttons])
+            row.add_class("bk-question-row")
+            listed.append(row)
+        in_columns = widgets.VBox(listed)
+        in_columns.add_class("bk-question-list")
+        rows: list[widgets.Widget] = [
+            ui.html("bk-personal-intro", f"<b>About you.</b> {ui.escape(conditions.intro())}"),
+            in_columns,
+        ]
         self.message = ui.html("bk-personal-message")
         self.save_button = ui.button(
             "Save my answers", "bk-personal-save", "Store your answers", align_self="flex-start"

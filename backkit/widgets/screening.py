@@ -60,21 +60,38 @@ def advice_html(action: str) -> str:
 def questions_box(
     cls: str = "bk-screening",
 ) -> tuple[widgets.VBox, dict[str, widgets.ToggleButtons]]:
-    """The red-flag questions as a box, and each question's yes/no buttons by its id."""
+    """The red-flag questions as a box, and each question's yes/no buttons by its id.
+
+    The questions flow in columns where the page is wide enough, so the form
+    fits on about one screen. Under them, "None of these apply to me" answers
+    No to every question not answered yet (a Yes already pressed stays): the
+    person still sees each answer before pressing Save.
+    """
     answers: dict[str, widgets.ToggleButtons] = {}
-    rows: list[widgets.Widget] = [
-        ui.html(f"{cls}-intro", f"<b>Warning signs.</b> {ui.escape(safety.screening_intro())}")
-    ]
+    rows: list[widgets.Widget] = []
     for q in safety.screening_questions():
         answers[q.id] = ui.yes_no(f"{cls}-answer")
         answers[q.id].add_class(f"bk-q-{q.id}")
-        rows.append(
-            widgets.HBox(
-                [ui.html(f"{cls}-question", ui.escape(q.ask), width="440px"), answers[q.id]],
-                layout=widgets.Layout(align_items="center"),
-            )
-        )
-    box = widgets.VBox(rows)
+        row = widgets.HBox([ui.html(f"{cls}-question", ui.escape(q.ask)), answers[q.id]])
+        row.add_class("bk-question-row")
+        rows.append(row)
+    listed = widgets.VBox(rows)
+    listed.add_class("bk-question-list")
+    none = ui.button(
+        "None of these apply to me",
+        f"{cls}-none",
+        "Answer No to every question above that you have not answered",
+        align_self="flex-start",
+    )
+
+    def answer_no(_button: Any) -> None:
+        for buttons in answers.values():
+            if buttons.value is None:
+                buttons.value = False
+
+    none.on_click(answer_no)
+    intro = ui.html(f"{cls}-intro", f"<b>Warning signs.</b> {ui.escape(safety.screening_intro())}")
+    box = widgets.VBox([intro, listed, none])
     box.add_class(cls)
     return box, answers
 

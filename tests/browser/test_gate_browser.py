@@ -125,3 +125,66 @@ def test_a_yes_in_the_app_survives_a_reload_until_the_visit_is_recorded(tmp_path
         assert visits["seen_on"].dt.date.tolist() == [dt.date(2026, 12, 7)]
     finally:
         running.stop()
+
+
+# How far a person must scroll to bring an element's bottom edge into the
+# window: its bottom on the unscrolled page less the window's height (Voila
+# scrolls an inner panel, so the scrolling ancestors' offsets are added back).
+SCROLL_NEEDED_JS = """e => { let s = 0; for (let p = e.parentElement; p; p = p.parentElement)
+  s += p.scrollTop;
+  return Math.max(0, e.getBoundingClientRect().bottom + s - window.innerHeight); }"""
+
+
+def test_a_first_run_reaches_exercise_1_in_few_clicks_and_one_screen(tmp_path, pin_today, browser):
+    """Issue 26: from opening the app to exercise 1 in a 1366x768 window, as a new person does.
+
+    The person reads the warning signs, answers "About you" (five presses),
+    presses "None of these apply to me", Save and Start: at most 17 presses
+    and at most one screen of scrolling, with the emergency list shown once.
+    """
+    pin_today("2026-12-07T10:00+00:00")
+    log = tmp_path / "first-run.sqlite"
+    running = AppProcess(tmp_path, log)
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    presses: list[str] = []
+    scrolled: list[float] = []
+
+    def press_on(locator, what: str) -> None:
+        locator.scroll_into_view_if_needed()
+        scrolled.append(locator.evaluate(SCROLL_NEEDED_JS))
+        locator.click()
+        presses.append(what)
+
+    try:
+        url = running.wait_for(r"serving at (http://127\.0\.0\.1:\d+/\?token=\S+)")[1]
+        page.goto(url)
+        check = page.locator(".bk-app .bk-safety-check")
+        check.locator(".bk-screening-save").wait_for(timeout=60_000)
+        emergency = [e for e in page.locator(".bk-emergency").all() if e.is_visible()]
+        assert len(emergency) == 1  # once per page
+
+        for tag in ("osteoporosis", "hip_replacement", "knee", "spinal_surgery", "pregnancy"):
+            press_on(check.locator(f".bk-p-{tag} button", has_text="No").first, f"about you: {tag}")
+        press_on(check.locator(".bk-screening-none"), "none of these apply")
+        # every warning-sign question now reads No, for the person to see before Save
+        answers = check.locator(".bk-screening-answer")
+        assert answers.count() == len(backkit.safety.screening_questions())
+        assert check.locator(".bk-screening-answer button.mod-active").all_inner_texts() == [
+            "No"
+        ] * answers.count()
+        page.wait_for_timeout(500)  # ipywidgets throttles state messages
+        press_on(check.locator(".bk-screening-save"), "save")
+        start = page.locator(".bk-app .bk-timer .bk-start")
+        start.wait_for(timeout=30_000)
+        press_on(start, "start")
+        wait_text(page.locator(".bk-app .bk-timer .bk-phase").first, r"^(Get ready|Hold)")
+        assert "1 of" in page.locator(".bk-app .bk-timer").first.inner_text()
+        page.screenshot(path=str(ARTIFACTS / "first-run-exercise-1.png"))
+    finally:
+        context.close()
+        running.stop()
+    assert len(presses) <= 17, presses
+    assert max(scrolled) <= 768, scrolled
+    with SessionLog(log, create=False) as stored:
+        assert screenings_frame(stored)["action"].tolist() == ["none"]
