@@ -76,8 +76,16 @@ test-hub: $(STAMP)
 app: $(STAMP)
 	$(BIN)/backkit app $(ARGS)
 
+# Each benchmark prints its figures beside a baseline measured in the same run;
+# the last line gives the seconds each took and the total (goal: under 10 minutes).
 bench: $(STAMP)
-	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
+	@start=$$(date +%s); took=""; \
+	for f in benchmarks/bench_*.py; do \
+		echo "== $$f"; t=$$(date +%s); $(BIN)/python $$f || exit 1; \
+		took="$$took $$(basename $$f .py) $$(( $$(date +%s) - t )) s;"; \
+	done; \
+	echo "make bench:$$took $$(( $$(date +%s) - start )) s in all (goal: under 600 s)," \
+		"load $$($(BIN)/python -c 'import os; print(*os.getloadavg())')"
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

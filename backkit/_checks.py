@@ -22,6 +22,7 @@ import numbers
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from . import config
@@ -39,6 +40,7 @@ __all__ = [
     "one_line",
     "parse_date",
     "parse_datetime",
+    "read_bounded",
     "slug",
 ]
 
@@ -317,6 +319,12 @@ class Checker:
         is a plain decimal number ("3", "2.5"); from Python code a number must
         be a number.
         """
+        raw = self.raw.get(name)
+        if isinstance(raw, float) and math.isnan(raw):
+            # from Python code NaN is a computation gone wrong, not "not given"
+            # (files give empty cells, read as None): say so rather than store nothing
+            self.bad(name, raw, f"must be {limit.text()}, or None when there is none (NaN is not)")
+            return None
         value = self.get(name)
         if value is None:
             return None
@@ -452,6 +460,37 @@ def one_line(text: str) -> str | None:
     if found:
         return f"holds a line break at position {found.start() + 1}; it must be one line"
     return _unreadable(text)
+
+
+def read_bounded(path: str | Path, limit: int) -> tuple[bytes | None, str | None]:
+    """At most ``limit`` bytes of the file ``path``, or why it is not read: ``(data, why)``.
+
+    What is not a regular file (a device such as ``/dev/zero``, a folder, a
+    pipe that would wait for ever) is refused before it is opened, and a file
+    over ``limit`` bytes after reading one byte past it, so no input costs
+    more than its limit. A missing file raises :class:`FileNotFoundError`.
+
+    Examples
+    --------
+    >>> from backkit._checks import read_bounded
+    >>> read_bounded("/dev/zero", 10)
+    (None, 'is not a regular file (a device, a folder or a pipe)')
+    """
+    path = Path(path)
+    if path.exists() and not path.is_file():
+        return None, "is not a regular file (a device, a folder or a pipe)"
+    with path.open("rb") as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        return None, f"is larger than {_size(limit)}"
+    return data, None
+
+
+def _size(count: int) -> str:
+    for unit, size in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if count >= size:
+            return f"{count / size:g} {unit}"
+    return f"{count} bytes"
 
 
 def _shown(value: Any) -> Any:

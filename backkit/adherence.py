@@ -48,11 +48,17 @@ day meeting the plan
     week that do not meet the plan. The last day analysed never breaks a
     streak (it may not be over yet). Without a plan, a streak counts days
     with any exercise logged.
+
+Many logs at once: :func:`adherence` takes ``by``, the name of a column
+keying each row's log (a patient) in a frame of many logs stacked together,
+with a plan (and days) per log; each log is measured as it would be alone,
+by the same code.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -79,8 +85,11 @@ class Streaks:
     last_day: dt.date | None  # the last day analysed
 
 
-def _bouts(log_frame: pd.DataFrame) -> pd.DataFrame:
-    """Per bout: local day, exercise, session, fraction done (overall, left, right), hold ratio."""
+def _bouts(log_frame: pd.DataFrame, keys: Sequence[str] = ()) -> pd.DataFrame:
+    """Per bout: local day, exercise, session, fraction done (overall, left, right), hold ratio.
+
+    ``keys`` are columns carried over first (the log key of stacked logs).
+    """
     import numpy as np
     import pandas as pd
 
@@ -90,6 +99,10 @@ def _bouts(log_frame: pd.DataFrame) -> pd.DataFrame:
         start = start.dt.tz_localize(None)  # wall-clock time: the person's own calendar day
 
     def num(name: str) -> np.ndarray:
+        if name not in df:  # a frame without hold times (the caseload's): none known
+            return np.full(len(df), np.nan)
+        if df[name].dtype == float:
+            return df[name].to_numpy()
         # pandas-stubs type pd.array(Series, dtype="Float64") as no overload; pandas accepts it
         column = pd.array(df[name], dtype="Float64")  # type: ignore[call-overload]
         return column.to_numpy(dtype=float, na_value=np.nan)
@@ -99,13 +112,17 @@ def _bouts(log_frame: pd.DataFrame) -> pd.DataFrame:
         hold = num("hold_s_done") / num("hold_s_planned")
     frac[~np.isfinite(frac)] = np.nan
     hold[~np.isfinite(hold)] = np.nan
-    completed = (df["status"].astype(object) == "completed").to_numpy(dtype=bool)
+    status = df["status"]
+    if not isinstance(status.dtype, pd.CategoricalDtype):  # categories compare by their codes
+        status = status.astype(object)
+    completed = (status == "completed").to_numpy(dtype=bool)
     frac = np.where(np.isnan(frac), completed.astype(float), np.clip(frac, 0.0, 1.0))
     side = df["side"].astype(object)
     return pd.DataFrame(
         {
+            **{k: df[k].to_numpy() for k in keys},
             "day": start.dt.normalize().to_numpy(),
-            "exercise_id": df["exercise_id"].astype(str).to_numpy(),
+            "exercise_id": _exercise_ids(df["exercise_id"]),
             "session_id": df["session_id"].astype(object).to_numpy(),
             "frac": frac,
             "left": frac * side.isin(["left", "both"]).to_numpy(),
@@ -115,16 +132,37 @@ def _bouts(log_frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _sessions(bouts: pd.DataFrame) -> pd.DataFrame:
-    """Per (day, exercise): the session's credit (0-1) and its number of bouts."""
+def _exercise_ids(column: pd.Series) -> Any:
+    """The exercise ids as text: a log's categories kept (their codes group quickly).
+
+    The categories are put in the order of the text, so anything grouped by
+    them comes out in the same order as grouped by the text.
+    """
+    import pandas as pd
+
+    if (
+        isinstance(column.dtype, pd.CategoricalDtype)
+        and column.cat.categories.map(type).isin([str]).all()
+        and not column.isna().any()
+    ):
+        return column.array.reorder_categories(sorted(column.cat.categories))
+    return column.astype(str).to_numpy()  # a missing id is the text "nan", as it always was
+
+
+def _sessions(bouts: pd.DataFrame, keys: Sequence[str] = ()) -> pd.DataFrame:
+    """Per (day, exercise), within ``keys``: the session's credit (0-1) and its number of bouts."""
     import numpy as np
 
-    g = bouts.groupby(["day", "exercise_id"], sort=True)
+    # observed: only the exercises logged (the ids may be categories). Hold ratios are
+    # summed without gaps (counted apart): pandas may sum a column with gaps another way,
+    # which would change a log's sums in the last digit when stacked with other logs.
+    work = bouts.assign(held=bouts["hold"].fillna(0.0))
+    g = work.groupby([*keys, "day", "exercise_id"], sort=True, observed=True)
     agg = g.agg(
         frac=("frac", "sum"),
         left=("left", "sum"),
         right=("right", "sum"),
-        hold=("hold", "sum"),
+        hold=("held", "sum"),
         holds=("hold", "count"),
         bouts=("frac", "size"),
     ).reset_index()
@@ -189,6 +227,15 @@ def _span(
         days = days.dt.tz_localize(None)
     first_log = days.min().date() if len(days) else None
     last_log = days.max().date() if len(days) else None
+    return _span_of(first_log, last_log, plan, start, end)
+
+
+def _span_of(
+    first_log: dt.date | None, last_log: dt.date | None, plan: Plan | None, start: Any, end: Any
+) -> tuple[dt.date, dt.date]:
+    """:func:`_span` for a log whose first and last logged days are known."""
+    import pandas as pd
+
     if start is not None:
         first = pd.Timestamp(start).date()
     elif plan is not None:
@@ -209,11 +256,12 @@ def _span(
 
 def adherence(
     log_frame: pd.DataFrame,
-    plan: Plan | None = None,
+    plan: Plan | Mapping[Any, Plan | None] | None = None,
     freq: str = "W",
     *,
-    start: dt.date | str | None = None,
-    end: dt.date | str | None = None,
+    start: dt.date | str | Mapping[Any, dt.date | str | None] | None = None,
+    end: dt.date | str | Mapping[Any, dt.date | str | None] | None = None,
+    by: str | None = None,
 ) -> pd.DataFrame:
     """Return adherence per period and exercise: prescribed, done, partial, ratio.
 
@@ -237,6 +285,14 @@ def adherence(
         the plan's end if earlier). The result depends only on its inputs, so
         days missed since the last session count only when you ask: pass
         ``end=backkit.config.today()``.
+    by : str, optional
+        For many logs stacked in ``log_frame``: the column keying each row's
+        log. ``plan``, ``start`` and ``end`` may then be mappings from a key
+        to that log's value (a plan mapping names the logs measured: others
+        are left out); each log is measured as it would be alone, and the
+        table has the key as its first column, logs in key order. ``attrs``
+        holds ``start``, ``end`` and ``overall`` by key, and no streaks
+        (:func:`streaks` measures one log).
 
     Returns
     -------
@@ -276,9 +332,12 @@ def adherence(
     >>> t.attrs["current_streak"], t.attrs["longest_streak"]
     (2, 2)
     """
-    import numpy as np
     import pandas as pd
 
+    if by is not None:
+        return _adherence_by(log_frame, plan, freq, start, end, by)
+    if isinstance(plan, Mapping) or isinstance(start, Mapping) or isinstance(end, Mapping):
+        raise AnalysisError("a plan or days per log need by= (the log key)", where="adherence")
     first, last = _span(log_frame, plan, start, end)
     bouts = _bouts(log_frame)
     lo, hi = pd.Timestamp(first), pd.Timestamp(last)
@@ -286,49 +345,9 @@ def adherence(
     if plan is not None:
         wanted = [item.exercise_id for item in plan.items]
         bouts = bouts[bouts["exercise_id"].isin(wanted)]
-    try:
-        bouts["period"] = pd.PeriodIndex(bouts["day"], freq=freq)
-    except (ValueError, TypeError):
-        raise AnalysisError(
-            f"freq = {freq!r} is not a period; use 'D', 'W' or 'M'", where="adherence"
-        ) from None
-    sessions = _sessions(bouts)
-    sessions["period"] = pd.PeriodIndex(sessions["day"], freq=freq)
-
-    by = ["period", "exercise_id"]
-    per = sessions.groupby(by).agg(
-        days=("credit", "size"),
-        done=("full", "sum"),
-        credit=("credit", "sum"),
-        hold=("hold", "sum"),
-        holds=("holds", "sum"),
-    )
-    per["partial"] = per["days"] - per["done"]
-    per["sessions"] = (
-        bouts.drop_duplicates(["period", "exercise_id", "session_id"]).groupby(by).size()
-    )
-
-    ids = _exercises.exercise_ids()
+    _add_period(bouts, freq)
     grid = _grid(plan, first, last, freq, logged=set(bouts["exercise_id"].unique()))
-    table = grid.merge(per.reset_index(), on=by, how="left")
-    extra = sorted(set(table["exercise_id"]) - set(ids))
-    out = pd.DataFrame(
-        {
-            "period": table["period"],
-            "exercise_id": pd.Categorical(table["exercise_id"], categories=ids + extra),
-            "prescribed": pd.array(table["prescribed"], dtype="Float64"),
-            "sessions": pd.array(table["sessions"].fillna(0), dtype="Int64"),
-            "days": pd.array(table["days"].fillna(0), dtype="Int64"),
-            "done": pd.array(table["done"].fillna(0), dtype="Int64"),
-            "partial": pd.array(table["partial"].fillna(0), dtype="Int64"),
-            "credit": pd.array(table["credit"].fillna(0.0), dtype="Float64"),
-        }
-    )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = out["credit"] / out["prescribed"].where(out["prescribed"] > 0)
-    out["adherence"] = ratio.clip(upper=1.0)
-    hold = (table["hold"] / table["holds"].where(table["holds"] > 0)).to_numpy(dtype=float)
-    out["hold_ratio"] = pd.array(hold, dtype="Float64")
+    out, sessions = _periods(bouts, grid, freq, ())
     if plan is not None:
         total = float(out["prescribed"].sum())
         overall = min(1.0, float(out["credit"].sum()) / total) if total > 0 else None
@@ -344,6 +363,178 @@ def adherence(
         freq=freq,
     )
     return out
+
+
+def _add_period(bouts: pd.DataFrame, freq: str) -> None:
+    import pandas as pd
+
+    try:
+        bouts["period"] = pd.PeriodIndex(bouts["day"], freq=freq)
+    except (ValueError, TypeError):
+        raise AnalysisError(
+            f"freq = {freq!r} is not a period; use 'D', 'W' or 'M'", where="adherence"
+        ) from None
+
+
+def _periods(
+    bouts: pd.DataFrame, grid: pd.DataFrame, freq: str, keys: Sequence[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The table of :func:`adherence` (without attrs) from its bouts and grid, and the sessions.
+
+    ``keys`` (the log key of stacked logs, or none) come first in both.
+    """
+    import numpy as np
+    import pandas as pd
+
+    sessions = _sessions(bouts, keys)
+    sessions["period"] = pd.PeriodIndex(sessions["day"], freq=freq)
+
+    by = [*keys, "period", "exercise_id"]
+    per = sessions.groupby(by, observed=True).agg(
+        days=("credit", "size"),
+        done=("full", "sum"),
+        credit=("credit", "sum"),
+        hold=("hold", "sum"),
+        holds=("holds", "sum"),
+    )
+    per["partial"] = per["days"] - per["done"]
+    per["sessions"] = bouts.drop_duplicates([*by, "session_id"]).groupby(by, observed=True).size()
+
+    ids = _exercises.exercise_ids()
+    table = grid.merge(per.reset_index(), on=by, how="left")
+    extra = sorted(set(table["exercise_id"]) - set(ids))
+    out = pd.DataFrame(
+        {
+            **{k: table[k] for k in keys},
+            "period": table["period"],
+            "exercise_id": pd.Categorical(table["exercise_id"], categories=ids + extra),
+            "prescribed": pd.array(table["prescribed"], dtype="Float64"),
+            "sessions": pd.array(table["sessions"].fillna(0), dtype="Int64"),
+            "days": pd.array(table["days"].fillna(0), dtype="Int64"),
+            "done": pd.array(table["done"].fillna(0), dtype="Int64"),
+            "partial": pd.array(table["partial"].fillna(0), dtype="Int64"),
+            "credit": pd.array(table["credit"].fillna(0.0), dtype="Float64"),
+        }
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = out["credit"] / out["prescribed"].where(out["prescribed"] > 0)
+    out["adherence"] = ratio.clip(upper=1.0)
+    hold = (table["hold"] / table["holds"].where(table["holds"] > 0)).to_numpy(dtype=float)
+    out["hold_ratio"] = pd.array(hold, dtype="Float64")
+    return out, sessions
+
+
+def _adherence_by(
+    log_frame: pd.DataFrame, plan: Any, freq: str, start: Any, end: Any, by: str
+) -> pd.DataFrame:
+    """:func:`adherence` of every log stacked in ``log_frame``, keyed by the column ``by``."""
+    import pandas as pd
+
+    def each(value: Any, key: Hashable) -> Any:
+        return value.get(key) if isinstance(value, Mapping) else value
+
+    bouts = _bouts(log_frame, [by])
+    plans = dict(plan) if isinstance(plan, Mapping) else dict.fromkeys(pd.unique(bouts[by]), plan)
+    order = sorted(plans)
+    logged = bouts.groupby(by, sort=False)["day"].agg(["min", "max"])
+    firsts, lasts = logged["min"].to_dict(), logged["max"].to_dict()
+    spans = {}
+    for key in order:
+        first_log, last_log = firsts.get(key), lasts.get(key)
+        spans[key] = _span_of(
+            first_log.date() if first_log is not None else None,
+            last_log.date() if last_log is not None else None,
+            plans[key], each(start, key), each(end, key),
+        )  # fmt: skip
+    bouts = _inside(bouts, by, order, plans, spans)
+    _add_period(bouts, freq)
+    out, _ = _periods(bouts, _grids(bouts, by, order, plans, spans, freq), freq, [by])
+    out.attrs.update(
+        start={k: spans[k][0] for k in order},
+        end={k: spans[k][1] for k in order},
+        overall=_overall_by(out, by, plans),
+        freq=freq,
+    )
+    return out
+
+
+def _inside(
+    bouts: pd.DataFrame,
+    by: str,
+    order: list[Any],
+    plans: dict[Any, Plan | None],
+    spans: dict[Any, tuple[dt.date, dt.date]],
+) -> pd.DataFrame:
+    """The bouts inside their own log's span, of an exercise of their own log's plan."""
+    import numpy as np
+    import pandas as pd
+
+    # a last row for the logs left out: no day is inside NaT, no exercise allowed
+    row = pd.Index(order).get_indexer(bouts[by])
+    row[row < 0] = len(order)
+    lo = np.array([*(spans[k][0] for k in order), None], dtype="datetime64[ns]")
+    hi = np.array([*(spans[k][1] for k in order), None], dtype="datetime64[ns]")
+    ex_code, ex_ids = pd.factorize(bouts["exercise_id"])
+    column = {ex_id: i for i, ex_id in enumerate(ex_ids)}
+    allowed = np.zeros((len(order) + 1, len(ex_ids)), dtype=bool)
+    for i, key in enumerate(order):
+        plan = plans[key]
+        wanted = list(column) if plan is None else [item.exercise_id for item in plan.items]
+        allowed[i, [column[x] for x in wanted if x in column]] = True
+    day = bouts["day"].to_numpy()
+    return bouts[(day >= lo[row]) & (day <= hi[row]) & allowed[row, ex_code]]
+
+
+def _grids(
+    bouts: pd.DataFrame,
+    by: str,
+    order: list[Any],
+    plans: dict[Any, Plan | None],
+    spans: dict[Any, tuple[dt.date, dt.date]],
+    freq: str,
+) -> pd.DataFrame:
+    """:func:`_grid` of every log, keyed by ``by`` (logs with the same plan and span share one)."""
+    import pandas as pd
+
+    logged: dict[Any, set[str]] = {}
+    if any(plans[k] is None for k in order):
+        ids = bouts.groupby(by, observed=True)["exercise_id"].unique()
+        logged = {k: set(v) for k, v in ids.items()}
+    cache: dict[Any, pd.DataFrame] = {}
+    grids = []
+    for key in order:
+        plan, (first, last) = plans[key], spans[key]
+        if plan is None:
+            grids.append(_grid(None, first, last, freq, logged=logged.get(key, set())))
+            continue
+        if (plan, first, last) not in cache:
+            cache[plan, first, last] = _grid(plan, first, last, freq, logged=set())
+        grids.append(cache[plan, first, last])
+    columns = [by, "period", "exercise_id", "prescribed"]
+    if not grids:
+        return pd.DataFrame({name: [] for name in columns})
+    grid = pd.concat(grids, keys=order, names=[by, None]).reset_index(level=0)
+    return grid.reset_index(drop=True)[columns]
+
+
+def _overall_by(out: pd.DataFrame, by: str, plans: dict[Any, Plan | None]) -> dict[Any, Any]:
+    """Each log's ``overall``: its rows summed as :func:`adherence` sums one log's (same order)."""
+    import itertools
+
+    import numpy as np
+
+    overall: dict[Any, Any] = dict.fromkeys(plans)
+    key_of = out[by].to_numpy()
+    edges = np.flatnonzero(np.r_[True, key_of[1:] != key_of[:-1], True]) if len(out) else ()
+    prescribed, credits = out["prescribed"].array, out["credit"].array  # what Series.sum sums
+    for a, b in itertools.pairwise(edges):
+        key = key_of[a]
+        if plans[key] is None:
+            continue
+        total = float(prescribed[a:b].sum())
+        credit = float(credits[a:b].sum())
+        overall[key] = min(1.0, credit / total) if total > 0 else None
+    return overall
 
 
 def _grid(

@@ -21,6 +21,13 @@ levels, and each level answers its own questions:
 Frames without the session columns (logs and CSVs from before they existed)
 are read as having no session ratings.
 
+Many logs at once: the pain tables, :func:`baseline_pain`, :func:`pain_flags`,
+:func:`flare_ups` and :func:`weekly_adherence` take ``by``, the name of a
+column that keys each row's log (a patient), in a frame of many logs stacked
+together (the caseload's). Each rule is then applied within each log, as it
+would be to that log alone, and the result is keyed by that column too; one
+implementation serves both (the tests compare them).
+
 Clinical numbers come from data files: the minimal important change (MIC) from
 ``backkit/data/outcomes.yaml`` and the pain-monitoring limits from
 ``backkit/data/safety.yaml`` (via :mod:`backkit.safety`, whose one pain rule
@@ -40,11 +47,13 @@ import functools
 import math
 from dataclasses import dataclass
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from .errors import AnalysisError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+
     import pandas as pd
 
     from .plan import Plan
@@ -187,6 +196,8 @@ def _pain(frame: pd.DataFrame, column: str) -> pd.Series:
 
     if column not in frame:
         return pd.Series(float("nan"), index=frame.index, dtype=float, name=column)
+    if frame[column].dtype == "float64":  # already floats with NaN gaps (the caseload's)
+        return frame[column].copy()
     return frame[column].astype("Float64").astype(float)
 
 
@@ -210,39 +221,65 @@ def _did_something(frame: pd.DataFrame) -> pd.Series:
     return ~nothing
 
 
-def _pain_by(frame: pd.DataFrame, key: pd.Series | None, name: str) -> pd.DataFrame:
+def _keys(by: str | None) -> list[str]:
+    """The grouping columns that come first: ``[by]`` for stacked logs, none for one log."""
+    return [] if by is None else [by]
+
+
+def _empty_index(name: str, by: str | None) -> pd.Index:
+    """An empty index of days or weeks (under the log key when there is one)."""
+    import pandas as pd
+
+    days = pd.DatetimeIndex([], name=name)
+    if by is None:
+        return days
+    return pd.MultiIndex.from_arrays([pd.Index([], dtype=object), days], names=[by, name])
+
+
+def _pain_by(
+    frame: pd.DataFrame,
+    key: pd.Series | None,
+    name: str,
+    by: str | None = None,
+    columns: Sequence[str] = _PAIN_COLUMNS,
+) -> pd.DataFrame:
+    """The pain table of :func:`daily_pain` and :func:`weekly_pain` (only ``columns`` of it)."""
     import pandas as pd
 
     if frame.empty or key is None:  # an empty frame's key may be None (no started_at column)
-        out = pd.DataFrame(columns=_PAIN_COLUMNS, dtype=float)
-        out.index = pd.DatetimeIndex([], name=name)
+        out = pd.DataFrame(columns=list(columns), dtype=float)
+        out.index = _empty_index(name, by)
         return out
     work = pd.DataFrame(
         {
+            **{k: frame[k].to_numpy() for k in _keys(by)},
             name: key.to_numpy(),
             "session_id": frame["session_id"].to_numpy(),
             "before": _level_pain(frame, "pain_before").to_numpy(),
             "after": _level_pain(frame, "pain_after").to_numpy(),
         }
     )
-    out = work.groupby(name, sort=True).agg(
-        sessions=("session_id", "nunique"),
-        bouts=("session_id", "size"),
-        before_mean=("before", "mean"),
-        before_worst=("before", "max"),
-        after_mean=("after", "mean"),
-        after_worst=("after", "max"),
-    )
-    return out
+    how = {
+        "sessions": ("session_id", "nunique"),
+        "bouts": ("session_id", "size"),
+        "before_mean": ("before", "mean"),
+        "before_worst": ("before", "max"),
+        "after_mean": ("after", "mean"),
+        "after_worst": ("after", "max"),
+    }
+    return work.groupby([*_keys(by), name], sort=True).agg(**{c: how[c] for c in columns})
 
 
-def daily_pain(frame: pd.DataFrame) -> pd.DataFrame:
+def daily_pain(frame: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
     """Pain per local day: mean and worst, before and after exercise.
 
     Parameters
     ----------
     frame : DataFrame
         The session log.
+    by : str, optional
+        The column keying each row's log, for many logs stacked in ``frame``:
+        the index is then ``(by, day)``.
 
     Returns
     -------
@@ -261,14 +298,15 @@ def daily_pain(frame: pd.DataFrame) -> pd.DataFrame:
     ['sessions', 'bouts', 'before_mean', 'before_worst', 'after_mean', 'after_worst']
     """
     if frame.empty:
-        return _pain_by(frame, frame.get("started_at"), "day")
-    return _pain_by(frame, local_day(frame), "day")
+        return _pain_by(frame, frame.get("started_at"), "day", by)
+    return _pain_by(frame, local_day(frame), "day", by)
 
 
-def weekly_pain(frame: pd.DataFrame) -> pd.DataFrame:
+def weekly_pain(frame: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
     """Pain per Monday-to-Sunday week: mean and worst, before and after exercise.
 
-    Same columns as :func:`daily_pain`, indexed by ``week`` (the Monday).
+    Same columns as :func:`daily_pain`, indexed by ``week`` (the Monday), or
+    by ``(by, week)`` for logs stacked with a key column ``by``.
 
     Examples
     --------
@@ -278,8 +316,8 @@ def weekly_pain(frame: pd.DataFrame) -> pd.DataFrame:
     [0]
     """
     if frame.empty:
-        return _pain_by(frame, frame.get("started_at"), "week")
-    return _pain_by(frame, _week_start(local_day(frame)), "week")
+        return _pain_by(frame, frame.get("started_at"), "week", by)
+    return _pain_by(frame, _week_start(local_day(frame)), "week", by)
 
 
 def pain_trend(frame: pd.DataFrame, window: int = 7) -> pd.Series:
@@ -316,11 +354,20 @@ def pain_trend(frame: pd.DataFrame, window: int = 7) -> pd.Series:
 # Change from baseline
 
 
-def baseline_pain(frame: pd.DataFrame, days: int = 7) -> float:
+@overload
+def baseline_pain(frame: pd.DataFrame, days: int = 7, *, by: None = None) -> float: ...
+
+
+@overload
+def baseline_pain(frame: pd.DataFrame, days: int = 7, *, by: str) -> pd.Series: ...
+
+
+def baseline_pain(frame: pd.DataFrame, days: int = 7, *, by: str | None = None) -> Any:
     """Baseline pain: mean pain before exercise over the first ``days`` days.
 
     The first day is the first day with a pain-before score; NaN when the
-    log has none.
+    log has none. For logs stacked with a key column ``by``: a Series of
+    each log's baseline, indexed by the key (logs without scores left out).
 
     Examples
     --------
@@ -332,6 +379,21 @@ def baseline_pain(frame: pd.DataFrame, days: int = 7) -> float:
     import pandas as pd
 
     before = _level_pain(frame, "pain_before") if not frame.empty else pd.Series([], dtype=float)
+    if by is not None:
+        if frame.empty:
+            return pd.Series([], index=pd.Index([], name=by), dtype=float, name="baseline")
+        scored = before.notna().to_numpy()
+        work = pd.DataFrame(
+            {
+                by: frame[by].to_numpy()[scored],
+                "day": local_day(frame).to_numpy()[scored],
+                "before": before.to_numpy()[scored],
+            }
+        )
+        first = work.groupby(by, sort=False)["day"].transform("min")
+        inside = work[(work["day"] < first + pd.Timedelta(days=days)).to_numpy()]
+        # the scores are whole numbers: their sum, so the mean, is exact in any order
+        return inside.groupby(by, sort=True)["before"].mean().rename("baseline")
     if before.notna().sum() == 0:
         return math.nan
     day = local_day(frame)[before.notna()]
@@ -1083,7 +1145,7 @@ def sessions_per_week(frame: pd.DataFrame) -> pd.Series:
 # Pain monitoring
 
 
-def pain_flags(frame: pd.DataFrame) -> pd.DataFrame:
+def pain_flags(frame: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
     """Exercises and sessions that break the kit's one pain rule (``safety.yaml``).
 
     The rule is :func:`backkit.safety.pain_levels` (the same one the timer's
@@ -1109,6 +1171,10 @@ def pain_flags(frame: pd.DataFrame) -> pd.DataFrame:
     flag of a kind per exercise per session, both sides together); flags from
     whole-session ratings name no exercise (``exercise_id`` is NA).
 
+    For logs stacked with a key column ``by``, each log is flagged as it
+    would be alone (a session follows the one before in the same log) and
+    the result has the key as its first column, ordered by key, then time.
+
     Returns
     -------
     DataFrame
@@ -1132,15 +1198,21 @@ def pain_flags(frame: pd.DataFrame) -> pd.DataFrame:
     """
     import pandas as pd
 
+    columns = [*_keys(by), *_FLAG_COLUMNS]
     if frame.empty:
-        return pd.DataFrame(columns=_FLAG_COLUMNS)
-    parts = [*_bout_flags(frame), *_session_rating_flags(frame), *_session_flags(frame)]
+        return pd.DataFrame(columns=columns)
+    day = local_day(frame)  # once, for the three kinds
+    parts = [
+        *_bout_flags(frame, day, by),
+        *_session_rating_flags(frame, day, by),
+        *_session_flags(frame, day, by),
+    ]
     if not parts:
-        return pd.DataFrame(columns=_FLAG_COLUMNS)
+        return pd.DataFrame(columns=columns)
     out = pd.concat([p.reset_index(drop=True) for p in parts], ignore_index=True)
     out["kind"] = pd.Categorical(out["kind"], categories=FLAG_KINDS)
-    out = out.sort_values(["started_at", "kind"], kind="stable").reset_index(drop=True)
-    return out[_FLAG_COLUMNS]
+    out = out.sort_values([*_keys(by), "started_at", "kind"], kind="stable")
+    return out.reset_index(drop=True)[columns]
 
 
 def _score(values: pd.Series) -> pd.Series:
@@ -1151,8 +1223,10 @@ def _score(values: pd.Series) -> pd.Series:
 def _flag_frame(rows: pd.DataFrame, kind: str, reference: Any, message: pd.Series) -> pd.DataFrame:
     import pandas as pd
 
+    keys = [c for c in rows.columns if c not in _RATED_COLUMNS]  # the log key, if any
     return pd.DataFrame(
         {
+            **{k: rows[k] for k in keys},
             "started_at": rows["started_at"],
             "day": rows["day"],
             "session_id": rows["session_id"],
@@ -1165,15 +1239,21 @@ def _flag_frame(rows: pd.DataFrame, kind: str, reference: Any, message: pd.Serie
     )
 
 
-def _rating_flags(rows: pd.DataFrame, what: pd.Series) -> list[pd.DataFrame]:
-    """``above-limit`` and ``rose-during`` flags of rated rows (``before``, ``after``)."""
+def _rating_flags(
+    rows: pd.DataFrame, what: Callable[[pd.DataFrame], pd.Series]
+) -> list[pd.DataFrame]:
+    """``above-limit`` and ``rose-during`` flags of rated rows (``before``, ``after``).
+
+    ``what(rows)`` names what was rated in words, asked of the flagged rows only.
+    """
     from . import safety
 
     limit, rise = safety.max_pain(), safety.max_rise()
     over, rose = safety.pain_levels(rows["before"].to_numpy(), rows["after"].to_numpy())
     parts = []
     if over.any():
-        r, w = rows[over], what[over]
+        r = rows[over]
+        w = what(r)
         known = r["before"].notna()
         before = r["before"].where(known, 0)
         went = (
@@ -1190,15 +1270,44 @@ def _rating_flags(rows: pd.DataFrame, what: pd.Series) -> list[pd.DataFrame]:
         r = rows[rose]
         message = (
             "Pain rose from " + _score(r["before"]) + " to " + _score(r["after"]) + " during "
-            + what[rose] + f", within {limit}/10 (the kit's rule: a rise of {rise} or more "
+            + what(r) + f", within {limit}/10 (the kit's rule: a rise of {rise} or more "
             "points means fewer repetitions or a smaller range next time)."
         )  # fmt: skip
         parts.append(_flag_frame(r, "rose-during", r["before"], message))
     return parts
 
 
-def _bout_flags(frame: pd.DataFrame) -> list[pd.DataFrame]:
+#: The columns of the rated rows that _rating_flags reads; any other is the log key.
+_RATED_COLUMNS = ("started_at", "day", "session_id", "exercise_id", "before", "after")
+
+
+def _times(work: pd.DataFrame) -> Any:
+    """``started_at`` as integers that sort as the times do (a time not known: last)."""
+    import numpy as np
+    import pandas as pd
+
+    when = pd.DatetimeIndex(work["started_at"])
+    return np.where(when.isna(), np.iinfo(np.int64).max, when.asi8)
+
+
+def _in_time_order(work: pd.DataFrame, by: str | None) -> pd.DataFrame:
+    """``work`` in time order (within each log of stacked logs), equal times as they came.
+
+    What ``sort_values([by, "started_at"], kind="stable")`` gives, by numpy's
+    stable lexsort: pandas' sort on several columns is several times slower.
+    """
+    import numpy as np
+    import pandas as pd
+
+    keys = [_times(work)]
+    if by is not None:
+        keys.append(pd.factorize(work[by], sort=True)[0])
+    return work.take(np.lexsort(keys))
+
+
+def _bout_flags(frame: pd.DataFrame, day: pd.Series, by: str | None) -> list[pd.DataFrame]:
     """Per-exercise flags, from per-exercise ratings only (one per exercise and session)."""
+    import numpy as np
     import pandas as pd
 
     from .exercises import exercise_ids, get_exercise
@@ -1207,48 +1316,63 @@ def _bout_flags(frame: pd.DataFrame) -> list[pd.DataFrame]:
     rated = after.notna().to_numpy()
     if not rated.any():
         return []
+    exercise: Any = frame["exercise_id"]
+    if isinstance(exercise.dtype, pd.CategoricalDtype):
+        exercise = exercise.array
+    else:
+        exercise = exercise.astype(str).to_numpy()
     work = pd.DataFrame(
         {
-            "started_at": frame["started_at"].to_numpy()[rated],
-            "day": local_day(frame).to_numpy()[rated],
+            **{k: frame[k].to_numpy()[rated] for k in _keys(by)},
+            # the array, not to_numpy(): tz-aware times would become Timestamp objects
+            "started_at": frame["started_at"].array[rated],
+            "day": day.to_numpy()[rated],
             "session_id": frame["session_id"].to_numpy()[rated],
-            "exercise_id": frame["exercise_id"].astype(str).to_numpy()[rated],
+            # a log's categories as they are (text only for the rows kept): quicker to compare
+            "exercise_id": exercise[rated],
             "before": before.to_numpy()[rated],
             "after": after.to_numpy()[rated],
         }
     )
     # both sides (and repeats) of one exercise in one session: one flag, the worst
-    work = work.sort_values(["after", "started_at"], ascending=[False, True], kind="stable")
-    work = work.drop_duplicates(["session_id", "exercise_id"]).sort_values("started_at")
+    worst_first = np.lexsort((_times(work), -work["after"].to_numpy()))  # stable, like pandas'
+    work = work.take(worst_first).drop_duplicates([*_keys(by), "session_id", "exercise_id"])
+    work = _in_time_order(work, by)
+    work["exercise_id"] = work["exercise_id"].astype(str)
     known = set(exercise_ids())
-    names = {i: get_exercise(i).name.lower() for i in work["exercise_id"].unique() if i in known}
-    what = work["exercise_id"].map(lambda i: names.get(i, i))
+
+    def what(rows: pd.DataFrame) -> pd.Series:
+        ids = rows["exercise_id"]
+        names = {i: get_exercise(i).name.lower() for i in ids.unique() if i in known}
+        return ids.map(lambda i: names.get(i, i))
+
     return _rating_flags(work, what)
 
 
-def _session_rating_flags(frame: pd.DataFrame) -> list[pd.DataFrame]:
+def _session_rating_flags(
+    frame: pd.DataFrame, day: pd.Series, by: str | None
+) -> list[pd.DataFrame]:
     """Whole-session flags from whole-session ratings (they name no exercise)."""
     import pandas as pd
 
     after = _pain(frame, "session_pain_after")
     if after.isna().all():
         return []
-    work = frame[["session_id", "started_at"]].assign(
-        day=local_day(frame), before=_pain(frame, "session_pain_before"), after=after
+    work = frame[[*_keys(by), "session_id", "started_at"]].assign(
+        day=day, before=_pain(frame, "session_pain_before"), after=after
     )
-    work = work.sort_values("started_at", kind="stable")
-    sessions = work.groupby("session_id", sort=False).agg(
+    work = _in_time_order(work, by)
+    sessions = work.groupby([*_keys(by), "session_id"], sort=False).agg(
         started_at=("started_at", "first"),
         day=("day", "first"),
         before=("before", "first"),
         after=("after", "first"),
     )
     sessions = sessions[sessions["after"].notna()].reset_index()
-    what = pd.Series("the session", index=sessions.index)
-    return _rating_flags(sessions, what)
+    return _rating_flags(sessions, lambda rows: pd.Series("the session", index=rows.index))
 
 
-def _session_flags(frame: pd.DataFrame) -> list[pd.DataFrame]:
+def _session_flags(frame: pd.DataFrame, day: pd.Series, by: str | None) -> list[pd.DataFrame]:
     """The ``higher-next-session`` flags (an empty list when there are none)."""
     import pandas as pd
 
@@ -1256,22 +1380,23 @@ def _session_flags(frame: pd.DataFrame) -> list[pd.DataFrame]:
 
     rise = safety.max_rise()
     # session start pain: the session's rating, else the first bout's with one (by time)
-    work = frame[["session_id", "started_at"]].assign(
-        day=local_day(frame),
+    work = frame[[*_keys(by), "session_id", "started_at"]].assign(
+        day=day,
         rated=_pain(frame, "session_pain_before"),
         before=_pain(frame, "pain_before"),
     )
-    work = work.sort_values("started_at", kind="stable")
-    sessions = work.groupby("session_id", sort=False).agg(
+    work = _in_time_order(work, by)
+    sessions = work.groupby([*_keys(by), "session_id"], sort=False).agg(
         started_at=("started_at", "first"),
         day=("day", "first"),
         rated=("rated", "first"),  # first non-null
         before=("before", "first"),
     )
     sessions["pain"] = sessions["rated"].fillna(sessions["before"])
-    sessions = sessions.sort_values("started_at", kind="stable")
+    sessions = _in_time_order(sessions.reset_index(), by)
     sessions = sessions[sessions["pain"].notna()]
-    previous = sessions["pain"].shift(1)
+    # the session before in the same log
+    previous = sessions["pain"].shift(1) if by is None else sessions.groupby(by)["pain"].shift(1)
     higher = (sessions["pain"] - previous >= rise).to_numpy()
     if not higher.any():
         return []
@@ -1279,9 +1404,10 @@ def _session_flags(frame: pd.DataFrame) -> list[pd.DataFrame]:
     prev = previous[higher]
     flags = pd.DataFrame(
         {
+            **{k: s[k] for k in _keys(by)},
             "started_at": s["started_at"],
             "day": s["day"],
-            "session_id": s.index.to_numpy(),
+            "session_id": s["session_id"].to_numpy(),
             "exercise_id": pd.NA,
             "kind": "higher-next-session",
             "pain": s["pain"],
@@ -1297,7 +1423,7 @@ def _session_flags(frame: pd.DataFrame) -> list[pd.DataFrame]:
     return [flags.reset_index(drop=True)]
 
 
-def flare_ups(frame: pd.DataFrame, *, window: int = 7) -> pd.DataFrame:
+def flare_ups(frame: pd.DataFrame, *, window: int = 7, by: str | None = None) -> pd.DataFrame:
     """Days whose pain before exercise jumped above the recent level: flare-ups.
 
     A day is a flare-up when its mean pain before exercise (the whole-session
@@ -1312,7 +1438,9 @@ def flare_ups(frame: pd.DataFrame, *, window: int = 7) -> pd.DataFrame:
     -------
     DataFrame
         Indexed by ``day``: ``pain`` (the day's mean before), ``recent`` (mean
-        of the previous days; NaN when none), ``worst_after``.
+        of the previous days; NaN when none), ``worst_after``. For logs
+        stacked with a key column ``by``, indexed by ``(by, day)``: each log's
+        previous days are its own.
 
     Examples
     --------
@@ -1325,19 +1453,55 @@ def flare_ups(frame: pd.DataFrame, *, window: int = 7) -> pd.DataFrame:
 
     from . import safety
 
-    daily = daily_pain(frame)
+    # the two columns used of daily_pain (counting sessions is the slow part)
+    if frame.empty:
+        daily = _pain_by(frame, None, "day", by, ["before_mean", "after_worst"])
+    else:
+        daily = _pain_by(frame, local_day(frame), "day", by, ["before_mean", "after_worst"])
     if daily.empty:
         return pd.DataFrame(
-            columns=["pain", "recent", "worst_after"],
-            index=pd.DatetimeIndex([], name="day"),
-            dtype=float,
+            columns=["pain", "recent", "worst_after"], index=_empty_index("day", by), dtype=float
         )
     pain = daily["before_mean"]
-    days = pd.date_range(pain.index.min(), pain.index.max(), freq="D", name="day")
-    recent = pain.reindex(days).rolling(window, min_periods=1).mean().shift(1).reindex(pain.index)
+    if by is None:
+        days = pd.date_range(pain.index.min(), pain.index.max(), freq="D", name="day")
+        rolled = pain.reindex(days).rolling(window, min_periods=1).mean().shift(1)
+    else:
+        rolled = _rolled_by(pain, window, by)
+    recent = rolled.reindex(pain.index)
     jump = pain - recent >= safety.max_rise()
     out = pd.DataFrame({"pain": pain, "recent": recent, "worst_after": daily["after_worst"]})
     return out[jump]
+
+
+def _rolled_by(pain: pd.Series, window: int, by: str) -> pd.Series:
+    """:func:`flare_ups`'s mean of the previous ``window`` days, within each log of ``pain``.
+
+    ``pain`` is indexed by ``(by, day)``, sorted. Every calendar day of each
+    log's span is laid out, as for one log, and the same rolling mean runs on
+    each log's days alone (pandas computes a group's window exactly as it
+    computes a lone series').
+    """
+    import numpy as np
+    import pandas as pd
+
+    key = pain.index.get_level_values(by)
+    day = pain.index.get_level_values("day")
+    bounds = (
+        pd.DataFrame({"key": key, "day": day}).groupby("key", sort=False)["day"].agg(["min", "max"])
+    )
+    lengths = ((bounds["max"] - bounds["min"]).dt.days + 1).to_numpy()
+    start = np.repeat(bounds["min"].to_numpy(), lengths)
+    offset = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    every = pd.MultiIndex.from_arrays(
+        [np.repeat(bounds.index.to_numpy(), lengths),
+         pd.DatetimeIndex(start + offset.astype("timedelta64[D]"), name="day")],
+        names=[by, "day"],
+    )  # fmt: skip
+    full = pain.reindex(every)
+    mean = full.groupby(level=by, sort=False).rolling(window, min_periods=1).mean()
+    mean = mean.droplevel(0)  # groupby-rolling repeats the key in front
+    return mean.groupby(level=by, sort=False).shift(1)
 
 
 # --------------------------------------------------------------------------
@@ -1345,7 +1509,11 @@ def flare_ups(frame: pd.DataFrame, *, window: int = 7) -> pd.DataFrame:
 
 
 def weekly_adherence(
-    frame: pd.DataFrame, plan: Plan | None = None, *, end: Any = None
+    frame: pd.DataFrame,
+    plan: Plan | Mapping[Any, Plan | None] | None = None,
+    *,
+    end: Any = None,
+    by: str | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Sessions done per week and exercise, and the week's adherence to ``plan``.
 
@@ -1364,12 +1532,19 @@ def weekly_adherence(
         The prescription; without one ``prescribed`` and ``percent`` are NaN.
     end : date, optional
         Last day counted (default: the last day logged).
+    by : str, optional
+        For many logs stacked in ``frame``, the column keying each row's log:
+        ``plan`` and ``end`` may then map a key to that log's (as
+        :func:`backkit.adherence.adherence` takes them), and both tables are
+        indexed by ``(by, week)``.
 
     Returns
     -------
     (DataFrame, DataFrame)
         Per exercise: weeks (Monday) x exercise ids, the sessions' credit.
-        Per week: ``credit``, ``prescribed``, ``percent``.
+        Per week: ``credit``, ``prescribed``, ``percent``; its
+        ``attrs["overall"]`` is the adherence's ``overall`` (by key for
+        stacked logs).
 
     Examples
     --------
@@ -1384,33 +1559,49 @@ def weekly_adherence(
 
     from .adherence import adherence
 
-    table = adherence(frame, plan, "W", end=end)
+    table = adherence(frame, plan, "W", end=end, by=by)
+    overall = table.attrs["overall"]
+    table.attrs.clear()  # pandas deep-copies attrs into every result made from the table
     week = table["period"].dt.start_time
-    ids = list(dict.fromkeys(table["exercise_id"].astype(str)))
+    exercise = table["exercise_id"].astype(str).to_numpy()
+    ids = list(dict.fromkeys(exercise))
     credit = table["credit"].astype(float).to_numpy()
     prescribed = table["prescribed"].astype(float).to_numpy()
     capped = np.minimum(credit, prescribed)
+    keys = _keys(by)
     work = pd.DataFrame(
         {
+            **{k: table[k].to_numpy() for k in keys},
             "week": week.to_numpy(),
-            "exercise_id": table["exercise_id"].astype(str).to_numpy(),
+            "exercise_id": exercise,
             "credit": credit,
             "capped": capped,
             "prescribed": prescribed,
         }
     )
     per_exercise = work.pivot_table(
-        index="week", columns="exercise_id", values="credit", aggfunc="sum", sort=True
+        index=[*keys, "week"], columns="exercise_id", values="credit", aggfunc="sum", sort=True
     ).reindex(columns=ids)
-    sums = work.groupby("week")[["credit", "capped", "prescribed"]].sum(min_count=1)
+    # Summed without gaps (a week with nothing prescribed is put back as NaN after): pandas
+    # may sum a column with gaps another way, which would change a log's sums in the last
+    # digit when other logs stacked with it have gaps.
+    known = work["prescribed"].notna().to_numpy()
+    work[["capped", "prescribed"]] = work[["capped", "prescribed"]].fillna(0.0)
+    weekly = work.assign(known=known).groupby([*keys, "week"])
+    sums = pd.DataFrame({c: weekly[c].sum() for c in ("credit", "capped", "prescribed")})
+    sums.loc[(weekly["known"].sum() == 0).to_numpy(), ["capped", "prescribed"]] = np.nan
     sums["credit"] = sums["credit"].fillna(0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         percent = np.where(
             sums["prescribed"] > 0, sums["capped"] / sums["prescribed"] * 100, np.nan
         )
+    index = sums.index
+    if by is None:
+        index = pd.DatetimeIndex(index, name="week")
     weeks = pd.DataFrame(
         {"credit": sums["credit"], "prescribed": sums["prescribed"], "percent": percent},
-        index=pd.DatetimeIndex(sums.index, name="week"),
+        index=index,
     )
+    weeks.attrs["overall"] = overall
     per_exercise.index = weeks.index
     return per_exercise, weeks

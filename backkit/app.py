@@ -47,7 +47,7 @@ from .errors import AppError
 from .hub import hub_app_url
 from .widgets.app import QUICK_ENV, App
 
-__all__ = ["APP_NOTEBOOK", "QUICK_ENV", "App", "AppError", "serve"]
+__all__ = ["APP_NOTEBOOK", "QUICK_ENV", "App", "AppError", "check_port", "serve"]
 
 #: The notebook ``backkit app`` serves (in ``notebooks/``, or ``backkit/notebooks`` installed).
 APP_NOTEBOOK = "app.ipynb"
@@ -134,8 +134,7 @@ def serve(
             f"JupyterHub your own server serves the app: open {in_hub} at the hub's address"
         )
 
-    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
-        raise AppError(f"port {port!r}: give a port number from 1 to 65535")
+    check_port(port)
     path = Path(notebook) if notebook is not None else notebooks_dir() / APP_NOTEBOOK
     if not path.is_file():
         raise AppError(f"the app notebook is missing: {path}")
@@ -179,6 +178,27 @@ def _token_file(folder: Path, token: str) -> Path:
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(token)
     return path
+
+
+def check_port(port: Any) -> None:
+    """Refuse ``port`` unless it is a TCP port number (1-65535), naming it.
+
+    Raises
+    ------
+    AppError
+        For anything else: 0, 70000, text, True.
+
+    Examples
+    --------
+    >>> from backkit.app import check_port
+    >>> check_port(8866)
+    >>> check_port(70000)
+    Traceback (most recent call last):
+    ...
+    backkit.errors.AppError: port 70000: give a port number from 1 to 65535
+    """
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise AppError(f"port {port!r}: give a port number from 1 to 65535")
 
 
 def _voila_env(log: str | Path | None, quick: bool, token_file: Path) -> dict[str, str]:

@@ -26,6 +26,13 @@ with a vectorised check of the 0-10 scores; a CSV without every column (a
 hand-made file) is read through :meth:`backkit.SessionLog.import_csv`, which
 validates each row.
 
+The summary is computed for all patients at once: their logs are stacked
+into one frame keyed by patient (times parsed once), and each rule of
+:mod:`backkit.analysis` and :mod:`backkit.adherence` runs once over it,
+grouped by patient (their ``by=``), a few hundred patients at a time so that
+memory stays bounded. Each patient's numbers are those of the same functions
+on that patient's log alone (the tests compare them, value for value).
+
 A patient's plan is the YAML file beside the log with the same name
 (``P017.csv`` and ``P017.yaml``), else the plan given to :func:`load_caseload`;
 without one, adherence is not computed (there is no prescription to compare
@@ -51,6 +58,7 @@ Who needs attention (the sort order, :data:`ATTENTION_RULE`)
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -293,189 +301,168 @@ class PatientSummary:
         )
 
 
-_NEEDED = ("session_id", "started_at", "exercise_id", "side", "sets_planned", "sets_done",
-           "reps_planned", "reps_done", "status", "pain_before", "pain_after")  # fmt: skip
-_NUMBERS = ("sets_planned", "sets_done", "reps_planned", "reps_done", "pain_before", "pain_after")
+#: The columns the summary reads, beyond ``started_at``: labels, then numbers.
+_LABELS = ("session_id", "exercise_id", "side", "status")
+_NUMBERS = ("sets_planned", "sets_done", "reps_planned", "reps_done", "pain_before",
+            "pain_after", "session_pain_before", "session_pain_after")  # fmt: skip
+_NEEDED = (_LABELS[0], "started_at", *_LABELS[1:], *_NUMBERS)
+#: The scores checked as 0-10 when a CSV export is read the fast way.
+_SCORES = ("pain_before", "pain_after", "session_pain_before", "session_pain_after")
+#: The column of the stacked frame that says whose row it is (the patient's position).
+_KEY = "patient"
+#: Bouts summarised at once (about 300 patient-years): beyond, memory grows, not speed.
+_CHUNK_ROWS = 500_000
 
 
-def _bouts(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    """The columns the summary needs, of every patient, in one frame with a ``patient`` code.
+class _Stack:
+    """Patients' frames stacked into one, column by column, with a ``patient`` code.
 
-    ``started_at`` may be ISO text (a CSV read as it is) or tz-aware times; it
-    becomes the local wall-clock ``day`` and ``week`` (Monday) in the kit's zone.
+    Each frame is reduced as it comes: times become UTC nanoseconds, numbers
+    floats, and text is kept as arrays of its values, coded once for the
+    whole stack (one pass of pandas' hashing, not one per file): labels
+    become categories, session ids numbers. A session id is a patient's own:
+    every rule groups sessions within a patient.
     """
-    import numpy as np
-    import pandas as pd
 
-    from .config import kit_timezone
+    def __init__(self) -> None:
+        self.columns: dict[str, list[Any]] = {name: [] for name in ("started_at", *_NEEDED)}
+        self.sizes: list[int] = []
 
-    parts, sizes = [], []
-    for frame in frames:
-        part = frame if list(frame.columns) == list(_NEEDED) else frame[list(_NEEDED)]
-        started = part["started_at"]
+    def add(self, frame: pd.DataFrame) -> None:
+        """Add one patient's frame: a log frame, or a CSV export's columns read as they are."""
+        import numpy as np
+        import pandas as pd
+
+        started = frame["started_at"]
         if not isinstance(started.dtype, pd.DatetimeTZDtype):
             started = pd.to_datetime(started, format="ISO8601", utc=True)
-        # one zone object and unit for all, so the concatenated column stays datetime
-        started = started.dt.tz_convert("UTC").dt.as_unit("ns")
-        if started is not part["started_at"]:
-            part = part.assign(started_at=started)
-        parts.append(part)
-        sizes.append(len(part))
-    if not parts:
-        return pd.DataFrame(
-            {**{name: pd.Series([], dtype=object) for name in _NEEDED}, "patient": [],
-             "day": pd.Series([], dtype="datetime64[ns]"),
-             "week": pd.Series([], dtype="datetime64[ns]")}
-        )  # fmt: skip
-    out = pd.concat(parts, ignore_index=True)
-    out["patient"] = np.repeat(np.arange(len(parts)), sizes)
-    for name in _NUMBERS:
-        if out[name].dtype != float:
-            out[name] = pd.array(out[name], dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
-    for name in ("session_id", "exercise_id", "side", "status"):
-        out[name] = out[name].astype(object)
-    local = out["started_at"].dt.tz_convert(kit_timezone()).dt.tz_localize(None)
-    out["day"] = local.dt.normalize()
-    out["week"] = out["day"] - pd.to_timedelta(out["day"].dt.day_of_week, unit="D")
-    return out
+        columns = {"started_at": started.dt.tz_convert("UTC").dt.as_unit("ns").to_numpy("i8")}
+        for name in _LABELS:
+            columns[name] = frame[name].to_numpy(dtype=object)
+        for name in _NUMBERS:
+            if name in frame:
+                values = frame[name]
+                if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iuf":
+                    columns[name] = values.to_numpy(dtype=float)  # numpy's: no gaps to mark
+                else:
+                    # pandas-stubs have no overload for pd.array(Series, dtype=...)
+                    typed = pd.array(values, dtype="Float64")  # type: ignore[call-overload]
+                    columns[name] = typed.to_numpy(dtype=float, na_value=np.nan)
+            else:  # an older log: no session ratings
+                columns[name] = np.full(len(frame), np.nan)
+        for name, values in columns.items():
+            self.columns[name].append(values)
+        self.sizes.append(len(frame))
+
+    def frame(self) -> pd.DataFrame:
+        """The stack: the log's columns (times in the kit's zone), and ``patient``."""
+        import numpy as np
+        import pandas as pd
+
+        from .config import kit_timezone
+
+        def joined(name: str, dtype: Any) -> Any:
+            parts = self.columns.pop(name)
+            return np.concatenate(parts) if parts else np.array([], dtype=dtype)
+
+        # the numbers joined straight into one block, as pandas keeps them (no second copy)
+        numbers = np.empty((len(_NUMBERS), sum(self.sizes)))
+        for row, name in enumerate(_NUMBERS):
+            parts = self.columns.pop(name)
+            if parts:
+                np.concatenate(parts, out=numbers[row])
+        out = pd.DataFrame(numbers.T, columns=list(_NUMBERS), copy=False)
+        times = pd.DatetimeIndex(joined("started_at", "i8").view("datetime64[ns]"), tz="UTC")
+        out["started_at"] = times.tz_convert(kit_timezone())
+        codes, _ = pd.factorize(joined("session_id", object))
+        # a number for each id; none (NaN) for a bout without one, as pandas groups them
+        out["session_id"] = np.where(codes < 0, np.nan, codes)
+        for name in _LABELS[1:]:
+            codes, words = pd.factorize(joined(name, object))
+            out[name] = pd.Categorical.from_codes(codes, categories=pd.Index(words, dtype=object))
+        out[_KEY] = np.repeat(np.arange(len(self.sizes)), self.sizes)
+        return out
 
 
-def _fractions(b: pd.DataFrame) -> pd.DataFrame:
-    """Per (patient, day, exercise): the session credit, as :mod:`backkit.adherence` defines it."""
-    import numpy as np
-
-    from .exercises import exercise_ids, get_exercise
-
-    with np.errstate(divide="ignore", invalid="ignore"):
-        frac = (b["sets_done"] * b["reps_done"] / (b["sets_planned"] * b["reps_planned"])).to_numpy(
-            dtype=float, copy=True
-        )
-    frac[~np.isfinite(frac)] = np.nan
-    completed = (b["status"] == "completed").to_numpy()
-    frac = np.where(np.isnan(frac), completed.astype(float), np.clip(frac, 0.0, 1.0))
-    side = b["side"]
-    work = b[["patient", "day", "week", "exercise_id"]].assign(
-        frac=frac,
-        left=frac * side.isin(["left", "both"]).to_numpy(),
-        right=frac * side.isin(["right", "both"]).to_numpy(),
-    )
-    agg = work.groupby(["patient", "day", "week", "exercise_id"], sort=False)[
-        ["frac", "left", "right"]
-    ].sum().reset_index()  # fmt: skip
-    per_side = {i: get_exercise(i).per_side for i in exercise_ids()}
-    two = agg["exercise_id"].map(per_side).fillna(False).to_numpy(dtype=bool)
-    credit = np.where(
-        two, (agg["left"].clip(upper=1) + agg["right"].clip(upper=1)) / 2, agg["frac"].clip(upper=1)
-    )
-    agg["credit"] = np.where(credit >= 1 - 1e-9, 1.0, credit)
-    return agg[["patient", "day", "week", "exercise_id", "credit"]]
+def _stacked(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    stack = _Stack()
+    for frame in frames:
+        stack.add(frame)
+    return stack.frame()
 
 
-def _adherence(
-    b: pd.DataFrame, plans: Sequence[Plan | None], as_of: dt.date
-) -> tuple[dict[int, float], dict[int, float], dict[int, Any]]:
-    """Per patient code: this week's and the overall adherence (0-1), and the weekly percent."""
+def _split(series: pd.Series) -> dict[int, pd.Series]:
+    """A series indexed by ``(patient, week)``, sorted: each patient's, indexed by week."""
     import numpy as np
     import pandas as pd
 
-    sessions = _fractions(b)
-    grids, spans, cache = [], {}, {}
-    for code, plan in enumerate(plans):
-        if plan is None:
-            continue
-        end = min(as_of, plan.end) if plan.end is not None else as_of
-        if end < plan.start:
-            continue
-        spans[code] = (pd.Timestamp(plan.start), pd.Timestamp(end), plan)
-        key = (plan, end)
-        if key not in cache:
-            table = plan.prescribed(plan.start, end, freq="W")
-            cache[key] = pd.DataFrame(
-                {
-                    "week": table["period"].dt.start_time.to_numpy(),
-                    "exercise_id": table["exercise_id"].astype(str).to_numpy(),
-                    "prescribed": table["prescribed"].to_numpy(dtype=float),
-                }
-            )
-        grids.append(cache[key].assign(patient=code))
-    this_week: dict[int, float] = {}
-    overall: dict[int, float] = {}
-    weekly: dict[int, Any] = {}
-    if not grids:
-        return this_week, overall, weekly
-    grid = pd.concat(grids, ignore_index=True)
-    lo = sessions["patient"].map({c: s[0] for c, s in spans.items()})
-    hi = sessions["patient"].map({c: s[1] for c, s in spans.items()})
-    inside = sessions[(sessions["day"] >= lo) & (sessions["day"] <= hi)]
-    credit = inside.groupby(["patient", "week", "exercise_id"])["credit"].sum().rename("credit")
-    table = grid.merge(credit.reset_index(), on=["patient", "week", "exercise_id"], how="left")
-    table["credit"] = table["credit"].fillna(0.0)
-    table["capped"] = np.minimum(table["credit"], table["prescribed"])
-    sums = table.groupby(["patient", "week"])[["credit", "capped", "prescribed"]].sum()
-    for code, rows in sums.groupby(level="patient"):
-        rows = rows.droplevel("patient")
-        percent = rows["capped"] / rows["prescribed"].where(rows["prescribed"] > 0) * 100
-        percent.index = pd.DatetimeIndex(percent.index, name="week")
-        weekly[code] = percent
-        end = spans[code][1]
-        monday = end - pd.Timedelta(days=end.day_of_week)
-        this_week[code] = float(percent.get(monday, math.nan)) / 100
-        total = float(rows["prescribed"].sum())
-        overall[code] = min(1.0, float(rows["credit"].sum()) / total) if total > 0 else math.nan
-    return this_week, overall, weekly
+    codes = series.index.get_level_values(_KEY).to_numpy()
+    weeks = pd.DatetimeIndex(series.index.get_level_values(-1), name="week")
+    values = series.to_numpy()
+    edges = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1], True]) if len(codes) else ()
+    return {
+        int(codes[a]): pd.Series(values[a:b], index=weeks[a:b], name=series.name)
+        for a, b in itertools.pairwise(edges)
+    }
 
 
-def _pain(b: pd.DataFrame) -> tuple[Any, Any, Any]:
-    """Baseline (first 7 days from the first score) and weekly mean pain before, per patient."""
-    import pandas as pd
-
-    scored = b[b["pain_before"].notna()]
-    first = scored.groupby("patient")["day"].transform("min")
-    window = scored[scored["day"] < first + pd.Timedelta(days=7)]
-    baseline = window.groupby("patient")["pain_before"].mean()
-    weekly = scored.groupby(["patient", "week"])["pain_before"].mean()
-    return baseline, weekly, scored
-
-
-def _flag_counts(
-    frames: Sequence[pd.DataFrame], b: pd.DataFrame, since: pd.Timestamp
+def _recent_counts(
+    stack: pd.DataFrame, since: pd.Timestamp
 ) -> tuple[dict[int, tuple[int, int]], dict[int, int]]:
     """Pain-monitoring flags (and the sessions they fall in) and flare-up days, per patient.
 
     Counted on or after ``since``: ``flags[code]`` is ``(flags, sessions)``.
-
     They are :func:`backkit.analysis.pain_flags` and
     :func:`backkit.analysis.flare_ups` themselves (one home for those rules),
-    run on each patient's recent weeks only: the window reaches back far enough
-    for "higher than the session before" and a flare-up's 7-day reference.
+    on every patient's whole log at once: each patient's flags are those of
+    their log alone.
     """
-    import numpy as np
+    from .analysis import flare_ups, pain_flags
+
+    found = pain_flags(stack, by=_KEY)
+    found = found[(found["day"] >= since).to_numpy()]
+    grouped = found.groupby(_KEY)["session_id"]
+    flags = {
+        int(code): (int(n), int(s))
+        for code, n, s in zip(grouped.size().index, grouped.size(), grouped.nunique(), strict=True)
+    }
+    days = flare_ups(stack, by=_KEY).index.to_frame(index=False)
+    flares = days[(days["day"] >= since).to_numpy()].groupby(_KEY).size()
+    return flags, {int(code): int(n) for code, n in flares.items()}
+
+
+def _adherence(
+    stack: pd.DataFrame, plans: Sequence[Plan | None], as_of: dt.date
+) -> tuple[dict[int, float], dict[int, float], dict[int, Any]]:
+    """Per patient code: this week's and the overall adherence (0-1), and the weekly percent.
+
+    :func:`backkit.analysis.weekly_adherence` of each patient's log, from the
+    plan's start to the day of the view (or the plan's end, if sooner); a
+    patient without a plan, or whose plan has not started, has none.
+    """
     import pandas as pd
 
-    from .analysis import flare_ups, pain_flags
-    from .log import COLUMNS, conform
+    from .analysis import weekly_adherence
 
-    window = since - pd.Timedelta(days=RECENT_DAYS)
-    recent = (b["day"] >= window).to_numpy()
-    patient = b["patient"].to_numpy()
-    flags: dict[int, tuple[int, int]] = {}
-    flares: dict[int, int] = {}
-    offset = 0
-    for code, frame in enumerate(frames):
-        rows = np.flatnonzero(
-            recent[offset : offset + len(frame)] & (patient[offset : offset + len(frame)] == code)
-        )
-        offset += len(frame)
-        if not len(rows):
+    ends = {}
+    for code, plan in enumerate(plans):
+        if plan is None:
             continue
-        part = frame.iloc[rows].reset_index(drop=True)
-        # the summary reads only some columns; the rest are not needed for flags
-        typed = conform(part.reindex(columns=list(COLUMNS)))
-        found = pain_flags(typed)
-        found = found[found["day"] >= since]
-        flags[code] = (len(found), int(found["session_id"].nunique()))
-        flares[code] = int((flare_ups(typed).index >= since).sum())
-    return flags, flares
+        end = min(as_of, plan.end) if plan.end is not None else as_of
+        if end >= plan.start:
+            ends[code] = end
+    if not ends:
+        return {}, {}, {}
+    _, weeks = weekly_adherence(stack, {c: plans[c] for c in ends}, end=ends, by=_KEY)
+    # taken off the table: pandas would deep-copy it into every patient's rows
+    overall_by = weeks.attrs.pop("overall")
+    weekly = _split(weeks["percent"])
+    this_week: dict[int, float] = {}
+    for code, percent in weekly.items():
+        monday = pd.Timestamp(ends[code] - dt.timedelta(days=ends[code].weekday()))
+        this_week[code] = float(percent.get(monday, math.nan)) / 100
+    overall = {int(c): math.nan if v is None else v for c, v in overall_by.items()}
+    return this_week, overall, weekly
 
 
 def _verdict(baseline: float, latest: float, weeks: int) -> str:
@@ -532,33 +519,47 @@ def summarise_many(
     *,
     as_of: dt.date | str | None = None,
 ) -> list[PatientSummary]:
-    """Summarise many patients at once (one pass of pandas over all their bouts).
+    """Summarise many patients at once: their logs stacked, one pass of each rule over all.
 
     The numbers are those of :mod:`backkit.analysis` and :mod:`backkit.adherence`
-    for each patient alone (the tests compare them); computing them together
-    costs a few group-bys in all instead of dozens per patient. ``frames`` may
-    hold ``started_at`` as ISO text (a CSV read as it is) or as times.
+    for each patient alone: the same functions, run on the stacked logs
+    grouped by patient (the tests compare them with one patient at a time).
+    ``frames`` may hold ``started_at`` as ISO text (a CSV read as it is) or as
+    times.
     """
+    return _summaries(patients, _stacked(frames), plans, _as_of(as_of))
+
+
+def _summaries(
+    patients: Sequence[str], stack: pd.DataFrame, plans: Sequence[Plan | None], day: dt.date
+) -> list[PatientSummary]:
+    """:func:`summarise_many` of the stacked frame (:class:`_Stack`)."""
     import pandas as pd
 
-    day = _as_of(as_of)
-    b = _bouts(frames)
-    b = b[b["day"] < pd.Timestamp(day + dt.timedelta(days=1))]
-    weeks = b.groupby("patient")["week"].nunique()
-    last = b.groupby("patient")["day"].max()
-    week_adh, overall_adh, weekly_adh = _adherence(b, plans, day)
-    baseline, weekly_pain, _ = _pain(b)
-    flags, flares = _flag_counts(frames, b, pd.Timestamp(day - dt.timedelta(days=RECENT_DAYS - 1)))
+    from .analysis import baseline_pain, local_day, weekly_pain
+
+    local = local_day(stack)
+    inside = (local < pd.Timestamp(day + dt.timedelta(days=1))).to_numpy()
+    if not inside.all():
+        stack, local = stack[inside], local[inside]
+    whose = stack[_KEY]
+    weeks = (local - pd.to_timedelta(local.dt.day_of_week, unit="D")).groupby(whose).nunique()
+    last = local.groupby(whose).max()
+    week_adh, overall_adh, weekly_adh = _adherence(stack, plans, day)
+    baseline = baseline_pain(stack, by=_KEY)
+    weekly = _split(weekly_pain(stack, by=_KEY)["before_mean"].dropna())
+    flags, flares = _recent_counts(stack, pd.Timestamp(day - dt.timedelta(days=RECENT_DAYS - 1)))
     empty = pd.Series([], index=pd.DatetimeIndex([], name="week"), dtype=float)
     out = []
     for code, patient in enumerate(patients):
         n_weeks = int(weeks.get(code, 0))
         last_day = last[code].date() if code in last.index else None
         base = float(baseline.get(code, math.nan))
-        pain = weekly_pain.xs(code, level="patient") if code in baseline.index else empty
+        pain = weekly.get(code, empty)
         pain.index = pd.DatetimeIndex(pain.index, name="week")
-        change = float(pain.iloc[-1]) - base if len(pain) else math.nan
-        verdict = _verdict(base, float(pain.iloc[-1]) if len(pain) else math.nan, n_weeks)
+        latest = float(pain.iloc[-1]) if len(pain) else math.nan
+        verdict = _verdict(base, latest, n_weeks)
+        recent = flags.get(code, (0, 0))
         out.append(
             PatientSummary(
                 patient=patient,
@@ -566,21 +567,14 @@ def summarise_many(
                 week_adherence=week_adh.get(code, math.nan),
                 overall_adherence=overall_adh.get(code, math.nan),
                 baseline=base,
-                pain_change=change,
+                pain_change=latest - base,
                 verdict=verdict,
                 last_session=last_day,
-                flags=_flags(
-                    flags.get(code, (0, 0)),
-                    int(flares.get(code, 0)),
-                    n_weeks,
-                    verdict,
-                    last_day,
-                    day,
-                ),
+                flags=_flags(recent, flares.get(code, 0), n_weeks, verdict, last_day, day),
                 weekly_pain=pain.rename("pain"),
                 weekly_adherence=weekly_adh.get(code, empty),
                 days_without=None if last_day is None else (day - last_day).days,
-                pain_flags=flags.get(code, (0, 0))[0],
+                pain_flags=recent[0],
             )
         )
     return out
@@ -898,23 +892,35 @@ def load_caseload(
         files = patient_files(folder)
     else:
         files = sorted((Path(f) for f in folder), key=lambda p: p.name)
-    names, frames, plans, skipped, key, read = [], [], [], [], [], []
+    names, plans, skipped, key, read = [], [], [], [], []
+    summaries: list[PatientSummary] = []
+    stack = _Stack()  # each file is stacked as it is read
     for number, path in enumerate(files, start=1):
         shown = f"Patient {number}" if pseudonymise else path.stem
         try:
-            frames.append(_read_for_summary(path))
-            plans.append(_plan_for(path, plan))
+            frame = _read_for_summary(path)
+            own = _plan_for(path, plan)
         except (BackkitError, OSError) as err:
-            del frames[len(plans) :]
             skipped.append(f"{path.name}: {_one_line(err, path)}")
             continue
+        stack.add(frame)
+        del frame
+        plans.append(own)
         names.append(shown)
         read.append(path)
         if pseudonymise:
             key.append((shown, path.name))
+        if sum(stack.sizes) >= _CHUNK_ROWS:
+            # a clinic is summarised a few hundred patients at a time, so that memory
+            # stays bounded; each patient's rows are their own, whatever the chunk
+            done = len(summaries)
+            summaries += _summaries(names[done:], stack.frame(), plans[done:], day)
+            stack = _Stack()
+    done = len(summaries)
+    summaries += _summaries(names[done:], stack.frame(), plans[done:], day)
     patients = [
-        _with_warnings(summary, path)
-        for summary, path in zip(summarise_many(names, frames, plans, as_of=day), read, strict=True)
+        _with_warnings(s, path) if path.suffix.lower() == ".sqlite" else s  # a CSV keeps none
+        for s, path in zip(summaries, read, strict=True)
     ]
     patients.sort(key=lambda p: p.attention)
     return Caseload(tuple(patients), tuple(skipped), day, tuple(key))
@@ -943,15 +949,17 @@ def _read_for_summary(path: Path) -> pd.DataFrame:
     """The columns the summary needs: straight from a CSV export, else from :func:`read_patient`.
 
     The fast path reads only those columns with pandas and checks what the
-    summary relies on (times that parse, 0-10 scores); anything else goes
-    through the full reader.
+    summary relies on (times that parse, 0-10 scores); anything else (a file
+    without every column, such as an export from before session ratings)
+    goes through the full reader.
     """
     import pandas as pd
 
     if path.suffix.lower() == ".sqlite":
         return read_patient(path)[0]
-    # plain object text, not pandas' "string" dtype: it is checked value by value, slower
-    dtype = {name: object for name in _NEEDED} | dict.fromkeys(_NUMBERS, "float64")
+    # text as plain objects, numbers as pandas infers them (checked below): the
+    # quickest way through pandas' parser, faster than asking for dtypes
+    dtype = {"started_at": object} | dict.fromkeys(_LABELS, object)
     try:
         try:
             raw = pd.read_csv(path, usecols=list(_NEEDED), dtype=dtype, encoding="utf-8-sig")
@@ -966,6 +974,11 @@ def _read_for_summary(path: Path) -> pd.DataFrame:
                 ) from None
             return read_patient(path)[0]
         raw["started_at"] = pd.to_datetime(raw["started_at"], format="ISO8601", utc=True)
+        for name in _NUMBERS:
+            if raw[name].dtype.kind not in "iuf" and len(raw):  # text where a number belongs
+                raise LogFileError(
+                    path, f"is not a backkit CSV export (column {name} holds text, not numbers)"
+                )
     except (ValueError, TypeError) as err:
         if isinstance(err, BackkitError):
             raise
@@ -978,8 +991,12 @@ def _read_for_summary(path: Path) -> pd.DataFrame:
 def _check_scores(raw: pd.DataFrame, path: Path) -> None:
     import numpy as np
 
-    for name in ("pain_before", "pain_after"):
-        values = raw[name].to_numpy(dtype=float, na_value=np.nan)
+    for name in (n for n in _SCORES if n in raw):
+        column = raw[name]
+        if isinstance(column.dtype, np.dtype):  # numpy numbers: NaN is already the gap
+            values = column.to_numpy(dtype=float)
+        else:
+            values = column.to_numpy(dtype=float, na_value=np.nan)
         bad = (values < 0) | (values > 10)  # NaN (not rated) is neither
         if bad.any():
             row = int(bad.argmax()) + 2  # the header is row 1

@@ -129,6 +129,48 @@ def _date_axis(ax: Axes) -> None:
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
+# Long histories are drawn per week, then per month, then per year, so that no
+# chart draws more than about 120 bars or points a series: a bar a day drew
+# 8,000 patches for 22 years (issue 25), too slow to draw and too thin to read.
+# (period, its name, the longest span in days drawn with it)
+_PERIODS = (("D", "day", 120), ("W", "week", 731), ("M", "month", 3653), ("Y", "year", None))
+
+
+def _period(first: Any, last: Any) -> tuple[str, str]:
+    """The period a chart of the days ``first`` to ``last`` draws one value per, and its name.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> [_period(pd.Timestamp("2024-01-01"), pd.Timestamp(end))[1]
+    ...  for end in ("2024-03-01", "2025-06-01", "2028-01-01", "2040-01-01")]
+    ['day', 'week', 'month', 'year']
+    """
+    days = (last - first).days + 1
+    for freq, name, most in _PERIODS[:-1]:
+        if most is not None and days <= most:
+            return freq, name
+    return _PERIODS[-1][0], _PERIODS[-1][1]
+
+
+def _per_period(table: pd.DataFrame, freq: str) -> tuple[pd.DataFrame, pd.DatetimeIndex]:
+    """The mean of each period of ``table`` (indexed by naive days; NaN skipped).
+
+    Returns the means indexed by each period's first day, and each period's
+    end (the next period's first day); periods without a row are left out.
+    """
+    import pandas as pd
+
+    periods = pd.DatetimeIndex(table.index).to_period(freq)
+    means = table.groupby(periods).mean()
+    index = pd.PeriodIndex(means.index)
+    return means.set_axis(index.start_time), (index + 1).start_time
+
+
+_PERIOD_MEANS = {"week": "weekly", "month": "monthly", "year": "yearly"}
+_PERIOD_DAYS = {"W": 7, "M": 31, "Y": 366}  # the longest of each period
+
+
 def _names(ids: list[str], *, numbered: bool = False) -> list[str]:
     from .exercises import exercise_ids, get_exercise
 
@@ -279,18 +321,7 @@ def plot_pain_trend(  # noqa: D103 (docstring assigned after it, from chart_docs
         lw=1.2,
         label=f"baseline {base:.1f}",
     )
-    _shade_gaps(ax, analysis.local_day(log_frame))
-    ax.scatter(
-        daily.index,
-        daily.to_numpy(),
-        s=16 if len(daily) > 2 else 40,  # a first score must be seen
-        color=OKABE_ITO["sky"],
-        alpha=0.8,
-        lw=0,
-        label="daily mean",
-        zorder=2,
-    )
-    _trend_line(ax, analysis.pain_trend(log_frame, window).reindex(daily.index), window)
+    _pain_points(ax, log_frame, daily, window)
     flares = analysis.flare_ups(log_frame, window=window)
     if not flares.empty:
         ax.scatter(
@@ -325,7 +356,10 @@ as a meaningful change: 2 points and 30% of the baseline
 and :func:`backkit.analysis.mcid_threshold`);
 triangles mark flare-ups (:func:`backkit.analysis.flare_ups`); grey stretches
 are days without a session. Gaps in the log longer than the window break the
-line.
+line. Over more than 120 days the points are the mean of each week's daily
+means, joined by a line (more than 2 years: each month's; more than 10
+years: each year's), and only gaps of a period or more are shaded: a point a
+day would hide the trend in its noise.
 
 Parameters
 ----------
@@ -348,12 +382,48 @@ Examples
 """.format(**chart_docs)
 
 
-def _shade_gaps(ax: Axes, day: pd.Series) -> None:
-    """Shade stretches of ``_GAP_DAYS``+ days without a session: missed days, often a flare-up."""
+def _pain_points(ax: Axes, log_frame: pd.DataFrame, daily: pd.Series, window: int) -> None:
+    """The daily means and their rolling mean; on a long history, each period's mean."""
+    from . import analysis
+
+    freq, unit = _period(daily.index.min(), daily.index.max())
+    _shade_gaps(ax, analysis.local_day(log_frame), 1 if freq == "D" else _PERIOD_DAYS[freq])
+    if freq == "D":
+        ax.scatter(
+            daily.index,
+            daily.to_numpy(),
+            s=16 if len(daily) > 2 else 40,  # a first score must be seen
+            color=OKABE_ITO["sky"],
+            alpha=0.8,
+            lw=0,
+            label="daily mean",
+            zorder=2,
+        )
+        _trend_line(ax, analysis.pain_trend(log_frame, window).reindex(daily.index), window)
+        return
+    # a long history: the mean of each week's (month's, year's) daily means, joined
+    means, ends = _per_period(daily.to_frame(), freq)
+    middle = means.index + (ends - means.index) / 2
+    _trend_line(
+        ax,
+        means.iloc[:, 0].set_axis(middle),
+        2 * _PERIOD_DAYS[freq],  # broken across a missing period
+        label=f"{_PERIOD_MEANS[unit]} mean",
+        marker="o",
+    )
+
+
+def _shade_gaps(ax: Axes, day: pd.Series, shortest: int = 1) -> None:
+    """Shade stretches of ``_GAP_DAYS``+ days without a session: missed days, often a flare-up.
+
+    On a long history only stretches of ``shortest`` days or more (a period
+    of its points), which are wide enough to see.
+    """
     import numpy as np
 
+    days = max(_GAP_DAYS, shortest)
     active = np.unique(day.to_numpy())
-    gap_at = np.flatnonzero(np.diff(active) > np.timedelta64(_GAP_DAYS, "D"))
+    gap_at = np.flatnonzero(np.diff(active) > np.timedelta64(days, "D"))
     for n, k in enumerate(gap_at):
         ax.axvspan(
             active[k] + np.timedelta64(1, "D"),
@@ -361,12 +431,14 @@ def _shade_gaps(ax: Axes, day: pd.Series) -> None:
             color="0.85",
             alpha=0.6,
             lw=0,
-            label=f"{_GAP_DAYS}+ days without a session" if n == 0 else None,
+            label=f"{days}+ days without a session" if n == 0 else None,
             zorder=0,
         )
 
 
-def _trend_line(ax: Axes, trend: pd.Series, window: int) -> None:
+def _trend_line(
+    ax: Axes, trend: pd.Series, window: int, *, label: str | None = None, marker: str = ""
+) -> None:
     """The rolling mean on days with scores only, broken across gaps longer than the window.
 
     So a gap neither carries an old value nor hides a spike.
@@ -381,8 +453,10 @@ def _trend_line(ax: Axes, trend: pd.Series, window: int) -> None:
         days,
         values,
         color=OKABE_ITO["blue"],
-        lw=2.2,
-        label=f"{window}-day mean",
+        lw=2.2 if not marker else 1.6,
+        marker=marker,
+        ms=3.5,
+        label=label or f"{window}-day mean",
         zorder=3,
     )
 
@@ -397,6 +471,7 @@ def plot_pain_change(  # noqa: D103 (docstring assigned after it, from chart_doc
     plan: Plan | None = None,
     *,
     level: float = 0.95,
+    effect: pd.DataFrame | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     import numpy as np
@@ -412,7 +487,7 @@ def plot_pain_change(  # noqa: D103 (docstring assigned after it, from chart_doc
         "higher after \u2192\ngrey: no clear difference (the interval crosses 0)",
         fontsize=9,
     )
-    effect = analysis.immediate_effect(log_frame, level=level)
+    effect = analysis.immediate_effect(log_frame, level=level) if effect is None else effect
     if plan is not None:
         effect = effect.reindex(
             _plan_ids(plan) + [i for i in effect.index if i not in _plan_ids(plan)]
@@ -513,6 +588,9 @@ plan : Plan, optional
     When given, the plan's exercises are listed in plan order, with
     "not enough data yet" for those without enough ratings.
 {params.level}
+effect : DataFrame, optional
+    ``analysis.immediate_effect(log_frame, level=level)`` when it is worked
+    out already (a report words it too); worked out here when not given.
 {params.ax}
 
 Returns
@@ -537,6 +615,7 @@ def plot_adherence(  # noqa: D103 (docstring assigned after it, from chart_docs)
     log_frame: pd.DataFrame,
     plan: Plan | None = None,
     *,
+    weekly: tuple[pd.DataFrame, pd.DataFrame] | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     import matplotlib.dates as mdates
@@ -561,17 +640,23 @@ def plot_adherence(  # noqa: D103 (docstring assigned after it, from chart_docs)
         return ax
     from .analysis import weekly_adherence
 
-    weekly, totals = weekly_adherence(log_frame, plan)
-    if weekly.empty:
+    per_ex, totals = weekly if weekly is not None else weekly_adherence(log_frame, plan)
+    if per_ex.empty:
         _no_data(ax, then=then)
         return ax
-    weeks = weekly.index
-    order = list(weekly.columns)  # the plan's order, or the catalogue's
+    weeks = pd.DatetimeIndex(per_ex.index)
+    order = list(per_ex.columns)  # the plan's order, or the catalogue's
     colours = _colour_of(order)
-    edges = mdates.date2num(np.r_[weeks.to_numpy(), (weeks[-1] + pd.Timedelta(days=7)).to_numpy()])
+    ends = weeks + pd.Timedelta(days=7)
+    freq, unit = _period(weeks[0], ends[-1] - pd.Timedelta(days=1))
+    if freq not in ("D", "W"):
+        per_ex, totals, ends = _mean_weeks(per_ex, totals, freq)
+        weeks = pd.DatetimeIndex(per_ex.index)
+        ax.set_ylabel(f"exercise sessions per week\n(mean week of each {unit})")
+    edges = mdates.date2num(np.r_[weeks.to_numpy(), ends[-1:].to_numpy()])
     bottom = np.zeros(len(weeks))
     for ex_id, name in zip(order, _names(order, numbered=True), strict=True):
-        values = weekly[ex_id].fillna(0).to_numpy(dtype=float)
+        values = per_ex[ex_id].fillna(0).to_numpy(dtype=float)
         ax.stairs(
             bottom + values,
             edges,
@@ -587,7 +672,7 @@ def plot_adherence(  # noqa: D103 (docstring assigned after it, from chart_docs)
         target = totals["prescribed"].fillna(0).to_numpy(dtype=float)
         ax.stairs(target, edges, baseline=None, color="black", lw=2, label="prescribed")
         top = max(top, target.max())
-        # label each week with its adherence while "100%" fits in a week's column
+        # label each week (month) with its adherence while "100%" fits in its column
         if _width_inches(ax) / len(weeks) >= _LABEL_INCHES:
             heights = np.maximum(bottom, target)
             for x0, x1, h, pct in zip(
@@ -606,6 +691,27 @@ def plot_adherence(  # noqa: D103 (docstring assigned after it, from chart_docs)
     return ax
 
 
+def _mean_weeks(
+    per_ex: pd.DataFrame, totals: pd.DataFrame, freq: str
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DatetimeIndex]:
+    """The mean week of each month (year), by the week's Monday, and each period's end.
+
+    Adherence stays prescription-weighted: the capped credit over the prescribed.
+    """
+    import numpy as np
+    import pandas as pd
+
+    capped = (totals["percent"] * totals["prescribed"] / 100).where(totals["prescribed"] > 0, 0.0)
+    work = per_ex.fillna(0.0).assign(_prescribed=totals["prescribed"], _capped=capped)
+    means, ends = _per_period(work, freq)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        percent = np.where(
+            means["_prescribed"] > 0, means["_capped"] / means["_prescribed"] * 100, np.nan
+        )
+    totals = pd.DataFrame({"prescribed": means["_prescribed"], "percent": percent})
+    return means[list(per_ex.columns)], totals, ends
+
+
 plot_adherence.__doc__ = """\
 Exercise sessions done per week, stacked by exercise, against the plan's target line.
 
@@ -614,11 +720,16 @@ part (definitions in :mod:`backkit.adherence`). With a plan, the black
 step line is what the plan prescribes and each week is labelled with its
 adherence while the labels fit (:func:`backkit.analysis.weekly_adherence`);
 without one, the chart shows what was done only and says so in its title.
+Over more than two years each step is the mean week of a month (more than
+10 years: of a year), and the axis says so.
 
 Parameters
 ----------
 {params.log_frame}
 {params.plan}
+weekly : (DataFrame, DataFrame), optional
+    ``analysis.weekly_adherence(log_frame, plan)`` when it is worked out
+    already (a report words it too); worked out here when not given.
 {params.ax}
 
 Returns
@@ -843,7 +954,8 @@ def plot_exercise_history(  # noqa: D103 (docstring assigned after it, from char
     ax = _axes(ax, (9, 3.6))
     table = analysis.work_per_day(log_frame, ex.id)
     span = "all days" if days is None else f"the last {days} days"
-    title = f"{ex.number}. {ex.name}: {span}" + (" (sample data)" if _is_sample(log_frame) else "")
+    sample = " (sample data)" if _is_sample(log_frame) else ""
+    title = f"{ex.number}. {ex.name}: {span}{sample}"
     ax.set_title(title)
     ax.pain_axes = None  # type: ignore[attr-defined]  # documented extra attribute of the Axes
     if table.empty:
@@ -853,11 +965,22 @@ def plot_exercise_history(  # noqa: D103 (docstring assigned after it, from char
     last = table.index.max()
     if days is not None:
         table = table[table.index > last - pd.Timedelta(days=days)]
+    first = table.index.min() if days is None else last - pd.Timedelta(days=days - 1)
+    freq, unit = _period(first, last)
+    width: Any = 0.8  # days
+    ylabel = "seconds held per day" if ex.kind == "hold" else "seconds moving per day"
+    if freq != "D":
+        # a long history: each bar the mean of the days done in its week, month or year
+        table, width = _bars_per_period(table, freq)
+        title = f"{ex.number}. {ex.name}: {span}, {_PERIOD_MEANS[unit]} means{sample}"
+        ylabel += f"\n(mean of the days done each {unit})"
     x = table.index
     done, planned = table["seconds_done"], table["seconds_planned"]
-    ax.bar(x, done.fillna(0), width=0.8, color=OKABE_ITO["sky"], label="seconds done")
-    ax.scatter(x, planned, marker="_", s=160, lw=2, color="black", label="planned", zorder=3)
-    ax.set_ylabel("seconds held per day" if ex.kind == "hold" else "seconds moving per day")
+    ax.bar(x, done.fillna(0), width=width, color=OKABE_ITO["sky"], label="seconds done")
+    # the tick for what was planned as wide as its bar (160 points² on a day's bar)
+    tick = 160 if freq == "D" else float(np.clip(_bar_points(ax, width, first, last), 9, 160))
+    ax.scatter(x, planned, marker="_", s=tick, lw=2, color="black", label="planned", zorder=3)
+    ax.set_ylabel(ylabel)
     top = np.nanmax(np.r_[done.to_numpy(), planned.to_numpy(), 1.0])
     ax.set_ylim(0, top * 1.15)
 
@@ -867,15 +990,18 @@ def plot_exercise_history(  # noqa: D103 (docstring assigned after it, from char
     both = ~np.isnan(before) & ~np.isnan(after)
     colours = np.where(after < before, _RELIEF, np.where(after > before, _AGGRAVATES, _UNCLEAR))
     pain.vlines(x[both], before[both], after[both], colors=colours[both], lw=2, zorder=2)
+    small = freq != "D" and len(x) > 60  # points that would overlap at a day's size
     pain.scatter(
-        x, before, s=34, facecolor="white", edgecolor="black", lw=1, zorder=3, label="pain before"
-    )
-    pain.scatter(x, after, s=22, color="black", zorder=4, label="pain after")
+        x, before, s=16 if small else 34, facecolor="white", edgecolor="black", lw=0.8 if small
+        else 1, zorder=3, label="pain before",
+    )  # fmt: skip
+    pain.scatter(x, after, s=9 if small else 22, color="black", zorder=4, label="pain after")
     pain.set_ylim(-0.3, 10.3)
     pain.set_yticks(range(0, 11, 2))
     pain.set_ylabel("pain (NRS 0-10)")
-    first = x.min() if days is None else last - pd.Timedelta(days=days - 1)
-    ax.set_xlim(first - pd.Timedelta(hours=18), last + pd.Timedelta(hours=18))
+    ends = (first, last) if freq == "D" else (x.min(), x.max())  # a bar's half-width beyond
+    pad = pd.Timedelta(hours=18) if freq == "D" else pd.Timedelta(days=float(np.max(width)))
+    ax.set_xlim(ends[0] - pad, ends[1] + pad)
     _date_axis(ax)
     ax.grid(axis="y", color="0.9", lw=0.8)
     ax.set_axisbelow(True)
@@ -895,6 +1021,22 @@ def plot_exercise_history(  # noqa: D103 (docstring assigned after it, from char
     return ax
 
 
+def _bars_per_period(table: pd.DataFrame, freq: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """Each period's means at its middle, and the widths (days) of its bars."""
+    means, ends = _per_period(table, freq)
+    width = (ends - means.index).days.to_numpy() * 0.8
+    return means.set_axis(means.index + (ends - means.index) / 2), width
+
+
+def _bar_points(ax: Axes, width: Any, first: Any, last: Any) -> float:
+    """A marker's area (points²) for a line as wide as a bar of ``width`` days on ``ax``."""
+    import numpy as np
+
+    days = max(1.0, (last - first).days + 1.0)
+    points = float(np.median(width)) / days * _width_inches(ax) * 72
+    return points**2
+
+
 plot_exercise_history.__doc__ = """\
 One exercise over recent days: time worked per day, and pain before and after it.
 
@@ -904,6 +1046,11 @@ On the right-hand scale, each day's mean pain before the exercise (open
 circle) is joined to the pain after it (dot): blue when pain was lower after,
 vermillion when it was higher. Only the exercise's own ratings are drawn, not
 whole-session ones. The title says when the data are sample data.
+
+Over more than 120 days each bar, tick and pair of points is the mean of the
+days the exercise was done in a week (more than 2 years: a month; more than
+10 years: a year), and the title and the axis say so: a bar a day would be
+too thin to read.
 
 Parameters
 ----------
@@ -1289,6 +1436,7 @@ Examples
 
 def _sessions_panel(ax: Axes, log_frame: pd.DataFrame) -> list[Any]:
     """Sittings per local week as bars; return the dates the panel covers (none when empty)."""
+    import numpy as np
     import pandas as pd
 
     from . import analysis
@@ -1306,13 +1454,22 @@ def _sessions_panel(ax: Axes, log_frame: pd.DataFrame) -> list[Any]:
         return []
     per_week = analysis.sessions_per_week(log_frame)
     weeks, counts = per_week.index, per_week.to_numpy()
-    middle = weeks + pd.Timedelta(days=3.5)
-    ax.bar(middle, counts, width=6.2, color=OKABE_ITO["sky"], lw=0, zorder=2, gid="sessions")
+    ends = weeks + pd.Timedelta(days=7)
+    freq, unit = _period(weeks[0], ends[-1] - pd.Timedelta(days=1))
+    if freq not in ("D", "W"):
+        # more than two years: a bar a month (year), its mean week
+        means, ends = _per_period(per_week.to_frame(), freq)
+        weeks, counts = means.index, means.iloc[:, 0].to_numpy()
+        ax.set_title(f"Exercise sessions per week (mean week of each {unit})", loc="left",
+                     fontsize=10)  # fmt: skip
+    middle = weeks + (ends - weeks) / 2
+    width = (ends - weeks).days.to_numpy() * 6.2 / 7
+    ax.bar(middle, counts, width=width, color=OKABE_ITO["sky"], lw=0, zorder=2, gid="sessions")
     if len(weeks) <= 26:  # a count over each bar while they fit
         for x, v in zip(middle, counts, strict=True):
-            ax.text(x, v, f"{v:d}", ha="center", va="bottom", fontsize=_SMALL, color="0.3")
-    ax.set_ylim(0, max(7, int(counts.max())) * 1.25)
-    return [weeks[0], weeks[-1] + pd.Timedelta(days=7)]
+            ax.text(x, v, f"{v:.0f}", ha="center", va="bottom", fontsize=_SMALL, color="0.3")
+    ax.set_ylim(0, max(7, int(np.ceil(counts.max()))) * 1.25)
+    return [weeks[0], ends[-1]]
 
 
 def _outcomes_legend(

@@ -68,8 +68,9 @@ def _serve_until_stopped(cmd: list[str], cwd: Path) -> int:
 
 
 def cmd_lab(args: argparse.Namespace) -> int:
-    from backkit import workspace
+    from backkit import app, workspace
 
+    app.check_port(args.port)  # before anything is made
     ws = workspace.prepare()
     for line in ws.messages():
         print(f"backkit lab: {line}", flush=True)
@@ -469,6 +470,14 @@ def _version() -> str:
     return f"backkit {__version__}"
 
 
+def _one_line(message: str) -> str:
+    """``message`` on one line: a list of problems after its heading, joined by "; "."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    if len(lines) <= 1:
+        return lines[0] if lines else message
+    return f"{lines[0]} {'; '.join(lines[1:])}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``backkit`` command line; return the exit code."""
     parser = build_parser()
@@ -489,7 +498,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             message = err.problem  # "backkit export: error: ...", not "...: error: export: ..."
         if isinstance(err, OSError) and err.filename:
             message = f"{err.filename}: {err.strerror}"
-        print(f"backkit {args.command}: error: {message}", file=sys.stderr)
+        print(f"backkit {args.command}: error: {_one_line(message)}", file=sys.stderr)
         return EXIT_FAILED
 
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import operator
 import uuid
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -201,6 +202,9 @@ BOUT_MIGRATIONS.add(
     "CREATE INDEX bouts_session_id ON bouts (session_id)",
 )
 
+#: The reason kept in the audit trail when a session's rating not given yet is given later
+#: (:meth:`SessionLog.rate_session`, or more bouts of the session that carry it).
+RATED_LATER = "rated after the session was saved"
 #: Why the upgrade to schema 4 cleared a bout's pain ratings (kept in the audit trail).
 MOVED_BY_UPGRADE = "moved to the session rating by the upgrade to schema 4"
 _NOW_SQL = "strftime('%Y-%m-%dT%H:%M:%f', 'now') || '000Z'"  # utc_text's format, in SQL
@@ -260,13 +264,22 @@ SESSION_MIGRATIONS.add(
     "DROP TABLE temp.copied_ratings",
 )
 
+#: The audit trail's step (version 8): each change chained to the one before
+#: it by its hash, the changes already there chained at the upgrade (:data:`backkit.audit.CHAIN`).
+AUDIT_MIGRATIONS = Migrations("changes")
+AUDIT_MIGRATIONS.add(
+    8, "the audit trail made tamper-evident: each change keeps a hash chained to the one before",
+    *_audit.CHAIN,
+)  # fmt: skip
+
 #: Every schema step of the log file, in version order: the bouts' (1, 2),
 #: the check-ins' and screenings' (3, 5 and 6: :data:`backkit.outcomes.MIGRATIONS`),
-#: the sessions' (4) and the personal check's (7: :data:`backkit.conditions.MIGRATIONS`).
-#: A log opened from here is always brought to the full version.
+#: the sessions' (4), the personal check's (7: :data:`backkit.conditions.MIGRATIONS`)
+#: and the audit trail's (8). A log opened from here is always brought to the full version.
 MIGRATIONS: list[Migration] = schema(
-    BOUT_MIGRATIONS, OUTCOME_MIGRATIONS, SESSION_MIGRATIONS, CONDITION_MIGRATIONS
-)
+    BOUT_MIGRATIONS, OUTCOME_MIGRATIONS, SESSION_MIGRATIONS, CONDITION_MIGRATIONS,
+    AUDIT_MIGRATIONS,
+)  # fmt: skip
 #: The schema version this backkit writes (the last migration's).
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
@@ -382,11 +395,14 @@ def _validate(row: Checker, ids: Sequence[str], source: str) -> dict[str, Any]:
 
 
 def _checked(
-    rows: Sequence[tuple[str, Mapping[str, Any]]], source: str
+    rows: Sequence[tuple[str, Mapping[str, Any]]],
+    source: str,
+    now: dt.datetime | None = None,
+    tz: Any = None,
 ) -> tuple[list[dict[str, Any]], list[str], list[Problem]]:
     """Validate labelled rows; return the clean ones, their labels, and every problem."""
-    now = config.now()
-    tz = kit_timezone()
+    now = config.now() if now is None else now
+    tz = kit_timezone() if tz is None else tz
     ids = _exercises.exercise_ids()
     clean, where, problems = [], [], []
     for label, raw in rows:
@@ -621,37 +637,30 @@ class SessionLog:
         where: list[str],
         skip_duplicates: bool = False,
         ratings: Mapping[str, tuple[str, dict[str, Any]]] | None = None,
-    ) -> list[tuple]:
+        now: dt.datetime | None = None,
+    ) -> list[tuple[int, int, tuple[Any, Any]]]:
         """Insert validated rows and their sessions' ratings in one transaction.
 
-        Duplicates are problems (or skipped). Returns the new rows as stored,
-        each ``(row_id, *BOUT_COLUMNS, session_pain_before, session_pain_after)``
-        (the shape of :data:`_SELECT`), read from what was written rather than
-        read back: the values were validated just now.
+        Duplicates are problems (or skipped). Returns, for each new row, its
+        ``row_id``, its place in ``rows`` and its session's rating (before,
+        after): the row as stored is ``rows[place]``, validated just now, so
+        it is not read back.
         """
-        recorded = utc_text(config.now())
-        values = [
-            (
-                *(
-                    utc_text(r[c]) if c in _TIMES and r[c] is not None else r[c]
-                    for c in BOUT_COLUMNS
-                ),
-                recorded,
-            )
-            for r in rows
-        ]
+        recorded = utc_text(config.now() if now is None else now)
+        values = [_stored_values(r, recorded) for r in rows]
         with self.store.transaction() as db:
             keys = [(value[0], value[3], value[4], value[1]) for value in values]
             stored, rated = _lookup(db, keys)
             seen: dict[tuple, str] = {}
             problems = []
-            keep = []
+            keep, places = [], []
             for i, (value, label, key) in enumerate(zip(values, where, keys, strict=True)):
                 known = key in seen or i in stored
                 if known and not skip_duplicates:
                     problems.append(_duplicate(label, key, seen.get(key)))
                 elif not known:
                     keep.append(value)
+                    places.append(i)
                 seen.setdefault(key, label)
             problems += _merge_ratings(db, ratings or {}, recorded)
             if problems:
@@ -666,8 +675,8 @@ class SessionLog:
                 )
             row_ids = _insert(db, keep)
         return [
-            (row_id, *value[: len(BOUT_COLUMNS)], *rated.get(value[0], (None, None)))
-            for row_id, value in zip(row_ids, keep, strict=True)
+            (row_id, i, rated.get(value[0], (None, None)))
+            for row_id, i, value in zip(row_ids, places, keep, strict=True)
         ]
 
     # -- writing ----------------------------------------------------------
@@ -781,7 +790,8 @@ class SessionLog:
         self, rows: list[tuple[str, Mapping[str, Any]]], session: Mapping[str, Any] | None = None
     ) -> list[dict[str, Any]]:
         """Validate labelled rows and write them in one transaction; return them as stored."""
-        clean, where, problems = _checked(rows, "manual")
+        now, tz = config.now(), kit_timezone()  # one clock reading for the checks and the write
+        clean, where, problems = _checked(rows, "manual", now, tz)
         rating, more = _check_rating(session, "session", "a session rating field")
         problems += more
         if not rows:
@@ -790,7 +800,6 @@ class SessionLog:
         header = "" if single else logfiles.rejected(len(rows), problems)
         if problems:
             raise LogValidationError(problems, header=header)
-        tz = kit_timezone()
         shared = None
         for values in clean:
             if values["session_id"] is None:
@@ -802,8 +811,8 @@ class SessionLog:
             problems += _add_session_rating(ratings, clean, rating)
         if problems:
             raise LogValidationError(problems, header=header)
-        written = self._write(clean, where, ratings=ratings)
-        return [_row_dict(_as_read(row), tz) for row in written]
+        written = self._write(clean, where, ratings=ratings, now=now)
+        return [_written_dict(row_id, clean[i], rating, tz) for row_id, i, rating in written]
 
     def _rows(self, row_ids: Sequence[int], tz: Any) -> list[dict[str, Any]]:
         """The current rows with these ids, as dicts, in the order given."""
@@ -1302,7 +1311,8 @@ class SessionLog:
 
         Everything the file holds, removed entries and the audit trail
         included, in the documented format of :mod:`backkit.logjson`
-        (``"format": "backkit-log", "version": 1``). :meth:`import_json`
+        (``"format": "backkit-log", "version": 3``), the audit trail with
+        its hash chain (:mod:`backkit.audit`). :meth:`import_json`
         reads it back into an empty log with nothing lost. Written to a
         temporary name, then renamed (:func:`backkit.store.write_atomically`).
 
@@ -1314,7 +1324,7 @@ class SessionLog:
         >>> out = log.export_json(pathlib.Path(tempfile.mkdtemp()) / "log.json")
         >>> doc = json.loads(out.read_text())
         >>> doc["format"], doc["version"], len(doc["bouts"])
-        ('backkit-log', 2, 1)
+        ('backkit-log', 3, 1)
         """
         return logjson.write(self.store, path)
 
@@ -1326,10 +1336,16 @@ class SessionLog:
         refuses the whole file (nothing written). Ids are kept, so corrections
         and the audit trail read as they did. Returns the number of bouts read.
 
+        The audit trail of a version 3 file must be intact: its hashes chained
+        and its changes, replayed field by field, giving the values the file
+        holds. A file from before the chain (version 1 or 2) is read with a
+        :class:`~backkit.errors.LogFileWarning` saying its trail was not checked.
+
         Raises
         ------
         LogValidationError
-            Naming every problem in the file; nothing was written.
+            Naming every problem in the file (for a broken audit trail, the
+            entry where it breaks); nothing was written.
         LogError
             When this log is not empty.
         """
@@ -1394,13 +1410,38 @@ def _row_dict(row: tuple, tz: Any) -> dict[str, Any]:
     return out
 
 
-def _as_read(row: tuple) -> tuple:
-    """A row just written, as a read gives it back: whole numbers in a ``REAL`` column as floats."""
-    return tuple(float(v) if v is not None and i in _REAL_PLACES else v for i, v in enumerate(row))
+_BOUT_VALUES = operator.itemgetter(*BOUT_COLUMNS)
+_REALS = tuple(c for c in BOUT_COLUMNS if COLUMNS[c] == "Float64")
+_TIME_PLACES = tuple(BOUT_COLUMNS.index(c) for c in _TIMES)
 
 
-# places of the REAL columns in a row of _SELECT (row_id first)
-_REAL_PLACES = frozenset(i + 1 for i, c in enumerate(BOUT_COLUMNS) if COLUMNS[c] == "Float64")
+def _stored_values(values: Mapping[str, Any], recorded: str) -> tuple:
+    """One validated bout as a row of ``bouts`` (:data:`_INSERT`): times as UTC text."""
+    row = list(_BOUT_VALUES(values))
+    for i in _TIME_PLACES:
+        if row[i] is not None:
+            row[i] = utc_text(row[i])
+    row.append(recorded)
+    return tuple(row)
+
+
+def _written_dict(
+    row_id: int, values: Mapping[str, Any], rating: tuple[Any, Any], tz: Any
+) -> dict[str, Any]:
+    """A bout just written, as :func:`_row_dict` reads it back, from its validated values.
+
+    Times in ``tz``; a whole number in a ``REAL`` column as a float, as SQLite gives it back.
+    """
+    out: dict[str, Any] = {"row_id": row_id}
+    out.update(zip(BOUT_COLUMNS, _BOUT_VALUES(values), strict=True))
+    for name in _TIMES:
+        if out[name] is not None:
+            out[name] = out[name].astimezone(tz)
+    for name in _REALS:
+        if out[name] is not None:
+            out[name] = float(out[name])
+    out["session_pain_before"], out["session_pain_after"] = rating
+    return out
 
 
 def _lookup(db: Any, keys: Sequence[tuple]) -> tuple[set[int], dict[str, tuple]]:
@@ -1562,6 +1603,9 @@ def _merge_ratings(
                 db.execute(
                     f"UPDATE sessions SET {field} = ? WHERE session_id = ?", (value, session_id)
                 )
+                # a stored value changes (from "not rated"): it goes in the trail
+                _audit.note(db, "session", session_id, [(field, None, value)], RATED_LATER,
+                            from_utc_text(recorded))  # fmt: skip
             elif current[field] != value:
                 message = (
                     f"session {session_id} is already rated {field} = {current[field]}; change "

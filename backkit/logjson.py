@@ -2,10 +2,11 @@
 
 The file is one JSON object. Its header says what it is::
 
-    {"format": "backkit-log", "version": 1, "schema_version": 5,
+    {"format": "backkit-log", "version": 3, "schema_version": 8,
      "written_by": "backkit 0.1.0", "exported_at": "2025-03-03T08:00:00.000000Z",
      "bouts": [...], "sessions": [...], "checkins": [...], "scores": [...],
-     "screenings": [...], "clearances": [...], "conditions": [...], "changes": [...]}
+     "screenings": [...], "clearances": [...], "conditions": [...], "changes": [...],
+     "trail_head": "<the hash of the last entry of changes>"}
 
 Each section is a list of records, one per stored row, removed and replaced
 entries included (their ``removed_at`` is set), so that nothing the log holds
@@ -40,19 +41,30 @@ A type ending in ``?`` may also be ``null`` (missing, never 0). The sections:
 - ``conditions`` (version 2): the personal check's answers and the caution
   tags they set (:mod:`backkit.conditions`);
 - ``changes``: the audit trail (``target`` bout, session, checkin or
-  screening; ``target_id``; ``field``; ``old``; ``new``; ``reason``).
+  screening; ``target_id``; ``field``; ``old``; ``new``; ``reason``; and,
+  from version 3, ``hash``: the SHA-256 chaining the entry to the one before
+  it, :func:`backkit.audit.entry_hash`).
 
 A reader must refuse a file whose ``format`` is not ``backkit-log`` or whose
 ``version`` it does not know; readers ignore no key (an unknown key is an
 error), so a later version that adds keys says so by its number. Version 2
 added ``clearances`` and ``conditions``; a version 1 file is read with both
-empty.
+empty. Version 3 added the audit trail's ``hash``.
+
+Reading a version 3 file checks its audit trail: the hashes must chain
+(an entry deleted, added, reordered or edited breaks the chain), and
+replaying the changes field by field must give the values the file holds.
+A file that fails either is refused, naming the entry. A version 1 or 2 file
+has no chain to check: it is read with a :class:`~backkit.errors.LogFileWarning`
+saying so, its trail is taken as it is and chained from then on (its
+entries may predate the fix that made every rating change go in the trail,
+so replaying them is not required to match).
 
 Examples
 --------
 >>> from backkit.logjson import FORMAT, SCHEMA, VERSION
 >>> FORMAT, VERSION, SCHEMA["sessions"]["pain_before"]
-('backkit-log', 2, 'int?')
+('backkit-log', 3, 'int?')
 """
 
 from __future__ import annotations
@@ -61,21 +73,35 @@ import json
 import math
 import re
 import sqlite3
+import warnings
 from pathlib import Path
 from typing import Any
 
-from . import config
-from ._checks import LIMITS, Checker
+from . import audit, config
+from ._checks import LIMITS, Checker, read_bounded
 from ._version import __version__
-from .errors import LogError, LogValidationError, Problem
+from .errors import LogError, LogFileWarning, LogValidationError, Problem
 from .store import Store, utc_text, write_atomically
 
-__all__ = ["ADDED_IN", "FORMAT", "HEADER", "SCHEMA", "TABLES", "VERSION", "load", "read", "write"]
+__all__ = [
+    "ADDED_IN",
+    "FORMAT",
+    "HEADER",
+    "KEYS_ADDED_IN",
+    "SCHEMA",
+    "TABLES",
+    "VERSION",
+    "load",
+    "read",
+    "write",
+]
 
 FORMAT = "backkit-log"
-VERSION = 2
+VERSION = 3
 #: The sections each version added (a file of an earlier version has none of them).
 ADDED_IN = {"clearances": 2, "conditions": 2}
+#: The keys each version added to a section's records (``(section, key)``: version).
+KEYS_ADDED_IN = {("changes", "hash"): 3, ("header", "trail_head"): 3}
 #: The header keys and their types (``schema_version``: the log file's schema when exported).
 HEADER: dict[str, str] = {
     "format": "str",
@@ -83,6 +109,7 @@ HEADER: dict[str, str] = {
     "schema_version": "int",
     "written_by": "str",
     "exported_at": "time",
+    "trail_head": "str",
 }
 #: Every section: each record's keys (the stored table's columns) and their types.
 SCHEMA: dict[str, dict[str, str]] = {
@@ -171,6 +198,7 @@ SCHEMA: dict[str, dict[str, str]] = {
         "old": "json",
         "new": "json",
         "reason": "str",
+        "hash": "str",
     },
 }
 #: The store's table behind each section.
@@ -298,7 +326,7 @@ def write(store: Store, path: str | Path) -> Path:
         "written_by": f"backkit {__version__}",
         "exported_at": utc_text(config.now()),
     }
-    with store.transaction() as db:  # one consistent snapshot of every table
+    with store.reading() as db:  # one consistent snapshot of every table, nothing written
         for section, keys in SCHEMA.items():
             rows = db.execute(
                 f"SELECT {', '.join(keys)} FROM {TABLES[section]} ORDER BY {_ORDER[section]}"
@@ -307,6 +335,8 @@ def write(store: Store, path: str | Path) -> Path:
                 {k: _to_json(kind, v) for (k, kind), v in zip(keys.items(), row, strict=True)}
                 for row in rows
             ]
+    # the last entry's hash: an entry removed from the end of the trail shows
+    doc["trail_head"] = doc["changes"][-1]["hash"] if doc["changes"] else audit.GENESIS
     text = json.dumps(doc, ensure_ascii=False, indent=1)
     return write_atomically(path, lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
 
@@ -348,8 +378,9 @@ def read(path: str | Path) -> dict[str, Any]:
             message = f"is not a section of a version {version} file (added in version {since})"
             problems.append(Problem(label, section, "...", message))
         doc[section] = []  # an earlier version's file: the section did not exist yet
-    problems += _check_keys(doc, HEADER, label)
-    for section, keys in SCHEMA.items():
+    problems += _check_keys(doc, _keys("header", version), label, header=True)
+    for section in SCHEMA:
+        keys = _keys(section, version)
         records = doc.get(section)
         if not isinstance(records, list):
             problems.append(Problem(label, section, records, "must be a list of records"))
@@ -358,7 +389,73 @@ def read(path: str | Path) -> dict[str, Any]:
             problems += _check_keys(record, keys, f"{section}[{n}]")
     if problems:
         raise LogValidationError(problems, header=f"{path.name} was not imported:")
+    _check_trail(doc, version, path, label)
     return doc
+
+
+def _check_trail(doc: dict[str, Any], version: int, path: Path, label: str) -> None:
+    """Refuse a broken audit trail: hashes that do not chain, changes that do not replay."""
+    if version >= KEYS_ADDED_IN[("changes", "hash")]:
+        trail = sorted(doc["changes"], key=lambda c: c["change_id"])
+        problems = audit.chain_problems(trail) or audit.replay_problems(trail, _held(doc))
+        head = trail[-1]["hash"] if trail else audit.GENESIS
+        if not problems and doc["trail_head"] != head:
+            message = (
+                "is not the hash of the audit trail's last entry: entries were removed "
+                "from its end (or added), so the trail cannot be trusted"
+            )
+            problems = [Problem(label, "trail_head", doc["trail_head"], message)]
+        if problems:
+            header = f"{path.name} was not imported: its audit trail is broken:"
+            raise LogValidationError(problems, header=header)
+    elif doc["changes"]:
+        warnings.warn(
+            LogFileWarning(
+                path,
+                f"is a version {version} export, from before the audit trail was "
+                f"tamper-evident: its {len(doc['changes'])} audit entries were taken as they "
+                "are (not checked) and are chained from now on",
+            ),
+            stacklevel=4,
+        )
+
+
+def _keys(section: str, version: int) -> dict[str, str]:
+    """The keys of a section's records (or of the ``header``) in a file of ``version``."""
+    return {
+        key: kind
+        for key, kind in (HEADER if section == "header" else SCHEMA[section]).items()
+        if KEYS_ADDED_IN.get((section, key), 1) <= version
+    }
+
+
+def _held(doc: dict[str, Any]) -> Any:
+    """``current(target, target_id, field)`` for :func:`backkit.audit.replay_problems`.
+
+    The value the document holds, or :data:`backkit.audit.UNKNOWN` where a
+    field is not one value of a record (a check-in's scores).
+    """
+    bouts = {str(r["row_id"]): r for r in doc["bouts"]}
+    sessions = {r["session_id"]: r for r in doc["sessions"]}
+    checkins = {r["checkin_id"]: r for r in doc["checkins"]}
+    columns = {"bout": set(SCHEMA["bouts"]) - {"row_id", "recorded_at", "removed_at"},
+               "session": {"pain_before", "pain_after"},
+               "checkin": {"leg_pain", "next_morning", "below_knee", "notes"}}  # fmt: skip
+
+    def current(target: str, target_id: str, field: str) -> Any:
+        records = {"bout": bouts, "session": sessions, "checkin": checkins}.get(target)
+        if records is None:
+            return audit.UNKNOWN
+        record = records.get(target_id)
+        if field == audit.REMOVED and target != "session":
+            return record is not None and record["removed_at"] is not None
+        if field not in columns[target]:
+            return audit.UNKNOWN
+        if record is None:  # a session never rated has no record: its rating is missing
+            return None if target == "session" else audit.UNKNOWN
+        return record[field]
+
+    return current
 
 
 def _parse(path: Path, label: str) -> Any:
@@ -378,22 +475,19 @@ def _parse(path: Path, label: str) -> Any:
 
 def _read_text(path: Path, label: str) -> str:
     """The file's text, refusing what is not a regular file or is larger than :data:`MAX_BYTES`."""
-    if path.exists() and not path.is_file():
-        message = "is not a regular file (a device, a folder or a pipe), so not a log export"
-        raise LogValidationError([Problem(label, "path", str(path), message)])
-    with path.open("rb") as f:
-        data = f.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        message = f"is larger than {MAX_BYTES // 1024**3} GB, far more than a log export"
-        raise LogValidationError([Problem(label, "path", str(path), message)])
+    data, why = read_bounded(path, MAX_BYTES)
+    if data is None:
+        raise LogValidationError([Problem(label, "path", str(path), f"{why}, so not a log export")])
     return data.decode("utf-8")
 
 
-def _check_keys(record: Any, keys: dict[str, str], where: str) -> list[Problem]:
+def _check_keys(
+    record: Any, keys: dict[str, str], where: str, header: bool = False
+) -> list[Problem]:
     if not isinstance(record, dict):
         return [Problem(where, "record", record, "must be an object")]
     problems = []
-    sections = SCHEMA if keys is HEADER else {}
+    sections = SCHEMA if header else {}
     for key in record:
         if key not in keys and key not in sections:
             problems.append(Problem(where, key, record[key], "is not a key of this record"))
@@ -430,6 +524,8 @@ def load(store: Store, doc: dict[str, Any]) -> None:
                 "log (another path) and import there; nothing was written.",
                 where=store.path,
             )
+        if "hash" not in (doc["changes"][0] if doc["changes"] else {"hash": ""}):
+            _chain(doc["changes"])  # a file from before the chain: chained from now on
         for section, keys in SCHEMA.items():
             sql = (
                 f"INSERT INTO {TABLES[section]} ({', '.join(keys)}) "
@@ -442,3 +538,10 @@ def load(store: Store, doc: dict[str, Any]) -> None:
                 except sqlite3.IntegrityError as err:
                     problem = Problem(f"{section}[{n}]", "record", None, f"is refused: {err}")
                     raise LogValidationError([problem], header="Nothing was imported:") from None
+
+
+def _chain(changes: list[dict[str, Any]]) -> None:
+    """Give the entries of an unchained trail (a version 1 or 2 file) their hashes, in order."""
+    previous = audit.GENESIS
+    for entry in sorted(changes, key=lambda c: c["change_id"]):
+        entry["hash"] = previous = audit.entry_hash(previous, entry)

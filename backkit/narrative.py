@@ -88,7 +88,13 @@ def _empty(voice: _Voice) -> str:
 
 
 def summary(
-    frame: pd.DataFrame, plan: Plan | None = None, *, subject: str | None = None
+    frame: pd.DataFrame,
+    plan: Plan | None = None,
+    *,
+    subject: str | None = None,
+    effects: pd.DataFrame | None = None,
+    flags: pd.DataFrame | None = None,
+    weekly: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> list[str]:
     """Plain-language sentences about the log, every number computed from it.
 
@@ -103,6 +109,13 @@ def summary(
         None speaks to the person ("You logged 12 sessions ..."); a name or
         pseudonym speaks about them in the third person ("Patient A logged 12
         sessions ..."), for a clinician's report.
+    effects, flags, weekly : optional
+        :func:`backkit.analysis.immediate_effect`,
+        :func:`backkit.analysis.pain_flags` and
+        :func:`backkit.analysis.weekly_adherence` of ``frame`` (and ``plan``)
+        when the caller has them already: a report words them here and shows
+        them elsewhere, and on a long log each takes seconds to work out.
+        Worked out here when not given.
 
     Returns
     -------
@@ -141,10 +154,10 @@ def summary(
         lines.append(_review(frame, voice))
     return [
         *lines,
-        *_consistency(frame, plan, voice),
+        *_consistency(frame, plan, voice, weekly),
         _streaks(frame, plan),
-        *_effects(frame, voice),
-        _monitoring(frame, voice),
+        *_effects(frame, voice, effects),
+        _monitoring(frame, voice, flags),
     ]
 
 
@@ -265,11 +278,16 @@ def _review(frame: pd.DataFrame, voice: _Voice) -> str:
     )
 
 
-def _consistency(frame: pd.DataFrame, plan: Plan | None, voice: _Voice) -> list[str]:
+def _consistency(
+    frame: pd.DataFrame,
+    plan: Plan | None,
+    voice: _Voice,
+    weekly: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+) -> list[str]:
     import pandas as pd
 
     if plan is not None:
-        return _adherence_sentences(frame, plan, voice)
+        return _adherence_sentences(frame, plan, voice, weekly)
     day = analysis.local_day(frame)
     first, last = day.min(), day.max()
     span = (last - first).days + 1
@@ -284,8 +302,13 @@ def _consistency(frame: pd.DataFrame, plan: Plan | None, voice: _Voice) -> list[
     return [f"{voice.who} exercised on {day.nunique()} of {span} days."]
 
 
-def _adherence_sentences(frame: pd.DataFrame, plan: Plan, voice: _Voice) -> list[str]:
-    _, table = analysis.weekly_adherence(frame, plan)
+def _adherence_sentences(
+    frame: pd.DataFrame,
+    plan: Plan,
+    voice: _Voice,
+    weekly: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+) -> list[str]:
+    _, table = weekly if weekly is not None else analysis.weekly_adherence(frame, plan)
     table = table[table["prescribed"] > 0]
     if table.empty:
         return [f"The plan {plan.name!r} prescribed nothing in the weeks logged."]
@@ -327,9 +350,10 @@ def _name(ex_id: str) -> str:
     return get_exercise(ex_id).name if ex_id in set(exercise_ids()) else ex_id
 
 
-def _effects(frame: pd.DataFrame, voice: _Voice) -> list[str]:
+def _effects(frame: pd.DataFrame, voice: _Voice, effect: pd.DataFrame | None = None) -> list[str]:
     """What was observed before and after single exercises, from per-exercise ratings only."""
-    effect = analysis.immediate_effect(frame)
+    if effect is None:
+        effect = analysis.immediate_effect(frame)
     if effect.empty:
         how = (
             "rate pain before and after each exercise to see this"
@@ -401,11 +425,12 @@ def _effects(frame: pd.DataFrame, voice: _Voice) -> list[str]:
     return out
 
 
-def _monitoring(frame: pd.DataFrame, voice: _Voice) -> str:
+def _monitoring(frame: pd.DataFrame, voice: _Voice, flags: pd.DataFrame | None = None) -> str:
     """The pain-monitoring flags in one sentence, counted in sessions (one rule: safety)."""
     from . import safety
 
-    flags = analysis.pain_flags(frame)
+    if flags is None:
+        flags = analysis.pain_flags(frame)
     limit, rise = safety.max_pain(), safety.max_rise()
     if voice.third:
         guide = (

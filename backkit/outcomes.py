@@ -69,7 +69,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import audit, config
+from . import audit, config, safety
 from ._checks import EARLIEST, Checker, Limit, is_missing, one_line, parse_datetime
 from .errors import BackkitError, CheckInError, Problem, did_you_mean
 from .store import Migrations, from_utc_text, utc_text
@@ -1191,7 +1191,8 @@ def record_screening(
     >>> import backkit
     >>> from backkit.outcomes import record_screening, last_screening
     >>> log = backkit.SessionLog(":memory:")
-    >>> _ = record_screening(log, {"bladder": False, "saddle_numbness": False}, action="none")
+    >>> _ = record_screening(log, {"bladder_bowel": False, "saddle_numbness": False},
+    ...                      action="none")
     >>> last_screening(log)["action"]
     'none'
     """
@@ -1201,6 +1202,7 @@ def record_screening(
     if chosen is None and not row.problems:
         row.bad("action", action, f"is required: one of {', '.join(ACTIONS)}")
     clean: dict[str, bool] = {}
+    known = [q.id for q in safety.screening_questions()]
     if not isinstance(answers, Mapping) or not answers:
         row.bad("answers", answers, "must map each question id to True (yes) or False (no)")
     else:
@@ -1209,10 +1211,19 @@ def record_screening(
                 row.bad(
                     "answers", key, f"is not a question id (text, at most {_MAX_NAME} characters)"
                 )
+            elif key.strip() not in known:
+                suggest = did_you_mean(key, known)
+                row.bad("answers", key, f"is not a warning-sign question.{suggest}")
             elif not isinstance(value, bool):
                 row.bad(f"answers[{key!r}]", value, "must be True (yes) or False (no)")
             else:
                 clean[key.strip()] = value
+    # the advice stored is the advice the answers call for (what the gate reads)
+    if chosen is not None and not row.problems and chosen != safety.screening_action(clean):
+        row.bad(
+            "action", action, f"does not follow from the answers: they call for "
+            f"{safety.screening_action(clean)!r}"
+        )  # fmt: skip
     if row.problems:
         raise CheckInError(
             row.problems, header="The screening was not saved (nothing was written):"

@@ -50,12 +50,13 @@ import sys
 import tempfile
 import time
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
+from ._checks import read_bounded
 from .errors import LogFileError, ReportError
 from .store import snapshot, write_atomically
 
@@ -405,6 +406,7 @@ class Privacy:
         >>> out["session_id"].iloc[0], bool(out["notes"].isna().all())
         ('session-001', True)
         """
+        import numpy as np
         import pandas as pd
 
         out = frame.copy()
@@ -412,20 +414,28 @@ class Privacy:
             if column in out:
                 out[column] = out[column] + pd.Timedelta(days=self.date_shift)
         if "session_id" in out and len(out):
-            first = out.groupby("session_id", sort=False, observed=True)["started_at"].min()
-            order = first.sort_values(kind="stable").index
+            # by codes, not by the ids' text: a million bouts take a second, not ten
+            codes, ids = pd.factorize(out["session_id"])
+            known = codes >= 0
+            first = out.loc[known, "started_at"].groupby(codes[known], sort=False).min()
+            order = first.sort_values(kind="stable").index.to_numpy()
+            rank = np.empty(len(ids), dtype=np.int64)
+            rank[order] = np.arange(1, len(order) + 1)
             width = max(3, len(str(len(order))))
-            new_ids = {old: f"session-{n:0{width}d}" for n, old in enumerate(order, start=1)}
-            out["session_id"] = out["session_id"].map(new_ids).astype(frame["session_id"].dtype)
+            names = np.array([f"session-{n:0{width}d}" for n in range(1, len(order) + 1)], object)
+            renamed = np.where(known, names[rank[codes] - 1], np.array(None, dtype=object))
+            out["session_id"] = pd.Series(renamed, index=out.index).astype(
+                frame["session_id"].dtype
+            )
         if "notes" in out:
             if self.include_notes:
-                out["notes"] = out["notes"].map(self.text, na_action="ignore")
+                out["notes"] = _each_distinct(out["notes"], self.text)
             else:
                 out["notes"] = pd.Series(pd.NA, index=out.index, dtype=frame["notes"].dtype)
             out["notes"] = out["notes"].astype(frame["notes"].dtype)
         if "plan_id" in out:
-            out["plan_id"] = (
-                out["plan_id"].map(self._plan_id, na_action="ignore").astype(frame["plan_id"].dtype)
+            out["plan_id"] = _each_distinct(out["plan_id"], self._plan_id).astype(
+                frame["plan_id"].dtype
             )
         return out
 
@@ -530,6 +540,20 @@ class Privacy:
             return values.map(self.text, na_action="ignore")
         order = {name: n for n, name in enumerate(dict.fromkeys(values.dropna()), start=1)}
         return values.map(lambda v: f"{label} {order[v]}", na_action="ignore")
+
+
+def _each_distinct(values: pd.Series, clean: Callable[[Any], Any]) -> pd.Series:
+    """``values.map(clean)`` with missing values kept, calling ``clean`` once per distinct value.
+
+    A log repeats its plan ids and notes on many rows: a million bouts hold a
+    handful of distinct values.
+    """
+    import numpy as np
+    import pandas as pd
+
+    codes, distinct = pd.factorize(values)
+    cleaned = np.array([clean(v) for v in distinct] + [None], dtype=object)
+    return pd.Series(cleaned[codes], index=values.index)  # code -1 (missing) is the None
 
 
 # --------------------------------------------------------------------------
@@ -723,10 +747,17 @@ def read_log_file(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     ...
     backkit.errors.LogFileError: .../other.sqlite: is not an SQLite database, so not a backkit log
     """
-    from .log import SessionLog
     from .outcomes import outcomes_frame
 
-    path = Path(path).expanduser()
+    with _snapshot_log(Path(path).expanduser()) as log:
+        return log.frame(), outcomes_frame(log)
+
+
+@contextlib.contextmanager
+def _snapshot_log(path: Path) -> Iterator[Any]:
+    """The log file at ``path`` opened from a :func:`snapshot`, so the file is left as it was."""
+    from .log import SessionLog
+
     with tempfile.TemporaryDirectory(prefix="backkit-read-") as tmp:
         copy = snapshot(path, Path(tmp) / "log.sqlite")
         try:
@@ -734,7 +765,19 @@ def read_log_file(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         except LogFileError as err:
             raise err.at(path) from None  # the patient's file, not our copy
         with log:
-            return log.frame(), outcomes_frame(log)
+            yield log
+
+
+def _warnings_of(log: Any) -> tuple[pd.DataFrame, int, tuple[Any, ...]]:
+    """An open log's warning-sign answers, number of screenings and unresolved "yes" answers."""
+    from .gate import screening_gate
+    from .outcomes import checkins_frame, clearances_frame, screenings_frame
+    from .safety import warning_answers
+
+    screenings = screenings_frame(log)
+    state = screening_gate(screenings, clearances_frame(log))
+    answers = warning_answers(screenings, checkins_frame(log))
+    return answers, len(screenings), state.unresolved
 
 
 def read_warning_answers(
@@ -754,11 +797,6 @@ def read_warning_answers(
     >>> read_warning_answers(sample_paths()[0]) is None   # a CSV export
     True
     """
-    from .gate import screening_gate
-    from .log import SessionLog
-    from .outcomes import checkins_frame, clearances_frame, screenings_frame
-    from .safety import warning_answers
-
     if path is None:
         return None
     path = Path(path).expanduser()
@@ -767,17 +805,8 @@ def read_warning_answers(
             return None
     except OSError as err:
         raise ReportError(f"{path}: cannot be read: {err.strerror}") from None
-    with tempfile.TemporaryDirectory(prefix="backkit-read-") as tmp:
-        copy = snapshot(path, Path(tmp) / "log.sqlite")
-        try:
-            log = SessionLog(copy, create=False)
-        except LogFileError as err:
-            raise err.at(path) from None
-        with log:
-            screenings = screenings_frame(log)
-            state = screening_gate(screenings, clearances_frame(log))
-            answers = warning_answers(screenings, checkins_frame(log))
-            return answers, len(screenings), state.unresolved
+    with _snapshot_log(path) as log:
+        return _warnings_of(log)
 
 
 @dataclass(frozen=True)
@@ -805,13 +834,35 @@ def load_inputs(log_path: str | Path | None, plan_path: str | Path | None = None
     >>> inputs.is_sample, inputs.plan.name, len(inputs.frame) > 500
     (True, 'Sample plan: seven exercises, strength work three days a week', True)
     """
+    return _load(log_path, plan_path)[0]
+
+
+def _load(
+    log_path: str | Path | None, plan_path: str | Path | None, *, warnings: bool = False
+) -> tuple[Inputs, tuple[pd.DataFrame, int, tuple[Any, ...]] | None]:
+    """:func:`load_inputs`, and with ``warnings`` :func:`read_warning_answers` too.
+
+    Both from one snapshot of a log file: a copy of a million-row file takes a while.
+    """
+    from .outcomes import outcomes_frame
     from .plan import Plan
 
     sample = log_path is None
     if sample:
         log_path, sample_plan = sample_paths()
         plan_path = plan_path if plan_path is not None else sample_plan
-    frame, outcomes = read_log(log_path)  # type: ignore[arg-type]
+    path = Path(log_path).expanduser()  # type: ignore[arg-type]
+    found = None
+    try:
+        both = warnings and not sample and path.is_file() and _is_sqlite(path)
+    except OSError:
+        both = False  # read_log says why
+    if both:
+        with _snapshot_log(path) as log:
+            frame, outcomes = log.frame(), outcomes_frame(log)
+            found = _warnings_of(log)
+    else:
+        frame, outcomes = read_log(path)
     if sample:
         from .sample import sample_checkins
 
@@ -820,7 +871,7 @@ def load_inputs(log_path: str | Path | None, plan_path: str | Path | None = None
     plan = Plan.load(plan_path) if plan_path is not None else None
     notes = frame["notes"].astype("string")
     is_sample = bool(notes.str.startswith("sample data").fillna(False).any())
-    return Inputs(frame=frame, plan=plan, outcomes=outcomes, is_sample=is_sample)
+    return Inputs(frame=frame, plan=plan, outcomes=outcomes, is_sample=is_sample), found
 
 
 # --------------------------------------------------------------------------
@@ -873,8 +924,7 @@ class Review:
         like kept free text (:meth:`Privacy.text`).
         """
         privacy = privacy or Privacy()
-        inputs = load_inputs(log_path, plan_path)
-        warnings = read_warning_answers(log_path)
+        inputs, warnings = _load(log_path, plan_path, warnings=True)
         if warnings is not None:
             answers, screenings, unresolved = warnings
             answers = answers.assign(date=[d + privacy.days for d in answers["date"]])
@@ -889,21 +939,33 @@ class Review:
             warnings=warnings,
         )
 
-    @property
+    # Each table below is worked out once per review (cached on first use): a
+    # report reads them in several sections, and on a long log each costs seconds.
+    @functools.cached_property
     def days(self) -> pd.Series:
         """The local day of every bout."""
         from .analysis import local_day
 
         return local_day(self.log)
 
-    @property
+    @functools.cached_property
     def weekly(self) -> pd.DataFrame:
         """Adherence per exercise and week (:func:`backkit.adherence.adherence`)."""
         from .adherence import adherence
 
         return adherence(self.log, self.plan)
 
-    @property
+    @functools.cached_property
+    def per_week(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Sessions per week and exercise, and each week's adherence.
+
+        :func:`backkit.analysis.weekly_adherence`: the summary words it, a chart draws it.
+        """
+        from .analysis import weekly_adherence
+
+        return weekly_adherence(self.log, self.plan)
+
+    @functools.cached_property
     def by_exercise(self) -> pd.DataFrame:
         """Adherence per exercise over the whole log."""
         weekly = self.weekly
@@ -914,21 +976,21 @@ class Review:
         table.attrs.update(weekly.attrs)
         return table
 
-    @property
+    @functools.cached_property
     def pain_change(self) -> pd.DataFrame:
         """Weekly pain against the baseline (:func:`backkit.analysis.pain_change_by_week`)."""
         from .analysis import pain_change_by_week
 
         return pain_change_by_week(self.log)
 
-    @property
+    @functools.cached_property
     def flags(self) -> pd.DataFrame:
         """Pain-monitoring flags (:func:`backkit.analysis.pain_flags`)."""
         from .analysis import pain_flags
 
         return pain_flags(self.log)
 
-    @property
+    @functools.cached_property
     def effects(self) -> pd.DataFrame:
         """Pain straight after each exercise (:func:`backkit.analysis.immediate_effect`)."""
         from .analysis import immediate_effect
@@ -959,13 +1021,22 @@ class Review:
 
         return None if self.log.empty else staleness(self.days.max(), self.as_of)
 
-    @property
+    @functools.cached_property
     def proposal(self) -> Any:
         """The next plan (:func:`backkit.review.propose_next`), judged as of :attr:`as_of`."""
         from .review import propose_next
 
+        # the tables the report shows anyway; adherence only against the plan given
+        # (without one, the next plan is judged against the default plan)
+        worked_out = {"effects": self.effects, "flags": self.flags}
+        if self.plan is not None:
+            worked_out["weekly"] = self.weekly
         return propose_next(
-            self.log, self.plan, dates_shifted=bool(self.privacy.date_shift), as_of=self.as_of
+            self.log,
+            self.plan,
+            dates_shifted=bool(self.privacy.date_shift),
+            as_of=self.as_of,
+            worked_out=worked_out,
         )
 
 
@@ -1194,7 +1265,14 @@ def _summary(review: Review) -> tuple[list[str], str | None]:
     """
     from . import narrative
 
-    lines = list(narrative.summary(review.log, review.plan, subject=review.privacy.name))
+    lines = narrative.summary(
+        review.log,
+        review.plan,
+        subject=review.privacy.name,
+        effects=review.effects,
+        flags=review.flags,
+        weekly=review.per_week,
+    )
     streak = next((n for n, line in enumerate(lines) if line.startswith("Longest streak")), None)
     if streak is None:
         return lines, None
@@ -1337,7 +1415,9 @@ def _adherence_glance(review: Review) -> Section:
     if review.log.empty:
         return Section("Adherence", (Text("No exercise sessions logged yet."),))
     chart = _chart(
-        lambda ax: charts.plot_adherence(review.log, review.plan, ax=ax), review.is_sample, 2.5
+        lambda ax: charts.plot_adherence(review.log, review.plan, weekly=review.per_week, ax=ax),
+        review.is_sample,
+        2.5,
     )
     return Section("Adherence", (chart,))
 
@@ -1602,7 +1682,9 @@ def _effects_section(review: Review) -> Section:
         listed = set(effects.index) | {i.exercise_id for i in getattr(review.plan, "items", ())}
         blocks.append(
             _chart(
-                lambda ax: charts.plot_pain_change(review.log, review.plan, ax=ax),
+                lambda ax: charts.plot_pain_change(
+                    review.log, review.plan, effect=review.effects, ax=ax
+                ),
                 review.is_sample,
                 1.3 + 0.3 * len(listed),  # a bar a line
             )
@@ -2252,9 +2334,12 @@ def _read_notes(path: Path | None) -> str | None:
     if path is None:
         return None
     try:
-        data = path.read_bytes()
+        # UTF-8 has at most 4 bytes a character: more than that is over the limit unread
+        data, why = read_bounded(path, 4 * _MAX_NOTES + 3)
     except OSError as err:
         raise ReportError(f"{path}: the clinician's notes cannot be read: {err.strerror}") from None
+    if data is None:
+        raise ReportError(f"{path}: the clinician's notes file {why}")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

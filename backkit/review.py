@@ -65,6 +65,8 @@ from typing import TYPE_CHECKING
 from .config import today as kit_today
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import pandas as pd
 
     from .exercises import Exercise
@@ -140,7 +142,11 @@ class _Evidence:
 
 
 def _evidence(
-    frame: pd.DataFrame, plan: Plan, today: dt.date, checkins: pd.DataFrame | None = None
+    frame: pd.DataFrame,
+    plan: Plan,
+    today: dt.date,
+    checkins: pd.DataFrame | None = None,
+    worked_out: Mapping[str, pd.DataFrame] | None = None,
 ) -> _Evidence:
     import pandas as pd
 
@@ -152,7 +158,8 @@ def _evidence(
     if days.empty:
         return _Evidence(0, frozenset(), frozenset(), {}, None)
     last_day = days.max().date()
-    effect = immediate_effect(frame)
+    given = worked_out or {}
+    effect = given["effects"] if "effects" in given else immediate_effect(frame)
     # "identical" with a rise: the same rise after it in every session counted
     higher = (effect["verdict"] == "higher") | (
         (effect["verdict"] == "identical") & (effect["change"] > 0)
@@ -163,13 +170,13 @@ def _evidence(
     relevant = higher & (effect["change"] >= max_rise() - 1e-9)
     raised = frozenset(effect.index[relevant].astype(str))
     rises = tuple((str(i), float(c)) for i, c in effect.loc[higher, "change"].items())
-    flags = pain_flags(frame)
+    flags = given["flags"] if "flags" in given else pain_flags(frame)
     recent = flags[flags["day"] > pd.Timestamp(last_day - RECENT_FLAGS)]
     earlier = flags[flags["day"] <= pd.Timestamp(last_day - RECENT_FLAGS)]
     worse = 0
     if checkins is not None and "next_morning" in checkins and len(checkins):
         worse = int((checkins["next_morning"].astype(object) == "worse").sum())
-    weekly = adherence(frame, plan)
+    weekly = given["weekly"] if "weekly" in given else adherence(frame, plan)
     by_id = weekly.groupby("exercise_id", observed=True)[["credit", "prescribed"]].sum()
     # sessions done on days the plan did not ask for are not more than 100% of it
     share = (by_id["credit"] / by_id["prescribed"].where(by_id["prescribed"] > 0)).dropna()
@@ -372,6 +379,7 @@ def propose_next(
     dates_shifted: bool = False,
     as_of: dt.date | None = None,
     checkins: pd.DataFrame | None = None,
+    worked_out: Mapping[str, pd.DataFrame] | None = None,
 ) -> Proposal:
     """Propose the next four weeks of ``plan`` from the log ``frame``.
 
@@ -396,6 +404,13 @@ def propose_next(
     checkins : DataFrame, optional
         The check-ins (:func:`backkit.outcomes.checkins_frame`): a morning
         after that felt worse holds every step up.
+    worked_out : mapping, optional
+        Tables of ``frame`` the caller has worked out already, so that a
+        report works each out once: ``"effects"``
+        (:func:`backkit.analysis.immediate_effect`), ``"flags"``
+        (:func:`backkit.analysis.pain_flags`), ``"weekly"``
+        (:func:`backkit.adherence.adherence` with ``plan``). The others are
+        worked out here.
 
     Returns
     -------
@@ -421,7 +436,7 @@ def propose_next(
         first = frame["started_at"].min() if len(frame) else None
         plan = Plan.default(first.date() if first is not None else None)
     today = today or kit_today()
-    seen = _evidence(frame, plan, as_of or today, checkins)
+    seen = _evidence(frame, plan, as_of or today, checkins, worked_out)
     items, changes = [], []
     for item in plan.items:
         sets, reps, hold, change = _decide(item.exercise_id, plan.dose(item.exercise_id), seen)

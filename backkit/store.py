@@ -9,6 +9,15 @@ built under a temporary name and linked into place, so a crash never leaves
 half a store. Writes use the WAL journal, ``synchronous=FULL`` (a write is on
 disk when it returns) and a busy timeout, so two notebooks can write at once.
 
+Reading never writes. A store opens its file for reading only and becomes a
+writer at its first :meth:`Store.transaction`; that first write also marks the
+file open (``meta.closed_cleanly = 'no'``, checkpointed into the file itself),
+and closing a store that wrote marks it closed (``'yes'``). A store that only
+read leaves the file, and the folder, byte for byte as they were, and never
+sets or clears the mark of a writer that is live or was killed; so a later
+opening can still tell a killed writer whose ``-wal`` was lost. Only an upgrade
+of an older file's schema writes at opening. A full disk still reads.
+
 Each table declares its own schema steps (:class:`Migrations`, after
 ``sqlite_utils.migrations.Migrations``); :func:`schema` merges them into one
 numbered list, and the file keeps one overall version in its ``meta`` table
@@ -53,7 +62,7 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from . import config
 from ._version import __version__
@@ -79,7 +88,7 @@ __all__ = [
 #: How long a write waits for another program's write lock before giving up.
 BUSY_SECONDS = 30.0
 _SQLITE_MAGIC = b"SQLite format 3\x00"
-_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # stored: UTC, microseconds, sortable as text
+# times are stored as UTC text, microseconds, sortable: YYYY-MM-DDTHH:MM:SS.ffffffZ
 # the stored form, exactly (ASCII digits: a time in another script's digits is damage)
 _STORED_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.\d{6}Z", re.ASCII)
 
@@ -93,7 +102,9 @@ def utc_text(moment: dt.datetime) -> str:
     >>> utc_text(dt.datetime(2024, 5, 1, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=2))))
     '2024-05-01T08:00:00.000000Z'
     """
-    return moment.astimezone(dt.timezone.utc).strftime(_TIME_FORMAT)
+    # isoformat is several times faster than strftime (a million bouts are exported)
+    utc = moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return f"{utc.isoformat(timespec='microseconds')}Z"
 
 
 def from_utc_text(text: str) -> dt.datetime:
@@ -272,6 +283,9 @@ def _fault(err: BaseException, path: Path, doing: str) -> LogFileError | OSError
             )
         if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB) or "malformed" in text:
             return LogFileError(path, f"{doing} failed: the file " + _damaged(text))
+        if code in (_SQLITE_IOERR, _SQLITE_CANTOPEN) and _no_space(path):
+            # SQLite says only "disk I/O error" when the -shm cannot grow
+            return LogFileError(path, f"{doing} failed: the disk is full. {_NOTHING}")
         if code in (_SQLITE_IOERR, _SQLITE_CANTOPEN):
             return LogFileError(
                 path,
@@ -288,8 +302,16 @@ def _fault(err: BaseException, path: Path, doing: str) -> LogFileError | OSError
     return None
 
 
+def _no_space(path: Path) -> bool:
+    """Whether the file system holding ``path`` has no free block left."""
+    try:
+        return os.statvfs(path.parent).f_bavail == 0
+    except (OSError, AttributeError):  # no statvfs on Windows
+        return False
+
+
 _NOTHING = "Nothing was written; the file is as it was."
-_CLOSED_CLEANLY = "INSERT OR REPLACE INTO meta (key, value) VALUES ('closed_cleanly', 'yes')"
+_MARK = "INSERT OR REPLACE INTO meta (key, value) VALUES ('closed_cleanly', ?)"
 _READ_ONLY = (
     "It can be read but not written; to write, copy it to a folder you can write to "
     "or change its permissions."
@@ -300,17 +322,23 @@ _READ_ONLY = (
 # Schema steps
 
 
+#: One statement of a schema step: SQL, or a function of the connection for
+#: what SQL alone cannot do (as ``sqlite_utils`` migrations are functions).
+Statement: TypeAlias = "str | Callable[[sqlite3.Connection], object]"
+
+
 @dataclass(frozen=True)
 class Migration:
-    """One step of the file's schema: its version, what it does, its SQL statements.
+    """One step of the file's schema: its version, what it does, its statements.
 
     ``table`` names the table that owns the step (the one :class:`Migrations`
-    it was added to).
+    it was added to). A statement is SQL, or a function called with the
+    connection inside the upgrade's transaction.
     """
 
     version: int
     description: str
-    statements: tuple[str, ...]
+    statements: tuple[Statement, ...]
     table: str = ""
 
 
@@ -335,7 +363,7 @@ class Migrations:
         self.table = table
         self._steps: list[Migration] = []
 
-    def add(self, version: int, description: str, *statements: str) -> Migration:
+    def add(self, version: int, description: str, *statements: Statement) -> Migration:
         """Declare the step ``version``; return it."""
         step = Migration(version, description, tuple(statements), self.table)
         self._steps.append(step)
@@ -460,7 +488,10 @@ def _migrate(conn: sqlite3.Connection, path: Path, steps: Sequence[Migration]) -
 def _apply(conn: sqlite3.Connection, path: Path, step: Migration) -> None:
     try:
         for statement in step.statements:
-            conn.execute(statement)
+            if callable(statement):
+                statement(conn)
+            else:
+                conn.execute(statement)
     except sqlite3.Error as err:
         raise LogFileError(
             path,
@@ -639,7 +670,10 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def _connect(
-    path: Path, steps: Sequence[Migration], synchronous: str
+    path: Path,
+    steps: Sequence[Migration],
+    synchronous: str,
+    doing: str = "opening the log for writing",
 ) -> tuple[sqlite3.Connection, int]:
     """Open a checked file for writing, upgrade it, then switch it to the WAL journal.
 
@@ -662,13 +696,9 @@ def _connect(
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode != "wal":
             raise LogFileError(path, f"cannot use the WAL journal (got {mode!r})")
-        # Marked open in the main file itself (checkpointed), so that a log
-        # whose -wal is lost after a crash can be told from one closed cleanly.
-        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('closed_cleanly', 'no')")
-        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
     except sqlite3.Error as err:
         conn.close()
-        fault = _fault(err, path, "opening the log for writing")
+        fault = _fault(err, path, doing)
         raise (fault or LogFileError(path, f"cannot be opened for writing: {err}")) from None
     except BaseException:
         conn.close()
@@ -698,6 +728,69 @@ def _open_read_only(path: Path, version: int, latest: int) -> tuple[sqlite3.Conn
         return _read_only_connection(path, threads=True), version
     except sqlite3.Error as err:
         raise LogFileError(path, f"is read-only and cannot be opened for reading: {err}") from None
+
+
+def _reader(path: Path, synchronous: str) -> sqlite3.Connection:
+    """A connection that reads ``path`` and leaves it, and the folder, as they were.
+
+    With no ``-wal`` beside the log (it was closed cleanly and nobody has it
+    open), a read-write connection that does not write: SQLite makes an empty
+    ``-wal`` and ``-shm`` while it is open and, as the last connection, removes
+    them at close without changing the file. With a ``-wal`` (another program
+    has the log open, or one stopped without closing it), a read-only one,
+    which never checkpoints: the ``-wal`` stays as it was for its writer. On a
+    full disk, where not even the ``-shm`` can be made, the file is read as
+    immutable (nothing made beside it).
+    """
+    if Path(f"{path}-wal").exists():
+        conn = _read_only_connection(path, threads=True)
+    else:
+        conn = sqlite3.connect(
+            _uri(path, "rw"),
+            uri=True,
+            isolation_level=None,
+            timeout=BUSY_SECONDS,
+            check_same_thread=False,
+        )
+        try:
+            with _nothing_left_beside(path):
+                # the first read makes the -wal and -shm: a full disk shows here
+                conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError as err:
+            conn.close()
+            if _fault(err, path, "reading") is None:
+                raise
+            conn = _read_only_connection(path, threads=True)
+    conn.execute(f"PRAGMA synchronous = {synchronous}")
+    return conn
+
+
+def _close_reader(conn: sqlite3.Connection, path: Path) -> None:
+    """Close a connection that only read, leaving the file and any writer's ``-wal`` as they are.
+
+    The last connection to close checkpoints the ``-wal`` into the file and
+    removes it. For one that only read, that is right for its own empty
+    ``-wal``, and for one a writer left after closing cleanly; but not for
+    the ``-wal`` of a writer that stopped without closing while this one
+    read (the file still says ``closed_cleanly = 'no'``): checkpointed, its
+    loss could no longer be told from a lost ``-wal``. A read-only
+    connection holding a snapshot meanwhile keeps the close from checkpointing.
+    """
+    wal = Path(f"{path}-wal")
+    hold = None
+    try:
+        if wal.exists() and wal.stat().st_size > 0:
+            mark = conn.execute("SELECT value FROM meta WHERE key = 'closed_cleanly'").fetchone()
+            if mark is not None and mark[0] == "no":
+                hold = sqlite3.connect(_uri(path, "ro"), uri=True, isolation_level=None)
+                hold.execute("BEGIN")
+                hold.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    except (sqlite3.Error, OSError):
+        pass  # the close checkpoints as SQLite does; the file stays sound
+    finally:
+        conn.close()
+        if hold is not None:
+            hold.close()
 
 
 @contextlib.contextmanager
@@ -1103,6 +1196,12 @@ class Store:
     The file and its ``-wal`` / ``-shm`` are made ``0600`` and new folders
     ``0700`` (only the owner may read health data), whatever the umask.
     Temporary files a killed process left beside the log are removed.
+
+    A file at the current schema is opened for reading: nothing is written
+    until the first :meth:`transaction`, which checks the file is still
+    current, takes a connection that writes, and marks the file open in the
+    same transaction as its rows. A store that never wrote leaves the file
+    and its folder byte for byte as they were when it closes.
     """
 
     def __init__(
@@ -1118,6 +1217,9 @@ class Store:
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
         self.read_only = False
+        # A writer's connection (else one that only reads), and whether a write
+        # of this store's has committed, marking the file open (closed_cleanly 'no').
+        self._writing = self._marked = False
         self.warnings: list[str] = []
         self._columns: dict[str, tuple[str, bool]] = {}
         steps = list(migrations)
@@ -1125,7 +1227,7 @@ class Store:
             self.path = Path(":memory:")
             conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
             self.migrated_from = _migrate(conn, self.path, steps)
-            self._conn = conn
+            self._conn, self._writing, self._marked = conn, True, True  # nothing to mark
             self._columns = _declared_columns(conn)
             return
         self.path = Path(path).expanduser()
@@ -1137,16 +1239,25 @@ class Store:
                 )
             _create(self.path, steps)
         latest = steps[-1].version if steps else 0
+        self._steps, self._synchronous = tuple(steps), synchronous.upper()
         with _nothing_left_beside(self.path):
             _precheck(self.path)
             version, mark = _inspect(self.path, steps)
             self.warnings += _wal_warnings(self.path, mark)
-            if _writable(self.path):
-                _tighten(self.path)
-                self._conn, self.migrated_from = _connect(self.path, steps, synchronous.upper())
-            else:
-                self._conn, self.migrated_from = _open_read_only(self.path, version, latest)
+            self.migrated_from = version
+            if not _writable(self.path):
+                self._conn, _ = _open_read_only(self.path, version, latest)
                 self.read_only = True
+            elif version < latest:
+                # an upgrade is a write: made now, in one transaction
+                _tighten(self.path)
+                self._conn, self.migrated_from = _connect(self.path, steps, self._synchronous)
+                self._writing = True
+            else:
+                # Read until the first write: nothing is written at open, so a
+                # reader leaves the file as it was (issue 23).
+                _tighten(self.path)
+                self._conn = _reader(self.path, self._synchronous)
         self._columns = _declared_columns(self._conn)
         for message in self.warnings:
             warnings.warn(LogFileWarning(self.path, message), stacklevel=3)
@@ -1165,14 +1276,31 @@ class Store:
         return self._conn is None
 
     def close(self) -> None:
-        """Close the file (also done on leaving a ``with`` block)."""
+        """Close the file (also done on leaving a ``with`` block).
+
+        A store that wrote marks the file closed cleanly; one that only read
+        leaves it as it was.
+        """
         with self._lock:
-            if self._conn is not None:
-                if not self.read_only and str(self.path) != ":memory:":
-                    with contextlib.suppress(sqlite3.Error):
-                        self._conn.execute(_CLOSED_CLEANLY)
-                self._conn.close()
-                self._conn = None
+            conn, self._conn = self._conn, None
+            if conn is None:
+                return
+            if str(self.path) == ":memory:":
+                conn.close()
+            elif self._marked:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute(_MARK, ["yes"])
+                conn.close()
+            else:
+                _close_reader(conn, self.path)
+
+    def _start_writing(self) -> None:
+        """Before the first write: a connection that may write (the file checked current again)."""
+        with _nothing_left_beside(self.path):
+            conn, _ = _connect(self.path, self._steps, self._synchronous, "writing to the log")
+        reader, self._conn, self._writing = self._conn, conn, True
+        if reader is not None:
+            reader.close()  # the writer's connection is open: this one cannot checkpoint
 
     def __enter__(self) -> Store:
         return self
@@ -1369,6 +1497,34 @@ class Store:
         return rows, cursor.description or (), False
 
     @contextlib.contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """Run a block that only reads as one snapshot of the file (a read transaction).
+
+        Every statement of the block sees the file as it was at its first
+        read, whatever another program writes meanwhile; nothing is written
+        (unlike :meth:`transaction`, it takes no write lock and does not mark
+        the file open). Inside a transaction, it is that transaction.
+
+        Examples
+        --------
+        >>> from backkit.store import Store
+        >>> with Store(":memory:").reading() as db:
+        ...     db.execute("SELECT COUNT(*) FROM meta WHERE key = 'schema_version'").fetchone()
+        (1,)
+        """
+        with self._lock:
+            db = self._db
+            if db.in_transaction:
+                yield db
+                return
+            db.execute("BEGIN")
+            try:
+                yield db
+            finally:
+                if db.in_transaction:
+                    db.execute("COMMIT")
+
+    @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """Run a block as one write transaction: all of it is stored, or none.
 
@@ -1407,22 +1563,33 @@ class Store:
             db = self._db
             if self.read_only:
                 raise LogFileError(self.path, f"is read-only: nothing can be written. {_READ_ONLY}")
+            if not self._writing:
+                if db.in_transaction:  # inside reading(): its snapshot cannot become a write
+                    problem = "a write inside Store.reading(): write after the block"
+                    raise LogError(problem, where=self.path)
+                self._start_writing()
+                db = self._db
             if db.in_transaction:
                 yield from _savepoint(db)
                 return
             try:
                 db.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as err:
-                if "locked" in str(err) or "busy" in str(err):
-                    raise LogFileError(
-                        self.path,
-                        f"could not get the write lock ({err}) within {BUSY_SECONDS:g} s; "
-                        "another program holds the log. Nothing was written.",
-                    ) from None
                 raise (_fault(err, self.path, "writing to the log") or err) from None
             try:
+                first = not self._marked
+                if first:
+                    # The first write marks the file open, in the same transaction:
+                    # a refused write leaves the file as it was.
+                    db.execute(_MARK, ["no"])
                 yield db
                 db.execute("COMMIT")
+                if first:
+                    self._marked = True
+                    # The mark into the main file itself, so that a log whose
+                    # -wal is lost after a crash can be told from one closed cleanly.
+                    with contextlib.suppress(sqlite3.Error):
+                        db.execute("PRAGMA wal_checkpoint(PASSIVE)")
             except BaseException as err:
                 # After a full disk SQLite has rolled back already; a second
                 # ROLLBACK would hide the real error under "no transaction".
@@ -1552,6 +1719,9 @@ def snapshot(path: str | Path, dest: str | Path) -> Path:
     1
     """
     path, dest = Path(path), Path(dest)
+    if not path.is_file():
+        # SQLite would make an empty database there: a reader must not
+        raise LogFileError(path, "does not exist" if not path.exists() else "is not a file")
     live = Path(f"{path}-wal").exists()
     mode = "mode=ro" if live else "immutable=1"
     uri = f"file:{urllib.parse.quote(str(path.resolve()))}?{mode}"

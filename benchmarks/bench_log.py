@@ -2,22 +2,24 @@
 
 Prints, as wall-clock and CPU seconds with the 1-minute load average:
 
-1. ``record()`` one bout at a time (one transaction each), beside a raw
-   ``INSERT`` + ``COMMIT`` of the same rows with the same ``PRAGMA synchronous``
-   (``FULL``, the default, and ``NORMAL``);
+1. ``record()`` one bout at a time (one transaction each, 300 of them), in
+   turns of 50 with a raw ``INSERT`` + ``COMMIT`` of the same rows with the
+   same ``PRAGMA synchronous`` (``FULL``, the default, and ``NORMAL``);
 2. the naive way: a pandas DataFrame re-written to a CSV file on every append;
-3. ``record_many()`` of 100,000 bouts beside a raw ``executemany`` of them;
-4. ``SessionLog.frame()`` at 100,000 and 1,000,000 rows beside a raw
-   ``pandas.read_sql_query`` of the ``bouts`` table; ``sessions()`` for reference;
-5. ``export_csv`` at 1,000,000 rows beside ``read_sql_query`` + ``to_csv``, and
-   ``export_excel`` at 1,000,000 rows in a child process (its time and peak memory);
-6. adherence on 100,000 rows; ``import_csv`` of 20,000 of them, for reference.
+3. ``record_many()`` of 20,000 bouts beside a raw ``executemany`` of them;
+4. ``SessionLog.frame()`` at 100,000 rows beside a raw
+   ``pandas.read_sql_query`` of the ``bouts`` table, in turns; ``sessions()``;
+5. ``export_csv`` beside ``read_sql_query`` + ``to_csv``, and ``export_excel``
+   in a child process (its time and peak memory), at 100,000 rows; with
+   ``--big 1000000`` also ``frame()`` and both exports at a million rows
+   (about 10 minutes more on 2 cores);
+6. adherence on 100,000 rows; ``import_csv`` of 5,000 of them, for reference.
 
 The peak memory of the Excel export is the child's own (``VmHWM``): its
 ``ru_maxrss`` would count the benchmark's memory, from which it was forked.
 
-Run ``python benchmarks/bench_log.py`` (about 3 minutes on 2 cores);
-``--quick`` for a smaller run (200,000 rows at most, fewer appends, the
+Run ``python benchmarks/bench_log.py`` (about a minute on 2 idle cores);
+``--quick`` for a smaller run (20,000 rows at most, fewer appends, the
 naive run extrapolated). The files go to a temporary folder that is removed
 afterwards.
 """
@@ -183,26 +185,41 @@ def versus(label: str, timing: Timing, base_label: str, base: Timing, detail: st
     line(f"  baseline: {base_label}", base, f"-> {timing.ratio(base)}")
 
 
-def bench_writes(folder: Path, writes: int) -> None:
+def _total(timings: list[Timing]) -> Timing:
+    return Timing(sum(t.wall for t in timings), sum(t.cpu for t in timings), timings[-1].load)
+
+
+def bench_writes(folder: Path, writes: int, block: int = 50) -> None:
     rows = bouts(writes)
     raw = stored(writes)
-    print(f"\n1. Recording {writes:,} bouts one call at a time (one transaction each, WAL)")
+    print(
+        f"\n1. Recording {writes:,} bouts one call at a time (one transaction each, WAL), "
+        f"in turns of {block} with the baseline"
+    )
     for sync in ("FULL", "NORMAL"):
-        path = folder / f"writes-{sync.lower()}.sqlite"
-        with SessionLog(path, synchronous=sync) as log:
-            timing, _ = measured(lambda log=log: [log.record(**row) for row in rows])
-            assert len(log) == writes
+        log = SessionLog(folder / f"writes-{sync.lower()}.sqlite", synchronous=sync)
+        log.record(**bouts(1)[0] | {"session_id": "warm-up"})  # the first write marks the file
         conn = raw_log(folder / f"raw-{sync.lower()}.sqlite", sync)
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(INSERT, ("warm-up", *raw[0][1:]))
+        conn.execute("COMMIT")
 
-        def insert(conn: sqlite3.Connection = conn) -> None:
-            for value in raw:
+        def insert(values: list[tuple], conn: sqlite3.Connection = conn) -> None:
+            for value in values:
                 conn.execute("BEGIN IMMEDIATE")
                 conn.execute(INSERT, value)
                 conn.execute("COMMIT")
 
-        base, _ = measured(insert)
+        ours, bases = [], []
+        for start in range(0, writes, block):  # interleaved: both see the same load
+            part = rows[start : start + block]
+            ours.append(measured(lambda log=log, part=part: [log.record(**r) for r in part])[0])
+            bases.append(measured(lambda part=raw[start : start + block]: insert(part))[0])
+        assert len(log) == writes + 1
+        log.close()
         conn.close()
-        each = f"{timing.wall / writes * 1000:.2f} ms each"
+        timing, base = _total(ours), _total(bases)
+        each = f"{timing.wall / writes * 1000:.3f} ms each"
         versus(f"record() x {writes:,}, synchronous={sync}", timing, "INSERT + COMMIT", base, each)
 
 
@@ -236,24 +253,24 @@ def bench_naive_writes(folder: Path, writes: int, total: int) -> None:
         print(f"  {'  extrapolated to ' + f'{total:,} appends':<58} {estimate:8.3f} s (estimate)")
 
 
-def bench_record_many(folder: Path, rows: int) -> Path:
+def bench_record_many(folder: Path, rows: int, rounds: int = 2) -> None:
     data = bouts(rows)
     raw = stored(rows)
-    print(f"\n3. Writing {rows:,} bouts in one transaction")
-    path = folder / "big.sqlite"
-    with SessionLog(path) as log:
-        timing, _ = measured(lambda: log.record_many(data))
-    conn = raw_log(folder / "raw-many.sqlite")
+    print(f"\n3. Writing {rows:,} bouts in one transaction (median of {rounds}, in turns)")
+    ours, bases = [], []
+    for k in range(rounds):
+        with SessionLog(folder / f"many-{k}.sqlite") as log:
+            ours.append(measured(lambda log=log: log.record_many(data))[0])
+        conn = raw_log(folder / f"raw-many-{k}.sqlite")
 
-    def insert() -> None:
-        conn.execute("BEGIN IMMEDIATE")
-        conn.executemany(INSERT, raw)
-        conn.execute("COMMIT")
+        def insert(conn: sqlite3.Connection = conn) -> None:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(INSERT, raw)
+            conn.execute("COMMIT")
 
-    base, _ = measured(insert)
-    conn.close()
-    versus(f"record_many of {rows:,} rows", timing, "executemany + COMMIT", base)
-    return path
+        bases.append(measured(insert)[0])
+        conn.close()
+    versus(f"record_many of {rows:,} rows", median(ours), "executemany + COMMIT", median(bases))
 
 
 def bench_frame(path: Path, rows: int, repeat: int) -> pd.DataFrame:
@@ -279,8 +296,11 @@ def bench_frame(path: Path, rows: int, repeat: int) -> pd.DataFrame:
     return frame
 
 
-def bench_reads(path: Path, rows: int) -> pd.DataFrame:
+def bench_reads(folder: Path, rows: int) -> tuple[Path, pd.DataFrame]:
     print(f"\n4. Loading the log into a DataFrame, {rows:,} rows")
+    path = folder / "reads.sqlite"
+    timing, _ = measured(lambda: fill(path, rows))
+    line(f"(setup) {rows:,} rows written raw", timing)
     timing, log = measured(lambda: SessionLog(path))
     line("open the log (header check + PRAGMA quick_check + migrate)", timing)
     log.close()
@@ -288,7 +308,7 @@ def bench_reads(path: Path, rows: int) -> pd.DataFrame:
     with SessionLog(path) as log:
         timing, sessions = measured(log.sessions, 3)
     line(f"SessionLog.sessions() (median of 3), {len(sessions):,} sessions", timing)
-    return frame
+    return path, frame
 
 
 EXCEL_CHILD = """
@@ -329,12 +349,13 @@ def excel_in_child(log_path: Path, out: Path) -> tuple[Timing, float]:
     return Timing(wall, cpu, load_average()), peak / 1e6
 
 
-def bench_big(folder: Path, rows: int, excel_rows: int) -> None:
+def bench_big(folder: Path, rows: int, excel_rows: int, path: Path | None = None) -> None:
     print(f"\n5. A {rows:,}-row log: frame(), export_csv, export_excel")
-    path = folder / "huge.sqlite"
-    timing, _ = measured(lambda: fill(path, rows))
-    line(f"(setup) {rows:,} rows written raw", timing)
-    bench_frame(path, rows, 2)
+    if path is None:
+        path = folder / "huge.sqlite"
+        timing, _ = measured(lambda: fill(path, rows))
+        line(f"(setup) {rows:,} rows written raw", timing)
+        bench_frame(path, rows, 2)
     out = folder / "huge.csv"
     with SessionLog(path) as log:
         timing, _ = measured(lambda: log.export_csv(out))
@@ -357,7 +378,7 @@ def bench_big(folder: Path, rows: int, excel_rows: int) -> None:
     )
 
 
-def bench_analysis(folder: Path, path: Path, frame: pd.DataFrame) -> None:
+def bench_analysis(folder: Path, path: Path, frame: pd.DataFrame, imports: int) -> None:
     rows = len(frame)
     print(f"\n6. Adherence and the CSV round trip, {rows:,} rows")
     plan = Plan.default(START.date())
@@ -372,28 +393,35 @@ def bench_analysis(folder: Path, path: Path, frame: pd.DataFrame) -> None:
     line("naive: pandas.read_csv + the same dtypes", timing)
     assert len(naive) == rows
     some = folder / "some.csv"
-    with open(csv_path, encoding="utf-8") as f:  # the header and 20,000 rows (one line each)
-        some.write_text("".join(itertools.islice(f, 20_001)), encoding="utf-8")
+    with open(csv_path, encoding="utf-8") as f:  # the header and the rows (one line each)
+        some.write_text("".join(itertools.islice(f, imports + 1)), encoding="utf-8")
     with SessionLog(folder / "imported.sqlite") as fresh:
         timing, _ = measured(lambda: fresh.import_csv(some))
-        line(f"import_csv of {min(rows, 20_000):,} rows (validates each; one transaction)", timing)
+        line(f"import_csv of {min(rows, imports):,} rows (validates each; one transaction)", timing)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--writes", type=int, default=1_000, help="single-record writes")
-    parser.add_argument("--rows", type=int, default=100_000, help="rows for record_many, frame")
-    parser.add_argument("--big", type=int, default=1_000_000, help="rows of the large log")
-    parser.add_argument("--excel-rows", type=int, help="rows to export to Excel (default: --big)")
-    parser.add_argument("--naive", type=int, default=500, help="appends of the naive CSV run")
+    parser.add_argument("--writes", type=int, default=300, help="single-record writes")
+    parser.add_argument("--rows", type=int, default=20_000, help="rows for record_many")
+    parser.add_argument("--frame-rows", type=int, default=100_000, help="rows for frame()")
     parser.add_argument(
-        "--quick", action="store_true", help="a smaller run: at most 200,000 rows, fewer appends"
+        "--big", type=int, default=0, help="rows of a large log (e.g. 1000000; default: none)"
+    )
+    parser.add_argument(
+        "--excel-rows", type=int, help="rows to export to Excel (default: --big, else --frame-rows)"
+    )
+    parser.add_argument("--naive", type=int, default=200, help="appends of the naive CSV run")
+    parser.add_argument("--imports", type=int, default=5_000, help="rows for import_csv")
+    parser.add_argument(
+        "--quick", action="store_true", help="a smaller run: 20,000 rows at most, fewer appends"
     )
     args = parser.parse_args(argv)
     if args.quick:
-        args.writes, args.rows = min(args.writes, 300), min(args.rows, 20_000)
-        args.big, args.naive = min(args.big, 200_000), min(args.naive, 300)
-    excel_rows = args.excel_rows or args.big
+        args.writes, args.rows = min(args.writes, 100), min(args.rows, 5_000)
+        args.frame_rows, args.big = min(args.frame_rows, 20_000), min(args.big, 20_000)
+        args.naive, args.imports = min(args.naive, 100), min(args.imports, 2_000)
+    excel_rows = args.excel_rows or args.big or args.frame_rows
     print(
         f"backkit session-log benchmark: Python {platform.python_version()}, "
         f"pandas {pd.__version__}, SQLite {sqlite3.sqlite_version}, "
@@ -405,10 +433,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"files in {folder} (removed afterwards)")
         bench_writes(folder, args.writes)
         bench_naive_writes(folder, min(args.naive, args.writes), args.writes)
-        path = bench_record_many(folder, args.rows)
-        frame = bench_reads(path, args.rows)
-        bench_big(folder, args.big, excel_rows)
-        bench_analysis(folder, path, frame)
+        bench_record_many(folder, args.rows)
+        path, frame = bench_reads(folder, args.frame_rows)
+        if args.big:
+            bench_big(folder, args.big, excel_rows)
+        else:  # the exports at the size of section 4, from its log
+            bench_big(folder, args.frame_rows, excel_rows, path)
+        bench_analysis(folder, path, frame, args.imports)
     print(f"\nwhole run: {time.perf_counter() - started:.0f} s, load average {load_average():.2f}")
     return 0
 

@@ -325,3 +325,33 @@ def test_a_plan_item_dose_does_not_change_the_bouts_credit():
     plan = Plan("Mondays", items=[PlanItem("bridge", sets=5)], weekdays=["mon"], start=MON)
     t = adherence(frame([bout(day(0), sets=3)]), plan, end=day(6))
     assert values(t, "done") == [1]
+
+
+def test_adherence_of_stacked_logs_is_each_logs_own_and_leaves_out_the_unnamed(monkeypatch):
+    """by=: each log measured as alone (its own plan and days), logs not named left out."""
+    from backkit import sample
+
+    monkeypatch.setenv("BACKKIT_TZ", "Europe/London")
+    logs = {
+        "a": sample.sample_log(weeks=5, seed=1),
+        "b": sample.sample_log(weeks=5, seed=1, profile="flare-up"),  # the same session ids
+        "c": sample.sample_log(weeks=3, seed=2, start="2025-03-03"),
+        "d": sample.sample_log(weeks=2, seed=3),  # not measured
+    }
+    logs["b"].loc[logs["b"].index[::4], ["hold_s_done", "sets_done"]] = [None, 0]
+    stack = pd.concat([log.assign(who=k) for k, log in logs.items()], ignore_index=True)
+    own = Plan("Bridges", items=["bridge", "squat"], weekdays=["mon", "thu"], start="2025-02-24")
+    plans = {"a": sample.sample_plan(), "b": own, "c": None}
+    ends = {"a": "2025-03-23", "b": dt.date(2025, 3, 16), "c": None}
+    table = adherence(stack, plans, "W", end=ends, by="who")
+    assert list(table["who"].unique()) == ["a", "b", "c"]
+    for key, plan in plans.items():
+        alone = adherence(logs[key], plan, "W", end=ends[key])
+        mine = table[table["who"] == key].drop(columns="who").reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine, alone, check_exact=True, check_categorical=False)
+        assert table.attrs["overall"][key] == alone.attrs["overall"]
+        assert (table.attrs["start"][key], table.attrs["end"][key]) == (
+            alone.attrs["start"], alone.attrs["end"])  # fmt: skip
+    assert "current_streak" not in table.attrs  # streaks are one log's (streaks())
+    with pytest.raises(AnalysisError, match="by="):
+        adherence(stack, plans, "W")

@@ -700,3 +700,88 @@ class TestStaleness:
 
     def test_timestamps_from_a_log_are_read_as_days(self):
         assert analysis.staleness(pd.Timestamp("2025-03-02 23:59"), dt.date(2025, 3, 31))
+
+
+# --------------------------------------------------------------------------
+# Logs stacked with a key: each log's results, as alone
+
+
+def _stacked_logs(monkeypatch) -> tuple[pd.DataFrame, dict[int, pd.DataFrame]]:
+    """Sample logs (the same session ids in several) and one rated per session, stacked."""
+    from backkit import sample
+
+    monkeypatch.setenv("BACKKIT_TZ", "Europe/London")  # a clock change inside the logs
+    logs = {
+        0: sample.sample_log(weeks=6, seed=1, profile="flare-up"),
+        1: sample.sample_log(weeks=6, seed=1, profile="flare-up"),  # the same ids again
+        2: sample.sample_log(weeks=3, seed=2, profile="plateau", start="2025-03-10"),
+        3: sample.sample_log(weeks=1, seed=3).iloc[:0],  # nothing logged
+    }
+    rated = sample.sample_log(weeks=5, seed=4, profile="flare-up")
+    sessions = rated["session_id"].astype(str)
+    rated["session_pain_before"] = rated.groupby(sessions)["pain_before"].transform("first")
+    rated["session_pain_after"] = rated.groupby(sessions)["pain_after"].transform("max") + 1
+    rated[["pain_before", "pain_after"]] = pd.NA
+    logs[4] = rated
+    logs[1] = logs[1].assign(pain_after=logs[1]["pain_after"].fillna(0) + 2)  # more flags
+    stack = pd.concat([log.assign(patient=k) for k, log in logs.items()], ignore_index=True)
+    return stack, logs
+
+
+def _log_of(table: pd.DataFrame, key: int) -> pd.DataFrame:
+    return table[table["patient"] == key].drop(columns="patient").reset_index(drop=True)
+
+
+def test_pain_flags_of_stacked_logs_are_each_logs_own(monkeypatch):
+    stack, logs = _stacked_logs(monkeypatch)
+    flags = analysis.pain_flags(stack, by="patient")
+    assert list(flags.columns[:2]) == ["patient", "started_at"]
+    for key, log in logs.items():
+        alone, mine = analysis.pain_flags(log), _log_of(flags, key)
+        if alone.empty:
+            assert mine.empty
+            continue
+        # the ids' text type may differ (stacking joins their dtypes); their values may not
+        pd.testing.assert_frame_equal(mine, alone, check_exact=True, check_dtype=False)
+        assert mine["session_id"].tolist() == alone["session_id"].tolist()
+    kinds = set(flags["kind"])
+    assert {"above-limit", "rose-during", "higher-next-session"} <= kinds
+    assert flags["exercise_id"][flags["patient"] == 4].isna().all()  # whole-session flags
+
+
+def test_pain_tables_baseline_and_flare_ups_of_stacked_logs_are_each_logs_own(monkeypatch):
+    stack, logs = _stacked_logs(monkeypatch)
+    daily = analysis.daily_pain(stack, by="patient")
+    weekly = analysis.weekly_pain(stack, by="patient")
+    flares = analysis.flare_ups(stack, by="patient")
+    baseline = analysis.baseline_pain(stack, by="patient")
+    for key, log in logs.items():
+        for grouped, alone in ((daily, analysis.daily_pain(log)),
+                               (weekly, analysis.weekly_pain(log)),
+                               (flares, analysis.flare_ups(log))):  # fmt: skip
+            has = key in grouped.index.get_level_values("patient")
+            mine = grouped.xs(key, level="patient") if has else None
+            if alone.empty:
+                assert mine is None or mine.empty
+                continue
+            pd.testing.assert_frame_equal(mine, alone, check_exact=True, check_index_type=False)
+        want = analysis.baseline_pain(log)
+        assert (math.isnan(want) and key not in baseline.index) or baseline[key] == want
+    assert len(flares.xs(1, level="patient")) > 0 and len(flares.xs(4, level="patient")) > 0
+    assert analysis.baseline_pain(stack.iloc[:0], by="patient").empty
+
+
+def test_weekly_adherence_of_stacked_logs_is_each_logs_own(monkeypatch):
+    from backkit import sample
+
+    stack, logs = _stacked_logs(monkeypatch)
+    plans = {0: sample.sample_plan(), 1: sample.sample_plan(), 2: None, 4: sample.sample_plan()}
+    ends = {0: dt.date(2025, 3, 30), 1: dt.date(2025, 3, 20), 2: None, 4: dt.date(2025, 3, 23)}
+    per_exercise, weeks = analysis.weekly_adherence(stack, plans, end=ends, by="patient")
+    assert sorted(weeks.index.get_level_values("patient").unique()) == [0, 1, 2, 4]
+    for key, plan in plans.items():
+        alone_ex, alone = analysis.weekly_adherence(logs[key], plan, end=ends[key])
+        pd.testing.assert_frame_equal(weeks.xs(key, level="patient"), alone, check_exact=True)
+        mine = per_exercise.xs(key, level="patient").dropna(axis=1, how="all")
+        pd.testing.assert_frame_equal(mine, alone_ex, check_exact=True, check_names=False)
+        assert weeks.attrs["overall"][key] == alone.attrs["overall"]

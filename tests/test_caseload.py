@@ -388,3 +388,191 @@ def test_a_patient_who_stopped_ranks_above_one_with_recent_pain_flags():
     assert ranked[3].pain_flags > 0 and ranked[1].flags == (
         "stale data: the newest session is 3 months old",
     )
+
+
+# --------------------------------------------------------------------------
+# The caseload in one pass: the same rows as each patient alone
+
+VARIED_AS_OF = dt.date(2025, 3, 30)  # the UK's clock change: local days are not UTC days
+
+
+def _session_rated(frame: pd.DataFrame, every: int = 1) -> pd.DataFrame:
+    """``frame`` with every ``every``-th session rated as a whole, its bouts then unrated."""
+    out = frame.copy()
+    sessions = out["session_id"].astype(str)
+    chosen = sessions.isin(sessions.unique()[::every])
+    first = out.groupby(sessions)["pain_before"].transform("first")
+    worst = out.groupby(sessions)["pain_after"].transform("max")
+    out.loc[chosen, "session_pain_before"] = first[chosen]
+    out.loc[chosen, "session_pain_after"] = worst[chosen]
+    out.loc[chosen, ["pain_before", "pain_after"]] = pd.NA
+    return out
+
+
+def _varied_logs() -> dict[str, pd.DataFrame]:
+    """Patients whose logs differ in every way the summary reads."""
+    logs = {
+        "A-bouts": sample.sample_log(weeks=6, seed=1, profile="flare-up"),
+        "B-sessions": _session_rated(sample.sample_log(weeks=6, seed=2, profile="flare-up")),
+        "C-mixed": _session_rated(sample.sample_log(weeks=6, seed=3, profile="plateau"), 3),
+        "F-stopped": sample.sample_log(weeks=2, seed=6, profile="flare-up"),
+        "H-later": sample.sample_log(weeks=3, seed=8, start="2025-03-24"),  # runs past the day
+    }
+    rated = logs["B-sessions"]
+    last = (rated["session_id"] == rated["session_id"].iloc[-1]).to_numpy()
+    rated.loc[last, ["session_pain_before", "session_pain_after"]] = [4, 8]  # a session's flag
+    skipped = sample.sample_log(weeks=6, seed=4, profile="flare-up")
+    sessions = skipped["session_id"].astype(str)
+    nothing = sessions.isin(sessions.unique()[::3])  # every third session: nothing done
+    skipped.loc[nothing, ["sets_done", "reps_done"]] = 0
+    skipped.loc[nothing, "status"] = "partial"
+    skipped.loc[nothing, ["pain_after"]] = pd.NA
+    logs["D-skipped"] = skipped
+    unrated = sample.sample_log(weeks=4, seed=5, profile="improving")
+    unrated[["pain_before", "pain_after"]] = pd.NA
+    logs["E-unrated"] = unrated
+    one = sample.sample_log(weeks=1, seed=7, start="2025-03-24")
+    logs["G-one-day"] = one[analysis.local_day(one) == analysis.local_day(one).min()]
+    return logs
+
+
+@pytest.fixture
+def varied(tmp_path, monkeypatch) -> Path:
+    """A folder of the varied patients: CSV exports and log files, plans of several kinds."""
+    monkeypatch.setenv("BACKKIT_TZ", "Europe/London")
+    root = tmp_path / "varied"
+    root.mkdir()
+    for name, frame in _varied_logs().items():
+        if name in ("B-sessions", "F-stopped"):
+            with backkit.SessionLog(root / f"{name}.sqlite") as log:
+                log.record_many(frame.astype(object).where(frame.notna(), None).to_dict("records"))
+        else:
+            write_csv(frame, root / f"{name}.csv")
+    start = sample.sample_plan().start
+    backkit.Plan("Ends early", items=["bridge", "squat"], weekdays=["mon", "wed", "fri"],
+                 start=start, end="2025-03-12").save(root / "C-mixed.yaml")  # fmt: skip
+    backkit.Plan("Not yet", items=["bridge"], weekdays=["mon"],
+                 start="2025-04-07").save(root / "D-skipped.yaml")  # fmt: skip
+    write_csv(sample.sample_log(weeks=1).iloc[:0], root / "I-empty.csv")  # a header, no rows
+    (root / "J-zero.csv").write_bytes(b"")
+    (root / "K-damaged.sqlite").write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
+    (root / "L-damaged.csv").write_text("session_id,started_at,exercise_id\nx,yesterday,bridge\n")
+    return root
+
+
+def _same(a: float, b: float) -> bool:
+    return (math.isnan(a) and math.isnan(b)) or a == b
+
+
+def _alone(path: Path, plan: backkit.Plan | None) -> dict:
+    """One patient's row from the kit's functions on that patient's log alone."""
+    frame, _ = caseload.read_patient(path)
+    frame = frame[(analysis.local_day(frame) <= pd.Timestamp(VARIED_AS_OF)).to_numpy()]
+    since = pd.Timestamp(VARIED_AS_OF - dt.timedelta(days=13))
+    day = analysis.local_day(frame)
+    pain = analysis.weekly_pain(frame)["before_mean"].dropna()
+    base = analysis.baseline_pain(frame)
+    flags = analysis.pain_flags(frame)
+    flags = flags[(flags["day"] >= since).to_numpy()]
+    row = {
+        "weeks": (day - pd.to_timedelta(day.dt.day_of_week, unit="D")).nunique(),
+        "last_session": day.max().date() if len(day) else None,
+        "baseline": base,
+        "pain_change": float(pain.iloc[-1]) - base if len(pain) else math.nan,
+        "weekly_pain": pain,
+        "pain_flags": (len(flags), flags["session_id"].nunique()),
+        "flare": bool((analysis.flare_ups(frame).index >= since).any()),
+        "week_adherence": math.nan,
+        "overall_adherence": math.nan,
+        "weekly_adherence": pd.Series([], dtype=float),
+    }
+    end = min(VARIED_AS_OF, plan.end) if plan is not None and plan.end else VARIED_AS_OF
+    if plan is not None and end >= plan.start:
+        _, weeks = analysis.weekly_adherence(frame, plan, end=end)
+        monday = pd.Timestamp(end - dt.timedelta(days=end.weekday()))
+        overall = adherence(frame, plan, "W", end=end).attrs["overall"]
+        row |= {
+            "week_adherence": float(weeks["percent"].get(monday, math.nan)) / 100,
+            "overall_adherence": math.nan if overall is None else overall,
+            "weekly_adherence": weeks["percent"],
+        }
+    return row
+
+
+def test_the_caseload_in_one_pass_gives_each_patient_their_own_rows(varied):
+    """Stacked and grouped, every number is the kit's functions' on each log alone, exactly."""
+    default = sample.sample_plan()
+    view = caseload.load_caseload(varied, plan=default, as_of=VARIED_AS_OF)
+    assert sorted(line.split(":")[0] for line in view.skipped) == [
+        "J-zero.csv", "K-damaged.sqlite", "L-damaged.csv"
+    ]  # fmt: skip
+    got = {p.patient: p for p in view.patients}
+    assert sorted(got) == sorted([*_varied_logs(), "I-empty"])
+    for path in caseload.patient_files(varied):
+        if path.stem not in got:
+            continue
+        own = path.with_suffix(".yaml")
+        plan = backkit.Plan.load(own) if own.exists() else default
+        want, p = _alone(path, plan), got[path.stem]
+        assert (p.weeks, p.last_session) == (want["weeks"], want["last_session"]), path.name
+        for name in ("baseline", "pain_change", "week_adherence", "overall_adherence"):
+            assert _same(getattr(p, name), want[name]), (path.name, name)
+        flags, sessions = want["pain_flags"]
+        assert p.pain_flags == flags, path.name
+        said = [f for f in p.flags if f.startswith("pain flags:")]
+        plural = "s" if sessions != 1 else ""
+        assert said == ([f"pain flags: {flags} in {sessions} session{plural} (last 14 days)"]
+                        if flags else []), path.name  # fmt: skip
+        assert ("flare-up in 14 days" in p.flags) == want["flare"], path.name
+        assert p.weekly_pain.to_numpy().tolist() == want["weekly_pain"].to_numpy().tolist()
+        assert list(p.weekly_pain.index) == list(want["weekly_pain"].index), path.name
+        np_got, np_want = p.weekly_adherence.to_numpy(), want["weekly_adherence"].to_numpy()
+        assert len(np_got) == len(np_want) and all(map(_same, np_got, np_want)), path.name
+    # what the logs hold, so the comparison is not empty: each kind of rating flags
+    assert got["A-bouts"].pain_flags > 0 and got["B-sessions"].pain_flags > 0
+    assert not math.isnan(got["B-sessions"].baseline)  # from the whole-session ratings
+    assert math.isnan(got["E-unrated"].baseline) and got["I-empty"].last_session is None
+    assert math.isnan(got["D-skipped"].week_adherence)  # the plan has not started
+
+
+def test_one_pass_and_one_patient_at_a_time_agree_in_every_field_and_rank(varied):
+    default = sample.sample_plan()
+    view = caseload.load_caseload(varied, plan=default, as_of=VARIED_AS_OF)
+    alone = []
+    for path in caseload.patient_files(varied):
+        try:
+            frame, _ = caseload.read_patient(path)  # the typed reader, not the fast CSV path
+        except backkit.BackkitError:
+            continue
+        own = path.with_suffix(".yaml")
+        plan = backkit.Plan.load(own) if own.exists() else default
+        alone.append(caseload.summarise(path.stem, frame, plan, as_of=VARIED_AS_OF))
+    alone.sort(key=lambda p: p.attention)
+    assert [p.patient for p in view.patients] == [p.patient for p in alone]
+    for got, want in zip(view.patients, alone, strict=True):
+        for name in ("weeks", "verdict", "last_session", "flags", "days_without", "pain_flags"):
+            assert getattr(got, name) == getattr(want, name), (got.patient, name)
+        for name in ("week_adherence", "overall_adherence", "baseline", "pain_change"):
+            assert _same(getattr(got, name), getattr(want, name)), (got.patient, name)
+
+
+def test_a_session_rated_log_shows_the_same_pain_as_the_analysis(tmp_path, monkeypatch):
+    monkeypatch.setenv("BACKKIT_TZ", "Europe/London")
+    frame = _session_rated(sample.sample_log(weeks=4, seed=2))
+    assert frame["pain_before"].isna().all()  # only whole-session ratings
+    path = write_csv(frame, tmp_path / "P.csv")
+    (p,) = caseload.load_caseload(tmp_path, as_of="2025-03-16").patients
+    change = analysis.pain_change_by_week(caseload.read_patient(path)[0])
+    assert p.baseline == change.attrs["baseline"] and p.pain_change == change["change"].iloc[-1]
+
+
+def test_a_clinic_summarised_a_few_patients_at_a_time_gives_the_same_rows(varied, monkeypatch):
+    """Memory stays bounded by summarising in chunks; no patient's row depends on the chunk."""
+    default = sample.sample_plan()
+    whole = caseload.load_caseload(varied, plan=default, as_of=VARIED_AS_OF)
+    monkeypatch.setattr(caseload, "_CHUNK_ROWS", 200)  # a chunk every patient or two
+    chunked = caseload.load_caseload(varied, plan=default, as_of=VARIED_AS_OF)
+    assert chunked.to_text() == whole.to_text() and chunked.skipped == whole.skipped
+    for a, b in zip(chunked.patients, whole.patients, strict=True):
+        assert a.weekly_pain.equals(b.weekly_pain) and a.weekly_adherence.equals(b.weekly_adherence)
+        assert all(_same(getattr(a, n), getattr(b, n)) for n in ("baseline", "week_adherence"))

@@ -183,9 +183,13 @@ class TestPainTrend:
         assert max(widths) >= 5  # the rest after the flare, in days
 
     def test_line_breaks_across_a_long_gap(self):
+        # seven months from first to last day: drawn by week, one gap of months
         ax = charts.plot_pain_trend(EDGE_CASES["gap of months"])
-        line = next(ln for ln in ax.lines if ln.get_label() == "7-day mean")
+        line = next(ln for ln in ax.lines if ln.get_label() == "weekly mean")
         assert np.isnan(np.asarray(line.get_ydata(), float)).sum() == 1
+        three_weeks = charts.plot_pain_trend(sample_log(weeks=3, tz=TZ))
+        line = next(ln for ln in three_weeks.lines if ln.get_label() == "7-day mean")
+        assert not np.isnan(np.asarray(line.get_ydata(), float)).any()
 
     def test_no_scores_says_no_data_yet(self):
         ax = charts.plot_pain_trend(EDGE_CASES["no pain scores"])
@@ -590,3 +594,86 @@ class TestDocstrings:
         text = chart_docs["params"].ax
         for plot in [*AXES_LEVEL[:-1], charts.plot_exercise_history]:
             assert text in plot.__doc__
+
+
+@pytest.fixture(scope="module")
+def five_years() -> pd.DataFrame:
+    return sample_log(weeks=261, seed=0, tz=TZ, adherence=1)
+
+
+class TestLongHistories:
+    """Over 120 days a chart draws a value a week, over 2 years a month, over 10 a year."""
+
+    def test_exercise_history_of_years_is_a_bar_a_month_of_the_days_means(self, five_years):
+        ax = charts.plot_exercise_history(five_years, "bridge", days=None)
+        table = analysis.work_per_day(five_years, "bridge")
+        months = table["seconds_done"].groupby(table.index.to_period("M")).mean()
+        assert [p.get_height() for p in ax.patches] == pytest.approx(months.to_list())
+        assert len(ax.patches) == len(months) < 70  # a bar a day would be 1,827
+        assert ax.get_title() == "4. Bridge: all days, monthly means (sample data)"
+        assert "mean of the days done each month" in ax.get_ylabel()
+
+    def test_exercise_history_of_half_a_year_is_a_bar_a_week(self):
+        half = sample_log(weeks=26, tz=TZ, adherence=1)
+        ax = charts.plot_exercise_history(half, "bridge", days=None)
+        table = analysis.work_per_day(half, "bridge")
+        weeks = table["seconds_done"].groupby(table.index.to_period("W")).mean()
+        assert [p.get_height() for p in ax.patches] == pytest.approx(weeks.to_list())
+        assert ax.get_title().endswith("weekly means (sample data)")
+        # the last 28 days stay a bar a day (the bridge is done three days a week)
+        last = table[table.index > table.index.max() - pd.Timedelta(days=28)]
+        assert len(charts.plot_exercise_history(half, "bridge").patches) == len(last) >= 11
+
+    def test_pain_trend_of_years_is_the_monthly_mean_of_the_daily_means(self, five_years):
+        ax = charts.plot_pain_trend(five_years)
+        (line,) = [ln for ln in ax.lines if ln.get_label() == "monthly mean"]
+        daily = analysis.daily_pain(five_years)["before_mean"].dropna()
+        months = daily.groupby(daily.index.to_period("M")).mean()
+        assert np.asarray(line.get_ydata(), float) == pytest.approx(months.to_numpy())
+        assert not [c for c in ax.collections if c.get_label() == "daily mean"]
+
+    def test_adherence_of_years_is_the_mean_week_of_each_month(self, five_years, plan):
+        ax = charts.plot_adherence(five_years, plan)
+        (target,) = [p for p in ax.patches if p.get_label() == "prescribed"]
+        totals = analysis.weekly_adherence(five_years, plan)[1]
+        months = totals["prescribed"].groupby(totals.index.to_period("M")).mean()
+        assert target.get_data().values == pytest.approx(months.to_numpy())
+        assert "mean week of each month" in ax.get_ylabel()
+
+    def test_the_sessions_panel_of_years_is_a_bar_a_month(self, five_years):
+        fig = charts.plot_outcomes(five_years, sample_checkins(weeks=261))
+        bars = [p for p in fig.axes[-1].patches if p.get_gid() == "sessions"]
+        per_week = analysis.sessions_per_week(five_years)
+        months = per_week.groupby(per_week.index.to_period("M")).mean()
+        assert [b.get_height() for b in bars] == pytest.approx(months.to_list())
+        assert "mean week of each month" in fig.axes[-1].get_title(loc="left")
+
+    def test_the_dashboard_of_years_draws_no_more_than_a_few_hundred_patches(self, five_years):
+        fig = charts.plot_dashboard(five_years, sample_plan())
+        assert sum(len(ax.patches) for ax in fig.axes) < 200
+
+
+class TestWorkedOutTables:
+    """A report works each table out once and hands it to the chart: the same drawing."""
+
+    def test_pain_change_draws_the_effect_it_is_given(self, log, plan):
+        effect = analysis.immediate_effect(log)
+        given = charts.plot_pain_change(log, plan, effect=effect)
+        own = charts.plot_pain_change(log, plan)
+        assert [p.get_width() for p in given.patches] == [p.get_width() for p in own.patches]
+        halved = effect.assign(
+            change=effect["change"] / 2, ci_low=effect["ci_low"] / 2, ci_high=effect["ci_high"] / 2
+        )
+        drawn = charts.plot_pain_change(log, plan, effect=halved)
+        assert [p.get_width() for p in drawn.patches] == pytest.approx(
+            [p.get_width() / 2 for p in own.patches]
+        )
+
+    def test_adherence_draws_the_weeks_it_is_given(self, log, plan):
+        weekly = analysis.weekly_adherence(log, plan)
+        given = charts.plot_adherence(log, plan, weekly=weekly)
+        own = charts.plot_adherence(log, plan)
+        assert _texts(given) == _texts(own)
+        first_weeks = (weekly[0].iloc[:3], weekly[1].iloc[:3])
+        drawn = charts.plot_adherence(log, plan, weekly=first_weeks)
+        assert len([t for t in _texts(drawn) if t.endswith("%")]) == 3

@@ -389,24 +389,30 @@ class TestScreening:
     def test_record_and_read_screenings(self, log):
         assert outcomes.last_screening(log) is None
         outcomes.record_screening(
-            log, {"bladder": False, "saddle": False}, action="none", when="2025-03-03T08:00+00:00"
+            log,
+            {"bladder_bowel": False, "saddle_numbness": False},
+            action="none",
+            when="2025-03-03T08:00+00:00",
         )
         stored = outcomes.record_screening(
-            log, {"bladder": True, "saddle": False}, action="emergency"
+            log, {"bladder_bowel": True, "saddle_numbness": False}, action="emergency"
         )
-        assert stored["action"] == "emergency" and stored["answers"]["bladder"] is True
+        assert stored["action"] == "emergency" and stored["answers"]["bladder_bowel"] is True
         frame = outcomes.screenings_frame(log)
         assert list(frame.columns) == list(outcomes.SCREENING_COLUMNS)
         assert frame["action"].tolist() == ["none", "emergency"]
-        assert frame["yes"].tolist() == [(), ("bladder",)]
+        assert frame["yes"].tolist() == [(), ("bladder_bowel",)]
         assert outcomes.last_screening(log)["screening_id"] == stored["screening_id"]
 
     @pytest.mark.parametrize(
         ("answers", "action", "message"),
         [
-            ({"bladder": True}, "panic", "must be one of none, clinician, urgent, emergency"),
-            ({"bladder": "yes"}, "urgent", "must be True (yes) or False (no)"),
+            ({"bladder_bowel": True}, "panic", "must be one of none, clinician, urgent, emergency"),
+            ({"bladder_bowel": "yes"}, "urgent", "must be True (yes) or False (no)"),
             ({}, "none", "must map each question id"),
+            # one door's rule for all: the ids are the questions', the advice the answers'
+            ({"bladder": True}, "emergency", "is not a warning-sign question"),
+            ({"bladder_bowel": True}, "none", "does not follow from the answers"),
         ],
     )
     def test_bad_screenings_are_refused(self, log, path, digest, answers, action, message):
@@ -431,3 +437,144 @@ def test_copies_of_the_test_file_only(tmp_path):
     source = Path(__file__).parent / "data" / "log-v3.sqlite"
     shutil.copy(source, tmp_path / "copy.sqlite")
     assert (tmp_path / "copy.sqlite").read_bytes() == source.read_bytes()
+
+
+# --------------------------------------------------------------------------
+# A tamper-evident audit trail (issue 23)
+
+
+class TestEveryChangeInTheTrail:
+    def test_a_rating_cleared_then_rated_again_is_in_the_trail(self, log):
+        sid = whole_session(log, pain_before=4, pain_after=3)[0]["session_id"]
+        log.correct_session(sid, pain_after=None, reason="not sure")
+        log.rate_session(sid, pain_after=9)
+        trail = log.audit_trail()
+        history = trail[["field", "old", "new", "reason"]].values.tolist()
+        assert trail["target_id"].tolist() == [sid, sid]
+        assert history == [
+            ["pain_after", 3, None, "not sure"],
+            ["pain_after", None, 9, "rated after the session was saved"],
+        ]
+
+    def test_a_rating_given_by_later_bouts_of_the_session_is_in_the_trail(self, log):
+        log.record_many(
+            [{"exercise_id": "bridge", "session_id": "s1", "started_at": PAST}],
+            session={"pain_before": 5},
+        )
+        log.record(exercise_id="squat", session_id="s1", started_at=PAST, session_pain_after=2)
+        trail = log.audit_trail()
+        assert trail[["target", "field", "old", "new"]].values.tolist() == [
+            ["session", "pain_after", None, 2]
+        ]
+
+    def test_every_value_change_replays_to_the_stored_values(self, log, tmp_path):
+        import json
+
+        from backkit import audit
+
+        rows = whole_session(log)
+        log.correct(rows[0]["row_id"], pain_after=5, effort=3, reason="typo")
+        log.correct_session(rows[0]["session_id"], pain_before=None, reason="unsure")
+        log.rate_session(rows[0]["session_id"], pain_before=6)
+        log.remove(rows[1]["row_id"], reason="not done")
+        cid = outcomes.record_checkin(log, "2024-05-06", pain_average=5)["checkin_id"][0]
+        outcomes.correct_checkin(log, cid, leg_pain=3, below_knee=True, notes="x", reason="r")
+        outcomes.remove_checkin(log, cid, reason="wrong day")
+        doc = json.loads(log.export_json(tmp_path / "log.json").read_text())
+        assert len(doc["changes"]) == 9  # 2 + 1 + 1 + 1 (bout, session) + 3 + 1 (check-in)
+        assert audit.chain_problems(doc["changes"]) == []
+        from backkit.logjson import _held  # the module's own lookup of the values held
+
+        assert audit.replay_problems(doc["changes"], _held(doc)) == []
+        with SessionLog(tmp_path / "copy.sqlite") as copy:
+            assert copy.import_json(tmp_path / "log.json") == 2
+            assert copy.audit_trail()["reason"].tolist() == log.audit_trail()["reason"].tolist()
+
+
+def _trail_log(log: SessionLog, tmp_path) -> dict:
+    import json
+
+    rows = whole_session(log)
+    log.correct(rows[0]["row_id"], pain_after=5, reason="typed 4")
+    log.correct(rows[0]["row_id"], pain_after=6, reason="typed 5")
+    log.correct_session(rows[0]["session_id"], pain_after=1, reason="meant 1")
+    return json.loads(log.export_json(tmp_path / "log.json").read_text())
+
+
+def _rechain(doc: dict) -> None:
+    """What a forger would do: recompute every hash and the head, so the chain itself holds."""
+    from backkit import audit
+
+    previous = audit.GENESIS
+    for entry in doc["changes"]:
+        entry["hash"] = previous = audit.entry_hash(previous, entry)
+    doc["trail_head"] = previous
+
+
+def _swap(changes: list[dict]) -> None:
+    """The first two entries in each other's place, their ids where they were."""
+    first, second = changes[0]["change_id"], changes[1]["change_id"]
+    changes[0], changes[1] = {**changes[1], "change_id": first}, {**changes[0], "change_id": second}
+
+
+def _invent(doc: dict) -> None:
+    doc["changes"].insert(1, {**doc["changes"][0], "change_id": 2, "changed_at":
+                              "2001-01-01T00:00:00.000000Z", "old": 7, "new": 8})  # fmt: skip
+    for n, entry in enumerate(doc["changes"], 1):
+        entry["change_id"] = n
+
+
+TAMPERING = {
+    "an entry deleted": (lambda d: d["changes"].pop(1), "changes[1]", "hash"),
+    "the last entry deleted": (lambda d: d["changes"].pop(), "file log.json", "trail_head"),
+    "an entry invented": (_invent, "changes[1]", "hash"),
+    "a reason edited": (lambda d: d["changes"][0].update(reason="nothing"), "changes[0]", "hash"),
+    "two entries swapped": (lambda d: _swap(d["changes"]), "changes[0]", "hash"),
+    "deleted and the chain recomputed": (
+        lambda d: (d["changes"].pop(1), _rechain(d)),
+        "changes[0]",  # the bout's pain_after left at 5 by the trail, 6 in the file
+        "new",
+    ),
+    "a 2001 correction invented and the chain recomputed": (
+        lambda d: (_invent(d), _rechain(d)),
+        "changes[1]",
+        "old",
+    ),
+    "a value edited and the chain recomputed": (
+        lambda d: (d["bouts"][0].update(pain_after=9), _rechain(d)),
+        "changes[1]",  # the last change of that field leaves 6, the file holds 9
+        "new",
+    ),
+}
+
+
+@pytest.mark.parametrize("tamper", TAMPERING.values(), ids=list(TAMPERING))
+def test_a_tampered_trail_is_refused_and_nothing_is_written(log, tmp_path, digest, tamper):
+    import json
+
+    edit, where, field = tamper
+    doc = _trail_log(log, tmp_path)
+    edit(doc)
+    bad = tmp_path / "log.json"
+    bad.write_text(json.dumps(doc))
+    with SessionLog(tmp_path / "copy.sqlite") as copy:
+        before = digest(copy.path)
+        with pytest.raises(LogValidationError, match="audit trail is broken") as caught:
+            copy.import_json(bad)
+        problems = caught.value.problems  # one error; the first problem is where it broke
+        assert (problems[0].where, problems[0].field) == (where, field), problems
+        assert digest(copy.path) == before and len(copy) == 0
+
+
+def test_an_intact_trail_imports_and_keeps_its_chain(log, tmp_path):
+    import json
+
+    doc = _trail_log(log, tmp_path)
+    with SessionLog(tmp_path / "copy.sqlite") as copy:
+        assert copy.import_json(tmp_path / "log.json") == 2
+        copy.correct(1, pain_after=7, reason="again")  # the chain goes on from the import
+        again = json.loads(copy.export_json(tmp_path / "again.json").read_text())
+    from backkit import audit
+
+    assert again["changes"][:3] == doc["changes"]
+    assert audit.chain_problems(again["changes"]) == []

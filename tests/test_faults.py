@@ -397,6 +397,8 @@ class TestReadOnly:
 class TestLockedOnOpen:
     def test_a_lock_held_longer_than_the_timeout_is_named(self, path, monkeypatch):
         SessionLog(path).close()
+        with SessionLog(path) as log:
+            log.record(**bout(0))
         holder = subprocess.Popen(
             [
                 sys.executable,
@@ -412,13 +414,16 @@ class TestLockedOnOpen:
         try:
             assert holder.stdout.readline().strip() == "locked"
             monkeypatch.setattr(store_module, "BUSY_SECONDS", 0.3)
-            with pytest.raises(LogFileError) as caught:
-                SessionLog(path)
+            # reading needs no write lock: the log opens and reads at once
+            with SessionLog(path) as log:
+                assert len(log.frame()) == 1
+                with pytest.raises(LogFileError) as caught:
+                    log.record(**bout(1))
         finally:
             holder.kill()
             holder.wait()
         message = str(caught.value)
-        assert message.startswith(f"{path}: opening the log for writing waited 0.3 s")
+        assert message.startswith(f"{path}: writing to the log waited 0.3 s")
         assert "another program's write lock" in message
 
 
@@ -487,6 +492,120 @@ class TestUncleanClose:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             SessionLog(path).close()
+
+
+LIVE_WRITER = """
+    import os, sys
+    from backkit.log import SessionLog
+    log = SessionLog(sys.argv[1])
+    for i in range(int(sys.argv[2])):
+        log.record(exercise_id="bridge", session_id=f"w{i}",
+                   started_at=f"2025-03-01T09:{i % 60:02d}:{i // 60:02d}Z")
+    print("written", flush=True)
+    sys.stdin.readline()
+    os.kill(os.getpid(), 9)
+    """
+
+
+def stored_mark(path: Path) -> str:
+    """The closed_cleanly mark in the main file itself (the -wal left out)."""
+    raw = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    try:
+        return raw.execute("SELECT value FROM meta WHERE key = 'closed_cleanly'").fetchone()[0]
+    finally:
+        raw.close()
+
+
+def side_bytes(path: Path) -> dict[str, bytes]:
+    """The log and its -wal, byte for byte (the -shm is shared memory, not data)."""
+    return {p.name: p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists()}
+
+
+class TestReadersAndWriters:
+    """Reading never writes, and never clears or sets the mark of a writer (issue 23)."""
+
+    def live_writer(self, path: Path, rows: int = 20) -> subprocess.Popen:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", textwrap.dedent(LIVE_WRITER), str(path), str(rows)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env(),
+        )
+        assert proc.stdout.readline().strip() == "written"
+        return proc
+
+    def kill(self, proc: subprocess.Popen) -> None:
+        proc.communicate("go\n", timeout=60)
+        assert proc.returncode == -signal.SIGKILL
+
+    def test_reading_a_crashed_log_leaves_its_wal_for_the_next_writer(self, path):
+        TestUncleanClose().crash(path)
+        before = side_bytes(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            for _ in range(2):
+                with SessionLog(path) as log:
+                    assert len(log.frame()) == 50
+        assert side_bytes(path) == before  # the -wal not checkpointed by a reader
+        assert stored_mark(path) == "no"
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with SessionLog(path) as log:
+                log.record(**bout(99))
+        assert stored_mark(path) == "yes" and files_beside(path) == ["log.sqlite"]
+
+    def test_a_reader_neither_clears_nor_sets_a_live_writers_mark(self, path):
+        proc = self.live_writer(path)
+        try:
+            assert stored_mark(path) == "no"
+            before = side_bytes(path)
+            with SessionLog(path) as log:
+                assert len(log) == 20
+            assert side_bytes(path) == before and stored_mark(path) == "no"
+        finally:
+            self.kill(proc)
+        for side in ("-wal", "-shm"):  # the writer's last writes lost after its crash
+            Path(f"{path}{side}").unlink()
+        with pytest.warns(LogFileWarning, match="was not closed cleanly"):
+            SessionLog(path).close()
+
+    def test_a_writer_that_dies_while_a_reader_has_the_log_open_loses_nothing(self, path):
+        SessionLog(path).close()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with SessionLog(path) as reader:
+                assert len(reader) == 0
+                self.kill(self.live_writer(path))
+                assert len(reader) == 20
+            # the reader closed last, but left the dead writer's -wal to a writer
+            assert Path(f"{path}-wal").stat().st_size > 0
+            with SessionLog(path) as log:
+                assert len(log) == 20 and log.store.warnings == []
+                log.record(**bout(1))
+        assert stored_mark(path) == "yes" and files_beside(path) == ["log.sqlite"]
+
+    def test_a_full_disk_still_reads(self, tiny_disk):
+        disk = tiny_disk(512)
+        path = disk / "log.sqlite"
+        with SessionLog(path) as log:
+            log.record_many([bout(i) for i in range(20)])
+        filler = disk / "filler"
+        fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            with contextlib.suppress(OSError):
+                while True:  # until the disk is full
+                    os.write(fd, b"x" * 4096)
+        finally:
+            os.close(fd)
+        before = {p.name: p.read_bytes() for p in disk.iterdir() if p != filler}
+        with SessionLog(path) as log:
+            assert len(log.frame()) == 20
+            assert log.check() == ["ok"]
+            with pytest.raises(LogFileError) as caught:
+                log.record(**bout(30))
+        assert_disk_full(str(caught.value), path)
+        assert {p.name: p.read_bytes() for p in disk.iterdir() if p != filler} == before
 
 
 class TestRefusedFilesLeaveNothing:
@@ -635,8 +754,12 @@ class TestBadInput:
         log.record(exercise_id="bridge", started_at="2025-03-30T02:30")  # after the gap: fine
         assert len(log) == 1
 
-    def test_nan_for_an_optional_value_is_stored_as_unknown(self, log):
-        assert log.record(**bout(0, pain_after=float("nan")))["pain_after"] is None
+    def test_nan_for_a_number_is_refused_not_stored_as_unknown(self, log):
+        # from Python code NaN is a computation gone wrong; "not given" is None
+        with pytest.raises(LogValidationError, match=r"pain_after = nan: .*NaN is not"):
+            log.record(**bout(0, pain_after=float("nan")))
+        assert len(log) == 0
+        assert log.record(**bout(0, pain_after=None))["pain_after"] is None
 
     def test_record_many_none(self, log):
         with pytest.raises(LogValidationError, match="rows = None: must be a list of bouts"):

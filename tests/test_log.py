@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
+import os
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -633,3 +638,139 @@ def test_a_failing_upgrade_of_a_v1_file_leaves_it_byte_for_byte(digest, path, mo
     monkeypatch.undo()
     with SessionLog(path) as opened:
         assert opened.migrated_from == 1 and len(opened) == 2
+
+
+# --------------------------------------------------------------------------
+# Reading never writes (issue 23): every door that only reads a log leaves
+# every file beside it byte for byte as it was, and makes no file there.
+
+CLI = Path(sys.executable).with_name("backkit")
+
+
+def _folder_state(folder: Path) -> dict[str, str]:
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.iterdir())
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def full_log(tmp_path_factory) -> Path:
+    """A closed log holding one of everything: bouts, ratings, a correction, a removal,
+    a check-in, a screening, a clearance and the personal check's answers."""
+    from backkit import conditions, outcomes
+
+    folder = tmp_path_factory.mktemp("patients")
+    path = folder / "p001.sqlite"
+    with SessionLog(path) as log:
+        rows = log.record_many(
+            [bridge(session_id="s1"), {**bridge(session_id="s1"), "exercise_id": "squat"}],
+            session={"pain_before": 5, "pain_after": 3},
+        )
+        log.record(**bridge(session_id="s2", started_at=PAST + dt.timedelta(days=1)))
+        log.correct(rows[0]["row_id"], pain_after=2, reason="typed 3")
+        log.correct_session("s1", pain_after=4, reason="slider slipped")
+        log.remove(rows[1]["row_id"], reason="not done")
+        outcomes.record_checkin(log, "2024-05-06", pain_average=5, pain_worst=7)
+        outcomes.record_screening(
+            log, {q.id: False for q in backkit.safety.screening_questions()}, action="none"
+        )
+        outcomes.record_clearance(log, seen_on="2024-05-05", seen_by="gp")
+        conditions.record(log, {})
+    assert sorted(p.name for p in folder.iterdir()) == ["p001.sqlite"]
+    return path
+
+
+def _api(read):
+    def door(path: Path, out: Path) -> None:
+        with SessionLog(path, create=False) as log:
+            read(log, out)
+
+    return door
+
+
+def _cli(*args: str):
+    def door(path: Path, out: Path) -> None:
+        argv = [a.format(log=path, out=out, folder=path.parent) for a in args]
+        done = subprocess.run(
+            [str(CLI), *argv],
+            capture_output=True,
+            text=True,
+            cwd=out,
+            env={**os.environ, "BACKKIT_HOME": str(out)},
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "Traceback" not in done.stderr
+
+    return door
+
+
+def _outcomes(name: str):
+    def read(log: SessionLog, out: Path) -> None:
+        from backkit import outcomes
+
+        assert len(getattr(outcomes, name)(log)) >= 1
+
+    return read
+
+
+READ_DOORS = {
+    "frame": _api(lambda log, out: log.frame(ids=True)),
+    "sessions": _api(lambda log, out: log.sessions()),
+    "len and repr": _api(lambda log, out: (len(log), repr(log))),
+    "session_ratings": _api(lambda log, out: log.session_ratings()),
+    "history": _api(lambda log, out: (log.history(1), log.session_history("s1"))),
+    "audit_trail": _api(lambda log, out: log.audit_trail()),
+    "check": _api(lambda log, out: log.check()),
+    "outcomes_frame": _api(_outcomes("outcomes_frame")),
+    "checkins_frame": _api(_outcomes("checkins_frame")),
+    "screenings_frame": _api(_outcomes("screenings_frame")),
+    "clearances_frame": _api(_outcomes("clearances_frame")),
+    "export_csv with audit": _api(lambda log, out: log.export_csv(out / "x.csv", audit=True)),
+    "export_excel": _api(lambda log, out: log.export_excel(out / "x.xlsx")),
+    "export_json": _api(lambda log, out: log.export_json(out / "x.json")),
+    "backkit export csv": _cli("export", "{out}/x.csv", "--log", "{log}"),
+    "backkit export xlsx": _cli("export", "{out}/x.xlsx", "--log", "{log}"),
+    "backkit export json": _cli("export", "{out}/x.json", "--log", "{log}"),
+    "backkit export fhir": _cli("export", "{out}/x.json", "--format", "fhir", "--log", "{log}"),
+    "backkit report": _cli("report", "{log}", "--out", "{out}/r.html", "--quiet"),
+    "backkit caseload": _cli("caseload", "{folder}", "--as-of", "2024-05-10"),
+}
+
+
+@pytest.mark.parametrize("door", READ_DOORS.values(), ids=list(READ_DOORS))
+def test_reading_leaves_every_file_beside_the_log_as_it_was(full_log, tmp_path, door):
+    before = _folder_state(full_log.parent)
+    door(full_log, tmp_path)
+    assert _folder_state(full_log.parent) == before  # the same files, the same bytes
+
+
+def test_a_reader_makes_side_files_only_while_open_and_marks_nothing(path):
+    with SessionLog(path) as log:
+        log.record(**bridge())
+    before = _folder_state(path.parent)
+    with SessionLog(path) as log:
+        log.frame()
+        # the file is not marked open by a reader
+        assert log.store.query("SELECT value FROM meta WHERE key = 'closed_cleanly'") == [("yes",)]
+    assert _folder_state(path.parent) == before
+
+
+def test_a_writer_marks_the_file_open_at_its_first_write_and_closed_at_close(path):
+    with SessionLog(path) as log:
+        log.record(**bridge())
+    with SessionLog(path) as log:
+        len(log)
+        log.record(**bridge(session_id="two"))
+        # marked open in the main file itself, so a lost -wal is noticed
+        raw = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+        assert raw.execute("SELECT value FROM meta WHERE key = 'closed_cleanly'").fetchone() == (
+            "no",
+        )
+        raw.close()
+    raw = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    assert raw.execute("SELECT value FROM meta WHERE key = 'closed_cleanly'").fetchone() == ("yes",)
+    raw.close()
+    assert sorted(p.name for p in path.parent.iterdir()) == ["log.sqlite"]

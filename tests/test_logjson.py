@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from backkit import conditions, logjson, outcomes
-from backkit.errors import LogError, LogValidationError
+from backkit.errors import LogError, LogFileWarning, LogValidationError
 from backkit.log import SessionLog
 
 UTC = dt.timezone.utc
@@ -46,7 +46,7 @@ def full(log):
     )  # fmt: skip
     outcomes.correct_checkin(log, cid, pain_average=7, reason="misread")
     outcomes.record_checkin(log, "2025-03-10", pain_average=4, replace=True)
-    outcomes.record_screening(log, {"bladder": False}, action="none", when=PAST)
+    outcomes.record_screening(log, {"bladder_bowel": False}, action="none", when=PAST)
     outcomes.record_screening(log, {"fever": True}, action="urgent", when=PAST)
     outcomes.record_clearance(log, seen_on=PAST.date(), seen_by="gp", notes="a virus; exercise")
     conditions.record(log, {"osteoporosis": "Yes", "pregnancy": "No"})
@@ -90,7 +90,7 @@ def test_import_into_an_empty_log_gives_back_exactly_the_same(full, tmp_path):
 
 def test_the_file_says_what_it_is_and_follows_the_schema(full, tmp_path):
     doc = json.loads(full.export_json(tmp_path / "log.json").read_text())
-    assert (doc["format"], doc["version"]) == ("backkit-log", 2)
+    assert (doc["format"], doc["version"]) == ("backkit-log", 3)
     assert doc["schema_version"] == full.schema_version
     assert set(doc) == set(logjson.HEADER) | set(logjson.SCHEMA)
     for section, keys in logjson.SCHEMA.items():
@@ -100,7 +100,7 @@ def test_the_file_says_what_it_is_and_follows_the_schema(full, tmp_path):
     assert [b["exercise_id"] for b in removed] == ["squat"]
     assert doc["sessions"][0]["pain_before"] == 3
     assert {c["reason"] for c in doc["changes"]} >= {"typed 3", "misread", "rated later"}
-    assert doc["screenings"][0]["answers"] == {"bladder": False}
+    assert doc["screenings"][0]["answers"] == {"bladder_bowel": False}
     assert doc["clearances"][0]["seen_on"] == "2024-05-06"
     assert doc["conditions"][0]["tags"] == ["osteoporosis"]
 
@@ -108,11 +108,14 @@ def test_the_file_says_what_it_is_and_follows_the_schema(full, tmp_path):
 def test_a_version_1_file_is_read_with_no_clearances_or_personal_answers(full, tmp_path):
     doc = json.loads(full.export_json(tmp_path / "log.json").read_text())
     doc["version"] = 1
-    del doc["clearances"], doc["conditions"]
+    del doc["clearances"], doc["conditions"], doc["trail_head"]
+    for entry in doc["changes"]:
+        del entry["hash"]  # before version 3 the trail had no chain
     old = tmp_path / "v1.json"
     old.write_text(json.dumps(doc))
     with SessionLog(tmp_path / "copy.sqlite") as copy:
-        copy.import_json(old)
+        with pytest.warns(LogFileWarning, match="version 1 export.*not checked.*chained from now"):
+            copy.import_json(old)
         assert outcomes.clearances_frame(copy).empty and conditions.current(copy) is None
         assert len(outcomes.screenings_frame(copy)) == 2
     doc["clearances"] = []  # a version 1 file with a version 2 section is not a version 1 file
@@ -153,7 +156,7 @@ def test_import_refuses_a_log_that_is_not_empty(full, tmp_path, digest):
     ("edit", "where", "message"),
     [
         (lambda d: d.update(format="other"), "format", "is not a backkit log export"),
-        (lambda d: d.update(version=3), "version", "does not read"),
+        (lambda d: d.update(version=4), "version", "does not read"),
         (lambda d: d.update(version=1.0), "version", "does not read"),
         (lambda d: d["bouts"][0].update(pain_after="3"), "pain_after", "must be a whole number"),
         (lambda d: d["bouts"][0].pop("side"), "side", "is missing"),

@@ -437,3 +437,31 @@ def test_sentences_do_not_change_the_frame():
 def test_every_sample_profile_has_a_summary(profile):
     lines = narrative.summary(backkit.sample_log(profile=profile), backkit.sample_plan())
     assert len(lines) >= 5 and all(line.endswith(".") for line in lines)
+
+
+class TestWorkedOutTables:
+    """A report hands the summary the tables it worked out: the same sentences, once."""
+
+    def test_given_tables_give_the_same_sentences(self):
+        log, plan = backkit.sample_log(tz=TZ), backkit.sample_plan()
+        given = narrative.summary(
+            log,
+            plan,
+            subject="Patient A",
+            effects=analysis.immediate_effect(log),
+            flags=analysis.pain_flags(log),
+            weekly=analysis.weekly_adherence(log, plan),
+        )
+        assert given == narrative.summary(log, plan, subject="Patient A")
+
+    def test_the_tables_given_are_the_ones_worded(self):
+        log, plan = backkit.sample_log(tz=TZ), backkit.sample_plan()
+        assert not analysis.pain_flags(log).empty  # the sample has flags
+        no_flags = analysis.pain_flags(log).iloc[:0]
+        assert "pain stayed within the limit" in narrative.summary(log, plan, flags=no_flags)[-1]
+        per_ex, weeks = analysis.weekly_adherence(log, plan)
+        halved = (per_ex, weeks.assign(percent=weeks["percent"] / 2))
+        rows = weeks[weeks["prescribed"] > 0]
+        share = float((rows["percent"] / 2 * rows["prescribed"]).sum() / rows["prescribed"].sum())
+        worded = narrative.summary(log, plan, weekly=halved)
+        assert any(f"did {share:.0f}% of the exercise sessions" in s for s in worded)

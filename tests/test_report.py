@@ -984,3 +984,81 @@ def test_the_plans_days_name_the_exercises_on_days_of_their_own():
 
     text = report._how_often(backkit.Plan.default(start=dt.date(2026, 12, 7)))
     assert text == "every day; Bridge and Bodyweight squat only on Mon, Wed, Fri"
+
+
+class TestWorkedOutOnce:
+    """Each analysis of a report is worked out once, whatever the sections that show it."""
+
+    def test_each_analysis_once_per_report(self, tmp_path, monkeypatch):
+        import importlib
+
+        # modules by name: the package's own names are the functions they hold
+        analysis, adherence, review_module = (
+            importlib.import_module(f"backkit.{m}") for m in ("analysis", "adherence", "review")
+        )
+
+        calls: dict[str, int] = {}
+
+        def counted(module, name):
+            real = getattr(module, name)
+
+            def call(*args, **kwargs):
+                calls[name] = calls.get(name, 0) + 1
+                return real(*args, **kwargs)  # the real analysis: only counted
+
+            monkeypatch.setattr(module, name, call)
+
+        for name in ("pain_flags", "immediate_effect", "weekly_adherence", "pain_change_by_week"):
+            counted(analysis, name)
+        counted(adherence, "adherence")
+        counted(review_module, "propose_next")
+        log = make_log(tmp_path / "log.sqlite", 84)
+        report.build(log, plan=SAMPLE_PLAN, out=tmp_path / "r.html", plan_out=tmp_path / "n.yaml",
+                     progress=False)  # fmt: skip
+        assert calls["pain_flags"] == calls["immediate_effect"] == 1
+        assert calls["weekly_adherence"] == calls["propose_next"] == 1
+        # once for the table by exercise, once inside weekly_adherence (its own layer)
+        assert calls["adherence"] == 2
+        assert "Pain-monitoring flags" in (tmp_path / "r.html").read_text()
+
+    def test_the_review_keeps_what_it_worked_out(self):
+        review = report.Review.load(None)
+        assert review.flags is review.flags
+        assert review.proposal is review.proposal
+        assert review.per_week[1]["prescribed"].sum() == review.by_exercise["prescribed"].sum()
+
+
+class TestLongLogs:
+    def test_privacy_renumbers_sessions_in_time_order_by_codes(self):
+        frame = backkit.sample_log(weeks=2, seed=1)
+        shuffled = frame.sample(frac=1.0, random_state=0)
+        out = Privacy("P").log(shuffled)
+        first = out.groupby("session_id")["started_at"].min().sort_values()
+        assert list(first.index) == [f"session-{n:03d}" for n in range(1, len(first) + 1)]
+        # the bouts of a session keep one id between them
+        pairs = pd.DataFrame({"old": shuffled["session_id"], "new": out["session_id"]})
+        assert pairs.groupby("old")["new"].nunique().eq(1).all()
+        assert out["plan_id"].dropna().unique().tolist() == ["plan"]
+
+    def test_a_long_log_is_drawn_by_month(self, tmp_path):
+        """Five years: the exercise's history is a bar a month, not a bar a day."""
+        from matplotlib.figure import Figure
+
+        log = tmp_path / "long.sqlite"
+        frame = backkit.sample_log(weeks=261, seed=2, adherence=1, start="2019-01-07")
+        with SessionLog(log, synchronous="NORMAL") as opened:
+            opened.record_many(frame.astype(object).where(frame.notna(), None).to_dict("records"))
+        review = report.Review.load(log, SAMPLE_PLAN)
+        titles = []
+        savefig = Figure.savefig
+
+        def reading(fig, *args, **kwargs):
+            titles.extend((ax.get_title(), len(ax.patches)) for ax in fig.axes)
+            return savefig(fig, *args, **kwargs)
+
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(Figure, "savefig", reading)
+            report.document(review)
+        history = [(t, n) for t, n in titles if "all days" in t]
+        assert history and "monthly means" in history[0][0]
+        assert max(n for _, n in titles) < 200

@@ -66,8 +66,9 @@ class TestSchema:
             (5, "outcome_scores"),
             (6, "outcome_scores"),  # the clearances, beside the screenings they resolve
             (7, "conditions"),
+            (8, "changes"),  # the audit trail chained (issue 23)
         ]
-        assert SCHEMA_VERSION == 7
+        assert SCHEMA_VERSION == 8
 
 
 class TestOpen:
@@ -150,8 +151,21 @@ class TestTransaction:
             other.execute("ROLLBACK")
             other.close()
         assert str(path) in str(info.value)
-        assert "could not get the write lock" in str(info.value)
+        assert "writing to the log waited 0.1 s for another program's write lock" in str(info.value)
         assert "Nothing was written" in str(info.value)
+        # a later write (the store writing already) is refused in the same words
+        with store.transaction() as db:
+            db.execute("INSERT INTO notes (text) VALUES ('first')")
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(LogFileError) as again, store.transaction():
+                pass
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert str(again.value) == str(info.value)
+        store.close()
 
 
 class TestNothingChanges:
@@ -215,3 +229,29 @@ class TestWriteAtomically:
             write_atomically(out, half)
         assert out.read_text() == "old"
         assert [p.name for p in tmp_path.iterdir()] == ["b.txt"]
+
+
+class TestReading:
+    def test_one_snapshot_that_writes_nothing(self, tmp_path, digest):
+        path = tmp_path / "notes.sqlite"
+        with Store(path, schema(notes_table())) as store, store.transaction() as db:
+            db.execute("INSERT INTO notes (text) VALUES ('first')")
+        before = digest(path)
+        with Store(path, schema(notes_table())) as store, store.reading() as db:
+            assert db.execute("SELECT COUNT(*) FROM notes").fetchone() == (1,)
+        assert digest(path) == before
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.sqlite"]
+        with Store(path, schema(notes_table())) as store:
+            with store.reading() as db:
+                assert db.execute("SELECT COUNT(*) FROM notes").fetchone() == (1,)
+                other = sqlite3.connect(path, isolation_level=None)  # another program writes
+                other.execute("INSERT INTO notes (text) VALUES ('second')")
+                other.close()
+                # the same snapshot: the other program's row is not seen yet
+                assert db.execute("SELECT COUNT(*) FROM notes").fetchone() == (1,)
+                with (
+                    pytest.raises(LogError, match=r"a write inside Store\.reading"),
+                    store.transaction(),
+                ):
+                    pass
+            assert store.query("SELECT COUNT(*) FROM notes") == [(2,)]

@@ -161,5 +161,46 @@ def test_the_upgraded_log_takes_new_entries_and_corrections(upgraded):
     assert upgraded.session_history(WHOLE[0])["reason"].tolist()[-1] == "meant 1"
 
 
+def test_the_trail_the_upgrade_wrote_is_chained_and_replays(upgraded, tmp_path):
+    import json
+
+    from backkit import audit
+
+    upgraded.correct_session(WHOLE[0], pain_after=1, reason="meant 1")
+    doc = json.loads(upgraded.export_json(tmp_path / "log.json").read_text())
+    moved = [c for c in doc["changes"] if c["reason"] == MOVED_BY_UPGRADE]
+    assert moved and doc["changes"][-1]["reason"] == "meant 1"
+    assert audit.chain_problems(doc["changes"]) == []
+    with SessionLog(tmp_path / "copy.sqlite") as copy:  # the import checks chain and replay
+        assert copy.import_json(tmp_path / "log.json") == 23
+
+
+def test_a_schema_7_trail_is_chained_by_the_upgrade(tmp_path):
+    from backkit import audit
+
+    path = tmp_path / "log.sqlite"
+    with SessionLog(path) as log:
+        row = log.record(exercise_id="bridge", pain_after=4, started_at="2025-03-03T08:00Z")
+        log.correct(row["row_id"], pain_after=3, reason="typo")
+        log.remove(row["row_id"], reason="not done")
+    raw = sqlite3.connect(path)  # back to schema 7: the trail without its hashes
+    raw.executescript(
+        "ALTER TABLE changes DROP COLUMN hash; UPDATE meta SET value = '7' "
+        "WHERE key = 'schema_version'"
+    )
+    raw.close()
+    with SessionLog(path) as log:
+        assert (log.migrated_from, log.schema_version) == (7, SCHEMA_VERSION)
+        rows = log.store.query("SELECT change_id, changed_at, target, target_id, field, old, "
+                               "new, reason, hash FROM changes ORDER BY change_id")  # fmt: skip
+    keys = ("change_id", "changed_at", "target", "target_id", "field", "old", "new", "reason")
+    entries = [
+        {**dict(zip(keys, r[:8], strict=True)), "old": audit.decode(r[5]),
+         "new": audit.decode(r[6]), "hash": r[8]}
+        for r in rows
+    ]  # fmt: skip
+    assert len(entries) == 2 and audit.chain_problems(entries) == []
+
+
 def test_the_source_file_was_not_touched(original):
     assert _read(SOURCE, "SELECT value FROM meta WHERE key = 'schema_version'") == [("3",)]

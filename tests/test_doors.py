@@ -1,0 +1,422 @@
+"""Every door of the kit, listed once, and the rules each must keep (issue 23).
+
+A door is a way in or out of a person's log: each writer (the Python API and
+the command line), each reader, each view that says what was done or how much
+it hurt. The lists below are checked against the package itself, so a new
+door that is not listed fails :func:`test_every_door_is_listed`, and a listed
+door is held to its kind's rules:
+
+- a writer given bad input raises one :class:`BackkitError` naming the field
+  or value, and leaves every file beside the log byte-identical, adding none;
+- a reader leaves every file beside the log byte-identical (sha256), adding none;
+- a command given bad input prints one line (no traceback), exits 1 or 2,
+  and creates nothing;
+- a session in which every exercise was skipped is "not done" in every view;
+- a log rated per session shows the same pain numbers in every view.
+
+Hostile text at each renderer is in ``test_hostile_text.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import hashlib
+import inspect
+import json
+import os
+import subprocess
+import sys
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import backkit
+from backkit import analysis, caseload, conditions, fhir, gate, outcomes, report
+from backkit.adherence import credits
+from backkit.cli import build_parser
+from backkit.errors import BackkitError, SafetyGateError
+from backkit.log import SessionLog
+
+DAY = "2025-03-03"
+WHEN = f"{DAY}T09:00:00+00:00"
+SCRIPT = Path(sys.executable).with_name("backkit")
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` and the sha256 of its bytes."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def kept(tmp_path, monkeypatch) -> Path:
+    """A closed log in its own folder: one session of two exercises, a check-in, a screening."""
+    monkeypatch.setenv("BACKKIT_TZ", "UTC")
+    folder = tmp_path / "patient"
+    folder.mkdir()
+    path = folder / "log.sqlite"
+    with SessionLog(path) as log:
+        log.record_many(
+            [
+                {"exercise_id": "bridge", "started_at": WHEN, "sets_planned": 1,
+                 "reps_planned": 10, "sets_done": 1, "reps_done": 10, "pain_after": 3,
+                 "session_id": "s1"},
+                {"exercise_id": "squat", "started_at": f"{DAY}T09:05:00+00:00",
+                 "sets_planned": 1, "reps_planned": 10, "sets_done": 1, "reps_done": 6,
+                 "session_id": "s1"},
+            ]
+        )  # fmt: skip
+        outcomes.record_checkin(log, DAY, pain_average=4, baseline=True)
+        outcomes.record_screening(log, {"fever": False}, action="none", when=WHEN)
+    return path
+
+
+def _ids(path: Path) -> dict[str, Any]:
+    with SessionLog(path, create=False) as log:
+        frame = log.frame(ids=True)
+        checkins = outcomes.checkins_frame(log)
+    return {
+        "row_id": int(frame["row_id"].iloc[0]),
+        "session_id": str(frame["session_id"].iloc[0]),
+        "checkin_id": str(checkins["checkin_id"].iloc[0]),
+    }
+
+
+def _refused_or_open(log: SessionLog) -> Any:
+    try:
+        return gate.require_open(log, where="the doors test")
+    except SafetyGateError as err:  # the screening is old: the gate says so, and writes nothing
+        return err
+
+
+def _bad_csv(folder: Path) -> Path:
+    path = folder.parent / "bad.csv"
+    path.write_text("exercise_id,pain_after\nbridge,99\n", encoding="utf-8")
+    return path
+
+
+def _bad_json(folder: Path) -> Path:
+    path = folder.parent / "bad.json"
+    path.write_text(json.dumps({"format": "backkit-log", "version": 99}), encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------
+# The doors
+
+#: Each writer with a bad input: (call, a fragment the error must name).
+WRITERS: dict[str, tuple[Callable[[SessionLog, dict[str, Any], Path], Any], str]] = {
+    "SessionLog.record": (
+        lambda log, ids, folder: log.record(exercise_id="bridge", pain_after=float("nan")),
+        "pain_after",
+    ),
+    "SessionLog.record_many": (
+        lambda log, ids, folder: log.record_many(
+            [{"exercise_id": "bridge"}, {"exercise_id": "no-such-exercise"}]
+        ),
+        "no-such-exercise",
+    ),
+    "SessionLog.import_csv": (lambda log, ids, folder: log.import_csv(_bad_csv(folder)), "99"),
+    "SessionLog.import_json": (lambda log, ids, folder: log.import_json(_bad_json(folder)), "99"),
+    "SessionLog.correct": (
+        lambda log, ids, folder: log.correct(ids["row_id"], reason="typo", pain_after=12),
+        "12",
+    ),
+    "SessionLog.correct_session": (
+        lambda log, ids, folder: log.correct_session(ids["session_id"], reason="", pain_after=2),
+        "reason",
+    ),
+    "SessionLog.rate_session": (
+        lambda log, ids, folder: log.rate_session(ids["session_id"], pain_after=11),
+        "11",
+    ),
+    "SessionLog.remove": (
+        lambda log, ids, folder: log.remove([10**6], reason="not mine"),
+        "1000000",
+    ),
+    "outcomes.record_checkin": (
+        lambda log, ids, folder: outcomes.record_checkin(log, DAY, pain_average=11),
+        "11",
+    ),
+    "outcomes.record_screening": (
+        lambda log, ids, folder: outcomes.record_screening(
+            log, {"<script>alert(1)</script>": True}, action="none"
+        ),
+        "script",
+    ),
+    "outcomes.record_clearance": (
+        lambda log, ids, folder: outcomes.record_clearance(log, seen_on=DAY, seen_by="wizard"),
+        "wizard",
+    ),
+    "outcomes.correct_checkin": (
+        lambda log, ids, folder: outcomes.correct_checkin(
+            log, ids["checkin_id"], reason="typo", pain_average=-1
+        ),
+        "-1",
+    ),
+    "outcomes.remove_checkin": (
+        lambda log, ids, folder: outcomes.remove_checkin(log, "no-such-checkin", reason="x"),
+        "no-such-checkin",
+    ),
+    "conditions.record": (
+        lambda log, ids, folder: conditions.record(log, {"no_such_question": "Yes"}),
+        "no_such_question",
+    ),
+}
+
+#: Each reader: what it reads from an open log (``out``: a folder outside the log's).
+READERS: dict[str, Callable[[SessionLog, dict[str, Any], Path], Any]] = {
+    "SessionLog.frame": lambda log, ids, out: log.frame(ids=True),
+    "SessionLog.sessions": lambda log, ids, out: log.sessions(),
+    "SessionLog.session_ratings": lambda log, ids, out: log.session_ratings(),
+    "SessionLog.history": lambda log, ids, out: log.history(ids["row_id"]),
+    "SessionLog.session_history": lambda log, ids, out: log.session_history(ids["session_id"]),
+    "SessionLog.audit_trail": lambda log, ids, out: log.audit_trail(),
+    "SessionLog.check": lambda log, ids, out: log.check(),
+    "SessionLog.export_csv": lambda log, ids, out: log.export_csv(out / "log.csv", audit=True),
+    "SessionLog.export_excel": lambda log, ids, out: log.export_excel(out / "log.xlsx"),
+    "SessionLog.export_json": lambda log, ids, out: log.export_json(out / "log.json"),
+    "outcomes.checkins_frame": lambda log, ids, out: outcomes.checkins_frame(log),
+    "outcomes.outcomes_frame": lambda log, ids, out: outcomes.outcomes_frame(log),
+    "outcomes.screenings_frame": lambda log, ids, out: outcomes.screenings_frame(log),
+    "outcomes.clearances_frame": lambda log, ids, out: outcomes.clearances_frame(log),
+    "outcomes.last_screening": lambda log, ids, out: outcomes.last_screening(log),
+    "outcomes.checkin_history": lambda log, ids, out: outcomes.checkin_history(
+        log, ids["checkin_id"]
+    ),
+    "conditions.current": lambda log, ids, out: conditions.current(log),
+    "gate.check": lambda log, ids, out: gate.check(log),
+    "gate.require_open": lambda log, ids, out: _refused_or_open(log),
+    "fhir.bundle": lambda log, ids, out: fhir.bundle(
+        log.frame(), outcomes=outcomes.outcomes_frame(log)
+    ),
+}
+
+#: Readers that take the log's path, not an open log.
+PATH_READERS: dict[str, Callable[[Path, Path], Any]] = {
+    "report.read_log_file": lambda path, out: report.read_log_file(path),
+    "report.load_inputs": lambda path, out: report.load_inputs(path),
+    "report.build": lambda path, out: report.build(path, out=out / "r.html", progress=False),
+    "caseload.read_patient": lambda path, out: caseload.read_patient(path),
+    "caseload.load_caseload": lambda path, out: caseload.load_caseload(path.parent, as_of=DAY),
+    "gate.check (a path)": lambda path, out: gate.check(path),
+}
+
+#: Each command with a bad input: (arguments, a fragment of its one line).
+#: ``{log}`` is the kept log, ``{tmp}`` the test's folder.
+COMMANDS: dict[str, tuple[list[str], str]] = {
+    "lab": (["lab", "--port", "70000"], "port 70000"),
+    "app": (["app", "--port", "70000"], "port 70000"),
+    "workspace": (["workspace", "--no-such-option"], "no-such-option"),
+    "report": (["report", "{log}", "--notes", "/dev/zero", "--out", "{tmp}/r.html"], "notes"),
+    "plan": (["plan", "activate", "{tmp}/no-such-plan.yaml"], "no-such-plan"),
+    "export": (["export", "{tmp}/out.xyz", "--log", "{log}"], ".xyz"),
+    "import": (["import", "{tmp}/bad.csv", "--log", "{log}"], "99"),
+    "demo": (["demo", "--profile", "miracle"], "miracle"),
+    "caseload": (["caseload", "{tmp}/no-such-folder"], "no-such-folder"),
+    "share": (["share", "--to", "{tmp}/no-such-folder", "--log", "{log}"], "no-such-folder"),
+    "plan-calendar": (["plan-calendar", "{tmp}/no-such-plan.yaml"], "no-such-plan"),
+}
+
+#: Public names that are neither (what they are).
+NOT_DOORS = {
+    "SessionLog.close": "ends the connection; writes only a clean-close mark after a write",
+}
+
+
+def _public_methods() -> set[str]:
+    return {
+        f"SessionLog.{name}"
+        for name, member in inspect.getmembers(SessionLog)
+        if not name.startswith("_") and callable(member)
+    }
+
+
+def _log_functions(module: Any) -> set[str]:
+    """The functions of ``module`` (its ``__all__``) whose first parameter is a log."""
+    found = set()
+    for name in getattr(module, "__all__", ()):
+        member = getattr(module, name)
+        if not inspect.isfunction(member):
+            continue
+        params = list(inspect.signature(member).parameters)
+        if params and params[0] == "log":
+            found.add(f"{module.__name__.removeprefix('backkit.')}.{name}")
+    return found
+
+
+def _commands() -> set[str]:
+    (sub,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    return set(sub.choices)
+
+
+def test_every_door_is_listed():
+    # a new public method, a new function taking a log, or a new command fails here
+    listed = set(WRITERS) | set(READERS) | set(PATH_READERS) | set(NOT_DOORS)
+    assert _public_methods() <= listed, sorted(_public_methods() - listed)
+    for module in (outcomes, conditions, gate, report, caseload):
+        found = _log_functions(module)
+        assert found <= listed, sorted(found - listed)
+    assert _commands() == set(COMMANDS), sorted(_commands() ^ set(COMMANDS))
+    # and no listed door is a name that no longer exists
+    for name in [*WRITERS, *READERS, *PATH_READERS]:
+        module, attr = name.split(" ")[0].split(".")
+        owner = SessionLog if module == "SessionLog" else getattr(backkit, module)
+        assert callable(getattr(owner, attr)), name
+
+
+# --------------------------------------------------------------------------
+# Writers: bad input is one error, and nothing changes
+
+
+@pytest.mark.parametrize("door", sorted(WRITERS))
+def test_a_writer_refuses_bad_input_and_changes_no_byte(door, kept):
+    call, named = WRITERS[door]
+    ids = _ids(kept)
+    before = snapshot(kept.parent)
+    with SessionLog(kept, create=False) as log, pytest.raises(BackkitError) as caught:
+        call(log, ids, kept.parent)
+    assert named in str(caught.value), (door, str(caught.value))
+    assert snapshot(kept.parent) == before, door
+
+
+# --------------------------------------------------------------------------
+# Readers: reading never writes
+
+
+@pytest.mark.parametrize("door", sorted(READERS))
+def test_a_reader_changes_no_byte(door, kept, tmp_path):
+    ids = _ids(kept)
+    out = tmp_path / "out"
+    out.mkdir()
+    before = snapshot(kept.parent)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a reader may warn (a stale log); it must not write
+        with SessionLog(kept, create=False) as log:
+            READERS[door](log, ids, out)
+    assert snapshot(kept.parent) == before, door
+
+
+@pytest.mark.parametrize("door", sorted(PATH_READERS))
+def test_a_reader_of_a_path_changes_no_byte(door, kept, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    before = snapshot(kept.parent)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        PATH_READERS[door](kept, out)
+    assert snapshot(kept.parent) == before, door
+
+
+def test_a_reader_of_a_missing_log_creates_nothing(tmp_path):
+    missing = tmp_path / "none.sqlite"
+    for door, read in PATH_READERS.items():
+        if door.startswith("caseload.load_caseload"):
+            continue  # a folder: an empty one is a caseload of nobody
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with contextlib.suppress(BackkitError):
+                read(missing, tmp_path)
+        assert not missing.exists(), door
+
+
+# --------------------------------------------------------------------------
+# The command line: one line, an exit code, nothing created
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_command_given_bad_input_says_one_line_and_creates_nothing(command, kept, tmp_path):
+    _bad_csv(kept.parent)  # {tmp}/bad.csv
+    home = tmp_path / "home"
+    home.mkdir()
+    args, named = COMMANDS[command]
+    argv = [a.format(log=kept, tmp=tmp_path) for a in args]
+    before = snapshot(tmp_path)
+    env = dict(os.environ, BACKKIT_HOME=str(home), MPLBACKEND="Agg", BACKKIT_TZ="UTC")
+    env.pop("BACKKIT_LOG", None)
+    result = subprocess.run(
+        [str(SCRIPT), *argv], capture_output=True, text=True, env=env, cwd=home, timeout=120
+    )
+    assert result.returncode in (1, 2), (command, result)
+    said = result.stderr.strip()
+    assert "Traceback" not in said + result.stdout, (command, said)
+    # one line says what is wrong (a usage error, exit 2, shows the usage above it;
+    # a progress bar may come before it)
+    errors = [line for line in said.splitlines() if "error:" in line]
+    assert len(errors) == 1 and said.splitlines()[-1] == errors[0], (command, said)
+    assert named in errors[0], (command, said)
+    assert snapshot(tmp_path) == before, command
+
+
+# --------------------------------------------------------------------------
+# One meaning of "done" and one pain level in every view
+
+
+@pytest.fixture
+def skipped(tmp_path, monkeypatch) -> Path:
+    """A log whose only session skipped every exercise: 0 of every repetition and hold."""
+    monkeypatch.setenv("BACKKIT_TZ", "UTC")
+    path = tmp_path / "skipped" / "P1.sqlite"
+    path.parent.mkdir()
+    plan = backkit.Plan.default(start=DAY)
+    rows = []
+    for k, item in enumerate(plan.items):
+        ex = backkit.get_exercise(item.exercise_id)
+        sides = ("left", "right") if ex.per_side else (None,)
+        for side in sides:
+            rows.append(
+                {"exercise_id": ex.id, "side": side, "sets_planned": 1, "sets_done": 0,
+                 "reps_planned": 2, "reps_done": 0,
+                 "hold_s_planned": 15 if ex.kind == "hold" else None,
+                 "hold_s_done": 0 if ex.kind == "hold" else None,
+                 "started_at": f"{DAY}T09:{k:02d}:00+00:00", "session_id": "skipped"}
+            )  # fmt: skip
+    with SessionLog(path) as log:
+        log.record_many(rows)
+    return path
+
+
+def test_a_session_that_skipped_everything_is_not_done_in_any_view(skipped):
+    from backkit.widgets.app import done_today
+
+    with SessionLog(skipped, create=False) as log:
+        frame = log.frame()
+        assert set(credits(frame, dt.date(2025, 3, 3)).values()) == {0.0}
+        assert set(done_today(log, dt.date(2025, 3, 3)).values()) == {0.0}
+    per_exercise, weeks = analysis.weekly_adherence(frame, backkit.Plan.default(start=DAY), end=DAY)
+    assert per_exercise.to_numpy().sum() == 0 and weeks["credit"].sum() == 0
+    assert weeks["percent"].iloc[-1] == 0
+    view = caseload.load_caseload(skipped.parent, plan=backkit.Plan.default(start=DAY), as_of=DAY)
+    (patient,) = view.patients
+    assert patient.overall_adherence == 0 and patient.week_adherence == 0
+
+
+def test_a_log_rated_per_session_shows_one_pain_level_everywhere(tmp_path, monkeypatch):
+    monkeypatch.setenv("BACKKIT_TZ", "UTC")
+    path = tmp_path / "rated" / "P2.sqlite"
+    path.parent.mkdir()
+    with SessionLog(path) as log:
+        for day, (before, after) in enumerate([(7, 6), (7, 6), (6, 5), (5, 4), (4, 3)] * 3):
+            sid = f"s{day}"
+            when = dt.datetime(2025, 3, 3, 9, tzinfo=dt.timezone.utc) + dt.timedelta(days=day)
+            log.record(exercise_id="bridge", started_at=when, session_id=sid, sets_planned=1,
+                       reps_planned=10, sets_done=1, reps_done=10)  # fmt: skip
+            log.rate_session(sid, pain_before=before, pain_after=after)
+        frame = log.frame()
+    change = analysis.pain_change_by_week(frame)
+    shown = analysis.shown_change(change.attrs["baseline"], change["pain"].iloc[-1])
+    (patient,) = caseload.load_caseload(path.parent, as_of="2025-03-17").patients
+    assert patient.baseline == change.attrs["baseline"]
+    assert patient.pain_change == change["change"].iloc[-1]
+    (page,) = report.build(path, out=tmp_path / "r.html", progress=False)
+    text = page.read_text()
+    assert f"Baseline pain (first 7 days): {shown.baseline}/10" in text, shown
+    assert f"{shown.latest}/10, {shown.change} points" in text, shown
