@@ -258,11 +258,31 @@ def _add_plan_calendar_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from backkit.config import default_log_path
     from backkit.log import SessionLog
 
-    log = SessionLog(args.log) if args.log else SessionLog()
-    added = log.import_csv(args.csv)
-    print(f"imported {added} rows into {log.path}")
+    # what `backkit export` writes, by its suffix (an Excel export is for reading)
+    source = Path(args.file).expanduser()
+    suffix = source.suffix.lower()
+    if suffix not in (".csv", ".json"):
+        raise UsageError(
+            f"{source.name!r}: give a .csv or .json file as `backkit export` writes them "
+            "(an .xlsx export is for reading in a spreadsheet)",
+            where="import",
+        )
+    if not source.is_file():
+        raise UsageError(f"{source}: no such file", where="import")
+    target = Path(args.log).expanduser() if args.log else default_log_path()
+    existed = target.exists()
+    try:
+        with SessionLog(target) as log:
+            added = log.import_json(source) if suffix == ".json" else log.import_csv(source)
+    except BaseException:
+        if not existed:  # a log made for this import goes with it: nothing is left behind
+            for made in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
+                made.unlink(missing_ok=True)
+        raise
+    print(f"imported {added} rows into {target}")
     return 0
 
 
@@ -429,8 +449,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--log", help="session log file (default: your log)")
     _add_fhir_export_options(p)
 
-    p = add("import", cmd_import, "import sessions from a CSV file into your log (all or nothing)")
-    p.add_argument("csv", help="CSV file with the session-log columns")
+    p = add("import", cmd_import, "import a CSV or JSON export into your log (all or nothing)")
+    p.add_argument("file", help="a .csv or .json file as `backkit export` writes it")
     p.add_argument("--log", help="session log file (default: your log)")
 
     p = add("demo", cmd_demo, "write sample data and a sample report")

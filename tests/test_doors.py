@@ -33,6 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 import backkit
@@ -354,6 +355,40 @@ def test_a_command_given_bad_input_says_one_line_and_creates_nothing(command, ke
     assert len(errors) == 1 and said.splitlines()[-1] == errors[0], (command, said)
     assert named in errors[0], (command, said)
     assert snapshot(tmp_path) == before, command
+
+
+def _run(*argv: str, home: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, BACKKIT_HOME=str(home), MPLBACKEND="Agg", BACKKIT_TZ="UTC")
+    env.pop("BACKKIT_LOG", None)
+    return subprocess.run(
+        [str(SCRIPT), *argv], capture_output=True, text=True, env=env, cwd=home, timeout=120
+    )
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".json"])
+def test_import_reads_what_export_writes_by_suffix(suffix, kept, tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    out = tmp_path / f"export{suffix}"
+    assert _run("export", str(out), "--log", str(kept), home=home).returncode == 0
+    copy = tmp_path / "copy.sqlite"
+    done = _run("import", str(out), "--log", str(copy), home=home)
+    assert done.returncode == 0, done.stderr
+    with SessionLog(kept, create=False) as a, SessionLog(copy, create=False) as b:
+        pd.testing.assert_frame_equal(a.frame(), b.frame())
+
+
+def test_a_failed_import_leaves_no_new_log(kept, tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    target = tmp_path / "new" / "log.sqlite"
+    target.parent.mkdir()
+    result = _run("import", str(_bad_csv(kept.parent)), "--log", str(target), home=home)
+    assert result.returncode == 1 and "pain_after = '99'" in result.stderr
+    assert list(target.parent.iterdir()) == []
+    xlsx = _run("import", str(tmp_path / "log.xlsx"), "--log", str(target), home=home)
+    assert xlsx.returncode == 1 and "give a .csv or .json file" in xlsx.stderr
+    assert list(target.parent.iterdir()) == []
 
 
 # --------------------------------------------------------------------------
