@@ -19,7 +19,7 @@ session stopped early is logged as partial instead of being lost. The widget in
 Examples
 --------
 >>> from backkit.routine import Engine, build_routine
->>> r = build_routine("knee-to-chest", reps=2, hold_seconds=15)
+>>> r = build_routine("knee-to-chest", reps=2, hold_seconds=15, prepare_seconds=10)
 >>> [p.label for p in r.phases[:3]]
 ['Get ready - left leg', 'Hold - left leg - rep 1 of 2', 'Rest - left leg']
 >>> r.total_seconds
@@ -66,9 +66,13 @@ __all__ = [
     "build_routine",
     "counts_down",
     "exercise_heading",
+    "exercise_numbers",
     "for_plan",
     "for_plan_item",
     "format_seconds",
+    "hold_marks",
+    "instruction_seconds",
+    "opens_exercise",
     "session_title",
     "spoken_cues",
 ]
@@ -81,9 +85,19 @@ REP_KINDS = ("hold", "move")
 COUNTDOWN_KINDS = ("prepare", "hold")
 #: A phase shorter than this is not counted down aloud (a count would fill it).
 COUNTDOWN_MIN_SECONDS = 5
-#: A hold at least this long also says "10 seconds left" (a halfway mark a
-#: person can follow without looking).
+#: A hold at least this long also says "10 seconds left" (a mark a person can
+#: follow without looking).
 TEN_LEFT_MIN_SECONDS = 20
+#: A hold at least this long also says "Halfway". From 20 s the two marks never
+#: meet: halfway comes at least 10 s in, and at 20 s exactly, where halfway would
+#: be "10 seconds left", only "10 seconds left" is said (:func:`hold_marks`).
+HALFWAY_MIN_SECONDS = 20
+#: Words a second a voice says the instructions at (the face asks for 0.95 of a
+#: voice's normal rate of about 2.7): the get-ready that opens an exercise lasts
+#: long enough to hear its instruction, then a beat, then "3, 2, 1".
+SPEECH_WORDS_PER_SECOND = 2.5
+#: The longest a get-ready is stretched for its instruction (seconds).
+MAX_INSTRUCTION_SECONDS = 30
 #: A repetition cut short by skip or stop still counts when at least this
 #: fraction of it was done; a rep skipped at once does not.
 MIN_REP_FRACTION = 0.5
@@ -169,7 +183,7 @@ class Routine:
     >>> from backkit.routine import build_routine
     >>> r = build_routine("bridge")
     >>> r.total_seconds, len(r.bouts), r.phases[-1].kind
-    (361.0, 1, 'done')
+    (363.0, 1, 'done')
     """
 
     phases: tuple[Phase, ...]
@@ -193,7 +207,7 @@ class Routine:
         --------
         >>> from backkit.routine import build_routine
         >>> build_routine("knee-to-chest").describe()
-        'Single knee to chest: 1 set x 2 reps per side, hold 15 s - about 1:40'
+        'Single knee to chest: 1 set x 2 reps per side, hold 15 s - about 1:44'
         """
         parts = []
         for ex_id in self.exercise_ids:
@@ -248,7 +262,10 @@ class Routine:
                 phases.append(replace(p, bout=bout))
             bouts.extend(r.bouts)
         names = list(dict.fromkeys(r.title for r in routines))
-        return cls(_number_phases(phases), tuple(bouts), title or session_title(names))
+        # the heading ("Exercise 2 of 5: ...") lengthens each instruction: fit again
+        return _fit_instructions(
+            cls(_number_phases(phases), tuple(bouts), title or session_title(names))
+        )
 
 
 def build_routine(exercise_or_id: str | Exercise, **overrides: Any) -> Routine:
@@ -351,7 +368,10 @@ def build_routine(exercise_or_id: str | Exercise, **overrides: Any) -> Routine:
             f"{where}: override 'side_order': {o['side_order']!r} needs a per-side exercise; "
             f"{ex.name} works both sides at once"
         )
-    return _assemble(ex, sets, reps, rep_s, rest, set_rest, prepare, switch, sides)
+    routine = _assemble(ex, sets, reps, rep_s, rest, set_rest, prepare, switch, sides)
+    # A get-ready asked for by its length is kept; the default lasts as long as the
+    # instruction said in it (a session made by Routine.chain fits every exercise's).
+    return routine if "prepare_seconds" in o else _fit_instructions(routine)
 
 
 def _assemble(
@@ -415,6 +435,19 @@ def _assemble(
             add("set-rest", set_rest, nxt, sides[0], set_ + 1, None, 0)
     add("done", 0, "Done", sides[-1], sets, None, None)
     return Routine(_number_phases(phases), bouts, ex.name)
+
+
+def _fit_instructions(routine: Routine) -> Routine:
+    """Stretch each get-ready that opens an exercise to the time its instruction takes."""
+    said = spoken_cues(routine)
+    openers = set(_instruction_phases(routine))
+    phases = [
+        replace(p, seconds=max(p.seconds, instruction_seconds(said[p.index])))
+        if p.index in openers
+        else p
+        for p in routine.phases
+    ]
+    return replace(routine, phases=_number_phases(phases))
 
 
 def _number_phases(phases: Iterable[Phase]) -> tuple[Phase, ...]:
@@ -536,6 +569,89 @@ def _hold_cue(phase: Phase) -> str:
 def counts_down(phase: Phase) -> bool:
     """Whether the last three seconds of ``phase`` are counted aloud ("3", "2", "1")."""
     return phase.kind in COUNTDOWN_KINDS and phase.seconds >= COUNTDOWN_MIN_SECONDS
+
+
+def instruction_seconds(text: str) -> float:
+    """How long a get-ready must last to hear ``text``, a beat, and "3, 2, 1".
+
+    Estimated from the number of words at :data:`SPEECH_WORDS_PER_SECOND`,
+    at most :data:`MAX_INSTRUCTION_SECONDS`. The face also waits for the voice
+    to finish before it counts, so a slower voice is never cut off.
+
+    Examples
+    --------
+    >>> from backkit.routine import instruction_seconds
+    >>> instruction_seconds("Get ready"), instruction_seconds(" ".join(["word"] * 27))
+    (5.0, 15.0)
+    """
+    words = len(text.split())
+    count = 3  # the "3, 2, 1" at the end of the get-ready
+    return float(min(math.ceil(words / SPEECH_WORDS_PER_SECOND) + 1 + count,
+                     MAX_INSTRUCTION_SECONDS))  # fmt: skip
+
+
+def hold_marks(phase: Phase) -> dict[str, float]:
+    """The marks said during a hold, as seconds into it: "Halfway" and "10 seconds left".
+
+    Holds shorter than :data:`HALFWAY_MIN_SECONDS` and
+    :data:`TEN_LEFT_MIN_SECONDS` have none; two marks never fall on the same second.
+
+    Examples
+    --------
+    >>> from backkit.routine import build_routine, hold_marks
+    >>> [hold_marks(build_routine("bridge", hold_seconds=s).phases[1]) for s in (15, 20, 30)]
+    [{}, {'10 seconds left': 10.0}, {'Halfway': 15.0, '10 seconds left': 20.0}]
+    """
+    if phase.kind != "hold":
+        return {}
+    marks: dict[str, float] = {}
+    left = phase.seconds - 10
+    if phase.seconds >= HALFWAY_MIN_SECONDS and abs(phase.seconds / 2 - left) >= 1:
+        marks["Halfway"] = phase.seconds / 2
+    if phase.seconds >= TEN_LEFT_MIN_SECONDS:
+        marks["10 seconds left"] = left
+    return marks
+
+
+def _instruction_phases(routine: Routine) -> list[int]:
+    """The get-ready phases that open an exercise: where its instruction is said."""
+    numbers = _exercise_numbers(routine)
+    return [
+        p.index
+        for p in routine.phases
+        if p.kind == "prepare" and (p.index == 0 or numbers[p.index] != numbers[p.index - 1])
+    ]
+
+
+def opens_exercise(routine: Routine, phase: Phase) -> bool:
+    """Whether ``phase`` is the get-ready where an exercise's instruction is said.
+
+    Examples
+    --------
+    >>> from backkit.routine import Routine, build_routine, opens_exercise
+    >>> r = Routine.chain([build_routine("bridge", sets=2), build_routine("squat")])
+    >>> [p.index for p in r.phases if opens_exercise(r, p)], r.phases[0].kind
+    ([0, 40], 'prepare')
+    """
+    return phase.index in _instruction_phases(routine)
+
+
+def exercise_numbers(routine: Routine) -> dict[str, int]:
+    """Each exercise's number in the session, as the timer says it ("Exercise 2 of 5").
+
+    The one numbering of a session: the list of today's exercises uses it too.
+
+    Examples
+    --------
+    >>> from backkit.routine import Routine, build_routine, exercise_numbers
+    >>> exercise_numbers(Routine.chain([build_routine("squat"), build_routine("bridge")]))
+    {'squat': 1, 'bridge': 2}
+    """
+    out: dict[str, int] = {}
+    for p, n in zip(routine.phases, _exercise_numbers(routine), strict=True):
+        if p.kind != "done":
+            out.setdefault(p.exercise_id, n)
+    return out
 
 
 def spoken_cues(routine: Routine) -> tuple[str, ...]:
@@ -747,7 +863,7 @@ class Engine:
     --------
     >>> from backkit.routine import Engine, build_routine
     >>> t = [100.0]
-    >>> e = Engine(build_routine("bridge", sets=1, reps=2), clock=lambda: t[0])
+    >>> e = Engine(build_routine("bridge", sets=1, reps=2, prepare_seconds=10), clock=lambda: t[0])
     >>> [p.kind for p in e.start()]
     ['prepare']
     >>> t[0] += 10 + 5 + 1

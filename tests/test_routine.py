@@ -1,21 +1,29 @@
 """The routine model and its engine, driven by a fake clock (no widgets, no waiting)."""
 
+import itertools
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from backkit import exercise_ids, get_exercise
 from backkit.routine import (
+    HALFWAY_MIN_SECONDS,
+    MAX_INSTRUCTION_SECONDS,
     MIN_REP_FRACTION,
+    SPEECH_WORDS_PER_SECOND,
+    TEN_LEFT_MIN_SECONDS,
     Engine,
     Routine,
     RoutineError,
     build_routine,
     counts_down,
     exercise_heading,
+    exercise_numbers,
     for_plan,
     for_plan_item,
     format_seconds,
+    hold_marks,
+    instruction_seconds,
     spoken_cues,
 )
 
@@ -92,8 +100,11 @@ class TestEveryExercise:
         r = build_routine(exercise_id)
         sides = 2 if ex.per_side else 1
         switch = max(ex.rest_seconds, 5)
+        # the default get-ready lasts as long as its instruction takes to say
+        prepare = max(10, instruction_seconds(spoken_cues(r)[0]))
+        assert r.phases[0].seconds == prepare
         expected = (
-            10
+            prepare
             + ex.sets * sides * (ex.reps * ex.seconds_per_rep + (ex.reps - 1) * ex.rest_seconds)
             + ex.sets * (sides - 1) * switch
             + (ex.sets - 1) * ex.set_rest_seconds
@@ -149,7 +160,7 @@ def test_labels_say_what_to_do_in_words():
 
 
 def test_describe_gives_the_dose_and_duration():
-    assert build_routine("squat").describe() == (
+    assert build_routine("squat", prepare_seconds=10).describe() == (
         "Bodyweight squat: 3 sets x 10 reps, about 4 s each - about 4:10"
     )
 
@@ -192,7 +203,13 @@ class TestSides:
 class TestOverrides:
     def test_dose_overrides(self):
         r = build_routine(
-            "bridge", sets=2, reps=4, hold_seconds=7, rest_seconds=2, set_rest_seconds=45
+            "bridge",
+            sets=2,
+            reps=4,
+            hold_seconds=7,
+            rest_seconds=2,
+            set_rest_seconds=45,
+            prepare_seconds=10,
         )
         reps = [p for p in r.phases if p.is_rep]
         assert len(reps) == 8 and {p.seconds for p in reps} == {7.0}
@@ -460,7 +477,7 @@ class TestEngineClock:
         ]
 
     def test_rows_follow_the_log_contract(self):
-        r = build_routine("knee-to-chest", reps=2, hold_seconds=15)
+        r = build_routine("knee-to-chest", reps=2, hold_seconds=15, prepare_seconds=10)
         e, clock = engine_for(r)
         e.start()
         clock.advance(r.total_seconds)
@@ -494,9 +511,13 @@ class TestChain:
         r = Routine.chain([a, b], rest_seconds=20)
         assert kinds(r).count("done") == 1
         assert r.exercise_ids == ("bridge", "squat")
-        second_prepare = [p for p in r.phases if p.kind == "prepare"][1]
-        assert second_prepare.seconds == 20 and second_prepare.exercise_id == "squat"
-        assert r.total_seconds == a.total_seconds + b.total_seconds + 15
+        first, second = [p for p in r.phases if p.kind == "prepare"]
+        # each exercise's get-ready lasts at least the rest, and long enough for its instruction
+        said = spoken_cues(r)
+        assert first.seconds == instruction_seconds(said[first.index]) > 5
+        assert second.seconds == 20 and second.exercise_id == "squat"
+        assert instruction_seconds(said[second.index]) <= 20
+        assert r.total_seconds == a.total_seconds + b.total_seconds + 15 + first.seconds - 5
         assert [p.bout for p in r.phases if p.is_rep] == [0, 0, 1, 1]
         assert r.title == "Bridge and Bodyweight squat"
 
@@ -659,13 +680,19 @@ class TestWords:
         assert [s for s in spoken_cues(build_routine("bridge", sets=1, reps=1))
                 if s.startswith("Hold")] == ["Hold"]  # fmt: skip
 
-    def test_long_holds_say_ten_seconds_left(self):
+    def test_long_holds_say_ten_seconds_left_and_halfway(self):
         from backkit.widgets.timer_view import face_payload
 
         phases = face_payload(build_routine("supine-hamstring-stretch", hold_seconds=20))["phases"]
-        assert {p["kind"] for p in phases if p["tenLeft"]} == {"hold"}
+        assert {p["kind"] for p in phases if p["marks"]} == {"hold"}
+        # at 20 s halfway would be "10 seconds left": said once
+        assert {tuple(map(tuple, p["marks"])) for p in phases if p["marks"]} == {
+            (("10 seconds left", 10.0),)
+        }
+        longer = face_payload(build_routine("bridge", hold_seconds=30))["phases"]
+        assert longer[1]["marks"] == [["Halfway", 15.0], ["10 seconds left", 20.0]]
         short = face_payload(build_routine("bridge", hold_seconds=10))["phases"]
-        assert not any(p["tenLeft"] for p in short)
+        assert not any(p["marks"] for p in short)
 
     def test_back_returns_to_the_start_of_the_previous_step_and_only_the_redo_counts(self):
         t = [0.0]
@@ -719,3 +746,91 @@ class TestWords:
     def test_only_long_holds_and_get_ready_are_counted_down(self):
         r = build_routine("bridge", sets=1, reps=1, hold_seconds=4, prepare_seconds=10)
         assert [counts_down(p) for p in r.phases] == [True, False, False]
+
+
+# --------------------------------------------------------------------------
+# The voice waits for the instruction (backkit issue 26)
+
+
+def _openers(r: Routine) -> list:
+    numbers = [exercise_heading(r, p) for p in r.phases]
+    return [
+        p for p in r.phases
+        if p.kind == "prepare" and (p.index == 0 or numbers[p.index] != numbers[p.index - 1])
+    ]  # fmt: skip
+
+
+class TestInstructionTime:
+    def test_the_issue_s_instruction_is_heard_before_the_count(self):
+        import datetime as dt
+
+        from backkit.plan import Plan
+
+        plan = Plan.default(start=dt.date(2026, 12, 7))
+        r = for_plan(plan, dt.date(2026, 12, 8))  # a Tuesday: five stretches
+        said = spoken_cues(r)
+        first = r.phases[0]
+        assert said[0].startswith("Exercise 1 of 5: Supine hamstring stretch. Lie on your back")
+        words = len(said[0].split())
+        assert words >= 25
+        # said at 2.5 words a second, then a beat, then "3" with three seconds left
+        heard = words / SPEECH_WORDS_PER_SECOND
+        assert first.seconds - 3 >= heard + 0.5, (first.seconds, heard)
+
+    @pytest.mark.parametrize("quick", [False, True])
+    def test_every_exercise_of_a_session_has_time_for_its_instruction(self, quick):
+        import datetime as dt
+
+        from backkit.plan import Plan
+
+        quick_dose = {"sets": 1, "reps": 1, "hold_seconds": 2, "prepare_seconds": 1,
+                      "rest_seconds": 1}  # fmt: skip
+        plan = Plan.default(start=dt.date(2026, 12, 7))
+        r = for_plan(plan, dt.date(2026, 12, 7), rest_seconds=2 if quick else 30,
+                     overrides=quick_dose if quick else None)  # fmt: skip
+        said = spoken_cues(r)
+        openers = _openers(r)
+        assert len(openers) == len(r.exercise_ids) == 7
+        for p in openers:
+            need = min(len(said[p.index].split()) / SPEECH_WORDS_PER_SECOND + 3,
+                       MAX_INSTRUCTION_SECONDS)  # fmt: skip
+            assert p.seconds >= need, (p.exercise_id, p.seconds, said[p.index])
+        # the other get-readies keep their length (the quick try stays quick)
+        if quick:
+            assert all(p.seconds == 2 for p in r.phases if p.is_rep)
+
+    def test_a_get_ready_asked_for_by_length_is_kept(self):
+        assert build_routine("bridge", prepare_seconds=2).phases[0].seconds == 2
+        fitted = build_routine("bridge").phases[0].seconds
+        assert fitted == instruction_seconds(spoken_cues(build_routine("bridge"))[0]) > 10
+
+    def test_the_estimate_has_a_cap(self):
+        assert instruction_seconds("word " * 500) == MAX_INSTRUCTION_SECONDS
+        assert instruction_seconds("") == 4.0  # a beat and the count
+
+
+class TestHoldMarks:
+    def test_halfway_and_ten_left_never_on_the_same_second(self):
+        for seconds in range(1, 121):
+            r = build_routine("bridge", sets=1, reps=1, hold_seconds=seconds, prepare_seconds=1)
+            marks = hold_marks(r.phases[1])
+            at = sorted(marks.values())
+            assert all(b - a >= 1 for a, b in itertools.pairwise(at)), (seconds, marks)
+            assert ("Halfway" in marks) <= (seconds >= HALFWAY_MIN_SECONDS)
+            assert ("10 seconds left" in marks) == (seconds >= TEN_LEFT_MIN_SECONDS)
+            assert all(0 < t < seconds for t in at)
+        assert hold_marks(build_routine("bridge", hold_seconds=30).phases[1]) == {
+            "Halfway": 15.0, "10 seconds left": 20.0,
+        }  # fmt: skip
+
+    def test_only_holds_have_marks(self):
+        r = build_routine("squat", rep_seconds=40)
+        assert all(hold_marks(p) == {} for p in r.phases)
+
+
+def test_one_numbering_the_heading_and_the_numbers_agree():
+    r = Routine.chain([build_routine(i) for i in ("squat", "knee-to-chest", "bridge")])
+    numbers = exercise_numbers(r)
+    assert numbers == {"squat": 1, "knee-to-chest": 2, "bridge": 3}
+    for p in r.phases[:-1]:
+        assert exercise_heading(r, p).startswith(f"Exercise {numbers[p.exercise_id]} of 3: ")

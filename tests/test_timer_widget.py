@@ -322,7 +322,7 @@ class TestRunning:
 
     def test_two_timers_are_independent(self):
         a, clock = make()
-        b = SessionTimer("bridge", clock=clock, sets=1, reps=1, hold_seconds=5)
+        b = SessionTimer("bridge", clock=clock, sets=1, reps=1, hold_seconds=5, prepare_seconds=10)
         a.view.start_button.click()
         clock.t += 2
         b.view.start_button.click()
@@ -649,3 +649,96 @@ def test_a_natural_end_reported_late_ends_at_the_planned_time():
     assert timer.state == "finished" and timer.engine.status().completed
     rows = timer.engine.log_rows()
     assert rows[-1]["ended_at"] == config.at(t0 + 12)
+
+
+def test_one_numbering_the_list_the_chooser_the_timer_and_the_voice():
+    # backkit issue 26: the list said "5. Long-sitting..." while the timer said "Exercise 4 of 5".
+    import datetime as dt
+
+    import backkit
+    from backkit.routine import exercise_heading, spoken_cues
+    from backkit.widgets.app import App, instructions_html, todays_list_html
+
+    plan = backkit.Plan.default(start=dt.date(2026, 12, 7))
+    tuesday = dt.date(2026, 12, 8)  # five stretches due
+    log = backkit.SessionLog(":memory:")
+    ex = backkit.get_exercise("long-sitting-hamstring-stretch")
+    assert ex.number == 5  # its number in the catalogue
+    listed = todays_list_html(plan, log, tuesday)
+    assert f"<td>4. {ex.name}</td>" in listed and f"5. {ex.name}" not in listed
+    app = App(log, plan, day=tuesday)
+    labels = [label for label, _ in app.choice.options]
+    assert any(label.startswith(f"4. {ex.name} (") for label in labels), labels
+    session = backkit.routine.for_plan(plan, tuesday)  # the app's whole session
+    assert session is not None
+    phase = next(p for p in session.phases if p.exercise_id == ex.id)
+    assert exercise_heading(session, phase) == f"Exercise 4 of 5: {ex.name}"
+    assert spoken_cues(session)[phase.index].startswith(f"Exercise 4 of 5: {ex.name}.")
+    assert f"<b>4. {ex.name}</b>" in instructions_html(ex.id, folded=True, number=4)
+
+
+class TestLeftBehind:
+    """A session a closed page left: the page sends its events back, Python saves them."""
+
+    def test_the_page_keeps_its_copy_under_a_key_of_the_log_plan_and_routine(self, tmp_path):
+        a, _ = make(log=tmp_path / "a.sqlite", plan_id="p1")
+        b, _ = make(log=tmp_path / "a.sqlite", plan_id="p1")
+        c, _ = make(log=tmp_path / "b.sqlite", plan_id="p1")
+        d, _ = make(log=SessionLog(":memory:"))
+        keys = [t.view.face.journal["key"] for t in (a, b, c)]
+        assert keys[0] == keys[1] != keys[2] and keys[0].startswith("backkit.session/")
+        assert str(tmp_path) not in keys[0] and "p1" not in keys[0]
+        assert d.view.face.journal == {"key": ""}  # nothing to come back to
+
+    def test_save_what_you_did_stores_the_page_s_times_through_save(self, tmp_path, screen):
+        path = screen(tmp_path / "log.sqlite")
+        timer, _ = make(log=path, plan_id="p1")
+        face = timer.view.face
+        t0 = 1_765_000_000.0  # the page's clock: the first hold ran 1-3 s, the rest 3-4 s
+        face.events = [
+            {"n": 0, "action": "start", "at": t0, "index": 0},
+            {"n": 1, "action": "phase", "at": t0 + 1, "index": 1},
+            {"n": 2, "action": "phase", "at": t0 + 3, "index": 2},
+            {"n": 3, "action": "stop", "at": t0 + 3.5, "index": 2, "lost": True},
+            {"n": 4, "action": "save", "at": t0 + 600, "index": 2},
+        ]
+        rows = timer.saved_rows
+        assert len(rows) == 2 and face.settled
+        left = next(r for r in rows if r["side"] == "left")
+        assert left["started_at"] == config.at(t0 + 1)
+        assert left["ended_at"] == config.at(t0 + 3)
+        assert (left["reps_done"], left["status"]) == (1, "partial")
+        assert left["pain_before"] is None and left["pain_after"] is None  # never asked: not 0
+        assert timer.view.message.value.count("1 of 1 exercise with something done") == 1
+        with SessionLog(path) as stored:
+            assert len(stored) == 2
+        timer.reopen()  # undone: unsaved again, the page keeps its copy again
+        assert not face.settled
+        timer.discard()
+        assert face.settled
+
+    def test_a_save_event_before_the_end_saves_nothing(self, tmp_path, screen):
+        timer, _ = make(log=screen(tmp_path / "log.sqlite"))
+        t0 = 1_765_000_000.0
+        timer.view.face.events = [
+            {"n": 0, "action": "start", "at": t0},
+            {"n": 1, "action": "save", "at": t0 + 1},
+        ]  # a session still running (the fake clock is far behind): nothing to save yet
+        assert timer.saved_rows == [] and not timer.view.face.settled
+
+
+def test_the_app_follows_a_left_behind_choice_once(tmp_path, screen):
+    import datetime as dt
+
+    import backkit
+    from backkit.widgets.app import App
+
+    plan = backkit.Plan.default(start=dt.date(2026, 12, 7))
+    app = App(screen(SessionLog(tmp_path / "log.sqlite")), plan, day=dt.date(2026, 12, 7))
+    assert app.choice.value == "session" and app.timer is not None
+    assert app.timer.view.face.journal["choice"] == "session"  # kept with the page's copy
+    app.timer.view.face.elsewhere = {"choice": "bridge", "title": "Bridge"}
+    assert app.choice.value == "bridge" and app.timer.routine.exercise_ids == ("bridge",)
+    app.choice.value = "session"  # the person's own choice afterwards stays
+    app.timer.view.face.elsewhere = {"choice": "squat", "title": "Bodyweight squat"}
+    assert app.choice.value == "session"

@@ -14,7 +14,10 @@ serves with Voila (see :mod:`backkit.app`). It reads the person's active plan
   now and no timer;
 - the timer with the exercise's instructions (start position, steps,
   drawing) beside it, "Undo" right after a save, and a question before a
-  change of exercise would discard a running session;
+  change of exercise would discard a running session; a session a reload
+  or a closed tab left unsaved is offered again ("Resume", "Save what you
+  did"), and every list numbers the exercises as the timer says them
+  (:func:`session_numbers`);
 - the weekly check-in (:class:`~backkit.widgets.checkin.CheckIn`) and the
   "Fix an entry" tool (:class:`~backkit.widgets.fix.FixEntry`) in tabs: the
   check-in does not ask the warning-sign questions again when they were
@@ -25,8 +28,10 @@ serves with Voila (see :mod:`backkit.app`). It reads the person's active plan
 
 ``BACKKIT_APP_QUICK=1`` (``backkit app --quick``) shortens every exercise to
 one set of one 2-second repetition with 1-second pauses: for trying the app
-out and for the browser test. Sessions saved that way are logged at that
-short dose, so they count only as the small sessions they were.
+out and for the browser test. The get-ready before each exercise keeps the
+time it takes to hear its instruction (backkit issue 26: a 1-second one was
+cut short by "Hold"). Sessions saved that way are logged at that short dose,
+so they count only as the small sessions they were.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ import ipywidgets as widgets
 from .. import config, safety
 from ..errors import BackkitError
 from ..exercises import get_exercise
-from ..routine import Routine, for_plan, for_plan_item
+from ..routine import Routine, exercise_numbers, for_plan, for_plan_item
 from . import ui
 from .checkin import CheckIn
 from .fix import FixEntry, UndoBar
@@ -59,17 +64,17 @@ __all__ = [
     "App",
     "done_today",
     "instructions_html",
+    "session_numbers",
     "todays_list_html",
 ]
 
 #: Environment variable: "1" shortens every exercise (a quick try; used by the tests).
 QUICK_ENV = "BACKKIT_APP_QUICK"
-#: The dose of every exercise in a quick try.
+#: The dose of every exercise in a quick try (its get-ready fits its instruction).
 QUICK_DOSE = {
     "sets": 1,
     "reps": 1,
     "hold_seconds": 2,
-    "prepare_seconds": 1,
     "rest_seconds": 1,
     "switch_seconds": 1,
     "set_rest_seconds": 1,
@@ -127,10 +132,35 @@ def _today_mark(credit: float | None) -> tuple[str, str]:
     return "<td class='bk-todo'>to do (nothing done yet)</td>", "bk-row-todo"
 
 
+def session_numbers(plan: Plan, day: dt.date) -> dict[str, int]:
+    """Each exercise's number on ``day``: its place in the day's session, as the timer says it.
+
+    On a day with exercises due these are the numbers of
+    :func:`backkit.routine.exercise_numbers` ("Exercise 2 of 5"), not the
+    catalogue's; on other days, the place in the plan.
+
+    Examples
+    --------
+    >>> import datetime as dt, backkit
+    >>> from backkit.widgets.app import session_numbers
+    >>> plan = backkit.Plan.default(start=dt.date(2026, 12, 7))
+    >>> session_numbers(plan, dt.date(2026, 12, 8))["long-sitting-hamstring-stretch"]  # a Tuesday
+    4
+    """
+    routine = for_plan(plan, day)
+    if routine is not None:
+        return exercise_numbers(routine)
+    return {item.exercise_id: n for n, item in enumerate(plan.items, start=1)}
+
+
 def todays_list_html(plan: Plan, log: SessionLog, day: dt.date, *, quick: bool = False) -> str:
-    """Today's exercises as a table (HTML), each marked "done today" once something is saved."""
+    """Today's exercises as a table (HTML), each marked "done today" once something is saved.
+
+    Numbered as the timer numbers them (:func:`session_numbers`).
+    """
     due = plan.due_on(day)
     done = done_today(log, day)
+    numbers = session_numbers(plan, day)
     rows = []
     for item in due or plan.items:
         sets, reps, hold = plan.dose(item.exercise_id)
@@ -140,7 +170,7 @@ def todays_list_html(plan: Plan, log: SessionLog, day: dt.date, *, quick: bool =
         mark, row_class = _today_mark(done.get(ex.id))
         rows.append(
             f"<tr class='{row_class}'>"
-            f"<td>{ex.number}. {ui.escape(ex.name)}</td>"
+            f"<td>{numbers[ex.id]}. {ui.escape(ex.name)}</td>"
             f"<td>{sets} &times; {reps}{side}</td><td>{hold:g} {unit}</td>{mark}</tr>"
         )
     name = ui.escape(plan.name)
@@ -164,10 +194,12 @@ def todays_list_html(plan: Plan, log: SessionLog, day: dt.date, *, quick: bool =
     )
 
 
-def instructions_html(exercise_id: str, *, folded: bool = False) -> str:
+def instructions_html(exercise_id: str, *, folded: bool = False, number: int | None = None) -> str:
     """How to do one exercise: its start position, steps and a drawing (HTML, escaped).
 
-    ``folded`` shows only its name until clicked (the exercises of a whole session).
+    ``folded`` shows only its name until clicked (the exercises of a whole session);
+    ``number`` is its number in today's session (:func:`session_numbers`), by
+    default the catalogue's.
     """
     from .timer_view import pose_svg
 
@@ -179,7 +211,7 @@ def instructions_html(exercise_id: str, *, folded: bool = False) -> str:
             drawing = f"<div class='bk-pose bk-face'>{pose_svg(ex.id, ex.poses.names()[-1])}</div>"
         except BackkitError:  # an exercise without drawable poses: the words are enough
             drawing = ""
-    name = f"{ex.number}. {ui.escape(ex.name)}"
+    name = f"{ex.number if number is None else number}. {ui.escape(ex.name)}"
     body = (
         f"{drawing}<p><b>Start position:</b> {ui.escape(ex.start_position)}</p>"
         f"<ol class='bk-steps'>{steps}</ol>"
@@ -238,6 +270,7 @@ class App(widgets.VBox):
         self.timer: SessionTimer | None = None
         self.saves = 0
         self._pending: tuple[str, str] | None = None  # (old, new) choice while asking
+        self._followed = False  # shown the choice of a session a closed page left
 
         self.errors = widgets.Output()
         self.errors.add_class("bk-app-errors")
@@ -358,13 +391,14 @@ class App(widgets.VBox):
             label = f"Today's whole session ({n} exercises, about {minutes:.0f} min)"
             options.append((label, _SESSION))
         done = done_today(self.session_log, self.day)
+        numbers = session_numbers(self.plan, self.day)
         for item in self._due() or self.plan.items:
             ex = get_exercise(item.exercise_id)
             sets, reps, _ = self.plan.dose(item.exercise_id)
             dose = "quick try" if self.quick else f"{sets} x {reps}"
             credit = done.get(ex.id, 0.0)
             mark = ", done today" if credit >= 1 else ", part done today" if credit > 0 else ""
-            options.append((f"{ex.number}. {ex.name} ({dose}{mark})", item.exercise_id))
+            options.append((f"{numbers[ex.id]}. {ex.name} ({dose}{mark})", item.exercise_id))
         return options
 
     def _routine(self, choice: str) -> Routine | None:
@@ -389,10 +423,16 @@ class App(widgets.VBox):
         assert routine is not None  # the whole session is offered only on a day with exercises due
         self.timer = SessionTimer(routine, self.session_log, plan_id=self.plan.id, signs=False)
         self.timer.on_saved(self._guard(self._on_saved))
+        face = self.timer.view.face
+        face.journal = {**face.journal, "choice": choice}  # kept with the page's copy
+        face.observe(self._guard(self._on_left_behind), names="elsewhere")
         self.timer_box.children = [self.timer]
         ids = self.timer.routine.exercise_ids
         several = len(set(ids)) > 1
-        how = "".join(instructions_html(i, folded=several) for i in dict.fromkeys(ids))
+        numbers = session_numbers(self.plan, self.day)
+        how = "".join(
+            instructions_html(i, folded=several, number=numbers.get(i)) for i in dict.fromkeys(ids)
+        )
         intro = "<b>How to do each exercise</b> (click a name)" if several else ""
         self.instructions.value = intro + how
         self.undo.layout.display = "none"
@@ -460,12 +500,24 @@ class App(widgets.VBox):
         if self.timer is not None:
             self._show_timer(change["new"])
 
+    def _on_left_behind(self, change: dict[str, Any]) -> None:
+        """The page holds an unsaved session of another choice: show that one (it offers it)."""
+        choice = (change["new"] or {}).get("choice")
+        known = {value for _label, value in self.choice.options}
+        if self._followed or choice not in known or choice == self.choice.value or self._running():
+            return
+        # once, for the page as it opens: a person who then picks another choice keeps it
+        self._followed = True
+        self.choice.value = choice  # _on_choice shows its timer
+
     def _resolve(self, discard: bool) -> None:
         pending, self._pending = self._pending, None
         self.confirm.layout.display = "none"
         if not discard or pending is None:
             return
         _old, new = pending
+        if self.timer is not None:
+            self.timer.discard()  # thrown away on purpose: not offered again after a reload
         self._pending = (new, new)  # the observer skips the change made here
         self.choice.value = new
         self._pending = None

@@ -7,6 +7,10 @@
 
 const SOUND_KEY = "backkit.timer.sound";
 const TICK_MS = 100;
+// Seconds between the copies of a running session kept in the browser's storage.
+const JOURNAL_BEAT_S = 1;
+// The sessions a face of this page is showing now (their copies are not "left behind").
+const LIVE = (window.__backkitLiveSessions = window.__backkitLiveSessions || new Set());
 
 // -- the state: a replay of the events (mirrors backkit.routine.Engine) ----------
 
@@ -120,8 +124,16 @@ function view(r, s, now) {
 
 // -- sound: speech, else Web Audio beeps -----------------------------------------
 
+// Words a second the instruction is assumed to take at most: past that, a voice
+// that never says it has finished (no "end" event) is taken as finished.
+const SLOWEST_WORDS_PER_SECOND = 1.6;
+
 function makeVoice(model, root) {
   let audio = null;
+  // The instruction being said, and the cues that wait for it to finish: a
+  // cue never cuts an instruction short (each waits, or is dropped once late).
+  let talking = null;
+  let waiting = [];
   const record = (type, text) => {
     root.bkCues.push({ type, text, at: Date.now() });
     root.dataset.lastCue = `${type}:${text}`;
@@ -149,22 +161,63 @@ function makeVoice(model, root) {
     try { return "speechSynthesis" in window && window.speechSynthesis.getVoices().length > 0; }
     catch (err) { return false; }
   };
-  const say = (text, tones) => {
+  const finished = (u) => {
+    if (!talking || talking.u !== u) return;
+    clearTimeout(talking.timer);
+    talking = null;
+    root.dataset.talking = "";
+    // What waited is said now, in order, unless its moment has passed.
+    const now = Date.now();
+    const due = waiting.filter((c) => c.until > now);
+    waiting = [];
+    for (const c of due) speak(c.text, c.tones, { queue: true, instruction: c.instruction });
+  };
+  const speak = (text, tones, { instruction = false, queue = false } = {}) => {
+    let u = null;
+    try {
+      u = new SpeechSynthesisUtterance(text);
+      u.rate = 0.95;
+      // A cue cut short by the next one is fine; a failing voice falls back to beeps.
+      u.onerror = (e) => {
+        if (e.error !== "interrupted" && e.error !== "canceled") { beep(tones); record("beep", text); }
+        finished(u);
+      };
+      u.onend = () => finished(u);
+      if (instruction) {
+        const words = text.split(/\s+/).filter(Boolean).length;
+        const most = 2000 + (1000 * words) / SLOWEST_WORDS_PER_SECOND;
+        talking = { u, text, timer: setTimeout(() => finished(u), most) };
+        root.dataset.talking = text;
+      }
+      // Queued cues follow what is being said; a new cue replaces an old short one.
+      if (!queue) window.speechSynthesis.cancel();
+      window.speechSynthesis.speak(u);
+      record("say", text);
+      return true;
+    } catch (err) {
+      if (talking && talking.u === u) { clearTimeout(talking.timer); talking = null; }
+      return false;
+    }
+  };
+  // opts.instruction: an exercise's instruction (nothing cuts it short);
+  // opts.until: the time (ms) after which a cue waiting for it is dropped;
+  // opts.interrupt: the person pressed a key or button: say it now.
+  const say = (text, tones, opts = {}) => {
     const mode = model.get("sound");
     if (mode === "off") return;
     if (mode === "voice" && hasVoice()) {
-      try {
-        const u = new SpeechSynthesisUtterance(text);
-        u.rate = 0.95;
-        // A cue cut short by the next one is fine; a failing voice falls back to beeps.
-        u.onerror = (e) => {
-          if (e.error !== "interrupted" && e.error !== "canceled") { beep(tones); record("beep", text); }
-        };
-        window.speechSynthesis.cancel();
-        window.speechSynthesis.speak(u);
-        record("say", text);
+      if (talking && opts.interrupt) {
+        clearTimeout(talking.timer);
+        talking = null;
+        waiting = [];
+        root.dataset.talking = "";
+      }
+      if (talking) {
+        waiting.push({ text, tones, until: opts.until || Infinity, instruction: !!opts.instruction });
+        record("wait", text);
         return;
-      } catch (err) { /* fall through to the beep */ }
+      }
+      if (speak(text, tones, opts)) return;
     }
     beep(tones);
     record("beep", text);
@@ -175,7 +228,8 @@ function makeVoice(model, root) {
       if (audio.state === "suspended") audio.resume();
     } catch (err) { /* no audio */ }
   };
-  return { say, unlock, close: () => { if (audio) audio.close(); } };
+  return { say, unlock, talking: () => talking !== null,
+           close: () => { if (talking) clearTimeout(talking.timer); if (audio) audio.close(); } };
 }
 
 // -- wake lock ---------------------------------------------------------------------
@@ -259,6 +313,8 @@ function render({ model, el }) {
     counterRow.append(c);
     return { name, value };
   });
+  // The one thing to check while doing it: read from the floor as from the chair.
+  const keyEl = h("div", "bk-key");
   const nextEl = h("div", "bk-next");
   const sessionBar = h("div", "bk-bar bk-session-bar");
   const sessionFill = h("div", "bk-fill");
@@ -273,6 +329,10 @@ function render({ model, el }) {
   pausedEl.append(h("div", "bk-paused-word", "Paused"),
                   h("div", "bk-paused-hint", "Tap here or press space to go on"));
   pausedEl.setAttribute("role", "button");
+  // A session a closed or reloaded page left unsaved: resume it, or save what was done.
+  const offerEl = h("div", "bk-resume");
+  offerEl.setAttribute("role", "alert");
+  offerEl.style.display = "none";
   const controls = h("div", "bk-controls");
   const startB = button("bk-start bk-primary", "▶ Start", "Start the session (space)");
   const pauseB = button("bk-pause", "❚❚ Pause", "Pause or resume (space)");
@@ -290,7 +350,7 @@ function render({ model, el }) {
   }
   controls.append(startB, pauseB, backB, skipB, stopB, floorB, soundSel);
   const keys = h("div", "bk-keys", "Keys: space pause/resume, ← back, → skip, Esc leave floor view");
-  root.append(heading, phaseRow, middle, phaseBar, counterRow, nextEl, sessionBar, sessionEl,
+  root.append(offerEl, heading, phaseRow, middle, phaseBar, counterRow, keyEl, nextEl, sessionBar, sessionEl,
               stopNote, cautionsEl, controls, keys, pausedEl);
   el.append(root);
 
@@ -317,7 +377,8 @@ function render({ model, el }) {
   let shownIndex = null;   // the phase last drawn, to cue only on a change seen live
   let shownState = null;
   let lastCount = null;    // the last "3, 2, 1" number said in this phase
-  let tenSaid = null;      // the hold run "10 seconds left" was said in
+  let marksSaid = new Set(); // "Halfway", "10 seconds left": once per run of a hold
+  let pressed = false;     // the change being drawn came from a press (it may cut speech)
   let timer = null;
   let poseKey = undefined;
   let cautionsFor = undefined;  // the exercise whose cautions are shown
@@ -335,16 +396,142 @@ function render({ model, el }) {
   const allDone = (s) => Object.values(s.counted).filter(Boolean).length
     >= phases.filter((q) => q.rep).length;
 
+  // -- the session's copy in the browser's storage (backkit issue 26) -----------
+  // Kept while the session is unsaved, keyed by the log, plan and routine
+  // (TimerFace.journal) and the start time; holds the events and when the page
+  // was last seen alive. Python drops it (settled) once saved or thrown away.
+  const prefix = (model.get("journal") || {}).key || "";
+  let copyKey = null;
+  let beat = 0;
+  const store = (() => { try { return window.localStorage; } catch (err) { return null; } })();
+  const keep = () => {
+    const events = model.get("events");
+    if (!prefix || !store || !events.length || model.get("settled")) return;
+    copyKey = copyKey || `${prefix}/${Math.round(events[0].at * 1000)}`;
+    LIVE.add(copyKey);
+    beat = nowS();
+    try {
+      const choice = (model.get("journal") || {}).choice;
+      const copy = { v: 1, events, alive: beat, title: r.title };
+      if (typeof choice === "string") copy.choice = choice;
+      store.setItem(copyKey, JSON.stringify(copy));
+    } catch (err) { /* storage full or blocked: the session still runs */ }
+  };
+  const drop = () => {
+    if (copyKey && store) { try { store.removeItem(copyKey); } catch (err) { /* ignore */ } }
+  };
+  const onSettled = () => { if (model.get("settled")) drop(); else keep(); };
+  model.on("change:settled", onSettled);
+
+  // The latest copy under `start` (this routine's, or any of this log and plan).
+  const latest = (start, ok) => {
+    let found = null;
+    for (let i = 0; i < store.length; i++) {
+      const k = store.key(i);
+      if (!k || !k.startsWith(start) || LIVE.has(k)) continue;
+      try {
+        const v = JSON.parse(store.getItem(k));
+        if (v && Array.isArray(v.events) && v.events.length && typeof v.alive === "number"
+            && ok(v) && (!found || v.alive > found.v.alive)) found = { k, v };
+      } catch (err) { /* not ours: leave it */ }
+    }
+    return found;
+  };
+  const leftBehind = () => {
+    if (!prefix || !store || model.get("events").length) return null;
+    const found = latest(`${prefix}/`, () => true);
+    if (!found) {
+      // one of another routine of this log and plan: the page around may show it
+      const group = prefix.slice(0, prefix.lastIndexOf("/") + 1);
+      const other = latest(group, (v) => typeof v.choice === "string");
+      if (other) {
+        model.set("elsewhere", { choice: other.v.choice, title: String(other.v.title || "") });
+        model.save_changes();
+      }
+    }
+    return found;
+  };
+
+  function offer(found) {
+    const { k, v } = found;
+    const events = v.events.map((e, i) => ({ ...e, n: i }));
+    const s = replay(phases, events, v.alive, r.min_rep);
+    const lostAt = Math.max(v.alive, events[events.length - 1].at);
+    // what was done: exercises with at least one repetition that counts
+    const exercises = [...new Set(phases.filter((q) => q.kind !== "done").map((q) => q.exercise))];
+    const doneEx = new Set(Object.entries(s.counted).filter(([, ok]) => ok)
+      .map(([i]) => phases[Number(i)].exercise));
+    const reps = phases.filter((q) => q.rep).length;
+    const repsDone = Object.values(s.counted).filter(Boolean).length;
+    const what = exercises.length > 1 ? `${doneEx.size} of ${exercises.length} exercises`
+      : `${repsDone} of ${reps} repetition${reps === 1 ? "" : "s"}`;
+    const when = new Date(events[0].at * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    const at = phases[s.index];
+    const where = s.state === "finished" ? "It had ended, but was not saved."
+      : `It stopped at: ${at.label}${exercises.length > 1 ? ` (${at.heading})` : ""}.`;
+    offerEl.replaceChildren(
+      h("div", "bk-resume-lead", `This session, started at ${when}, was not saved when the page closed.`),
+      h("div", "bk-resume-where", where));
+    const row = h("div", "bk-resume-buttons");
+    const adopt = (extra) => {
+      copyKey = k;
+      LIVE.add(k);
+      offerEl.style.display = "none";
+      model.set("events", [...events, ...extra.map((e, i) => ({ n: events.length + i, ...e }))]);
+      model.save_changes();
+      draw();
+    };
+    if (s.state !== "finished") {
+      const go = button("bk-resume-go bk-primary", "▶ Resume",
+        "Carry on where it stopped (it comes back paused; the time away is not counted)");
+      go.addEventListener("click", () => {
+        voice.unlock();
+        adopt(s.state === "running" ? [{ action: "pause", at: lostAt, index: s.index, lost: true }] : []);
+      });
+      row.append(go);
+    }
+    const save = button("bk-resume-save", `Save what you did (${what})`,
+      "Save the session as far as it went, with the times it happened");
+    save.addEventListener("click", () => {
+      const end = s.state === "finished" ? [] : [{ action: "stop", at: lostAt, index: s.index, lost: true }];
+      adopt([...end, { action: "save", at: nowS(), index: s.index }]);
+    });
+    const discard = button("bk-resume-discard", "Discard it", "Forget this session: nothing of it is saved");
+    discard.addEventListener("click", () => {
+      try { store.removeItem(k); } catch (err) { /* ignore */ }
+      offerEl.style.display = "none";
+    });
+    row.append(save, discard);
+    offerEl.append(row);
+    offerEl.style.display = "";
+  }
+
+  // Leaving the page while a session runs asks first (the copy is kept either way).
+  const onLeave = (e) => {
+    keep();
+    const st = current().state;
+    if (st === "running" || st === "paused") {
+      e.preventDefault();
+      e.returnValue = "";
+      return "";
+    }
+    return undefined;
+  };
+  window.addEventListener("beforeunload", onLeave);
+  const onHide = () => keep();
+  window.addEventListener("pagehide", onHide);
+
   const act = (action) => {
     const s = current();
     voice.unlock();
-    if (action === "start" && s.state === "ready") push("start", nowS());
+    if (action === "start" && s.state === "ready") { offerEl.style.display = "none"; push("start", nowS()); }
     else if (action === "toggle" && s.state === "running") push("pause", nowS());
     else if (action === "toggle" && s.state === "paused") push("resume", nowS());
     else if (action === "skip" && (s.state === "running" || s.state === "paused")) push("skip", nowS());
     else if (action === "back" && (s.state === "running" || s.state === "paused")) push("back", nowS());
     else if (action === "stop" && (s.state === "running" || s.state === "paused")) push("stop", nowS());
     else return;
+    pressed = true;
     draw();
   };
   startB.addEventListener("click", () => act("start"));
@@ -388,19 +575,24 @@ function render({ model, el }) {
   function cue(s, now) {
     const p = phases[s.index];
     const live = shownIndex !== null;  // nothing is said for what a reload finds
+    const end = (s.phaseStart + p.seconds) * 1000;  // a waiting cue is dropped after its moment
     if (live && (s.index !== shownIndex || (shownState === "ready" && s.state !== "ready"))) {
+      const opts = { until: end, interrupt: pressed, instruction: !!p.instruction };
       if (s.state === "finished" && s.stoppedEarly) { /* stopped: no cue */ }
-      else if (p.kind === "done" && !allDone(s)) voice.say("Finished", r.tones[p.kind] || [880]);
-      else voice.say(p.say, r.tones[p.kind] || [880]);
+      else if (p.kind === "done" && !allDone(s)) voice.say("Finished", r.tones[p.kind] || [880], opts);
+      else voice.say(p.say, r.tones[p.kind] || [880], { ...opts, until: Math.max(end, now * 1000 + 3000) });
       lastCount = null;
     }
-    if (s.state === "running" && p.tenLeft) {
-      // "10 seconds left" once in a long hold (each time the hold is entered)
-      const left = s.phaseStart + p.seconds - now;
-      const key = `${s.index}@${s.phaseStart}`;
-      if (left <= 10 && left > 9.5 && tenSaid !== key && s.index === shownIndex) {
-        tenSaid = key;
-        voice.say("10 seconds left", [r.count_tone]);
+    pressed = false;
+    if (s.state === "running" && s.index === shownIndex) {
+      // "Halfway", "10 seconds left": once in a long hold (each time the hold is entered)
+      for (const [text, at] of p.marks || []) {
+        const into = now - s.phaseStart;
+        const key = `${s.index}@${s.phaseStart}@${text}`;
+        if (into >= at && into < at + 0.5 && !marksSaid.has(key)) {
+          marksSaid.add(key);
+          voice.say(text, [r.count_tone], { until: (s.phaseStart + at + 2) * 1000 });
+        }
       }
     }
     if (s.state === "running" && p.countdown) {
@@ -408,7 +600,7 @@ function render({ model, el }) {
       const n = Math.ceil(left - 1e-6);
       if (n >= 1 && n <= 3 && left <= n && lastCount !== n && left > n - 0.5 && s.index === shownIndex) {
         lastCount = n;
-        voice.say(String(n), [r.count_tone]);
+        voice.say(String(n), [r.count_tone], { until: (end - (n - 1) * 1000) - 500 });
       }
     }
   }
@@ -480,10 +672,16 @@ function render({ model, el }) {
       stopNote.style.display = "none";
     }
     if (s.state === "running") lock.acquire(); else lock.release();
+    if (s.state === "running" && nowS() - beat >= JOURNAL_BEAT_S) keep();
     schedule(s, now);
   }
 
   function showCautions(c) {
+    keyEl.replaceChildren();
+    keyEl.style.display = c && c.feel ? "" : "none";
+    if (c && c.feel) {
+      keyEl.append(h("span", "bk-key-title", "You should feel: "), h("span", "bk-key-text", c.feel));
+    }
     cautionsEl.replaceChildren();
     cautionsEl.style.display = c ? "" : "none";
     if (!c) return;
@@ -539,8 +737,8 @@ function render({ model, el }) {
     const p = phases[s.index];
     const end = s.phaseStart + p.seconds;
     let wake = Math.min(TICK_MS, Math.max(0, (end - now) * 1000));
-    if (p.tenLeft) {
-      const at = (end - 10 - now) * 1000;
+    for (const [, mark] of p.marks || []) {
+      const at = (s.phaseStart + mark - now) * 1000;
       if (at > 0) wake = Math.min(wake, at);
     }
     if (p.countdown) {
@@ -552,8 +750,10 @@ function render({ model, el }) {
     timer = setTimeout(draw, Math.max(0, wake) + 1);
   }
 
-  const onEvents = () => draw();
+  const onEvents = () => { keep(); draw(); };
   model.on("change:events", onEvents);
+  const found = leftBehind();
+  if (found) offer(found);
   // Colours and sizes resolve only once the element is in the page: draw now and again.
   draw();
   requestAnimationFrame(() => draw());
@@ -564,6 +764,10 @@ function render({ model, el }) {
     voice.close();
     model.off("change:events", onEvents);
     model.off("change:sound", onSound);
+    model.off("change:settled", onSettled);
+    window.removeEventListener("beforeunload", onLeave);
+    window.removeEventListener("pagehide", onHide);
+    if (copyKey) LIVE.delete(copyKey);
     document.removeEventListener("fullscreenchange", onFullscreen);
   };
 }

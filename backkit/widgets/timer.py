@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -38,7 +39,7 @@ from ..exercises import Exercise, get_exercise
 from ..routine import Engine, Phase, Routine, Status, build_routine, done_summary, for_plan
 from . import ui
 from .screening import SafetyCheck
-from .timer_view import TimerView
+from .timer_view import TimerView, journal_key
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -299,10 +300,10 @@ class SessionTimer(widgets.VBox):
     >>> answers = {q.id: False for q in backkit.safety.screening_questions()}
     >>> _ = backkit.outcomes.record_screening(log, answers, action="none")
     >>> timer.phase_text, timer.countdown_text
-    ('Press Start when you are ready', '0:10')
+    ('Press Start when you are ready', '0:14')
     >>> timer.start()
     >>> timer.state, timer.routine.total_seconds
-    ('running', 120.0)
+    ('running', 124.0)
     """
 
     def __init__(
@@ -342,6 +343,7 @@ class SessionTimer(widgets.VBox):
         self._on_saved: list[Callable[[list[dict[str, Any]]], Any]] = []
         self._clock = clock or time.time
         self._wallclock = wallclock
+        self._restored = False  # saved from a copy a closed page left (its "save" event)
         # Events may arrive on a comm subshell's thread while a cell runs.
         self._lock = threading.RLock()
         self.view = TimerView(
@@ -359,6 +361,7 @@ class SessionTimer(widgets.VBox):
             ui.guard(self.view.output)(lambda _b: self.save(skip_ratings=True))
         )
         self.view.face.observe(self._on_events, names="events")
+        self.view.face.journal = {"key": journal_key(self._log_path(), plan_id, routine)}
         self.gate = gate.check(self._log)
         self.safety_check: SafetyCheck | None = None
         if self.gate.open:
@@ -469,8 +472,15 @@ class SessionTimer(widgets.VBox):
                 view.show_refused(str(err))
                 return []
             self.saved_rows.extend(stored)
+            self.view.face.settled = True  # the page's copy of the session can go
         summary = done_summary(self.engine.results(), stopped=self.engine.stopped_early)
         text = f"Saved to your log. {summary}"
+        if self._restored:
+            n, m = _exercises_done(stored, self.routine)
+            text = (
+                f"Saved to your log: what you did before the page was closed ({n} of {m} "
+                f"exercise{'s' if m != 1 else ''} with something done; pain not rated). {summary}"
+            )
         view.show_saved(text, safety.check_pain(view.pain_before.value, view.pain_after.value))
         for callback in self._on_saved:
             callback(stored)
@@ -480,7 +490,12 @@ class SessionTimer(widgets.VBox):
         """The saved rows were undone: forget them and let Save store the session again."""
         with self._lock:
             self.saved_rows.clear()
+            self.view.face.settled = False  # unsaved again: the page keeps its copy again
         self.view.reopen_save()
+
+    def discard(self) -> None:
+        """The person threw the session away (the app asks first): the page drops its copy."""
+        self.view.face.settled = True
 
     def on_saved(self, callback: Callable[[list[dict[str, Any]]], Any]) -> None:
         """Call ``callback(rows)`` after each successful Save (the app redraws its charts)."""
@@ -602,8 +617,28 @@ class SessionTimer(widgets.VBox):
 
                     self.session_id = new_session_id(self.engine.started_at)
             self.refresh()
+            fresh = change["new"][len(change["old"] or []) :]
+            asked = any(isinstance(ev, dict) and ev.get("action") == "save" for ev in fresh)
+            if asked and not self.saved_rows and self.engine.finished:
+                # "Save what you did" for a session a closed page left: through Save
+                # itself, with the page's own times; the ratings were never asked
+                self._restored = True
+                self.save(skip_ratings=True)
         except Exception as err:  # an observer's error would vanish: show it
             self.view.show_error(err)
+
+    def _log_path(self) -> str | Path | None:
+        """The file the log lives in (where the page's copy of a session belongs)."""
+        from ..log import SessionLog
+
+        if isinstance(self._log, SessionLog):
+            return self._log.path
+        if self._log is not None:
+            return self._log
+        # config.default_log_path() would make the folder: showing a timer writes nothing
+        if os.environ.get("BACKKIT_LOG"):
+            return Path(os.environ["BACKKIT_LOG"]).expanduser()
+        return config.data_home(create=False) / config.LOG_FILENAME
 
     def _first(self) -> bool:
         """Whether the log has no session yet (then the emergency signs show unfolded)."""
@@ -662,6 +697,21 @@ class SessionTimer(widgets.VBox):
         # a whole session's rating belongs to the session, not copied onto each bout
         rows = self.engine.log_rows(**common)
         return log.record_many(rows, session={"pain_before": before, "pain_after": after})
+
+
+def _exercises_done(rows: list[dict[str, Any]], routine: Routine) -> tuple[int, int]:
+    """Exercises of ``rows`` with something done (the kit's credit above 0), and how many."""
+    from ..adherence import credits
+    from ..log import conform
+
+    total = len(routine.exercise_ids)
+    if not rows:
+        return 0, total
+    frame = conform({k: [row[k] for row in rows] for k in rows[0]})
+    start = rows[0]["started_at"]
+    day = start.astimezone(config.kit_timezone()).date() if start is not None else None
+    done = credits(frame, day)
+    return sum(1 for v in done.values() if v > 0), total
 
 
 def _utcnow() -> datetime:

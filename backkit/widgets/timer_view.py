@@ -10,7 +10,17 @@ full-screen floor view with keyboard control, and appends what the person
 does (start, pause, resume, skip, stop) and what happens (each phase entered,
 the end) to the synced, append-only ``events`` list. A busy kernel therefore
 never freezes the countdown, and a reloaded page replays ``events`` to show
-the running session where it is.
+the running session where it is. The page also keeps a copy of ``events`` in
+the browser's storage while the session is unsaved: after a new kernel or a
+closed tab, a timer of the same log, plan and routine offers "Resume" (where
+it stopped, paused) or "Save what you did", and leaving the page while a
+session runs asks first.
+
+The voice never cuts an exercise's instruction short: the get-ready that
+opens an exercise lasts long enough to hear it
+(:func:`backkit.routine.instruction_seconds`), and the page holds every
+other cue until the voice has finished it (a cue whose moment has passed is
+dropped).
 
 :class:`TimerView` puts the face between the questions asked before and after
 a session (pain ratings that start "not rated", notes, Save). It keeps no
@@ -35,13 +45,14 @@ from .. import safety
 from ..exercises import get_exercise
 from ..routine import (
     MIN_REP_FRACTION,
-    TEN_LEFT_MIN_SECONDS,
     Phase,
     Routine,
     Status,
     counts_down,
     exercise_heading,
     format_seconds,
+    hold_marks,
+    opens_exercise,
     spoken_cues,
 )
 from . import sound, ui
@@ -280,8 +291,42 @@ def cautions_payload(routine: Routine, conditions: frozenset[str] = frozenset())
             "everyone": [c for c in ex.cautions if c in for_all],
             "others": [c for c in ex.cautions if c not in mine and c not in for_all],
             "mistakes": list(ex.mistakes),
+            # the one thing to check while doing it, shown big in the floor view
+            "feel": ex.feel,
         }
     return out
+
+
+def journal_key(log_path: str | Path | None, plan_id: str | None, routine: Routine) -> str:
+    """The browser-storage key prefix of a session's copy: log, plan and routine, hashed.
+
+    Only a page showing the same routine for the same log and plan finds the
+    copy; nothing in the key says who the person is or what the log holds.
+    Empty for a log kept in memory (nothing to come back to).
+
+    Examples
+    --------
+    >>> from backkit.routine import build_routine
+    >>> from backkit.widgets.timer_view import journal_key
+    >>> r = build_routine("bridge")
+    >>> key = journal_key("/tmp/log.sqlite", "plan-1", r)
+    >>> key.startswith("backkit.session/"), key == journal_key("/tmp/log.sqlite", "plan-1", r)
+    (True, True)
+    >>> key == journal_key("/tmp/other.sqlite", "plan-1", r), journal_key(":memory:", None, r)
+    (False, '')
+    """
+    import hashlib
+    import json
+
+    if log_path is None or str(log_path) == ":memory:":
+        return ""
+    where = str(Path(log_path).expanduser().resolve())
+    steps = [[p.kind, p.seconds, p.exercise_id, p.side] for p in routine.phases]
+    # the log and plan, then the routine: a page can also find a session of
+    # another routine of the same log and plan (the app then shows that routine)
+    mine = hashlib.sha256(json.dumps([where, plan_id]).encode()).hexdigest()
+    what = hashlib.sha256(json.dumps(steps).encode()).hexdigest()
+    return f"backkit.session/{mine[:20]}/{what[:16]}"
 
 
 def face_payload(routine: Routine, conditions: frozenset[str] = frozenset()) -> dict[str, Any]:
@@ -296,7 +341,7 @@ def face_payload(routine: Routine, conditions: frozenset[str] = frozenset()) -> 
     >>> from backkit.widgets.timer_view import face_payload
     >>> data = face_payload(build_routine("bridge", sets=1, reps=1, hold_seconds=5))
     >>> [p["kind"] for p in data["phases"]], data["phases"][1]["say"], data["total"]
-    (['prepare', 'hold', 'done'], 'Hold', 15.0)
+    (['prepare', 'hold', 'done'], 'Hold', 17.0)
     >>> sorted(data["poses"])
     ['bridge/end', 'bridge/start']
     """
@@ -323,8 +368,10 @@ def face_payload(routine: Routine, conditions: frozenset[str] = frozenset()) -> 
                 "pose": key,
                 "exercise": p.exercise_id,
                 "rep": p.is_rep,
-                # a long hold says "10 seconds left" (routine.TEN_LEFT_MIN_SECONDS)
-                "tenLeft": p.kind == "hold" and p.seconds >= TEN_LEFT_MIN_SECONDS,
+                # said during a long hold: "Halfway", "10 seconds left" (routine.hold_marks)
+                "marks": [[text, at] for text, at in hold_marks(p).items()],
+                # the exercise's instruction: the face lets nothing cut it short
+                "instruction": opens_exercise(routine, p),
             }
         )
     emergency = safety.rules()["emergency"]
@@ -355,12 +402,28 @@ class TimerFace(anywidget.AnyWidget):
         :func:`face_payload` of the routine (sent once).
     events : list of dict
         Append-only: ``{"n", "action", "at"}`` with ``action`` one of start,
-        pause, resume, skip, stop (what the person did) or phase, end (what
-        the browser saw), ``at`` in seconds since the epoch. The browser and
-        Python only ever append; the whole list is the session's state.
+        pause, resume, skip, back, stop (what the person did), phase, end
+        (what the browser saw) or save (the person asked to save a session a
+        closed page left, see ``journal``), ``at`` in seconds since the
+        epoch. The browser and Python only ever append; the whole list is the
+        session's state.
     sound : str
         One of :data:`SOUND_MODES`; the browser remembers the choice
         (``localStorage``) for the next session.
+    journal : dict
+        ``{"key": ...}``: where the page keeps a copy of ``events`` in the
+        browser's storage while a session is unsaved (:func:`journal_key`:
+        the log, the plan and the routine, never a name or a rating). A new
+        page of the same log, plan and routine offers to resume it or save
+        what was done. Empty: no copy (a log in memory).
+        ``journal["choice"]``, when given, is kept with the copy: what the page
+        around the timer chose to show (the app's "Do now" value).
+    settled : bool
+        True once the session is saved or thrown away: the page drops its copy.
+    elsewhere : dict
+        Set by the page when it finds no copy of this routine but one of
+        another routine of the same log and plan: ``{"choice", "title"}``
+        (the app then shows that choice, whose timer offers it).
     """
 
     _esm = _HERE / "timer.js"
@@ -368,6 +431,9 @@ class TimerFace(anywidget.AnyWidget):
     routine = traitlets.Dict().tag(sync=True)
     events: traitlets.List[dict[str, Any]] = traitlets.List().tag(sync=True)
     sound = traitlets.Unicode("voice").tag(sync=True)
+    journal = traitlets.Dict().tag(sync=True)
+    settled = traitlets.Bool(False).tag(sync=True)
+    elsewhere = traitlets.Dict().tag(sync=True)
 
     @traitlets.validate("sound")
     def _check_sound(self, proposal: dict[str, Any]) -> str:
@@ -445,7 +511,7 @@ class TimerView(widgets.VBox):
     >>> view = TimerView(r)
     >>> view.draw(Engine(r).status())
     >>> view.phase_text, view.countdown_text, view.start_button.disabled
-    ('Press Start when you are ready', '0:10', False)
+    ('Press Start when you are ready', '0:12', False)
     >>> view.pain_before.value is None
     True
     """

@@ -127,7 +127,8 @@ def test_run_one_exercise_in_the_app_and_see_the_chart_update(app, page):
     press(page.locator(".bk-timer .bk-pain-before"), "3")
     page.wait_for_timeout(500)
     page.locator(".bk-timer .bk-start").click()
-    wait_text(page, ".bk-timer .bk-phase", r"^Hold", timeout=10)
+    # the get-ready lasts as long as the instruction said in it (about 12 s)
+    wait_text(page, ".bk-timer .bk-phase", r"^Hold", timeout=30)
     shoot(page.locator(".bk-app"), "app-mid-hold-voila.png")
     wait_text(page, ".bk-timer .bk-phase", r"^Done - well done!$", timeout=20)
     press(page.locator(".bk-timer .bk-pain-after"), "2")
@@ -240,3 +241,120 @@ def test_the_app_notebook_is_the_one_the_command_serves():
     assert path.is_file()
     assert "App()" in path.read_text()
     assert os.access(AppProcess.SCRIPT, os.X_OK)
+
+
+COPIES = (
+    "Object.keys(localStorage).filter(k => k.startsWith('backkit.session/'))"
+    ".map(k => JSON.parse(localStorage.getItem(k)))"
+)
+
+
+def test_a_reload_mid_session_offers_to_save_what_was_done_with_the_page_s_times(app, page):
+    # backkit issue 26: a reload starts a new kernel; nothing done may be lost.
+    import datetime as dt
+
+    from backkit.adherence import credits
+    from backkit.routine import for_plan
+    from backkit.widgets.app import QUICK_DOSE
+    from backkit.widgets.timer import replay_events
+
+    running, log = app
+    url = running.wait_for(r"serving at (http://127\.0\.0\.1:\d+/\?token=\S+)")[1]
+    dialogs: list[str] = []
+
+    def answer(dialog):
+        dialogs.append(dialog.type)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    page.goto(url)
+    check = page.locator(".bk-app .bk-safety-check")
+    check.locator(".bk-screening-save").wait_for(timeout=60_000)
+    answer_red_flags(check)
+    check.locator(".bk-screening-save").click()
+    page.locator(".bk-app .bk-timer .bk-start").wait_for(timeout=30_000)
+    assert page.locator(".bk-app .bk-timer .bk-resume").is_hidden()  # nothing left behind yet
+    page.locator(".bk-timer .bk-start").click()  # today's whole session, the first choice
+    # the first exercise (both sides) done, the second being got ready for
+    wait_text(page, ".bk-timer .bk-heading", r"^Exercise 2 of 7: ", timeout=60)
+    copies = page.evaluate(COPIES)
+    assert len(copies) == 1
+    events, alive = copies[0]["events"], copies[0]["alive"]
+    page.reload()
+    assert dialogs == ["beforeunload"]  # leaving mid-session asked first
+    offer = page.locator(".bk-app .bk-timer .bk-resume")
+    offer.wait_for(state="visible", timeout=60_000)  # a new kernel, the same log and plan
+    stopped = "It stopped at: Get ready - left leg (Exercise 2 of 7: Single knee to chest)."
+    assert stopped in offer.inner_text()
+    save = offer.locator(".bk-resume-save")
+    assert save.inner_text().strip() == "Save what you did (1 of 7 exercises)"
+    assert offer.locator(".bk-resume-go").is_visible()
+    shoot(page.locator(".bk-app"), "app-resume-offer-voila.png")
+    save.click()
+    message = wait_text(page, ".bk-timer .bk-message", r"^Saved to your log: what you did")
+    assert "(1 of 7 exercises with something done; pain not rated)" in message
+    page.wait_for_timeout(500)
+    assert page.evaluate(COPIES) == []
+    wait_text(page, ".bk-app-stats", r"^1 session on 1 day logged", timeout=20)
+
+    with SessionLog(log, create=False) as stored:
+        frame = stored.frame()
+    # the rows of the exercise done carry the page's times, to the millisecond
+    routine = for_plan(backkit.Plan.default(), dt.date(2026, 12, 7), rest_seconds=2,
+                       overrides=QUICK_DOSE)  # fmt: skip
+    assert routine is not None
+    engine = replay_events(routine, events, clock=lambda: alive)
+    engine.stop(alive)
+    expected = [r for r in engine.log_rows() if r["exercise_id"] == "supine-hamstring-stretch"]
+    done = frame[frame["exercise_id"] == "supine-hamstring-stretch"].sort_values("started_at")
+    assert done["status"].tolist() == ["completed", "completed"]
+    for (_, row), want in zip(done.iterrows(), expected, strict=True):
+        assert row["side"] == want["side"]
+        for column in ("started_at", "ended_at"):
+            gap = abs((row[column] - want[column]).total_seconds())
+            assert gap < 0.002, (column, row[column], want[column])
+    # the count on the button is the kit's meaning of done
+    assert sum(v > 0 for v in credits(frame, dt.date(2026, 12, 7)).values()) == 1
+    assert frame["pain_before"].isna().all() and frame["session_pain_before"].isna().all()
+
+
+def test_a_single_exercise_left_by_a_reload_is_shown_again_and_resumes(app, page):
+    running, log = app
+    url = running.wait_for(r"serving at (http://127\.0\.0\.1:\d+/\?token=\S+)")[1]
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(url)
+    check = page.locator(".bk-app .bk-safety-check")
+    check.locator(".bk-screening-save").wait_for(timeout=60_000)
+    answer_red_flags(check)
+    check.locator(".bk-screening-save").click()
+    page.locator(".bk-app .bk-timer .bk-start").wait_for(timeout=30_000)
+    page.select_option(".bk-app-choice select", label="4. Bridge (quick try)")
+    wait_text(page, ".bk-app-instructions", r"^4\. Bridge")
+    page.wait_for_timeout(500)
+    page.locator(".bk-timer .bk-start").click()
+    wait_text(page, ".bk-timer .bk-phase", r"^Get ready")
+    page.wait_for_timeout(1500)
+    page.reload()
+    # the page opens on today's whole session, finds the bridge left unsaved and shows it
+    offer = page.locator(".bk-app .bk-timer .bk-resume")
+    offer.wait_for(state="visible", timeout=60_000)
+    assert read(page, ".bk-app-instructions").startswith("4. Bridge")
+    assert page.locator(".bk-app-choice select").input_value() == "4. Bridge (quick try)"
+    assert offer.locator(".bk-resume-save").inner_text().strip() == (
+        "Save what you did (0 of 1 repetition)"
+    )
+    offer.locator(".bk-resume-go").click()
+    wait_text(page, ".bk-timer .bk-phase", r"^Get ready.*\(paused\)$")
+    page.locator(".bk-timer .bk-paused-overlay").click()
+    wait_text(page, ".bk-timer .bk-phase", r"^Done - well done!$", timeout=40)
+    page.locator(".bk-timer .bk-save").click()
+    page.locator(".bk-timer .bk-save-unrated").click()
+    wait_text(page, ".bk-timer .bk-message", r"Saved to your log\. Bridge done: 1 of 1")
+    with SessionLog(log, create=False) as stored:
+        frame = stored.frame()
+    assert frame[["exercise_id", "status"]].values.tolist() == [["bridge", "completed"]]
+    # a person who now picks the whole session keeps it: nothing pulls the page back
+    page.select_option(".bk-app-choice select", index=0)
+    page.wait_for_timeout(2000)
+    chosen = page.locator(".bk-app-choice select").input_value()
+    assert chosen.startswith("Today's whole session"), chosen

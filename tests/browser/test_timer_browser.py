@@ -577,3 +577,242 @@ def test_cues_name_the_side_and_rep_and_back_returns_to_the_step_before(
     wait_text(page, ".bk-phase", r"^Get ready")
     actions = [e["action"] for e in events_from(nb, 1)]
     assert actions[:1] == ["start"] and actions.count("back") == 2 and "skip" in actions
+
+
+# --------------------------------------------------------------------------
+# The voice waits for the instruction (backkit issue 26)
+
+# A voice that takes as long as a real one: each utterance lasts its words at
+# WPS words a second, utterances queue as the browser's do, cancel() cuts the
+# one being said (recorded), and onstart/onend/onerror fire as in Chromium.
+TALKING_VOICE = """
+window.__said = [];
+window.__wake = [];
+(() => {
+  const WPS = %(wps)s;
+  const synth = window.speechSynthesis;
+  let queue = [], current = null;
+  synth.getVoices = () => [{name: "Test voice", lang: "en-GB", default: true,
+                            localService: true, voiceURI: "test"}];
+  const next = () => {
+    if (current || !queue.length) return;
+    const u = queue.shift();
+    const words = u.text.split(/\\s+/).filter(Boolean).length;
+    const rec = {text: u.text, start: Date.now(), end: null, cut: false};
+    window.__said.push(rec);
+    const timer = setTimeout(() => {
+      rec.end = Date.now();
+      current = null;
+      if (u.onend) u.onend(new SpeechSynthesisEvent("end", {utterance: u}));
+      next();
+    }, Math.max(250, 1000 * words / WPS));
+    current = {u, rec, timer};
+    if (u.onstart) u.onstart(new SpeechSynthesisEvent("start", {utterance: u}));
+  };
+  synth.speak = (u) => { queue.push(u); next(); };
+  synth.cancel = () => {
+    queue = [];
+    if (!current) return;
+    const {u, rec, timer} = current;
+    clearTimeout(timer);
+    rec.end = Date.now(); rec.cut = true;
+    current = null;
+    if (u.onerror) u.onerror(new SpeechSynthesisErrorEvent("error",
+                                {utterance: u, error: "interrupted"}));
+  };
+})();
+"""
+
+
+def talking(page, wps: float = 2.7):
+    page.add_init_script(TALKING_VOICE % {"wps": wps})
+    return page
+
+
+def said(page) -> list[dict]:
+    return page.evaluate("window.__said")
+
+
+def test_the_instruction_is_heard_in_full_before_the_count_and_cues_name_side_and_rep(
+    open_notebook, page, tmp_path
+):
+    page = talking(page)
+    cell = (
+        "import backkit, json\n"
+        f"log = backkit.SessionLog(r'{tmp_path / 'log.sqlite'}')\n"
+        + SCREENED
+        + "timer = backkit.SessionTimer('knee-to-chest', log, reps=2, hold_seconds=6,\n"
+        "                             rest_seconds=3)\n"
+        "timer"
+    )
+    nb = open_notebook([cell, EVENTS_CELL, "print(timer.routine.phases[0].seconds)"])
+    nb.run_cell(0)
+    face(page).wait_for()
+    nb.run_cell(2)
+    prepare = float(nb.output_text(2).strip())
+    page.locator(".bk-timer .bk-start").click()
+    wait_js(page, "window.__said.some(s => s.text === 'Hold, left leg, 2 of 2')",
+            timeout=prepare + 30)  # fmt: skip
+    spoken = said(page)
+    t0 = events_from(nb, 1)[0]["at"] * 1000
+    first = spoken[0]
+    from backkit import get_exercise
+
+    assert first["text"].startswith("Single knee to chest. ")
+    assert get_exercise("knee-to-chest").start_position in first["text"]
+    assert first["text"].endswith("Left leg first.")
+    # said in full (no cut), and over before the count began
+    assert not first["cut"] and first["end"] is not None
+    assert [s["text"] for s in spoken[1:4]] == ["3", "2", "1"]
+    assert first["end"] <= spoken[1]["start"], spoken[:2]
+    assert abs(spoken[1]["start"] - (t0 + (prepare - 3) * 1000)) < 300
+    assert not any(s["cut"] for s in spoken), spoken
+    texts = [s["text"] for s in spoken]
+    assert texts[4:6] == ["Hold, left leg, 1 of 2", "3"], texts
+    hold = spoken[4]
+    assert abs(hold["start"] - (t0 + prepare * 1000)) < 300
+    page.locator(".bk-timer .bk-stop").click()
+
+
+def test_a_short_get_ready_never_cuts_the_instruction_the_next_cue_waits(
+    open_notebook, page, tmp_path
+):
+    # A get-ready asked for by its length (1 s) and a slow voice: the hold's cue
+    # waits for the instruction, and a count whose moment has passed is dropped.
+    page = talking(page, wps=2.0)
+    nb = open_notebook([timer_cell(tmp_path / "log.sqlite", sets=1, reps=1, hold_seconds=12,
+                                   prepare_seconds=1), EVENTS_CELL])  # fmt: skip
+    nb.run_cell(0)
+    face(page).wait_for()
+    page.locator(".bk-timer .bk-start").click()
+    wait_text(page, ".bk-phase", r"^Done", timeout=30)
+    wait_js(page, "window.__said.length >= 5 && window.__said.every(s => s.end !== null)")
+    spoken = said(page)
+    t0 = events_from(nb, 1)[0]["at"] * 1000
+    texts = [s["text"] for s in spoken]
+    assert texts == [f"Bridge. {bridge_start()}", "Hold", "3", "2", "1", "Well done"], texts
+    instruction, hold = spoken[0], spoken[1]
+    assert not any(s["cut"] for s in spoken), spoken
+    # about 8.5 s of words: the hold began at 1 s, its cue came when they ended
+    assert instruction["end"] - instruction["start"] > 8000
+    assert instruction["end"] <= hold["start"] < instruction["end"] + 300
+    # the count at its moments (the hold ends 13 s after start)
+    for s, n in zip(spoken[2:5], (3, 2, 1), strict=True):
+        assert abs(s["start"] - (t0 + (13 - n) * 1000)) < 300, (s, n)
+
+
+def test_floor_view_shows_the_key_cue_and_caution_and_long_holds_say_halfway(
+    open_notebook, spied, tmp_path
+):
+    page = spied
+    nb = open_notebook([timer_cell(tmp_path / "log.sqlite", sets=1, reps=1, hold_seconds=24,
+                                   prepare_seconds=4), EVENTS_CELL])  # fmt: skip
+    nb.run_cell(0)
+    face(page).wait_for()
+    from backkit import get_exercise
+
+    bridge = get_exercise("bridge")
+    key = page.locator(".bk-timer .bk-key").first
+    assert key.inner_text().strip() == f"You should feel: {bridge.feel}"
+    page.locator(".bk-timer .bk-start").click()
+    wait_text(page, ".bk-phase", r"^Get ready")
+    page.locator(".bk-timer .bk-floor-button").click()
+    floor = page.locator(".bk-face.bk-floor")
+    floor.wait_for()
+    # read from the floor: the key cue and the caution for everyone, large
+    cue = floor.locator(".bk-key")
+    assert cue.is_visible() and bridge.feel in cue.inner_text()
+    assert float(cue.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 20
+    caution = floor.locator(".bk-cautions-everyone")
+    assert caution.is_visible() and bridge.cautions[0] in caution.inner_text()
+    for css in (".bk-heading", ".bk-countdown", ".bk-key", ".bk-cautions", ".bk-stop"):
+        part = floor.locator(css).bounding_box()
+        assert part["y"] >= 0 and part["y"] + part["height"] <= 900, (css, part)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "timer-get-ready-floor.png"))
+    wait_js(page, "window.__speech.some(s => s.text === '10 seconds left')", timeout=30)
+    page.keyboard.press("Escape")
+    floor.wait_for(state="detached")
+    t0 = events_from(nb, 1)[0]["at"] * 1000
+    spoken = page.evaluate("window.__speech")
+    texts = [s["text"] for s in spoken]
+    assert texts[-3:] == ["Hold", "Halfway", "10 seconds left"], texts
+    halfway, ten = spoken[-2], spoken[-1]
+    assert abs(halfway["t"] - (t0 + (4 + 12) * 1000)) < 300
+    assert abs(ten["t"] - (t0 + (4 + 14) * 1000)) < 300
+    page.locator(".bk-timer .bk-stop").click()
+
+
+# --------------------------------------------------------------------------
+# A running session is never lost (backkit issue 26)
+
+COPIES = (
+    "Object.keys(localStorage).filter(k => k.startsWith('backkit.session/'))"
+    ".map(k => JSON.parse(localStorage.getItem(k)))"
+)
+
+
+def test_a_new_kernel_mid_session_offers_resume_and_the_times_are_the_page_s(
+    lab, open_notebook, spied, tmp_path
+):
+    page = spied
+    dialogs: list[str] = []
+
+    def answer(dialog):
+        dialogs.append(dialog.type)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    log_path = tmp_path / "log.sqlite"
+    nb = open_notebook([
+        timer_cell(log_path, sets=1, reps=2, hold_seconds=4, rest_seconds=1, prepare_seconds=1),
+        EVENTS_CELL,
+        "rows = timer.save(skip_ratings=True)\n"
+        "print(json.dumps([[r['started_at'].isoformat(), r['ended_at'].isoformat(),"
+        " r['reps_done'], r['status']] for r in rows]))",
+    ])  # fmt: skip
+    nb.run_cell(0)
+    face(page).wait_for()
+    page.locator(".bk-timer .bk-start").click()
+    wait_text(page, ".bk-phase", r"^Hold - rep 1 of 2$")
+    page.wait_for_timeout(1500)
+    copies = page.evaluate(COPIES)
+    assert len(copies) == 1 and [e["action"] for e in copies[0]["events"]][:2] == ["start", "phase"]
+    assert set(copies[0]) == {"v", "events", "alive", "title"}  # no ratings, no notes, no names
+    t0 = copies[0]["events"][0]["at"]
+    lab.delete_sessions()  # the kernel is gone, as after a restart or a crash
+    page.reload()
+    assert dialogs == ["beforeunload"]  # leaving mid-session asked first
+    nb.panel.locator(".jp-Cell").first.wait_for(timeout=60_000)
+    nb.wait_kernel_idle()
+    nb.run_cell(0)  # a new kernel: a new timer, knowing nothing of the session
+    offer = page.locator(".bk-timer .bk-resume")
+    offer.wait_for(state="visible")
+    assert "was not saved when the page closed" in offer.inner_text()
+    assert "It stopped at: Hold - rep 1 of 2." in offer.inner_text()
+    assert offer.locator(".bk-resume-save").inner_text().strip() == (
+        "Save what you did (0 of 2 repetitions)"
+    )
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    face(page).screenshot(path=str(ARTIFACTS / "timer-resume-offer.png"))
+    offer.locator(".bk-resume-go").click()
+    offer.wait_for(state="hidden")
+    # back where it stopped, paused: the time away is not counted
+    wait_text(page, ".bk-phase", r"^Hold - rep 1 of 2 \(paused\)$")
+    page.locator(".bk-timer .bk-paused-overlay").click()
+    wait_text(page, ".bk-phase", r"^Done - well done!$", timeout=30)
+    events = events_from(nb, 1)
+    assert events[0]["at"] == t0 and [e["action"] for e in events].count("start") == 1
+    nb.run_cell(2, timeout=30)
+    rows = json.loads(nb.output_text(2).strip().splitlines()[-1])
+    from datetime import datetime
+
+    from backkit import config
+
+    ((started, ended, reps, status),) = rows
+    assert (reps, status) == (2, "completed")
+    # the first hold began 1 s after the page's own start, before the kernel was lost
+    assert abs((datetime.fromisoformat(started) - config.at(t0 + 1)).total_seconds()) < 0.01
+    assert datetime.fromisoformat(ended) > config.at(t0 + 10)  # the pause is in between
+    page.wait_for_timeout(500)
+    assert page.evaluate(COPIES) == []  # saved: the copy is gone
