@@ -166,7 +166,9 @@ def _sessions(bouts: pd.DataFrame, keys: Sequence[str] = ()) -> pd.DataFrame:
         holds=("hold", "count"),
         bouts=("frac", "size"),
     ).reset_index()
-    per_side = agg["exercise_id"].map(_per_side()).fillna(False).to_numpy(dtype=bool)
+    # as objects: mapping a categorical gives a categorical (pandas 2.2), refusing a fill
+    ids = agg["exercise_id"].astype(object)
+    per_side = ids.map(_per_side()).fillna(False).to_numpy(dtype=bool)
     credit = np.where(
         per_side,
         (agg["left"].clip(upper=1) + agg["right"].clip(upper=1)) / 2,

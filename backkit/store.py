@@ -283,10 +283,14 @@ def _fault(err: BaseException, path: Path, doing: str) -> LogFileError | OSError
             )
         if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB) or "malformed" in text:
             return LogFileError(path, f"{doing} failed: the file " + _damaged(text))
-        if code in (_SQLITE_IOERR, _SQLITE_CANTOPEN) and _no_space(path):
+        # Python 3.10 has no sqlite_errorcode: the message says it
+        io_error = code in (_SQLITE_IOERR, _SQLITE_CANTOPEN) or (
+            code == 0 and ("disk I/O error" in text or "unable to open database" in text)
+        )
+        if io_error and _no_space(path):
             # SQLite says only "disk I/O error" when the -shm cannot grow
             return LogFileError(path, f"{doing} failed: the disk is full. {_NOTHING}")
-        if code in (_SQLITE_IOERR, _SQLITE_CANTOPEN):
+        if io_error:
             return LogFileError(
                 path,
                 f"{doing} failed: the system could not read or write the file ({text}). "
