@@ -652,7 +652,7 @@ def plot_adherence(  # noqa: D103 (docstring assigned after it, from chart_docs)
     if freq not in ("D", "W"):
         per_ex, totals, ends = _mean_weeks(per_ex, totals, freq)
         weeks = pd.DatetimeIndex(per_ex.index)
-        ax.set_ylabel(f"exercise sessions per week\n(mean week of each {unit})")
+        ax.set_ylabel(f"exercise sessions per week\n(mean over each {unit})")
     edges = mdates.date2num(np.r_[weeks.to_numpy(), ends[-1:].to_numpy()])
     bottom = np.zeros(len(weeks))
     for ex_id, name in zip(order, _names(order, numbered=True), strict=True):
@@ -973,7 +973,7 @@ def plot_exercise_history(  # noqa: D103 (docstring assigned after it, from char
         # a long history: each bar the mean of the days done in its week, month or year
         table, width = _bars_per_period(table, freq)
         title = f"{ex.number}. {ex.name}: {span}, {_PERIOD_MEANS[unit]} means{sample}"
-        ylabel += f"\n(mean of the days done each {unit})"
+        ylabel += f"\n(mean of the days it was done, each {unit})"
     x = table.index
     done, planned = table["seconds_done"], table["seconds_planned"]
     ax.bar(x, done.fillna(0), width=width, color=OKABE_ITO["sky"], label="seconds done")
@@ -1460,14 +1460,16 @@ def _sessions_panel(ax: Axes, log_frame: pd.DataFrame) -> list[Any]:
         # more than two years: a bar a month (year), its mean week
         means, ends = _per_period(per_week.to_frame(), freq)
         weeks, counts = means.index, means.iloc[:, 0].to_numpy()
-        ax.set_title(f"Exercise sessions per week (mean week of each {unit})", loc="left",
+        ax.set_title(f"Exercise sessions per week (mean over each {unit})", loc="left",
                      fontsize=10)  # fmt: skip
     middle = weeks + (ends - weeks) / 2
     width = (ends - weeks).days.to_numpy() * 6.2 / 7
     ax.bar(middle, counts, width=width, color=OKABE_ITO["sky"], lw=0, zorder=2, gid="sessions")
     if len(weeks) <= 26:  # a count over each bar while they fit
         for x, v in zip(middle, counts, strict=True):
-            ax.text(x, v, f"{v:.0f}", ha="center", va="bottom", fontsize=_SMALL, color="0.3")
+            # a mean of weeks keeps its decimal: 2.6 a week is not "3"
+            shown = f"{v:.0f}" if float(v).is_integer() else f"{v:.1f}"
+            ax.text(x, v, shown, ha="center", va="bottom", fontsize=_SMALL, color="0.3")
     ax.set_ylim(0, max(7, int(np.ceil(counts.max()))) * 1.25)
     return [weeks[0], ends[-1]]
 

@@ -1213,7 +1213,10 @@ def record_screening(
                 )
             elif key.strip() not in known:
                 suggest = did_you_mean(key, known)
-                row.bad("answers", key, f"is not a warning-sign question.{suggest}")
+                row.bad(
+                    "answers", key, "is not a warning-sign question id "
+                    f"(backkit.safety.screening_questions() lists them).{suggest}"
+                )  # fmt: skip
             elif not isinstance(value, bool):
                 row.bad(f"answers[{key!r}]", value, "must be True (yes) or False (no)")
             else:
@@ -1222,6 +1225,7 @@ def record_screening(
     if chosen is not None and not row.problems and chosen != safety.screening_action(clean):
         row.bad(
             "action", action, f"does not follow from the answers: they call for "
+            f"{safety.screening_action(clean)!r}, so give action="
             f"{safety.screening_action(clean)!r}"
         )  # fmt: skip
     if row.problems:

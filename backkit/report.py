@@ -2338,14 +2338,19 @@ def _read_notes(path: Path | None) -> str | None:
         data, why = read_bounded(path, 4 * _MAX_NOTES + 3)
     except OSError as err:
         raise ReportError(f"{path}: the clinician's notes cannot be read: {err.strerror}") from None
+    too_long = f"{path}: the clinician's notes are over {_MAX_NOTES:,} characters: shorten them"
     if data is None:
-        raise ReportError(f"{path}: the clinician's notes file {why}")
+        # more bytes than the longest notes can take: say so in characters, as below
+        too_big = why is not None and why.startswith("is larger")
+        raise ReportError(too_long if too_big else f"{path}: the clinician's notes file {why}")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ReportError(f"{path}: the clinician's notes are not UTF-8 text") from None
+        raise ReportError(
+            f"{path}: the clinician's notes are not UTF-8 text: save them as UTF-8"
+        ) from None
     if len(text) > _MAX_NOTES:
-        raise ReportError(f"{path}: the clinician's notes are over {_MAX_NOTES} characters")
+        raise ReportError(too_long)
     return text
 
 

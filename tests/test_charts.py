@@ -611,7 +611,7 @@ class TestLongHistories:
         assert [p.get_height() for p in ax.patches] == pytest.approx(months.to_list())
         assert len(ax.patches) == len(months) < 70  # a bar a day would be 1,827
         assert ax.get_title() == "4. Bridge: all days, monthly means (sample data)"
-        assert "mean of the days done each month" in ax.get_ylabel()
+        assert "mean of the days it was done, each month" in ax.get_ylabel()
 
     def test_exercise_history_of_half_a_year_is_a_bar_a_week(self):
         half = sample_log(weeks=26, tz=TZ, adherence=1)
@@ -638,7 +638,7 @@ class TestLongHistories:
         totals = analysis.weekly_adherence(five_years, plan)[1]
         months = totals["prescribed"].groupby(totals.index.to_period("M")).mean()
         assert target.get_data().values == pytest.approx(months.to_numpy())
-        assert "mean week of each month" in ax.get_ylabel()
+        assert "mean over each month" in ax.get_ylabel()
 
     def test_the_sessions_panel_of_years_is_a_bar_a_month(self, five_years):
         fig = charts.plot_outcomes(five_years, sample_checkins(weeks=261))
@@ -646,7 +646,7 @@ class TestLongHistories:
         per_week = analysis.sessions_per_week(five_years)
         months = per_week.groupby(per_week.index.to_period("M")).mean()
         assert [b.get_height() for b in bars] == pytest.approx(months.to_list())
-        assert "mean week of each month" in fig.axes[-1].get_title(loc="left")
+        assert "mean over each month" in fig.axes[-1].get_title(loc="left")
 
     def test_the_dashboard_of_years_draws_no_more_than_a_few_hundred_patches(self, five_years):
         fig = charts.plot_dashboard(five_years, sample_plan())

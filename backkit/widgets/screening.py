@@ -63,9 +63,10 @@ def questions_box(
     """The red-flag questions as a box, and each question's yes/no buttons by its id.
 
     The questions flow in columns where the page is wide enough, so the form
-    fits on about one screen. Under them, "None of these apply to me" answers
-    No to every question not answered yet (a Yes already pressed stays): the
-    person still sees each answer before pressing Save.
+    fits on about one screen. Under them, "I have read them all: No to the
+    rest" answers No to every question not answered yet (a Yes already
+    pressed stays): the person still sees each answer before pressing Save.
+    Its words ask for each question to be read, and stay true after a Yes.
     """
     answers: dict[str, widgets.ToggleButtons] = {}
     rows: list[widgets.Widget] = []
@@ -78,9 +79,10 @@ def questions_box(
     listed = widgets.VBox(rows)
     listed.add_class("bk-question-list")
     none = ui.button(
-        "None of these apply to me",
+        "I have read them all: No to the rest",
         f"{cls}-none",
-        "Answer No to every question above that you have not answered",
+        "Answer No to every question you have not answered yet (a Yes stays). "
+        "Check each answer before you save.",
         align_self="flex-start",
     )
 

@@ -465,12 +465,18 @@ function render({ model, el }) {
     const repsDone = Object.values(s.counted).filter(Boolean).length;
     const what = exercises.length > 1 ? `${doneEx.size} of ${exercises.length} exercises`
       : `${repsDone} of ${reps} repetition${reps === 1 ? "" : "s"}`;
-    const when = new Date(events[0].at * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    // the day too when it was not today: "started at 21:53" must not read as today's
+    const begun = new Date(events[0].at * 1000);
+    const clock = begun.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    const when = begun.toDateString() === new Date().toDateString() ? `at ${clock}`
+      : `on ${begun.toLocaleDateString([], { weekday: "long", day: "numeric", month: "long" })} at ${clock}`;
     const at = phases[s.index];
     const where = s.state === "finished" ? "It had ended, but was not saved."
-      : `It stopped at: ${at.label}${exercises.length > 1 ? ` (${at.heading})` : ""}.`;
+      : `It stopped at: ${at.label}${exercises.length > 1 ? ` (${at.heading})` : ""}. `
+        + "If your back or leg symptoms are worse than before you started, do not resume: "
+        + "save what you did.";
     offerEl.replaceChildren(
-      h("div", "bk-resume-lead", `This session, started at ${when}, was not saved when the page closed.`),
+      h("div", "bk-resume-lead", `This session, started ${when}, was not saved when the page closed.`),
       h("div", "bk-resume-where", where));
     const row = h("div", "bk-resume-buttons");
     const adopt = (extra) => {

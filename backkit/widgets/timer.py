@@ -478,8 +478,9 @@ class SessionTimer(widgets.VBox):
         if self._restored:
             n, m = _exercises_done(stored, self.routine)
             text = (
-                f"Saved to your log: what you did before the page was closed ({n} of {m} "
-                f"exercise{'s' if m != 1 else ''} with something done; pain not rated). {summary}"
+                f"Saved to your log: what you did before the page closed. {n} of {m} "
+                f"exercise{'s' if m != 1 else ''} had something done; pain was not rated. "
+                f"{summary}"
             )
         view.show_saved(text, safety.check_pain(view.pain_before.value, view.pain_after.value))
         for callback in self._on_saved:

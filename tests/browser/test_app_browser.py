@@ -292,7 +292,7 @@ def test_a_reload_mid_session_offers_to_save_what_was_done_with_the_page_s_times
     shoot(page.locator(".bk-app"), "app-resume-offer-voila.png")
     save.click()
     message = wait_text(page, ".bk-timer .bk-message", r"^Saved to your log: what you did")
-    assert "(1 of 7 exercises with something done; pain not rated)" in message
+    assert "1 of 7 exercises had something done; pain was not rated." in message
     page.wait_for_timeout(500)
     assert page.evaluate(COPIES) == []
     wait_text(page, ".bk-app-stats", r"^1 session on 1 day logged", timeout=20)
