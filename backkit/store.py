@@ -684,13 +684,7 @@ def _connect(
     Returns the connection and the schema version the file had.
     """
     try:
-        conn = sqlite3.connect(
-            _uri(path, "rw"),
-            uri=True,
-            isolation_level=None,
-            timeout=BUSY_SECONDS,
-            check_same_thread=False,
-        )
+        conn = _read_write_connection(path)
     except sqlite3.Error as err:
         raise LogFileError(path, f"cannot be opened for writing: {err}") from None
     try:
@@ -734,6 +728,17 @@ def _open_read_only(path: Path, version: int, latest: int) -> tuple[sqlite3.Conn
         raise LogFileError(path, f"is read-only and cannot be opened for reading: {err}") from None
 
 
+def _read_write_connection(path: Path) -> sqlite3.Connection:
+    """A connection that may write ``path`` (never creating it), shared by every thread."""
+    return sqlite3.connect(
+        _uri(path, "rw"),
+        uri=True,
+        isolation_level=None,
+        timeout=BUSY_SECONDS,
+        check_same_thread=False,
+    )
+
+
 def _reader(path: Path, synchronous: str) -> sqlite3.Connection:
     """A connection that reads ``path`` and leaves it, and the folder, as they were.
 
@@ -749,13 +754,7 @@ def _reader(path: Path, synchronous: str) -> sqlite3.Connection:
     if Path(f"{path}-wal").exists():
         conn = _read_only_connection(path, threads=True)
     else:
-        conn = sqlite3.connect(
-            _uri(path, "rw"),
-            uri=True,
-            isolation_level=None,
-            timeout=BUSY_SECONDS,
-            check_same_thread=False,
-        )
+        conn = _read_write_connection(path)
         try:
             with _nothing_left_beside(path):
                 # the first read makes the -wal and -shm: a full disk shows here
