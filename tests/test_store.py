@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sqlite3
@@ -39,6 +40,18 @@ def tables(path) -> set[str]:
     finally:
         raw.close()
 
+
+
+@contextlib.contextmanager
+def held_write_lock(path):
+    """Another program holding the log's write lock (an open write transaction) meanwhile."""
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
 
 class TestSchema:
     def test_tables_register_their_own_steps_and_merge_in_version_order(self):
@@ -142,28 +155,16 @@ class TestTransaction:
         monkeypatch.setattr(storemod, "BUSY_SECONDS", 0.1)
         path = tmp_path / "busy.sqlite"
         store = Store(path, schema(notes_table()))
-        other = sqlite3.connect(path, isolation_level=None)
-        other.execute("BEGIN IMMEDIATE")
-        try:
-            with pytest.raises(LogFileError) as info, store.transaction():
-                pass
-        finally:
-            other.execute("ROLLBACK")
-            other.close()
+        with held_write_lock(path), pytest.raises(LogFileError) as info, store.transaction():
+            pass
         assert str(path) in str(info.value)
         assert "writing to the log waited 0.1 s for another program's write lock" in str(info.value)
         assert "Nothing was written" in str(info.value)
         # a later write (the store writing already) is refused in the same words
         with store.transaction() as db:
             db.execute("INSERT INTO notes (text) VALUES ('first')")
-        other = sqlite3.connect(path, isolation_level=None)
-        other.execute("BEGIN IMMEDIATE")
-        try:
-            with pytest.raises(LogFileError) as again, store.transaction():
-                pass
-        finally:
-            other.execute("ROLLBACK")
-            other.close()
+        with held_write_lock(path), pytest.raises(LogFileError) as again, store.transaction():
+            pass
         assert str(again.value) == str(info.value)
         store.close()
 

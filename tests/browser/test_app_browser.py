@@ -243,6 +243,16 @@ def test_the_app_notebook_is_the_one_the_command_serves():
     assert os.access(AppProcess.SCRIPT, os.X_OK)
 
 
+def through_the_screening(page, url: str) -> None:
+    """Open the app at ``url`` and answer the warning signs "no": the timer's Start shows."""
+    page.goto(url)
+    check = page.locator(".bk-app .bk-safety-check")
+    check.locator(".bk-screening-save").wait_for(timeout=60_000)
+    answer_red_flags(check)
+    check.locator(".bk-screening-save").click()
+    page.locator(".bk-app .bk-timer .bk-start").wait_for(timeout=30_000)
+
+
 COPIES = (
     "Object.keys(localStorage).filter(k => k.startsWith('backkit.session/'))"
     ".map(k => JSON.parse(localStorage.getItem(k)))"
@@ -267,12 +277,7 @@ def test_a_reload_mid_session_offers_to_save_what_was_done_with_the_page_s_times
         dialog.accept()
 
     page.on("dialog", answer)
-    page.goto(url)
-    check = page.locator(".bk-app .bk-safety-check")
-    check.locator(".bk-screening-save").wait_for(timeout=60_000)
-    answer_red_flags(check)
-    check.locator(".bk-screening-save").click()
-    page.locator(".bk-app .bk-timer .bk-start").wait_for(timeout=30_000)
+    through_the_screening(page, url)
     assert page.locator(".bk-app .bk-timer .bk-resume").is_hidden()  # nothing left behind yet
     page.locator(".bk-timer .bk-start").click()  # today's whole session, the first choice
     # the first exercise (both sides) done, the second being got ready for
@@ -322,12 +327,7 @@ def test_a_single_exercise_left_by_a_reload_is_shown_again_and_resumes(app, page
     running, log = app
     url = running.wait_for(r"serving at (http://127\.0\.0\.1:\d+/\?token=\S+)")[1]
     page.on("dialog", lambda dialog: dialog.accept())
-    page.goto(url)
-    check = page.locator(".bk-app .bk-safety-check")
-    check.locator(".bk-screening-save").wait_for(timeout=60_000)
-    answer_red_flags(check)
-    check.locator(".bk-screening-save").click()
-    page.locator(".bk-app .bk-timer .bk-start").wait_for(timeout=30_000)
+    through_the_screening(page, url)
     page.select_option(".bk-app-choice select", label="4. Bridge (quick try)")
     wait_text(page, ".bk-app-instructions", r"^4\. Bridge")
     page.wait_for_timeout(500)
