@@ -1,7 +1,8 @@
 """A clinician's caseload: every patient's log in a folder, summarised in one table.
 
-:func:`load_caseload` reads each patient export (``.csv``) or log file
-(``.sqlite``) in a folder and summarises it with :mod:`backkit.analysis` and
+:func:`load_caseload` reads each patient file in a folder (a ``.sqlite`` log
+file, a ``.json`` or ``.csv`` export: :mod:`backkit.patientfile`, the kit's
+one reader of them) and summarises it with :mod:`backkit.analysis` and
 :mod:`backkit.adherence`; :meth:`Caseload.table` gives one row per patient,
 sorted by who needs attention first, and :func:`plot_caseload` draws small
 multiples of weekly pain and adherence. ``backkit caseload FOLDER`` and
@@ -15,16 +16,20 @@ an id from a name, so a clinician who keeps files under patients' names (or
 shares the table) asks for ``pseudonymise=True`` (``--pseudonymise``): the
 patients become "Patient 1" ... "Patient N", numbered in the order of the file
 names, and no file name reaches the table or the chart (:func:`pseudonym_key`
-gives the clinician the key, to keep apart). A file that cannot be read is
-named in :attr:`Caseload.skipped` (one line each, for the clinician's own
-screen): the clinician must know which file to fix.
+gives the clinician the key, to keep apart). Two files with the same name
+and different suffixes (``P017.csv``, ``P017.json``) are shown with their
+suffixes. Every entry of the folder that is not read is named in
+:attr:`Caseload.skipped` with the reason (one line each, for the clinician's
+own screen): a file that cannot be read, a folder, a link to nothing, a pipe,
+a file of another kind, a plan with no patient of its name. The clinician
+must know which file to fix.
 
-A log file is read from a :func:`backkit.store.snapshot` copy, so nothing is
-written to or beside it (no upgrade, no ``-wal`` file). A CSV export is read
-with ``pandas.read_csv`` and the log's dtypes (:func:`backkit.log.conform`),
-with a vectorised check of the 0-10 scores; a CSV without every column (a
-hand-made file) is read through :meth:`backkit.SessionLog.import_csv`, which
-validates each row.
+Nothing is written to or beside a patient's file: a log file is read from a
+snapshot copy, an export into a log in memory. A full CSV export is read the
+quick way (:func:`backkit.patientfile.summary_frame`: pandas, the columns the
+summary needs, a vectorised check of the 0-10 scores); anything else is
+validated row by row. A log file or a JSON export keeps the warning-sign
+answers; a CSV export does not.
 
 The summary is computed for all patients at once: their logs are stacked
 into one frame keyed by patient (times parsed once), and each rule of
@@ -42,8 +47,8 @@ Who needs attention (the sort order, :data:`ATTENTION_RULE`)
 ------------------------------------------------------------
 1. warning-sign answers first, the most serious first (a "yes" to a red-flag
    screening question, new or further-spreading pain below the knee, a worse
-   morning after: :func:`backkit.safety.warning_answers`; only a log file
-   keeps them);
+   morning after: :func:`backkit.safety.warning_answers`; a log file or a
+   JSON export keeps them);
 2. then patients who stopped: no session for 7 days or more, the longest gap
    first (nothing logged yet before any gap): a patient who stopped cannot
    raise a pain flag, and may have stopped because of the pain;
@@ -67,7 +72,16 @@ from typing import TYPE_CHECKING, Any
 
 from . import config
 from .charts import literal_text
-from .errors import BackkitError, LogError, LogFileError
+from .errors import BackkitError
+from .patientfile import (
+    SUMMARY_COLUMNS,
+    SUMMARY_LABELS,
+    SUMMARY_NUMBERS,
+    Listing,
+    Warnings,
+    listing,
+    summary_frame,
+)
 from .safety import ACTIONS
 
 if TYPE_CHECKING:
@@ -83,17 +97,13 @@ __all__ = [
     "Caseload",
     "PatientSummary",
     "load_caseload",
-    "patient_files",
     "plot_caseload",
     "pseudonym_key",
-    "read_patient",
     "sample_caseload",
     "summarise",
     "summarise_many",
 ]
 
-#: Suffixes of the files read as patients (other files in the folder are ignored).
-SUFFIXES = (".csv", ".sqlite")
 #: Days counted as "recent" for flags: two weeks, the span after which NHS
 #: inform advises a review when self-care has not helped.
 RECENT_DAYS = 14
@@ -140,92 +150,6 @@ _COLUMNS = {
     "last_session": "Last session",
     "flags": "Flags",
 }
-
-
-# --------------------------------------------------------------------------
-# Reading one patient
-
-
-def patient_files(folder: str | Path) -> list[Path]:
-    """The patient files of ``folder`` (``.csv`` and ``.sqlite``), sorted by name.
-
-    Examples
-    --------
-    >>> import pathlib, tempfile
-    >>> from backkit.caseload import patient_files
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> for name in ("b.csv", "a.sqlite", "a.yaml", "notes.txt"):
-    ...     _ = (folder / name).write_text("")
-    >>> [p.name for p in patient_files(folder)]
-    ['a.sqlite', 'b.csv']
-    """
-    root = Path(folder).expanduser()
-    if not root.is_dir():
-        raise LogError(f"{root}: not a folder (give the folder of patient files)", where="caseload")
-    return sorted(
-        (p for p in root.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES),
-        key=lambda p: p.name,
-    )
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    """A CSV export as a log frame: pandas' reader with the log's dtypes, scores checked."""
-    import pandas as pd
-
-    from .log import COLUMNS, SessionLog, conform
-
-    header = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
-    if any(name not in header for name in COLUMNS):
-        # a hand-made file: defaults to fill in, every row to validate
-        with SessionLog(":memory:") as log:
-            log.import_csv(path)
-            return log.frame()
-    kinds = {"Int64": "Int64", "Float64": "Float64"}
-    dtype = {name: kinds.get(kind, "string") for name, kind in COLUMNS.items()}
-    raw = pd.read_csv(
-        path, usecols=list(COLUMNS), dtype=dtype, encoding="utf-8-sig", keep_default_na=False,
-        na_values=[""],
-    )  # fmt: skip
-    for name in ("started_at", "ended_at"):
-        # offsets may differ across a clock change: read as UTC, conform converts
-        raw[name] = pd.to_datetime(raw[name], format="ISO8601", utc=True)
-    _check_scores(raw, path)
-    return conform(raw)
-
-
-def read_patient(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read one patient's log without changing it: ``(log frame, outcome check-ins)``.
-
-    A ``.sqlite`` log is read from a snapshot (nothing written beside it); a
-    CSV export has no check-ins.
-
-    Raises
-    ------
-    BackkitError
-        When the file is not a readable backkit export or log, naming it.
-
-    Examples
-    --------
-    >>> from backkit.caseload import read_patient
-    >>> from backkit.report import sample_paths
-    >>> frame, outcomes = read_patient(sample_paths()[0])
-    >>> len(frame), len(outcomes)
-    (611, 0)
-    """
-    from .outcomes import empty_outcomes
-    from .report import read_log_file
-
-    path = Path(path).expanduser()
-    if path.suffix.lower() != ".sqlite":
-        try:
-            return _read_csv(path), empty_outcomes()
-        except BackkitError:
-            raise
-        except (ValueError, TypeError, KeyError) as err:
-            # pandas' parser and dtype errors, bad bytes: the file is not an export
-            detail = str(err).splitlines()[0] if str(err) else type(err).__name__
-            raise LogFileError(path, f"is not a backkit CSV export ({detail})") from None
-    return read_log_file(path)
 
 
 # --------------------------------------------------------------------------
@@ -301,13 +225,6 @@ class PatientSummary:
         )
 
 
-#: The columns the summary reads, beyond ``started_at``: labels, then numbers.
-_LABELS = ("session_id", "exercise_id", "side", "status")
-_NUMBERS = ("sets_planned", "sets_done", "reps_planned", "reps_done", "pain_before",
-            "pain_after", "session_pain_before", "session_pain_after")  # fmt: skip
-_NEEDED = (_LABELS[0], "started_at", *_LABELS[1:], *_NUMBERS)
-#: The scores checked as 0-10 when a CSV export is read the fast way.
-_SCORES = ("pain_before", "pain_after", "session_pain_before", "session_pain_after")
 #: The column of the stacked frame that says whose row it is (the patient's position).
 _KEY = "patient"
 #: Bouts summarised at once (about 300 patient-years): beyond, memory grows, not speed.
@@ -325,7 +242,7 @@ class _Stack:
     """
 
     def __init__(self) -> None:
-        self.columns: dict[str, list[Any]] = {name: [] for name in ("started_at", *_NEEDED)}
+        self.columns: dict[str, list[Any]] = {name: [] for name in SUMMARY_COLUMNS}
         self.sizes: list[int] = []
 
     def add(self, frame: pd.DataFrame) -> None:
@@ -337,9 +254,9 @@ class _Stack:
         if not isinstance(started.dtype, pd.DatetimeTZDtype):
             started = pd.to_datetime(started, format="ISO8601", utc=True)
         columns = {"started_at": started.dt.tz_convert("UTC").dt.as_unit("ns").to_numpy("i8")}
-        for name in _LABELS:
+        for name in SUMMARY_LABELS:
             columns[name] = frame[name].to_numpy(dtype=object)
-        for name in _NUMBERS:
+        for name in SUMMARY_NUMBERS:
             if name in frame:
                 values = frame[name]
                 if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iuf":
@@ -366,18 +283,18 @@ class _Stack:
             return np.concatenate(parts) if parts else np.array([], dtype=dtype)
 
         # the numbers joined straight into one block, as pandas keeps them (no second copy)
-        numbers = np.empty((len(_NUMBERS), sum(self.sizes)))
-        for row, name in enumerate(_NUMBERS):
+        numbers = np.empty((len(SUMMARY_NUMBERS), sum(self.sizes)))
+        for row, name in enumerate(SUMMARY_NUMBERS):
             parts = self.columns.pop(name)
             if parts:
                 np.concatenate(parts, out=numbers[row])
-        out = pd.DataFrame(numbers.T, columns=list(_NUMBERS), copy=False)
+        out = pd.DataFrame(numbers.T, columns=list(SUMMARY_NUMBERS), copy=False)
         times = pd.DatetimeIndex(joined("started_at", "i8").view("datetime64[ns]"), tz="UTC")
         out["started_at"] = times.tz_convert(kit_timezone())
         codes, _ = pd.factorize(joined("session_id", object))
         # a number for each id; none (NaN) for a bout without one, as pandas groups them
         out["session_id"] = np.where(codes < 0, np.nan, codes)
-        for name in _LABELS[1:]:
+        for name in SUMMARY_LABELS[1:]:
             codes, words = pd.factorize(joined(name, object))
             out[name] = pd.Categorical.from_codes(codes, categories=pd.Index(words, dtype=object))
         out[_KEY] = np.repeat(np.arange(len(self.sizes)), self.sizes)
@@ -829,16 +746,6 @@ def _day_text(day: dt.date | None) -> str:
     return "none" if day is None else f"{day.day} {day:%b %Y}"
 
 
-def _plan_for(path: Path, default: Plan | None) -> Plan | None:
-    from .plan import Plan
-
-    for suffix in (".yaml", ".yml"):
-        beside = path.with_suffix(suffix)
-        if beside.is_file():
-            return Plan.load(beside)
-    return default
-
-
 def load_caseload(
     folder: str | Path | Iterable[str | Path],
     *,
@@ -851,8 +758,9 @@ def load_caseload(
     Parameters
     ----------
     folder : path-like, or an iterable of files
-        The folder of patient files (``.csv`` exports, ``.sqlite`` logs), or
-        the files themselves.
+        The folder of patient files (``.sqlite`` log files, ``.json`` and
+        ``.csv`` exports: :func:`backkit.patientfile.listing`), or the files
+        themselves.
     plan : Plan or path, optional
         The plan of patients without a plan file of their own beside the log.
     as_of : date or 'YYYY-MM-DD', optional
@@ -865,7 +773,8 @@ def load_caseload(
     -------
     Caseload
         Patients sorted by :data:`ATTENTION_RULE`; ``skipped`` names every
-        file that could not be read and why (one line each).
+        entry of the folder that was not read and why (one line each): a
+        file that could not be read, a folder, a file of another kind.
 
     Examples
     --------
@@ -886,25 +795,23 @@ def load_caseload(
     from .plan import Plan
 
     day = _as_of(as_of)
+    found = listing(folder, plan=plan if isinstance(plan, (str, Path)) else None)
     if isinstance(plan, (str, Path)):
         plan = Plan.load(plan)
-    if isinstance(folder, (str, Path)):
-        files = patient_files(folder)
-    else:
-        files = sorted((Path(f) for f in folder), key=lambda p: p.name)
-    names, plans, skipped, key, read = [], [], [], [], []
+    names, plans, skipped, key, read, warnings = [], [], list(found.skipped), [], [], []
     summaries: list[PatientSummary] = []
     stack = _Stack()  # each file is stacked as it is read
-    for number, path in enumerate(files, start=1):
-        shown = f"Patient {number}" if pseudonymise else path.stem
+    for number, path in enumerate(found.files, start=1):
+        shown = f"Patient {number}" if pseudonymise else _patient_name(path, found)
         try:
-            frame = _read_for_summary(path)
-            own = _plan_for(path, plan)
+            frame, answers = summary_frame(path)
+            own = Plan.load(found.plans[path]) if path in found.plans else plan
         except (BackkitError, OSError) as err:
             skipped.append(f"{path.name}: {_one_line(err, path)}")
             continue
         stack.add(frame)
         del frame
+        warnings.append(answers)
         plans.append(own)
         names.append(shown)
         read.append(path)
@@ -919,18 +826,21 @@ def load_caseload(
     done = len(summaries)
     summaries += _summaries(names[done:], stack.frame(), plans[done:], day)
     patients = [
-        _with_warnings(s, path) if path.suffix.lower() == ".sqlite" else s  # a CSV keeps none
-        for s, path in zip(summaries, read, strict=True)
+        _with_warnings(s, answers) for s, answers in zip(summaries, warnings, strict=True)
     ]
     patients.sort(key=lambda p: p.attention)
+    skipped.sort()
     return Caseload(tuple(patients), tuple(skipped), day, tuple(key))
 
 
-def _with_warnings(summary: PatientSummary, path: Path) -> PatientSummary:
-    """``summary`` with the warning-sign answers of the log file at ``path`` (none for a CSV)."""
-    from .report import read_warning_answers  # the report module is large: read on use
+def _patient_name(path: Path, found: Listing) -> str:
+    """The file's name without its suffix, or with it when another file has the same stem."""
+    twins = sum(1 for f in found.files if f.stem == path.stem)
+    return path.stem if twins == 1 else path.name
 
-    found = read_warning_answers(path)
+
+def _with_warnings(summary: PatientSummary, found: Warnings | None) -> PatientSummary:
+    """``summary`` with a patient file's warning-sign answers (None: a CSV keeps none)."""
     if found is None or found[0].empty:
         return summary
     answers = found[0]
@@ -943,68 +853,6 @@ def _with_warnings(summary: PatientSummary, path: Path) -> PatientSummary:
     top = answers["action"].iloc[0]
     rank = list(reversed(ACTIONS)).index(top) if top in ACTIONS else len(ACTIONS)
     return replace(summary, warnings=words, warning_rank=rank)
-
-
-def _read_for_summary(path: Path) -> pd.DataFrame:
-    """The columns the summary needs: straight from a CSV export, else from :func:`read_patient`.
-
-    The fast path reads only those columns with pandas and checks what the
-    summary relies on (times that parse, 0-10 scores); anything else (a file
-    without every column, such as an export from before session ratings)
-    goes through the full reader.
-    """
-    import pandas as pd
-
-    if path.suffix.lower() == ".sqlite":
-        return read_patient(path)[0]
-    # text as plain objects, numbers as pandas infers them (checked below): the
-    # quickest way through pandas' parser, faster than asking for dtypes
-    dtype = {"started_at": object} | dict.fromkeys(_LABELS, object)
-    try:
-        try:
-            raw = pd.read_csv(path, usecols=list(_NEEDED), dtype=dtype, encoding="utf-8-sig")
-        except ValueError as err:
-            if "Usecols" not in str(err):
-                raise
-            # not every column: a hand-made file, read (and validated) the long way
-            header = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
-            if "exercise_id" not in header:
-                raise LogFileError(
-                    path, "has no exercise_id column: not a backkit log export"
-                ) from None
-            return read_patient(path)[0]
-        raw["started_at"] = pd.to_datetime(raw["started_at"], format="ISO8601", utc=True)
-        for name in _NUMBERS:
-            if raw[name].dtype.kind not in "iuf" and len(raw):  # text where a number belongs
-                raise LogFileError(
-                    path, f"is not a backkit CSV export (column {name} holds text, not numbers)"
-                )
-    except (ValueError, TypeError) as err:
-        if isinstance(err, BackkitError):
-            raise
-        detail = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise LogFileError(path, f"is not a backkit CSV export ({detail})") from None
-    _check_scores(raw, path)
-    return raw
-
-
-def _check_scores(raw: pd.DataFrame, path: Path) -> None:
-    import numpy as np
-
-    for name in (n for n in _SCORES if n in raw):
-        column = raw[name]
-        if isinstance(column.dtype, np.dtype):  # numpy numbers: NaN is already the gap
-            values = column.to_numpy(dtype=float)
-        else:
-            values = column.to_numpy(dtype=float, na_value=np.nan)
-        bad = (values < 0) | (values > 10)  # NaN (not rated) is neither
-        if bad.any():
-            row = int(bad.argmax()) + 2  # the header is row 1
-            raise LogFileError(
-                path,
-                f"row {row}: {name} = {values[bad][0]:g} is not a score from 0 to 10 "
-                "(backkit import shows every problem)",
-            )
 
 
 def _as_of(as_of: dt.date | str | None) -> dt.date:

@@ -50,15 +50,15 @@ import sys
 import tempfile
 import time
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from ._checks import read_bounded
-from .errors import LogFileError, ReportError
-from .store import snapshot, write_atomically
+from .errors import ReportError
+from .store import write_atomically
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -85,8 +85,6 @@ __all__ = [
     "find_chromium",
     "load_inputs",
     "print_pdf",
-    "read_log",
-    "read_log_file",
     "render_html",
     "sample_paths",
     "section_html",
@@ -667,148 +665,6 @@ def sample_paths() -> tuple[Path, Path]:
     return Path(str(data / "sample_sessions.csv")), Path(str(data / "sample_plan.yaml"))
 
 
-def _is_sqlite(path: Path) -> bool:
-    with open(path, "rb") as f:
-        return f.read(16) == b"SQLite format 3\x00"
-
-
-def read_log(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read a patient's log without changing it: a CSV export or a log file (SQLite).
-
-    A CSV is validated row by row as :meth:`SessionLog.import_csv` does (all
-    problems named, by file name and row). A log file is read from a
-    :func:`snapshot`, so nothing is written to or beside the patient's file
-    (not even an upgrade to a newer schema), and rows still in its
-    write-ahead log are included.
-
-    Returns
-    -------
-    (DataFrame, DataFrame)
-        The session-log frame, and the outcome check-ins (none for a CSV).
-
-    Raises
-    ------
-    ReportError
-        For a missing or unreadable file or one that is neither.
-    LogFileError, LogValidationError
-        For invalid rows or a damaged, foreign or too new log file, naming the file.
-
-    Examples
-    --------
-    >>> from backkit.report import read_log, sample_paths
-    >>> frame, outcomes = read_log(sample_paths()[0])
-    >>> len(frame), len(outcomes)
-    (611, 0)
-    """
-    from .log import SessionLog
-    from .outcomes import empty_outcomes
-
-    path = Path(path).expanduser()
-    if not path.is_file():
-        raise ReportError(f"{path}: no such file (give the patient's exported log, a .csv)")
-    try:
-        sqlite = _is_sqlite(path)
-    except OSError as err:
-        raise ReportError(f"{path}: cannot be read: {err.strerror}") from None
-    if not sqlite:
-        if path.suffix.lower() not in (".csv", ".txt"):
-            raise ReportError(
-                f"{path}: not a CSV file or a backkit log file "
-                "(give a .csv export or a .sqlite log)"
-            )
-        with SessionLog(":memory:") as log:
-            log.import_csv(path)
-            return log.frame(), empty_outcomes()
-    return read_log_file(path)
-
-
-def read_log_file(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read a log file (SQLite) from a :func:`snapshot`, leaving the file as it was.
-
-    Returns
-    -------
-    (DataFrame, DataFrame)
-        The session-log frame and the outcome check-ins.
-
-    Raises
-    ------
-    LogFileError
-        For a damaged, foreign or too new log file, naming ``path`` (not the copy).
-
-    Examples
-    --------
-    >>> import pathlib, tempfile
-    >>> from backkit.report import read_log_file
-    >>> other = pathlib.Path(tempfile.mkdtemp()) / "other.sqlite"
-    >>> other.write_text("not a log")
-    9
-    >>> read_log_file(other)
-    Traceback (most recent call last):
-    ...
-    backkit.errors.LogFileError: .../other.sqlite: is not an SQLite database, so not a backkit log
-    """
-    from .outcomes import outcomes_frame
-
-    with _snapshot_log(Path(path).expanduser()) as log:
-        return log.frame(), outcomes_frame(log)
-
-
-@contextlib.contextmanager
-def _snapshot_log(path: Path) -> Iterator[Any]:
-    """The log file at ``path`` opened from a :func:`snapshot`, so the file is left as it was."""
-    from .log import SessionLog
-
-    with tempfile.TemporaryDirectory(prefix="backkit-read-") as tmp:
-        copy = snapshot(path, Path(tmp) / "log.sqlite")
-        try:
-            log = SessionLog(copy, create=False)
-        except LogFileError as err:
-            raise err.at(path) from None  # the patient's file, not our copy
-        with log:
-            yield log
-
-
-def _warnings_of(log: Any) -> tuple[pd.DataFrame, int, tuple[Any, ...]]:
-    """An open log's warning-sign answers, number of screenings and unresolved "yes" answers."""
-    from .gate import screening_gate
-    from .outcomes import checkins_frame, clearances_frame, screenings_frame
-    from .safety import warning_answers
-
-    screenings = screenings_frame(log)
-    state = screening_gate(screenings, clearances_frame(log))
-    answers = warning_answers(screenings, checkins_frame(log))
-    return answers, len(screenings), state.unresolved
-
-
-def read_warning_answers(
-    path: str | Path | None,
-) -> tuple[pd.DataFrame, int, tuple[Any, ...]] | None:
-    """A log file's warning-sign answers (:func:`backkit.safety.warning_answers`) and screenings.
-
-    Read from a :func:`snapshot`, so the file is left as it was. Returns
-    ``(answers, number of screenings, unresolved)``, where ``unresolved`` are
-    the "yes" answers no clearance has followed (:mod:`backkit.gate`: the
-    timer stays closed for them), or None for a file that cannot hold them (a
-    CSV export carries no screenings or check-ins) and for the sample.
-
-    Examples
-    --------
-    >>> from backkit.report import read_warning_answers, sample_paths
-    >>> read_warning_answers(sample_paths()[0]) is None   # a CSV export
-    True
-    """
-    if path is None:
-        return None
-    path = Path(path).expanduser()
-    try:
-        if not _is_sqlite(path):
-            return None
-    except OSError as err:
-        raise ReportError(f"{path}: cannot be read: {err.strerror}") from None
-    with _snapshot_log(path) as log:
-        return _warnings_of(log)
-
-
 @dataclass(frozen=True)
 class Inputs:
     """What the clinician notebook reads: log, plan, check-ins, and whether it is a sample."""
@@ -840,29 +696,19 @@ def load_inputs(log_path: str | Path | None, plan_path: str | Path | None = None
 def _load(
     log_path: str | Path | None, plan_path: str | Path | None, *, warnings: bool = False
 ) -> tuple[Inputs, tuple[pd.DataFrame, int, tuple[Any, ...]] | None]:
-    """:func:`load_inputs`, and with ``warnings`` :func:`read_warning_answers` too.
+    """:func:`load_inputs`, and with ``warnings`` the warning-sign answers too (one read).
 
-    Both from one snapshot of a log file: a copy of a million-row file takes a while.
+    A million-row log file is copied and read once, not once for each.
     """
-    from .outcomes import outcomes_frame
+    from .patientfile import read
     from .plan import Plan
 
     sample = log_path is None
     if sample:
         log_path, sample_plan = sample_paths()
         plan_path = plan_path if plan_path is not None else sample_plan
-    path = Path(log_path).expanduser()  # type: ignore[arg-type]
-    found = None
-    try:
-        both = warnings and not sample and path.is_file() and _is_sqlite(path)
-    except OSError:
-        both = False  # read_log says why
-    if both:
-        with _snapshot_log(path) as log:
-            frame, outcomes = log.frame(), outcomes_frame(log)
-            found = _warnings_of(log)
-    else:
-        frame, outcomes = read_log(path)
+    data = read(Path(log_path).expanduser())  # type: ignore[arg-type]
+    frame, outcomes, found = data.frame, data.outcomes, data.warnings if warnings else None
     if sample:
         from .sample import sample_checkins
 

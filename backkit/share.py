@@ -40,10 +40,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .caseload import read_patient
 from .config import data_home, default_log_path
 from .errors import LogFileError, UsageError
 from .logfiles import write_csv
+from .patientfile import read
 from .plan import Plan
 from .store import write_atomically
 
@@ -237,7 +237,7 @@ def share(
     source = Path(log).expanduser() if log is not None else default_log_path()
     if not source.is_file():
         raise LogFileError(source, "there is no log here: nothing to share")
-    frame = read_patient(source)[0]  # from a snapshot: the log is not touched
+    frame = read(source).frame  # from a snapshot: the log is not touched
     chosen = Plan.load(plan) if plan is not None else Plan.active()
     ident = as_id if as_id is not None else share_id()  # made only once all else is right
     targets = (path / f"{ident}.csv", path / f"{ident}.yaml")

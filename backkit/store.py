@@ -55,6 +55,7 @@ import re
 import shutil
 import sqlite3
 import struct
+import tempfile
 import threading
 import urllib.parse
 import uuid
@@ -1728,6 +1729,19 @@ def snapshot(path: str | Path, dest: str | Path) -> Path:
     live = Path(f"{path}-wal").exists()
     mode = "mode=ro" if live else "immutable=1"
     uri = f"file:{urllib.parse.quote(str(path.resolve()))}?{mode}"
+    if live and not Path(f"{path}-shm").exists():
+        # a -wal with no -shm: its writer is gone (a live one keeps both), but
+        # reading here would make a -shm beside the person's file: read copies
+        with tempfile.TemporaryDirectory(prefix="backkit-") as tmp:
+            copy = Path(tmp) / "log.sqlite"
+            shutil.copyfile(path, copy)
+            shutil.copyfile(f"{path}-wal", f"{copy}-wal")
+            return _backup(path, f"file:{urllib.parse.quote(str(copy))}?mode=ro", dest)
+    return _backup(path, uri, dest)
+
+
+def _backup(path: Path, uri: str, dest: Path) -> Path:
+    """Copy the database at ``uri`` to ``dest``; errors name ``path``, the person's file."""
     try:
         source = sqlite3.connect(uri, uri=True, timeout=30)
         try:

@@ -17,7 +17,7 @@ the same 200 files, each linked ten times under other names: every file is
 read and summarised as a patient of its own, and building 2,000 logs would
 take minutes. It is measured once each way, with its memory peak.
 
-``--typed`` adds :func:`backkit.caseload.read_patient` of every file (typed
+``--typed`` adds :func:`backkit.patientfile.read` of every file (typed
 frames, the slow reader). ``--profile`` adds a cProfile of the caseload run
 (top functions by cumulative time). ``--big N`` also times
 ``SessionLog.frame()``, ``sessions()`` and the analysis summaries on one
@@ -80,7 +80,7 @@ def measure(step: str, folder: Path) -> dict:
     import pandas as pd  # imported before the clock starts, in every step alike
 
     import backkit.caseload as caseload
-    from backkit import exercises
+    from backkit import exercises, patientfile
 
     exercises.exercise_ids()  # the catalogue is read once per process, not per file
     files = sorted(folder.glob("*.csv"))
@@ -88,7 +88,7 @@ def measure(step: str, folder: Path) -> dict:
     if step == "plain":
         rows = sum(len(pd.read_csv(f)) for f in files)
     elif step == "load":
-        rows = sum(len(caseload.read_patient(f)[0]) for f in files)
+        rows = sum(len(patientfile.read(f).frame) for f in files)
     else:
         view = caseload.load_caseload(folder, plan=folder.parent / "plan.yaml", as_of=AS_OF)
         rows = len(view.table())
@@ -101,7 +101,7 @@ def measure(step: str, folder: Path) -> dict:
 
 LABELS = {
     "plain": "pandas.read_csv of every file (baseline)",
-    "load": "caseload.read_patient (typed frames)",
+    "load": "patientfile.read (typed frames)",
     "caseload": "caseload.load_caseload (load + summary)",
 }
 
@@ -215,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="folder for the files (kept, reused)")
     parser.add_argument("--clinic", type=int, default=2000, metavar="N",
                         help="patients of the clinic case (0: none)")  # fmt: skip
-    parser.add_argument("--typed", action="store_true", help="also time read_patient")
+    parser.add_argument("--typed", action="store_true", help="also time patientfile.read")
     parser.add_argument("--profile", action="store_true", help="cProfile the caseload run")
     parser.add_argument("--big", type=int, default=0, metavar="ROWS", help="a log of <= ROWS rows")
     parser.add_argument("--measure", choices=["plain", "load", "caseload"], help=argparse.SUPPRESS)

@@ -3,7 +3,7 @@
 Prints, as wall-clock and CPU seconds with the 1-minute load average:
 
 1. the shipped sample (12 weeks, 611 bouts): the clinician's HTML report,
-   median of two, beside reading the log alone (:func:`backkit.report.read_log`);
+   median of two, beside reading the log alone (:func:`backkit.patientfile.read`);
    the patient's HTML once, and the clinician's HTML + PDF once (with a Chromium);
 2. the clinician's HTML report of a log of 100,000 and of 1,000,000 bouts,
    each in a child process of its own, beside a child that only reads the
@@ -276,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    from backkit import config, report
+    from backkit import config, patientfile, report
 
     work = Path(tempfile.mkdtemp(prefix="bench-report-"))
     os.environ.setdefault("BACKKIT_HOME", str(work / "home"))
@@ -290,9 +290,9 @@ def main(argv: list[str] | None = None) -> int:
 
     html()  # warm-up: fonts, first imports
     t_html, _ = measured(html, repeat=2)
-    t_read, _ = measured(lambda: report.read_log(csv), repeat=2)
+    t_read, _ = measured(lambda: patientfile.read(csv), repeat=2)
     line("clinician's HTML report (median of 2)", t_html, f"-> {t_html.ratio(t_read)}")
-    line("  baseline: read_log() of the same CSV", t_read)
+    line("  baseline: patientfile.read() of the same CSV", t_read)
     t_patient, _ = measured(
         lambda: report.build(
             csv, plan=plan, out=work / "pt.html", audience="patient", progress=False

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 import backkit
-from backkit import analysis, caseload, sample
+from backkit import analysis, caseload, patientfile, sample
 from backkit.adherence import adherence
 from backkit.logfiles import write_csv
 
@@ -149,10 +149,10 @@ class TestNumbersAgreeWithTheAnalysis:
     def test_every_patient(self, folder, view):
         default = sample.sample_plan()
         by_id = {p.patient: p for p in view.patients}
-        for path in caseload.patient_files(folder):
+        for path in patientfile.listing(folder).files:
             if path.stem == "P999":
                 continue
-            frame, _ = caseload.read_patient(path)
+            frame = patientfile.read(path).frame
             frame = frame[analysis.local_day(frame) <= pd.Timestamp(AS_OF)]
             plan_file = path.with_suffix(".yaml")
             plan = backkit.Plan.load(plan_file) if plan_file.exists() else default
@@ -466,7 +466,7 @@ def _same(a: float, b: float) -> bool:
 
 def _alone(path: Path, plan: backkit.Plan | None) -> dict:
     """One patient's row from the kit's functions on that patient's log alone."""
-    frame, _ = caseload.read_patient(path)
+    frame = patientfile.read(path).frame
     frame = frame[(analysis.local_day(frame) <= pd.Timestamp(VARIED_AS_OF)).to_numpy()]
     since = pd.Timestamp(VARIED_AS_OF - dt.timedelta(days=13))
     day = analysis.local_day(frame)
@@ -508,7 +508,7 @@ def test_the_caseload_in_one_pass_gives_each_patient_their_own_rows(varied):
     ]  # fmt: skip
     got = {p.patient: p for p in view.patients}
     assert sorted(got) == sorted([*_varied_logs(), "I-empty"])
-    for path in caseload.patient_files(varied):
+    for path in patientfile.listing(varied).files:
         if path.stem not in got:
             continue
         own = path.with_suffix(".yaml")
@@ -539,9 +539,9 @@ def test_one_pass_and_one_patient_at_a_time_agree_in_every_field_and_rank(varied
     default = sample.sample_plan()
     view = caseload.load_caseload(varied, plan=default, as_of=VARIED_AS_OF)
     alone = []
-    for path in caseload.patient_files(varied):
+    for path in patientfile.listing(varied).files:
         try:
-            frame, _ = caseload.read_patient(path)  # the typed reader, not the fast CSV path
+            frame = patientfile.read(path).frame  # the typed reader, not the fast CSV path
         except backkit.BackkitError:
             continue
         own = path.with_suffix(".yaml")
@@ -562,7 +562,7 @@ def test_a_session_rated_log_shows_the_same_pain_as_the_analysis(tmp_path, monke
     assert frame["pain_before"].isna().all()  # only whole-session ratings
     path = write_csv(frame, tmp_path / "P.csv")
     (p,) = caseload.load_caseload(tmp_path, as_of="2025-03-16").patients
-    change = analysis.pain_change_by_week(caseload.read_patient(path)[0])
+    change = analysis.pain_change_by_week(patientfile.read(path).frame)
     assert p.baseline == change.attrs["baseline"] and p.pain_change == change["change"].iloc[-1]
 
 

@@ -37,7 +37,7 @@ import pandas as pd
 import pytest
 
 import backkit
-from backkit import analysis, caseload, conditions, fhir, gate, outcomes, report
+from backkit import analysis, caseload, conditions, fhir, gate, outcomes, patientfile, report
 from backkit.adherence import credits
 from backkit.cli import build_parser
 from backkit.errors import BackkitError, SafetyGateError
@@ -203,10 +203,14 @@ READERS: dict[str, Callable[[SessionLog, dict[str, Any], Path], Any]] = {
 
 #: Readers that take the log's path, not an open log.
 PATH_READERS: dict[str, Callable[[Path, Path], Any]] = {
-    "report.read_log_file": lambda path, out: report.read_log_file(path),
+    "patientfile.read": lambda path, out: patientfile.read(path),
+    "patientfile.read_warning_answers": lambda path, out: patientfile.read_warning_answers(path),
+    "patientfile.summary_frame": lambda path, out: patientfile.summary_frame(path),
+    "patientfile.kind": lambda path, out: patientfile.kind(path),
+    "patientfile.listing": lambda path, out: patientfile.listing(path.parent),
+    "patientfile.open_log": lambda path, out: _read_open(path),
     "report.load_inputs": lambda path, out: report.load_inputs(path),
     "report.build": lambda path, out: report.build(path, out=out / "r.html", progress=False),
-    "caseload.read_patient": lambda path, out: caseload.read_patient(path),
     "caseload.load_caseload": lambda path, out: caseload.load_caseload(path.parent, as_of=DAY),
     "gate.check (a path)": lambda path, out: gate.check(path),
 }
@@ -231,6 +235,11 @@ COMMANDS: dict[str, tuple[list[str], str]] = {
 NOT_DOORS = {
     "SessionLog.close": "ends the connection; writes only a clean-close mark after a write",
 }
+
+
+def _read_open(path: Path) -> int:
+    with patientfile.open_log(path) as log:
+        return len(log.frame())
 
 
 def _public_methods() -> set[str]:
@@ -267,6 +276,12 @@ def test_every_door_is_listed():
         found = _log_functions(module)
         assert found <= listed, sorted(found - listed)
     assert _commands() == set(COMMANDS), sorted(_commands() ^ set(COMMANDS))
+    # every function of the one reader of patient files is a door
+    readers = {
+        f"patientfile.{name}" for name in patientfile.__all__
+        if inspect.isfunction(getattr(patientfile, name))
+    }  # fmt: skip
+    assert readers <= set(PATH_READERS), sorted(readers - set(PATH_READERS))
     # and no listed door is a name that no longer exists
     for name in [*WRITERS, *READERS, *PATH_READERS]:
         module, attr = name.split(" ")[0].split(".")

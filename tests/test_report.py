@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 
 import backkit
-from backkit import report
+from backkit import patientfile, report
 from backkit.log import SessionLog
 from backkit.plan import Plan, PlanItem
 from backkit.report import Privacy, ReportError
@@ -242,29 +242,32 @@ class TestPrivacyOutcomes:
 
 class TestReadLog:
     def test_missing_file(self, tmp_path):
-        with pytest.raises(ReportError, match=r"nope\.csv: no such file"):
-            report.read_log(tmp_path / "nope.csv")
+        with pytest.raises(backkit.LogFileError, match=r"nope\.csv: no such file"):
+            patientfile.read(tmp_path / "nope.csv")
 
     def test_bad_row_names_the_file_and_row(self, tmp_path):
         bad = tmp_path / "visit.csv"
         bad.write_text("exercise_id,pain_after\nbridge,2\nbridge,12\n")
         with pytest.raises(backkit.LogValidationError, match=r"file visit\.csv, row 3: pain_after"):
-            report.read_log(bad)
+            patientfile.read(bad)
 
     def test_not_a_log(self, tmp_path):
         other = tmp_path / "notes.docx"
         other.write_bytes(b"PK\x03\x04")
-        with pytest.raises(ReportError, match="not a CSV file or a backkit log file"):
-            report.read_log(other)
+        with pytest.raises(backkit.LogFileError, match="notes.docx: is not a patient file"):
+            patientfile.read(other)
+        with pytest.raises(backkit.LogFileError, match="notes.docx: is not a patient file"):
+            report.build(other, out=tmp_path / "r.html", progress=False)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.docx"]
 
     def test_a_log_file_is_read_without_being_changed(self, tmp_path):
         path = tmp_path / "patient.sqlite"
         with SessionLog(path) as log:
             log.import_csv(SAMPLE_CSV)
         before = sha(path)
-        frame, outcomes = report.read_log(path)
-        assert len(frame) == 611
-        assert outcomes is not None and outcomes.empty
+        data = patientfile.read(path)
+        assert len(data.frame) == 611
+        assert data.outcomes is not None and data.outcomes.empty
         assert sha(path) == before
         assert [p.name for p in tmp_path.iterdir()] == ["patient.sqlite"]  # no lock files beside
 
