@@ -383,7 +383,7 @@ class Checker:
             self.bad(name, value, "is in the future")
             return None
         if when < EARLIEST:
-            self.bad(name, value, f"is before {EARLIEST:%Y-%m-%d}; check the year")
+            self.bad(name, value, f"is before {EARLIEST.date().isoformat()}; check the year")
             return None
         return when
 
@@ -509,7 +509,7 @@ def _gap(naive: dt.datetime, tz: dt.tzinfo) -> str | None:
     start = _gap_start(naive, tz, jump)
     return (
         f"did not happen in {tz}: the clocks went forward {_duration(jump)} there, from "
-        f"{start:%Y-%m-%d %H:%M} to {start + jump:%H:%M}; give the time with its UTC offset "
+        f"{config.minute_text(start)} to {start + jump:%H:%M}; give the time with its UTC offset "
         "or check the hour"
     )
 

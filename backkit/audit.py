@@ -10,10 +10,12 @@ Removed entries stay in their table, marked removed, so their values are
 never lost.
 
 Values are kept as JSON text, so a number comes back as a number and a
-missing value as None. The table is created by the log's schema step 4
-(:data:`backkit.log.MIGRATIONS`), which is why :data:`TABLE` holds only its SQL.
+missing value as None. The table is created by a step of the log's
+``sessions`` migration set (:data:`backkit.log.MIGRATIONS`; once schema step
+4), which is why :data:`TABLE` holds only its SQL.
 
-The trail is tamper-evident (schema step 8, :data:`CHAIN`): each row keeps
+The trail is tamper-evident (the ``changes`` set's ``hash_chain`` step, once
+schema step 8: :data:`CHAIN`): each row keeps
 the SHA-256 of its own content and of the row before it (:func:`entry_hash`),
 so a row deleted, added, reordered or edited afterwards breaks every hash
 after it (:func:`chain_problems`); and replaying the trail, field by field,
@@ -74,7 +76,7 @@ __all__ = [
 TARGETS = ("bout", "session", "checkin", "screening")
 #: The longest reason accepted, in characters (the kit's text limit).
 MAX_REASON = int(LIMITS["text"].hi)
-#: The SQL that makes the ``changes`` table (run by the log's schema step 4).
+#: The SQL that makes the ``changes`` table (run by a step of the log's ``sessions`` set).
 TABLE = (
     f"""CREATE TABLE changes (
         change_id INTEGER PRIMARY KEY,
@@ -227,7 +229,7 @@ def note(
 
 
 def chain_existing(db: sqlite3.Connection) -> None:
-    """Chain every row of the ``changes`` table, oldest first (schema step 8, an upgrade).
+    """Chain every row of the ``changes`` table, oldest first (``hash_chain``, an upgrade).
 
     Rows written before the trail was chained get their hashes now: from
     here on, a change to any of them shows.
@@ -243,7 +245,7 @@ def chain_existing(db: sqlite3.Connection) -> None:
     db.executemany("UPDATE changes SET hash = ? WHERE change_id = ?", hashes)
 
 
-#: The log's schema step 8: the hash column, and the rows already there chained.
+#: The log's ``hash_chain`` step: the hash column, and the rows already there chained.
 CHAIN: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     "ALTER TABLE changes ADD COLUMN hash TEXT",
     chain_existing,

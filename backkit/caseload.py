@@ -743,7 +743,7 @@ def _points(baseline: float, change: float) -> str:
 
 
 def _day_text(day: dt.date | None) -> str:
-    return "none" if day is None else f"{day.day} {day:%b %Y}"
+    return "none" if day is None else config.day_text(day)
 
 
 def load_caseload(
@@ -1024,7 +1024,7 @@ class _WeekLabels:
         import matplotlib.dates as mdates
 
         day = mdates.num2date(x)
-        label = f"{day.day} {day:%b}"
+        label = config.day_text(day, year=False)
         return f"{label}\n{day.year}" if pos == 0 or (day.month == 1 and day.day <= 7) else label
 
 

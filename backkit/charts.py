@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ._docstrings import chart_docs
+from .config import day_text, month_text
 from .errors import AnalysisError
 
 if TYPE_CHECKING:
@@ -861,7 +862,7 @@ def _month_ticks(ax: Axes, days: pd.DatetimeIndex) -> None:
     if not columns or columns[0] >= 3:
         columns.insert(0, 0)
     labels = [
-        f"{sundays[k]:%b}" + (f"\n{sundays[k]:%Y}" if n == 0 or sundays[k].month == 1 else "")
+        month_text(sundays[k]) + (f"\n{sundays[k].year}" if n == 0 or sundays[k].month == 1 else "")
         for n, k in enumerate(columns)
     ]
     ax.set_xticks([k + 0.5 for k in columns], labels)
@@ -1162,9 +1163,7 @@ def plot_dashboard(  # noqa: D103 (docstring assigned after it, from chart_docs)
         else:
             day = analysis.local_day(log_frame)
             first, last = day.min(), day.max()
-            title = (
-                f"Back exercise progress, {first.day} {first:%b %Y} \u2013 {last.day} {last:%b %Y}"
-            )
+            title = f"Back exercise progress, {day_text(first)} \u2013 {day_text(last)}"
         if _is_sample(log_frame):
             title += " (sample data)"
     import textwrap
@@ -1372,7 +1371,7 @@ def plot_outcomes(  # noqa: D103 (docstring assigned after it, from chart_docs)
         title = "Outcome measures"
         if not main.empty:
             first = main["date"].min()
-            title += f" since the baseline of {first.day} {first:%b %Y}"
+            title += f" since the baseline of {day_text(first)}"
         if _is_sample(outcomes_frame) or _is_sample(log_frame):
             title += " (sample data)"
     summary = textwrap.fill(summary_line(outcomes_frame), int(fig.get_figwidth() * 10.5))

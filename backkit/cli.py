@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from .config import make_private_dir
+from .config import output_folder
 from .errors import BackkitError, UsageError
 
 __all__ = ["main"]
@@ -113,6 +113,8 @@ def cmd_share(args: argparse.Namespace) -> int:
 def cmd_app(args: argparse.Namespace) -> int:
     from backkit import app
 
+    if args.log:  # a new log's folder is refused now, not later inside the app
+        output_folder(args.log, create=False)
     return app.serve(
         port=args.port, open_browser=not args.no_browser, log=args.log, quick=args.quick
     )
@@ -129,6 +131,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from backkit import report
 
     options = {name: getattr(args, name) for name in _REPORT_OPTIONS}
+    pdf = Path(args.out).with_suffix(".pdf") if args.pdf else None
+    _check_outputs(args.out, pdf, args.plan_out)  # none written unless all can be
     out = report.build(args.log, real_name=args.name, progress=not args.quiet, **options)
     for path in out:
         print(path)
@@ -148,6 +152,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from backkit.log import SessionLog
 
+    _check_outputs(args.out)  # before a large log is read
     if getattr(args, "format", None) == "fhir":
         return _export_fhir(args)
     log = SessionLog(args.log, create=False) if args.log else SessionLog(create=False)
@@ -194,6 +199,9 @@ def cmd_caseload(args: argparse.Namespace) -> int:
     from backkit import caseload
     from backkit.store import write_atomically
 
+    if args.key and not args.pseudonymise:  # before the chart is written, not after
+        raise UsageError("--key needs --pseudonymise", where="caseload")
+    _check_outputs(args.chart, args.key)
     view = caseload.load_caseload(
         args.folder, plan=args.plan, as_of=args.as_of, pseudonymise=args.pseudonymise
     )
@@ -205,12 +213,21 @@ def cmd_caseload(args: argparse.Namespace) -> int:
         out = write_atomically(args.chart, lambda tmp: _private(tmp, fig.savefig))
         print(f"wrote the chart to {out}")
     if args.key:
-        if not args.pseudonymise:
-            raise UsageError("--key needs --pseudonymise", where="caseload")
         key = caseload.pseudonym_key(view)
         out = write_atomically(args.key, lambda tmp: _private(tmp, key.to_csv, index=False))
         print(f"wrote the pseudonym key to {out} (keep it apart from the table)")
     return 0
+
+
+def _check_outputs(*paths: str | Path | None) -> None:
+    """Refuse, before any work, an output whose folder the kit would not create.
+
+    A command that writes several files checks them all first, so one it
+    cannot write never leaves the others behind (:func:`backkit.config.output_folder`).
+    """
+    for path in paths:
+        if path is not None:
+            output_folder(path, create=False)
 
 
 def _private(tmp: Path, write: Callable[..., object], **options: object) -> None:
@@ -224,6 +241,7 @@ def cmd_plan_calendar(args: argparse.Namespace) -> int:
     from backkit.ics import write_calendar
     from backkit.plan import Plan
 
+    _check_outputs(args.out)
     plan = Plan.load(args.plan)
     out = write_calendar(plan, args.out, at=args.time, reminder_minutes=args.reminder)
     print(f"wrote the calendar of {plan.name!r} to {out}")
@@ -290,7 +308,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from backkit import report, sample
     from backkit.log import SessionLog
 
-    out = make_private_dir(Path(args.out).expanduser())  # sample data, kept private as any log
+    # the folder asked for is made (0700: sample data kept private as any log),
+    # its parents only inside the data home
+    out = output_folder(args.out, is_folder=True)
     log_path = out / "sample-log.sqlite"
     if log_path.exists():
         log_path.unlink()

@@ -8,8 +8,8 @@ caution in the catalogue names the tags it applies to
 highlighted, beside the exercise (every caution is still shown to everyone).
 The answers change nothing in a plan or a dose.
 
-The answers live in the session log's file (table ``conditions``, schema
-version 7: :data:`MIGRATIONS`), newest last; :func:`current` reads the newest.
+The answers live in the session log's file (table ``conditions``, migration
+set ``conditions``: :data:`MIGRATIONS`), newest last; :func:`current` reads the newest.
 """
 
 from __future__ import annotations
@@ -34,11 +34,11 @@ __all__ = ["MIGRATIONS", "Answers", "Question", "current", "intro", "questions",
 
 _WHERE = "backkit/data/conditions.yaml"
 
-#: The personal check's schema step (version 7 of the log file; the log merges
-#: it with the other tables' steps, :data:`backkit.log.MIGRATIONS`).
+#: The personal check's migration set (its step was version 7 of the log
+#: file); every log gets it when opened (:func:`backkit.store.kit_migrations`).
 MIGRATIONS = Migrations("conditions")
 MIGRATIONS.add(
-    7,
+    "conditions_table",
     "the conditions table: the personal check's answers (which cautions apply)",
     """CREATE TABLE conditions (
         conditions_id INTEGER PRIMARY KEY,
@@ -46,6 +46,7 @@ MIGRATIONS.add(
         answers TEXT NOT NULL,
         tags TEXT NOT NULL
     )""",
+    was=7,
 )
 
 

@@ -20,7 +20,9 @@ Every module asks :func:`now` for the moment and :func:`today` for the date, so
 the app, the timer, plans and check-ins agree on which day it is, in the kit's
 time zone (:func:`kit_timezone`: ``$BACKKIT_TZ``, else the computer's zone by
 name). ``$BACKKIT_TODAY`` sets that clock (:func:`pinned_clock`), so a
-demonstration, a class or the test suite can run as if on any day.
+demonstration, a class or the test suite can run as if on any day. Every
+module writes a day for people through :func:`day_text` (``7 Dec 2026``),
+:func:`month_text` and :func:`minute_text`, so the kit shows dates one way.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import ConfigError
+from .errors import ConfigError, OutputFolderError
 
 __all__ = [
     "PRIVATE_DIR_MODE",
@@ -43,14 +45,19 @@ __all__ = [
     "at",
     "checkout_data_home",
     "data_home",
+    "day_text",
     "default_log_path",
     "kit_timezone",
     "make_private_dir",
+    "minute_text",
+    "month_text",
     "notebooks_dir",
     "now",
+    "output_folder",
     "pinned_clock",
     "repository_root",
     "today",
+    "weekday_text",
 ]
 
 LOG_FILENAME = "backkit-log.sqlite"
@@ -91,6 +98,106 @@ def make_private_dir(path: Path) -> Path:
             folder.mkdir(mode=PRIVATE_DIR_MODE)
             folder.chmod(PRIVATE_DIR_MODE)  # mkdir's mode is masked by the umask
     return path
+
+
+def output_folder(path: str | Path, *, is_folder: bool = False, create: bool = True) -> Path:
+    """Make ready the folder ``path`` is to be written in, by the kit's one rule; return it.
+
+    Every file the kit writes for a person (an export, a report, a chart, a
+    calendar, a new log) goes through this rule first:
+
+    - a folder that exists, anywhere, is used as it is;
+    - a missing folder inside the person's data home (:func:`data_home`,
+      itself created when missing) is created, ``0700`` like every folder
+      the kit makes there;
+    - a missing folder anywhere else is an :class:`~backkit.errors.OutputFolderError`
+      naming the folder and the file, and nothing is created: a mistyped
+      path (``--chart /nonexistent/x.png``) must not leave new folders, with
+      health data in them, where the person never looks.
+
+    ``~`` and relative paths are read as the system reads them (from the
+    current folder); symbolic links are followed, so a link inside the data
+    home that points elsewhere is elsewhere. A "folder" that is a file is an
+    ``OutputFolderError`` too.
+
+    Parameters
+    ----------
+    path : path-like
+        The file to be written, whose folder is made ready.
+    is_folder : bool
+        ``path`` is itself the folder the caller named to write in (``backkit
+        demo --out``): it is created (``0700``) when its own folder exists or
+        may be created by the rule above, as ``mkdir`` makes the one folder
+        it is given, never ``mkdir -p``.
+    create : bool
+        Create what the rule allows (default). ``False`` only checks: it
+        raises as the writing would, and creates nothing, so a command that
+        writes several files refuses before it writes the first.
+
+    Returns
+    -------
+    Path
+        The folder, ``~`` expanded: ``path``'s folder, or ``path`` with ``is_folder``.
+
+    Raises
+    ------
+    OutputFolderError
+        For a missing folder outside the data home, or a folder that is a file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from backkit.errors import OutputFolderError
+    >>> home = data_home(create=False)
+    >>> output_folder(home / "exports" / "log.csv") == home / "exports"
+    True
+    >>> elsewhere = Path(tempfile.mkdtemp()) / "missing"
+    >>> try:
+    ...     output_folder(elsewhere / "log.csv")
+    ... except OutputFolderError as err:
+    ...     print(err.folder == elsewhere, elsewhere.exists())
+    True False
+    """
+    path = Path(path).expanduser()
+    folder = path if is_folder else path.parent
+    if not is_folder:
+        _folder_ready(folder, path, create)
+        return folder
+    _folder_ready(folder.parent, path, create)
+    if not folder.is_dir():
+        if folder.exists() or folder.is_symlink():
+            raise OutputFolderError(path, folder, "is there and is not a folder")
+        if create:
+            with contextlib.suppress(FileExistsError):  # made meanwhile by another process
+                folder.mkdir(mode=PRIVATE_DIR_MODE)
+                folder.chmod(PRIVATE_DIR_MODE)  # mkdir's mode is masked by the umask
+    return folder
+
+
+def _folder_ready(folder: Path, path: Path, create: bool) -> None:
+    """Make ``folder`` exist for ``path`` by :func:`output_folder`'s rule, or refuse."""
+    # The real place: symbolic links followed, ".." and the current folder applied.
+    real = Path(os.path.realpath(folder))
+    existing = next(p for p in (real, *real.parents) if os.path.exists(p))
+    shown = Path(os.path.abspath(folder))
+    if not existing.is_dir():
+        raise OutputFolderError(
+            path, folder, f"cannot be written: {existing} is a file, not a folder"
+        )
+    if existing == real:
+        return
+    home = Path(os.path.realpath(data_home(create=False)))
+    if real == home or real.is_relative_to(home):
+        if create:
+            make_private_dir(real)
+        return
+    really = f" (that is {real})" if real != shown else ""  # a link inside the home leads out
+    raise OutputFolderError(
+        path,
+        folder,
+        f"the folder {shown}{really} does not exist, and backkit creates folders only in "
+        f"your data home ({home}): create the folder first, or write into your data home",
+    )
 
 
 def checkout_data_home(top: Path | None = None) -> Path | None:
@@ -339,3 +446,82 @@ def today() -> dt.date:
     >>> del os.environ["BACKKIT_TODAY"]
     """
     return now().astimezone(kit_timezone()).date()
+
+
+def day_text(day: dt.date, *, weekday: bool = False, full: bool = False, year: bool = True) -> str:
+    """Write a day as the kit shows it to people: ``7 Dec 2026``.
+
+    The one format of the whole kit, in English whatever the computer's
+    locale (every text of the kit is English). The day has no leading zero,
+    which Windows' ``strftime`` has no flag for.
+
+    Parameters
+    ----------
+    day : date, datetime or pandas Timestamp
+        The day; a time of day is ignored.
+    weekday : bool
+        Begin with the day's name: ``Mon 7 Dec 2026``.
+    full : bool
+        Write the names in full: ``Monday 7 December 2026`` with ``weekday``.
+    year : bool
+        ``False`` leaves the year out (``7 Dec``), for a chart's axis.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> day = dt.date(2026, 12, 7)
+    >>> day_text(day)
+    '7 Dec 2026'
+    >>> day_text(day, weekday=True), day_text(day, year=False)
+    ('Mon 7 Dec 2026', '7 Dec')
+    >>> day_text(day, weekday=True, full=True)
+    'Monday 7 December 2026'
+    """
+    text = f"{day.day} {month_text(day, full=full)}"
+    if year:
+        text += f" {day.year}"
+    if weekday:
+        text = f"{weekday_text(day.weekday(), full=full)} {text}"
+    return text
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July",
+           "August", "September", "October", "November", "December")  # fmt: skip
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def month_text(day: dt.date, *, full: bool = False) -> str:
+    """Write the month of ``day`` as :func:`day_text` does: ``Dec``, or ``December`` when ``full``.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> month_text(dt.date(2026, 9, 7)), month_text(dt.date(2026, 9, 7), full=True)
+    ('Sep', 'September')
+    """
+    name = _MONTHS[day.month - 1]
+    return name if full else name[:3]
+
+
+def weekday_text(number: int, *, full: bool = False) -> str:
+    """Name a weekday as :func:`day_text` does (0 is Monday): ``Mon``, or ``Monday`` when ``full``.
+
+    Examples
+    --------
+    >>> weekday_text(0), weekday_text(6, full=True)
+    ('Mon', 'Sunday')
+    """
+    name = _WEEKDAYS[number]
+    return name if full else name[:3]
+
+
+def minute_text(moment: dt.datetime) -> str:
+    """Write a moment to the minute in ISO order, as error messages and export titles give it.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> minute_text(dt.datetime(2026, 12, 7, 9, 5, 30))
+    '2026-12-07 09:05'
+    """
+    return f"{moment:%Y-%m-%d %H:%M}"

@@ -44,6 +44,7 @@ __all__ = [
     "LogFileError",
     "LogFileWarning",
     "LogValidationError",
+    "OutputFolderError",
     "PlanError",
     "Problem",
     "ReportError",
@@ -270,6 +271,35 @@ class LogValidationError(ValidationError, LogError):
 
 class CheckInError(ValidationError):
     """A weekly check-in (outcome scores) was refused; nothing was written."""
+
+
+class OutputFolderError(BackkitError):
+    """A file's folder is missing outside the data home, or is not a folder; nothing was made.
+
+    The kit creates a missing folder only inside the person's data home
+    (:func:`backkit.config.output_folder`), so a mistyped output path never
+    leaves new folders, with health data in them, where nobody looks.
+
+    Parameters
+    ----------
+    path : path-like
+        The file (or folder) that was to be written; the message starts with it.
+    folder : path-like
+        The folder that is missing or is not a folder.
+    problem : str
+        What is wrong, and what to do.
+
+    Examples
+    --------
+    >>> from backkit.errors import OutputFolderError
+    >>> err = OutputFolderError("/x/r.html", "/x", "the folder /x does not exist")
+    >>> str(err), str(err.folder)
+    ('/x/r.html: the folder /x does not exist', '/x')
+    """
+
+    def __init__(self, path: str | Path, folder: str | Path, problem: str):
+        self.folder = Path(folder)
+        super().__init__(problem, where=path)
 
 
 class UsageError(BackkitError):

@@ -31,8 +31,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "BODY_SIDES",
     "POSITIONS",
     "SECTIONS",
+    "SIDEDNESS",
     "CatalogueError",
     "Correction",
     "Exercise",
@@ -50,7 +52,10 @@ __all__ = [
 ]
 
 POSITIONS = ("supine", "prone", "sitting", "standing", "half-kneeling")
-SIDES = ("per-side", "both")
+#: How an exercise is dosed (its ``sides``): each side in turn, or both at once.
+SIDEDNESS = ("per-side", "both")
+#: The sides a "per-side" exercise is done on, one at a time.
+BODY_SIDES = ("left", "right")
 KINDS = ("hold", "paced")
 LOADS = ("low", "moderate", "high")
 _ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -61,7 +66,11 @@ _URL_PATTERN = re.compile(r"^https?://[^\s/]+\.[^\s]+$")
 
 @dataclass(frozen=True)
 class Source:
-    """A source the catalogue cites: a title and an address (``url``) or a full reference.
+    """A source the kit cites: a title and an address (``url``) or a full reference.
+
+    The one kind of source of the whole kit: the exercise catalogue's
+    (:func:`source_table`) and the safety data's (:func:`backkit.safety.sources`),
+    whose sources may also carry a ``note`` on what the kit takes from them.
 
     Examples
     --------
@@ -77,12 +86,24 @@ class Source:
     title: str
     url: str = ""
     reference: str = ""
+    note: str = ""
 
     @property
     def citation(self) -> str:
         """The title followed by the reference and the address, as one line."""
         text = ". ".join(part.rstrip(".") for part in (self.title, self.reference) if part) + "."
         return f"{text} {self.url}" if self.url else text
+
+    def cite(self) -> str:
+        """The source in one line as the safety texts list it: each part ends in a full stop.
+
+        Examples
+        --------
+        >>> Source("X", "A title.", "https://example.org/a", "A reference").cite()
+        'A title. A reference. https://example.org/a.'
+        """
+        parts = (p.strip().rstrip(".") for p in (self.title, self.reference, self.url) if p)
+        return ". ".join(parts) + "."
 
 
 @dataclass(frozen=True)
@@ -637,7 +658,7 @@ def _parse_exercise(raw: Any, index: int, where: str, known_sources: set[str]) -
         start_position=e.text("start_position"),
         equipment=e.texts("equipment", allow_empty=True),
         kind=kind,
-        sides=e.choice("sides", SIDES),
+        sides=e.choice("sides", SIDEDNESS),
         hold_range=hold,
         reps_range=e.span("reps", 1, int(LIMITS["reps"].hi)),
         sets=e.limited("sets"),
@@ -877,6 +898,6 @@ def load_exercises(path: str | Path | None = None) -> pd.DataFrame:
     df = pd.DataFrame(rows).set_index("id")
     df["position"] = pd.Categorical(df["position"], categories=list(POSITIONS))
     df["kind"] = pd.Categorical(df["kind"], categories=list(KINDS))
-    df["sides"] = pd.Categorical(df["sides"], categories=list(SIDES))
+    df["sides"] = pd.Categorical(df["sides"], categories=list(SIDEDNESS))
     df["load"] = pd.Categorical(df["load"], categories=list(LOADS), ordered=True)
     return df

@@ -123,7 +123,7 @@ def _pain_observation(
 
 def _pain_observations(frame: pd.DataFrame, patient: str) -> list[dict[str, Any]]:
     """One Observation per pain rating of the log: each bout's, and each session's if any."""
-    from .exercises import exercise_ids, get_exercise
+    from .exercises import BODY_SIDES, exercise_ids, get_exercise
 
     known = set(exercise_ids())
     out = []
@@ -131,7 +131,7 @@ def _pain_observations(frame: pd.DataFrame, patient: str) -> list[dict[str, Any]
     for i, row in enumerate(rows.itertuples(index=False)):
         ex = str(row.exercise_id)
         name = get_exercise(ex).name if ex in known else ex
-        side = f" ({row.side} side)" if row.side in ("left", "right") else ""
+        side = f" ({row.side} side)" if row.side in BODY_SIDES else ""
         ended = row.ended_at if _present(row.ended_at) else row.started_at
         for column, when, words in (
             ("pain_before", row.started_at, "before"),

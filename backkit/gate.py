@@ -196,7 +196,7 @@ def _cleared(answered_at: Any, clearances: pd.DataFrame) -> bool:
 
 def day_text(when: dt.datetime) -> str:
     """A day as the gate's messages name it: 'Monday 7 December 2026'."""
-    return f"{when:%A} {when.day} {when:%B %Y}"
+    return config.day_text(when, weekday=True, full=True)
 
 
 def check(log: SessionLog | str | Path | None, now: dt.datetime | None = None) -> Gate:

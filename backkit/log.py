@@ -9,8 +9,9 @@ beside the weekly check-ins of :mod:`backkit.outcomes`: the store gives the
 durability (WAL journal, ``synchronous=FULL``, one transaction per write, a
 busy timeout so two notebooks can append at once) and refuses, untouched, a
 file that is not a backkit log, is damaged or is too new. The file carries
-one schema version in its ``meta`` table; :data:`MIGRATIONS` (the bouts'
-steps and the check-ins' steps) upgrades older files when they are opened.
+the schema steps it has by name; :data:`MIGRATIONS` (the bouts', sessions' and
+audit trail's migration sets), with the other components' sets, upgrades older
+files when they are opened (:mod:`backkit.store`).
 
 Every value is validated before anything is written; a bad value raises
 :class:`~backkit.errors.LogValidationError` naming the field, the value and
@@ -45,17 +46,24 @@ from . import audit as _audit
 from . import config, logfiles, logjson
 from . import exercises as _exercises
 from ._checks import CLOCK_SKEW, EARLIEST, LIMITS, MAX_BOUT, Checker, Limit
-from .conditions import MIGRATIONS as CONDITION_MIGRATIONS
 from .config import default_log_path, kit_timezone
 from .errors import LogError, LogValidationError, Problem, UnknownExerciseError, did_you_mean
-from .outcomes import MIGRATIONS as OUTCOME_MIGRATIONS
-from .store import Migration, Migrations, Store, from_utc_text, schema, utc_text
+from .store import (
+    SCHEMA_VERSION,
+    Migration,
+    Migrations,
+    Store,
+    from_utc_text,
+    kit_migrations,
+    utc_text,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
     "BOUT_COLUMNS",
+    "BOUT_SIDES",
     "CLOCK_SKEW",
     "COLUMNS",
     "EARLIEST",
@@ -68,7 +76,6 @@ __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "SESSION_COLUMNS",
-    "SIDES",
     "SOURCES",
     "STATUSES",
     "Migration",
@@ -138,7 +145,8 @@ MEANINGS: dict[str, str] = {
 SESSION_COLUMNS = ("session_pain_before", "session_pain_after")
 #: The columns stored on each bout (:data:`COLUMNS` without :data:`SESSION_COLUMNS`).
 BOUT_COLUMNS = tuple(name for name in COLUMNS if name not in SESSION_COLUMNS)
-SIDES = ("left", "right", "both")
+#: The side a bout was done on: one side of a per-side exercise, or both.
+BOUT_SIDES = (*_exercises.BODY_SIDES, "both")
 STATUSES = ("completed", "partial")
 SOURCES = ("timer", "manual", "import")
 
@@ -157,17 +165,17 @@ _DONE = {
 }
 _PLANNED = {"sets": LIMITS["sets"], "reps": LIMITS["reps"], "hold_s": LIMITS["hold_seconds"]}
 
-_CATEGORIES = {"side": SIDES, "status": STATUSES, "source": SOURCES}
+_CATEGORIES = {"side": BOUT_SIDES, "status": STATUSES, "source": SOURCES}
 _CATEGORICAL = tuple(name for name, kind in COLUMNS.items() if kind == "category")
 
 
 # --------------------------------------------------------------------------
 # Schema versions
 
-#: The bouts table's schema steps (versions 1 and 2 of the file).
+#: The bouts table's migration set (its steps were versions 1 and 2 of the file).
 BOUT_MIGRATIONS = Migrations("bouts")
 BOUT_MIGRATIONS.add(
-    1,
+    "bouts_table",
     "the meta table and the bouts table",
     # the store makes the meta table of a new file; this keeps version 1 as it was
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -192,14 +200,16 @@ BOUT_MIGRATIONS.add(
         plan_id TEXT,
         source TEXT NOT NULL CHECK (source IN ('timer', 'manual', 'import'))
     )""",
+    was=1,
 )
 BOUT_MIGRATIONS.add(
-    2,
+    "recorded_at",
     "recorded_at (when a bout was written, to tell back-filled entries from live ones) "
     "and indexes on started_at and session_id",
     "ALTER TABLE bouts ADD COLUMN recorded_at TEXT",
     "CREATE INDEX bouts_started_at ON bouts (started_at)",
     "CREATE INDEX bouts_session_id ON bouts (session_id)",
+    was=2,
 )
 
 #: The reason kept in the audit trail when a session's rating not given yet is given later
@@ -234,7 +244,7 @@ def _moved(field: str) -> tuple[str, str]:
     return bouts, session
 
 
-#: The sessions table's step (version 4): the session's own pain rating, the
+#: The sessions table's set: one step (once version 4), the session's own pain rating, the
 #: audit trail of corrections (:mod:`backkit.audit`), bouts marked removed
 #: instead of deleted, and the move of whole-session ratings that schema 3's
 #: timer copied onto every bout into the session rating (each moved value in
@@ -242,7 +252,7 @@ def _moved(field: str) -> tuple[str, str]:
 #: manual sessions keep their per-exercise ratings.
 SESSION_MIGRATIONS = Migrations("sessions")
 SESSION_MIGRATIONS.add(
-    4,
+    "sessions_and_changes_tables",
     "the sessions table (one pain rating per session), the changes table (the audit "
     "trail), bouts.removed_at, and whole-session ratings moved off the bouts",
     """CREATE TABLE sessions (
@@ -262,26 +272,27 @@ SESSION_MIGRATIONS.add(
     "UPDATE bouts SET pain_before = NULL, pain_after = NULL "
     "WHERE session_id IN (SELECT session_id FROM copied_ratings)",
     "DROP TABLE temp.copied_ratings",
+    was=4,
 )
 
-#: The audit trail's step (version 8): each change chained to the one before
-#: it by its hash, the changes already there chained at the upgrade (:data:`backkit.audit.CHAIN`).
+#: The audit trail's set (the table itself is made by the sessions' step): each
+#: change chained to the one before it by its hash, the changes already there
+#: chained at the upgrade (:data:`backkit.audit.CHAIN`; once version 8).
 AUDIT_MIGRATIONS = Migrations("changes")
 AUDIT_MIGRATIONS.add(
-    8, "the audit trail made tamper-evident: each change keeps a hash chained to the one before",
+    "hash_chain",
+    "the audit trail made tamper-evident: each change keeps a hash chained to the one before",
     *_audit.CHAIN,
-)  # fmt: skip
+    was=8,
+)
 
-#: Every schema step of the log file, in version order: the bouts' (1, 2),
-#: the check-ins' and screenings' (3, 5 and 6: :data:`backkit.outcomes.MIGRATIONS`),
-#: the sessions' (4), the personal check's (7: :data:`backkit.conditions.MIGRATIONS`)
-#: and the audit trail's (8). A log opened from here is always brought to the full version.
-MIGRATIONS: list[Migration] = schema(
-    BOUT_MIGRATIONS, OUTCOME_MIGRATIONS, SESSION_MIGRATIONS, CONDITION_MIGRATIONS,
-    AUDIT_MIGRATIONS,
-)  # fmt: skip
-#: The schema version this backkit writes (the last migration's).
-SCHEMA_VERSION = MIGRATIONS[-1].version
+#: This module's migration sets, in the order they apply (the sessions' step
+#: alters the bouts table; the audit trail's chains the changes table the
+#: sessions' step makes). The check-ins' and the personal check's sets are
+#: their own modules' (:data:`backkit.outcomes.MIGRATIONS`,
+#: :data:`backkit.conditions.MIGRATIONS`): a log is opened with every set of
+#: the kit (:func:`backkit.store.kit_migrations`).
+MIGRATIONS = (BOUT_MIGRATIONS, SESSION_MIGRATIONS, AUDIT_MIGRATIONS)
 
 
 # --------------------------------------------------------------------------
@@ -302,7 +313,7 @@ def _check_exercise(row: Checker, ids: Sequence[str]) -> Any:
 
 
 def _check_side(row: Checker, exercise: Any) -> str | None:
-    side = row.choice("side", SIDES)
+    side = row.choice("side", BOUT_SIDES)
     if exercise is None:
         return side
     if side is None and not row.given("side"):
@@ -315,7 +326,7 @@ def _check_side(row: Checker, exercise: Any) -> str | None:
         )
     elif side == "both" and exercise.per_side:
         row.bad("side", side, f"must be left or right: {exercise.id} is done one side at a time")
-    elif side in ("left", "right") and not exercise.per_side:
+    elif side in _exercises.BODY_SIDES and not exercise.per_side:
         row.bad("side", side, f"must be both: {exercise.id} works both sides at once")
     return side
 
@@ -591,8 +602,8 @@ class SessionLog:
         self, path: str | Path | None = None, *, create: bool = True, synchronous: str = "FULL"
     ):
         where = ":memory:" if str(path) == ":memory:" else Path(path or default_log_path())
-        # MIGRATIONS is looked up now, not at import, so a test can add a step
-        self.store = Store(where, MIGRATIONS, create=create, synchronous=synchronous)
+        # the sets are looked up now, not at import, so a test can add a step
+        self.store = Store(where, kit_migrations(), create=create, synchronous=synchronous)
         self.path = self.store.path
         self.migrated_from = self.store.migrated_from
 

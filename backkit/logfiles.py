@@ -203,7 +203,7 @@ def write_excel(
     if first is None:
         first = pd.DataFrame()
     exported = pd.Timestamp(config.now()).tz_convert(tz)  # tz: a tzinfo or its name
-    title = f"backkit session log, exported {exported:%Y-%m-%d %H:%M}"
+    title = f"backkit session log, exported {config.minute_text(exported)}"
     about = [(name, meanings.get(name, "")) for name in first.columns]
 
     def write(tmp: Path) -> None:

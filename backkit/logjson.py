@@ -2,7 +2,7 @@
 
 The file is one JSON object. Its header says what it is::
 
-    {"format": "backkit-log", "version": 3, "schema_version": 8,
+    {"format": "backkit-log", "version": 3, "schema_version": 9,
      "written_by": "backkit 0.1.0", "exported_at": "2025-03-03T08:00:00.000000Z",
      "bouts": [...], "sessions": [...], "checkins": [...], "scores": [...],
      "screenings": [...], "clearances": [...], "conditions": [...], "changes": [...],

@@ -22,10 +22,11 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from . import analysis
 from .adherence import streaks
+from .config import day_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -70,11 +71,6 @@ def _points(x: float) -> str:
 
 def _days(n: int) -> str:
     return f"{n} day" + ("" if n == 1 else "s")
-
-
-def _date(ts: Any) -> str:
-    # the day without a leading zero, written out: Windows has no strftime flag for it
-    return f"{ts.day} {ts:%b %Y}"
 
 
 def _plural(n: int, word: str) -> str:
@@ -181,7 +177,7 @@ def _logged(frame: pd.DataFrame, voice: _Voice) -> str:
     day = analysis.local_day(frame)
     return (
         f"{voice.who} logged {_plural(frame['session_id'].nunique(), 'session')} on "
-        f"{_plural(day.nunique(), 'day')} between {_date(day.min())} and {_date(day.max())}."
+        f"{_plural(day.nunique(), 'day')} between {day_text(day.min())} and {day_text(day.max())}."
     )
 
 
@@ -297,7 +293,7 @@ def _consistency(
         last28 = int((done_days.index > last - pd.Timedelta(days=28)).sum())
         return [
             f"{voice.who} exercised on {first28} of the first 28 days and on {last28} of the "
-            f"last 28 (to {_date(last)})."
+            f"last 28 (to {day_text(last)})."
         ]
     return [f"{voice.who} exercised on {day.nunique()} of {span} days."]
 
@@ -336,7 +332,7 @@ def _streaks(frame: pd.DataFrame, plan: Plan | None) -> str:
     st = streaks(frame)
     text = (
         f"Longest streak: {_days(st.longest)} in a row with a session; current streak: "
-        f"{_days(st.current)} (to {_date(last)})"
+        f"{_days(st.current)} (to {day_text(last)})"
     )
     if plan is not None:
         whole = streaks(frame, plan)
@@ -468,7 +464,7 @@ def _monitoring(frame: pd.DataFrame, voice: _Voice, flags: pd.DataFrame | None =
         rows = flags[flags["kind"] == kind]
         if not rows.empty:
             n = _plural(rows["session_id"].nunique(), "session")
-            bits.append(text.format(n=n) + f" (latest {_date(rows['day'].max())})")
+            bits.append(text.format(n=n) + f" (latest {day_text(rows['day'].max())})")
     advice = (
         "Do less next time when this happens, and see a GP or physiotherapist if it keeps "
         "happening."

@@ -25,7 +25,7 @@ The first check-in is the baseline; later ones are compared with it
 (:func:`change_from_baseline`, :func:`summary_line`). Check-ins live in the
 session log's file, a sibling of the bouts on the log's
 :class:`~backkit.store.Store` (tables ``checkins`` and ``outcome_scores``,
-schema versions 3 and 5: :data:`MIGRATIONS`), with the same durability (one
+migration set ``outcomes``: :data:`MIGRATIONS`), with the same durability (one
 transaction per check-in, WAL, ``synchronous=FULL``). A refused check-in
 raises :class:`~backkit.errors.CheckInError` naming every problem; nothing is
 written. A check-in is corrected or removed with a reason
@@ -72,6 +72,7 @@ from typing import TYPE_CHECKING, Any
 from . import audit, config, safety
 from ._checks import EARLIEST, Checker, Limit, is_missing, one_line, parse_datetime
 from .errors import BackkitError, CheckInError, Problem, did_you_mean
+from .safety import ACTIONS
 from .store import Migrations, from_utc_text, utc_text
 
 if TYPE_CHECKING:
@@ -80,7 +81,6 @@ if TYPE_CHECKING:
     from .log import SessionLog
 
 __all__ = [
-    "ACTIONS",
     "BUILTIN",
     "CHECKIN_COLUMNS",
     "CLEARANCE_COLUMNS",
@@ -154,11 +154,12 @@ _MAX_CLEARANCE_NOTES = 500
 _EPS = 1e-9  # a change exactly at the threshold counts as meaningful
 _ANY = Limit(-1e9, 1e9, whole=False)  # a custom scale's ends: any sensible number
 
-#: The check-ins' schema steps (versions 3 and 5 of the log file; the log
-#: merges them with the bouts' and sessions' steps, :data:`backkit.log.MIGRATIONS`).
-MIGRATIONS = Migrations("outcome_scores")
+#: The check-ins', screenings' and clearances' migration set (its steps were
+#: versions 3, 5 and 6 of the log file); every log gets it when opened
+#: (:func:`backkit.store.kit_migrations`).
+MIGRATIONS = Migrations("outcomes")
 MIGRATIONS.add(
-    3,
+    "outcome_scores_table",
     "the outcome_scores table: weekly check-ins of pain, PSFS and custom measures "
     "(written and read by backkit.outcomes)",
     """CREATE TABLE outcome_scores (
@@ -183,17 +184,16 @@ MIGRATIONS.add(
     # one baseline per measure (and PSFS activity), whatever the code above does
     "CREATE UNIQUE INDEX outcome_scores_one_baseline ON outcome_scores "
     "(measure, COALESCE(item, '')) WHERE baseline = 1",
+    was=3,
 )
 
 #: Answers to "how did your back feel the morning after exercising?".
 NEXT_MORNING = ("better", "same", "worse")
-#: The advice a red-flag screening showed, from none to call an ambulance.
-ACTIONS = ("none", "clinician", "urgent", "emergency")
 #: Why a check-in was removed by ``record_checkin(..., replace=True)``.
 REPLACED = "replaced by a new check-in on the same day"
 
 MIGRATIONS.add(
-    5,
+    "checkins_and_screenings_tables",
     "the checkins table (one row per check-in: leg pain, the morning after, pain below "
     "the knee), removed/replaced check-ins kept (removed_at), the screenings table "
     "(red-flag screening answers and the advice shown)",
@@ -227,11 +227,12 @@ MIGRATIONS.add(
         recorded_at TEXT NOT NULL
     )""",
     "CREATE INDEX screenings_answered_at ON screenings (answered_at)",
+    was=5,
 )
 #: Who saw the person about a warning sign (:func:`record_clearance`).
 SEEN_BY = ("gp", "physiotherapist", "emergency department", "other clinician")
 MIGRATIONS.add(
-    6,
+    "clearances_table",
     "the clearances table: a clinician saw the person about a warning sign answered "
     "yes and said they can exercise (seen_on, seen_by, notes)",
     f"""CREATE TABLE clearances (
@@ -241,6 +242,7 @@ MIGRATIONS.add(
         notes TEXT,
         recorded_at TEXT NOT NULL
     )""",
+    was=6,
 )
 
 _STORED = (
@@ -483,7 +485,7 @@ def _day(row: Checker, name: str, today: dt.date) -> dt.date | None:
         row.bad(name, value, f"is in the future (today is {today.isoformat()})")
         return None
     if day < EARLIEST.date():
-        row.bad(name, value, f"is before {EARLIEST:%Y-%m-%d}; check the year")
+        row.bad(name, value, f"is before {EARLIEST.date().isoformat()}; check the year")
         return None
     return day
 
@@ -1800,7 +1802,7 @@ def summary_line(outcomes: pd.DataFrame) -> str:
     if (latest["status"] == "baseline").all():
         parts = [f"{r.label} {_fmt(r.score)}{_unit(r.measure)}" for r in latest.itertuples()]
         return (
-            f"Baseline on {start.day} {start:%b %Y}: {', '.join(parts)}. "
+            f"Baseline on {config.day_text(start)}: {', '.join(parts)}. "
             "Check in again next week to see the change."
         )
     weeks = (change["date"].max() - start).days // 7
@@ -1811,7 +1813,7 @@ def summary_line(outcomes: pd.DataFrame) -> str:
         else:
             parts.append(f"{r.label} {_fmt(r.baseline_score)} → {_fmt(r.score)} ({r.status})")
     span = f" ({weeks} week{'s' if weeks != 1 else ''})" if weeks else ""
-    return f"Since the baseline on {start.day} {start:%b %Y}{span}: {', '.join(parts)}."
+    return f"Since the baseline on {config.day_text(start)}{span}: {', '.join(parts)}."
 
 
 def _unit(measure: str) -> str:

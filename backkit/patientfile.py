@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import BackkitError, LogFileError
-from .store import snapshot
+from .store import SQLITE_HEADER, snapshot
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -75,7 +75,6 @@ __all__ = [
 KINDS = {".sqlite": "log file", ".json": "JSON export", ".csv": "CSV export"}
 #: Suffixes of a plan kept beside a patient file (``P017.csv`` and ``P017.yaml``).
 PLAN_SUFFIXES = (".yaml", ".yml")
-_SQLITE_MAGIC = b"SQLite format 3\x00"
 _WANTED = "give a .sqlite log file, or a .json or .csv export of one"
 #: Sidecar files SQLite keeps beside a log file; read with the log itself.
 _SIDECARS = ("-wal", "-shm", "-journal")
@@ -144,7 +143,7 @@ def kind(path: str | Path) -> str:
     _regular(path)
     try:
         with open(path, "rb") as f:
-            sqlite = f.read(len(_SQLITE_MAGIC)) == _SQLITE_MAGIC
+            sqlite = f.read(len(SQLITE_HEADER)) == SQLITE_HEADER
     except OSError as err:
         raise LogFileError(path, f"cannot be read: {err.strerror}") from None
     suffix = path.suffix.lower()

@@ -62,6 +62,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .config import day_text, weekday_text
 from .config import today as kit_today
 
 if TYPE_CHECKING:
@@ -365,9 +366,9 @@ def _strength_weekdays(plan: Plan, item: PlanItem) -> tuple[str, ...]:
 
 def _day_names(days: tuple[str, ...]) -> str:
     """``("mon", "wed", "fri")`` as "Monday, Wednesday and Friday"."""
-    full = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday",
-            "fri": "Friday", "sat": "Saturday", "sun": "Sunday"}  # fmt: skip
-    names = [full[d] for d in days]
+    from .plan import WEEKDAYS
+
+    names = [weekday_text(WEEKDAYS.index(d), full=True) for d in days]
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
@@ -459,7 +460,7 @@ def propose_next(
     if seen.stale:
         notes = f"Made from stale data: {seen.stale}. {notes}"
     next_plan = Plan(
-        name=f"Back exercises from {start.day} {start:%b %Y}",
+        name=f"Back exercises from {day_text(start)}",
         author=plan.author,
         items=tuple(items),
         start=start,

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 from . import config
 from ._checks import LIMITS
 from .errors import RoutineError, did_you_mean
-from .exercises import Exercise, get_exercise
+from .exercises import BODY_SIDES, Exercise, get_exercise
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -105,7 +105,6 @@ MIN_REP_FRACTION = 0.5
 DEFAULT_PREPARE_SECONDS = 10
 #: Shortest time given to change sides when the exercise has no rest.
 MIN_SWITCH_SECONDS = 5
-SIDE_NAMES = ("left", "right")
 
 _OVERRIDES = (
     "sets",
@@ -475,11 +474,11 @@ def _number(
 
 
 def _side_order(value: Any, where: str) -> tuple[str, ...]:
-    order = (value, *(s for s in SIDE_NAMES if s != value)) if isinstance(value, str) else value
+    order = (value, *(s for s in BODY_SIDES if s != value)) if isinstance(value, str) else value
     ok = (
         isinstance(order, (tuple, list))
         and 1 <= len(order) <= 2
-        and all(s in SIDE_NAMES for s in order)
+        and all(s in BODY_SIDES for s in order)
         and len(set(order)) == len(order)
     )
     if not ok:

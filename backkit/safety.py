@@ -35,6 +35,7 @@ from . import config
 from ._checks import LIMITS
 from ._yaml import parse_yaml
 from .errors import BackkitError, CatalogueError
+from .exercises import Source
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -88,22 +89,6 @@ _LISTS = (
     ("stop_rules", "rules"),
     ("screening", "questions"),
 )
-
-
-@dataclass(frozen=True)
-class Source:
-    """One source of the safety data: a title and a web address or a full reference."""
-
-    tag: str
-    title: str
-    url: str | None = None
-    reference: str | None = None
-    note: str | None = None
-
-    def cite(self) -> str:
-        """The source in one line: its title, then its reference and address when given."""
-        parts = (p.strip().rstrip(".") for p in (self.title, self.reference, self.url) if p)
-        return ". ".join(parts) + "."
 
 
 @dataclass(frozen=True)
@@ -296,9 +281,9 @@ def sources() -> dict[str, Source]:
     """Every source of the safety data by its tag, with its title and address or reference."""
     out = {}
     for tag, s in _data()["sources"].items():
-        reference = _text(s["reference"]) if s.get("reference") else None
-        note = _text(s["note"]) if s.get("note") else None
-        out[tag] = Source(tag, _text(s["title"]), s.get("url"), reference, note)
+        reference = _text(s["reference"]) if s.get("reference") else ""
+        note = _text(s["note"]) if s.get("note") else ""
+        out[tag] = Source(tag, _text(s["title"]), s.get("url") or "", reference, note)
     return out
 
 

@@ -1,4 +1,4 @@
-"""The store: one SQLite file, opened safely, upgraded by its tables' migrations.
+"""The store: one SQLite file, opened safely, upgraded by its components' migration sets.
 
 :class:`Store` owns the file the session log and the check-ins share. Before
 anything writes, it checks that the file is an intact SQLite database (its
@@ -18,11 +18,25 @@ sets or clears the mark of a writer that is live or was killed; so a later
 opening can still tell a killed writer whose ``-wal`` was lost. Only an upgrade
 of an older file's schema writes at opening. A full disk still reads.
 
-Each table declares its own schema steps (:class:`Migrations`, after
-``sqlite_utils.migrations.Migrations``); :func:`schema` merges them into one
-numbered list, and the file keeps one overall version in its ``meta`` table
-(key ``schema_version``). Opening a file applies the steps it lacks, in
-version order, in one transaction.
+Each component declares the steps of its own tables as a named migration set
+(:class:`Migrations`, after ``sqlite-migrate``, the migrations of
+``sqlite-utils``): ``MIGRATIONS`` in :mod:`backkit.log` (sets ``bouts``,
+``sessions``, ``changes``), :mod:`backkit.outcomes` (``outcomes``) and
+:mod:`backkit.conditions` (``conditions``). The file records each step it has
+by ``(migration_set, name, applied_at)`` in its ``migrations`` table, and
+opening applies the steps it lacks, set by set, each set in its own order, in
+one transaction. So a set gains a step without any other knowing, and no module
+needs another's steps: :func:`kit_migrations` imports the modules listed in
+:data:`COMPONENTS` when a log is opened (by :class:`~backkit.log.SessionLog`,
+the one door every reader and writer of a log goes through), so every file
+gets every table the kit reads. A file that records a step or a set this
+backkit does not know was written by a newer backkit, and is never written to.
+
+``meta.schema_version`` is 9 (:data:`SCHEMA_VERSION`): "steps recorded by
+name". Files of versions 1 to 8 kept only that number, the steps being then
+one numbered list; each step keeps its old number (:attr:`Migration.was`), so
+opening such a file records the steps it has by name, applies only the ones it
+lacks, and sets 9, which an older backkit refuses as too new.
 
 Tables read with :meth:`Store.query` and write inside :meth:`Store.transaction`
 (after ``sqlite_utils.db.Database.atomic()``: all or nothing, nesting with
@@ -33,14 +47,14 @@ export, a report): to a temporary name, flushed, then renamed into place.
 
 Examples
 --------
->>> from backkit.store import Migrations, Store, schema
+>>> from backkit.store import Migrations, Store
 >>> notes = Migrations("notes")
->>> _ = notes.add(1, "the notes table", "CREATE TABLE notes (text TEXT)")
->>> with Store(":memory:", schema(notes)) as store:
+>>> _ = notes.add("create", "the notes table", "CREATE TABLE notes (text TEXT)")
+>>> with Store(":memory:", [notes]) as store:
 ...     with store.transaction() as db:
 ...         _ = db.execute("INSERT INTO notes VALUES ('stiff')")
-...     store.query("SELECT text FROM notes"), store.schema_version
-([('stiff',)], 1)
+...     store.query("SELECT text FROM notes"), store.query("SELECT * FROM migrations")[0][:2]
+([('stiff',)], ('notes', 'create'))
 """
 
 from __future__ import annotations
@@ -50,6 +64,7 @@ import contextlib
 import datetime as dt
 import errno
 import functools
+import importlib
 import os
 import re
 import shutil
@@ -67,19 +82,22 @@ from typing import Any, TypeAlias
 
 from . import config
 from ._version import __version__
-from .config import PRIVATE_FILE_MODE, make_private_dir
+from .config import PRIVATE_FILE_MODE
 from .errors import LogError, LogFileError, LogFileWarning
 
 __all__ = [
     "BUSY_SECONDS",
+    "COMPONENTS",
+    "SCHEMA_VERSION",
+    "SQLITE_HEADER",
     "Migration",
     "Migrations",
     "Store",
     "describe_os_error",
     "from_utc_text",
     "from_utc_texts",
+    "kit_migrations",
     "remove_stale_temp_files",
-    "schema",
     "scratch_folder",
     "snapshot",
     "utc_text",
@@ -88,7 +106,8 @@ __all__ = [
 
 #: How long a write waits for another program's write lock before giving up.
 BUSY_SECONDS = 30.0
-_SQLITE_MAGIC = b"SQLite format 3\x00"
+#: The first 16 bytes of every SQLite database file.
+SQLITE_HEADER = b"SQLite format 3\x00"
 # times are stored as UTC text, microseconds, sortable: YYYY-MM-DDTHH:MM:SS.ffffffZ
 # the stored form, exactly (ASCII digits: a time in another script's digits is damage)
 _STORED_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.\d{6}Z", re.ASCII)
@@ -331,46 +350,82 @@ _READ_ONLY = (
 #: what SQL alone cannot do (as ``sqlite_utils`` migrations are functions).
 Statement: TypeAlias = "str | Callable[[sqlite3.Connection], object]"
 
+#: What ``meta.schema_version`` says from here on: the file records each schema
+#: step it has by name (table ``migrations``). Files of versions 1 to 8 kept only
+#: that number; an older backkit refuses a file at 9 as too new, never writing it.
+SCHEMA_VERSION = 9
+
+#: The modules that declare the kit's migration sets, each as its ``MIGRATIONS``
+#: (one :class:`Migrations`, or several), in the order a new file gets them.
+COMPONENTS = ("backkit.log", "backkit.outcomes", "backkit.conditions")
+
+# The table where a file records each step it has. ``applied_at`` of a step
+# that a file of version 1-8 already had is the time of the upgrade that
+# recorded it (the old file kept no time per step).
+_RECORD = """CREATE TABLE migrations (
+    migration_set TEXT NOT NULL,
+    name TEXT NOT NULL,
+    applied_at TEXT NOT NULL,
+    PRIMARY KEY (migration_set, name)
+)"""
+
 
 @dataclass(frozen=True)
 class Migration:
-    """One step of the file's schema: its version, what it does, its statements.
+    """One named step of a migration set: what it does and its statements.
 
-    ``table`` names the table that owns the step (the one :class:`Migrations`
-    it was added to). A statement is SQL, or a function called with the
-    connection inside the upgrade's transaction.
+    ``migration_set`` names the set it belongs to (the :class:`Migrations` it
+    was added to). ``was`` is the number the step had when all steps shared
+    one numbered list (files of schema version 1 to 8 record only that
+    number); a step added since has none. A statement is SQL, or a function
+    called with the connection inside the upgrade's transaction.
     """
 
-    version: int
+    name: str
     description: str
     statements: tuple[Statement, ...]
-    table: str = ""
+    migration_set: str = ""
+    was: int | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """``(migration_set, name)``: how the file records the step."""
+        return self.migration_set, self.name
 
 
 class Migrations:
-    """The schema steps of one table, each with its number in the file's one sequence.
+    """A component's migration set: its name and its named steps, in order.
 
-    A table module declares its steps here; the module that opens the file
-    merges every table's steps with :func:`schema`. To change a table, add a
-    step with the next free version number.
+    After ``sqlite_migrate.Migrations``: the module that owns a table
+    declares its set as ``MIGRATIONS`` (and is listed in :data:`COMPONENTS`);
+    the file records each step it has by ``(set, name)``, so a set gains a
+    step without any other set knowing. To change a table, add a step with a
+    new name at the end; never rename, reorder or remove one. ``steps`` starts
+    the set with those of another (a set like it with one more step).
 
     Examples
     --------
     >>> from backkit.store import Migrations
     >>> notes = Migrations("notes")
-    >>> notes.add(1, "the notes table", "CREATE TABLE notes (text TEXT)").version
-    1
+    >>> notes.add("create", "the notes table", "CREATE TABLE notes (text TEXT)").key
+    ('notes', 'create')
     >>> notes
-    Migrations('notes': 1)
+    Migrations('notes': create)
     """
 
-    def __init__(self, table: str):
-        self.table = table
+    def __init__(self, name: str, steps: Iterable[Migration] = ()):
+        self.name = name
         self._steps: list[Migration] = []
+        for step in steps:
+            self.add(step.name, step.description, *step.statements, was=step.was)
 
-    def add(self, version: int, description: str, *statements: Statement) -> Migration:
-        """Declare the step ``version``; return it."""
-        step = Migration(version, description, tuple(statements), self.table)
+    def add(
+        self, name: str, description: str, *statements: Statement, was: int | None = None
+    ) -> Migration:
+        """Declare the next step, ``name``; return it."""
+        if any(step.name == name for step in self._steps):
+            raise LogError(f"the migration set {self.name!r} already has a step named {name!r}")
+        step = Migration(name, description, tuple(statements), self.name, was)
         self._steps.append(step)
         return step
 
@@ -381,33 +436,39 @@ class Migrations:
         return len(self._steps)
 
     def __repr__(self) -> str:
-        return f"Migrations({self.table!r}: {', '.join(str(s.version) for s in self._steps)})"
+        return f"Migrations({self.name!r}: {', '.join(s.name for s in self._steps)})"
 
 
-def schema(*tables: Iterable[Migration]) -> list[Migration]:
-    """Merge the steps of several tables into one list in version order.
+def kit_migrations() -> tuple[Migrations, ...]:
+    """Every migration set of the kit: each :data:`COMPONENTS` module's ``MIGRATIONS``.
 
-    Raises
-    ------
-    LogError
-        When two steps share a version, or a number is skipped (a file's
-        version must say which steps it has).
+    The modules are imported here, when a log is opened, not by one another:
+    so the log's own module needs no other component's, and a file opened by
+    any door gets every table the kit reads.
 
     Examples
     --------
-    >>> from backkit.store import Migrations, schema
-    >>> a, b = Migrations("a"), Migrations("b")
-    >>> _ = a.add(1, "a", "CREATE TABLE a (x)"), b.add(2, "b", "CREATE TABLE b (x)")
-    >>> [(s.version, s.table) for s in schema(b, a)]
-    [(1, 'a'), (2, 'b')]
+    >>> from backkit.store import kit_migrations
+    >>> [s.name for s in kit_migrations()]
+    ['bouts', 'sessions', 'changes', 'outcomes', 'conditions']
     """
-    steps = sorted((s for table in tables for s in table), key=lambda s: s.version)
-    versions = [s.version for s in steps]
-    if versions != list(range(1, len(steps) + 1)):
-        raise LogError(
-            f"the schema steps are numbered {versions}; they must be 1, 2, 3, ... "
-            "with no number used twice"
-        )
+    sets: list[Migrations] = []
+    for module in COMPONENTS:
+        declared = importlib.import_module(module).MIGRATIONS
+        sets += [declared] if isinstance(declared, Migrations) else list(declared)
+    return tuple(sets)
+
+
+def _steps(sets: Iterable[Migrations]) -> tuple[Migration, ...]:
+    """The steps of ``sets`` in the order they apply: set by set, each in its own order."""
+    sets = list(sets)
+    names = [s.name for s in sets]
+    if len(set(names)) != len(names):
+        raise LogError(f"the migration sets {names} name one set twice")
+    steps = tuple(step for migrations in sets for step in migrations)
+    was = [s.was for s in steps if s.was is not None]
+    if len(set(was)) != len(was):
+        raise LogError(f"the steps' old numbers are {sorted(was)}; each may be given once")
     return steps
 
 
@@ -436,10 +497,9 @@ def _schema_version(conn: sqlite3.Connection) -> int | None:
         return None
 
 
-def _too_new(version: int, latest: int) -> str:
+def _too_new(detail: str) -> str:
     return (
-        f"was written by a newer backkit (schema version {version}; this backkit "
-        f"{__version__} reads up to {latest}). Upgrade backkit to open it; "
+        f"was written by a newer backkit ({detail}). Upgrade backkit to open it; "
         "the file was not changed."
     )
 
@@ -458,36 +518,87 @@ def _damaged(detail: str) -> str:
     )
 
 
-def _migrate(conn: sqlite3.Connection, path: Path, steps: Sequence[Migration]) -> int:
-    """Bring the file up to the last of ``steps`` in one transaction; return the old version."""
-    latest = steps[-1].version if steps else 0
+@dataclass(frozen=True)
+class _Plan:
+    """What opening a file must do, as read from it (reading only)."""
+
+    version: int  # meta.schema_version: 0 for an empty database
+    had: tuple[Migration, ...]  # steps a file of version 1-8 has but does not record by name
+    pending: tuple[Migration, ...]  # steps it lacks, in the order they apply
+
+    @property
+    def writes(self) -> bool:
+        """Whether opening must write: steps to apply, or steps to record by name."""
+        return self.version < SCHEMA_VERSION or bool(self.pending)
+
+
+def _plan(conn: sqlite3.Connection, path: Path, steps: Sequence[Migration]) -> _Plan:
+    """Read which of ``steps`` the file has; refuse a file that is not a log or is too new."""
+    version = _schema_version(conn)
+    if version is None:
+        raise LogFileError(path, _not_a_log(conn))
+    if version > SCHEMA_VERSION:
+        reads = f"this backkit {__version__} reads up to {SCHEMA_VERSION}"
+        raise LogFileError(path, _too_new(f"schema version {version}; {reads}"))
+    if version < SCHEMA_VERSION:
+        if "migrations" in _tables(conn):
+            problem = f"its schema version is {version} but it has a migrations table, new in 9"
+            raise LogFileError(path, _damaged(problem))
+        # A file of version 1-8 has exactly the steps numbered up to its version.
+        had = tuple(s for s in steps if s.was is not None and s.was <= version)
+        if len(had) < version:
+            reads = f"this backkit {__version__} knows {len(had)} of its steps"
+            raise LogFileError(path, _too_new(f"schema version {version}; {reads}"))
+        return _Plan(version, had, tuple(s for s in steps if s not in had))
+    if "migrations" not in _tables(conn):
+        raise LogFileError(path, _damaged("its schema version is 9 but it has no migrations table"))
+    recorded = set(conn.execute("SELECT migration_set, name FROM migrations").fetchall())
+    unknown = sorted(recorded - {s.key for s in steps}, key=repr)
+    if unknown:
+        # a step a later backkit added to a set, or a whole set: not ours to write.
+        # Each name as repr, cut short: it comes from the file, which may be hostile.
+        named = ", ".join(f"{repr(n)[:60]} of {repr(m)[:60]}" for m, n in unknown[:3])
+        more = f" and {len(unknown) - 3} more" if len(unknown) > 3 else ""
+        detail = f"it has schema steps this backkit {__version__} does not know: {named}{more}"
+        raise LogFileError(path, _too_new(detail))
+    return _Plan(version, (), tuple(s for s in steps if s.key not in recorded))
+
+
+def _migrate(
+    conn: sqlite3.Connection, path: Path, steps: Sequence[Migration]
+) -> tuple[int, tuple[Migration, ...]]:
+    """Apply the steps the file lacks, in one transaction; return its old version and them."""
     conn.execute("BEGIN IMMEDIATE")
     try:
-        # Read the version under the write lock: another process may have
-        # upgraded the file since we looked.
-        version = _schema_version(conn)
-        if version is None:
-            raise LogFileError(path, _not_a_log(conn))
-        if version > latest:
-            raise LogFileError(path, _too_new(version, latest))
-        if version == 0:
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
-            )
-        for step in steps:
-            if step.version > version:
-                _apply(conn, path, step)
-        if version < latest or version == 0:
+        # Read the file under the write lock: another process may have
+        # upgraded it since we looked.
+        plan = _plan(conn, path, steps)
+        if plan.writes:
             now = utc_text(config.now())
-            meta = {"schema_version": str(latest), "written_by": f"backkit {__version__}"}
-            meta["created_at" if version == 0 else f"upgraded_from_v{version}_at"] = now
+            if plan.version == 0:
+                conn.execute(
+                    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+                )
+            if plan.version < SCHEMA_VERSION:
+                conn.execute(_RECORD)
+            for step in plan.pending:
+                _apply(conn, path, step)
+            conn.executemany(
+                "INSERT INTO migrations (migration_set, name, applied_at) VALUES (?, ?, ?)",
+                [(*step.key, now) for step in (*plan.had, *plan.pending)],
+            )
+            meta = {"schema_version": str(SCHEMA_VERSION), "written_by": f"backkit {__version__}"}
+            if plan.version == 0:
+                meta["created_at"] = now
+            elif plan.version < SCHEMA_VERSION:
+                meta[f"upgraded_from_v{plan.version}_at"] = now
             conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", meta.items())
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:  # SQLite has already rolled back after some errors
             conn.execute("ROLLBACK")
         raise
-    return version
+    return plan.version, plan.pending
 
 
 def _apply(conn: sqlite3.Connection, path: Path, step: Migration) -> None:
@@ -500,8 +611,8 @@ def _apply(conn: sqlite3.Connection, path: Path, step: Migration) -> None:
     except sqlite3.Error as err:
         raise LogFileError(
             path,
-            f"cannot upgrade the log to schema version {step.version} "
-            f"({step.description}): {err}. The file was not changed.",
+            f"cannot upgrade the log with the schema step {step.name!r} of "
+            f"{step.migration_set!r} ({step.description}): {err}. The file was not changed.",
         ) from err
 
 
@@ -522,7 +633,7 @@ def _precheck(path: Path) -> None:
         )
     with open(path, "rb") as f:
         header = f.read(100)
-    if not header.startswith(_SQLITE_MAGIC[: len(header)]) or len(header) < 16:
+    if not header.startswith(SQLITE_HEADER[: len(header)]) or len(header) < 16:
         raise LogFileError(
             path,
             "is not an SQLite database, so not a backkit log (to bring in a CSV file use "
@@ -567,13 +678,12 @@ def _expected_schema(steps: tuple[Migration, ...]) -> list[tuple[str, str, str]]
         conn.close()
 
 
-def _inspect(path: Path, steps: Sequence[Migration]) -> tuple[int, str | None]:
-    """Read-only checks before anything writes: ``PRAGMA quick_check`` and the schema version.
+def _inspect(path: Path, steps: Sequence[Migration]) -> tuple[_Plan, str | None]:
+    """Read-only checks before anything writes: ``PRAGMA quick_check`` and the schema steps.
 
-    Returns the schema version and the ``closed_cleanly`` mark. A log with no
+    Returns what opening must do and the ``closed_cleanly`` mark. A log with no
     ``-wal`` is read as immutable, so a refused file gets nothing beside it.
     """
-    latest = steps[-1].version if steps else 0
     try:
         conn = _read_only_connection(path)
     except sqlite3.Error as err:
@@ -582,18 +692,14 @@ def _inspect(path: Path, steps: Sequence[Migration]) -> tuple[int, str | None]:
         result = [r[0] for r in conn.execute("PRAGMA quick_check")]
         if result != ["ok"]:
             raise LogFileError(path, _damaged("; ".join(result[:3])))
-        version = _schema_version(conn)
-        if version is None:
-            raise LogFileError(path, _not_a_log(conn))
-        if version > latest:
-            raise LogFileError(path, _too_new(version, latest))
-        if version == latest and latest and _schema_text(conn) != _expected_schema(tuple(steps)):
+        plan = _plan(conn, path, steps)
+        if not plan.writes and _schema_text(conn) != _expected_schema(tuple(steps)):
             # a flipped byte in a table's definition passes quick_check, and
             # would make every later read or check of that table wrong
             problem = "its table definitions are not the ones backkit writes"
             raise LogFileError(path, _damaged(problem))
         mark = None
-        if version:  # an empty database has no meta table yet
+        if plan.version:  # an empty database has no meta table yet
             mark = conn.execute("SELECT value FROM meta WHERE key = 'closed_cleanly'").fetchone()
         _declared_columns(conn)  # the schema's own text must read, before anything writes
     except UnicodeDecodeError as err:  # quick_check's report or the schema is not UTF-8
@@ -605,7 +711,7 @@ def _inspect(path: Path, steps: Sequence[Migration]) -> tuple[int, str | None]:
         raise (fault or LogFileError(path, _damaged(str(err)))) from None
     finally:
         conn.close()
-    return version, (mark[0] if mark else None)
+    return plan, (mark[0] if mark else None)
 
 
 def _read_only_connection(path: Path, *, threads: bool = False) -> sqlite3.Connection:
@@ -621,36 +727,39 @@ def _read_only_connection(path: Path, *, threads: bool = False) -> sqlite3.Conne
     )
 
 
-def _create(path: Path, steps: Sequence[Migration]) -> None:
+def _create(path: Path, steps: Sequence[Migration]) -> tuple[Migration, ...]:
     """Create a new, fully initialised store at ``path`` without ever replacing a file.
 
     The store is built in a temporary ``0600`` file and linked into place, so
     a crash never leaves a half-made store (the next open removes the
     temporary file), and when two processes create the same file at once
     one wins and the other opens it. A full disk or a read-only folder is
-    said in words, naming ``path``; nothing is left behind.
+    said in words, naming ``path``; nothing is left behind. Returns the
+    steps applied: none when another process created the file first.
     """
     try:
-        make_private_dir(path.parent)
+        config.output_folder(path)  # a new log's folder: in the data home, or it must exist
         with _temp_file(path) as tmp:
             conn = sqlite3.connect(tmp, isolation_level=None)
             try:
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = FULL")
-                _migrate(conn, tmp, steps)
+                _, applied = _migrate(conn, tmp, steps)
             finally:
                 conn.close()
             _fsync(tmp)
             try:
                 os.link(tmp, path)
             except FileExistsError:
-                pass  # another process created it first: open theirs
+                applied = ()  # another process created it first: open theirs
             except OSError as err:
                 if err.errno in (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT):
                     raise
                 # No hard links on this file system: fall back to a rename that
                 # still refuses to replace an existing file (a small race remains).
-                if not path.exists():
+                if path.exists():
+                    applied = ()
+                else:
                     os.replace(tmp, path)
             _fsync_dir(path.parent)
     except (sqlite3.Error, OSError) as err:
@@ -658,6 +767,7 @@ def _create(path: Path, steps: Sequence[Migration]) -> None:
         if fault is None:
             raise LogFileError(path, f"cannot be created: {err}") from None
         raise fault from None
+    return applied
 
 
 def _fsync(path: Path) -> None:
@@ -679,10 +789,10 @@ def _connect(
     steps: Sequence[Migration],
     synchronous: str,
     doing: str = "opening the log for writing",
-) -> tuple[sqlite3.Connection, int]:
+) -> tuple[sqlite3.Connection, int, tuple[Migration, ...]]:
     """Open a checked file for writing, upgrade it, then switch it to the WAL journal.
 
-    Returns the connection and the schema version the file had.
+    Returns the connection, the schema version the file had and the steps applied.
     """
     try:
         conn = _read_write_connection(path)
@@ -690,7 +800,7 @@ def _connect(
         raise LogFileError(path, f"cannot be opened for writing: {err}") from None
     try:
         conn.execute(f"PRAGMA synchronous = {synchronous}")
-        version = _migrate(conn, path, steps)
+        version, applied = _migrate(conn, path, steps)
         # Only now, with the file known good and current, may its journal change.
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode != "wal":
@@ -702,7 +812,7 @@ def _connect(
     except BaseException:
         conn.close()
         raise
-    return conn, version
+    return conn, version, applied
 
 
 def _writable(path: Path) -> bool:
@@ -715,16 +825,22 @@ def _writable(path: Path) -> bool:
     return all(p.exists() and os.access(p, os.W_OK) for p in side)
 
 
-def _open_read_only(path: Path, version: int, latest: int) -> tuple[sqlite3.Connection, int]:
-    if version < latest:
+def _open_read_only(path: Path, plan: _Plan) -> sqlite3.Connection:
+    if plan.writes:
+        lacks = ", ".join(f"{s.name!r} of {s.migration_set!r}" for s in plan.pending[:3])
+        detail = (
+            f"schema version {plan.version}; this backkit writes {SCHEMA_VERSION}"
+            if plan.version < SCHEMA_VERSION
+            else f"it lacks the schema steps {lacks}"
+        )
         raise LogFileError(
             path,
-            f"is read-only, and was written by an older backkit (schema version {version}; "
-            f"this backkit reads {latest}), so it must be upgraded, which is a write. Copy it "
-            "to a folder you can write to and open the copy. The file was not changed.",
+            f"is read-only, and was written by an older backkit ({detail}), so it must be "
+            "upgraded, which is a write. Copy it to a folder you can write to and open the "
+            "copy. The file was not changed.",
         )
     try:
-        return _read_only_connection(path, threads=True), version
+        return _read_only_connection(path, threads=True)
     except sqlite3.Error as err:
         raise LogFileError(path, f"is read-only and cannot be opened for reading: {err}") from None
 
@@ -1156,14 +1272,16 @@ def _as_columns(rows: list[tuple], width: int) -> list[Any]:
 
 
 class Store:
-    """One SQLite file, checked before use and upgraded to ``migrations``.
+    """One SQLite file, checked before use and upgraded by ``migrations``.
 
     Parameters
     ----------
     path : path-like or ":memory:"
         The file; ``":memory:"`` gives a throw-away store.
-    migrations : sequence of Migration
-        Every table's schema steps, merged by :func:`schema`.
+    migrations : sequence of Migrations
+        The migration sets of every table the file holds (the kit's log:
+        :func:`kit_migrations`), applied set by set in this order. A file
+        that records a set or step not among them is refused as too new.
     create : bool
         Create the file when it does not exist (default). With ``create=False``
         a missing file raises :class:`~backkit.errors.LogFileError`.
@@ -1185,6 +1303,9 @@ class Store:
     migrated_from : int
         The schema version the file had when opened, before any upgrade (a
         new file is made at the current version; ``":memory:"`` starts at 0).
+    applied : tuple of Migration
+        The steps this opening applied to the file: none for a file that was
+        up to date (or that another process upgraded first).
     read_only : bool
         True when the file (or its folder) cannot be written: it is read
         without creating anything beside it, and :meth:`transaction` raises
@@ -1211,7 +1332,7 @@ class Store:
     def __init__(
         self,
         path: str | Path,
-        migrations: Sequence[Migration] = (),
+        migrations: Sequence[Migrations] = (),
         *,
         create: bool = True,
         synchronous: str = "FULL",
@@ -1226,11 +1347,12 @@ class Store:
         self._writing = self._marked = False
         self.warnings: list[str] = []
         self._columns: dict[str, tuple[str, bool]] = {}
-        steps = list(migrations)
+        steps = _steps(migrations)
+        self.applied: tuple[Migration, ...] = ()
         if str(path) == ":memory:":
             self.path = Path(":memory:")
             conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-            self.migrated_from = _migrate(conn, self.path, steps)
+            self.migrated_from, self.applied = _migrate(conn, self.path, steps)
             self._conn, self._writing, self._marked = conn, True, True  # nothing to mark
             self._columns = _declared_columns(conn)
             return
@@ -1241,21 +1363,22 @@ class Store:
                 raise LogFileError(
                     self.path, "no log here yet: record a session first, or give the path of a log"
                 )
-            _create(self.path, steps)
-        latest = steps[-1].version if steps else 0
-        self._steps, self._synchronous = tuple(steps), synchronous.upper()
+            self.applied = _create(self.path, steps)
+        self._steps, self._synchronous = steps, synchronous.upper()
         with _nothing_left_beside(self.path):
             _precheck(self.path)
-            version, mark = _inspect(self.path, steps)
+            plan, mark = _inspect(self.path, steps)
             self.warnings += _wal_warnings(self.path, mark)
-            self.migrated_from = version
+            self.migrated_from = plan.version
             if not _writable(self.path):
-                self._conn, _ = _open_read_only(self.path, version, latest)
+                self._conn = _open_read_only(self.path, plan)
                 self.read_only = True
-            elif version < latest:
+            elif plan.writes:
                 # an upgrade is a write: made now, in one transaction
                 _tighten(self.path)
-                self._conn, self.migrated_from = _connect(self.path, steps, self._synchronous)
+                self._conn, self.migrated_from, self.applied = _connect(
+                    self.path, steps, self._synchronous
+                )
                 self._writing = True
             else:
                 # Read until the first write: nothing is written at open, so a
@@ -1301,7 +1424,7 @@ class Store:
     def _start_writing(self) -> None:
         """Before the first write: a connection that may write (the file checked current again)."""
         with _nothing_left_beside(self.path):
-            conn, _ = _connect(self.path, self._steps, self._synchronous, "writing to the log")
+            conn, _, _ = _connect(self.path, self._steps, self._synchronous, "writing to the log")
         reader, self._conn, self._writing = self._conn, conn, True
         if reader is not None:
             reader.close()  # the writer's connection is open: this one cannot checkpoint
@@ -1497,7 +1620,13 @@ class Store:
                 if fault is None:
                     raise
                 raise fault from None
-        cursor, rows = self._undecoded(sql, params)
+        try:
+            cursor, rows = self._undecoded(sql, params)
+        except sqlite3.DatabaseError as err:  # a damaged page beside the undecodable cell
+            fault = _fault(err, self.path, "reading the log")
+            if fault is None:
+                raise
+            raise fault from None
         return rows, cursor.description or (), False
 
     @contextlib.contextmanager
@@ -1711,6 +1840,9 @@ def snapshot(path: str | Path, dest: str | Path) -> Path:
     ------
     LogFileError
         When ``path`` is not an SQLite database or cannot be read; it names ``path``.
+    backkit.errors.OutputFolderError
+        When ``dest``'s folder is missing outside the data home
+        (:func:`backkit.config.output_folder`); nothing is created.
 
     Examples
     --------
@@ -1726,6 +1858,7 @@ def snapshot(path: str | Path, dest: str | Path) -> Path:
     if not path.is_file():
         # SQLite would make an empty database there: a reader must not
         raise LogFileError(path, "does not exist" if not path.exists() else "is not a file")
+    config.output_folder(dest)  # the copy's folder, by the kit's one rule
     live = Path(f"{path}-wal").exists()
     mode = "mode=ro" if live else "immutable=1"
     uri = f"file:{urllib.parse.quote(str(path.resolve()))}?{mode}"
@@ -1775,14 +1908,18 @@ def write_atomically(path: str | Path, write: Callable[[Path], object]) -> Path:
     interrupted write (an error in ``write``, a full disk) leaves ``path`` as
     it was and no temporary file behind; a kill leaves one, which the next
     write beside it (or the next opening of a log there) removes. The
-    temporary file, so the result, is ``0600``; missing folders are created
-    ``0700``.
+    temporary file, so the result, is ``0600``. Its folder is made ready by
+    the kit's one rule (:func:`backkit.config.output_folder`): a missing folder
+    is created (``0700``) only inside the person's data home.
 
     Raises
     ------
     OSError
         Naming ``path`` and saying what failed (the disk is full, the folder
         is read-only); ``path`` is unchanged.
+    backkit.errors.OutputFolderError
+        When ``path``'s folder is missing outside the data home, or is a
+        file; nothing is created or written.
 
     Parameters
     ----------
@@ -1800,13 +1937,13 @@ def write_atomically(path: str | Path, write: Callable[[Path], object]) -> Path:
     --------
     >>> import pathlib, tempfile
     >>> from backkit.store import write_atomically
-    >>> out = pathlib.Path(tempfile.mkdtemp()) / "notes" / "a.txt"
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
     >>> write_atomically(out, lambda tmp: tmp.write_text("all or nothing")).read_text()
     'all or nothing'
     """
     path = Path(path).expanduser()
     try:
-        make_private_dir(path.parent)
+        config.output_folder(path)  # before anything is made: refused, nothing is created
         remove_stale_temp_files(path.parent)
         # the same suffix, so writers that choose a format by it (Excel) still do
         with _temp_file(path, suffix=path.suffix) as tmp:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._version import __version__
-from .config import data_home, make_private_dir, notebooks_dir
+from .config import data_home, notebooks_dir, output_folder
 from .store import write_atomically
 
 __all__ = ["MANIFEST", "WORKSPACE", "Workspace", "prepare", "workspace_dir"]
@@ -110,7 +110,9 @@ def prepare(path: str | Path | None = None, *, source: str | Path | None = None)
     Parameters
     ----------
     path : path, optional
-        The workspace (default :func:`workspace_dir`).
+        The workspace (default :func:`workspace_dir`). Outside the data home
+        only this folder is created: its parent must exist
+        (:func:`backkit.config.output_folder`).
     source : path, optional
         The kit's notebooks (default :func:`backkit.config.notebooks_dir`).
 
@@ -129,7 +131,8 @@ def prepare(path: str | Path | None = None, *, source: str | Path | None = None)
     []
     """
     path = Path(path) if path is not None else workspace_dir()
-    make_private_dir(path)
+    # in the data home its folders are made; elsewhere only the one folder named
+    output_folder(path, is_folder=True)
     written = _read_manifest(path)
     record = dict(written)
     created, updated, kept = [], [], []

@@ -458,3 +458,30 @@ def test_demo_writes_sample_data_and_a_report(home):
     text = (folder / "sample-report.html").read_text()
     assert "Back exercise review: Sample patient" in text
     assert "Outcome measures since the baseline" in text  # the check-ins went in the log
+
+
+def test_a_caseload_key_without_pseudonymise_is_refused_before_the_chart_is_written(home, tmp_path):
+    clinic = tmp_path / "clinic"
+    clinic.mkdir()
+    (clinic / "P01.csv").write_bytes(SAMPLE_CSV.read_bytes())
+    chart, key = tmp_path / "caseload.png", tmp_path / "key.csv"
+    result = backkit("caseload", str(clinic), "--chart", str(chart), "--key", str(key), home=home)
+    assert_user_error(result, 1, "--key needs --pseudonymise")
+    assert not chart.exists() and not key.exists()  # a failed command leaves nothing
+
+
+def test_a_missing_output_folder_is_named_in_one_line_and_not_created(home, tmp_path):
+    # the issue's own example: --chart into a folder that does not exist
+    clinic = tmp_path / "clinic"
+    clinic.mkdir()
+    (clinic / "P01.csv").write_bytes(SAMPLE_CSV.read_bytes())
+    chart = tmp_path / "nonexistent" / "x.png"
+    result = backkit("caseload", str(clinic), "--chart", str(chart), home=home)
+    assert_user_error(result, 1, f"the folder {chart.parent} does not exist")
+    assert result.stderr.count("\n") == 1 and result.stdout == ""  # refused before any work
+    assert not chart.parent.exists()
+    # in the data home the same folder is made, private
+    result = backkit("caseload", str(clinic), "--chart", str(home / "charts" / "x.png"), home=home)
+    assert result.returncode == 0, result.stderr
+    assert (home / "charts" / "x.png").is_file()
+    assert (home / "charts").stat().st_mode & 0o777 == 0o700

@@ -140,8 +140,11 @@ def test_sigkill_mid_stream_keeps_every_acknowledged_record(tmp_path, mode):
 
 
 @pytest.mark.slow
-def test_two_processes_appending_at_once_lose_nothing(tmp_path):
-    path = tmp_path / "shared" / "log.sqlite"  # neither writer finds it: both race to create it
+def test_two_processes_appending_at_once_lose_nothing(tmp_path, monkeypatch):
+    # neither writer finds the log or its folder: both race to create them (the
+    # folder is in the data home, where the kit creates missing folders)
+    monkeypatch.setenv("BACKKIT_HOME", str(tmp_path))
+    path = tmp_path / "shared" / "log.sqlite"
     script = _script(tmp_path, "writer.py", WRITER)
     count = 400
     writers = [_spawn(script, str(path), name, str(count), "wait") for name in ("A", "B")]

@@ -119,7 +119,11 @@ def tiny_disk():
 
 
 class TestModes:
-    def test_log_wal_shm_0600_and_new_folders_0700_under_umask_022(self, tmp_path, umask022):
+    def test_log_wal_shm_0600_and_new_folders_0700_under_umask_022(
+        self, tmp_path, umask022, monkeypatch
+    ):
+        # the kit creates missing folders only in the data home (output_folder)
+        monkeypatch.setenv("BACKKIT_HOME", str(tmp_path / "home"))
         path = tmp_path / "home" / "data" / "log.sqlite"
         with SessionLog(path) as log:
             log.record(**bout())
@@ -129,7 +133,8 @@ class TestModes:
         assert mode(tmp_path / "home" / "data") == 0o700
         assert mode(tmp_path) == stat.S_IMODE(tmp_path.stat().st_mode)  # existing: untouched
 
-    def test_exports_and_plans_are_0600(self, log, tmp_path, umask022):
+    def test_exports_and_plans_are_0600(self, log, tmp_path, umask022, monkeypatch):
+        monkeypatch.setenv("BACKKIT_HOME", str(tmp_path))  # so out/ may be created
         log.record(**bout())
         old = tmp_path / "old.csv"
         old.write_text("x")

@@ -27,6 +27,7 @@ from backkit.log import (
     conform,
     empty_frame,
 )
+from backkit.store import Migrations
 
 UTC = dt.timezone.utc
 PAST = dt.datetime(2024, 5, 6, 8, 0, tzinfo=UTC)  # a Monday
@@ -55,6 +56,7 @@ class TestOpen:
 
     def test_backkit_log_overrides_the_home(self, tmp_path, monkeypatch):
         monkeypatch.setenv("BACKKIT_LOG", str(tmp_path / "elsewhere" / "mine.sqlite"))
+        (tmp_path / "elsewhere").mkdir()  # outside the data home a log's folder must exist
         with SessionLog() as opened:
             assert opened.path == tmp_path / "elsewhere" / "mine.sqlite"
             assert opened.path.is_file()
@@ -67,7 +69,7 @@ class TestOpen:
         version = raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         raw.close()
         assert version == (str(SCHEMA_VERSION),)
-        assert log.schema_version == SCHEMA_VERSION == logmod.MIGRATIONS[-1].version
+        assert log.schema_version == SCHEMA_VERSION == 9
 
     def test_normal_synchronous_on_request(self, path):
         with SessionLog(path, synchronous="normal") as opened:
@@ -385,6 +387,7 @@ def _mixed_log(log: SessionLog) -> None:
 class TestCSV:
     def test_export_import_round_trip_is_exact(self, log, tmp_path, paris):
         _mixed_log(log)
+        (tmp_path / "export").mkdir()
         out = log.export_csv(tmp_path / "export" / "log.csv")
         fresh = SessionLog(tmp_path / "fresh.sqlite")
         assert fresh.import_csv(out) == 3
@@ -585,19 +588,19 @@ class TestMigrations:
     def test_a_new_migration_is_applied_once(self, path, monkeypatch):
         SessionLog(path).close()
         step = Migration(
-            SCHEMA_VERSION + 1,
+            "outcomes_table",
             "outcomes table",
             ("CREATE TABLE outcomes (id INTEGER PRIMARY KEY, measured_at TEXT)",),
         )
-        monkeypatch.setattr(logmod, "MIGRATIONS", [*logmod.MIGRATIONS, step])
-        monkeypatch.setattr(logmod, "SCHEMA_VERSION", step.version)
+        bouts = Migrations("bouts", [*logmod.BOUT_MIGRATIONS, step])
+        monkeypatch.setattr(logmod, "MIGRATIONS", (bouts, *logmod.MIGRATIONS[1:]))
         with SessionLog(path) as opened:
-            assert opened.migrated_from == step.version - 1
-            assert opened.schema_version == step.version
+            assert [s.key for s in opened.store.applied] == [("bouts", "outcomes_table")]
+            assert opened.migrated_from == opened.schema_version == SCHEMA_VERSION
             with opened.store.transaction() as db:
                 db.execute("INSERT INTO outcomes (measured_at) VALUES ('x')")
         with SessionLog(path) as again:
-            assert again.migrated_from == step.version
+            assert again.store.applied == ()
             assert again.store.query("SELECT COUNT(*) FROM outcomes")[0][0] == 1
 
     def test_a_failing_migration_leaves_the_file_as_it_was(self, digest, path, monkeypatch):
@@ -605,13 +608,13 @@ class TestMigrations:
             opened.record(**bridge())
         before = digest(path)
         broken = Migration(
-            SCHEMA_VERSION + 1,
+            "broken",
             "broken",
             ("CREATE TABLE fine (x)", "ALTER TABLE nowhere ADD COLUMN y"),
         )
-        monkeypatch.setattr(logmod, "MIGRATIONS", [*logmod.MIGRATIONS, broken])
-        monkeypatch.setattr(logmod, "SCHEMA_VERSION", broken.version)
-        message = f"cannot upgrade the log to schema version {SCHEMA_VERSION + 1}"
+        bouts = Migrations("bouts", [*logmod.BOUT_MIGRATIONS, broken])
+        monkeypatch.setattr(logmod, "MIGRATIONS", (bouts, *logmod.MIGRATIONS[1:]))
+        message = "cannot upgrade the log with the schema step 'broken' of 'bouts'"
         with pytest.raises(LogFileError, match=message):
             SessionLog(path)
         assert digest(path) == before
@@ -627,12 +630,11 @@ def test_a_failing_upgrade_of_a_v1_file_leaves_it_byte_for_byte(digest, path, mo
     raw.executescript(V1_SCHEMA)  # a rollback-journal file, as v1 files may be
     raw.close()
     before = digest(path)
-    monkeypatch.setattr(
-        logmod,
-        "MIGRATIONS",
-        [*logmod.MIGRATIONS[:1], Migration(2, "broken", ("ALTER TABLE nowhere ADD x",))],
-    )
-    with pytest.raises(LogFileError, match="cannot upgrade the log to schema version 2"):
+    first = [*logmod.BOUT_MIGRATIONS][:1]  # then a broken step in place of version 2
+    broken = Migration("broken", "broken", ("ALTER TABLE nowhere ADD x",), was=2)
+    bouts = Migrations("bouts", [*first, broken])
+    monkeypatch.setattr(logmod, "MIGRATIONS", (bouts, *logmod.MIGRATIONS[1:]))
+    with pytest.raises(LogFileError, match="cannot upgrade the log with the schema step 'broken'"):
         SessionLog(path)
     assert digest(path) == before
     monkeypatch.undo()

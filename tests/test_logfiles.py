@@ -21,6 +21,7 @@ def test_write_csv_keeps_offsets_floats_and_missing_values(tmp_path):
             "notes": pd.array(['a, "b"\nc', None], dtype="string"),
         }
     )
+    (tmp_path / "x").mkdir()
     out = write_csv(frame, tmp_path / "x" / "f.csv")
     back = pd.read_csv(out, keep_default_na=False, dtype=str)
     assert back.to_dict("list") == {

@@ -343,22 +343,25 @@ def test_two_processes_cannot_both_record_a_baseline(path):
 
 def _v2_store(path: Path) -> None:
     """A store as backkit wrote it before the check-ins (schema 2), holding one bout."""
-    with Store(path, logmod.MIGRATIONS[:2]) as old:
-        assert old.schema_version == 2
-        with old.transaction() as db:
-            db.execute(
-                "INSERT INTO bouts (session_id, started_at, exercise_id, side, status, "
-                "pain_after, source) VALUES ('s1', '2025-03-01T08:00:00.000000Z', 'bridge', "
-                "'both', 'completed', 2, 'manual')"
-            )
+    with Store(path, [logmod.BOUT_MIGRATIONS]) as old, old.transaction() as db:
+        db.execute(
+            "INSERT INTO bouts (session_id, started_at, exercise_id, side, status, "
+            "pain_after, source) VALUES ('s1', '2025-03-01T08:00:00.000000Z', 'bridge', "
+            "'both', 'completed', 2, 'manual')"
+        )
+        # schema 2 kept only the number of its last step
+        db.execute("DROP TABLE migrations")
+        db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
 
 
 class TestMigration:
     def test_the_outcomes_tables_are_migrations_3_5_and_6(self):
-        step, later, clearances = logmod.MIGRATIONS[2], logmod.MIGRATIONS[4], logmod.MIGRATIONS[5]
-        assert (step.version, later.version, clearances.version) == (3, 5, 6)
+        from backkit import outcomes
+
+        step, later, clearances = outcomes.MIGRATIONS
+        assert (step.was, later.was, clearances.was) == (3, 5, 6)
         assert "outcome_scores" in step.statements[0]
-        assert step.table == later.table == clearances.table == "outcome_scores"
+        assert step.migration_set == later.migration_set == clearances.migration_set == "outcomes"
         assert any("CREATE TABLE checkins" in s for s in later.statements)
         assert any("CREATE TABLE screenings" in s for s in later.statements)
         assert any("CREATE TABLE clearances" in s for s in clearances.statements)

@@ -178,6 +178,7 @@ class TestPrescription:
 class TestFile:
     def test_round_trip(self, tmp_path):
         plan = mwf(end=dt.date(2024, 8, 1))
+        (tmp_path / "plans").mkdir()
         path = plan.save(tmp_path / "plans" / "back.yaml")
         assert Plan.load(path) == plan
 

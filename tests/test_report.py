@@ -254,9 +254,9 @@ class TestReadLog:
     def test_not_a_log(self, tmp_path):
         other = tmp_path / "notes.docx"
         other.write_bytes(b"PK\x03\x04")
-        with pytest.raises(backkit.LogFileError, match="notes.docx: is not a patient file"):
+        with pytest.raises(backkit.LogFileError, match=r"notes\.docx: is not a patient file"):
             patientfile.read(other)
-        with pytest.raises(backkit.LogFileError, match="notes.docx: is not a patient file"):
+        with pytest.raises(backkit.LogFileError, match=r"notes\.docx: is not a patient file"):
             report.build(other, out=tmp_path / "r.html", progress=False)
         assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.docx"]
 

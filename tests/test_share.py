@@ -28,6 +28,7 @@ def mode(path: Path) -> int:
 @pytest.fixture
 def log(tmp_path) -> Path:
     path = tmp_path / "mine" / "log.sqlite"
+    path.parent.mkdir()  # outside the data home a log's folder must exist
     with SessionLog(path) as opened:
         opened.record(exercise_id="bridge", pain_before=4, pain_after=3, notes="saw Dr Jane Roe")
         opened.record(exercise_id="squat", pain_before=3, pain_after=3)

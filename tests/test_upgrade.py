@@ -7,8 +7,12 @@ tests/data/README.md). Each test opens a COPY of it; the file itself is never op
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +20,7 @@ import pytest
 from backkit import outcomes
 from backkit.errors import CheckInError
 from backkit.log import MOVED_BY_UPGRADE, SCHEMA_VERSION, SessionLog
+from backkit.store import Migrations, Store, kit_migrations
 
 SOURCE = Path(__file__).parent / "data" / "log-v3.sqlite"
 BOUT_FIELDS = (
@@ -185,8 +190,8 @@ def test_a_schema_7_trail_is_chained_by_the_upgrade(tmp_path):
         log.remove(row["row_id"], reason="not done")
     raw = sqlite3.connect(path)  # back to schema 7: the trail without its hashes
     raw.executescript(
-        "ALTER TABLE changes DROP COLUMN hash; UPDATE meta SET value = '7' "
-        "WHERE key = 'schema_version'"
+        "ALTER TABLE changes DROP COLUMN hash; DROP TABLE migrations; "
+        "UPDATE meta SET value = '7' WHERE key = 'schema_version'"
     )
     raw.close()
     with SessionLog(path) as log:
@@ -204,3 +209,101 @@ def test_a_schema_7_trail_is_chained_by_the_upgrade(tmp_path):
 
 def test_the_source_file_was_not_touched(original):
     assert _read(SOURCE, "SELECT value FROM meta WHERE key = 'schema_version'") == [("3",)]
+
+
+# --------------------------------------------------------------------------
+# Every old version: files of schema 1-8 kept only the number of their last step
+
+
+def _kit_steps() -> list:
+    return [step for migrations in kit_migrations() for step in migrations]
+
+
+def _old_file(path: Path, version: int) -> None:
+    """A log as backkit wrote it at schema ``version``: the steps numbered up to it, no record."""
+    if version == 0:  # an empty database
+        raw = sqlite3.connect(path)
+        raw.execute("VACUUM")
+        raw.close()
+        return
+    old = [
+        Migrations(m.name, [s for s in m if s.was is not None and s.was <= version])
+        for m in kit_migrations()
+    ]
+    Store(path, old).close()
+    raw = sqlite3.connect(path)
+    raw.executescript(
+        f"DROP TABLE migrations; UPDATE meta SET value = '{version}' WHERE key = 'schema_version'"
+    )
+    raw.close()
+
+
+def _schema(path: Path) -> list[tuple]:
+    return _read(path, "SELECT type, name, sql FROM sqlite_master ORDER BY name")
+
+
+@pytest.mark.parametrize("version", range(SCHEMA_VERSION))
+def test_every_old_version_is_upgraded_recording_each_step_once(tmp_path, digest, version):
+    path = tmp_path / "log.sqlite"
+    _old_file(path, version)
+    every = [s.key for s in _kit_steps()]
+    with SessionLog(path) as log:
+        assert (log.migrated_from, log.schema_version) == (version, SCHEMA_VERSION)
+        lacked = [s.key for s in _kit_steps() if version == 0 or s.was > version]
+        assert [s.key for s in log.store.applied] == lacked
+        meta = dict(log.store.query("SELECT key, value FROM meta"))
+    rows = _read(path, "SELECT migration_set, name FROM migrations")
+    assert sorted(rows) == sorted(every) and len(rows) == len(set(rows))
+    assert ("created_at" if version == 0 else f"upgraded_from_v{version}_at") in meta
+    SessionLog(tmp_path / "new.sqlite").close()
+    assert _schema(path) == _schema(tmp_path / "new.sqlite")  # as a new log is made
+    before = digest(path)
+    with SessionLog(path) as again:  # re-opening applies nothing and writes nothing
+        assert again.store.applied == () and again.migrated_from == SCHEMA_VERSION
+    assert digest(path) == before
+
+
+def test_a_newer_file_is_refused_by_the_numbered_rule_of_older_backkits(upgraded):
+    # backkits of schema 1-8 refuse a file whose version is above theirs: 9 is
+    meta = dict(upgraded.store.query("SELECT key, value FROM meta"))
+    assert int(meta["schema_version"]) == SCHEMA_VERSION == 9
+
+
+_OPEN = """
+import sys, time
+from pathlib import Path
+from backkit.log import SessionLog
+while not Path(sys.argv[2]).exists():
+    time.sleep(0.001)
+with SessionLog(sys.argv[1]) as log:
+    print(log.migrated_from, len(log.store.applied))
+"""
+
+
+def test_two_processes_opening_an_old_file_at_once_upgrade_it_once(tmp_path):
+    path, go = tmp_path / "log.sqlite", tmp_path / "go"
+    shutil.copy(SOURCE, path)
+    root = str(Path(outcomes.__file__).resolve().parent.parent)  # this very backkit
+    env = {**os.environ, "PYTHONPATH": root, "BACKKIT_TZ": "Europe/London"}
+    command = [sys.executable, "-c", _OPEN, str(path), str(go)]
+    children = [
+        subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        for _ in range(2)
+    ]
+    time.sleep(1.0)  # both started and waiting
+    go.touch()
+    said = [child.communicate(timeout=120) for child in children]
+    assert [child.returncode for child in children] == [0, 0], said
+    lacked = sum(1 for s in _kit_steps() if s.was > 3)
+    # one applied the 5 steps a schema-3 file lacks; the other found them applied
+    applied = sorted(int(out.split()[-1]) for out, _ in said)
+    assert applied == [0, lacked] == [0, 5]
+    rows = _read(path, "SELECT migration_set, name FROM migrations")
+    assert len(rows) == len(set(rows)) == len(_kit_steps())
+    once = tmp_path / "once.sqlite"
+    shutil.copy(SOURCE, once)
+    SessionLog(once).close()
+    moved = f"SELECT COUNT(*) FROM changes WHERE reason = '{MOVED_BY_UPGRADE}'"
+    assert _read(path, moved) == _read(once, moved) != [(0,)]  # each moved rating noted once

@@ -39,7 +39,8 @@ def kit(tmp_path) -> Path:
     return source
 
 
-def test_first_launch_copies_every_notebook_privately(tmp_path, kit):
+def test_first_launch_copies_every_notebook_privately(tmp_path, kit, monkeypatch):
+    monkeypatch.setenv("BACKKIT_HOME", str(tmp_path / "home"))  # its folders are made there
     old = os.umask(0o022)
     try:
         ws = prepare(tmp_path / "home" / "ws", source=kit)

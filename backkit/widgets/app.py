@@ -96,10 +96,6 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _day(d: dt.date) -> str:
-    return f"{d:%A} {d.day} {d:%B %Y}"
-
-
 def done_today(log: SessionLog, day: dt.date) -> dict[str, float]:
     """Each exercise with something saved on ``day`` and its credit: 1 done, below 1 part done.
 
@@ -165,7 +161,7 @@ def todays_list_html(plan: Plan, log: SessionLog, day: dt.date, *, quick: bool =
     for item in due or plan.items:
         sets, reps, hold = plan.dose(item.exercise_id)
         ex = get_exercise(item.exercise_id)
-        side = " per side" if ex.sides == "per-side" else ""
+        side = " per side" if ex.per_side else ""
         unit = "s a rep" if ex.kind == "paced" else "s hold"
         mark, row_class = _today_mark(done.get(ex.id))
         rows.append(
@@ -373,7 +369,7 @@ class App(widgets.VBox):
         # timer is made) and the first session is saved (as the timer's own list), then folded
         first = self.timer is None or len(self.session_log) == 0
         return (
-            f"<h2>backkit: {_day(self.day)}</h2>"
+            f"<h2>backkit: {config.day_text(self.day, weekday=True, full=True)}</h2>"
             f"<div class='bk-safety'>{ui.emergency_html(open_=first)}</div>"
             f"<details class='bk-stop-rules'><summary><b>Pain while exercising: when to stop"
             f"</b></summary><ul>{stops}</ul><p><b>How much pain is too much:</b></p>"
@@ -455,7 +451,7 @@ class App(widgets.VBox):
         last = days.max()
         stats = (
             f"{_count(sessions, 'session')} on {_count(n_days, 'day')} logged "
-            f"({_count(bouts, 'exercise bout')}); the last on {last.day} {last:%b %Y}."
+            f"({_count(bouts, 'exercise bout')}); the last on {config.day_text(last)}."
         )
         figures = []
         for draw in (charts.plot_pain_trend, charts.plot_adherence):

@@ -200,7 +200,7 @@ class CheckIn(widgets.VBox):
             )
         else:
             start = self.history["date"].min()
-            subtitle = f"Follow-up: compared with your baseline of {start.day} {start:%b %Y}."
+            subtitle = f"Follow-up: compared with your baseline of {config.day_text(start)}."
         self.title = ui.html(
             "bk-checkin-title",
             f'<div class="bk-checkin-heading">Weekly check-in</div>{ui.hint(subtitle)}',
@@ -549,7 +549,7 @@ class CheckIn(widgets.VBox):
             ui.offer(
                 self.replace_button,
                 self.message,
-                f"You already saved a check-in on {self.date.value.day} {self.date.value:%b %Y}. "
+                f"You already saved a check-in on {config.day_text(self.date.value)}. "
                 "Press <b>Replace that check-in</b> to store this one instead (the old one is "
                 "kept in the history), or change the date.",
             )
@@ -594,7 +594,7 @@ class CheckIn(widgets.VBox):
             else ""
         )
         self.message.value = ui.box(
-            f"<b>Saved</b> the check-in of {day.day} {day:%b %Y}."
+            f"<b>Saved</b> the check-in of {config.day_text(day)}."
             + (f"<br>{ui.escape(self.summary)}" if self.summary else "")
             + unstored,
             "ok",

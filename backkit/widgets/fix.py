@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
-from .. import outcomes
+from .. import config, outcomes
 from ..errors import BackkitError, Problem
-from ..exercises import get_exercise
+from ..exercises import BODY_SIDES, get_exercise
 from . import ui
 
 if TYPE_CHECKING:
@@ -144,7 +144,7 @@ def _number(text: str) -> Any:
 
 
 def _when(ts: Any) -> str:
-    return f"{ts:%a} {ts.day} {ts:%b %Y %H:%M}"
+    return f"{config.day_text(ts, weekday=True)} {ts:%H:%M}"
 
 
 def _shown(value: Any) -> str:
@@ -342,7 +342,8 @@ class FixEntry(widgets.VBox):
             options.append((f"Session {_when(start)}: {names}", ("session", str(sid))))
         checkins = outcomes.checkins_frame(self.session_log)
         for cid, day in zip(checkins["checkin_id"], checkins["date"], strict=True):
-            options.append((f"Check-in {day:%a} {day.day} {day:%b %Y}", ("checkin", str(cid))))
+            label = f"Check-in {config.day_text(day, weekday=True)}"
+            options.append((label, ("checkin", str(cid))))
         options.sort(key=lambda o: o[1][1], reverse=True)
         self.entry.options = options
         if options and self.entry.value is None:
@@ -608,7 +609,7 @@ def _bout_name(bout: Any, *, side: bool = True) -> str:
     """An exercise of a session as the person knows it: "4. Bridge", "1. ... (left)"."""
     ex = get_exercise(bout.exercise_id)
     name = f"{ex.number}. {ex.name}"
-    return f"{name} ({bout.side})" if side and bout.side in ("left", "right") else name
+    return f"{name} ({bout.side})" if side and bout.side in BODY_SIDES else name
 
 
 class UndoBar(widgets.HBox):
