@@ -154,10 +154,11 @@ def test_a_hostile_plan_name_never_reaches_a_calendar(tmp_path):
 #: Every function that renders text for a page, and what covers it: a test
 #: above, or why it never shows text from a person or a file.
 RENDERERS = {
-    "report.render_html": "test_a_report_shows_hostile_text_as_text",
-    "report.section_html": "test_a_report_shows_hostile_text_as_text (each section)",
-    "report.chart_html": "test_a_report_shows_hostile_text_as_text (each chart and its alt text)",
-    "report.print_pdf": "test_a_printed_report_shows_hostile_text_as_typed",
+    "report.render.render_html": "test_a_report_shows_hostile_text_as_text",
+    "report.render.section_html": "test_a_report_shows_hostile_text_as_text (each section)",
+    "report.render.chart_html":
+        "test_a_report_shows_hostile_text_as_text (each chart and its alt text)",
+    "report.pdf.print_pdf": "test_a_printed_report_shows_hostile_text_as_typed",
     "caseload.Caseload.to_html": "test_the_caseload_table_shows_a_hostile_file_name_as_text",
     "exercises.to_markdown": "test_catalogue_html_is_text_in_markdown",
     "exercises.section_markdown": "test_catalogue_html_is_text_in_markdown (its sections)",
@@ -190,5 +191,5 @@ def test_every_renderer_is_listed():
             if inspect.isclass(member):
                 found |= {f"{short}.{name}.{m}" for m in ("to_html", "to_markdown")
                           if m in vars(member)}  # fmt: skip
-    assert {"report.render_html", "caseload.Caseload.to_html"} <= found  # the search works
+    assert {"report.render.render_html", "caseload.Caseload.to_html"} <= found  # the search works
     assert found <= set(RENDERERS), sorted(found - set(RENDERERS))

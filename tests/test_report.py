@@ -25,7 +25,7 @@ import backkit
 from backkit import patientfile, report
 from backkit.log import SessionLog
 from backkit.plan import Plan, PlanItem
-from backkit.report import Privacy, ReportError
+from backkit.report import Privacy, ReportError, sections
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_CSV = REPO / "data" / "sample_sessions.csv"
@@ -841,7 +841,7 @@ class TestPdf:
         assert dates and all(d.startswith("2000-01-01") for d in dates), info
 
     def test_no_playwright_anywhere_in_the_package(self):
-        package = Path(report.__file__).parent
+        package = Path(backkit.__file__).parent
         for source in package.rglob("*.py"):
             assert "playwright" not in source.read_text(encoding="utf-8"), source
 
@@ -973,7 +973,7 @@ def test_the_patients_plan_table_keeps_strength_work_on_its_own_days():
     from backkit.plan import STRENGTH_DAYS, WEEKDAYS
 
     plan = backkit.Plan.default(start=dt.date(2026, 12, 7))
-    table = report._weekly_table(plan)
+    table = sections._weekly_table(plan)
     days = table.headers[2:]
     assert len(days) == 7
     for row in table.rows:
@@ -985,7 +985,7 @@ def test_the_patients_plan_table_keeps_strength_work_on_its_own_days():
 def test_the_plans_days_name_the_exercises_on_days_of_their_own():
     import datetime as dt
 
-    text = report._how_often(backkit.Plan.default(start=dt.date(2026, 12, 7)))
+    text = sections._how_often(backkit.Plan.default(start=dt.date(2026, 12, 7)))
     assert text == "every day; Bridge and Bodyweight squat only on Mon, Wed, Fri"
 
 

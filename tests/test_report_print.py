@@ -26,6 +26,7 @@ from PIL import Image
 
 import backkit
 from backkit import outcomes, report
+from backkit.report import sections
 
 # each prints a PDF with Chromium: make check leaves them to make test
 pytestmark = pytest.mark.slow
@@ -101,7 +102,7 @@ def print_report(out: Path, log: Path | None, plan: Path | None = None) -> Print
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(Figure, "savefig", noting_savefig)
-        mp.setattr(report, "chart_image", noting_chart_image)
+        mp.setattr(sections, "chart_image", noting_chart_image)  # where the charts are drawn
         report.build(log, plan=plan, out=out, pseudonym="Patient A", pdf=True, progress=False)
     page = out.read_text(encoding="utf-8")
     shown = [m.replace("&#39;", "'") for m in re.findall(r'<img alt="([^"]*)"', page)]
