@@ -249,7 +249,7 @@ def cmd_plan_calendar(args: argparse.Namespace) -> int:
 
 
 def _add_caseload_parser(sub: argparse._SubParsersAction) -> None:
-    help_ = "one table of every patient in a folder (CSV exports, .sqlite logs)"
+    help_ = "one table of every patient in a folder (.sqlite logs, .json and .csv exports)"
     p = sub.add_parser("caseload", help=help_, description=help_)
     p.set_defaults(func=cmd_caseload)
     p.add_argument("folder", help="folder of patient files; each file name is the patient's id")
