@@ -278,6 +278,7 @@ def _add_plan_calendar_parser(sub: argparse._SubParsersAction) -> None:
 def cmd_import(args: argparse.Namespace) -> int:
     from backkit.config import default_log_path
     from backkit.log import SessionLog
+    from backkit.patientfile import kind
 
     # what `backkit export` writes, by its suffix (an Excel export is for reading)
     source = Path(args.file).expanduser()
@@ -288,8 +289,12 @@ def cmd_import(args: argparse.Namespace) -> int:
             "(an .xlsx export is for reading in a spreadsheet)",
             where="import",
         )
-    if not source.is_file():
-        raise UsageError(f"{source}: no such file", where="import")
+    if kind(source) == ".sqlite":  # a folder, a pipe or a missing file is refused here too
+        raise UsageError(
+            f"{source.name!r} is a log file, not an export: export it first "
+            "(backkit export FILE.json --log it)",
+            where="import",
+        )
     target = Path(args.log).expanduser() if args.log else default_log_path()
     existed = target.exists()
     try:

@@ -104,14 +104,14 @@ def _regular(path: Path) -> None:
         mode = path.stat().st_mode  # follows a link: a link to /dev/zero is a device
     except FileNotFoundError:
         reason = "is a link to nothing" if path.is_symlink() else "no such file"
-        raise LogFileError(path, f"{reason} ({_WANTED})") from None
+        raise LogFileError(path, reason) from None
     except OSError as err:
         raise LogFileError(path, f"cannot be read: {err.strerror}") from None
     if stat.S_ISDIR(mode):
-        raise LogFileError(path, f"is a folder, not a file ({_WANTED})")
+        raise LogFileError(path, "is a folder, not a file")
     if not stat.S_ISREG(mode):
         what = "a pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device or special file"
-        raise LogFileError(path, f"is {what}, not a file ({_WANTED})")
+        raise LogFileError(path, f"is {what}, not a file")
 
 
 def kind(path: str | Path) -> str:
@@ -137,7 +137,7 @@ def kind(path: str | Path) -> str:
     >>> kind(folder)
     Traceback (most recent call last):
     ...
-    backkit.errors.LogFileError: ...: is a folder, not a file (give a .sqlite log file, ...)
+    backkit.errors.LogFileError: ...: is a folder, not a file
     """
     path = Path(path).expanduser()
     _regular(path)

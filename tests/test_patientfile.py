@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -136,3 +138,24 @@ def test_two_files_of_one_patient_are_told_apart_in_the_caseload(exports):
     (exports / "P2.json").rename(exports / "P1.json")
     view = caseload.load_caseload(exports, as_of=DAY)
     assert sorted(p.patient for p in view.patients) == ["P1.json", "P1.sqlite", "P3"]
+
+
+@pytest.mark.parametrize("what", ["fifo", "link to /dev/zero", "log file"])
+def test_import_refuses_what_is_not_an_export_in_one_line_and_makes_no_log(tmp_path, what):
+    source = tmp_path / ("P.json" if what == "log file" else "P.csv")
+    if what == "fifo":
+        os.mkfifo(source)
+    elif what == "link to /dev/zero":
+        source.symlink_to("/dev/zero")
+    else:
+        _log(tmp_path / "P.sqlite").rename(source)  # a log file named as an export
+    target = tmp_path / "new.sqlite"
+    env = {**os.environ, "BACKKIT_HOME": str(tmp_path / "home"), "BACKKIT_TZ": "UTC"}
+    run = subprocess.run(
+        [sys.executable, "-m", "backkit", "import", str(source), "--log", str(target)],
+        capture_output=True, text=True, timeout=60, env=env,
+    )  # fmt: skip
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    (line,) = run.stderr.splitlines()
+    assert line.startswith("backkit import: error: ") and ("not a file" in line or "export" in line)
+    assert not target.exists() and not (tmp_path / "home").exists()
