@@ -743,3 +743,192 @@ def test_the_app_follows_a_left_behind_choice_once(tmp_path, screen):
     app.choice.value = "session"  # the person's own choice afterwards stays
     app.timer.view.face.elsewhere = {"choice": "squat", "title": "Bodyweight squat"}
     assert app.choice.value == "session"
+
+
+class TestGetReadyDemo:
+    """Getting ready shows the movement: the start and end poses, each drawing sent once."""
+
+    def test_only_get_ready_phases_carry_the_start_and_end_poses(self):
+        from backkit import poses
+        from backkit.routine import Routine
+
+        r = Routine.chain(
+            [
+                build_routine("bridge", sets=2, reps=2, hold_seconds=5),
+                build_routine("double-knee-to-chest", sets=1, reps=2, hold_seconds=5),
+            ]
+        )
+        data = face_payload(r)
+        phases = data["phases"]
+        demos = [(p["kind"], p["exercise"], p["demo"]) for p in phases if p["demo"]]
+        assert [kind for kind, _, _ in demos] == ["prepare", "prepare"]
+        assert {p["kind"] for p in phases if not p["demo"]} >= {"hold", "rest", "done"}
+        for _, ex_id, demo in demos:
+            # start first, end last, never a middle pose (double-knee-to-chest has one)
+            names = poses.pose_names(ex_id)
+            assert demo == [f"{ex_id}/{names[0]}", f"{ex_id}/{names[-1]}"]
+            assert all(data["poses"][k].startswith("<svg") for k in demo)
+        assert demos[1][2] == ["double-knee-to-chest/start", "double-knee-to-chest/end"]
+        # the demo's first drawing is the still pose getting ready showed before
+        assert all(p["demo"][0] == p["pose"] for p in phases if p["demo"])
+
+    def test_no_drawing_is_sent_twice(self):
+        import json
+
+        data = face_payload(build_routine("bridge", sets=1, reps=1, hold_seconds=5))
+        still = {p["pose"] for p in data["phases"] if p["pose"]}
+        shown = still | {k for p in data["phases"] for k in p["demo"] or []}
+        assert set(data["poses"]) == shown == still
+        text = json.dumps(data)
+        assert text.count('class=\\"bk-pose-svg\\"') == len(data["poses"]) == 2
+
+    def test_every_exercise_shows_a_movement_while_getting_ready(self):
+        from backkit.exercises import exercise_ids
+
+        for ex_id in exercise_ids():
+            data = face_payload(build_routine(ex_id, sets=1, reps=1))
+            first, later = data["phases"][0], data["phases"][1:]
+            assert first["kind"] == "prepare" and first["demo"], ex_id
+            start, end = (data["poses"][k] for k in first["demo"])
+            assert start != end, ex_id  # two different drawings, not one shown twice
+            assert not any(p["demo"] for p in later), ex_id
+
+
+class TestPythonJournal:
+    """Python's copy of an unsaved session (backkit.journal): made as events arrive, offered
+    by the next timer of the same log, plan and routine, gone once saved or thrown away."""
+
+    T0 = 1_765_000_000.0  # the page's clock
+
+    def page_events(self, upto: int = 3) -> list[dict]:
+        t0 = self.T0
+        events = [
+            {"n": 0, "action": "start", "at": t0, "index": 0, "wall": "2025-12-06T05:46:40+00:00"},
+            {"n": 1, "action": "phase", "at": t0 + 1, "index": 1},
+            {"n": 2, "action": "phase", "at": t0 + 3, "index": 2},
+        ]
+        return events[:upto]
+
+    def test_events_arriving_keep_the_journal_and_save_removes_it(self, tmp_path, screen):
+        import os
+        import stat
+
+        from backkit import journal
+
+        timer, _ = make(log=screen(tmp_path / "log.sqlite"), plan_id="p1")
+        key = timer.view.face.journal["key"]
+        assert journal.read(key) is None  # shown, nothing started: nothing kept
+        timer.view.face.events = self.page_events(1)
+        timer.view.face.events = self.page_events(3)
+        copy = journal.read(key)
+        assert copy["events"] == self.page_events(3) and copy["alive"] == self.T0 + 3
+        assert copy["title"] == timer.routine.title
+        path = journal.path_for(key)
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+        timer.view.face.append("stop", self.T0 + 3.5, index=2)
+        assert journal.read(key)["events"] == timer.events
+        assert timer.save(skip_ratings=True) and timer.view.face.settled
+        assert not path.exists()
+        timer.reopen()  # the save undone: unsaved again, so kept again
+        assert journal.read(key)["events"] == timer.events
+        timer.discard()
+        assert not path.exists()
+        timer.view.face.append("phase", self.T0 + 900, index=3)  # settled: nothing kept
+        assert not path.exists()
+
+    def test_the_next_timer_offers_the_copy_and_save_what_you_did_stores_its_times(
+        self, tmp_path, screen
+    ):
+        from backkit import journal
+
+        path = screen(tmp_path / "log.sqlite")
+        first, _ = make(log=path, plan_id="p1")
+        first.view.face.events = self.page_events(3)
+        kept = journal.path_for(first.view.face.journal["key"])
+        before = (kept.read_bytes(), kept.stat().st_mtime_ns)
+        # a new kernel: the browser's storage may be gone, Python's copy is not
+        timer, _ = make(log=path, plan_id="p1")
+        face = timer.view.face
+        assert face.journal["copy"]["events"] == self.page_events(3)
+        assert (kept.read_bytes(), kept.stat().st_mtime_ns) == before  # reading wrote nothing
+        other, _ = make(log=path, plan_id="p2")
+        assert "copy" not in other.view.face.journal  # another plan's page
+        # what the page sends on "Save what you did": the copy, stopped when it was lost
+        face.events = [
+            *face.journal["copy"]["events"],
+            {"n": 3, "action": "stop", "at": self.T0 + 3, "index": 2, "lost": True},
+            {"n": 4, "action": "save", "at": self.T0 + 600, "index": 2},
+        ]
+        left = next(r for r in timer.saved_rows if r["side"] == "left")
+        wall = dt.datetime(2025, 12, 6, 5, 46, 40, tzinfo=dt.timezone.utc)  # the start's "wall"
+        assert left["started_at"] == wall + dt.timedelta(seconds=1)
+        assert left["ended_at"] == wall + dt.timedelta(seconds=3)
+        assert face.settled and not kept.exists()
+
+    def test_the_page_s_discard_removes_the_same_session_only(self, tmp_path, screen):
+        from backkit import journal
+
+        path = screen(tmp_path / "log.sqlite")
+        first, _ = make(log=path)
+        first.view.face.events = self.page_events(2)
+        timer, _ = make(log=path)
+        face = timer.view.face
+        kept = journal.path_for(face.journal["key"])
+        assert face.journal["copy"]["events"] == self.page_events(2)
+        rest = {k: v for k, v in face.journal.items() if k != "copy"}  # as the page sends it
+        face.journal = {**rest, "dropped": self.T0 - 60}  # another session's start
+        assert kept.exists()
+        face.journal = {**rest, "dropped": self.T0}
+        assert not kept.exists()
+
+    def test_a_journal_edited_by_hand_is_not_offered_and_says_so(self, tmp_path, screen):
+        from backkit import journal
+
+        path = screen(tmp_path / "log.sqlite")
+        first, _ = make(log=path)
+        first.view.face.events = self.page_events(2)
+        kept = journal.path_for(first.view.face.journal["key"])
+        text = kept.read_text().replace('"phase"', '"dance"')
+        kept.write_text(text)
+        timer, _ = make(log=path)
+        assert "copy" not in timer.view.face.journal
+        said = "".join(o.get("text", "") for o in timer.view.output.outputs)
+        assert "was not offered" in said and "'dance'" in said and str(kept) in said
+        assert kept.read_text() == text
+        timer.start()  # the timer works as ever
+        assert timer.state == "running"
+
+    def test_a_journal_that_cannot_be_written_does_not_stop_the_session(self, tmp_path, screen):
+        from backkit import journal
+
+        timer, _ = make(log=screen(tmp_path / "log.sqlite"))
+        journal.path_for(timer.view.face.journal["key"]).mkdir(parents=True)  # where the file goes
+        timer.view.face.events = self.page_events(3)
+        timer.view.face.append("stop", self.T0 + 3.5, index=2)
+        assert timer.state == "finished" and len(timer.events) == 4
+        assert timer.view.output.outputs == ()  # nothing scary said
+        assert len(timer.save(skip_ratings=True)) == 2
+
+
+def test_the_app_finds_python_s_copy_of_another_routine_and_offers_it(tmp_path, screen):
+    import backkit
+    from backkit.widgets.app import App
+
+    plan = backkit.Plan.default(start=dt.date(2026, 12, 7))
+    log = screen(SessionLog(tmp_path / "log.sqlite"))
+    first = App(log, plan, day=dt.date(2026, 12, 7))
+    first.choice.value = "bridge"
+    t0 = 1_765_000_000.0
+    events = [{"n": 0, "action": "start", "at": t0, "index": 0},
+              {"n": 1, "action": "phase", "at": t0 + 5, "index": 1}]  # fmt: skip
+    first.timer.view.face.events = events
+    # a new kernel and a browser with no storage: the app opens on the whole session
+    app = App(log, plan, day=dt.date(2026, 12, 7))
+    face = app.timer.view.face
+    assert app.choice.value == "session" and "copy" not in face.journal
+    other = face.journal["other"]
+    assert (other["choice"], other["start"], other["alive"]) == ("bridge", t0, t0 + 5)
+    assert other["title"] == first.timer.routine.title
+    face.elsewhere = {"choice": other["choice"], "title": other["title"]}  # what the page does
+    assert app.choice.value == "bridge"
+    assert app.timer.view.face.journal["copy"]["events"] == events

@@ -437,15 +437,30 @@ function render({ model, el }) {
     }
     return found;
   };
+  // Python's copy (backkit.journal), kept as the events reached the kernel: the
+  // only one left when this browser's storage is gone (another browser, cleared).
+  const kept = () => {
+    const v = (model.get("journal") || {}).copy;
+    if (!v || !Array.isArray(v.events) || !v.events.length || typeof v.alive !== "number") return null;
+    const k = `${prefix}/${Math.round(v.events[0].at * 1000)}`;
+    return LIVE.has(k) ? null : { k, v };
+  };
   const leftBehind = () => {
-    if (!prefix || !store || model.get("events").length) return null;
-    const found = latest(`${prefix}/`, () => true);
+    if (!prefix || model.get("events").length) return null;
+    const here = store ? latest(`${prefix}/`, () => true) : null;
+    const py = kept();
+    // one candidate per session (its key is its start time): the newer alive wins
+    const found = py && (!here || py.v.alive > here.v.alive) ? py : here;
     if (!found) {
       // one of another routine of this log and plan: the page around may show it
       const group = prefix.slice(0, prefix.lastIndexOf("/") + 1);
-      const other = latest(group, (v) => typeof v.choice === "string");
+      const here = store ? latest(group, (v) => typeof v.choice === "string") : null;
+      const py = (model.get("journal") || {}).other;  // Python's, of the same log and plan
+      const ok = py && typeof py.choice === "string" && typeof py.alive === "number"
+        && !LIVE.has(`${py.key}/${Math.round(py.start * 1000)}`);
+      const other = ok && (!here || py.alive > here.v.alive) ? py : here && here.v;
       if (other) {
-        model.set("elsewhere", { choice: other.v.choice, title: String(other.v.title || "") });
+        model.set("elsewhere", { choice: other.choice, title: String(other.title || "") });
         model.save_changes();
       }
     }
@@ -504,7 +519,12 @@ function render({ model, el }) {
     });
     const discard = button("bk-resume-discard", "Discard it", "Forget this session: nothing of it is saved");
     discard.addEventListener("click", () => {
-      try { store.removeItem(k); } catch (err) { /* ignore */ }
+      if (store) { try { store.removeItem(k); } catch (err) { /* ignore */ } }
+      // Python drops its copy of the same session (the same start time) too, and
+      // this page forgets it (a reload with the same kernel must not offer it again)
+      const { copy: _gone, ...journal } = model.get("journal") || {};
+      model.set("journal", { ...journal, dropped: events[0].at });
+      model.save_changes();
       offerEl.style.display = "none";
     });
     row.append(save, discard);
@@ -646,12 +666,27 @@ function render({ model, el }) {
     p.counters.forEach(([name, value], i) => { cells[i].name.textContent = name; cells[i].value.textContent = value; });
     nextEl.textContent = v.next;
     sessionEl.textContent = v.session;
-    const key = p.pose;
+    // Getting ready shows the movement (start fading into end, timer.css); only
+    // once started, so nothing moves for long on a page left open.
+    const demo = p.demo && (s.state === "running" || s.state === "paused") ? p.demo : null;
+    const key = demo ? demo.join(" ") : p.pose;
     if (key !== poseKey) {
+      // Redrawn only on a change: a new drawing would restart the fade.
       poseKey = key;
-      pose.innerHTML = key ? r.poses[key] : "";
+      const named = (k) => `the ${k.split("/")[1]} position`;
+      pose.classList.toggle("bk-demo", !!demo);
+      if (demo) {
+        pose.replaceChildren(...demo.map((k, i) => {
+          const layer = h("div", i ? "bk-pose-layer bk-pose-to" : "bk-pose-layer bk-pose-from");
+          layer.innerHTML = r.poses[k];
+          return layer;
+        }));
+        pose.setAttribute("aria-label", `${p.heading}: from ${named(demo[0])} to ${named(demo[1])}`);
+      } else {
+        pose.innerHTML = key ? r.poses[key] : "";
+        pose.setAttribute("aria-label", key ? `${p.heading}: ${key.split("/")[1]} position` : "");
+      }
       pose.style.display = key ? "" : "none";
-      pose.setAttribute("aria-label", key ? `${p.heading}: ${key.split("/")[1]} position` : "");
     }
     if (p.exercise !== cautionsFor) {
       cautionsFor = p.exercise;

@@ -12,7 +12,10 @@ done to the session log. It wires three parts together:
   changes (each event carries the time it happened), so the record has the
   right times even when the kernel was busy while they happened;
 - saving through :meth:`backkit.SessionLog.record_many`, with the advice after
-  a session from :func:`backkit.safety.check_pain`.
+  a session from :func:`backkit.safety.check_pain`;
+- :mod:`backkit.journal`, Python's copy of the session until it is saved or
+  discarded, written as the events arrive; the next timer of the same log,
+  plan and routine hands it to the page, which offers to resume it or save it.
 
 :class:`Ticker` drives an engine from an asyncio loop in the kernel: the way
 the timer kept time before it moved to the browser, kept for scripts
@@ -22,6 +25,7 @@ the timer kept time before it moved to the browser, kept for scripts
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import os
 import threading
@@ -33,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
-from .. import conditions, config, gate, safety
+from .. import conditions, config, gate, journal, safety
 from ..errors import BackkitError, RoutineError, SafetyGateError
 from ..exercises import Exercise, get_exercise
 from ..routine import Engine, Phase, Routine, Status, build_routine, done_summary, for_plan
@@ -361,7 +365,12 @@ class SessionTimer(widgets.VBox):
             ui.guard(self.view.output)(lambda _b: self.save(skip_ratings=True))
         )
         self.view.face.observe(self._on_events, names="events")
-        self.view.face.journal = {"key": journal_key(self._log_path(), plan_id, routine)}
+        self._journal_key = journal_key(self._log_path(), plan_id, routine)
+        # Python's copy of a session left unsaved goes to the page, which offers it
+        # beside the browser's own copies (the browser's storage may be gone)
+        self.view.face.journal = {"key": self._journal_key, **self._left_behind()}
+        self.view.face.observe(self._on_settled, names="settled")
+        self.view.face.observe(self._on_journal, names="journal")
         self.gate = gate.check(self._log)
         self.safety_check: SafetyCheck | None = None
         if self.gate.open:
@@ -618,6 +627,7 @@ class SessionTimer(widgets.VBox):
 
                     self.session_id = new_session_id(self.engine.started_at)
             self.refresh()
+            self._keep_journal(list(change["new"]))
             fresh = change["new"][len(change["old"] or []) :]
             asked = any(isinstance(ev, dict) and ev.get("action") == "save" for ev in fresh)
             if asked and not self.saved_rows and self.engine.finished:
@@ -627,6 +637,65 @@ class SessionTimer(widgets.VBox):
                 self.save(skip_ratings=True)
         except Exception as err:  # an observer's error would vanish: show it
             self.view.show_error(err)
+
+    # -- Python's copy of the unsaved session (backkit.journal) -------------------
+
+    def _left_behind(self) -> dict[str, Any]:
+        """What a closed page left, for the page to offer (read only).
+
+        ``{"copy": ...}``: this key's journal; else ``{"other": ...}``: the
+        app's last session of another routine of this log and plan.
+        """
+        key = self._journal_key
+        if not key:
+            return {}
+        try:
+            copy = journal.read(key)
+        except BackkitError as err:  # edited by hand: not offered, and said why
+            self.view.output.append_stderr(f"A copy of an unsaved session was not offered: {err}\n")
+            return {}
+        if copy is not None:
+            return {"copy": copy}
+        other = journal.newest(key[: key.rfind("/") + 1], besides=key, chosen=True)
+        if other is None:
+            return {}
+        said = {k: other[k] for k in ("key", "alive", "title", "choice")}
+        return {"other": {**said, "start": other["events"][0]["at"]}}
+
+    def _keep_journal(self, events: list[dict[str, Any]]) -> None:
+        face = self.view.face
+        if not self._journal_key or not events or face.settled:
+            return
+        try:
+            with self._lock:  # one writer at a time: events may arrive on two threads
+                journal.write(
+                    self._journal_key, events, title=self.routine.title,
+                    choice=face.journal.get("choice"),
+                )  # fmt: skip
+        except (BackkitError, OSError):
+            pass  # a full disk must not stop the session; the page keeps its own copy
+
+    def _drop_journal(self) -> None:
+        with contextlib.suppress(OSError):  # left for the next save or discard of this key
+            journal.remove(self._journal_key)
+
+    def _on_settled(self, change: dict[str, Any]) -> None:
+        if change["new"]:
+            self._drop_journal()  # saved or thrown away
+        else:
+            self._keep_journal(self.events)  # undone: unsaved again
+
+    def _on_journal(self, change: dict[str, Any]) -> None:
+        # the page's "Discard it" for a session it offered: {"dropped": its start time}
+        dropped = change["new"].get("dropped")
+        if dropped is None or dropped == change["old"].get("dropped") or self.events:
+            return
+        try:
+            copy = journal.read(self._journal_key)
+        except BackkitError:
+            return  # not offered, so not discarded
+        if copy is not None and copy["events"][0]["at"] == dropped:
+            self._drop_journal()
 
     def _log_path(self) -> str | Path | None:
         """The file the log lives in (where the page's copy of a session belongs)."""

@@ -2,7 +2,9 @@
 
 :class:`TimerFace` is an ``anywidget.AnyWidget``: Python sends the whole
 routine once (:func:`face_payload`: phases, durations, names, sides, what is
-said at each step, theme-following pose drawings) and the ES module
+said at each step, theme-following pose drawings: one still pose per phase,
+and while getting ready the start pose fading into the end pose, or with
+reduced motion asked for, both at once, the end one faint) and the ES module
 ``timer.js`` beside this file counts down against deadlines on the page's own
 clock, speaks the cues (``speechSynthesis``, beeps made with Web Audio when
 there is no voice), holds a screen wake lock while the session runs, offers a
@@ -258,6 +260,24 @@ def _pose_key(p: Phase) -> str | None:
     return f"{ex.id}/{poses.phase_pose(ex, p.kind)}"
 
 
+def _demo_keys(p: Phase) -> list[str] | None:
+    """The start and end poses shown moving during get-ready phase ``p`` (None otherwise).
+
+    The page fades between the two drawings, so a person on the floor sees
+    what they are about to do; holds, reps and rests keep one still pose.
+    """
+    from .. import poses
+
+    if p.kind != "prepare":
+        return None
+    ex = get_exercise(p.exercise_id) if p.exercise_id else None
+    if ex is None or not isinstance(ex.poses, poses.PoseSet):
+        return None
+    # the still poses of getting ready and of the held (or paced) phase
+    start, end = (poses.phase_pose(ex, kind) for kind in ("prepare", "hold"))
+    return None if start == end else [f"{ex.id}/{start}", f"{ex.id}/{end}"]
+
+
 def cautions_payload(routine: Routine, conditions: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Each exercise's cautions and common mistakes, as the face shows them beside the timer.
 
@@ -344,14 +364,18 @@ def face_payload(routine: Routine, conditions: frozenset[str] = frozenset()) -> 
     (['prepare', 'hold', 'done'], 'Hold', 17.0)
     >>> sorted(data["poses"])
     ['bridge/end', 'bridge/start']
+    >>> [p["demo"] for p in data["phases"]]
+    [['bridge/start', 'bridge/end'], None, None]
     """
     said = spoken_cues(routine)
     phases, poses = [], {}
     for p in routine.phases:
-        key = _pose_key(p)
-        if key is not None and key not in poses:
-            ex_id, pose = key.split("/")
-            poses[key] = pose_svg(ex_id, pose)
+        key, demo = _pose_key(p), _demo_keys(p)
+        # each drawing is sent once; phases name theirs by key
+        for k in [key] if demo is None else [key, *demo]:
+            if k is not None and k not in poses:
+                ex_id, pose = k.split("/")
+                poses[k] = pose_svg(ex_id, pose)
         nxt = routine.phases[p.index + 1] if p.index + 1 < len(routine.phases) else None
         phases.append(
             {
@@ -366,6 +390,8 @@ def face_payload(routine: Routine, conditions: frozenset[str] = frozenset()) -> 
                 "counters": counters(routine, p),
                 "colour": PHASE_COLOURS.get(p.kind, "#4d4d4d"),
                 "pose": key,
+                # get-ready only: [start, end] pose keys, shown fading one into the other
+                "demo": demo,
                 "exercise": p.exercise_id,
                 "rep": p.is_rep,
                 # said during a long hold: "Halfway", "10 seconds left" (routine.hold_marks)
@@ -418,6 +444,12 @@ class TimerFace(anywidget.AnyWidget):
         what was done. Empty: no copy (a log in memory).
         ``journal["choice"]``, when given, is kept with the copy: what the page
         around the timer chose to show (the app's "Do now" value).
+        ``journal["copy"]``: Python's copy of an unsaved session of this key
+        (:mod:`backkit.journal`), offered beside the browser's own (the newer
+        wins); ``journal["other"]``: Python's last one of another routine of
+        this log and plan (as ``elsewhere``). The page sets
+        ``journal["dropped"]`` to a session's start time when the person
+        discards it, and Python removes its copy too.
     settled : bool
         True once the session is saved or thrown away: the page drops its copy.
     elsewhere : dict
