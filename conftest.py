@@ -22,6 +22,10 @@ from collections import defaultdict
 _home = tempfile.mkdtemp(prefix="backkit-test-home-")
 atexit.register(shutil.rmtree, _home, ignore_errors=True)
 os.environ["BACKKIT_HOME"] = _home
+# One region's safety advice (GB, the kit's default) unless a test pins another:
+# the machine's BACKKIT_REGION or BACKKIT_LANG never decides a result.
+os.environ["BACKKIT_REGION"] = "GB"
+os.environ.pop("BACKKIT_LANG", None)
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("MPLCONFIGDIR", os.path.join(_home, "mpl"))
 # hypothesis keeps its caches here, not in a .hypothesis/ folder of the checkout

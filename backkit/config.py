@@ -23,6 +23,9 @@ name). ``$BACKKIT_TODAY`` sets that clock (:func:`pinned_clock`), so a
 demonstration, a class or the test suite can run as if on any day. Every
 module writes a day for people through :func:`day_text` (``7 Dec 2026``),
 :func:`month_text` and :func:`minute_text`, so the kit shows dates one way.
+
+:func:`region` (``$BACKKIT_REGION``: GB, BR or PT, else the language's usual
+region) chooses the emergency and urgent advice every warning shows.
 """
 
 from __future__ import annotations
@@ -321,6 +324,58 @@ def kit_timezone() -> dt.tzinfo:
                 where="BACKKIT_TZ",
             ) from None
     return _system_zone()
+
+
+#: The regions whose safety advice (emergency and urgent numbers, where to get
+#: help) the kit knows: the ``regions`` table of ``safety.yaml`` gives each one.
+REGIONS = ("GB", "BR", "PT")
+
+
+def region() -> str:
+    """Return the region whose safety advice the kit shows: ``$BACKKIT_REGION``.
+
+    One of :data:`REGIONS` (GB, BR, PT; any case). It chooses the emergency
+    and urgent numbers and services of every warning shown
+    (:func:`backkit.safety.rules`). When it is not set it follows the
+    language (``$BACKKIT_LANG``, a tag such as ``pt_BR``, ``pt-PT`` or
+    ``pt``): a country the tag names, when it is one of :data:`REGIONS`;
+    else ``BR`` for plain Portuguese, the most likely region of the language
+    (Unicode CLDR likely subtags: ``pt`` is ``pt_Latn_BR``); else ``GB``, the
+    kit's original advice, which also says "or your local emergency number".
+
+    Raises
+    ------
+    ConfigError
+        When ``$BACKKIT_REGION`` is set to anything else.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["BACKKIT_REGION"] = "pt"
+    >>> region()
+    'PT'
+    >>> del os.environ["BACKKIT_REGION"]
+    >>> os.environ["BACKKIT_LANG"] = "pt_BR.UTF-8"
+    >>> region()
+    'BR'
+    >>> del os.environ["BACKKIT_LANG"]
+    """
+    value = os.environ.get("BACKKIT_REGION", "").strip()
+    if value:
+        if value.upper() in REGIONS:
+            return value.upper()
+        raise ConfigError(
+            f"BACKKIT_REGION is {value!r}, not a region backkit has safety advice for: "
+            f"use one of {', '.join(REGIONS)}",
+            where="BACKKIT_REGION",
+        )
+    # A language tag: language, then an optional country, then an encoding
+    # ("pt_BR.UTF-8", "pt-PT", "en").
+    parts = os.environ.get("BACKKIT_LANG", "").split(".")[0].replace("-", "_").split("_")
+    country = parts[1].upper() if len(parts) > 1 else ""
+    if country in REGIONS:
+        return country
+    return "BR" if parts[0].lower() == "pt" else "GB"
 
 
 @functools.lru_cache(maxsize=1)

@@ -121,7 +121,8 @@ def summary(
         change in pain since the start, with the criteria of a meaningful
         change it meets
         (:func:`backkit.analysis.change_in_pain`); that back pain often
-        improves on its own; a prompt to see a GP or physiotherapist when pain
+        improves on its own; a prompt to see a GP or physiotherapist (the
+        region's words: :func:`backkit.safety.region_words`) when pain
         is not better after two weeks (:func:`backkit.analysis.needs_review`);
         adherence and streaks (:mod:`backkit.adherence`); what was observed
         before and after single exercises (the ``verdict`` of
@@ -262,11 +263,12 @@ def _short_of(change: analysis.PainChange, shown: analysis.ShownChange) -> str:
 def _review(frame: pd.DataFrame, voice: _Voice) -> str:
     day = analysis.local_day(frame)
     weeks = ((day.max() - day.min()).days + 1) // 7
+    from . import safety
+
     who = "your" if not voice.third else f"{voice.subject}'s"
+    review = safety.region_words()["review"]  # who to see differs by country
     advice = (
-        "consider seeing a GP or physiotherapist"
-        if not voice.third
-        else "a review with a GP or physiotherapist is advised"
+        f"consider seeing {review}" if not voice.third else f"a review with {review} is advised"
     )
     return (
         f"After {_plural(weeks, 'week')} of logging, {who} pain is not meaningfully better: "
@@ -465,12 +467,11 @@ def _monitoring(frame: pd.DataFrame, voice: _Voice, flags: pd.DataFrame | None =
         if not rows.empty:
             n = _plural(rows["session_id"].nunique(), "session")
             bits.append(text.format(n=n) + f" (latest {day_text(rows['day'].max())})")
+    review = safety.region_words()["review"]  # who to see differs by country
     advice = (
-        "Do less next time when this happens, and see a GP or physiotherapist if it keeps "
-        "happening."
+        f"Do less next time when this happens, and see {review} if it keeps happening."
         if not voice.third
-        else "The advice given is to do less next time, and to see a GP or physiotherapist "
-        "if it keeps happening."
+        else f"The advice given is to do less next time, and to see {review} if it keeps happening."
     )
     return f"Pain monitoring {guide}: " + "; ".join(bits) + ". " + advice
 

@@ -20,6 +20,14 @@ file is read). This module only reads the file and turns it into advice:
   the pain before exercise so that a person whose usual pain is above 5/10 is
   not told to stop every session; that adaptation and the rise rule are the
   kit's own: the file says so and so do the messages.
+
+Where to get help (the emergency number and place, the urgent route, who to
+see when the back is not getting better) differs by country: the texts of
+the file name them as ``{emergency_number}``, ``{emergency_place}``,
+``{urgent_route}``, ``{review}`` and ``{doctor}``, filled in from its
+``regions`` table for :func:`backkit.config.region` (:func:`region_words`).
+Every function here returns the texts of the region in use, so every place
+that shows advice shows that region's.
 """
 
 from __future__ import annotations
@@ -56,6 +64,7 @@ __all__ = [
     "pain_message",
     "pain_model",
     "pain_rule",
+    "region_words",
     "rules",
     "safety_markdown",
     "screening_action",
@@ -89,6 +98,8 @@ _LISTS = (
     ("stop_rules", "rules"),
     ("screening", "questions"),
 )
+#: The words every region of ``regions`` gives (besides ``sources``).
+_REGION_FIELDS = ("name", "emergency_number", "emergency_place", "urgent_route", "review", "doctor")
 
 
 @dataclass(frozen=True)
@@ -151,9 +162,64 @@ def _source_problems(data: dict[str, Any]) -> list[str]:
     return out
 
 
+def _region_problems(data: dict[str, Any]) -> list[str]:
+    table = data.get("regions")
+    if not isinstance(table, dict):
+        return ["regions: there is no table of regions"]
+    out = [
+        f"regions has no {code} (every region of backkit.config.REGIONS needs one)"
+        for code in config.REGIONS
+        if code not in table
+    ]
+    out += [
+        f"regions.{code} is not one of backkit.config.REGIONS ({', '.join(config.REGIONS)})"
+        for code in table
+        if code not in config.REGIONS
+    ]
+    for code, entry in table.items():
+        if not isinstance(entry, dict):
+            out.append(f"regions.{code} is not a table of words")
+            continue
+        out += [
+            f"regions.{code}.{field} is missing or not a text"
+            for field in _REGION_FIELDS
+            if not isinstance(entry.get(field), str) or not entry[field].strip()
+        ]
+        if not entry.get("sources"):
+            out.append(f"regions.{code} names no source")
+        out += [
+            f"regions.{code} cites {tag!r}, which is not under sources"
+            for tag in entry.get("sources") or []
+            if tag not in (data.get("sources") or {})
+        ]
+    return out
+
+
+def _templates(data: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Every text of the file that may name a region's words, with where it is."""
+    out: list[tuple[str, Any]] = [
+        (f"{name}.title", data[name]["title"]) for name in ("emergency", "urgent")
+    ]
+    out += [
+        (f"{name}.{key}[{k}]", entry["text"])
+        for name, key in (("emergency", "signs"), ("urgent", "signs"), ("stop_rules", "rules"))
+        for k, entry in enumerate(data[name][key])
+    ]
+    out += [(f"screening.advice.{a}", t) for a, t in data["screening"]["advice"].items()]
+    out += [("region_note", data["region_note"])]
+    out += [
+        (f"screening question {q['id']!r} note", q["note"])
+        for q in data["screening"]["questions"]
+        if q.get("note")
+    ]
+    pm = data["pain_monitoring"]
+    out += [(f"pain_monitoring.{key}", pm[key]) for key in (*_PM_TEXTS, "next_morning_worse")]
+    return out
+
+
 def _problems(data: dict[str, Any]) -> list[str]:
     """What is wrong with the file (empty when nothing is)."""
-    out = _source_problems(data)
+    out = _source_problems(data) + _region_problems(data)
     questions = data["screening"]["questions"]
     ids = [q["id"] for q in questions]
     out += [
@@ -197,12 +263,14 @@ def _problems(data: dict[str, Any]) -> list[str]:
                 f"{scale.hi:g} (points on the 0-10 pain scale)"
             )
     if not out:
-        for key in _PM_TEXTS:
-            try:
-                _fill(pm, pm[key])
-            except (KeyError, IndexError, ValueError) as err:
-                out.append(f"pain_monitoring.{key} names an unknown number {{{err}}}")
-    return out
+        for code in config.REGIONS:
+            words = _words(data, code)
+            for where, text in _templates(data):
+                try:
+                    _fill(pm, text, words)
+                except (KeyError, IndexError, ValueError) as err:
+                    out.append(f"{where} names an unknown number or word {{{err}}}")
+    return sorted(set(out), key=out.index)
 
 
 #: The texts of ``pain_monitoring`` whose ``{max_pain}``, ``{max_rise}`` and
@@ -210,17 +278,60 @@ def _problems(data: dict[str, Any]) -> list[str]:
 _PM_TEXTS = ("rule", "rule_note", "stop_now", "reduce_now", "next_time")
 
 
-def _fill(pm: Mapping[str, Any], text: Any) -> Any:
-    """``text`` (or each text of a list) with the pain-monitoring numbers filled in."""
+def _words(data: Mapping[str, Any], code: str) -> dict[str, str]:
+    entry = data["regions"][code]
+    return {field: _text(entry[field]) for field in _REGION_FIELDS}
+
+
+def _fill(pm: Mapping[str, Any], text: Any, words: Mapping[str, str]) -> Any:
+    """``text`` (or each text of a list) with the pain-monitoring numbers and a region's words."""
     if isinstance(text, list):
-        return [_fill(pm, t) for t in text]
+        return [_fill(pm, t, words) for t in text]
     small = pm["max_rise"] - 1
     numbers = {
         "max_pain": pm["max_pain"],
         "max_rise": pm["max_rise"],
         "small_rise": f"{small} point" + ("" if small == 1 else "s"),
     }
-    return _text(text).format(**numbers)
+    return _text(text).format(**numbers, **words)
+
+
+def _say(text: Any) -> str:
+    """``text`` of the file with the words of the region in use filled in."""
+    data = _data()
+    return str(_fill(data["pain_monitoring"], text, _words(data, config.region())))
+
+
+def region_words() -> dict[str, str]:
+    """Where to get help in the region in use (:func:`backkit.config.region`).
+
+    The words of the ``regions`` table of ``safety.yaml``: ``name``,
+    ``emergency_number``, ``emergency_place``, ``urgent_route``, ``review``
+    (who to see when the back is not getting better) and ``doctor``, plus
+    ``region`` (the code) and ``sources`` (the tags of the sources of its
+    numbers and services, ``;``-separated).
+
+    Raises
+    ------
+    ConfigError
+        When ``$BACKKIT_REGION`` is not a known region.
+
+    Examples
+    --------
+    >>> import os
+    >>> from backkit import safety
+    >>> os.environ["BACKKIT_REGION"] = "GB"
+    >>> safety.region_words()["review"]
+    'a GP or physiotherapist'
+    >>> del os.environ["BACKKIT_REGION"]
+    """
+    data = _data()
+    code = config.region()
+    return {
+        "region": code,
+        **_words(data, code),
+        "sources": "; ".join(data["regions"][code]["sources"]),
+    }
 
 
 @functools.lru_cache(maxsize=1)
@@ -233,7 +344,6 @@ def _data() -> dict[str, Any]:
     return data
 
 
-@functools.lru_cache(maxsize=1)
 def rules() -> dict[str, Any]:
     """Return the safety rules as plain text, as loaded from ``safety.yaml`` (read once).
 
@@ -241,7 +351,9 @@ def rules() -> dict[str, Any]:
     ``emergency.signs``, ``urgent.signs``, ``stop_rules.rules``), the
     clinician red flags as ``groups`` (name -> text) and each source as one
     line (tag -> title, reference and address). The sources of each item are
-    in :func:`signs`, :func:`clinician_red_flags` and :func:`sources`.
+    in :func:`signs`, :func:`clinician_red_flags` and :func:`sources`. The
+    texts name the emergency and urgent services of the region in use
+    (:func:`backkit.config.region`; ``region`` holds its :func:`region_words`).
 
     Raises
     ------
@@ -249,6 +361,8 @@ def rules() -> dict[str, Any]:
         When the file is not valid YAML, cites a source it does not list,
         lists a source without a title and an address or reference, or its
         pain-monitoring numbers are not whole points on the 0-10 scale.
+    ConfigError
+        When ``$BACKKIT_REGION`` is not a known region.
 
     Examples
     --------
@@ -258,21 +372,36 @@ def rules() -> dict[str, Any]:
     >>> safety.rules()["sources"]["NICE"]
     'NICE guideline NG59: ... https://www.nice.org.uk/guidance/ng59.'
     """
+    return _rules(config.region())
+
+
+@functools.lru_cache(maxsize=len(config.REGIONS))
+def _rules(code: str) -> dict[str, Any]:
     data = _data()
+    words = _words(data, code)
     out = dict(data)
     pm = dict(data["pain_monitoring"])
-    for key in _PM_TEXTS:
-        pm[key] = _fill(pm, pm[key])
+    for key in (*_PM_TEXTS, "next_morning_worse"):
+        pm[key] = _fill(pm, pm[key], words)
     out["pain_monitoring"] = pm
     for name, key in _LISTS[:4]:
         section = dict(data[name])
         if key == "groups":
             section[key] = {g["name"]: _text(g["text"]) for g in data[name][key]}
         else:
-            section[key] = [_text(i["text"]) for i in data[name][key]]
+            section[key] = [_fill(pm, i["text"], words) for i in data[name][key]]
         if "title" in section:
-            section["title"] = _text(section["title"])
+            section["title"] = _fill(pm, section["title"], words)
         out[name] = section
+    screening = dict(data["screening"])
+    screening["advice"] = {a: _fill(pm, t, words) for a, t in screening["advice"].items()}
+    out["screening"] = screening
+    out["region_note"] = _fill(pm, data["region_note"], words)
+    out["region"] = {
+        "region": code,
+        **words,
+        "sources": "; ".join(data["regions"][code]["sources"]),
+    }
     out["sources"] = {tag: s.cite() for tag, s in sources().items()}
     return out
 
@@ -289,11 +418,11 @@ def sources() -> dict[str, Source]:
 
 def _item(entry: dict[str, Any]) -> Item:
     note = _text(entry["note"]) if entry.get("note") else None
-    return Item(_text(entry["text"]), tuple(entry["sources"]), entry.get("name"), note)
+    return Item(_say(entry["text"]), tuple(entry["sources"]), entry.get("name"), note)
 
 
 def signs(level: str) -> tuple[Item, ...]:
-    """The warning signs of ``level``: 'emergency' (get help now) or 'urgent' (GP today).
+    """The warning signs of ``level``: 'emergency' (get help now) or 'urgent' (today).
 
     Raises
     ------
@@ -347,7 +476,7 @@ def screening_questions() -> tuple[Question, ...]:
             tuple(q["sources"]),
             q.get("history") is True,
             q.get("history_days"),
-            _text(q.get("note", "")),
+            _say(q.get("note", "")),
         )
         for q in _data()["screening"]["questions"]
     )
@@ -386,7 +515,7 @@ def screening_advice(action: str) -> str:
             f"{action!r} is not an action level: one of {', '.join(ACTIONS)}",
             where="safety.screening_advice",
         )
-    return _text(_data()["screening"]["advice"][action])
+    return str(rules()["screening"]["advice"][action])
 
 
 def screening_due(last: Mapping[str, Any] | None, now: dt.datetime | None = None) -> bool:
@@ -442,7 +571,7 @@ def next_morning_advice(answer: str | None) -> str | None:
     """
     if answer != "worse":
         return None
-    return _text(_data()["pain_monitoring"]["next_morning_worse"])
+    return str(rules()["pain_monitoring"]["next_morning_worse"])
 
 
 def warning_answers(screenings: pd.DataFrame, checkins: pd.DataFrame) -> pd.DataFrame:
@@ -683,16 +812,17 @@ def safety_markdown() -> str:
     lines += [f"- {s}" for s in r["emergency"]["signs"]]
     lines += ["", f"#### {r['urgent']['title']}:"]
     lines += [f"- {s}" for s in r["urgent"]["signs"]]
+    lines += ["", f"*{r['region_note']}*"]
     lines += ["", "#### Stop rules while exercising"]
     lines += [f"- {s}" for s in r["stop_rules"]["rules"]]
     lines += ["", "#### How much pain is too much"]
     lines += [f"- {step}" for step in pain_rule()]
+    # The region's own sources name its emergency and urgent services.
+    tags = ("NHS", "CKS", "GIRFT", "NHSI", "SILBERNAGEL", *r["region"]["sources"].split("; "))
     lines += [
         f"- *{_text(pm['note'])} {pm['rule_note']}*",
         "",
-        "*Sources: "
-        + "; ".join(r["sources"][k] for k in ("NHS", "CKS", "GIRFT", "NHSI", "SILBERNAGEL"))
-        + "*",
+        "*Sources: " + "; ".join(r["sources"][k] for k in dict.fromkeys(tags)) + "*",
     ]
     return "\n".join(lines)
 

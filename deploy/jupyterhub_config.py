@@ -42,6 +42,12 @@ def _singleuser() -> str:
 # jupyterhub-singleuser.
 c.Spawner.cmd = [_singleuser()]
 c.Spawner.default_url = "/lab/tree/00_start_here.ipynb"
+# The class's language and country (whose emergency and urgent services the
+# safety advice names: GB, BR, PT), passed on when the hub sets them; unset,
+# each server follows backkit's defaults (backkit.config.region).
+c.Spawner.environment.update(
+    {name: env(name) for name in ("BACKKIT_LANG", "BACKKIT_REGION") if env(name)}
+)
 c.Spawner.environment.update(
     {
         # Hubs run in UTC: the class's own zone decides what "today" is for

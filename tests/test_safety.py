@@ -28,13 +28,13 @@ def edited(monkeypatch):
         edit(data)
         monkeypatch.setattr(safety, "parse_yaml", lambda *args: data)
         safety._data.cache_clear()
-        safety.rules.cache_clear()
+        safety._rules.cache_clear()
         return safety.rules
 
     yield load
     monkeypatch.undo()
     safety._data.cache_clear()
-    safety.rules.cache_clear()
+    safety._rules.cache_clear()
 
 
 # -- sources ----------------------------------------------------------------------

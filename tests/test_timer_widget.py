@@ -746,9 +746,9 @@ def test_the_app_follows_a_left_behind_choice_once(tmp_path, screen):
 
 
 class TestGetReadyDemo:
-    """Getting ready shows the movement: the start and end poses, each drawing sent once."""
+    """Getting ready shows the first movement: the start pose and the next, each sent once."""
 
-    def test_only_get_ready_phases_carry_the_start_and_end_poses(self):
+    def test_only_get_ready_phases_carry_the_first_movement(self):
         from backkit import poses
         from backkit.routine import Routine
 
@@ -764,11 +764,12 @@ class TestGetReadyDemo:
         assert [kind for kind, _, _ in demos] == ["prepare", "prepare"]
         assert {p["kind"] for p in phases if not p["demo"]} >= {"hold", "rest", "done"}
         for _, ex_id, demo in demos:
-            # start first, end last, never a middle pose (double-knee-to-chest has one)
+            # the start, then the pose after it: one knee before both, as taught
             names = poses.pose_names(ex_id)
-            assert demo == [f"{ex_id}/{names[0]}", f"{ex_id}/{names[-1]}"]
+            assert demo == [f"{ex_id}/{names[0]}", f"{ex_id}/{names[1]}"]
             assert all(data["poses"][k].startswith("<svg") for k in demo)
-        assert demos[1][2] == ["double-knee-to-chest/start", "double-knee-to-chest/end"]
+        assert demos[0][2] == ["bridge/start", "bridge/end"]
+        assert demos[1][2] == ["double-knee-to-chest/start", "double-knee-to-chest/one-knee"]
         # the demo's first drawing is the still pose getting ready showed before
         assert all(p["demo"][0] == p["pose"] for p in phases if p["demo"])
 

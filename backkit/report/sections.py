@@ -1093,13 +1093,16 @@ def _safety_section() -> Section:
 
     r = safety.rules()
     pm = r["pain_monitoring"]
+    # The region's own sources name the emergency and urgent services shown.
+    tags = ("NHS", "NHSI", "SILBERNAGEL", *r["region"]["sources"].split("; "))
     blocks = (
         Items(tuple(r["emergency"]["signs"]), r["emergency"]["title"] + ":"),
         Items(tuple(r["urgent"]["signs"]), r["urgent"]["title"] + ":"),
+        Text(r["region_note"]),
         Items(tuple(r["stop_rules"]["rules"]), "While you exercise:"),
         Items(safety.pain_rule(), "How much pain is too much:"),
         Text(f"{' '.join(str(pm['note']).split())} {pm['rule_note']}"),
-        Text("Sources: " + " ".join(r["sources"][k] for k in ("NHS", "NHSI", "SILBERNAGEL"))),
+        Text("Sources: " + " ".join(r["sources"][k] for k in dict.fromkeys(tags))),
     )
     return Section("When to stop and get help", blocks, boxed=True)
 

@@ -7,7 +7,8 @@ While the gate is closed it shows, above the emergency signs:
   they were never answered or were last answered more than a week ago
   (stored with :func:`backkit.outcomes.record_screening`);
 - after a "yes" (now or on an earlier day, whatever was answered since):
-  what to do now (call 999, see a GP today, see a clinician), nothing to
+  what to do now (the emergency, urgent or clinician advice of the region in
+  use: :func:`backkit.safety.screening_advice`), nothing to
   start, and a form to record that a clinician has seen the person about it
   and said they can exercise (:func:`backkit.outcomes.record_clearance`).
 
@@ -373,7 +374,7 @@ class ClearanceForm(widgets.VBox):
         )
         self.record_button.on_click(self._record)
         self.message = ui.html("bk-clearance-message")
-        # Folded: beside "call 999 now" the form must not read as the next step;
+        # Folded: beside the emergency advice the form must not read as the next step;
         # it is for afterwards, once someone has seen the person.
         self.fields = widgets.VBox(
             [widgets.HBox([self.seen_by, self.seen_on]), self.notes, self.record_button],

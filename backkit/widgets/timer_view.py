@@ -261,10 +261,14 @@ def _pose_key(p: Phase) -> str | None:
 
 
 def _demo_keys(p: Phase) -> list[str] | None:
-    """The start and end poses shown moving during get-ready phase ``p`` (None otherwise).
+    """The two poses shown moving during get-ready phase ``p`` (None otherwise).
 
     The page fades between the two drawings, so a person on the floor sees
-    what they are about to do; holds, reps and rests keep one still pose.
+    what they are about to do; holds, reps and rests keep one still pose. The
+    demo is the first movement: the start pose and the one after it. For most
+    exercises that is the end pose; where the catalogue teaches a step between
+    (one knee, then the other), a fade from start to end would show both at
+    once, which is not what is taught.
     """
     from .. import poses
 
@@ -273,9 +277,10 @@ def _demo_keys(p: Phase) -> list[str] | None:
     ex = get_exercise(p.exercise_id) if p.exercise_id else None
     if ex is None or not isinstance(ex.poses, poses.PoseSet):
         return None
-    # the still poses of getting ready and of the held (or paced) phase
-    start, end = (poses.phase_pose(ex, kind) for kind in ("prepare", "hold"))
-    return None if start == end else [f"{ex.id}/{start}", f"{ex.id}/{end}"]
+    names = poses.pose_names(ex)
+    if len(names) < 2 or poses.phase_pose(ex, "prepare") != names[0]:
+        return None
+    return [f"{ex.id}/{names[0]}", f"{ex.id}/{names[1]}"]
 
 
 def cautions_payload(routine: Routine, conditions: frozenset[str] = frozenset()) -> dict[str, Any]:
@@ -574,7 +579,7 @@ class TimerView(widgets.VBox):
             f'<div class="bk-timer-title">{ui.escape(routine.title)}</div>'
             f'<div class="bk-timer-dose">{ui.escape(_dose_line(routine))}</div>',
         )
-        self.safety_box = ui.html("bk-safety", _emergency_html(open_=first_session))
+        self.safety_box = ui.html("bk-safety", ui.emergency_html(open_=first_session))
         super().__init__(
             [
                 ui.style(),
@@ -747,13 +752,3 @@ class TimerView(widgets.VBox):
     def show_error(self, err: BaseException) -> None:
         """Show an unexpected error's traceback."""
         ui.show_error(self.output, err)
-
-
-def _emergency_html(*, open_: bool) -> str:
-    """The emergency signs from :mod:`backkit.safety`, folded unless ``open_``."""
-    e = safety.rules()["emergency"]
-    signs = "".join(f"<li>{ui.escape(s)}</li>" for s in e["signs"])
-    return (
-        f"<details class='bk-emergency'{' open' if open_ else ''}>"
-        f"<summary><b>{ui.escape(e['title'])}:</b></summary><ul>{signs}</ul></details>"
-    )

@@ -115,11 +115,14 @@ def emergency_html(*, open_: bool = True) -> str:
     """The emergency signs from :mod:`backkit.safety` (folded unless ``open_``), escaped."""
     from .. import safety
 
-    e = safety.rules()["emergency"]
+    r = safety.rules()
+    e = r["emergency"]
     signs = "".join(f"<li>{escape(s)}</li>" for s in e["signs"])
+    # whose numbers these are: the region may be set wrong, or the person abroad
+    note = f"<p><i>{escape(r['region_note'])}</i></p>"
     return (
         f"<details class='bk-emergency'{' open' if open_ else ''}>"
-        f"<summary><b>{escape(e['title'])}:</b></summary><ul>{signs}</ul></details>"
+        f"<summary><b>{escape(e['title'])}:</b></summary><ul>{signs}</ul>{note}</details>"
     )
 
 
