@@ -206,7 +206,7 @@ def _templates(data: dict[str, Any]) -> list[tuple[str, Any]]:
         for k, entry in enumerate(data[name][key])
     ]
     out += [(f"screening.advice.{a}", t) for a, t in data["screening"]["advice"].items()]
-    out += [("region_note", data["region_note"])]
+    out += [(key, data[key]) for key in ("region_note", "emergency_region_note")]
     out += [
         (f"screening question {q['id']!r} note", q["note"])
         for q in data["screening"]["questions"]
@@ -396,7 +396,8 @@ def _rules(code: str) -> dict[str, Any]:
     screening = dict(data["screening"])
     screening["advice"] = {a: _fill(pm, t, words) for a, t in screening["advice"].items()}
     out["screening"] = screening
-    out["region_note"] = _fill(pm, data["region_note"], words)
+    for key in ("region_note", "emergency_region_note"):
+        out[key] = _fill(pm, data[key], words)
     out["region"] = {
         "region": code,
         **words,

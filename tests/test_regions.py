@@ -398,7 +398,8 @@ def test_every_emergency_list_says_whose_numbers_they_are(region, tmp_path, monk
     name = safety.region_words()["name"]
     note = f"These numbers and services are for {name}."
     assert note in visible(safety.safety_markdown())
-    assert note in visible(ui.emergency_html(open_=True))  # app, timer, screening, check-in
+    short = f"These numbers are for {name}; in another country, call its emergency number."
+    assert short in visible(ui.emergency_html(open_=True))  # app, timer, screening, check-in
     monkeypatch.setenv("BACKKIT_HOME", str(tmp_path))
     (page,) = report.build(None, out=tmp_path / "patient.html", audience="patient", progress=False)
     assert note in visible(page.read_text(encoding="utf-8"))

@@ -119,7 +119,7 @@ def emergency_html(*, open_: bool = True) -> str:
     e = r["emergency"]
     signs = "".join(f"<li>{escape(s)}</li>" for s in e["signs"])
     # whose numbers these are: the region may be set wrong, or the person abroad
-    note = f"<p><i>{escape(r['region_note'])}</i></p>"
+    note = f"<p class='bk-region-note'>{escape(r['emergency_region_note'])}</p>"
     return (
         f"<details class='bk-emergency'{' open' if open_ else ''}>"
         f"<summary><b>{escape(e['title'])}:</b></summary><ul>{signs}</ul>{note}</details>"
