@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -108,3 +109,32 @@ def _close_figures():
     yield
     if "matplotlib.pyplot" in sys.modules:  # don't import matplotlib for tests without plots
         sys.modules["matplotlib.pyplot"].close("all")
+
+
+@pytest.fixture
+def edited(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Any]]:
+    """``edited(edit)``: the safety rules read from ``safety.yaml`` as ``edit(data)`` changed it.
+
+    Returns ``backkit.safety.rules``, to call; the real file is read again afterwards.
+    """
+    import copy
+    from importlib import resources
+
+    from backkit import safety
+
+    raw = yaml.safe_load(
+        (resources.files("backkit") / "data" / "safety.yaml").read_text(encoding="utf-8")
+    )
+
+    def load(edit: Callable[[dict], object]) -> Callable[[], dict]:
+        data = copy.deepcopy(raw)
+        edit(data)
+        monkeypatch.setattr(safety, "parse_yaml", lambda *args: data)
+        safety._data.cache_clear()
+        safety._rules.cache_clear()
+        return safety.rules
+
+    yield load
+    monkeypatch.undo()
+    safety._data.cache_clear()
+    safety._rules.cache_clear()

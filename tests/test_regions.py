@@ -180,32 +180,6 @@ def test_the_default_without_settings_is_the_gb_advice(monkeypatch):
     assert "Call 999" in safety.screening_advice("emergency")
 
 
-@pytest.fixture
-def edited(monkeypatch):
-    """Read safety.yaml as edited by a function, then restore the real file."""
-    import copy
-    from importlib import resources
-
-    import yaml
-
-    raw = yaml.safe_load(
-        (resources.files("backkit") / "data" / "safety.yaml").read_text(encoding="utf-8")
-    )
-
-    def load(edit):
-        data = copy.deepcopy(raw)
-        edit(data)
-        monkeypatch.setattr(safety, "parse_yaml", lambda *args: data)
-        safety._data.cache_clear()
-        safety._rules.cache_clear()
-        return safety.rules
-
-    yield load
-    monkeypatch.undo()
-    safety._data.cache_clear()
-    safety._rules.cache_clear()
-
-
 @pytest.mark.parametrize(
     ("edit", "message"),
     [

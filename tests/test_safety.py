@@ -1,40 +1,14 @@
 """Safety: warning signs, red-flag questions and stop rules come from data, with their sources."""
 
-import copy
 import datetime as dt
 import re
-from importlib import resources
 
 import pytest
-import yaml
 
 from backkit import safety
 from backkit.errors import BackkitError, CatalogueError
 
 NOW = dt.datetime(2025, 3, 10, 9, tzinfo=dt.timezone.utc)
-
-
-def _raw():
-    text = (resources.files("backkit") / "data" / "safety.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
-
-
-@pytest.fixture
-def edited(monkeypatch):
-    """Read safety.yaml as edited by a function, then restore the real file."""
-
-    def load(edit):
-        data = copy.deepcopy(_raw())
-        edit(data)
-        monkeypatch.setattr(safety, "parse_yaml", lambda *args: data)
-        safety._data.cache_clear()
-        safety._rules.cache_clear()
-        return safety.rules
-
-    yield load
-    monkeypatch.undo()
-    safety._data.cache_clear()
-    safety._rules.cache_clear()
 
 
 # -- sources ----------------------------------------------------------------------

@@ -33,6 +33,16 @@ def answer_red_flags(form, yes: tuple[str, ...] = ()) -> None:
     form.page.wait_for_timeout(500)
 
 
+def through_the_screening(page, url: str) -> None:
+    """Open the app at ``url`` and answer the warning signs "no": the timer's Start shows."""
+    page.goto(url)
+    check = page.locator(".bk-app .bk-safety-check")
+    check.locator(".bk-screening-save").wait_for(timeout=60_000)
+    answer_red_flags(check)
+    check.locator(".bk-screening-save").click()
+    page.locator(".bk-app .bk-timer .bk-start").wait_for(timeout=30_000)
+
+
 def active(form, css: str) -> list[str]:
     """Labels of the pressed buttons in the ToggleButtons matching ``css``."""
     return form.locator(f"{css} button.mod-active").all_inner_texts()

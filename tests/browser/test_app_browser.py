@@ -26,6 +26,7 @@ from formtools import (
     record_requests,
     set_lab_theme,
     shoot,
+    through_the_screening,
     wait_theme,
 )
 
@@ -241,16 +242,6 @@ def test_the_app_notebook_is_the_one_the_command_serves():
     assert path.is_file()
     assert "App()" in path.read_text()
     assert os.access(AppProcess.SCRIPT, os.X_OK)
-
-
-def through_the_screening(page, url: str) -> None:
-    """Open the app at ``url`` and answer the warning signs "no": the timer's Start shows."""
-    page.goto(url)
-    check = page.locator(".bk-app .bk-safety-check")
-    check.locator(".bk-screening-save").wait_for(timeout=60_000)
-    answer_red_flags(check)
-    check.locator(".bk-screening-save").click()
-    page.locator(".bk-app .bk-timer .bk-start").wait_for(timeout=30_000)
 
 
 COPIES = (

@@ -17,7 +17,7 @@ from datetime import datetime
 
 import pagetools
 import pytest
-from formtools import answer_red_flags
+from formtools import through_the_screening
 from pagetools import ARTIFACTS
 
 import backkit
@@ -126,12 +126,7 @@ def test_another_browser_opens_the_app_on_the_session_python_kept(
     elsewhere = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         url = running.wait_for(r"serving at (http://127\.0\.0\.1:\d+/\?token=\S+)")[1]
-        page.goto(url)
-        check = page.locator(".bk-app .bk-safety-check")
-        check.locator(".bk-screening-save").wait_for(timeout=60_000)
-        answer_red_flags(check)
-        check.locator(".bk-screening-save").click()
-        page.locator(".bk-app .bk-timer .bk-start").wait_for(timeout=30_000)
+        through_the_screening(page, url)
         page.select_option(".bk-app-choice select", label="4. Bridge (quick try)")
         pagetools.wait_text(page.locator(".bk-app-instructions").first, r"^4\. Bridge")
         page.wait_for_timeout(500)
