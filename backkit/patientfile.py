@@ -177,10 +177,16 @@ def open_log(path: str | Path) -> Iterator[SessionLog]:
     ...     len(log.frame())
     611
     """
+    path = Path(path).expanduser()
+    with _opened(path, kind(path)) as log:
+        yield log
+
+
+@contextlib.contextmanager
+def _opened(path: Path, found: str) -> Iterator[SessionLog]:
+    """:func:`open_log` of a file whose :func:`kind` is ``found`` (its header read once)."""
     from .log import SessionLog
 
-    path = Path(path).expanduser()
-    found = kind(path)
     if found == ".sqlite":
         with tempfile.TemporaryDirectory(prefix="backkit-read-") as tmp:
             copy = snapshot(path, Path(tmp) / "log.sqlite")
@@ -230,12 +236,16 @@ def read(path: str | Path) -> PatientData:
     >>> len(data.frame), data.warnings[1]   # one bout; no screening yet
     (1, 0)
     """
+    path = Path(path).expanduser()
+    return _read(path, kind(path))
+
+
+def _read(path: Path, found: str) -> PatientData:
     from .outcomes import outcomes_frame
 
-    path = Path(path).expanduser()
-    with open_log(path) as log:
+    with _opened(path, found) as log:
         frame, outcomes = log.frame(), outcomes_frame(log)
-        warnings = None if kind(path) == ".csv" else _warnings_of(log)
+        warnings = None if found == ".csv" else _warnings_of(log)
     return PatientData(frame, outcomes, warnings)
 
 
@@ -257,9 +267,10 @@ def read_warning_answers(path: str | Path | None) -> Warnings | None:
     if path is None:
         return None
     path = Path(path).expanduser()
-    if kind(path) == ".csv":
+    found = kind(path)
+    if found == ".csv":
         return None
-    with open_log(path) as log:
+    with _opened(path, found) as log:
         return _warnings_of(log)
 
 
@@ -297,8 +308,9 @@ def summary_frame(path: str | Path) -> tuple[pd.DataFrame, Warnings | None]:
     import pandas as pd
 
     path = Path(path).expanduser()
-    if kind(path) != ".csv":
-        data = read(path)
+    found = kind(path)
+    if found != ".csv":
+        data = _read(path, found)
         return data.frame, data.warnings
     # text as plain objects, numbers as pandas infers them (checked below): the
     # quickest way through pandas' parser, faster than asking for dtypes
@@ -317,7 +329,7 @@ def summary_frame(path: str | Path) -> tuple[pd.DataFrame, Warnings | None]:
                 raise LogFileError(
                     path, "has no exercise_id column: not a backkit log export"
                 ) from None
-            return read(path).frame, None
+            return _read(path, found).frame, None
         raw["started_at"] = pd.to_datetime(raw["started_at"], format="ISO8601", utc=True)
         for name in SUMMARY_NUMBERS:
             if raw[name].dtype.kind not in "iuf" and len(raw):  # text where a number belongs
