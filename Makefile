@@ -24,7 +24,7 @@ PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 PARALLEL := -n 2 --dist loadscope
 ARGS ?=
 
-.PHONY: lab test check lint test-matrix clock-sweep test-hub app bench clean
+.PHONY: lab test check lint test-matrix clock-sweep test-hub app bench translations clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) scripts/make_venv.py $(VENV)
@@ -86,6 +86,21 @@ bench: $(STAMP)
 	done; \
 	echo "make bench:$$took $$(( $$(date +%s) - start )) s in all (goal: under 600 s)," \
 		"load $$($(BIN)/python -c 'import os; print(*os.getloadavg())')"
+
+# After changing words: extract the messages of the code (babel.cfg) and the
+# clinical data files (babel-clinical.cfg), merge them into each language's
+# catalogue and compile it. tests/test_translations.py fails until every new
+# message is translated (fuzzy matches included) and compiled.
+LOCALE := backkit/locale
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg --project backkit --no-location \
+		--add-comments "Translators:" -o $(LOCALE)/backkit.pot .
+	$(BIN)/pybabel extract -F babel-clinical.cfg --project backkit --no-location \
+		-o $(LOCALE)/clinical.pot .
+	for d in backkit clinical; do \
+		$(BIN)/pybabel update -D $$d -i $(LOCALE)/$$d.pot -d $(LOCALE) --ignore-obsolete || exit 1; \
+	done
+	$(BIN)/python scripts/compile_translations.py $(LOCALE)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

@@ -49,6 +49,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any, overload
 
+from . import config, i18n
 from .errors import AnalysisError
 
 if TYPE_CHECKING:
@@ -127,9 +128,8 @@ _PAIN_COLUMNS = ["sessions", "bouts", "before_mean", "before_worst", "after_mean
 # Outcome facts
 
 
-@functools.lru_cache(maxsize=1)
 def outcome_facts() -> dict[str, Any]:
-    """Return the outcome measures of ``outcomes.yaml`` (read once).
+    """Return the outcome measures of ``outcomes.yaml``, their words in the kit's language.
 
     Examples
     --------
@@ -137,10 +137,15 @@ def outcome_facts() -> dict[str, Any]:
     >>> sorted(analysis.outcome_facts()["pain_nrs"]["mcid"])
     ['percent', 'points']
     """
+    return _outcome_facts(config.language())
+
+
+@functools.lru_cache(maxsize=len(config.LANGUAGES))
+def _outcome_facts(language: str) -> dict[str, Any]:
     import yaml
 
     text = (resources.files("backkit") / "data" / "outcomes.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return i18n.translate_words(yaml.safe_load(text), "outcomes.yaml", language)
 
 
 def pain_mcid() -> tuple[float, float]:

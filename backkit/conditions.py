@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from . import config
+from . import config, i18n
 from ._yaml import parse_yaml
 from .errors import CatalogueError, CheckInError, Problem
 from .store import Migrations, from_utc_text, utc_text
@@ -69,8 +69,12 @@ class Answers:
     tags: frozenset[str]
 
 
-@functools.lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
+    return _data_in(config.language())
+
+
+@functools.lru_cache(maxsize=len(config.LANGUAGES))
+def _data_in(language: str) -> dict[str, Any]:
     text = (resources.files("backkit") / "data" / "conditions.yaml").read_text(encoding="utf-8")
     data = parse_yaml(text, _WHERE, CatalogueError)
     problems = []
@@ -89,7 +93,7 @@ def _data() -> dict[str, Any]:
                     problems.append(f"questions[{n}] ({q['id']}): options need a label and tags")
     if problems:
         raise CatalogueError("; ".join(problems), where=_WHERE)
-    return data
+    return i18n.translate_words(data, "conditions.yaml", language)
 
 
 def intro() -> str:

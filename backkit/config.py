@@ -25,7 +25,9 @@ module writes a day for people through :func:`day_text` (``7 Dec 2026``),
 :func:`month_text` and :func:`minute_text`, so the kit shows dates one way.
 
 :func:`region` (``$BACKKIT_REGION``: GB, BR or PT, else the language's usual
-region) chooses the emergency and urgent advice every warning shows.
+region) chooses the emergency and urgent advice every warning shows;
+:func:`language` (``$BACKKIT_LANG``: English or Portuguese) the words
+(:mod:`backkit.i18n`).
 """
 
 from __future__ import annotations
@@ -51,11 +53,14 @@ __all__ = [
     "day_text",
     "default_log_path",
     "kit_timezone",
+    "language",
+    "locale_name",
     "make_private_dir",
     "minute_text",
     "month_text",
     "notebooks_dir",
     "now",
+    "number_text",
     "output_folder",
     "pinned_clock",
     "repository_root",
@@ -329,6 +334,43 @@ def kit_timezone() -> dt.tzinfo:
 #: The regions whose safety advice (emergency and urgent numbers, where to get
 #: help) the kit knows: the ``regions`` table of ``safety.yaml`` gives each one.
 REGIONS = ("GB", "BR", "PT")
+#: The languages the kit speaks: English, and Portuguese (``backkit.i18n``).
+LANGUAGES = ("en", "pt")
+
+
+def language() -> str:
+    """Return the language the kit speaks: ``$BACKKIT_LANG``'s language, else ``en``.
+
+    ``$BACKKIT_LANG`` is a tag such as ``pt``, ``pt_BR``, ``pt-PT`` or
+    ``pt_BR.UTF-8``; only its language part counts here (the country in it
+    chooses the :func:`region`). One of :data:`LANGUAGES`.
+
+    Raises
+    ------
+    ConfigError
+        When ``$BACKKIT_LANG`` names a language the kit has no words for.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["BACKKIT_LANG"] = "pt-PT"
+    >>> language()
+    'pt'
+    >>> del os.environ["BACKKIT_LANG"]
+    >>> language()
+    'en'
+    """
+    tag = os.environ.get("BACKKIT_LANG", "").strip()
+    code = tag.split(".")[0].replace("-", "_").split("_")[0].lower()
+    if not code:
+        return "en"
+    if code in LANGUAGES:
+        return code
+    raise ConfigError(
+        f"BACKKIT_LANG is {tag!r}, not a language backkit speaks: use one of "
+        f"{', '.join(LANGUAGES)} (with a country if you like: pt_BR, pt_PT)",
+        where="BACKKIT_LANG",
+    )
 
 
 def region() -> str:
@@ -506,8 +548,10 @@ def today() -> dt.date:
 def day_text(day: dt.date, *, weekday: bool = False, full: bool = False, year: bool = True) -> str:
     """Write a day as the kit shows it to people: ``7 Dec 2026``.
 
-    The one format of the whole kit, in English whatever the computer's
-    locale (every text of the kit is English). The day has no leading zero,
+    The one format of the whole kit, in the kit's :func:`language` whatever
+    the computer's locale: English as below, Portuguese through Babel's
+    locale data (``7 de dez. de 2026``; ``seg., 7 de dez. de 2026``;
+    ``segunda-feira, 7 de dezembro de 2026``). The day has no leading zero,
     which Windows' ``strftime`` has no flag for.
 
     Parameters
@@ -532,12 +576,54 @@ def day_text(day: dt.date, *, weekday: bool = False, full: bool = False, year: b
     >>> day_text(day, weekday=True, full=True)
     'Monday 7 December 2026'
     """
+    if language() != "en":
+        return _babel_day(day, weekday=weekday, full=full, year=year)
     text = f"{day.day} {month_text(day, full=full)}"
     if year:
         text += f" {day.year}"
     if weekday:
         text = f"{weekday_text(day.weekday(), full=full)} {text}"
     return text
+
+
+def locale_name() -> str:
+    """The Babel locale of the kit's language and region: ``en_GB``, ``pt_BR`` or ``pt_PT``.
+
+    Examples
+    --------
+    >>> locale_name()
+    'en_GB'
+    """
+    if language() == "pt":
+        return "pt_PT" if region() == "PT" else "pt_BR"
+    return "en_GB"
+
+
+def _babel_day(day: dt.date, *, weekday: bool, full: bool, year: bool) -> str:
+    from babel.dates import format_date  # lazily: only other languages need it
+
+    day = dt.date(day.year, day.month, day.day)  # a datetime or Timestamp's day
+    if full:
+        pattern = "EEEE, d 'de' MMMM" if weekday else "d 'de' MMMM"
+    else:
+        pattern = "EEE, d 'de' MMM" if weekday else "d 'de' MMM"
+    return format_date(day, pattern + (" 'de' y" if year else ""), locale=locale_name())
+
+
+def number_text(value: float, digits: int = 1) -> str:
+    """Write a number for people with ``digits`` decimals, as the kit's language writes it.
+
+    Examples
+    --------
+    >>> number_text(6.75), number_text(1234.5, 0)
+    ('6.8', '1,234')
+    """
+    if language() == "en":
+        return f"{value:,.{digits}f}"
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=locale_name())
 
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July",
@@ -554,6 +640,10 @@ def month_text(day: dt.date, *, full: bool = False) -> str:
     >>> month_text(dt.date(2026, 9, 7)), month_text(dt.date(2026, 9, 7), full=True)
     ('Sep', 'September')
     """
+    if language() != "en":
+        from babel.dates import get_month_names
+
+        return get_month_names("wide" if full else "abbreviated", locale=locale_name())[day.month]
     name = _MONTHS[day.month - 1]
     return name if full else name[:3]
 
@@ -566,6 +656,10 @@ def weekday_text(number: int, *, full: bool = False) -> str:
     >>> weekday_text(0), weekday_text(6, full=True)
     ('Mon', 'Sunday')
     """
+    if language() != "en":
+        from babel.dates import get_day_names
+
+        return get_day_names("wide" if full else "abbreviated", locale=locale_name())[number]
     name = _WEEKDAYS[number]
     return name if full else name[:3]
 

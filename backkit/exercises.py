@@ -22,9 +22,12 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import config, i18n
 from ._checks import LIMITS
 from ._yaml import parse_yaml, read_yaml
 from .errors import BackkitError, CatalogueError, UnknownExerciseError, did_you_mean
+from .i18n import N_
+from .i18n import gettext as _
 from .poses.model import PoseSet, parse_poses
 
 if TYPE_CHECKING:
@@ -52,6 +55,14 @@ __all__ = [
 ]
 
 POSITIONS = ("supine", "prone", "sitting", "standing", "half-kneeling")
+# Each position as people read it (the ids above are data, in English words).
+_POSITION_WORDS = {
+    "supine": N_("supine"),
+    "prone": N_("prone"),
+    "sitting": N_("sitting"),
+    "standing": N_("standing"),
+    "half-kneeling": N_("half-kneeling"),
+}
 #: How an exercise is dosed (its ``sides``): each side in turn, or both at once.
 SIDEDNESS = ("per-side", "both")
 #: The sides a "per-side" exercise is done on, one at a time.
@@ -60,7 +71,7 @@ KINDS = ("hold", "paced")
 LOADS = ("low", "moderate", "high")
 _ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # `side_leg`: a few lower-case words, such as "leg" or "leg back".
-_SIDE_LEG_PATTERN = re.compile(r"^[a-z]+( [a-z]+){0,3}$")
+_SIDE_LEG_PATTERN = re.compile(r"^[^\W\d_]+( [^\W\d_]+){0,3}$")  # letters, any language
 _URL_PATTERN = re.compile(r"^https?://[^\s/]+\.[^\s]+$")
 
 
@@ -262,33 +273,44 @@ _CARD = ("title", "start", "dose", "steps", "feel", "purpose", "mistakes", "caut
          "harder", "variants")  # fmt: skip
 
 
+def _bold(label: str, text: str = "") -> str:
+    """A Markdown line that starts with a label in bold: ``**Dose:** 10 reps``."""
+    return f"**{label}** {text}".rstrip()
+
+
 def _title_lines(ex: Exercise) -> list[str]:
-    also = f" Also called: {', '.join(ex.aliases)}." if ex.aliases else ""
+    also = (
+        " " + _("Also called: {names}.").format(names=", ".join(ex.aliases)) if ex.aliases else ""
+    )
     if ex.from_article:
-        origin = f"*Article name: \u201c{ex.article_name}\u201d.{also}*"
+        origin = _("Article name: \u201c{name}\u201d.").format(name=ex.article_name)
     else:
-        cited = ", ".join(ex.references)
-        origin = f"*Not from the article: an addition to the programme ({cited}).{also}*"
-    return [f"### {ex.number}. {ex.name}", origin]
+        origin = _("Not from the article: an addition to the programme ({sources}).").format(
+            sources=", ".join(ex.references)
+        )
+    return [f"### {ex.number}. {ex.name}", f"*{origin}{also}*"]
 
 
 def _article_lines(ex: Exercise) -> list[str]:
     if not ex.from_article:
-        return [f"**Not from the article.** {ex.article}"]
+        return [_bold(_("Not from the article."), ex.article)]
     quoted = "; ".join(f"\u201c{q}\u201d" for q in ex.article_quotes)
     words = (
-        f"**The article's own words on record:** {quoted}"
+        _bold(_("The article's own words on record:"), quoted)
         if quoted
-        else "**The article's own words:** none on record for this exercise."
+        else _bold(_("The article's own words:"), _("none on record for this exercise."))
     )
-    return [words, "", f"**What the article says, in our words (a summary):** {ex.article}"]
+    summary = _bold(_("What the article says, in our words (a summary):"), ex.article)
+    return [words, "", summary]
 
 
 def _correction_lines(ex: Exercise) -> list[str]:
     if not ex.corrections:
-        return ["**Where the article was wrong:** nothing to correct for this exercise."]
-    lines = ["**Where the article was wrong**", ""]
-    lines += ["| the article says | the correct reading | why |", "|---|---|---|"]
+        nothing = _("nothing to correct for this exercise.")
+        return [_bold(_("Where the article was wrong:"), nothing)]
+    lines = [_bold(_("Where the article was wrong")), ""]
+    heads = (_("the article says"), _("the correct reading"), _("why"))
+    lines += ["| " + " | ".join(heads) + " |", "|---|---|---|"]
     for c in ex.corrections:
         cite = f" ({', '.join(c.sources)})" if c.sources else ""
         cells = (c.article_says, c.corrected, c.why + cite)
@@ -299,28 +321,46 @@ def _correction_lines(ex: Exercise) -> list[str]:
 def _source_lines(ex: Exercise) -> list[str]:
     table = source_table()
     return [
-        "**Sources**",
+        _bold(_("Sources")),
         *[f"- **{tag}**: {table[tag].citation}" for tag in ex.references if tag in table],
     ]
+
+
+def _start_lines(ex: Exercise) -> list[str]:
+    label = _("Start position ({position}):").format(position=_(_POSITION_WORDS[ex.position]))
+    return [_bold(label, ex.start_position)]
+
+
+def _targets_lines(ex: Exercise) -> list[str]:
+    text = _("{targets} ({regions}).").format(
+        targets=", ".join(ex.targets), regions=", ".join(ex.regions)
+    )
+    return [_bold(_("Works on:"), text)]
+
+
+def _variant_lines(label: str, variants: tuple[Variant, ...]) -> list[str]:
+    return [_bold(_(label), f"{v.name}: {v.description}") for v in variants]
 
 
 # How each of SECTIONS is rendered: the Markdown lines of one exercise's section.
 _SECTION_LINES: dict[str, Callable[[Exercise], list[str]]] = {
     "title": _title_lines,
-    "start": lambda ex: [f"**Start position ({ex.position}):** {ex.start_position}"],
-    "equipment": lambda ex: [f"**You need:** {', '.join(ex.equipment) or 'nothing'}."],
-    "dose": lambda ex: [f"**Dose:** {ex.dose}"],
-    "steps": lambda ex: ["**Steps**", *[f"{i}. {s}" for i, s in enumerate(ex.steps, 1)]],
-    "feel": lambda ex: [f"**What you should feel:** {ex.feel}"],
-    "purpose": lambda ex: [f"**Why it helps:** {ex.purpose}"],
-    "targets": lambda ex: [f"**Works on:** {', '.join(ex.targets)} ({', '.join(ex.regions)})."],
-    "mistakes": lambda ex: ["**Common mistakes**", *[f"- {m}" for m in ex.mistakes]],
-    "cautions": lambda ex: ["**Cautions**", *[f"- {c}" for c in ex.cautions]],
-    "easier": lambda ex: [f"**Easier:** {ex.regression.name}: {ex.regression.description}"],
-    "harder": lambda ex: [f"**Harder:** {ex.progression.name}: {ex.progression.description}"],
-    "variants": lambda ex: [f"**Other version:** {v.name}: {v.description}" for v in ex.variants],
+    "start": _start_lines,
+    "equipment": lambda ex: [
+        _bold(_("You need:"), (", ".join(ex.equipment) or _("nothing")) + ".")
+    ],
+    "dose": lambda ex: [_bold(_("Dose:"), ex.dose)],
+    "steps": lambda ex: [_bold(_("Steps")), *[f"{i}. {s}" for i, s in enumerate(ex.steps, 1)]],
+    "feel": lambda ex: [_bold(_("What you should feel:"), ex.feel)],
+    "purpose": lambda ex: [_bold(_("Why it helps:"), ex.purpose)],
+    "targets": _targets_lines,
+    "mistakes": lambda ex: [_bold(_("Common mistakes")), *[f"- {m}" for m in ex.mistakes]],
+    "cautions": lambda ex: [_bold(_("Cautions")), *[f"- {c}" for c in ex.cautions]],
+    "easier": lambda ex: _variant_lines(N_("Easier:"), (ex.regression,)),
+    "harder": lambda ex: _variant_lines(N_("Harder:"), (ex.progression,)),
+    "variants": lambda ex: _variant_lines(N_("Other version:"), ex.variants),
     "article": _article_lines,
-    "why-dose": lambda ex: [f"**Where the dose comes from:** {ex.defaults_note}"],
+    "why-dose": lambda ex: [_bold(_("Where the dose comes from:"), ex.defaults_note)],
     "corrections": _correction_lines,
     "sources": _source_lines,
 }
@@ -401,13 +441,19 @@ def _dose_text(ex: Exercise) -> str:
     def span(lo: int, hi: int) -> str:
         return f"{lo}" if lo == hi else f"{lo}-{hi}"
 
-    side = " per side" if ex.per_side else ""
+    reps = span(*ex.reps_range)
     if ex.kind == "hold":
-        what = f"hold {span(*ex.hold_range)} s, {span(*ex.reps_range)} reps{side}"
+        hold = span(*ex.hold_range)
+        what = (_("hold {hold} s, {reps} reps per side") if ex.per_side
+                else _("hold {hold} s, {reps} reps")).format(hold=hold, reps=reps)  # fmt: skip
     else:
-        what = f"{span(*ex.reps_range)} reps{side}, about {ex.rep_seconds} s each"
+        what = (_("{reps} reps per side, about {seconds} s each") if ex.per_side
+                else _("{reps} reps, about {seconds} s each"))  # fmt: skip
+        what = what.format(reps=reps, seconds=ex.rep_seconds)
     if ex.sets > 1:
-        what = f"{ex.sets} sets: {what}; rest {ex.set_rest_seconds} s between sets"
+        what = _("{sets} sets: {dose}; rest {rest} s between sets").format(
+            sets=ex.sets, dose=what, rest=ex.set_rest_seconds
+        )
     return what
 
 
@@ -620,9 +666,10 @@ def _provenance(e: _Entry, known: set[str], from_article: bool) -> dict[str, Any
 def _side_leg(e: _Entry) -> str:
     """The optional ``side_leg`` (per-side exercises only; default ``"leg"``)."""
     if "side_leg" not in e.raw:
-        return "leg"
+        # Translators: the leg that moves, named in the timer's cues ("Left leg first")
+        return i18n.gettext("leg")
     value = e.raw["side_leg"]
-    if not isinstance(value, str) or not _SIDE_LEG_PATTERN.match(value):
+    if not isinstance(value, str) or not _SIDE_LEG_PATTERN.match(value) or value != value.lower():
         raise e.fail("side_leg", value, "must be a few lower-case words, such as 'leg back'")
     if e.raw.get("sides") != "per-side":
         raise e.fail("side_leg", value, "is only for a per-side exercise")
@@ -761,16 +808,26 @@ def _catalogue_from(data: Any, where: str) -> Catalogue:
 
 
 @functools.lru_cache(maxsize=8)
-def _load(path: str | None) -> Catalogue:
+def _load(path: str | None, language: str) -> Catalogue:
     if path is None:
+        # The built-in catalogue's words come in the kit's language; its
+        # numbers, sources and structure are the one file's.
         resource = resources.files("backkit") / "data" / "exercises.yaml"
-        return parse_catalogue(resource.read_text(encoding="utf-8"), "exercises.yaml (built-in)")
+        where = "exercises.yaml (built-in)"
+        data = parse_yaml(resource.read_text(encoding="utf-8"), where, CatalogueError)
+        return _catalogue_from(i18n.translate_words(data, "exercises.yaml", language), where)
     return _catalogue_from(read_yaml(path, CatalogueError, "catalogue"), path)
 
 
 def catalogue(path: str | Path | None = None) -> Catalogue:
-    """Return the validated catalogue (the built-in one unless ``path`` is given)."""
-    return _load(None if path is None else str(Path(path).resolve()))
+    """Return the validated catalogue (the built-in one unless ``path`` is given).
+
+    The built-in catalogue's words are in the kit's language
+    (:func:`backkit.config.language`); a catalogue of one's own is shown as written.
+    """
+    if path is None:
+        return _load(None, config.language())
+    return _load(str(Path(path).resolve()), "en")
 
 
 def exercise_ids(path: str | Path | None = None) -> list[str]:

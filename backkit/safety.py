@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from . import config
+from . import config, i18n
 from ._checks import LIMITS
 from ._yaml import parse_yaml
 from .errors import BackkitError, CatalogueError
@@ -291,7 +291,8 @@ def _fill(pm: Mapping[str, Any], text: Any, words: Mapping[str, str]) -> Any:
     numbers = {
         "max_pain": pm["max_pain"],
         "max_rise": pm["max_rise"],
-        "small_rise": f"{small} point" + ("" if small == 1 else "s"),
+        # Translators: a rise on the 0-10 pain scale ("up to 1 point above that")
+        "small_rise": i18n.ngettext("{n} point", "{n} points", small).format(n=small),
     }
     return _text(text).format(**numbers, **words)
 
@@ -334,14 +335,19 @@ def region_words() -> dict[str, str]:
     }
 
 
-@functools.lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
+    return _data_in(config.language())
+
+
+@functools.lru_cache(maxsize=len(config.LANGUAGES))
+def _data_in(language: str) -> dict[str, Any]:
+    """The safety data, checked, its words in ``language`` (its numbers and sources shared)."""
     text = (resources.files("backkit") / "data" / "safety.yaml").read_text(encoding="utf-8")
     data = parse_yaml(text, _WHERE, CatalogueError)
     problems = _problems(data)
     if problems:
         raise CatalogueError("; ".join(problems), where=_WHERE)
-    return data
+    return i18n.translate_words(data, "safety.yaml", language)
 
 
 def rules() -> dict[str, Any]:
@@ -372,12 +378,12 @@ def rules() -> dict[str, Any]:
     >>> safety.rules()["sources"]["NICE"]
     'NICE guideline NG59: ... https://www.nice.org.uk/guidance/ng59.'
     """
-    return _rules(config.region())
+    return _rules(config.region(), config.language())
 
 
-@functools.lru_cache(maxsize=len(config.REGIONS))
-def _rules(code: str) -> dict[str, Any]:
-    data = _data()
+@functools.lru_cache(maxsize=len(config.REGIONS) * len(config.LANGUAGES))
+def _rules(code: str, language: str) -> dict[str, Any]:
+    data = _data_in(language)
     words = _words(data, code)
     out = dict(data)
     pm = dict(data["pain_monitoring"])

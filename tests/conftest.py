@@ -130,11 +130,11 @@ def edited(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Any]]:
         data = copy.deepcopy(raw)
         edit(data)
         monkeypatch.setattr(safety, "parse_yaml", lambda *args: data)
-        safety._data.cache_clear()
+        safety._data_in.cache_clear()
         safety._rules.cache_clear()
         return safety.rules
 
     yield load
     monkeypatch.undo()
-    safety._data.cache_clear()
+    safety._data_in.cache_clear()
     safety._rules.cache_clear()
