@@ -286,6 +286,20 @@ def describe_os_error(err: OSError, path: str | Path, doing: str) -> OSError:
     return OSError(err.errno, f"{doing} failed: {err.strerror or err}", str(path))
 
 
+def _end_read(db: sqlite3.Connection) -> None:
+    """End a read transaction, even on a file too damaged to COMMIT.
+
+    Nothing was written, so the failed COMMIT changes nothing: the error the
+    reading raised is the one to show.
+    """
+    if db.in_transaction:
+        try:
+            db.execute("COMMIT")
+        except sqlite3.DatabaseError:
+            with contextlib.suppress(sqlite3.DatabaseError):
+                db.rollback()
+
+
 def _fault(err: BaseException, path: Path, doing: str) -> LogFileError | OSError | None:
     """The error to show for a failure of the system (disk full, read-only, locked), or None."""
     if isinstance(err, sqlite3.Error):
@@ -1549,8 +1563,8 @@ class Store:
                 if left_out:
                     self._warn_left_out(left_out)
             finally:
-                if own and db.in_transaction:
-                    db.execute("COMMIT")
+                if own:
+                    _end_read(db)
 
     def _chunks(
         self, sql: str, params: Sequence[Any], size: int
@@ -1573,9 +1587,12 @@ class Store:
                 # otherwise give the statement's first row twice)
                 decoded = False
                 cursor.close()
-                cursor = db.execute(sql, params)
-                for done in range(0, given, size):  # the rows given already: they read as text
-                    cursor.fetchmany(min(size, given - done))
+                try:
+                    cursor = db.execute(sql, params)
+                    for done in range(0, given, size):  # the rows given already: read as text
+                        cursor.fetchmany(min(size, given - done))
+                except sqlite3.DatabaseError as again:  # a damaged page beside the cell
+                    raise (_fault(again, self.path, "reading the log") or again) from None
                 continue
             if not rows:
                 return
@@ -1654,8 +1671,7 @@ class Store:
             try:
                 yield db
             finally:
-                if db.in_transaction:
-                    db.execute("COMMIT")
+                _end_read(db)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -398,6 +398,16 @@ def bench_big(folder: Path, rows: int, excel_rows: int, path: Path | None = None
         timing,
         f"peak memory {peak:,.0f} MB (goal: under 120 s and 1,000 MB at 1,000,000 rows)",
     )
+    if excel_rows >= 1_000_000:
+        # judged on CPU time, as the other goals: the wall time of a loaded
+        # machine is the CPU time stretched by the other programs
+        fast, small = timing.cpu < 120, peak < 1_000
+        print(
+            "    goal: "
+            + ("met" if fast and small else "MISSED")
+            + f" ({timing.cpu:.0f} s CPU of 120, {peak:,.0f} MB of 1,000;"
+            f" wall {timing.wall:.0f} s at load {timing.load:.1f})"
+        )
 
 
 def bench_analysis(folder: Path, path: Path, frame: pd.DataFrame, imports: int) -> None:

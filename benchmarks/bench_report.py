@@ -338,6 +338,12 @@ def main(argv: list[str] | None = None) -> int:
         + f" ({made['peak'] / 1e6:,.0f} MB added, frame {read['frame_bytes'] / 1e6:,.0f} MB;"
         f" reading alone adds {read['peak'] / read['frame_bytes']:.2f}x)"
     )
+    if ratio >= MEMORY_RATIO:
+        print(
+            "    why: the frame is read in chunks of 100,000 rows (SessionLog.frame), so the"
+            " rows as Python objects are never all held at once; what the report adds beyond"
+            " reading is the analyses' own frames (weekly adherence, pain flags, sessions)"
+        )
     print(
         "  no chart draws thousands of patches: "
         + ("met" if busiest < MOST_PATCHES else "MISSED")
