@@ -98,7 +98,7 @@ translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel-clinical.cfg --project backkit --no-location \
 		-o $(LOCALE)/clinical.pot .
 	for d in backkit clinical; do \
-		$(BIN)/pybabel update -D $$d -i $(LOCALE)/$$d.pot -d $(LOCALE) --ignore-obsolete || exit 1; \
+		$(BIN)/pybabel update -D $$d -i $(LOCALE)/$$d.pot -d $(LOCALE) --ignore-obsolete --no-fuzzy-matching || exit 1; \
 	done
 	$(BIN)/python scripts/compile_translations.py $(LOCALE)
 

@@ -73,6 +73,55 @@ def _docstring_examples_in_utc(request, monkeypatch):
 
 
 # --------------------------------------------------------------------------
+# A language's copies of the notebooks (notebooks/pt/) run in that language.
+# nbval starts a notebook's kernel while its first cell is set up, and the
+# kernel takes this process's environment as it is then: BACKKIT_LANG is set
+# for the set-up of those cells only, so an English notebook run next on the
+# same worker still starts its kernel in English.
+
+_NOTEBOOKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "notebooks")
+
+
+def _notebook_language(item) -> str | None:
+    """The language of a translated notebook's cell (``notebooks/pt/...``), else None."""
+    folder, _ = os.path.split(os.path.abspath(str(item.path)))
+    lang = os.path.basename(folder)
+    if (
+        str(item.path).endswith(".ipynb")
+        and os.path.dirname(folder) == _NOTEBOOKS
+        and lang in config.LANGUAGES
+    ):
+        return lang
+    return None
+
+
+def pytest_collection_modifyitems(items):
+    # A translated notebook runs the English one's code: the clock sweep
+    # (-m "not slow"), which runs the suite eight times for the date, runs
+    # the English copies only; `make test` and the matrix run both.
+    for item in items:
+        if _notebook_language(item):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_setup(item):
+    lang = _notebook_language(item)
+    if lang is None:
+        yield
+        return
+    before = os.environ.get("BACKKIT_LANG")
+    os.environ["BACKKIT_LANG"] = lang
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("BACKKIT_LANG", None)
+        else:
+            os.environ["BACKKIT_LANG"] = before
+
+
+# --------------------------------------------------------------------------
 # Each notebook runs once (nbval, one item per cell); a person waits for the
 # whole of it, so its cells' time together must stay under the budget.
 

@@ -86,6 +86,7 @@ _SUBMODULES = {
     "sample",
     "analysis",
     "narrative",
+    "notebook_notes",
     "charts",
     "poses",
     "outcomes",

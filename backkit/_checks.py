@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from . import config
-from .errors import BackkitError, Problem, did_you_mean
+from .errors import BackkitError, Message, Problem, did_you_mean
+from .i18n import N_
 
 __all__ = [
     "CLOCK_SKEW",
@@ -68,8 +69,11 @@ class Limit:
 
     def text(self) -> str:
         """The rule in words, for error messages."""
-        kind = "a whole number" if self.whole else "a number"
-        return f"{kind} from {self.lo:g} to {self.hi:g}"
+        if self.whole:
+            return Message(
+                N_("a whole number from {lo} to {hi}"), lo=f"{self.lo:g}", hi=f"{self.hi:g}"
+            )
+        return Message(N_("a number from {lo} to {hi}"), lo=f"{self.lo:g}", hi=f"{self.hi:g}")
 
 
 #: Limits that catch typos and unit mistakes (a hold typed in minutes as
@@ -167,8 +171,8 @@ def parse_date(value: Any) -> dt.date:
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise BackkitError("is not a real date (check the day and month)") from None
-    raise BackkitError("is not a date (write it as YYYY-MM-DD)")
+            raise BackkitError(N_("is not a real date (check the day and month)")) from None
+    raise BackkitError(N_("is not a date (write it as YYYY-MM-DD)"))
 
 
 def parse_datetime(value: Any) -> dt.datetime:
@@ -210,7 +214,7 @@ def parse_datetime(value: Any) -> dt.datetime:
             return item
     elif type(value).__name__ == "Timestamp" and not is_missing(value):  # pandas
         return value.to_pydatetime()
-    raise BackkitError("is not a date and time (use ISO 8601, e.g. 2024-05-01T08:30)")
+    raise BackkitError(N_("is not a date and time (use ISO 8601, e.g. 2024-05-01T08:30)"))
 
 
 def slug(text: str) -> str:
@@ -281,7 +285,11 @@ class Checker:
         """Note every key of the record that is not in ``known`` (``what`` names the kind)."""
         for key in self.raw:
             if key not in known:
-                self.bad(str(key), self.raw[key], f"is not {what}.{did_you_mean(key, known)}")
+                hint = did_you_mean(key, known)
+                # Translators: {what} is a kind of field ("a column of the log"); {hint} is
+                # " Did you mean 'x'?" or nothing
+                message = Message(N_("is not {what}.{hint}"), what=Message(what), hint=hint)
+                self.bad(str(key), self.raw[key], message)
 
     def text(self, name: str, limit: int) -> str | None:
         """Read text of at most ``limit`` characters (stripped)."""
@@ -289,7 +297,7 @@ class Checker:
         if value is None:
             return None
         if not isinstance(value, str):
-            self.bad(name, value, "must be text")
+            self.bad(name, value, N_("must be text"))
             return None
         value = str(value).strip()
         unreadable = _unreadable(value)
@@ -297,7 +305,10 @@ class Checker:
             self.bad(name, _shown(value), unreadable)
             return None
         if len(value) > limit:
-            self.bad(name, f"{value[:30]}...", f"is {len(value)} characters long; at most {limit}")
+            long = Message(
+                N_("is {length} characters long; at most {limit}"), length=len(value), limit=limit
+            )
+            self.bad(name, f"{value[:30]}...", long)
             return None
         return value
 
@@ -308,7 +319,9 @@ class Checker:
             return None
         text = value.strip().lower() if isinstance(value, str) else value
         if text not in options:
-            self.bad(name, value, f"must be one of {', '.join(options)}")
+            self.bad(
+                name, value, Message(N_("must be one of {options}"), options=", ".join(options))
+            )
             return None
         return text
 
@@ -323,14 +336,25 @@ class Checker:
         if isinstance(raw, float) and math.isnan(raw):
             # from Python code NaN is a computation gone wrong, not "not given"
             # (files give empty cells, read as None): say so rather than store nothing
-            self.bad(name, raw, f"must be {limit.text()}, or None when there is none (NaN is not)")
+            rule = limit.text()
+            self.bad(
+                name,
+                raw,
+                Message(N_("must be {rule}, or None when there is none (NaN is not)"), rule=rule),
+            )
             return None
         value = self.get(name)
         if value is None:
             return None
         if isinstance(value, str) and not isinstance(value, FileText):
             self.bad(
-                name, value, f'must be {limit.text()}, not text (give a number, not "{value}")'
+                name,
+                value,
+                Message(
+                    N_('must be {rule}, not text (give a number, not "{value}")'),
+                    rule=limit.text(),
+                    value=value,
+                ),
             )
             return None
         read = value
@@ -343,11 +367,14 @@ class Checker:
             self.bad(
                 name,
                 value,
-                f"must be {limit.text()}, with a decimal comma as in the rest of the file",
+                Message(
+                    N_("must be {rule}, with a decimal comma as in the rest of the file"),
+                    rule=limit.text(),
+                ),
             )
             return None
         if number is None or not limit.holds(number):
-            self.bad(name, value, f"must be {limit.text()}")
+            self.bad(name, value, Message(N_("must be {rule}"), rule=limit.text()))
             return None
         return int(number) if limit.whole else float(number)
 
@@ -364,7 +391,7 @@ class Checker:
         if value is None:
             raw = self.raw.get(name)
             if name in self.needs_time and name in self.raw and raw is not None:
-                self.bad(name, _shown(raw), "is empty; a record needs the time it happened")
+                self.bad(name, _shown(raw), N_("is empty; a record needs the time it happened"))
             return None
         try:
             when = parse_datetime(value)
@@ -380,10 +407,13 @@ class Checker:
         when = when.astimezone(dt.timezone.utc)
         now = self.now or config.now()
         if when > now + CLOCK_SKEW:
-            self.bad(name, value, "is in the future")
+            self.bad(name, value, N_("is in the future"))
             return None
         if when < EARLIEST:
-            self.bad(name, value, f"is before {EARLIEST.date().isoformat()}; check the year")
+            before = Message(
+                N_("is before {date}; check the year"), date=EARLIEST.date().isoformat()
+            )
+            self.bad(name, value, before)
             return None
         return when
 
@@ -424,15 +454,16 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 def _unreadable(text: str) -> str | None:
     """Why ``text`` cannot be stored as it is, or None."""
     if _SURROGATE.search(text):
-        return (
+        return N_(
             "holds a lone surrogate (half of a character: the text was decoded wrongly); "
             "it cannot be stored as UTF-8"
         )
     control = _CONTROL.search(text)
     if control:
-        return (
-            f"holds the control character U+{ord(control.group()):04X} at position "
-            f"{control.start() + 1}; remove it"
+        return Message(
+            N_("holds the control character {character} at position {position}; remove it"),
+            character=f"U+{ord(control.group()):04X}",
+            position=control.start() + 1,
         )
     return None
 
@@ -458,7 +489,10 @@ def one_line(text: str) -> str | None:
     """
     found = _LINE_BREAK.search(text)
     if found:
-        return f"holds a line break at position {found.start() + 1}; it must be one line"
+        return Message(
+            N_("holds a line break at position {position}; it must be one line"),
+            position=found.start() + 1,
+        )
     return _unreadable(text)
 
 
@@ -478,19 +512,20 @@ def read_bounded(path: str | Path, limit: int) -> tuple[bytes | None, str | None
     """
     path = Path(path)
     if path.exists() and not path.is_file():
-        return None, "is not a regular file (a device, a folder or a pipe)"
+        return None, N_("is not a regular file (a device, a folder or a pipe)")
     with path.open("rb") as f:
         data = f.read(limit + 1)
     if len(data) > limit:
-        return None, f"is larger than {_size(limit)}"
+        return None, Message(N_("is larger than {size}"), size=_size(limit))
     return data, None
 
 
 def _size(count: int) -> str:
+    # the units' symbols are the same in every language; the word "bytes" is not
     for unit, size in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
         if count >= size:
             return f"{count / size:g} {unit}"
-    return f"{count} bytes"
+    return Message.ngettext("{n} byte", "{n} bytes", count, n=count)
 
 
 def _shown(value: Any) -> Any:
@@ -507,10 +542,15 @@ def _gap(naive: dt.datetime, tz: dt.tzinfo) -> str | None:
     before, after = naive.replace(tzinfo=tz, fold=0), naive.replace(tzinfo=tz, fold=1)
     jump = abs(after.utcoffset() - before.utcoffset())  # type: ignore[operator]
     start = _gap_start(naive, tz, jump)
-    return (
-        f"did not happen in {tz}: the clocks went forward {_duration(jump)} there, from "
-        f"{config.minute_text(start)} to {start + jump:%H:%M}; give the time with its UTC offset "
-        "or check the hour"
+    return Message(
+        N_(
+            "did not happen in {zone}: the clocks went forward {duration} there, from "
+            "{start} to {end}; give the time with its UTC offset or check the hour"
+        ),
+        zone=str(tz),
+        duration=_duration(jump),
+        start=config.minute_text(start),
+        end=f"{start + jump:%H:%M}",
     )
 
 
@@ -530,9 +570,11 @@ def _exists(naive: dt.datetime, tz: dt.tzinfo) -> bool:
     return when.astimezone(dt.timezone.utc).astimezone(tz).replace(tzinfo=None) == naive
 
 
-def _duration(span: dt.timedelta) -> str:
+def _duration(span: dt.timedelta) -> Message:
     minutes = int(span.total_seconds() // 60)
     if minutes % 60 == 0:
         hours = minutes // 60
-        return "an hour" if hours == 1 else f"{hours} hours"
-    return f"{minutes} minutes"
+        if hours == 1:
+            return Message(N_("an hour"))
+        return Message.ngettext("{n} hour", "{n} hours", hours, n=hours)
+    return Message.ngettext("{n} minute", "{n} minutes", minutes, n=minutes)

@@ -65,6 +65,7 @@ from typing import TYPE_CHECKING, Any
 from . import config
 from . import exercises as _exercises
 from .errors import AnalysisError
+from .i18n import gettext as _
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -252,7 +253,10 @@ def _span_of(
             last = min(last, plan.end)
         last = max(last, first)
     if last < first:
-        raise AnalysisError(f"end = {last} is before start = {first}", where="adherence")
+        raise AnalysisError(
+            _("end = {end} is before start = {start}").format(end=last, start=first),
+            where="adherence",
+        )
     return first, last
 
 
@@ -339,7 +343,7 @@ def adherence(
     if by is not None:
         return _adherence_by(log_frame, plan, freq, start, end, by)
     if isinstance(plan, Mapping) or isinstance(start, Mapping) or isinstance(end, Mapping):
-        raise AnalysisError("a plan or days per log need by= (the log key)", where="adherence")
+        raise AnalysisError(_("a plan or days per log need by= (the log key)"), where="adherence")
     first, last = _span(log_frame, plan, start, end)
     bouts = _bouts(log_frame)
     lo, hi = pd.Timestamp(first), pd.Timestamp(last)
@@ -374,7 +378,8 @@ def _add_period(bouts: pd.DataFrame, freq: str) -> None:
         bouts["period"] = pd.PeriodIndex(bouts["day"], freq=freq)
     except (ValueError, TypeError):
         raise AnalysisError(
-            f"freq = {freq!r} is not a period; use 'D', 'W' or 'M'", where="adherence"
+            _("freq = {freq} is not a period; use 'D', 'W' or 'M'").format(freq=repr(freq)),
+            where="adherence",
         ) from None
 
 

@@ -51,6 +51,8 @@ from typing import TYPE_CHECKING, Any, overload
 
 from . import config, i18n
 from .errors import AnalysisError
+from .i18n import N_, ngettext
+from .i18n import gettext as _
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -345,7 +347,10 @@ def pain_trend(frame: pd.DataFrame, window: int = 7) -> pd.Series:
 
     if not isinstance(window, int) or isinstance(window, bool) or window < 1:
         raise AnalysisError(
-            f"argument window={window!r} must be a whole number of days", where="pain_trend"
+            _("argument window={window} must be a whole number of days").format(
+                window=repr(window)
+            ),
+            where="pain_trend",
         )
     daily = daily_pain(frame)["before_mean"]
     if daily.empty:
@@ -597,19 +602,25 @@ def staleness(newest: Any, today: Any = None) -> str | None:
     age = (day - when).days
     if age <= STALE_AFTER_DAYS:
         return None
-    return f"the newest session is {_age_words(age)} old"
+    return _("the newest session is {age} old").format(age=_age_words(age))
 
 
 def _age_words(days: int) -> str:
     """An age in days as words: weeks (and days) up to 8 weeks, then months, then years."""
     if days < 56:
         weeks, rest = divmod(days, 7)
-        text = f"{weeks} week{'s' if weeks != 1 else ''}"
-        return text + (f" and {rest} day{'s' if rest != 1 else ''}" if rest else "")
+        text = ngettext("{weeks} week", "{weeks} weeks", weeks).format(weeks=weeks)
+        if not rest:
+            return text
+        # Translators: an age such as "4 weeks and 1 day"; {weeks} is already "4 weeks"
+        return ngettext("{weeks} and {days} day", "{weeks} and {days} days", rest).format(
+            weeks=text, days=rest
+        )
     if days < 730:
         months = round(days / 30.44)
-        return f"{months} months"
-    return f"{days // 365} years"
+        return ngettext("{months} month", "{months} months", months).format(months=months)
+    years = days // 365
+    return ngettext("{years} year", "{years} years", years).format(years=years)
 
 
 def pain_change_by_week(frame: pd.DataFrame, *, baseline_days: int = 7) -> pd.DataFrame:
@@ -787,9 +798,11 @@ def t_quantile(p: float, df: float) -> float:
     from statistics import NormalDist
 
     if not 0 < p < 1:
-        raise AnalysisError(f"p={p!r} must be between 0 and 1", where="t_quantile")
+        raise AnalysisError(
+            _("p={p} must be between 0 and 1").format(p=repr(p)), where="t_quantile"
+        )
     if not df > 0:
-        raise AnalysisError(f"df={df!r} must be positive", where="t_quantile")
+        raise AnalysisError(_("df={df} must be positive").format(df=repr(df)), where="t_quantile")
     if p == 0.5:
         return 0.0
     if p < 0.5:
@@ -804,7 +817,7 @@ def t_quantile(p: float, df: float) -> float:
     lo, hi = 0.0, max(2.0, 2 * NormalDist().inv_cdf(p))
     while _t_upper_tail(hi, df) > tail:
         lo, hi = hi, hi * 2
-    for _ in range(200):
+    for _step in range(200):
         mid = (lo + hi) / 2
         if _t_upper_tail(mid, df) > tail:
             lo = mid
@@ -982,7 +995,8 @@ def immediate_effect(frame: pd.DataFrame, *, level: float = 0.95) -> pd.DataFram
     columns = ["n", "weeks", "before", "after", "change", "sd", "ci_low", "ci_high"]
     if not 0 < level < 1:
         raise AnalysisError(
-            f"argument level={level!r} must be between 0 and 1", where="immediate_effect"
+            _("argument level={level} must be between 0 and 1").format(level=repr(level)),
+            where="immediate_effect",
         )
     pairs = _exercise_pairs(frame) if not frame.empty else None
     if pairs is None or pairs.empty:
@@ -1222,7 +1236,17 @@ def pain_flags(frame: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
 
 def _score(values: pd.Series) -> pd.Series:
     """Whole-number scores as text for messages (means of two sides keep one decimal)."""
-    return values.map(lambda v: f"{v:g}" if float(v).is_integer() else f"{v:.1f}")
+    return values.map(lambda v: f"{v:g}" if float(v).is_integer() else config.number_text(v, 1))
+
+
+def _sentences(template: str, **columns: Any) -> list[str]:
+    """``template`` (translated) filled in for each row: one series or value per placeholder."""
+    import pandas as pd
+
+    text = _(template)
+    n = max(len(c) for c in columns.values() if isinstance(c, pd.Series))
+    cells = {k: (list(c) if isinstance(c, pd.Series) else [c] * n) for k, c in columns.items()}
+    return [text.format(**{k: cells[k][i] for k in cells}) for i in range(n)]
 
 
 def _flag_frame(rows: pd.DataFrame, kind: str, reference: Any, message: pd.Series) -> pd.DataFrame:
@@ -1251,6 +1275,8 @@ def _rating_flags(
 
     ``what(rows)`` names what was rated in words, asked of the flagged rows only.
     """
+    import pandas as pd
+
     from . import safety
 
     limit, rise = safety.max_pain(), safety.max_rise()
@@ -1261,23 +1287,47 @@ def _rating_flags(
         w = what(r)
         known = r["before"].notna()
         before = r["before"].where(known, 0)
-        went = (
-            "Pain went from " + _score(before) + " to " + _score(r["after"]) + "/10 during "
-            + w + f": above {limit}/10 and a rise of " + _score(r["after"] - before) + " points,"
-        )  # fmt: skip
-        unrated = "Pain was " + _score(r["after"]) + "/10 after " + w + f", above {limit}/10"
-        message = (
-            went.where(known, unrated + " (the pain before was not rated):")
-            + " over the limit of the kit's pain rule: stop it for the day, do less next time."
+        went = _sentences(
+            N_(
+                "Pain went from {before} to {after}/10 during {what}: above {limit}/10 and a "
+                "rise of {rise} points, over the limit of the kit's pain rule: stop it for the "
+                "day, do less next time."
+            ),
+            before=_score(before),
+            after=_score(r["after"]),
+            what=w,
+            limit=limit,
+            rise=_score(r["after"] - before),
         )
+        unrated = _sentences(
+            N_(
+                "Pain was {after}/10 after {what}, above {limit}/10 (the pain before was not "
+                "rated): over the limit of the kit's pain rule: stop it for the day, do less "
+                "next time."
+            ),
+            after=_score(r["after"]),
+            what=w,
+            limit=limit,
+        )
+        message = pd.Series(went, index=r.index).where(known, pd.Series(unrated, index=r.index))
         parts.append(_flag_frame(r, "above-limit", r["before"], message))
     if rose.any():
         r = rows[rose]
-        message = (
-            "Pain rose from " + _score(r["before"]) + " to " + _score(r["after"]) + " during "
-            + what(r) + f", within {limit}/10 (the kit's rule: a rise of {rise} or more "
-            "points means fewer repetitions or a smaller range next time)."
-        )  # fmt: skip
+        message = pd.Series(
+            _sentences(
+                N_(
+                    "Pain rose from {before} to {after} during {what}, within {limit}/10 (the "
+                    "kit's rule: a rise of {rise} or more points means fewer repetitions or a "
+                    "smaller range next time)."
+                ),
+                before=_score(r["before"]),
+                after=_score(r["after"]),
+                what=what(r),
+                limit=limit,
+                rise=rise,
+            ),
+            index=r.index,
+        )
         parts.append(_flag_frame(r, "rose-during", r["before"], message))
     return parts
 
@@ -1374,7 +1424,7 @@ def _session_rating_flags(
         after=("after", "first"),
     )
     sessions = sessions[sessions["after"].notna()].reset_index()
-    return _rating_flags(sessions, lambda rows: pd.Series("the session", index=rows.index))
+    return _rating_flags(sessions, lambda rows: pd.Series(_("the session"), index=rows.index))
 
 
 def _session_flags(frame: pd.DataFrame, day: pd.Series, by: str | None) -> list[pd.DataFrame]:
@@ -1417,12 +1467,16 @@ def _session_flags(frame: pd.DataFrame, day: pd.Series, by: str | None) -> list[
             "kind": "higher-next-session",
             "pain": s["pain"],
             "reference": prev,
-            "message": "Pain was "
-            + _score(s["pain"])
-            + "/10 at the start of this session, up from "
-            + _score(prev)
-            + f" the session before (the kit's rule: a rise of {rise} or more points means "
-            "do less next time).",
+            "message": _sentences(
+                N_(
+                    "Pain was {pain}/10 at the start of this session, up from {before} the session "
+                    "before (the kit's rule: a rise of {rise} or more points means do less next "
+                    "time)."
+                ),
+                pain=_score(s["pain"]),
+                before=_score(prev),
+                rise=rise,
+            ),
         }
     )
     return [flags.reset_index(drop=True)]

@@ -45,6 +45,7 @@ from typing import Any
 
 from .errors import AppError
 from .hub import hub_app_url
+from .i18n import gettext as _
 from .widgets.app import QUICK_ENV, App
 
 __all__ = ["APP_NOTEBOOK", "QUICK_ENV", "App", "AppError", "check_port", "serve"]
@@ -130,16 +131,20 @@ def serve(
     in_hub = hub_app_url()
     if in_hub is not None:
         raise AppError(
-            f"JUPYTERHUB_SERVICE_PREFIX = {os.environ['JUPYTERHUB_SERVICE_PREFIX']!r}: in "
-            f"JupyterHub your own server serves the app: open {in_hub} at the hub's address"
+            _(
+                "JUPYTERHUB_SERVICE_PREFIX = {prefix}: in JupyterHub your own server "
+                "serves the app: open {url} at the hub's address"
+            ).format(prefix=repr(os.environ["JUPYTERHUB_SERVICE_PREFIX"]), url=in_hub)
         )
 
     check_port(port)
     path = Path(notebook) if notebook is not None else notebooks_dir() / APP_NOTEBOOK
     if not path.is_file():
-        raise AppError(f"the app notebook is missing: {path}")
+        raise AppError(_("the app notebook is missing: {path}").format(path=path))
     if not _port_free(port):
-        raise AppError(f"port {port} on 127.0.0.1 is in use; give another with --port")
+        raise AppError(
+            _("port {port} on 127.0.0.1 is in use; give another with --port").format(port=port)
+        )
     token = token or secrets.token_urlsafe(24)
     secret_dir = Path(tempfile.mkdtemp(prefix="backkit-app-"))  # 0700
     env = _voila_env(log, quick, _token_file(secret_dir, token))
@@ -155,6 +160,9 @@ def serve(
         "--show_tracebacks=False",
         f"--template={TEMPLATE}",
         f"--VoilaConfiguration.extension_denylist={_EXTENSION_DENYLIST}",
+        # The browser's languages reach the app's kernel as HTTP_ACCEPT_LANGUAGE,
+        # which backkit.config.language() follows when BACKKIT_LANG is not set.
+        "--VoilaConfiguration.http_header_envs=['Accept-Language']",
     ]
     # A plain command (no shell), so the PID is Voila's own; in its own session,
     # so a Ctrl-C in the terminal reaches only us and we stop Voila with SIGTERM
@@ -198,7 +206,7 @@ def check_port(port: Any) -> None:
     backkit.errors.AppError: port 70000: give a port number from 1 to 65535
     """
     if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
-        raise AppError(f"port {port!r}: give a port number from 1 to 65535")
+        raise AppError(_("port {port}: give a port number from 1 to 65535").format(port=repr(port)))
 
 
 def _voila_env(log: str | Path | None, quick: bool, token_file: Path) -> dict[str, str]:
@@ -238,15 +246,18 @@ def _run(process: subprocess.Popen, port: int, token: str, open_browser: bool) -
             if code is None:
                 process.terminate()
                 process.wait(timeout=10)
-            print(f"backkit app: Voila did not start (exit code {code})", file=sys.stderr)
+            print(
+                _("backkit app: Voila did not start (exit code {code})").format(code=code),
+                file=sys.stderr,
+            )
             return code or 1
-        print(f"backkit app: serving at {url}", flush=True)
-        print("backkit app: only this computer can open it; press Ctrl-C to stop", flush=True)
+        print(_("backkit app: serving at {url}").format(url=url), flush=True)
+        print(_("backkit app: only this computer can open it; press Ctrl-C to stop"), flush=True)
         if open_browser:
             webbrowser.open(url)
         return process.wait()
     except KeyboardInterrupt:
-        print("backkit app: stopping", file=sys.stderr, flush=True)
+        print(_("backkit app: stopping"), file=sys.stderr, flush=True)
         if process.poll() is None:
             process.terminate()  # Voila shuts its kernel down on SIGTERM
             try:

@@ -72,7 +72,9 @@ from typing import TYPE_CHECKING, Any
 
 from . import config
 from .charts import literal_text
-from .errors import BackkitError
+from .errors import BackkitError, shown
+from .i18n import N_, ngettext
+from .i18n import gettext as _
 from .patientfile import (
     SUMMARY_COLUMNS,
     SUMMARY_LABELS,
@@ -96,6 +98,7 @@ __all__ = [
     "RECENT_DAYS",
     "Caseload",
     "PatientSummary",
+    "attention_rule",
     "load_caseload",
     "plot_caseload",
     "pseudonym_key",
@@ -131,25 +134,55 @@ FLAG_RULES = {
         "(NHS inform: see a GP or physiotherapist when not better after 2 weeks)"
     ),
 }
-#: The sort order of :meth:`Caseload.table`, in words.
-ATTENTION_RULE = (
+# the sort rule's words, translated where shown (:func:`attention_rule`)
+_ATTENTION_RULE = N_(
     "warning-sign answers first (the most serious first); then patients who stopped (no "
-    f"session for {GAP_DAYS} days or more, the longest first; nothing logged yet before "
+    "session for {gap_days} days or more, the longest first; nothing logged yet before "
     "them); then most flags about pain (pain-monitoring flags, a flare-up, pain higher than "
     "baseline, no improvement), and among as many, most pain-monitoring flags in the last "
-    f"{RECENT_DAYS} days; then lowest adherence this week (no plan last); then least "
+    "{recent_days} days; then lowest adherence this week (no plan last); then least "
     "improvement in pain since baseline; then by patient"
 )
+#: The sort order of :meth:`Caseload.table`, in words.
+ATTENTION_RULE = _ATTENTION_RULE.format(gap_days=GAP_DAYS, recent_days=RECENT_DAYS)
+# the table's headings (translated where shown: :func:`_headings`)
 _COLUMNS = {
-    "patient": "Patient",
-    "weeks": "Weeks logged",
-    "week_adherence": "Adherence this week",
-    "overall_adherence": "Adherence overall",
-    "pain_change": "Pain change",
-    "verdict": "Change vs baseline",
-    "last_session": "Last session",
-    "flags": "Flags",
+    "patient": N_("Patient"),
+    "weeks": N_("Weeks logged"),
+    "week_adherence": N_("Adherence this week"),
+    "overall_adherence": N_("Adherence overall"),
+    "pain_change": N_("Pain change"),
+    "verdict": N_("Change vs baseline"),
+    "last_session": N_("Last session"),
+    "flags": N_("Flags"),
 }
+# the words of each warning-sign action (the keys are safety.ACTIONS)
+_ACTION_WORDS = {
+    # Translators: a warning-sign answer that needs no action
+    "none": N_("none"),
+    # Translators: a warning-sign answer to take to the clinician (physiotherapist or GP)
+    "clinician": N_("clinician"),
+    # Translators: a warning-sign answer that needs urgent care (same day)
+    "urgent": N_("urgent"),
+    # Translators: a warning-sign answer that needs emergency care now
+    "emergency": N_("emergency"),
+}
+
+
+def attention_rule() -> str:
+    """:data:`ATTENTION_RULE` (the order of the caseload) in the kit's language.
+
+    Examples
+    --------
+    >>> attention_rule() == ATTENTION_RULE  # in English
+    True
+    """
+    return _(_ATTENTION_RULE).format(gap_days=GAP_DAYS, recent_days=RECENT_DAYS)
+
+
+def _headings() -> dict[str, str]:
+    """The table's headings in the kit's language, by column key."""
+    return {key: _(heading) for key, heading in _COLUMNS.items()}
 
 
 # --------------------------------------------------------------------------
@@ -386,13 +419,14 @@ def _verdict(baseline: float, latest: float, weeks: int) -> str:
     """Pain change vs baseline in words: :func:`backkit.analysis.change_status`, the one rule."""
     from .analysis import change_status
 
+    # the verdict is kept in English (the flags compare it); shown through _() in _cells
     if math.isnan(baseline) or math.isnan(latest):
-        return "no pain scores"
+        return N_("no pain scores")
     if weeks < 2:
-        return "too early (under 2 weeks)"
-    words = {"improved": "meaningful improvement", "worse": "higher than baseline"}
+        return N_("too early (under 2 weeks)")
+    words = {"improved": N_("meaningful improvement"), "worse": N_("higher than baseline")}
     status = change_status(baseline, latest - baseline)
-    return words.get(status, "no meaningful change")
+    return words.get(status, N_("no meaningful change"))
 
 
 def _flags(
@@ -407,25 +441,34 @@ def _flags(
 
     out = []
     flags, sessions = pain_flags
+    # the flags are words for people, in the kit's language when the summary is made
     if flags:
         out.append(
-            f"pain flags: {flags} in {sessions} session{'s' if sessions != 1 else ''} "
-            f"(last {RECENT_DAYS} days)"
+            ngettext(
+                "pain flags: {flags} in {sessions} session (last {days} days)",
+                "pain flags: {flags} in {sessions} sessions (last {days} days)",
+                sessions,
+            ).format(flags=flags, sessions=sessions, days=RECENT_DAYS)
         )
     if flares:
-        out.append(f"flare-up in {RECENT_DAYS} days")
+        out.append(_("flare-up in {days} days").format(days=RECENT_DAYS))
     stale = staleness(last, as_of)
     if last is None:
-        out.append("nothing logged yet")
+        out.append(_("nothing logged yet"))
     elif stale:
-        out.append(f"stale data: {stale}")
+        out.append(_("stale data: {age}").format(age=stale))
     elif (as_of - last).days >= GAP_DAYS:
-        out.append(f"no session for {(as_of - last).days} days")
+        days = (as_of - last).days
+        out.append(
+            ngettext("no session for {days} day", "no session for {days} days", days).format(
+                days=days
+            )
+        )
     # the same verdict the table shows: one rule for "higher" and "not better"
     if verdict == "higher than baseline":
-        out.append("pain higher than baseline")
+        out.append(_("pain higher than baseline"))
     elif verdict == "no meaningful change":
-        out.append("no meaningful improvement after 2 weeks")
+        out.append(_("no meaningful improvement after 2 weeks"))
     return tuple(out)
 
 
@@ -566,7 +609,7 @@ class Caseload:
         import pandas as pd
 
         rows = [{**_cells(p), "flags": "; ".join(_flag_lines(p))} for p in self.patients]
-        return pd.DataFrame(rows, columns=list(_COLUMNS)).rename(columns=_COLUMNS)
+        return pd.DataFrame(rows, columns=list(_COLUMNS)).rename(columns=_headings())
 
     def to_text(self, width: int = 110) -> str:
         r"""The table as plain text, with the sort rule and the skipped files below it.
@@ -595,18 +638,20 @@ class Caseload:
         """
         import textwrap
 
-        count = len(self.patients)
-        lines = [f"Caseload on {_day_text(self.as_of)}: {count} patient{'' if count == 1 else 's'}"]
+        lines = [_heading(self)]
         if self.patients:
             lines += _text_table(self.patients, width)
         else:
             lines.append(
-                f"no readable patient files ({len(self.skipped)} skipped)"
+                _("no readable patient files ({skipped} skipped)").format(
+                    skipped=len(self.skipped)
+                )
                 if self.skipped
-                else "no patient files"
+                else _("no patient files")
             )
-        lines += textwrap.wrap(f"Sorted: {ATTENTION_RULE}.", width, break_long_words=False)
-        lines += [f"skipped {line}" for line in self.skipped]
+        sorted_by = _("Sorted: {rule}.").format(rule=attention_rule())
+        lines += textwrap.wrap(sorted_by, width, break_long_words=False)
+        lines += [_skipped(line) for line in self.skipped]
         return "\n".join(lines)
 
     def to_html(self) -> str:
@@ -632,7 +677,7 @@ class Caseload:
 
         head = "".join(
             f'<th style="text-align:{"right" if k in _NUMERIC else "left"}">{html.escape(h)}</th>'
-            for k, h in _COLUMNS.items()
+            for k, h in _headings().items()
         )
         rows = []
         for p in self.patients:
@@ -652,15 +697,29 @@ class Caseload:
         """What a notebook shows: the day, the table, the sort rule and the files skipped."""
         import html
 
-        count = len(self.patients)
+        nobody = _("no readable patient files")
+        sorted_by = _("Sorted: {rule}.").format(rule=attention_rule())
         parts = [
-            f"<p><strong>Caseload on {_day_text(self.as_of)}: {count} "
-            f"patient{'' if count == 1 else 's'}</strong></p>",
-            self.to_html() if self.patients else "<p>no readable patient files</p>",
-            f"<p>Sorted: {html.escape(ATTENTION_RULE)}.</p>",
+            f"<p><strong>{html.escape(_heading(self))}</strong></p>",
+            self.to_html() if self.patients else f"<p>{html.escape(nobody)}</p>",
+            f"<p>{html.escape(sorted_by)}</p>",
         ]
-        parts += [f"<p>skipped {html.escape(line)}</p>" for line in self.skipped]
+        parts += [f"<p>{html.escape(_skipped(line))}</p>" for line in self.skipped]
         return "\n".join(parts)
+
+
+def _heading(caseload: Caseload) -> str:
+    """The first line of a caseload: its day and how many patients."""
+    count = len(caseload.patients)
+    return ngettext(
+        "Caseload on {day}: {count} patient", "Caseload on {day}: {count} patients", count
+    ).format(day=_day_text(caseload.as_of), count=count)
+
+
+def _skipped(line: str) -> str:
+    """A skipped file's line (its name and the problem) as shown under the table."""
+    # Translators: {file_and_problem} is a file's name, a colon and why it was not read
+    return _("skipped {file_and_problem}").format(file_and_problem=line)
 
 
 _NUMERIC = ("weeks", "week_adherence", "overall_adherence", "pain_change")
@@ -675,14 +734,14 @@ def _cells(p: PatientSummary) -> dict[str, str]:
         "week_adherence": _percent(p.week_adherence),
         "overall_adherence": _percent(p.overall_adherence),
         "pain_change": _points(p.baseline, p.pain_change),
-        "verdict": p.verdict,
+        "verdict": _(p.verdict),
         "last_session": _day_text(p.last_session),
     }
 
 
 def _flag_lines(p: PatientSummary) -> tuple[str, ...]:
     """The warning-sign answers, then the other flags; "none" when there are none."""
-    return (*p.warnings, *p.flags) or ("none",)
+    return (*p.warnings, *p.flags) or (_("none"),)
 
 
 def _text_table(patients: Sequence[PatientSummary], width: int) -> list[str]:
@@ -690,13 +749,14 @@ def _text_table(patients: Sequence[PatientSummary], width: int) -> list[str]:
     import textwrap
 
     rows = [_cells(p) for p in patients]
+    headings = _headings()
     keys = list(_COLUMNS)[:-1]
     widths = {}
     for k in keys:
         values = [r[k] for r in rows]
         longest = max(len(w) for v in values for w in v.split())
         widths[k] = max(longest, min(_WRAPPED.get(k, 99), max(map(len, values))))
-        widths[k] = max(widths[k], *(len(w) for w in _COLUMNS[k].split()))
+        widths[k] = max(widths[k], *(len(w) for w in headings[k].split()))
     used = sum(widths.values()) + 2 * len(keys)
     flags_width = max(30, width - used)
 
@@ -718,7 +778,7 @@ def _text_table(patients: Sequence[PatientSummary], width: int) -> list[str]:
             out.append("  ".join(parts).rstrip())
         return out
 
-    lines = block([lines_of(k, _COLUMNS[k]) for k in keys] + [["Flags"]])
+    lines = block([lines_of(k, headings[k]) for k in keys] + [[headings["flags"]]])
     for p, r in zip(patients, rows, strict=True):
         flags = [
             line
@@ -730,7 +790,7 @@ def _text_table(patients: Sequence[PatientSummary], width: int) -> list[str]:
 
 
 def _percent(x: float) -> str:
-    return "no plan" if math.isnan(x) else f"{x * 100:.0f}%"
+    return _("no plan") if math.isnan(x) else f"{x * 100:.0f}%"
 
 
 def _points(baseline: float, change: float) -> str:
@@ -738,12 +798,18 @@ def _points(baseline: float, change: float) -> str:
     from .analysis import shown_change
 
     if math.isnan(change) or math.isnan(baseline):
-        return "not scored"
-    return shown_change(baseline, baseline + change).change
+        return _("not scored")
+    text = shown_change(baseline, baseline + change).change
+    if config.language() == "en":
+        return text
+    # the same digits, written as the kit's language writes numbers (a decimal comma)
+    sign = text[0] if text[0] in "+-" else ""
+    digits = len(text.split(".")[1]) if "." in text else 0
+    return sign + config.number_text(abs(float(text)), digits)
 
 
 def _day_text(day: dt.date | None) -> str:
-    return "none" if day is None else config.day_text(day)
+    return _("none") if day is None else config.day_text(day)
 
 
 def load_caseload(
@@ -802,7 +868,11 @@ def load_caseload(
     summaries: list[PatientSummary] = []
     stack = _Stack()  # each file is stacked as it is read
     for number, path in enumerate(found.files, start=1):
-        shown = f"Patient {number}" if pseudonymise else _patient_name(path, found)
+        shown = (
+            _("Patient {number}").format(number=number)
+            if pseudonymise
+            else _patient_name(path, found)
+        )
         try:
             frame, answers = summary_frame(path)
             own = Plan.load(found.plans[path]) if path in found.plans else plan
@@ -844,8 +914,15 @@ def _with_warnings(summary: PatientSummary, found: Warnings | None) -> PatientSu
     if found is None or found[0].empty:
         return summary
     answers = found[0]
+    # Translators: a warning-sign answer in the caseload: its action, day, question and answer
+    said = _("WARNING SIGN ({action}, {day}): {question} {answer}")
     words = tuple(
-        f"WARNING SIGN ({action}, {_day_text(day)}): {question} {answer}"
+        said.format(
+            action=_(_ACTION_WORDS.get(action, action)),
+            day=_day_text(day),
+            question=question,
+            answer=answer,
+        )
         for action, day, question, answer in zip(
             answers["action"], answers["date"], answers["question"], answers["answer"], strict=True
         )
@@ -864,7 +941,8 @@ def _as_of(as_of: dt.date | str | None) -> dt.date:
 def _one_line(err: Exception, path: Path) -> str:
     if isinstance(err, OSError):
         return err.strerror or type(err).__name__
-    text = getattr(err, "problem", None) or str(err)
+    problem = getattr(err, "problem", None)
+    text = shown(problem) if problem else str(err)
     text = str(text).replace(str(path), path.name)
     return " ".join(text.split())[:300]
 
@@ -982,7 +1060,7 @@ def plot_caseload(
     cols = max(1, min(columns, n))
     rows = math.ceil(n / cols)
     width = max(2.8 * cols, 6.4)  # one or two panels still leave the title a line
-    title = "Weekly adherence (bars, %) and pain before exercise (line, 0-10)"
+    title = _("Weekly adherence (bars, %) and pain before exercise (line, 0-10)")
     fig, grid = plt.subplots(
         rows, cols, figsize=(width, height * rows + 0.8), squeeze=False, sharex=True,
         sharey=True, layout="constrained",
@@ -992,7 +1070,7 @@ def plot_caseload(
         ax.set_visible(False)
     if not patients:
         grid.flat[0].set_visible(True)
-        grid.flat[0].text(0.5, 0.5, "no patients", ha="center", va="center")
+        grid.flat[0].text(0.5, 0.5, _("no patients"), ha="center", va="center")
         return fig
     weeks = [w for p in patients for w in (*p.weekly_adherence.index, *p.weekly_pain.index)]
     last = max(weeks, default=None)
@@ -1040,7 +1118,7 @@ def _patient_panel(ax: Any, p: PatientSummary, colours: dict[str, str]) -> None:
         ax.bar(adherence.index + middle, adherence.fillna(0).to_numpy(), width=6,
                color=colours["sky"])  # fmt: skip
     else:
-        ax.text(0.5, 0.85, "no plan", transform=ax.transAxes, ha="center", fontsize=8)
+        ax.text(0.5, 0.85, _("no plan"), transform=ax.transAxes, ha="center", fontsize=8)
     ax.set_ylim(0, 100)
     ax.tick_params(labelsize=8)
     pain_ax = ax.twinx()
@@ -1052,8 +1130,8 @@ def _patient_panel(ax: Any, p: PatientSummary, colours: dict[str, str]) -> None:
         pain_ax.plot(pain.index + middle, pain.to_numpy(), color=colours["vermillion"], lw=1.5,
                      marker=".", ms=3)  # fmt: skip
     if p.warnings:
-        ax.set_title("warning-sign answers", fontsize=8, loc="right", fontweight="bold",
+        ax.set_title(_("warning-sign answers"), fontsize=8, loc="right", fontweight="bold",
                      color=colours["vermillion"])  # fmt: skip
     elif p.flags:
-        ax.set_title(f"{len(p.flags)} flag{'s' if len(p.flags) > 1 else ''}",
+        ax.set_title(ngettext("{n} flag", "{n} flags", len(p.flags)).format(n=len(p.flags)),
                      fontsize=8, loc="right", color=colours["vermillion"])  # fmt: skip

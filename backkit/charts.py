@@ -21,9 +21,12 @@ import textwrap
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from . import config
 from ._docstrings import chart_docs
-from .config import day_text, month_text
+from .config import day_text, month_text, number_text
 from .errors import AnalysisError
+from .i18n import N_, ngettext
+from .i18n import gettext as _
 
 if TYPE_CHECKING:
     import numpy as np
@@ -48,7 +51,8 @@ __all__ = [
     "plot_pain_trend",
 ]
 
-NO_DATA = "no data yet"
+#: What a chart says when there is nothing to draw (marked: translated where shown).
+NO_DATA = N_("no data yet")
 #: Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = {
     "black": "#000000",
@@ -68,7 +72,7 @@ _VERDICT_COLOURS = {
     "lower": _RELIEF, "higher": _AGGRAVATES, "unclear": _UNCLEAR, "identical": _UNCLEAR,
 }  # fmt: skip
 #: What the pain-change chart says of an exercise without enough per-exercise ratings.
-NOT_ENOUGH = "not enough data yet"
+NOT_ENOUGH = N_("not enough data yet")
 _MISSED = "#dddddd"  # a planned day with nothing done
 _GAP_DAYS = 3  # days without a session that the pain chart shades
 _SIZES = {"notebook": (13.0, 10.5), "page": (8.27, 11.69)}  # inches; page = A4 portrait
@@ -97,17 +101,18 @@ def _width_inches(ax: Axes) -> float:
     return cast("Figure", ax.figure).get_figwidth() * ax.get_position().width
 
 
-def _no_data(ax: Axes, text: str = NO_DATA, *, then: str = "") -> None:
+def _no_data(ax: Axes, text: str | None = None, *, then: str = "") -> None:
     """Say there is nothing to draw yet, and under it (``then``) what will show once there is.
 
     No frame, ticks or axis labels: an empty frame labelled "NRS" tells a person nothing.
+    ``text`` is shown as given (translated by the caller); None says :data:`NO_DATA`.
     """
     import textwrap
 
     ax.text(
         0.5,
         0.5,
-        text,
+        _(NO_DATA) if text is None else text,
         transform=ax.transAxes,
         ha="center",
         va="center",
@@ -127,7 +132,35 @@ def _date_axis(ax: Axes) -> None:
 
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    if config.language() == "en":
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        return
+
+    class Localised(mdates.ConciseDateFormatter):
+        """Matplotlib's concise dates, with the months named in the kit's language."""
+
+        def format_ticks(self, values: Any) -> list[str]:
+            return [_local_months(text) for text in super().format_ticks(values)]
+
+        def get_offset(self) -> str:
+            return _local_months(super().get_offset())
+
+    ax.xaxis.set_major_formatter(Localised(locator))
+
+
+_MONTH_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+                        "Nov", "Dec")  # fmt: skip
+
+
+def _local_months(text: str) -> str:
+    """``text`` (matplotlib's English month abbreviations) with the kit's language's months."""
+    import datetime as dt
+    import re
+
+    def month(found: re.Match[str]) -> str:
+        return month_text(dt.date(2000, _MONTH_ABBREVIATIONS.index(found.group(0)) + 1, 1))
+
+    return re.sub(r"\b(?:" + "|".join(_MONTH_ABBREVIATIONS) + r")\b", month, text)
 
 
 # Long histories are drawn per week, then per month, then per year, so that no
@@ -168,7 +201,31 @@ def _per_period(table: pd.DataFrame, freq: str) -> tuple[pd.DataFrame, pd.Dateti
     return means.set_axis(index.start_time), (index + 1).start_time
 
 
-_PERIOD_MEANS = {"week": "weekly", "month": "monthly", "year": "yearly"}
+# the words of each period a long history is drawn per (whole labels: translated where shown)
+_PERIOD_MEAN = {"week": N_("weekly mean"), "month": N_("monthly mean"), "year": N_("yearly mean")}
+_PERIOD_MEANS = {
+    "week": N_("weekly means"), "month": N_("monthly means"), "year": N_("yearly means"),
+}  # fmt: skip
+_SESSIONS_MEAN = {
+    "month": N_("Exercise sessions per week (mean over each month)"),
+    "year": N_("Exercise sessions per week (mean over each year)"),
+}
+_ADHERENCE_MEAN = {
+    "month": N_("exercise sessions per week\n(mean over each month)"),
+    "year": N_("exercise sessions per week\n(mean over each year)"),
+}
+_DAYS_MEAN = {
+    "week": N_("(mean of the days it was done, each week)"),
+    "month": N_("(mean of the days it was done, each month)"),
+    "year": N_("(mean of the days it was done, each year)"),
+}
+#: Words of each class of change (the keys are the values of ``status``).
+_STATUS_WORDS = {
+    "baseline": N_("baseline"),
+    "improved": N_("improved"),
+    "unchanged": N_("unchanged"),
+    "worse": N_("worse"),
+}
 _PERIOD_DAYS = {"W": 7, "M": 31, "Y": 366}  # the longest of each period
 
 
@@ -293,15 +350,18 @@ def plot_pain_trend(  # noqa: D103 (docstring assigned after it, from chart_docs
     from . import analysis
 
     ax = _axes(ax, (9, 4))
-    ax.set_title("Pain before exercise")
-    ax.set_ylabel("pain (NRS 0-10)")
+    title = _("Pain before exercise")
+    ax.set_title(title)
+    ax.set_ylabel(_("pain (NRS 0-10)"))
     daily = analysis.daily_pain(log_frame)["before_mean"].dropna()
     if daily.empty:
         ax.set_ylim(0, 10)
         _no_data(
             ax,
-            then="Your pain before exercise will show here, day by day, once you rate it at "
-            "the start of a session.",
+            then=_(
+                "Your pain before exercise will show here, day by day, once you rate it at "
+                "the start of a session."
+            ),
         )
         return ax
 
@@ -313,14 +373,16 @@ def plot_pain_trend(  # noqa: D103 (docstring assigned after it, from chart_docs
         color=OKABE_ITO["green"],
         alpha=0.13,
         lw=0,
-        label=f"meaningful fall (≥{points:g} points and ≥{percent:g}%)",
+        label=_("meaningful fall (≥{points} points and ≥{percent}%)").format(
+            points=f"{points:g}", percent=f"{percent:g}"
+        ),
     )
     ax.axhline(
         base,
         color="black",
         ls="--",
         lw=1.2,
-        label=f"baseline {base:.1f}",
+        label=_("baseline {pain}").format(pain=number_text(base, 1)),
     )
     _pain_points(ax, log_frame, daily, window)
     flares = analysis.flare_ups(log_frame, window=window)
@@ -333,7 +395,7 @@ def plot_pain_trend(  # noqa: D103 (docstring assigned after it, from chart_docs
             color=OKABE_ITO["vermillion"],
             edgecolor="black",
             lw=0.6,
-            label="flare-up",
+            label=_("flare-up"),
             zorder=4,
         )
     pad = pd.Timedelta(days=3 if len(daily) == 1 else 2)
@@ -344,7 +406,7 @@ def plot_pain_trend(  # noqa: D103 (docstring assigned after it, from chart_docs
     ax.grid(axis="y", color="0.9", lw=0.8)
     ax.set_axisbelow(True)
     # above the plot: inside it would hide a flare-up near the top
-    _legend_above(ax, "Pain before exercise", wide=6, narrow=3)
+    _legend_above(ax, title, wide=6, narrow=3)
     return ax
 
 
@@ -397,7 +459,7 @@ def _pain_points(ax: Axes, log_frame: pd.DataFrame, daily: pd.Series, window: in
             color=OKABE_ITO["sky"],
             alpha=0.8,
             lw=0,
-            label="daily mean",
+            label=_("daily mean"),
             zorder=2,
         )
         _trend_line(ax, analysis.pain_trend(log_frame, window).reindex(daily.index), window)
@@ -409,7 +471,7 @@ def _pain_points(ax: Axes, log_frame: pd.DataFrame, daily: pd.Series, window: in
         ax,
         means.iloc[:, 0].set_axis(middle),
         2 * _PERIOD_DAYS[freq],  # broken across a missing period
-        label=f"{_PERIOD_MEANS[unit]} mean",
+        label=_(_PERIOD_MEAN[unit]),
         marker="o",
     )
 
@@ -432,7 +494,7 @@ def _shade_gaps(ax: Axes, day: pd.Series, shortest: int = 1) -> None:
             color="0.85",
             alpha=0.6,
             lw=0,
-            label=f"{days}+ days without a session" if n == 0 else None,
+            label=_("{days}+ days without a session").format(days=days) if n == 0 else None,
             zorder=0,
         )
 
@@ -457,7 +519,8 @@ def _trend_line(
         lw=2.2 if not marker else 1.6,
         marker=marker,
         ms=3.5,
-        label=label or f"{window}-day mean",
+        label=label
+        or ngettext("{window}-day mean", "{window}-day mean", window).format(window=window),
         zorder=3,
     )
 
@@ -481,11 +544,13 @@ def plot_pain_change(  # noqa: D103 (docstring assigned after it, from chart_doc
     from . import analysis
 
     ax = _axes(ax, (7, 4))
-    ax.set_title("Pain before and after each exercise")
-    pct = f"{level * 100:g}%"
+    ax.set_title(_("Pain before and after each exercise"))
     ax.set_xlabel(
-        f"\u2190 lower after   after \u2212 before (points, mean per session, {pct} CI)   "
-        "higher after \u2192\ngrey: no clear difference (the interval crosses 0)",
+        # Translators: the axis of the pain-change chart; the arrows point left and right
+        _(
+            "\u2190 lower after   after \u2212 before (points, mean per session, {level} CI)   "
+            "higher after \u2192\ngrey: no clear difference (the interval crosses 0)"
+        ).format(level=f"{level * 100:g}%"),
         fontsize=9,
     )
     effect = analysis.immediate_effect(log_frame, level=level) if effect is None else effect
@@ -494,14 +559,7 @@ def plot_pain_change(  # noqa: D103 (docstring assigned after it, from chart_doc
             _plan_ids(plan) + [i for i in effect.index if i not in _plan_ids(plan)]
         )
     if effect.empty or effect["n"].fillna(0).sum() == 0:
-        if log_frame.empty:
-            _no_data(
-                ax,
-                then="How your pain changes from before to straight after each exercise will "
-                "show here once you rate your pain before and after single exercises.",
-            )
-        else:
-            _no_data(ax, f"{NOT_ENOUGH}:\nno pain ratings for single exercises")
+        _no_pain_change(ax, log_frame)
         return ax
 
     y = np.arange(len(effect))
@@ -526,15 +584,49 @@ def plot_pain_change(  # noqa: D103 (docstring assigned after it, from chart_doc
             zorder=3,
         )
     ax.axvline(0, color="black", lw=0.8, zorder=1)
-    # a long name (a custom catalogue's) wraps rather than squeezing the bars out
-    ax.set_yticks(y, [textwrap.fill(n, 34) for n in _names(list(effect.index))])
+    _exercise_ticks(ax, y, list(effect.index))
     ax.invert_yaxis()
     values = np.r_[change[drawn], low[ci], high[ci]]
     spread = np.nanmax(np.abs(values)) if values.size else 0.0
     lim = max(1.0, float(spread) * 1.15)
     ax.set_xlim(-lim, lim)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=6, symmetric=True))
-    for yi, (_, row) in zip(y, effect.iterrows(), strict=True):
+    _annotate_pain_change(ax, y, effect)
+    if not drawn.any():
+        ax.set_xticks([])
+    ax.grid(axis="x", color="0.9", lw=0.8)
+    ax.set_axisbelow(True)
+    return ax
+
+
+def _no_pain_change(ax: Axes, log_frame: pd.DataFrame) -> None:
+    """Nothing: writes on ``ax`` why there is no pain change to show yet."""
+    if log_frame.empty:
+        _no_data(
+            ax,
+            then=_(
+                "How your pain changes from before to straight after each exercise will "
+                "show here once you rate your pain before and after single exercises."
+            ),
+        )
+    else:
+        _no_data(ax, _("not enough data yet:\nno pain ratings for single exercises"))
+
+
+def _exercise_ticks(ax: Axes, y: np.ndarray, exercise_ids: list[str]) -> None:
+    """Nothing: labels the rows ``y`` of ``ax`` with the exercises' names, wrapped."""
+    # a long name (a custom catalogue's) wraps rather than squeezing the bars out
+    names = [textwrap.fill(n, 34) for n in _names(exercise_ids)]
+    ax.set_yticks(y, names)
+    if any("\n" in n for n in names):  # two-line names (a translation's, a custom catalogue's)
+        ax.tick_params(axis="y", labelsize=_SMALL)  # kept apart from their neighbours
+        for label in ax.get_yticklabels():
+            label.set_linespacing(1.0)
+
+
+def _annotate_pain_change(ax: Axes, y: np.ndarray, effect: pd.DataFrame) -> None:
+    """Nothing: writes each exercise's counts and means, or "not enough", beside its row."""
+    for yi, (_exercise, row) in zip(y, effect.iterrows(), strict=True):
         ax.annotate(
             _change_label(row),
             xy=(1.0, yi),
@@ -548,24 +640,33 @@ def plot_pain_change(  # noqa: D103 (docstring assigned after it, from chart_doc
         )
         if row["verdict"] == "too few" or row["n"] != row["n"]:
             ax.text(
-                0, float(yi), NOT_ENOUGH, ha="center", va="center", fontsize=_SMALL, color="0.35"
+                0,
+                float(yi),
+                _(NOT_ENOUGH),
+                ha="center",
+                va="center",
+                fontsize=_SMALL,
+                color="0.35",
             )
-    if not drawn.any():
-        ax.set_xticks([])
-    ax.grid(axis="x", color="0.9", lw=0.8)
-    ax.set_axisbelow(True)
-    return ax
 
 
 def _change_label(row: pd.Series) -> str:
     """The right-margin text of one exercise: sessions counted, and means when drawn."""
     n = 0 if row["n"] != row["n"] else int(row["n"])
-    sessions = f"{n} session" + ("" if n == 1 else "s")
-    if row["verdict"] in ("lower", "higher", "unclear"):
-        return f"{row['before']:.1f} \u2192 {row['after']:.1f}  ({sessions})"
+    if row["verdict"] not in ("lower", "higher", "unclear", "identical"):
+        return ngettext("{n} session rated", "{n} sessions rated", n).format(n=n)
+    before, after = number_text(row["before"], 1), number_text(row["after"], 1)
     if row["verdict"] == "identical":
-        return f"{row['before']:.1f} \u2192 {row['after']:.1f}  (same every time, {sessions})"
-    return f"{sessions} rated"
+        text = ngettext(
+            "{before} \u2192 {after}  (same every time, {n} session)",
+            "{before} \u2192 {after}  (same every time, {n} sessions)",
+            n,
+        )
+    else:
+        text = ngettext(
+            "{before} \u2192 {after}  ({n} session)", "{before} \u2192 {after}  ({n} sessions)", n
+        )
+    return text.format(before=before, after=after, n=n)
 
 
 plot_pain_change.__doc__ = """\
@@ -625,16 +726,19 @@ def plot_adherence(  # noqa: D103 (docstring assigned after it, from chart_docs)
 
     ax = _axes(ax, (9, 4))
     title = (
-        "Exercises done per week vs plan"
+        _("Exercises done per week vs plan")
         if plan is not None
-        else ("Exercises done per week (no plan: done only)")
+        else _("Exercises done per week (no plan: done only)")
     )
     ax.set_title(title)
-    ax.set_ylabel("exercise sessions per week")
+    ax.set_ylabel(_("exercise sessions per week"))
     then = (
-        "The exercises you do each week will show here"
-        + (", against your plan," if plan is not None else "")
-        + " once you save a session."
+        _(
+            "The exercises you do each week will show here, against your plan, once you save "
+            "a session."
+        )
+        if plan is not None
+        else _("The exercises you do each week will show here once you save a session.")
     )
     if log_frame.empty:
         _no_data(ax, then=then)
@@ -653,7 +757,7 @@ def plot_adherence(  # noqa: D103 (docstring assigned after it, from chart_docs)
     if freq not in ("D", "W"):
         per_ex, totals, ends = _mean_weeks(per_ex, totals, freq)
         weeks = pd.DatetimeIndex(per_ex.index)
-        ax.set_ylabel(f"exercise sessions per week\n(mean over each {unit})")
+        ax.set_ylabel(_(_ADHERENCE_MEAN[unit]))
     edges = mdates.date2num(np.r_[weeks.to_numpy(), ends[-1:].to_numpy()])
     bottom = np.zeros(len(weeks))
     for ex_id, name in zip(order, _names(order, numbered=True), strict=True):
@@ -671,7 +775,7 @@ def plot_adherence(  # noqa: D103 (docstring assigned after it, from chart_docs)
     top = bottom.max()
     if plan is not None:
         target = totals["prescribed"].fillna(0).to_numpy(dtype=float)
-        ax.stairs(target, edges, baseline=None, color="black", lw=2, label="prescribed")
+        ax.stairs(target, edges, baseline=None, color="black", lw=2, label=_("prescribed"))
         top = max(top, target.max())
         # label each week (month) with its adherence while "100%" fits in its column
         if _width_inches(ax) / len(weeks) >= _LABEL_INCHES:
@@ -767,17 +871,17 @@ def plot_calendar(  # noqa: D103 (docstring assigned after it, from chart_docs)
 
     ax = _axes(ax, (11, 2.6))
     title = (
-        "Share of each day's plan done"
+        _("Share of each day's plan done")
         if plan is not None
-        else "Days exercised (no plan: done sessions only)"
+        else _("Days exercised (no plan: done sessions only)")
     )
     ax.set_title(title)
     if log_frame.empty and end is None:
         _no_data(
             ax,
-            then="Each day's share of your plan will show here once you save a session."
+            then=_("Each day's share of your plan will show here once you save a session.")
             if plan is not None
-            else "The days you exercise will show here once you save a session.",
+            else _("The days you exercise will show here once you save a session."),
         )
         return ax
     from .adherence import daily
@@ -791,7 +895,11 @@ def plot_calendar(  # noqa: D103 (docstring assigned after it, from chart_docs)
         cap = 53 if _width_inches(ax) >= 8 else 26
         weeks = int(min(cap, max(13, span)))
     if span > weeks:
-        ax.set_title(f"{title}, last {weeks} weeks")
+        ax.set_title(
+            ngettext("{title}, last {weeks} week", "{title}, last {weeks} weeks", weeks).format(
+                title=title, weeks=weeks
+            )
+        )
     last_week = last - pd.Timedelta(days=last.day_of_week)
     first = last_week - pd.Timedelta(weeks=weeks - 1)
     days = pd.date_range(first, last_week + pd.Timedelta(days=6), freq="D")
@@ -816,7 +924,7 @@ def plot_calendar(  # noqa: D103 (docstring assigned after it, from chart_docs)
     )
     ax.set_aspect("equal")
     ax.set_ylim(7, 0)
-    ax.set_yticks([0.5, 2.5, 4.5, 6.5], ["Mon", "Wed", "Fri", "Sun"])
+    ax.set_yticks([0.5, 2.5, 4.5, 6.5], [config.weekday_text(d) for d in (0, 2, 4, 6)])
     _month_ticks(ax, days)
     ax.tick_params(length=0, labelsize=_SMALL)
     for side in ax.spines.values():
@@ -877,14 +985,14 @@ def _calendar_key(ax: Axes, mesh: Any, plan: Plan | None) -> None:
         )
         bar.set_ticks([1e-6, 0.5, 1], labels=["0%", "50%", "100%"])
         bar.ax.tick_params(labelsize=_SMALL)
-        bar.set_label("share done", fontsize=_SMALL)
+        bar.set_label(_("share done"), fontsize=_SMALL)
         return
     from matplotlib.patches import Patch
 
     ax.legend(
         handles=[
-            Patch(color=OKABE_ITO["blue"], label="exercised"),
-            Patch(color=_MISSED, label="no session"),
+            Patch(color=OKABE_ITO["blue"], label=_("exercised")),
+            Patch(color=_MISSED, label=_("no session")),
         ],
         loc="upper left",
         bbox_to_anchor=(1.005, 1.0),
@@ -948,19 +1056,25 @@ def plot_exercise_history(  # noqa: D103 (docstring assigned after it, from char
     from .exercises import get_exercise
 
     ex = get_exercise(exercise_id)
-    if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 1):
-        raise AnalysisError(
-            f"days={days!r} must be a whole number, 1 or more", where="plot_exercise_history"
-        )
+    _check_history_days(days)
     ax = _axes(ax, (9, 3.6))
     table = analysis.work_per_day(log_frame, ex.id)
-    span = "all days" if days is None else f"the last {days} days"
-    sample = " (sample data)" if _is_sample(log_frame) else ""
-    title = f"{ex.number}. {ex.name}: {span}{sample}"
+    span = (
+        _("all days")
+        if days is None
+        else ngettext("the last {days} day", "the last {days} days", days).format(days=days)
+    )
+    sample = _is_sample(log_frame)
+
+    def titled(what: str) -> str:
+        text = _("{number}. {name}: {what}").format(number=ex.number, name=ex.name, what=what)
+        return _("{title} (sample data)").format(title=text) if sample else text
+
+    title = titled(span)
     ax.set_title(title)
     ax.pain_axes = None  # type: ignore[attr-defined]  # documented extra attribute of the Axes
     if table.empty:
-        _no_data(ax, f"{NO_DATA}: do this exercise with the timer and save")
+        _no_data(ax, _("no data yet: do this exercise with the timer and save"))
         return ax
 
     last = table.index.max()
@@ -969,47 +1083,72 @@ def plot_exercise_history(  # noqa: D103 (docstring assigned after it, from char
     first = table.index.min() if days is None else last - pd.Timedelta(days=days - 1)
     freq, unit = _period(first, last)
     width: Any = 0.8  # days
-    ylabel = "seconds held per day" if ex.kind == "hold" else "seconds moving per day"
+    ylabel = _("seconds held per day") if ex.kind == "hold" else _("seconds moving per day")
     if freq != "D":
         # a long history: each bar the mean of the days done in its week, month or year
         table, width = _bars_per_period(table, freq)
-        title = f"{ex.number}. {ex.name}: {span}, {_PERIOD_MEANS[unit]} means{sample}"
-        ylabel += f"\n(mean of the days it was done, each {unit})"
+        title = titled(_("{span}, {means}").format(span=span, means=_(_PERIOD_MEANS[unit])))
+        ylabel += "\n" + _(_DAYS_MEAN[unit])  # two lines of an axis label, each whole
     x = table.index
     done, planned = table["seconds_done"], table["seconds_planned"]
-    ax.bar(x, done.fillna(0), width=width, color=OKABE_ITO["sky"], label="seconds done")
+    done_label = _("seconds done")
+    ax.bar(x, done.fillna(0), width=width, color=OKABE_ITO["sky"], label=done_label)
     # the tick for what was planned as wide as its bar (160 points² on a day's bar)
     tick = 160 if freq == "D" else float(np.clip(_bar_points(ax, width, first, last), 9, 160))
-    ax.scatter(x, planned, marker="_", s=tick, lw=2, color="black", label="planned", zorder=3)
+    ax.scatter(x, planned, marker="_", s=tick, lw=2, color="black", label=_("planned"), zorder=3)
     ax.set_ylabel(ylabel)
     top = np.nanmax(np.r_[done.to_numpy(), planned.to_numpy(), 1.0])
     ax.set_ylim(0, top * 1.15)
 
-    pain = ax.twinx()
-    ax.pain_axes = pain  # type: ignore[attr-defined]  # documented extra attribute of the Axes
-    before, after = table["pain_before"].to_numpy(), table["pain_after"].to_numpy()
-    both = ~np.isnan(before) & ~np.isnan(after)
-    colours = np.where(after < before, _RELIEF, np.where(after > before, _AGGRAVATES, _UNCLEAR))
-    pain.vlines(x[both], before[both], after[both], colors=colours[both], lw=2, zorder=2)
-    small = freq != "D" and len(x) > 60  # points that would overlap at a day's size
-    pain.scatter(
-        x, before, s=16 if small else 34, facecolor="white", edgecolor="black", lw=0.8 if small
-        else 1, zorder=3, label="pain before",
-    )  # fmt: skip
-    pain.scatter(x, after, s=9 if small else 22, color="black", zorder=4, label="pain after")
-    pain.set_ylim(-0.3, 10.3)
-    pain.set_yticks(range(0, 11, 2))
-    pain.set_ylabel("pain (NRS 0-10)")
+    # smaller points where they would overlap at a day's size
+    pain = _history_pain(ax, table, small=freq != "D" and len(x) > 60)
     ends = (first, last) if freq == "D" else (x.min(), x.max())  # a bar's half-width beyond
     pad = pd.Timedelta(hours=18) if freq == "D" else pd.Timedelta(days=float(np.max(width)))
     ax.set_xlim(ends[0] - pad, ends[1] + pad)
     _date_axis(ax)
     ax.grid(axis="y", color="0.9", lw=0.8)
     ax.set_axisbelow(True)
-    # one legend for both scales, above the plot where it hides nothing
-    handles = ax.get_legend_handles_labels()[0] + pain.get_legend_handles_labels()[0]
-    handles.sort(key=lambda h: h.get_label() != "seconds done")  # the bars first
     ax.set_title(title, pad=22)
+    _history_legend(ax, pain, done_label)
+    return ax
+
+
+def _check_history_days(days: int | None) -> None:
+    """Nothing: raises AnalysisError unless ``days`` is None or a whole number, 1 or more."""
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 1):
+        raise AnalysisError(
+            _("days={days} must be a whole number, 1 or more").format(days=repr(days)),
+            where="plot_exercise_history",
+        )
+
+
+def _history_pain(ax: Axes, table: pd.DataFrame, *, small: bool) -> Axes:
+    """The twin axes of ``ax`` with pain before and after each bar (smaller points if ``small``)."""
+    import numpy as np
+
+    x = table.index
+    pain = ax.twinx()
+    ax.pain_axes = pain  # type: ignore[attr-defined]  # documented extra attribute of the Axes
+    before, after = table["pain_before"].to_numpy(), table["pain_after"].to_numpy()
+    both = ~np.isnan(before) & ~np.isnan(after)
+    colours = np.where(after < before, _RELIEF, np.where(after > before, _AGGRAVATES, _UNCLEAR))
+    pain.vlines(x[both], before[both], after[both], colors=colours[both], lw=2, zorder=2)
+    pain.scatter(
+        x, before, s=16 if small else 34, facecolor="white", edgecolor="black", lw=0.8 if small
+        else 1, zorder=3, label=_("pain before"),
+    )  # fmt: skip
+    pain.scatter(x, after, s=9 if small else 22, color="black", zorder=4, label=_("pain after"))
+    pain.set_ylim(-0.3, 10.3)
+    pain.set_yticks(range(0, 11, 2))
+    pain.set_ylabel(_("pain (NRS 0-10)"))
+    return pain
+
+
+def _history_legend(ax: Axes, pain: Axes, done_label: str) -> None:
+    """Nothing: puts one legend for both scales above ``ax``, the bars first."""
+    # above the plot, where it hides nothing
+    handles = ax.get_legend_handles_labels()[0] + pain.get_legend_handles_labels()[0]
+    handles.sort(key=lambda h: h.get_label() != done_label)
     ax.legend(
         handles=handles,
         loc="lower center",
@@ -1019,7 +1158,6 @@ def plot_exercise_history(  # noqa: D103 (docstring assigned after it, from char
         frameon=False,
         borderaxespad=0.2,
     )
-    return ax
 
 
 def _bars_per_period(table: pd.DataFrame, freq: str) -> tuple[pd.DataFrame, np.ndarray]:
@@ -1078,7 +1216,7 @@ Examples
 
 
 @literal_text
-def mark_sample(target: Axes | Figure, text: str = "SAMPLE DATA") -> Axes | Figure:
+def mark_sample(target: Axes | Figure, text: str | None = None) -> Axes | Figure:
     """Stamp a chart as sample data, so it is never mistaken for a person's own log.
 
     The stamp goes in the figure's top left corner, outside the plotted data.
@@ -1087,8 +1225,8 @@ def mark_sample(target: Axes | Figure, text: str = "SAMPLE DATA") -> Axes | Figu
     ----------
     target : Axes or Figure
         The chart (an Axes is stamped on its figure).
-    text : str
-        The words of the stamp.
+    text : str, optional
+        The words of the stamp (default "SAMPLE DATA", in the kit's language).
 
     Returns
     -------
@@ -1103,6 +1241,7 @@ def mark_sample(target: Axes | Figure, text: str = "SAMPLE DATA") -> Axes | Figu
     ['SAMPLE DATA']
     """
     fig = target.figure if hasattr(target, "transAxes") else target
+    text = _("SAMPLE DATA") if text is None else text
     box = {"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": _AGGRAVATES, "lw": 1.2}
     fig.text(
         0.01, 0.97, text, ha="left", va="top", color=_AGGRAVATES, fontsize=10,
@@ -1130,7 +1269,10 @@ def plot_dashboard(  # noqa: D103 (docstring assigned after it, from chart_docs)
 
     if size not in _SIZES:
         raise AnalysisError(
-            f"argument size={size!r} must be one of {', '.join(_SIZES)}", where="plot_dashboard"
+            _("argument size={size} must be one of {choices}").format(
+                size=repr(size), choices=", ".join(_SIZES)
+            ),
+            where="plot_dashboard",
         )
     fig = plt.figure(figsize=_SIZES[size], layout="constrained")
     if size == "notebook":
@@ -1157,21 +1299,26 @@ def plot_dashboard(  # noqa: D103 (docstring assigned after it, from chart_docs)
     plot_pain_change(log_frame, plan, ax=ax_change)
     plot_calendar(log_frame, plan, ax=ax_calendar)
 
+    default = title is None
     if title is None:
         if log_frame.empty:
-            title = "Back exercise progress"
+            title = _("Back exercise progress")
         else:
             day = analysis.local_day(log_frame)
             first, last = day.min(), day.max()
-            title = f"Back exercise progress, {day_text(first)} \u2013 {day_text(last)}"
+            title = _("Back exercise progress, {first} \u2013 {last}").format(
+                first=day_text(first), last=day_text(last)
+            )
         if _is_sample(log_frame):
-            title += " (sample data)"
+            title = _("{title} (sample data)").format(title=title)
     import textwrap
 
     from .narrative import headline
 
     width = int(fig.get_figwidth() * 12)  # characters that fit at this font size
     key = headline(log_frame, subject=subject)
+    if default:  # the kit's own title, longer in some languages, fits the page
+        title = textwrap.fill(title, int(fig.get_figwidth() * 11))  # a little larger type
     fig.suptitle(f"{title}\n{textwrap.fill(key, width)}", fontsize=12)
     # Released from pyplot: Jupyter shows the returned figure once (an open
     # pyplot figure would be shown a second time at the end of the cell).
@@ -1254,41 +1401,26 @@ def _outcome_panel(ax: Axes, rows: pd.DataFrame, items: pd.DataFrame) -> None:
                 marker="D" if status == "baseline" else "o", gid=f"status:{status}",
             )  # fmt: skip
     if not items.empty:
-        # direct labels at the right edge, a line of text apart so none overlaps
-        ends = items.groupby("item", sort=False).tail(1).sort_values("score")
-        inches = cast("Figure", ax.figure).get_figheight() * ax.get_position().height
-        gap = (hi - lo) * max(0.09, 1.4 * _SMALL / 72 / max(inches, 0.1))
-        placed: list[float] = []
-        for score in ends["score"].to_numpy(dtype=float):
-            placed.append(max(score, placed[-1] + gap) if placed else score)
-        # a stack that runs over the top moves down as one, as far as the bottom allows
-        down = max(0.0, min(placed[-1] - hi, placed[0] - lo)) if placed else 0.0
-        for name, at in zip(ends["item"], placed, strict=True):
-            ax.annotate(
-                str(name), xy=(1.0, at - down), xycoords=("axes fraction", "data"),
-                xytext=(4, 0), textcoords="offset points", ha="left", va="center",
-                fontsize=_SMALL, color="#2f6f9f", annotation_clip=False,
-            )  # fmt: skip
-    better = "higher" if bool(r0["higher_is_better"]) else "lower"
-    points = _short_number(thr)
-    measure = str(r0["measure"])
-    if measure in ("pain_average", "pain_worst"):
-        from .analysis import pain_mcid
-
-        mcid_points, percent = pain_mcid()
-        rule = f"change of {mcid_points:g} pts\nand {percent:g}% (= {points})"
-    elif measure == "psfs":
-        # the PSFS thresholds are the minimal detectable change (Stratford 1995), not an MCID
-        rule = f"MDC {points} points"
-    else:
-        rule = f"MCID {points} points\n(clinician's)"
+        _label_activities(ax, items, lo, hi)
+    rule = _threshold_rule(str(r0["measure"]), _short_number(thr))
     label = str(r0["label"])
-    ax.set_title(f"{label[0].upper()}{label[1:]}  ({better} is better)", loc="left", fontsize=10)
+    label = f"{label[0].upper()}{label[1:]}"
+    title = (
+        _("{measure}  (higher is better)")
+        if bool(r0["higher_is_better"])
+        else _("{measure}  (lower is better)")
+    )
+    ax.set_title(title.format(measure=label), loc="left", fontsize=10)
     ax.set_ylabel(rule, fontsize=_SMALL, color="0.3")
     if last["status"] != "baseline":
-        change = f"{last['change']:+.1f}".replace(".0", "").replace("-", "\u2212")
+        change = _signed(float(last["change"]))
+        status = str(last["status"])
         ax.set_title(
-            f"latest {_short_number(float(last['score']))}: {change}, {last['status']}",
+            _("latest {score}: {change}, {status}").format(
+                score=_short_number(float(last["score"])),
+                change=change,
+                status=_(_STATUS_WORDS.get(status, status)),
+            ),
             loc="right", fontsize=10, fontweight="bold",
             color=_STATUS_COLOURS[str(last["status"])],
         )  # fmt: skip
@@ -1302,9 +1434,59 @@ def _outcome_panel(ax: Axes, rows: pd.DataFrame, items: pd.DataFrame) -> None:
     ax.set_axisbelow(True)
 
 
+def _label_activities(ax: Axes, items: pd.DataFrame, lo: float, hi: float) -> None:
+    """Nothing: names each activity's line at the right edge of ``ax``, a line of text apart."""
+    ends = items.groupby("item", sort=False).tail(1).sort_values("score")
+    inches = cast("Figure", ax.figure).get_figheight() * ax.get_position().height
+    gap = (hi - lo) * max(0.09, 1.4 * _SMALL / 72 / max(inches, 0.1))
+    placed: list[float] = []
+    for score in ends["score"].to_numpy(dtype=float):
+        placed.append(max(score, placed[-1] + gap) if placed else score)
+    # a stack that runs over the top moves down as one, as far as the bottom allows
+    down = max(0.0, min(placed[-1] - hi, placed[0] - lo)) if placed else 0.0
+    for name, at in zip(ends["item"], placed, strict=True):
+        ax.annotate(
+            str(name), xy=(1.0, at - down), xycoords=("axes fraction", "data"),
+            xytext=(4, 0), textcoords="offset points", ha="left", va="center",
+            fontsize=_SMALL, color="#2f6f9f", annotation_clip=False,
+        )  # fmt: skip
+
+
+def _threshold_rule(measure: str, points: str) -> str:
+    """The y-axis label naming ``measure``'s threshold of real change, ``points`` in text."""
+    if measure in ("pain_average", "pain_worst"):
+        from .analysis import pain_mcid
+
+        mcid_points, percent = pain_mcid()
+        # Translators: an axis label in two lines; "pts" is points on the 0-10 pain scale
+        rule = _("change of {points} pts\nand {percent}% (= {threshold})").format(
+            points=f"{mcid_points:g}", percent=f"{percent:g}", threshold=points
+        )
+    elif measure == "psfs":
+        # the PSFS thresholds are the minimal detectable change (Stratford 1995), not an MCID
+        rule = _("MDC {points} points").format(points=points)
+    else:
+        # Translators: an axis label in two lines: the clinician's minimal important change
+        rule = _("MCID {points} points\n(clinician's)").format(points=points)
+    return rule
+
+
 def _short_number(x: float) -> str:
-    """One decimal at most, without a trailing ``.0``: ``2.5``, ``3``."""
-    return f"{x:.1f}".rstrip("0").rstrip(".")
+    """One decimal at most, without a trailing ``.0``: ``2.5``, ``3`` (``2,5`` in Portuguese)."""
+    text = f"{x:.1f}".rstrip("0").rstrip(".")
+    if config.language() == "en":
+        return text
+    return number_text(x, 1 if "." in text else 0)
+
+
+def _signed(x: float) -> str:
+    """A change with its sign, one decimal at most: ``+1.5``, ``\u22122`` (``+1,5``)."""
+    text = f"{x:+.1f}".replace(".0", "")
+    if config.language() != "en":
+        from babel.numbers import get_decimal_symbol
+
+        text = text.replace(".", get_decimal_symbol(config.locale_name()))
+    return text.replace("-", "\u2212")
 
 
 @literal_text
@@ -1330,8 +1512,14 @@ def plot_outcomes(  # noqa: D103 (docstring assigned after it, from chart_docs)
         unknown = [m for m in measures if m not in names]
         if unknown:
             raise AnalysisError(
-                f"measures={measures!r}: {', '.join(map(repr, unknown))} not in the check-ins; "
-                f"measures recorded: {', '.join(map(repr, names)) or 'none'}",
+                _(
+                    "measures={measures}: {unknown} not in the check-ins; "
+                    "measures recorded: {recorded}"
+                ).format(
+                    measures=repr(measures),
+                    unknown=", ".join(map(repr, unknown)),
+                    recorded=", ".join(map(repr, names)) or _("none"),
+                ),
                 where="plot_outcomes",
             )
         names = list(dict.fromkeys(measures))
@@ -1342,12 +1530,14 @@ def plot_outcomes(  # noqa: D103 (docstring assigned after it, from chart_docs)
     panels += [fig.add_subplot(grid[k, 0], sharex=panels[0]) for k in range(1, n + 1)]
 
     if not names:
-        panels[0].set_title("Outcome measures", loc="left", fontsize=10)
+        panels[0].set_title(_("Outcome measures"), loc="left", fontsize=10)
         _no_data(
             panels[0],
-            f"{NO_DATA}: record a weekly check-in",
-            then="Your check-in answers will show here week by week, compared with your first "
-            "check-in (the baseline), once you save a weekly check-in.",
+            _("no data yet: record a weekly check-in"),
+            then=_(
+                "Your check-in answers will show here week by week, compared with your first "
+                "check-in (the baseline), once you save a weekly check-in."
+            ),
         )
     is_item = change["item"].notna().to_numpy()
     for panel, measure in zip(panels, names, strict=False):
@@ -1368,12 +1558,12 @@ def plot_outcomes(  # noqa: D103 (docstring assigned after it, from chart_docs)
     if names:
         _outcomes_legend(fig, change, main, names)
     if title is None:
-        title = "Outcome measures"
+        title = _("Outcome measures")
         if not main.empty:
             first = main["date"].min()
-            title += f" since the baseline of {day_text(first)}"
+            title = _("Outcome measures since the baseline of {day}").format(day=day_text(first))
         if _is_sample(outcomes_frame) or _is_sample(log_frame):
-            title += " (sample data)"
+            title = _("{title} (sample data)").format(title=title)
     summary = textwrap.fill(summary_line(outcomes_frame), int(fig.get_figwidth() * 10.5))
     fig.suptitle(f"{title}\n{summary}", fontsize=11)
     plt.close(fig)
@@ -1440,15 +1630,15 @@ def _sessions_panel(ax: Axes, log_frame: pd.DataFrame) -> list[Any]:
 
     from . import analysis
 
-    ax.set_title("Exercise sessions per week", loc="left", fontsize=10)
-    ax.set_ylabel("sessions")
+    ax.set_title(_("Exercise sessions per week"), loc="left", fontsize=10)
+    ax.set_ylabel(_("sessions"))
     ax.grid(axis="y", color="0.93", lw=0.8)
     ax.set_axisbelow(True)
     if log_frame.empty:
         _no_data(
             ax,
-            f"{NO_DATA}: sessions appear here",
-            then="The number of sessions you do each week will show here once you save one.",
+            _("no data yet: sessions appear here"),
+            then=_("The number of sessions you do each week will show here once you save one."),
         )
         return []
     per_week = analysis.sessions_per_week(log_frame)
@@ -1459,15 +1649,14 @@ def _sessions_panel(ax: Axes, log_frame: pd.DataFrame) -> list[Any]:
         # more than two years: a bar a month (year), its mean week
         means, ends = _per_period(per_week.to_frame(), freq)
         weeks, counts = means.index, means.iloc[:, 0].to_numpy()
-        ax.set_title(f"Exercise sessions per week (mean over each {unit})", loc="left",
-                     fontsize=10)  # fmt: skip
+        ax.set_title(_(_SESSIONS_MEAN[unit]), loc="left", fontsize=10)
     middle = weeks + (ends - weeks) / 2
     width = (ends - weeks).days.to_numpy() * 6.2 / 7
     ax.bar(middle, counts, width=width, color=OKABE_ITO["sky"], lw=0, zorder=2, gid="sessions")
     if len(weeks) <= 26:  # a count over each bar while they fit
         for x, v in zip(middle, counts, strict=True):
             # a mean of weeks keeps its decimal: 2.6 a week is not "3"
-            shown = f"{v:.0f}" if float(v).is_integer() else f"{v:.1f}"
+            shown = f"{v:.0f}" if float(v).is_integer() else number_text(float(v), 1)
             ax.text(x, v, shown, ha="center", va="bottom", fontsize=_SMALL, color="0.3")
     ax.set_ylim(0, max(7, int(np.ceil(counts.max()))) * 1.25)
     return [weeks[0], ends[-1]]
@@ -1482,16 +1671,16 @@ def _outcomes_legend(
 
     shown = set(main.loc[main["measure"].isin(names), "status"].astype(str))
     handles = [
-        Line2D([], [], color="black", ls="--", lw=1.1, label="baseline"),
-        Patch(color="0.89", label="no change beyond the threshold (baseline ± MCID or MDC)"),
+        Line2D([], [], color="black", ls="--", lw=1.1, label=_("baseline")),
+        Patch(color="0.89", label=_("no change beyond the threshold (baseline ± MCID or MDC)")),
     ]
     handles += [
-        Line2D([], [], ls="", marker="o", ms=7, color=_STATUS_COLOURS[s], label=s)
+        Line2D([], [], ls="", marker="o", ms=7, color=_STATUS_COLOURS[s], label=_(_STATUS_WORDS[s]))
         for s in ("improved", "unchanged", "worse")
         if s in shown
     ]
     if (change["item"].notna() & change["measure"].isin(names)).any():
-        handles.append(Line2D([], [], color=OKABE_ITO["sky"], lw=1.1, label="one activity"))
+        handles.append(Line2D([], [], color=OKABE_ITO["sky"], lw=1.1, label=_("one activity")))
     # one row on a wide figure; rows of three on a printed page's width
     ncol = len(handles) if fig.get_figwidth() >= 9 else 3
     fig.legend(

@@ -11,12 +11,15 @@ import argparse
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
+from . import config
 from .config import output_folder
-from .errors import BackkitError, UsageError
+from .errors import BackkitError, UsageError, shown
+from .i18n import N_, ngettext
+from .i18n import gettext as _
 
 __all__ = ["main"]
 
@@ -67,16 +70,43 @@ def _serve_until_stopped(cmd: list[str], cwd: Path) -> int:
     return 0 if received else code
 
 
+def _set_language(lang: str | None) -> None:
+    """Speak ``lang`` from now on, and in the server started next (``$BACKKIT_LANG``).
+
+    The tag is checked by :func:`backkit.config.language`, the one reader of
+    the variable; a tag it refuses leaves the environment as it was.
+    """
+    if lang is None:
+        return
+    before = os.environ.get("BACKKIT_LANG")
+    os.environ["BACKKIT_LANG"] = lang
+    try:
+        config.language()
+    except BackkitError as err:
+        if before is None:
+            del os.environ["BACKKIT_LANG"]
+        else:
+            os.environ["BACKKIT_LANG"] = before
+        raise err.at("--lang") from None
+
+
 def cmd_lab(args: argparse.Namespace) -> int:
     from backkit import app, workspace
 
-    app.check_port(args.port)  # before anything is made
+    _set_language(args.lang)  # before anything is made
+    app.check_port(args.port)
     ws = workspace.prepare()
     for line in ws.messages():
         print(f"backkit lab: {line}", flush=True)
-    notebook = ws.path / args.notebook
+    # the start notebook in the kit's language unless the person names one
+    name = args.notebook or workspace.start_notebook()
+    notebook = ws.path / name
     if not notebook.is_file():
-        raise UsageError(f"notebook {args.notebook!r} not found in {ws.path}")
+        raise UsageError(
+            _("notebook {notebook} not found in {folder}").format(
+                notebook=repr(name), folder=ws.path
+            )
+        )
     cmd = [
         *_jupyter_command("jupyterlab"),
         "--ServerApp.ip=127.0.0.1",  # this computer only
@@ -103,16 +133,21 @@ def cmd_share(args: argparse.Namespace) -> int:
     from backkit import share
 
     done = share.share(args.to, as_id=args.as_id, log=args.log, plan=args.plan)
-    print(
-        f"shared {done.rows} rows as {done.id!r}, readable by you and group {done.group!r}: "
-        + ", ".join(str(p) for p in done.files)
+    # Translators: {id} and {group} are in quotes; {files} is a list of files.
+    text = ngettext(
+        "shared {rows} row as {id}, readable by you and group {group}: {files}",
+        "shared {rows} rows as {id}, readable by you and group {group}: {files}",
+        done.rows,
     )
+    files = ", ".join(str(p) for p in done.files)
+    print(text.format(rows=done.rows, id=repr(done.id), group=repr(done.group), files=files))
     return 0
 
 
 def cmd_app(args: argparse.Namespace) -> int:
     from backkit import app
 
+    _set_language(args.lang)
     if args.log:  # a new log's folder is refused now, not later inside the app
         output_folder(args.log, create=False)
     return app.serve(
@@ -144,8 +179,12 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
     plan = Plan.load(args.file)  # checked before the active plan is replaced
     path = plan.activate()
-    print(f"activated {plan.name!r} ({args.file}): the app and today's session now use it")
-    print(f"saved as {path}")
+    print(
+        _("activated {plan} ({file}): the app and today's session now use it").format(
+            plan=repr(plan.name), file=args.file
+        )
+    )
+    print(_("saved as {path}").format(path=path))
     return 0
 
 
@@ -164,8 +203,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     elif out.suffix.lower() == ".csv":
         log.export_csv(out)
     else:
-        raise UsageError(f"{out.name!r}: give a .csv, .xlsx or .json file name", where="export")
-    print(f"wrote {len(log)} rows to {out}")
+        raise UsageError(
+            _("{file}: give a .csv, .xlsx or .json file name").format(file=repr(out.name)),
+            where="export",
+        )
+    n = len(log)
+    print(ngettext("wrote {n} row to {file}", "wrote {n} rows to {file}", n).format(n=n, file=out))
     return 0
 
 
@@ -178,7 +221,7 @@ def _export_fhir(args: argparse.Namespace) -> int:
         found = None
     if found is None:
         raise UsageError(
-            "the FHIR export needs fhir.resources: pip install 'backkit[fhir]'", where="export"
+            _("the FHIR export needs fhir.resources: pip install 'backkit[fhir]'"), where="export"
         )
     from backkit import fhir
     from backkit.log import SessionLog
@@ -191,7 +234,14 @@ def _export_fhir(args: argparse.Namespace) -> int:
     with SessionLog(args.log, create=False) if args.log else SessionLog(create=False) as log:
         data = fhir.bundle(log.frame(), outcomes=outcomes_frame(log), plan=plan, privacy=privacy)
     out = fhir.write_bundle(data, args.out)
-    print(f"wrote a FHIR R4 Bundle of {len(data['entry'])} resources to {out}")
+    n = len(data["entry"])
+    print(
+        ngettext(
+            "wrote a FHIR R4 Bundle of {n} resource to {file}",
+            "wrote a FHIR R4 Bundle of {n} resources to {file}",
+            n,
+        ).format(n=n, file=out)
+    )
     return 0
 
 
@@ -200,22 +250,24 @@ def cmd_caseload(args: argparse.Namespace) -> int:
     from backkit.store import write_atomically
 
     if args.key and not args.pseudonymise:  # before the chart is written, not after
-        raise UsageError("--key needs --pseudonymise", where="caseload")
+        raise UsageError(_("--key needs --pseudonymise"), where="caseload")
     _check_outputs(args.chart, args.key)
     view = caseload.load_caseload(
         args.folder, plan=args.plan, as_of=args.as_of, pseudonymise=args.pseudonymise
     )
     print(view.to_text().split("\nskipped ")[0])
     for line in view.skipped:
-        print(f"backkit caseload: skipped {line}", file=sys.stderr)
+        print(_("backkit caseload: skipped {file}").format(file=line), file=sys.stderr)
     if args.chart:
         fig = caseload.plot_caseload(view)
         out = write_atomically(args.chart, lambda tmp: _private(tmp, fig.savefig))
-        print(f"wrote the chart to {out}")
+        print(_("wrote the chart to {file}").format(file=out))
     if args.key:
         key = caseload.pseudonym_key(view)
         out = write_atomically(args.key, lambda tmp: _private(tmp, key.to_csv, index=False))
-        print(f"wrote the pseudonym key to {out} (keep it apart from the table)")
+        print(
+            _("wrote the pseudonym key to {file} (keep it apart from the table)").format(file=out)
+        )
     return 0
 
 
@@ -244,34 +296,38 @@ def cmd_plan_calendar(args: argparse.Namespace) -> int:
     _check_outputs(args.out)
     plan = Plan.load(args.plan)
     out = write_calendar(plan, args.out, at=args.time, reminder_minutes=args.reminder)
-    print(f"wrote the calendar of {plan.name!r} to {out}")
+    print(_("wrote the calendar of {plan} to {file}").format(plan=repr(plan.name), file=out))
     return 0
 
 
 def _add_caseload_parser(sub: argparse._SubParsersAction) -> None:
-    help_ = "one table of every patient in a folder (.sqlite logs, .json and .csv exports)"
+    help_ = _("one table of every patient in a folder (.sqlite logs, .json and .csv exports)")
     p = sub.add_parser("caseload", help=help_, description=help_)
     p.set_defaults(func=cmd_caseload)
-    p.add_argument("folder", help="folder of patient files; each file name is the patient's id")
-    p.add_argument("--plan", help="plan (YAML) of patients without a plan file of their own")
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the day of the view (default today)")
+    p.add_argument("folder", help=_("folder of patient files; each file name is the patient's id"))
+    p.add_argument("--plan", help=_("plan (YAML) of patients without a plan file of their own"))
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help=_("the day of the view (default today)"))
     p.add_argument(
-        "--pseudonymise", action="store_true", help="show Patient 1..N instead of file names"
+        "--pseudonymise", action="store_true", help=_("show Patient 1..N instead of file names")
     )
-    p.add_argument("--key", metavar="CSV", help="with --pseudonymise: save which file is who")
-    p.add_argument("--chart", metavar="PNG", help="also draw weekly pain and adherence per patient")
+    p.add_argument("--key", metavar="CSV", help=_("with --pseudonymise: save which file is who"))
+    p.add_argument(
+        "--chart", metavar="PNG", help=_("also draw weekly pain and adherence per patient")
+    )
 
 
 def _add_plan_calendar_parser(sub: argparse._SubParsersAction) -> None:
-    help_ = "a calendar (.ics) of a plan: recurring events with the exercises and a reminder"
+    help_ = _("a calendar (.ics) of a plan: recurring events with the exercises and a reminder")
     p = sub.add_parser("plan-calendar", help=help_, description=help_)
     p.set_defaults(func=cmd_plan_calendar)
-    p.add_argument("plan", help="the plan (YAML)")
-    p.add_argument("--out", default="plan.ics", help="output file (default plan.ics)")
-    p.add_argument("--time", default="18:00", metavar="HH:MM", help="time of day (default 18:00)")
+    p.add_argument("plan", help=_("the plan (YAML)"))
+    p.add_argument("--out", default="plan.ics", help=_("output file (default plan.ics)"))
+    p.add_argument(
+        "--time", default="18:00", metavar="HH:MM", help=_("time of day (default 18:00)")
+    )
     p.add_argument(
         "--reminder", type=int, default=10, metavar="MINUTES",
-        help="reminder this many minutes before (default 10)",
+        help=_("reminder this many minutes before (default 10)"),
     )  # fmt: skip
 
 
@@ -285,14 +341,18 @@ def cmd_import(args: argparse.Namespace) -> int:
     suffix = source.suffix.lower()
     if suffix not in (".csv", ".json"):
         raise UsageError(
-            f"{source.name!r}: give a .csv or .json file as `backkit export` writes them "
-            "(an .xlsx export is for reading in a spreadsheet)",
+            _(
+                "{file}: give a .csv or .json file as `backkit export` writes them "
+                "(an .xlsx export is for reading in a spreadsheet)"
+            ).format(file=repr(source.name)),
             where="import",
         )
     if kind(source) == ".sqlite":  # a folder, a pipe or a missing file is refused here too
         raise UsageError(
-            f"{source.name!r} is a log file, not an export: export it first "
-            "(backkit export FILE.json --log it)",
+            _(
+                "{file} is a log file, not an export: export it first "
+                "(backkit export FILE.json --log it)"
+            ).format(file=repr(source.name)),
             where="import",
         )
     target = Path(args.log).expanduser() if args.log else default_log_path()
@@ -305,7 +365,11 @@ def cmd_import(args: argparse.Namespace) -> int:
             for made in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
                 made.unlink(missing_ok=True)
         raise
-    print(f"imported {added} rows into {target}")
+    print(
+        ngettext("imported {n} row into {file}", "imported {n} rows into {file}", added).format(
+            n=added, file=target
+        )
+    )
     return 0
 
 
@@ -327,83 +391,105 @@ def cmd_demo(args: argparse.Namespace) -> int:
         log.export_csv(csv)
     plan_path = out / "sample_plan.yaml"
     sample.sample_plan().save(plan_path)
-    print(f"wrote sample data (profile {args.profile!r}): {log_path}, {csv}, {plan_path}")
+    print(
+        _("wrote sample data (profile {profile}): {log}, {csv}, {plan}").format(
+            profile=repr(args.profile), log=log_path, csv=csv, plan=plan_path
+        )
+    )
     # the log file, not the CSV: it holds the outcome check-ins too
     for path in report.build(
         log_path,
         plan=plan_path,
         out=out / "sample-report.html",
-        pseudonym="Sample patient",
+        # Translators: the name shown in the sample report.
+        pseudonym=_("Sample patient"),
         progress=not args.quiet,
     ):
-        print(f"wrote sample report: {path}")
+        print(_("wrote sample report: {file}").format(file=path))
     return 0
 
 
 def _add_report_parser(add: Callable[..., argparse.ArgumentParser]) -> None:
-    p = add("report", cmd_report, "write a patient report (HTML, and PDF with --pdf)")
-    p.add_argument("log", help="the patient's exported log (CSV) or log file (.sqlite)")
-    p.add_argument("--plan", help="the patient's plan (YAML)")
-    p.add_argument("--out", default="report.html", help="output HTML file (default report.html)")
+    p = add("report", cmd_report, _("write a patient report (HTML, and PDF with --pdf)"))
+    p.add_argument("log", help=_("the patient's exported log (CSV) or log file (.sqlite)"))
+    p.add_argument("--plan", help=_("the patient's plan (YAML)"))
+    p.add_argument("--out", default="report.html", help=_("output HTML file (default report.html)"))
     p.add_argument(
         "--for",
         dest="audience",
         choices=["clinician", "patient"],
         default="clinician",
-        help="who the report is for (default clinician; patient: plain words, the plan, safety)",
+        help=_("who the report is for (default clinician; patient: plain words, the plan, safety)"),
     )
-    p.add_argument("--notes", metavar="FILE", help="a text file of the clinician's notes to show")
     p.add_argument(
-        "--paper", choices=["a4", "letter"], default="a4", help="PDF paper size (default a4)"
+        "--notes", metavar="FILE", help=_("a text file of the clinician's notes to show")
     )
-    p.add_argument("--pseudonym", default="Patient", help="name shown in the report")
-    p.add_argument("--name", help="the patient's real name: shown only when given")
+    p.add_argument(
+        "--paper", choices=["a4", "letter"], default="a4", help=_("PDF paper size (default a4)")
+    )
+    # Translators: the name a report shows for the patient when no other is given.
+    p.add_argument("--pseudonym", default=_("Patient"), help=_("name shown in the report"))
+    p.add_argument("--name", help=_("the patient's real name: shown only when given"))
     p.add_argument(
         "--date-shift",
         type=int,
         default=0,
         metavar="DAYS",
-        help="shift every date by DAYS days (de-identification)",
+        help=_("shift every date by DAYS days (de-identification)"),
     )
     p.add_argument(
         "--include-notes",
         action="store_true",
-        help="include free text (notes, plan name, PSFS activities, custom measures), cleaned",
+        help=_("include free text (notes, plan name, PSFS activities, custom measures), cleaned"),
     )
     p.add_argument(
         "--redact",
         action="append",
         default=[],
         metavar="WORD",
-        help="a name to replace by the pseudonym in kept text (repeat for more)",
+        help=_("a name to replace by the pseudonym in kept text (repeat for more)"),
     )
-    p.add_argument("--pdf", action="store_true", help="also write a PDF (needs Chromium)")
+    p.add_argument("--pdf", action="store_true", help=_("also write a PDF (needs Chromium)"))
     p.add_argument(
-        "--plan-out", metavar="YAML", help="also save the proposed next plan to this file"
+        "--plan-out", metavar="YAML", help=_("also save the proposed next plan to this file")
     )
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--quiet", action="store_true", help=_("no progress bar"))
 
 
 def _add_plan_parser(add: Callable[..., argparse.ArgumentParser]) -> None:
-    p = add("plan", cmd_plan, "plans: make a plan file your active plan")
-    p.add_argument("action", choices=["activate"], help="activate: use this plan from now on")
-    p.add_argument("file", help="the plan file (YAML) your clinician sent")
+    p = add("plan", cmd_plan, _("plans: make a plan file your active plan"))
+    p.add_argument("action", choices=["activate"], help=_("activate: use this plan from now on"))
+    p.add_argument("file", help=_("the plan file (YAML) your clinician sent"))
+
+
+def _add_lang_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--lang",
+        metavar="LANG",
+        help=_(
+            "the language of the kit in this server: en or pt, with a country if you like "
+            "(pt_BR, pt_PT); default: $BACKKIT_LANG, else en"
+        ),
+    )
 
 
 def _add_lab_parser(sub: argparse._SubParsersAction) -> None:
-    help_ = (
+    help_ = _(
         "open JupyterLab (on 127.0.0.1 only) on your own copies of the notebooks "
         "(your workspace in the data home)"
     )
     p = sub.add_parser("lab", help=help_, description=help_)
     p.set_defaults(func=cmd_lab)
-    p.add_argument("--notebook", default="00_start_here.ipynb", help="notebook to open")
-    p.add_argument("--port", type=int, default=8888, help="port (default 8888, or the next free)")
-    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.add_argument("--notebook", default=None, help=_("notebook to open"))
+    p.add_argument(
+        "--port", type=int, default=8888, help=_("port (default 8888, or the next free)")
+    )
+    p.add_argument("--no-browser", action="store_true", help=_("do not open a browser"))
+    _add_lang_option(p)
 
 
 def _add_workspace_parser(sub: argparse._SubParsersAction) -> None:
-    help_ = (
+    help_ = _(
         "make or refresh your own copies of the notebooks (your workspace) and print "
         "its folder; no server is started"
     )
@@ -412,49 +498,90 @@ def _add_workspace_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_share_parser(sub: argparse._SubParsersAction) -> None:
-    help_ = (
+    help_ = _(
         "put your log, pseudonymised (no notes), and your plan in a clinician group's "
         "folder, readable by you and that group only (0640)"
     )
     p = sub.add_parser("share", help=help_, description=help_)
     p.set_defaults(func=cmd_share)
-    p.add_argument("--to", required=True, metavar="FOLDER", help="the group's folder")
+    p.add_argument("--to", required=True, metavar="FOLDER", help=_("the group's folder"))
     p.add_argument(
         "--as", dest="as_id", metavar="ID",
-        help="the id your clinic gave you, such as P001 (default: your own random pseudonym)",
+        help=_("the id your clinic gave you, such as P001 (default: your own random pseudonym)"),
     )  # fmt: skip
-    p.add_argument("--log", help="session log file (default: your log)")
-    p.add_argument("--plan", help="plan (YAML) to share (default: your active plan)")
+    p.add_argument("--log", help=_("session log file (default: your log)"))
+    p.add_argument("--plan", help=_("plan (YAML) to share (default: your active plan)"))
 
 
 def _add_app_parser(sub: argparse._SubParsersAction) -> None:
-    help_ = "serve the no-code app (Voila) on 127.0.0.1 only, behind a random token"
+    help_ = _("serve the no-code app (Voila) on 127.0.0.1 only, behind a random token")
     p = sub.add_parser("app", help=help_, description=help_)
     p.set_defaults(func=cmd_app)
-    p.add_argument("--port", type=int, default=8866, help="port (default 8866)")
-    p.add_argument("--log", help="session log file (default: your log)")
-    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.add_argument("--port", type=int, default=8866, help=_("port (default 8866)"))
+    p.add_argument("--log", help=_("session log file (default: your log)"))
+    p.add_argument("--no-browser", action="store_true", help=_("do not open a browser"))
     p.add_argument(
         "--quick",
         action="store_true",
-        help="quick try: every exercise shortened to one 2-second repetition",
+        help=_("quick try: every exercise shortened to one 2-second repetition"),
     )
+    _add_lang_option(p)
+
+
+#: argparse's own section headings, shown in the kit's language (:class:`_Formatter`).
+_HEADINGS = (N_("positional arguments"), N_("options"))
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help, with its own few words (usage, headings) in the kit's language."""
+
+    def add_usage(
+        self, usage: str | None, actions: Iterable[Any], groups: Iterable[Any], prefix: Any = None
+    ) -> None:
+        # A sub-command's prog is worked out with prefix "": only the default is a word.
+        super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)
+
+    def start_section(self, heading: str | None) -> None:
+        super().start_section(_(heading) if heading in _HEADINGS else heading)
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, with a usage mistake told in one line and where to read more."""
+    """argparse, with a usage mistake told in one line and where to read more.
+
+    Its help (``-h``, the formatter's words) is in the kit's language: argparse's
+    own words come from Python's catalogue, which has no Portuguese.
+    """
+
+    def __init__(self, *args: Any, add_help: bool = True, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs["add_help"] = False  # argparse's -h says its help in English: ours, below
+        super().__init__(*args, **kwargs)
+        if add_help:
+            self.add_argument(
+                "-h", "--help", action="help", default=argparse.SUPPRESS,
+                help=_("show this help message and exit"),
+            )  # fmt: skip
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        said = _("{prog}: error: {message} (see {prog} --help)").format(
+            prog=self.prog, message=message
+        )
+        self.exit(EXIT_USAGE, said + "\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The command line's parser, its help in the kit's language (made anew for each run)."""
     parser = _Parser(
         prog="backkit",
-        description="Exercises for low back pain, in Jupyter: notebooks, a guided timer, "
-        "a session log, progress charts and reports. Not a diagnosis.",
+        description=_(
+            "Exercises for low back pain, in Jupyter: notebooks, a guided timer, "
+            "a session log, progress charts and reports. Not a diagnosis."
+        ),
     )
-    parser.add_argument("--version", action="version", version=_version())
+    parser.add_argument(
+        "--version", action="version", version=_version(),
+        help=_("show program's version number and exit"),
+    )  # fmt: skip
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def add(name: str, func: Callable[[argparse.Namespace], int], help_: str):
@@ -469,24 +596,24 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report_parser(add)
     _add_plan_parser(add)
 
-    p = add("export", cmd_export, "export your session log to CSV, Excel, JSON or FHIR")
-    p.add_argument("out", help="output file: .csv, .xlsx or .json")
-    p.add_argument("--log", help="session log file (default: your log)")
+    p = add("export", cmd_export, _("export your session log to CSV, Excel, JSON or FHIR"))
+    p.add_argument("out", help=_("output file: .csv, .xlsx or .json"))
+    p.add_argument("--log", help=_("session log file (default: your log)"))
     _add_fhir_export_options(p)
 
-    p = add("import", cmd_import, "import a CSV or JSON export into your log (all or nothing)")
-    p.add_argument("file", help="a .csv or .json file as `backkit export` writes it")
-    p.add_argument("--log", help="session log file (default: your log)")
+    p = add("import", cmd_import, _("import a CSV or JSON export into your log (all or nothing)"))
+    p.add_argument("file", help=_("a .csv or .json file as `backkit export` writes it"))
+    p.add_argument("--log", help=_("session log file (default: your log)"))
 
-    p = add("demo", cmd_demo, "write sample data and a sample report")
-    p.add_argument("--out", default="backkit-demo", help="folder (default ./backkit-demo)")
+    p = add("demo", cmd_demo, _("write sample data and a sample report"))
+    p.add_argument("--out", default="backkit-demo", help=_("folder (default ./backkit-demo)"))
     p.add_argument(
         "--profile",
         default="improving",
         choices=["improving", "flare-up", "plateau"],
-        help="sample profile",
+        help=_("sample profile"),
     )
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--quiet", action="store_true", help=_("no progress bar"))
     _add_caseload_parser(sub)
     _add_share_parser(sub)
     _add_plan_calendar_parser(sub)
@@ -497,16 +624,19 @@ def _add_fhir_export_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--format",
         choices=["json", "fhir"],
-        help="json: the whole log (bouts, session ratings, check-ins, corrections); "
-        "fhir: a FHIR R4 Bundle (needs backkit[fhir]); default: by the file's suffix "
-        "(.csv, .xlsx, .json)",
+        help=_(
+            "json: the whole log (bouts, session ratings, check-ins, corrections); "
+            "fhir: a FHIR R4 Bundle (needs backkit[fhir]); default: by the file's suffix "
+            "(.csv, .xlsx, .json)"
+        ),
     )
-    fhir = p.add_argument_group("FHIR export (--format fhir)")
-    fhir.add_argument("--plan", help="the plan (YAML), exported as a CarePlan")
-    fhir.add_argument("--pseudonym", default="Patient", help="name of the Patient resource")
+    fhir = p.add_argument_group(_("FHIR export (--format fhir)"))
+    fhir.add_argument("--plan", help=_("the plan (YAML), exported as a CarePlan"))
+    # the name inside the exported data (a FHIR Patient resource), not a word shown here
+    fhir.add_argument("--pseudonym", default="Patient", help=_("name of the Patient resource"))
     fhir.add_argument("--date-shift", type=int, default=0, metavar="DAYS",
-                      help="shift every date by DAYS days")  # fmt: skip
-    fhir.add_argument("--include-notes", action="store_true", help="keep free-text notes")
+                      help=_("shift every date by DAYS days"))  # fmt: skip
+    fhir.add_argument("--include-notes", action="store_true", help=_("keep free-text notes"))
 
 
 def _version() -> str:
@@ -533,17 +663,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except KeyboardInterrupt:
-        print("backkit: interrupted", file=sys.stderr)
+        print(_("backkit: interrupted"), file=sys.stderr)
         return 130
     except (BackkitError, OSError) as err:
         # A mistake the person can fix, or a file the system cannot read or
         # write: one line. Anything else is a bug and shows its traceback.
         message = str(err)
         if isinstance(err, BackkitError) and err.where == args.command:
-            message = err.problem  # "backkit export: error: ...", not "...: error: export: ..."
+            # "backkit export: error: ...", not "...: error: export: ..."
+            message = shown(err.problem)
         if isinstance(err, OSError) and err.filename:
             message = f"{err.filename}: {err.strerror}"
-        print(f"backkit {args.command}: error: {_one_line(message)}", file=sys.stderr)
+        said = _("{prog}: error: {message}").format(
+            prog=f"backkit {args.command}", message=_one_line(message)
+        )
+        print(said, file=sys.stderr)
         return EXIT_FAILED
 
 

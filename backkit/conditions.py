@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from . import config, i18n
 from ._yaml import parse_yaml
 from .errors import CatalogueError, CheckInError, Problem
+from .i18n import gettext as _
 from .store import Migrations, from_utc_text, utc_text
 
 if TYPE_CHECKING:
@@ -151,14 +152,15 @@ def record(log: SessionLog, answers: Mapping[str, str]) -> Answers:
     chosen: set[str] = set()
     for key, label in answers.items():
         if key not in asked:
-            problems.append(Problem("personal check", str(key), label, "is not a question"))
+            problems.append(Problem(_("personal check"), str(key), label, _("is not a question")))
         elif label not in asked[key]:
-            problems.append(Problem("personal check", key, label,
-                                    f"must be one of: {'; '.join(asked[key])}"))  # fmt: skip
+            problems.append(Problem(_("personal check"), key, label,
+                                    _("must be one of: {options}").format(
+                                        options="; ".join(asked[key]))))  # fmt: skip
         else:
             chosen.update(asked[key][label])
     if problems:
-        raise CheckInError(problems, header="The answers were not saved (nothing was written):")
+        raise CheckInError(problems, header=_("The answers were not saved (nothing was written):"))
     now = config.now()
     with log.store.transaction() as db:
         db.execute(

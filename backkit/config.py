@@ -41,16 +41,19 @@ from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import ConfigError, OutputFolderError
+from . import _locale
+from .errors import N_, ConfigError, Message, OutputFolderError
 
 __all__ = [
     "PRIVATE_DIR_MODE",
     "PRIVATE_FILE_MODE",
     "active_plan_path",
     "at",
+    "browser_language",
     "checkout_data_home",
     "data_home",
     "day_text",
+    "decimal_text",
     "default_log_path",
     "kit_timezone",
     "language",
@@ -174,7 +177,7 @@ def output_folder(path: str | Path, *, is_folder: bool = False, create: bool = T
     _folder_ready(folder.parent, path, create)
     if not folder.is_dir():
         if folder.exists() or folder.is_symlink():
-            raise OutputFolderError(path, folder, "is there and is not a folder")
+            raise OutputFolderError(path, folder, N_("is there and is not a folder"))
         if create:
             with contextlib.suppress(FileExistsError):  # made meanwhile by another process
                 folder.mkdir(mode=PRIVATE_DIR_MODE)
@@ -190,7 +193,9 @@ def _folder_ready(folder: Path, path: Path, create: bool) -> None:
     shown = Path(os.path.abspath(folder))
     if not existing.is_dir():
         raise OutputFolderError(
-            path, folder, f"cannot be written: {existing} is a file, not a folder"
+            path,
+            folder,
+            Message(N_("cannot be written: {existing} is a file, not a folder"), existing=existing),
         )
     if existing == real:
         return
@@ -199,13 +204,27 @@ def _folder_ready(folder: Path, path: Path, create: bool) -> None:
         if create:
             make_private_dir(real)
         return
-    really = f" (that is {real})" if real != shown else ""  # a link inside the home leads out
-    raise OutputFolderError(
-        path,
-        folder,
-        f"the folder {shown}{really} does not exist, and backkit creates folders only in "
-        f"your data home ({home}): create the folder first, or write into your data home",
-    )
+    if real != shown:  # a link inside the home leads out
+        problem = Message(
+            N_(
+                "the folder {folder} (that is {real}) does not exist, and backkit creates "
+                "folders only in your data home ({home}): create the folder first, or write "
+                "into your data home"
+            ),
+            folder=shown,
+            real=real,
+            home=home,
+        )
+    else:
+        problem = Message(
+            N_(
+                "the folder {folder} does not exist, and backkit creates folders only in your "
+                "data home ({home}): create the folder first, or write into your data home"
+            ),
+            folder=shown,
+            home=home,
+        )
+    raise OutputFolderError(path, folder, problem)
 
 
 def checkout_data_home(top: Path | None = None) -> Path | None:
@@ -324,8 +343,13 @@ def kit_timezone() -> dt.tzinfo:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             raise ConfigError(
-                f"{name!r} is not a known time zone; use an IANA name "
-                "such as 'Europe/London' or 'America/New_York'",
+                Message(
+                    N_(
+                        "{name} is not a known time zone; use an IANA name "
+                        "such as 'Europe/London' or 'America/New_York'"
+                    ),
+                    name=repr(name),
+                ),
                 where="BACKKIT_TZ",
             ) from None
     return _system_zone()
@@ -335,7 +359,25 @@ def kit_timezone() -> dt.tzinfo:
 #: help) the kit knows: the ``regions`` table of ``safety.yaml`` gives each one.
 REGIONS = ("GB", "BR", "PT")
 #: The languages the kit speaks: English, and Portuguese (``backkit.i18n``).
-LANGUAGES = ("en", "pt")
+LANGUAGES = _locale.LANGUAGES
+
+
+def browser_language() -> str:
+    """The first language of the person's browser the kit speaks, as a tag (``pt-BR``), or ``""``.
+
+    Read from the browser's ``Accept-Language``, which the app's Voila hands
+    its kernel as ``$HTTP_ACCEPT_LANGUAGE`` (``backkit app``); elsewhere it is
+    not set. Languages come in the browser's order of preference (``q``).
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["HTTP_ACCEPT_LANGUAGE"] = "fr-FR,pt-BR;q=0.9,en;q=0.8"
+    >>> browser_language()
+    'pt-BR'
+    >>> del os.environ["HTTP_ACCEPT_LANGUAGE"]
+    """
+    return _locale.browser_tag()
 
 
 def language() -> str:
@@ -343,7 +385,9 @@ def language() -> str:
 
     ``$BACKKIT_LANG`` is a tag such as ``pt``, ``pt_BR``, ``pt-PT`` or
     ``pt_BR.UTF-8``; only its language part counts here (the country in it
-    chooses the :func:`region`). One of :data:`LANGUAGES`.
+    chooses the :func:`region`). One of :data:`LANGUAGES`. When it is not set,
+    the app follows the browser's language (:func:`browser_language`);
+    ``backkit app --lang`` and ``backkit lab --lang`` set it.
 
     Raises
     ------
@@ -360,13 +404,14 @@ def language() -> str:
     >>> language()
     'en'
     """
-    tag = os.environ.get("BACKKIT_LANG", "").strip()
-    code = tag.split(".")[0].replace("-", "_").split("_")[0].lower()
+    tag = _locale.tag()
+    code = _locale.code(tag)
     if not code:
         return "en"
     if code in LANGUAGES:
         return code
     raise ConfigError(
+        # in English: with no language to speak there is no other to say it in
         f"BACKKIT_LANG is {tag!r}, not a language backkit speaks: use one of "
         f"{', '.join(LANGUAGES)} (with a country if you like: pt_BR, pt_PT)",
         where="BACKKIT_LANG",
@@ -380,7 +425,8 @@ def region() -> str:
     and urgent numbers and services of every warning shown
     (:func:`backkit.safety.rules`). When it is not set it follows the
     language (``$BACKKIT_LANG``, a tag such as ``pt_BR``, ``pt-PT`` or
-    ``pt``): a country the tag names, when it is one of :data:`REGIONS`;
+    ``pt``; else the browser's, :func:`browser_language`): a country the tag
+    names, when it is one of :data:`REGIONS`;
     else ``BR`` for plain Portuguese, the most likely region of the language
     (Unicode CLDR likely subtags: ``pt`` is ``pt_Latn_BR``); else ``GB``, the
     kit's original advice, which also says "or your local emergency number".
@@ -407,13 +453,19 @@ def region() -> str:
         if value.upper() in REGIONS:
             return value.upper()
         raise ConfigError(
-            f"BACKKIT_REGION is {value!r}, not a region backkit has safety advice for: "
-            f"use one of {', '.join(REGIONS)}",
+            Message(
+                N_(
+                    "BACKKIT_REGION is {value}, not a region backkit has safety advice for: "
+                    "use one of {regions}"
+                ),
+                value=repr(value),
+                regions=", ".join(REGIONS),
+            ),
             where="BACKKIT_REGION",
         )
     # A language tag: language, then an optional country, then an encoding
     # ("pt_BR.UTF-8", "pt-PT", "en").
-    parts = os.environ.get("BACKKIT_LANG", "").split(".")[0].replace("-", "_").split("_")
+    parts = _locale.tag().split(".")[0].replace("-", "_").split("_")
     country = parts[1].upper() if len(parts) > 1 else ""
     if country in REGIONS:
         return country
@@ -468,8 +520,13 @@ def pinned_clock(value: str) -> tuple[dt.datetime, float]:
         since = float(since_text) if since_text else _first_asked(value)
     except ValueError:
         raise ConfigError(
-            f"{value!r} is not a date such as 2026-12-07 or a time such as "
-            "2026-12-07T09:30 (optionally followed by @ and a Unix time)",
+            Message(
+                N_(
+                    "{value} is not a date such as 2026-12-07 or a time such as "
+                    "2026-12-07T09:30 (optionally followed by @ and a Unix time)"
+                ),
+                value=repr(value),
+            ),
             where="BACKKIT_TODAY",
         ) from None
     if local.tzinfo is None:
@@ -624,6 +681,23 @@ def number_text(value: float, digits: int = 1) -> str:
 
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(value, format=pattern, locale=locale_name())
+
+
+def decimal_text(shown: str) -> str:
+    """A number written with a decimal point (``"4.5"``, ``"29.9%"``) in the language's mark.
+
+    ``4,5`` in Portuguese.
+
+    For numbers whose decimals were chosen elsewhere (such as
+    :func:`backkit.analysis.shown_change`, which picks them so the numbers
+    shown agree with the verdict); :func:`number_text` writes a number itself.
+
+    Examples
+    --------
+    >>> decimal_text("4.5")
+    '4.5'
+    """
+    return shown if language() == "en" else shown.replace(".", ",")
 
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July",

@@ -10,6 +10,13 @@ build a new one with :meth:`BackkitError.at`; never edit message text.
 The command line turns a :class:`BackkitError` or an ``OSError`` into one line
 and a non-zero exit; anything else is a bug and is shown in full.
 
+Messages are written in English and kept in English where they are kept
+(``err.problem``, ``Problem.message``, ``err.args``: code compares them, files
+and the log store them); they are said in the person's language
+(:func:`backkit.config.language`) where they are shown: ``str(err)``,
+``str(problem)``, ``str(warning)`` and :func:`shown`. A message with values in
+it is a :class:`Message`, which remembers its template to translate it then.
+
 Examples
 --------
 >>> from backkit.errors import BackkitError, LogFileError
@@ -28,10 +35,13 @@ True
 from __future__ import annotations
 
 import difflib
+import gettext
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from . import _locale
 
 __all__ = [
     "AnalysisError",
@@ -44,6 +54,7 @@ __all__ = [
     "LogFileError",
     "LogFileWarning",
     "LogValidationError",
+    "Message",
     "OutputFolderError",
     "PlanError",
     "Problem",
@@ -55,7 +66,111 @@ __all__ = [
     "UsageError",
     "ValidationError",
     "did_you_mean",
+    "shown",
 ]
+
+
+class Message(str):
+    """English words that are said in the person's language when shown.
+
+    The string itself is the English message (what code compares and files
+    store); :meth:`shown` is the same message translated, at the moment it is
+    shown, from its template (marked ``N_`` where it is written, so
+    ``pybabel extract`` finds it) and its values. A value that is itself a
+    :class:`Message` is translated too; any other value is shown as it is.
+
+    Parameters
+    ----------
+    template : str
+        The English message, with ``{name}`` placeholders.
+    **params
+        The values of the placeholders.
+
+    Examples
+    --------
+    >>> from backkit.errors import Message
+    >>> rule = Message("a whole number from {lo} to {hi}", lo=0, hi=10)
+    >>> text = Message("must be {rule}", rule=rule)
+    >>> text, text.shown()
+    ('must be a whole number from 0 to 10', 'must be a whole number from 0 to 10')
+    >>> Message.ngettext("{n} row", "{n} rows", 2, n=2)
+    '2 rows'
+    """
+
+    template: str
+    plural: str | None
+    number: int
+    params: dict[str, Any]
+
+    def __new__(cls, template: str, /, **params: Any) -> Message:
+        """The message ``template`` with ``params`` (a message as it is: returned unchanged)."""
+        if isinstance(template, Message) and not params:
+            return template
+        return cls._make(template, None, 1, params)
+
+    @classmethod
+    def ngettext(cls, singular: str, plural: str, n: int, /, **params: Any) -> Message:
+        """The singular or plural message for the count ``n`` (``pybabel`` extracts both)."""
+        return cls._make(singular, plural, n, params)
+
+    @classmethod
+    def _make(cls, template: str, plural: str | None, n: int, params: dict[str, Any]) -> Message:
+        english = plural if plural is not None and n != 1 else template
+        # without values the template is the text itself (and braces in it are literal)
+        self = super().__new__(cls, english.format(**params) if params else english)
+        self.template, self.plural, self.number, self.params = template, plural, n, params
+        return self
+
+    def shown(self) -> str:
+        """The message in the person's language (:func:`backkit.config.language`)."""
+        if not self.template:  # gettext("") is the catalogue's header, not words
+            return ""
+        catalogue = _catalogue()
+        if self.plural is None:
+            words = catalogue.gettext(self.template)
+        else:
+            words = catalogue.ngettext(self.template, self.plural, self.number)
+        if not self.params:
+            return words
+        return words.format(
+            **{k: v.shown() if isinstance(v, Message) else v for k, v in self.params.items()}
+        )
+
+
+def shown(text: Any) -> str:
+    """``text`` (a message, a path, a place) as a person reads it, in their language.
+
+    A :class:`Message` is translated with its values; other text is looked up
+    in the catalogue as it is (a fixed message) and otherwise shown unchanged.
+
+    Examples
+    --------
+    >>> from backkit.errors import shown
+    >>> shown("is required"), shown(None)
+    ('is required', 'None')
+    """
+    if isinstance(text, Message):
+        return text.shown()
+    if isinstance(text, str) and text:
+        return _catalogue().gettext(text)
+    return str(text)
+
+
+def _catalogue() -> gettext.NullTranslations:
+    """The messages' catalogue in the person's language; English when it is not one spoken.
+
+    A wrong ``$BACKKIT_LANG`` is itself said in English (by :func:`backkit.config.language`).
+    """
+    return _locale.current()
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for ``pybabel extract``, as :func:`backkit.i18n.N_` does.
+
+    This module cannot import :mod:`backkit.i18n`, which imports
+    :mod:`backkit.config`, which imports this module.
+    """
+    return message
 
 
 def did_you_mean(value: Any, options: Iterable[str]) -> str:
@@ -73,7 +188,7 @@ def did_you_mean(value: Any, options: Iterable[str]) -> str:
     close = difflib.get_close_matches(text, options, n=1, cutoff=0.5)
     if not close:  # a prefix ("knee" for "knee-to-chest") is a clear enough hint
         close = [o for o in options if text and o.startswith(text)][:1]
-    return f" Did you mean {close[0]!r}?" if close else ""
+    return Message(N_(" Did you mean {option}?"), option=repr(close[0])) if close else ""
 
 
 @dataclass(frozen=True)
@@ -93,7 +208,10 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.field} = {self.value!r}: {self.message}"
+        return self._line(shown)
+
+    def _line(self, say: Any) -> str:
+        return f"{say(self.where)}: {self.field} = {self.value!r}: {say(self.message)}"
 
 
 class BackkitError(ValueError):
@@ -114,6 +232,15 @@ class BackkitError(ValueError):
 
     def _message(self) -> str:
         return f"{self.where}: {self.problem}" if self.where is not None else self.problem
+
+    def __str__(self) -> str:
+        # the English message stays in .args (what pickles and what code compares);
+        # the person reads it in their language, the file or place first
+        return self._shown()
+
+    def _shown(self) -> str:
+        problem = shown(self.problem)
+        return f"{shown(self.where)}: {problem}" if self.where is not None else problem
 
     def at(self, where: str | Path | None) -> BackkitError:
         """Return a copy of this error said of ``where`` instead (this one is unchanged)."""
@@ -162,12 +289,17 @@ class UnknownExerciseError(BackkitError, KeyError):
         self.valid = list(valid)
         hint = did_you_mean(value, self.valid)
         super().__init__(
-            f"unknown exercise id {value!r}.{hint} Valid ids: {', '.join(self.valid)}",
+            Message(
+                N_("unknown exercise id {value}.{hint} Valid ids: {ids}"),
+                value=repr(value),
+                hint=hint,
+                ids=", ".join(self.valid),
+            ),
             where=where,
         )
 
     def __str__(self) -> str:  # KeyError would show the message in quotes
-        return self.args[0]
+        return self._shown()
 
 
 class PlanError(BackkitError):
@@ -242,16 +374,30 @@ class ValidationError(BackkitError):
         self.problems = list(problems)
         self.header = header
         self.rows = list(dict.fromkeys(p.where for p in self.problems))
-        super().__init__(self._lines())
+        super().__init__(self._lines(translate=False))
 
-    def _lines(self) -> str:
-        lines = [str(p) for p in self.problems[:_SHOWN]]
+    def _lines(self, translate: bool = True) -> str:
+        say = shown if translate else str
+        lines = [p._line(say) for p in self.problems[:_SHOWN]]
         if len(self.problems) > _SHOWN:
+            more = len(self.problems) - _SHOWN
             lines.append(
-                f"... and {len(self.problems) - _SHOWN} more problems (every one is in this "
-                "error's .problems list)"
+                say(
+                    # Translators: the English says "problems" even for 1; say it rightly
+                    Message.ngettext(
+                        "... and {n} more problems (every one is in this error's .problems list)",
+                        "... and {n} more problems (every one is in this error's .problems list)",
+                        more,
+                        n=more,
+                    )
+                )
             )
-        return "\n".join([self.header, *lines] if self.header else lines)
+        header = say(self.header)
+        return "\n".join([header, *lines] if header else lines)
+
+    def _shown(self) -> str:
+        lines = self._lines()
+        return f"{shown(self.where)}: {lines}" if self.where is not None else lines
 
 
 class LogValidationError(ValidationError, LogError):
@@ -325,3 +471,7 @@ class LogFileWarning(UserWarning):
     def __init__(self, path: str | Path, message: str):
         super().__init__(f"{path}: {message}")
         self.path = Path(path)
+        self.message = message
+
+    def __str__(self) -> str:  # what ``warnings`` prints: in the person's language
+        return f"{self.path}: {shown(self.message)}"

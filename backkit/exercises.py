@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from . import config, i18n
 from ._checks import LIMITS
 from ._yaml import parse_yaml, read_yaml
-from .errors import BackkitError, CatalogueError, UnknownExerciseError, did_you_mean
+from .errors import BackkitError, CatalogueError, Message, UnknownExerciseError, did_you_mean
 from .i18n import N_
 from .i18n import gettext as _
 from .poses.model import PoseSet, parse_poses
@@ -370,8 +370,12 @@ def _section_lines(ex: Exercise, section: str) -> list[str]:
     render = _SECTION_LINES.get(section) if isinstance(section, str) else None
     if render is None:
         raise BackkitError(
-            f"section={section!r} is not a section.{did_you_mean(section, SECTIONS)} "
-            f"Use one of {', '.join(SECTIONS)}",
+            Message(
+                N_("section={section} is not a section.{hint} Use one of {sections}"),
+                section=repr(section),
+                hint=did_you_mean(section, SECTIONS),
+                sections=", ".join(SECTIONS),
+            ),
             where="section_markdown",
         )
     # Catalogue text is data (a clinician's own catalogue too): never live HTML in a
@@ -470,29 +474,37 @@ class _Entry:
         self.label = label
 
     def fail(self, name: str, value: Any, problem: str) -> CatalogueError:
-        return CatalogueError(
-            f"exercise {self.label}, field {name!r}: {value!r} {problem}", where=self.where
+        message = Message(
+            N_("exercise {exercise}, field {field}: {value} {problem}"),
+            exercise=self.label,
+            field=repr(name),
+            value=repr(value),
+            problem=Message(problem),
         )
+        return CatalogueError(message, where=self.where)
 
     def get(self, name: str) -> Any:
         if name not in self.raw or self.raw[name] is None:
-            raise CatalogueError(
-                f"exercise {self.label}: missing required field {name!r}", where=self.where
+            message = Message(
+                N_("exercise {exercise}: missing required field {field}"),
+                exercise=self.label,
+                field=repr(name),
             )
+            raise CatalogueError(message, where=self.where)
         return self.raw[name]
 
     def text(self, name: str) -> str:
         value = self.get(name)
         if not isinstance(value, str) or not value.strip():
-            raise self.fail(name, value, "must be non-empty text")
+            raise self.fail(name, value, N_("must be non-empty text"))
         return value.strip()
 
     def texts(self, name: str, *, allow_empty: bool = False) -> tuple[str, ...]:
         value = self.get(name)
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise self.fail(name, value, "must be a list of non-empty texts")
+            raise self.fail(name, value, N_("must be a list of non-empty texts"))
         if not value and not allow_empty:
-            raise self.fail(name, value, "must list at least one item")
+            raise self.fail(name, value, N_("must list at least one item"))
         return tuple(v.strip() for v in value)
 
     def cautions(self) -> tuple[tuple[str, frozenset[str]], ...]:
@@ -505,7 +517,7 @@ class _Entry:
 
         value = self.get("cautions")
         if not isinstance(value, list) or not value:
-            raise self.fail("cautions", value, "must list at least one caution")
+            raise self.fail("cautions", value, N_("must list at least one caution"))
         known = known_tags()
         out = []
         for item in value:
@@ -514,12 +526,14 @@ class _Entry:
             if isinstance(item, dict):
                 text, tags = item.get("text"), item.get("for")
             if isinstance(item, dict) and set(item) - {"text", "for"}:
-                raise self.fail("cautions", item, "may have only 'text' and 'for'")
+                raise self.fail("cautions", item, N_("may have only 'text' and 'for'"))
             if not isinstance(text, str) or not text.strip():
-                raise self.fail("cautions", item, "must be a non-empty text")
+                raise self.fail("cautions", item, N_("must be a non-empty text"))
             if not isinstance(tags, list) or not set(tags) <= known:
                 raise self.fail(
-                    "cautions", tags, f"'for' must list tags from: {', '.join(sorted(known))}"
+                    "cautions",
+                    tags,
+                    Message(N_("'for' must list tags from: {tags}"), tags=", ".join(sorted(known))),
                 )
             out.append((" ".join(text.split()), frozenset(tags)))
         return tuple(out)
@@ -528,7 +542,10 @@ class _Entry:
         value = self.get(name)
         if value not in options:
             hint = did_you_mean(value, options)
-            raise self.fail(name, value, f"is not one of {', '.join(options)}.{hint}")
+            message = Message(
+                N_("is not one of {options}.{hint}"), options=", ".join(options), hint=hint
+            )
+            raise self.fail(name, value, message)
         return value
 
     def integer(self, name: str, lo: int, hi: int, default: int | None = None) -> int:
@@ -536,7 +553,9 @@ class _Entry:
             return default
         value = self.get(name)
         if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-            raise self.fail(name, value, f"must be a whole number from {lo} to {hi}")
+            raise self.fail(
+                name, value, Message(N_("must be a whole number from {lo} to {hi}"), lo=lo, hi=hi)
+            )
         return value
 
     def limited(self, name: str, *, lo: int | None = None, default: int | None = None) -> int:
@@ -552,7 +571,13 @@ class _Entry:
         )
         if not ok or pair[0] > pair[1]:
             raise self.fail(
-                name, value, f"must be a whole number or a [low, high] range within {lo}-{hi}"
+                name,
+                value,
+                Message(
+                    N_("must be a whole number or a [low, high] range within {lo}-{hi}"),
+                    lo=lo,
+                    hi=hi,
+                ),
             )
         return (pair[0], pair[1])
 
@@ -561,23 +586,28 @@ class _Entry:
         try:
             return build(*args)
         except CatalogueError as err:
-            raise CatalogueError(f"{err.problem} (in {name})", where=err.where) from None
+            message = Message(N_("{problem} (in {part})"), problem=Message(err.problem), part=name)
+            raise CatalogueError(message, where=err.where) from None
 
     def variant(self, name: str, value: Any = None) -> Variant:
         value = self.get(name) if value is None else value
         if not isinstance(value, dict):
-            raise self.fail(name, value, "must have a name and a description")
+            raise self.fail(name, value, N_("must have a name and a description"))
         sub = _Entry(value, self.where, self.label)
         return self.within(repr(name), lambda: Variant(sub.text("name"), sub.text("description")))
 
     def tags(self, name: str, value: Any, known: set[str]) -> tuple[str, ...]:
         """A list of source tags, each one in the catalogue's source table."""
         if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
-            raise self.fail(name, value, "must be a list of source tags")
+            raise self.fail(name, value, N_("must be a list of source tags"))
         unknown = [t for t in value if t not in known]
         if unknown:
             raise self.fail(
-                name, unknown, f"names unknown sources; known: {', '.join(sorted(known))}"
+                name,
+                unknown,
+                Message(
+                    N_("names unknown sources; known: {sources}"), sources=", ".join(sorted(known))
+                ),
             )
         return tuple(value)
 
@@ -586,7 +616,7 @@ def _variants(e: _Entry) -> tuple[Variant, ...]:
     """The optional ``variants`` list: other versions, such as the article's own."""
     raw = e.raw.get("variants") or []
     if not isinstance(raw, list):
-        raise e.fail("variants", raw, "must be a list of {name, description}")
+        raise e.fail("variants", raw, N_("must be a list of {name, description}"))
     return tuple(e.variant(f"variants[{i}]", item) for i, item in enumerate(raw))
 
 
@@ -597,13 +627,15 @@ def _dose(e: _Entry) -> tuple[str, tuple[int, int], int]:
         hold = e.span("hold_seconds", 1, int(LIMITS["hold_seconds"].hi))
         return kind, hold, e.limited("rep_seconds", lo=0, default=0)
     if e.raw.get("hold_seconds"):
-        raise e.fail("hold_seconds", e.raw["hold_seconds"], "must be left out for a paced exercise")
+        raise e.fail(
+            "hold_seconds", e.raw["hold_seconds"], N_("must be left out for a paced exercise")
+        )
     return kind, (0, 0), e.limited("rep_seconds")
 
 
 def _correction(e: _Entry, raw: Any, name: str, known: set[str]) -> Correction:
     if not isinstance(raw, dict):
-        raise e.fail(name, raw, "must be a mapping")
+        raise e.fail(name, raw, N_("must be a mapping"))
     ce = _Entry(raw, e.where, e.label)
     return e.within(
         name,
@@ -626,12 +658,12 @@ def _article(e: _Entry, prov: _Entry, from_article: bool) -> dict[str, Any]:
         for name in ("article_name", "article_quotes"):
             value = e.raw.get(name) or prov.raw.get(name)
             if value:
-                problem = "must be left out for an exercise that is not from the article"
+                problem = N_("must be left out for an exercise that is not from the article")
                 raise e.fail(name, value, problem)
         return {"article_name": "", "article_quotes": (), "article": prov.text("addition")}
     quotes = prov.raw.get("article_quotes", [])
     if not isinstance(quotes, list) or not all(isinstance(q, str) and q.strip() for q in quotes):
-        raise e.fail("provenance.article_quotes", quotes, "must be a list of non-empty texts")
+        raise e.fail("provenance.article_quotes", quotes, N_("must be a list of non-empty texts"))
     return {
         "article_name": e.text("article_name"),
         "article_quotes": tuple(q.strip() for q in quotes),
@@ -644,13 +676,13 @@ def _provenance(e: _Entry, known: set[str], from_article: bool) -> dict[str, Any
     raw = e.get("provenance")
     if not isinstance(raw, dict):
         raise e.fail(
-            "provenance", raw, "must be a mapping with article, defaults, corrections, sources"
+            "provenance", raw, N_("must be a mapping with article, defaults, corrections, sources")
         )
     prov = _Entry(raw, e.where, e.label)
     article = _article(e, prov, from_article)
     raw_corrections = prov.get("corrections")
     if not isinstance(raw_corrections, list):
-        raise e.fail("provenance.corrections", raw_corrections, "must be a list")
+        raise e.fail("provenance.corrections", raw_corrections, N_("must be a list"))
     corrections = tuple(
         _correction(e, c, f"provenance.corrections[{i}]", known)
         for i, c in enumerate(raw_corrections)
@@ -670,28 +702,29 @@ def _side_leg(e: _Entry) -> str:
         return i18n.gettext("leg")
     value = e.raw["side_leg"]
     if not isinstance(value, str) or not _SIDE_LEG_PATTERN.match(value) or value != value.lower():
-        raise e.fail("side_leg", value, "must be a few lower-case words, such as 'leg back'")
+        raise e.fail("side_leg", value, N_("must be a few lower-case words, such as 'leg back'"))
     if e.raw.get("sides") != "per-side":
-        raise e.fail("side_leg", value, "is only for a per-side exercise")
+        raise e.fail("side_leg", value, N_("is only for a per-side exercise"))
     return value
 
 
 def _parse_exercise(raw: Any, index: int, where: str, known_sources: set[str]) -> Exercise:
     if not isinstance(raw, dict):
-        raise CatalogueError(f"entry #{index + 1} is not a mapping of fields", where=where)
+        message = Message(N_("entry #{number} is not a mapping of fields"), number=index + 1)
+        raise CatalogueError(message, where=where)
     exercise_id = raw.get("id")
     label = repr(exercise_id) if exercise_id else f"#{index + 1}"
     e = _Entry(raw, where, label)
     exercise_id = e.text("id")
     if not _ID_PATTERN.match(exercise_id):
-        raise e.fail("id", exercise_id, "must be kebab-case (lower-case words joined by '-')")
+        raise e.fail("id", exercise_id, N_("must be kebab-case (lower-case words joined by '-')"))
     kind, hold, rep_seconds = _dose(e)
     from_article = e.get("from_article")
     if not isinstance(from_article, bool):
-        raise e.fail("from_article", from_article, "must be true or false")
+        raise e.fail("from_article", from_article, N_("must be true or false"))
     strength = raw.get("strength", False)
     if not isinstance(strength, bool):
-        raise e.fail("strength", strength, "must be true or false")
+        raise e.fail("strength", strength, N_("must be true or false"))
     side_leg = _side_leg(e)
     provenance = _provenance(e, known_sources, from_article)
     cautions = e.cautions()
@@ -734,23 +767,26 @@ def _parse_exercise(raw: Any, index: int, where: str, known_sources: set[str]) -
 def _source_table(raw: Any, where: str) -> dict[str, Source]:
     """Every source tag with its title and its address (``url``) or full ``reference``."""
     if not isinstance(raw, dict):
-        raise CatalogueError("'sources' must map tags to {title, url or reference}", where=where)
+        problem = N_("'sources' must map tags to {title, url or reference}")
+        raise CatalogueError(problem, where=where)
     table = {}
     for tag, entry in raw.items():
         fields = entry if isinstance(entry, dict) else {}
         title, url, ref = (str(fields.get(k) or "").strip() for k in ("title", "url", "reference"))
         problem = ""
         if not title:
-            problem = "has no title"
+            problem = N_("has no title")
         elif not url and not ref:
-            problem = "has no address (url) or full reference"
+            problem = N_("has no address (url) or full reference")
         elif url and not _URL_PATTERN.match(url):
-            problem = f"has an address that is not a web address: {url!r}"
+            problem = Message(N_("has an address that is not a web address: {url}"), url=repr(url))
         if problem:
-            raise CatalogueError(
-                f"source {tag!r} {problem}; each source needs a title and a url or a reference",
-                where=where,
+            message = Message(
+                N_("source {tag} {problem}; each source needs a title and a url or a reference"),
+                tag=repr(tag),
+                problem=Message(problem),
             )
+            raise CatalogueError(message, where=where)
         table[str(tag)] = Source(str(tag), title, url, ref)
     return table
 
@@ -788,9 +824,9 @@ def parse_catalogue(text: str, where: str) -> Catalogue:
 
 def _catalogue_from(data: Any, where: str) -> Catalogue:
     if not isinstance(data, dict) or not isinstance(data.get("exercises"), list):
-        raise CatalogueError("must have a top-level 'exercises' list", where=where)
+        raise CatalogueError(N_("must have a top-level 'exercises' list"), where=where)
     if not data["exercises"]:
-        raise CatalogueError("lists no exercises; a catalogue needs at least one", where=where)
+        raise CatalogueError(N_("lists no exercises; a catalogue needs at least one"), where=where)
     table = _source_table(data.get("sources") or {}, where)
     known = set(table)
     exercises = tuple(
@@ -800,9 +836,13 @@ def _catalogue_from(data: Any, where: str) -> Catalogue:
     for ex in exercises:
         for key, what in ((ex.id, "id"), (ex.number, "number")):
             if (what, key) in seen:
-                raise CatalogueError(
-                    f"exercise {ex.id!r}, field {what!r}: {key!r} is used twice", where=where
+                message = Message(
+                    N_("exercise {exercise}, field {field}: {value} is used twice"),
+                    exercise=repr(ex.id),
+                    field=repr(what),
+                    value=repr(key),
                 )
+                raise CatalogueError(message, where=where)
             seen[(what, key)] = ex.id
     return Catalogue(exercises, table, where)
 

@@ -43,6 +43,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from . import config
 from .errors import LogError
+from .i18n import N_, ngettext
+from .i18n import gettext as _
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -90,7 +92,15 @@ _STATUS = {
 }  # fmt: skip
 _ACTIVITY_STATUS = {"not-started", "scheduled", "in-progress", "on-hold", "completed",
                     "cancelled", "stopped", "unknown", "entered-in-error"}  # fmt: skip
-_INSTALL = "the FHIR export needs fhir.resources: pip install 'backkit[fhir]'"
+_INSTALL = N_("the FHIR export needs fhir.resources: pip install 'backkit[fhir]'")
+# The words of a check-in's scores in a QuestionnaireResponse (other measures: their names).
+_LABELS = {
+    "pain_average": N_("average pain (0-10)"),
+    "pain_worst": N_("worst pain (0-10)"),
+    "psfs": N_("PSFS activity"),
+}
+# A bout's side in the words of a pain Observation (the keys: backkit.exercises.BODY_SIDES).
+_SIDES = {"left": N_("left side"), "right": N_("right side")}
 
 
 def _id(*parts: Any) -> str:
@@ -113,7 +123,7 @@ def _pain_observation(
         "id": _id(patient, *key),
         "status": "final",
         "category": [_CATEGORY],
-        "code": {"coding": [PAIN_CODE], "text": "Pain severity (0-10)"},
+        "code": {"coding": [PAIN_CODE], "text": _("Pain severity (0-10)")},
         "subject": {"reference": f"urn:uuid:{patient}"},
         "effectiveDateTime": _when(when),
         "valueQuantity": {"value": int(score), **_SCORE},
@@ -131,15 +141,27 @@ def _pain_observations(frame: pd.DataFrame, patient: str) -> list[dict[str, Any]
     for i, row in enumerate(rows.itertuples(index=False)):
         ex = str(row.exercise_id)
         name = get_exercise(ex).name if ex in known else ex
-        side = f" ({row.side} side)" if row.side in BODY_SIDES else ""
+        side = _(_SIDES[row.side]) if row.side in BODY_SIDES else ""
         ended = row.ended_at if _present(row.ended_at) else row.started_at
-        for column, when, words in (
-            ("pain_before", row.started_at, "before"),
-            ("pain_after", ended, "after"),
+        for column, when, before in (
+            ("pain_before", row.started_at, True),
+            ("pain_after", ended, False),
         ):
             score = getattr(row, column)
             if _present(score):
-                text = f"Pain {words} the exercise: {name}{side}"
+                if before:
+                    said = (
+                        _("Pain before the exercise: {name} ({side})")
+                        if side
+                        else _("Pain before the exercise: {name}")
+                    )
+                else:
+                    said = (
+                        _("Pain after the exercise: {name} ({side})")
+                        if side
+                        else _("Pain after the exercise: {name}")
+                    )
+                text = said.format(name=name, side=side)
                 out.append(
                     _pain_observation(patient, score, when, text, (row.session_id, i, column))
                 )
@@ -151,7 +173,9 @@ def _pain_observations(frame: pd.DataFrame, patient: str) -> list[dict[str, Any]
         for session_id, group in rated:
             when = group["started_at"].min() if words == "before" else group["started_at"].max()
             score = group[column].iloc[0]
-            text = f"Pain {words} the session"
+            text = (
+                _("Pain before the session") if words == "before" else _("Pain after the session")
+            )
             out.append(_pain_observation(patient, score, when, text, (session_id, column)))
     return out
 
@@ -173,8 +197,7 @@ def _questionnaire_responses(outcomes: pd.DataFrame, patient: str) -> list[dict[
         for row in rows.itertuples(index=False):
             measure = str(row.measure)
             item = f": {row.item}" if _present(row.item) else ""
-            label = {"pain_average": "average pain (0-10)", "pain_worst": "worst pain (0-10)",
-                     "psfs": "PSFS activity"}.get(measure, measure)  # fmt: skip
+            label = _(_LABELS[measure]) if measure in _LABELS else measure
             score = float(cast(float, row.score))  # the score column is numeric
             value = {"valueInteger": int(score)} if score.is_integer() else {"valueDecimal": score}
             items.append(
@@ -201,13 +224,40 @@ def _questionnaire_responses(outcomes: pd.DataFrame, patient: str) -> list[dict[
 def _care_plan(plan: Plan, patient: str, today: dt.date) -> dict[str, Any]:
     from .exercises import get_exercise
     from .ics import BYDAY
+    from .plan import seconds_text
 
     activities = []
     for item in plan.items:
         ex = get_exercise(item.exercise_id)
         sets, reps, seconds = plan.dose(item.exercise_id)
-        what = "hold" if ex.kind == "hold" else "per repetition"
-        side = ", each side" if ex.per_side else ""
+        if ex.kind == "hold" and ex.per_side:
+            # Translators: the English says "sets" even for 1; give your language's singular
+            dose = ngettext(
+                "{name}: {sets} sets of {reps}, {seconds} s hold, each side",
+                "{name}: {sets} sets of {reps}, {seconds} s hold, each side",
+                sets,
+            )
+        elif ex.kind == "hold":
+            # Translators: the English says "sets" even for 1; give your language's singular
+            dose = ngettext(
+                "{name}: {sets} sets of {reps}, {seconds} s hold",
+                "{name}: {sets} sets of {reps}, {seconds} s hold",
+                sets,
+            )
+        elif ex.per_side:
+            # Translators: the English says "sets" even for 1; give your language's singular
+            dose = ngettext(
+                "{name}: {sets} sets of {reps}, {seconds} s per repetition, each side",
+                "{name}: {sets} sets of {reps}, {seconds} s per repetition, each side",
+                sets,
+            )
+        else:
+            # Translators: the English says "sets" even for 1; give your language's singular
+            dose = ngettext(
+                "{name}: {sets} sets of {reps}, {seconds} s per repetition",
+                "{name}: {sets} sets of {reps}, {seconds} s per repetition",
+                sets,
+            )
         repeat: dict[str, Any]
         weekdays = [BYDAY[d.weekday()].lower() for d in _plan_days(plan, item.exercise_id)]
         if plan.weekdays is None and plan.days_per_week is not None:
@@ -220,7 +270,9 @@ def _care_plan(plan: Plan, patient: str, today: dt.date) -> dict[str, Any]:
                     "kind": "ServiceRequest",
                     "code": {"text": ex.name},
                     "status": "scheduled",
-                    "description": f"{ex.name}: {sets} sets of {reps}, {seconds:g} s {what}{side}",
+                    "description": dose.format(
+                        name=ex.name, sets=sets, reps=reps, seconds=seconds_text(seconds)
+                    ),
                     "scheduledTiming": {"repeat": repeat},
                 }
             }
@@ -239,7 +291,8 @@ def _care_plan(plan: Plan, patient: str, today: dt.date) -> dict[str, Any]:
         "period": period,
         "activity": activities,
     }
-    notes = [n for n in (f"Prescribed by {plan.author}" if plan.author else "", plan.notes) if n]
+    by = _("Prescribed by {author}").format(author=plan.author) if plan.author else ""
+    notes = [n for n in (by, plan.notes) if n]
     if notes:
         resource["note"] = [{"text": n} for n in notes]
     return resource
@@ -400,17 +453,25 @@ def validate(data: Mapping[str, Any]) -> Any:
     try:
         from fhir.resources.R4B.bundle import Bundle
     except ImportError:
-        raise LogError(_INSTALL, where="export") from None
+        raise LogError(_(_INSTALL), where="export") from None
     try:
         model = Bundle.model_validate(dict(data))
     except ValueError as err:  # pydantic's ValidationError is a ValueError
         first = str(err).splitlines()[:3]
         raise LogError(
-            f"the FHIR Bundle is not valid R4: {' '.join(first)}", where="export"
+            _("the FHIR Bundle is not valid R4: {reason}").format(reason=" ".join(first)),
+            where="export",
         ) from None
     found = problems(data)
     if found:
-        raise LogError(f"the FHIR Bundle has {len(found)} problems: {found[0]}", where="export")
+        raise LogError(
+            ngettext(
+                "the FHIR Bundle has {n} problems: {first}",
+                "the FHIR Bundle has {n} problems: {first}",
+                len(found),
+            ).format(n=len(found), first=found[0]),
+            where="export",
+        )
     return model
 
 

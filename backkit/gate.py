@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import config, safety
 from .errors import BackkitError, SafetyGateError
+from .i18n import gettext as _
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -133,23 +134,24 @@ def screening_gate(
     now = now or config.now()
     days = int(safety.rules()["screening"]["rescreen_days"])
     if screenings.empty:
-        return Gate(False, "The warning-sign questions have not been answered yet.", None)
+        return Gate(False, _("The warning-sign questions have not been answered yet."), None)
     last = screenings["answered_at"].max().to_pydatetime()
     unresolved = _unresolved(screenings, clearances)
     if unresolved:
         worst = max(unresolved, key=lambda u: safety.ACTIONS.index(u.action))
         when = day_text(worst.answered_at)
-        reason = (
-            f"On {when} you answered yes to a warning-sign question. Until a doctor or "
+        reason = _(
+            "On {day} you answered yes to a warning-sign question. Until a doctor or "
             "physiotherapist has seen you about it and said you can exercise, no session starts."
-        )
+        ).format(day=when)
         return Gate(False, reason, last, unresolved)
     age = now - last
     if age > dt.timedelta(days=days):
-        reason = (
-            f"The warning-sign questions were last answered {age.days} days ago; "
-            f"answer them again (every {days} days)."
-        )
+        # Translators: the first count is always more than the second (at least 8 days ago)
+        reason = _(
+            "The warning-sign questions were last answered {age} days ago; "
+            "answer them again (every {days} days)."
+        ).format(age=age.days, days=days)
         return Gate(False, reason, last)
     return Gate(True, "", last)
 
@@ -215,7 +217,8 @@ def check(log: SessionLog | str | Path | None, now: dt.datetime | None = None) -
     try:
         state = peek(log, read, default=None)
     except (BackkitError, OSError) as err:
-        return Gate(False, f"The log cannot be read, so its screenings cannot be: {err}", None)
+        reason = _("The log cannot be read, so its screenings cannot be: {error}").format(error=err)
+        return Gate(False, reason, None)
     return state if state is not None else screening_gate(_no_screenings(), _no_screenings(), now)
 
 

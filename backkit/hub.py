@@ -32,6 +32,7 @@ from pathlib import Path
 
 from . import workspace
 from .errors import BackkitError, ConfigError
+from .i18n import gettext as _
 
 __all__ = [
     "CULL_ENV",
@@ -79,7 +80,9 @@ def cull_seconds() -> int:
         seconds = -1
     if not 0 <= seconds <= _MAX_CULL_SECONDS:
         raise ConfigError(
-            f"{text!r}: give a whole number of seconds from 0 (never) to {_MAX_CULL_SECONDS}",
+            _("{value}: give a whole number of seconds from 0 (never) to {most}").format(
+                value=repr(text), most=_MAX_CULL_SECONDS
+            ),
             where=CULL_ENV,
         )
     return seconds
@@ -92,8 +95,10 @@ def _singleuser_executable() -> str:
     found = shutil.which("jupyterhub-singleuser")
     if found is None:
         raise ConfigError(
-            "jupyterhub-singleuser is not installed here: install jupyterhub in this "
-            "environment (pip install jupyterhub)",
+            _(
+                "jupyterhub-singleuser is not installed here: install jupyterhub in this "
+                "environment (pip install jupyterhub)"
+            ),
             where=sys.prefix,
         )
     return found
@@ -196,7 +201,8 @@ def singleuser_main(argv: Sequence[str] | None = None) -> int:
         message = str(err)
         if isinstance(err, OSError) and err.filename:
             message = f"{err.filename}: {err.strerror}"
-        print(f"backkit-singleuser: error: {message}", file=sys.stderr, flush=True)
+        said = _("{prog}: error: {message}").format(prog="backkit-singleuser", message=message)
+        print(said, file=sys.stderr, flush=True)
         return 1
     for line in ws.messages():
         print(f"backkit-singleuser: {line}", file=sys.stderr, flush=True)

@@ -23,13 +23,11 @@ form is missing, or a compiled ``.mo`` is older than its ``.po``.
 from __future__ import annotations
 
 import fnmatch
-import functools
 import gettext as _gettext
 from collections.abc import Iterator
-from importlib import resources
 from typing import Any
 
-from . import config
+from . import _locale, config
 
 __all__ = [
     "DOMAINS",
@@ -100,13 +98,9 @@ def N_(message: str) -> str:
     return message
 
 
-@functools.lru_cache(maxsize=8)
 def translations(language: str, domain: str = "backkit") -> _gettext.NullTranslations:
     """The compiled catalogue of ``domain`` in ``language`` (English: the words as written)."""
-    if language == "en":
-        return _gettext.NullTranslations()
-    folder = resources.files("backkit") / "locale"
-    return _gettext.translation(domain, str(folder), languages=[language])
+    return _locale.catalogue(language, domain)
 
 
 def gettext(message: str, domain: str = "backkit") -> str:

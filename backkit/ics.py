@@ -36,6 +36,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import config
 from .errors import PlanError
+from .i18n import gettext as _
+from .i18n import ngettext
 
 if TYPE_CHECKING:
     import icalendar
@@ -51,17 +53,36 @@ _PRODID = "-//backkit//plan calendar//EN"
 
 def _dose_line(plan: Plan, exercise_id: str) -> str:
     from .exercises import get_exercise
+    from .plan import seconds_text
 
     ex = get_exercise(exercise_id)
     sets, reps, seconds = plan.dose(exercise_id)
-    parts = [f"{sets} set{'s' if sets != 1 else ''} of {reps}"]
-    if ex.kind == "hold":
-        parts.append(f"hold {seconds:g} s")
+    if ex.kind == "hold" and ex.per_side:
+        dose = ngettext(
+            "{sets} set of {reps}, hold {seconds} s, each side",
+            "{sets} sets of {reps}, hold {seconds} s, each side",
+            sets,
+        )
+    elif ex.kind == "hold":
+        dose = ngettext(
+            "{sets} set of {reps}, hold {seconds} s",
+            "{sets} sets of {reps}, hold {seconds} s",
+            sets,
+        )
+    elif ex.per_side:
+        dose = ngettext(
+            "{sets} set of {reps}, {seconds} s per repetition, each side",
+            "{sets} sets of {reps}, {seconds} s per repetition, each side",
+            sets,
+        )
     else:
-        parts.append(f"{seconds:g} s per repetition")
-    if ex.per_side:
-        parts.append("each side")
-    return f"- {ex.name}: {', '.join(parts)}"
+        dose = ngettext(
+            "{sets} set of {reps}, {seconds} s per repetition",
+            "{sets} sets of {reps}, {seconds} s per repetition",
+            sets,
+        )
+    said = dose.format(sets=sets, reps=reps, seconds=seconds_text(seconds))
+    return f"- {ex.name}: {said}"
 
 
 def _patterns(plan: Plan) -> list[tuple[tuple[str, ...], list[int], dt.date]]:
@@ -79,10 +100,23 @@ def _patterns(plan: Plan) -> list[tuple[tuple[str, ...], list[int], dt.date]]:
 
 
 def _description(plan: Plan, ids: tuple[str, ...]) -> str:
-    lines = [f"{plan.name}" + (f" (from {plan.author})" if plan.author else ""), ""]
+    title = (
+        _("{plan} (from {author})").format(plan=plan.name, author=plan.author)
+        if plan.author
+        else f"{plan.name}"
+    )
+    lines = [title, ""]
     lines += [_dose_line(plan, i) for i in ids]
     if plan.weekdays is None and plan.days_per_week is not None and plan.days_per_week < 7:
-        lines += ["", f"{plan.days_per_week} days a week: on the days that suit you."]
+        n = plan.days_per_week
+        lines += [
+            "",
+            ngettext(
+                "{n} day a week: on the day that suits you.",
+                "{n} days a week: on the days that suit you.",
+                n,
+            ).format(n=n),
+        ]
     if plan.notes:
         lines += ["", plan.notes]
     return "\n".join(lines)
@@ -134,8 +168,10 @@ def plan_calendar(
         or not (0 <= reminder_minutes <= 24 * 60)
     ):
         raise PlanError(
-            f"reminder = {reminder_minutes!r}: give whole minutes from 0 to 1440",
-            where="plan calendar",
+            _("reminder = {value}: give whole minutes from 0 to 1440").format(
+                value=repr(reminder_minutes)
+            ),
+            where=_("plan calendar"),
         )
     zone = kit_timezone() if tz is None else tz
     if isinstance(zone, str):
@@ -144,7 +180,9 @@ def plan_calendar(
     cal.add("prodid", _PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", f"Back exercises: {plan.name}")
+    # Translators: the name of the calendar and of its events ("Back exercises: Bridges")
+    title = _("Back exercises: {plan}").format(plan=plan.name)
+    cal.add("x-wr-calname", title)
     stamp = config.now().replace(microsecond=0)
     for ids, days, first in _patterns(plan):
         start = dt.datetime.combine(first, when, tzinfo=zone)
@@ -153,7 +191,7 @@ def plan_calendar(
         event = icalendar.Event()
         event.add("uid", f"{plan.id}-{'-'.join(BYDAY[d].lower() for d in days)}@backkit")
         event.add("dtstamp", stamp)
-        event.add("summary", f"Back exercises: {plan.name}")
+        event.add("summary", title)
         event.add("dtstart", start)
         event.add("dtend", start + dt.timedelta(minutes=minutes))
         rule: dict[str, Any] = {"freq": "weekly", "byday": [BYDAY[d] for d in days]}
@@ -165,7 +203,12 @@ def plan_calendar(
         event.add("description", _description(plan, ids))
         alarm = icalendar.Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", f"Back exercises in {reminder_minutes} minutes: {plan.name}")
+        reminder = ngettext(
+            "Back exercises in {minutes} minute: {plan}",
+            "Back exercises in {minutes} minutes: {plan}",
+            reminder_minutes,
+        ).format(minutes=reminder_minutes, plan=plan.name)
+        alarm.add("description", reminder)
         alarm.add("trigger", dt.timedelta(minutes=-reminder_minutes))
         event.add_component(alarm)
         cal.add_component(event)
@@ -181,7 +224,8 @@ def _time(at: dt.time | str) -> dt.time:
         return dt.time(hours, minutes)
     except ValueError:
         raise PlanError(
-            f"time = {at!r}: give the time of day as HH:MM, e.g. 18:00", where="plan calendar"
+            _("time = {value}: give the time of day as HH:MM, e.g. 18:00").format(value=repr(at)),
+            where=_("plan calendar"),
         ) from None
 
 

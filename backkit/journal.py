@@ -40,6 +40,7 @@ from typing import Any
 from . import config
 from ._checks import read_bounded
 from .errors import BackkitError
+from .i18n import gettext as _
 
 __all__ = [
     "EVENT_ACTIONS", "FOLDER", "MAX_BYTES", "VERSION",
@@ -95,10 +96,10 @@ def write(
     """
     from .store import write_atomically
 
-    where = f"session journal of {key!r}"
+    where = _("session journal of {key}").format(key=repr(key))
     if not key:
-        raise BackkitError("'key' must not be empty (a log kept in memory has no journal)",
-                           where="session journal")  # fmt: skip
+        raise BackkitError(_("'key' must not be empty (a log kept in memory has no journal)"),
+                           where=_("session journal"))  # fmt: skip
     _check_events(events, where)
     copy: dict[str, Any] = {
         "v": VERSION,
@@ -140,7 +141,8 @@ def read(key: str) -> dict[str, Any] | None:
     path = path_for(key)
     copy = _load(path)
     if copy is not None and copy["key"] != key:
-        raise BackkitError(f"'key' must be {key!r}, got {copy['key']!r}", where=path)
+        raise BackkitError(_("'key' must be {key}, got {found}").format(
+            key=repr(key), found=repr(copy["key"])), where=path)  # fmt: skip
     return copy
 
 
@@ -193,20 +195,24 @@ def _load(path: Path) -> dict[str, Any] | None:
     except FileNotFoundError:
         return None
     except OSError as err:
-        raise BackkitError(f"cannot be read ({err.strerror or err})", where=path) from err
+        raise BackkitError(_("cannot be read ({reason})").format(reason=err.strerror or err),
+                           where=path) from err  # fmt: skip
     if data is None:
-        raise BackkitError(str(why), where=path)
+        raise BackkitError(why or "", where=path)
     try:
         copy = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as err:
-        raise BackkitError(f"is not a session journal (not JSON: {err})", where=path) from err
+        raise BackkitError(_("is not a session journal (not JSON: {reason})").format(reason=err),
+                           where=path) from err  # fmt: skip
     if not isinstance(copy, dict):
-        raise BackkitError(f"is not a session journal (a {type(copy).__name__}, not an object)",
-                           where=path)  # fmt: skip
+        raise BackkitError(_("is not a session journal (a {kind}, not an object)").format(
+            kind=type(copy).__name__), where=path)  # fmt: skip
     if copy.get("v") != VERSION:
-        raise BackkitError(f"'v' must be {VERSION}, got {copy.get('v')!r}", where=path)
+        raise BackkitError(_("'v' must be {version}, got {found}").format(
+            version=VERSION, found=repr(copy.get("v"))), where=path)  # fmt: skip
     if not isinstance(copy.get("key"), str):
-        raise BackkitError(f"'key' must be text, got {copy.get('key')!r:.60}", where=path)
+        raise BackkitError(_("'key' must be text, got {found}").format(
+            found=f"{copy.get('key')!r:.60}"), where=path)  # fmt: skip
     _check_events(copy.get("events"), path)
     copy["alive"] = max(float(ev["at"]) for ev in copy["events"])
     copy["title"] = str(copy.get("title", ""))
@@ -241,25 +247,30 @@ def remove(key: str) -> bool:
 def _check_events(events: Any, where: str | Path) -> None:
     """Raise naming the first thing wrong with ``events`` (the page's event list)."""
     if not isinstance(events, list) or not events:
-        raise BackkitError(f"'events' must be a non-empty list of events, got {events!r:.60}",
-                           where=where)  # fmt: skip
+        raise BackkitError(_("'events' must be a non-empty list of events, got {found}").format(
+            found=f"{events!r:.60}"), where=where)  # fmt: skip
     for i, ev in enumerate(events, 1):
         if not isinstance(ev, dict):
-            raise BackkitError(f"event {i} must be an object, got {ev!r:.60}", where=where)
+            raise BackkitError(_("event {number} must be an object, got {found}").format(
+                number=i, found=f"{ev!r:.60}"), where=where)  # fmt: skip
         action, at = ev.get("action"), ev.get("at")
         if action not in EVENT_ACTIONS:
-            raise BackkitError(f"event {i}'s 'action' must be one of {sorted(EVENT_ACTIONS)}, "
-                               f"got {action!r:.40}", where=where)  # fmt: skip
+            raise BackkitError(_("event {number}'s 'action' must be one of {actions}, "
+                                 "got {found}").format(number=i, actions=sorted(EVENT_ACTIONS),
+                                                       found=f"{action!r:.40}"),
+                               where=where)  # fmt: skip
         if isinstance(at, bool) or not isinstance(at, (int, float)) or not math.isfinite(at):
-            raise BackkitError(f"event {i}'s 'at' must be a number of seconds since the epoch, "
-                               f"got {at!r:.40}", where=where)  # fmt: skip
+            raise BackkitError(_("event {number}'s 'at' must be a number of seconds since the "
+                                 "epoch, got {found}").format(number=i, found=f"{at!r:.40}"),
+                               where=where)  # fmt: skip
         index = ev.get("index", 0)
         if isinstance(index, bool) or not isinstance(index, int) or index < 0:
-            raise BackkitError(f"event {i}'s 'index' must be a whole number from 0, "
-                               f"got {index!r:.40}", where=where)  # fmt: skip
-        if "wall" in ev and not isinstance(ev["wall"], str):
-            raise BackkitError(f"event {i}'s 'wall' must be text, got {ev['wall']!r:.40}",
+            raise BackkitError(_("event {number}'s 'index' must be a whole number from 0, "
+                                 "got {found}").format(number=i, found=f"{index!r:.40}"),
                                where=where)  # fmt: skip
+        if "wall" in ev and not isinstance(ev["wall"], str):
+            raise BackkitError(_("event {number}'s 'wall' must be text, got {found}").format(
+                number=i, found=f"{ev['wall']!r:.40}"), where=where)  # fmt: skip
     if events[0].get("action") != "start":
-        raise BackkitError(f"event 1 must be the start, got {events[0].get('action')!r:.40}",
-                           where=where)  # fmt: skip
+        raise BackkitError(_("event 1 must be the start, got {found}").format(
+            found=f"{events[0].get('action')!r:.40}"), where=where)  # fmt: skip

@@ -31,6 +31,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import exercises as _exercises
+from .config import language, number_text
+from .i18n import N_, ngettext
+from .i18n import gettext as _
 
 __all__ = [
     "check_supine_hamstrings",
@@ -40,15 +43,25 @@ __all__ = [
 
 # How a check's arguments are named in a message, as in the lab's own cells.
 _ARG_NAMES = {"DataFrame": "cat", "Plan": "plan"}
-_NOT_ANSWERED = (
+# Translators: {name} is the student's function; "..." is Python's Ellipsis, keep it
+_NOT_ANSWERED = N_(
     "\u2026 {name}: not answered yet. Replace the ... in its cell with your code, run that "
     "cell, then run this one again."
 )
-_NO_RETURN = (
+# Translators: "return" and None are Python words, keep them
+_NO_RETURN = N_(
     "\u2717 {name} returned nothing (None). A function gives back a value only with a "
     "return line: add return in front of the value you worked out, run that cell, then "
     "this one again."
 )
+
+
+def _number(value: float, spec: str) -> str:
+    """``value`` as ``format(value, spec)`` writes it, with the language's decimal mark."""
+    text = format(value, spec)
+    if language() == "en" or "." not in text or "e" in text:
+        return text
+    return number_text(value, len(text.split(".")[1]))
 
 
 @dataclass(frozen=True)
@@ -69,7 +82,9 @@ def _not_yet(message: str) -> _Verdict:
 
 def _call(func: Callable[..., Any], *args: Any) -> tuple[Any, _Verdict | None]:
     """The student's result, or a plain-words verdict when there is no usable result."""
-    name = getattr(func, "__name__", "your function")
+    name = getattr(func, "__name__", None)
+    if name is None:
+        name = _("your function")
     try:
         result = func(*args)
     except Exception as err:  # the student's code: say what went wrong, not where in ours
@@ -78,13 +93,15 @@ def _call(func: Callable[..., Any], *args: Any) -> tuple[Any, _Verdict | None]:
             for a in args
         )
         return None, _not_yet(
-            f"{name}({shown}) stopped with an error: {type(err).__name__}: {err}. "
-            "Read the line it names in your cell, fix it, and run both cells again."
+            _(
+                "{call} stopped with an error: {error}: {message}. "
+                "Read the line it names in your cell, fix it, and run both cells again."
+            ).format(call=f"{name}({shown})", error=type(err).__name__, message=err)
         )
     if result is ...:
-        return None, _Verdict(False, False, _NOT_ANSWERED.format(name=name))
+        return None, _Verdict(False, False, _(_NOT_ANSWERED).format(name=name))
     if result is None:
-        return None, _Verdict(False, True, _NO_RETURN.format(name=name))
+        return None, _Verdict(False, True, _(_NO_RETURN).format(name=name))
     return result, None
 
 
@@ -108,30 +125,33 @@ def _supine_hamstrings(func: Callable[..., Any]) -> _Verdict:
     )
     if not isinstance(got, list) or not all(isinstance(i, str) for i in got):
         return _not_yet(
-            f"{name}(cat) gave {got!r}. It should give a list of exercise ids (text), "
-            "such as index values of the table."
+            _(
+                "{call} gave {got}. It should give a list of exercise ids (text), "
+                "such as index values of the table."
+            ).format(call=f"{name}(cat)", got=repr(got))
         )
     if got == expected:
-        return _Verdict(True, True, f"\u2713 {name} is right.")
+        return _Verdict(True, True, "\u2713 " + _("{name} is right.").format(name=name))
     if sorted(got) == expected:
-        return _not_yet("Nearly: the ids are right but not in order. Hint: sorted(...).")
+        return _not_yet(_("Nearly: the ids are right but not in order. Hint: sorted(...)."))
     extra = [i for i in got if i not in expected]
     positions = {ex.id: ex.position for ex in _exercises.catalogue().exercises}
     if any(positions.get(i) != "supine" for i in extra):
-        hint = "some are not done lying on the back: filter on position as well."
+        hint = _("some are not done lying on the back: filter on position as well.")
     elif extra:
-        hint = "some do not target the hamstrings: filter on targets as well (combine with &)."
+        hint = _("some do not target the hamstrings: filter on targets as well (combine with &).")
     else:
-        hint = "some are missing: check both filters against the table in section 1."
-    return _not_yet(f"Not yet: {name}(cat) gave {got}; {hint}")
+        hint = _("some are missing: check both filters against the table in section 1.")
+    return _not_yet(_("Not yet: {call} gave {got}; {hint}").format(
+        call=f"{name}(cat)", got=got, hint=hint))  # fmt: skip
 
 
 def _tut_hint(ex: Any, got: float, expected: float) -> str:
     if ex.per_side and math.isclose(got * 2, expected):
-        return "This one is done on each side (ex.per_side is True): did you count both sides?"
+        return _("This one is done on each side (ex.per_side is True): did you count both sides?")
     if ex.sets > 1 and math.isclose(got * ex.sets, expected):
-        return "This one has more than one set: did you multiply by ex.sets?"
-    return "Multiply sets, reps, sides (2 when ex.per_side) and ex.seconds_per_rep."
+        return _("This one has more than one set: did you multiply by ex.sets?")
+    return _("Multiply sets, reps, sides (2 when ex.per_side) and ex.seconds_per_rep.")
 
 
 def _time_under_tension(func: Callable[..., Any]) -> _Verdict:
@@ -146,11 +166,16 @@ def _time_under_tension(func: Callable[..., Any]) -> _Verdict:
         if stop is not None:
             return stop
         if isinstance(got, bool) or not isinstance(got, (int, float)):
-            return _not_yet(f"{name}({exercise_id!r}) gave {got!r}, not a number of seconds.")
+            return _not_yet(_("{call} gave {got}, not a number of seconds.").format(
+                call=f"{name}({exercise_id!r})", got=repr(got)))  # fmt: skip
         if not math.isclose(got, expected):
             hint = _tut_hint(_exercises.get_exercise(exercise_id), got, expected)
-            return _not_yet(f"Not yet: {name}({exercise_id!r}) gave {got:g}. {hint}")
-    return _Verdict(True, True, f"\u2713 {name} is right for all {len(ids)} exercises.")
+            return _not_yet(_("Not yet: {call} gave {got}. {hint}").format(
+                call=f"{name}({exercise_id!r})", got=_number(got, "g"), hint=hint))  # fmt: skip
+    right = ngettext(
+        "{name} is right for {n} exercise.", "{name} is right for all {n} exercises.", len(ids)
+    ).format(name=name, n=len(ids))
+    return _Verdict(True, True, "\u2713 " + right)
 
 
 def _plans() -> list[Any]:
@@ -160,7 +185,7 @@ def _plans() -> list[Any]:
     from .plan import Plan, PlanItem
 
     three_days = Plan(
-        "Three days",
+        _("Three days"),
         start=dt.date(2025, 1, 6),
         weekdays=("mon", "wed", "fri"),
         items=(PlanItem("bridge", sets=2, reps=8, hold_seconds=10), PlanItem("squat"),
@@ -191,15 +216,21 @@ def _weekly_minutes(func: Callable[..., Any]) -> _Verdict:
         if stop is not None:
             return stop
         if isinstance(got, bool) or not isinstance(got, (int, float)):
-            return _not_yet(f"{name} gave {got!r} for the plan {plan.name!r}, not minutes.")
+            return _not_yet(_("{name} gave {got} for the plan {plan}, not minutes.").format(
+                name=name, got=repr(got), plan=repr(plan.name)))  # fmt: skip
         if not math.isclose(got, seconds / 60, rel_tol=1e-9):
             return _not_yet(
-                f"Not yet: {name} gave {got:.2f} minutes for the plan {plan.name!r}. "
-                "Hint: use the plan's doses (plan.dose), its days (days_per_week or weekdays) "
-                "and each exercise's own days where it has them (item.weekdays), and count "
-                "both sides of a per-side exercise."
+                _(
+                    "Not yet: {name} gave {got} minutes for the plan {plan}. "
+                    "Hint: use the plan's doses (plan.dose), its days (days_per_week or weekdays) "
+                    "and each exercise's own days where it has them (item.weekdays), and count "
+                    "both sides of a per-side exercise."
+                ).format(name=name, got=_number(got, ".2f"), plan=repr(plan.name))
             )
-    return _Verdict(True, True, f"\u2713 {name} is right for {len(plans)} plans.")
+    right = ngettext(
+        "{name} is right for {n} plan.", "{name} is right for {n} plans.", len(plans)
+    ).format(name=name, n=len(plans))
+    return _Verdict(True, True, "\u2713 " + right)
 
 
 def check_supine_hamstrings(func: Callable[..., Any]) -> None:

@@ -47,7 +47,15 @@ from . import config, logfiles, logjson
 from . import exercises as _exercises
 from ._checks import CLOCK_SKEW, EARLIEST, LIMITS, MAX_BOUT, Checker, Limit
 from .config import default_log_path, kit_timezone
-from .errors import LogError, LogValidationError, Problem, UnknownExerciseError, did_you_mean
+from .errors import (
+    LogError,
+    LogValidationError,
+    Message,
+    Problem,
+    UnknownExerciseError,
+    did_you_mean,
+)
+from .i18n import N_
 from .store import (
     SCHEMA_VERSION,
     Migration,
@@ -303,10 +311,14 @@ def _check_exercise(row: Checker, ids: Sequence[str]) -> Any:
     """The catalogue entry named by ``exercise_id``, or None (the problem noted)."""
     exercise_id = row.get("exercise_id")
     if exercise_id is None:
-        row.bad("exercise_id", row.raw.get("exercise_id"), "is required")
+        row.bad("exercise_id", row.raw.get("exercise_id"), N_("is required"))
     elif not isinstance(exercise_id, str) or exercise_id.strip() not in ids:
-        message = UnknownExerciseError(exercise_id, ids).problem
-        row.bad("exercise_id", exercise_id, message[0].upper() + message[1:])
+        unknown = cast(Message, UnknownExerciseError(exercise_id, ids).problem)
+        # the error's words, as a sentence of their own
+        message = Message(
+            N_("Unknown exercise id {value}.{hint} Valid ids: {ids}"), **unknown.params
+        )
+        row.bad("exercise_id", exercise_id, message)
     else:
         return _exercises.get_exercise(exercise_id.strip())
     return None
@@ -322,12 +334,21 @@ def _check_side(row: Checker, exercise: Any) -> str | None:
         row.bad(
             "side",
             row.raw.get("side"),
-            f"is required: {exercise.id} is done one side at a time (left or right)",
+            Message(
+                N_("is required: {exercise} is done one side at a time (left or right)"),
+                exercise=exercise.id,
+            ),
         )
     elif side == "both" and exercise.per_side:
-        row.bad("side", side, f"must be left or right: {exercise.id} is done one side at a time")
+        message = Message(
+            N_("must be left or right: {exercise} is done one side at a time"), exercise=exercise.id
+        )
+        row.bad("side", side, message)
     elif side in _exercises.BODY_SIDES and not exercise.per_side:
-        row.bad("side", side, f"must be both: {exercise.id} works both sides at once")
+        message = Message(
+            N_("must be both: {exercise} works both sides at once"), exercise=exercise.id
+        )
+        row.bad("side", side, message)
     return side
 
 
@@ -341,13 +362,20 @@ def _check_times(row: Checker) -> tuple[dt.datetime | None, dt.datetime | None]:
             row.bad(
                 "ended_at",
                 row.raw.get("ended_at"),
-                f"is before started_at ({started.astimezone(row.tz).isoformat()})",
+                Message(
+                    N_("is before started_at ({started})"),
+                    started=started.astimezone(row.tz).isoformat(),
+                ),
             )
         elif ended - started > MAX_BOUT:
             row.bad(
                 "ended_at",
                 row.raw.get("ended_at"),
-                f"is {ended - started} after started_at; a bout lasts at most {MAX_BOUT}",
+                Message(
+                    N_("is {duration} after started_at; a bout lasts at most {longest}"),
+                    duration=str(ended - started),
+                    longest=str(MAX_BOUT),
+                ),
             )
     return started, ended
 
@@ -378,8 +406,16 @@ def _check_doses(row: Checker, exercise: Any) -> dict[str, Any]:
         row.bad(
             "status",
             "completed",
-            f"but {counts[2]} of {counts[0]} sets and {counts[3]} of {counts[1]} reps were "
-            "done; leave status out or mark the bout partial",
+            Message(
+                N_(
+                    "but {sets_done} of {sets_planned} sets and {reps_done} of {reps_planned} "
+                    "reps were done; leave status out or mark the bout partial"
+                ),
+                sets_planned=counts[0],
+                reps_planned=counts[1],
+                sets_done=counts[2],
+                reps_done=counts[3],
+            ),
         )
     out["status"] = status
     return out
@@ -387,7 +423,7 @@ def _check_doses(row: Checker, exercise: Any) -> dict[str, Any]:
 
 def _validate(row: Checker, ids: Sequence[str], source: str) -> dict[str, Any]:
     """Validate one bout; return the values to store (problems go to ``row.problems``)."""
-    row.unknown_keys(list(COLUMNS), "a column of the log")
+    row.unknown_keys(list(COLUMNS), N_("a column of the log"))
     out: dict[str, Any] = {"session_id": row.text("session_id", _MAX_ID)}
     exercise = _check_exercise(row, ids)
     out["exercise_id"] = exercise.id if exercise is not None else None
@@ -418,7 +454,8 @@ def _checked(
     clean, where, problems = [], [], []
     for label, raw in rows:
         if not isinstance(raw, Mapping):
-            problems.append(Problem(label, "row", raw, "must be a mapping of column to value"))
+            message = N_("must be a mapping of column to value")
+            problems.append(Problem(label, "row", raw, message))
             continue
         row = Checker(raw, label, tz=tz, now=now)
         values = _validate(row, ids, source)
@@ -508,7 +545,9 @@ def conform(data: Any, *, tz: Any = None) -> pd.DataFrame:
     # the session's rating columns came with schema 4: older files lack them
     missing = [name for name in BOUT_COLUMNS if name not in data]
     if missing:
-        raise LogError(f"columns missing: {', '.join(missing)}", where="conform")
+        raise LogError(
+            Message(N_("columns missing: {columns}"), columns=", ".join(missing)), where="conform"
+        )
     ids = list(_exercises.exercise_ids())
     extra = sorted({str(v) for v in pd.Series(data["exercise_id"]).dropna().unique()} - set(ids))
     dtypes = _dtypes(tz, ids + extra)
@@ -788,10 +827,12 @@ class SessionLog:
         """
         if isinstance(rows, (str, bytes, Mapping)) or not isinstance(rows, Iterable):
             # one clear error for record_many(None), a single dict, a string...
-            problem = Problem("record_many", "rows", rows, "must be a list of bouts (mappings)")
+            message = N_("must be a list of bouts (mappings)")
+            problem = Problem("record_many", "rows", rows, message)
             raise LogValidationError([problem])
         labelled = [(f"rows[{i}]", row) for i, row in enumerate(rows)]
-        bad = [Problem(label, "row", row, "must be a mapping of fields") for label, row in labelled
+        not_mapping = N_("must be a mapping of fields")
+        bad = [Problem(label, "row", row, not_mapping) for label, row in labelled
                if not isinstance(row, Mapping)]  # fmt: skip
         if bad:
             raise LogValidationError(bad, header=logfiles.rejected(len(labelled), bad))
@@ -803,7 +844,7 @@ class SessionLog:
         """Validate labelled rows and write them in one transaction; return them as stored."""
         now, tz = config.now(), kit_timezone()  # one clock reading for the checks and the write
         clean, where, problems = _checked(rows, "manual", now, tz)
-        rating, more = _check_rating(session, "session", "a session rating field")
+        rating, more = _check_rating(session, "session", N_("a session rating field"))
         problems += more
         if not rows:
             return []
@@ -864,9 +905,9 @@ class SessionLog:
         >>> log.rate_session(rows[0]["session_id"], pain_before=5, pain_after=4)["pain_after"]
         4
         """
-        label = f"session {session_id}"
+        label = Message(N_("session {session_id}"), session_id=session_id)
         given = {"pain_before": pain_before, "pain_after": pain_after}
-        rating, problems = _check_rating(given, label, "a session rating field")
+        rating, problems = _check_rating(given, label, N_("a session rating field"))
         recorded = utc_text(config.now())
         with self.store.transaction() as db:
             problems += _known_session(db, session_id, label)
@@ -913,12 +954,13 @@ class SessionLog:
         >>> log.session_history(sid)[["field", "old", "new"]].values.tolist()
         [['pain_after', 4, 3]]
         """
-        label = f"session {session_id}"
+        label = Message(N_("session {session_id}"), session_id=session_id)
         text, problems = _audit.check_reason(reason, label)
-        rating, more = _check_rating(changes, label, "a session rating field")
+        rating, more = _check_rating(changes, label, N_("a session rating field"))
         problems += more
         if not changes:
-            problems.append(Problem(label, "changes", None, "give pain_before and/or pain_after"))
+            message = N_("give pain_before and/or pain_after")
+            problems.append(Problem(label, "changes", None, message))
         with self.store.transaction() as db:
             problems += _known_session(db, session_id, label)
             if problems:
@@ -1018,7 +1060,7 @@ class SessionLog:
         >>> log.correct(row["row_id"], pain_after=3, reason="typed 8, meant 3")["pain_after"]
         3
         """
-        label = f"row {row_id}"
+        label = Message(N_("row {row_id}"), row_id=row_id)
         text, problems = _audit.check_reason(reason, label)
         problems += _check_changes(changes, label)
         tz, now = kit_timezone(), _now()
@@ -1067,9 +1109,9 @@ class SessionLog:
         now = _now()
         with self.store.transaction() as db:
             for row_id in ids:
-                _current_bout(db, row_id, f"row {row_id}", problems)
+                _current_bout(db, row_id, Message(N_("row {row_id}"), row_id=row_id), problems)
             if not ids:
-                problems.append(Problem("remove", "row_ids", row_ids, "names no bout"))
+                problems.append(Problem("remove", "row_ids", row_ids, N_("names no bout")))
             if problems:
                 raise LogValidationError(problems, header=_NOT_SAVED)
             db.executemany(
@@ -1382,8 +1424,8 @@ class SessionLog:
             _validate(row, ids, raw["source"])
             problems += row.problems
         if problems:
-            header = logfiles.rejected(len(doc["bouts"]), problems)
-            raise LogValidationError(problems, header=header.replace("rows", "bouts"))
+            header = logfiles.rejected(len(doc["bouts"]), problems, what="bouts")
+            raise LogValidationError(problems, header=header)
         logjson.load(self.store, doc)
         return len(doc["bouts"])
 
@@ -1391,16 +1433,28 @@ class SessionLog:
 def _duplicate(label: str, key: tuple, first: str | None) -> Problem:
     session_id, exercise_id, side, started = key
     when = from_utc_text(started).astimezone(kit_timezone()).isoformat()
-    same = f" (same as {first})" if first else ""
-    return Problem(
-        label,
-        "session_id",
-        session_id,
-        f"this bout ({exercise_id}, {side}, started {when}) is already in the log{same}",
-    )
+    if first:
+        message = Message(
+            N_(
+                "this bout ({exercise}, {side}, started {when}) is already in the log "
+                "(same as {first})"
+            ),
+            exercise=exercise_id,
+            side=side,
+            when=when,
+            first=first,
+        )
+    else:
+        message = Message(
+            N_("this bout ({exercise}, {side}, started {when}) is already in the log"),
+            exercise=exercise_id,
+            side=side,
+            when=when,
+        )
+    return Problem(label, "session_id", session_id, message)
 
 
-_NOT_SAVED = "The change was not saved (nothing was written):"
+_NOT_SAVED = N_("The change was not saved (nothing was written):")
 
 
 def audit_path(path: str | Path) -> Path:
@@ -1549,7 +1603,7 @@ def _check_rating(
     if given is None:
         return {}, []
     if not isinstance(given, Mapping):
-        message = "must be a mapping such as {'pain_before': 4, 'pain_after': 3}"
+        message = N_("must be a mapping such as {'pain_before': 4, 'pain_after': 3}")
         return {}, [Problem(label, "session", given, message)]
     row = Checker(given, label)
     row.unknown_keys(_RATING, what)
@@ -1574,7 +1628,11 @@ def _ratings(
             if value is None:
                 continue
             if rating.setdefault(field, value) != value:
-                message = f"differs from {rating[field]} given in {first}: a session has one rating"
+                message = Message(
+                    N_("differs from {value} given in {first}: a session has one rating"),
+                    value=rating[field],
+                    first=first,
+                )
                 problems.append(Problem(label, f"session_{field}", value, message))
     return ratings, problems
 
@@ -1587,16 +1645,24 @@ def _add_session_rating(
     """Add ``record_many``'s ``session=`` rating to the one session of its rows."""
     sessions = sorted({values["session_id"] for values in clean})
     if len(sessions) != 1:
-        message = (
-            f"rates one session, but the rows belong to {len(sessions)} "
-            f"({', '.join(sessions)}); record each session in its own record_many call"
+        message = Message(
+            N_(
+                "rates one session, but the rows belong to {count} ({sessions}); "
+                "record each session in its own record_many call"
+            ),
+            count=len(sessions),
+            sessions=", ".join(sessions),
         )
         return [Problem("session", "session", rating, message)]
     _, known = ratings.setdefault(sessions[0], ("session", {}))
     problems = []
     for field, value in rating.items():
         if value is not None and known.setdefault(field, value) != value:
-            message = f"differs from session_{field} = {known[field]} given in the rows"
+            message = Message(
+                N_("differs from session_{field} = {value} given in the rows"),
+                field=field,
+                value=known[field],
+            )
             problems.append(Problem("session", field, value, message))
     return problems
 
@@ -1630,9 +1696,15 @@ def _merge_ratings(
                 _audit.note(db, "session", session_id, [(field, None, value)], RATED_LATER,
                             from_utc_text(recorded))  # fmt: skip
             elif current[field] != value:
-                message = (
-                    f"session {session_id} is already rated {field} = {current[field]}; change "
-                    f"it with correct_session({session_id!r}, {field}=..., reason=...)"
+                message = Message(
+                    N_(
+                        "session {session_id} is already rated {field} = {value}; change it with "
+                        "correct_session({session_repr}, {field}=..., reason=...)"
+                    ),
+                    session_id=session_id,
+                    field=field,
+                    value=current[field],
+                    session_repr=repr(session_id),
                 )
                 problems.append(Problem(label, f"session_{field}", value, message))
     return problems
@@ -1644,7 +1716,7 @@ def _known_session(db: Any, session_id: Any, label: str) -> list[Problem]:
         "SELECT 1 FROM bouts WHERE session_id = ? AND removed_at IS NULL LIMIT 1", (session_id,)
     ).fetchone()
     if found is None:
-        return [Problem(label, "session_id", session_id, "is not a session in this log")]
+        return [Problem(label, "session_id", session_id, N_("is not a session in this log"))]
     return []
 
 
@@ -1652,31 +1724,37 @@ def _check_changes(changes: Mapping[str, Any], label: str) -> list[Problem]:
     """Problems with the fields of a correction (names only; values are checked later)."""
     problems = []
     if not changes:
-        problems.append(Problem(label, "changes", None, "give the fields to change"))
+        problems.append(Problem(label, "changes", None, N_("give the fields to change")))
     for key in changes:
         if key in SESSION_COLUMNS:
-            message = "is the session's rating: change it with correct_session(session_id, ...)"
+            message = N_("is the session's rating: change it with correct_session(session_id, ...)")
             problems.append(Problem(label, key, changes[key], message))
         elif key not in BOUT_COLUMNS:
             hint = did_you_mean(key, BOUT_COLUMNS)
-            problems.append(Problem(label, key, changes[key], f"is not a column of the log.{hint}"))
+            message = Message(N_("is not a column of the log.{hint}"), hint=hint)
+            problems.append(Problem(label, key, changes[key], message))
     return problems
 
 
 def _current_bout(db: Any, row_id: Any, label: str, problems: list[Problem]) -> dict[str, Any]:
     """The stored values of a current bout; a problem when there is none."""
     if isinstance(row_id, bool) or not isinstance(row_id, int):
-        problems.append(Problem(label, "row_id", row_id, "must be a whole number (a row_id)"))
+        problems.append(Problem(label, "row_id", row_id, N_("must be a whole number (a row_id)")))
         return {}
     stored = db.execute(
         f"SELECT {', '.join(BOUT_COLUMNS)}, removed_at FROM bouts WHERE row_id = ?", (row_id,)
     ).fetchone()
     if stored is None:
-        problems.append(Problem(label, "row_id", row_id, "is not a bout in this log"))
+        problems.append(Problem(label, "row_id", row_id, N_("is not a bout in this log")))
         return {}
     if stored[-1] is not None:
         problems.append(
-            Problem(label, "row_id", row_id, f"was removed ({stored[-1]}); see history()")
+            Problem(
+                label,
+                "row_id",
+                row_id,
+                Message(N_("was removed ({removed_at}); see history()"), removed_at=stored[-1]),
+            )
         )
         return {}
     return dict(zip(BOUT_COLUMNS, stored[:-1], strict=True))

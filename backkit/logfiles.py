@@ -39,7 +39,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import config
 from ._checks import FileText
-from .errors import LogError, LogValidationError, Problem, did_you_mean
+from .errors import LogError, LogValidationError, Message, Problem, did_you_mean
+from .i18n import N_
 from .store import scratch_folder, write_atomically
 
 if TYPE_CHECKING:
@@ -48,8 +49,8 @@ if TYPE_CHECKING:
 __all__ = ["CsvRows", "neutralise", "read_csv", "rejected", "restore", "write_csv", "write_excel"]
 
 
-def rejected(total: int, problems: Sequence[Problem]) -> str:
-    """The first line of an error that refuses some of ``total`` rows.
+def rejected(total: int, problems: Sequence[Problem], what: str = "rows") -> str:
+    """The first line of an error that refuses some of ``total`` rows (or ``what="bouts"``).
 
     Examples
     --------
@@ -60,8 +61,21 @@ def rejected(total: int, problems: Sequence[Problem]) -> str:
     # a problem with the header rejects every row
     whole = any(str(p.where).endswith("(header)") for p in problems)
     bad = total if whole else len({p.where for p in problems})
-    rows = "row" if total == 1 else "rows"
-    return f"{bad} of {total} {rows} rejected; nothing was written:"
+    if what == "bouts" and total != 1:  # one bout is said as one row, as it always was
+        return Message.ngettext(
+            "{bad} of {total} bout rejected; nothing was written:",
+            "{bad} of {total} bouts rejected; nothing was written:",
+            total,
+            bad=bad,
+            total=total,
+        )
+    return Message.ngettext(
+        "{bad} of {total} row rejected; nothing was written:",
+        "{bad} of {total} rows rejected; nothing was written:",
+        total,
+        bad=bad,
+        total=total,
+    )
 
 
 # --------------------------------------------------------------------------
@@ -195,8 +209,10 @@ def write_excel(
     except ImportError:
         # a BackkitError, so the command line says it in one line
         raise LogError(
-            "Excel export needs xlsxwriter: pip install xlsxwriter (or pip install "
-            "'backkit[excel]'); export_csv works without it"
+            N_(
+                "Excel export needs xlsxwriter: pip install xlsxwriter (or pip install "
+                "'backkit[excel]'); export_csv works without it"
+            )
         ) from None
     frames = iter([frame] if isinstance(frame, pd.DataFrame) else frame)
     first = next(frames, None)
@@ -403,20 +419,27 @@ def read_csv(path: str | Path, columns: Sequence[str], *, required: Sequence[str
         ``required`` one; every header problem is listed. Nothing was read.
     """
     path = Path(path).expanduser()
-    label = f"file {path.name}"
+    label = Message(N_("file {name}"), name=path.name)
     header, records, delimiter = _read(path, label)
     decimal = "," if delimiter == ";" else "."
     header = [h.strip() for h in header]
-    where = f"{label}, row 1 (header)"
+    where = Message(N_("{file}, row 1 (header)"), file=label)
     problems = [
-        Problem(where, "column", h, f"is not a log column.{did_you_mean(h, columns)}")
+        Problem(
+            where,
+            "column",
+            h,
+            Message(N_("is not a log column.{hint}"), hint=did_you_mean(h, columns)),
+        )
         for h in header
         if h not in columns
     ]
-    problems += [Problem(where, "column", c, "is required") for c in required if c not in header]
+    problems += [
+        Problem(where, "column", c, N_("is required")) for c in required if c not in header
+    ]
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
-        problems.append(Problem(where, "column", dupes, "appears more than once"))
+        problems.append(Problem(where, "column", dupes, N_("appears more than once")))
     glued = [d for d in ";\t|" if len(header) == 1 and d in header[0]]
     if glued:
         problems = [
@@ -424,8 +447,13 @@ def read_csv(path: str | Path, columns: Sequence[str], *, required: Sequence[str
                 where,
                 "column",
                 header[0][:60],
-                f"is the whole header in one cell: the cells are separated by {glued[0]!r}; "
-                "save the file with ',' (or ';') between cells",
+                Message(
+                    N_(
+                        "is the whole header in one cell: the cells are separated by "
+                        "{separator}; save the file with ',' (or ';') between cells"
+                    ),
+                    separator=repr(glued[0]),
+                ),
             )
         ]
     if problems:
@@ -434,16 +462,20 @@ def read_csv(path: str | Path, columns: Sequence[str], *, required: Sequence[str
     if "started_at" in columns and "started_at" not in header and "started_at" not in required:
         # Without it every row would get the time of the import. Said with the
         # rows' own problems, so one reading of the error shows all of them.
-        message = "is required: each bout needs the time it started"
+        message = N_("is required: each bout needs the time it started")
         out.problems.append(Problem(where, "column", "started_at", message))
         out.order[where] = 1
     for number, record in enumerate(records, start=2):
         if not any(cell.strip() for cell in record):
             continue  # a blank line
-        here = f"{label}, row {number}"
+        here = Message(N_("{file}, row {number}"), file=label, number=number)
         out.order[here] = number
         if len(record) != len(header):
-            message = f"has {len(record)} cells; the header has {len(header)}"
+            message = Message(
+                N_("has {cells} cells; the header has {columns}"),
+                cells=len(record),
+                columns=len(header),
+            )
             out.problems.append(Problem(here, "row", ",".join(record)[:60], message))
         else:
             cells = (FileText(restore(cell), decimal=decimal) for cell in record)
@@ -455,7 +487,8 @@ def _read(path: Path, label: str) -> tuple[list[str], list[list[str]], str]:
     """The header and the records of a CSV file, or one clear error."""
 
     def refused(name: str, value: str, message: str) -> LogValidationError:
-        return LogValidationError([Problem(label, name, value, f"{message}; nothing was imported")])
+        problem = Message(N_("{problem}; nothing was imported"), problem=Message(message))
+        return LogValidationError([Problem(label, name, value, problem)])
 
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
@@ -474,11 +507,13 @@ def _read(path: Path, label: str) -> tuple[list[str], list[list[str]], str]:
         rows = [[cell.replace(nul, "\x00") for cell in row] for row in reader]
         header, records = (rows[0], rows[1:]) if rows else (None, [])
     except FileNotFoundError:
-        raise refused("path", str(path), "does not exist") from None
+        raise refused("path", str(path), N_("does not exist")) from None
     except UnicodeDecodeError as err:
-        raise refused("encoding", str(path), f"is not UTF-8 text ({err.reason})") from None
+        message = Message(N_("is not UTF-8 text ({reason})"), reason=err.reason)
+        raise refused("encoding", str(path), message) from None
     except csv.Error as err:
-        raise refused("csv", str(path), f"is not a readable CSV file ({err})") from None
+        message = Message(N_("is not a readable CSV file ({error})"), error=str(err))
+        raise refused("csv", str(path), message) from None
     if header is None:
-        raise refused("header", "", "the file is empty; expected a header row")
+        raise refused("header", "", N_("the file is empty; expected a header row"))
     return header, records, delimiter

@@ -80,7 +80,8 @@ from typing import Any
 from . import audit, config
 from ._checks import LIMITS, Checker, read_bounded
 from ._version import __version__
-from .errors import LogError, LogFileWarning, LogValidationError, Problem
+from .errors import LogError, LogFileWarning, LogValidationError, Message, Problem
+from .i18n import N_
 from .store import Store, utc_text, write_atomically
 
 __all__ = [
@@ -265,7 +266,7 @@ def _type_problem(kind: str, value: Any) -> str | None:
     """What is wrong with ``value`` for ``kind``, or None."""
     base, optional = kind.rstrip("?"), kind.endswith("?")
     if value is None:
-        return None if optional or base == "json" else "is required (not null)"
+        return None if optional or base == "json" else N_("is required (not null)")
     ok = {
         "int": isinstance(value, int) and not isinstance(value, bool),
         "float": isinstance(value, (int, float)) and not isinstance(value, bool),
@@ -281,20 +282,24 @@ def _type_problem(kind: str, value: Any) -> str | None:
         ),
     }[base]
     if not ok:
+        if base == "int":
+            return N_("must be a whole number")
         return {
-            "time": "must be a UTC time such as 2025-03-03T08:00:00.000000Z",
-            "date": "must be a date such as 2025-03-03",
-            "answers": "must map question ids (lower-case letters, digits and _) to true or false",
-        }.get(base, f"must be {'a whole number' if base == 'int' else 'a ' + base}")
+            "time": N_("must be a UTC time such as 2025-03-03T08:00:00.000000Z"),
+            "date": N_("must be a date such as 2025-03-03"),
+            "answers": N_(
+                "must map question ids (lower-case letters, digits and _) to true or false"
+            ),
+        }.get(base, Message(N_("must be a {type}"), type=base))
     return _bound_problem(base, value)
 
 
 def _bound_problem(base: str, value: Any) -> str | None:
     """What makes a value of the right type unfit to store (too large, unreadable), or None."""
     if base == "int" and not -_INT64 <= value < _INT64:
-        return "is out of range (a whole number of at most 19 digits)"
+        return N_("is out of range (a whole number of at most 19 digits)")
     if base == "float" and not math.isfinite(value):
-        return "must be a finite number"
+        return N_("must be a finite number")
     if base == "str":
         check = Checker({"text": value}, "")
         check.text("text", _MAX_TEXT)
@@ -302,7 +307,11 @@ def _bound_problem(base: str, value: Any) -> str | None:
     if base == "json":
         text = json.dumps(value, ensure_ascii=False)
         if len(text) > 2 * _MAX_TEXT:
-            return f"is {len(text)} characters written out; at most {2 * _MAX_TEXT}"
+            return Message(
+                N_("is {length} characters written out; at most {limit}"),
+                length=len(text),
+                limit=2 * _MAX_TEXT,
+            )
         check = Checker({"text": text}, "")
         check.text("text", 2 * _MAX_TEXT)
         return check.problems[0].message if check.problems else None
@@ -360,22 +369,31 @@ def read(path: str | Path) -> dict[str, Any]:
         ``bouts[3]``); nothing is read.
     """
     path = Path(path).expanduser()
-    label = f"file {path.name}"
+    label = Message(N_("file {name}"), name=path.name)
     doc = _parse(path, label)
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         found = doc.get("format") if isinstance(doc, dict) else type(doc).__name__
-        message = f'is not a backkit log export (it needs "format": "{FORMAT}")'
+        message = Message(
+            N_('is not a backkit log export (it needs "format": "{format}")'), format=FORMAT
+        )
         raise LogValidationError([Problem(label, "format", found, message)])
     version = doc.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= VERSION:
-        message = f"is a version this backkit does not read (it reads versions 1 to {VERSION})"
+        message = Message(
+            N_("is a version this backkit does not read (it reads versions 1 to {newest})"),
+            newest=VERSION,
+        )
         raise LogValidationError([Problem(label, "version", version, message)])
     problems = []
     for section, since in ADDED_IN.items():
         if version >= since:
             continue
         if section in doc:
-            message = f"is not a section of a version {version} file (added in version {since})"
+            message = Message(
+                N_("is not a section of a version {version} file (added in version {since})"),
+                version=version,
+                since=since,
+            )
             problems.append(Problem(label, section, "...", message))
         doc[section] = []  # an earlier version's file: the section did not exist yet
     problems += _check_keys(doc, _keys("header", version), label, header=True)
@@ -383,12 +401,13 @@ def read(path: str | Path) -> dict[str, Any]:
         keys = _keys(section, version)
         records = doc.get(section)
         if not isinstance(records, list):
-            problems.append(Problem(label, section, records, "must be a list of records"))
+            problems.append(Problem(label, section, records, N_("must be a list of records")))
             continue
         for n, record in enumerate(records):
             problems += _check_keys(record, keys, f"{section}[{n}]")
     if problems:
-        raise LogValidationError(problems, header=f"{path.name} was not imported:")
+        header = Message(N_("{file} was not imported:"), file=path.name)
+        raise LogValidationError(problems, header=header)
     _check_trail(doc, version, path, label)
     return doc
 
@@ -400,21 +419,31 @@ def _check_trail(doc: dict[str, Any], version: int, path: Path, label: str) -> N
         problems = audit.chain_problems(trail) or audit.replay_problems(trail, _held(doc))
         head = trail[-1]["hash"] if trail else audit.GENESIS
         if not problems and doc["trail_head"] != head:
-            message = (
+            message = N_(
                 "is not the hash of the audit trail's last entry: entries were removed "
                 "from its end (or added), so the trail cannot be trusted"
             )
             problems = [Problem(label, "trail_head", doc["trail_head"], message)]
         if problems:
-            header = f"{path.name} was not imported: its audit trail is broken:"
+            header = Message(
+                N_("{file} was not imported: its audit trail is broken:"), file=path.name
+            )
             raise LogValidationError(problems, header=header)
     elif doc["changes"]:
         warnings.warn(
             LogFileWarning(
                 path,
-                f"is a version {version} export, from before the audit trail was "
-                f"tamper-evident: its {len(doc['changes'])} audit entries were taken as they "
-                "are (not checked) and are chained from now on",
+                Message.ngettext(
+                    "is a version {version} export, from before the audit trail was "
+                    "tamper-evident: its {n} audit entries were taken as they are (not "
+                    "checked) and are chained from now on",
+                    "is a version {version} export, from before the audit trail was "
+                    "tamper-evident: its {n} audit entries were taken as they are (not "
+                    "checked) and are chained from now on",
+                    len(doc["changes"]),
+                    version=version,
+                    n=len(doc["changes"]),
+                ),
             ),
             stacklevel=4,
         )
@@ -463,21 +492,22 @@ def _parse(path: Path, label: str) -> Any:
     try:
         return json.loads(_read_text(path, label))
     except FileNotFoundError:
-        raise LogValidationError([Problem(label, "path", str(path), "does not exist")]) from None
+        problem = Problem(label, "path", str(path), N_("does not exist"))
+        raise LogValidationError([problem]) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise LogValidationError(
-            [Problem(label, "json", str(path), f"is not a JSON file ({err})")]
-        ) from None
-    except RecursionError:
-        message = "nests lists or objects far deeper than a log export does"
+        message = Message(N_("is not a JSON file ({error})"), error=str(err))
         raise LogValidationError([Problem(label, "json", str(path), message)]) from None
+    except RecursionError:
+        deep = N_("nests lists or objects far deeper than a log export does")
+        raise LogValidationError([Problem(label, "json", str(path), deep)]) from None
 
 
 def _read_text(path: Path, label: str) -> str:
     """The file's text, refusing what is not a regular file or is larger than :data:`MAX_BYTES`."""
     data, why = read_bounded(path, MAX_BYTES)
     if data is None:
-        raise LogValidationError([Problem(label, "path", str(path), f"{why}, so not a log export")])
+        message = Message(N_("{problem}, so not a log export"), problem=Message(why or ""))
+        raise LogValidationError([Problem(label, "path", str(path), message)])
     return data.decode("utf-8")
 
 
@@ -485,15 +515,17 @@ def _check_keys(
     record: Any, keys: dict[str, str], where: str, header: bool = False
 ) -> list[Problem]:
     if not isinstance(record, dict):
-        return [Problem(where, "record", record, "must be an object")]
+        return [Problem(where, "record", record, N_("must be an object"))]
     problems = []
     sections = SCHEMA if header else {}
     for key in record:
         if key not in keys and key not in sections:
-            problems.append(Problem(where, key, record[key], "is not a key of this record"))
+            problems.append(Problem(where, key, record[key], N_("is not a key of this record")))
     for key, kind in keys.items():
         if key not in record:
-            problems.append(Problem(where, key, None, f"is missing ({kind})"))
+            problems.append(
+                Problem(where, key, None, Message(N_("is missing ({kind})"), kind=kind))
+            )
             continue
         message = _type_problem(kind, record[key])
         if message:
@@ -520,8 +552,13 @@ def load(store: Store, doc: dict[str, Any]) -> None:
         if any(held.values()):
             what = ", ".join(f"{n} {section}" for section, n in held.items() if n)
             raise LogError(
-                f"import_json reads into an empty log; this one holds {what}. Open a new "
-                "log (another path) and import there; nothing was written.",
+                Message(
+                    N_(
+                        "import_json reads into an empty log; this one holds {what}. Open a new "
+                        "log (another path) and import there; nothing was written."
+                    ),
+                    what=what,
+                ),
                 where=store.path,
             )
         if "hash" not in (doc["changes"][0] if doc["changes"] else {"hash": ""}):
@@ -536,8 +573,10 @@ def load(store: Store, doc: dict[str, Any]) -> None:
                 try:
                     db.execute(sql, values)
                 except sqlite3.IntegrityError as err:
-                    problem = Problem(f"{section}[{n}]", "record", None, f"is refused: {err}")
-                    raise LogValidationError([problem], header="Nothing was imported:") from None
+                    refused = Message(N_("is refused: {error}"), error=str(err))
+                    problem = Problem(f"{section}[{n}]", "record", None, refused)
+                    header = N_("Nothing was imported:")
+                    raise LogValidationError([problem], header=header) from None
 
 
 def _chain(changes: list[dict[str, Any]]) -> None:

@@ -26,7 +26,9 @@ from typing import TYPE_CHECKING
 
 from . import analysis
 from .adherence import streaks
-from .config import day_text
+from .config import day_text, decimal_text
+from .i18n import N_, ngettext
+from .i18n import gettext as _
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,7 +42,8 @@ __all__ = ["MIN_SESSIONS", "describe_adherence", "headline", "summary"]
 MIN_SESSIONS = analysis.MIN_SESSIONS
 
 #: Said once in every summary with pain scores (NHS: most back pain eases on its own).
-NATURAL_COURSE = (
+#: (English; shown through :func:`backkit.i18n.gettext`.)
+NATURAL_COURSE = N_(
     "Back pain often improves on its own, so these figures describe what happened "
     "while exercising, not what the exercises caused."
 )
@@ -53,34 +56,44 @@ class _Voice:
     subject: str | None
 
     @property
-    def who(self) -> str:  # subject of a sentence
-        return "You" if self.subject is None else self.subject
-
-    @property
-    def whose(self) -> str:  # possessive
-        return "your" if self.subject is None else f"{self.subject}'s"
-
-    @property
     def third(self) -> bool:
         return self.subject is not None
 
+    def say(self, yours: str, theirs: str, **values: object) -> str:
+        """The sentence in this voice (both templates marked ``N_``), filled in."""
+        return _(theirs if self.third else yours).format(subject=self.subject, **values)
 
+
+# Counted words, each a whole phrase for the translator (Portuguese agrees too).
 def _points(x: float) -> str:
-    return f"{abs(x):.1f} point" + ("" if round(abs(x), 1) == 1.0 else "s")
+    return _point_count(f"{abs(x):.1f}")
+
+
+def _point_count(shown: str) -> str:
+    """``shown`` (a number as shown) points: "1.0 point", as English says it, "1.5 points"."""
+    one = float(shown) == 1
+    return ngettext("{points} point", "{points} points", 1 if one else 2).format(
+        points=decimal_text(shown)
+    )
 
 
 def _days(n: int) -> str:
-    return f"{n} day" + ("" if n == 1 else "s")
+    return ngettext("{n} day", "{n} days", n).format(n=n)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
+def _sessions(n: int) -> str:
+    return ngettext("{n} session", "{n} sessions", n).format(n=n)
+
+
+def _weeks(n: int) -> str:
+    return ngettext("{n} week", "{n} weeks", n).format(n=n)
 
 
 def _empty(voice: _Voice) -> str:
-    if voice.third:
-        return f"No sessions logged yet for {voice.subject}."
-    return "No sessions logged yet: do a session and your summary will appear here."
+    return voice.say(
+        N_("No sessions logged yet: do a session and your summary will appear here."),
+        N_("No sessions logged yet for {subject}."),
+    )
 
 
 def summary(
@@ -146,7 +159,7 @@ def summary(
     change = analysis.change_in_pain(frame)
     lines = [_logged(frame, voice), _pain_change(change, voice)]
     if change.status != "no data":
-        lines.append(NATURAL_COURSE)
+        lines.append(_(NATURAL_COURSE))
     if analysis.needs_review(frame):
         lines.append(_review(frame, voice))
     return [
@@ -176,10 +189,74 @@ def headline(frame: pd.DataFrame, *, subject: str | None = None) -> str:
 
 def _logged(frame: pd.DataFrame, voice: _Voice) -> str:
     day = analysis.local_day(frame)
-    return (
-        f"{voice.who} logged {_plural(frame['session_id'].nunique(), 'session')} on "
-        f"{_plural(day.nunique(), 'day')} between {day_text(day.min())} and {day_text(day.max())}."
+    return voice.say(
+        N_("You logged {sessions} on {days} between {first} and {last}."),
+        N_("{subject} logged {sessions} on {days} between {first} and {last}."),
+        sessions=_sessions(frame["session_id"].nunique()),
+        days=_days(day.nunique()),
+        first=day_text(day.min()),
+        last=day_text(day.max()),
     )
+
+
+# The change in pain, one whole sentence per voice, direction and verdict
+# (``improved`` is always a fall and ``worse`` a rise: analysis.change_status).
+_CHANGE = {
+    ("improved", "fallen"): (
+        # Translators: {relative} is "" or " (40%)"; {rule}: what counts as meaningful.
+        N_(
+            "Your pain before exercise has fallen {size}{relative} since you started (from "
+            "{baseline} to {latest} out of 10). That is big enough to count as a real "
+            "improvement: backkit asks for a fall of {rule}."
+        ),
+        # Translators: {relative} is "" or " (40%)"; {rule}: what counts as meaningful.
+        N_(
+            "Pain before exercise has fallen {size}{relative} since {subject} started (from "
+            "{baseline} to {latest}/10), a clinically meaningful improvement: it meets both "
+            "criteria ({rule})."
+        ),
+    ),
+    ("worse", "risen"): (
+        # Translators: {relative} is "" or " (40%)"; {rule}: what counts as meaningful.
+        N_(
+            "Your pain before exercise has risen {size}{relative} since you started (from "
+            "{baseline} to {latest} out of 10). backkit counts it as a real rise, because it "
+            "is as large as the fall it counts as a real improvement: {rule}."
+        ),
+        # Translators: {relative} is "" or " (40%)"; {rule}: what counts as meaningful.
+        N_(
+            "Pain before exercise has risen {size}{relative} since {subject} started (from "
+            "{baseline} to {latest}/10): a meaningful worsening by the kit's own rule, which "
+            "uses the size of a meaningful fall ({rule})."
+        ),
+    ),
+    ("no meaningful change", "fallen"): (
+        # Translators: {relative} is "" or " (40%)"; {rule}: what counts as meaningful.
+        N_(
+            "Your pain before exercise has fallen {size}{relative} since you started (from "
+            "{baseline} to {latest} out of 10). That is less than backkit counts as a real "
+            "change: a change of {rule}."
+        ),
+        # Translators: {relative} is "" or " (40%)"; {rule}: what counts as meaningful.
+        N_(
+            "Pain before exercise has fallen {size}{relative} since {subject} started (from "
+            "{baseline} to {latest}/10); {short}, so not a clinically meaningful change ({rule})."
+        ),
+    ),
+    ("no meaningful change", "risen"): (
+        # Translators: {relative} is "" or " (40%)"; {rule}: what counts as meaningful.
+        N_(
+            "Your pain before exercise has risen {size}{relative} since you started (from "
+            "{baseline} to {latest} out of 10). That is less than backkit counts as a real "
+            "change: a change of {rule}."
+        ),
+        # Translators: {relative} is "" or " (40%)"; {rule}: what counts as meaningful.
+        N_(
+            "Pain before exercise has risen {size}{relative} since {subject} started (from "
+            "{baseline} to {latest}/10); {short}, less than the kit counts as meaningful ({rule})."
+        ),
+    ),
+}
 
 
 def _pain_change(change: analysis.PainChange, voice: _Voice) -> str:
@@ -191,73 +268,70 @@ def _pain_change(change: analysis.PainChange, voice: _Voice) -> str:
     """
     points, percent = analysis.pain_mcid()
     if change.status == "no data":
-        if voice.third:
-            return "No pain scores recorded yet."
-        return "No pain scores yet: record pain before and after to see your trend."
+        return voice.say(
+            N_("No pain scores yet: record pain before and after to see your trend."),
+            N_("No pain scores recorded yet."),
+        )
     if change.status == "first week":
-        return (
-            f"{'Your pain' if not voice.third else 'Pain'} before exercise averages "
-            f"{change.baseline:.1f}/10 so far; after another week backkit compares it with "
-            "this first week."
+        return voice.say(
+            N_(
+                "Your pain before exercise averages {baseline}/10 so far; after another week "
+                "backkit compares it with this first week."
+            ),
+            N_(
+                "Pain before exercise averages {baseline}/10 so far; after another week "
+                "backkit compares it with this first week."
+            ),
+            baseline=decimal_text(f"{change.baseline:.1f}"),
         )
     assert change.baseline is not None and change.latest is not None  # as the status says
     shown = analysis.shown_change(change.baseline, change.latest)
-    pct = f" ({shown.percent_size})" if shown.percent_size else ""
-    if voice.third:
-        who, started = "Pain", f"{voice.subject} started"
-        since = f"since {started} (from {shown.baseline} to {shown.latest}/10)"
-        rule = (
-            f"minimal important change, MIC: at least {points:g} points and at least "
-            f"{percent:g}% of the baseline; here {shown.needed} points"
-        )
-    else:
-        who, started = "Your pain", "you started"
-        since = f"since you started (from {shown.baseline} to {shown.latest} out of 10)"
-        rule = (
-            f"at least {points:g} points that is also at least {percent:g}% of your starting "
-            f"level (for you, {shown.needed} points)"
-        )
     if float(shown.size) == 0:
-        return f"{who} before exercise is about the same as when {started} ({shown.baseline}/10)."
+        return voice.say(
+            N_("Your pain before exercise is about the same as when you started ({baseline}/10)."),
+            N_("Pain before exercise is about the same as when {subject} started ({baseline}/10)."),
+            baseline=decimal_text(shown.baseline),
+        )
+    rule = voice.say(
+        N_(
+            "at least {points} points that is also at least {percent} of your starting "
+            "level (for you, {needed} points)"
+        ),
+        N_(
+            "minimal important change, MIC: at least {points} points and at least "
+            "{percent} of the baseline; here {needed} points"
+        ),
+        points=decimal_text(f"{points:g}"),
+        percent=f"{percent:g}%",
+        needed=decimal_text(shown.needed),
+    )
     delta = change.change
     assert delta is not None  # every status but "no data" and "first week" has a change
     moved = "fallen" if delta < 0 else "risen"
-    size = f"{shown.size} point" + ("" if float(shown.size) == 1 else "s")
-    text = f"{who} before exercise has {moved} {size}{pct} {since}"
-    if not voice.third:
-        if change.status == "improved":
-            return text + (
-                f". That is big enough to count as a real improvement: backkit asks for a fall "
-                f"of {rule}."
-            )
-        if change.status == "worse":
-            return text + (
-                f". backkit counts it as a real rise, because it is as large as the fall it "
-                f"counts as a real improvement: {rule}."
-            )
-        return text + f". That is less than backkit counts as a real change: a change of {rule}."
-    if change.status == "improved":
-        return text + f", a clinically meaningful improvement: it meets both criteria ({rule})."
-    if change.status == "worse":
-        return text + (
-            f": a meaningful worsening by the kit's own rule, which uses the size of a "
-            f"meaningful fall ({rule})."
-        )
-    short = _short_of(change, shown)
-    if delta < 0:
-        return text + f"; {short}, so not a clinically meaningful change ({rule})."
-    return text + f"; {short}, less than the kit counts as meaningful ({rule})."
+    yours, theirs = _CHANGE[change.status, moved]
+    return voice.say(
+        yours,
+        theirs,
+        size=_point_count(shown.size),
+        relative=f" ({decimal_text(shown.percent_size)})" if shown.percent_size else "",
+        baseline=decimal_text(shown.baseline),
+        latest=decimal_text(shown.latest),
+        rule=rule,
+        short=_short_of(change, shown) if voice.third else "",
+    )
 
 
 def _short_of(change: analysis.PainChange, shown: analysis.ShownChange) -> str:
     """Which criterion of a meaningful change the latest change misses, as shown."""
     points, percent = analysis.pain_mcid()
-    missed = []
+    values = {"points": decimal_text(f"{points:g}"), "percent": f"{percent:g}%"}
+    if not change.points_met and not change.percent_met:
+        return _("it is under {points} points and under {percent} of the baseline").format(**values)
     if not change.points_met:
-        missed.append(f"under {points:g} points")
+        return _("it is under {points} points").format(**values)
     if not change.percent_met:
-        missed.append(f"under {percent:g}% of the baseline")
-    return "it is " + " and ".join(missed) if missed else f"it is under the {shown.needed} needed"
+        return _("it is under {percent} of the baseline").format(**values)
+    return _("it is under the {needed} needed").format(needed=decimal_text(shown.needed))
 
 
 def _review(frame: pd.DataFrame, voice: _Voice) -> str:
@@ -265,14 +339,18 @@ def _review(frame: pd.DataFrame, voice: _Voice) -> str:
     weeks = ((day.max() - day.min()).days + 1) // 7
     from . import safety
 
-    who = "your" if not voice.third else f"{voice.subject}'s"
-    review = safety.region_words()["review"]  # who to see differs by country
-    advice = (
-        f"consider seeing {review}" if not voice.third else f"a review with {review} is advised"
-    )
-    return (
-        f"After {_plural(weeks, 'week')} of logging, {who} pain is not meaningfully better: "
-        f"{advice} (NHS inform: see one when back pain is not getting better after 2 weeks)."
+    return voice.say(
+        N_(
+            "After {weeks} of logging, your pain is not meaningfully better: consider seeing "
+            "{review} (NHS inform: see one when back pain is not getting better after 2 weeks)."
+        ),
+        N_(
+            "After {weeks} of logging, {subject}'s pain is not meaningfully better: a review "
+            "with {review} is advised (NHS inform: see one when back pain is not getting "
+            "better after 2 weeks)."
+        ),
+        weeks=_weeks(weeks),
+        review=safety.region_words()["review"],  # who to see differs by country
     )
 
 
@@ -294,10 +372,28 @@ def _consistency(
         first28 = int((done_days.index < first + pd.Timedelta(days=28)).sum())
         last28 = int((done_days.index > last - pd.Timedelta(days=28)).sum())
         return [
-            f"{voice.who} exercised on {first28} of the first 28 days and on {last28} of the "
-            f"last 28 (to {day_text(last)})."
+            voice.say(
+                N_(
+                    "You exercised on {first28} of the first 28 days and on {last28} of the "
+                    "last 28 (to {day})."
+                ),
+                N_(
+                    "{subject} exercised on {first28} of the first 28 days and on {last28} of "
+                    "the last 28 (to {day})."
+                ),
+                first28=first28,
+                last28=last28,
+                day=day_text(last),
+            )
         ]
-    return [f"{voice.who} exercised on {day.nunique()} of {span} days."]
+    return [
+        voice.say(
+            N_("You exercised on {done} of {span} days."),
+            N_("{subject} exercised on {done} of {span} days."),
+            done=day.nunique(),
+            span=span,
+        )
+    ]
 
 
 def _adherence_sentences(
@@ -306,40 +402,70 @@ def _adherence_sentences(
     voice: _Voice,
     weekly: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> list[str]:
-    _, table = weekly if weekly is not None else analysis.weekly_adherence(frame, plan)
+    table = (weekly if weekly is not None else analysis.weekly_adherence(frame, plan))[1]
     table = table[table["prescribed"] > 0]
     if table.empty:
-        return [f"The plan {plan.name!r} prescribed nothing in the weeks logged."]
+        # Translators: {plan} is the plan's name in quotes.
+        return [_("The plan {plan} prescribed nothing in the weeks logged.").format(
+            plan=repr(plan.name)
+        )]  # fmt: skip
 
-    def share(rows: pd.DataFrame) -> float:
-        return float((rows["percent"] * rows["prescribed"]).sum() / rows["prescribed"].sum())
+    def share(rows: pd.DataFrame) -> str:
+        done = float((rows["percent"] * rows["prescribed"]).sum() / rows["prescribed"].sum())
+        return f"{done:.0f}%"
 
-    text = (
-        f"{voice.who} did {share(table):.0f}% of the exercise sessions the plan prescribed "
-        f"({table['credit'].sum():.0f} of {table['prescribed'].sum():.0f})"
-    )
+    values = {
+        "share": share(table),
+        "credit": f"{table['credit'].sum():.0f}",
+        "prescribed": f"{table['prescribed'].sum():.0f}",
+    }
     if len(table) >= 8:
-        text += (
-            f": {share(table.iloc[:4]):.0f}% in the first four weeks, "
-            f"{share(table.iloc[-4:]):.0f}% in the last four"
+        text = voice.say(
+            N_(
+                "You did {share} of the exercise sessions the plan prescribed ({credit} of "
+                "{prescribed}): {first} in the first four weeks, {last} in the last four."
+            ),
+            N_(
+                "{subject} did {share} of the exercise sessions the plan prescribed ({credit} "
+                "of {prescribed}): {first} in the first four weeks, {last} in the last four."
+            ),
+            first=share(table.iloc[:4]),
+            last=share(table.iloc[-4:]),
+            **values,
         )
-    return [
-        text + ". Adherence here is sessions done out of sessions prescribed, a common "
-        "measure (there is no validated one)."
-    ]
+    else:
+        text = voice.say(
+            N_(
+                "You did {share} of the exercise sessions the plan prescribed ({credit} of "
+                "{prescribed})."
+            ),
+            N_(
+                "{subject} did {share} of the exercise sessions the plan prescribed ({credit} "
+                "of {prescribed})."
+            ),
+            **values,
+        )
+    measure = _(
+        "Adherence here is sessions done out of sessions prescribed, a common measure (there "
+        "is no validated one)."
+    )
+    return [f"{text} {measure}"]
 
 
 def _streaks(frame: pd.DataFrame, plan: Plan | None) -> str:
     last = analysis.local_day(frame).max()
     st = streaks(frame)
-    text = (
-        f"Longest streak: {_days(st.longest)} in a row with a session; current streak: "
-        f"{_days(st.current)} (to {day_text(last)})"
-    )
-    if plan is not None:
-        whole = streaks(frame, plan)
-        text += f"; longest run of days doing the whole plan: {_days(whole.longest)}"
-    return text + "."
+    values = {"longest": _days(st.longest), "current": _days(st.current), "day": day_text(last)}
+    if plan is None:
+        return _(
+            "Longest streak: {longest} in a row with a session; current streak: {current} "
+            "(to {day})."
+        ).format(**values)
+    whole = streaks(frame, plan)
+    return _(
+        "Longest streak: {longest} in a row with a session; current streak: {current} "
+        "(to {day}); longest run of days doing the whole plan: {whole}."
+    ).format(whole=_days(whole.longest), **values)
 
 
 def _name(ex_id: str) -> str:
@@ -348,17 +474,69 @@ def _name(ex_id: str) -> str:
     return get_exercise(ex_id).name if ex_id in set(exercise_ids()) else ex_id
 
 
+#: Pain before and after one exercise, by verdict (the verdicts are analysis's keys).
+_VERDICT = {
+    "lower": N_("Pain was lower straight after the exercise than before it, on average, for "
+                "{exercises}."),
+    "higher": N_("Pain was higher straight after the exercise than before it, on average, for "
+                 "{exercises}."),
+}  # fmt: skip
+
+#: The same pain before and after every session of an exercise: (you, them) by direction.
+_IDENTICAL = {
+    "same": (
+        N_("Pain was the same before and after {exercise} in every one of its {n} sessions: "
+           "identical each time, so no range is given."),
+        N_("Pain was the same before and after {exercise} in every one of its {n} sessions: "
+           "identical each time, so no interval is given."),
+    ),
+    "lower": (
+        N_("Pain was {points} lower after it than before {exercise} in every one of its {n} "
+           "sessions: identical each time, so no range is given."),
+        N_("Pain was {points} lower after it than before {exercise} in every one of its {n} "
+           "sessions: identical each time, so no interval is given."),
+    ),
+    "higher": (
+        N_("Pain was {points} higher after it than before {exercise} in every one of its {n} "
+           "sessions: identical each time, so no range is given."),
+        N_("Pain was {points} higher after it than before {exercise} in every one of its {n} "
+           "sessions: identical each time, so no interval is given."),
+    ),
+}  # fmt: skip
+
+
 def _effects(frame: pd.DataFrame, voice: _Voice, effect: pd.DataFrame | None = None) -> list[str]:
     """What was observed before and after single exercises, from per-exercise ratings only."""
     if effect is None:
         effect = analysis.immediate_effect(frame)
     if effect.empty:
-        how = (
-            "rate pain before and after each exercise to see this"
-            if not voice.third
-            else "pain was not rated before and after single exercises"
+        return [
+            voice.say(
+                N_(
+                    "Not enough data yet to compare pain before and after single exercises: "
+                    "rate pain before and after each exercise to see this."
+                ),
+                N_(
+                    "Not enough data yet to compare pain before and after single exercises: "
+                    "pain was not rated before and after single exercises."
+                ),
+            )
+        ]
+    out = _clear_effects(effect, voice)
+    out += _identical_effects(effect, voice)
+    unclear = [_name(i) for i in effect.index[effect["verdict"] == "unclear"]]
+    if unclear:
+        out.append(
+            _("No clear difference between pain before and after: {exercises}.").format(
+                exercises=", ".join(unclear)
+            )
         )
-        return [f"Not enough data yet to compare pain before and after single exercises: {how}."]
+    out += _too_few_effects(effect)
+    return out
+
+
+def _clear_effects(effect: pd.DataFrame, voice: _Voice) -> list[str]:
+    """The sentences on clearly lower or higher pain after exercises, and their caveat."""
     out = []
     for verdict in ("lower", "higher"):
         rows = effect[effect["verdict"] == verdict].sort_values(
@@ -369,58 +547,99 @@ def _effects(frame: pd.DataFrame, voice: _Voice, effect: pd.DataFrame | None = N
         parts = []
         for ex_id, row in rows.iterrows():
             low, high = sorted((abs(row["ci_low"]), abs(row["ci_high"])))
-            counted = f"{_plural(int(row['n']), 'session')} in {_plural(int(row['weeks']), 'week')}"
-            interval = (
-                f"95% CI {low:.1f} to {high:.1f}"
-                if voice.third
-                else f"the range that fits your data: {low:.1f} to {high:.1f}"
+            interval = voice.say(
+                N_("the range that fits your data: {low} to {high}"),
+                N_("95% CI {low} to {high}"),
+                low=decimal_text(f"{low:.1f}"),
+                high=decimal_text(f"{high:.1f}"),
             )
-            parts.append(f"{_name(ex_id)} by {_points(row['change'])} ({counted}, {interval})")
-        out.append(
-            f"Pain was {verdict} straight after the exercise than before it, on average, "
-            f"for {'; '.join(parts)}."
-        )
+            parts.append(
+                _("{exercise} by {points} ({sessions} in {weeks}, {interval})").format(
+                    exercise=_name(ex_id),
+                    points=_points(row["change"]),
+                    sessions=_sessions(int(row["n"])),
+                    weeks=_weeks(int(row["weeks"])),
+                    interval=interval,
+                )
+            )
+        out.append(_(_VERDICT[verdict]).format(exercises="; ".join(parts)))
     if out:
-        points, _ = analysis.pain_mcid()
-        out.append(
-            "These are averages over many sessions, not the change in any one session; "
-            f"for comparison, backkit counts a change in pain over the weeks as meaningful "
-            f"only from {points:g} points. "
-            + (
-                "Each interval counts a week as one unit, because sessions on nearby days "
-                "are not independent; even so it is a guide, not a precise measurement."
-                if voice.third
-                else "Sessions close together tend to go up and down together, so take the "
-                "ranges as a rough guide."
-            )
+        points, _unused = analysis.pain_mcid()
+        averages = _(
+            "These are averages over many sessions, not the change in any one session; for "
+            "comparison, backkit counts a change in pain over the weeks as meaningful only "
+            "from {points} points."
+        ).format(points=decimal_text(f"{points:g}"))
+        caution = voice.say(
+            N_(
+                "Sessions close together tend to go up and down together, so take the ranges "
+                "as a rough guide."
+            ),
+            N_(
+                "Each interval counts a week as one unit, because sessions on nearby days are "
+                "not independent; even so it is a guide, not a precise measurement."
+            ),
         )
+        out.append(f"{averages} {caution}")
+    return out
+
+
+def _identical_effects(effect: pd.DataFrame, voice: _Voice) -> list[str]:
+    """The sentences on exercises whose change in pain was the same every session."""
+    out = []
     for ex_id, row in effect[effect["verdict"] == "identical"].iterrows():
         change = row["change"]
-        what = (
-            "the same before and after"
-            if change == 0
-            else f"{_points(change)} {'lower' if change < 0 else 'higher'} after it than before"
-        )
+        direction = "same" if change == 0 else "lower" if change < 0 else "higher"
+        yours, theirs = _IDENTICAL[direction]
         out.append(
-            f"Pain was {what} {_name(ex_id)} in every one of its {row['n']:.0f} sessions: "
-            "identical each time, so no " + ("interval" if voice.third else "range") + " is given."
-        )
-    unclear = [_name(i) for i in effect.index[effect["verdict"] == "unclear"]]
-    if unclear:
-        out.append("No clear difference between pain before and after: " + ", ".join(unclear) + ".")
-    few = effect[effect["verdict"] == "too few"]
-    if not few.empty:
-        counts = ", ".join(
-            f"{_name(i)} {int(r['n'])} in {_plural(int(r['weeks']), 'week')}"
-            for i, r in few.iterrows()
-        )
-        out.append(
-            "Not enough data yet for "
-            + ("this exercise" if len(few) == 1 else "these exercises")
-            + f" (it takes per-exercise pain ratings from {MIN_SESSIONS} sessions in at "
-            f"least {analysis.MIN_WEEKS} different weeks; sessions so far: {counts})."
+            voice.say(
+                yours,
+                theirs,
+                exercise=_name(ex_id),
+                n=f"{row['n']:.0f}",
+                points=_points(change) if change != 0 else "",
+            )
         )
     return out
+
+
+def _too_few_effects(effect: pd.DataFrame) -> list[str]:
+    """The sentence on exercises without enough ratings yet, or no sentence."""
+    few = effect[effect["verdict"] == "too few"]
+    if few.empty:
+        return []
+    counts = ", ".join(
+        _("{exercise} {n} in {weeks}").format(
+            exercise=_name(i), n=int(r["n"]), weeks=_weeks(int(r["weeks"]))
+        )
+        for i, r in few.iterrows()
+    )
+    return [
+        ngettext(
+            "Not enough data yet for this exercise (it takes per-exercise pain ratings from "
+            "{sessions} sessions in at least {weeks} different weeks; sessions so far: "
+            "{counts}).",
+            "Not enough data yet for these exercises (it takes per-exercise pain ratings "
+            "from {sessions} sessions in at least {weeks} different weeks; sessions so far: "
+            "{counts}).",
+            len(few),
+        ).format(sessions=MIN_SESSIONS, weeks=analysis.MIN_WEEKS, counts=counts)
+    ]
+
+
+#: Each kind of pain-monitoring flag (analysis's keys), counted in sessions: (you, them).
+_FLAGS = {
+    "above-limit": (
+        (N_("pain went above the limit during an exercise or session in {sessions} "
+            "(latest {day})"),) * 2
+    ),
+    "rose-during": (
+        N_("pain rose by {rise} or more points within the limit during an exercise or "
+           "session in {sessions} (latest {day})"),
+        N_("pain rose by {rise}+ points within the limit during an exercise or session in "
+           "{sessions} (latest {day})"),
+    ),
+}  # fmt: skip
 
 
 def _monitoring(frame: pd.DataFrame, voice: _Voice, flags: pd.DataFrame | None = None) -> str:
@@ -430,50 +649,68 @@ def _monitoring(frame: pd.DataFrame, voice: _Voice, flags: pd.DataFrame | None =
     if flags is None:
         flags = analysis.pain_flags(frame)
     limit, rise = safety.max_pain(), safety.max_rise()
-    if voice.third:
-        guide = (
-            f"(the kit's one pain rule: over the limit means {safety.limit_words()}; a rise "
-            f"of {rise}+ points within it, or a session starting {rise}+ points higher than "
-            "the one before, means do less next time)"
-        )
-    else:
-        guide = (
-            f"(backkit's guide: pain may go up to {limit}/10 while you exercise, or "
-            f"{_plural(rise - 1, 'point')} above where it started if that was already "
-            f"{limit}/10 or more; a rise of {rise} or more points means do less next time)"
-        )
+    guide = voice.say(
+        N_(
+            "(backkit's guide: pain may go up to {limit}/10 while you exercise, or {points} "
+            "above where it started if that was already {limit}/10 or more; a rise of {rise} "
+            "or more points means do less next time)"
+        ),
+        N_(
+            "(the kit's one pain rule: over the limit means {limit_words}; a rise of {rise}+ "
+            "points within it, or a session starting {rise}+ points higher than the one "
+            "before, means do less next time)"
+        ),
+        limit=limit,
+        rise=rise,
+        points=_point_count(str(rise - 1)),
+        limit_words=safety.limit_words() if voice.third else "",
+    )
     rated = any(
         analysis_column in frame and frame[analysis_column].notna().any()
         for analysis_column in ("pain_after", "session_pain_after", "pain_before")
     )
     if flags.empty:
         if not rated:
-            return "No pain scores yet to check against the pain-monitoring limits."
-        return (
-            f"Pain monitoring {guide}: pain stayed within the limit after every rated "
-            f"exercise and session, never rose by {rise}+ points during one, and no session "
-            f"started {rise}+ points higher than the one before."
-        )
+            return _("No pain scores yet to check against the pain-monitoring limits.")
+        return _(
+            "Pain monitoring {guide}: pain stayed within the limit after every rated exercise "
+            "and session, never rose by {rise}+ points during one, and no session started "
+            "{rise}+ points higher than the one before."
+        ).format(guide=guide, rise=rise)
     bits = []
-    more = f"{rise}+" if voice.third else f"{rise} or more"
-    kinds = {
-        "above-limit": "pain went above the limit during an exercise or session in {n}",
-        "rose-during": f"pain rose by {more} points within the limit during an exercise or "
-        "session in {n}",
-        "higher-next-session": f"{{n}} started {more} points higher than the one before",
-    }
-    for kind, text in kinds.items():
+    for kind in ("above-limit", "rose-during", "higher-next-session"):
         rows = flags[flags["kind"] == kind]
-        if not rows.empty:
-            n = _plural(rows["session_id"].nunique(), "session")
-            bits.append(text.format(n=n) + f" (latest {day_text(rows['day'].max())})")
-    review = safety.region_words()["review"]  # who to see differs by country
-    advice = (
-        f"Do less next time when this happens, and see {review} if it keeps happening."
-        if not voice.third
-        else f"The advice given is to do less next time, and to see {review} if it keeps happening."
+        if rows.empty:
+            continue
+        n = rows["session_id"].nunique()
+        day = day_text(rows["day"].max())
+        if kind == "higher-next-session":
+            if voice.third:
+                text = ngettext(
+                    "{n} session started {rise}+ points higher than the one before (latest {day})",
+                    "{n} sessions started {rise}+ points higher than the one before (latest {day})",
+                    n,
+                )
+            else:
+                text = ngettext(
+                    "{n} session started {rise} or more points higher than the one before "
+                    "(latest {day})",
+                    "{n} sessions started {rise} or more points higher than the one before "
+                    "(latest {day})",
+                    n,
+                )
+            bits.append(text.format(n=n, rise=rise, day=day))
+        else:
+            yours, theirs = _FLAGS[kind]
+            bits.append(voice.say(yours, theirs, sessions=_sessions(n), rise=rise, day=day))
+    advice = voice.say(
+        N_("Do less next time when this happens, and see {review} if it keeps happening."),
+        N_("The advice given is to do less next time, and to see {review} if it keeps happening."),
+        review=safety.region_words()["review"],  # who to see differs by country
     )
-    return f"Pain monitoring {guide}: " + "; ".join(bits) + ". " + advice
+    # Translators: {findings} is a list of what happened, joined by semicolons.
+    found = _("Pain monitoring {guide}: {findings}.").format(guide=guide, findings="; ".join(bits))
+    return f"{found} {advice}"
 
 
 def describe_adherence(table: pd.DataFrame) -> str:
@@ -492,22 +729,23 @@ def describe_adherence(table: pd.DataFrame) -> str:
     (0 of 7 in full, 0 in part). Days in a row doing the whole plan: current 0, longest 0.
     """
     a = table.attrs
-    span = f"From {a.get('start')} to {a.get('end')}"
     done = int(table["done"].sum())
     partial = int(table["partial"].sum())
-    streak = (
-        f" Days in a row doing the whole plan: current {a.get('current_streak', 0)}, "
-        f"longest {a.get('longest_streak', 0)}."
+    streak = _("Days in a row doing the whole plan: current {current}, longest {longest}.").format(
+        current=a.get("current_streak", 0), longest=a.get("longest_streak", 0)
     )
+    values = {"start": a.get("start"), "end": a.get("end"), "done": done, "partial": partial}
     if a.get("overall") is None and table["prescribed"].isna().all():
-        sessions = int(table["sessions"].sum())
-        return (
-            f"{span}, {done + partial} exercise sessions were logged across {sessions} "
-            f"sittings ({done} in full, {partial} in part).{streak}"
-        )
+        sittings = int(table["sessions"].sum())
+        text = _(
+            "From {start} to {end}, {count} exercise sessions were logged across {sittings} "
+            "sittings ({done} in full, {partial} in part)."
+        ).format(count=done + partial, sittings=sittings, **values)
+        return f"{text} {streak}"
     prescribed = float(table["prescribed"].sum())
     overall = a.get("overall") or 0.0
-    return (
-        f"{span}, {overall:.0%} of the prescribed sessions were done ({done} of "
-        f"{prescribed:g} in full, {partial} in part).{streak}"
-    )
+    text = _(
+        "From {start} to {end}, {overall} of the prescribed sessions were done ({done} of "
+        "{prescribed} in full, {partial} in part)."
+    ).format(overall=f"{overall:.0%}", prescribed=decimal_text(f"{prescribed:g}"), **values)
+    return f"{text} {streak}"

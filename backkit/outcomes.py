@@ -72,6 +72,8 @@ from typing import TYPE_CHECKING, Any
 from . import audit, config, safety
 from ._checks import EARLIEST, Checker, Limit, is_missing, one_line, parse_datetime
 from .errors import BackkitError, CheckInError, Problem, did_you_mean
+from .i18n import N_, ngettext
+from .i18n import gettext as _
 from .safety import ACTIONS
 from .store import Migrations, from_utc_text, utc_text
 
@@ -436,7 +438,7 @@ def custom_measures(outcomes: pd.DataFrame) -> dict[str, dict[str, Any]]:
     """
     rows = outcomes[(outcomes["kind"] == "custom").to_numpy()]
     out: dict[str, dict[str, Any]] = {}
-    for _, r in rows.iterrows():
+    for _index, r in rows.iterrows():
         out.setdefault(
             str(r["measure"]),
             {
@@ -479,13 +481,19 @@ def _day(row: Checker, name: str, today: dt.date) -> dt.date | None:
         if moment is not None:
             day = (moment.astimezone(row.tz) if moment.tzinfo else moment).date()
     if day is None:
-        row.bad(name, value, "is not a date (use a datetime.date or 'YYYY-MM-DD')")
+        row.bad(name, value, _("is not a date (use a datetime.date or 'YYYY-MM-DD')"))
         return None
     if day > today:
-        row.bad(name, value, f"is in the future (today is {today.isoformat()})")
+        row.bad(
+            name, value, _("is in the future (today is {today})").format(today=today.isoformat())
+        )
         return None
     if day < EARLIEST.date():
-        row.bad(name, value, f"is before {EARLIEST.date().isoformat()}; check the year")
+        row.bad(
+            name,
+            value,
+            _("is before {earliest}; check the year").format(earliest=EARLIEST.date().isoformat()),
+        )
         return None
     return day
 
@@ -498,7 +506,7 @@ def _flag(row: Checker, name: str) -> bool | None:
         return value
     if isinstance(value, str) and value.strip().lower() in ("higher", "lower"):
         return value.strip().lower() == "higher"
-    row.bad(name, value, "must be True (higher is better) or False (lower is better)")
+    row.bad(name, value, _("must be True (higher is better) or False (lower is better)"))
     return None
 
 
@@ -511,8 +519,9 @@ def _psfs_scores(row: Checker, psfs: Any, scale: tuple[float, float]) -> dict[st
         row.bad(
             "psfs",
             psfs,
-            f"must map each activity to its score, e.g. {{'sitting 1 hour': 4, ...}} "
-            f"({low} to {high} activities)",
+            _(
+                "must map each activity to its score, e.g. {example} ({low} to {high} activities)"
+            ).format(example="{'sitting 1 hour': 4, ...}", low=low, high=high),
         )
         return None
     out: dict[str, int] = {}
@@ -520,24 +529,30 @@ def _psfs_scores(row: Checker, psfs: Any, scale: tuple[float, float]) -> dict[st
     ok = True
     for name, score in psfs.items():
         if not isinstance(name, str):
-            row.bad("psfs activity", name, "must be text: the name of an activity")
+            row.bad("psfs activity", name, _("must be text: the name of an activity"))
             ok = False
             continue
         label = " ".join(name.split())
         if not label:
-            row.bad("psfs activity", name, "is blank: name the activity (e.g. 'sitting 1 hour')")
+            row.bad("psfs activity", name, _("is blank: name the activity (e.g. 'sitting 1 hour')"))
             ok = False
             continue
         if len(label) > _MAX_NAME:
             row.bad(
                 "psfs activity",
                 f"{label[:30]}...",
-                f"is {len(label)} characters long; at most {_MAX_NAME}",
+                _("is {length} characters long; at most {most}").format(
+                    length=len(label), most=_MAX_NAME
+                ),
             )
             ok = False
             continue
         if measure_key(label) in seen:
-            row.bad("psfs activity", name, f"is named twice (also {seen[measure_key(label)]!r})")
+            row.bad(
+                "psfs activity",
+                name,
+                _("is named twice (also {other})").format(other=repr(seen[measure_key(label)])),
+            )
             ok = False
             continue
         seen[measure_key(label)] = label
@@ -548,7 +563,13 @@ def _psfs_scores(row: Checker, psfs: Any, scale: tuple[float, float]) -> dict[st
             if number.problems:
                 row.problems += number.problems
             else:
-                row.bad(field, score, f"is missing: rate it {scale[0]:g} to {scale[1]:g}")
+                row.bad(
+                    field,
+                    score,
+                    _("is missing: rate it {low} to {high}").format(
+                        low=f"{scale[0]:g}", high=f"{scale[1]:g}"
+                    ),
+                )
             ok = False
             continue
         out[label] = int(value)
@@ -557,7 +578,11 @@ def _psfs_scores(row: Checker, psfs: Any, scale: tuple[float, float]) -> dict[st
         row.bad(
             "psfs",
             list(psfs),
-            f"names {count} activit{'y' if count == 1 else 'ies'}; the PSFS needs {low} to {high}",
+            ngettext(
+                "names {count} activity; the PSFS needs {low} to {high}",
+                "names {count} activities; the PSFS needs {low} to {high}",
+                count,
+            ).format(count=count, low=low, high=high),
         )
         ok = False
     return out if ok else None
@@ -572,15 +597,21 @@ def _custom_scores(row: Checker, custom: Any) -> list[dict[str, Any]]:
         row.bad(
             "custom",
             custom,
-            "must be a mapping (or a list of them) with keys name, score, and for a new "
-            "measure min, max, higher_is_better, mcid",
+            _(
+                "must be a mapping (or a list of them) with keys name, score, and for a new "
+                "measure min, max, higher_is_better, mcid"
+            ),
         )
         return []
     out = []
     for n, raw in enumerate(items):
         here = "custom" if len(items) == 1 else f"custom[{n}]"
         if not isinstance(raw, Mapping):
-            row.bad(here, raw, f"must be a mapping with keys {', '.join(CUSTOM_KEYS)}")
+            row.bad(
+                here,
+                raw,
+                _("must be a mapping with keys {keys}").format(keys=", ".join(CUSTOM_KEYS)),
+            )
             continue
         score = _custom_score(row, here, raw)
         if score is not None:
@@ -588,7 +619,7 @@ def _custom_scores(row: Checker, custom: Any) -> list[dict[str, Any]]:
     names = [measure_key(c["name"]) for c in out]
     for c in out:
         if names.count(measure_key(c["name"])) > 1:
-            row.bad(f"{c['field']}.name", c["name"], "is given twice in one check-in")
+            row.bad(f"{c['field']}.name", c["name"], _("is given twice in one check-in"))
     return out
 
 
@@ -597,23 +628,29 @@ def _custom_score(row: Checker, here: str, raw: Mapping[Any, Any]) -> dict[str, 
     for key in raw:
         if key not in CUSTOM_KEYS:
             hint = did_you_mean(key, CUSTOM_KEYS)
-            row.bad(f"{here}.{key}", raw[key], f"is not a custom-measure key.{hint}")
+            row.bad(
+                f"{here}.{key}", raw[key], _("is not a custom-measure key.{hint}").format(hint=hint)
+            )
     sub = Checker({f"{here}.{k}": v for k, v in raw.items()}, row.where, tz=row.tz)
     name = _custom_name(sub, here, raw)
     lo = sub.number(f"{here}.min", _ANY)
     hi = sub.number(f"{here}.max", _ANY)
     if lo is not None and hi is not None and not lo < hi:
-        sub.bad(f"{here}.max", hi, f"must be above min ({lo:g})")
+        sub.bad(f"{here}.max", hi, _("must be above min ({low})").format(low=f"{lo:g}"))
         lo = hi = None
     score = sub.get(f"{here}.score")
     if score is None:
-        sub.bad(f"{here}.score", raw.get("score"), "is required")
+        sub.bad(f"{here}.score", raw.get("score"), _("is required"))
     mcid = sub.number(f"{here}.mcid", Limit(0, _ANY.hi, whole=False))
     if mcid == 0:
-        sub.bad(f"{here}.mcid", raw.get("mcid"), "must be above 0")
+        sub.bad(f"{here}.mcid", raw.get("mcid"), _("must be above 0"))
         mcid = None
     if mcid is not None and lo is not None and hi is not None and mcid > hi - lo:
-        sub.bad(f"{here}.mcid", mcid, f"is larger than the scale ({lo:g} to {hi:g})")
+        sub.bad(
+            f"{here}.mcid",
+            mcid,
+            _("is larger than the scale ({low} to {high})").format(low=f"{lo:g}", high=f"{hi:g}"),
+        )
         mcid = None
     direction = _flag(sub, f"{here}.higher_is_better")
     row.problems += sub.problems
@@ -634,14 +671,14 @@ def _custom_name(sub: Checker, here: str, raw: Mapping[Any, Any]) -> str | None:
     """A custom measure's name, spaces collapsed; None (a problem in ``sub``) when unusable."""
     name = sub.text(f"{here}.name", _MAX_NAME)
     if name is None and not sub.problems:
-        sub.bad(f"{here}.name", raw.get("name"), "is required (e.g. 'ODI total')")
+        sub.bad(f"{here}.name", raw.get("name"), _("is required (e.g. 'ODI total')"))
     elif name is not None:
         name = " ".join(name.split())
         if measure_key(name) in BUILTIN or measure_key(name) in ("pain", "psfs mean"):
             sub.bad(
                 f"{here}.name",
                 name,
-                "is a built-in measure; give the custom measure another name",
+                _("is a built-in measure; give the custom measure another name"),
             )
             name = None
     return name
@@ -753,7 +790,7 @@ def record_checkin(
     }
     answers = _check_answers(raw, baseline)
     if not isinstance(replace, bool):
-        raise _refused([Problem(answers.row.where, "replace", replace, "must be True or False")])
+        raise _refused([Problem(answers.row.where, "replace", replace, _("must be True or False"))])
     checkin_id = f"checkin-{answers.day:%Y%m%d}-{uuid.uuid4().hex[:6]}"
     now = config.now()
     with log.store.transaction() as db:
@@ -794,12 +831,13 @@ def _check_answers(raw: Mapping[str, Any], baseline: Any) -> _Answers:
         row.bad(
             PAIN_WORST,
             raw[PAIN_WORST],
-            f"is below {PAIN_AVERAGE} ({average}); the worst pain of the week is at least "
-            "its average",
+            _(
+                "is below {field} ({average}); the worst pain of the week is at least its average"
+            ).format(field=PAIN_AVERAGE, average=average),
         )
     text = row.text("notes", _MAX_NOTES)
     if not isinstance(baseline, bool):
-        row.bad("baseline", baseline, "must be True or False")
+        row.bad("baseline", baseline, _("must be True or False"))
     scores = _psfs_scores(row, raw["psfs"], rules[PSFS]["scale"])
     customs = _custom_scores(row, raw["custom"])
     details = {
@@ -808,14 +846,16 @@ def _check_answers(raw: Mapping[str, Any], baseline: Any) -> _Answers:
         "below_knee": raw["below_knee"],
     }
     if raw["below_knee"] is not None and not isinstance(raw["below_knee"], bool):
-        row.bad("below_knee", raw["below_knee"], "must be True, False or None (not asked)")
+        row.bad("below_knee", raw["below_knee"], _("must be True, False or None (not asked)"))
     answered = [PAIN_AVERAGE, PAIN_WORST, "psfs", "custom", *details]
     if all(raw[k] is None for k in answered):
         row.bad(
             "check-in",
             None,
-            "has no answers: give pain_average, pain_worst, psfs, a custom measure, "
-            "leg_pain, next_morning or below_knee",
+            _(
+                "has no answers: give pain_average, pain_worst, psfs, a custom measure, "
+                "leg_pain, next_morning or below_knee"
+            ),
         )
     if row.problems:
         raise _refused(row.problems)
@@ -1004,15 +1044,17 @@ def correct_checkin(
     for key in changes:
         if key not in CORRECTABLE:
             hint = did_you_mean(key, CORRECTABLE)
-            problems.append(Problem(label, key, changes[key], f"cannot be corrected.{hint}"))
+            problems.append(
+                Problem(label, key, changes[key], _("cannot be corrected.{hint}").format(hint=hint))
+            )
     if not changes:
-        problems.append(Problem(label, "changes", None, "give the answers to change"))
+        problems.append(Problem(label, "changes", None, _("give the answers to change")))
     now = config.now()
     with log.store.transaction() as db:
         stored = _stored_checkin(db, checkin_id, label)
         if stored is None:
             problems.append(
-                Problem(label, "checkin_id", checkin_id, "is not a check-in in this log")
+                Problem(label, "checkin_id", checkin_id, _("is not a check-in in this log"))
             )
         if problems:
             raise _refused(problems)
@@ -1082,7 +1124,7 @@ def remove_checkin(log: SessionLog, checkin_id: str, *, reason: str) -> None:
     with log.store.transaction() as db:
         if _stored_checkin(db, checkin_id, label) is None:
             problems.append(
-                Problem(label, "checkin_id", checkin_id, "is not a check-in in this log")
+                Problem(label, "checkin_id", checkin_id, _("is not a check-in in this log"))
             )
         if problems:
             raise _refused(problems)
@@ -1202,37 +1244,49 @@ def record_screening(
     moment = row.moment("when") if when is not None else config.now()
     chosen = row.choice("action", ACTIONS)
     if chosen is None and not row.problems:
-        row.bad("action", action, f"is required: one of {', '.join(ACTIONS)}")
+        row.bad(
+            "action", action, _("is required: one of {choices}").format(choices=", ".join(ACTIONS))
+        )
     clean: dict[str, bool] = {}
     known = [q.id for q in safety.screening_questions()]
     if not isinstance(answers, Mapping) or not answers:
-        row.bad("answers", answers, "must map each question id to True (yes) or False (no)")
+        row.bad("answers", answers, _("must map each question id to True (yes) or False (no)"))
     else:
         for key, value in answers.items():
             if not isinstance(key, str) or not key.strip() or len(key) > _MAX_NAME:
                 row.bad(
-                    "answers", key, f"is not a question id (text, at most {_MAX_NAME} characters)"
+                    "answers",
+                    key,
+                    _("is not a question id (text, at most {most} characters)").format(
+                        most=_MAX_NAME
+                    ),
                 )
             elif key.strip() not in known:
                 suggest = did_you_mean(key, known)
                 row.bad(
-                    "answers", key, "is not a warning-sign question id "
-                    f"(backkit.safety.screening_questions() lists them).{suggest}"
-                )  # fmt: skip
+                    "answers",
+                    key,
+                    _(
+                        "is not a warning-sign question id "
+                        "(backkit.safety.screening_questions() lists them).{hint}"
+                    ).format(hint=suggest),
+                )
             elif not isinstance(value, bool):
-                row.bad(f"answers[{key!r}]", value, "must be True (yes) or False (no)")
+                row.bad(f"answers[{key!r}]", value, _("must be True (yes) or False (no)"))
             else:
                 clean[key.strip()] = value
     # the advice stored is the advice the answers call for (what the gate reads)
     if chosen is not None and not row.problems and chosen != safety.screening_action(clean):
         row.bad(
-            "action", action, f"does not follow from the answers: they call for "
-            f"{safety.screening_action(clean)!r}, so give action="
-            f"{safety.screening_action(clean)!r}"
-        )  # fmt: skip
+            "action",
+            action,
+            _(
+                "does not follow from the answers: they call for {action}, so give action={action}"
+            ).format(action=repr(safety.screening_action(clean))),
+        )
     if row.problems:
         raise CheckInError(
-            row.problems, header="The screening was not saved (nothing was written):"
+            row.problems, header=_("The screening was not saved (nothing was written):")
         )
     stamp = utc_text(moment)  # type: ignore[arg-type]
     with log.store.transaction() as db:
@@ -1371,13 +1425,13 @@ def record_clearance(
         row.bad("notes", text, broken)
     for name, value in (("seen_on", day), ("seen_by", who)):
         if value is None and not any(p.field == name for p in row.problems):
-            row.bad(name, None, "is required")
+            row.bad(name, None, _("is required"))
     if day is not None and day > config.today():
         row.bad("seen_on", seen_on if isinstance(seen_on, str) else day.isoformat(),
-                "is in the future")  # fmt: skip
+                _("is in the future"))  # fmt: skip
     if row.problems:
         raise CheckInError(
-            row.problems, header="The clearance was not saved (nothing was written):"
+            row.problems, header=_("The clearance was not saved (nothing was written):")
         )
     assert day is not None and who is not None  # every problem raised above
     with log.store.transaction() as db:
@@ -1425,7 +1479,7 @@ def _as_frame(checkin_id: str, day: dt.date, rows: list[tuple], text: str | None
 
 
 def _refused(problems: list[Problem]) -> CheckInError:
-    return CheckInError(problems, header="The check-in was not saved (nothing was written):")
+    return CheckInError(problems, header=_("The check-in was not saved (nothing was written):"))
 
 
 class _Plan:
@@ -1473,15 +1527,18 @@ class _Plan:
             self.row.bad(
                 "baseline",
                 True,
-                f"a second baseline: the baseline is already recorded ({'; '.join(self.second)}); "
-                "record this check-in as a follow-up (baseline=False)",
+                _(
+                    "a second baseline: the baseline is already recorded ({recorded}); "
+                    "record this check-in as a follow-up (baseline=False)"
+                ).format(recorded="; ".join(self.second)),
             )
         if self.early:
             self.row.bad(
                 "date",
                 self.iso,
-                f"is before the baseline of {', '.join(self.early)}; follow-ups come after "
-                "the baseline",
+                _(
+                    "is before the baseline of {measures}; follow-ups come after the baseline"
+                ).format(measures=", ".join(self.early)),
             )
         return self.out
 
@@ -1491,7 +1548,7 @@ class _Plan:
         if first is None or measure in self.kept:
             return 1
         if self.baseline:
-            self.second.append(f"{label} on {first}")
+            self.second.append(_("{measure} on {day}").format(measure=label, day=first))
         elif self.iso < first:
             self.early.append(f"{label} ({first})")
         return 0
@@ -1506,8 +1563,10 @@ class _Plan:
             self.row.bad(
                 "date",
                 self.iso,
-                f"already has a check-in ({same_day[0]}); one check-in per day. Pick another "
-                "date, keep the one stored, or replace it (replace=True)",
+                _(
+                    "already has a check-in ({checkin}); one check-in per day. Pick another "
+                    "date, keep the one stored, or replace it (replace=True)"
+                ).format(checkin=same_day[0]),
             )
 
     def _pain(self, average: Any, worst: Any) -> None:
@@ -1518,7 +1577,7 @@ class _Plan:
                 self.out.append((flag, "pain", measure, None, float(value), lo, hi, 0, None))
 
     def _psfs(self, scores: dict[str, int]) -> None:
-        flag = self._starts(PSFS, "the PSFS")
+        flag = self._starts(PSFS, _("the PSFS"))
         known = [item for (m, item) in self.firsts if m == PSFS]
         if known and not self.baseline:
             first = self.measures_first[PSFS]
@@ -1530,14 +1589,20 @@ class _Plan:
             if extra or missing:
                 parts = []
                 if extra:
-                    parts.append(f"new: {', '.join(map(repr, extra))}")
+                    parts.append(_("new: {names}").format(names=", ".join(map(repr, extra))))
                 if missing:
-                    parts.append(f"not rated: {', '.join(map(repr, missing))}")
+                    parts.append(
+                        _("not rated: {names}").format(names=", ".join(map(repr, missing)))
+                    )
                 self.row.bad(
                     "psfs",
                     list(scores),
-                    f"must rate the activities named at the PSFS baseline on {first} "
-                    f"({', '.join(map(repr, named))}); {'; '.join(parts)}",
+                    _(
+                        "must rate the activities named at the PSFS baseline on {day} "
+                        "({named}); {differences}"
+                    ).format(
+                        day=first, named=", ".join(map(repr, named)), differences="; ".join(parts)
+                    ),
                 )
             # keep the baseline's spelling so each activity stays one series
             scores = {by_key.get(measure_key(n), n): v for n, v in scores.items()}
@@ -1559,7 +1624,9 @@ class _Plan:
                     self.row.bad(
                         f"{here}.{key}",
                         None,
-                        f"is required for a new measure ({c['name']!r} is not in the store yet)",
+                        _("is required for a new measure ({name} is not in the store yet)").format(
+                            name=repr(c["name"])
+                        ),
                     )
             definition = (c["name"], c["min"], c["max"], c["higher_is_better"], c["mcid"])
         else:
@@ -1571,8 +1638,10 @@ class _Plan:
                     self.row.bad(
                         f"{here}.{key}",
                         c[key],
-                        f"differs from {definition[0]!r} as first recorded ({key} = {value!r}); "
-                        "a measure keeps its scale, direction and MCID",
+                        _(
+                            "differs from {name} as first recorded ({key} = {value}); "
+                            "a measure keeps its scale, direction and MCID"
+                        ).format(name=repr(definition[0]), key=key, value=repr(value)),
                     )
         name, lo, hi, better, mcid = definition
         if None in (lo, hi):
@@ -1765,7 +1834,12 @@ def _labels(work: pd.DataFrame) -> list[str]:
     out = []
     for measure, item in zip(work["measure"], work["item"].astype(object), strict=True):
         if measure == PSFS:
-            out.append(f"PSFS: {item}" if isinstance(item, str) else "PSFS (mean)")
+            # Translators: one activity of the Patient-Specific Functional Scale, "PSFS: walking"
+            out.append(
+                _("PSFS: {activity}").format(activity=item)
+                if isinstance(item, str)
+                else _("PSFS (mean)")
+            )
         elif measure in rules:
             out.append(rules[measure]["label"])
         else:
@@ -1774,7 +1848,24 @@ def _labels(work: pd.DataFrame) -> list[str]:
 
 
 def _fmt(x: float) -> str:
-    return f"{x:.1f}".rstrip("0").rstrip(".") if x == x else "?"
+    if x != x:
+        return "?"
+    if config.language() == "en":
+        return f"{x:.1f}".rstrip("0").rstrip(".")
+    text = config.number_text(x, 1)  # the language's decimal comma; "7,0" is "7"
+    return text[:-2] if text.endswith("0") else text
+
+
+#: What a measure's change since baseline is called (:data:`STATUSES`), as people read it.
+_STATUS_WORDS = {
+    "baseline": N_("baseline only"),
+    # Translators: an outcome measure's verdict: it improved
+    "improved": N_("improved"),
+    # Translators: an outcome measure's verdict: it did not change beyond its threshold
+    "unchanged": N_("unchanged"),
+    # Translators: an outcome measure's verdict: it got worse
+    "worse": N_("worse"),
+}
 
 
 def summary_line(outcomes: pd.DataFrame) -> str:
@@ -1788,7 +1879,7 @@ def summary_line(outcomes: pd.DataFrame) -> str:
     Since the baseline on 17 Feb 2025 (11 weeks): average pain 7 → 3 (improved), ...
     """
     if outcomes.empty:
-        return (
+        return _(
             "No check-ins yet: your first check-in is the baseline that later ones are "
             "compared with."
         )
@@ -1801,19 +1892,25 @@ def summary_line(outcomes: pd.DataFrame) -> str:
     latest = latest.sort_values("label", key=lambda s: s.map(first_seen), kind="stable")
     if (latest["status"] == "baseline").all():
         parts = [f"{r.label} {_fmt(r.score)}{_unit(r.measure)}" for r in latest.itertuples()]
-        return (
-            f"Baseline on {config.day_text(start)}: {', '.join(parts)}. "
-            "Check in again next week to see the change."
+        return _("Baseline on {day}: {scores}. Check in again next week to see the change.").format(
+            day=config.day_text(start), scores=", ".join(parts)
         )
     weeks = (change["date"].max() - start).days // 7
     parts = []
     for r in latest.itertuples():
+        status = _(_STATUS_WORDS.get(str(r.status), str(r.status)))
         if r.status == "baseline":
-            parts.append(f"{r.label} {_fmt(r.score)} (baseline only)")
+            parts.append(f"{r.label} {_fmt(r.score)} ({status})")
         else:
-            parts.append(f"{r.label} {_fmt(r.baseline_score)} → {_fmt(r.score)} ({r.status})")
-    span = f" ({weeks} week{'s' if weeks != 1 else ''})" if weeks else ""
-    return f"Since the baseline on {config.day_text(start)}{span}: {', '.join(parts)}."
+            parts.append(f"{r.label} {_fmt(r.baseline_score)} → {_fmt(r.score)} ({status})")
+    said = {"day": config.day_text(start), "changes": ", ".join(parts), "weeks": weeks}
+    if not weeks:
+        return _("Since the baseline on {day}: {changes}.").format(**said)
+    return ngettext(
+        "Since the baseline on {day} ({weeks} week): {changes}.",
+        "Since the baseline on {day} ({weeks} weeks): {changes}.",
+        weeks,
+    ).format(**said)
 
 
 def _unit(measure: str) -> str:

@@ -46,7 +46,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import BackkitError, LogFileError
+from .errors import BackkitError, LogFileError, Message
+from .i18n import N_
 from .store import SQLITE_HEADER, snapshot
 
 if TYPE_CHECKING:
@@ -72,10 +73,10 @@ __all__ = [
 ]
 
 #: The kinds of patient file, by suffix, in the words a person reads.
-KINDS = {".sqlite": "log file", ".json": "JSON export", ".csv": "CSV export"}
+KINDS = {".sqlite": N_("log file"), ".json": N_("JSON export"), ".csv": N_("CSV export")}
 #: Suffixes of a plan kept beside a patient file (``P017.csv`` and ``P017.yaml``).
 PLAN_SUFFIXES = (".yaml", ".yml")
-_WANTED = "give a .sqlite log file, or a .json or .csv export of one"
+_WANTED = N_("give a .sqlite log file, or a .json or .csv export of one")
 #: Sidecar files SQLite keeps beside a log file; read with the log itself.
 _SIDECARS = ("-wal", "-shm", "-journal")
 
@@ -103,15 +104,20 @@ def _regular(path: Path) -> None:
     try:
         mode = path.stat().st_mode  # follows a link: a link to /dev/zero is a device
     except FileNotFoundError:
-        reason = "is a link to nothing" if path.is_symlink() else "no such file"
+        reason = N_("is a link to nothing") if path.is_symlink() else N_("no such file")
         raise LogFileError(path, reason) from None
     except OSError as err:
-        raise LogFileError(path, f"cannot be read: {err.strerror}") from None
+        raise LogFileError(path, _unreadable(err)) from None
     if stat.S_ISDIR(mode):
-        raise LogFileError(path, "is a folder, not a file")
+        raise LogFileError(path, N_("is a folder, not a file"))
     if not stat.S_ISREG(mode):
-        what = "a pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device or special file"
-        raise LogFileError(path, f"is {what}, not a file")
+        if stat.S_ISFIFO(mode):
+            raise LogFileError(path, N_("is a pipe (FIFO), not a file"))
+        raise LogFileError(path, N_("is a device or special file, not a file"))
+
+
+def _unreadable(err: OSError) -> Message:
+    return Message(N_("cannot be read: {reason}"), reason=str(err.strerror))
 
 
 def kind(path: str | Path) -> str:
@@ -145,7 +151,7 @@ def kind(path: str | Path) -> str:
         with open(path, "rb") as f:
             sqlite = f.read(len(SQLITE_HEADER)) == SQLITE_HEADER
     except OSError as err:
-        raise LogFileError(path, f"cannot be read: {err.strerror}") from None
+        raise LogFileError(path, _unreadable(err)) from None
     suffix = path.suffix.lower()
     if sqlite or suffix == ".sqlite":
         return ".sqlite"  # a .sqlite that is not a database is refused by the store, by name
@@ -153,7 +159,9 @@ def kind(path: str | Path) -> str:
         return suffix
     if suffix == ".txt":
         return ".csv"
-    raise LogFileError(path, f"is not a patient file ({_WANTED})")
+    raise LogFileError(
+        path, Message(N_("is not a patient file ({wanted})"), wanted=Message(_WANTED))
+    )
 
 
 @contextlib.contextmanager
@@ -327,20 +335,25 @@ def summary_frame(path: str | Path) -> tuple[pd.DataFrame, Warnings | None]:
             header = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
             if "exercise_id" not in header:
                 raise LogFileError(
-                    path, "has no exercise_id column: not a backkit log export"
+                    path, N_("has no exercise_id column: not a backkit log export")
                 ) from None
             return _read(path, found).frame, None
         raw["started_at"] = pd.to_datetime(raw["started_at"], format="ISO8601", utc=True)
         for name in SUMMARY_NUMBERS:
             if raw[name].dtype.kind not in "iuf" and len(raw):  # text where a number belongs
                 raise LogFileError(
-                    path, f"is not a backkit CSV export (column {name} holds text, not numbers)"
+                    path,
+                    Message(
+                        N_("is not a backkit CSV export (column {column} holds text, not numbers)"),
+                        column=name,
+                    ),
                 )
     except (ValueError, TypeError) as err:
         if isinstance(err, BackkitError):
             raise
         detail = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise LogFileError(path, f"is not a backkit CSV export ({detail})") from None
+        problem = Message(N_("is not a backkit CSV export ({detail})"), detail=detail)
+        raise LogFileError(path, problem) from None
     _check_scores(raw, path)
     return raw, None
 
@@ -359,8 +372,15 @@ def _check_scores(raw: pd.DataFrame, path: Path) -> None:
             row = int(bad.argmax()) + 2  # the header is row 1
             raise LogFileError(
                 path,
-                f"row {row}: {name} = {values[bad][0]:g} is not a score from 0 to 10 "
-                "(backkit import shows every problem)",
+                Message(
+                    N_(
+                        "row {row}: {column} = {value} is not a score from 0 to 10 "
+                        "(backkit import shows every problem)"
+                    ),
+                    row=row,
+                    column=name,
+                    value=f"{values[bad][0]:g}",
+                ),
             )
 
 
@@ -416,7 +436,7 @@ def listing(
     if isinstance(folder, (str, Path)):
         root = Path(folder).expanduser()
         if not root.is_dir():
-            raise LogFileError(root, "is not a folder (give the folder of patient files)")
+            raise LogFileError(root, N_("is not a folder (give the folder of patient files)"))
         entries = sorted(root.iterdir(), key=lambda p: p.name)
     else:
         entries = sorted((Path(f).expanduser() for f in folder), key=lambda p: p.name)
@@ -436,11 +456,16 @@ def listing(
     shared = Path(plan).expanduser().resolve() if plan is not None else None
     for own in plans:
         if own not in beside.values() and own.resolve() != shared:
-            skipped[own] = "a plan with no patient file of the same name, and not the plan given"
+            skipped[own] = N_(
+                "a plan with no patient file of the same name, and not the plan given"
+            )
     return Listing(
         tuple(files),
         beside,
-        tuple(f"{p.name}: {skipped[p]}" for p in sorted(skipped, key=lambda p: p.name)),
+        tuple(
+            Message(N_("{file}: {reason}"), file=p.name, reason=Message(skipped[p]))
+            for p in sorted(skipped, key=lambda p: p.name)
+        ),
     )
 
 
@@ -449,17 +474,17 @@ def _why_not(entry: Path) -> str | None:
     try:
         mode = entry.stat().st_mode
     except FileNotFoundError:
-        return "a link to nothing" if entry.is_symlink() else "does not exist"
+        return N_("a link to nothing") if entry.is_symlink() else N_("does not exist")
     except OSError as err:
-        return f"cannot be read ({err.strerror})"
+        return Message(N_("cannot be read ({reason})"), reason=str(err.strerror))
     if stat.S_ISDIR(mode):
-        return "a folder, not a file"
+        return N_("a folder, not a file")
     if not stat.S_ISREG(mode):
-        return "a pipe or device, not a file"
+        return N_("a pipe or device, not a file")
     suffix = entry.suffix.lower()
     if suffix in KINDS or suffix in PLAN_SUFFIXES:
         return None
     for sidecar in _SIDECARS:
         if entry.name.lower().endswith(".sqlite" + sidecar):
-            return "SQLite's own file beside a log file (read with the log)"
-    return f"not a patient file ({_WANTED})"
+            return N_("SQLite's own file beside a log file (read with the log)")
+    return Message(N_("not a patient file ({wanted})"), wanted=Message(_WANTED))

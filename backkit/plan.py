@@ -31,7 +31,9 @@ from . import exercises as _exercises
 from ._checks import EARLIEST, LIMITS, one_line, parse_date, slug
 from ._yaml import read_yaml
 from .config import today
-from .errors import BackkitError, PlanError, UnknownExerciseError, did_you_mean
+from .errors import BackkitError, PlanError, UnknownExerciseError, did_you_mean, shown
+from .i18n import N_, ngettext
+from .i18n import gettext as _
 from .store import write_atomically
 
 if TYPE_CHECKING:
@@ -59,19 +61,24 @@ _MAX_REP_SECONDS = LIMITS["rep_seconds"].hi
 _MAX_TEXT = int(LIMITS["text"].hi)
 _FIRST_DAY = EARLIEST.date()
 _LAST_DAY = dt.date(2199, 12, 31)
+#: The name of :meth:`Plan.default`, translated where the plan is made.
+DEFAULT_NAME = N_("The article's seven exercises")
 _FILE_KEYS = ("name", "author", "start", "end", "days_per_week", "weekdays", "notes", "exercises")
 _ITEM_KEYS = ("id", "sets", "reps", "hold_seconds", "weekdays")
 
 
 def _fail(where: str, name: str, value: Any, problem: str) -> PlanError:
-    return PlanError(f"field {name!r}: {value!r} {problem}", where=where)
+    # Translators: {problem} is one of the plan's problems below ("must be ...", "is ...")
+    text = _("field {name}: {value} {problem}")
+    return PlanError(text.format(name=repr(name), value=repr(value), problem=problem), where=where)
 
 
 def _whole(where: str, name: str, value: Any, lo: int, hi: int) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise _fail(where, name, value, f"must be a whole number from {lo} to {hi}")
+        raise _fail(where, name, value, _("must be a whole number from {lo} to {hi}").format(
+            lo=lo, hi=hi))  # fmt: skip
     return value
 
 
@@ -81,11 +88,16 @@ def _day(where: str, name: str, value: Any) -> dt.date | None:
     try:
         day = parse_date(value)
     except BackkitError as err:
-        raise _fail(where, name, value, err.problem) from None
+        raise _fail(where, name, value, shown(err.problem)) from None
     # pandas counts days only up to 2262; earlier than 2000 is a mistyped year
     if not _FIRST_DAY <= day <= _LAST_DAY:
         raise _fail(
-            where, name, str(value), f"is not between {_FIRST_DAY} and {_LAST_DAY}; check the year"
+            where,
+            name,
+            str(value),
+            _("is not between {first} and {last}; check the year").format(
+                first=_FIRST_DAY, last=_LAST_DAY
+            ),
         )
     return day
 
@@ -120,7 +132,12 @@ class PlanItem:
         ids = _exercises.exercise_ids()
         if not isinstance(self.exercise_id, str) or self.exercise_id.strip() not in ids:
             unknown = UnknownExerciseError(self.exercise_id, ids)
-            raise PlanError(f"field 'exercise_id': {unknown.problem}", where=where)
+            raise PlanError(
+                _("field {name}: {problem}").format(
+                    name="'exercise_id'", problem=shown(unknown.problem)
+                ),
+                where=where,
+            )
         object.__setattr__(self, "exercise_id", self.exercise_id.strip())
         _whole(where, "sets", self.sets, 1, _MAX_SETS)
         _whole(where, "reps", self.reps, 1, _MAX_REPS)
@@ -133,8 +150,12 @@ class PlanItem:
                 or not isinstance(value, (int, float))
                 or not 0 < value <= hi
             ):
-                what = "seconds per repetition" if paced else "seconds"
-                raise _fail(where, "hold_seconds", value, f"must be {what} above 0, at most {hi}")
+                problem = (
+                    _("must be seconds per repetition above 0, at most {most}")
+                    if paced
+                    else _("must be seconds above 0, at most {most}")
+                )
+                raise _fail(where, "hold_seconds", value, problem.format(most=hi))
         if self.weekdays is not None:
             object.__setattr__(self, "weekdays", _weekdays(where, self.weekdays))
 
@@ -209,13 +230,14 @@ class Plan:
             value = getattr(self, name)
             value = "" if value is None and name != "name" else value
             if not isinstance(value, str) or len(value.strip()) > limit:
-                raise _fail(where, name, value, f"must be text of at most {limit} characters")
+                raise _fail(where, name, value, _("must be text of at most {limit} characters")
+                            .format(limit=limit))  # fmt: skip
             problem = one_line(value.strip()) if name != "notes" else None
             if problem:
                 raise _fail(where, name, value, problem)
             put(self, name, value.strip())
         if not slug(self.name):
-            raise _fail(where, "name", self.name, "must contain letters or digits")
+            raise _fail(where, "name", self.name, _("must contain letters or digits"))
         put(self, "id", slug(self.name))
 
         raw_items: Any = self.items  # as given: a sequence, or one item, id or mapping
@@ -223,18 +245,23 @@ class Plan:
             raw_items = [raw_items]
         items = tuple(_to_item(raw, where, i) for i, raw in enumerate(raw_items))
         if not items:
-            raise _fail(where, "items", list(items), "must list at least one exercise")
+            raise _fail(where, "items", list(items), _("must list at least one exercise"))
         ids = [item.exercise_id for item in items]
         twice = sorted({i for i in ids if ids.count(i) > 1})
         if twice:
-            raise _fail(where, "items", twice, "appear more than once; list each exercise once")
+            raise _fail(where, "items", twice, _("appear more than once; list each exercise once"))
         put(self, "items", items)
         self._check_item_days(where)
 
         start = _day(where, "start", self.start) or today()
         end = _day(where, "end", self.end)
         if end is not None and end < start:
-            raise _fail(where, "end", end.isoformat(), f"is before start ({start.isoformat()})")
+            raise _fail(
+                where,
+                "end",
+                end.isoformat(),
+                _("is before start ({start})").format(start=start.isoformat()),
+            )
         put(self, "start", start)
         put(self, "end", end)
 
@@ -243,7 +270,9 @@ class Plan:
                 where,
                 "weekdays",
                 self.weekdays,
-                f"and days_per_week ({self.days_per_week}) are both given; give one of them",
+                _("and days_per_week ({days}) are both given; give one of them").format(
+                    days=self.days_per_week
+                ),
             )
         put(self, "days_per_week", _whole(where, "days_per_week", self.days_per_week, 1, 7))
         if self.weekdays is not None:
@@ -264,8 +293,9 @@ class Plan:
                     where,
                     f"{item.exercise_id}.weekdays",
                     list(item.weekdays or ()),
-                    f"include {', '.join(extra)}, not among the plan's weekdays "
-                    f"({', '.join(plan_days)})",
+                    _("include {extra}, not among the plan's weekdays ({days})").format(
+                        extra=", ".join(extra), days=", ".join(plan_days)
+                    ),
                 )
 
     # -- what the plan asks for ---------------------------------------------
@@ -319,9 +349,11 @@ class Plan:
                     item.hold_seconds if item.hold_seconds is not None else ex.seconds_per_rep,
                 )
         raise PlanError(
-            f"exercise {exercise_id!r} is not in this plan; its exercises: "
-            + ", ".join(item.exercise_id for item in self.items),
-            where=f"plan {self.name!r}",
+            _("exercise {exercise} is not in this plan; its exercises: {exercises}").format(
+                exercise=repr(exercise_id),
+                exercises=", ".join(item.exercise_id for item in self.items),
+            ),
+            where=_("plan {name}").format(name=repr(self.name)),
         )
 
     def prescribed(
@@ -378,13 +410,16 @@ class Plan:
         first = _day("prescribed", "start", start) or self.start
         last = _day("prescribed", "end", end) or self.end or today()
         if last < first:
-            raise _fail("prescribed", "end", last.isoformat(), f"is before start ({first})")
+            raise _fail(
+                "prescribed", "end", last.isoformat(), _("is before start ({start})").format(
+                    start=first)
+            )  # fmt: skip
         days = pd.date_range(first, last, freq="D")
         try:
             periods = days.to_period(freq)
         except (ValueError, TypeError):
             raise _fail(
-                "prescribed", "freq", freq, "is not a period frequency; use 'D', 'W' or 'M'"
+                "prescribed", "freq", freq, _("is not a period frequency; use 'D', 'W' or 'M'")
             ) from None
         in_plan = days >= pd.Timestamp(self.start)
         if self.end is not None:
@@ -456,7 +491,7 @@ class Plan:
     def from_dict(cls, data: Mapping[str, Any], *, where: str = "plan") -> Plan:
         """Build a plan from plain data (the YAML layout), validating every field."""
         if not isinstance(data, Mapping):
-            raise PlanError("must be a mapping of fields (name, exercises, ...)", where=where)
+            raise PlanError(_("must be a mapping of fields (name, exercises, ...)"), where=where)
         for key in data:
             if key not in _FILE_KEYS:
                 hint = did_you_mean(key, _FILE_KEYS)
@@ -464,15 +499,20 @@ class Plan:
                     where,
                     str(key),
                     data[key],
-                    f"is not a plan field.{hint} ({', '.join(_FILE_KEYS)})",
+                    # Translators: {hint} is empty or " Did you mean 'x'?"
+                    _("is not a plan field.{hint} ({fields})").format(
+                        hint=hint, fields=", ".join(_FILE_KEYS)
+                    ),
                 )
         if not data.get("name"):
-            raise PlanError("missing required field 'name'", where=where)
+            raise PlanError(_("missing required field 'name'"), where=where)
         if not data.get("exercises"):
-            raise PlanError("missing required field 'exercises' (a list of exercises)", where=where)
+            raise PlanError(
+                _("missing required field 'exercises' (a list of exercises)"), where=where
+            )
         raw_items = data["exercises"]
         if not isinstance(raw_items, list):
-            raise _fail(where, "exercises", raw_items, "must be a list of exercises")
+            raise _fail(where, "exercises", raw_items, _("must be a list of exercises"))
         items = tuple(_to_item(raw, where, i, key="exercises") for i, raw in enumerate(raw_items))
         try:
             return cls(
@@ -532,7 +572,7 @@ class Plan:
             allow_unicode=True,
             width=88,
         )
-        return _YAML_HEADER + body
+        return _(_YAML_HEADER) + body
 
     @classmethod
     def load(cls, path: str | Path) -> Plan:
@@ -572,12 +612,12 @@ class Plan:
         [7, 5, 7, 5, 7, 5, 5]
         """
         return cls(
-            name="The article's seven exercises",
+            name=_(DEFAULT_NAME),
             author="backkit",
             items=_kit_items(_exercises.article_ids()),
             start=_day("Plan.default", "start", start),  # type: ignore[arg-type]
             days_per_week=7,
-            notes=(
+            notes=_(
                 "The catalogue's starting doses: the stretches every day, the bridge and the "
                 "squat (strength work) on Monday, Wednesday and Friday. Keep walking and doing "
                 "your normal activities too. Not a personal prescription."
@@ -619,12 +659,12 @@ class Plan:
         [4, 2, 4, 2, 4, 2, 2]
         """
         return cls(
-            name="Starter plan: four exercises",
+            name=_("Starter plan: four exercises"),
             author="backkit",
             items=_kit_items(cls.STARTER),
             start=_day("Plan.starter", "start", start),  # type: ignore[arg-type]
             days_per_week=7,
-            notes=(
+            notes=_(
                 "A short plan to start with, at the catalogue's starting doses: the bridge and "
                 "the squat (strength work) on Monday, Wednesday and Friday, and two gentle "
                 "movements every day, one bending your back forwards (single knee to chest) "
@@ -661,28 +701,45 @@ class Plan:
         return self.save(active_plan_path())
 
     def _repr_markdown_(self) -> str:
+        n = self.days_per_week or 7
         when = (
-            ", ".join(self.weekdays)
+            _days_text(self.weekdays)
             if self.weekdays is not None
-            else ("every day" if self.days_per_week == 7 else f"{self.days_per_week} days a week")
+            else (
+                _("every day")
+                if n == 7
+                else ngettext("{n} day a week", "{n} days a week", n).format(n=n)
+            )
         )
-        until = f" to {self.end}" if self.end else ""
-        lines = [
-            f"**{self.name}**" + (f" (by {self.author})" if self.author else ""),
-            "",
-            f"From {self.start}{until}, {when}.",
-            "",
-            "| exercise | sets | reps | seconds |",
-            "|---|---|---|---|",
-        ]
+        title = (
+            _("**{name}** (by {author})").format(name=self.name, author=self.author)
+            if self.author
+            else f"**{self.name}**"
+        )
+        dates = (
+            _("From {start} to {end}, {days}.").format(start=self.start, end=self.end, days=when)
+            if self.end
+            else _("From {start}, {days}.").format(start=self.start, days=when)
+        )
+        # Translators: the headings of a plan's table of exercises and their doses
+        heads = [_("exercise"), _("sets"), _("reps"), _("seconds")]
         own_days = any(item.weekdays for item in self.items)
         if own_days:  # a days column only when some exercise has days of its own
-            lines[-2:] = ["| exercise | sets | reps | seconds | days |", "|---|---|---|---|---|"]
+            # Translators: the heading of the column of an exercise's weekdays
+            heads.append(_("days"))
+        lines = [
+            title,
+            "",
+            dates,
+            "",
+            "| " + " | ".join(heads) + " |",
+            "|" + "---|" * len(heads),
+        ]
         for item in self.items:
             sets, reps, hold = self.dose(item.exercise_id)
             name = _exercises.get_exercise(item.exercise_id).name
-            days = f" {', '.join(item.weekdays) if item.weekdays else when} |" if own_days else ""
-            lines.append(f"| {name} | {sets} | {reps} | {hold:g} |{days}")
+            days = f" {_days_text(item.weekdays) if item.weekdays else when} |" if own_days else ""
+            lines.append(f"| {name} | {sets} | {reps} | {seconds_text(hold)} |{days}")
         if self.notes:
             lines += ["", self.notes]
         return "\n".join(lines)
@@ -699,10 +756,11 @@ def _to_item(raw: Any, where: str, index: int, *, key: str = "items") -> PlanIte
             for k in raw:
                 if k not in (*_ITEM_KEYS, "exercise_id"):
                     hint = did_you_mean(k, _ITEM_KEYS)
-                    raise _fail(here, str(k), raw[k], f"is not an exercise field.{hint}")
+                    raise _fail(here, str(k), raw[k], _("is not an exercise field.{hint}").format(
+                        hint=hint))  # fmt: skip
             exercise_id = raw.get("id", raw.get("exercise_id"))
             if exercise_id is None:
-                raise PlanError("missing required field 'id' (the exercise id)", where=here)
+                raise PlanError(_("missing required field 'id' (the exercise id)"), where=here)
             return PlanItem(
                 exercise_id,
                 raw.get("sets"),
@@ -714,13 +772,13 @@ def _to_item(raw: Any, where: str, index: int, *, key: str = "items") -> PlanIte
         if str(err.where).startswith("PlanItem("):  # say it of the file's entry instead
             raise err.at(here) from None
         raise
-    raise _fail(here, "exercise", raw, "must be an exercise id or a mapping with an 'id'")
+    raise _fail(here, "exercise", raw, _("must be an exercise id or a mapping with an 'id'"))
 
 
 def _weekdays(where: str, value: Any) -> tuple[str, ...]:
     names = [value] if isinstance(value, str) else value
     if isinstance(names, Mapping) or not isinstance(names, Iterable) or not names:
-        raise _fail(where, "weekdays", value, "must be a list of days such as [mon, wed, fri]")
+        raise _fail(where, "weekdays", value, _("must be a list of days such as [mon, wed, fri]"))
     out = []
     for name in names:
         text: str | None = None
@@ -728,14 +786,17 @@ def _weekdays(where: str, value: Any) -> tuple[str, ...]:
             text = name.strip().lower()
             text = _FULL_NAMES.get(text, text)
         if text not in WEEKDAYS:
-            raise _fail(where, "weekdays", name, f"is not a day; use {', '.join(WEEKDAYS)}")
+            raise _fail(where, "weekdays", name, _("is not a day; use {days}").format(
+                days=", ".join(WEEKDAYS)))  # fmt: skip
         if text in out:
-            raise _fail(where, "weekdays", name, "is listed twice")
+            raise _fail(where, "weekdays", name, _("is listed twice"))
         out.append(text)
     return tuple(sorted(out, key=WEEKDAYS.index))
 
 
-_YAML_HEADER = """\
+# Translators: comments at the top of a plan file; keep "# " at the start of each line
+# and the field names, ids and Plan.load("this-file.yaml") as they are.
+_YAML_HEADER = N_("""\
 # A backkit exercise plan. Open it in backkit with Plan.load("this-file.yaml").
 #
 # name, author, notes: free text.  start, end: YYYY-MM-DD (end may be null).
@@ -744,7 +805,34 @@ _YAML_HEADER = """\
 #   hold_seconds (a hold, or one squat's length) override the catalogue's dose.
 #   Exercise ids: supine-hamstring-stretch, knee-to-chest, double-knee-to-chest,
 #   bridge, long-sitting-hamstring-stretch, standing-hip-flexor-stretch, squat.
-"""
+""")
+
+
+def _days_text(days: Iterable[str]) -> str:
+    """Weekdays for people: the plan file's codes in English, the language's short names else."""
+    from .config import language, weekday_text
+
+    if language() == "en":
+        return ", ".join(days)
+    # without the abbreviation's full stop ("seg." -> "seg"): the list ends a sentence
+    return ", ".join(weekday_text(WEEKDAYS.index(d)).rstrip(".") for d in days)
+
+
+def seconds_text(value: float) -> str:
+    """A dose's seconds as ``:g`` writes them, with the language's decimal mark.
+
+    Examples
+    --------
+    >>> from backkit.plan import seconds_text
+    >>> seconds_text(5.0), seconds_text(7.25)
+    ('5', '7.25')
+    """
+    from .config import language, number_text
+
+    text = f"{float(value):g}"
+    if language() == "en" or "." not in text or "e" in text:
+        return text
+    return number_text(float(value), len(text.split(".")[1]))
 
 
 def strength_days(plan: Plan, exercise_id: str) -> tuple[str, ...] | None:

@@ -62,8 +62,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .config import day_text, weekday_text
+from .config import day_text, number_text, weekday_text
 from .config import today as kit_today
+from .i18n import N_, ngettext
+from .i18n import gettext as _
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -94,6 +96,8 @@ HOLD_STEP = 5
 MIN_HOLD = 5
 #: The next plan's length.
 PLAN_DAYS = 28
+#: The decision that keeps a dose as it is (translated where it is made and compared).
+_NO_CHANGE = N_("no change")
 
 
 @dataclass(frozen=True)
@@ -199,7 +203,10 @@ def _evidence(
 
 def _dose_text(ex: Exercise, sets: int, reps: int, hold: float) -> str:
     text = f"{sets} × {reps}"
-    return text + (f", hold {hold:g} s" if ex.kind == "hold" else "")
+    if ex.kind != "hold":
+        return text
+    # Translators: a dose: "2 sets of 10, hold 20 s" (s: seconds)
+    return _("{dose}, hold {seconds} s").format(dose=text, seconds=f"{hold:g}")
 
 
 def step_back(ex: Exercise, dose: tuple[int, int, float]) -> tuple[tuple[int, int, float], str]:
@@ -234,16 +241,21 @@ def step_back(ex: Exercise, dose: tuple[int, int, float]) -> tuple[tuple[int, in
             new_reps = reps - 1
         elif ex.kind == "hold" and hold > MIN_HOLD:
             new_hold = max(MIN_HOLD, hold - HOLD_STEP)
-    easier = f'the easier version "{ex.regression.name}"' if ex.regression else ""
+    easier = ""
+    if ex.regression:
+        easier = _('the easier version "{name}"').format(name=ex.regression.name)
     if (new_sets, new_reps, new_hold) == (sets, reps, hold):
-        what = "no change: already the smallest dose; "
-        what += f"try {easier} instead, or leave it out" if easier else "consider leaving it out"
-    else:
         what = (
-            f"step back to {_dose_text(ex, new_sets, new_reps, new_hold)} "
-            f"(from {_dose_text(ex, sets, reps, hold)})"
+            _("no change: already the smallest dose; try {easier} instead, or leave it out")
+            if easier
+            else _("no change: already the smallest dose; consider leaving it out")
+        ).format(easier=easier)
+    else:
+        what = _("step back to {new} (from {old})").format(
+            new=_dose_text(ex, new_sets, new_reps, new_hold), old=_dose_text(ex, sets, reps, hold)
         )
-        what += f", or {easier}" if easier else ""
+        if easier:
+            what = _("{step}, or {easier}").format(step=what, easier=easier)
     return (new_sets, new_reps, new_hold), what
 
 
@@ -255,8 +267,10 @@ def _decide(item_id: str, dose: tuple[int, int, float], seen: _Evidence) -> tupl
     if any(n > o for n, o in zip((sets, reps, hold), dose, strict=True)):
         # stale data never raise a dose: how the person is now is not known
         sets, reps, hold = dose
-        why = f"{change.why}, but {seen.stale}: too old to raise a dose from; ask how it is now"
-        return sets, reps, hold, Change(item_id, "no change", why)
+        why = _("{why}, but {stale}: too old to raise a dose from; ask how it is now").format(
+            why=change.why, stale=seen.stale
+        )
+        return sets, reps, hold, Change(item_id, _(_NO_CHANGE), why)
     return sets, reps, hold, Change(item_id, change.what, f"{change.why}; {seen.stale}")
 
 
@@ -268,71 +282,104 @@ def _decide_fresh(item_id: str, dose: tuple[int, int, float], seen: _Evidence) -
     ex = get_exercise(item_id)
     sets, reps, hold = dose
     if seen.days_logged < MIN_LOGGED_DAYS:
-        n = seen.days_logged
-        days = f"{n} day" if n == 1 else f"{n} days"
-        why = f"fewer than 2 weeks logged ({days}): too soon to change the dose"
-        why = why if n else "nothing logged yet"
-        if item_id in seen.flagged:
-            why += "; it was flagged for pain, so discuss it with the patient"
-        return sets, reps, hold, Change(item_id, "no change", why)
+        return sets, reps, hold, Change(item_id, _(_NO_CHANGE), _too_soon(item_id, seen))
     rises = dict(seen.rises)
     if item_id in seen.raised or item_id in seen.flagged:
         (sets, reps, hold), what = step_back(ex, dose)
         why = (
-            f"pain was higher straight after it than before it, by {rises[item_id]:.1f} "
-            "points on average"
+            _(
+                "pain was higher straight after it than before it, by {points} points on average"
+            ).format(points=number_text(rises[item_id], 1))
             if item_id in seen.raised
-            else "it was flagged for its own pain in the last two weeks (over the limit, or "
-            f"a rise of {max_rise()} points or more)"
+            else _(
+                "it was flagged for its own pain in the last two weeks (over the limit, or "
+                "a rise of {rise} points or more)"
+            ).format(rise=max_rise())
         )
         return sets, reps, hold, Change(item_id, what, why)
     if item_id in seen.a_little_higher:
-        why = (
-            f"pain was a little higher straight after it than before it, by "
-            f"{seen.a_little_higher[item_id]:.1f} points on average: less than the "
-            f"{max_rise()}-point rise the kit's pain rule treats as a reason to do less, so "
+        why = _(
+            "pain was a little higher straight after it than before it, by "
+            "{points} points on average: less than the "
+            "{rise}-point rise the kit's pain rule treats as a reason to do less, so "
             "the dose is kept, not raised; discuss it with the patient"
-        )
-        return sets, reps, hold, Change(item_id, "no change", why)
+        ).format(points=number_text(seen.a_little_higher[item_id], 1), rise=max_rise())
+        return sets, reps, hold, Change(item_id, _(_NO_CHANGE), why)
     done = seen.adherence.get(item_id)
-    if done is not None and done >= PROGRESS_ADHERENCE and item_id in seen.flagged_before:
-        why = (
-            f"done in {done:.0%} of prescribed sessions, but it was flagged for pain earlier "
-            "in the period: no step up after pain; discuss before progressing"
-        )
-        return sets, reps, hold, Change(item_id, "no change", why)
-    if done is not None and done >= PROGRESS_ADHERENCE and seen.worse_mornings:
-        times = "once" if seen.worse_mornings == 1 else f"{seen.worse_mornings} times"
-        why = (
-            f"done in {done:.0%} of prescribed sessions, but a check-in said the back felt "
-            f"worse the morning after exercising ({times}): discuss before progressing"
-        )
-        return sets, reps, hold, Change(item_id, "no change", why)
-    if done is not None and done >= PROGRESS_ADHERENCE and seen.sessions_flagged:
-        why = (
-            f"done in {done:.0%} of prescribed sessions, but whole sessions were flagged "
-            "for pain in the last two weeks: discuss before progressing"
-        )
-        return sets, reps, hold, Change(item_id, "no change", why)
+    share = f"{done:.0%}" if done is not None else ""
     if done is not None and done >= PROGRESS_ADHERENCE:
-        why = f"done in {done:.0%} of prescribed sessions" + (
-            ", with no higher pain after it"
-            if item_id in seen.judged
-            else " (its own pain was not rated often enough to judge it)"
-        )
-        if ex.kind == "hold" and hold < ex.hold_range[1]:
-            hold = min(hold + HOLD_STEP, ex.hold_range[1])
-            return sets, reps, hold, Change(item_id, f"hold up to {hold:g} s", why)
-        if reps < ex.reps_range[1]:
-            reps += 1
-            return sets, reps, hold, Change(item_id, f"one repetition more ({reps})", why)
-        return sets, reps, hold, Change(item_id, "no change: the top of its range", why)
+        held = _held_back(item_id, seen, share)
+        if held is not None:
+            return sets, reps, hold, Change(item_id, _(_NO_CHANGE), held)
+        return _step_up(ex, item_id, dose, item_id in seen.judged, share)
     why = (
-        "not logged against this plan"
+        _("not logged against this plan")
         if done is None
-        else f"done in {done:.0%} of prescribed sessions; build the habit first"
+        else _("done in {share} of prescribed sessions; build the habit first").format(share=share)
     )
-    return sets, reps, hold, Change(item_id, "no change", why)
+    return sets, reps, hold, Change(item_id, _(_NO_CHANGE), why)
+
+
+def _too_soon(item_id: str, seen: _Evidence) -> str:
+    """Why a dose stays while fewer than two weeks are logged."""
+    n = seen.days_logged
+    why = ngettext(
+        "fewer than 2 weeks logged ({n} day): too soon to change the dose",
+        "fewer than 2 weeks logged ({n} days): too soon to change the dose",
+        n,
+    ).format(n=n)
+    why = why if n else _("nothing logged yet")
+    if item_id in seen.flagged:
+        return _("{why}; it was flagged for pain, so discuss it with the patient").format(
+            why=why
+        )
+    return why
+
+
+def _held_back(item_id: str, seen: _Evidence, share: str) -> str | None:
+    """Why a dose done often enough to step up is kept, or None when nothing holds it back."""
+    if item_id in seen.flagged_before:
+        return _(
+            "done in {share} of prescribed sessions, but it was flagged for pain earlier "
+            "in the period: no step up after pain; discuss before progressing"
+        ).format(share=share)
+    if seen.worse_mornings:
+        n = seen.worse_mornings
+        times = _("once") if n == 1 else _("{n} times").format(n=n)
+        return _(
+            "done in {share} of prescribed sessions, but a check-in said the back felt "
+            "worse the morning after exercising ({times}): discuss before progressing"
+        ).format(share=share, times=times)
+    if seen.sessions_flagged:
+        return _(
+            "done in {share} of prescribed sessions, but whole sessions were flagged "
+            "for pain in the last two weeks: discuss before progressing"
+        ).format(share=share)
+    return None
+
+
+def _step_up(
+    ex: Exercise, item_id: str, dose: tuple[int, int, float], judged: bool, share: str
+) -> tuple:
+    """The dose one step up, and why: (sets, reps, hold, Change)."""
+    sets, reps, hold = dose
+    why = (
+        _("done in {share} of prescribed sessions, with no higher pain after it")
+        if judged
+        else _(
+            "done in {share} of prescribed sessions (its own pain was not rated often "
+            "enough to judge it)"
+        )
+    ).format(share=share)
+    if ex.kind == "hold" and hold < ex.hold_range[1]:
+        hold = min(hold + HOLD_STEP, ex.hold_range[1])
+        what = _("hold up to {seconds} s").format(seconds=f"{hold:g}")
+        return sets, reps, hold, Change(item_id, what, why)
+    if reps < ex.reps_range[1]:
+        reps += 1
+        what = _("one repetition more ({reps})").format(reps=reps)
+        return sets, reps, hold, Change(item_id, what, why)
+    return sets, reps, hold, Change(item_id, _("no change: the top of its range"), why)
 
 
 def _strength_weekdays(plan: Plan, item: PlanItem) -> tuple[str, ...]:
@@ -369,7 +416,9 @@ def _day_names(days: tuple[str, ...]) -> str:
     from .plan import WEEKDAYS
 
     names = [weekday_text(WEEKDAYS.index(d), full=True) for d in days]
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    if len(names) == 1:
+        return names[0]
+    return _("{first} and {second}").format(first=", ".join(names[:-1]), second=names[-1])
 
 
 def propose_next(
@@ -444,8 +493,10 @@ def propose_next(
         weekdays = item.weekdays
         if get_exercise(item.exercise_id).strength and not strength_days(plan, item.exercise_id):
             weekdays = _strength_weekdays(plan, item)
-            days = f"on {_day_names(weekdays)} only (strength work: at least a day's rest between)"
-            what = days if change.what == "no change" else f"{change.what}; {days}"
+            days = _("on {days} only (strength work: at least a day's rest between)").format(
+                days=_day_names(weekdays)
+            )
+            what = days if change.what == _(_NO_CHANGE) else f"{change.what}; {days}"
             change = Change(change.exercise_id, what, change.why)
         items.append(
             PlanItem(item.exercise_id, sets=sets, reps=reps, hold_seconds=hold, weekdays=weekdays)
@@ -454,13 +505,13 @@ def propose_next(
     start = seen.last_day + dt.timedelta(days=1) if seen.last_day else today
     if not dates_shifted:
         start = max(start, today)
-    notes = "Changes after the review: " + " ".join(
-        c.sentence(get_exercise(c.exercise_id).name) for c in changes
+    notes = _("Changes after the review: {changes}").format(
+        changes=" ".join(c.sentence(get_exercise(c.exercise_id).name) for c in changes)
     )
     if seen.stale:
-        notes = f"Made from stale data: {seen.stale}. {notes}"
+        notes = _("Made from stale data: {stale}. {notes}").format(stale=seen.stale, notes=notes)
     next_plan = Plan(
-        name=f"Back exercises from {day_text(start)}",
+        name=_("Back exercises from {day}").format(day=day_text(start)),
         author=plan.author,
         items=tuple(items),
         start=start,

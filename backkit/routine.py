@@ -46,6 +46,8 @@ from . import config
 from ._checks import LIMITS
 from .errors import RoutineError, did_you_mean
 from .exercises import BODY_SIDES, Exercise, get_exercise
+from .i18n import gettext as _
+from .i18n import ngettext
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -74,6 +76,7 @@ __all__ = [
     "instruction_seconds",
     "opens_exercise",
     "session_title",
+    "side_words",
     "spoken_cues",
 ]
 
@@ -161,6 +164,9 @@ class Phase:
     bout: int | None
     offset: float = 0.0
     index: int = 0
+    #: The words after "left" or "right" that name the side (the exercise's
+    #: ``side_leg`` in the kit's language: "leg", "leg back"); "" for "both".
+    leg: str = ""
 
     @property
     def is_rep(self) -> bool:
@@ -199,26 +205,42 @@ class Routine:
         """The exercises of the routine, in order, each once."""
         return tuple(dict.fromkeys(b.exercise_id for b in self.bouts))
 
-    def describe(self) -> str:
-        """The routine in one line of words.
+    def describe(self, *, names: bool = True) -> str:
+        """The routine in one line of words (without the exercises' names: ``names=False``).
 
         Examples
         --------
         >>> from backkit.routine import build_routine
         >>> build_routine("knee-to-chest").describe()
         'Single knee to chest: 1 set x 2 reps per side, hold 15 s - about 1:44'
+        >>> build_routine("knee-to-chest").describe(names=False)
+        '1 set x 2 reps per side, hold 15 s - about 1:44'
         """
         parts = []
         for ex_id in self.exercise_ids:
-            bouts = [b for b in self.bouts if b.exercise_id == ex_id]
-            b = bouts[0]
-            sets = f"{b.sets} set{'s' if b.sets > 1 else ''}"
-            reps = f"{b.reps} rep{'s' if b.reps != 1 else ''}"
-            side = " per side" if b.side != "both" else ""
+            b = next(b for b in self.bouts if b.exercise_id == ex_id)
+            sets = ngettext("{n} set", "{n} sets", b.sets).format(n=b.sets)
+            reps = ngettext("{n} rep", "{n} reps", b.reps).format(n=b.reps)
             n = _num(b.seconds_per_rep)
-            each = f"hold {n} s" if b.kind == "hold" else f"about {n} s each"
-            parts.append(f"{b.exercise_name}: {sets} x {reps}{side}, {each}")
-        return "; ".join(parts) + f" - about {format_seconds(self.total_seconds)}"
+            each = (
+                _("hold {seconds} s") if b.kind == "hold" else _("about {seconds} s each")
+            ).format(seconds=n)
+            if b.side != "both":
+                # Translators: a dose, e.g. "1 set x 2 reps per side, hold 15 s"
+                dose = _("{sets} x {reps} per side, {each}")
+            else:
+                # Translators: a dose, e.g. "3 sets x 10 reps, about 3 s each"
+                dose = _("{sets} x {reps}, {each}")
+            dose = dose.format(sets=sets, reps=reps, each=each)
+            parts.append(
+                _("{exercise}: {dose}").format(exercise=b.exercise_name, dose=dose)
+                if names
+                else dose
+            )
+        # Translators: a routine's doses, then its length (m:ss)
+        return _("{doses} - about {duration}").format(
+            doses="; ".join(parts), duration=format_seconds(self.total_seconds)
+        )
 
     @classmethod
     def chain(
@@ -239,14 +261,14 @@ class Routine:
         (('bridge', 'squat'), 'squat', 'Bridge and Bodyweight squat')
         """
         if not routines:
-            raise RoutineError("Routine.chain: 'routines' is empty; give at least one routine")
+            raise RoutineError(_("Routine.chain: 'routines' is empty; give at least one routine"))
         rest = _number("rest_seconds", rest_seconds, 0, LIMITS["rest_seconds"].hi, "chain")
         phases: list[Phase] = []
         bouts: list[BoutPlan] = []
         for n, r in enumerate(routines):
             first = r.phases[0]
             if n > 0 and rest > 0 and first.kind != "prepare":
-                label = "Get ready" + ("" if first.side == "both" else f" - {_side_words(first)}")
+                label = _("Get ready") + _where(first.side, first.leg)
                 phases.append(
                     replace(
                         first, kind="prepare", seconds=rest, label=label, rep=None, bout=len(bouts)
@@ -312,9 +334,12 @@ def build_routine(exercise_or_id: str | Exercise, **overrides: Any) -> Routine:
         name = unknown[0]
         hint = did_you_mean(name, _OVERRIDES)
         if not hint and name in _OVERRIDE_HINTS:
-            hint = f" Did you mean {_OVERRIDE_HINTS[name]!r}?"
+            hint = " " + _("Did you mean {name}?").format(name=repr(_OVERRIDE_HINTS[name]))
         raise RoutineError(
-            f"unknown override {name!r}.{hint} Valid overrides: {', '.join(_OVERRIDES)}",
+            # Translators: {hint} is empty or " Did you mean 'x'?"; the overrides are code
+            _("unknown override {name}.{hint} Valid overrides: {valid}").format(
+                name=repr(name), hint=hint, valid=", ".join(_OVERRIDES)
+            ),
             where=where,
         )
     o = {k: v for k, v in overrides.items() if v is not None}
@@ -323,7 +348,9 @@ def build_routine(exercise_or_id: str | Exercise, **overrides: Any) -> Routine:
         value = o.get(name, default)
         if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
             raise RoutineError(
-                f"{where}: override {name!r}: {value!r} must be a whole number from {lo} to {hi}"
+                _(
+                    "{where}: override {name}: {value} must be a whole number from {lo} to {hi}"
+                ).format(where=where, name=repr(name), value=repr(value), lo=lo, hi=hi)
             )
         return value
 
@@ -341,8 +368,10 @@ def build_routine(exercise_or_id: str | Exercise, **overrides: Any) -> Routine:
         )
     if rep_s > LIMITS["hold_seconds"].hi:
         raise RoutineError(
-            f"{where}: override 'hold_seconds': {rep_s!r} is longer than the "
-            f"{LIMITS['hold_seconds'].hi:g} s a rep may last"
+            _(
+                "{where}: override 'hold_seconds': {value} is longer than the {most} s "
+                "a rep may last"
+            ).format(where=where, value=repr(rep_s), most=f"{LIMITS['hold_seconds'].hi:g}")
         )
     hi = LIMITS["rest_seconds"].hi
     rest = _number("rest_seconds", o.get("rest_seconds", ex.rest_seconds), 0, hi, where)
@@ -364,8 +393,10 @@ def build_routine(exercise_or_id: str | Exercise, **overrides: Any) -> Routine:
         sides = _side_order(o.get("side_order", "left"), where)
     elif "side_order" in o:
         raise RoutineError(
-            f"{where}: override 'side_order': {o['side_order']!r} needs a per-side exercise; "
-            f"{ex.name} works both sides at once"
+            _(
+                "{where}: override 'side_order': {value} needs a per-side exercise; "
+                "{exercise} works both sides at once"
+            ).format(where=where, value=repr(o["side_order"]), exercise=ex.name)
         )
     routine = _assemble(ex, sets, reps, rep_s, rest, set_rest, prepare, switch, sides)
     # A get-ready asked for by its length is kept; the default lasts as long as the
@@ -387,6 +418,7 @@ def _assemble(
     kind = "hold" if ex.kind == "hold" else "move"
     bouts = tuple(BoutPlan(ex.id, ex.name, s, sets, reps, float(rep_s), kind) for s in sides)
     phases: list[Phase] = []
+    leg = _leg_words(ex)
 
     def add(
         kind: str,
@@ -398,42 +430,91 @@ def _assemble(
         bout: int | None,
     ) -> None:
         if seconds > 0 or kind == "done":
+            on = "" if side == "both" else leg
             phases.append(
                 Phase(
-                    kind, float(seconds), label, ex.id, ex.name, side, set_, sets, rep, reps, bout
+                    kind, float(seconds), label, ex.id, ex.name, side, set_, sets, rep, reps, bout,
+                    leg=on,
                 )
-            )
+            )  # fmt: skip
 
     def where(side: str, set_: int, rep: int | None = None) -> str:
-        bits = [] if side == "both" else [f"{side} {ex.side_leg}"]
-        if rep is not None:
-            bits.append(f"rep {rep} of {reps}")
-        if sets > 1:
-            bits.append(f"set {set_} of {sets}")
-        return "".join(f" - {b}" for b in bits)
+        return _where(side, leg, rep=rep, reps=reps, set_=set_, sets=sets)
 
-    verb = "Hold" if kind == "hold" else "Move"
-    add("prepare", prepare, "Get ready" + where(sides[0], 1), sides[0], 1, None, 0)
+    verb = _("Hold") if kind == "hold" else _("Move")
+    add("prepare", prepare, _("Get ready") + where(sides[0], 1), sides[0], 1, None, 0)
     for set_ in range(1, sets + 1):
         for n, side in enumerate(sides):
             if n > 0:
-                # "Switch to the right leg"; where both legs are in use the
-                # catalogue says which one the side is ("Switch sides: right leg back").
-                label = (
-                    f"Switch to the {side} leg"
-                    if ex.side_leg == "leg"
-                    else f"Switch sides: {side} {ex.side_leg}"
-                )
-                add("switch", switch, label, side, set_, None, n)
+                add("switch", switch, _switch_words(side, leg, ex.side_leg), side, set_, None, n)
             for rep in range(1, reps + 1):
                 add(kind, rep_s, verb + where(side, set_, rep), side, set_, rep, n)
                 if rep < reps:
-                    add("rest", rest, "Rest" + where(side, set_), side, set_, None, n)
+                    add("rest", rest, _("Rest") + where(side, set_), side, set_, None, n)
         if set_ < sets:
-            nxt = f"Rest between sets - next: set {set_ + 1} of {sets}"
+            # Translators: a step's label, between sets
+            nxt = _("Rest between sets - next: set {set} of {sets}").format(set=set_ + 1, sets=sets)
             add("set-rest", set_rest, nxt, sides[0], set_ + 1, None, 0)
-    add("done", 0, "Done", sides[-1], sets, None, None)
+    # Translators: the last step's label: the session is over
+    add("done", 0, _("Done"), sides[-1], sets, None, None)
     return Routine(_number_phases(phases), bouts, ex.name)
+
+
+def _leg_words(ex: Exercise) -> str:
+    """The words that name ``ex``'s side after "left"/"right", in the kit's language."""
+    # The catalogue's default "leg" is written in the code, not in the data file:
+    # its word is the backkit catalogue's; a side_leg of the data file comes translated.
+    return _("leg") if ex.side_leg == "leg" else ex.side_leg
+
+
+def side_words(side: str, leg: str = "") -> str:
+    """A side named in words: ``"left leg"``, ``"right leg back"`` (``leg`` defaults to "leg").
+
+    Examples
+    --------
+    >>> from backkit.routine import side_words
+    >>> side_words("left"), side_words("right", "leg back"), side_words("both")
+    ('left leg', 'right leg back', 'both')
+    """
+    leg = leg or _("leg")
+    if side == "left":
+        # Translators: a side, e.g. "left leg"; {leg} is the exercise's word for it
+        return _("left {leg}").format(leg=leg)
+    if side == "right":
+        # Translators: a side, e.g. "right leg"; {leg} is the exercise's word for it
+        return _("right {leg}").format(leg=leg)
+    # Translators: an exercise done with both sides at once
+    return _("both")
+
+
+def _where(
+    side: str, leg: str, *, rep: int | None = None, reps: int = 1, set_: int = 1, sets: int = 1
+) -> str:
+    """The parts of a step's label after its verb: " - left leg - rep 1 of 2 - set 1 of 3"."""
+    bits = [] if side == "both" else [side_words(side, leg)]
+    if rep is not None:
+        # Translators: part of a step's label ("Hold - left leg - rep 1 of 2")
+        bits.append(_("rep {rep} of {reps}").format(rep=rep, reps=reps))
+    if sets > 1:
+        # Translators: part of a step's label ("Rest - left leg - set 1 of 3")
+        bits.append(_("set {set} of {sets}").format(set=set_, sets=sets))
+    return "".join(f" - {b}" for b in bits)
+
+
+def _switch_words(side: str, leg: str, side_leg: str) -> str:
+    """The switch step: "Switch to the right leg", or "Switch sides: right leg back".
+
+    Where both legs are in use (a catalogue ``side_leg`` other than "leg"),
+    the catalogue says which one the side is.
+    """
+    # the default "leg" may reach here translated (backkit.exercises gives it in the kit's language)
+    if side_leg not in ("leg", _("leg")):
+        return _("Switch sides: {side}").format(side=side_words(side, leg))
+    if side == "left":
+        # Translators: {leg} is the exercise's word for the side ("leg")
+        return _("Switch to the left {leg}").format(leg=leg)
+    # Translators: {leg} is the exercise's word for the side ("leg")
+    return _("Switch to the right {leg}").format(leg=leg)
 
 
 def _fit_instructions(routine: Routine) -> Routine:
@@ -464,11 +545,20 @@ def _number(
     if not bad:
         bad = value < lo or (value == lo and not lo_ok) or (hi is not None and value > hi)
     if bad:
-        rng = f"above {lo}" if not lo_ok else f"from {lo}"
-        if hi is not None:
-            rng += f" to {hi}"
+        if lo_ok and hi is not None:
+            text = _(
+                "{where}: override {name}: {value} must be a number of seconds from {lo} to {hi}"
+            )
+        elif lo_ok:
+            text = _("{where}: override {name}: {value} must be a number of seconds from {lo}")
+        elif hi is not None:
+            text = _(
+                "{where}: override {name}: {value} must be a number of seconds above {lo} to {hi}"
+            )
+        else:
+            text = _("{where}: override {name}: {value} must be a number of seconds above {lo}")
         raise RoutineError(
-            f"{where}: override {name!r}: {value!r} must be a number of seconds {rng}"
+            text.format(where=where, name=repr(name), value=repr(value), lo=lo, hi=hi)
         )
     return float(value)
 
@@ -483,8 +573,11 @@ def _side_order(value: Any, where: str) -> tuple[str, ...]:
     )
     if not ok:
         raise RoutineError(
-            f"{where}: override 'side_order': {value!r} must be 'left', 'right' or a sequence "
-            "of distinct sides such as ('right', 'left')"
+            # Translators: 'left', 'right' and ('right', 'left') are code: keep them as they are
+            _(
+                "{where}: override 'side_order': {value} must be 'left', 'right' or a sequence "
+                "of distinct sides such as ('right', 'left')"
+            ).format(where=where, value=repr(value))
         )
     return tuple(order)
 
@@ -504,9 +597,13 @@ def session_title(names: Sequence[str]) -> str:
     >>> session_title(["A", "B", "C", "D", "E", "F", "G"])
     'Session of 7 exercises'
     """
-    if len(names) <= 2:
-        return " and ".join(names)
-    return f"Session of {len(names)} exercises"
+    if len(names) == 2:
+        # Translators: a session's title: two exercises' names
+        return _("{first} and {second}").format(first=names[0], second=names[1])
+    if len(names) < 2:
+        return "".join(names)
+    # Translators: a session's title; {n} is 3 or more
+    return _("Session of {n} exercises").format(n=len(names))
 
 
 def _exercise_numbers(routine: Routine) -> list[int]:
@@ -541,28 +638,36 @@ def exercise_heading(routine: Routine, phase: Phase) -> str:
     if count <= 1:
         return phase.exercise_name
     number = _exercise_numbers(routine)[phase.index]
-    return f"Exercise {number} of {count}: {phase.exercise_name}"
-
-
-def _side_words(phase: Phase) -> str:
-    """How ``phase``'s label names its side: ``"left leg"``, or e.g. ``"left leg back"``.
-
-    The words come from the exercise's ``side_leg`` in the catalogue (default "leg").
-    """
-    for bit in phase.label.split(" - ")[1:]:
-        if bit.startswith(f"{phase.side} "):
-            return bit
-    return f"{phase.side} leg"
+    return _("Exercise {number} of {count}: {exercise}").format(
+        number=number, count=count, exercise=phase.exercise_name
+    )
 
 
 def _hold_cue(phase: Phase) -> str:
     """The hold's cue: "Hold", with the side and the rep when there is more than one."""
-    parts = ["Hold"]
-    if phase.side != "both":
-        parts.append(_side_words(phase))
-    if phase.reps > 1:
-        parts.append(f"{phase.rep} of {phase.reps}")
-    return ", ".join(parts)
+    sided, counted = phase.side != "both", phase.reps > 1
+    side = side_words(phase.side, phase.leg) if sided else ""
+    if sided and counted:
+        # Translators: said aloud, e.g. "Hold, left leg, 2 of 3"
+        text = _("Hold, {side}, {rep} of {reps}")
+    elif sided:
+        # Translators: said aloud, e.g. "Hold, left leg"
+        text = _("Hold, {side}")
+    elif counted:
+        # Translators: said aloud, e.g. "Hold, 2 of 3"
+        text = _("Hold, {rep} of {reps}")
+    else:
+        text = _("Hold")
+    return text.format(side=side, rep=phase.rep, reps=phase.reps)
+
+
+def _first_side(phase: Phase) -> str:
+    """The sentence that says which side comes first: "Left leg first."."""
+    if phase.side == "left":
+        # Translators: said aloud; {leg} is the exercise's word for the side ("leg")
+        return _("Left {leg} first.").format(leg=phase.leg or _("leg"))
+    # Translators: said aloud; {leg} is the exercise's word for the side ("leg")
+    return _("Right {leg} first.").format(leg=phase.leg or _("leg"))
 
 
 def counts_down(phase: Phase) -> bool:
@@ -606,9 +711,11 @@ def hold_marks(phase: Phase) -> dict[str, float]:
     marks: dict[str, float] = {}
     left = phase.seconds - 10
     if phase.seconds >= HALFWAY_MIN_SECONDS and abs(phase.seconds / 2 - left) >= 1:
-        marks["Halfway"] = phase.seconds / 2
+        # Translators: said aloud halfway through a hold
+        marks[_("Halfway")] = phase.seconds / 2
     if phase.seconds >= TEN_LEFT_MIN_SECONDS:
-        marks["10 seconds left"] = left
+        # Translators: said aloud 10 seconds before a hold ends
+        marks[_("10 seconds left")] = left
     return marks
 
 
@@ -682,12 +789,16 @@ def spoken_cues(routine: Routine) -> tuple[str, ...]:
         new_exercise = previous is None or numbers[p.index] != numbers[previous.index]
         if p.kind == "prepare" and new_exercise:
             start = get_exercise(p.exercise_id).start_position
-            side = "" if p.side == "both" else f" {_side_words(p).capitalize()} first."
-            said.append(f"{exercise_heading(routine, p)}. {start}{side}")
+            # Translators: said aloud: the exercise's heading, then its start position
+            text = _("{heading}. {start_position}").format(
+                heading=exercise_heading(routine, p), start_position=start
+            )
+            said.append(text if p.side == "both" else f"{text} {_first_side(p)}")
         elif p.kind == "prepare":
-            said.append("Get ready")
+            said.append(_("Get ready"))
         elif p.is_rep:
-            paced = f"Rep {p.rep}" if p.rep == 1 else f"{p.rep}"
+            # Translators: said aloud at the first repetition of a paced exercise
+            paced = _("Rep {rep}").format(rep=p.rep) if p.rep == 1 else f"{p.rep}"
             word = _hold_cue(p) if p.kind == "hold" else paced
             new_set = (
                 p.rep == 1
@@ -695,15 +806,19 @@ def spoken_cues(routine: Routine) -> tuple[str, ...]:
                 and previous is not None
                 and (previous.kind == "set-rest" or previous.set != p.set)
             )
-            said.append(f"Set {p.set} of {p.sets}. {word}" if new_set else word)
+            # Translators: said aloud as a new set begins; {cue} is e.g. "Hold"
+            text = _("Set {set} of {sets}. {cue}").format(set=p.set, sets=p.sets, cue=word)
+            said.append(text if new_set else word)
         elif p.kind == "rest":
-            said.append("Rest")
+            said.append(_("Rest"))
         elif p.kind == "set-rest":
-            said.append(f"Rest. Next: set {p.set} of {p.sets}")
+            # Translators: said aloud as the rest between sets begins
+            said.append(_("Rest. Next: set {set} of {sets}").format(set=p.set, sets=p.sets))
         elif p.kind == "switch":
             said.append(p.label)
         else:
-            said.append("Well done")
+            # Translators: said aloud at the end of a session
+            said.append(_("Well done"))
         previous = p
     return tuple(said)
 
@@ -1099,7 +1214,7 @@ class Engine:
     def to_wall(self, t: float) -> datetime:
         """Convert a clock time of this engine to the wall-clock time (tz-aware)."""
         if self._t0 is None or self._wall0 is None:
-            raise RoutineError("the engine has not started", where="Engine.to_wall")
+            raise RoutineError(_("the engine has not started"), where="Engine.to_wall")
         return self._wall0 + timedelta(seconds=t - self._t0)
 
     def results(self) -> list[BoutResult]:
@@ -1240,24 +1355,38 @@ def done_summary(results: Sequence[BoutResult], *, stopped: bool = False) -> str
     done = sum(r.reps_done_total for r in results)
     planned = sum(r.reps_planned_total for r in results)
     if done == 0:
-        why = "stopped before one was done" if stopped else "every step was skipped"
-        return f"Nothing was done: 0 of {planned} repetitions ({why})."
+        if stopped:
+            return _(
+                "Nothing was done: 0 of {planned} repetitions (stopped before one was done)."
+            ).format(planned=planned)
+        return _("Nothing was done: 0 of {planned} repetitions (every step was skipped).").format(
+            planned=planned
+        )
     names: dict[str, list[BoutResult]] = {}
     for r in results:
         names.setdefault(r.plan.exercise_name, []).append(r)
     full = [n for n, bouts in names.items() if all(b.status == "completed" for b in bouts)]
     none = [n for n, bouts in names.items() if not any(b.reps_done_total for b in bouts)]
-    reps = f"{done} of {planned} repetitions"
+    # Translators: part of a sentence, e.g. "Bridge done: 12 of 12 repetitions."
+    reps = _("{done} of {planned} repetitions").format(done=done, planned=planned)
+    # Translators: added after a summary of what a session did
+    early = " " + _("Stopped early.") if stopped else ""
     if len(names) == 1:
         (name,) = names
         if full:
-            return f"{name} done: {reps}."
-        return f"{name}: {reps} done." + (" Stopped early." if stopped else "")
+            return _("{exercise} done: {repetitions}.").format(exercise=name, repetitions=reps)
+        return _("{exercise}: {repetitions} done.").format(exercise=name, repetitions=reps) + early
     if len(full) == len(names) and len(started) == len(results):
-        return f"All {len(names)} exercises done: {reps}."
-    text = f"{len(full)} of {len(names)} exercises done in full, {reps}"
-    text += f"; not done: {', '.join(none)}." if none else "."
-    return text + (" Stopped early." if stopped else "")
+        return _("All {n} exercises done: {repetitions}.").format(n=len(names), repetitions=reps)
+    if none:
+        text = _("{full} of {n} exercises done in full, {repetitions}; not done: {names}.").format(
+            full=len(full), n=len(names), repetitions=reps, names=", ".join(none)
+        )
+    else:
+        text = _("{full} of {n} exercises done in full, {repetitions}.").format(
+            full=len(full), n=len(names), repetitions=reps
+        )
+    return text + early
 
 
 def _exercise_blocks(bouts: Sequence[BoutPlan]) -> list[set[int]]:

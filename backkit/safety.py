@@ -44,6 +44,8 @@ from ._checks import LIMITS
 from ._yaml import parse_yaml
 from .errors import BackkitError, CatalogueError
 from .exercises import Source
+from .i18n import N_
+from .i18n import gettext as _
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -79,10 +81,10 @@ __all__ = [
 ]
 
 #: The weekly check-in's question about the morning after exercising.
-NEXT_MORNING_QUESTION = "How did your back feel the morning after exercising?"
+NEXT_MORNING_QUESTION = N_("How did your back feel the morning after exercising?")
 #: The weekly check-in's question about leg symptoms (as the second stop rule:
 #: new or further than usual).
-BELOW_KNEE_QUESTION = (
+BELOW_KNEE_QUESTION = N_(
     "Pain or tingling below your knee that is new or has spread further than usual?"
 )
 #: Columns of :func:`warning_answers`.
@@ -444,7 +446,8 @@ def signs(level: str) -> tuple[Item, ...]:
     """
     if level not in ("emergency", "urgent"):
         raise BackkitError(
-            f"{level!r} is not a level of signs: 'emergency' or 'urgent'", where="safety.signs"
+            _("{level} is not a level of signs: 'emergency' or 'urgent'").format(level=repr(level)),
+            where="safety.signs",
         )
     return tuple(_item(e) for e in _data()[level]["signs"])
 
@@ -519,7 +522,9 @@ def screening_advice(action: str) -> str:
     """
     if action not in ACTIONS:
         raise BackkitError(
-            f"{action!r} is not an action level: one of {', '.join(ACTIONS)}",
+            _("{action} is not an action level: one of {actions}").format(
+                action=repr(action), actions=", ".join(ACTIONS)
+            ),
             where="safety.screening_advice",
         )
     return str(rules()["screening"]["advice"][action])
@@ -630,7 +635,11 @@ def warning_answers(screenings: pd.DataFrame, checkins: pd.DataFrame) -> pd.Data
             if yes:
                 q = asked.get(qid)
                 action = q.action if q else "clinician"  # a question since retired: still shown
-                ask = q.ask if q else f"(a question no longer asked, stored as {qid!r})"
+                ask = (
+                    q.ask
+                    if q
+                    else _("(a question no longer asked, stored as {key})").format(key=repr(qid))
+                )
                 rows.append((when, ask, "yes", action, screening_advice(action)))
     knee = asked.get("below_knee")
     for when, below, morning in zip(
@@ -638,11 +647,11 @@ def warning_answers(screenings: pd.DataFrame, checkins: pd.DataFrame) -> pd.Data
     ):
         if knee is not None and not pd.isna(below) and bool(below):
             rows.append(
-                (when, BELOW_KNEE_QUESTION, "yes", knee.action, screening_advice(knee.action))
+                (when, _(BELOW_KNEE_QUESTION), "yes", knee.action, screening_advice(knee.action))
             )
         if morning == "worse":
             advice = next_morning_advice("worse") or ""
-            rows.append((when, NEXT_MORNING_QUESTION, "worse", "do less", advice))
+            rows.append((when, _(NEXT_MORNING_QUESTION), "worse", "do less", advice))
     found = pd.DataFrame(rows, columns=list(WARNING_COLUMNS))
     found["date"] = [pd.Timestamp(d).date() for d in found["date"]]  # the person's own day
     severity = {a: i for i, a in enumerate(reversed(ACTIONS))} | {"do less": len(ACTIONS)}
@@ -714,11 +723,10 @@ def limit_words() -> str:
     pain after exercise above 5/10 and at least 2 points above the pain before it, or above
     5/10 when the pain before was not rated
     """
-    limit, rise = max_pain(), max_rise()
-    return (
-        f"pain after exercise above {limit}/10 and at least {rise} points above the pain "
-        f"before it, or above {limit}/10 when the pain before was not rated"
-    )
+    return _(
+        "pain after exercise above {limit}/10 and at least {rise} points above the pain "
+        "before it, or above {limit}/10 when the pain before was not rated"
+    ).format(limit=max_pain(), rise=max_rise())
 
 
 @dataclass(frozen=True)
@@ -730,7 +738,7 @@ class PainAdvice:
 
 
 def _score(value: float) -> str:
-    return f"{value:g}" if float(value).is_integer() else f"{value:.1f}"
+    return config.number_text(value, 0 if float(value).is_integer() else 1)
 
 
 def check_pain(before: float | None, after: float | None) -> PainAdvice | None:
@@ -763,17 +771,26 @@ def check_pain(before: float | None, after: float | None) -> PainAdvice | None:
     pm = rules()["pain_monitoring"]
     keeps = pain_rule()[-1]
     if before is None:
-        what = (
-            f"Pain was {_score(after)}/10 after the exercise: above the {max_pain()}/10 limit "
+        what = _(
+            "Pain was {after}/10 after the exercise: above the {limit}/10 limit "
             "(the pain before it was not rated)."
         )
+    elif over:
+        what = _(
+            "Pain went from {before}/10 before the exercise to {after}/10 after it: "
+            "above {limit}/10 and a rise of {rise} points, over the limit."
+        )
     else:
-        what = (
-            f"Pain went from {_score(before)}/10 before the exercise to {_score(after)}/10 after "
-            f"it: " + (f"above {max_pain()}/10 and " if over else "")
-            + f"a rise of {_score(after - before)} points"
-            + (", over the limit." if over else f", within the limit of {max_pain()}/10.")
-        )  # fmt: skip
+        what = _(
+            "Pain went from {before}/10 before the exercise to {after}/10 after it: "
+            "a rise of {rise} points, within the limit of {limit}/10."
+        )
+    what = what.format(
+        before=_score(before) if before is not None else "",
+        after=_score(after),
+        rise=_score(after - before) if before is not None else "",
+        limit=max_pain(),
+    )
     if over:
         below_knee = rules()["stop_rules"]["rules"][1]
         return PainAdvice("stop", f"{what} {pm['stop_now']} {below_knee} {pm['next_time']} {keeps}")
@@ -820,16 +837,20 @@ def safety_markdown() -> str:
     lines += ["", f"#### {r['urgent']['title']}:"]
     lines += [f"- {s}" for s in r["urgent"]["signs"]]
     lines += ["", f"*{r['region_note']}*"]
-    lines += ["", "#### Stop rules while exercising"]
+    lines += ["", "#### " + _("Stop rules while exercising")]
     lines += [f"- {s}" for s in r["stop_rules"]["rules"]]
-    lines += ["", "#### How much pain is too much"]
+    lines += ["", "#### " + _("How much pain is too much")]
     lines += [f"- {step}" for step in pain_rule()]
     # The region's own sources name its emergency and urgent services.
     tags = ("NHS", "CKS", "GIRFT", "NHSI", "SILBERNAGEL", *r["region"]["sources"].split("; "))
     lines += [
         f"- *{_text(pm['note'])} {pm['rule_note']}*",
         "",
-        "*Sources: " + "; ".join(r["sources"][k] for k in dict.fromkeys(tags)) + "*",
+        "*"
+        + _("Sources: {sources}").format(
+            sources="; ".join(r["sources"][k] for k in dict.fromkeys(tags))
+        )
+        + "*",
     ]
     return "\n".join(lines)
 

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any, TypedDict, cast
 from ._checks import parse_date
 from .errors import BackkitError, SampleDataError, did_you_mean
 from .exercises import get_exercise
+from .i18n import N_
+from .i18n import gettext as _
 from .plan import STRENGTH_DAYS, WEEKDAYS
 
 if TYPE_CHECKING:
@@ -73,8 +75,8 @@ class _ScaleData(TypedDict):  # a custom measure's scale, as sample_checkins add
 # ranges (None = catalogue default); the stretches daily, strength work
 # (``strength: true`` in the catalogue) on STRENGTH_DAYS only.
 _PLAN: _PlanData = {
-    "name": "Sample plan: seven exercises, strength work three days a week",
-    "author": "backkit sample data",
+    "name": N_("Sample plan: seven exercises, strength work three days a week"),
+    "author": N_("backkit sample data"),
     "items": [
         ("supine-hamstring-stretch", None, None, None),
         ("knee-to-chest", None, 3, None),
@@ -85,7 +87,7 @@ _PLAN: _PlanData = {
         ("squat", None, None, None),
     ],
     "days_per_week": 7,
-    "notes": "Sample data for demos and tests; not a prescription.",
+    "notes": N_("Sample data for demos and tests; not a prescription."),
 }
 
 # Immediate effect of one bout on pain (points; negative = relief) and the
@@ -120,23 +122,28 @@ _DAY_NOTES = (
 
 
 def _bad(name: str, value: Any, problem: str, who: str = "sample_log") -> SampleDataError:
-    return SampleDataError(f"argument {name}={value!r} {problem}", where=who)
+    # Translators: {problem} is one of the problems below ("must be ...", "is not ...")
+    text = _("argument {name}={value} {problem}")
+    return SampleDataError(text.format(name=name, value=repr(value), problem=problem), where=who)
 
 
 def _check_counts(weeks: Any, seed: Any, who: str) -> None:
     import numpy as np
 
     if isinstance(weeks, bool) or not isinstance(weeks, (int, np.integer)) or weeks < 1:
-        raise _bad("weeks", weeks, "must be a whole number of weeks, 1 or more", who)
+        raise _bad("weeks", weeks, _("must be a whole number of weeks, 1 or more"), who)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise _bad("seed", seed, "must be a whole number, 0 or more", who)
+        raise _bad("seed", seed, _("must be a whole number, 0 or more"), who)
 
 
 def _check_profile(profile: Any, who: str) -> str:
     if profile in PROFILES:
         return profile
     hint = did_you_mean(profile, PROFILES)
-    problem = f"is not a sample profile.{hint} Profiles: {', '.join(PROFILES)}"
+    # Translators: {hint} is empty or " Did you mean 'x'?"; the profiles are names to type
+    problem = _("is not a sample profile.{hint} Profiles: {profiles}").format(
+        hint=hint, profiles=", ".join(PROFILES)
+    )
     raise _bad("profile", profile, problem, who)
 
 
@@ -146,7 +153,7 @@ def _check_start(start: Any, who: str) -> dt.date:
     try:
         return parse_date(start)
     except BackkitError:
-        problem = "is not a date (use a datetime.date or 'YYYY-MM-DD')"
+        problem = _("is not a date (use a datetime.date or 'YYYY-MM-DD')")
         raise _bad("start", start, problem, who) from None
 
 
@@ -162,7 +169,7 @@ def _check_tz(tz: Any) -> str | dt.tzinfo:
     try:
         zoneinfo.ZoneInfo(str(tz))
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise _bad("tz", tz, "is not an IANA time zone such as 'Europe/London'") from None
+        raise _bad("tz", tz, _("is not an IANA time zone such as 'Europe/London'")) from None
     return str(tz)
 
 
@@ -193,8 +200,8 @@ def sample_plan(start: dt.date | str | None = None) -> Plan:
 
     day = _check_start(start, "sample_plan")
     return Plan(
-        name=_PLAN["name"],
-        author=_PLAN["author"],
+        name=_(_PLAN["name"]),
+        author=_(_PLAN["author"]),
         items=tuple(
             PlanItem(
                 ex,
@@ -209,7 +216,7 @@ def sample_plan(start: dt.date | str | None = None) -> Plan:
         end=None,
         days_per_week=_PLAN["days_per_week"],
         weekdays=None,
-        notes=_PLAN["notes"],
+        notes=_(_PLAN["notes"]),
     )
 
 
@@ -580,7 +587,7 @@ def sample_log(
         or not isinstance(adherence, (int, float, np.number))
         or not 0 <= adherence <= 1
     ):
-        raise _bad("adherence", adherence, "must be a chance from 0 to 1")
+        raise _bad("adherence", adherence, _("must be a chance from 0 to 1"))
     rng = np.random.default_rng([int(seed), PROFILES.index(profile)])
     # The draws happen in a fixed order (sessions, bouts, timing and pain,
     # labels), so the same arguments always give the same log.
@@ -613,11 +620,12 @@ def _typed(frame: pd.DataFrame, zone: str | dt.tzinfo) -> pd.DataFrame:
 # The sample person's PSFS activities and their baseline ratings (0 = unable,
 # 10 = as before the problem), and how many PSFS points each gains per point
 # of pain lost: illustrative, like the rest of the simulation.
+# The activities are a fictional person's own words, in the kit's language.
 _ACTIVITIES = (
-    ("sitting through a film", 4, 1.1),
-    ("putting on socks", 3, 1.3),
-    ("carrying shopping", 2, 1.0),
-    ("walking 30 minutes", 5, 1.2),
+    (N_("sitting through a film"), 4, 1.1),
+    (N_("putting on socks"), 3, 1.3),
+    (N_("carrying shopping"), 2, 1.0),
+    (N_("walking 30 minutes"), 5, 1.2),
 )
 # A clinician scores the ODI total (0-100, lower is better) at baseline,
 # mid-way and at the end; MCID 10 points (Ostelo 2008). Only the total is
@@ -721,7 +729,7 @@ def sample_checkins(
         add(k, "pain", PAIN_WORST, None, worst[k])
         for name, base, gain in _ACTIVITIES:
             score = base + gain * relief[k] + (rng.normal(0, 0.45) if k else 0.0)
-            add(k, "psfs", PSFS, name, np.clip(np.round(score), 0, 10))
+            add(k, "psfs", PSFS, _(name), np.clip(np.round(score), 0, 10))
         if k in odi_at:
             odi = np.clip(np.round(12 + 4.5 * mean[k] + rng.normal(0, 1.5)), 0, 100)
             add(k, "custom", _ODI["name"], None, odi, **{**_ODI, "first": odi_at[0]})

@@ -42,6 +42,7 @@ from pathlib import Path
 
 from .config import data_home, default_log_path
 from .errors import LogFileError, UsageError
+from .i18n import gettext as _
 from .logfiles import write_csv
 from .patientfile import read
 from .plan import Plan
@@ -100,30 +101,34 @@ def check_folder(folder: str | Path) -> tuple[Path, int]:
     path = Path(folder).expanduser()
 
     def refuse(problem: str) -> UsageError:
-        return UsageError(f"--to {str(path)!r}: {problem}", where="share")
+        # Translators: --to is the command's option; {problem} one of the problems below
+        said = _("--to {folder}: {problem}").format(folder=repr(str(path)), problem=problem)
+        return UsageError(said, where="share")
 
     if not hasattr(os, "geteuid"):
-        raise refuse("sharing with a group's folder needs Linux or macOS")
+        raise refuse(_("sharing with a group's folder needs Linux or macOS"))
 
     try:
         info = path.stat()
     except FileNotFoundError:
-        raise refuse("no such folder") from None
+        raise refuse(_("no such folder")) from None
     except OSError as err:
-        raise refuse(f"cannot be opened ({err.strerror})") from None
+        raise refuse(_("cannot be opened ({reason})").format(reason=err.strerror)) from None
     if not stat.S_ISDIR(info.st_mode):
-        raise refuse("is not a folder")
+        raise refuse(_("is not a folder"))
     if not os.access(path, os.W_OK | os.X_OK):
-        raise refuse("you cannot write to it; ask whoever runs it to let you in")
+        raise refuse(_("you cannot write to it; ask whoever runs it to let you in"))
     group = _group_name(info.st_gid)
     mine = os.geteuid() == 0 or info.st_gid == os.getegid() or info.st_gid in os.getgroups()
     if not (mine or info.st_mode & stat.S_ISGID):
         raise refuse(
-            f"your files there cannot belong to its group {group!r}: you are not in that "
-            "group and the folder is not set-group-ID (chmod g+s)"
+            _(
+                "your files there cannot belong to its group {group}: you are not in that "
+                "group and the folder is not set-group-ID (chmod g+s)"
+            ).format(group=repr(group))
         )
     if info.st_mode & stat.S_IWOTH and not info.st_mode & stat.S_ISVTX:
-        raise refuse("anyone can replace files in it: it needs the sticky bit (chmod +t)")
+        raise refuse(_("anyone can replace files in it: it needs the sticky bit (chmod +t)"))
     return path, info.st_gid
 
 
@@ -153,8 +158,10 @@ def share_id() -> str:
 def _check_id(value: str) -> str:
     if not isinstance(value, str) or not ID_RULE.fullmatch(value):
         raise UsageError(
-            f"--as {value!r}: give an id of 1 to 40 letters, digits, '-' or '_' "
-            "(such as P001), starting with a letter or digit",
+            _(
+                "--as {value}: give an id of 1 to 40 letters, digits, '-' or '_' "
+                "(such as P001), starting with a letter or digit"
+            ).format(value=repr(value)),
             where="share",
         )
     return value
@@ -166,10 +173,13 @@ def _check_target(path: Path) -> None:
     except FileNotFoundError:
         return
     if stat.S_ISLNK(info.st_mode) or not stat.S_ISREG(info.st_mode):
-        raise UsageError(f"{str(path)!r} is there and is not a plain file", where="share")
+        raise UsageError(
+            _("{file} is there and is not a plain file").format(file=repr(str(path))), where="share"
+        )
     if info.st_uid != os.geteuid():
         raise UsageError(
-            f"{str(path)!r} is someone else's: choose another id with --as", where="share"
+            _("{file} is someone else's: choose another id with --as").format(file=repr(str(path))),
+            where="share",
         )
 
 
@@ -236,7 +246,7 @@ def share(
         _check_id(as_id)
     source = Path(log).expanduser() if log is not None else default_log_path()
     if not source.is_file():
-        raise LogFileError(source, "there is no log here: nothing to share")
+        raise LogFileError(source, _("there is no log here: nothing to share"))
     frame = read(source).frame  # from a snapshot: the log is not touched
     chosen = Plan.load(plan) if plan is not None else Plan.active()
     ident = as_id if as_id is not None else share_id()  # made only once all else is right

@@ -75,7 +75,7 @@ import threading
 import urllib.parse
 import uuid
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -83,7 +83,8 @@ from typing import Any, TypeAlias
 from . import config
 from ._version import __version__
 from .config import PRIVATE_FILE_MODE
-from .errors import LogError, LogFileError, LogFileWarning
+from .errors import LogError, LogFileError, LogFileWarning, Message, shown
+from .i18n import N_
 
 __all__ = [
     "BUSY_SECONDS",
@@ -283,7 +284,10 @@ def describe_os_error(err: OSError, path: str | Path, doing: str) -> OSError:
     fault = _fault(err, Path(path), doing)
     if isinstance(fault, OSError):
         return fault
-    return OSError(err.errno, f"{doing} failed: {err.strerror or err}", str(path))
+    failed = Message(
+        N_("{doing} failed: {reason}"), doing=Message(doing), reason=str(err.strerror or err)
+    )
+    return OSError(err.errno, shown(failed), str(path))
 
 
 def _end_read(db: sqlite3.Connection) -> None:
@@ -305,39 +309,79 @@ def _fault(err: BaseException, path: Path, doing: str) -> LogFileError | OSError
     if isinstance(err, sqlite3.Error):
         code = (getattr(err, "sqlite_errorcode", 0) or 0) & 0xFF
         text = str(err)
+        said = Message(doing)  # what failed, said in the person's words where it is shown
         if code == _SQLITE_FULL or "disk is full" in text:
-            return LogFileError(path, f"{doing} failed: the disk is full. {_NOTHING}")
+            return LogFileError(path, _disk_full(said))
         if code == _SQLITE_READONLY or "readonly" in text:
-            return LogFileError(path, f"is read-only: {doing} is not possible. {_READ_ONLY}")
+            return LogFileError(
+                path,
+                Message(
+                    N_("is read-only: {doing} is not possible. {read_only}"),
+                    doing=said,
+                    read_only=_READ_ONLY,
+                ),
+            )
         if code == _SQLITE_BUSY or "locked" in text:
             return LogFileError(
                 path,
-                f"{doing} waited {BUSY_SECONDS:g} s for another program's write lock on the "
-                f"log and gave up. Close the other notebook or program and try again. {_NOTHING}",
+                Message(
+                    N_(
+                        "{doing} waited {seconds} s for another program's write lock on the "
+                        "log and gave up. Close the other notebook or program and try again. "
+                        "{nothing}"
+                    ),
+                    doing=said,
+                    seconds=f"{BUSY_SECONDS:g}",
+                    nothing=_NOTHING,
+                ),
             )
         if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB) or "malformed" in text:
-            return LogFileError(path, f"{doing} failed: the file " + _damaged(text))
+            damaged = Message(
+                N_("{doing} failed: the file {damaged}"), doing=said, damaged=_damaged(text)
+            )
+            return LogFileError(path, damaged)
         # Python 3.10 has no sqlite_errorcode: the message says it
         io_error = code in (_SQLITE_IOERR, _SQLITE_CANTOPEN) or (
             code == 0 and ("disk I/O error" in text or "unable to open database" in text)
         )
         if io_error and _no_space(path):
             # SQLite says only "disk I/O error" when the -shm cannot grow
-            return LogFileError(path, f"{doing} failed: the disk is full. {_NOTHING}")
+            return LogFileError(path, _disk_full(said))
         if io_error:
             return LogFileError(
                 path,
-                f"{doing} failed: the system could not read or write the file ({text}). "
-                f"The disk may be full, removed or failing. {_NOTHING}",
+                Message(
+                    N_(
+                        "{doing} failed: the system could not read or write the file ({error}). "
+                        "The disk may be full, removed or failing. {nothing}"
+                    ),
+                    doing=said,
+                    error=text,
+                    nothing=_NOTHING,
+                ),
             )
         return None
     if isinstance(err, OSError):
         if err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-            reason = "the disk is full" if err.errno != errno.EFBIG else "the file is too large"
-            return OSError(err.errno, f"{doing} failed: {reason}. {_NOTHING}", str(path))
+            # an OSError keeps its words as they are: said now, in the person's language
+            if err.errno != errno.EFBIG:
+                return OSError(err.errno, shown(_disk_full(Message(doing))), str(path))
+            too_large = Message(
+                N_("{doing} failed: the file is too large. {nothing}"),
+                doing=Message(doing),
+                nothing=_NOTHING,
+            )
+            return OSError(err.errno, shown(too_large), str(path))
         if err.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-            return OSError(err.errno, f"is read-only: {doing} is not possible", str(path))
+            read_only = Message(N_("is read-only: {doing} is not possible"), doing=Message(doing))
+            return OSError(err.errno, shown(read_only), str(path))
     return None
+
+
+def _disk_full(doing: Message) -> Message:
+    # Translators: {doing} is what failed, e.g. "reading the log"; {nothing} is
+    # "Nothing was written; the file is as it was."
+    return Message(N_("{doing} failed: the disk is full. {nothing}"), doing=doing, nothing=_NOTHING)
 
 
 def _no_space(path: Path) -> bool:
@@ -348,11 +392,13 @@ def _no_space(path: Path) -> bool:
         return False
 
 
-_NOTHING = "Nothing was written; the file is as it was."
+_NOTHING = Message(N_("Nothing was written; the file is as it was."))
 _MARK = "INSERT OR REPLACE INTO meta (key, value) VALUES ('closed_cleanly', ?)"
-_READ_ONLY = (
-    "It can be read but not written; to write, copy it to a folder you can write to "
-    "or change its permissions."
+_READ_ONLY = Message(
+    N_(
+        "It can be read but not written; to write, copy it to a folder you can write to "
+        "or change its permissions."
+    )
 )
 
 
@@ -438,7 +484,13 @@ class Migrations:
     ) -> Migration:
         """Declare the next step, ``name``; return it."""
         if any(step.name == name for step in self._steps):
-            raise LogError(f"the migration set {self.name!r} already has a step named {name!r}")
+            raise LogError(
+                Message(
+                    N_("the migration set {migration_set} already has a step named {step}"),
+                    migration_set=repr(self.name),
+                    step=repr(name),
+                )
+            )
         step = Migration(name, description, tuple(statements), self.name, was)
         self._steps.append(step)
         return step
@@ -478,11 +530,16 @@ def _steps(sets: Iterable[Migrations]) -> tuple[Migration, ...]:
     sets = list(sets)
     names = [s.name for s in sets]
     if len(set(names)) != len(names):
-        raise LogError(f"the migration sets {names} name one set twice")
+        raise LogError(Message(N_("the migration sets {names} name one set twice"), names=names))
     steps = tuple(step for migrations in sets for step in migrations)
     was = [s.was for s in steps if s.was is not None]
     if len(set(was)) != len(was):
-        raise LogError(f"the steps' old numbers are {sorted(was)}; each may be given once")
+        raise LogError(
+            Message(
+                N_("the steps' old numbers are {numbers}; each may be given once"),
+                numbers=sorted(was),
+            )
+        )
     return steps
 
 
@@ -511,24 +568,33 @@ def _schema_version(conn: sqlite3.Connection) -> int | None:
         return None
 
 
-def _too_new(detail: str) -> str:
-    return (
-        f"was written by a newer backkit ({detail}). Upgrade backkit to open it; "
-        "the file was not changed."
+def _too_new(detail: str) -> Message:
+    return Message(
+        N_(
+            "was written by a newer backkit ({detail}). Upgrade backkit to open it; "
+            "the file was not changed."
+        ),
+        detail=Message(detail),
     )
 
 
-def _not_a_log(conn: sqlite3.Connection) -> str:
-    return (
-        f"is an SQLite database but not a backkit session log (it has no schema version; "
-        f"tables: {', '.join(_tables(conn))}). Pass another path; the file was not changed."
+def _not_a_log(conn: sqlite3.Connection) -> Message:
+    return Message(
+        N_(
+            "is an SQLite database but not a backkit session log (it has no schema version; "
+            "tables: {tables}). Pass another path; the file was not changed."
+        ),
+        tables=", ".join(_tables(conn)),
     )
 
 
-def _damaged(detail: str) -> str:
-    return (
-        f"is damaged ({detail}). It was not changed: keep it for recovery (e.g. the "
-        "sqlite3 command's .recover), restore a backup, or open a new log at another path."
+def _damaged(detail: str) -> Message:
+    return Message(
+        N_(
+            "is damaged ({detail}). It was not changed: keep it for recovery (e.g. the "
+            "sqlite3 command's .recover), restore a backup, or open a new log at another path."
+        ),
+        detail=Message(detail),
     )
 
 
@@ -552,28 +618,56 @@ def _plan(conn: sqlite3.Connection, path: Path, steps: Sequence[Migration]) -> _
     if version is None:
         raise LogFileError(path, _not_a_log(conn))
     if version > SCHEMA_VERSION:
-        reads = f"this backkit {__version__} reads up to {SCHEMA_VERSION}"
-        raise LogFileError(path, _too_new(f"schema version {version}; {reads}"))
+        reads = Message(
+            N_("schema version {version}; this backkit {release} reads up to {newest}"),
+            version=version,
+            release=__version__,
+            newest=SCHEMA_VERSION,
+        )
+        raise LogFileError(path, _too_new(reads))
     if version < SCHEMA_VERSION:
         if "migrations" in _tables(conn):
-            problem = f"its schema version is {version} but it has a migrations table, new in 9"
+            problem = Message(
+                N_("its schema version is {version} but it has a migrations table, new in 9"),
+                version=version,
+            )
             raise LogFileError(path, _damaged(problem))
         # A file of version 1-8 has exactly the steps numbered up to its version.
         had = tuple(s for s in steps if s.was is not None and s.was <= version)
         if len(had) < version:
-            reads = f"this backkit {__version__} knows {len(had)} of its steps"
-            raise LogFileError(path, _too_new(f"schema version {version}; {reads}"))
+            reads = Message(
+                N_("schema version {version}; this backkit {release} knows {count} of its steps"),
+                version=version,
+                release=__version__,
+                count=len(had),
+            )
+            raise LogFileError(path, _too_new(reads))
         return _Plan(version, had, tuple(s for s in steps if s not in had))
     if "migrations" not in _tables(conn):
-        raise LogFileError(path, _damaged("its schema version is 9 but it has no migrations table"))
+        no_table = N_("its schema version is 9 but it has no migrations table")
+        raise LogFileError(path, _damaged(no_table))
     recorded = set(conn.execute("SELECT migration_set, name FROM migrations").fetchall())
     unknown = sorted(recorded - {s.key for s in steps}, key=repr)
     if unknown:
         # a step a later backkit added to a set, or a whole set: not ours to write.
         # Each name as repr, cut short: it comes from the file, which may be hostile.
         named = ", ".join(f"{repr(n)[:60]} of {repr(m)[:60]}" for m, n in unknown[:3])
-        more = f" and {len(unknown) - 3} more" if len(unknown) > 3 else ""
-        detail = f"it has schema steps this backkit {__version__} does not know: {named}{more}"
+        if len(unknown) > 3:
+            detail = Message(
+                N_(
+                    "it has schema steps this backkit {release} does not know: {steps} and "
+                    "{more} more"
+                ),
+                release=__version__,
+                steps=named,
+                more=len(unknown) - 3,
+            )
+        else:
+            detail = Message(
+                N_("it has schema steps this backkit {release} does not know: {steps}"),
+                release=__version__,
+                steps=named,
+            )
         raise LogFileError(path, _too_new(detail))
     return _Plan(version, (), tuple(s for s in steps if s.key not in recorded))
 
@@ -625,8 +719,16 @@ def _apply(conn: sqlite3.Connection, path: Path, step: Migration) -> None:
     except sqlite3.Error as err:
         raise LogFileError(
             path,
-            f"cannot upgrade the log with the schema step {step.name!r} of "
-            f"{step.migration_set!r} ({step.description}): {err}. The file was not changed.",
+            Message(
+                N_(
+                    "cannot upgrade the log with the schema step {step} of {migration_set} "
+                    "({description}): {error}. The file was not changed."
+                ),
+                step=repr(step.name),
+                migration_set=repr(step.migration_set),
+                description=step.description,
+                error=str(err),
+            ),
         ) from err
 
 
@@ -637,24 +739,29 @@ def _apply(conn: sqlite3.Connection, path: Path, step: Migration) -> None:
 def _precheck(path: Path) -> None:
     """Refuse, before SQLite touches it, a file that is plainly not an intact SQLite file."""
     if path.is_dir():
-        raise LogFileError(path, "is a folder, not a log file")
+        raise LogFileError(path, N_("is a folder, not a log file"))
     size = path.stat().st_size
     if size == 0:
         raise LogFileError(
             path,
-            "is empty (0 bytes): not a backkit log, or a log that was truncated. It was not "
-            "changed; move it aside (or delete it if you made it) and open the log again.",
+            N_(
+                "is empty (0 bytes): not a backkit log, or a log that was truncated. It was not "
+                "changed; move it aside (or delete it if you made it) and open the log again."
+            ),
         )
     with open(path, "rb") as f:
         header = f.read(100)
     if not header.startswith(SQLITE_HEADER[: len(header)]) or len(header) < 16:
         raise LogFileError(
             path,
-            "is not an SQLite database, so not a backkit log (to bring in a CSV file use "
-            "SessionLog().import_csv(path)). The file was not changed.",
+            N_(
+                "is not an SQLite database, so not a backkit log (to bring in a CSV file use "
+                "SessionLog().import_csv(path)). The file was not changed."
+            ),
         )
     if len(header) < 100:
-        raise LogFileError(path, _damaged(f"it is only {size} bytes long"))
+        short = Message(N_("it is only {size} bytes long"), size=size)
+        raise LogFileError(path, _damaged(short))
     page_size = int.from_bytes(header[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
     pages = int.from_bytes(header[28:32], "big")
@@ -664,9 +771,12 @@ def _precheck(path: Path) -> None:
     # replays the WAL and quick_check judges instead.
     live_wal = wal.exists() and wal.stat().st_size > 0
     if header_valid and pages and not live_wal and size < pages * page_size:
-        raise LogFileError(
-            path, _damaged(f"it is {size} bytes but its header says {pages * page_size}; truncated")
+        truncated = Message(
+            N_("it is {size} bytes but its header says {expected}; truncated"),
+            size=size,
+            expected=pages * page_size,
         )
+        raise LogFileError(path, _damaged(truncated))
 
 
 def _uri(path: Path, mode: str) -> str:
@@ -701,7 +811,7 @@ def _inspect(path: Path, steps: Sequence[Migration]) -> tuple[_Plan, str | None]
     try:
         conn = _read_only_connection(path)
     except sqlite3.Error as err:
-        raise LogFileError(path, f"cannot be opened: {err}") from None
+        raise LogFileError(path, Message(N_("cannot be opened: {error}"), error=str(err))) from None
     try:
         result = [r[0] for r in conn.execute("PRAGMA quick_check")]
         if result != ["ok"]:
@@ -710,18 +820,20 @@ def _inspect(path: Path, steps: Sequence[Migration]) -> tuple[_Plan, str | None]
         if not plan.writes and _schema_text(conn) != _expected_schema(tuple(steps)):
             # a flipped byte in a table's definition passes quick_check, and
             # would make every later read or check of that table wrong
-            problem = "its table definitions are not the ones backkit writes"
+            problem = N_("its table definitions are not the ones backkit writes")
             raise LogFileError(path, _damaged(problem))
         mark = None
         if plan.version:  # an empty database has no meta table yet
             mark = conn.execute("SELECT value FROM meta WHERE key = 'closed_cleanly'").fetchone()
         _declared_columns(conn)  # the schema's own text must read, before anything writes
     except UnicodeDecodeError as err:  # quick_check's report or the schema is not UTF-8
-        raise LogFileError(path, _damaged(f"unreadable text: {err.reason}")) from None
+        unreadable = Message(N_("unreadable text: {reason}"), reason=err.reason)
+        raise LogFileError(path, _damaged(unreadable)) from None
     except sqlite3.DatabaseError as err:
         if "not a database" in str(err):
-            raise LogFileError(path, "is not an SQLite database, so not a backkit log") from None
-        fault = _fault(err, path, "reading the log")
+            not_sqlite = N_("is not an SQLite database, so not a backkit log")
+            raise LogFileError(path, not_sqlite) from None
+        fault = _fault(err, path, N_("reading the log"))
         raise (fault or LogFileError(path, _damaged(str(err)))) from None
     finally:
         conn.close()
@@ -777,9 +889,10 @@ def _create(path: Path, steps: Sequence[Migration]) -> tuple[Migration, ...]:
                     os.replace(tmp, path)
             _fsync_dir(path.parent)
     except (sqlite3.Error, OSError) as err:
-        fault = _fault(err, path, "creating the log")
+        fault = _fault(err, path, N_("creating the log"))
         if fault is None:
-            raise LogFileError(path, f"cannot be created: {err}") from None
+            cannot = Message(N_("cannot be created: {error}"), error=str(err))
+            raise LogFileError(path, cannot) from None
         raise fault from None
     return applied
 
@@ -802,7 +915,7 @@ def _connect(
     path: Path,
     steps: Sequence[Migration],
     synchronous: str,
-    doing: str = "opening the log for writing",
+    doing: str = N_("opening the log for writing"),
 ) -> tuple[sqlite3.Connection, int, tuple[Migration, ...]]:
     """Open a checked file for writing, upgrade it, then switch it to the WAL journal.
 
@@ -811,18 +924,21 @@ def _connect(
     try:
         conn = _read_write_connection(path)
     except sqlite3.Error as err:
-        raise LogFileError(path, f"cannot be opened for writing: {err}") from None
+        cannot = Message(N_("cannot be opened for writing: {error}"), error=str(err))
+        raise LogFileError(path, cannot) from None
     try:
         conn.execute(f"PRAGMA synchronous = {synchronous}")
         version, applied = _migrate(conn, path, steps)
         # Only now, with the file known good and current, may its journal change.
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode != "wal":
-            raise LogFileError(path, f"cannot use the WAL journal (got {mode!r})")
+            wal = Message(N_("cannot use the WAL journal (got {mode})"), mode=repr(mode))
+            raise LogFileError(path, wal)
     except sqlite3.Error as err:
         conn.close()
         fault = _fault(err, path, doing)
-        raise (fault or LogFileError(path, f"cannot be opened for writing: {err}")) from None
+        cannot = Message(N_("cannot be opened for writing: {error}"), error=str(err))
+        raise (fault or LogFileError(path, cannot)) from None
     except BaseException:
         conn.close()
         raise
@@ -843,20 +959,32 @@ def _open_read_only(path: Path, plan: _Plan) -> sqlite3.Connection:
     if plan.writes:
         lacks = ", ".join(f"{s.name!r} of {s.migration_set!r}" for s in plan.pending[:3])
         detail = (
-            f"schema version {plan.version}; this backkit writes {SCHEMA_VERSION}"
+            Message(
+                N_("schema version {version}; this backkit writes {newest}"),
+                version=plan.version,
+                newest=SCHEMA_VERSION,
+            )
             if plan.version < SCHEMA_VERSION
-            else f"it lacks the schema steps {lacks}"
+            else Message(N_("it lacks the schema steps {steps}"), steps=lacks)
         )
         raise LogFileError(
             path,
-            f"is read-only, and was written by an older backkit ({detail}), so it must be "
-            "upgraded, which is a write. Copy it to a folder you can write to and open the "
-            "copy. The file was not changed.",
+            Message(
+                N_(
+                    "is read-only, and was written by an older backkit ({detail}), so it must be "
+                    "upgraded, which is a write. Copy it to a folder you can write to and open "
+                    "the copy. The file was not changed."
+                ),
+                detail=detail,
+            ),
         )
     try:
         return _read_only_connection(path, threads=True)
     except sqlite3.Error as err:
-        raise LogFileError(path, f"is read-only and cannot be opened for reading: {err}") from None
+        cannot = Message(
+            N_("is read-only and cannot be opened for reading: {error}"), error=str(err)
+        )
+        raise LogFileError(path, cannot) from None
 
 
 def _read_write_connection(path: Path) -> sqlite3.Connection:
@@ -962,23 +1090,44 @@ def _wal_warnings(path: Path, mark: str | None) -> list[str]:
             fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
             with os.fdopen(fd, "wb") as f:
                 f.write(wal.read_bytes())
-            kept = f" A copy of the damaged file was kept as {copy.name} for recovery."
+            kept = Message(
+                N_(" A copy of the damaged file was kept as {copy} for recovery."), copy=copy.name
+            )
     if state == "missing" and mark == "no":
         return [
-            "was not closed cleanly (the program using it stopped) and its -wal file, which "
-            "held its latest writes, is missing: bouts and check-ins recorded in that last "
-            f"session may be lost. If you have the file {wal.name}, put it back beside the log "
-            "before using it."
+            Message(
+                N_(
+                    "was not closed cleanly (the program using it stopped) and its -wal file, "
+                    "which held its latest writes, is missing: bouts and check-ins recorded in "
+                    "that last session may be lost. If you have the file {wal}, put it back "
+                    "beside the log before using it."
+                ),
+                wal=wal.name,
+            )
         ]
     if state == "damaged":
         return [
-            f"its -wal file ({wal.name}, the latest writes) is damaged and SQLite ignores it: "
-            f"bouts and check-ins recorded since the log was last closed cleanly may be lost.{kept}"
+            Message(
+                N_(
+                    "its -wal file ({wal}, the latest writes) is damaged and SQLite ignores it: "
+                    "bouts and check-ins recorded since the log was last closed cleanly may be "
+                    "lost.{kept}"
+                ),
+                wal=wal.name,
+                kept=kept,
+            )
         ]
     if state == "broken":
         return [
-            f"its -wal file ({wal.name}, the latest writes) is damaged part-way: {lost} "
-            f"committed write(s) after the damage are ignored and may be lost.{kept}"
+            Message(
+                N_(
+                    "its -wal file ({wal}, the latest writes) is damaged part-way: {lost} "
+                    "committed write(s) after the damage are ignored and may be lost.{kept}"
+                ),
+                wal=wal.name,
+                lost=lost,
+                kept=kept,
+            )
         ]
     return []
 
@@ -1050,16 +1199,16 @@ def _declared_columns(conn: sqlite3.Connection) -> dict[str, tuple[str, bool]]:
 def _cell_problem(value: Any, kind: str, nullable: bool, name: str) -> str | None:
     """Why a stored cell is not what its column holds, or None."""
     if value is None:
-        return None if nullable else "is empty, but the column needs a value"
+        return None if nullable else N_("is empty, but the column needs a value")
     if isinstance(value, bytes):
-        return "is not UTF-8 text (damaged bytes)"
+        return N_("is not UTF-8 text (damaged bytes)")
     if kind == "INTEGER" and not isinstance(value, int):
-        return f"{value!r} is not a whole number"
+        return Message(N_("{value} is not a whole number"), value=repr(value))
     if kind == "REAL" and not isinstance(value, (int, float)):
-        return f"{value!r} is not a number"
+        return Message(N_("{value} is not a number"), value=repr(value))
     if kind == "TEXT":
         if not isinstance(value, str):
-            return f"{value!r} is not text"
+            return Message(N_("{value} is not text"), value=repr(value))
         if name.endswith("_at"):
             return _time_problem(value)
     return None
@@ -1075,7 +1224,7 @@ def _time_problem(text: str) -> str | None:
     """
     found = _STORED_TIME.fullmatch(text)
     if found is None:
-        return f"{text!r} is not a time"
+        return Message(N_("{value} is not a time"), value=repr(text))
     year, month, day, hour, minute, second = map(int, found.groups())
     if not (
         year >= 1
@@ -1085,9 +1234,11 @@ def _time_problem(text: str) -> str | None:
         and minute <= 59
         and second <= 59
     ):
-        return f"{text!r} is not a time"
+        return Message(N_("{value} is not a time"), value=repr(text))
     if not _FIRST_YEAR <= year <= _LAST_YEAR:
-        return f"{text!r} is not a time backkit writes (year {year})"
+        return Message(
+            N_("{value} is not a time backkit writes (year {year})"), value=repr(text), year=year
+        )
     return None
 
 
@@ -1352,7 +1503,11 @@ class Store:
         synchronous: str = "FULL",
     ):
         if str(synchronous).upper() not in ("FULL", "NORMAL"):
-            raise LogError(f"synchronous = {synchronous!r}: must be 'FULL' or 'NORMAL'")
+            raise LogError(
+                Message(
+                    N_("synchronous = {value}: must be 'FULL' or 'NORMAL'"), value=repr(synchronous)
+                )
+            )
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
         self.read_only = False
@@ -1375,7 +1530,8 @@ class Store:
         if not self.path.exists():
             if not create:
                 raise LogFileError(
-                    self.path, "no log here yet: record a session first, or give the path of a log"
+                    self.path,
+                    N_("no log here yet: record a session first, or give the path of a log"),
                 )
             self.applied = _create(self.path, steps)
         self._steps, self._synchronous = steps, synchronous.upper()
@@ -1408,7 +1564,7 @@ class Store:
     @property
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
-            raise LogError("the log is closed", where=self.path)
+            raise LogError(N_("the log is closed"), where=self.path)
         return self._conn
 
     @property
@@ -1438,7 +1594,9 @@ class Store:
     def _start_writing(self) -> None:
         """Before the first write: a connection that may write (the file checked current again)."""
         with _nothing_left_beside(self.path):
-            conn, _, _ = _connect(self.path, self._steps, self._synchronous, "writing to the log")
+            conn, _, _ = _connect(
+                self.path, self._steps, self._synchronous, N_("writing to the log")
+            )
         reader, self._conn, self._writing = self._conn, conn, True
         if reader is not None:
             reader.close()  # the writer's connection is open: this one cannot checkpoint
@@ -1526,7 +1684,7 @@ class Store:
 
     def iter_columns(
         self, sql: str, params: Sequence[Any] = (), *, size: int = 50_000
-    ) -> Iterator[list[Any]]:
+    ) -> Generator[list[Any], None, None]:
         """:meth:`columns`, ``size`` rows at a time: for results too large to hold at once.
 
         Every chunk comes from one snapshot of the file (one read
@@ -1575,13 +1733,13 @@ class Store:
         try:
             cursor = db.execute(sql, params)
         except sqlite3.DatabaseError as err:
-            raise (_fault(err, self.path, "reading the log") or err) from None
+            raise (_fault(err, self.path, N_("reading the log")) or err) from None
         while True:
             try:
                 rows = cursor.fetchmany(size) if decoded else self._fetch_undecoded(cursor, size)
             except sqlite3.DatabaseError as err:
                 if "decode" not in str(err) or not decoded:
-                    raise (_fault(err, self.path, "reading the log") or err) from None
+                    raise (_fault(err, self.path, N_("reading the log")) or err) from None
                 # again from the start, in the same snapshot, past the rows given;
                 # the failed cursor is closed first (Python 3.10's sqlite3 would
                 # otherwise give the statement's first row twice)
@@ -1592,7 +1750,7 @@ class Store:
                     for done in range(0, given, size):  # the rows given already: read as text
                         cursor.fetchmany(min(size, given - done))
                 except sqlite3.DatabaseError as again:  # a damaged page beside the cell
-                    raise (_fault(again, self.path, "reading the log") or again) from None
+                    raise (_fault(again, self.path, N_("reading the log")) or again) from None
                 continue
             if not rows:
                 return
@@ -1618,7 +1776,8 @@ class Store:
             # rows kept are sound; a time not known as a column is read here
             read[i] = from_utc_texts(columns[i])
             if read[i] is None:
-                raise LogError(f"{name} holds values that are not times", where=self.path)
+                problem = Message(N_("{column} holds values that are not times"), column=name)
+                raise LogError(problem, where=self.path)
         for i, times in read.items():
             columns[i] = times
         return columns
@@ -1633,14 +1792,14 @@ class Store:
             if cursor is not None:
                 cursor.close()  # before the statement runs again (see _chunks)
             if "decode" not in str(err):
-                fault = _fault(err, self.path, "reading the log")
+                fault = _fault(err, self.path, N_("reading the log"))
                 if fault is None:
                     raise
                 raise fault from None
         try:
             cursor, rows = self._undecoded(sql, params)
         except sqlite3.DatabaseError as err:  # a damaged page beside the undecodable cell
-            fault = _fault(err, self.path, "reading the log")
+            fault = _fault(err, self.path, N_("reading the log"))
             if fault is None:
                 raise
             raise fault from None
@@ -1711,11 +1870,14 @@ class Store:
         with self._lock:
             db = self._db
             if self.read_only:
-                raise LogFileError(self.path, f"is read-only: nothing can be written. {_READ_ONLY}")
+                problem = Message(
+                    N_("is read-only: nothing can be written. {read_only}"), read_only=_READ_ONLY
+                )
+                raise LogFileError(self.path, problem)
             if not self._writing:
                 if db.in_transaction:  # inside reading(): its snapshot cannot become a write
-                    problem = "a write inside Store.reading(): write after the block"
-                    raise LogError(problem, where=self.path)
+                    inside = N_("a write inside Store.reading(): write after the block")
+                    raise LogError(inside, where=self.path)
                 self._start_writing()
                 db = self._db
             if db.in_transaction:
@@ -1724,7 +1886,7 @@ class Store:
             try:
                 db.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as err:
-                raise (_fault(err, self.path, "writing to the log") or err) from None
+                raise (_fault(err, self.path, N_("writing to the log")) or err) from None
             try:
                 first = not self._marked
                 if first:
@@ -1744,7 +1906,7 @@ class Store:
                 # ROLLBACK would hide the real error under "no transaction".
                 if db.in_transaction:
                     db.execute("ROLLBACK")
-                fault = _fault(err, self.path, "writing to the log")
+                fault = _fault(err, self.path, N_("writing to the log"))
                 if fault is None:
                     raise
                 raise fault from None
@@ -1783,18 +1945,22 @@ class Store:
     def _warn_left_out(self, count: int) -> None:
         """Warn that ``count`` rows with damaged cells were left out, naming every damaged cell."""
         cells = self._damaged_cells()
-        listed = "; ".join(cells[:10]) + (
-            f"; and {len(cells) - 10} more" if len(cells) > 10 else ""
-        )
-        message = (
-            f"{count} row(s) have damaged cells and were left out of what was "
-            f"read (the file was not changed): {listed or 'cells of the wrong type'}"
+        listed: Message = _joined(cells[:10])
+        if len(cells) > 10:
+            listed = Message(N_("{cells}; and {more} more"), cells=listed, more=len(cells) - 10)
+        message = Message(
+            N_(
+                "{count} row(s) have damaged cells and were left out of what was "
+                "read (the file was not changed): {cells}"
+            ),
+            count=count,
+            cells=listed or Message(N_("cells of the wrong type")),
         )
         if message not in self.warnings:
             self.warnings.append(message)
         warnings.warn(LogFileWarning(self.path, message), stacklevel=5)
 
-    def _damaged_cells(self) -> list[str]:
+    def _damaged_cells(self) -> list[Message]:
         """Every damaged cell of every table, as "table t, row_id n, column c: problem"."""
         db = self._db
         found = []
@@ -1813,10 +1979,27 @@ class Store:
                                 value = value.decode("utf-8")
                         problem = _cell_problem(value, *self._columns[name], name)
                         if problem:
-                            found.append(f"table {table}, row {row[0]}, column {name}: {problem}")
+                            found.append(
+                                Message(
+                                    N_("table {table}, row {row}, column {column}: {problem}"),
+                                    table=table,
+                                    row=row[0],
+                                    column=name,
+                                    problem=Message(problem),
+                                )
+                            )
         finally:
             db.text_factory = str
         return found
+
+
+def _joined(parts: Sequence[Message]) -> Message:
+    """``parts`` joined by "; ", each said in the person's words where it is shown."""
+    # the template has no words, only the parts: the catalogue leaves it as it is
+    return Message(
+        "; ".join(f"{{p{i}}}" for i in range(len(parts))),
+        **{f"p{i}": part for i, part in enumerate(parts)},
+    )
 
 
 def _text(value: Any) -> Any:
@@ -1873,7 +2056,7 @@ def snapshot(path: str | Path, dest: str | Path) -> Path:
     path, dest = Path(path), Path(dest)
     if not path.is_file():
         # SQLite would make an empty database there: a reader must not
-        raise LogFileError(path, "does not exist" if not path.exists() else "is not a file")
+        raise LogFileError(path, N_("does not exist") if not path.exists() else N_("is not a file"))
     config.output_folder(dest)  # the copy's folder, by the kit's one rule
     live = Path(f"{path}-wal").exists()
     mode = "mode=ro" if live else "immutable=1"
@@ -1908,9 +2091,12 @@ def _backup(path: Path, uri: str, dest: Path) -> Path:
             source.close()
     except sqlite3.DatabaseError as err:
         detail = (
-            "is not an SQLite database, so not a backkit log"
+            N_("is not an SQLite database, so not a backkit log")
             if "not a database" in str(err)
-            else f"is damaged ({err}); it was not changed: keep it for recovery"
+            else Message(
+                N_("is damaged ({error}); it was not changed: keep it for recovery"),
+                error=str(err),
+            )
         )
         raise LogFileError(path, detail) from None
     return dest
@@ -1968,7 +2154,7 @@ def write_atomically(path: str | Path, write: Callable[[Path], object]) -> Path:
             os.replace(tmp, path)
             _fsync_dir(path.parent)
     except OSError as err:
-        fault = _fault(err, path, "writing the file")
+        fault = _fault(err, path, N_("writing the file"))
         if fault is None:
             raise
         raise fault from None

@@ -6,11 +6,15 @@ person's pain scores into a notebook's outputs, which would land in git or in
 site-packages. ``backkit lab`` opens :func:`workspace_dir` instead, after
 :func:`prepare` has
 
-- copied every notebook there on first launch (files 0600, folder 0700);
+- copied every notebook there on first launch (files 0600, folders 0700),
+  with the Portuguese copies (``notebooks/pt/``) in its ``pt/`` folder;
 - refreshed the copies when the kit's notebooks change (a new version),
   but only copies the person has not edited: an edited notebook is kept and
   the kit's new one is put beside it (``04_bridge-backkit-0.2.0.ipynb``),
   and the returned :class:`Workspace` says so.
+
+When the kit speaks Portuguese (:func:`backkit.config.language`), ``backkit
+lab`` opens :func:`start_notebook`'s ``pt/00_start_here.ipynb``.
 
 ``backkit workspace`` runs :func:`prepare` alone and prints the folder; on a
 JupyterHub, ``backkit-singleuser`` (:mod:`backkit.hub`) runs it as the person
@@ -29,15 +33,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._version import __version__
-from .config import data_home, notebooks_dir, output_folder
+from .config import LANGUAGES, data_home, language, notebooks_dir, output_folder
+from .i18n import gettext as _
+from .i18n import ngettext
 from .store import write_atomically
 
-__all__ = ["MANIFEST", "WORKSPACE", "Workspace", "prepare", "workspace_dir"]
+__all__ = [
+    "MANIFEST",
+    "START",
+    "WORKSPACE",
+    "Workspace",
+    "prepare",
+    "start_notebook",
+    "workspace_dir",
+]
 
 #: The workspace's folder name inside the data home.
 WORKSPACE = "notebooks"
 #: What the kit wrote, per file: the content's SHA-256 (hidden from Jupyter's file browser).
 MANIFEST = ".backkit-workspace.json"
+#: The notebook a person starts at; each language's copy has the same name in its folder.
+START = "00_start_here.ipynb"
 
 
 @dataclass(frozen=True)
@@ -55,13 +71,32 @@ class Workspace:
         """One line per thing a person should know, for the terminal."""
         lines = []
         if self.created:
-            lines.append(f"copied {len(self.created)} notebooks to your workspace {self.path}")
+            n = len(self.created)
+            lines.append(
+                # Translators: the English says "notebooks" even for 1 (as the kit always
+                # has); give the singular and the plural of your language
+                ngettext(
+                    "copied {n} notebooks to your workspace {folder}",
+                    "copied {n} notebooks to your workspace {folder}",
+                    n,
+                ).format(n=n, folder=self.path)
+            )
         if self.updated:
-            lines.append(f"updated {len(self.updated)} notebooks to backkit {self.version}")
+            n = len(self.updated)
+            lines.append(
+                # Translators: the English says "notebooks" even for 1 (as the kit always
+                # has); give the singular and the plural of your language
+                ngettext(
+                    "updated {n} notebooks to backkit {version}",
+                    "updated {n} notebooks to backkit {version}",
+                    n,
+                ).format(n=n, version=self.version)
+            )
         for theirs, new in self.kept:
             lines.append(
-                f"kept your edited {theirs}; backkit {self.version}'s version is beside it: {new}"
-            )
+                _("kept your edited {notebook}; backkit {version}'s version is beside it: {new}")
+                .format(notebook=theirs, version=self.version, new=new)
+            )  # fmt: skip
         return lines
 
 
@@ -75,6 +110,23 @@ def workspace_dir() -> Path:
     True
     """
     return data_home(create=False) / WORKSPACE
+
+
+def start_notebook(lang: str | None = None) -> str:
+    """Return the start notebook's path in the workspace, in ``lang`` (default: the kit's).
+
+    English is the workspace's own folder; another language's copies are in
+    the folder named by its code.
+
+    Examples
+    --------
+    >>> start_notebook("en")
+    '00_start_here.ipynb'
+    >>> start_notebook("pt")
+    'pt/00_start_here.ipynb'
+    """
+    lang = lang or language()
+    return START if lang == "en" else f"{lang}/{START}"
 
 
 def _digest(data: bytes) -> str:
@@ -100,8 +152,16 @@ def _beside(name: str, version: str) -> str:
 
 
 def _sources(source: Path) -> dict[str, bytes]:
-    files = sorted(p for p in source.iterdir() if p.suffix in (".ipynb", ".md") and p.is_file())
-    return {p.name: p.read_bytes() for p in files}
+    """The kit's notebooks by their path in the workspace: ``a.ipynb``, ``pt/a.ipynb``."""
+    folders = [source, *(source / lang for lang in LANGUAGES if lang != "en")]
+    files = [
+        p
+        for folder in folders
+        if folder.is_dir()
+        for p in sorted(folder.iterdir())
+        if p.suffix in (".ipynb", ".md") and p.is_file()
+    ]
+    return {p.relative_to(source).as_posix(): p.read_bytes() for p in files}
 
 
 def prepare(path: str | Path | None = None, *, source: str | Path | None = None) -> Workspace:
@@ -119,14 +179,17 @@ def prepare(path: str | Path | None = None, *, source: str | Path | None = None)
     Returns
     -------
     Workspace
-        The folder, and the notebooks created, updated or kept (edited by the person).
+        The folder, and the notebooks created, updated or kept (edited by the person),
+        named by their path in it (``pt/04_bridge.ipynb`` for a Portuguese copy).
 
     Examples
     --------
     >>> import tempfile
     >>> ws = prepare(Path(tempfile.mkdtemp()) / "ws")
-    >>> "00_start_here.ipynb" in ws.created, ws.updated, ws.kept
-    (True, (), ())
+    >>> "00_start_here.ipynb" in ws.created, "pt/00_start_here.ipynb" in ws.created
+    (True, True)
+    >>> ws.updated, ws.kept
+    ((), ())
     >>> prepare(ws.path).messages()
     []
     """
@@ -139,6 +202,8 @@ def prepare(path: str | Path | None = None, *, source: str | Path | None = None)
     for name, data in _sources(Path(source) if source is not None else notebooks_dir()).items():
         target = path / name
         new = _digest(data)
+        if target.parent != path and not target.parent.is_dir():
+            output_folder(target.parent, is_folder=True)  # a language's folder, 0700
         if not target.exists():
             _write(target, data)
             created.append(name)

@@ -437,6 +437,7 @@ def test_lab_opens_the_workspace_on_loopback_and_ctrl_c_stops_everything(home, t
                 process.kill()
     text = log.read_text()
     kit = [p for p in (REPO / "notebooks").iterdir() if p.suffix in (".ipynb", ".md")]
+    kit += [p for p in (REPO / "notebooks" / "pt").iterdir() if p.suffix in (".ipynb", ".md")]
     assert text.splitlines()[0] == (
         f"backkit lab: copied {len(kit)} notebooks to your workspace {home / 'notebooks'}"
     )

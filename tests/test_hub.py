@@ -130,4 +130,7 @@ def test_the_workspace_is_private_whatever_the_umask(tmp_path, stand_in):
         os.umask(old)
     workspace = tmp_path / "home" / "notebooks"
     assert stat.S_IMODE(workspace.stat().st_mode) == 0o700
-    assert {stat.S_IMODE(p.stat().st_mode) for p in workspace.iterdir()} == {0o600}
+    entries = list(workspace.rglob("*"))
+    assert {stat.S_IMODE(p.stat().st_mode) for p in entries if p.is_file()} == {0o600}
+    # the Portuguese copies' folder (pt/) is private too
+    assert {stat.S_IMODE(p.stat().st_mode) for p in entries if p.is_dir()} == {0o700}

@@ -84,6 +84,8 @@ def installed(tmp_path_factory):
         "backkit/py.typed",
         "backkit/notebooks/00_start_here.ipynb",
         "backkit/notebooks/app.ipynb",
+        "backkit/notebooks/pt/00_start_here.ipynb",
+        "backkit/notebooks/pt/app.ipynb",
         "backkit/data/jupyter/voila/templates/backkit/index.html.j2",
         f"{dist_info}/licenses/LICENSE",
     }
@@ -214,6 +216,7 @@ def test_lab_serves_its_url_and_stops_cleanly_on_sigterm(installed):
                 process.kill()
     text = log.read_text()
     kit = [p for p in (ROOT / "notebooks").iterdir() if p.suffix in (".ipynb", ".md")]
+    kit += [p for p in (ROOT / "notebooks" / "pt").iterdir() if p.suffix in (".ipynb", ".md")]
     assert f"copied {len(kit)} notebooks to your workspace" in text.splitlines()[0]
     assert f"Serving notebooks from local directory: {env['BACKKIT_HOME']}/notebooks" in text
     time.sleep(1)  # the kernel-less server's children have exited by now

@@ -107,6 +107,120 @@ def test_the_default_workspace_is_in_the_data_home(tmp_path, monkeypatch):
     assert {"00_start_here.ipynb", "10_todays_session.ipynb", "app.ipynb"} <= names
 
 
+@pytest.fixture
+def kit_pt(kit) -> Path:
+    """The stand-in kit with Portuguese copies, and a folder that is no language's."""
+    (kit / "pt").mkdir()
+    (kit / "pt" / "a.ipynb").write_text('{"v": 1, "lang": "pt"}')
+    (kit / "pt" / "notes.txt").write_text("not a notebook")
+    (kit / "drafts").mkdir()
+    (kit / "drafts" / "c.ipynb").write_text("{}")
+    return kit
+
+
+def test_the_portuguese_copies_go_to_the_workspaces_pt_folder(tmp_path, kit_pt):
+    old = os.umask(0o022)
+    try:
+        ws = prepare(tmp_path / "ws", source=kit_pt)
+    finally:
+        os.umask(old)
+    assert ws.created == ("README.md", "a.ipynb", "b.ipynb", "pt/a.ipynb")
+    assert sorted(p.name for p in (ws.path / "pt").iterdir()) == ["a.ipynb"]
+    assert (ws.path / "pt" / "a.ipynb").read_text() == '{"v": 1, "lang": "pt"}'
+    assert not (ws.path / "drafts").exists()
+    assert mode(ws.path / "pt") == 0o700 and mode(ws.path / "pt" / "a.ipynb") == 0o600
+    assert "pt/a.ipynb" in json.loads((ws.path / MANIFEST).read_text())["files"]
+    assert ws.messages() == [f"copied 4 notebooks to your workspace {ws.path}"]
+
+
+def test_an_edited_portuguese_copy_is_kept_and_the_new_one_put_beside_it(
+    tmp_path, kit_pt, monkeypatch
+):
+    ws = prepare(tmp_path / "ws", source=kit_pt)
+    (ws.path / "pt" / "a.ipynb").write_text("minha dor hoje: 7")
+    (kit_pt / "pt" / "a.ipynb").write_text('{"v": 2, "lang": "pt"}')
+    monkeypatch.setattr(workspace, "__version__", "9.9.9")
+    new = prepare(ws.path, source=kit_pt)
+    assert (new.created, new.updated) == ((), ())
+    assert new.kept == (("pt/a.ipynb", "pt/a-backkit-9.9.9.ipynb"),)
+    assert (ws.path / "pt" / "a.ipynb").read_text() == "minha dor hoje: 7"
+    assert (ws.path / "pt" / "a-backkit-9.9.9.ipynb").read_text() == '{"v": 2, "lang": "pt"}'
+
+
+def test_a_workspace_from_before_the_translations_gets_them(tmp_path, kit_pt):
+    shutil.rmtree(kit_pt / "pt")
+    ws = prepare(tmp_path / "ws", source=kit_pt)
+    (kit_pt / "pt").mkdir()
+    (kit_pt / "pt" / "a.ipynb").write_text('{"v": 1, "lang": "pt"}')
+    again = prepare(ws.path, source=kit_pt)
+    assert (again.created, again.updated, again.kept) == (("pt/a.ipynb",), (), ())
+
+
+def test_the_default_workspace_has_a_portuguese_copy_of_every_notebook(tmp_path, monkeypatch):
+    monkeypatch.setenv("BACKKIT_HOME", str(tmp_path / "home"))
+    ws = prepare()
+    english = {p.name for p in ws.path.glob("*.ipynb")}
+    assert {p.name for p in (ws.path / "pt").glob("*.ipynb")} == english
+    assert (ws.path / "pt" / "00_start_here.ipynb").read_bytes() == (
+        REPO / "notebooks" / "pt" / "00_start_here.ipynb"
+    ).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("lang", "start"),
+    [(None, "00_start_here.ipynb"), ("en", "00_start_here.ipynb"),
+     ("pt", "pt/00_start_here.ipynb"), ("pt_BR.UTF-8", "pt/00_start_here.ipynb")],
+)  # fmt: skip
+def test_backkit_lab_starts_at_the_start_notebook_in_the_kits_language(
+    tmp_path, monkeypatch, lang, start
+):
+    if lang is None:
+        monkeypatch.delenv("BACKKIT_LANG", raising=False)
+    else:
+        monkeypatch.setenv("BACKKIT_LANG", lang)
+    monkeypatch.setenv("BACKKIT_HOME", str(tmp_path / "home"))
+    assert workspace.start_notebook() == start
+    assert (prepare().path / start).is_file()  # there, in the workspace `backkit lab` serves
+
+
+@pytest.mark.slow
+def test_backkit_lab_in_portuguese_opens_the_portuguese_start_notebook(tmp_path):
+    """A real ``backkit lab --lang pt``: the page it opens is ``pt/00_start_here.ipynb``."""
+    import signal
+    import socket
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    runtime = tmp_path / "runtime"
+    env = dict(os.environ, BACKKIT_HOME=str(tmp_path / "home"), JUPYTER_RUNTIME_DIR=str(runtime))
+    env.update(JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTER_DATA_DIR=str(tmp_path / "data"))
+    script = Path(sys.executable).parent / "backkit"
+    with open(tmp_path / "lab.log", "wb") as out:
+        process = subprocess.Popen(
+            [str(script), "lab", "--no-browser", "--lang", "pt", "--port", str(port)],
+            cwd=tmp_path,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            # Jupyter writes the address it would open in a browser to this file
+            deadline, opened = time.monotonic() + 120, []
+            while not opened and time.monotonic() < deadline and process.poll() is None:
+                opened = list(runtime.glob("jpserver-file-to-run-*-open.html"))
+                time.sleep(0.3)
+            assert opened, (tmp_path / "lab.log").read_text()[-3000:]
+            page = opened[0].read_text()
+            process.send_signal(signal.SIGINT)
+            assert process.wait(timeout=60) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
+    assert f"http://127.0.0.1:{port}/lab/tree/pt/00_start_here.ipynb?token=" in page
+
+
 def _snapshot_of_the_checkout(target: Path) -> Path:
     """The checkout's tracked files as they are now, in a fresh git repository."""
     files = (

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import BackkitError
 from ..exercises import Exercise
+from ..i18n import gettext as _
+from ..plan import seconds_text
 from .draw import COLOURS, draw_body, frame_bounds, on_mat, setup_axes, wrap_lines
 from .kinematics import blend, key_frame
 from .lookup import exercise_poses, seconds_scale
@@ -64,17 +66,24 @@ def timeline(
 
     ticks: list[Tick] = []
     start = key_frame(poses[0], ps.anchor)
-    ticks += [Tick(start, poses[0].label or "start", ("start",))] * max(1, round(_LEAD_IN * fps))
+    first = poses[0].label or _("Start")  # every pose of the catalogue has a label
+    ticks += [Tick(start, first, ("start",))] * max(1, round(_LEAD_IN * fps))
     for n, (a, b, seconds) in enumerate(forward + back):
         steps = max(1, round(seconds * fps))
         going_back = n >= len(forward)
-        caption = f"back, {seconds:g} s" if going_back else f"{b.label or b.name} ({seconds:g} s)"
+        caption = (
+            _("back, {seconds} s").format(seconds=seconds_text(seconds))
+            if going_back
+            else _("{pose} ({seconds} s)").format(
+                pose=b.label or b.name, seconds=seconds_text(seconds)
+            )
+        )
         for i in range(1, steps + 1):
             shown = min(steps, math.ceil(i / stride) * stride)  # the image this tick repeats
             ticks.append(Tick(blend(a, b, shown / steps, ps.anchor), caption, ("move", n, shown)))
         if n == len(forward) - 1 and ex.kind == "hold" and hold_seconds > 0:
             held = key_frame(b, ps.anchor)
-            caption = f"hold {hold_seconds:g} s"
+            caption = _("hold {seconds} s").format(seconds=seconds_text(hold_seconds))
             ticks += [Tick(held, caption, ("hold",))] * max(1, round(hold_seconds * fps))
     return ticks
 
@@ -119,16 +128,19 @@ def _check_options(fps: Any, max_images: Any, hold_seconds: Any, default_hold: f
     """Refuse bad options; return the seconds to hold the end pose."""
     if not isinstance(fps, int) or not 1 <= fps <= 30:
         raise BackkitError(
-            f"fps={fps!r} must be a whole number from 1 to 30", where="animate_exercise"
+            _("fps={value} must be a whole number from 1 to 30").format(value=repr(fps)),
+            where="animate_exercise",
         )
     if not isinstance(max_images, int) or max_images < 4:
         raise BackkitError(
-            f"max_images={max_images!r} must be a whole number >= 4", where="animate_exercise"
+            _("max_images={value} must be a whole number >= 4").format(value=repr(max_images)),
+            where="animate_exercise",
         )
     hold = float(default_hold if hold_seconds is None else hold_seconds)
     if not 0 <= hold <= 600:
         raise BackkitError(
-            f"hold_seconds={hold_seconds!r} must be 0 to 600 seconds", where="animate_exercise"
+            _("hold_seconds={value} must be 0 to 600 seconds").format(value=repr(hold_seconds)),
+            where="animate_exercise",
         )
     return hold
 
@@ -268,7 +280,10 @@ def animate_exercise(
     finally:
         plt.close(stage.fig)
     seconds = len(ticks) / fps
-    alt = html.escape(f"{ex.number}. {ex.name}: the movement, {seconds:g} s a loop", quote=True)
+    said = _("{number}. {name}: the movement, {seconds} s a loop").format(
+        number=ex.number, name=ex.name, seconds=seconds_text(seconds)
+    )
+    alt = html.escape(said, quote=True)
     data = base64.b64encode(gif).decode("ascii")
     tag = f'<img class="bk-animation" alt="{alt}" src="data:image/gif;base64,{data}">'
     return ExerciseAnimation(ex.id, tag, len(ticks), images, seconds, fps)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import BackkitError
 from ..exercises import Exercise
+from ..i18n import gettext as _
 from .arrow import movement_arrow
 from .kinematics import BODY, HALF_WIDTH, Point, along, blend, direction, key_frame, unit_vector
 from .lookup import exercise_poses, pick_pose, seconds_scale
@@ -401,6 +402,7 @@ def pose_png(exercise_id: str | Exercise, pose: str = "start", *, size: int = 24
     pick_pose(ex, ps, pose)
     if not isinstance(size, int) or not 32 <= size <= 2000:
         raise BackkitError(
-            f"size={size!r} must be a whole number of pixels, 32 to 2000", where="pose_png"
+            _("size={value} must be a whole number of pixels, 32 to 2000").format(value=repr(size)),
+            where="pose_png",
         )
     return _pose_png(ex, pose, size)

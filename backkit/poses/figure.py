@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..exercises import Exercise
+from ..i18n import N_, ngettext
+from ..i18n import gettext as _
+from ..plan import seconds_text
 from .arrow import movement_arrow
 from .draw import (
     COLOURS,
@@ -35,20 +38,21 @@ if TYPE_CHECKING:
 __all__ = ["plot_exercise", "show_exercise"]
 
 _TRACE_WORDS = {
-    "hip": "the hips",
-    "shoulder": "the shoulders",
-    "neck": "the neck",
-    "head": "the head",
+    # Translators: a body part whose path a blue arrow draws ("Blue arrow: the path of the hips")
+    "hip": N_("the hips"),
+    "shoulder": N_("the shoulders"),
+    "neck": N_("the neck"),
+    "head": N_("the head"),
     **{
-        f"{s}_{p}": f"the {w}"
+        f"{s}_{p}": w
         for s in SIDES
         for p, w in (
-            ("knee", "knee"),
-            ("ankle", "foot"),
-            ("heel", "heel"),
-            ("toes", "toes"),
-            ("elbow", "elbow"),
-            ("hand", "hands"),
+            ("knee", N_("the knee")),
+            ("ankle", N_("the foot")),
+            ("heel", N_("the heel")),
+            ("toes", N_("the toes")),
+            ("elbow", N_("the elbow")),
+            ("hand", N_("the hands")),
         )
     },
 }
@@ -56,23 +60,35 @@ _SIDE, _GAP = 0.2, 0.35  # inches: left margin, gap between the panels
 
 
 def _dose_line(ex: Exercise) -> str:
-    side = " each side" if ex.per_side else ""
+    n = ex.reps
     if ex.kind == "hold":
-        parts = [f"hold {ex.hold_seconds} s", f"{ex.reps} times{side}"]
+        times = (
+            ngettext("{n} time each side", "{n} times each side", n)
+            if ex.per_side
+            else ngettext("{n} time", "{n} times", n)
+        )
+        parts = [_("hold {seconds} s").format(seconds=ex.hold_seconds), times.format(n=n)]
         if ex.rest_seconds:
-            parts.append(f"rest {ex.rest_seconds} s between")
+            parts.append(_("rest {seconds} s between").format(seconds=ex.rest_seconds))
     else:
-        parts = [f"{ex.reps} reps{side}", f"about {ex.rep_seconds} s each"]
+        reps = (
+            ngettext("{n} rep each side", "{n} reps each side", n)
+            if ex.per_side
+            else ngettext("{n} rep", "{n} reps", n)
+        )
+        parts = [reps.format(n=n), _("about {seconds} s each").format(seconds=ex.rep_seconds)]
     if ex.sets > 1:
-        parts.insert(0, f"{ex.sets} sets")
+        parts.insert(0, ngettext("{n} set", "{n} sets", ex.sets).format(n=ex.sets))
     return " \u00b7 ".join(parts)
 
 
 def _end_words(ex: Exercise, ps: PoseSet) -> str:
     if ex.kind == "hold":
-        return f"hold {ex.hold_seconds} s"
+        return _("hold {seconds} s").format(seconds=ex.hold_seconds)
     down = sum(p.seconds for p in ps.poses[1:]) * seconds_scale(ex, ps)
-    return f"{down:g} s down, {ex.rep_seconds - down:g} s up"
+    return _("{down} s down, {up} s up").format(
+        down=seconds_text(down), up=seconds_text(ex.rep_seconds - down)
+    )
 
 
 @dataclass(frozen=True)
@@ -96,13 +112,14 @@ def _layout(ex: Exercise, ps: PoseSet) -> _Layout:
     pw, ph = (x1 - x0) * SCALE, (y1 - y0) * SCALE
     width = 2 * pw + _GAP + 2 * _SIDE
     captions = (wrap_lines(ps.poses[0].label, pw, 10), wrap_lines(ps.poses[-1].label, pw, 10))
-    note = "Orange-red: the part that moves"
+    notes = [_("Orange-red: the part that moves")]
     # no trace, or a point that hardly moves: no arrow
     if ps.trace is not None and movement_arrow(ps, 1.0) is not None:
-        note += f". Blue arrow: the path of {_TRACE_WORDS[ps.trace]}"
+        part = _(_TRACE_WORDS[ps.trace])
+        notes.append(_("Blue arrow: the path of {part}").format(part=part))
     if ex.per_side:
-        note += ". One side shown: repeat on the other side"
-    note_lines = wrap_lines(note + ".", width - 2 * _SIDE, 9)
+        notes.append(_("One side shown: repeat on the other side"))
+    note_lines = wrap_lines(". ".join(notes) + ".", width - 2 * _SIDE, 9)
     top = 1.05  # title, dose and panel titles
     below = 0.12 + 0.19 * max(map(len, captions)) + 0.1 + 0.16 * len(note_lines) + 0.1
     return _Layout(width, top + ph + below, (pw, ph), below, captions, note_lines)
@@ -112,7 +129,8 @@ def _panel(fig: Figure, lay: _Layout, ex: Exercise, ps: PoseSet, pose: Pose, *, 
     """Draw one pose panel (the end panel with the ghost and the arrow) and its caption."""
     first, last = ps.poses[0], ps.poses[-1]
     left = _SIDE if pose is first else _SIDE + lay.panel[0] + _GAP
-    title = "Start" if pose is first else f"End: {_end_words(ex, ps)}"
+    # Translators: the titles of the two pictures of an exercise ("End: hold 30 s")
+    title = _("Start") if pose is first else _("End: {how}").format(how=_end_words(ex, ps))
     ax = fig.add_axes(lay.box(left, lay.below, *lay.panel))
     setup_axes(ax, frame_bounds(ps), mat=on_mat(ex), floor=True)
     if pose is last and ghost:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ..errors import BackkitError, CatalogueError
 from ..exercises import Exercise, get_exercise
+from ..i18n import gettext as _
 from .kinematics import SIDES, Point, key_frame
 from .model import Pose, PoseSet, unknown_name
 
@@ -40,8 +41,10 @@ def exercise_poses(exercise: str | Exercise) -> tuple[Exercise, PoseSet]:
     ex = get_exercise(exercise)
     if not isinstance(ex.poses, PoseSet):
         raise CatalogueError(
-            f"exercise {ex.id!r} has no poses in the catalogue; add a 'poses:' mapping "
-            f"to its entry to illustrate it"
+            _(
+                "exercise {exercise} has no poses in the catalogue; add a 'poses:' mapping "
+                "to its entry to illustrate it"
+            ).format(exercise=repr(ex.id))
         )
     return ex, ex.poses
 
@@ -49,7 +52,11 @@ def exercise_poses(exercise: str | Exercise) -> tuple[Exercise, PoseSet]:
 def pick_pose(ex: Exercise, ps: PoseSet, pose: str) -> Pose:
     """The key pose called ``pose``; an unknown name is a BackkitError naming the exercise."""
     if pose not in ps.names():
-        raise BackkitError(f"exercise {ex.id!r} has no pose: {unknown_name(pose, ps.names())}")
+        raise BackkitError(
+            _("exercise {exercise} has no pose: {problem}").format(
+                exercise=repr(ex.id), problem=unknown_name(pose, ps.names())
+            )
+        )
     return ps.get(pose)
 
 

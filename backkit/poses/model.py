@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import BackkitError, CatalogueError, did_you_mean
+from ..i18n import gettext as _
 from .kinematics import LIMB_JOINTS, SIDES, key_frame, lowest_points, surface
 
 __all__ = [
@@ -145,7 +146,9 @@ class PoseSet:
         for p in self.poses:
             if p.name == name:
                 return p
-        raise BackkitError(f"no key pose: {unknown_name(name, self.names())}")
+        raise BackkitError(
+            _("no key pose: {problem}").format(problem=unknown_name(name, self.names()))
+        )
 
 
 def unknown_name(value: Any, valid: tuple[str, ...] | list[str]) -> str:
@@ -157,7 +160,10 @@ def unknown_name(value: Any, valid: tuple[str, ...] | list[str]) -> str:
     >>> unknown_name("kne", ("hip", "knee"))
     "unknown name 'kne'. Did you mean 'knee'? Valid: hip, knee"
     """
-    return f"unknown name {value!r}.{did_you_mean(value, valid)} Valid: {', '.join(valid)}"
+    # Translators: {hint} is empty or " Did you mean 'x'?"
+    return _("unknown name {value}.{hint} Valid: {names}").format(
+        value=repr(value), hint=did_you_mean(value, valid), names=", ".join(valid)
+    )
 
 
 class _PoseError:

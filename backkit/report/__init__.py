@@ -58,7 +58,9 @@ from typing import TextIO
 
 from .._checks import read_bounded
 from ..config import output_folder
-from ..errors import ReportError
+from ..errors import ReportError, shown
+from ..i18n import N_
+from ..i18n import gettext as _
 from ..store import write_atomically
 from .blocks import AUDIENCES, PAPERS, Blank, Chart, Document, Items, Section, Table, Text
 from .inputs import Inputs, load_inputs, sample_paths
@@ -177,43 +179,65 @@ def _check_outputs(outputs: dict[Path, str], inputs: dict[str, Path | None]) -> 
     seen: dict[Path, str] = {}
     for path, kind in outputs.items():
         if path.is_dir():
-            raise ReportError(f"output file {str(path)!r} is a folder; give a file name")
+            raise ReportError(
+                _("output file {path} is a folder; give a file name").format(path=repr(str(path)))
+            )
         output_folder(path, create=False)  # every output's folder, before any is written
         key = path.resolve()
         if key in seen:
-            raise ReportError(f"output file {str(path)!r} is given twice (as {seen[key]})")
+            raise ReportError(
+                _("output file {path} is given twice (as {kind})").format(
+                    path=repr(str(path)), kind=seen[key]
+                )
+            )
         seen[key] = kind
         if not path.exists():
             continue
         for what, source in inputs.items():
             if source is not None and source.exists() and os.path.samefile(source, path):
                 raise ReportError(
-                    f"output file {str(path)!r} is the {what}; give another file name"
+                    _("output file {path} is the {what}; give another file name").format(
+                        path=repr(str(path)), what=_(what)
+                    )
                 )
         if not _is_kind(path, kind):
-            wanted = {"html": "a backkit report", "pdf": "a PDF", "plan": "a backkit plan"}
+            wanted = {
+                "html": N_("a backkit report"),
+                "pdf": N_("a PDF"),
+                "plan": N_("a backkit plan"),
+            }
             raise ReportError(
-                f"output file {str(path)!r} exists and is not {wanted[kind]}; "
-                "give a new file name (it was left as it is)"
+                _(
+                    "output file {path} exists and is not {kind}; "
+                    "give a new file name (it was left as it is)"
+                ).format(path=repr(str(path)), kind=_(wanted[kind]))
             )
 
 
 def _options(out: Path, pdf: bool, plan_out: Path | None, privacy: Privacy) -> str | None:
     """Refuse bad output options before any work; return the Chromium for a PDF."""
     if out.suffix.lower() not in (".html", ".htm"):
-        raise ReportError(f"output file {str(out)!r}: give an .html file name")
+        raise ReportError(
+            _("output file {path}: give an .html file name").format(path=repr(str(out)))
+        )
     if plan_out is not None and plan_out.suffix.lower() not in (".yaml", ".yml"):
-        raise ReportError(f"plan_out {str(plan_out)!r}: give a .yaml file name")
+        raise ReportError(
+            _("plan_out {path}: give a .yaml file name").format(path=repr(str(plan_out)))
+        )
     if plan_out is not None and privacy.date_shift:
         raise ReportError(
-            "saving the next plan (plan_out) with a date shift would give the patient a plan with "
-            "shifted dates; make the plan from an unshifted report"
+            _(
+                "saving the next plan (plan_out) with a date shift would give the patient a plan "
+                "with shifted dates; make the plan from an unshifted report"
+            )
         )
     chromium = find_chromium() if pdf else None
     if pdf and chromium is None:
         raise ReportError(
-            "no Chromium for the PDF (looked at $BACKKIT_CHROMIUM, /usr/bin/chromium "
-            "and PATH); install one (Debian: apt-get install chromium) or leave out --pdf"
+            _(
+                "no Chromium for the PDF (looked at $BACKKIT_CHROMIUM, /usr/bin/chromium "
+                "and PATH); install one (Debian: apt-get install chromium) or leave out --pdf"
+            )
         )
     return chromium
 
@@ -225,17 +249,29 @@ def _read_notes(path: Path | None) -> str | None:
         # UTF-8 has at most 4 bytes a character: more than that is over the limit unread
         data, why = read_bounded(path, 4 * _MAX_NOTES + 3)
     except OSError as err:
-        raise ReportError(f"{path}: the clinician's notes cannot be read: {err.strerror}") from None
-    too_long = f"{path}: the clinician's notes are over {_MAX_NOTES:,} characters: shorten them"
+        raise ReportError(
+            _("{path}: the clinician's notes cannot be read: {why}").format(
+                path=path, why=err.strerror
+            )
+        ) from None
+    too_long = _("{path}: the clinician's notes are over {most} characters: shorten them").format(
+        path=path, most=f"{_MAX_NOTES:,}"
+    )
     if data is None:
         # more bytes than the longest notes can take: say so in characters, as below
         too_big = why is not None and why.startswith("is larger")
-        raise ReportError(too_long if too_big else f"{path}: the clinician's notes file {why}")
+        raise ReportError(
+            too_long
+            if too_big
+            else _("{path}: the clinician's notes file {why}").format(path=path, why=shown(why))
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ReportError(
-            f"{path}: the clinician's notes are not UTF-8 text: save them as UTF-8"
+            _("{path}: the clinician's notes are not UTF-8 text: save them as UTF-8").format(
+                path=path
+            )
         ) from None
     if len(text) > _MAX_NOTES:
         raise ReportError(too_long)
@@ -339,23 +375,27 @@ def build(
         outputs[out.with_suffix(".pdf")] = "pdf"
     if next_path is not None:
         outputs[next_path] = "plan"
-    inputs = {"patient's log": log_path, "patient's plan": plan_path, "notes file": notes_path}
+    inputs = {
+        N_("patient's log"): log_path,
+        N_("patient's plan"): plan_path,
+        N_("notes file"): notes_path,
+    }
     _check_outputs(outputs, inputs)
     stream = progress if hasattr(progress, "write") else None
     bar = _Progress(4 if pdf else 3, enabled=bool(progress), stream=stream)  # type: ignore[arg-type]
     try:
-        bar.step("reading the log")
+        bar.step(_("reading the log"))
         text = _read_notes(notes_path)
         if plan_path is not None:
             Plan.load(plan_path)  # errors name the user's own file
         review = Review.load(log_path, plan_path, privacy, notes=text)
-        bar.step("working out the review")
+        bar.step(_("working out the review"))
         doc = document(review, audience, paper=paper)
         page = render_html(doc)
         files = {out: page.encode("utf-8")}
-        bar.step("writing the HTML report")
+        bar.step(_("writing the HTML report"))
         if chromium is not None:
-            bar.step("printing the PDF with Chromium")
+            bar.step(_("printing the PDF with Chromium"))
             files[out.with_suffix(".pdf")] = print_pdf(
                 page, chromium, neutral_dates=bool(privacy.date_shift)
             )
@@ -369,5 +409,5 @@ def build(
     except BaseException:
         bar.abort()
         raise
-    bar.finish(f"wrote {', '.join(p.name for p in written)}")
+    bar.finish(_("wrote {files}").format(files=", ".join(p.name for p in written)))
     return written

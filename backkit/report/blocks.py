@@ -44,7 +44,7 @@ class Table:
 
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
-    empty: str = "Nothing to show yet."
+    empty: str = ""  # said instead of no rows; the page's own words when not given
     numeric: tuple[int, ...] = ()  # columns aligned right
     caption: str = ""
     wrap: tuple[int, ...] = ()  # columns whose text may wrap; the others stay on one line

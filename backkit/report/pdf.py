@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import ReportError
+from ..i18n import gettext as _
 
 __all__ = ["CHROMIUM_FLAGS", "find_chromium", "print_pdf"]
 
@@ -87,10 +88,18 @@ def print_pdf(html: str, chromium: str, *, neutral_dates: bool = False) -> bytes
                 cmd, capture_output=True, text=True, timeout=_CHROMIUM_TIMEOUT, check=False
             )
         except (OSError, subprocess.TimeoutExpired) as err:
-            raise ReportError(f"the PDF could not be printed with {chromium}: {err}") from None
+            raise ReportError(
+                _("the PDF could not be printed with {chromium}: {error}").format(
+                    chromium=chromium, error=err
+                )
+            ) from None
         if done.returncode != 0 or not target.is_file() or target.stat().st_size == 0:
             last = (done.stderr.strip().splitlines() or ["no message"])[-1]
-            raise ReportError(f"the PDF could not be printed with {chromium}: {last}")
+            raise ReportError(
+                _("the PDF could not be printed with {chromium}: {error}").format(
+                    chromium=chromium, error=last
+                )
+            )
         data = target.read_bytes()
     return _neutral_pdf_dates(data) if neutral_dates else data
 

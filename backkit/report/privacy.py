@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ReportError
+from ..i18n import gettext as _
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -151,7 +152,11 @@ def _check_name(field_name: str, value: Any, *, required: bool) -> str | None:
     if value is None and not required:
         return None
     if not isinstance(value, str) or not value.strip() or len(value.strip()) > _MAX_NAME:
-        raise ReportError(f"{field_name} = {value!r}: give a name of 1 to {_MAX_NAME} characters")
+        raise ReportError(
+            _("{field} = {value}: give a name of 1 to {most} characters").format(
+                field=field_name, value=repr(value), most=_MAX_NAME
+            )
+        )
     return unicodedata.normalize("NFC", value.strip())
 
 
@@ -208,16 +213,23 @@ class Privacy:
                 shift = int(shift.strip())
         if isinstance(shift, bool) or not isinstance(shift, int) or abs(shift) > _MAX_SHIFT:
             raise ReportError(
-                f"date_shift = {self.date_shift!r}: give a whole number of days "
-                f"from -{_MAX_SHIFT} to {_MAX_SHIFT}"
+                _(
+                    "date_shift = {value}: give a whole number of days from -{most} to {most}"
+                ).format(value=repr(self.date_shift), most=_MAX_SHIFT)
             )
         put(self, "date_shift", shift)
         if not isinstance(self.include_notes, bool):
-            raise ReportError(f"include_notes = {self.include_notes!r}: give True or False")
+            raise ReportError(
+                _("include_notes = {value}: give True or False").format(
+                    value=repr(self.include_notes)
+                )
+            )
         words = [self.redact] if isinstance(self.redact, str) else list(self.redact or ())
         for word in words:
             if not isinstance(word, str) or not word.strip():
-                raise ReportError(f"redact: {word!r} is not a word to redact")
+                raise ReportError(
+                    _("redact: {value} is not a word to redact").format(value=repr(word))
+                )
         put(self, "redact", tuple(unicodedata.normalize("NFC", w.strip()) for w in words))
 
     @property
@@ -281,13 +293,10 @@ class Privacy:
                     return hold(_shift_match(k, m, self.date_shift) or m[0])
 
                 out = pattern.sub(shift, out)
-        out = _EMAIL.sub("[e-mail removed]", out)
+        out = _EMAIL.sub(_("[e-mail removed]"), out)
+        phone = _("[phone number removed]")
         out = _PHONE.sub(
-            lambda m: (
-                "[phone number removed]"
-                if sum(c.isdigit() for c in m[0]) >= _MIN_PHONE_DIGITS
-                else m[0]
-            ),
+            lambda m: phone if sum(c.isdigit() for c in m[0]) >= _MIN_PHONE_DIGITS else m[0],
             out,
         )
         for term in self._terms():
@@ -387,7 +396,7 @@ class Privacy:
                 WEEKDAYS[(WEEKDAYS.index(day) + self.date_shift) % 7] for day in plan.weekdays
             )
         return Plan(
-            name=self.text(plan.name) if self.include_notes else "Exercise plan",
+            name=self.text(plan.name) if self.include_notes else _("Exercise plan"),
             author=plan.author,
             items=plan.items,
             start=plan.start + self.days,
@@ -429,10 +438,12 @@ class Privacy:
             new_ids = {old: f"checkin-{n:03d}" for n, old in enumerate(first.index, start=1)}
             out["checkin_id"] = out["checkin_id"].map(new_ids).astype(frame["checkin_id"].dtype)
         if "item" in out:
-            out["item"] = self._free(out["item"], "Activity").astype(frame["item"].dtype)
+            # Translators: an activity the patient named, its name left out: "Activity 2"
+            activity = _("Activity {n}")
+            out["item"] = self._free(out["item"], activity).astype(frame["item"].dtype)
         if "measure" in out and "kind" in out:
             custom = (out["kind"].astype("string") == "custom").fillna(False).to_numpy()
-            renamed = self._free(out.loc[custom, "measure"], "Custom measure")
+            renamed = self._free(out.loc[custom, "measure"], _("Custom measure {n}"))
             out["measure"] = out["measure"].astype(object)
             out.loc[custom, "measure"] = renamed.astype(object)
             out["measure"] = out["measure"].astype(frame["measure"].dtype)
@@ -445,11 +456,14 @@ class Privacy:
         return out
 
     def _free(self, values: pd.Series, label: str) -> pd.Series:
-        """Names a person typed: cleaned when kept, else neutral numbered labels."""
+        """Names a person typed: cleaned when kept, else neutral numbered labels.
+
+        ``label`` is the label with the place of its number: ``"Activity {n}"``.
+        """
         if self.include_notes:
             return values.map(self.text, na_action="ignore")
         order = {name: n for n, name in enumerate(dict.fromkeys(values.dropna()), start=1)}
-        return values.map(lambda v: f"{label} {order[v]}", na_action="ignore")
+        return values.map(lambda v: label.format(n=order[v]), na_action="ignore")
 
 
 def _each_distinct(values: pd.Series, clean: Callable[[Any], Any]) -> pd.Series:

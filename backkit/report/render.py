@@ -8,6 +8,9 @@ from __future__ import annotations
 from importlib import resources
 from typing import Any
 
+from ..config import locale_name
+from ..i18n import gettext as _
+from ..i18n import ngettext
 from .blocks import PAPERS, Chart, Document, Section
 
 __all__ = ["chart_html", "chart_image", "render_html", "section_html"]
@@ -65,8 +68,10 @@ def chart_image(chart: Any, *, sample: bool = False, dpi: int = 100) -> Chart:
         if suptitle is not None and suptitle.get_text():
             # the stamp's corner is taken by the title there: say it in the title
             first, *rest = suptitle.get_text().split("\n")
-            if "sample" not in first.lower():
-                suptitle.set_text("\n".join([f"{first} (SAMPLE DATA)", *rest]))
+            if "sample" not in first.lower() and _("SAMPLE DATA") not in first:
+                # Translators: a chart's title, stamped as drawn from the sample data
+                stamped = _("{title} (SAMPLE DATA)").format(title=first)
+                suptitle.set_text("\n".join([stamped, *rest]))
         else:
             mark_sample(fig)
     titles = [t for ax in fig.axes if (t := ax.get_title())]
@@ -80,7 +85,8 @@ def chart_image(chart: Any, *, sample: bool = False, dpi: int = 100) -> Chart:
     # the PNG's own size (IHDR: width and height, big-endian, at bytes 16-24), as saved
     pixels = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     data = base64.b64encode(png).decode("ascii")
-    alt = " ".join("; ".join(titles).split()) or "chart"
+    # Translators: a chart's alternative text when it has no title
+    alt = " ".join("; ".join(titles).split()) or _("chart")
     return Chart(
         alt,
         f"data:image/png;base64,{data}",
@@ -125,7 +131,10 @@ def _template(name: str = "report.html.j2") -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
     )
+    # the words of the templates, in the kit's language when the page is rendered
+    env.install_gettext_callables(gettext=_, ngettext=ngettext, newstyle=True)  # type: ignore[attr-defined]
     return env.get_template(name)
 
 
@@ -140,7 +149,12 @@ def render_html(doc: Document) -> str:
     >>> "<script>x" in page, "&lt;script&gt;x" in page
     (False, True)
     """
-    return _template().render(doc=doc, page_size=PAPERS[doc.paper], sections=doc.sections)
+    return _template().render(
+        doc=doc,
+        page_size=PAPERS[doc.paper],
+        sections=doc.sections,
+        lang=locale_name().replace("_", "-"),
+    )
 
 
 def section_html(section: Section) -> str:

@@ -15,8 +15,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from ..config import day_text, weekday_text
+from ..config import day_text, language, number_text, weekday_text
 from ..errors import ReportError
+from ..i18n import N_, ngettext
+from ..i18n import gettext as _
 from .blocks import AUDIENCES, PAPERS, Blank, Chart, Document, Items, Section, Table, Text
 from .inputs import read_inputs
 from .privacy import Privacy
@@ -217,6 +219,21 @@ def _num(value: Any, spec: str, none: str = "–") -> str:
     return format(float(value), spec)
 
 
+def _decimal(value: Any, digits: int, *, sign: bool = False, none: str = "–") -> str:
+    """A number with ``digits`` decimals in the kit's language; English as ``format`` writes it.
+
+    ``sign`` writes "+" before a number that is not negative (a change).
+    """
+    import pandas as pd
+
+    if value is None or pd.isna(value):
+        return none
+    value = float(value)
+    # English keeps Python's own format (no thousands separator), as the report always wrote it
+    text = format(value, f".{digits}f") if language() == "en" else number_text(value, digits)
+    return text if not sign or text.startswith("-") else f"+{text}"
+
+
 def _exercise_name(exercise_id: Any, *, numbered: bool = True) -> str:
     """An exercise's name as people read it, never its id."""
     from ..errors import UnknownExerciseError
@@ -225,7 +242,7 @@ def _exercise_name(exercise_id: Any, *, numbered: bool = True) -> str:
     try:
         ex = get_exercise(str(exercise_id))
     except UnknownExerciseError:
-        return "An exercise not in this catalogue"
+        return _("An exercise not in this catalogue")
     return f"{ex.number}. {ex.name}" if numbered else ex.name
 
 
@@ -233,15 +250,34 @@ def _dose(exercise_id: str, dose: tuple[int, int, float]) -> str:
     from ..exercises import get_exercise
 
     sets, reps, hold = dose
-    what = f"{sets} set{'s' if sets != 1 else ''} of {reps}"
+    what = ngettext("{sets} set of {reps}", "{sets} sets of {reps}", sets).format(
+        sets=sets, reps=reps
+    )
     with contextlib.suppress(Exception):
         if get_exercise(exercise_id).kind == "hold":
-            what += f", hold {hold:g} s"
+            # Translators: a dose: "2 sets of 10, hold 20 s" (s: seconds)
+            what = _("{dose}, hold {seconds} s").format(dose=what, seconds=f"{hold:g}")
     return what
 
 
-def _plural(n: float, word: str) -> str:
-    return f"{n:g} {word}" if n == 1 else f"{n:g} {word}s"
+def _sessions(n: int) -> str:
+    return ngettext("{n} session", "{n} sessions", n).format(n=n)
+
+
+def _days(n: int) -> str:
+    return ngettext("{n} day", "{n} days", n).format(n=n)
+
+
+def _screenings(n: int) -> str:
+    return ngettext("{n} screening", "{n} screenings", n).format(n=n)
+
+
+def _both(names: list[str]) -> str:
+    """Names joined as the report always joined them: "A and B and C"."""
+    return functools.reduce(
+        lambda first, second: _("{first} and {second}").format(first=first, second=second),
+        names,
+    )
 
 
 def _chart(draw: Callable[[Axes], Any], sample: bool, height: float) -> Chart:
@@ -264,30 +300,37 @@ def _facts(review: Review, you: bool) -> list[str]:
     log, name = review.log, review.privacy.name
     if log.empty:
         return [
-            "You have not logged any exercise sessions yet."
+            _("You have not logged any exercise sessions yet.")
             if you
-            else f"{name} has not logged any exercise sessions yet."
+            else _("{name} has not logged any exercise sessions yet.").format(name=name)
         ]
     days = review.days
     sessions = log["session_id"].nunique()
-    span = f"between {_day(days.min())} and {_day(days.max())}"
+    span = _("between {first} and {last}").format(first=_day(days.min()), last=_day(days.max()))
     if days.nunique() == 1:
-        span = f"on {_day(days.min())}"
+        span = _("on {day}").format(day=_day(days.min()))
+    counts = {"days": _days(days.nunique()), "sessions": _sessions(sessions), "span": span}
     lines = [
-        f"You exercised on {_plural(days.nunique(), 'day')} {span} "
-        f"({_plural(sessions, 'session')} in all)."
+        # Translators: {days}: "5 days"; {span}: "between 3 Mar 2025 and 9 Mar 2025"
+        # or "on 3 Mar 2025"
+        _("You exercised on {days} {span} ({sessions} in all).").format(**counts)
         if you
-        else f"{name} logged {_plural(sessions, 'session')} on {_plural(days.nunique(), 'day')} "
-        f"{span}."
+        else _("{name} logged {sessions} on {days} {span}.").format(name=name, **counts)
     ]
     table = review.by_exercise
     if review.plan is not None and table["prescribed"].sum() > 0:
         share = table["credit"].sum() / table["prescribed"].sum()
         lines.append(
-            f"You did {share:.0%} of the exercise sessions in your plan."
+            _("You did {share} of the exercise sessions in your plan.").format(share=f"{share:.0%}")
             if you
-            else f"{name} did {share:.0%} of the prescribed exercise sessions "
-            f"({table['credit'].sum():.1f} of {table['prescribed'].sum():g})."
+            else _(
+                "{name} did {share} of the prescribed exercise sessions ({done} of {prescribed})."
+            ).format(
+                name=name,
+                share=f"{share:.0%}",
+                done=_decimal(table["credit"].sum(), 1),
+                prescribed=f"{table['prescribed'].sum():g}",
+            )
         )
     change = review.pain_change
     if len(change) >= 2:
@@ -295,24 +338,35 @@ def _facts(review: Review, you: bool) -> list[str]:
 
         # as many decimals as the verdict needs (never "5.0 to 3.0" beside "not meaningful")
         shown = shown_change(change.attrs["baseline"], change["pain"].iloc[-1])
-        who = "Your pain" if you else "Pain"
-        sentence = (
-            f"{who} before exercise went from {shown.baseline}/10 in the first week "
-            f"to {shown.latest}/10 in the latest week"
+        if you:
+            sentence = _(
+                "Your pain before exercise went from {baseline}/10 in the first week "
+                "to {latest}/10 in the latest week."
+            )
+        else:
+            sentence = _(
+                "Pain before exercise went from {baseline}/10 in the first week "
+                "to {latest}/10 in the latest week, {verdict}."
+            )
+        verdict = _(_VERDICT_WORDS[str(change["status"].iloc[-1])])
+        lines.append(
+            sentence.format(baseline=shown.baseline, latest=shown.latest, verdict=verdict)
         )
-        if not you:
-            sentence += f", {_VERDICT_WORDS[str(change['status'].iloc[-1])]}"
-        lines.append(sentence + ".")
     elif len(change) == 1:
+        pain = _decimal(change["pain"].iloc[0], 1)
         lines.append(
-            ("Your pain" if you else "Pain")
-            + f" before exercise was {change['pain'].iloc[0]:.1f}/10 on average so far"
-            + (": too soon to see a trend." if you else "; too soon for a trend.")
+            _("Your pain before exercise was {pain}/10 on average so far: too soon to see a trend.")
+            if you
+            else _("Pain before exercise was {pain}/10 on average so far; too soon for a trend.")
         )
+        lines[-1] = lines[-1].format(pain=pain)
     if review.stale and you:
+        # the English "the newest session is ..." spoken to the patient; other languages as given
+        stale = review.stale.replace("the newest", "your newest")
         lines.append(
-            f"This review is from old data ({review.stale.replace('the newest', 'your newest')}), "
-            "so it may not show how your back is now."
+            _(
+                "This review is from old data ({stale}), so it may not show how your back is now."
+            ).format(stale=stale)
         )
     return lines
 
@@ -336,7 +390,12 @@ def _summary(review: Review) -> tuple[list[str], str | None]:
         flags=review.flags,
         weekly=review.per_week,
     )
-    streak = next((n for n, line in enumerate(lines) if line.startswith("Longest streak")), None)
+    # the streaks sentence (backkit.narrative's), known by its opening words in any language
+    opening = _(
+        "Longest streak: {longest} in a row with a session; current streak: {current} "
+        "(to {day})."
+    ).split("{")[0]
+    streak = next((n for n, line in enumerate(lines) if line.startswith(opening)), None)
     if streak is None:
         return lines, None
     return [*lines[:streak], *lines[streak + 1 :][-1:]], lines[streak]
@@ -349,61 +408,88 @@ def _header(review: Review, you: bool) -> tuple[Text, ...]:
     lines = []
     if review.is_sample:
         lines.append(
-            Text("This is the sample log shipped with backkit, not a patient's.", "Sample data.")
+            Text(
+                _("This is the sample log shipped with backkit, not a patient's."),
+                # Translators: the lead of the report's first line; the page template
+                # highlights the line whose lead is this message
+                _("Sample data."),
+            )
         )
     if log.empty:
-        lines.append(Text("no exercise sessions logged yet.", "Log:"))
+        lines.append(Text(_("no exercise sessions logged yet."), _("Log:")))
     else:
         days = review.days
         lines.append(
             Text(
-                f"{_plural(log['session_id'].nunique(), 'session')} on "
-                f"{_plural(days.nunique(), 'day')}, {_day(days.min())} to {_day(days.max())}.",
-                "Log:",
+                _("{sessions} on {days}, {first} to {last}.").format(
+                    sessions=_sessions(log["session_id"].nunique()),
+                    days=_days(days.nunique()),
+                    first=_day(days.min()),
+                    last=_day(days.max()),
+                ),
+                _("Log:"),
             )
         )
     if plan is None:
-        lines.append(Text("none given; adherence is counted as days exercised.", "Plan:"))
+        lines.append(Text(_("none given; adherence is counted as days exercised."), _("Plan:")))
     else:
-        until = f" to {_day(plan.end)}" if plan.end else ""
-        by = f" (by {plan.author})" if plan.author else ""
+        who = _("{plan} (by {author})") if plan.author else "{plan}"
+        said = {
+            "plan": who.format(plan=plan.name, author=plan.author),
+            "exercises": ngettext("{n} exercise", "{n} exercises", len(plan.items)).format(
+                n=len(plan.items)
+            ),
+            "how_often": _how_often(plan),
+            "start": _day(plan.start),
+        }
         lines.append(
             Text(
-                f"{plan.name}{by}: {_plural(len(plan.items), 'exercise')}, {_how_often(plan)}, "
-                f"from {_day(plan.start)}{until}.",
-                "Plan:",
+                _("{plan}: {exercises}, {how_often}, from {start} to {end}.").format(
+                    end=_day(plan.end), **said
+                )
+                if plan.end
+                else _("{plan}: {exercises}, {how_often}, from {start}.").format(**said),
+                _("Plan:"),
             )
         )
     if review.stale and not you:
         lines.append(
             Text(
-                f"{review.stale} (more than 4 weeks before this review): ask how the patient "
-                "is now before acting on it; the next plan raises no dose from it.",
-                "Stale data:",
+                _(
+                    "{stale} (more than 4 weeks before this review): ask how the patient "
+                    "is now before acting on it; the next plan raises no dose from it."
+                ).format(stale=review.stale),
+                _("Stale data:"),
             )
         )
     if not you:
         kept = [
-            "named by a pseudonym" if privacy.real_name is None else "named (real name on request)",
-            "all dates shifted by a fixed number of days"
+            _("named by a pseudonym")
+            if privacy.real_name is None
+            else _("named (real name on request)"),
+            _("all dates shifted by a fixed number of days")
             if privacy.date_shift
-            else "dates as logged",
-            "free text included, cleaned" if privacy.include_notes else "free text left out",
+            else _("dates as logged"),
+            _("free text included, cleaned") if privacy.include_notes else _("free text left out"),
         ]
-        lines.append(Text("; ".join(kept) + ".", "Privacy:"))
-    made = "" if privacy.date_shift else f" on {_day(config.today())}"
-    lines.append(Text(f"Prepared with backkit {__version__}{made}. Not a diagnosis."))
+        lines.append(Text("; ".join(kept) + ".", _("Privacy:")))
+    made = (
+        _("Prepared with backkit {version}. Not a diagnosis.")
+        if privacy.date_shift
+        else _("Prepared with backkit {version} on {day}. Not a diagnosis.")
+    )
+    lines.append(Text(made.format(version=__version__, day=_day(config.today()))))
     return tuple(lines)
 
 
 def _how_often(plan: Plan) -> str:
     from ..plan import WEEKDAYS
 
-    names = dict(zip(WEEKDAYS, _WEEKDAY_NAMES, strict=True))
+    names = dict(zip(WEEKDAYS, _weekday_names(), strict=True))
     if plan.weekdays:
         when = ", ".join(names[d] for d in WEEKDAYS if d in plan.weekdays)
     else:
-        when = "every day" if plan.days_per_week == 7 else f"any {plan.days_per_week} days a week"
+        when = _("every day") if plan.days_per_week == 7 else _any_days(plan.days_per_week)
     own = [item for item in plan.items if item.weekdays]
     if not own:
         return when
@@ -412,53 +498,74 @@ def _how_often(plan: Plan) -> str:
     for item in own:
         days = ", ".join(names[d] for d in WEEKDAYS if d in (item.weekdays or ()))
         groups.setdefault(days, []).append(_exercise_name(item.exercise_id, numbered=False))
-    apart = "; ".join(f"{' and '.join(who)} only on {days}" for days, who in groups.items())
+    apart = "; ".join(
+        _("{exercises} only on {days}").format(exercises=_both(who), days=days)
+        for days, who in groups.items()
+    )
     return f"{when}; {apart}"
 
 
-_WEEKDAY_NAMES = tuple(weekday_text(number) for number in range(7))
+def _any_days(n: int | None) -> str:
+    # Translators: how often a plan's exercises are done, e.g. "any 5 days a week"
+    return ngettext("any {n} days a week", "any {n} days a week", n or 0).format(n=n)
+
+
+def _weekday_names() -> tuple[str, ...]:
+    """Mon to Sun as the kit's language writes them (asked when shown: the language may change)."""
+    return tuple(weekday_text(number) for number in range(7))
+
 
 _TERMS = (
     (
-        "Adherence",
-        "the share of the prescribed exercise sessions that were done; one exercise on one "
-        "day is one session, and a session done in part counts in part. Frequency (days) and "
-        "dose (time held against time planned) are reported apart.",
+        N_("Adherence"),
+        N_(
+            "the share of the prescribed exercise sessions that were done; one exercise on one "
+            "day is one session, and a session done in part counts in part. Frequency (days) and "
+            "dose (time held against time planned) are reported apart."
+        ),
     ),
     (
-        "Baseline",
-        "the mean pain before exercise over the first 7 days of the log; for check-ins, "
-        "the first check-in.",
+        N_("Baseline"),
+        N_(
+            "the mean pain before exercise over the first 7 days of the log; for check-ins, "
+            "the first check-in."
+        ),
     ),
     (
-        "MIC",
-        "minimal important change (Ostelo et al. 2008): the smallest improvement in pain "
-        "that people with low back pain count as important, 2 points or 30% of the baseline. "
-        "Smaller values have been reported (1.5 to 3.5 points, Abbott and Schmitt 2014); "
-        "backkit asks for both 2 points and 30%, a conservative choice (from a high baseline "
-        "a larger fall is needed: Farrar et al. 2001), and counts a rise of the same size as "
-        "a meaningful worsening (the kit's choice). Here it is applied to weekly means of the "
-        "ratings before exercise; the check-in's average pain over the last week is the "
-        "closer match to what it was made for.",
+        N_("MIC"),
+        N_(
+            "minimal important change (Ostelo et al. 2008): the smallest improvement in pain "
+            "that people with low back pain count as important, 2 points or 30% of the baseline. "
+            "Smaller values have been reported (1.5 to 3.5 points, Abbott and Schmitt 2014); "
+            "backkit asks for both 2 points and 30%, a conservative choice (from a high baseline "
+            "a larger fall is needed: Farrar et al. 2001), and counts a rise of the same size as "
+            "a meaningful worsening (the kit's choice). Here it is applied to weekly means of the "
+            "ratings before exercise; the check-in's average pain over the last week is the "
+            "closer match to what it was made for."
+        ),
     ),
     (
-        "Pain-monitoring flags",
-        "exercises and whole sessions that broke the kit's one pain rule, counted as flags "
-        "(one exercise, or one whole session, in one session) and as sessions. Over the "
-        "limit: {limit} (adapted from the pain-monitoring model of Silbernagel et al. 2007, "
-        "from tendinopathy research, extrapolated to low back pain; measuring it from the "
-        "pain before is backkit's own adaptation). A rise of {rise} points or more within the "
-        "limit, or a session starting {rise} points or more higher than the one before: "
-        "backkit's own rules, not the paper's, meaning do less next time.",
+        N_("Pain-monitoring flags"),
+        N_(
+            "exercises and whole sessions that broke the kit's one pain rule, counted as flags "
+            "(one exercise, or one whole session, in one session) and as sessions. Over the "
+            "limit: {limit} (adapted from the pain-monitoring model of Silbernagel et al. 2007, "
+            "from tendinopathy research, extrapolated to low back pain; measuring it from the "
+            "pain before is backkit's own adaptation). A rise of {rise} points or more within the "
+            "limit, or a session starting {rise} points or more higher than the one before: "
+            "backkit's own rules, not the paper's, meaning do less next time."
+        ),
     ),
     (
-        "95% confidence interval",
-        "the range of mean changes in pain (after minus before an exercise) that fit the "
-        "data; when the whole range is below zero, pain was lower after the exercise than "
-        "before it, and when it is above zero, higher, which says nothing about how large "
-        "the change is. Each week counts as one unit (sessions on nearby days are not "
-        "independent), so it is a guide rather than a precise measurement. It describes "
-        "what was observed, not what the exercise caused: back pain often changes on its own.",
+        N_("95% confidence interval"),
+        N_(
+            "the range of mean changes in pain (after minus before an exercise) that fit the "
+            "data; when the whole range is below zero, pain was lower after the exercise than "
+            "before it, and when it is above zero, higher, which says nothing about how large "
+            "the change is. Each week counts as one unit (sessions on nearby days are not "
+            "independent), so it is a guide rather than a precise measurement. It describes "
+            "what was observed, not what the exercise caused: back pain often changes on its own."
+        ),
     ),
 )
 
@@ -468,7 +575,7 @@ def _terms() -> tuple[tuple[str, str], ...]:
     from .. import safety
 
     words = {"limit": safety.limit_words(), "rise": safety.max_rise()}
-    return tuple((term, text.format(**words)) for term, text in _TERMS)
+    return tuple((_(term), _(text).format(**words)) for term, text in _TERMS)
 
 
 def _adherence_glance(review: Review) -> Section:
@@ -476,39 +583,46 @@ def _adherence_glance(review: Review) -> Section:
     from .. import charts
 
     if review.log.empty:
-        return Section("Adherence", (Text("No exercise sessions logged yet."),))
+        return Section(_("Adherence"), (Text(_("No exercise sessions logged yet.")),))
     chart = _chart(
         lambda ax: charts.plot_adherence(review.log, review.plan, weekly=review.per_week, ax=ax),
         review.is_sample,
         2.5,
     )
-    return Section("Adherence", (chart,))
+    return Section(_("Adherence"), (chart,))
 
 
 def _adherence_section(review: Review, streaks: str | None = None) -> Section:
     """Adherence per exercise, the streaks, and the calendar once the log spans four weeks."""
     from .. import charts
 
-    title = "1. Adherence by exercise"
+    title = _("1. Adherence by exercise")
     if review.log.empty:
-        return Section(title, (Text("No exercise sessions logged yet."),))
+        return Section(title, (Text(_("No exercise sessions logged yet.")),))
     table, plan = review.by_exercise, review.plan
     start, end = table.attrs["start"], table.attrs["end"]
     done, partial = int(table["done"].sum()), int(table["partial"].sum())
+    said = {"start": _day(start), "end": _day(end), "done": done, "partial": partial}
     if plan is None:
-        text = (
-            f"From {_day(start)} to {_day(end)}: {done} exercise sessions done in full and "
-            f"{partial} in part (no plan given)."
-        )
+        text = ngettext(
+            "From {start} to {end}: {done} exercise sessions done in full and "
+            "{partial} in part (no plan given).",
+            "From {start} to {end}: {done} exercise sessions done in full and "
+            "{partial} in part (no plan given).",
+            done,
+        ).format(**said)
     else:
-        text = (
-            f"From {_day(start)} to {_day(end)}: {review.weekly.attrs['overall']:.0%} of the "
-            f"{table['prescribed'].sum():g} prescribed exercise sessions were done "
-            f"({done} in full, {partial} in part)."
+        text = _(
+            "From {start} to {end}: {share} of the {prescribed} prescribed exercise sessions "
+            "were done ({done} in full, {partial} in part)."
+        ).format(
+            share=f"{review.weekly.attrs['overall']:.0%}",
+            prescribed=f"{table['prescribed'].sum():g}",
+            **said,
         )
     if streaks:
         text += f" {streaks}"
-    headers = ["Exercise", "Done in full", "Done in part", "Time held vs planned"]
+    headers = [_("Exercise"), _("Done in full"), _("Done in part"), _("Time held vs planned")]
     rows = []
     for exercise_id, r in table.iterrows():
         row = [_exercise_name(exercise_id), f"{r['done']:g}", f"{r['partial']:g}"]
@@ -517,11 +631,14 @@ def _adherence_section(review: Review, streaks: str | None = None) -> Section:
             row[1:1] = [f"{r['prescribed']:g}", _num(r["adherence"], ".0%")]
         rows.append(tuple(row))
     if plan is not None:
-        headers[1:1] = ["Sessions prescribed", "Adherence"]
+        headers[1:1] = [_("Sessions prescribed"), _("Adherence")]
     blocks: list[Any] = [
         Text(text),
         Table(
-            tuple(headers), tuple(rows), "No exercises logged yet.", tuple(range(1, len(headers)))
+            tuple(headers),
+            tuple(rows),
+            _("No exercises logged yet."),
+            tuple(range(1, len(headers))),
         ),
     ]
     if review.days.nunique() >= 28:  # a calendar of a few weeks is a nearly empty grid
@@ -535,11 +652,11 @@ def _trend_section(review: Review) -> Section:
     """Pain before exercise over time, on the first page of the clinician's report."""
     from .. import charts
 
-    title = "Pain before exercise over time"
+    title = _("Pain before exercise over time")
     if review.log.empty:
-        return Section(title, (Text("No exercise sessions logged yet."),))
+        return Section(title, (Text(_("No exercise sessions logged yet.")),))
     if review.days.nunique() < 2:
-        return Section(title, (Text("One day logged so far: too soon to draw a trend."),))
+        return Section(title, (Text(_("One day logged so far: too soon to draw a trend.")),))
     chart = _chart(
         lambda ax: charts.plot_pain_trend(review.log, review.plan, ax=ax), review.is_sample, 2.5
     )
@@ -551,40 +668,69 @@ def _pain_section(review: Review) -> Section:
 
     change = review.pain_change
     points, percent = pain_mcid()
-    rule = (
-        f"a fall of at least {points:g} points and at least {percent:g}% of the baseline "
+    rule = _(
+        "a fall of at least {points} points and at least {percent}% of the baseline "
         "(both, a conservative choice)"
-    )
-    title = "2. Pain against the minimal important change (MIC)"
+    ).format(points=f"{points:g}", percent=f"{percent:g}")
+    title = _("2. Pain against the minimal important change (MIC)")
     if change.empty:
-        return Section(title, (Text(f"No pain scores logged yet. MIC: {rule}."),))
+        empty = _("No pain scores logged yet. MIC: {rule}.").format(rule=rule)
+        return Section(title, (Text(empty),))
     base, last = change.attrs["baseline"], change.iloc[-1]
     if len(change) < 2:
         return Section(
             title,
             (
                 Text(
-                    f"Baseline pain (first 7 days): {base:.1f}/10. Only one week logged: too "
-                    f"soon to compare with the baseline. MIC: {rule}."
+                    _(
+                        "Baseline pain (first 7 days): {baseline}/10. Only one week logged: too "
+                        "soon to compare with the baseline. MIC: {rule}."
+                    ).format(baseline=_decimal(base, 1), rule=rule)
                 ),
             ),
         )
     reached = change.index[change["mcid"].fillna(False).astype(bool)]
     latest = shown_change(base, last["pain"])
-    pct = f" ({latest.percent})" if latest.percent else ""
+    said = {
+        "day": _day(change.index[-1]),
+        "latest": latest.latest,
+        "change": latest.change,
+        "percent": latest.percent,
+        "baseline": latest.baseline,
+        "verdict": _(_VERDICT_WORDS[str(last["status"])]),
+    }
     lines = [
-        f"Baseline pain (first 7 days): {base:.1f}/10. MIC: {rule}; from this baseline, "
-        f"{latest.needed} points.",
-        f"Latest week (from {_day(change.index[-1])}): {latest.latest}/10, "
-        f"{latest.change} points{pct} from the baseline of {latest.baseline}: "
-        + f"{_VERDICT_WORDS[str(last['status'])]}.",
-        f"First reached in the week from {_day(reached[0])}."
+        _(
+            "Baseline pain (first 7 days): {baseline}/10. MIC: {rule}; from this baseline, "
+            "{needed} points."
+        ).format(baseline=_decimal(base, 1), rule=rule, needed=latest.needed),
+        (
+            _(
+                "Latest week (from {day}): {latest}/10, {change} points ({percent}) from the "
+                "baseline of {baseline}: {verdict}."
+            )
+            if latest.percent
+            else _(
+                "Latest week (from {day}): {latest}/10, {change} points from the "
+                "baseline of {baseline}: {verdict}."
+            )
+        ).format(**said),
+        _("First reached in the week from {day}.").format(day=_day(reached[0]))
         if len(reached)
-        else "Not reached in any week so far.",
-        "The MIC was set for a person's rating of their usual pain; here it is applied to "
-        "weekly means of the ratings before exercise, so read it as a guide (the check-ins' "
-        "average pain, section 5, is the closer match).",
+        else _("Not reached in any week so far."),
+        _(
+            "The MIC was set for a person's rating of their usual pain; here it is applied to "
+            "weekly means of the ratings before exercise, so read it as a guide (the check-ins' "
+            "average pain, section 5, is the closer match)."
+        ),
     ]
+    return Section(title, (Text(" ".join(lines)), _pain_table(change, base)))
+
+
+def _pain_table(change: pd.DataFrame, base: float) -> Table:
+    """The table of the latest 12 weeks' mean pain and its change from ``base``."""
+    from ..analysis import shown_change
+
     shown = change.tail(12)
     rows = []
     for week, r in shown.iterrows():
@@ -596,23 +742,23 @@ def _pain_section(review: Review) -> Section:
                 row.latest,
                 row.change,
                 row.percent or "–",
-                "yes" if r["mcid"] is True or r["mcid"] == 1 else "no",
+                # Translators: whether a week's change in pain was beyond the MIC
+                _("yes") if r["mcid"] is True or r["mcid"] == 1 else _("no"),
             )
         )
-    caption = "The latest 12 weeks." if len(change) > 12 else ""
-    table = Table(
+    caption = _("The latest 12 weeks.") if len(change) > 12 else ""
+    return Table(
         (
-            "Week from",
-            "Mean pain before exercise",
-            "Change from baseline (points)",
-            "Change (%)",
-            "Beyond the MIC",
+            _("Week from"),
+            _("Mean pain before exercise"),
+            _("Change from baseline (points)"),
+            _("Change (%)"),
+            _("Beyond the MIC"),
         ),
         tuple(rows),
         numeric=(1, 2, 3),
         caption=caption,
     )
-    return Section(title, (Text(" ".join(lines)), table))
 
 
 def _missing(value: Any) -> bool:
@@ -623,15 +769,26 @@ def _missing(value: Any) -> bool:
 
 #: What a week's change in pain from baseline is called (``pain_change_by_week``'s status).
 _VERDICT_WORDS = {
-    "improved": "a clinically meaningful improvement",
-    "worse": "a meaningful worsening (the kit's rule: a rise as large as a meaningful fall)",
-    "no meaningful change": "not a clinically meaningful change",
+    "improved": N_("a clinically meaningful improvement"),
+    "worse": N_("a meaningful worsening (the kit's rule: a rise as large as a meaningful fall)"),
+    "no meaningful change": N_("not a clinically meaningful change"),
 }
 
 _FLAG_WORDS = {
-    "above-limit": "pain went over the limit",
-    "rose-during": "pain rose by {rise}+ points within the limit",
-    "higher-next-session": "pain at the start {rise}+ points higher than the session before",
+    "above-limit": N_("pain went over the limit"),
+    "rose-during": N_("pain rose by {rise}+ points within the limit"),
+    "higher-next-session": N_("pain at the start {rise}+ points higher than the session before"),
+}
+
+#: What an outcome measure's latest change is called (``change_from_baseline``'s status).
+_OUTCOME_WORDS = {
+    "baseline": N_("baseline only"),
+    # Translators: an outcome measure's verdict in a table: it improved
+    "improved": N_("improved"),
+    # Translators: an outcome measure's verdict in a table: it did not change beyond its threshold
+    "unchanged": N_("unchanged"),
+    # Translators: an outcome measure's verdict in a table: it got worse
+    "worse": N_("worse"),
 }
 
 
@@ -641,45 +798,56 @@ def _flags_section(review: Review) -> Section:
 
     flags = review.flags
     rise = safety.max_rise()
-    words = {k: w.format(rise=rise) for k, w in _FLAG_WORDS.items()}
-    title = "3. Pain-monitoring flags"
+    words = {k: _(w).format(rise=rise) for k, w in _FLAG_WORDS.items()}
+    title = _("3. Pain-monitoring flags")
     limits = Text(
-        f"The kit's one pain rule (the same as the patient's timer advice): over the limit "
-        f"means {safety.limit_words()}: stop that exercise for the day and do less next "
-        f"time. A rise of {rise} points or more within the limit, or a session starting "
-        f"{rise} points or more higher than the one before, means do less next time. One "
-        "flag is one exercise, or one whole session, in one session."
+        _(
+            "The kit's one pain rule (the same as the patient's timer advice): over the limit "
+            "means {limit}: stop that exercise for the day and do less next "
+            "time. A rise of {rise} points or more within the limit, or a session starting "
+            "{rise} points or more higher than the one before, means do less next time. One "
+            "flag is one exercise, or one whole session, in one session."
+        ).format(limit=safety.limit_words(), rise=rise)
     )
     if flags.empty:
-        return Section(title, (limits, Text("No pain-monitoring flags.")))
+        return Section(title, (limits, Text(_("No pain-monitoring flags."))))
     said = []
     for kind in FLAG_KINDS:
         rows = flags[flags["kind"] == kind]
         if len(rows):
             sessions = rows["session_id"].nunique()
             said.append(
-                f"{words[kind]}: {_plural(len(rows), 'flag')} in {_plural(sessions, 'session')}"
+                # Translators: "pain went over the limit: 3 flags in 2 sessions"
+                _("{what}: {flags} in {sessions}").format(
+                    what=words[kind],
+                    flags=ngettext("{n} flag", "{n} flags", len(rows)).format(n=len(rows)),
+                    sessions=_sessions(sessions),
+                )
             )
     latest = flags.tail(10)
     rows = []
     for r in latest.itertuples():
         known = not _missing(r.reference)
         pain = f"{r.reference:g} → {r.pain:g}" if known else f"{r.pain:g}/10"
-        what = _exercise_name(r.exercise_id) if not _missing(r.exercise_id) else "Whole session"
-        rows.append((_day(r.day), what, words.get(str(r.kind), "flagged"), pain))
+        what = (
+            _exercise_name(r.exercise_id) if not _missing(r.exercise_id) else _("Whole session")
+        )
+        rows.append((_day(r.day), what, words.get(str(r.kind), _("flagged")), pain))
     return Section(
         title,
         (
             limits,
-            Text("; ".join(said) + ".", "Flags in the whole log:"),
+            Text("; ".join(said) + ".", _("Flags in the whole log:")),
             Table(
-                ("Day", "Exercise", "What happened", "Pain"),
+                (_("Day"), _("Exercise"), _("What happened"), _("Pain")),
                 tuple(rows),
                 numeric=(3,),
                 wrap=(2,),
-                caption=f"The {_plural(len(rows), 'most recent flag')}."
+                caption=ngettext(
+                    "The {n} most recent flag.", "The {n} most recent flags.", len(rows)
+                ).format(n=len(rows))
                 if len(rows) > 1
-                else "The only flag.",
+                else _("The only flag."),
             ),
         ),
     )
@@ -691,49 +859,32 @@ def _effects_section(review: Review) -> Section:
 
     effects = review.effects
     rise = max_rise()
-    title = "4. Pain straight after each exercise"
+    title = _("4. Pain straight after each exercise")
     if effects.empty:
-        return Section(title, (Text("No bouts with pain rated before and after yet."),))
-    words = {
-        "lower": "lower after",
-        "higher": "higher after",
-        "unclear": "no clear difference",
-        "identical": "the same every time",
-        "too few": "too few to judge",
-    }
-    rows = tuple(
-        (
-            _exercise_name(exercise_id),
-            f"{int(r['n'])}",
-            f"{int(r['weeks'])}",
-            _num(r["before"], ".1f"),
-            _num(r["after"], ".1f"),
-            _num(r["change"], "+.2f"),
-            f"{_num(r['ci_low'], '+.2f')} to {_num(r['ci_high'], '+.2f')}",
-            words.get(str(r["verdict"]), str(r["verdict"])),
-        )
-        for exercise_id, r in effects.iterrows()
-    )
+        return Section(title, (Text(_("No bouts with pain rated before and after yet.")),))
+    rows = _effect_rows(effects)
     blocks: list[Any] = [
         Text(
-            "Each session with the exercise's own pain rated before and after gives one "
-            "paired difference (both sides and repeats averaged): the mean change and its 95% "
-            "confidence interval. The interval counts each week as one unit, because sessions "
-            "on nearby days are not independent; it is a guide, not a precise measurement. "
-            '"Higher" or "lower" says the interval excludes 0, not that the change is '
-            f"large: the next plan changes a dose only for a mean rise of {rise} points or "
-            "more, or a pain flag naming the exercise."
+            _(
+                "Each session with the exercise's own pain rated before and after gives one "
+                "paired difference (both sides and repeats averaged): the mean change and its 95% "
+                "confidence interval. The interval counts each week as one unit, because sessions "
+                "on nearby days are not independent; it is a guide, not a precise measurement. "
+                '"Higher" or "lower" says the interval excludes 0, not that the change is '
+                "large: the next plan changes a dose only for a mean rise of {rise} points or "
+                "more, or a pain flag naming the exercise."
+            ).format(rise=rise)
         ),
         Table(
             (
-                "Exercise",
-                "Sessions",
-                "Weeks",
-                "Pain before",
-                "Pain after",
-                "Mean change",
-                "95% CI",
-                "Verdict",
+                _("Exercise"),
+                _("Sessions"),
+                _("Weeks"),
+                _("Pain before"),
+                _("Pain after"),
+                _("Mean change"),
+                _("95% CI"),
+                _("Verdict"),
             ),
             rows,
             numeric=(1, 2, 3, 4, 5, 6),
@@ -762,17 +913,46 @@ def _effects_section(review: Review) -> Section:
     return Section(title, tuple(blocks))
 
 
+def _effect_rows(effects: pd.DataFrame) -> tuple[tuple[str, ...], ...]:
+    """The rows of the table of pain straight after each exercise, one per exercise."""
+    words = {
+        # Translators: a verdict in a table: pain was lower after the exercise
+        "lower": _("lower after"),
+        # Translators: a verdict in a table: pain was higher after the exercise
+        "higher": _("higher after"),
+        "unclear": _("no clear difference"),
+        "identical": _("the same every time"),
+        "too few": _("too few to judge"),
+    }
+    return tuple(
+        (
+            _exercise_name(exercise_id),
+            f"{int(r['n'])}",
+            f"{int(r['weeks'])}",
+            _decimal(r["before"], 1),
+            _decimal(r["after"], 1),
+            _decimal(r["change"], 2, sign=True),
+            # Translators: a 95% confidence interval, "-1.20 to +0.40"
+            _("{low} to {high}").format(
+                low=_decimal(r["ci_low"], 2, sign=True), high=_decimal(r["ci_high"], 2, sign=True)
+            ),
+            words.get(str(r["verdict"]), str(r["verdict"])),
+        )
+        for exercise_id, r in effects.iterrows()
+    )
+
+
 def _outcomes_section(review: Review) -> Section:
     from .. import charts
     from .. import outcomes as measures
 
-    title = "5. Outcome check-ins"
+    title = _("5. Outcome check-ins")
     outcomes = review.outcomes
     if outcomes is None or outcomes.empty:
-        return Section(title, (Text("No outcome check-ins in this log yet."),))
+        return Section(title, (Text(_("No outcome check-ins in this log yet.")),))
     change = measures.change_from_baseline(outcomes)
     latest = change.groupby("label", sort=False).tail(1)
-    status = {"baseline": "baseline only"}
+    status = {key: _(word) for key, word in _OUTCOME_WORDS.items()}
     rows = tuple(
         (
             str(r.label),
@@ -786,11 +966,13 @@ def _outcomes_section(review: Review) -> Section:
     first = change["date"].min()
     blocks: list[Any] = [
         Text(
-            f"Baseline on {_day(first)}; latest check-in on {_day(change['date'].max())}. "
-            "A change counts as improved or worse when it reaches the measure's threshold."
+            _(
+                "Baseline on {first}; latest check-in on {last}. "
+                "A change counts as improved or worse when it reaches the measure's threshold."
+            ).format(first=_day(first), last=_day(change["date"].max()))
         ),
         Table(
-            ("Measure", "Baseline", "Latest", "Change", "Verdict"),
+            (_("Measure"), _("Baseline"), _("Latest"), _("Change"), _("Verdict")),
             rows,
             numeric=(1, 2, 3),
             wrap=(0,),
@@ -820,7 +1002,11 @@ def _red_flags_section() -> Section:
     )
     cite = "; ".join(sources[s] for s in tags if s in sources)
     note = " ".join(str(flags.get("note", "")).split())
-    blocks = (Items(items), *((Text(note),) if note else ()), Text(f"Sources: {cite}"))
+    blocks = (
+        Items(items),
+        *((Text(note),) if note else ()),
+        Text(_("Sources: {sources}").format(sources=cite)),
+    )
     return Section(flags["title"], blocks, boxed=True)
 
 
@@ -844,26 +1030,30 @@ def _next_plan_section(review: Review) -> Section:
     stale = (
         (
             Text(
-                f"{proposal.stale}: this plan raises no dose from it; ask how the patient is "
-                "now before giving it.",
-                "Made from stale data:",
+                _(
+                    "{stale}: this plan raises no dose from it; ask how the patient is "
+                    "now before giving it."
+                ).format(stale=proposal.stale),
+                _("Made from stale data:"),
             ),
         )
         if proposal.stale
         else ()
     )
     return Section(
-        "Next plan",
+        _("Next plan"),
         (
             *stale,
             Text(
-                f"{_how_often(nxt)}, from {_day(nxt.start)} to {_day(nxt.end)}. Proposed by "
-                "the kit's fixed rules (section 6): a starting point, to change to suit the "
-                "patient.",
-                "Next plan:",
+                _(
+                    "{how_often}, from {start} to {end}. Proposed by "
+                    "the kit's fixed rules (section 6): a starting point, to change to suit the "
+                    "patient."
+                ).format(how_often=_how_often(nxt), start=_day(nxt.start), end=_day(nxt.end)),
+                _("Next plan:"),
             ),
             Table(
-                ("Exercise", "Dose", "Change and why"),
+                (_("Exercise"), _("Dose"), _("Change and why")),
                 _next_plan_rows(review, True),
                 wrap=(0, 1, 2),
             ),
@@ -877,12 +1067,13 @@ def _plan_rules_section() -> Section:
 
     rise = max_rise()
     return Section(
-        "6. How the next plan is made",
+        _("6. How the next plan is made"),
         (
             Text(
+                _(
                 "The kit's rules (backkit.review.propose_next): no dose changes before two weeks "
                 "of logging; an exercise flagged for its own pain in the last two weeks (over "
-                f"the limit, or a rise of {rise}+ points), or after which pain rose by {rise} "
+                "the limit, or a rise of {rise}+ points), or after which pain rose by {rise} "
                 "points or more on average (its own ratings), steps back (one set fewer and the "
                 "low end of its range, never more than before in any part of the dose) and its "
                 "easier version is named; one after which pain was higher on average by less "
@@ -893,12 +1084,15 @@ def _plan_rules_section() -> Section:
                 "are more than 4 weeks old; strength work stays off consecutive days; the rest "
                 "stay as they are. Higher pain after an exercise is what was observed, not proof "
                 "that the exercise caused it. A starting point: change it to suit the patient."
+                ).format(rise=rise)
             ),
             Text(
-                "The patient saves the plan file (for example next-plan.yaml) and runs "
-                "backkit plan activate next-plan.yaml once; the app and today's session "
-                "then show this plan.",
-                "How the patient starts it:",
+                _(
+                    "The patient saves the plan file (for example next-plan.yaml) and runs "
+                    "backkit plan activate next-plan.yaml once; the app and today's session "
+                    "then show this plan."
+                ),
+                _("How the patient starts it:"),
             ),
         ),
     )
@@ -908,31 +1102,35 @@ def _notes_section(review: Review, title: str) -> Section:
     if review.notes:
         paragraphs = [p.strip() for p in re.split(r"\n\s*\n", review.notes) if p.strip()]
         return Section(title, tuple(Text(" ".join(p.split())) for p in paragraphs))
-    return Section(title, (Blank(("Assessment", "Plan and advice", "Reviewed by, date")),))
+    return Section(
+        title, (Blank((_("Assessment"), _("Plan and advice"), _("Reviewed by, date"))),)
+    )
 
 
 def _warnings_section(review: Review) -> Section:
     """The patient's warning-sign answers, boxed, before anything else the clinician reads."""
-    title = "Warning-sign answers"
+    title = _("Warning-sign answers")
     if review.warnings is None:
         why = (
-            "this is sample data"
+            _("this is sample data")
             if review.is_sample
-            else "a CSV export carries no screenings or check-ins"
+            else _("a CSV export carries no screenings or check-ins")
         )
-        text = (
-            f"Not known from this file ({why}): ask the patient the warning-sign "
+        text = _(
+            "Not known from this file ({why}): ask the patient the warning-sign "
             "questions, or review their log file (.sqlite), which keeps the answers."
-        )
+        ).format(why=why)
         return Section(title, (Text(text),), boxed=True)
-    answers, screenings, _ = review.warnings
+    answers, screenings, _unresolved = review.warnings
     if answers.empty:
         said = (
-            f"No warning-sign answers: {_plural(screenings, 'screening')} recorded, "
-            "every question answered no, and no check-in reported new or further-spreading "
-            "pain or tingling below the knee, or a worse morning after."
+            _(
+                "No warning-sign answers: {screenings} recorded, "
+                "every question answered no, and no check-in reported new or further-spreading "
+                "pain or tingling below the knee, or a worse morning after."
+            ).format(screenings=_screenings(screenings))
             if screenings
-            else "No warning-sign screening is recorded in this log: ask the questions."
+            else _("No warning-sign screening is recorded in this log: ask the questions.")
         )
         return Section(title, (Text(said),), boxed=True)
     rows = tuple(
@@ -940,18 +1138,27 @@ def _warnings_section(review: Review) -> Section:
         for r in answers.itertuples(index=False)
     )
     lead = Text(
-        "Most serious first. A later all-no screening does not cancel these: every "
-        "answer stays listed here with its date, so review each with the patient.",
+        _(
+            "Most serious first. A later all-no screening does not cancel these: every "
+            "answer stays listed here with its date, so review each with the patient."
+        ),
     )
     if review.unresolved:
         # the gate is closed for the patient: the plan on page 2 waits for this
+        n = len(review.unresolved)
         lead = Text(
-            f"{lead.text} {_plural(len(review.unresolved), 'screening')} with a \"yes\" "
-            "has no clearance recorded: the patient's timer stays closed. See them about "
-            "it before giving the next plan.",
-            "Not to be started yet:",
+            ngettext(
+                '{lead} {n} screening with a "yes" has no clearance recorded: the patient\'s '
+                "timer stays closed. See them about it before giving the next plan.",
+                '{lead} {n} screenings with a "yes" has no clearance recorded: the patient\'s '
+                "timer stays closed. See them about it before giving the next plan.",
+                n,
+            ).format(lead=lead.text, n=n),
+            _("Not to be started yet:"),
         )
-    table = Table(("Date", "Question", "Answer", "Action and advice shown"), rows, wrap=(1, 3))
+    table = Table(
+        (_("Date"), _("Question"), _("Answer"), _("Action and advice shown")), rows, wrap=(1, 3)
+    )
     return Section(title, (lead, table), boxed=True)
 
 
@@ -968,7 +1175,7 @@ def _clinician_sections(review: Review) -> tuple[Section, ...]:
     detail = _adherence_section(review, streaks)
     return (
         _warnings_section(review),
-        Section("Summary", tuple(Text(line) for line in summary)),
+        Section(_("Summary"), tuple(Text(line) for line in summary)),
         _trend_section(review),
         _adherence_glance(review),
         _next_plan_section(review),
@@ -978,9 +1185,11 @@ def _clinician_sections(review: Review) -> tuple[Section, ...]:
         _effects_section(review),
         _outcomes_section(review),
         _plan_rules_section(),
-        Section("Terms used in this report", (Items(tuple(f"{t}: {d}" for t, d in _terms())),)),
+        Section(
+            _("Terms used in this report"), (Items(tuple(f"{t}: {d}" for t, d in _terms())),)
+        ),
         _red_flags_section(),
-        _notes_section(review, "Clinician's notes"),
+        _notes_section(review, _("Clinician's notes")),
     )
 
 
@@ -997,12 +1206,12 @@ def _weekly_table(plan: Plan) -> Table:
         if days_of or (by_day and plan.days_per_week == 7):
             row += ["✓" if not days_of or d in days_of else "" for d in WEEKDAYS]
         elif by_day:
-            row += [f"any {plan.days_per_week} days a week", *[""] * (len(WEEKDAYS) - 1)]
+            row += [_any_days(plan.days_per_week), *[""] * (len(WEEKDAYS) - 1)]
         else:
-            row.append(f"any {plan.days_per_week} days a week")
+            row.append(_any_days(plan.days_per_week))
         rows.append(tuple(row))
-    days = _WEEKDAY_NAMES if by_day else ("How often",)
-    return Table(("Exercise", "How much", *days), tuple(rows))
+    days = _weekday_names() if by_day else (_("How often"),)
+    return Table((_("Exercise"), _("How much"), *days), tuple(rows))
 
 
 def _patient_sections(review: Review) -> tuple[Section, ...]:
@@ -1013,14 +1222,16 @@ def _patient_sections(review: Review) -> tuple[Section, ...]:
         f"{_exercise_name(c.exercise_id, numbered=False)}: {c.what} ({c.why})." for c in nxt.changes
     ]
     how = Section(
-        "How to start your new plan",
+        _("How to start your new plan"),
         (
             Items(
                 (
-                    "Save the plan file you were sent (for example next-plan.yaml).",
-                    "In a terminal, type: backkit plan activate next-plan.yaml",
-                    "Then open the backkit app (type: backkit app). It shows the exercises "
-                    "of this plan for each day, with a timer.",
+                    _("Save the plan file you were sent (for example next-plan.yaml)."),
+                    _("In a terminal, type: backkit plan activate next-plan.yaml"),
+                    _(
+                        "Then open the backkit app (type: backkit app). It shows the exercises "
+                        "of this plan for each day, with a timer."
+                    ),
                 )
             ),
         ),
@@ -1039,29 +1250,31 @@ def _patient_sections(review: Review) -> tuple[Section, ...]:
         return tuple(
             [
                 _open_warning_section(review),
-                Section("How it went", tuple(progress)),
+                Section(_("How it went"), tuple(progress)),
                 _safety_section(),
             ]
         )
     sections = [
-        Section("How it went", tuple(progress)),
+        Section(_("How it went"), tuple(progress)),
         Section(
-            "Your plan for the next four weeks",
+            _("Your plan for the next four weeks"),
             (
                 Text(
-                    f"From {_day(nxt.plan.start)} to {_day(nxt.plan.end)}. The kit proposes "
-                    "it from fixed rules: go through it with your physiotherapist or doctor "
-                    "before you start it."
+                    _(
+                        "From {start} to {end}. The kit proposes "
+                        "it from fixed rules: go through it with your physiotherapist or doctor "
+                        "before you start it."
+                    ).format(start=_day(nxt.plan.start), end=_day(nxt.plan.end))
                 ),
                 _weekly_table(nxt.plan),
-                Items(tuple(changes), "What changes and why:"),
+                Items(tuple(changes), _("What changes and why:")),
             ),
         ),
         how,
         _safety_section(),
     ]
     if review.notes:
-        sections.insert(3, _notes_section(review, "Notes from your physiotherapist"))
+        sections.insert(3, _notes_section(review, _("Notes from your physiotherapist")))
     return tuple(sections)
 
 
@@ -1073,15 +1286,17 @@ def _open_warning_section(review: Review) -> Section:
     asked = {q.id: q.ask for q in safety.screening_questions()}
     said = tuple(asked.get(q, q) for u in review.unresolved for q in u.yes)
     return Section(
-        "Before you exercise again",
+        _("Before you exercise again"),
         (
             Text(safety.screening_advice(worst)),
-            Items(tuple(dict.fromkeys(said)), "You answered yes to:"),
+            Items(tuple(dict.fromkeys(said)), _("You answered yes to:")),
             Text(
-                "This report gives no new plan until a doctor or physiotherapist has seen you "
-                "about these answers, since you gave them, and said you can exercise. When they "
-                "have, record that in backkit (the form under the advice); your next report "
-                "then gives a plan to go through with them before you start it."
+                _(
+                    "This report gives no new plan until a doctor or physiotherapist has seen "
+                    "you about these answers, since you gave them, and said you can exercise. "
+                    "When they have, record that in backkit (the form under the advice); your "
+                    "next report then gives a plan to go through with them before you start it."
+                )
             ),
         ),
         boxed=True,
@@ -1099,12 +1314,16 @@ def _safety_section() -> Section:
         Items(tuple(r["emergency"]["signs"]), r["emergency"]["title"] + ":"),
         Items(tuple(r["urgent"]["signs"]), r["urgent"]["title"] + ":"),
         Text(r["region_note"]),
-        Items(tuple(r["stop_rules"]["rules"]), "While you exercise:"),
-        Items(safety.pain_rule(), "How much pain is too much:"),
+        Items(tuple(r["stop_rules"]["rules"]), _("While you exercise:")),
+        Items(safety.pain_rule(), _("How much pain is too much:")),
         Text(f"{' '.join(str(pm['note']).split())} {pm['rule_note']}"),
-        Text("Sources: " + " ".join(r["sources"][k] for k in dict.fromkeys(tags))),
+        Text(
+            _("Sources: {sources}").format(
+                sources=" ".join(r["sources"][k] for k in dict.fromkeys(tags))
+            )
+        ),
     )
-    return Section("When to stop and get help", blocks, boxed=True)
+    return Section(_("When to stop and get help"), blocks, boxed=True)
 
 
 def document(review: Review, audience: str = "clinician", *, paper: str = "a4") -> Document:
@@ -1141,16 +1360,24 @@ def document(review: Review, audience: str = "clinician", *, paper: str = "a4") 
     ['1. Adherence by exercise']
     """
     if audience not in AUDIENCES:
-        raise ReportError(f"audience = {audience!r}: give one of {', '.join(AUDIENCES)}")
+        raise ReportError(
+            _("audience = {value}: give one of {choices}").format(
+                value=repr(audience), choices=", ".join(AUDIENCES)
+            )
+        )
     if paper not in PAPERS:
-        raise ReportError(f"paper = {paper!r}: give one of {', '.join(PAPERS)}")
+        raise ReportError(
+            _("paper = {value}: give one of {choices}").format(
+                value=repr(paper), choices=", ".join(PAPERS)
+            )
+        )
     you = audience == "patient"
     if you:
-        title = "Your back exercise review"
+        title = _("Your back exercise review")
         sections = _patient_sections(review)
-        header = (Text(review.privacy.name, "For:"), *_header(review, you=True))
+        header = (Text(review.privacy.name, _("For:")), *_header(review, you=True))
     else:
-        title = f"Back exercise review: {review.privacy.name}"
+        title = _("Back exercise review: {name}").format(name=review.privacy.name)
         sections = _clinician_sections(review)
         header = _header(review, you=False)
     return Document(title, tuple(header), sections, audience, paper, review.is_sample)

@@ -45,6 +45,8 @@ import ipywidgets as widgets
 from .. import config, safety
 from ..errors import BackkitError
 from ..exercises import get_exercise
+from ..i18n import N_, ngettext
+from ..i18n import gettext as _
 from ..routine import Routine, exercise_numbers, for_plan, for_plan_item
 from . import ui
 from .checkin import CheckIn
@@ -81,19 +83,17 @@ QUICK_DOSE = {
 }
 _SESSION = "session"  # the chooser's value for "today's whole session"
 #: What the progress area says before the first session, instead of empty charts.
-NO_CHARTS_YET = (
+NO_CHARTS_YET = N_(
     "No sessions saved yet. After your first one, two charts appear here: your pain "
     "before exercise, day by day (when you rate it), and the exercises you do each week "
     "against your plan."
 )
+#: The app's tabs, in order.
+_TABS = (N_("Today"), N_("Weekly check-in"), N_("Fix an entry"), N_("About you"))
 
 
 def _quick_from_env() -> bool:
     return os.environ.get(QUICK_ENV, "").strip().lower() in ("1", "true", "yes", "on")
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def done_today(log: SessionLog, day: dt.date) -> dict[str, float]:
@@ -120,12 +120,13 @@ def done_today(log: SessionLog, day: dt.date) -> dict[str, float]:
 def _today_mark(credit: float | None) -> tuple[str, str]:
     """The "today" cell of an exercise and its row's class, from its credit."""
     if credit is None:
-        return "<td class='bk-todo'>to do</td>", "bk-row-todo"
+        return "<td class='bk-todo'>" + _("to do") + "</td>", "bk-row-todo"
     if credit >= 1:
-        return "<td class='bk-done'>✓ done today</td>", "bk-row-done"
+        return "<td class='bk-done'>" + _("✓ done today") + "</td>", "bk-row-done"
     if credit > 0:
-        return f"<td class='bk-part'>part done ({credit:.0%})</td>", "bk-row-part"
-    return "<td class='bk-todo'>to do (nothing done yet)</td>", "bk-row-todo"
+        part = _("part done ({percent})").format(percent=f"{credit:.0%}")
+        return f"<td class='bk-part'>{part}</td>", "bk-row-part"
+    return "<td class='bk-todo'>" + _("to do (nothing done yet)") + "</td>", "bk-row-todo"
 
 
 def session_numbers(plan: Plan, day: dt.date) -> dict[str, int]:
@@ -161,32 +162,45 @@ def todays_list_html(plan: Plan, log: SessionLog, day: dt.date, *, quick: bool =
     for item in due or plan.items:
         sets, reps, hold = plan.dose(item.exercise_id)
         ex = get_exercise(item.exercise_id)
-        side = " per side" if ex.per_side else ""
-        unit = "s a rep" if ex.kind == "paced" else "s hold"
+        if ex.per_side:
+            dose = _("{sets} &times; {reps} per side").format(sets=sets, reps=reps)
+        else:
+            dose = f"{sets} &times; {reps}"
+        if ex.kind == "paced":
+            # Translators: "s" is seconds: the time of one repetition
+            time = _("{seconds} s a rep").format(seconds=f"{hold:g}")
+        else:
+            # Translators: "s" is seconds: how long each repetition is held
+            time = _("{seconds} s hold").format(seconds=f"{hold:g}")
         mark, row_class = _today_mark(done.get(ex.id))
         rows.append(
             f"<tr class='{row_class}'>"
             f"<td>{numbers[ex.id]}. {ui.escape(ex.name)}</td>"
-            f"<td>{sets} &times; {reps}{side}</td><td>{hold:g} {unit}</td>{mark}</tr>"
+            f"<td>{dose}</td><td>{time}</td>{mark}</tr>"
         )
     name = ui.escape(plan.name)
     if due:
         left = sum(done.get(i.exercise_id, 0) < 1 for i in due)
-        intro = f"Today's exercises ({len(due)}, {left} still to do), from your plan <b>{name}</b>:"
+        intro = _(
+            "Today's exercises ({n}, {left} still to do), from your plan <b>{plan}</b>:"
+        ).format(n=len(due), left=left, plan=name)
     else:
-        intro = (
-            f"Today is not an exercise day in your plan <b>{name}</b>; "
+        intro = _(
+            "Today is not an exercise day in your plan <b>{plan}</b>; "
             "you can still do any of its exercises:"
-        )
+        ).format(plan=name)
     quick_note = (
-        "<p class='bk-app-quick'><b>Quick try:</b> every exercise is shortened to one "
-        "2-second repetition.</p>"
+        "<p class='bk-app-quick'>"
+        + _("<b>Quick try:</b> every exercise is shortened to one 2-second repetition.")
+        + "</p>"
         if quick
         else ""
     )
+    # Translators: the headings of today's table of exercises
+    head = (_("exercise"), _("sets &times; reps"), _("time"), _("today"))
+    heads = "".join(f"<th>{h}</th>" for h in head)
     return (
-        f"<p>{intro}</p><table class='bk-today'><tr><th>exercise</th><th>sets &times; reps</th>"
-        f"<th>time</th><th>today</th></tr>{''.join(rows)}</table>{quick_note}"
+        f"<p>{intro}</p><table class='bk-today'><tr>{heads}</tr>{''.join(rows)}</table>{quick_note}"
     )
 
 
@@ -209,7 +223,9 @@ def instructions_html(exercise_id: str, *, folded: bool = False, number: int | N
             drawing = ""
     name = f"{ex.number if number is None else number}. {ui.escape(ex.name)}"
     body = (
-        f"{drawing}<p><b>Start position:</b> {ui.escape(ex.start_position)}</p>"
+        f"{drawing}<p>"
+        + _("<b>Start position:</b> {position}").format(position=ui.escape(ex.start_position))
+        + "</p>"
         f"<ol class='bk-steps'>{steps}</ol>"
     )
     if folded:
@@ -275,7 +291,8 @@ class App(widgets.VBox):
         self.today_list = ui.html("bk-app-today", self._today_html())
         self.choice = widgets.Dropdown(
             options=self._options(),
-            description="Do now",
+            # Translators: the label of the list of what to do (the whole session, one exercise)
+            description=_("Do now"),
             style={"description_width": "70px"},
             layout=widgets.Layout(width="100%", max_width="560px"),
         )
@@ -307,7 +324,10 @@ class App(widgets.VBox):
     def _build_tabs(self) -> widgets.Tab:
         progress = widgets.VBox(
             [
-                ui.html("bk-app-progress", "<h3 class='bk-app-progress-title'>Your progress</h3>"),
+                ui.html(
+                    "bk-app-progress",
+                    "<h3 class='bk-app-progress-title'>" + _("Your progress") + "</h3>",
+                ),
                 self.stats,
                 self.charts,
             ],
@@ -330,21 +350,21 @@ class App(widgets.VBox):
         self.fix = FixEntry(self.session_log)
         self.about = PersonalCheck(self.session_log)
         tabs = widgets.Tab(children=[today, self.checkin, self.fix, self.about])
-        for k, title in enumerate(("Today", "Weekly check-in", "Fix an entry", "About you")):
-            tabs.set_title(k, title)
+        for k, title in enumerate(_TABS):
+            tabs.set_title(k, _(title))
         tabs.add_class("bk-app-tabs")
         return tabs
 
     def _build_confirm(self) -> widgets.VBox:
         self.confirm_text = ui.html("bk-app-confirm-text")
         self.discard_button = ui.button(
-            "Change and discard it",
+            _("Change and discard it"),
             "bk-app-discard",
-            "Stop the running session without saving it",
+            _("Stop the running session without saving it"),
             "danger",
         )
         self.keep_button = ui.button(
-            "Keep going", "bk-app-keep", "Go back to the running session", "primary"
+            _("Keep going"), "bk-app-keep", _("Go back to the running session"), "primary"
         )
         self.discard_button.on_click(self._guard(lambda _b: self._resolve(True)))
         self.keep_button.on_click(self._guard(lambda _b: self._resolve(False)))
@@ -368,11 +388,13 @@ class App(widgets.VBox):
         # the page's one emergency list: open until the questions are answered (a
         # timer is made) and the first session is saved (as the timer's own list), then folded
         first = self.timer is None or len(self.session_log) == 0
+        when_to_stop = _("Pain while exercising: when to stop")
+        too_much = _("How much pain is too much:")
         return (
             f"<h2>backkit: {config.day_text(self.day, weekday=True, full=True)}</h2>"
             f"<div class='bk-safety'>{ui.emergency_html(open_=first)}</div>"
-            f"<details class='bk-stop-rules'><summary><b>Pain while exercising: when to stop"
-            f"</b></summary><ul>{stops}</ul><p><b>How much pain is too much:</b></p>"
+            f"<details class='bk-stop-rules'><summary><b>{when_to_stop}"
+            f"</b></summary><ul>{stops}</ul><p><b>{too_much}</b></p>"
             f"<ul>{limit}</ul></details>"
         )
 
@@ -384,17 +406,27 @@ class App(widgets.VBox):
         session = self._routine(_SESSION)
         if session is not None:
             n, minutes = len(self._due()), session.total_seconds / 60
-            label = f"Today's whole session ({n} exercises, about {minutes:.0f} min)"
+            label = ngettext(
+                "Today's whole session ({n} exercise, about {minutes} min)",
+                "Today's whole session ({n} exercises, about {minutes} min)",
+                n,
+            ).format(n=n, minutes=f"{minutes:.0f}")
             options.append((label, _SESSION))
         done = done_today(self.session_log, self.day)
         numbers = session_numbers(self.plan, self.day)
         for item in self._due() or self.plan.items:
             ex = get_exercise(item.exercise_id)
-            sets, reps, _ = self.plan.dose(item.exercise_id)
-            dose = "quick try" if self.quick else f"{sets} x {reps}"
+            sets, reps, _hold = self.plan.dose(item.exercise_id)
+            dose = _("quick try") if self.quick else f"{sets} x {reps}"
             credit = done.get(ex.id, 0.0)
-            mark = ", done today" if credit >= 1 else ", part done today" if credit > 0 else ""
-            options.append((f"{numbers[ex.id]}. {ex.name} ({dose}{mark})", item.exercise_id))
+            if credit >= 1:
+                label = _("{number}. {name} ({dose}, done today)")
+            elif credit > 0:
+                label = _("{number}. {name} ({dose}, part done today)")
+            else:
+                label = "{number}. {name} ({dose})"
+            label = label.format(number=numbers[ex.id], name=ex.name, dose=dose)
+            options.append((label, item.exercise_id))
         return options
 
     def _routine(self, choice: str) -> Routine | None:
@@ -429,7 +461,7 @@ class App(widgets.VBox):
         how = "".join(
             instructions_html(i, folded=several, number=numbers.get(i)) for i in dict.fromkeys(ids)
         )
-        intro = "<b>How to do each exercise</b> (click a name)" if several else ""
+        intro = _("<b>How to do each exercise</b> (click a name)") if several else ""
         self.instructions.value = intro + how
         self.undo.layout.display = "none"
 
@@ -444,14 +476,16 @@ class App(widgets.VBox):
         if frame.empty:
             # words, not empty frames: what the charts will show, and when
             self.charts.value = ""
-            self.stats.value = NO_CHARTS_YET
+            self.stats.value = _(NO_CHARTS_YET)
             return
         days = analysis.local_day(frame)
         sessions, n_days, bouts = frame["session_id"].nunique(), days.nunique(), len(frame)
         last = days.max()
-        stats = (
-            f"{_count(sessions, 'session')} on {_count(n_days, 'day')} logged "
-            f"({_count(bouts, 'exercise bout')}); the last on {config.day_text(last)}."
+        stats = _("{sessions} on {days} logged ({bouts}); the last on {day}.").format(
+            sessions=ngettext("{n} session", "{n} sessions", sessions).format(n=sessions),
+            days=ngettext("{n} day", "{n} days", n_days).format(n=n_days),
+            bouts=ngettext("{n} exercise bout", "{n} exercise bouts", bouts).format(n=bouts),
+            day=config.day_text(last),
         )
         figures = []
         for draw in (charts.plot_pain_trend, charts.plot_adherence):
@@ -486,8 +520,10 @@ class App(widgets.VBox):
             self.choice.value = change["old"]
             label = dict((v, k) for k, v in self.choice.options)[change["new"]]
             self.confirm_text.value = ui.box(
-                f"A session is running. Change to <b>{ui.escape(label)}</b> and discard it "
-                "(nothing of it is saved)?",
+                _(
+                    "A session is running. Change to <b>{choice}</b> and discard it "
+                    "(nothing of it is saved)?"
+                ).format(choice=ui.escape(label)),
                 "reduce",
             )
             self.confirm.layout.display = ""

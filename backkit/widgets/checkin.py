@@ -31,7 +31,9 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 
 from .. import config, gate, outcomes, safety
-from ..errors import ValidationError
+from ..errors import ValidationError, shown
+from ..i18n import N_, ngettext
+from ..i18n import gettext as _
 from . import ui
 from .screening import advice_html, questions_box
 
@@ -50,7 +52,8 @@ def _last(value: Any) -> str:
     """Last time's value, shown beside a question (never as its starting value)."""
     if value is None:
         return ""
-    return f"last time: {float(value):.1f}".replace(".0", "")
+    # Translators: beside a rating: the person's rating at the last check-in
+    return _("last time: {rating}").format(rating=f"{float(value):.1f}".replace(".0", ""))
 
 
 def _row(*children: widgets.Widget) -> widgets.HBox:
@@ -195,18 +198,22 @@ class CheckIn(widgets.VBox):
 
     def _build_title(self, signs: bool) -> list[widgets.Widget]:
         if self.first:
-            subtitle = (
+            subtitle = _(
                 "Your first check-in is the <b>baseline</b> that later ones are compared with."
             )
         else:
             start = self.history["date"].min()
-            subtitle = f"Follow-up: compared with your baseline of {config.day_text(start)}."
+            subtitle = _("Follow-up: compared with your baseline of {day}.").format(
+                day=config.day_text(start)
+            )
         self.title = ui.html(
             "bk-checkin-title",
-            f'<div class="bk-checkin-heading">Weekly check-in</div>{ui.hint(subtitle)}',
+            '<div class="bk-checkin-heading">'
+            + _("Weekly check-in")
+            + f"</div>{ui.hint(subtitle)}",
         )
         self.date = widgets.DatePicker(
-            value=self.today, description="Date", style={"description_width": _LABEL}
+            value=self.today, description=_("Date"), style={"description_width": _LABEL}
         )
         self.date.add_class("bk-checkin-date")
         self.signs = ui.html("bk-safety", ui.emergency_html(open_=True)) if signs else None
@@ -223,16 +230,19 @@ class CheckIn(widgets.VBox):
         rows = [
             self._rated(
                 "pain_average",
-                "Average pain",
+                _("Average pain"),
                 "bk-checkin-pain-average",
                 (outcomes.PAIN_AVERAGE, None),
             ),
             self._rated(
-                "pain_worst", "Worst pain", "bk-checkin-pain-worst", (outcomes.PAIN_WORST, None)
+                "pain_worst",
+                _("Worst pain"),
+                "bk-checkin-pain-worst",
+                (outcomes.PAIN_WORST, None),
             ),
         ]
         question = ui.pain_question(
-            "bk-checkin-pain-question", "<b>Your back pain over the last 7 days</b>"
+            "bk-checkin-pain-question", _("<b>Your back pain over the last 7 days</b>")
         )
         pain = widgets.VBox([question, *rows])
         pain.add_class("bk-checkin-pain")
@@ -240,23 +250,26 @@ class CheckIn(widgets.VBox):
 
     def _build_legs(self) -> widgets.VBox:
         leg = self._rated(
-            "leg_pain", "Leg pain (optional)", "bk-checkin-leg-pain", ("leg_pain", None)
+            "leg_pain", _("Leg pain (optional)"), "bk-checkin-leg-pain", ("leg_pain", None)
         )
         self.next_morning = ui.choice(
             "bk-checkin-next-morning",
-            [("Better", "better"), ("The same", "same"), ("Worse", "worse")],
+            [(_("Better"), "better"), (_("The same"), "same"), (_("Worse"), "worse")],
         )
         self.legs_advice = ui.html("bk-checkin-legs-advice")
         self.next_morning.observe(self._guard(self._on_legs), names="value")
         # Pain below the knee is asked once, by the warning-sign question about
         # it (here, or answered today): see _build_screening.
-        morning = [_row(_label(safety.NEXT_MORNING_QUESTION, "300px"), self.next_morning)]
+        morning = [_row(_label(_(safety.NEXT_MORNING_QUESTION), "300px"), self.next_morning)]
         box = widgets.VBox(
             [
                 ui.html(
                     "bk-checkin-legs-question",
-                    "<b>Leg pain over the last 7 days</b>, if your back pain goes into a leg "
-                    f"(sciatica); leave it empty if not.<br>{ui.hint(ui.PAIN_SCALE)}",
+                    _(
+                        "<b>Leg pain over the last 7 days</b>, if your back pain goes into a leg "
+                        "(sciatica); leave it empty if not."
+                    )
+                    + f"<br>{ui.hint(_(ui.PAIN_SCALE))}",
                 ),
                 leg,
                 *(morning if self.asks_morning else []),
@@ -272,21 +285,26 @@ class CheckIn(widgets.VBox):
         from ..analysis import outcome_facts as facts
 
         attribution = ui.escape(" ".join(facts()["psfs"]["attribution"].split()))
-        scale = f"{low:g} = unable, {high:g} = able to do it as well as before your back problem"
+        scale = _(
+            "{low} = unable, {high} = able to do it as well as before your back problem"
+        ).format(low=f"{low:g}", high=f"{high:g}")
         self.activity_names: list[widgets.Text] = []
         self.activity_scores: list[widgets.ToggleButtons] = []
         if self.activities:
             intro = (
-                "<b>Activities you find hard</b>: how able are you to do each one today?"
-                f"<br>{ui.hint(scale)}"
+                _("<b>Activities you find hard</b>: how able are you to do each one today?")
+                + f"<br>{ui.hint(scale)}"
             )
             rows = [self._known_activity(name) for name in self.activities]
         else:
+            later = _("{scale}. Later check-ins ask about the same activities.").format(scale=scale)
             intro = (
-                "<b>Activities you find hard</b>: name 3 to 5 important activities that you "
-                "are unable to do, or find hard, because of your back; then rate how able you "
-                "are to do each one today."
-                f"<br>{ui.hint(scale + '. Later check-ins ask about the same activities.')}"
+                _(
+                    "<b>Activities you find hard</b>: name 3 to 5 important activities that you "
+                    "are unable to do, or find hard, because of your back; then rate how able you "
+                    "are to do each one today."
+                )
+                + f"<br>{ui.hint(later)}"
             )
             rows = [self._new_activity(k) for k in range(_ROWS)]
         psfs = widgets.VBox(
@@ -309,7 +327,9 @@ class CheckIn(widgets.VBox):
 
     def _new_activity(self, k: int) -> widgets.HBox:
         name = widgets.Text(
-            placeholder=f"activity {k + 1}" + (" (optional)" if k >= 3 else ""),
+            placeholder=(_("activity {n} (optional)") if k >= 3 else _("activity {n}")).format(
+                n=k + 1
+            ),
             layout=widgets.Layout(width=_LABEL),
         )
         name.add_class("bk-checkin-activity")
@@ -322,9 +342,9 @@ class CheckIn(widgets.VBox):
         self.questions, self.red_flags = questions_box("bk-checkin-screening")
         self.screening_note = ui.html("bk-checkin-screening-note")
         self.rescreen_button = ui.button(
-            "Something has changed: answer them again",
+            _("Something has changed: answer them again"),
             "bk-checkin-rescreen",
-            "Show the warning-sign questions again and answer them now",
+            _("Show the warning-sign questions again and answer them now"),
             align_self="flex-start",
         )
         self.rescreen_button.on_click(self._guard(lambda _b: self._show_screening(asked=True)))
@@ -340,7 +360,7 @@ class CheckIn(widgets.VBox):
     def _build_custom(self) -> widgets.VBox:
         self.custom_toggle = widgets.Checkbox(
             value=False,
-            description="Add a clinician-scored measure (e.g. the ODI or RMDQ total score)",
+            description=_("Add a clinician-scored measure (e.g. the ODI or RMDQ total score)"),
             indent=False,
             layout=widgets.Layout(width="auto"),
         )
@@ -348,22 +368,24 @@ class CheckIn(widgets.VBox):
         wide = {"description_width": _LABEL}
         self.custom_name = widgets.Combobox(
             options=sorted(self.customs),
-            placeholder="e.g. ODI total",
-            description="Measure",
+            placeholder=_("e.g. ODI total"),
+            description=_("Measure"),
             ensure_option=False,
             style=wide,
         )
-        self.custom_score = widgets.FloatText(value=0.0, description="Total score", style=wide)
-        self.custom_min = widgets.FloatText(value=0.0, description="Scale from", style=wide)
-        self.custom_max = widgets.FloatText(value=100.0, description="to", style=wide)
+        self.custom_score = widgets.FloatText(value=0.0, description=_("Total score"), style=wide)
+        self.custom_min = widgets.FloatText(value=0.0, description=_("Scale from"), style=wide)
+        # Translators: the top of a measure's scale ("Scale from [0] to [100]")
+        self.custom_max = widgets.FloatText(value=100.0, description=_("to"), style=wide)
         self.custom_direction = widgets.Dropdown(
-            options=[("lower is better", False), ("higher is better", True)],
+            options=[(_("lower is better"), False), (_("higher is better"), True)],
             value=False,
-            description="Better when",
+            # Translators: the label of "lower is better" / "higher is better"
+            description=_("Better when"),
             style=wide,
         )
         # no default: 10 points is right for the ODI, 5 for the RMDQ (finding 31); 0 is refused
-        self.custom_mcid = widgets.FloatText(value=0.0, description="MCID (points)", style=wide)
+        self.custom_mcid = widgets.FloatText(value=0.0, description=_("MCID (points)"), style=wide)
         fields = {
             "name": self.custom_name,
             "score": self.custom_score,
@@ -375,9 +397,11 @@ class CheckIn(widgets.VBox):
         for suffix, w in fields.items():
             w.add_class(f"bk-checkin-custom-{suffix}")
         hint = ui.hint(
-            "Enter the total only: backkit does not include licensed questionnaires' items. "
-            "The MCID is yours to set; for reference, Ostelo et al. 2008 give 10 points for "
-            "the ODI (0-100) and 5 for the RMDQ (0-24)."
+            _(
+                "Enter the total only: backkit does not include licensed questionnaires' items. "
+                "The MCID is yours to set; for reference, Ostelo et al. 2008 give 10 points for "
+                "the ODI (0-100) and 5 for the RMDQ (0-24)."
+            )
         )
         self.custom_box = widgets.VBox(
             [*fields.values(), ui.html("bk-checkin-custom-hint", hint)],
@@ -392,28 +416,31 @@ class CheckIn(widgets.VBox):
 
     def _build_save(self) -> list[widgets.Widget]:
         self.notes = widgets.Textarea(
-            placeholder="Notes (optional): anything that affected this week",
+            placeholder=_("Notes (optional): anything that affected this week"),
             layout=widgets.Layout(width="100%", height="54px"),
         )
         self.notes.add_class("bk-checkin-notes")
         self.save_button = ui.button(
-            "Save check-in",
+            _("Save check-in"),
             "bk-checkin-save",
-            "Check and store this check-in",
+            _("Check and store this check-in"),
             "primary",
             min_width="160px",
             height="38px",
         )
         self.skip_button = ui.button(
-            "Save with skipped answers",
+            _("Save with skipped answers"),
             "bk-checkin-skip",
-            "Store the answers given; the rest are stored as not answered (never as 0)",
+            _("Store the answers given; the rest are stored as not answered (never as 0)"),
             display="none",  # offered only when an answer is missing
         )
         self.replace_button = ui.button(
-            "Replace that check-in",
+            _("Replace that check-in"),
             "bk-checkin-replace",
-            "Replace the check-in already saved for this day (the old one is kept in the history)",
+            _(
+                "Replace the check-in already saved for this day "
+                "(the old one is kept in the history)"
+            ),
             "warning",
             display="none",  # offered only when this day has a check-in already
         )
@@ -511,19 +538,23 @@ class CheckIn(widgets.VBox):
 
     def missing(self) -> list[str]:
         """The questions not answered yet (Save asks for them; leg pain is optional)."""
-        asked = [("average pain", self.pain_average), ("worst pain", self.pain_worst)]
+        asked = [(N_("average pain"), self.pain_average), (N_("worst pain"), self.pain_worst)]
         if self.asks_morning:
-            asked.append(("the morning after", self.next_morning))
-        out = [label for label, w in asked if w.value is None]
+            asked.append((N_("the morning after"), self.next_morning))
+        out = [_(label) for label, w in asked if w.value is None]
         names = self.activities or [box.value.strip() for box in self.activity_names]
         out += [
-            f"your rating of {n!r}"
+            _("your rating of {activity}").format(activity=repr(n))
             for n, r in zip(names, self.activity_scores, strict=True)
             if n and r.value is None
         ]
         unanswered = sum(w.value is None for w in self.red_flags.values())
         if unanswered and self.asks_screening:
-            out.append(f"{unanswered} warning-sign question{'s' if unanswered > 1 else ''}")
+            out.append(
+                ngettext(
+                    "{n} warning-sign question", "{n} warning-sign questions", unanswered
+                ).format(n=unanswered)
+            )
         return out
 
     def _same_day(self) -> bool:
@@ -540,18 +571,22 @@ class CheckIn(widgets.VBox):
             ui.offer(
                 self.skip_button,
                 self.message,
-                f"Not answered yet: {ui.escape(', '.join(missing))}. Choose an answer, or press "
-                "<b>Save with skipped answers</b>: what you skip is stored as not answered, "
-                "never as 0.",
+                _(
+                    "Not answered yet: {missing}. Choose an answer, or press "
+                    "<b>Save with skipped answers</b>: what you skip is stored as not answered, "
+                    "never as 0."
+                ).format(missing=ui.escape(", ".join(missing))),
             )
             return
         if self._same_day() and not replace:
             ui.offer(
                 self.replace_button,
                 self.message,
-                f"You already saved a check-in on {config.day_text(self.date.value)}. "
-                "Press <b>Replace that check-in</b> to store this one instead (the old one is "
-                "kept in the history), or change the date.",
+                _(
+                    "You already saved a check-in on {day}. "
+                    "Press <b>Replace that check-in</b> to store this one instead (the old one is "
+                    "kept in the history), or change the date."
+                ).format(day=config.day_text(self.date.value)),
             )
             return
         self._record(replace)
@@ -576,11 +611,14 @@ class CheckIn(widgets.VBox):
         except ValidationError as err:
             problems = "".join(
                 f"<li><b>{ui.escape(p.field)}</b> = {ui.escape(repr(p.value))}: "
-                f"{ui.escape(p.message)}</li>"
+                f"{ui.escape(shown(p.message))}</li>"
                 for p in err.problems
             )
             self.message.value = ui.box(
-                f"<b>Not saved</b> (nothing was written):<ul>{problems}</ul>", "stop"
+                _("<b>Not saved</b> (nothing was written):<ul>{problems}</ul>").format(
+                    problems=problems
+                ),
+                "stop",
             )
             return
         self.saved = saved
@@ -588,13 +626,16 @@ class CheckIn(widgets.VBox):
         self.summary = outcomes.summary_line(self.history) if not self.history.empty else ""
         day = self.date.value
         unstored = (
-            "<br>Your warning-sign answers were not stored: they count only when every "
-            "question is answered."
+            "<br>"
+            + _(
+                "Your warning-sign answers were not stored: they count only when every "
+                "question is answered."
+            )
             if answers and not screen
             else ""
         )
         self.message.value = ui.box(
-            f"<b>Saved</b> the check-in of {config.day_text(day)}."
+            _("<b>Saved</b> the check-in of {day}.").format(day=config.day_text(day))
             + (f"<br>{ui.escape(self.summary)}" if self.summary else "")
             + unstored,
             "ok",
@@ -604,7 +645,7 @@ class CheckIn(widgets.VBox):
             b.disabled = True
         self.skip_button.layout.display = self.replace_button.layout.display = "none"
         self.rescreen_button.layout.display = "none"
-        self.save_button.description = "✓ Saved"
+        self.save_button.description = _("✓ Saved")
         for callback in self._on_saved:
             callback()
 
@@ -635,16 +676,30 @@ def _screened_today(log: SessionLog) -> dict[str, Any] | None:
 
 def _answered_today_html(screening: dict[str, Any]) -> str:
     """What the check-in shows instead of the questions answered today: when, and the outcome."""
-    when = f"You answered the warning-sign questions today at {screening['answered_at']:%H:%M}"
+    time = f"{screening['answered_at']:%H:%M}"
     if not screening["yes"]:
-        return ui.box(f"{when}, and answered no to each one.", "ok")
+        return ui.box(
+            _(
+                "You answered the warning-sign questions today at {time}, "
+                "and answered no to each one."
+            ).format(time=time),
+            "ok",
+        )
     asked = {q.id: q.ask for q in safety.screening_questions()}
     items = "".join(f"<li>{ui.escape(asked.get(q, q))}</li>" for q in screening["yes"])
-    said = ui.box(f"{when}, and answered yes to:<ul>{items}</ul>", "info")
+    said = ui.box(
+        _(
+            "You answered the warning-sign questions today at {time}, "
+            "and answered yes to:<ul>{items}</ul>"
+        ).format(time=time, items=items),
+        "info",
+    )
     if screening["cleared"]:
         return said + ui.box(
-            "You have recorded that a doctor or physiotherapist has seen you about this and "
-            "said you can exercise.",
+            _(
+                "You have recorded that a doctor or physiotherapist has seen you about this and "
+                "said you can exercise."
+            ),
             "ok",
         )
     return said + advice_html(screening["action"])

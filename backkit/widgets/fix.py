@@ -19,6 +19,7 @@ one plain sentence what to put right.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,8 +27,10 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 
 from .. import config, outcomes
-from ..errors import BackkitError, Problem
+from ..errors import BackkitError, Problem, shown
 from ..exercises import BODY_SIDES, get_exercise
+from ..i18n import N_, ngettext
+from ..i18n import gettext as _
 from . import ui
 
 if TYPE_CHECKING:
@@ -37,60 +40,78 @@ if TYPE_CHECKING:
 
 __all__ = ["FIELD_NAMES", "UNDO_REASON", "FixEntry", "UndoBar", "field_name", "refusal"]
 
-#: The reason stored when a person presses Undo right after saving.
-UNDO_REASON = "undone right after saving"
+#: The reason stored when a person presses Undo right after saving (stored in English;
+#: the history shows it translated).
+UNDO_REASON = N_("undone right after saving")
 
 #: How each stored field is named to a person: as the timer and the check-in ask it.
 FIELD_NAMES = {
-    "pain_before": "pain before",
-    "pain_after": "pain straight after",
-    "sets_done": "sets done",
-    "reps_done": "repetitions done",
-    "hold_s_done": "hold (seconds)",
-    "sets_planned": "sets planned",
-    "reps_planned": "repetitions planned",
-    "hold_s_planned": "hold planned (seconds)",
-    "status": "status",
-    "started_at": "start time",
-    "ended_at": "end time",
-    "effort": "effort",
-    "side": "side",
-    "exercise_id": "exercise",
-    "pain_average": "average pain",
-    "pain_worst": "worst pain",
-    "leg_pain": "leg pain",
-    "next_morning": "the morning after",
-    "below_knee": "pain below the knee",
-    "psfs": "activities",
-    "custom": "clinician's measure",
-    "notes": "notes",
-    "removed": "removed",
-    "reason": "reason",
-    "date": "date",
+    "pain_before": N_("pain before"),
+    "pain_after": N_("pain straight after"),
+    "sets_done": N_("sets done"),
+    "reps_done": N_("repetitions done"),
+    "hold_s_done": N_("hold (seconds)"),
+    "sets_planned": N_("sets planned"),
+    "reps_planned": N_("repetitions planned"),
+    "hold_s_planned": N_("hold planned (seconds)"),
+    "status": N_("status"),
+    "started_at": N_("start time"),
+    "ended_at": N_("end time"),
+    "effort": N_("effort"),
+    "side": N_("side"),
+    "exercise_id": N_("exercise"),
+    "pain_average": N_("average pain"),
+    "pain_worst": N_("worst pain"),
+    "leg_pain": N_("leg pain"),
+    "next_morning": N_("the morning after"),
+    "below_knee": N_("pain below the knee"),
+    "psfs": N_("activities"),
+    "custom": N_("clinician's measure"),
+    "notes": N_("notes"),
+    "removed": N_("removed"),
+    "reason": N_("reason"),
+    "date": N_("date"),
 }
-_PACED_HOLD = "seconds a repetition"  # hold_s of a paced exercise is the time of one repetition
+_PACED_HOLD = N_("seconds a repetition")  # hold_s of a paced exercise is the time of one repetition
 _LEAVE = "leave"  # a field's choice meaning "do not change it"
 #: Fields a person can change, by kind of entry: (field, label, kind).
 _FIELDS = {
     "session": (
-        ("pain_before", "Pain before", "rating"),
-        ("pain_after", "Pain straight after", "rating"),
+        ("pain_before", N_("Pain before"), "rating"),
+        ("pain_after", N_("Pain straight after"), "rating"),
     ),
     "checkin": (
-        ("pain_average", "Average pain", "rating"),
-        ("pain_worst", "Worst pain", "rating"),
-        ("leg_pain", "Leg pain", "rating"),
-        ("notes", "Notes", "text"),
+        ("pain_average", N_("Average pain"), "rating"),
+        ("pain_worst", N_("Worst pain"), "rating"),
+        ("leg_pain", N_("Leg pain"), "rating"),
+        ("notes", N_("Notes"), "text"),
     ),
 }
 #: The numbers of each exercise a person can change: (field, label, whole number).
-_COUNTS = (("sets_done", "sets done", True), ("reps_done", "repetitions done", True),
-           ("hold_s_done", "hold (seconds)", False))  # fmt: skip
-_NO_REASON = "please give a reason for the change (for example 'typed 3 instead of 2')"
-_GONE = (
+_COUNTS = (("sets_done", N_("sets done"), True), ("reps_done", N_("repetitions done"), True),
+           ("hold_s_done", N_("hold (seconds)"), False))  # fmt: skip
+_NO_REASON = N_("please give a reason for the change (for example 'typed 3 instead of 2')")
+_GONE = N_(
     "this entry is no longer in your log as it was (it was changed or removed elsewhere): "
     "choose it again from the list"
 )
+#: Stored values shown as words: a bout's side and status (the log keeps the English).
+_VALUES = {
+    "side": {
+        # Translators: the side of the body of one exercise, e.g. "4. Bridge (left)"
+        "left": N_("left"),
+        # Translators: the side of the body of one exercise, e.g. "4. Bridge (right)"
+        "right": N_("right"),
+        # Translators: an exercise done with both sides at once
+        "both": N_("both"),
+    },
+    "status": {
+        # Translators: an exercise's status: every set and repetition done
+        "completed": N_("completed"),
+        # Translators: an exercise's status: fewer sets or repetitions than planned
+        "partial": N_("partial"),
+    },
+}
 
 
 def field_name(field: str) -> str:
@@ -103,10 +124,10 @@ def field_name(field: str) -> str:
     ('pain straight after', 'repetitions done', "activity 'gardening'")
     """
     if field.startswith("psfs[") and field.endswith("]"):
-        return f"activity '{field[5:-1]}'"
+        return _("activity '{activity}'").format(activity=field[5:-1])
     if field.startswith("custom[") and field.endswith("]"):
         return field[7:-1]
-    return FIELD_NAMES.get(field, field.replace("_", " "))
+    return _(FIELD_NAMES[field]) if field in FIELD_NAMES else field.replace("_", " ")
 
 
 def _field(kind: str, current: Any) -> widgets.Widget:
@@ -116,7 +137,7 @@ def _field(kind: str, current: Any) -> widgets.Widget:
             layout=widgets.Layout(width="360px", height="48px"),
         )
     else:
-        options = [("(keep)", _LEAVE), ("not rated", None)] + [(str(i), i) for i in range(11)]
+        options = [(_("(keep)"), _LEAVE), (_("not rated"), None)] + [(str(i), i) for i in range(11)]
         w = widgets.Dropdown(options=options, value=_LEAVE, layout=widgets.Layout(width="120px"))
     w.add_class("bk-fix-value")
     return w
@@ -150,12 +171,18 @@ def _when(ts: Any) -> str:
 def _shown(value: Any) -> str:
     """A stored value as the history shows it."""
     if _na(value):
-        return "not given"
+        return _("not given")
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
+
+
+def _value(field: str, value: Any) -> str:
+    """A stored value of ``field`` as the history shows it: a side or status in words."""
+    words = _VALUES.get(field, {})
+    return _(words[value]) if isinstance(value, str) and value in words else _shown(value)
 
 
 def _table(frame: pd.DataFrame, columns: dict[str, str]) -> str:
@@ -177,7 +204,7 @@ def _plain(message: str) -> str:
     """A message of the log's with the stored names of fields put as a person reads them."""
     for field in sorted(FIELD_NAMES, key=len, reverse=True):
         if "_" in field:
-            message = message.replace(field, FIELD_NAMES[field])
+            message = message.replace(field, _(FIELD_NAMES[field]))
     return message
 
 
@@ -205,28 +232,38 @@ def refusal(problems: list[Problem], subjects: Mapping[str, str] | None = None) 
     """
     subjects = subjects or {}
     parts: list[str] = []
+    alone = (_(_NO_REASON), _(_GONE))  # said on their own, as a sentence
     for p in problems:
         if p.field == "reason" and p.message.startswith("is required"):
-            part = _NO_REASON
+            part = alone[0]
         elif p.field in ("row_id", "session_id", "checkin_id"):
-            part = _GONE
+            part = alone[1]
         elif not p.field:  # not about one value (the log is closed, say)
-            part = p.message
+            part = shown(p.message)
         elif p.field == "changes":
-            part = "choose a new value for at least one field"
+            part = _("choose a new value for at least one field")
         elif p.field == "reason":  # too long, say: the person has just typed it
-            part = f"the reason {_plain(p.message)}"
+            # Translators: {problem} is the log's words, e.g. "must be at most 500 characters"
+            part = _("the reason {problem}").format(problem=_plain(shown(p.message)))
         else:
             subject = field_name(p.field)
             if p.where in subjects:
-                subject += f" for {subjects[p.where]}"
-            said = "" if _na(p.value) else f" cannot be {_shown(p.value)}: it"
-            part = f"{subject}{said} {_plain(p.message)}"
+                # Translators: a value of one exercise, e.g. "repetitions done for 4. Bridge"
+                subject = _("{field} for {exercise}").format(
+                    field=subject, exercise=subjects[p.where]
+                )
+            if _na(p.value):
+                part = f"{subject} {_plain(shown(p.message))}"
+            else:
+                # Translators: {problem} is the log's words, e.g. "must be a whole number ..."
+                part = _("{field} cannot be {value}: it {problem}").format(
+                    field=subject, value=_shown(p.value), problem=_plain(shown(p.message))
+                )
         if part not in parts:
             parts.append(part)
-    if parts == [_NO_REASON] or parts == [_GONE]:
+    if len(parts) == 1 and parts[0] in alone:
         return parts[0][0].upper() + parts[0][1:] + "."
-    return "Nothing was changed: " + "; ".join(parts) + "."
+    return _("Nothing was changed: {problems}.").format(problems="; ".join(parts))
 
 
 class FixEntry(widgets.VBox):
@@ -275,7 +312,8 @@ class FixEntry(widgets.VBox):
     def __init__(self, log: SessionLog | str | Path | None = None):
         self.session_log = ui.open_log(log)
         self.entry = widgets.Dropdown(
-            description="Entry",
+            # Translators: the list of saved sessions and check-ins to choose from
+            description=_("Entry"),
             style={"description_width": "60px"},
             layout=widgets.Layout(width="100%", max_width="620px"),
         )
@@ -283,17 +321,17 @@ class FixEntry(widgets.VBox):
         self.details = ui.html("bk-fix-details")
         self.form = widgets.VBox()
         self.reason = widgets.Text(
-            placeholder="Why? (required, kept with the earlier values)",
+            placeholder=_("Why? (required, kept with the earlier values)"),
             layout=widgets.Layout(width="100%", max_width="620px"),
         )
         self.reason.add_class("bk-fix-reason")
         self.change_button = ui.button(
-            "Save the change", "bk-fix-change", "Change the values", "primary"
+            _("Save the change"), "bk-fix-change", _("Change the values"), "primary"
         )
         self.remove_button = ui.button(
-            "Remove this entry",
+            _("Remove this entry"),
             "bk-fix-remove",
-            "Hide it from your progress (it stays in the history)",
+            _("Hide it from your progress (it stays in the history)"),
             "danger",
         )
         self.message = ui.html("bk-fix-message")
@@ -311,10 +349,15 @@ class FixEntry(widgets.VBox):
                 ui.style(),
                 ui.html(
                     "bk-fix-title",
-                    '<div class="bk-checkin-heading">Fix an entry</div>'
+                    '<div class="bk-checkin-heading">'
+                    + _("Fix an entry")
+                    + "</div>"
                     + ui.hint(
-                        "Change or remove a session or check-in saved by mistake. Nothing is lost: "
-                        "the earlier values are kept and shown below as the entry's history."
+                        _(
+                            "Change or remove a session or check-in saved by mistake. Nothing is "
+                            "lost: the earlier values are kept and shown below as the entry's "
+                            "history."
+                        )
                     ),
                 ),
                 self.entry,
@@ -339,10 +382,11 @@ class FixEntry(widgets.VBox):
         for sid, bouts in frame.groupby("session_id", sort=False, observed=True):
             names = ", ".join(dict.fromkeys(get_exercise(i).name for i in bouts["exercise_id"]))
             start = bouts["started_at"].min()
-            options.append((f"Session {_when(start)}: {names}", ("session", str(sid))))
+            label = _("Session {when}: {exercises}").format(when=_when(start), exercises=names)
+            options.append((label, ("session", str(sid))))
         checkins = outcomes.checkins_frame(self.session_log)
         for cid, day in zip(checkins["checkin_id"], checkins["date"], strict=True):
-            label = f"Check-in {config.day_text(day, weekday=True)}"
+            label = _("Check-in {day}").format(day=config.day_text(day, weekday=True))
             options.append((label, ("checkin", str(cid))))
         options.sort(key=lambda o: o[1][1], reverse=True)
         self.entry.options = options
@@ -387,29 +431,34 @@ class FixEntry(widgets.VBox):
     def _show(self) -> None:
         self.bout_fields, self._bouts = {}, None
         if self.entry.value is None:
-            self.details.value = ui.hint("Nothing saved yet: there is nothing to fix.")
+            self.details.value = ui.hint(_("Nothing saved yet: there is nothing to fix."))
             self.form.children, self.fields = [], {}
             self.history.value = ""
             return
         kind, key = self.entry.value
         current = self._current()
-        self.fields = {f: _field(k, current.get(f)) for f, _, k in _FIELDS[kind]}
+        self.fields = {f: _field(k, current.get(f)) for f, _label, k in _FIELDS[kind]}
         rows: list[widgets.Widget] = []
         if kind == "session":
-            rows.append(ui.html("bk-fix-part", "<b>Pain ratings</b>"))
+            rows.append(ui.html("bk-fix-part", _("<b>Pain ratings</b>")))
         for field, label, kind_ in _FIELDS[kind]:
             now = current.get(field)
             if isinstance(now, list):  # sides rated differently: a change sets every side
-                shown = " and ".join(str(v) for v in now)
+                shown = functools.reduce(
+                    # Translators: two ratings of one session's sides, e.g. "3 and 5"
+                    lambda a, b: _("{first} and {second}").format(first=a, second=b),
+                    (str(v) for v in now),
+                )
             else:
-                shown = "not rated" if now is None and kind_ == "rating" else (now or "")
+                shown = _("not rated") if now is None and kind_ == "rating" else (now or "")
             rows.append(
                 widgets.HBox(
                     [
                         ui.html(
                             "bk-fix-label",
-                            f"{ui.escape(label)} <span class='bk-hint'>(now: "
-                            f"{ui.escape(shown)})</span>",
+                            f"{ui.escape(_(label))} <span class='bk-hint'>"
+                            + ui.escape(_("(now: {value})").format(value=shown))
+                            + "</span>",
                             width="200px",
                         ),
                         self.fields[field],
@@ -429,13 +478,16 @@ class FixEntry(widgets.VBox):
         rows: list[widgets.Widget] = [
             ui.html(
                 "bk-fix-part",
-                "<b>What you did</b> "
-                + ui.hint("type a new number; a box left empty keeps what is saved (shown in it)"),
+                _("<b>What you did</b>")
+                + " "
+                + ui.hint(
+                    _("type a new number; a box left empty keeps what is saved (shown in it)")
+                ),
             )
         ]
         for bout in _records(bouts):
             ex = get_exercise(bout.exercise_id)
-            boxes = {f: _count_field(getattr(bout, f)) for f, _, _ in _COUNTS}
+            boxes = {f: _count_field(getattr(bout, f)) for f, _label, _whole in _COUNTS}
             cells = [
                 widgets.VBox(
                     [ui.html("bk-fix-count-label", ui.escape(self._count_label(f, ex))), w]
@@ -444,11 +496,12 @@ class FixEntry(widgets.VBox):
             ]
             if each:
                 boxes["pain_after"] = _field("rating", bout.pain_after)
-                now = "not rated" if _na(bout.pain_after) else int(bout.pain_after)
+                now = _("not rated") if _na(bout.pain_after) else int(bout.pain_after)
+                said = _("pain straight after (now: {value})").format(value=now)
                 cells.append(
                     widgets.VBox(
                         [
-                            ui.html("bk-fix-count-label", f"pain straight after (now: {now})"),
+                            ui.html("bk-fix-count-label", said),
                             boxes["pain_after"],
                         ]
                     )
@@ -461,23 +514,25 @@ class FixEntry(widgets.VBox):
     @staticmethod
     def _count_label(field: str, ex: Any) -> str:
         if field == "hold_s_done" and ex.kind == "paced":
-            return _PACED_HOLD
+            return _(_PACED_HOLD)
         return field_name(field)
 
     def _details(self, kind: str) -> str:
         if kind == "checkin" or self._bouts is None:
             return ""
         bouts = self._bouts.assign(
-            exercise=[_bout_name(b, side=False) for b in self._bouts.itertuples(index=False)]
+            exercise=[_bout_name(b, side=False) for b in self._bouts.itertuples(index=False)],
+            side=[_value("side", s) if not _na(s) else s for s in self._bouts["side"]],
+            status=[_value("status", s) if not _na(s) else s for s in self._bouts["status"]],
         )
         return _table(
             bouts,
             {
-                "exercise": "exercise",
-                "side": "side",
-                "sets_done": "sets done",
-                "reps_done": "repetitions done",
-                "status": "status",
+                "exercise": _("exercise"),
+                "side": _("side"),
+                "sets_done": _("sets done"),
+                "reps_done": _("repetitions done"),
+                "status": _("status"),
             },
         )
 
@@ -495,18 +550,29 @@ class FixEntry(widgets.VBox):
                 parts.append(self.session_log.history(int(bout.row_id)).assign(subject=name))
             trail = pd.concat([p for p in parts if not p.empty] or [parts[0]], ignore_index=True)
         if trail.empty:
-            return "<b>History:</b> no changes yet."
+            return _("<b>History:</b> no changes yet.")
         trail = trail.sort_values("when", kind="stable", ignore_index=True)
+        fields = trail["field"]
         trail = trail.assign(
             when=[_when(t) for t in trail["when"]],
-            what=[s + field_name(f) for s, f in zip(trail["subject"], trail["field"], strict=True)],
-            old=[_shown(v) for v in trail["old"]],
-            new=[_shown(v) for v in trail["new"]],
+            what=[s + field_name(f) for s, f in zip(trail["subject"], fields, strict=True)],
+            old=[_value(f, v) for f, v in zip(fields, trail["old"], strict=True)],
+            new=[_value(f, v) for f, v in zip(fields, trail["new"], strict=True)],
+            # the kit's own reason (Undo) in the person's language; theirs as they wrote it
+            reason=[_(r) if r == UNDO_REASON else r for r in trail["reason"]],
         )
         table = _table(
-            trail, {"when": "when", "what": "what", "old": "was", "new": "became", "reason": "why"}
+            trail,
+            {
+                # Translators: the headings of an entry's history of changes
+                "when": _("when"),
+                "what": _("what"),
+                "old": _("was"),
+                "new": _("became"),
+                "reason": _("why"),
+            },
         )
-        return f"<b>History</b>{table}"
+        return _("<b>History</b>") + table
 
     # -- changing -----------------------------------------------------------------
 
@@ -524,7 +590,7 @@ class FixEntry(widgets.VBox):
                 changes["notes"] = changes["notes"] or None
         counts = self._count_changes()
         if action == "change" and not changes and not counts:
-            self.message.value = ui.box("Choose a new value for at least one field.", "info")
+            self.message.value = ui.box(_("Choose a new value for at least one field."), "info")
             return
         try:
             # every change of one press, or none of them
@@ -582,14 +648,18 @@ class FixEntry(widgets.VBox):
         if kind == "checkin":
             if action == "remove":
                 outcomes.remove_checkin(log, key, reason=reason)
-                return "Removed the check-in; it is kept in the history."
+                return _("Removed the check-in; it is kept in the history.")
             outcomes.correct_checkin(log, key, reason=reason, **changes)
-            return "Changed the check-in; the earlier values are in its history."
+            return _("Changed the check-in; the earlier values are in its history.")
         if action == "remove":
             frame = log.frame(ids=True)
             ids = [int(i) for i in frame.loc[frame["session_id"] == key, "row_id"]]
             n = log.remove(ids, reason=reason)
-            return f"Removed the session ({n} exercise rows); it is kept in the history."
+            return ngettext(
+                "Removed the session ({n} exercise row); it is kept in the history.",
+                "Removed the session ({n} exercise rows); it is kept in the history.",
+                n,
+            ).format(n=n)
         if changes and self._shared and self._bouts is not None:
             for row_id in self._bouts["row_id"]:
                 counts.setdefault(int(row_id), {}).update(changes)
@@ -597,7 +667,7 @@ class FixEntry(widgets.VBox):
             log.correct_session(key, reason=reason, **changes)
         for row_id, new in counts.items():
             log.correct(row_id, reason=reason, **new)
-        return "Changed the session; the earlier values are in its history."
+        return _("Changed the session; the earlier values are in its history.")
 
 
 def _records(frame: pd.DataFrame) -> list[Any]:
@@ -609,7 +679,9 @@ def _bout_name(bout: Any, *, side: bool = True) -> str:
     """An exercise of a session as the person knows it: "4. Bridge", "1. ... (left)"."""
     ex = get_exercise(bout.exercise_id)
     name = f"{ex.number}. {ex.name}"
-    return f"{name} ({bout.side})" if side and bout.side in BODY_SIDES else name
+    if side and bout.side in BODY_SIDES:
+        return f"{name} ({_value('side', bout.side)})"
+    return name
 
 
 class UndoBar(widgets.HBox):
@@ -631,7 +703,7 @@ class UndoBar(widgets.HBox):
         self.session_log = log
         self.rows: list[dict[str, Any]] = []
         self.on_undone = on_undone
-        self.undo_button = ui.button("Undo", "bk-undo", "Remove the session just saved")
+        self.undo_button = ui.button(_("Undo"), "bk-undo", _("Remove the session just saved"))
         self.message = ui.html("bk-undo-message")
         self.output = widgets.Output()
         self.undo_button.on_click(ui.guard(self.output, self.message)(self._undo))
@@ -645,7 +717,7 @@ class UndoBar(widgets.HBox):
         """Offer to undo ``rows`` (what a timer's Save just stored)."""
         self.rows = list(rows)
         self.undo_button.disabled = not self.rows
-        self.message.value = "Saved. Pressed Save by mistake?"
+        self.message.value = _("Saved. Pressed Save by mistake?")
         self.layout.display = "" if self.rows else "none"
 
     def _undo(self, _button: Any) -> None:
@@ -653,6 +725,8 @@ class UndoBar(widgets.HBox):
         self.session_log.remove(ids, reason=UNDO_REASON)
         self.rows = []
         self.undo_button.disabled = True
-        self.message.value = "Undone: the session is removed from your log (kept in its history)."
+        self.message.value = _(
+            "Undone: the session is removed from your log (kept in its history)."
+        )
         if self.on_undone is not None:
             self.on_undone()

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 
 from .. import conditions
+from ..i18n import gettext as _
 from . import ui
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ class PersonalCheck(widgets.VBox):
         self.answers: dict[str, widgets.ToggleButtons] = {}
         listed: list[widgets.Widget] = []
         for q in conditions.questions():
-            buttons = ui.choice("bk-personal-answer", [(label, label) for label, _ in q.options])
+            buttons = ui.choice("bk-personal-answer", [(label, label) for label, _v in q.options])
             buttons.add_class(f"bk-p-{q.id}")
             self.answers[q.id] = buttons
             row = widgets.VBox([ui.html("bk-personal-question", ui.escape(q.ask)), buttons])
@@ -61,12 +62,18 @@ class PersonalCheck(widgets.VBox):
         in_columns = widgets.VBox(listed)
         in_columns.add_class("bk-question-list")
         rows: list[widgets.Widget] = [
-            ui.html("bk-personal-intro", f"<b>About you.</b> {ui.escape(conditions.intro())}"),
+            ui.html(
+                "bk-personal-intro",
+                _("<b>About you.</b> {intro}").format(intro=ui.escape(conditions.intro())),
+            ),
             in_columns,
         ]
         self.message = ui.html("bk-personal-message")
         self.save_button = ui.button(
-            "Save my answers", "bk-personal-save", "Store your answers", align_self="flex-start"
+            _("Save my answers"),
+            "bk-personal-save",
+            _("Store your answers"),
+            align_self="flex-start",
         )
         self.save_button.on_click(ui.guard(widgets.Output(), self.message)(self._on_save))
         if save_button:
@@ -87,8 +94,8 @@ class PersonalCheck(widgets.VBox):
         self._log = ui.open_log(self._log)
         stored = self.store(self._log)
         self.message.value = ui.box(
-            "Saved: the cautions that apply to you are shown first beside each exercise."
+            _("Saved: the cautions that apply to you are shown first beside each exercise.")
             if stored is not None
-            else "Press an answer first.",
+            else _("Press an answer first."),
             "ok" if stored is not None else "info",
         )

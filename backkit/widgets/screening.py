@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 
 from .. import conditions, config, gate, outcomes, safety
+from ..i18n import N_
+from ..i18n import gettext as _
 from . import ui
 from .fix import UndoBar
 from .personal import PersonalCheck
@@ -43,6 +45,20 @@ __all__ = ["ClearanceForm", "SafetyCheck", "advice_html", "questions_box"]
 #: Message level of each action: the colour of the advice box.
 _LEVEL = {"none": "ok", "clinician": "reduce", "urgent": "stop", "emergency": "stop"}
 _OPEN: weakref.WeakSet[SafetyCheck] = weakref.WeakSet()
+#: The heading of the advice box of each action that stops the session (HTML, then the advice).
+_STOP = {
+    "emergency": N_("<b>Emergency: do not start the session.</b> {advice}"),
+    "urgent": N_("<b>Urgent: do not start the session.</b> {advice}"),
+    "clinician": N_("<b>See a clinician: do not start the session.</b> {advice}"),
+}
+#: Who saw the person (outcomes.SEEN_BY), as the form names them.
+_SEEN_BY = {
+    # Translators: a general practitioner (family doctor)
+    "gp": N_("GP"),
+    "physiotherapist": N_("Physiotherapist"),
+    "emergency department": N_("Emergency department"),
+    "other clinician": N_("Other clinician"),
+}
 
 
 def advice_html(action: str) -> str:
@@ -50,12 +66,7 @@ def advice_html(action: str) -> str:
     text = ui.escape(safety.screening_advice(action))
     if action == "none":
         return ui.box(text, "ok")
-    yes = {
-        "emergency": "Emergency",
-        "urgent": "Urgent",
-        "clinician": "See a clinician",
-    }[action]
-    return ui.box(f"<b>{yes}: do not start the session.</b> {text}", _LEVEL[action])
+    return ui.box(_(_STOP[action]).format(advice=text), _LEVEL[action])
 
 
 def questions_box(
@@ -80,10 +91,12 @@ def questions_box(
     listed = widgets.VBox(rows)
     listed.add_class("bk-question-list")
     none = ui.button(
-        "I have read them all: No to the rest",
+        _("I have read them all: No to the rest"),
         f"{cls}-none",
-        "Answer No to every question you have not answered yet (a Yes stays). "
-        "Check each answer before you save.",
+        _(
+            "Answer No to every question you have not answered yet (a Yes stays). "
+            "Check each answer before you save."
+        ),
         align_self="flex-start",
     )
 
@@ -93,7 +106,10 @@ def questions_box(
                 buttons.value = False
 
     none.on_click(answer_no)
-    intro = ui.html(f"{cls}-intro", f"<b>Warning signs.</b> {ui.escape(safety.screening_intro())}")
+    intro = ui.html(
+        f"{cls}-intro",
+        _("<b>Warning signs.</b> {intro}").format(intro=ui.escape(safety.screening_intro())),
+    )
     box = widgets.VBox([intro, listed, none])
     box.add_class(cls)
     return box, answers
@@ -165,9 +181,9 @@ class SafetyCheck(widgets.VBox):
         self.signs = ui.html("bk-safety", ui.emergency_html(open_=True))
         self.questions, self.answers = questions_box()
         self.save_button = ui.button(
-            "Save answers",
+            _("Save answers"),
             "bk-screening-save",
-            "Store the answers to the warning-sign questions",
+            _("Store the answers to the warning-sign questions"),
             "primary",
             align_self="flex-start",
         )
@@ -228,8 +244,10 @@ class SafetyCheck(widgets.VBox):
         missing = [q.ask for q in safety.screening_questions() if self.answers[q.id].value is None]
         if missing:
             self.message.value = ui.box(
-                f"Please answer every question ({len(missing)} not answered yet): "
-                "press <b>No</b> or <b>Yes</b> beside each.",
+                _(
+                    "Please answer every question ({n} not answered yet): "
+                    "press <b>No</b> or <b>Yes</b> beside each."
+                ).format(n=len(missing)),
                 "info",
             )
             return
@@ -243,11 +261,13 @@ class SafetyCheck(widgets.VBox):
         if self.gate.open and action != "none":
             # only history a clinician has already seen the person about
             self.message.value = ui.box(
-                "You answered yes only about your history, which a doctor or physiotherapist "
-                "has already seen you about: you can start. If something is new since then (a "
-                "new diagnosis or medicine, another operation, infection or fall), do not "
-                "exercise until they have seen you about it: the kit cannot tell it apart "
-                "from what they already know.",
+                _(
+                    "You answered yes only about your history, which a doctor or physiotherapist "
+                    "has already seen you about: you can start. If something is new since then (a "
+                    "new diagnosis or medicine, another operation, infection or fall), do not "
+                    "exercise until they have seen you about it: the kit cannot tell it apart "
+                    "from what they already know."
+                ),
                 "ok",
             )
         if self.gate.open:
@@ -263,13 +283,15 @@ class SafetyCheck(widgets.VBox):
         if not self.gate.open and self.gate.unresolved:
             first = min(u.answered_at for u in self.gate.unresolved)
             self.clearance.say(
-                f"That visit was before you answered yes on {gate.day_text(first)}, so it "
-                "does not cover that answer. Record a visit only if a doctor or "
-                "physiotherapist has seen you on or after that day.",
+                _(
+                    "That visit was before you answered yes on {day}, so it "
+                    "does not cover that answer. Record a visit only if a doctor or "
+                    "physiotherapist has seen you on or after that day."
+                ).format(day=gate.day_text(first)),
                 "reduce",
             )
             return
-        self.clearance.say("Recorded.", "ok")
+        self.clearance.say(_("Recorded."), "ok")
         self._show_gate(stored=False)
 
     def _same_log(self, other: SafetyCheck) -> bool:
@@ -310,6 +332,11 @@ def _never_personal(log: SessionLog | str | Path | None) -> bool:
         return True
 
 
+def _seen_by(who: str) -> str:
+    """Who saw the person (a value of :data:`backkit.outcomes.SEEN_BY`) as the form names them."""
+    return _(_SEEN_BY[who]) if who in _SEEN_BY else who.capitalize()
+
+
 def _unresolved_html(state: gate.Gate) -> str:
     """Each "yes" still in force: the day and the questions, as the person answered them."""
     items = "".join(
@@ -323,8 +350,10 @@ def _unresolved_html(state: gate.Gate) -> str:
         for n in dict.fromkeys(n for u in state.unresolved for n in u.notes())
     )
     return ui.box(
-        f"{ui.escape(state.reason)}<br>You answered yes to:<ul>{items}</ul>{notes}"
-        "A later answer of no does not cancel these.",
+        _(
+            "{reason}<br>You answered yes to:<ul>{items}</ul>{notes}"
+            "A later answer of no does not cancel these."
+        ).format(reason=ui.escape(state.reason), items=items, notes=notes),
         "info",
     )
 
@@ -343,33 +372,37 @@ class ClearanceForm(widgets.VBox):
         self._on_record = on_record
         self.intro = ui.html(
             "bk-clearance-intro",
-            "<b>After you have been seen.</b> Only when a doctor or physiotherapist "
-            "has seen you about it since you answered yes, and said you can exercise, "
-            "record it here.",
+            _(
+                "<b>After you have been seen.</b> Only when a doctor or physiotherapist "
+                "has seen you about it since you answered yes, and said you can exercise, "
+                "record it here."
+            ),
         )
         self.seen_by = widgets.Dropdown(
-            options=[("choose", None)] + [(who.capitalize() if who != "gp" else "GP", who)
-                                         for who in outcomes.SEEN_BY],
+            options=[(_("choose"), None)] + [(_seen_by(who), who) for who in outcomes.SEEN_BY],
             value=None,
-            description="Who saw you",
+            description=_("Who saw you"),
             style={"description_width": "initial"},
         )  # fmt: skip
         self.seen_by.add_class("bk-clearance-who")
         self.seen_on = widgets.DatePicker(
-            description="On", value=config.today(), style={"description_width": "initial"}
+            # Translators: the day a clinician saw the person ("On [date]")
+            description=_("On"),
+            value=config.today(),
+            style={"description_width": "initial"},
         )
         self.seen_on.add_class("bk-clearance-day")
         self.notes = widgets.Text(
-            placeholder="What they said, e.g. 'fine to do these exercises'",
-            description="What they said",
+            placeholder=_("What they said, e.g. 'fine to do these exercises'"),
+            description=_("What they said"),
             style={"description_width": "initial"},
             layout=widgets.Layout(width="100%"),
         )
         self.notes.add_class("bk-clearance-notes")
         self.record_button = ui.button(
-            "Record: they said I can exercise",
+            _("Record: they said I can exercise"),
             "bk-clearance-record",
-            "Record the visit; the session can then start",
+            _("Record the visit; the session can then start"),
             align_self="flex-start",
         )
         self.record_button.on_click(self._record)
@@ -381,9 +414,9 @@ class ClearanceForm(widgets.VBox):
             layout=widgets.Layout(display="none"),
         )
         self.open_button = ui.button(
-            "I have been seen since I answered yes",
+            _("I have been seen since I answered yes"),
             "bk-clearance-open",
-            "Record a visit to a doctor or physiotherapist after you answered yes",
+            _("Record a visit to a doctor or physiotherapist after you answered yes"),
             align_self="flex-start",
         )
         self.open_button.on_click(lambda _b: self.unfold())
@@ -407,6 +440,6 @@ class ClearanceForm(widgets.VBox):
 
     def _record(self, _button: Any) -> None:
         if self.seen_by.value is None or self.seen_on.value is None:
-            self.say("Choose who saw you and the day.", "info")
+            self.say(_("Choose who saw you and the day."), "info")
             return
         self._on_record(self.seen_on.value, self.seen_by.value, self.notes.value)

@@ -76,12 +76,31 @@ export function replay(phases, events, now, minRep = 0.5) {
   return s;
 }
 
+// The face's words: `_("...")` and `ngettext(...)` mark them (pybabel extracts
+// them into the backkit catalogue); Python sends their translations
+// (TimerFace.words, read from this file) and the script's English is the rest.
+function translator(model) {
+  const words = model.get("words") || {};
+  const _ = (text) => (typeof words[text] === "string" ? words[text] : text);
+  // Both forms come from Python: one, and more (the catalogue's rule is n != 1).
+  const ngettext = (one, more, n) => {
+    const forms = Array.isArray(words[one]) ? words[one] : [one, more];
+    return n === 1 ? forms[0] : forms[1];
+  };
+  return { _, ngettext };
+}
+
+// "{name}" placeholders filled from `values` (a translation may reorder them).
+export function fill(text, values) {
+  return text.replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
+}
+
 export function fmt(seconds) {
   const s = Math.max(0, Math.ceil(seconds - 1e-9));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }
 
-function view(r, s, now) {
+function view(r, s, now, _) {
   const p = r.phases[s.index];
   const total = r.total;
   let elapsed = 0;
@@ -92,27 +111,30 @@ function view(r, s, now) {
   const position = s.state === "finished" && !s.stoppedEarly ? total : p.offset + elapsed;
   const done = Math.floor(position + 1e-9);
   let phase, next, session;
+  // the same words as timer_view.phase_text, next_text and session_text
   if (s.state === "ready") {
-    phase = "Press Start when you are ready";
-    next = `First: ${p.label} (${fmt(p.seconds)})`;
+    phase = _("Press Start when you are ready");
+    next = fill(_("First: {step} ({duration})"), { step: p.label, duration: fmt(p.seconds) });
   } else if (s.state === "finished") {
     // praise only when every repetition was done (timer_view.finished_text)
     const done = Object.values(s.counted).filter(Boolean).length;
     const reps = r.phases.filter((q) => q.rep).length;
-    phase = s.stoppedEarly ? `Stopped during: ${p.label}`
-      : done >= reps ? "Done - well done!"
-      : done === 0 ? "Finished: nothing was done"
-      : `Finished: ${done} of ${reps} repetitions done`;
-    next = "Next: tell us how your back feels, then save";
+    phase = s.stoppedEarly ? fill(_("Stopped during: {step}"), { step: p.label })
+      : done >= reps ? _("Done - well done!")
+      : done === 0 ? _("Finished: nothing was done")
+      : fill(_("Finished: {done} of {total} repetitions done"), { done, total: reps });
+    next = _("Next: tell us how your back feels, then save");
   } else {
-    phase = p.label + (s.state === "paused" ? " (paused)" : "");
+    phase = s.state === "paused" ? fill(_("{step} (paused)"), { step: p.label }) : p.label;
     next = p.next;
   }
   if (s.state === "finished") {
-    session = s.stoppedEarly ? `Stopped after ${fmt(done)} of ${fmt(total)}`
-                             : `Session done: ${fmt(total)}`;
+    session = s.stoppedEarly
+      ? fill(_("Stopped after {done} of {total}"), { done: fmt(done), total: fmt(total) })
+      : fill(_("Session done: {total}"), { total: fmt(total) });
   } else {
-    session = `Session ${fmt(done)} of ${fmt(total)} - ${fmt(total - done)} left`;
+    session = fill(_("Session {done} of {total} - {left} left"),
+                   { done: fmt(done), total: fmt(total), left: fmt(total - done) });
   }
   return {
     p, phase, next, session, remaining,
@@ -128,8 +150,15 @@ function view(r, s, now) {
 // that never says it has finished (no "end" event) is taken as finished.
 const SLOWEST_WORDS_PER_SECOND = 1.6;
 
+// A voice's language tag as the kit writes it ("pt_BR", "PT-br" -> "pt-br").
+const tag = (lang) => String(lang || "").replace(/_/g, "-").toLowerCase();
+
 function makeVoice(model, root) {
   let audio = null;
+  // The kit's language (TimerFace.lang): cues are said only by a voice of it;
+  // without one the face beeps rather than have another language's voice read them.
+  const lang = model.get("lang") || "en-GB";
+  const tongue = tag(lang).split("-")[0];
   // The instruction being said, and the cues that wait for it to finish: a
   // cue never cuts an instruction short (each waits, or is dropped once late).
   let talking = null;
@@ -157,8 +186,14 @@ function makeVoice(model, root) {
       }
     } catch (err) { /* no audio device: the screen still shows every step */ }
   };
+  // The voice for the kit's language: its region's first, else any of the language.
+  const voiceFor = () => {
+    const voices = window.speechSynthesis.getVoices() || [];
+    return voices.find((v) => tag(v.lang) === tag(lang))
+      || voices.find((v) => tag(v.lang) === tongue || tag(v.lang).startsWith(`${tongue}-`)) || null;
+  };
   const hasVoice = () => {
-    try { return "speechSynthesis" in window && window.speechSynthesis.getVoices().length > 0; }
+    try { return "speechSynthesis" in window && voiceFor() !== null; }
     catch (err) { return false; }
   };
   const finished = (u) => {
@@ -177,6 +212,9 @@ function makeVoice(model, root) {
     try {
       u = new SpeechSynthesisUtterance(text);
       u.rate = 0.95;
+      u.lang = lang;
+      // a voice chosen by hand must be the browser's own object; the tag alone also picks one
+      try { u.voice = voiceFor(); } catch (err) { /* the lang tag picks the voice */ }
       // A cue cut short by the next one is fine; a failing voice falls back to beeps.
       u.onerror = (e) => {
         if (e.error !== "interrupted" && e.error !== "canceled") { beep(tones); record("beep", text); }
@@ -277,13 +315,39 @@ function button(cls, text, title) {
 }
 
 function render({ model, el }) {
+  const { _, ngettext } = translator(model);
+  const lang = model.get("lang") || "en-GB";
+  // The phase badge: what kind of step this is (a noun or a word of command).
+  const badges = {
+    // Translators: the badge of a step: get into position
+    prepare: _("Get ready"),
+    hold: _("Hold"),
+    move: _("Move"),
+    // Translators: the badge of a step: a rest (a noun)
+    rest: _("Rest"),
+    "set-rest": _("Rest"),
+    // Translators: the badge of a step: change to the other side
+    switch: _("Switch"),
+    done: _("Done"),
+  };
+  // The key poses' names, as the drawing's description says them ("the start position").
+  const poseWords = {
+    // Translators: a pose, in "from the {start} position to the {end} position"
+    start: _("start"),
+    // Translators: a pose, in "from the {start} position to the {end} position"
+    end: _("end"),
+    // Translators: a pose (the hips lifted), in "the {pose} position"
+    lift: _("lift"),
+    // Translators: a pose (one knee drawn up), in "the {pose} position"
+    "one-knee": _("one-knee"),
+  };
   const r = model.get("routine");
   const phases = r.phases;
   const root = h("div", "bk-face");
   root.tabIndex = 0;
   root.setAttribute("data-lm-suppress-shortcuts", "true");
   root.setAttribute("role", "group");
-  root.setAttribute("aria-label", `Session timer: ${r.title}`);
+  root.setAttribute("aria-label", fill(_("Session timer: {title}"), { title: r.title }));
   root.bkCues = [];
   // One exercise: its name is the title above; the floor view still shows it.
   if (new Set(phases.map((p) => p.heading)).size === 1 && phases[0].heading === r.title) {
@@ -326,30 +390,32 @@ function render({ model, el }) {
   const cautionsEl = h("div", "bk-cautions");
   // Paused, unmistakable from across the room; a tap anywhere on it resumes.
   const pausedEl = h("div", "bk-paused-overlay");
-  pausedEl.append(h("div", "bk-paused-word", "Paused"),
-                  h("div", "bk-paused-hint", "Tap here or press space to go on"));
+  pausedEl.append(h("div", "bk-paused-word", _("Paused")),
+                  h("div", "bk-paused-hint", _("Tap here or press space to go on")));
   pausedEl.setAttribute("role", "button");
   // A session a closed or reloaded page left unsaved: resume it, or save what was done.
   const offerEl = h("div", "bk-resume");
   offerEl.setAttribute("role", "alert");
   offerEl.style.display = "none";
   const controls = h("div", "bk-controls");
-  const startB = button("bk-start bk-primary", "▶ Start", "Start the session (space)");
-  const pauseB = button("bk-pause", "❚❚ Pause", "Pause or resume (space)");
-  const backB = button("bk-back", "« Back", "Back to the start of the previous step (left arrow)");
-  const skipB = button("bk-skip", "» Skip", "Skip to the next step (right arrow)");
-  const stopB = button("bk-stop", "■ Stop", "Stop early (what you did is kept)");
-  const floorB = button("bk-floor-button", "Floor view", "Full screen, readable from the floor (Esc leaves)");
+  const startB = button("bk-start bk-primary", _("▶ Start"), _("Start the session (space)"));
+  const pauseB = button("bk-pause", _("❚❚ Pause"), _("Pause or resume (space)"));
+  const backB = button("bk-back", _("« Back"), _("Back to the start of the previous step (left arrow)"));
+  const skipB = button("bk-skip", _("» Skip"), _("Skip to the next step (right arrow)"));
+  const stopB = button("bk-stop", _("■ Stop"), _("Stop early (what you did is kept)"));
+  const floorB = button("bk-floor-button", _("Floor view"),
+                        _("Full screen, readable from the floor (Esc leaves)"));
   const soundSel = h("select", "bk-sound");
-  soundSel.title = "Spoken cues, beeps only, or silence";
-  soundSel.setAttribute("aria-label", "Sound");
-  for (const [value, text] of [["voice", "Voice cues"], ["beeps", "Beeps only"], ["off", "Sound off"]]) {
+  soundSel.title = _("Spoken cues, beeps only, or silence");
+  soundSel.setAttribute("aria-label", _("Sound"));
+  for (const [value, text] of [["voice", _("Voice cues")], ["beeps", _("Beeps only")],
+                               ["off", _("Sound off")]]) {
     const o = h("option", "", text);
     o.value = value;
     soundSel.append(o);
   }
   controls.append(startB, pauseB, backB, skipB, stopB, floorB, soundSel);
-  const keys = h("div", "bk-keys", "Keys: space pause/resume, ← back, → skip, Esc leave floor view");
+  const keys = h("div", "bk-keys", _("Keys: space pause/resume, ← back, → skip, Esc leave floor view"));
   root.append(offerEl, heading, phaseRow, middle, phaseBar, counterRow, keyEl, nextEl, sessionBar, sessionEl,
               stopNote, cautionsEl, controls, keys, pausedEl);
   el.append(root);
@@ -478,20 +544,29 @@ function render({ model, el }) {
       .map(([i]) => phases[Number(i)].exercise));
     const reps = phases.filter((q) => q.rep).length;
     const repsDone = Object.values(s.counted).filter(Boolean).length;
-    const what = exercises.length > 1 ? `${doneEx.size} of ${exercises.length} exercises`
-      : `${repsDone} of ${reps} repetition${reps === 1 ? "" : "s"}`;
-    // the day too when it was not today: "started at 21:53" must not read as today's
+    const what = exercises.length > 1
+      ? fill(_("{done} of {total} exercises"), { done: doneEx.size, total: exercises.length })
+      : fill(ngettext("{done} of {total} repetition", "{done} of {total} repetitions", reps),
+             { done: repsDone, total: reps });
+    // the day too when it was not today: "started at 21:53" must not read as today's;
+    // English keeps the browser's own date words, another language the kit's
+    const locales = tag(lang).startsWith("en") ? [] : [lang];
     const begun = new Date(events[0].at * 1000);
-    const clock = begun.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-    const when = begun.toDateString() === new Date().toDateString() ? `at ${clock}`
-      : `on ${begun.toLocaleDateString([], { weekday: "long", day: "numeric", month: "long" })} at ${clock}`;
+    const clock = begun.toLocaleTimeString(locales, { hour: "2-digit", minute: "2-digit" });
+    const lead = begun.toDateString() === new Date().toDateString()
+      ? fill(_("This session, started at {time}, was not saved when the page closed."), { time: clock })
+      : fill(_("This session, started on {date} at {time}, was not saved when the page closed."), {
+        date: begun.toLocaleDateString(locales, { weekday: "long", day: "numeric", month: "long" }),
+        time: clock,
+      });
     const at = phases[s.index];
-    const where = s.state === "finished" ? "It had ended, but was not saved."
-      : `It stopped at: ${at.label}${exercises.length > 1 ? ` (${at.heading})` : ""}. `
-        + "If your back or leg symptoms are worse than before you started, do not resume: "
-        + "save what you did.";
+    const where = s.state === "finished" ? _("It had ended, but was not saved.")
+      : (exercises.length > 1
+        ? fill(_("It stopped at: {step} ({exercise})."), { step: at.label, exercise: at.heading })
+        : fill(_("It stopped at: {step}."), { step: at.label }))
+        + " " + _("If your back or leg symptoms are worse than before you started, do not resume: save what you did.");
     offerEl.replaceChildren(
-      h("div", "bk-resume-lead", `This session, started ${when}, was not saved when the page closed.`),
+      h("div", "bk-resume-lead", lead),
       h("div", "bk-resume-where", where));
     const row = h("div", "bk-resume-buttons");
     const adopt = (extra) => {
@@ -503,21 +578,21 @@ function render({ model, el }) {
       draw();
     };
     if (s.state !== "finished") {
-      const go = button("bk-resume-go bk-primary", "▶ Resume",
-        "Carry on where it stopped (it comes back paused; the time away is not counted)");
+      const go = button("bk-resume-go bk-primary", _("▶ Resume"),
+        _("Carry on where it stopped (it comes back paused; the time away is not counted)"));
       go.addEventListener("click", () => {
         voice.unlock();
         adopt(s.state === "running" ? [{ action: "pause", at: lostAt, index: s.index, lost: true }] : []);
       });
       row.append(go);
     }
-    const save = button("bk-resume-save", `Save what you did (${what})`,
-      "Save the session as far as it went, with the times it happened");
+    const save = button("bk-resume-save", fill(_("Save what you did ({what})"), { what }),
+      _("Save the session as far as it went, with the times it happened"));
     save.addEventListener("click", () => {
       const end = s.state === "finished" ? [] : [{ action: "stop", at: lostAt, index: s.index, lost: true }];
       adopt([...end, { action: "save", at: nowS(), index: s.index }]);
     });
-    const discard = button("bk-resume-discard", "Discard it", "Forget this session: nothing of it is saved");
+    const discard = button("bk-resume-discard", _("Discard it"), _("Forget this session: nothing of it is saved"));
     discard.addEventListener("click", () => {
       if (store) { try { store.removeItem(k); } catch (err) { /* ignore */ } }
       // Python drops its copy of the same session (the same start time) too, and
@@ -572,7 +647,7 @@ function render({ model, el }) {
   // -- floor view: full screen where the browser allows it, else a page overlay
   const setFloor = (on) => {
     root.classList.toggle("bk-floor", on);
-    floorB.textContent = on ? "✕ Leave floor view" : "Floor view";
+    floorB.textContent = on ? _("✕ Leave floor view") : _("Floor view");
     if (on) root.focus();
   };
   floorB.addEventListener("click", () => {
@@ -605,7 +680,8 @@ function render({ model, el }) {
     if (live && (s.index !== shownIndex || (shownState === "ready" && s.state !== "ready"))) {
       const opts = { until: end, interrupt: pressed, instruction: !!p.instruction };
       if (s.state === "finished" && s.stoppedEarly) { /* stopped: no cue */ }
-      else if (p.kind === "done" && !allDone(s)) voice.say("Finished", r.tones[p.kind] || [880], opts);
+      // Translators: said aloud at the end of a session not every repetition of which was done
+      else if (p.kind === "done" && !allDone(s)) voice.say(_("Finished"), r.tones[p.kind] || [880], opts);
       else voice.say(p.say, r.tones[p.kind] || [880], { ...opts, until: Math.max(end, now * 1000 + 3000) });
       lastCount = null;
     }
@@ -644,7 +720,7 @@ function render({ model, el }) {
   function draw() {
     const now = nowS();
     const s = current();
-    const v = view(r, s, now);
+    const v = view(r, s, now, _);
     const p = v.p;
     cue(s, now);
     const started = shownState === "ready" && s.state === "running";
@@ -657,8 +733,9 @@ function render({ model, el }) {
     root.dataset.index = String(s.index);
     root.style.setProperty("--bk-phase", p.colour);
     heading.textContent = p.heading;
-    badge.textContent = s.state === "ready" ? "Ready" : s.state === "paused" ? "Paused"
-      : s.state === "finished" ? (s.stoppedEarly ? "Stopped" : "Done") : p.kind === "set-rest" ? "Rest" : p.kind === "prepare" ? "Get ready" : p.kind.charAt(0).toUpperCase() + p.kind.slice(1);
+    badge.textContent = s.state === "ready" ? _("Ready") : s.state === "paused" ? _("Paused")
+      : s.state === "finished" ? (s.stoppedEarly ? _("Stopped") : _("Done"))
+      : badges[p.kind] || p.kind.charAt(0).toUpperCase() + p.kind.slice(1);
     phaseEl.textContent = v.phase;
     countdown.textContent = v.countdown;
     phaseFill.style.width = `${(100 * v.phaseProgress).toFixed(2)}%`;
@@ -673,7 +750,7 @@ function render({ model, el }) {
     if (key !== poseKey) {
       // Redrawn only on a change: a new drawing would restart the fade.
       poseKey = key;
-      const named = (k) => `the ${k.split("/")[1]} position`;
+      const named = (k) => poseWords[k.split("/")[1]] || k.split("/")[1];
       pose.classList.toggle("bk-demo", !!demo);
       if (demo) {
         pose.replaceChildren(...demo.map((k, i) => {
@@ -681,10 +758,12 @@ function render({ model, el }) {
           layer.innerHTML = r.poses[k];
           return layer;
         }));
-        pose.setAttribute("aria-label", `${p.heading}: from ${named(demo[0])} to ${named(demo[1])}`);
+        pose.setAttribute("aria-label", fill(_("{exercise}: from the {start} position to the {end} position"),
+                                             { exercise: p.heading, start: named(demo[0]), end: named(demo[1]) }));
       } else {
         pose.innerHTML = key ? r.poses[key] : "";
-        pose.setAttribute("aria-label", key ? `${p.heading}: ${key.split("/")[1]} position` : "");
+        pose.setAttribute("aria-label",
+                          key ? fill(_("{exercise}: {pose} position"), { exercise: p.heading, pose: named(key) }) : "");
       }
       pose.style.display = key ? "" : "none";
     }
@@ -695,14 +774,14 @@ function render({ model, el }) {
     const running = s.state === "running" || s.state === "paused";
     startB.disabled = s.state !== "ready";
     pauseB.disabled = !running;
-    pauseB.textContent = s.state === "paused" ? "▶ Resume" : "❚❚ Pause";
+    pauseB.textContent = s.state === "paused" ? _("▶ Resume") : _("❚❚ Pause");
     skipB.disabled = !running;
     backB.disabled = !running;
     stopB.disabled = !running;
     pausedEl.style.display = s.state === "paused" ? "" : "none";
     if (s.state === "finished" && s.stoppedEarly) {
       if (!stopNote.firstChild) {
-        stopNote.append(h("div", "bk-stop-lead", "Stopped. What you did is kept."));
+        stopNote.append(h("div", "bk-stop-lead", _("Stopped. What you did is kept.")));
         stopNote.append(h("div", "bk-stop-title", `${r.emergency.title}:`));
         const ul = h("ul");
         for (const sign of r.emergency.signs) ul.append(h("li", "", sign));
@@ -721,14 +800,14 @@ function render({ model, el }) {
     keyEl.replaceChildren();
     keyEl.style.display = c && c.feel ? "" : "none";
     if (c && c.feel) {
-      keyEl.append(h("span", "bk-key-title", "You should feel: "), h("span", "bk-key-text", c.feel));
+      keyEl.append(h("span", "bk-key-title", _("You should feel:") + " "), h("span", "bk-key-text", c.feel));
     }
     cautionsEl.replaceChildren();
     cautionsEl.style.display = c ? "" : "none";
     if (!c) return;
     if (c.mine.length) {
       const mine = h("div", "bk-cautions-mine");
-      mine.append(h("div", "bk-cautions-title", `For you, from your answers (${c.name}):`));
+      mine.append(h("div", "bk-cautions-title", fill(_("For you, from your answers ({exercise}):"), { exercise: c.name })));
       const ul = h("ul");
       for (const text of c.mine) ul.append(h("li", "", text));
       mine.append(ul);
@@ -736,7 +815,7 @@ function render({ model, el }) {
     }
     if (c.everyone.length) {
       const all = h("div", "bk-cautions-everyone");
-      all.append(h("div", "bk-cautions-title", `Take care (${c.name}):`));
+      all.append(h("div", "bk-cautions-title", fill(_("Take care ({exercise}):"), { exercise: c.name })));
       const ul = h("ul");
       for (const text of c.everyone) ul.append(h("li", "", text));
       all.append(ul);
@@ -745,9 +824,10 @@ function render({ model, el }) {
     const all = h("details", "bk-cautions-all");
     const n = c.others.length;
     all.append(h("summary", "", n
-      ? `${n} caution${n === 1 ? "" : "s"} for other conditions, and common mistakes`
-      : "Common mistakes"));
-    for (const [title, items] of [["Cautions", c.others], ["Common mistakes", c.mistakes]]) {
+      ? fill(ngettext("{n} caution for other conditions, and common mistakes",
+                      "{n} cautions for other conditions, and common mistakes", n), { n })
+      : _("Common mistakes")));
+    for (const [title, items] of [[_("Cautions"), c.others], [_("Common mistakes"), c.mistakes]]) {
       if (!items.length) continue;
       all.append(h("div", "bk-cautions-title", title));
       const ul = h("ul");

@@ -40,6 +40,8 @@ import ipywidgets as widgets
 from .. import conditions, config, gate, journal, safety
 from ..errors import BackkitError, RoutineError, SafetyGateError
 from ..exercises import Exercise, get_exercise
+from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..routine import Engine, Phase, Routine, Status, build_routine, done_summary, for_plan
 from . import ui
 from .screening import SafetyCheck
@@ -161,8 +163,12 @@ class Ticker:
         on_error: Callable[[BaseException], Any] | None = None,
     ):
         if isinstance(tick, bool) or not isinstance(tick, (int, float)) or not tick > 0:
-            raise RoutineError(f"'tick' must be a positive number of seconds, got {tick!r}",
-                               where="Ticker")  # fmt: skip
+            raise RoutineError(
+                _("'tick' must be a positive number of seconds, got {value}").format(
+                    value=repr(tick)
+                ),
+                where="Ticker",
+            )
         self.engine = engine
         self.on_tick = on_tick
         self.tick = tick
@@ -328,16 +334,21 @@ class SessionTimer(widgets.VBox):
         if isinstance(exercise_or_id, Routine):
             if overrides:
                 raise RoutineError(
-                    f"overrides {sorted(overrides)} apply to one exercise, "
-                    "not to a ready-made Routine",
+                    _(
+                        "overrides {names} apply to one exercise, not to a ready-made Routine"
+                    ).format(names=sorted(overrides)),
                     where="SessionTimer",
                 )
             routine = exercise_or_id
         else:
             routine = build_routine(exercise_or_id, **overrides)
         if isinstance(tick, bool) or not isinstance(tick, (int, float)) or not tick > 0:
-            raise RoutineError(f"'tick' must be a positive number of seconds, got {tick!r}",
-                               where="SessionTimer")  # fmt: skip
+            raise RoutineError(
+                _("'tick' must be a positive number of seconds, got {value}").format(
+                    value=repr(tick)
+                ),
+                where="SessionTimer",
+            )
         self.routine = routine
         self._log = ui.check_log(log)
         self.plan_id = plan_id
@@ -483,14 +494,17 @@ class SessionTimer(widgets.VBox):
             self.saved_rows.extend(stored)
             self.view.face.settled = True  # the page's copy of the session can go
         summary = done_summary(self.engine.results(), stopped=self.engine.stopped_early)
-        text = f"Saved to your log. {summary}"
+        # Translators: {summary} says what the session did
+        text = _("Saved to your log. {summary}").format(summary=summary)
         if self._restored:
             n, m = _exercises_done(stored, self.routine)
-            text = (
-                f"Saved to your log: what you did before the page closed. {n} of {m} "
-                f"exercise{'s' if m != 1 else ''} had something done; pain was not rated. "
-                f"{summary}"
-            )
+            text = ngettext(
+                "Saved to your log: what you did before the page closed. {done} of {total} "
+                "exercise had something done; pain was not rated. {summary}",
+                "Saved to your log: what you did before the page closed. {done} of {total} "
+                "exercises had something done; pain was not rated. {summary}",
+                m,
+            ).format(done=n, total=m, summary=summary)
         view.show_saved(text, safety.check_pain(view.pain_before.value, view.pain_after.value))
         for callback in self._on_saved:
             callback(stored)
@@ -576,7 +590,9 @@ class SessionTimer(widgets.VBox):
         routine = for_plan(plan, day, rest_seconds=rest_seconds)
         if routine is None:
             raise RoutineError(
-                f"plan {plan.name!r} prescribes nothing on {day.isoformat()}",
+                _("plan {plan} prescribes nothing on {day}").format(
+                    plan=repr(plan.name), day=day.isoformat()
+                ),
                 where="SessionTimer.for_plan",
             )
         kwargs.setdefault("plan_id", plan.id)
@@ -652,7 +668,8 @@ class SessionTimer(widgets.VBox):
         try:
             copy = journal.read(key)
         except BackkitError as err:  # edited by hand: not offered, and said why
-            self.view.output.append_stderr(f"A copy of an unsaved session was not offered: {err}\n")
+            why = _("A copy of an unsaved session was not offered: {reason}").format(reason=err)
+            self.view.output.append_stderr(why + "\n")
             return {}
         if copy is not None:
             return {"copy": copy}
@@ -736,13 +753,16 @@ class SessionTimer(widgets.VBox):
         view = self.view
         missing = []
         if view.pain_before.value is None:
-            missing.append("pain before the session")
+            # Translators: a rating not given yet (listed after "Not rated yet:")
+            missing.append(_("pain before the session"))
         if view.pain_after.value is None:
-            missing.append("pain now")
+            # Translators: a rating not given yet (listed after "Not rated yet:")
+            missing.append(_("pain now"))
         if view.rate_each.value:
             started = {r.plan.exercise_id for r in self.engine.results() if r.started}
             missing += [
-                f"pain during {get_exercise(ex_id).name}"
+                # Translators: a rating not given yet (listed after "Not rated yet:")
+                _("pain during {exercise}").format(exercise=get_exercise(ex_id).name)
                 for ex_id, w in view.exercise_pain.items()
                 if w.value is None and ex_id in started
             ]

@@ -45,6 +45,8 @@ import traitlets
 
 from .. import safety
 from ..exercises import get_exercise
+from ..i18n import N_, locale_name, ngettext
+from ..i18n import gettext as _
 from ..routine import (
     MIN_REP_FRACTION,
     Phase,
@@ -55,6 +57,7 @@ from ..routine import (
     format_seconds,
     hold_marks,
     opens_exercise,
+    side_words,
     spoken_cues,
 )
 from . import sound, ui
@@ -71,6 +74,7 @@ __all__ = [
     "TimerView",
     "counters",
     "face_payload",
+    "face_words",
     "next_text",
     "phase_text",
     "pose_svg",
@@ -93,6 +97,13 @@ PHASE_COLOURS = {
 #: The face's sound settings: spoken cues, beeps only, or silence.
 SOUND_MODES = ("voice", "beeps", "off")
 _HERE = Path(__file__).parent
+#: The words heading the advice after a session, by its level (backkit.safety.PainAdvice).
+_LEVELS = {
+    # Translators: heads the advice after a session whose pain went above the limit
+    "stop": N_("Stop"),
+    # Translators: heads the advice after a session whose pain rose within the limit
+    "reduce": N_("Reduce"),
+}
 
 # The pose drawing's colours become theme variables (see timer.css), so the
 # figure follows the light and dark themes on a transparent background.
@@ -123,12 +134,14 @@ def phase_text(s: Status) -> str:
     """
     p = s.phase
     if s.state == "ready":
-        return "Press Start when you are ready"
+        return _("Press Start when you are ready")
     if s.state == "finished":
         if not s.completed:
-            return f"Stopped during: {p.label}"
+            return _("Stopped during: {step}").format(step=p.label)
         return finished_text(s.reps_done, s.reps_total)
-    return p.label + (" (paused)" if s.state == "paused" else "")
+    if s.state == "paused":
+        return _("{step} (paused)").format(step=p.label)
+    return p.label
 
 
 def finished_text(done: int, total: int) -> str:
@@ -141,26 +154,33 @@ def finished_text(done: int, total: int) -> str:
     ('Done - well done!', 'Finished: 4 of 6 repetitions done', 'Finished: nothing was done')
     """
     if done >= total:
-        return "Done - well done!"
+        return _("Done - well done!")
     if done == 0:
-        return "Finished: nothing was done"
-    return f"Finished: {done} of {total} repetitions done"
+        return _("Finished: nothing was done")
+    return _("Finished: {done} of {total} repetitions done").format(done=done, total=total)
 
 
 def _next_label(nxt: Phase | None) -> str:
     if nxt is None:
         return ""
     if nxt.kind == "done":
-        return "Next: done"
-    return f"Next: {nxt.label} ({format_seconds(nxt.seconds)})"
+        # Translators: what comes next: the end of the session
+        return _("Next: done")
+    # Translators: {duration} is m:ss
+    return _("Next: {step} ({duration})").format(
+        step=nxt.label, duration=format_seconds(nxt.seconds)
+    )
 
 
 def next_text(s: Status) -> str:
     """The line saying what comes next."""
     if s.state == "ready":
-        return f"First: {s.phase.label} ({format_seconds(s.phase.seconds)})"
+        # Translators: the first step, before starting; {duration} is m:ss
+        return _("First: {step} ({duration})").format(
+            step=s.phase.label, duration=format_seconds(s.phase.seconds)
+        )
     if s.state == "finished":
-        return "Next: tell us how your back feels, then save"
+        return _("Next: tell us how your back feels, then save")
     return _next_label(s.next_phase)
 
 
@@ -184,11 +204,14 @@ def session_text(s: Status, total: float) -> str:
     done = int(s.session_elapsed + 1e-9)
     if s.state == "finished":
         if s.completed:
-            return f"Session done: {format_seconds(total)}"
-        return f"Stopped after {format_seconds(done)} of {format_seconds(total)}"
-    return (
-        f"Session {format_seconds(done)} of {format_seconds(total)}"
-        f" - {format_seconds(total - done)} left"
+            # Translators: {total} is the session's length, m:ss
+            return _("Session done: {total}").format(total=format_seconds(total))
+        return _("Stopped after {done} of {total}").format(
+            done=format_seconds(done), total=format_seconds(total)
+        )
+    # Translators: times in m:ss
+    return _("Session {done} of {total} - {left} left").format(
+        done=format_seconds(done), total=format_seconds(total), left=format_seconds(total - done)
     )
 
 
@@ -205,16 +228,81 @@ def counters(routine: Routine, p: Phase) -> list[list[str]]:
         done = sum(
             1 for q in routine.phases[: p.index] if q.is_rep and q.bout == p.bout and q.set == p.set
         )
-    side = "both" if p.side == "both" else f"{p.side} leg"
-    return [["Set", f"{p.set} of {p.sets}"], ["Rep", f"{done} of {p.reps}"], ["Side", side]]
+    # the counter names the leg itself: "leg back" would not fit its box
+    side = side_words(p.side)
+    # Translators: a counter's value, e.g. "2 of 3" (sets, reps)
+    of = _("{n} of {total}")
+    return [
+        # Translators: a counter's name: which set of the exercise this is
+        [_("Set"), of.format(n=p.set, total=p.sets)],
+        # Translators: a counter's name: which repetition of the set this is
+        [_("Rep"), of.format(n=done, total=p.reps)],
+        # Translators: a counter's name: which side of the body is worked
+        [_("Side"), side],
+    ]
 
 
 def _dose_line(routine: Routine) -> str:
     if len(routine.exercise_ids) == 1:
         # One exercise: its name is the title already.
-        return routine.describe().removeprefix(f"{routine.title}: ")
+        return routine.describe(names=False)
     n = len(routine.exercise_ids)
-    return f"{n} exercises, one after another - about {format_seconds(routine.total_seconds)}"
+    # Translators: {n} is 2 or more; {duration} is m:ss
+    return _("{n} exercises, one after another - about {duration}").format(
+        n=n, duration=format_seconds(routine.total_seconds)
+    )
+
+
+# --------------------------------------------------------------------------
+# The face's own words (timer.js)
+
+
+@functools.lru_cache(maxsize=1)
+def _face_messages() -> tuple[tuple[str, str | None], ...]:
+    """The messages ``timer.js`` marks (``_("...")``, ``ngettext(...)``): (singular, plural).
+
+    Read from the script itself, with the extractor ``pybabel extract`` uses
+    for it (``babel.cfg``), so the words sent are exactly the script's.
+    """
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_javascript
+
+    keywords = {k: DEFAULT_KEYWORDS[k] for k in ("_", "gettext", "ngettext")}
+    found: dict[tuple[str, str | None], None] = {}
+    with open(_HERE / "timer.js", "rb") as f:
+        for _line, _func, message, _comments in extract_javascript(f, keywords, (), {}):
+            if isinstance(message, str):
+                found[(message, None)] = None
+            else:  # ngettext: (singular, plural, None for the count)
+                singular, plural = str(message[0]), str(message[1])
+                found[(singular, plural)] = None
+    return tuple(found)
+
+
+def face_words() -> dict[str, str | list[str]]:
+    """The words of ``timer.js`` in the kit's language, for the face (``TimerFace.words``).
+
+    Each message the script marks maps to its translation; a plural message
+    maps to its two forms (one, more), as the catalogue's rule for English and
+    Portuguese is ``n != 1``. English sends nothing: the script's own words are
+    English.
+
+    Examples
+    --------
+    >>> from backkit.widgets.timer_view import face_words
+    >>> face_words()
+    {}
+    """
+    words: dict[str, str | list[str]] = {}
+    for singular, plural in _face_messages():
+        if plural is None:
+            said = _(singular)
+            if said != singular:
+                words[singular] = said
+        else:
+            forms = [ngettext(singular, plural, 1), ngettext(singular, plural, 2)]
+            if forms != [singular, plural]:
+                words[singular] = forms
+    return words
 
 
 # --------------------------------------------------------------------------
@@ -461,6 +549,12 @@ class TimerFace(anywidget.AnyWidget):
         Set by the page when it finds no copy of this routine but one of
         another routine of the same log and plan: ``{"choice", "title"}``
         (the app then shows that choice, whose timer offers it).
+    words : dict
+        The face's own words (those ``timer.js`` marks) in the kit's
+        language (:func:`face_words`); empty in English.
+    lang : str
+        The kit's language tag (``en-GB``, ``pt-BR``, ``pt-PT``): the voice
+        that speaks the cues must speak it, else the face beeps.
     """
 
     _esm = _HERE / "timer.js"
@@ -471,6 +565,8 @@ class TimerFace(anywidget.AnyWidget):
     journal = traitlets.Dict().tag(sync=True)
     settled = traitlets.Bool(False).tag(sync=True)
     elsewhere = traitlets.Dict().tag(sync=True)
+    words = traitlets.Dict().tag(sync=True)
+    lang = traitlets.Unicode("en-GB").tag(sync=True)
 
     @traitlets.validate("sound")
     def _check_sound(self, proposal: dict[str, Any]) -> str:
@@ -490,11 +586,11 @@ class Press:
     """
 
     _WORDS: ClassVar[dict[str, str]] = {
-        "start": "▶ Start",
-        "pause": "❚❚ Pause",
-        "skip": "» Skip",
-        "back": "« Back",
-        "stop": "■ Stop",
+        "start": N_("▶ Start"),
+        "pause": N_("❚❚ Pause"),
+        "skip": N_("» Skip"),
+        "back": N_("« Back"),
+        "stop": N_("■ Stop"),
     }
 
     def __init__(self, view: TimerView, action: str):
@@ -511,8 +607,8 @@ class Press:
     def description(self) -> str:
         """The button's words (Pause reads "Resume" while paused)."""
         if self.action == "pause" and self._view.state == "paused":
-            return "▶ Resume"
-        return self._WORDS[self.action]
+            return _("▶ Resume")
+        return _(self._WORDS[self.action])
 
     def click(self) -> None:
         """Press the button (nothing happens while it is disabled, as in the page)."""
@@ -567,7 +663,12 @@ class TimerView(widgets.VBox):
         self.phase_text = ""
         self.countdown_text = ""
         self._listeners: dict[str, list[Callable[[], Any]]] = {a: [] for a in ACTIONS}
-        self.face = TimerFace(routine=face_payload(routine, conditions), sound=sound)
+        self.face = TimerFace(
+            routine=face_payload(routine, conditions),
+            sound=sound,
+            words=face_words(),
+            lang=locale_name().replace("_", "-"),
+        )
         self.face.add_class("bk-face-widget")
         self.start_button, self.pause_button = Press(self, "start"), Press(self, "pause")
         self.skip_button, self.stop_button = Press(self, "skip"), Press(self, "stop")
@@ -610,14 +711,14 @@ class TimerView(widgets.VBox):
     def _build_before(self) -> widgets.VBox:
         self.pain_before = ui.rating("bk-pain-before")
         self.rate_each = widgets.Checkbox(
-            value=False, description="Rate each exercise afterwards", indent=False
+            value=False, description=_("Rate each exercise afterwards"), indent=False
         )
         self.rate_each.add_class("bk-rate-each")
         self.before_box = widgets.VBox(
             [
                 ui.pain_question(
                     "bk-pain-before-question",
-                    "<b>Before you start:</b> how much does your back hurt right now?",
+                    _("<b>Before you start:</b> how much does your back hurt right now?"),
                 ),
                 self.pain_before,
                 self.rate_each,
@@ -640,28 +741,28 @@ class TimerView(widgets.VBox):
             [
                 ui.html(
                     "bk-pain-each",
-                    "<b>How much did your back hurt straight after each exercise?</b>",
+                    _("<b>How much did your back hurt straight after each exercise?</b>"),
                 ),
                 *rows,
             ],
             layout=widgets.Layout(display="none", overflow="visible"),
         )
         self.notes = widgets.Textarea(
-            placeholder="Notes (optional): how it went, what you felt",
+            placeholder=_("Notes (optional): how it went, what you felt"),
             layout=widgets.Layout(width="100%", height="60px"),
         )
         self.notes.add_class("bk-notes")
-        self.save_button = ui.button("Save to log", "bk-save", "Save this session", "primary")
+        self.save_button = ui.button(_("Save to log"), "bk-save", _("Save this session"), "primary")
         self.skip_rating_button = ui.button(
-            "Save without rating", "bk-save-unrated",
-            "Save with the missing ratings stored as not rated (never as 0)",
+            _("Save without rating"), "bk-save-unrated",
+            _("Save with the missing ratings stored as not rated (never as 0)"),
         )  # fmt: skip
         self.skip_rating_button.layout.display = "none"
         self.message = ui.html("bk-message")
         self.after_box = widgets.VBox(
             [
                 ui.pain_question(
-                    "bk-pain-after-question", "<b>How much does your back hurt now?</b>"
+                    "bk-pain-after-question", _("<b>How much does your back hurt now?</b>")
                 ),
                 self.pain_after,
                 self.exercise_box,
@@ -715,21 +816,26 @@ class TimerView(widgets.VBox):
         ui.offer(
             self.skip_rating_button,
             self.message,
-            f"Not rated yet: {ui.escape(', '.join(missing))}. Choose a number from 0 (no "
-            "pain) to 10, or press <b>Save without rating</b>: the missing ratings are "
-            "stored as not rated, never as 0.",
+            _(
+                "Not rated yet: {missing}. Choose a number from 0 (no pain) to 10, or press "
+                "<b>Save without rating</b>: the missing ratings are stored as not rated, "
+                "never as 0."
+            ).format(missing=ui.escape(", ".join(missing))),
         )
 
     def show_saved(self, text: str, advice: PainAdvice | None = None) -> None:
         """Say the session was saved (``text``), with the kit's pain advice when there is some."""
         for b in (self.save_button, self.skip_rating_button):
             b.disabled = True
-        self.save_button.description = "✓ Saved"
+        self.save_button.description = _("✓ Saved")
         self.skip_rating_button.layout.display = "none"
         html = ui.box(ui.escape(text), "ok")
         if advice is not None:
+            level = _(_LEVELS[advice.level]) if advice.level in _LEVELS else advice.level.title()
             html += ui.box(
-                f"<b>{ui.escape(advice.level.title())}:</b> {ui.escape(advice.message)}",
+                _("<b>{level}:</b> {advice}").format(
+                    level=ui.escape(level), advice=ui.escape(advice.message)
+                ),
                 advice.level,
             )
         self.message.value = html
@@ -737,17 +843,21 @@ class TimerView(widgets.VBox):
     def reopen_save(self) -> None:
         """Make Save work again (the saved session was undone): the ratings can be corrected."""
         self.save_button.disabled = False
-        self.save_button.description = "Save to log"
+        self.save_button.description = _("Save to log")
         self.skip_rating_button.disabled = False
         self.message.value = ui.box(
-            "Undone: nothing of this session is in your log now. Correct the answers above "
-            "if you like, and press Save to log again.",
+            _(
+                "Undone: nothing of this session is in your log now. Correct the answers above "
+                "if you like, and press Save to log again."
+            ),
             "info",
         )
 
     def show_refused(self, reason: str) -> None:
         """Say the session was not saved and why; Save stays enabled."""
-        self.message.value = ui.box(f"Not saved: {ui.escape(reason)}", "stop")
+        self.message.value = ui.box(
+            _("Not saved: {reason}").format(reason=ui.escape(reason)), "stop"
+        )
 
     def show_error(self, err: BaseException) -> None:
         """Show an unexpected error's traceback."""

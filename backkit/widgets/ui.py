@@ -18,12 +18,14 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 
 from ..errors import LogError
+from ..i18n import N_
+from ..i18n import gettext as _
 
 if TYPE_CHECKING:
     from ..log import SessionLog
 
 #: The anchors of every 0-10 pain question in the kit.
-PAIN_SCALE = "0 = no pain, 10 = worst pain imaginable"
+PAIN_SCALE = N_("0 = no pain, 10 = worst pain imaginable")
 #: Message levels; each has its colour in ``backkit.css`` (``.bk-box-<level>``).
 LEVELS = ("ok", "reduce", "stop", "info")
 
@@ -69,10 +71,12 @@ def hint(text: str) -> str:
 
 
 def pain_slider(
-    cls: str, value: int = 0, *, description: str = "Pain now", label_width: str = "80px",
+    cls: str, value: int = 0, *, description: str | None = None, label_width: str = "80px",
     width: str = "360px",
 ) -> widgets.IntSlider:  # fmt: skip
-    """A 0-10 pain slider that reports only where it is let go."""
+    """A 0-10 pain slider that reports only where it is let go (labelled "Pain now" by default)."""
+    if description is None:
+        description = _("Pain now")
     w = widgets.IntSlider(
         value=value, min=0, max=10, step=1, continuous_update=False, description=description,
         style={"description_width": label_width}, layout=widgets.Layout(width=width),
@@ -90,7 +94,8 @@ def rating(cls: str, *, low: int = 0, high: int = 10) -> widgets.ToggleButtons:
     w = widgets.ToggleButtons(
         options=[(str(i), i) for i in range(low, high + 1)],
         value=None,
-        tooltips=[f"{i} of {high}" for i in range(low, high + 1)],
+        # Translators: the tooltip of one button of a 0-10 rating, e.g. "7 of 10"
+        tooltips=[_("{value} of {high}").format(value=i, high=high) for i in range(low, high + 1)],
         style={"button_width": "34px"},
     )
     w.add_class(cls)
@@ -108,7 +113,7 @@ def choice(cls: str, options: list[tuple[str, Any]]) -> widgets.ToggleButtons:
 
 def yes_no(cls: str) -> widgets.ToggleButtons:
     """A yes/no question that starts unanswered (None); True is yes."""
-    return choice(cls, [("No", False), ("Yes", True)])
+    return choice(cls, [(_("No"), False), (_("Yes"), True)])
 
 
 def emergency_html(*, open_: bool = True) -> str:
@@ -128,7 +133,7 @@ def emergency_html(*, open_: bool = True) -> str:
 
 def pain_question(cls: str, question: str) -> widgets.HTML:
     """The question above a pain slider, with the scale's anchors under it."""
-    return html(cls, f"{question}<br>{hint(PAIN_SCALE)}")
+    return html(cls, f"{question}<br>{hint(_(PAIN_SCALE))}")
 
 
 @functools.lru_cache(maxsize=1)
@@ -181,7 +186,9 @@ def guard(
             except Exception as err:
                 show_error(output, err)
                 if message is not None:
-                    message.value = box(f"Something went wrong: {escape(err)}", "stop")
+                    message.value = box(
+                        _("Something went wrong: {error}").format(error=escape(err)), "stop"
+                    )
                 return None
 
         return guarded
@@ -202,8 +209,10 @@ def check_log(log: Any) -> SessionLog | str | Path | None:
     if log is None or isinstance(log, (SessionLog, str, Path)):
         return log
     raise LogError(
-        f"{type(log).__name__} is not a SessionLog; give a SessionLog, the path of a "
-        "log file, or None for your own log",
+        _(
+            "{type} is not a SessionLog; give a SessionLog, the path of a "
+            "log file, or None for your own log"
+        ).format(type=type(log).__name__),
         where="log",
     )
 

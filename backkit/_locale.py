@@ -1,0 +1,76 @@
+"""Which language a person asked for, and the compiled catalogues of its words.
+
+The layer under :mod:`backkit.errors`, :mod:`backkit.config` and
+:mod:`backkit.i18n`: the base error translates its messages with it, and the
+settings (which raise those errors) read the language through it, so no two of
+them need each other. It imports nothing of backkit and never raises for a
+language: :func:`backkit.config.language` says when one is wrong.
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext
+import os
+from importlib import resources
+
+#: The languages the kit speaks: English (the words as written) and Portuguese.
+LANGUAGES = ("en", "pt")
+
+
+def browser_tag() -> str:
+    """The first language of the person's browser the kit speaks, as a tag (``pt-BR``), or ``""``.
+
+    Read from ``$HTTP_ACCEPT_LANGUAGE`` (the browser's ``Accept-Language``, which
+    the app's Voila hands its kernel), in the browser's order of preference.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["HTTP_ACCEPT_LANGUAGE"] = "fr-FR,pt-BR;q=0.9,en;q=0.8"
+    >>> browser_tag()
+    'pt-BR'
+    >>> del os.environ["HTTP_ACCEPT_LANGUAGE"]
+    """
+    ranked = []
+    for n, part in enumerate(os.environ.get("HTTP_ACCEPT_LANGUAGE", "").split(",")):
+        tag, _, weight = part.strip().partition(";q=")
+        try:
+            q = float(weight) if weight else 1.0
+        except ValueError:
+            continue  # a malformed weight: that language is left out
+        ranked.append((-q, n, tag.strip()))
+    for _q, _n, tag in sorted(ranked):
+        if code(tag) in LANGUAGES:
+            return tag
+    return ""
+
+
+def tag() -> str:
+    """The tag the kit's language and region follow: ``$BACKKIT_LANG``, else the browser's."""
+    return os.environ.get("BACKKIT_LANG", "").strip() or browser_tag()
+
+
+def code(tag: str) -> str:
+    """The language part of a tag, in lower case: ``pt`` for ``pt_BR.UTF-8``; ``""`` for none.
+
+    Examples
+    --------
+    >>> code("pt_BR.UTF-8"), code("pt-PT"), code("")
+    ('pt', 'pt', '')
+    """
+    return tag.split(".")[0].replace("-", "_").split("_")[0].lower()
+
+
+@functools.lru_cache(maxsize=8)
+def catalogue(language: str, domain: str = "backkit") -> gettext.NullTranslations:
+    """The compiled catalogue of ``domain`` in ``language``; English is the words as written."""
+    if language not in LANGUAGES or language == "en":
+        return gettext.NullTranslations()
+    folder = resources.files("backkit") / "locale"
+    return gettext.translation(domain, str(folder), languages=[language])
+
+
+def current() -> gettext.NullTranslations:
+    """The ``backkit`` catalogue of the language asked for; English when it is not one spoken."""
+    return catalogue(code(tag()))
