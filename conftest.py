@@ -95,6 +95,17 @@ def _notebook_language(item) -> str | None:
     return None
 
 
+@pytest.fixture(autouse=True)
+def _pinned_language(request, monkeypatch):
+    # Whatever a test or example does to the language and region (the
+    # examples of config.region() set and delete them) is undone after it;
+    # a Portuguese notebook's cells keep the language their set-up gives them.
+    if _notebook_language(request.node) is None:
+        monkeypatch.setenv("BACKKIT_REGION", "GB")
+        monkeypatch.delenv("BACKKIT_LANG", raising=False)
+        monkeypatch.delenv("HTTP_ACCEPT_LANGUAGE", raising=False)
+
+
 def pytest_collection_modifyitems(items):
     # A translated notebook runs the English one's code: the clock sweep
     # (-m "not slow"), which runs the suite eight times for the date, runs
