@@ -149,6 +149,12 @@ def test_the_app_speaks_the_browser_s_language_with_brazil_s_numbers(app, browse
         assert page.locator(".bk-app .bk-timer .bk-start").inner_text().strip() == "▶ Iniciar"
         page_text = page.locator(".bk-app").inner_text()
         assert "999" not in page_text and "NHS" not in page_text
+        # the weekly check-in, in its tab
+        page.locator(".bk-app .lm-TabBar-tab", has_text="Check-in semanal").click()
+        checkin = page.locator(".bk-app .bk-checkin")
+        checkin.wait_for()
+        assert "Check-in semanal" in checkin.inner_text()
+        shoot(checkin, "checkin-pt.png")
         assert outside_requests(requests) == []
     finally:
         context.close()
