@@ -199,9 +199,12 @@ def sample_plan(start: dt.date | str | None = None) -> Plan:
     from .plan import Plan, PlanItem
 
     day = _check_start(start, "sample_plan")
+    # Each text is marked N_ where _PLAN writes it; named first here, as older
+    # pybabel extract (2.12) would take a key inside _() for a message.
+    name, author, notes = (_PLAN[key] for key in ("name", "author", "notes"))
     return Plan(
-        name=_(_PLAN["name"]),
-        author=_(_PLAN["author"]),
+        name=_(name),
+        author=_(author),
         items=tuple(
             PlanItem(
                 ex,
@@ -216,7 +219,7 @@ def sample_plan(start: dt.date | str | None = None) -> Plan:
         end=None,
         days_per_week=_PLAN["days_per_week"],
         weekdays=None,
-        notes=_(_PLAN["notes"]),
+        notes=_(notes),
     )
 
 
