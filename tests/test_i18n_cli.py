@@ -8,6 +8,7 @@ run as a person runs it: a real process, its exit code and its output.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -89,15 +90,16 @@ class TestCommandLine:
         out = result.stdout
         assert out.startswith("uso: backkit lab [-h]")
         assert "\nopções:\n" in out
-        assert "-h, --help           mostrar esta mensagem de ajuda e sair" in out
-        assert "--lang LANG          o idioma do kit neste servidor: en ou pt" in out
+        # the help column's width differs between Python versions
+        assert re.search(r"-h, --help\s+mostrar esta mensagem de ajuda e sair", out)
+        assert re.search(r"--lang LANG\s+o idioma do kit neste servidor: en ou pt", out)
         assert "usage:" not in out and "show this help" not in out
 
     def test_the_command_list_is_in_portuguese(self, home):
         result = backkit_cmd("--help", home=home, BACKKIT_LANG="pt", COLUMNS="200")
         assert result.returncode == 0
         assert "argumentos posicionais:" in result.stdout
-        assert "--version      mostrar a versão do programa e sair" in result.stdout
+        assert re.search(r"--version\s+mostrar a versão do programa e sair", result.stdout)
         assert "gravar dados de exemplo e um relatório de exemplo" in result.stdout
 
     def test_a_usage_mistake_is_one_portuguese_line(self, home):
