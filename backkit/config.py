@@ -41,7 +41,7 @@ from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from . import _locale
+from . import languages
 from .errors import N_, ConfigError, Message, OutputFolderError
 
 __all__ = [
@@ -359,7 +359,7 @@ def kit_timezone() -> dt.tzinfo:
 #: help) the kit knows: the ``regions`` table of ``safety.yaml`` gives each one.
 REGIONS = ("GB", "BR", "PT")
 #: The languages the kit speaks: English, and Portuguese (``backkit.i18n``).
-LANGUAGES = _locale.LANGUAGES
+LANGUAGES = languages.LANGUAGES
 
 
 def browser_language() -> str:
@@ -377,7 +377,7 @@ def browser_language() -> str:
     'pt-BR'
     >>> del os.environ["HTTP_ACCEPT_LANGUAGE"]
     """
-    return _locale.browser_tag()
+    return languages.browser_tag()
 
 
 def language() -> str:
@@ -404,8 +404,8 @@ def language() -> str:
     >>> language()
     'en'
     """
-    tag = _locale.tag()
-    code = _locale.code(tag)
+    tag = languages.tag()
+    code = languages.code(tag)
     if not code:
         return "en"
     if code in LANGUAGES:
@@ -465,7 +465,7 @@ def region() -> str:
         )
     # A language tag: language, then an optional country, then an encoding
     # ("pt_BR.UTF-8", "pt-PT", "en").
-    parts = _locale.tag().split(".")[0].replace("-", "_").split("_")
+    parts = languages.tag().split(".")[0].replace("-", "_").split("_")
     country = parts[1].upper() if len(parts) > 1 else ""
     if country in REGIONS:
         return country

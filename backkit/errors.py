@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import _locale
+from . import languages
 
 __all__ = [
     "AnalysisError",
@@ -161,7 +161,7 @@ def _catalogue() -> gettext.NullTranslations:
 
     A wrong ``$BACKKIT_LANG`` is itself said in English (by :func:`backkit.config.language`).
     """
-    return _locale.current()
+    return languages.current()
 
 
 def N_(message: str) -> str:

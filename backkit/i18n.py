@@ -27,7 +27,7 @@ import gettext as _gettext
 from collections.abc import Iterator
 from typing import Any
 
-from . import _locale, config
+from . import config, languages
 
 __all__ = [
     "DOMAINS",
@@ -100,7 +100,7 @@ def N_(message: str) -> str:
 
 def translations(language: str, domain: str = "backkit") -> _gettext.NullTranslations:
     """The compiled catalogue of ``domain`` in ``language`` (English: the words as written)."""
-    return _locale.catalogue(language, domain)
+    return languages.catalogue(language, domain)
 
 
 def gettext(message: str, domain: str = "backkit") -> str:
