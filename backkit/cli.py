@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 
 from . import config
 from .config import output_folder
-from .errors import BackkitError, UsageError, shown
+from .errors import BackkitError, ConfigError, UsageError, shown
 from .i18n import N_, ngettext
 from .i18n import gettext as _
 
@@ -655,6 +655,12 @@ def _one_line(message: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``backkit`` command line; return the exit code."""
+    try:
+        config.language()  # the help and every message are written in it
+    except ConfigError as err:
+        # in English: the language asked for is one the kit cannot speak
+        print(f"backkit: error: {_one_line(str(err))}", file=sys.stderr)
+        return EXIT_USAGE
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -102,6 +102,15 @@ class TestCommandLine:
         assert re.search(r"--version\s+mostrar a versão do programa e sair", result.stdout)
         assert "gravar dados de exemplo e um relatório de exemplo" in result.stdout
 
+    def test_a_language_the_kit_does_not_speak_is_one_line(self, home):
+        for argv in (("--help",), ("report", "x.csv")):
+            result = backkit_cmd(*argv, home=home, BACKKIT_LANG="fr_FR")
+            assert result.returncode == 2 and result.stdout == ""
+            assert result.stderr.splitlines() == [
+                "backkit: error: BACKKIT_LANG: BACKKIT_LANG is 'fr_FR', not a language backkit "
+                "speaks: use one of en, pt (with a country if you like: pt_BR, pt_PT)"
+            ]
+
     def test_a_usage_mistake_is_one_portuguese_line(self, home):
         result = backkit_cmd("report", "x.csv", "--paper", "A3", home=home, BACKKIT_LANG="pt")
         assert result.returncode == 2 and result.stdout == ""
