@@ -13,7 +13,10 @@ and it runs on at the real pace.
 """
 
 import atexit
+import functools
+import itertools
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -170,3 +173,108 @@ def pytest_terminal_summary(terminalreporter):
 def pytest_sessionfinish(session):
     if _slow_notebooks() and not hasattr(session.config, "workerinput"):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+# --------------------------------------------------------------------------
+# English left in another language's text. The kit's English words are the
+# msgids of its catalogues; a word of theirs that no translation uses (and
+# that is no proper name: those stay as they are in every translation) is an
+# English word, and a page of another language that shows one shows English.
+# The sources the kit cites are shown as published, so their titles and
+# references are left out before the words are counted.
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+# placeholders, tags, addresses, paths and file names: not words of a language
+_NOT_WORDS = re.compile(
+    r"\{[^{}]*\}|%\([^)]*\)[sd]|<[^>]+>|&\w+;|https?://\S+|\S*/\S*"
+    r"|[\w.-]+\.(?:sqlite|csv|yaml|json|html|pdf|png|ics|xlsx|ipynb|py)\b"
+)
+
+
+def _words(text: str) -> set[str]:
+    return {w.lower() for w in _WORD.findall(_NOT_WORDS.sub(" ", text))}
+
+
+@functools.lru_cache(maxsize=4)
+def _english_only(language: str) -> frozenset[str]:
+    from babel.messages.pofile import read_po
+
+    english: set[str] = set()
+    translated: set[str] = set()
+    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "backkit", "locale")
+    variants = [v for v in os.listdir(folder) if v.split("_")[0] == language]  # pt, pt_PT
+    for variant, domain in itertools.product(variants, ("backkit", "clinical")):
+        with open(os.path.join(folder, variant, "LC_MESSAGES", f"{domain}.po"), "rb") as f:
+            for message in read_po(f):
+                if not message.id:
+                    continue
+                for text in message.id if isinstance(message.id, tuple) else (message.id,):
+                    english |= _words(text)
+                strings = message.string if isinstance(message.string, tuple) else (message.string,)
+                for text in strings:
+                    translated |= _words(text)
+    # the names of days and months, which the kit writes with Babel
+    from babel import Locale
+
+    for locale in ("pt_BR", "pt_PT") if language == "pt" else (language,):
+        names = Locale.parse(locale)
+        for table in (names.days, names.months):
+            for width in ("wide", "abbreviated"):
+                translated |= {w for name in table["format"][width].values() for w in _words(name)}
+    return frozenset(w for w in english - translated if len(w) > 2)
+
+
+@functools.lru_cache(maxsize=1)
+def _cited() -> tuple[str, ...]:
+    """What the kit quotes as published: its sources, and the article's own (English) words."""
+    import yaml
+
+    cited: list[str] = []
+
+    def leaves(node) -> None:
+        if isinstance(node, dict):
+            for value in node.values():
+                leaves(value)
+        elif isinstance(node, list):
+            for value in node:
+                leaves(value)
+        elif isinstance(node, str) and node.strip():
+            cited.append(" ".join(node.split()))
+
+    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "backkit", "data")
+    for name in ("exercises.yaml", "safety.yaml", "outcomes.yaml", "conditions.yaml"):
+        with open(os.path.join(folder, name), encoding="utf-8") as f:
+            data = yaml.safe_load(f)
+        leaves(data.get("sources", {}))
+        for entry in data.get("exercises", []):
+            leaves(entry.get("article_name", ""))
+            leaves(entry.get("provenance", {}).get("article_quotes", []))
+    return tuple(sorted(cited, key=len, reverse=True))
+
+
+def english_words(text: str, language: str = "pt") -> dict[str, str]:
+    """The English words ``text`` shows, each with the words around its first place."""
+    text = " ".join(text.split())
+    for source in _cited():
+        text = text.replace(source, " ")
+    text = _NOT_WORDS.sub(" ", text)
+    english = _english_only(language)
+    found: dict[str, str] = {}
+    for match in _WORD.finditer(text):
+        word = match.group().lower()
+        if word in english and word not in found:
+            found[word] = text[max(0, match.start() - 50) : match.end() + 50]
+    return found
+
+
+@pytest.fixture
+def no_english():
+    """``no_english(text, "where")``: fail, naming each English word shown and its place."""
+
+    def check(text: str, where: str) -> None:
+        found = english_words(text)
+        assert not found, f"{where} shows English: " + "; ".join(
+            f"{w!r} in ...{c}..." for w, c in found.items()
+        )
+
+    return check

@@ -139,7 +139,7 @@ def outcome_facts() -> dict[str, Any]:
     >>> sorted(analysis.outcome_facts()["pain_nrs"]["mcid"])
     ['percent', 'points']
     """
-    return _outcome_facts(config.language())
+    return _outcome_facts(config.locale_name())
 
 
 @functools.lru_cache(maxsize=len(config.LANGUAGES))

@@ -611,12 +611,13 @@ class Caseload:
         rows = [{**_cells(p), "flags": "; ".join(_flag_lines(p))} for p in self.patients]
         return pd.DataFrame(rows, columns=list(_COLUMNS)).rename(columns=_headings())
 
-    def to_text(self, width: int = 110) -> str:
+    def to_text(self, width: int = 110, *, skipped: bool = True) -> str:
         r"""The table as plain text, with the sort rule and the skipped files below it.
 
         The flags of each patient are listed one to a line in the last column,
         wrapped (never cut) to fit ``width`` characters where the other columns
-        leave room for 30 or more.
+        leave room for 30 or more. With ``skipped=False`` the skipped files are
+        left out (the command line says them on its error stream).
 
         Examples
         --------
@@ -643,15 +644,14 @@ class Caseload:
             lines += _text_table(self.patients, width)
         else:
             lines.append(
-                _("no readable patient files ({skipped} skipped)").format(
-                    skipped=len(self.skipped)
-                )
+                _("no readable patient files ({skipped} skipped)").format(skipped=len(self.skipped))
                 if self.skipped
                 else _("no patient files")
             )
         sorted_by = _("Sorted: {rule}.").format(rule=attention_rule())
         lines += textwrap.wrap(sorted_by, width, break_long_words=False)
-        lines += [_skipped(line) for line in self.skipped]
+        if skipped:
+            lines += [_skipped(line) for line in self.skipped]
         return "\n".join(lines)
 
     def to_html(self) -> str:
@@ -719,7 +719,7 @@ def _heading(caseload: Caseload) -> str:
 def _skipped(line: str) -> str:
     """A skipped file's line (its name and the problem) as shown under the table."""
     # Translators: {file_and_problem} is a file's name, a colon and why it was not read
-    return _("skipped {file_and_problem}").format(file_and_problem=line)
+    return _("skipped {file_and_problem}").format(file_and_problem=shown(line))
 
 
 _NUMERIC = ("weeks", "week_adherence", "overall_adherence", "pain_change")
@@ -895,9 +895,7 @@ def load_caseload(
             stack = _Stack()
     done = len(summaries)
     summaries += _summaries(names[done:], stack.frame(), plans[done:], day)
-    patients = [
-        _with_warnings(s, answers) for s, answers in zip(summaries, warnings, strict=True)
-    ]
+    patients = [_with_warnings(s, answers) for s, answers in zip(summaries, warnings, strict=True)]
     patients.sort(key=lambda p: p.attention)
     skipped.sort()
     return Caseload(tuple(patients), tuple(skipped), day, tuple(key))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -255,9 +256,9 @@ def cmd_caseload(args: argparse.Namespace) -> int:
     view = caseload.load_caseload(
         args.folder, plan=args.plan, as_of=args.as_of, pseudonymise=args.pseudonymise
     )
-    print(view.to_text().split("\nskipped ")[0])
+    print(view.to_text(skipped=False))
     for line in view.skipped:
-        print(_("backkit caseload: skipped {file}").format(file=line), file=sys.stderr)
+        print(_("backkit caseload: skipped {file}").format(file=shown(line)), file=sys.stderr)
     if args.chart:
         fig = caseload.plot_caseload(view)
         out = write_atomically(args.chart, lambda tmp: _private(tmp, fig.savefig))
@@ -304,15 +305,25 @@ def _add_caseload_parser(sub: argparse._SubParsersAction) -> None:
     help_ = _("one table of every patient in a folder (.sqlite logs, .json and .csv exports)")
     p = sub.add_parser("caseload", help=help_, description=help_)
     p.set_defaults(func=cmd_caseload)
-    p.add_argument("folder", help=_("folder of patient files; each file name is the patient's id"))
-    p.add_argument("--plan", help=_("plan (YAML) of patients without a plan file of their own"))
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", help=_("the day of the view (default today)"))
+    p.add_argument(
+        "folder",
+        metavar=_("folder"),
+        help=_("folder of patient files; each file name is the patient's id"),
+    )
+    p.add_argument(
+        "--plan",
+        metavar=_("PLAN"),
+        help=_("plan (YAML) of patients without a plan file of their own"),
+    )
+    p.add_argument(
+        "--as-of", metavar=_("YYYY-MM-DD"), help=_("the day of the view (default today)")
+    )
     p.add_argument(
         "--pseudonymise", action="store_true", help=_("show Patient 1..N instead of file names")
     )
-    p.add_argument("--key", metavar="CSV", help=_("with --pseudonymise: save which file is who"))
+    p.add_argument("--key", metavar=_("CSV"), help=_("with --pseudonymise: save which file is who"))
     p.add_argument(
-        "--chart", metavar="PNG", help=_("also draw weekly pain and adherence per patient")
+        "--chart", metavar=_("PNG"), help=_("also draw weekly pain and adherence per patient")
     )
 
 
@@ -320,13 +331,15 @@ def _add_plan_calendar_parser(sub: argparse._SubParsersAction) -> None:
     help_ = _("a calendar (.ics) of a plan: recurring events with the exercises and a reminder")
     p = sub.add_parser("plan-calendar", help=help_, description=help_)
     p.set_defaults(func=cmd_plan_calendar)
-    p.add_argument("plan", help=_("the plan (YAML)"))
-    p.add_argument("--out", default="plan.ics", help=_("output file (default plan.ics)"))
+    p.add_argument("plan", metavar=_("plan"), help=_("the plan (YAML)"))
     p.add_argument(
-        "--time", default="18:00", metavar="HH:MM", help=_("time of day (default 18:00)")
+        "--out", metavar=_("OUT"), default="plan.ics", help=_("output file (default plan.ics)")
     )
     p.add_argument(
-        "--reminder", type=int, default=10, metavar="MINUTES",
+        "--time", default="18:00", metavar=_("HH:MM"), help=_("time of day (default 18:00)")
+    )
+    p.add_argument(
+        "--reminder", type=int, default=10, metavar=_("MINUTES"),
         help=_("reminder this many minutes before (default 10)"),
     )  # fmt: skip
 
@@ -411,9 +424,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def _add_report_parser(add: Callable[..., argparse.ArgumentParser]) -> None:
     p = add("report", cmd_report, _("write a patient report (HTML, and PDF with --pdf)"))
-    p.add_argument("log", help=_("the patient's exported log (CSV) or log file (.sqlite)"))
-    p.add_argument("--plan", help=_("the patient's plan (YAML)"))
-    p.add_argument("--out", default="report.html", help=_("output HTML file (default report.html)"))
+    p.add_argument(
+        "log", metavar=_("log"), help=_("the patient's exported log (CSV) or log file (.sqlite)")
+    )
+    p.add_argument("--plan", metavar=_("PLAN"), help=_("the patient's plan (YAML)"))
+    p.add_argument(
+        "--out",
+        metavar=_("OUT"),
+        default="report.html",
+        help=_("output HTML file (default report.html)"),
+    )
     p.add_argument(
         "--for",
         dest="audience",
@@ -422,19 +442,26 @@ def _add_report_parser(add: Callable[..., argparse.ArgumentParser]) -> None:
         help=_("who the report is for (default clinician; patient: plain words, the plan, safety)"),
     )
     p.add_argument(
-        "--notes", metavar="FILE", help=_("a text file of the clinician's notes to show")
+        "--notes", metavar=_("FILE"), help=_("a text file of the clinician's notes to show")
     )
     p.add_argument(
         "--paper", choices=["a4", "letter"], default="a4", help=_("PDF paper size (default a4)")
     )
     # Translators: the name a report shows for the patient when no other is given.
-    p.add_argument("--pseudonym", default=_("Patient"), help=_("name shown in the report"))
-    p.add_argument("--name", help=_("the patient's real name: shown only when given"))
+    p.add_argument(
+        "--pseudonym",
+        metavar=_("PSEUDONYM"),
+        default=_("Patient"),
+        help=_("name shown in the report"),
+    )
+    p.add_argument(
+        "--name", metavar=_("NAME"), help=_("the patient's real name: shown only when given")
+    )
     p.add_argument(
         "--date-shift",
         type=int,
         default=0,
-        metavar="DAYS",
+        metavar=_("DAYS"),
         help=_("shift every date by DAYS days (de-identification)"),
     )
     p.add_argument(
@@ -446,12 +473,12 @@ def _add_report_parser(add: Callable[..., argparse.ArgumentParser]) -> None:
         "--redact",
         action="append",
         default=[],
-        metavar="WORD",
+        metavar=_("WORD"),
         help=_("a name to replace by the pseudonym in kept text (repeat for more)"),
     )
     p.add_argument("--pdf", action="store_true", help=_("also write a PDF (needs Chromium)"))
     p.add_argument(
-        "--plan-out", metavar="YAML", help=_("also save the proposed next plan to this file")
+        "--plan-out", metavar=_("YAML"), help=_("also save the proposed next plan to this file")
     )
     p.add_argument("--quiet", action="store_true", help=_("no progress bar"))
 
@@ -459,13 +486,13 @@ def _add_report_parser(add: Callable[..., argparse.ArgumentParser]) -> None:
 def _add_plan_parser(add: Callable[..., argparse.ArgumentParser]) -> None:
     p = add("plan", cmd_plan, _("plans: make a plan file your active plan"))
     p.add_argument("action", choices=["activate"], help=_("activate: use this plan from now on"))
-    p.add_argument("file", help=_("the plan file (YAML) your clinician sent"))
+    p.add_argument("file", metavar=_("file"), help=_("the plan file (YAML) your clinician sent"))
 
 
 def _add_lang_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--lang",
-        metavar="LANG",
+        metavar=_("LANG"),
         help=_(
             "the language of the kit in this server: en or pt, with a country if you like "
             "(pt_BR, pt_PT); default: $BACKKIT_LANG, else en"
@@ -480,7 +507,7 @@ def _add_lab_parser(sub: argparse._SubParsersAction) -> None:
     )
     p = sub.add_parser("lab", help=help_, description=help_)
     p.set_defaults(func=cmd_lab)
-    p.add_argument("--notebook", default=None, help=_("notebook to open"))
+    p.add_argument("--notebook", metavar=_("NOTEBOOK"), default=None, help=_("notebook to open"))
     p.add_argument(
         "--port", type=int, default=8888, help=_("port (default 8888, or the next free)")
     )
@@ -504,21 +531,25 @@ def _add_share_parser(sub: argparse._SubParsersAction) -> None:
     )
     p = sub.add_parser("share", help=help_, description=help_)
     p.set_defaults(func=cmd_share)
-    p.add_argument("--to", required=True, metavar="FOLDER", help=_("the group's folder"))
+    p.add_argument("--to", required=True, metavar=_("FOLDER"), help=_("the group's folder"))
     p.add_argument(
-        "--as", dest="as_id", metavar="ID",
+        "--as", dest="as_id", metavar=_("ID"),
         help=_("the id your clinic gave you, such as P001 (default: your own random pseudonym)"),
     )  # fmt: skip
-    p.add_argument("--log", help=_("session log file (default: your log)"))
-    p.add_argument("--plan", help=_("plan (YAML) to share (default: your active plan)"))
+    p.add_argument("--log", metavar=_("LOG"), help=_("session log file (default: your log)"))
+    p.add_argument(
+        "--plan", metavar=_("PLAN"), help=_("plan (YAML) to share (default: your active plan)")
+    )
 
 
 def _add_app_parser(sub: argparse._SubParsersAction) -> None:
     help_ = _("serve the no-code app (Voila) on 127.0.0.1 only, behind a random token")
     p = sub.add_parser("app", help=help_, description=help_)
     p.set_defaults(func=cmd_app)
-    p.add_argument("--port", type=int, default=8866, help=_("port (default 8866)"))
-    p.add_argument("--log", help=_("session log file (default: your log)"))
+    p.add_argument(
+        "--port", metavar=_("PORT"), type=int, default=8866, help=_("port (default 8866)")
+    )
+    p.add_argument("--log", metavar=_("LOG"), help=_("session log file (default: your log)"))
     p.add_argument("--no-browser", action="store_true", help=_("do not open a browser"))
     p.add_argument(
         "--quick",
@@ -530,6 +561,41 @@ def _add_app_parser(sub: argparse._SubParsersAction) -> None:
 
 #: argparse's own section headings, shown in the kit's language (:class:`_Formatter`).
 _HEADINGS = (N_("positional arguments"), N_("options"))
+
+#: argparse's own usage mistakes, as Python writes them (3.10 to 3.13), each with
+#: its words as a message of the kit's catalogue (:meth:`_Parser.error`): Python
+#: has no Portuguese catalogue for them. One not listed is shown as argparse wrote it.
+_MISTAKES = tuple(
+    (re.compile(pattern), words)
+    for pattern, words in (
+        (r"argument (?P<name>\S+): (?P<mistake>.+)", N_("argument {name}: {mistake}")),
+        (r"the following arguments are required: (?P<names>.+)",
+         N_("the following arguments are required: {names}")),
+        (r"unrecognized arguments: (?P<names>.+)", N_("unrecognized arguments: {names}")),
+        (r"invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)",
+         N_("invalid choice: {value} (choose from {choices})")),
+        (r"invalid int value: (?P<value>.+)", N_("invalid int value: {value}")),
+        (r"invalid float value: (?P<value>.+)", N_("invalid float value: {value}")),
+        (r"expected one argument", N_("expected one argument")),
+        (r"ambiguous option: (?P<option>\S+) could match (?P<matches>.+)",
+         N_("ambiguous option: {option} could match {matches}")),
+        (r"not allowed with argument (?P<name>.+)", N_("not allowed with argument {name}")),
+        (r"one of the arguments (?P<names>.+) is required",
+         N_("one of the arguments {names} is required")),
+    )
+)  # fmt: skip
+
+
+def _mistake_words(message: str) -> str:
+    """Argparse's ``message`` in the kit's language, its values and names as they are."""
+    for pattern, words in _MISTAKES:
+        found = pattern.fullmatch(message)
+        if found:
+            parts = found.groupdict()
+            if "mistake" in parts:
+                parts["mistake"] = _mistake_words(parts["mistake"])
+            return _(words).format(**parts)
+    return message
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -564,7 +630,7 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         said = _("{prog}: error: {message} (see {prog} --help)").format(
-            prog=self.prog, message=message
+            prog=self.prog, message=_mistake_words(message)
         )
         self.exit(EXIT_USAGE, said + "\n")
 
@@ -582,7 +648,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--version", action="version", version=_version(),
         help=_("show program's version number and exit"),
     )  # fmt: skip
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar=_("COMMAND"))
 
     def add(name: str, func: Callable[[argparse.Namespace], int], help_: str):
         p = sub.add_parser(name, help=help_, description=help_)
@@ -597,16 +663,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_plan_parser(add)
 
     p = add("export", cmd_export, _("export your session log to CSV, Excel, JSON or FHIR"))
-    p.add_argument("out", help=_("output file: .csv, .xlsx or .json"))
-    p.add_argument("--log", help=_("session log file (default: your log)"))
+    p.add_argument("out", metavar=_("out"), help=_("output file: .csv, .xlsx or .json"))
+    p.add_argument("--log", metavar=_("LOG"), help=_("session log file (default: your log)"))
     _add_fhir_export_options(p)
 
     p = add("import", cmd_import, _("import a CSV or JSON export into your log (all or nothing)"))
-    p.add_argument("file", help=_("a .csv or .json file as `backkit export` writes it"))
-    p.add_argument("--log", help=_("session log file (default: your log)"))
+    p.add_argument(
+        "file", metavar=_("file"), help=_("a .csv or .json file as `backkit export` writes it")
+    )
+    p.add_argument("--log", metavar=_("LOG"), help=_("session log file (default: your log)"))
 
     p = add("demo", cmd_demo, _("write sample data and a sample report"))
-    p.add_argument("--out", default="backkit-demo", help=_("folder (default ./backkit-demo)"))
+    p.add_argument(
+        "--out", metavar=_("OUT"), default="backkit-demo", help=_("folder (default ./backkit-demo)")
+    )
     p.add_argument(
         "--profile",
         default="improving",
@@ -631,10 +701,17 @@ def _add_fhir_export_options(p: argparse.ArgumentParser) -> None:
         ),
     )
     fhir = p.add_argument_group(_("FHIR export (--format fhir)"))
-    fhir.add_argument("--plan", help=_("the plan (YAML), exported as a CarePlan"))
+    fhir.add_argument(
+        "--plan", metavar=_("PLAN"), help=_("the plan (YAML), exported as a CarePlan")
+    )
     # the name inside the exported data (a FHIR Patient resource), not a word shown here
-    fhir.add_argument("--pseudonym", default="Patient", help=_("name of the Patient resource"))
-    fhir.add_argument("--date-shift", type=int, default=0, metavar="DAYS",
+    fhir.add_argument(
+        "--pseudonym",
+        metavar=_("PSEUDONYM"),
+        default="Patient",
+        help=_("name of the Patient resource"),
+    )
+    fhir.add_argument("--date-shift", type=int, default=0, metavar=_("DAYS"),
                       help=_("shift every date by DAYS days"))  # fmt: skip
     fhir.add_argument("--include-notes", action="store_true", help=_("keep free-text notes"))
 

@@ -71,7 +71,7 @@ class Answers:
 
 
 def _data() -> dict[str, Any]:
-    return _data_in(config.language())
+    return _data_in(config.locale_name())
 
 
 @functools.lru_cache(maxsize=len(config.LANGUAGES))

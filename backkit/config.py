@@ -644,7 +644,11 @@ def day_text(day: dt.date, *, weekday: bool = False, full: bool = False, year: b
 
 
 def locale_name() -> str:
-    """The Babel locale of the kit's language and region: ``en_GB``, ``pt_BR`` or ``pt_PT``.
+    """The Babel locale of the kit's words: ``en_GB``, ``pt_BR`` or ``pt_PT``.
+
+    Portuguese follows the country of ``$BACKKIT_LANG`` (``pt-PT``), else the
+    :func:`region` (``PT``: Portugal, else Brazil): its words
+    (:func:`backkit.languages.locale`), dates and numbers.
 
     Examples
     --------
@@ -652,7 +656,8 @@ def locale_name() -> str:
     'en_GB'
     """
     if language() == "pt":
-        return "pt_PT" if region() == "PT" else "pt_BR"
+        region()  # a wrong $BACKKIT_REGION is said here too
+        return languages.locale()
     return "en_GB"
 
 

@@ -866,7 +866,7 @@ def catalogue(path: str | Path | None = None) -> Catalogue:
     (:func:`backkit.config.language`); a catalogue of one's own is shown as written.
     """
     if path is None:
-        return _load(None, config.language())
+        return _load(None, config.locale_name())
     return _load(str(Path(path).resolve()), "en")
 
 

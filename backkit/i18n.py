@@ -52,6 +52,7 @@ WORDS: dict[str, dict[str, tuple[str, ...]]] = {
     "exercises.yaml": {
         "words": (
             "exercises.*.name",
+            "exercises.*.aliases.*",
             "exercises.*.start_position",
             "exercises.*.equipment.*",
             "exercises.*.steps.*",
@@ -83,7 +84,7 @@ WORDS: dict[str, dict[str, tuple[str, ...]]] = {
         ),
     },
     "outcomes.yaml": {
-        "words": ("*.name", "*.note"),
+        "words": ("*.name", "*.note", "*.attribution"),
         "not": ("sources.*", "*.sources.*"),
     },
     "conditions.yaml": {
@@ -112,7 +113,7 @@ def gettext(message: str, domain: str = "backkit") -> str:
     >>> gettext("Start")
     'Start'
     """
-    return translations(config.language(), domain).gettext(message)
+    return translations(config.locale_name(), domain).gettext(message)
 
 
 _ = gettext
@@ -126,7 +127,7 @@ def ngettext(singular: str, plural: str, n: int, domain: str = "backkit") -> str
     >>> ngettext("{n} session", "{n} sessions", 2).format(n=2)
     '2 sessions'
     """
-    return translations(config.language(), domain).ngettext(singular, plural, n)
+    return translations(config.locale_name(), domain).ngettext(singular, plural, n)
 
 
 #: The Babel locale of the kit's language and region (one home: :mod:`backkit.config`).
@@ -165,7 +166,8 @@ def word_paths(data: Any, file: str, path: str = "") -> Iterator[tuple[str, str]
 def translate_words(data: Any, file: str, language: str | None = None) -> Any:
     """A copy of ``data`` (a loaded data ``file``) with its words in ``language``.
 
-    ``language`` defaults to the kit's (:func:`backkit.config.language`).
+    ``language`` (``pt``, or a variant such as ``pt_PT``) defaults to the
+    kit's (:func:`backkit.config.locale_name`).
     English returns ``data`` itself. Everything that is not words (numbers,
     ids, tags, sources) is kept as it is.
 
@@ -174,8 +176,8 @@ def translate_words(data: Any, file: str, language: str | None = None) -> Any:
     >>> translate_words({"intro": "Hello"}, "conditions.yaml")
     {'intro': 'Hello'}
     """
-    language = language or config.language()
-    if language == "en":
+    language = language or config.locale_name()
+    if languages.code(language) == "en":
         return data
     return _translated(data, WORDS[file], translations(language, "clinical"), "")
 

@@ -62,15 +62,44 @@ def code(tag: str) -> str:
     return tag.split(".")[0].replace("-", "_").split("_")[0].lower()
 
 
+def locale(tag_: str | None = None) -> str:
+    """The variant of the kit's words: ``en_GB``, ``pt_BR`` or ``pt_PT``.
+
+    Portuguese follows the country of the tag (``pt-PT``, ``pt_BR.UTF-8``);
+    a tag with none (``pt``) follows ``$BACKKIT_REGION`` (``PT``: Portugal),
+    else Brazil, where most of its speakers live. Any other language is
+    English (:func:`backkit.config.language` says when one is wrong).
+
+    Examples
+    --------
+    >>> locale("pt-PT"), locale("pt_BR.UTF-8"), locale("en"), locale("")
+    ('pt_PT', 'pt_BR', 'en_GB', 'en_GB')
+    """
+    tag_ = tag() if tag_ is None else tag_
+    if code(tag_) != "pt":
+        return "en_GB"
+    parts = tag_.split(".")[0].replace("-", "_").split("_")
+    country = parts[1].upper() if len(parts) > 1 else ""
+    if country not in ("BR", "PT"):
+        country = "PT" if os.environ.get("BACKKIT_REGION", "").strip().upper() == "PT" else "BR"
+    return f"pt_{country}"
+
+
 @functools.lru_cache(maxsize=8)
 def catalogue(language: str, domain: str = "backkit") -> gettext.NullTranslations:
-    """The compiled catalogue of ``domain`` in ``language``; English is the words as written."""
-    if language not in LANGUAGES or language == "en":
+    """The compiled catalogue of ``domain`` in ``language`` (``pt``) or a variant of it (``pt_PT``).
+
+    A variant's catalogue holds only the words it writes differently; the
+    others come from its language's (``pt_PT``, then ``pt``). English is the
+    words as written.
+    """
+    if code(language) not in LANGUAGES or code(language) == "en":
         return gettext.NullTranslations()
     folder = resources.files("backkit") / "locale"
+    # gettext looks for pt_PT, then pt, each the fallback of the one before
     return gettext.translation(domain, str(folder), languages=[language])
 
 
 def current() -> gettext.NullTranslations:
-    """The ``backkit`` catalogue of the language asked for; English when it is not one spoken."""
-    return catalogue(code(tag()))
+    """The ``backkit`` catalogue of the words asked for; English for a language not spoken."""
+    return catalogue(locale())

@@ -338,7 +338,7 @@ def region_words() -> dict[str, str]:
 
 
 def _data() -> dict[str, Any]:
-    return _data_in(config.language())
+    return _data_in(config.locale_name())
 
 
 @functools.lru_cache(maxsize=len(config.LANGUAGES))
@@ -380,7 +380,7 @@ def rules() -> dict[str, Any]:
     >>> safety.rules()["sources"]["NICE"]
     'NICE guideline NG59: ... https://www.nice.org.uk/guidance/ng59.'
     """
-    return _rules(config.region(), config.language())
+    return _rules(config.region(), config.locale_name())
 
 
 @functools.lru_cache(maxsize=len(config.REGIONS) * len(config.LANGUAGES))

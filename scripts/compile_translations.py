@@ -22,11 +22,17 @@ def main(folder: str) -> int:
         with open(po_path, "rb") as f:
             catalogue = read_po(f)
         messages = [m for m in catalogue if m.id]
-        done = sum(1 for m in messages if all(m.string if isinstance(m.string, tuple)
-                                              else [m.string]) and not m.fuzzy)  # fmt: skip
+        done = [m for m in messages if all(m.string if isinstance(m.string, tuple)
+                                           else [m.string]) and not m.fuzzy]  # fmt: skip
+        # An untranslated message is left out, so gettext asks the next catalogue:
+        # a country's variant (pt_PT) falls back to its language's (pt). Babel
+        # would keep a plural whose forms are all empty, and gettext show "".
+        for message in messages:
+            if message not in done:
+                del catalogue[message.id]
         with open(po_path.with_suffix(".mo"), "wb") as f:
             write_mo(f, catalogue)
-        print(f"{po_path}: {done} of {len(messages)} messages translated, compiled")
+        print(f"{po_path}: {len(done)} of {len(messages)} messages translated, compiled")
     return 0
 
 

@@ -3,6 +3,10 @@
 The messages are extracted afresh with the real tool (``pybabel extract``, as
 ``make translations`` runs it), so a message added to the code or the data
 files without a translation fails here, in ``make test``.
+
+A country's variant of a language (``pt_PT``) holds only the words it writes
+differently: an empty translation there is its language's (``pt``), which is
+complete. What it does translate is held to the same rules.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from backkit.errors import ConfigError
 ROOT = Path(__file__).resolve().parents[1]
 LOCALE = ROOT / "backkit" / "locale"
 LANGUAGES = [lang for lang in config.LANGUAGES if lang != "en"]
+#: The countries' variants: a catalogue of the words each writes differently.
+VARIANTS = ["pt_PT"]
 # ("domain", the babel map, the folder pybabel extract reads)
 MAPS = {"backkit": ("babel.cfg", "."), "clinical": ("babel-clinical.cfg", ".")}
 PLACEHOLDER = re.compile(r"\{[^{}]*\}|%\(\w+\)[sd]|%[sd]")
@@ -78,7 +84,21 @@ def test_every_message_is_translated(extracted, language: str):
     assert not fuzzy, f"{domain} translations marked fuzzy (check and unmark): {fuzzy[:3]}"
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_a_variant_has_every_message_and_writes_many_its_own_way(extracted, variant: str):
+    domain, messages = extracted
+    po = catalogue(variant, domain)
+    assert po.locale is not None and str(po.locale) == variant
+    missing = [m.id for m in messages if po.get(m.id) is None]
+    assert not missing, f"{len(missing)} {domain} messages not in {variant}: run make translations"
+    assert not [m.id for m in po if m.id and m.fuzzy], f"{variant}: fuzzy translations"
+    own = [m for m in messages if all(translated(po.get(m.id)))]
+    half_done = [m.id for m in messages if any(translated(po.get(m.id))) and m not in own]
+    assert not half_done, f"{variant}: a plural with one form only: {half_done[:3]}"
+    assert len(own) > len(messages) // 4, f"{variant} writes only {len(own)} {domain} messages"
+
+
+@pytest.mark.parametrize("language", LANGUAGES + VARIANTS)
 @pytest.mark.parametrize("domain", sorted(MAPS))
 def test_placeholders_numbers_and_plurals_are_kept(language: str, domain: str):
     po = catalogue(language, domain)
@@ -100,11 +120,12 @@ def test_placeholders_numbers_and_plurals_are_kept(language: str, domain: str):
         assert numbers <= found, (message.id, forms, numbers - found)
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("language", LANGUAGES + VARIANTS)
 @pytest.mark.parametrize("domain", sorted(MAPS))
 def test_the_compiled_catalogue_is_the_current_one(language: str, domain: str):
     """The .mo gettext reads holds exactly the .po's translations (whichever Babel compiled it)."""
     mo = LOCALE / language / "LC_MESSAGES" / f"{domain}.mo"
+
     def entries(messages) -> dict:
         # a plural message's ids and forms come as a list or a tuple
         return {
@@ -112,7 +133,7 @@ def test_the_compiled_catalogue_is_the_current_one(language: str, domain: str):
                 tuple(m.string) if isinstance(m.string, (list, tuple)) else m.string
             )
             for m in messages
-            if m.id and not m.fuzzy
+            if m.id and not m.fuzzy and all(translated(m))  # the untranslated are left out
         }
 
     with open(mo, "rb") as f:
@@ -151,6 +172,24 @@ def test_the_data_files_are_shown_in_the_language(monkeypatch: pytest.MonkeyPatc
     assert conditions.intro() == " ".join(po.get(english["intro"]).string.split())
     assert analysis.outcome_facts()["psfs"]["name"] == po.get(english["psfs"]).string
     assert analysis.outcome_facts()["psfs"]["mdc"] == {"mean": 2, "item": 3}
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_a_variant_shows_its_own_words_and_its_languages_for_the_rest(
+    monkeypatch: pytest.MonkeyPatch, variant: str
+):
+    own = catalogue(variant, "backkit")
+    language = catalogue(variant.split("_")[0], "backkit")
+    written = next(m for m in own if m.id and isinstance(m.id, str) and m.string)
+    inherited = next(m for m in own if m.id and isinstance(m.id, str) and not m.string)
+    monkeypatch.setenv("BACKKIT_LANG", variant)
+    assert i18n.gettext(written.id) == written.string != language.get(written.id).string
+    assert i18n.gettext(inherited.id) == language.get(inherited.id).string
+    monkeypatch.setenv("BACKKIT_LANG", "pt")  # a language without its country: the region's
+    monkeypatch.setenv("BACKKIT_REGION", variant.split("_")[1])
+    assert i18n.gettext(written.id) == written.string
+    monkeypatch.setenv("BACKKIT_REGION", "BR")
+    assert i18n.gettext(written.id) == language.get(written.id).string
 
 
 def test_an_unknown_language_is_one_clear_error(monkeypatch: pytest.MonkeyPatch):

@@ -290,7 +290,7 @@ def build(
     audience: str = "clinician",
     notes: str | Path | None = None,
     paper: str = "a4",
-    pseudonym: str = "Patient",
+    pseudonym: str | None = None,
     real_name: str | None = None,
     date_shift: int = 0,
     include_notes: bool = False,

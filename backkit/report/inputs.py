@@ -6,10 +6,13 @@ patient files.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from ..i18n import gettext as _
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -95,6 +98,11 @@ def read_inputs(
         # the check-ins that go with the shipped sample log (same weeks and profile)
         outcomes = sample_checkins(weeks=12, seed=0, profile="improving")
     plan = Plan.load(plan_path) if plan_path is not None else None
+    if plan is not None and sample and plan_path == sample_paths()[1]:
+        # the shipped sample plan's words are the kit's (backkit.sample), so they are translated
+        plan = dataclasses.replace(
+            plan, name=_(plan.name), author=_(plan.author), notes=_(plan.notes)
+        )
     notes = frame["notes"].astype("string")
     is_sample = bool(notes.str.startswith("sample data").fillna(False).any())
     return Inputs(frame=frame, plan=plan, outcomes=outcomes, is_sample=is_sample), found

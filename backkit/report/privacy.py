@@ -166,8 +166,9 @@ class Privacy:
 
     Parameters
     ----------
-    pseudonym : str
-        The name the report uses for the patient (default ``"Patient"``).
+    pseudonym : str, optional
+        The name the report uses for the patient (default ``"Patient"``, in the
+        kit's language).
     real_name : str, optional
         The patient's real name. Shown in the report *only* when given (for a
         report the clinic keeps); otherwise the report never has it.
@@ -197,7 +198,7 @@ class Privacy:
     ('Patient A', 'Jane Doe')
     """
 
-    pseudonym: str = "Patient"
+    pseudonym: str | None = None
     real_name: str | None = None
     date_shift: int = 0
     include_notes: bool = False
@@ -205,7 +206,9 @@ class Privacy:
 
     def __post_init__(self) -> None:
         put = object.__setattr__
-        put(self, "pseudonym", _check_name("pseudonym", self.pseudonym, required=True))
+        # Translators: the name a report shows for the patient when no other is given.
+        pseudonym = _("Patient") if self.pseudonym is None else self.pseudonym
+        put(self, "pseudonym", _check_name("pseudonym", pseudonym, required=True))
         put(self, "real_name", _check_name("real_name", self.real_name, required=False))
         shift = self.date_shift
         if isinstance(shift, str):
@@ -235,7 +238,7 @@ class Privacy:
     @property
     def name(self) -> str:
         """The name the report shows: the real name when given, else the pseudonym."""
-        return self.real_name or self.pseudonym
+        return self.real_name or str(self.pseudonym)  # a str once made (__post_init__)
 
     @property
     def days(self) -> dt.timedelta:
@@ -303,7 +306,8 @@ class Privacy:
             words = r"[\s_.-]+".join(re.escape(w) for w in _WORD_BREAK.split(term) if w)
             # whole words only, so "Ann" does not eat into "planning" or "Annália"
             whole = rf"(?<!{_LETTER})(?:{words})(?!{_LETTER})"
-            out = re.sub(whole, self.pseudonym.replace("\\", "\\\\"), out, flags=re.IGNORECASE)
+            shown = str(self.pseudonym).replace("\\", "\\\\")  # a str once made
+            out = re.sub(whole, shown, out, flags=re.IGNORECASE)
         return _TOKEN.sub(lambda m: kept[int(m[1])], out)
 
     def log(self, frame: pd.DataFrame) -> pd.DataFrame:
