@@ -14,6 +14,7 @@ and it runs on at the real pace.
 
 import atexit
 import functools
+import html
 import itertools
 import os
 import re
@@ -184,9 +185,9 @@ def pytest_sessionfinish(session):
 # references are left out before the words are counted.
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-# placeholders, tags, addresses, paths and file names: not words of a language
+# placeholders, tags, addresses, paths, names in code and file names: not words
 _NOT_WORDS = re.compile(
-    r"\{[^{}]*\}|%\([^)]*\)[sd]|<[^>]+>|&\w+;|https?://\S+|\S*/\S*"
+    r"\{[^{}]*\}|%\([^)]*\)[sd]|<[^>]+>|&\w+;|https?://\S+|\S*/\S*|\w*_\w*"
     r"|[\w.-]+\.(?:sqlite|csv|yaml|json|html|pdf|png|ics|xlsx|ipynb|py)\b"
 )
 
@@ -254,7 +255,7 @@ def _cited() -> tuple[str, ...]:
 
 def english_words(text: str, language: str = "pt") -> dict[str, str]:
     """The English words ``text`` shows, each with the words around its first place."""
-    text = " ".join(text.split())
+    text = " ".join(html.unescape(text).split())
     for source in _cited():
         text = text.replace(source, " ")
     text = _NOT_WORDS.sub(" ", text)
@@ -262,6 +263,8 @@ def english_words(text: str, language: str = "pt") -> dict[str, str]:
     found: dict[str, str] = {}
     for match in _WORD.finditer(text):
         word = match.group().lower()
+        if match.group().isupper():
+            continue  # an acronym or a source's tag (NHS, PSFS, SOURCE): a name
         if word in english and word not in found:
             found[word] = text[max(0, match.start() - 50) : match.end() + 50]
     return found
@@ -278,3 +281,37 @@ def no_english():
         )
 
     return check
+
+
+#: A Python object's repr (``Exercise(id='bridge', ...)``): its field names are code.
+_REPR = re.compile(r"[A-Z]\w*\(\w+=")
+
+
+def _shown_by(output) -> str:
+    """The words a notebook cell's output shows (a DataFrame's own table is data, not words)."""
+    data = output.get("data", {})
+    page = data.get("text/html", "")
+    if 'class="dataframe"' in page:
+        return ""
+    page = re.sub(r"(?is)<(style|script|svg)\b.*?</\1>", " ", page)
+    words = [output.get("text", ""), re.sub(r"<[^>]+>", " ", page), data.get("text/markdown", "")]
+    plain = data.get("text/plain", "")
+    # text/plain is what shows only when nothing richer does (a widget shows its view)
+    if len(data) == 1 and not _REPR.match(plain) and "dtype: " not in plain:  # not a pandas repr
+        words.append(plain)
+    return " ".join(words)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    # A translated notebook's cell shows no English (nbval keeps what it printed).
+    result = yield
+    language = _notebook_language(item)
+    if language and getattr(item, "test_outputs", None):
+        found = english_words(" ".join(map(_shown_by, item.test_outputs)), language)
+        if found:
+            raise AssertionError(
+                f"{item.nodeid} shows English: "
+                + "; ".join(f"{w!r} in ...{c}..." for w, c in found.items())
+            )
+    return result

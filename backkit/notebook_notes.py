@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "caseload_count",
     "corrections_count",
+    "corrections_table",
     "effect_table",
     "evidence_note",
     "exercise_history_note",
@@ -85,11 +86,24 @@ VERDICT_WORDS: Mapping[str, str] = {
 #: The pain-change table's columns: analysis column -> heading.
 EFFECT_COLUMNS: Mapping[str, str] = {
     "n": N_("sessions"),
+    # Translators: a column heading: in how many weeks the exercise was done
+    "weeks": N_("weeks"),
     "before": N_("pain before"),
     "after": N_("pain after"),
+    # Translators: a column heading: pain after minus pain before
+    "change": N_("change"),
     "ci_low": N_("range from"),
     "ci_high": N_("to"),
     "verdict": N_("what the data show"),
+}
+
+#: The student lab's table of the article's corrections: column -> heading.
+CORRECTION_COLUMNS: Mapping[str, str] = {
+    "exercise": N_("exercise"),
+    "the article says": N_("the article says"),
+    "corrected": N_("corrected"),
+    "why": N_("why"),
+    "sources": N_("sources"),
 }
 
 
@@ -349,6 +363,31 @@ def real_improvement(points: float, percent: float) -> str:
         "A fall of at least {points} points and at least {percent}% of your baseline pain "
         "counts as a real improvement."
     ).format(points=_number(points), percent=_number(percent))
+
+
+def corrections_table(corrections: pd.DataFrame) -> pd.DataFrame:
+    """The student lab's table of the article's corrections, headed in the kit's language.
+
+    Parameters
+    ----------
+    corrections : DataFrame
+        One row per correction, with the columns of :data:`CORRECTION_COLUMNS`
+        (the names the lab's code uses, the same in every language).
+
+    Returns
+    -------
+    DataFrame
+        A copy, its columns headed in words.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> corrections_table(pd.DataFrame(columns=["exercise", "corrected"])).columns.tolist()
+    ['exercise', 'corrected']
+    """
+    return corrections.rename(
+        columns={column: _(label) for column, label in CORRECTION_COLUMNS.items()}
+    )
 
 
 def effect_table(effect: pd.DataFrame) -> pd.DataFrame:

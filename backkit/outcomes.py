@@ -311,8 +311,9 @@ def thresholds() -> dict[str, dict[str, Any]]:
     }
     psfs_rule = {"scale": psfs_scale, "higher_is_better": psfs["better"] == "higher"}
     return {
-        PAIN_AVERAGE: {"label": "average pain", **pain_rule},
-        PAIN_WORST: {"label": "worst pain", **pain_rule},
+        # the labels are English, as stored; :func:`backkit.i18n.gettext` shows them
+        PAIN_AVERAGE: {"label": N_("average pain"), **pain_rule},
+        PAIN_WORST: {"label": N_("worst pain"), **pain_rule},
         PSFS: {
             "label": "PSFS",
             **psfs_rule,
@@ -320,7 +321,7 @@ def thresholds() -> dict[str, dict[str, Any]]:
             "percent": None,
         },
         "psfs_item": {
-            "label": "PSFS activity",
+            "label": N_("PSFS activity"),
             **psfs_rule,
             "points": float(psfs["mdc"]["item"]),
             "percent": None,
@@ -1573,7 +1574,7 @@ class _Plan:
         lo, hi = self.rules[PAIN_AVERAGE]["scale"]
         for measure, value in ((PAIN_AVERAGE, average), (PAIN_WORST, worst)):
             if value is not None:
-                flag = self._starts(measure, self.rules[measure]["label"])
+                flag = self._starts(measure, _(self.rules[measure]["label"]))
                 self.out.append((flag, "pain", measure, None, float(value), lo, hi, 0, None))
 
     def _psfs(self, scores: dict[str, int]) -> None:
@@ -1841,7 +1842,7 @@ def _labels(work: pd.DataFrame) -> list[str]:
                 else _("PSFS (mean)")
             )
         elif measure in rules:
-            out.append(rules[measure]["label"])
+            out.append(_(rules[measure]["label"]))
         else:
             out.append(str(measure))
     return out

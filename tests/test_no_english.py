@@ -282,3 +282,23 @@ def test_the_command_line_help_and_outputs(no_english, region, tmp_path):
     no_english(visible((home / "p.html").read_text(encoding="utf-8")), "the report's file")
     said = backkit_cli("export", "nothing.txt", home=home, region=region)
     no_english(without_commands(said), f"a refused `backkit export` ({region})")
+
+
+# -- the check itself ------------------------------------------------------------
+
+
+def test_the_check_sees_english_where_there_is_some(no_english, log, monkeypatch):
+    from backkit.widgets.app import App
+
+    monkeypatch.delenv("BACKKIT_LANG", raising=False)
+    app = App(log, backkit.Plan.default(MONDAY), day=MONDAY, quick=True)
+    with pytest.raises(AssertionError, match=r"shows English: .*'session'"):
+        no_english(widget_text(app), "the app in English")
+    with pytest.raises(AssertionError, match="'ready'"):  # one message left untranslated
+        no_english("Pressione Iniciar. Press Start when you are ready", "a mixed line")
+    # and sees none in names, codes, files, sources and Portuguese dates
+    no_english(
+        "NHS 111, PSFS, exercise_id, sample-log.sqlite, seg., 7 de dez. de 2026, "
+        + safety.rules()["sources"]["NICE"],
+        "names",
+    )
