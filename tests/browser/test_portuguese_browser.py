@@ -35,7 +35,7 @@ DOSE = {"reps": 2, "hold_seconds": 6, "rest_seconds": 6, "prepare_seconds": 1}
 
 
 def test_the_timer_speaks_and_shows_portuguese_with_a_portuguese_voice(
-    open_notebook, page, tmp_path, monkeypatch
+    open_notebook, page, tmp_path, monkeypatch, no_english
 ):
     page.add_init_script(SPIES)
     args = ", ".join(f"{k}={v!r}" for k, v in DOSE.items())
@@ -67,6 +67,8 @@ def test_the_timer_speaks_and_shows_portuguese_with_a_portuguese_voice(
     assert {s["lang"] for s in said} == {"pt-BR"}
     page.locator(".bk-timer .bk-floor-button").click()
     page.locator(".bk-face.bk-floor").wait_for()
+    no_english(page.locator(".bk-timer").inner_text(), "the timer in floor view")
+    no_english(" ".join(s["text"] for s in said), "the timer's cues")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "timer-floor-pt.png"))
     page.keyboard.press("Escape")
@@ -119,7 +121,9 @@ def app(tmp_path, pin_today, monkeypatch):
     running.stop()
 
 
-def test_the_app_speaks_the_browser_s_language_with_brazil_s_numbers(app, browser, monkeypatch):
+def test_the_app_speaks_the_browser_s_language_with_brazil_s_numbers(
+    app, browser, monkeypatch, no_english
+):
     from formtools import outside_requests, press, record_requests, shoot
 
     from backkit import safety
@@ -139,6 +143,10 @@ def test_the_app_speaks_the_browser_s_language_with_brazil_s_numbers(app, browse
         assert signs[0] in header and "192" in header
         assert "999" not in header and "NHS" not in header
         shoot(page.locator(".bk-app"), "app-pt.png")
+        # what the browser shows, as rendered: the page's words, its title and language
+        no_english(page.locator("body").inner_text(), "the app's first page")
+        assert page.evaluate("document.documentElement.lang").startswith("pt")
+        no_english(page.title(), "the app's title")
         rows = check.locator(".bk-choice")
         for k in range(rows.count()):
             if "answer" in (rows.nth(k).get_attribute("class") or ""):
@@ -149,11 +157,13 @@ def test_the_app_speaks_the_browser_s_language_with_brazil_s_numbers(app, browse
         assert page.locator(".bk-app .bk-timer .bk-start").inner_text().strip() == "▶ Iniciar"
         page_text = page.locator(".bk-app").inner_text()
         assert "999" not in page_text and "NHS" not in page_text
+        no_english(page.locator("body").inner_text(), "the app with its timer")
         # the weekly check-in, in its tab
         page.locator(".bk-app .lm-TabBar-tab", has_text="Check-in semanal").click()
         checkin = page.locator(".bk-app .bk-checkin")
         checkin.wait_for()
         assert "Check-in semanal" in checkin.inner_text()
+        no_english(checkin.inner_text(), "the check-in")
         shoot(checkin, "checkin-pt.png")
         assert outside_requests(requests) == []
     finally:
