@@ -29,6 +29,7 @@ app, which then shortens every exercise (see :mod:`backkit.widgets.app`).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -257,7 +258,12 @@ def _run(process: subprocess.Popen, port: int, token: str, open_browser: bool) -
             webbrowser.open(url)
         return process.wait()
     except KeyboardInterrupt:
-        print(_("backkit app: stopping"), file=sys.stderr, flush=True)
+        # a closed terminal or pipe fails the print: Voila is stopped all the same
+        with contextlib.suppress(OSError):
+            print(_("backkit app: stopping"), file=sys.stderr, flush=True)
+        return 0
+    finally:
+        # whatever ended the wait (a signal, an error), Voila never outlives us
         if process.poll() is None:
             process.terminate()  # Voila shuts its kernel down on SIGTERM
             try:
@@ -265,6 +271,4 @@ def _run(process: subprocess.Popen, port: int, token: str, open_browser: bool) -
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-        return 0
-    finally:
         signal.signal(signal.SIGTERM, stop_signal)

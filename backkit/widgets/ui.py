@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
+from .. import config
 from ..errors import LogError
 from ..i18n import N_
 from ..i18n import gettext as _
@@ -147,8 +148,12 @@ def style() -> widgets.HTML:
 
     Each root widget (timer, check-in, app) carries one, so the sheet is in
     the page whichever of them is shown, in JupyterLab, Notebook and Voila.
+    It also says the language its words are in (``data-lang``), which the
+    app's page takes for its own (the kit's Voila template).
     """
-    return html("bk-style", f"<style>{style_sheet()}</style>", height="0px", margin="0")
+    lang = config.locale_name().replace("_", "-")
+    mark = f'<span class="bk-lang" data-lang="{lang}" hidden></span>'
+    return html("bk-style", f"<style>{style_sheet()}</style>{mark}", height="0px", margin="0")
 
 
 def show_error(output: widgets.Output, err: BaseException) -> None:
