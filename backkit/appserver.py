@@ -30,27 +30,54 @@ from pathlib import Path
 import tornado.web
 from voila.app import Voila
 
-__all__ = ["TOKEN_FILE_ENV", "BackkitVoila", "is_loopback_host", "main"]
+from . import languages
+from .i18n import N_
+
+__all__ = ["TOKEN_FILE_ENV", "BackkitVoila", "is_loopback_host", "main", "page"]
 
 #: Names the file holding the app's token (0600, deleted once read).
 TOKEN_FILE_ENV = "BACKKIT_APP_TOKEN_FILE"
 
 _PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>backkit</title>
+<html lang="{lang}"><head><meta charset="utf-8"><title>backkit</title>
 <style>body{{font:16px/1.5 system-ui,sans-serif;max-width:36em;margin:4em auto;padding:0 1em}}
 </style></head><body><h1>backkit</h1>{body}</body></html>
 """
-NO_TOKEN_PAGE = _PAGE.format(
-    body="<p>This address needs the key that <code>backkit app</code> made for it.</p>"
-    "<p>Open the app with the <b>whole address printed in the terminal</b> where you ran "
-    "<code>backkit app</code>: it starts with <code>http://127.0.0.1:</code> and ends "
-    "with <code>?token=</code> and a long code.</p>"
-    "<p>Lost it? Stop the app with Ctrl-C and run <code>backkit app</code> again.</p>"
+#: The short pages the server answers with, each its paragraphs (HTML) as messages.
+NO_TOKEN_PAGE = (
+    N_("This address needs the key that <code>backkit app</code> made for it."),
+    N_(
+        "Open the app with the <b>whole address printed in the terminal</b> where you ran "
+        "<code>backkit app</code>: it starts with <code>http://127.0.0.1:</code> and ends "
+        "with <code>?token=</code> and a long code."
+    ),
+    N_("Lost it? Stop the app with Ctrl-C and run <code>backkit app</code> again."),
 )
-FOREIGN_HOST_PAGE = _PAGE.format(
-    body="<p>The backkit app answers only to addresses of this computer "
-    "(<code>127.0.0.1</code> or <code>localhost</code>).</p>"
+FOREIGN_HOST_PAGE = (
+    N_(
+        "The backkit app answers only to addresses of this computer "
+        "(<code>127.0.0.1</code> or <code>localhost</code>)."
+    ),
 )
+
+
+def page(paragraphs: Sequence[str], accept_language: str = "") -> str:
+    """One of the server's short pages, in the language of the app (as its kernels speak).
+
+    That is ``$BACKKIT_LANG`` (``backkit app --lang``), else the first language
+    of the browser's ``Accept-Language`` the kit speaks, else English.
+
+    Examples
+    --------
+    >>> "Lost it?" in page(NO_TOKEN_PAGE, "en-GB")
+    True
+    >>> '<html lang="pt-PT">' in page(FOREIGN_HOST_PAGE, "pt-PT,pt;q=0.9")
+    True
+    """
+    locale = languages.locale(languages.tag(accept_language))
+    words = languages.catalogue(locale)
+    body = "".join(f"<p>{words.gettext(p)}</p>" for p in paragraphs)
+    return _PAGE.format(lang=locale.replace("_", "-"), body=body)
 
 
 def is_loopback_host(host: str) -> bool:
@@ -77,16 +104,17 @@ def is_loopback_host(host: str) -> bool:
 
 
 class _Page(tornado.web.RequestHandler):
-    """A short fixed page with a status, for every method."""
+    """A short page with a status, for every method, in the browser's language."""
 
-    def initialize(self, status: int, page: str) -> None:
-        self.status, self.page = status, page
+    def initialize(self, status: int, page: Sequence[str]) -> None:
+        self.status, self.paragraphs = status, page
 
     def _send(self, *args: str) -> None:
         self.set_status(self.status)
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
-        self.finish(self.page)
+        self.set_header("Vary", "Accept-Language")
+        self.finish(page(self.paragraphs, self.request.headers.get("Accept-Language", "")))
 
     get = post = put = delete = patch = head = _send
 

@@ -18,11 +18,12 @@ from importlib import resources
 LANGUAGES = ("en", "pt")
 
 
-def browser_tag() -> str:
+def browser_tag(header: str | None = None) -> str:
     """The first language of the person's browser the kit speaks, as a tag (``pt-BR``), or ``""``.
 
-    Read from ``$HTTP_ACCEPT_LANGUAGE`` (the browser's ``Accept-Language``, which
-    the app's Voila hands its kernel), in the browser's order of preference.
+    Read from ``header`` (an ``Accept-Language`` value), by default from
+    ``$HTTP_ACCEPT_LANGUAGE`` (the browser's, which the app's Voila hands its
+    kernel), in the browser's order of preference.
 
     Examples
     --------
@@ -33,7 +34,9 @@ def browser_tag() -> str:
     >>> del os.environ["HTTP_ACCEPT_LANGUAGE"]
     """
     ranked = []
-    for n, part in enumerate(os.environ.get("HTTP_ACCEPT_LANGUAGE", "").split(",")):
+    if header is None:
+        header = os.environ.get("HTTP_ACCEPT_LANGUAGE", "")
+    for n, part in enumerate(header.split(",")):
         tag, _, weight = part.strip().partition(";q=")
         try:
             q = float(weight) if weight else 1.0
@@ -46,9 +49,12 @@ def browser_tag() -> str:
     return ""
 
 
-def tag() -> str:
-    """The tag the kit's language and region follow: ``$BACKKIT_LANG``, else the browser's."""
-    return os.environ.get("BACKKIT_LANG", "").strip() or browser_tag()
+def tag(header: str | None = None) -> str:
+    """The tag the kit's language and region follow: ``$BACKKIT_LANG``, else the browser's.
+
+    ``header`` is the browser's ``Accept-Language`` when it is not in the environment.
+    """
+    return os.environ.get("BACKKIT_LANG", "").strip() or browser_tag(header)
 
 
 def code(tag: str) -> str:

@@ -293,7 +293,7 @@ class App(widgets.VBox):
             options=self._options(),
             # Translators: the label of the list of what to do (the whole session, one exercise)
             description=_("Do now"),
-            style={"description_width": "70px"},
+            style={"description_width": "initial"},  # "Fazer agora" is longer
             layout=widgets.Layout(width="100%", max_width="560px"),
         )
         self.choice.add_class("bk-app-choice")

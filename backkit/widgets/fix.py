@@ -314,7 +314,7 @@ class FixEntry(widgets.VBox):
         self.entry = widgets.Dropdown(
             # Translators: the list of saved sessions and check-ins to choose from
             description=_("Entry"),
-            style={"description_width": "60px"},
+            style={"description_width": "initial"},  # as long as the language makes it
             layout=widgets.Layout(width="100%", max_width="620px"),
         )
         self.entry.add_class("bk-fix-entry")

@@ -89,6 +89,20 @@ def test_the_address_without_the_token_shows_backkits_page(app, page):
     assert (wrong[0], wrong[1]) == (302, "/login?next=%2F%3Ftoken%3Dnot-the-token")
 
 
+def test_the_page_without_the_token_speaks_the_browsers_language(app, browser, no_english):
+    context = browser.new_context(locale="pt-BR")
+    try:
+        page = context.new_page()
+        response = page.goto(f"http://127.0.0.1:{app.port}/")
+        assert response.status == 403
+        assert page.evaluate("document.documentElement.lang") == "pt-BR"
+        text = page.locator("body").inner_text()
+        assert "endereço completo mostrado no terminal" in text
+        no_english(text, "the page without the token")
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize(
     "host",
     [
