@@ -22,6 +22,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -572,7 +573,15 @@ class Plan:
             allow_unicode=True,
             width=88,
         )
-        return _(_YAML_HEADER) + body
+        # every id of the catalogue, so the list never misses one
+        ids = textwrap.fill(
+            ", ".join(_exercises.exercise_ids()) + ".",
+            width=80,
+            initial_indent="#     ",
+            subsequent_indent="#     ",
+            break_on_hyphens=False,
+        )
+        return _(_YAML_HEADER).format(ids=ids) + body
 
     @classmethod
     def load(cls, path: str | Path) -> Plan:
@@ -795,7 +804,7 @@ def _weekdays(where: str, value: Any) -> tuple[str, ...]:
 
 
 # Translators: comments at the top of a plan file; keep "# " at the start of each line
-# and the field names, ids and Plan.load("this-file.yaml") as they are.
+# and the field names, {ids} and Plan.load("this-file.yaml") as they are.
 _YAML_HEADER = N_("""\
 # A backkit exercise plan. Open it in backkit with Plan.load("this-file.yaml").
 #
@@ -803,8 +812,8 @@ _YAML_HEADER = N_("""\
 # days_per_week: 1-7, on any days; or weekdays: [mon, tue, wed, thu, fri, sat, sun].
 # exercises: one line per exercise, in order; sets, reps (per set and side) and
 #   hold_seconds (a hold, or one squat's length) override the catalogue's dose.
-#   Exercise ids: supine-hamstring-stretch, knee-to-chest, double-knee-to-chest,
-#   bridge, long-sitting-hamstring-stretch, standing-hip-flexor-stretch, squat.
+#   Exercise ids:
+{ids}
 """)
 
 

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CheckIn"]
 
-_ROWS = 5  # activity rows offered at the first PSFS (3 required)
+_ROWS = 5  # activity rows offered at the first PSFS (the first 3 not marked optional)
 _LABEL = "150px"  # width of the labels left of the ratings
 
 
@@ -67,7 +67,7 @@ def _label(text: str, width: str = _LABEL) -> widgets.HTML:
 class CheckIn(widgets.VBox):
     """A weekly check-in: pain, leg pain, the next morning, the PSFS, warning signs.
 
-    The first check-in is the baseline: it asks the person to name 3 to 5
+    The first check-in is the baseline: it asks the person to name up to 5 (3 is usual)
     activities their back makes hard (the Patient-Specific Functional Scale).
     Later check-ins show the same activities with last time's rating beside
     each (not as the starting value: every rating starts "not rated"), and
@@ -300,9 +300,9 @@ class CheckIn(widgets.VBox):
             later = _("{scale}. Later check-ins ask about the same activities.").format(scale=scale)
             intro = (
                 _(
-                    "<b>Activities you find hard</b>: name 3 to 5 important activities that you "
-                    "are unable to do, or find hard, because of your back; then rate how able you "
-                    "are to do each one today."
+                    "<b>Activities you find hard</b>: name up to 5 important activities (3 is "
+                    "usual) that you are unable to do, or find hard, because of your back; then "
+                    "rate how able you are to do each one today."
                 )
                 + f"<br>{ui.hint(later)}"
             )
