@@ -224,40 +224,13 @@ def _questionnaire_responses(outcomes: pd.DataFrame, patient: str) -> list[dict[
 def _care_plan(plan: Plan, patient: str, today: dt.date) -> dict[str, Any]:
     from .exercises import get_exercise
     from .ics import BYDAY
-    from .plan import seconds_text
 
     activities = []
     for item in plan.items:
         ex = get_exercise(item.exercise_id)
-        sets, reps, seconds = plan.dose(item.exercise_id)
-        if ex.kind == "hold" and ex.per_side:
-            # Translators: the English says "sets" even for 1; give your language's singular
-            dose = ngettext(
-                "{name}: {sets} sets of {reps}, {seconds} s hold, each side",
-                "{name}: {sets} sets of {reps}, {seconds} s hold, each side",
-                sets,
-            )
-        elif ex.kind == "hold":
-            # Translators: the English says "sets" even for 1; give your language's singular
-            dose = ngettext(
-                "{name}: {sets} sets of {reps}, {seconds} s hold",
-                "{name}: {sets} sets of {reps}, {seconds} s hold",
-                sets,
-            )
-        elif ex.per_side:
-            # Translators: the English says "sets" even for 1; give your language's singular
-            dose = ngettext(
-                "{name}: {sets} sets of {reps}, {seconds} s per repetition, each side",
-                "{name}: {sets} sets of {reps}, {seconds} s per repetition, each side",
-                sets,
-            )
-        else:
-            # Translators: the English says "sets" even for 1; give your language's singular
-            dose = ngettext(
-                "{name}: {sets} sets of {reps}, {seconds} s per repetition",
-                "{name}: {sets} sets of {reps}, {seconds} s per repetition",
-                sets,
-            )
+        dose = _("{exercise}: {dose}").format(
+            exercise=ex.name, dose=plan.dose_text(item.exercise_id)
+        )
         repeat: dict[str, Any]
         weekdays = [BYDAY[d.weekday()].lower() for d in _plan_days(plan, item.exercise_id)]
         if plan.weekdays is None and plan.days_per_week is not None:
@@ -270,9 +243,7 @@ def _care_plan(plan: Plan, patient: str, today: dt.date) -> dict[str, Any]:
                     "kind": "ServiceRequest",
                     "code": {"text": ex.name},
                     "status": "scheduled",
-                    "description": dose.format(
-                        name=ex.name, sets=sets, reps=reps, seconds=seconds_text(seconds)
-                    ),
+                    "description": dose,
                     "scheduledTiming": {"repeat": repeat},
                 }
             }

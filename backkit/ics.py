@@ -53,36 +53,8 @@ _PRODID = "-//backkit//plan calendar//EN"
 
 def _dose_line(plan: Plan, exercise_id: str) -> str:
     from .exercises import get_exercise
-    from .plan import seconds_text
 
-    ex = get_exercise(exercise_id)
-    sets, reps, seconds = plan.dose(exercise_id)
-    if ex.kind == "hold" and ex.per_side:
-        dose = ngettext(
-            "{sets} set of {reps}, hold {seconds} s, each side",
-            "{sets} sets of {reps}, hold {seconds} s, each side",
-            sets,
-        )
-    elif ex.kind == "hold":
-        dose = ngettext(
-            "{sets} set of {reps}, hold {seconds} s",
-            "{sets} sets of {reps}, hold {seconds} s",
-            sets,
-        )
-    elif ex.per_side:
-        dose = ngettext(
-            "{sets} set of {reps}, {seconds} s per repetition, each side",
-            "{sets} sets of {reps}, {seconds} s per repetition, each side",
-            sets,
-        )
-    else:
-        dose = ngettext(
-            "{sets} set of {reps}, {seconds} s per repetition",
-            "{sets} sets of {reps}, {seconds} s per repetition",
-            sets,
-        )
-    said = dose.format(sets=sets, reps=reps, seconds=seconds_text(seconds))
-    return f"- {ex.name}: {said}"
+    return f"- {get_exercise(exercise_id).name}: {plan.dose_text(exercise_id)}"
 
 
 def _patterns(plan: Plan) -> list[tuple[tuple[str, ...], list[int], dt.date]]:

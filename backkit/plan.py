@@ -357,6 +357,44 @@ class Plan:
             where=_("plan {name}").format(name=repr(self.name)),
         )
 
+    def dose_text(self, exercise_id: str) -> str:
+        """The dose of an exercise of the plan in words, as the calendar and FHIR give it.
+
+        Examples
+        --------
+        >>> from backkit.plan import Plan, PlanItem
+        >>> plan = Plan("P", items=[PlanItem("bridge", sets=1), PlanItem("squat")])
+        >>> plan.dose_text("bridge"), plan.dose_text("squat")
+        ('1 set of 10, hold 5 s', '3 sets of 10, 4 s per repetition')
+        """
+        ex = _exercises.get_exercise(exercise_id)
+        sets, reps, seconds = self.dose(exercise_id)
+        if ex.kind == "hold" and ex.per_side:
+            words = ngettext(
+                "{sets} set of {reps}, hold {seconds} s, each side",
+                "{sets} sets of {reps}, hold {seconds} s, each side",
+                sets,
+            )
+        elif ex.kind == "hold":
+            words = ngettext(
+                "{sets} set of {reps}, hold {seconds} s",
+                "{sets} sets of {reps}, hold {seconds} s",
+                sets,
+            )
+        elif ex.per_side:
+            words = ngettext(
+                "{sets} set of {reps}, {seconds} s per repetition, each side",
+                "{sets} sets of {reps}, {seconds} s per repetition, each side",
+                sets,
+            )
+        else:
+            words = ngettext(
+                "{sets} set of {reps}, {seconds} s per repetition",
+                "{sets} sets of {reps}, {seconds} s per repetition",
+                sets,
+            )
+        return words.format(sets=sets, reps=reps, seconds=seconds_text(seconds))
+
     def prescribed(
         self,
         start: dt.date | str | None = None,

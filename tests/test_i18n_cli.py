@@ -116,7 +116,7 @@ class TestCommandLine:
         assert result.returncode == 2 and result.stdout == ""
         # argparse's own words too: Python has no Portuguese for them (3.13 quotes no choices)
         assert re.fullmatch(
-            r"backkit report: erro: argumento --paper: escolha inválida: 'A3' "
+            r"backkit report: erro: argumento --paper: valor inválido: 'A3' "
             r"\(escolha entre '?a4'?, '?letter'?\) \(veja backkit report --help\)\n",
             result.stderr,
         )

@@ -116,9 +116,8 @@ def test_the_fhir_texts_are_portuguese_and_the_codes_are_not(pt):
     assert pain[0]["code"]["text"] == "Intensidade da dor (0-10)"
     assert pain[0]["code"]["coding"][0]["display"].startswith("Pain severity - 0-10")  # LOINC's
     care = next(r for r in resources if r["resourceType"] == "CarePlan")
-    assert care["activity"][0]["detail"]["description"] == (
-        "Ponte: 3 séries de 10, sustentação de 5 s"
-    )
+    # the dose in the calendar's words (Plan.dose_text): one text for both
+    assert care["activity"][0]["detail"]["description"] == "Ponte: 3 séries de 10, sustentar 5 s"
     assert care["note"][0]["text"].startswith("Prescrito por ")
 
 
