@@ -210,3 +210,17 @@ def test_with_warning_signs_the_first_two_pages_still_hold_the_plan(tmp_path, pi
         assert heading in pages[0] + pages[1], heading
     assert "7. Bodyweight squat" in pages[1]  # the plan's last row
     assert pages[2].startswith("1. Adherence by exercise")
+
+
+@pytest.mark.parametrize("audience", ["clinician", "patient"])
+def test_the_portuguese_pdf_shows_no_english(tmp_path, monkeypatch, no_english, audience):
+    # The printed words, as pdftotext reads them back: Portugal's words and services.
+    needs_pdf_tools()
+    monkeypatch.setenv("BACKKIT_LANG", "pt")
+    monkeypatch.setenv("BACKKIT_REGION", "PT")
+    out = tmp_path / f"{audience}.html"
+    report.build(None, out=out, audience=audience, pdf=True, progress=False)
+    words = run("pdftotext", "-layout", out.with_suffix(".pdf"), "-")
+    words = re.sub(r"-\n\s*", "-", words)  # an address broken at a hyphen, joined again
+    assert ("Resumo" if audience == "clinician" else "Como foi") in words
+    no_english(words, f"the {audience}'s PDF")
