@@ -1574,7 +1574,8 @@ class _Plan:
         lo, hi = self.rules[PAIN_AVERAGE]["scale"]
         for measure, value in ((PAIN_AVERAGE, average), (PAIN_WORST, worst)):
             if value is not None:
-                flag = self._starts(measure, _(self.rules[measure]["label"]))
+                label = self.rules[measure]["label"]  # named first: see _labels
+                flag = self._starts(measure, _(label))
                 self.out.append((flag, "pain", measure, None, float(value), lo, hi, 0, None))
 
     def _psfs(self, scores: dict[str, int]) -> None:
@@ -1842,7 +1843,9 @@ def _labels(work: pd.DataFrame) -> list[str]:
                 else _("PSFS (mean)")
             )
         elif measure in rules:
-            out.append(_(rules[measure]["label"]))
+            # named before _(): pybabel extract 2.12 would take the key for a message
+            label = rules[measure]["label"]
+            out.append(_(label))
         else:
             out.append(str(measure))
     return out
