@@ -463,13 +463,11 @@ def region() -> str:
             ),
             where="BACKKIT_REGION",
         )
-    # A language tag: language, then an optional country, then an encoding
-    # ("pt_BR.UTF-8", "pt-PT", "en").
-    parts = languages.tag().split(".")[0].replace("-", "_").split("_")
-    country = parts[1].upper() if len(parts) > 1 else ""
+    tag = languages.tag()
+    country = languages.country(tag)
     if country in REGIONS:
         return country
-    return "BR" if parts[0].lower() == "pt" else "GB"
+    return "BR" if languages.code(tag) == "pt" else "GB"
 
 
 @functools.lru_cache(maxsize=1)

@@ -65,7 +65,24 @@ def code(tag: str) -> str:
     >>> code("pt_BR.UTF-8"), code("pt-PT"), code("")
     ('pt', 'pt', '')
     """
-    return tag.split(".")[0].replace("-", "_").split("_")[0].lower()
+    return _parts(tag)[0].lower()
+
+
+def country(tag: str) -> str:
+    """The country part of a tag, in upper case: ``BR`` for ``pt_BR.UTF-8``; ``""`` for none.
+
+    Examples
+    --------
+    >>> country("pt_BR.UTF-8"), country("pt-pt"), country("pt")
+    ('BR', 'PT', '')
+    """
+    parts = _parts(tag)
+    return parts[1].upper() if len(parts) > 1 else ""
+
+
+def _parts(tag: str) -> list[str]:
+    # a tag is a language, then an optional country, then an encoding ("pt_BR.UTF-8", "pt-PT")
+    return tag.split(".")[0].replace("-", "_").split("_")
 
 
 def locale(tag_: str | None = None) -> str:
@@ -84,11 +101,10 @@ def locale(tag_: str | None = None) -> str:
     tag_ = tag() if tag_ is None else tag_
     if code(tag_) != "pt":
         return "en_GB"
-    parts = tag_.split(".")[0].replace("-", "_").split("_")
-    country = parts[1].upper() if len(parts) > 1 else ""
-    if country not in ("BR", "PT"):
-        country = "PT" if os.environ.get("BACKKIT_REGION", "").strip().upper() == "PT" else "BR"
-    return f"pt_{country}"
+    where = country(tag_)
+    if where not in ("BR", "PT"):
+        where = "PT" if os.environ.get("BACKKIT_REGION", "").strip().upper() == "PT" else "BR"
+    return f"pt_{where}"
 
 
 @functools.lru_cache(maxsize=8)
