@@ -22,6 +22,7 @@ import shutil
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 
 _home = tempfile.mkdtemp(prefix="backkit-test-home-")
 atexit.register(shutil.rmtree, _home, ignore_errors=True)
@@ -125,15 +126,19 @@ def pytest_runtest_setup(item):
     if lang is None:
         yield
         return
-    before = os.environ.get("BACKKIT_LANG")
+    # ...in the language's usual region (pt: Brazil), as a person who sets only
+    # the language gets; tests/test_no_english.py runs them in the other regions.
+    before = {name: os.environ.get(name) for name in ("BACKKIT_LANG", "BACKKIT_REGION")}
     os.environ["BACKKIT_LANG"] = lang
+    os.environ.pop("BACKKIT_REGION", None)
     try:
         yield
     finally:
-        if before is None:
-            os.environ.pop("BACKKIT_LANG", None)
-        else:
-            os.environ["BACKKIT_LANG"] = before
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 # --------------------------------------------------------------------------
@@ -300,6 +305,12 @@ def _shown_by(output) -> str:
     if len(data) == 1 and not _REPR.match(plain) and "dtype: " not in plain:  # not a pandas repr
         words.append(plain)
     return " ".join(words)
+
+
+@pytest.fixture
+def notebook_words() -> Callable[[dict], str]:
+    """``notebook_words(output)``: the words a notebook cell's output shows."""
+    return _shown_by
 
 
 @pytest.hookimpl(wrapper=True)

@@ -163,7 +163,7 @@ def serve(
         f"--VoilaConfiguration.extension_denylist={_EXTENSION_DENYLIST}",
         # The browser's languages reach the app's kernel as HTTP_ACCEPT_LANGUAGE,
         # which backkit.config.language() follows when BACKKIT_LANG is not set.
-        "--VoilaConfiguration.http_header_envs=['Accept-Language']",
+        "--VoilaConfiguration.http_header_envs=Accept-Language",  # one item (traitlets 5)
     ]
     # A plain command (no shell), so the PID is Voila's own; in its own session,
     # so a Ctrl-C in the terminal reaches only us and we stop Voila with SIGTERM

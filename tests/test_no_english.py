@@ -27,6 +27,7 @@ from typing import Any
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+import nbformat
 import pytest
 
 import backkit
@@ -282,6 +283,33 @@ def test_the_command_line_help_and_outputs(no_english, region, tmp_path):
     no_english(visible((home / "p.html").read_text(encoding="utf-8")), "the report's file")
     said = backkit_cli("export", "nothing.txt", home=home, region=region)
     no_english(without_commands(said), f"a refused `backkit export` ({region})")
+
+
+# -- the notebooks ---------------------------------------------------------------
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+PORTUGUESE_NOTEBOOKS = sorted((NOTEBOOKS / "pt").glob("*.ipynb"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("region", ["GB", "PT"], indirect=True)  # Brazil's: nbval runs them so
+@pytest.mark.parametrize("notebook", PORTUGUESE_NOTEBOOKS, ids=lambda p: p.stem)
+def test_the_portuguese_notebooks_in_the_other_regions(shows, notebook_words, notebook, tmp_path):
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(notebook, as_version=4)
+    env = {**os.environ, "BACKKIT_HOME": str(tmp_path), "MPLBACKEND": "Agg"}
+    for name in ("BACKKIT_LOG", "BACKKIT_PLAN"):
+        env.pop(name, None)
+    client = NotebookClient(nb, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": notebook.parent}})  # fmt: skip
+    client.execute(env=env)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert outputs and not [o for o in outputs if o.output_type == "error"]
+    # The notebooks that print the warning signs (show_safety) show the number to call;
+    # the others show them in the timer's widget, checked above.
+    signs = any("show_safety(" in c.source for c in nb.cells if c.cell_type == "code")
+    shows(" ".join(map(notebook_words, outputs)), notebook.name, emergency=signs)
 
 
 # -- the check itself ------------------------------------------------------------

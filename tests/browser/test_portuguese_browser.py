@@ -132,10 +132,24 @@ def test_the_app_speaks_the_browser_s_language_with_brazil_s_numbers(
     context = browser.new_context(locale="pt-BR", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     requests = record_requests(page)
+    # what the loading screen shows while the cells run, before the app has a language
+    page.add_init_script("""
+        window.__loading = [];
+        new MutationObserver(() => {
+          const box = document.getElementById("loading");
+          const bar = document.getElementById("bk-loading-bar");
+          if (box) window.__loading.push([box.innerText, bar ? bar.value : null]);
+        }).observe(document, {subtree: true, childList: true, attributes: true});
+    """)
     try:
         page.goto(url)
         check = page.locator(".bk-app .bk-safety-check")
         check.locator(".bk-screening-save").wait_for(timeout=60_000)
+        loading = page.evaluate("window.__loading")
+        assert loading, "the loading screen was never seen"
+        for text, _ in loading:
+            no_english(text, "the loading screen")
+        assert max(value for _, value in loading) > 0, loading  # the bar moved
         monkeypatch.setenv("BACKKIT_LANG", "pt-BR")
         monkeypatch.delenv("BACKKIT_REGION", raising=False)
         signs = safety.rules()["emergency"]["signs"]
