@@ -231,12 +231,13 @@ def _run(process: subprocess.Popen, port: int, token: str, open_browser: bool) -
     import webbrowser
 
     url = f"http://127.0.0.1:{port}/?token={token}"
-    stop_signal = signal.getsignal(signal.SIGTERM)
 
-    def on_term(signum: int, frame: Any) -> None:
+    def on_stop(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, on_term)  # a service manager's stop is a Ctrl-C too
+    # A service manager's stop is a Ctrl-C too; and Ctrl-C stops the app even
+    # when it was started with SIGINT ignored (a background job of a script).
+    previous = {s: signal.signal(s, on_stop) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         # a static file: up without starting a kernel
         ready = _wait_ready(
@@ -271,4 +272,5 @@ def _run(process: subprocess.Popen, port: int, token: str, open_browser: bool) -
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-        signal.signal(signal.SIGTERM, stop_signal)
+        for s, handler in previous.items():
+            signal.signal(s, handler)

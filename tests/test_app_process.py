@@ -70,3 +70,27 @@ def test_a_sigterm_with_its_output_closed_stops_voila_too(tmp_path):
         for pid in [app.pid, *_children(app.pid), *([voila] if voila else [])]:
             if _alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_ctrl_c_stops_the_app_even_when_it_was_started_with_ctrl_c_ignored(tmp_path):
+    # A script's background job starts with SIGINT ignored, and Python then keeps
+    # it ignored: Ctrl-C (SIGINT) must still stop the app, and Voila with it.
+    env = {**os.environ, "BACKKIT_HOME": str(tmp_path)}
+    app = subprocess.Popen(
+        [str(SCRIPT), "app", "--no-browser", "--port", str(_free_port())],
+        env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )  # fmt: skip
+    voila = None
+    try:
+        assert app.stdout is not None
+        line = app.stdout.readline()  # the first line is printed once Voila answers
+        assert "serving at http://127.0.0.1:" in line, line
+        (voila,) = _children(app.pid)
+        app.send_signal(signal.SIGINT)
+        assert app.wait(timeout=60) == 0
+        assert not _alive(voila), "Voila still runs after backkit app ended"
+    finally:
+        for pid in [app.pid, *_children(app.pid), *([voila] if voila else [])]:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
