@@ -84,19 +84,23 @@ def screen() -> Callable[..., object]:
 
 @pytest.fixture
 def run_notebook() -> Callable[..., object]:
-    """``run_notebook(nb, home)``: run ``nb`` in a fresh kernel with ``home`` as backkit home."""
+    """``run_notebook(nb, home)``: run ``nb`` in a fresh kernel with ``home`` as backkit home.
+
+    The kernel starts in ``folder`` (``notebooks/`` unless given), as Jupyter starts a
+    notebook's kernel in the notebook's folder.
+    """
     import os
 
     from nbclient import NotebookClient
 
     notebooks = Path(__file__).resolve().parents[1] / "notebooks"
 
-    def run(nb, home: Path, *, timeout: int = 60):
+    def run(nb, home: Path, *, timeout: int = 60, folder: Path = notebooks):
         env = {**os.environ, "BACKKIT_HOME": str(home), "MPLBACKEND": "Agg"}
         env.pop("BACKKIT_LOG", None)
         env.pop("BACKKIT_PLAN", None)
         client = NotebookClient(
-            nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": notebooks}}
+            nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": folder}}
         )
         client.execute(env=env)
         return nb

@@ -294,18 +294,13 @@ PORTUGUESE_NOTEBOOKS = sorted((NOTEBOOKS / "pt").glob("*.ipynb"))
 @pytest.mark.slow
 @pytest.mark.parametrize("region", ["GB", "PT"], indirect=True)  # Brazil's: nbval runs them so
 @pytest.mark.parametrize("notebook", PORTUGUESE_NOTEBOOKS, ids=lambda p: p.stem)
-def test_the_portuguese_notebooks_in_the_other_regions(shows, notebook_words, notebook, tmp_path):
-    from nbclient import NotebookClient
-
+def test_the_portuguese_notebooks_in_the_other_regions(
+    shows, notebook_words, run_notebook, notebook, tmp_path
+):
     nb = nbformat.read(notebook, as_version=4)
-    env = {**os.environ, "BACKKIT_HOME": str(tmp_path), "MPLBACKEND": "Agg"}
-    for name in ("BACKKIT_LOG", "BACKKIT_PLAN"):
-        env.pop(name, None)
-    client = NotebookClient(nb, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": notebook.parent}})  # fmt: skip
-    client.execute(env=env)
+    run_notebook(nb, tmp_path, timeout=120, folder=notebook.parent)  # a cell's error fails it
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
-    assert outputs and not [o for o in outputs if o.output_type == "error"]
+    assert outputs
     # The notebooks that print the warning signs (show_safety) show the number to call;
     # the others show them in the timer's widget, checked above.
     signs = any("show_safety(" in c.source for c in nb.cells if c.cell_type == "code")
